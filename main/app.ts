@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql as dsql } from 'drizzle-orm';
+import { startCluster, defaultBaseDir, type ClusterInfo } from './db/embedded';
+import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from './db/client';
+import { staff } from './db/schema';
+import type { AppConfig, AppServices } from './ipc/context';
+import { createRouter, type Router } from './ipc/router';
+import { handlers } from './ipc/handlers';
+import { hashPassword, randomPassword } from './services/auth/password';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function appVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** External PostgreSQL; default: process.env.DATABASE_URL, else the embedded cluster. */
+  databaseUrl?: string;
+  /** Folder of the embedded cluster; default NNP_DATA_DIR or the user's app-data folder. */
+  dataDir?: string;
+  databaseName?: string;
+  settings?: Record<string, string>;
+  log?: (m: string) => void;
+  poolSize?: number;
+}
+
+export interface OpenedDatabase extends Database {
+  mode: 'embedded' | 'external';
+  cluster: ClusterInfo | null;
+  shutdown: () => Promise<void>;
+}
+
+/** Starts (or reaches) PostgreSQL, creates the database if needed and applies drizzle/ migrations. */
+export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<OpenedDatabase> {
+  const log = opts.log ?? (() => {});
+  const external = opts.databaseUrl ?? process.env.DATABASE_URL;
+  let url: string;
+  let cluster: ClusterInfo | null = null;
+  if (external) {
+    url = external;
+  } else {
+    const baseDir = opts.dataDir ?? defaultBaseDir();
+    log(`datos en ${baseDir}`);
+    cluster = await startCluster({ baseDir, settings: opts.settings, log: (m) => process.env.NNP_DEBUG && log(m) });
+    const name = opts.databaseName ?? 'nnprotect';
+    await ensureDatabase(clusterUrl(cluster, 'postgres'), name);
+    url = clusterUrl(cluster, name);
+  }
+  await applyMigrations(url);
+  const database = connect(url, { max: opts.poolSize });
+  return {
+    ...database,
+    mode: external ? 'external' : 'embedded',
+    cluster,
+    shutdown: async () => {
+      await database.close();
+      await cluster?.stop();
+    },
+  };
+}
+
+/**
+ * On an empty database the first admin is created: password from NNP_ADMIN_PASSWORD, otherwise a
+ * random one that is returned (and printed once by the caller). Answers null when staff exist.
+ */
+export async function ensureFirstAdmin(database: Database): Promise<{ username: string; password: string; generated: boolean } | null> {
+  return database.db.transaction(async (tx) => {
+    // Serialise two instances starting at once on the same empty database.
+    await tx.execute(dsql`select pg_advisory_xact_lock(7261001)`);
+    const [row] = await tx.select({ n: dsql<number>`count(*)::int` }).from(staff);
+    if ((row?.n ?? 0) > 0) return null;
+    const fromEnv = process.env.NNP_ADMIN_PASSWORD;
+    const password = fromEnv && fromEnv.length > 0 ? fromEnv : randomPassword();
+    await tx.insert(staff).values({
+      username: 'admin', displayName: 'Administrador', role: 'admin', passwordHash: await hashPassword(password),
+      // A printed random password must be replaced; one chosen through the environment need not be.
+      mustChangePassword: !fromEnv,
+    });
+    return { username: 'admin', password, generated: !fromEnv };
+  });
+}
+
+export function appConfig(mode: 'embedded' | 'external'): AppConfig {
+  return {
+    version: appVersion(),
+    database: mode,
+    sessionIdleMinutes: Number(process.env.NNP_SESSION_IDLE_MINUTES ?? 60),
+    sessionMaxHours: Number(process.env.NNP_SESSION_MAX_HOURS ?? 12),
+  };
+}
+
+export function createServices(database: Database, config: AppConfig, log: AppServices['log'] = defaultLog): AppServices {
+  return { db: database.db, sql: database.sql, config, now: () => new Date(), log };
+}
+
+function defaultLog(msg: string, extra?: unknown) {
+  if (extra !== undefined) console.error(`[nnprotect] ${msg}`, extra);
+  else console.error(`[nnprotect] ${msg}`);
+}
+
+export function createAppRouter(services: AppServices): Router {
+  return createRouter(services, handlers);
+}

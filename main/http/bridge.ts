@@ -1,0 +1,149 @@
+import http from 'node:http';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { contract } from '../../shared/contract';
+import { HTTP_STATUS, type RpcResult } from '../../shared/errors';
+import type { Router } from '../ipc/router';
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+const MAX_BODY = 2 * 1024 * 1024;
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/i;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json',
+};
+
+export interface BridgeOptions {
+  router: Router;
+  /** The built renderer (dist/renderer); omitted for a headless API server. */
+  staticDir?: string;
+  port?: number;
+}
+
+/** The contract as data: every procedure with its roles and input JSON Schema. */
+export function describeContract() {
+  return Object.entries(contract).map(([name, p]) => ({
+    name,
+    kind: p.kind,
+    roles: p.roles,
+    summary: p.summary,
+    input: z.toJSONSchema(p.input as z.ZodType, { io: 'input', unrepresentable: 'any' }),
+  }));
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error('too-large');
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function createBridge(opts: BridgeOptions) {
+  const server = http.createServer(async (req, res) => {
+    try {
+      // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach us.
+      if (!LOOPBACK_HOST.test(req.headers.host ?? '')) {
+        send(res, 403, { ok: false, error: { code: 'FORBIDDEN', message: 'Host no permitido.' } });
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/rpc' && req.method === 'GET') {
+        send(res, 200, { ok: true, data: describeContract() });
+        return;
+      }
+      if (url.pathname.startsWith('/rpc/')) {
+        if (req.method !== 'POST') {
+          send(res, 405, { ok: false, error: { code: 'VALIDATION', message: 'Use POST.' } });
+          return;
+        }
+        await handleRpc(opts.router, decodeURIComponent(url.pathname.slice(5)), req, res);
+        return;
+      }
+      if (opts.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
+        serveStatic(opts.staticDir, url.pathname, res);
+        return;
+      }
+      send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No encontrado.' } });
+    } catch {
+      if (!res.headersSent) send(res, 500, { ok: false, error: { code: 'INTERNAL', message: 'Error interno.' } });
+      else res.end();
+    }
+  });
+  return {
+    server,
+    listen: (port = opts.port ?? 0) =>
+      new Promise<{ port: number; url: string }>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          const addr = server.address();
+          const p = typeof addr === 'object' && addr ? addr.port : port;
+          resolve({ port: p, url: `http://127.0.0.1:${p}/` });
+        });
+      }),
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+async function handleRpc(router: Router, name: string, req: http.IncomingMessage, res: http.ServerResponse) {
+  // JSON only: a cross-site form or text/plain post cannot reach a procedure without a CORS preflight.
+  const ctype = String(req.headers['content-type'] ?? '');
+  let input: unknown = {};
+  let text: string;
+  try {
+    text = await readBody(req);
+  } catch {
+    send(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'Solicitud demasiado grande.' } });
+    return;
+  }
+  if (text.length > 0) {
+    if (!ctype.startsWith('application/json')) {
+      send(res, 415, { ok: false, error: { code: 'VALIDATION', message: 'Se espera application/json.' } });
+      return;
+    }
+    try {
+      input = JSON.parse(text);
+    } catch {
+      send(res, 400, { ok: false, error: { code: 'VALIDATION', message: 'JSON inválido.' } });
+      return;
+    }
+  }
+  const auth = String(req.headers.authorization ?? '');
+  const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+  const result: RpcResult<unknown> = await router.call(name, input, { transport: 'http', token });
+  send(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
+}
+
+function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
+  const rootAbs = path.resolve(root);
+  let file = path.resolve(rootAbs, '.' + path.posix.normalize(decodeURIComponent(pathname)));
+  if (!file.startsWith(rootAbs)) file = path.join(rootAbs, 'index.html');
+  if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(rootAbs, 'index.html'); // single-page app
+  if (!existsSync(file)) {
+    send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'La interfaz no está construida (npm run build).' } });
+    return;
+  }
+  const ext = path.extname(file);
+  res.writeHead(200, {
+    'content-type': TYPES[ext] ?? 'application/octet-stream',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=31536000, immutable',
+  });
+  createReadStream(file).pipe(res);
+}

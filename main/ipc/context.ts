@@ -1,0 +1,54 @@
+import type { Db, Tx } from '../db/client';
+import type { Role } from '../../shared/contract';
+import type postgres from 'postgres';
+
+export interface SessionStaff {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  mustChangePassword: boolean;
+}
+
+export interface AppConfig {
+  version: string;
+  database: 'embedded' | 'external';
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+}
+
+/** What the main process holds for the lifetime of the app: shared by every request. */
+export interface AppServices {
+  db: Db;
+  sql: postgres.Sql;
+  config: AppConfig;
+  now: () => Date;
+  log: (msg: string, extra?: unknown) => void;
+}
+
+/** One call: who is asking and over which transport. */
+export interface CallContext extends AppServices {
+  procedure: string;
+  transport: 'http' | 'electron';
+  staff: SessionStaff | null;
+  sessionId: string | null;
+  /** The bearer token of the call (logout needs it). */
+  token: string | null;
+}
+
+export interface AuditEntry {
+  action?: string;
+  entity: string;
+  entityId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+/** Inside a mutation: the transaction and the audit trail of that same transaction. */
+export interface MutationContext extends CallContext {
+  tx: Tx;
+  audit: (entry: AuditEntry) => Promise<void>;
+  /** Commit what was written (e.g. a failed-login counter), then answer with this error. */
+  failAfterCommit: (err: Error) => never;
+}

@@ -1,0 +1,13 @@
+import type { Handlers } from './router';
+import { authHandlers } from '../services/auth/app';
+import { staffHandlers } from '../services/staff/app';
+import { auditHandlers } from '../services/audit/app';
+import { systemHandlers } from '../services/system/app';
+
+/** Each area declares its own typed map; this is the one place they meet. */
+export const handlers: Handlers = {
+  ...authHandlers,
+  ...staffHandlers,
+  ...auditHandlers,
+  ...systemHandlers,
+};

@@ -1,0 +1,79 @@
+import type { CallContext, MutationContext, AuditEntry } from './context';
+import { auditLog } from '../db/schema';
+import { AppError } from '../../shared/errors';
+
+export type QueryFn<I, O> = (input: I, ctx: CallContext) => Promise<O>;
+export type MutationFn<I, O> = (input: I, ctx: MutationContext) => Promise<O>;
+export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation' };
+
+class CommitThenFail extends Error {
+  constructor(public readonly error: Error) {
+    super('commit-then-fail');
+  }
+}
+
+/** A read: no transaction needed, nothing audited. */
+export function reader<I, O>(fn: QueryFn<I, O>): Handler<I, O> {
+  return Object.assign((input: I, ctx: CallContext) => fn(input, ctx), { kind: 'query' as const });
+}
+
+/**
+ * A change: runs in one transaction that also writes its audit row(s). A mutation that wrote no
+ * audit row is a bug, and the transaction is rolled back rather than leave an unaudited change.
+ */
+export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
+  const run = async (input: I, ctx: CallContext): Promise<O> => {
+    let deferred: Error | null = null;
+    const result = await ctx.db.transaction(async (tx) => {
+        let audited = 0;
+        const mctx: MutationContext = {
+          ...ctx,
+          tx,
+          audit: async (e: AuditEntry) => {
+            audited++;
+            await tx.insert(auditLog).values({
+              staffId: ctx.staff?.id ?? null,
+              staffUsername: ctx.staff?.username ?? null,
+              action: e.action ?? ctx.procedure,
+              entity: e.entity,
+              entityId: e.entityId == null ? null : String(e.entityId),
+              before: (e.before ?? null) as never,
+              after: (e.after ?? null) as never,
+              reason: e.reason ?? null,
+            });
+          },
+          failAfterCommit: (err: Error): never => {
+            throw new CommitThenFail(err);
+          },
+        };
+        try {
+          const out = await fn(input, mctx);
+          if (audited === 0) throw new Error(`mutation ${ctx.procedure} wrote no audit row`);
+          return out;
+        } catch (e) {
+          if (e instanceof CommitThenFail) {
+            if (audited === 0) throw new Error(`mutation ${ctx.procedure} wrote no audit row`);
+            deferred = e.error;
+            return undefined as O;
+          }
+          throw e;
+        }
+      });
+    if (deferred) throw deferred;
+    return result;
+  };
+  return Object.assign(run, { kind: 'mutation' as const });
+}
+
+/** Turns a PostgreSQL constraint failure into the typed error the staff can act on. */
+export function mapDbError(e: unknown): AppError | null {
+  const err = e as { code?: string; constraint_name?: string; detail?: string; message?: string };
+  if (err && typeof err.code === 'string') {
+    if (err.code === '23505') return new AppError('CONFLICT', 'Ya existe un registro con esos datos.', { constraint: err.constraint_name });
+    if (err.code === '23503') return new AppError('VALIDATION', 'Referencia a un registro que no existe.', { constraint: err.constraint_name });
+    if (err.code === '23514') return new AppError('VALIDATION', 'Un valor no cumple las reglas.', { constraint: err.constraint_name });
+    if (err.code === '40001' || err.code === '40P01') return new AppError('CONFLICT', 'Otra operación cambió los mismos datos; intente de nuevo.');
+    if (err.code === '22P02' || err.code === '22003') return new AppError('VALIDATION', 'Valor con formato inválido.');
+  }
+  return null;
+}

@@ -1,0 +1,76 @@
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { staff } from '../../db/schema';
+import { AppError } from '../../../shared/errors';
+import { mutator, reader } from '../../ipc/wrappers';
+import type { MutationContext, CallContext } from '../../ipc/context';
+import type { ParsedInputOf } from '../../../shared/contract';
+import { hashPassword } from '../auth/password';
+import { revokeSessionsOf } from '../auth/sessions';
+import type { DbOrTx } from '../../db/client';
+
+type StaffRow = typeof staff.$inferSelect;
+
+/** What the screens may see of an account: never the password hash. */
+export const publicAccount = (s: StaffRow) => ({
+  id: s.id, username: s.username, displayName: s.displayName, role: s.role, active: s.active,
+  lockedUntil: s.lockedUntil?.toISOString() ?? null, failedAttempts: s.failedAttempts, createdAt: s.createdAt.toISOString(),
+});
+
+async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
+  const rows = await ctx.db.select().from(staff).orderBy(asc(staff.username));
+  return rows.map(publicAccount);
+}
+
+async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext) {
+  const taken = await ctx.tx.select({ id: staff.id }).from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()));
+  if (taken.length) throw new AppError('CONFLICT', `El usuario «${input.username}» ya existe.`);
+  const [row] = await ctx.tx.insert(staff).values({
+    username: input.username, displayName: input.displayName, role: input.role,
+    passwordHash: await hashPassword(input.password), mustChangePassword: true,
+  }).returning();
+  await ctx.audit({ entity: 'staff', entityId: row!.id, after: publicAccount(row!) });
+  return publicAccount(row!);
+}
+
+async function activeAdminsOtherThan(db: DbOrTx, id: string) {
+  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(staff).where(and(eq(staff.role, 'admin'), eq(staff.active, true), ne(staff.id, id)));
+  return r?.n ?? 0;
+}
+
+async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext) {
+  const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
+  if (!before) throw new AppError('NOT_FOUND', 'La cuenta no existe.');
+  const demotesAdmin = before.role === 'admin' && before.active && ((input.role && input.role !== 'admin') || input.active === false);
+  // Lock every admin row so two concurrent demotions cannot both pass the last-admin check.
+  if (demotesAdmin) {
+    await ctx.tx.select({ id: staff.id }).from(staff).where(eq(staff.role, 'admin')).for('update');
+    if ((await activeAdminsOtherThan(ctx.tx, before.id)) === 0) throw new AppError('CONFLICT', 'Debe quedar al menos un administrador activo.');
+  }
+  const [after] = await ctx.tx.update(staff).set({
+    displayName: input.displayName ?? before.displayName,
+    role: input.role ?? before.role,
+    active: input.active ?? before.active,
+    updatedAt: ctx.now(),
+  }).where(eq(staff.id, input.id)).returning();
+  if (input.active === false || (input.role && input.role !== before.role)) await revokeSessionsOf(ctx.tx, before.id, ctx.now());
+  await ctx.audit({ entity: 'staff', entityId: before.id, before: publicAccount(before), after: publicAccount(after!) });
+  return publicAccount(after!);
+}
+
+async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: MutationContext) {
+  const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
+  if (!before) throw new AppError('NOT_FOUND', 'La cuenta no existe.');
+  await ctx.tx.update(staff).set({
+    passwordHash: await hashPassword(input.newPassword), mustChangePassword: true, failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now(),
+  }).where(eq(staff.id, input.id));
+  await revokeSessionsOf(ctx.tx, before.id, ctx.now());
+  await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true } });
+  return { ok: true as const };
+}
+
+export const staffHandlers = {
+  'staff.list': reader(list),
+  'staff.create': mutator(create),
+  'staff.update': mutator(update),
+  'staff.resetPassword': mutator(resetPassword),
+};

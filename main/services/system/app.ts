@@ -1,0 +1,6 @@
+import { reader } from '../../ipc/wrappers';
+import type { ParsedInputOf } from '../../../shared/contract';
+
+export const systemHandlers = {
+  'system.info': reader(async (_: ParsedInputOf<'system.info'>, ctx) => ({ version: ctx.config.version, database: ctx.config.database, transport: ctx.transport })),
+};

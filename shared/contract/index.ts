@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import type { Procedure } from './define';
+import { authContract } from './auth';
+import { staffContract } from './staff';
+import { auditContract } from './audit';
+import { systemContract } from './system';
+
+export * from './define';
+
+/** The whole IPC contract: both the main process and the renderer import this one object. */
+export const contract = {
+  ...authContract,
+  ...staffContract,
+  ...auditContract,
+  ...systemContract,
+} satisfies Record<string, Procedure>;
+
+export type Contract = typeof contract;
+export type ProcedureName = keyof Contract;
+export type InputOf<K extends ProcedureName> = z.input<Contract[K]['input']>;
+export type OutputOf<K extends ProcedureName> = z.output<Contract[K]['output']>;
+export type ParsedInputOf<K extends ProcedureName> = z.output<Contract[K]['input']>;
+export const procedureNames = Object.keys(contract) as ProcedureName[];

@@ -1,0 +1,39 @@
+/**
+ * Display helpers shared by the screens: amounts stay decimal strings until they are shown, and
+ * instants are shown in Mexico-Central time whatever the machine's time zone.
+ */
+export const DISPLAY_TIME_ZONE = 'America/Mexico_City';
+
+export type Locale = 'es-MX' | 'en';
+
+/** Groups a decimal string for display without turning it into a binary float. */
+export function formatMoney(amount: string | null | undefined, currency: string, locale: Locale = 'es-MX'): string {
+  if (amount == null || amount === '') return '—';
+  const neg = amount.startsWith('-');
+  const [int = '0', frac = ''] = (neg ? amount.slice(1) : amount).split('.');
+  const grouped = int.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const cents = (frac + '00').slice(0, 2);
+  const symbol = currency === 'MXN' || currency === 'USD' || currency === 'COP' || currency === 'DOP' ? '$' : '';
+  const text = `${symbol}${grouped}.${cents} ${currency}`;
+  return neg ? `-${text}` : text;
+}
+
+/** Points (PV, PVG): grouped digits, decimals only when present. */
+export function formatPoints(value: string | null | undefined): string {
+  if (value == null || value === '') return '—';
+  const neg = value.startsWith('-');
+  const [int = '0', frac = ''] = (neg ? value.slice(1) : value).split('.');
+  const trimmed = frac.replace(/0+$/, '');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}${grouped}${trimmed ? `.${trimmed}` : ''}`;
+}
+
+export function formatInstant(iso: string | null | undefined, locale: Locale = 'es-MX', withTime = true): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return new Intl.DateTimeFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', {
+    timeZone: DISPLAY_TIME_ZONE,
+    year: 'numeric', month: '2-digit', day: '2-digit',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
+  }).format(d);
+}
