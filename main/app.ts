@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from './paths';
 import { sql as dsql } from 'drizzle-orm';
 import { startCluster, defaultBaseDir, type ClusterInfo } from './db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from './db/client';
@@ -10,7 +10,7 @@ import { createRouter, type Router } from './ipc/router';
 import { handlers } from './ipc/handlers';
 import { hashPassword, randomPassword } from './services/auth/password';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { projectRoot };
 
 export function appVersion(): string {
   try {

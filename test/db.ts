@@ -1,3 +1,4 @@
+import './vitest-context';
 import { inject } from 'vitest';
 import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';

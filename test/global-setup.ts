@@ -5,12 +5,6 @@ import path from 'node:path';
 import { startCluster, type ClusterInfo } from '../main/db/embedded';
 import { applyMigrations, clusterUrl, ensureDatabase } from '../main/db/client';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgCluster: { host: string; port: number; user: string; password: string };
-    pgTemplate: string;
-  }
-}
 
 let cluster: ClusterInfo | undefined;
 let dir: string | undefined;

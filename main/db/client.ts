@@ -1,8 +1,7 @@
 import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { migrationsFolder } from '../paths';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -18,7 +17,7 @@ export interface Database {
   close: () => Promise<void>;
 }
 
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export { migrationsFolder };
 
 export function connect(url: string, opts: { max?: number } = {}): Database {
   const sql = postgres(url, {

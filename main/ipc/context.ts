@@ -43,6 +43,8 @@ export interface AuditEntry {
   before?: unknown;
   after?: unknown;
   reason?: string | null;
+  /** Who acted, when there is no session yet (a login attempt). */
+  actor?: { id: string | null; username: string };
 }
 
 /** Inside a mutation: the transaction and the audit trail of that same transaction. */

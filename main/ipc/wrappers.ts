@@ -32,8 +32,8 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
           audit: async (e: AuditEntry) => {
             audited++;
             await tx.insert(auditLog).values({
-              staffId: ctx.staff?.id ?? null,
-              staffUsername: ctx.staff?.username ?? null,
+              staffId: e.actor ? e.actor.id : (ctx.staff?.id ?? null),
+              staffUsername: e.actor ? e.actor.username : (ctx.staff?.username ?? null),
               action: e.action ?? ctx.procedure,
               entity: e.entity,
               entityId: e.entityId == null ? null : String(e.entityId),

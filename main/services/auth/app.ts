@@ -16,7 +16,7 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   const [account] = await ctx.tx.select().from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase())).for('update').limit(1);
   if (!account) {
     await verifyAgainstDummy(input.password);
-    await ctx.audit({ entity: 'staff', entityId: null, after: { outcome: 'unknown-user', username: input.username.slice(0, 100) } });
+    await ctx.audit({ entity: 'staff', entityId: null, actor: { id: null, username: input.username.slice(0, 100) }, after: { outcome: 'unknown-user' } });
     return ctx.failAfterCommit(new AppError('UNAUTHENTICATED', BAD_LOGIN));
   }
   const locked = account.lockedUntil != null && account.lockedUntil > now;
@@ -29,14 +29,14 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
       lockedUntil: lockNow ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : account.lockedUntil,
     }).where(eq(staff.id, account.id));
     await ctx.audit({
-      entity: 'staff', entityId: account.id,
+      entity: 'staff', entityId: account.id, actor: { id: account.id, username: account.username },
       after: { outcome: locked ? 'locked' : !account.active ? 'inactive' : lockNow ? 'bad-password-locked' : 'bad-password', failedAttempts: attempts },
     });
     return ctx.failAfterCommit(new AppError('UNAUTHENTICATED', BAD_LOGIN));
   }
   await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
   const session = await createSession(ctx.tx, ctx, account.id, ctx.transport);
-  await ctx.audit({ entity: 'session', entityId: session.sessionId, after: { outcome: 'ok', staff: account.username, transport: ctx.transport } });
+  await ctx.audit({ entity: 'session', entityId: session.sessionId, actor: { id: account.id, username: account.username }, after: { outcome: 'ok', staff: account.username, transport: ctx.transport } });
   return {
     token: session.token,
     expiresAt: session.expiresAt.toISOString(),

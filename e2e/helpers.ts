@@ -1,0 +1,34 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const ADMIN_PASSWORD = process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password';
+const shots = path.join(import.meta.dirname, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+/** Every screen the journeys visit is kept as a PNG under e2e/screenshots (a CI artifact). */
+export async function screenshot(page: Page, name: string) {
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+export async function login(page: Page, username: string, password: string) {
+  await page.goto('/');
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByLabel('Contraseña').fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+}
+
+export async function loginAsAdmin(page: Page) {
+  await login(page, 'admin', ADMIN_PASSWORD);
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+}
+
+/** Calls a procedure over the bridge as a script would, with the page's own session token. */
+export async function rpc(page: Page, name: string, input: unknown, token?: string) {
+  return page.evaluate(async ({ name, input, token }) => {
+    const t = token ?? JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+    const res = await fetch(`rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) }, body: JSON.stringify(input) });
+    return { status: res.status, body: await res.json() };
+  }, { name, input, token });
+}

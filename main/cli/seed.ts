@@ -1,0 +1,100 @@
+/**
+ * npm run seed -- --members N --periods K --seed S [--database-url URL] [--reset] [--now ISO-8601]
+ *
+ * Fills a database with the deterministic demo network (main/services/seed/generate.ts).
+ * Database: --database-url, else DATABASE_URL, else the embedded cluster in NNP_DATA_DIR (or the
+ * user's app-data folder), database `nnprotect`, migrated first. A database that already has
+ * members is refused unless --reset is given, which empties members, orders and order lines
+ * (and every table that references them) and the periods.
+ */
+import path from 'node:path';
+import { openDatabase } from '../app';
+import { cliArgs } from './args';
+import { seedDemoNetwork } from '../services/seed/generate';
+import type postgres from 'postgres';
+
+const log = (m: string) => console.error(`[seed] ${m}`);
+
+function positiveInt(name: string, raw: string | undefined, min: number): number {
+  const v = Number(raw);
+  if (!raw || !Number.isInteger(v) || v < min) {
+    console.error(`--${name} debe ser un entero >= ${min} (recibido: ${raw ?? 'nada'})`);
+    process.exit(2);
+  }
+  return v;
+}
+
+/** Empties the seeded tables (and, through cascade, whatever references them) and the periods. */
+export async function resetDemoData(sql: postgres.Sql, logLine: (m: string) => void = log): Promise<void> {
+  const dependents = await sql<{ name: string }[]>`
+    with recursive refs(table_oid) as (
+      select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
+      where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines')
+      union
+      select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
+    )
+    select c.relname as name from refs r join pg_class c on c.oid = r.table_oid order by 1`;
+  logLine(`--reset: vaciando ${dependents.map((d) => d.name).join(', ')}`);
+  await sql.begin(async (tx) => {
+    await tx`truncate members, orders, order_lines restart identity cascade`;
+    // Periods go too when nothing else (plan versions, say) still points at them.
+    try {
+      await tx.savepoint((sp) => sp`delete from periods`);
+      await tx`select setval(pg_get_serial_sequence('periods', 'id'), 1, false)`;
+    } catch (e) {
+      logLine(`los periodos se conservan (${e instanceof Error ? e.message : String(e)})`);
+    }
+  });
+}
+
+async function main() {
+  const { values } = cliArgs({
+    members: { type: 'string', default: '10000' },
+    periods: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '1' },
+    'database-url': { type: 'string' },
+    reset: { type: 'boolean', default: false },
+    now: { type: 'string' },
+  });
+  const members = positiveInt('members', values.members, 1);
+  const periods = positiveInt('periods', values.periods, 1);
+  const seed = positiveInt('seed', values.seed, 0);
+  let now: Date | undefined;
+  if (values.now) {
+    now = new Date(values.now);
+    if (Number.isNaN(now.getTime())) {
+      console.error(`--now no es una fecha ISO-8601 válida: ${values.now}`);
+      process.exit(2);
+    }
+  }
+
+  const t0 = performance.now();
+  const database = await openDatabase({ databaseUrl: values['database-url'], log, poolSize: 2 });
+  try {
+    const [row] = await database.sql<{ n: string }[]>`select count(*) as n from members`;
+    const existing = Number(row?.n ?? 0);
+    if (existing > 0) {
+      if (!values.reset) {
+        console.error(`La base de datos ya tiene ${existing} miembros: no se genera nada. Use --reset para vaciarla antes.`);
+        process.exitCode = 1;
+        return;
+      }
+      await resetDemoData(database.sql);
+    }
+    log(`generando ${members} miembros, ${periods} periodos, semilla ${seed}…`);
+    const r = await seedDemoNetwork(database.sql, { members, periods, seed, now, log });
+    console.log(
+      `Red de demostración: ${r.members} miembros, ${r.orders} pedidos, periodos ${r.periods.join(', ')}; ` +
+        `generación ${(r.ms / 1000).toFixed(1)} s, total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await database.shutdown();
+  }
+}
+
+if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
+  main().catch((e) => {
+    log(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,83 @@
+import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, type OpenedDatabase } from '../app';
+import { rendererDir } from '../paths';
+import { CONTENT_SECURITY_POLICY } from '../http/bridge';
+import { seedIfEmpty } from '../cli/first-run';
+import type { Router } from '../ipc/router';
+
+/**
+ * The desktop shell: the same database, services and router as browser mode, reached through one
+ * IPC channel. The session token never enters the renderer: it is kept here per window.
+ */
+const tokens = new Map<number, string>();
+let database: OpenedDatabase | null = null;
+let router: Router | null = null;
+const indexUrl = pathToFileURL(path.join(rendererDir, 'index.html')).toString();
+
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return event.senderFrame === event.sender.mainFrame && url.startsWith(indexUrl.replace(/index\.html$/, ''));
+}
+
+async function handleInvoke(event: IpcMainInvokeEvent, name: unknown, input: unknown) {
+  if (!trustedSender(event) || typeof name !== 'string' || !router) {
+    return { ok: false, error: { code: 'FORBIDDEN', message: 'Origen no permitido.' } };
+  }
+  const id = event.sender.id;
+  const result = await router.call(name, input, { transport: 'electron', token: tokens.get(id) ?? null });
+  if (result.ok && name === 'auth.login') {
+    const data = result.data as { token: string };
+    tokens.set(id, data.token);
+    return { ok: true, data: { ...data, token: '' } };
+  }
+  if (name === 'auth.logout') tokens.delete(id);
+  return result;
+}
+
+async function createWindow() {
+  const win = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'NNProtect Back Office',
+    webPreferences: {
+      preload: path.join(import.meta.dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e, url) => { if (!url.startsWith(indexUrl)) e.preventDefault(); });
+  win.on('closed', () => tokens.delete(win.webContents.id));
+  await win.loadURL(indexUrl);
+}
+
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
+  const admin = await ensureFirstAdmin(database);
+  if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
+  await seedIfEmpty(database, console.error);
+  router = createAppRouter(createServices(database, appConfig(database.mode)));
+  ipcMain.handle('nnp:invoke', handleInvoke);
+  await createWindow();
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
+}).catch((e) => {
+  console.error(e);
+  app.exit(1);
+});
+
+app.on('window-all-closed', async () => {
+  await database?.shutdown();
+  app.quit();
+});

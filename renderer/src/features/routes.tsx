@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+import type { Role } from '../../../shared/contract';
+import { ComingSoon } from './common/ui';
+import { StaffScreen } from './staff/StaffScreen';
+import { AuditScreen } from './audit/AuditScreen';
+
+export interface Area {
+  path: string;
+  label: string;
+  icon: string;
+  /** Who sees it in the menu; the main process enforces the same roles on every procedure. */
+  roles: Role[];
+  element: ReactNode;
+  /** Extra routes of the area (e.g. a member's profile). */
+  children?: { path: string; element: ReactNode }[];
+}
+
+const ALL: Role[] = ['admin', 'finance', 'support'];
+
+/** The navigation of the app, in menu order. Each area adds its screens here. */
+export const areas: Area[] = [
+  { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <ComingSoon title="Tablero" /> },
+  { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <ComingSoon title="Miembros" /> },
+  { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <ComingSoon title="Genealogía" /> },
+  { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <ComingSoon title="Retiros" /> },
+  { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <ComingSoon title="Periodos" /> },
+  { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },
+  { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <ComingSoon title="Configuración" /> },
+  { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
+  { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },
+];

@@ -1,0 +1,80 @@
+/** Shell, login, staff and audit texts. Each area keeps its own file; index.ts merges them. */
+export const es = {
+  app: { name: 'NNProtect', subtitle: 'Back Office' },
+  nav: {
+    dashboard: 'Tablero', members: 'Miembros', genealogy: 'Genealogía', withdrawals: 'Retiros', periods: 'Periodos',
+    commissions: 'Comisiones', payments: 'Pagos', settings: 'Configuración', audit: 'Auditoría', staff: 'Personal',
+  },
+  role: { admin: 'Administración', finance: 'Finanzas', support: 'Soporte' },
+  common: {
+    loading: 'Cargando…', save: 'Guardar', cancel: 'Cancelar', confirm: 'Confirmar', close: 'Cerrar', search: 'Buscar',
+    previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total: '{{count}} registros',
+    none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
+    comingSoon: 'Esta sección se habilita en una próxima entrega.', export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
+    language: 'Idioma', logout: 'Cerrar sesión', retry: 'Reintentar',
+  },
+  errors: {
+    VALIDATION: 'Datos inválidos', UNAUTHENTICATED: 'Sesión no válida', FORBIDDEN: 'Sin permiso', NOT_FOUND: 'No encontrado',
+    CONFLICT: 'Conflicto', PERIOD_CLOSED: 'Periodo cerrado', INSUFFICIENT_FUNDS: 'Saldo insuficiente', INTERNAL: 'Error interno',
+  },
+  login: {
+    title: 'Iniciar sesión', username: 'Usuario', password: 'Contraseña', submit: 'Entrar', working: 'Verificando…',
+    help: 'Acceso solo para personal autorizado de NNProtect.',
+  },
+  changePassword: {
+    title: 'Cambiar contraseña', intro: 'Por seguridad debe elegir una contraseña nueva antes de continuar.',
+    current: 'Contraseña actual', next: 'Contraseña nueva (mínimo 10 caracteres)', repeat: 'Repita la contraseña nueva',
+    mismatch: 'Las contraseñas no coinciden.', done: 'Contraseña actualizada.',
+  },
+  staff: {
+    title: 'Personal', intro: 'Cuentas del personal y sus roles. Cada cambio queda en la auditoría.',
+    username: 'Usuario', displayName: 'Nombre', role: 'Rol', active: 'Activa', locked: 'Bloqueada hasta', createdAt: 'Alta',
+    create: 'Nueva cuenta', initialPassword: 'Contraseña inicial', created: 'Cuenta creada. La persona cambiará la contraseña al entrar.',
+    deactivate: 'Desactivar', activate: 'Activar', resetPassword: 'Restablecer contraseña', newPassword: 'Contraseña temporal',
+    resetDone: 'Contraseña restablecida y cuenta desbloqueada.', changeRole: 'Cambiar rol',
+  },
+  audit: {
+    title: 'Auditoría', intro: 'Quién hizo qué y cuándo. Solo lectura.', at: 'Fecha (hora del centro)', who: 'Quién',
+    action: 'Acción', entity: 'Entidad', entityId: 'Id', from: 'Desde', to: 'Hasta', before: 'Antes', after: 'Después', anyAction: 'Todas las acciones',
+  },
+};
+
+export const en: typeof es = {
+  app: { name: 'NNProtect', subtitle: 'Back Office' },
+  nav: {
+    dashboard: 'Dashboard', members: 'Members', genealogy: 'Genealogy', withdrawals: 'Withdrawals', periods: 'Periods',
+    commissions: 'Commissions', payments: 'Payments', settings: 'Settings', audit: 'Audit', staff: 'Staff',
+  },
+  role: { admin: 'Admin', finance: 'Finance', support: 'Support' },
+  common: {
+    loading: 'Loading…', save: 'Save', cancel: 'Cancel', confirm: 'Confirm', close: 'Close', search: 'Search',
+    previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total: '{{count}} records',
+    none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
+    comingSoon: 'This section arrives in an upcoming release.', export: 'Export CSV', reason: 'Reason', details: 'Details',
+    language: 'Language', logout: 'Log out', retry: 'Retry',
+  },
+  errors: {
+    VALIDATION: 'Invalid data', UNAUTHENTICATED: 'Invalid session', FORBIDDEN: 'Not allowed', NOT_FOUND: 'Not found',
+    CONFLICT: 'Conflict', PERIOD_CLOSED: 'Period closed', INSUFFICIENT_FUNDS: 'Insufficient funds', INTERNAL: 'Internal error',
+  },
+  login: {
+    title: 'Sign in', username: 'Username', password: 'Password', submit: 'Sign in', working: 'Checking…',
+    help: 'Authorised NNProtect staff only.',
+  },
+  changePassword: {
+    title: 'Change password', intro: 'For security, choose a new password before you continue.',
+    current: 'Current password', next: 'New password (at least 10 characters)', repeat: 'Repeat the new password',
+    mismatch: 'The passwords do not match.', done: 'Password updated.',
+  },
+  staff: {
+    title: 'Staff', intro: 'Staff accounts and their roles. Every change is audited.',
+    username: 'Username', displayName: 'Name', role: 'Role', active: 'Active', locked: 'Locked until', createdAt: 'Created',
+    create: 'New account', initialPassword: 'Initial password', created: 'Account created. The person will change the password at first sign-in.',
+    deactivate: 'Deactivate', activate: 'Activate', resetPassword: 'Reset password', newPassword: 'Temporary password',
+    resetDone: 'Password reset and account unlocked.', changeRole: 'Change role',
+  },
+  audit: {
+    title: 'Audit', intro: 'Who did what, and when. Read only.', at: 'Date (Central time)', who: 'Who',
+    action: 'Action', entity: 'Entity', entityId: 'Id', from: 'From', to: 'To', before: 'Before', after: 'After', anyAction: 'All actions',
+  },
+};

@@ -1,0 +1,17 @@
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import * as common from './common';
+
+/** Area files register here; es-MX is the default and the fallback. */
+const areas = [common];
+
+const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
+
+void i18n.use(initReactI18next).init({
+  resources: { 'es-MX': { translation: merge((a) => a.es) }, en: { translation: merge((a) => a.en) } },
+  lng: 'es-MX',
+  fallbackLng: 'es-MX',
+  interpolation: { escapeValue: false },
+});
+
+export default i18n;
