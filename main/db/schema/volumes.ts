@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, serial, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { members, periods, staff } from './core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * Per-member, per-period volumes and paid-as rank: the cache the genealogy screens, the dashboard
+ * and the engine read. A member without a row in a period has PV = PVG = VN = 0 and Sin rango.
+ */
+export const memberVolumes = pgTable('member_volumes', {
+  periodId: integer('period_id').notNull().references(() => periods.id),
+  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
+  pv: numeric('pv', { precision: 16, scale: 2 }).notNull().default('0'),
+  /** In the member's own currency. */
+  vn: numeric('vn', { precision: 18, scale: 2 }).notNull().default('0'),
+  pvg: numeric('pvg', { precision: 18, scale: 2 }).notNull().default('0'),
+  paidAsRank: smallint('paid_as_rank').notNull().default(0),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [
+  primaryKey({ columns: [t.periodId, t.memberId] }),
+  index('member_volumes_member_idx').on(t.memberId, t.periodId),
+  check('member_volumes_nonneg', sql`${t.pv} >= 0 and ${t.vn} >= 0 and ${t.pvg} >= 0`),
+]);
+
+export const rankKind = pgEnum('rank_kind', ['paid_as', 'career']);
+
+/** Every rank change (member, period, old → new), for the history screens. */
+export const rankHistory = pgTable('rank_history', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
+  periodId: integer('period_id').notNull().references(() => periods.id),
+  kind: rankKind('kind').notNull(),
+  oldRank: smallint('old_rank').notNull(),
+  newRank: smallint('new_rank').notNull(),
+  at: ts('at').notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex('rank_history_key').on(t.memberId, t.periodId, t.kind),
+  index('rank_history_period_idx').on(t.periodId, t.kind),
+]);
+
+export const planStatus = pgEnum('plan_status', ['draft', 'published']);
+
+/**
+ * The compensation plan's figures as versioned data (PlanFiguresSchema in main/domain/plan.ts),
+ * effective from a period. Published versions are read-only; the engine reads the version in force.
+ */
+export const planVersions = pgTable('plan_versions', {
+  id: serial('id').primaryKey(),
+  name: text('name').notNull(),
+  effectiveFromPeriod: text('effective_from_period').notNull(),
+  status: planStatus('status').notNull().default('draft'),
+  figures: jsonb('figures').notNull(),
+  createdBy: uuid('created_by').references(() => staff.id),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  publishedBy: uuid('published_by').references(() => staff.id),
+  publishedAt: ts('published_at'),
+}, (t) => [
+  uniqueIndex('plan_versions_published_from').on(t.effectiveFromPeriod).where(sql`${t.status} = 'published'`),
+]);
