@@ -3,6 +3,8 @@ import { authHandlers } from '../services/auth/app';
 import { staffHandlers } from '../services/staff/app';
 import { auditHandlers } from '../services/audit/app';
 import { systemHandlers } from '../services/system/app';
+import { ratesHandlers } from '../services/rates/app';
+import { catalogueHandlers } from '../services/catalogue/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -10,4 +12,6 @@ export const handlers: Handlers = {
   ...staffHandlers,
   ...auditHandlers,
   ...systemHandlers,
+  ...ratesHandlers,
+  ...catalogueHandlers,
 };

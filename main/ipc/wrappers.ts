@@ -67,7 +67,9 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
 
 /** Turns a PostgreSQL constraint failure into the typed error the staff can act on. */
 export function mapDbError(e: unknown): AppError | null {
-  const err = e as { code?: string; constraint_name?: string; detail?: string; message?: string };
+  // Drizzle wraps the driver's error: the SQLSTATE is on its cause.
+  const raw = e as { code?: string; cause?: unknown };
+  const err = (typeof raw?.code === 'string' ? raw : (raw?.cause ?? raw)) as { code?: string; constraint_name?: string; detail?: string; message?: string };
   if (err && typeof err.code === 'string') {
     if (err.code === '23505') return new AppError('CONFLICT', 'Ya existe un registro con esos datos.', { constraint: err.constraint_name });
     if (err.code === '23503') return new AppError('VALIDATION', 'Referencia a un registro que no existe.', { constraint: err.constraint_name });

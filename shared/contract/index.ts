@@ -4,6 +4,7 @@ import { authContract } from './auth';
 import { staffContract } from './staff';
 import { auditContract } from './audit';
 import { systemContract } from './system';
+import { settingsContract } from './settings';
 
 export * from './define';
 
@@ -13,6 +14,7 @@ export const contract = {
   ...staffContract,
   ...auditContract,
   ...systemContract,
+  ...settingsContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;
