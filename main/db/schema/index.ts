@@ -1,3 +1,5 @@
 export * from './core';
 export * from './volumes';
 export * from './genealogy';
+export * from './ledger';
+export * from './withdrawals';
