@@ -3,6 +3,7 @@ import type { Role } from '../../../shared/contract';
 import { ComingSoon } from './common/ui';
 import { StaffScreen } from './staff/StaffScreen';
 import { AuditScreen } from './audit/AuditScreen';
+import { SettingsScreen } from './settings/SettingsScreen';
 
 export interface Area {
   path: string;
@@ -25,7 +26,7 @@ export const areas: Area[] = [
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <ComingSoon title="Retiros" /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <ComingSoon title="Periodos" /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },
-  { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <ComingSoon title="Configuración" /> },
+  { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
   { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },
 ];
