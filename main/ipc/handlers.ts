@@ -3,6 +3,8 @@ import { authHandlers } from '../services/auth/app';
 import { staffHandlers } from '../services/staff/app';
 import { auditHandlers } from '../services/audit/app';
 import { systemHandlers } from '../services/system/app';
+import { membersHandlers } from '../services/members/app';
+import { genealogyHandlers } from '../services/genealogy/app';
 import { ratesHandlers } from '../services/rates/app';
 import { catalogueHandlers } from '../services/catalogue/app';
 
@@ -12,6 +14,8 @@ export const handlers: Handlers = {
   ...staffHandlers,
   ...auditHandlers,
   ...systemHandlers,
+  ...membersHandlers,
+  ...genealogyHandlers,
   ...ratesHandlers,
   ...catalogueHandlers,
 };

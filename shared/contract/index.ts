@@ -5,6 +5,8 @@ import { staffContract } from './staff';
 import { auditContract } from './audit';
 import { systemContract } from './system';
 import { settingsContract } from './settings';
+import { membersContract } from './members';
+import { genealogyContract } from './genealogy';
 
 export * from './define';
 
@@ -15,6 +17,8 @@ export const contract = {
   ...auditContract,
   ...systemContract,
   ...settingsContract,
+  ...membersContract,
+  ...genealogyContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;

@@ -1,0 +1,79 @@
+import { sql as dsql } from 'drizzle-orm';
+import { mutator, reader } from '../../ipc/wrappers';
+import type { CallContext, MutationContext } from '../../ipc/context';
+import type { ParsedInputOf } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { genealogyMoves } from '../../db/schema';
+import * as q from './queries';
+import { moveSubtree } from './move';
+
+async function node(input: ParsedInputOf<'genealogy.node'>, ctx: CallContext) {
+  const period = await q.resolvePeriod(ctx.sql, input.periodKey);
+  const m = await q.memberCore(ctx.sql, input.memberId);
+  const [n, ups, recruits, periods] = await Promise.all([
+    q.node(ctx.sql, input.memberId, period), q.upline(ctx.sql, m.path), q.directRecruits(ctx.sql, input.memberId), q.listPeriods(ctx.sql),
+  ]);
+  return { node: n, upline: ups, directRecruits: recruits, period, periods: periods.map(({ id, key, status }) => ({ id, key, status })) };
+}
+
+async function children(input: ParsedInputOf<'genealogy.children'>, ctx: CallContext) {
+  const period = await q.resolvePeriod(ctx.sql, input.periodKey);
+  await q.memberCore(ctx.sql, input.memberId);
+  const r = await q.children(ctx.sql, input.memberId, period, input);
+  return { ...r, page: input.page, pageSize: input.pageSize, period };
+}
+
+async function levels(input: ParsedInputOf<'genealogy.levels'>, ctx: CallContext) {
+  const period = await q.resolvePeriod(ctx.sql, input.periodKey);
+  const m = await q.memberCore(ctx.sql, input.memberId);
+  const rows = await q.levels(ctx.sql, m, period);
+  let totalMembers = 0;
+  let totalActive = 0;
+  // PV totals are summed in SQL numeric, never in JS numbers.
+  const [sum] = await ctx.sql<{ pv: string }[]>`select coalesce(sum(x::numeric), 0)::text as pv from unnest(${rows.map((r) => r.pv)}::text[]) x`;
+  for (const r of rows) { totalMembers += r.members; totalActive += r.active; }
+  return { levels: rows, totalMembers, totalActive, totalPv: sum?.pv ?? '0', period };
+}
+
+async function exportPage(input: ParsedInputOf<'genealogy.exportPage'>, ctx: CallContext) {
+  const period = await q.resolvePeriod(ctx.sql, input.periodKey);
+  const m = await q.memberCore(ctx.sql, input.memberId);
+  return { ...(await q.exportPage(ctx.sql, m, period, input.cursor, input.limit)), period };
+}
+
+async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext) {
+  // The move changes the tree of the period being worked on: only while that period is open, and
+  // never while a close is running. FOR SHARE keeps the period from changing status until commit.
+  const now = ctx.now();
+  const [period] = (await ctx.tx.execute<{ id: number; key: string; status: 'open' | 'closing' | 'closed' }>(dsql`
+    select id, key, status from periods where starts_at <= ${now.toISOString()}::timestamptz and ends_at > ${now.toISOString()}::timestamptz
+    for share`)) as unknown as { id: number; key: string; status: 'open' | 'closing' | 'closed' }[];
+  if (!period || period.status !== 'open') {
+    throw new AppError('PERIOD_CLOSED', period
+      ? `El periodo actual (${period.key}) no está abierto: la genealogía no se puede corregir.`
+      : 'No hay un periodo abierto para la fecha actual: la genealogía no se puede corregir.', { period: period?.key ?? null });
+  }
+  const [closing] = (await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`)) as unknown as { key: string }[];
+  if (closing) throw new AppError('PERIOD_CLOSED', `El cierre del periodo ${closing.key} está en curso: espere a que termine.`, { period: closing.key });
+
+  const r = await moveSubtree(ctx.tx, input.memberId, input.newSponsorId);
+  await ctx.tx.insert(genealogyMoves).values({
+    memberId: r.memberId, oldSponsorId: r.oldSponsorId, newSponsorId: r.newSponsorId, periodId: period.id, movedMembers: r.movedMembers,
+    oldPath: r.oldPath, newPath: r.newPath, reason: input.reason, staffId: ctx.staff?.id ?? null, at: now,
+  });
+  await ctx.audit({
+    entity: 'member', entityId: r.memberId, reason: input.reason,
+    before: { sponsorId: r.oldSponsorId, path: r.oldPath, depth: r.oldDepth },
+    after: { sponsorId: r.newSponsorId, path: r.newPath, depth: r.newDepth, movedMembers: r.movedMembers, period: period.key },
+  });
+  const { oldDepth: _o, newDepth: _n, ...out } = r;
+  return { ...out, period: { id: period.id, key: period.key, status: period.status } };
+}
+
+export const genealogyHandlers = {
+  'genealogy.node': reader(node),
+  'genealogy.children': reader(children),
+  'genealogy.levels': reader(levels),
+  'genealogy.exportPage': reader(exportPage),
+  'genealogy.move': mutator(move),
+};

@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { AppError } from '../../../shared/errors';
+
+export interface MoveResult {
+  memberId: number;
+  oldSponsorId: number | null;
+  newSponsorId: number;
+  movedMembers: number;
+  oldPath: string;
+  newPath: string;
+  oldDepth: number;
+  newDepth: number;
+}
+
+/** Serialises genealogy corrections with each other (two moves can never interleave into a cycle). */
+const MOVE_LOCK = 7261003;
+
+type Locked = { id: string; sponsor_id: string | null; path: string; depth: number; downline_size: number };
+
+/**
+ * Moves a member with its whole downline under another sponsor. Set-based: one UPDATE rewrites
+ * the path and depth of the whole subtree (one range of the path index), one UPDATE each adjusts
+ * downline_size of the ancestors that lost and of those that gained the subtree (common ancestors
+ * are untouched). Must run inside a transaction; checks for a cycle under a lock.
+ */
+export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: number): Promise<MoveResult> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${MOVE_LOCK})`);
+  const rows = (await tx.execute<Locked>(sql`
+    select id, sponsor_id, path, depth, downline_size from members
+    where id in (${memberId}, ${newSponsorId}) order by id for update`)) as unknown as Locked[];
+  const m = rows.find((r) => Number(r.id) === memberId);
+  const s = rows.find((r) => Number(r.id) === newSponsorId);
+  if (!m) throw new AppError('NOT_FOUND', `El miembro ${memberId} no existe.`);
+  if (!s) throw new AppError('NOT_FOUND', `El patrocinador ${newSponsorId} no existe.`);
+  if (memberId === newSponsorId || s.path.startsWith(m.path)) {
+    throw new AppError('CONFLICT', 'No se puede mover un miembro debajo de sí mismo ni de alguien de su propia red (se formaría un ciclo).', {
+      memberId, newSponsorId,
+    });
+  }
+  if (m.sponsor_id != null && Number(m.sponsor_id) === newSponsorId) {
+    throw new AppError('CONFLICT', 'El miembro ya tiene a ese patrocinador.', { memberId, newSponsorId });
+  }
+
+  const oldPath = m.path;
+  const newPath = `${s.path}${memberId}/`;
+  const delta = s.depth + 1 - m.depth;
+  const upper = `${oldPath.slice(0, -1)}0`;
+  const moved = await tx.execute(sql`
+    update members set
+      path = ${newPath} || substr(path, ${oldPath.length + 1}),
+      depth = depth + ${delta},
+      sponsor_id = case when id = ${memberId} then ${newSponsorId}::bigint else sponsor_id end
+    where path >= ${oldPath} and path < ${upper}`);
+  const count = Number((moved as unknown as { count: number }).count);
+
+  const oldAncestors = oldPath.split('/').filter(Boolean).slice(0, -1).map(Number);
+  const newAncestors = s.path.split('/').filter(Boolean).map(Number);
+  const lost = oldAncestors.filter((id) => !newAncestors.includes(id));
+  const gained = newAncestors.filter((id) => !oldAncestors.includes(id));
+  if (lost.length) await tx.execute(sql`update members set downline_size = downline_size - ${count} where id = any(${`{${lost.join(',')}}`}::bigint[])`);
+  if (gained.length) await tx.execute(sql`update members set downline_size = downline_size + ${count} where id = any(${`{${gained.join(',')}}`}::bigint[])`);
+
+  return {
+    memberId,
+    oldSponsorId: m.sponsor_id == null ? null : Number(m.sponsor_id),
+    newSponsorId,
+    movedMembers: count,
+    oldPath,
+    newPath,
+    oldDepth: m.depth,
+    newDepth: m.depth + delta,
+  };
+}

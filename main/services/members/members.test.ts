@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../../../test/app';
+import { FIXTURE_NOW, loadFixture } from '../genealogy/fixture';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp({ now: () => FIXTURE_NOW });
+  await loadFixture(t.database.sql);
+  await t.database.sql`
+    insert into orders (member_id, country, currency, status, total, pv, vn, created_at, payment_confirmed_at, period_id, payment_method)
+    select 2, 'MX', 'MXN', s::order_status, '1996.00', '1670.00', '0', ts, case when s = 'paid' then ts end, case when s = 'paid' then p.id end, 'stripe'::payment_method
+    from (values ('paid', '2026-11-03T12:00:00Z'::timestamptz), ('failed', '2026-11-02T12:00:00Z'::timestamptz), ('paid', '2026-10-05T12:00:00Z'::timestamptz)) v(s, ts)
+    join periods p on ts >= p.starts_at and ts < p.ends_at`;
+});
+afterAll(async () => { await t?.close(); });
+
+const search = async (q: string, extra: Record<string, unknown> = {}) => t.must('members.search', { q, ...extra }, t.tokens.support);
+const ids = (r: { rows: { id: number }[] }) => r.rows.map((x) => x.id);
+
+describe('members.search', () => {
+  it('finds names without accents or case, in any word order and by partial words', async () => {
+    expect(ids(await search('jose perez'))[0]).toBe(2);
+    expect(ids(await search('JOSÉ PÉREZ'))[0]).toBe(2);
+    expect(ids(await search('perez jose'))[0]).toBe(2);
+    expect(ids(await search('jos pér'))).toContain(2);
+    expect(ids(await search('nunez'))).toEqual([3]);
+    expect(ids(await search('Ibanez'))).toEqual([5]);
+    // Every word must match: "jose" alone finds the three Josés, "jose luis" only one.
+    expect(ids(await search('jose')).sort((a, b) => a - b)).toEqual([2, 3, 6]);
+    expect(ids(await search('jose luis'))).toEqual([6]);
+  });
+
+  it('ranks whole words above prefixes', async () => {
+    const r = await search('ana');
+    expect(ids(r)).toEqual([4, 5]); // Ana Ruiz (whole word) before Anahí (prefix)
+    expect(r.rows[0]!.matchedBy).toBe('name');
+  });
+
+  it('finds by code, e-mail (exact or prefix) and phone in any format', async () => {
+    const byCode = await search('nn0000006');
+    expect(byCode.rows[0]).toMatchObject({ id: 6, matchedBy: 'code' });
+    expect(ids(await search('NN000000'))).toContain(6); // code prefix
+    const byEmail = await search('Jose.Perez@Example.com');
+    expect(byEmail.rows[0]).toMatchObject({ id: 2, matchedBy: 'email' });
+    expect(ids(await search('ana.ru'))).toContain(4);
+    for (const q of ['5512345678', '55 1234 5678', '(55) 1234-5678', '+52 1 55 1234 5678', '+52-55-1234-5678', '1234 5678']) {
+      const r = await search(q);
+      expect(r.rows[0], q).toMatchObject({ id: 2, matchedBy: 'phone' });
+    }
+    expect(ids(await search('213.555.0199'))).toEqual([4]);
+    expect(ids(await search('310 555 1234'))).toEqual([5]);
+  });
+
+  it('pages ranked results and says the total', async () => {
+    const p1 = await search('mariana castillo', { pageSize: 12 });
+    expect(p1.total).toBe(30);
+    expect(p1.capped).toBe(false);
+    expect(p1.rows).toHaveLength(12);
+    const p3 = await search('mariana castillo', { pageSize: 12, page: 3 });
+    expect(p3.rows).toHaveLength(6);
+    const all = [...ids(p1), ...ids(await search('mariana castillo', { pageSize: 12, page: 2 })), ...ids(p3)];
+    expect(new Set(all).size).toBe(30);
+    const past = await search('mariana castillo', { pageSize: 12, page: 9 });
+    expect(past.rows).toEqual([]);
+    expect(past.total).toBe(30);
+  });
+
+  it('searches inside one downline', async () => {
+    expect(ids(await search('jose', { withinMemberId: 2 })).sort((a, b) => a - b)).toEqual([2, 6]);
+    expect(ids(await search('mariana', { withinMemberId: 2 }))).toEqual([]);
+    expect((await search('mariana', { withinMemberId: 7 })).total).toBe(30);
+    expect((await search('jose', { withinMemberId: 999_999 })).rows).toEqual([]);
+  });
+
+  it('bad input answers cleanly and fast', async () => {
+    const bad = [
+      '', '   ', 'x'.repeat(1000), 'ñ'.repeat(1000), "'; drop table members; --", '%', '_', '\\', '%_%\\\'"', '😀🎉', '😀 josé 😀',
+      'a b c d e f g h i j k l m n o p q r s t u v w x y z', '\u0000\u0001', '(((', '+', '@', '@@@.com', '0', '12',
+    ];
+    for (const q of bad) {
+      const started = performance.now();
+      const r = await t.call('members.search', { q }, t.tokens.support);
+      expect(r.ok, JSON.stringify(q)).toBe(true);
+      expect(performance.now() - started, JSON.stringify(q)).toBeLessThan(1000);
+    }
+    expect(ids(await search('😀 josé 😀')).sort((a, b) => a - b)).toEqual([2, 3, 6]);
+    expect((await search("'; drop table members; --")).rows).toEqual([]);
+    const tooLong = await t.call('members.search', { q: 'x'.repeat(1001) }, t.tokens.support);
+    expect(!tooLong.ok && tooLong.error.code).toBe('VALIDATION');
+    const [{ n }] = await t.database.sql`select count(*)::int as n from members`;
+    expect(n).toBe(300);
+  });
+});
+
+describe('members.get', () => {
+  it('answers the profile: contact, sponsor, upline, ranks, volumes per period, downline', async () => {
+    const p = await t.must('members.get', { id: 6 }, t.tokens.support);
+    expect(p).toMatchObject({ id: 6, code: 'NN0000006', firstName: 'JOSÉ LUIS', lastName: 'Peña', country: 'MX', currency: 'MXN', countryName: 'México', careerRank: 2, depth: 3 });
+    expect(p.sponsor).toMatchObject({ id: 4, firstName: 'Ana' });
+    expect(p.upline.map((u) => u.id)).toEqual([1, 2, 4]);
+    expect(p.volumes.map((v) => v.period.key)).toEqual(['2026-11', '2026-10', '2026-09']);
+    expect(p.current).toMatchObject({ period: { key: '2026-11', status: 'open' }, pv: '100.00', pvg: '100.00', paidAsRank: 1, cached: true });
+    expect(p.volumes[1]).toMatchObject({ pv: '0', cached: false });
+    expect(p.downlineSize).toBe(0);
+
+    const jose = await t.must('members.get', { id: 2 }, t.tokens.admin);
+    expect(jose.downlineSize).toBe(3 + 43);
+    expect(jose.directRecruits).toBe(2);
+    expect(jose.upline.map((u) => u.id)).toEqual([1]);
+    expect(jose.orders).toEqual({ count: 3, paid: 2 });
+    const root = await t.must('members.get', { id: 1 }, t.tokens.finance);
+    expect(root.sponsor).toBeNull();
+    expect(root.upline).toEqual([]);
+    expect(root.downlineSize).toBe(299);
+  });
+
+  it('unknown member → NOT_FOUND', async () => {
+    const r = await t.call('members.get', { id: 424242 }, t.tokens.support);
+    expect(!r.ok && r.error.code).toBe('NOT_FOUND');
+    const o = await t.call('members.orders', { memberId: 424242 }, t.tokens.support);
+    expect(!o.ok && o.error.code).toBe('NOT_FOUND');
+  });
+
+  it('lists a member\'s orders, newest first, with their period', async () => {
+    const r = await t.must('members.orders', { memberId: 2, pageSize: 2 }, t.tokens.support);
+    expect(r.total).toBe(3);
+    expect(r.rows.map((o) => [o.status, o.periodKey])).toEqual([['paid', '2026-11'], ['failed', null]]);
+    expect(r.rows[0]).toMatchObject({ total: '1996.00', currency: 'MXN', pv: '1670.00' });
+  });
+});

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { ALL_STAFF, PageInput, query } from './define';
+import { CountryCode, CurrencyCode, DecimalString, Instant, MoneyString } from '../money';
+
+/** A member id: bigint in the database, always below 2^53. */
+export const MemberId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const PeriodKeyInput = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Periodo inválido (AAAA-MM)');
+export const MemberStatusSchema = z.enum(['active', 'inactive', 'suspended']);
+export const RankNumber = z.number().int().min(0).max(8);
+
+/** At most this many candidates are ranked for one search; past it the answer says `capped`. */
+export const SEARCH_CAP = 1000;
+
+export const MemberRef = z.object({ id: MemberId, code: z.string(), firstName: z.string(), lastName: z.string() });
+export type MemberRef = z.infer<typeof MemberRef>;
+
+export const MemberHit = MemberRef.extend({
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  country: CountryCode,
+  status: MemberStatusSchema,
+  careerRank: RankNumber,
+  depth: z.number().int(),
+  downlineSize: z.number().int(),
+  /** What matched best: the code, the e-mail, the phone or the name. */
+  matchedBy: z.enum(['code', 'email', 'phone', 'name']),
+});
+export type MemberHit = z.infer<typeof MemberHit>;
+
+export const PeriodRef = z.object({ id: z.number().int(), key: z.string(), status: z.enum(['open', 'closing', 'closed']) });
+export type PeriodRef = z.infer<typeof PeriodRef>;
+
+export const PeriodVolumes = z.object({
+  period: PeriodRef,
+  pv: DecimalString,
+  pvg: DecimalString,
+  /** In the member's own currency. */
+  vn: MoneyString,
+  paidAsRank: RankNumber,
+  /** False when the volumes engine has no row for this member and period yet (all zero). */
+  cached: z.boolean(),
+});
+
+export const UplineEntry = MemberRef.extend({ depth: z.number().int() });
+
+export const SponsorMove = z.object({
+  at: Instant,
+  oldSponsor: MemberRef.nullable(),
+  newSponsor: MemberRef,
+  movedMembers: z.number().int(),
+  periodKey: z.string(),
+  reason: z.string(),
+  staffUsername: z.string().nullable(),
+});
+
+export const MemberProfile = MemberRef.extend({
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  country: CountryCode,
+  countryName: z.string(),
+  currency: CurrencyCode,
+  status: MemberStatusSchema,
+  enrolledAt: Instant,
+  depth: z.number().int(),
+  careerRank: RankNumber,
+  sponsor: MemberRef.nullable(),
+  /** Root first, the direct sponsor last. */
+  upline: z.array(UplineEntry),
+  downlineSize: z.number().int(),
+  directRecruits: z.number().int(),
+  /** The open period (else the latest one) and its figures. */
+  current: PeriodVolumes.nullable(),
+  /** Every period, newest first. */
+  volumes: z.array(PeriodVolumes),
+  orders: z.object({ count: z.number().int(), paid: z.number().int() }),
+  moves: z.array(SponsorMove),
+});
+export type MemberProfile = z.infer<typeof MemberProfile>;
+
+export const MemberOrder = z.object({
+  id: z.number().int(),
+  status: z.enum(['pending', 'paid', 'failed', 'refunded', 'cancelled']),
+  total: MoneyString,
+  currency: CurrencyCode,
+  pv: DecimalString,
+  vn: MoneyString,
+  kitPv: DecimalString,
+  createdAt: Instant,
+  paymentConfirmedAt: Instant.nullable(),
+  periodKey: z.string().nullable(),
+  paymentMethod: z.enum(['stripe', 'wallet', 'manual']).nullable(),
+  lines: z.number().int(),
+});
+
+export const membersContract = {
+  'members.search': query({
+    roles: ALL_STAFF,
+    summary: 'Member lookup by code, name (accent- and case-insensitive, partial words), e-mail or phone (any format); ranked and paged. Optionally only inside one member\'s downline.',
+    input: z.object({
+      // Long or odd input is accepted and normalised (never an error): only the first 200 characters count.
+      q: z.string().max(1000),
+      withinMemberId: MemberId.optional(),
+      page: z.number().int().min(1).max(1000).default(1),
+      pageSize: z.number().int().min(1).max(100).default(20),
+    }).strict(),
+    output: z.object({
+      rows: z.array(MemberHit), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+      /** More candidates than SEARCH_CAP matched: refine the search. */
+      capped: z.boolean(),
+    }),
+  }),
+  'members.get': query({
+    roles: ALL_STAFF,
+    summary: 'A member\'s profile: identity, contact, sponsor and upline, ranks, volumes per period, downline size, sponsor changes.',
+    input: z.object({ id: MemberId }).strict(),
+    output: MemberProfile,
+  }),
+  'members.orders': query({
+    roles: ALL_STAFF,
+    summary: 'A member\'s orders, newest first.',
+    input: PageInput.extend({ memberId: MemberId, pageSize: z.number().int().min(1).max(200).default(25) }).strict(),
+    output: z.object({ rows: z.array(MemberOrder), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+  }),
+};
