@@ -6,6 +6,7 @@ import { rendererDir } from '../paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
 import { seedIfEmpty } from '../cli/first-run';
 import type { Router } from '../ipc/router';
+import { startUpdateChecks } from './updates';
 
 /**
  * The desktop shell: the same database, services and router as browser mode, reached through one
@@ -71,6 +72,7 @@ app.whenReady().then(async () => {
   router = createAppRouter(createServices(database, appConfig(database.mode)));
   ipcMain.handle('nnp:invoke', handleInvoke);
   await createWindow();
+  startUpdateChecks(app.isPackaged, console.error);
   app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
 }).catch((e) => {
   console.error(e);
