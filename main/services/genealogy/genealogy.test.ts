@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../../../test/app';
+import { FIXTURE_NOW, loadFixture, recomputedTree } from './fixture';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await testApp({ now: () => FIXTURE_NOW });
+  await loadFixture(t.database.sql);
+});
+afterAll(async () => { await t?.close(); });
+
+/** The stored tree (path, depth, downline_size) must equal the one recomputed from sponsor ids. */
+async function expectTreeConsistent() {
+  const stored = await t.database.sql<{ id: string; path: string; depth: number; downline: number }[]>`
+    select id, path, depth, downline_size as downline from members order by id`;
+  const oracle = await recomputedTree(t.database.sql);
+  expect(stored.length).toBe(oracle.length);
+  expect(stored).toEqual(oracle);
+}
+
+describe('genealogy reads', () => {
+  it('the fixture itself is consistent', async () => { await expectTreeConsistent(); });
+
+  it('a node: figures of the open period by default, upline, periods', async () => {
+    const r = await t.must('genealogy.node', { memberId: 7 }, t.tokens.support);
+    expect(r.period).toMatchObject({ key: '2026-11', status: 'open' });
+    expect(r.periods.map((p) => p.key)).toEqual(['2026-11', '2026-10', '2026-09']);
+    expect(r.node).toMatchObject({ id: 7, code: 'NN0000007', downlineSize: 250, careerRank: 5, pv: '0.00', active: false });
+    // Multiples of 3 among 8..257 buy 100 PV each: 83 of them.
+    expect(r.node.pvg).toBe('8300.00');
+    expect(r.directRecruits).toBe(250);
+    expect(r.upline.map((u) => u.id)).toEqual([1, 3]);
+    const old = await t.must('genealogy.node', { memberId: 7, periodKey: '2026-10' }, t.tokens.support);
+    expect(old.node.pvg).toBe('0');
+    const missing = await t.call('genealogy.node', { memberId: 7, periodKey: '2020-01' }, t.tokens.support);
+    expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
+    const unknown = await t.call('genealogy.node', { memberId: 123456 }, t.tokens.support);
+    expect(!unknown.ok && unknown.error.code).toBe('NOT_FOUND');
+  });
+
+  it('children come in pages, with figures, in enrolment order or sorted', async () => {
+    const p1 = await t.must('genealogy.children', { memberId: 7, pageSize: 100 }, t.tokens.support);
+    expect(p1.total).toBe(250);
+    expect(p1.rows).toHaveLength(100);
+    expect(p1.rows[0]).toMatchObject({ id: 8, firstName: 'Mariana', depth: 3, downlineSize: 0 });
+    expect(p1.rows.find((r) => r.id === 9)).toMatchObject({ pv: '100.00', pvg: '100.00', paidAsRank: 1, status: 'suspended', active: false });
+    expect(p1.rows.find((r) => r.id === 12)).toMatchObject({ pv: '100.00', active: true });
+    const p3 = await t.must('genealogy.children', { memberId: 7, pageSize: 100, page: 3 }, t.tokens.support);
+    expect(p3.rows.map((r) => r.id)).toEqual(Array.from({ length: 50 }, (_, i) => 208 + i));
+    const p4 = await t.must('genealogy.children', { memberId: 7, pageSize: 100, page: 4 }, t.tokens.support);
+    expect(p4.rows).toEqual([]);
+    const byDownline = await t.must('genealogy.children', { memberId: 2, sort: 'downline' }, t.tokens.support);
+    expect(byDownline.rows.map((r) => [r.id, r.downlineSize])).toEqual([[5, 43], [4, 1]]);
+    const byPvg = await t.must('genealogy.children', { memberId: 1, sort: 'pvg' }, t.tokens.support);
+    expect(byPvg.rows.map((r) => r.id)).toEqual([3, 2]);
+    const leaf = await t.must('genealogy.children', { memberId: 300 }, t.tokens.support);
+    expect(leaf).toMatchObject({ rows: [], total: 0 });
+  });
+
+  it('level view: members, active members and PV per level below the member', async () => {
+    const r = await t.must('genealogy.levels', { memberId: 1 }, t.tokens.support);
+    const [oracle] = await t.database.sql<{ levels: { level: number; members: number; active: number; pv: string }[] }[]>`
+      select json_agg(x order by x.level) as levels from (
+        select depth as level, count(*)::int as members,
+          count(*) filter (where id % 3 = 0 and status <> 'suspended')::int as active,
+          (sum(case when id % 3 = 0 then 100 else 0 end))::numeric(18,2)::text as pv
+        from members where depth > 0 group by depth) x`;
+    expect(r.levels.map((l) => ({ ...l, pv: Number(l.pv).toFixed(2) }))).toEqual(oracle!.levels);
+    expect(r.totalMembers).toBe(299);
+    expect(r.levels).toHaveLength(Math.max(...r.levels.map((l) => l.level)));
+    const hub = await t.must('genealogy.levels', { memberId: 7 }, t.tokens.support);
+    expect(hub).toMatchObject({ totalMembers: 250, totalActive: 82, totalPv: '8300.00' });
+    expect(hub.levels).toEqual([{ level: 1, members: 250, active: 82, pv: '8300.00' }]);
+  });
+
+  it('export pages walk the whole downline in tree order, member first', async () => {
+    const rows: { id: number; level: number }[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const r = await t.must('genealogy.exportPage', { memberId: 2, limit: 10, ...(cursor ? { cursor } : {}) }, t.tokens.support);
+      expect(r.total).toBe(47);
+      rows.push(...r.rows);
+      cursor = r.nextCursor ?? undefined;
+      pages++;
+    } while (cursor && pages < 100);
+    expect(rows).toHaveLength(47);
+    expect(rows[0]).toMatchObject({ id: 2, level: 0 });
+    expect(new Set(rows.map((r) => r.id)).size).toBe(47);
+    expect(rows.find((r) => r.id === 300)?.level).toBe(44);
+    const foreign = await t.call('genealogy.exportPage', { memberId: 2, cursor: '1/3/' }, t.tokens.support);
+    expect(!foreign.ok && foreign.error.code).toBe('VALIDATION');
+  });
+});
+
+describe('genealogy.move', () => {
+  const auditRows = async () => (await t.database.sql`select count(*)::int as n from audit_log where action = 'genealogy.move'`)[0]!.n as number;
+
+  it('refuses a move into the own downline (cycle) or onto itself, changing nothing', async () => {
+    for (const [memberId, newSponsorId] of [[2, 6], [2, 300], [5, 5], [1, 7]]) {
+      const r = await t.call('genealogy.move', { memberId, newSponsorId, reason: 'Prueba de ciclo' }, t.tokens.admin);
+      expect(!r.ok && r.error.code, `${memberId} → ${newSponsorId}`).toBe('CONFLICT');
+    }
+    const same = await t.call('genealogy.move', { memberId: 4, newSponsorId: 2, reason: 'Mismo patrocinador' }, t.tokens.admin);
+    expect(!same.ok && same.error.code).toBe('CONFLICT');
+    expect(await auditRows()).toBe(0);
+    await expectTreeConsistent();
+  });
+
+  it('refuses unknown members, a missing reason, and other roles', async () => {
+    const r = await t.call('genealogy.move', { memberId: 999_999, newSponsorId: 2, reason: 'No existe el miembro' }, t.tokens.admin);
+    expect(!r.ok && r.error.code).toBe('NOT_FOUND');
+    const s = await t.call('genealogy.move', { memberId: 4, newSponsorId: 999_999, reason: 'No existe el patrocinador' }, t.tokens.admin);
+    expect(!s.ok && s.error.code).toBe('NOT_FOUND');
+    const noReason = await t.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: ' ' }, t.tokens.admin);
+    expect(!noReason.ok && noReason.error.code).toBe('VALIDATION');
+    const support = await t.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Soporte no puede' }, t.tokens.support);
+    expect(!support.ok && support.error.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses when the current period is not open (PERIOD_CLOSED)', async () => {
+    const sql = t.database.sql;
+    await sql`update periods set status = 'closing' where key = '2026-11'`;
+    try {
+      const r = await t.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Periodo en cierre' }, t.tokens.admin);
+      expect(!r.ok && r.error.code).toBe('PERIOD_CLOSED');
+    } finally {
+      await sql`update periods set status = 'open' where key = '2026-11'`;
+    }
+    // A clock outside every period: no open period for "now".
+    const later = await testApp({ now: () => new Date('2027-03-01T12:00:00Z') });
+    try {
+      await loadFixture(later.database.sql);
+      const r = await later.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Sin periodo abierto' }, later.tokens.admin);
+      expect(!r.ok && r.error.code).toBe('PERIOD_CLOSED');
+    } finally {
+      await later.close();
+    }
+    expect(await auditRows()).toBe(0);
+  });
+
+  it('moves a member with its whole downline: paths, depths and downline sizes rewritten, audited', async () => {
+    // 5 (Anahí, with the 43-deep leg below) from 2 to 12 (a recruit of the hub 7, under 3).
+    const r = await t.must('genealogy.move', { memberId: 5, newSponsorId: 12, reason: 'Alta registrada con el patrocinador equivocado' }, t.tokens.admin);
+    expect(r).toMatchObject({ memberId: 5, oldSponsorId: 2, newSponsorId: 12, movedMembers: 44, oldPath: '1/2/5/', newPath: '1/3/7/12/5/', period: { key: '2026-11' } });
+    await expectTreeConsistent();
+    const [m] = await t.database.sql`select sponsor_id::int as s, depth, path from members where id = 300`;
+    expect(m).toMatchObject({ s: 299, depth: 47, path: expect.stringMatching(/^1\/3\/7\/12\/5\/258\//) });
+    const sizes = await t.database.sql<{ id: number; d: number }[]>`select id::int, downline_size as d from members where id in (1, 2, 3, 7, 12) order by id`;
+    expect(sizes.map((x) => x.d)).toEqual([299, 2, 251 + 44, 250 + 44, 44]);
+
+    const [audit] = await t.database.sql`select staff_username, entity, entity_id, reason, before, after from audit_log where action = 'genealogy.move'`;
+    expect(audit).toMatchObject({
+      staff_username: 'admin', entity: 'member', entity_id: '5', reason: 'Alta registrada con el patrocinador equivocado',
+      before: { sponsorId: 2, path: '1/2/5/', depth: 2 }, after: { sponsorId: 12, path: '1/3/7/12/5/', depth: 4, movedMembers: 44 },
+    });
+    const profile = await t.must('members.get', { id: 5 }, t.tokens.support);
+    expect(profile.sponsor?.id).toBe(12);
+    expect(profile.upline.map((u) => u.id)).toEqual([1, 3, 7, 12]);
+    expect(profile.moves).toHaveLength(1);
+    expect(profile.moves[0]).toMatchObject({ oldSponsor: { id: 2 }, newSponsor: { id: 12 }, movedMembers: 44, periodKey: '2026-11', staffUsername: 'admin' });
+
+    // And back up the tree (a move to a shallower place, under a common ancestor).
+    await t.must('genealogy.move', { memberId: 5, newSponsorId: 1, reason: 'Corrección: directo de la raíz' }, t.tokens.admin);
+    await expectTreeConsistent();
+    expect(await auditRows()).toBe(2);
+    // The move rewrote the search index too: the downline search follows the member.
+    const found = await t.must('members.search', { q: 'profunda 300', withinMemberId: 1 }, t.tokens.support);
+    expect(found.rows.map((x) => x.id)).toEqual([300]);
+    const notUnder2 = await t.must('members.search', { q: 'profunda 300', withinMemberId: 2 }, t.tokens.support);
+    expect(notUnder2.rows).toEqual([]);
+  });
+});
