@@ -149,7 +149,7 @@ BEGIN
   SELECT array_agg(ledger_account_id(x.ref, p_currency, x.id, coalesce(x.slot, 0)) ORDER BY x.ord),
          array_agg(x.amount::numeric ORDER BY x.ord)
     INTO v_accounts, v_amounts
-    FROM jsonb_to_recordset(p_entries) WITH ORDINALITY AS x(ref text, id bigint, slot integer, amount text, ord bigint);
+    FROM ROWS FROM (jsonb_to_recordset(p_entries) AS (ref text, id bigint, slot integer, amount text)) WITH ORDINALITY AS x(ref, id, slot, amount, ord);
 
   IF EXISTS (SELECT 1 FROM unnest(v_amounts) AS m(amount) WHERE m.amount IS NULL OR m.amount = 0 OR m.amount <> round(m.amount, 2)) THEN
     RAISE EXCEPTION 'ledger amounts must be non-zero with at most 2 decimals' USING ERRCODE = '23514', CONSTRAINT = 'ledger_entries_amount_cents';

@@ -1,0 +1,292 @@
+/**
+ * The wallet ledger's service API, for every area that moves money (commissions, clawbacks,
+ * withdrawals, wallet payments, adjustments). See README.md beside this file.
+ *
+ *   await postTransfer(ctx.tx, {
+ *     idempotencyKey: `commission:${lineId}`, kind: 'commission', currency: 'MXN', periodId,
+ *     entries: [{ account: { company: 'commission_expense' }, amount: '-125.00' },
+ *               { account: { member: 42 }, amount: '125.00' }],
+ *     reference: { commissionLineId: lineId },
+ *   });
+ *
+ * Amounts are signed decimal strings (+ raises an account's balance, − lowers it) and must sum to
+ * zero; the database checks it again at commit. One SQL call does the whole posting.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { ledgerAccounts } from '../../db/schema';
+import { AppError } from '../../../shared/errors';
+import { Decimal, isCurrency, isDecimalString, type Currency } from '../../domain/money';
+
+export const COMPANY_ACCOUNT_KINDS = ['commission_expense', 'withdrawal_holds', 'withdrawal_clearing', 'fee_income', 'payouts_clearing', 'adjustments'] as const;
+export type CompanyAccountKind = (typeof COMPANY_ACCOUNT_KINDS)[number];
+export type AccountKind = 'member_wallet' | CompanyAccountKind;
+
+/**
+ * Company accounts are split in this many slots (rows) per currency: a posting touches the slot
+ * picked by its idempotency key, so 16 clients do not queue on one row lock. Their balance is the
+ * sum of the slots. Changing the number only spreads new postings differently.
+ */
+export const COMPANY_SLOTS = 16;
+
+export type AccountRef = { member: number } | { company: CompanyAccountKind } | { accountId: number };
+
+export interface TransferEntry {
+  account: AccountRef;
+  /** Signed decimal string, at most 2 decimals, never zero. */
+  amount: string;
+}
+
+/** Kinds of posting (free text checked by the database: lower case, dots and underscores). */
+export type TransferKind =
+  | 'commission' | 'clawback' | 'withdrawal.hold' | 'withdrawal.settle' | 'wallet.payment' | 'adjustment' | (string & {});
+
+export interface Transfer {
+  idempotencyKey: string;
+  kind: TransferKind;
+  currency: Currency;
+  entries: TransferEntry[];
+  reference?: Record<string, unknown> | null;
+  /** The commission period the posting belongs to (commission and clawback postings). */
+  periodId?: number | null;
+  memo?: string | null;
+  /** Two-phase: hold the amounts (pending) until postPending / voidPending. */
+  pending?: boolean;
+  /** Only for clawbacks: the posting may take a member wallet below zero. */
+  allowNegative?: boolean;
+  at?: Date;
+}
+
+export interface PostResult {
+  transactionId: number;
+  /** True when the same key was posted before with the same body: nothing was written again. */
+  replayed: boolean;
+  status: 'pending' | 'posted' | 'voided';
+}
+
+const KIND_RE = /^[a-z][a-z_.]{0,40}$/;
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** JSON with sorted keys, so that equal bodies hash equally. */
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
+
+interface ResolvedEntry { ref: string; id: number | null; slot: number; amount: string }
+
+function resolveEntries(t: Transfer): ResolvedEntry[] {
+  const slot = fnv1a(t.idempotencyKey) % COMPANY_SLOTS;
+  return t.entries.map((e) => {
+    const a = e.account;
+    const amount = normaliseAmount(e.amount);
+    if ('member' in a) {
+      if (!Number.isSafeInteger(a.member) || a.member <= 0) throw invalid('Miembro inválido en el asiento.');
+      return { ref: 'member', id: a.member, slot: 0, amount };
+    }
+    if ('accountId' in a) {
+      if (!Number.isSafeInteger(a.accountId) || a.accountId <= 0) throw invalid('Cuenta inválida en el asiento.');
+      return { ref: 'account', id: a.accountId, slot: 0, amount };
+    }
+    if (!(COMPANY_ACCOUNT_KINDS as readonly string[]).includes(a.company)) throw invalid(`Cuenta de la empresa desconocida: ${String(a.company)}`);
+    return { ref: a.company, id: null, slot, amount };
+  });
+}
+
+function invalid(message: string, details?: unknown) {
+  return new AppError('VALIDATION', message, details);
+}
+
+function normaliseAmount(raw: unknown): string {
+  if (typeof raw !== 'string' || !isDecimalString(raw, { maxDecimals: 2 })) {
+    throw invalid('Importe inválido: use un decimal con a lo más 2 decimales.', { amount: raw });
+  }
+  const d = new Decimal(raw);
+  if (d.isZero()) throw invalid('Un asiento no puede ser de importe cero.', { amount: raw });
+  if (d.abs().gte('1e16')) throw invalid('Importe fuera de rango.', { amount: raw });
+  return d.toFixed(2);
+}
+
+/** Checks a transfer before it reaches the database (which checks it again). */
+export function checkTransfer(t: Transfer): ResolvedEntry[] {
+  if (typeof t.idempotencyKey !== 'string' || t.idempotencyKey.length < 1 || t.idempotencyKey.length > 200) {
+    throw invalid('Falta la clave de idempotencia del asiento (1 a 200 caracteres).');
+  }
+  if (!KIND_RE.test(t.kind)) throw invalid(`Tipo de asiento inválido: ${t.kind}`);
+  if (!isCurrency(t.currency)) throw invalid(`Moneda inválida: ${String(t.currency)}`);
+  if (!Array.isArray(t.entries) || t.entries.length < 2) throw invalid('Un asiento necesita al menos dos movimientos.');
+  if (t.allowNegative && t.kind !== 'clawback') throw invalid('Solo una reversa (clawback) puede dejar un monedero en negativo.');
+  const entries = resolveEntries(t);
+  const sum = entries.reduce((s, e) => s.plus(e.amount), new Decimal(0));
+  if (!sum.isZero()) throw invalid('Los movimientos del asiento no suman cero.', { sum: sum.toFixed(2) });
+  return entries;
+}
+
+function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
+  const body = canonical({
+    kind: t.kind, currency: t.currency, pending: !!t.pending, allowNegative: !!t.allowNegative,
+    reference: t.reference ?? null, periodId: t.periodId ?? null, memo: t.memo ?? null,
+    entries: entries.map((e) => [e.ref, e.id, e.slot, e.amount]),
+  });
+  return createHash('sha256').update(body).digest('hex');
+}
+
+/** Turns the ledger's SQLSTATEs into typed errors; anything else goes on to mapDbError. */
+export function mapLedgerError(e: unknown): unknown {
+  const err = pgError(e);
+  switch (err?.code) {
+    case 'NP001': return new AppError('CONFLICT', 'La clave de idempotencia ya se usó para un movimiento distinto.', { transactionId: Number(err.detail) });
+    case 'NP002': return new AppError('INSUFFICIENT_FUNDS', 'Saldo disponible insuficiente.', { accountId: Number(err.detail) });
+    case 'NP003': return new AppError('CONFLICT', `El movimiento retenido ya está ${err.detail === 'posted' ? 'aplicado' : 'anulado'}.`, { status: err.detail });
+    case '23503': return new AppError('VALIDATION', 'El asiento menciona una cuenta o un miembro que no existe.', { constraint: err.constraint_name });
+    case 'NP004': return new AppError('VALIDATION', `Moneda equivocada: el monedero del miembro está en ${err.detail}.`, { walletCurrency: err.detail });
+    default: return err ?? e;
+  }
+}
+
+/** The PostgreSQL error behind a Drizzle query error (drizzle wraps it in `cause`). */
+export function pgError(e: unknown): { code?: string; detail?: string; message?: string; constraint_name?: string } {
+  let cur = e as { code?: string; cause?: unknown } | undefined;
+  for (let i = 0; i < 4 && cur; i++) {
+    if (typeof cur.code === 'string') return cur as never;
+    cur = cur.cause as typeof cur;
+  }
+  return (e ?? {}) as never;
+}
+
+/**
+ * Posts one transfer inside the caller's transaction. The accounts' rows are locked in id order
+ * until the caller commits. Same key and body again → the first result (replayed: true); same
+ * key, other body → CONFLICT. A member wallet debited below its available balance →
+ * INSUFFICIENT_FUNDS (unless allowNegative, clawbacks only).
+ */
+export async function postTransfer(tx: DbOrTx, t: Transfer): Promise<PostResult> {
+  const entries = checkTransfer(t);
+  const hash = bodyHash(t, entries);
+  const at = (t.at ?? new Date()).toISOString();
+  try {
+    const rows = await tx.execute<{ transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(sql`
+      select * from ledger_post(${t.idempotencyKey}, ${hash}, ${t.kind}, ${t.currency}::char(3),
+        ${t.pending ? 'pending' : 'posted'}::ledger_tx_status, ${!!t.allowNegative},
+        ${t.reference == null ? null : JSON.stringify(t.reference)}::jsonb, ${t.periodId ?? null}::integer, ${t.memo ?? null}::text,
+        ${JSON.stringify(entries)}::jsonb, ${at}::timestamptz)`);
+    const r = rows[0]!;
+    return { transactionId: Number(r.transaction_id), replayed: r.replayed, status: r.status };
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
+}
+
+/** Posts many transfers in order (same rules as postTransfer). */
+export async function postTransfers(tx: DbOrTx, list: Transfer[]): Promise<PostResult[]> {
+  const out: PostResult[] = [];
+  for (const t of list) out.push(await postTransfer(tx, t));
+  return out;
+}
+
+/** Two-phase: the held amounts of a pending transaction become balance. False when it already was posted. */
+export async function postPending(tx: DbOrTx, transactionId: number, at: Date = new Date()): Promise<boolean> {
+  return resolvePending(tx, transactionId, 'post', at);
+}
+
+/** Two-phase: releases a pending transaction's hold. False when it already was voided. */
+export async function voidPending(tx: DbOrTx, transactionId: number, at: Date = new Date()): Promise<boolean> {
+  return resolvePending(tx, transactionId, 'void', at);
+}
+
+async function resolvePending(tx: DbOrTx, transactionId: number, action: 'post' | 'void', at: Date): Promise<boolean> {
+  try {
+    const rows = await tx.execute<{ changed: boolean }>(sql`select ledger_resolve(${transactionId}::bigint, ${action}, ${at.toISOString()}::timestamptz) as changed`);
+    return rows[0]!.changed;
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
+}
+
+/** The member's wallet account (created on first use in the currency of the member's country). */
+export async function memberWallet(tx: DbOrTx, memberId: number): Promise<{ accountId: number; currency: Currency }> {
+  const rows = await tx.execute<{ id: string | number; currency: string }>(sql`
+    select ledger_account_id('member', c.currency, m.id, 0) as id, c.currency
+      from members m join countries c on c.code = m.country where m.id = ${memberId}`);
+  const r = rows[0];
+  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.');
+  return { accountId: Number(r.id), currency: r.currency as Currency };
+}
+
+export interface WalletBalance {
+  memberId: number;
+  accountId: number | null;
+  currency: Currency;
+  /** Posted balance (may be negative after a clawback). */
+  balance: string;
+  /** Held by pending transactions (withdrawal requests not yet paid). */
+  held: string;
+  /** balance − held: what a new withdrawal may take. */
+  available: string;
+  /** Credits pending (rare: a pending credit to the wallet). */
+  incoming: string;
+}
+
+/** The member's balance from the cached account row (no wallet yet → zero in the member's currency). */
+export async function memberBalance(db: DbOrTx, memberId: number): Promise<WalletBalance> {
+  const rows = await db.execute<{ currency: string; id: string | number | null; balance: string | null; pending_in: string | null; pending_out: string | null }>(sql`
+    select c.currency, a.id, a.balance, a.pending_in, a.pending_out
+      from members m join countries c on c.code = m.country
+      left join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = m.id and a.currency = c.currency
+     where m.id = ${memberId}`);
+  const r = rows[0];
+  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.');
+  const balance = new Decimal(r.balance ?? '0');
+  const held = new Decimal(r.pending_out ?? '0');
+  return {
+    memberId, accountId: r.id == null ? null : Number(r.id), currency: r.currency as Currency,
+    balance: balance.toFixed(2), held: held.toFixed(2), available: balance.minus(held).toFixed(2), incoming: new Decimal(r.pending_in ?? '0').toFixed(2),
+  };
+}
+
+/** A company account's balance: the sum of its slots. */
+export async function companyBalance(db: DbOrTx, kind: CompanyAccountKind, currency: Currency): Promise<{ balance: string; pendingIn: string; pendingOut: string }> {
+  const [r] = await db
+    .select({
+      balance: sql<string>`coalesce(sum(${ledgerAccounts.balance}), 0)::text`,
+      pendingIn: sql<string>`coalesce(sum(${ledgerAccounts.pendingIn}), 0)::text`,
+      pendingOut: sql<string>`coalesce(sum(${ledgerAccounts.pendingOut}), 0)::text`,
+    })
+    .from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.kind, kind), eq(ledgerAccounts.currency, currency), sql`${ledgerAccounts.memberId} is null`));
+  return { balance: new Decimal(r!.balance).toFixed(2), pendingIn: new Decimal(r!.pendingIn).toFixed(2), pendingOut: new Decimal(r!.pendingOut).toFixed(2) };
+}
+
+export interface Mismatch {
+  accountId: number;
+  balance: string; expectedBalance: string;
+  pendingIn: string; expectedPendingIn: string;
+  pendingOut: string; expectedPendingOut: string;
+}
+
+/** Recomputes every balance from the entries: the accounts whose cached figures differ (empty = exact). */
+export async function ledgerMismatches(db: DbOrTx): Promise<Mismatch[]> {
+  const rows = await db.execute<Record<string, string>>(sql`select * from ledger_mismatches()`);
+  return rows.map((r) => ({
+    accountId: Number(r.account_id), balance: r.balance!, expectedBalance: r.expected_balance!,
+    pendingIn: r.pending_in!, expectedPendingIn: r.expected_pending_in!, pendingOut: r.pending_out!, expectedPendingOut: r.expected_pending_out!,
+  }));
+}
+
+/** Transactions whose entries do not sum to zero per currency (empty = the ledger balances). */
+export async function unbalancedTransactions(db: DbOrTx): Promise<{ transactionId: number; currency: string; sum: string }[]> {
+  const rows = await db.execute<{ transaction_id: string; currency: string; total: string }>(sql`
+    select transaction_id, currency, sum(amount)::text as total from ledger_entries group by transaction_id, currency having sum(amount) <> 0`);
+  return rows.map((r) => ({ transactionId: Number(r.transaction_id), currency: r.currency, sum: r.total }));
+}
