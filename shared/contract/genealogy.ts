@@ -47,8 +47,8 @@ export type ExportRow = z.infer<typeof ExportRow>;
 export const genealogyContract = {
   'genealogy.node': query({
     roles: ALL_STAFF,
-    summary: 'One member as a tree root: its figures in the period, its upline, and the periods to choose from.',
-    input: z.object({ memberId: MemberId, ...PeriodOpt }).strict(),
+    summary: 'One member as a tree root (default: the root of the network): its figures in the period, its upline, and the periods to choose from.',
+    input: z.object({ memberId: MemberId.optional(), ...PeriodOpt }).strict(),
     output: z.object({
       node: TreeNode,
       upline: z.array(UplineEntry),

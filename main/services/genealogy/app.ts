@@ -9,9 +9,10 @@ import { moveSubtree } from './move';
 
 async function node(input: ParsedInputOf<'genealogy.node'>, ctx: CallContext) {
   const period = await q.resolvePeriod(ctx.sql, input.periodKey);
-  const m = await q.memberCore(ctx.sql, input.memberId);
+  const memberId = input.memberId ?? (await q.rootMember(ctx.sql));
+  const m = await q.memberCore(ctx.sql, memberId);
   const [n, ups, recruits, periods] = await Promise.all([
-    q.node(ctx.sql, input.memberId, period), q.upline(ctx.sql, m.path), q.directRecruits(ctx.sql, input.memberId), q.listPeriods(ctx.sql),
+    q.node(ctx.sql, memberId, period), q.upline(ctx.sql, m.path), q.directRecruits(ctx.sql, memberId), q.listPeriods(ctx.sql),
   ]);
   return { node: n, upline: ups, directRecruits: recruits, period, periods: periods.map(({ id, key, status }) => ({ id, key, status })) };
 }

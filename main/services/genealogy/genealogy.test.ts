@@ -30,6 +30,8 @@ describe('genealogy reads', () => {
     expect(r.node.pvg).toBe('8300.00');
     expect(r.directRecruits).toBe(250);
     expect(r.upline.map((u) => u.id)).toEqual([1, 3]);
+    const root = await t.must('genealogy.node', {}, t.tokens.finance);
+    expect(root.node).toMatchObject({ id: 1, downlineSize: 299 });
     const old = await t.must('genealogy.node', { memberId: 7, periodKey: '2026-10' }, t.tokens.support);
     expect(old.node.pvg).toBe('0');
     const missing = await t.call('genealogy.node', { memberId: 7, periodKey: '2020-01' }, t.tokens.support);

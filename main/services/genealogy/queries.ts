@@ -72,6 +72,13 @@ export async function node(sql: postgres.Sql, memberId: number, period: PeriodRe
   return toNode(r);
 }
 
+/** The root of the network (no sponsor; the biggest one if there were several). */
+export async function rootMember(sql: postgres.Sql): Promise<number> {
+  const [r] = await sql<{ id: string }[]>`select id from members where sponsor_id is null order by downline_size desc, id limit 1`;
+  if (!r) throw new AppError('NOT_FOUND', 'Todavía no hay miembros.');
+  return Number(r.id);
+}
+
 export async function directRecruits(sql: postgres.Sql, memberId: number): Promise<number> {
   const [c] = await sql<{ n: number }[]>`select count(*)::int as n from members where sponsor_id = ${memberId}`;
   return c?.n ?? 0;

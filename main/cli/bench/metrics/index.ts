@@ -1,0 +1,7 @@
+import type { Metric } from '../types';
+import { genealogyMetrics } from './genealogy';
+
+/** Every metric of `npm run bench`, in run order. Each area adds one line. */
+export const metrics: Metric[] = [
+  ...genealogyMetrics,
+];
