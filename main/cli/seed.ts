@@ -4,8 +4,8 @@
  * Fills a database with the deterministic demo network (main/services/seed/generate.ts).
  * Database: --database-url, else DATABASE_URL, else the embedded cluster in NNP_DATA_DIR (or the
  * user's app-data folder), database `nnprotect`, migrated first. A database that already has
- * members is refused unless --reset is given, which empties members, orders and order lines
- * (and every table that references them) and the periods.
+ * members is refused unless --reset is given, which empties members, orders, order lines and
+ * periods (and, cascading, every table that references them).
  */
 import path from 'node:path';
 import { openDatabase } from '../app';
@@ -24,27 +24,22 @@ function positiveInt(name: string, raw: string | undefined, min: number): number
   return v;
 }
 
-/** Empties the seeded tables (and, through cascade, whatever references them) and the periods. */
+/**
+ * Empties what the seed fills: members, orders, order lines and periods, restarting their ids,
+ * and through cascade every table that references them (volumes, rank history, ledger, ...).
+ * Staff, audit, plan versions, products and exchange rates stay.
+ */
 export async function resetDemoData(sql: postgres.Sql, logLine: (m: string) => void = log): Promise<void> {
   const dependents = await sql<{ name: string }[]>`
     with recursive refs(table_oid) as (
       select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
-      where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines')
+      where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines', 'periods')
       union
       select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
     )
     select c.relname as name from refs r join pg_class c on c.oid = r.table_oid order by 1`;
   logLine(`--reset: vaciando ${dependents.map((d) => d.name).join(', ')}`);
-  await sql.begin(async (tx) => {
-    await tx`truncate members, orders, order_lines restart identity cascade`;
-    // Periods go too when nothing else (plan versions, say) still points at them.
-    try {
-      await tx.savepoint((sp) => sp`delete from periods`);
-      await tx`select setval(pg_get_serial_sequence('periods', 'id'), 1, false)`;
-    } catch (e) {
-      logLine(`los periodos se conservan (${e instanceof Error ? e.message : String(e)})`);
-    }
-  });
+  await sql`truncate members, orders, order_lines, periods restart identity cascade`;
 }
 
 async function main() {
@@ -73,13 +68,12 @@ async function main() {
   try {
     const [row] = await database.sql<{ n: string }[]>`select count(*) as n from members`;
     const existing = Number(row?.n ?? 0);
-    if (existing > 0) {
-      if (!values.reset) {
-        console.error(`La base de datos ya tiene ${existing} miembros: no se genera nada. Use --reset para vaciarla antes.`);
-        process.exitCode = 1;
-        return;
-      }
+    if (values.reset) {
       await resetDemoData(database.sql);
+    } else if (existing > 0) {
+      console.error(`La base de datos ya tiene ${existing} miembros: no se genera nada. Use --reset para vaciarla antes.`);
+      process.exitCode = 1;
+      return;
     }
     log(`generando ${members} miembros, ${periods} periodos, semilla ${seed}…`);
     const r = await seedDemoNetwork(database.sql, { members, periods, seed, now, log });

@@ -1,0 +1,892 @@
+/**
+ * Deterministic demo-network generator.
+ *
+ * `seedDemoNetwork` fills an empty database with a realistic NNProtect network: a product catalogue
+ * (the plan's three kits and a dozen products with per-country prices), K consecutive periods
+ * ending with the one containing `now` (earlier ones closed, the current one open), members in a
+ * skewed sponsor tree (path/depth/downline_size filled) and their orders with order lines.
+ *
+ * The same (members, periods, seed, now) always produces the same rows: every random draw comes
+ * from a seeded xoshiro128** stream (never Math.random), and every timestamp is derived from `now`.
+ *
+ * Speed: everything is computed in memory (parents always before children), then streamed to
+ * PostgreSQL with COPY (text format) inside one transaction; ids are explicit and the identity
+ * sequences are moved past them at the end. When the role may, foreign-key triggers are skipped
+ * for the load (`session_replication_role = replica`): the rows are consistent by construction and
+ * the tests verify it.
+ *
+ * Money and points are handled as integer hundredths (cents), which JavaScript numbers hold exactly
+ * far beyond any amount generated here, and are written as decimal strings.
+ */
+import type postgres from 'postgres';
+import { pipeline } from 'node:stream/promises';
+import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
+import { PLAN_V1 } from '../../domain/plan';
+
+export interface SeedOptions {
+  members: number;
+  periods: number;
+  seed: number;
+  /** The instant the network is generated "at"; default new Date(). Nothing is generated after it. */
+  now?: Date;
+  log?: (msg: string) => void;
+}
+
+export interface SeedResult {
+  members: number;
+  orders: number;
+  periods: string[];
+  ms: number;
+}
+
+export class SeedRefusedError extends Error {
+  override readonly name = 'SeedRefusedError';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded PRNG: xoshiro128** initialised through splitmix32 from (seed, stream name).
+
+export class Rng {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+
+  constructor(seed: number, stream: string) {
+    let s = (Math.trunc(seed) ^ fnv1a(stream)) >>> 0;
+    const next = () => {
+      s = (s + 0x9e3779b9) | 0;
+      let z = s;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next();
+    if ((this.a | this.b | this.c | this.d) === 0) this.a = 1;
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  u32(): number {
+    const b = this.b;
+    const r = Math.imul(rotl(Math.imul(b, 5), 7), 9);
+    const t = b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return r >>> 0;
+  }
+
+  /** Uniform in [0, 1). */
+  float(): number {
+    return this.u32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.float() * n);
+  }
+
+  /** Uniform integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + Math.floor(this.float() * (hi - lo + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.float() * items.length)] as T;
+  }
+
+  /** Index into a list sorted by frequency, skewed towards the front (a Zipf-like draw). */
+  skewed(n: number, power = 1.7): number {
+    return Math.floor(n * Math.pow(this.float(), power));
+  }
+
+  /** `count` decimal digits, zero-padded. */
+  digits(count: number): string {
+    let s = '';
+    while (s.length < count) s += String(this.u32() % 10000).padStart(4, '0');
+    return s.slice(0, count);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Weighted choice over a fixed table: pass cumulative weights summing to 1. */
+function cumulative(weights: readonly number[]): Float64Array {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out = new Float64Array(weights.length);
+  let acc = 0;
+  weights.forEach((w, i) => {
+    acc += w / total;
+    out[i] = acc;
+  });
+  out[weights.length - 1] = 1;
+  return out;
+}
+
+function choose(cum: Float64Array, u: number): number {
+  for (let i = 0; i < cum.length; i++) if (u < (cum[i] as number)) return i;
+  return cum.length - 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reference data of the demo: countries, catalogue, people.
+
+const COUNTRY_CODES = ['MX', 'US', 'CO', 'DO'] as const;
+type CountryCode = (typeof COUNTRY_CODES)[number];
+const CURRENCY: Record<CountryCode, string> = { MX: 'MXN', US: 'USD', CO: 'COP', DO: 'DOP' };
+/** Where new members live when they do not follow their sponsor's country. */
+const COUNTRY_WEIGHTS = cumulative([0.8, 0.09, 0.07, 0.04]);
+/** Share of recruits living in their sponsor's country. */
+const SAME_COUNTRY_AS_SPONSOR = 0.82;
+/** Tax included in the public price (VN is the price without it); US prices exclude sales tax. */
+const TAX_PERCENT: Record<CountryCode, number> = { MX: 16, US: 0, CO: 19, DO: 18 };
+
+/**
+ * The plan gives kit prices in MXN, USD and COP only; the demo sells kits in the Dominican
+ * Republic at the MXN price converted at the demo rate (DOP 1 = MXN 0.31), rounded to DOP 10.
+ */
+const DEMO_DOP_KIT_PRICES: Record<string, string> = {
+  'FULL-SUPPLEMENT': '6440',
+  'FULL-SKIN': '8370',
+  'FULL-PROTECT': '18680',
+};
+/** Demo exchange rates (MXN per unit), inserted only when the table is empty. */
+const DEMO_EXCHANGE_RATES: ReadonlyArray<[string, string]> = [
+  ['USD', '18.50'],
+  ['COP', '0.0046'],
+  ['DOP', '0.31'],
+];
+
+interface ProductSpec {
+  sku: string;
+  name: string;
+  pv: string;
+  /** Public price per country (MX, US, CO, DO). */
+  prices: [string, string, string, string];
+  /** Relative popularity in product orders. */
+  weight: number;
+}
+
+const PRODUCTS: readonly ProductSpec[] = [
+  { sku: 'SUP-OMEGA3', name: 'Omega 3 Ultra, 60 cápsulas', pv: '293', prices: ['349', '20.99', '83900', '1129'], weight: 16 },
+  { sku: 'SUP-COLAGENO', name: 'Colágeno hidrolizado con vitamina C, 300 g', pv: '390', prices: ['459', '26.99', '109900', '1489'], weight: 14 },
+  { sku: 'SUP-MULTIVIT', name: 'Multivitamínico Protect diario, 90 tabletas', pv: '240', prices: ['289', '16.99', '69900', '939'], weight: 12 },
+  { sku: 'SUP-PROBIOTICO', name: 'Probiótico Flora Balance, 30 cápsulas', pv: '310', prices: ['389', '22.99', '93900', '1259'], weight: 8 },
+  { sku: 'SUP-MAGNESIO', name: 'Citrato de magnesio + zinc, 120 cápsulas', pv: '180', prices: ['229', '13.99', '54900', '739'], weight: 7 },
+  { sku: 'SUP-TE-DETOX', name: 'Té detox herbal, 30 sobres', pv: '150', prices: ['199', '11.99', '47900', '649'], weight: 6 },
+  { sku: 'SUP-PROTEINA', name: 'Proteína vegetal sabor chocolate, 900 g', pv: '420', prices: ['529', '30.99', '126900', '1719'], weight: 7 },
+  { sku: 'SKIN-SUERO-HA', name: 'Suero facial de ácido hialurónico, 30 ml', pv: '350', prices: ['449', '25.99', '107900', '1459'], weight: 9 },
+  { sku: 'SKIN-CREMA-DIA', name: 'Crema hidratante de día FPS 30, 50 ml', pv: '280', prices: ['359', '20.99', '85900', '1169'], weight: 7 },
+  { sku: 'SKIN-CREMA-NOCHE', name: 'Crema reparadora de noche con retinol, 50 ml', pv: '300', prices: ['389', '22.99', '93900', '1259'], weight: 6 },
+  { sku: 'SKIN-CONTORNO', name: 'Contorno de ojos con péptidos, 15 ml', pv: '260', prices: ['329', '18.99', '78900', '1069'], weight: 4 },
+  { sku: 'SKIN-PROTECTOR', name: 'Protector solar facial FPS 50+, 60 ml', pv: '220', prices: ['299', '17.99', '71900', '969'], weight: 4 },
+];
+
+/** Share of each kit among enrolments, in PLAN_V1.kits order (Supplement, Skin, Protect). */
+const KIT_WEIGHTS = [0.55, 0.28, 0.17];
+
+const MALE_NAMES = [
+  'José', 'Juan', 'Luis', 'Carlos', 'Jesús', 'Miguel', 'Francisco', 'Alejandro', 'José Luis', 'Jorge', 'Antonio',
+  'Juan Carlos', 'Pedro', 'Manuel', 'Ricardo', 'Fernando', 'Roberto', 'Eduardo', 'Sergio', 'Daniel', 'Javier', 'Raúl',
+  'Óscar', 'Arturo', 'Héctor', 'Martín', 'Andrés', 'Ramón', 'Víctor', 'Rubén', 'Adrián', 'Iván', 'Julián', 'Sebastián',
+  'Tomás', 'Emiliano', 'Santiago', 'Matías', 'Joaquín', 'Germán', 'Efraín', 'Nicolás', 'Luis Ángel', 'Jesús Alberto',
+  'Cuauhtémoc', 'Ángel', 'Saúl', 'Moisés', 'Isaías', 'Benjamín',
+];
+const FEMALE_NAMES = [
+  'María', 'Guadalupe', 'María Guadalupe', 'Juana', 'Margarita', 'Verónica', 'Leticia', 'Rosa', 'Patricia', 'Alejandra',
+  'Gabriela', 'Adriana', 'Elizabeth', 'Claudia', 'Mónica', 'Sofía', 'Valentina', 'Ximena', 'Fernanda', 'María José',
+  'Daniela', 'Andrea', 'Mariana', 'Lucía', 'Araceli', 'Beatriz', 'Inés', 'Noemí', 'Rocío', 'Itzel', 'Citlali',
+  'Yesenia', 'Dolores', 'Raquel', 'Ángeles', 'Belén', 'Zoé', 'Renata', 'Regina', 'María Fernanda', 'Ana Sofía',
+  'María de los Ángeles', 'Josefina', 'Azucena', 'Xóchitl', 'Concepción', 'Mayté', 'Anahí', 'Nayeli', 'Dulce María',
+];
+const SURNAMES = [
+  'Hernández', 'García', 'Martínez', 'López', 'González', 'Pérez', 'Rodríguez', 'Sánchez', 'Ramírez', 'Cruz', 'Flores',
+  'Gómez', 'Morales', 'Vázquez', 'Reyes', 'Jiménez', 'Torres', 'Díaz', 'Gutiérrez', 'Ruiz', 'Mendoza', 'Aguilar',
+  'Ortiz', 'Moreno', 'Castillo', 'Romero', 'Álvarez', 'Méndez', 'Chávez', 'Rivera', 'Juárez', 'Ramos', 'Domínguez',
+  'Herrera', 'Medina', 'Castro', 'Vargas', 'Guzmán', 'Velázquez', 'Muñoz', 'Rojas', 'Salazar', 'Núñez', 'Ibáñez',
+  'Ordóñez', 'Peña', 'Zúñiga', 'Cortés', 'Ríos', 'Contreras', 'Estrada', 'Luna', 'Guerrero', 'Sandoval', 'Ávila',
+  'Solís', 'Quiñones', 'Beltrán', 'Márquez', 'Espinosa', 'Fuentes', 'Cárdenas', 'Orozco', 'Villaseñor', 'de la Cruz',
+  'de León', 'Montaño', 'Galván', 'Saldaña', 'Treviño',
+];
+
+function asciiFold(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
+}
+const MALE_ASCII = MALE_NAMES.map((n) => asciiFold(n.split(' ')[0] as string));
+const FEMALE_ASCII = FEMALE_NAMES.map((n) => asciiFold(n.split(' ')[0] as string));
+const SURNAME_ASCII = SURNAMES.map(asciiFold);
+
+const EMAIL_DOMAINS: Record<CountryCode, readonly string[]> = {
+  MX: ['gmail.com', 'gmail.com', 'gmail.com', 'hotmail.com', 'hotmail.com', 'outlook.com', 'yahoo.com.mx', 'live.com.mx', 'icloud.com', 'prodigy.net.mx'],
+  US: ['gmail.com', 'gmail.com', 'gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'aol.com'],
+  CO: ['gmail.com', 'gmail.com', 'gmail.com', 'hotmail.com', 'hotmail.com', 'outlook.com', 'yahoo.es', 'une.net.co'],
+  DO: ['gmail.com', 'gmail.com', 'gmail.com', 'hotmail.com', 'outlook.com', 'yahoo.com', 'claro.net.do'],
+};
+
+const MX_AREA_2 = ['55', '55', '55', '33', '33', '81', '81'];
+const MX_AREA_3 = ['222', '442', '477', '614', '664', '686', '722', '744', '998', '999', '961', '871', '656', '662', '667', '833', '229', '951', '312', '443'];
+const US_AREA = ['213', '312', '415', '512', '602', '713', '915', '956', '210', '469', '626', '818', '909', '305', '702', '773', '214', '323'];
+const DO_AREA = ['809', '829', '849'];
+
+/** A phone number as a member would type it, in one of the formats common in its country. */
+function phoneFor(country: CountryCode, rng: Rng): string {
+  const f = rng.float();
+  switch (country) {
+    case 'MX': {
+      const short = rng.float() < 0.55;
+      const area = short ? rng.pick(MX_AREA_2) : rng.pick(MX_AREA_3);
+      const rest = rng.digits(10 - area.length);
+      // Split the local part as people write it: 4+4 after a 2-digit area code, 3+4 after a 3-digit one.
+      const a = short ? rest.slice(0, 4) : rest.slice(0, 3);
+      const b = short ? rest.slice(4) : rest.slice(3);
+      if (f < 0.3) return `+52 ${area} ${a} ${b}`;
+      if (f < 0.5) return `${area} ${a} ${b}`;
+      if (f < 0.65) return `(${area}) ${a}-${b}`;
+      if (f < 0.85) return `${area}${a}${b}`;
+      if (f < 0.95) return `${area}-${a}-${b}`;
+      return `+52 1 ${area} ${a} ${b}`;
+    }
+    case 'US': {
+      const area = rng.pick(US_AREA);
+      const ex = String(rng.range(201, 989));
+      const line = rng.digits(4);
+      if (f < 0.4) return `(${area}) ${ex}-${line}`;
+      if (f < 0.7) return `${area}-${ex}-${line}`;
+      if (f < 0.9) return `+1 ${area} ${ex} ${line}`;
+      return `${area}.${ex}.${line}`;
+    }
+    case 'CO': {
+      const mobile = String(rng.range(300, 323));
+      const rest = rng.digits(7);
+      if (f < 0.35) return `+57 ${mobile} ${rest.slice(0, 3)} ${rest.slice(3)}`;
+      if (f < 0.65) return `${mobile} ${rest}`;
+      if (f < 0.85) return `${mobile}${rest}`;
+      return `(+57) ${mobile}-${rest.slice(0, 3)}-${rest.slice(3)}`;
+    }
+    case 'DO': {
+      const area = rng.pick(DO_AREA);
+      const ex = String(rng.range(200, 999));
+      const line = rng.digits(4);
+      if (f < 0.35) return `+1 ${area}-${ex}-${line}`;
+      if (f < 0.65) return `(${area}) ${ex}-${line}`;
+      if (f < 0.8) return `${area}.${ex}.${line}`;
+      return `${area}${ex}${line}`;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape of the network.
+
+/** Recruiting: share of new members joining each hub leader (a few with thousands of recruits). */
+const HUB_SHARE = 0.012;
+const HUB_WEIGHTS = cumulative([0.45, 0.33, 0.22]);
+/** Share joining the tip of an active recruiting chain (friend recruits friend: deep legs). */
+const CHAIN_SHARE = 0.04;
+const CHAIN_SLOTS = 24;
+/** Mean number of members a chain grows by before its momentum moves elsewhere. */
+const CHAIN_MEAN_LENGTH = 30;
+/** Share choosing a sponsor in proportion to recruits + 1 (preferential attachment: big legs). */
+const PREFERENTIAL_SHARE = 0.5;
+// The rest pick any existing member uniformly (a random recursive tree: depth ~ e·ln n).
+
+/** The network started this many years before `now` (extended when more periods are asked for). */
+const HISTORY_YEARS = 5;
+/** Exponential growth rate over the whole history (e^3 ≈ 20× more enrolments per month at the end). */
+const GROWTH = 3;
+
+/** Product orders per active member and period: P(0), P(1), ... (mean ≈ 1.65). */
+const ORDER_COUNT_WEIGHTS = cumulative([0.22, 0.3, 0.24, 0.13, 0.07, 0.04]);
+/** Lines per product order: 1..4. */
+const LINE_COUNT_WEIGHTS = cumulative([0.5, 0.3, 0.15, 0.05]);
+/** Average PV a member's downline adds per member per period, for the career-rank estimate. */
+const ESTIMATED_PV_PER_MEMBER = 450;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+// ---------------------------------------------------------------------------------------------
+
+interface CatalogueRow {
+  id: number;
+  kind: 'kit' | 'product';
+  /** PV in hundredths. */
+  pv: number;
+  /** Per country index (MX, US, CO, DO): price and VN in cents. */
+  price: number[];
+  vn: number[];
+}
+
+function toHundredths(s: string): number {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) throw new Error(`not a decimal with at most 2 places: ${s}`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+function fromHundredths(n: number): string {
+  const whole = Math.floor(n / 100);
+  const frac = n - whole * 100;
+  return frac < 10 ? `${whole}.0${frac}` : `${whole}.${frac}`;
+}
+
+/** Price without the tax it includes, half-up to the cent, in integer arithmetic. */
+function exTax(cents: number, taxPercent: number): number {
+  const num = cents * 100;
+  const den = 100 + taxPercent;
+  return Math.floor((2 * num + den) / (2 * den));
+}
+
+async function upsertCatalogue(tx: postgres.TransactionSql): Promise<{ kits: CatalogueRow[]; products: CatalogueRow[] }> {
+  const specs: Array<{ sku: string; name: string; kind: 'kit' | 'product'; pv: string; prices: string[] }> = [];
+  for (const k of PLAN_V1.kits) {
+    const prices = k.prices as Partial<Record<string, string>>;
+    const dop = prices.DOP ?? DEMO_DOP_KIT_PRICES[k.sku];
+    if (!prices.USD || !prices.COP || !dop) throw new Error(`kit ${k.sku} has no price for every country`);
+    specs.push({ sku: k.sku, name: `Kit de inicio ${k.name}`, kind: 'kit', pv: k.pv, prices: [k.prices.MXN, prices.USD, prices.COP, dop] });
+  }
+  for (const p of PRODUCTS) specs.push({ sku: p.sku, name: p.name, kind: 'product', pv: p.pv, prices: [...p.prices] });
+
+  const rows: CatalogueRow[] = [];
+  for (const s of specs) {
+    const [row] = await tx<{ id: number }[]>`
+      insert into products (sku, name, kind, pv) values (${s.sku}, ${s.name}, ${s.kind}, ${s.pv})
+      on conflict (sku) do update set name = excluded.name, kind = excluded.kind, pv = excluded.pv, active = true
+      returning id`;
+    const id = Number(row!.id);
+    const price = s.prices.map(toHundredths);
+    const vn = COUNTRY_CODES.map((c, i) => (s.kind === 'kit' ? 0 : exTax(price[i] as number, TAX_PERCENT[c])));
+    for (let i = 0; i < COUNTRY_CODES.length; i++) {
+      await tx`
+        insert into product_prices (product_id, country, price, vn)
+        values (${id}, ${COUNTRY_CODES[i]!}, ${fromHundredths(price[i]!)}, ${fromHundredths(vn[i]!)})
+        on conflict (product_id, country) do update set price = excluded.price, vn = excluded.vn`;
+    }
+    rows.push({ id, kind: s.kind, pv: toHundredths(s.pv), price, vn });
+  }
+  return { kits: rows.filter((r) => r.kind === 'kit'), products: rows.filter((r) => r.kind === 'product') };
+}
+
+interface SeedPeriod {
+  id: number;
+  key: string;
+  start: number;
+  end: number;
+}
+
+async function upsertPeriods(tx: postgres.TransactionSql, keys: string[], nowMs: number): Promise<SeedPeriod[]> {
+  const out: SeedPeriod[] = [];
+  const current = keys[keys.length - 1];
+  // Closed ones first, so that an existing open period among them is closed before the current opens.
+  for (const key of keys) {
+    const b = periodBounds(key);
+    const open = key === current;
+    const closedAt = open ? null : new Date(Math.min(b.endsAt.getTime() + 2 * DAY + 3 * HOUR, nowMs));
+    const [row] = await tx<{ id: number }[]>`
+      insert into periods (key, starts_at, ends_at, status, opened_at, closed_at)
+      values (${key}, ${b.startsAt.toISOString()}, ${b.endsAt.toISOString()}, ${open ? 'open' : 'closed'}, ${b.startsAt.toISOString()}, ${closedAt?.toISOString() ?? null})
+      on conflict (key) do update set starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+        status = excluded.status, opened_at = excluded.opened_at, closed_at = excluded.closed_at
+      returning id`;
+    out.push({ id: Number(row!.id), key, start: b.startsAt.getTime(), end: b.endsAt.getTime() });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The sponsor tree and member attributes, all in typed arrays indexed by member id (1-based). */
+interface Network {
+  n: number;
+  sponsor: Int32Array;
+  depth: Int32Array;
+  downline: Int32Array;
+  recruits: Int32Array;
+  enrolledAt: Float64Array;
+  /** Index into COUNTRY_CODES. */
+  country: Uint8Array;
+  /** 0 active, 1 inactive, 2 suspended. */
+  status: Uint8Array;
+}
+
+function buildNetwork(n: number, seed: number, historyStart: number, historyEnd: number, windowStart: number): Network {
+  const rng = new Rng(seed, 'tree');
+  const sponsor = new Int32Array(n + 1);
+  const depth = new Int32Array(n + 1);
+  const recruits = new Int32Array(n + 1);
+  const enrolledAt = new Float64Array(n + 1);
+  const country = new Uint8Array(n + 1);
+  const status = new Uint8Array(n + 1);
+  // Preferential attachment: every member holds one ticket, plus one per recruit.
+  const tickets = new Int32Array(2 * n + 1);
+  let ticketCount = 0;
+  const chains = new Int32Array(CHAIN_SLOTS);
+  // Hub leaders: early members who will each recruit thousands in a big network.
+  const hubs = [2, 3 + rng.int(4), 8 + rng.int(12)];
+  const span = historyEnd - historyStart;
+  const growthScale = Math.expm1(GROWTH);
+  let lastTime = historyStart - 1000;
+
+  for (let i = 1; i <= n; i++) {
+    // Enrolment time on an exponential growth curve, strictly increasing with the id.
+    const x = (i - 1 + rng.float()) / n;
+    let t = historyStart + Math.floor((span * Math.log1p(growthScale * x)) / GROWTH / 1000) * 1000;
+    if (t <= lastTime) t = lastTime + 1000;
+    enrolledAt[i] = t;
+    lastTime = t;
+
+    if (i === 1) {
+      sponsor[i] = 0;
+      depth[i] = 0;
+      country[i] = 0;
+    } else {
+      const u = rng.float();
+      let s: number;
+      if (u < HUB_SHARE && i > (hubs[2] as number)) {
+        s = hubs[choose(HUB_WEIGHTS, rng.float())] as number;
+      } else if (u < HUB_SHARE + CHAIN_SHARE) {
+        const slot = rng.int(CHAIN_SLOTS);
+        s = chains[slot] || 1 + rng.int(i - 1);
+        // The new member carries the chain on, until its momentum moves to some other member.
+        chains[slot] = rng.float() < 1 / CHAIN_MEAN_LENGTH ? 1 + rng.int(i) : i;
+      } else if (u < HUB_SHARE + CHAIN_SHARE + PREFERENTIAL_SHARE) {
+        s = tickets[rng.int(ticketCount)] as number;
+      } else {
+        s = 1 + rng.int(i - 1);
+      }
+      sponsor[i] = s;
+      depth[i] = (depth[s] as number) + 1;
+      recruits[s] = (recruits[s] as number) + 1;
+      tickets[ticketCount++] = s;
+      country[i] = rng.float() < SAME_COUNTRY_AS_SPONSOR ? (country[s] as number) : choose(COUNTRY_WEIGHTS, rng.float());
+    }
+    tickets[ticketCount++] = i;
+
+    // Long-standing members sometimes dropped out; recent ones are all active.
+    const v = rng.float();
+    status[i] = t < windowStart ? (v < 0.005 ? 2 : v < 0.125 ? 1 : 0) : 0;
+  }
+  const downline = new Int32Array(n + 1);
+  for (let i = n; i >= 2; i--) {
+    const s = sponsor[i] as number;
+    downline[s] = (downline[s] as number) + (downline[i] as number) + 1;
+  }
+  return { n, sponsor, depth, downline, recruits, enrolledAt, country, status };
+}
+
+const STATUS_NAMES = ['active', 'inactive', 'suspended'];
+const CHUNK_CHARS = 1 << 20;
+
+/** Text-format COPY rows of the members table, in id order. */
+function* memberRows(net: Network, seed: number, currentStart: number): Generator<string> {
+  const rng = new Rng(seed, 'people');
+  const paths: string[] = new Array(net.n + 1);
+  const ranks = PLAN_V1.ranks.map((r) => ({ rank: r.rank, pv: Number(r.pv), pvg: Number(r.pvg) })).sort((a, b) => a.rank - b.rank);
+  let buf = '';
+  for (let i = 1; i <= net.n; i++) {
+    const s = net.sponsor[i] as number;
+    const path = (s === 0 ? '' : (paths[s] as string)) + i + '/';
+    paths[i] = path;
+    const c = COUNTRY_CODES[net.country[i] as number] as CountryCode;
+
+    const female = rng.float() < 0.56;
+    const fi = rng.skewed(female ? FEMALE_NAMES.length : MALE_NAMES.length);
+    const first = (female ? FEMALE_NAMES : MALE_NAMES)[fi] as string;
+    const firstAscii = (female ? FEMALE_ASCII : MALE_ASCII)[fi] as string;
+    const l1 = rng.skewed(SURNAMES.length, 1.5);
+    const l2 = rng.skewed(SURNAMES.length, 1.5);
+    const singleSurname = c === 'US' ? rng.float() < 0.4 : rng.float() < 0.05;
+    const last = singleSurname ? (SURNAMES[l1] as string) : `${SURNAMES[l1]} ${SURNAMES[l2]}`;
+
+    let email = '\\N';
+    if (rng.float() >= 0.03) {
+      const a1 = SURNAME_ASCII[l1] as string;
+      const a2 = SURNAME_ASCII[l2] as string;
+      const pattern = rng.int(5);
+      const local =
+        pattern === 0 ? `${firstAscii}.${a1}${i}` :
+        pattern === 1 ? `${firstAscii}${a1}${i}` :
+        pattern === 2 ? `${firstAscii.charAt(0)}${a1}${a2.slice(0, 1)}${i}` :
+        pattern === 3 ? `${firstAscii}_${a1}_${i}` :
+        `${a1}.${firstAscii}${i}`;
+      email = `${local}@${rng.pick(EMAIL_DOMAINS[c])}`;
+    }
+    let phone = '\\N';
+    let phoneDigits = '\\N';
+    if (rng.float() >= 0.02) {
+      phone = phoneFor(c, rng);
+      phoneDigits = phone.replace(/\D/g, '');
+    }
+
+    // Career rank: everyone enrolled in a closed period qualified Visionario with its kit; beyond
+    // that, an estimate from the size of its downline against the plan's PVG thresholds.
+    const enrolled = net.enrolledAt[i] as number;
+    let career = 0;
+    if (enrolled < currentStart) {
+      career = 1;
+      const pvg = ((net.downline[i] as number) + 1) * ESTIMATED_PV_PER_MEMBER;
+      for (const r of ranks) if (pvg >= r.pvg && r.rank > career) career = r.rank;
+    }
+
+    const at = new Date(enrolled).toISOString();
+    buf += `${i}\tNN${String(i).padStart(7, '0')}\t${first}\t${last}\t${email}\t${phone}\t${phoneDigits}\t${c}\t${
+      STATUS_NAMES[net.status[i] as number]}\t${s === 0 ? '\\N' : s}\t${path}\t${net.depth[i]}\t${at}\t${career}\t${
+      net.downline[i]}\t${at}\n`;
+    if (buf.length > CHUNK_CHARS) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf) yield buf;
+}
+
+const MEMBER_COLUMNS =
+  'id, code, first_name, last_name, email, phone, phone_digits, country, status, sponsor_id, path, depth, enrolled_at, career_rank, downline_size, created_at';
+const ORDER_COLUMNS =
+  'id, member_id, country, currency, status, total, pv, vn, kit_pv, created_at, payment_confirmed_at, period_id, payment_method, stripe_payment_intent_id, refunded_at';
+const LINE_COLUMNS = 'id, order_id, product_id, quantity, unit_price, pv, vn';
+
+/** Kit purchase of each member at enrolment (chosen once, used by whichever period it falls in). */
+interface KitPlan {
+  kit: Uint8Array;
+  /** A failed card attempt precedes the paid order. */
+  failedFirst: Uint8Array;
+  createdAt: Float64Array;
+  /** NaN: not confirmed yet at `now` (an OXXO voucher still to be paid: pending). */
+  confirmedAt: Float64Array;
+}
+
+function planKits(net: Network, seed: number, nowMs: number): KitPlan {
+  const rng = new Rng(seed, 'kits');
+  const kitCum = cumulative(KIT_WEIGHTS);
+  const kit = new Uint8Array(net.n + 1);
+  const failedFirst = new Uint8Array(net.n + 1);
+  const createdAt = new Float64Array(net.n + 1);
+  const confirmedAt = new Float64Array(net.n + 1);
+  for (let i = 1; i <= net.n; i++) {
+    kit[i] = choose(kitCum, rng.float());
+    failedFirst[i] = rng.float() < 0.03 ? 1 : 0;
+    const enrolled = net.enrolledAt[i] as number;
+    const created = enrolled + (failedFirst[i] ? rng.range(3, 12) * MINUTE : rng.range(5, 90) * 1000);
+    // Mostly card payments confirmed within minutes; some cash vouchers paid up to two days later.
+    const delay = rng.float() < 0.04 ? rng.range(1, 48) * HOUR + rng.int(HOUR) : rng.range(15, 600) * 1000;
+    createdAt[i] = Math.min(created, nowMs);
+    const confirmed = createdAt[i]! + delay;
+    confirmedAt[i] = confirmed <= nowMs ? confirmed : Number.NaN;
+  }
+  return { kit, failedFirst, createdAt, confirmedAt };
+}
+
+interface OrderStats {
+  orders: number;
+  lines: number;
+}
+
+/**
+ * Orders of one period, in text-format COPY rows: yields order chunks and collects the line
+ * chunks in `lineChunks` (they are copied right after, once the orders exist).
+ */
+function* periodOrderRows(
+  net: Network,
+  kits: KitPlan,
+  catalogue: { kits: CatalogueRow[]; products: CatalogueRow[] },
+  period: SeedPeriod,
+  windowStart: number,
+  nowMs: number,
+  seed: number,
+  ids: { order: number; line: number },
+  lineChunks: string[],
+  stats: OrderStats,
+): Generator<string> {
+  const rng = new Rng(seed, `orders:${period.key}`);
+  const productCum = cumulative(PRODUCTS.map((p) => p.weight));
+  const nProducts = catalogue.products.length;
+  const pStart = period.start;
+  const pEnd = Math.min(period.end, nowMs);
+  const periodId = String(period.id);
+  let buf = '';
+  let lines = '';
+  const picked = new Int32Array(4);
+
+  const stripeId = (orderId: number) =>
+    `pi_3${orderId.toString(36).padStart(9, '0')}${rng.u32().toString(36).padStart(7, '0')}${rng.u32().toString(36).padStart(7, '0')}`;
+
+  const emitOrder = (
+    member: number, status: string, total: number, pv: number, vn: number, kitPv: number,
+    createdAt: number, confirmedAt: number, method: string, refundedAt: number, orderId: number,
+  ) => {
+    const c = COUNTRY_CODES[net.country[member] as number] as CountryCode;
+    const paidish = status === 'paid' || status === 'refunded';
+    buf += `${orderId}\t${member}\t${c}\t${CURRENCY[c]}\t${status}\t${fromHundredths(total)}\t${fromHundredths(pv)}\t${
+      fromHundredths(vn)}\t${fromHundredths(kitPv)}\t${new Date(createdAt).toISOString()}\t${
+      paidish ? new Date(confirmedAt).toISOString() : '\\N'}\t${paidish ? periodId : '\\N'}\t${method}\t${
+      method === 'stripe' ? stripeId(orderId) : '\\N'}\t${refundedAt > 0 ? new Date(refundedAt).toISOString() : '\\N'}\n`;
+    stats.orders++;
+  };
+
+  const kitOrder = (member: number, status: string, createdAt: number, confirmedAt: number) => {
+    const ci = net.country[member] as number;
+    const k = catalogue.kits[kits.kit[member] as number] as CatalogueRow;
+    const orderId = ids.order++;
+    lines += `${ids.line++}\t${orderId}\t${k.id}\t1\t${fromHundredths(k.price[ci] as number)}\t${fromHundredths(k.pv)}\t0.00\n`;
+    stats.lines++;
+    emitOrder(member, status, k.price[ci] as number, k.pv, 0, k.pv, createdAt, confirmedAt, 'stripe', 0, orderId);
+  };
+
+  for (let m = 1; m <= net.n; m++) {
+    const enrolled = net.enrolledAt[m] as number;
+    if (enrolled >= pEnd) break; // ids follow enrolment time: nobody after this one exists yet
+
+    // The enrolment kit: paid orders in the period of their confirmation, unpaid in that of creation.
+    const kc = kits.createdAt[m] as number;
+    const kp = kits.confirmedAt[m] as number;
+    if (kc >= windowStart) {
+      if (Number.isNaN(kp)) {
+        if (kc >= pStart && kc < pEnd) kitOrder(m, 'pending', kc, 0);
+      } else if (kp >= pStart && kp < pEnd) {
+        if (kits.failedFirst[m]) kitOrder(m, 'failed', enrolled + 10_000, 0);
+        kitOrder(m, 'paid', kc, kp);
+      }
+    }
+
+    // Product orders of active members.
+    if (net.status[m] !== 0) continue;
+    const from = Math.max(pStart, enrolled + 30 * MINUTE);
+    if (from >= pEnd) continue;
+    let count = choose(ORDER_COUNT_WEIGHTS, rng.float());
+    if (count === 0) continue;
+    // Someone who enrolled mid-period orders in proportion to the part of the period left.
+    const share = (pEnd - from) / (pEnd - pStart);
+    if (share < 1) {
+      let kept = 0;
+      for (let k = 0; k < count; k++) if (rng.float() < share) kept++;
+      count = kept;
+    }
+    const ci = net.country[m] as number;
+    for (let k = 0; k < count; k++) {
+      // Confirmation instant: a third of first orders in days 1–7 (Lealtad), the rest uniform.
+      const early = k === 0 && rng.float() < 0.33;
+      const until = early ? Math.min(pEnd, pStart + 7 * DAY) : pEnd;
+      const span = until > from ? until - from : pEnd - from;
+      const t = from + Math.floor(rng.float() * span);
+      // Card payments confirm within minutes; cash vouchers and transfers take hours or days, so
+      // an order confirmed in the first days of a period was sometimes created in the previous one.
+      const delay = rng.float() < 0.05 ? rng.range(1, 72) * HOUR + rng.int(HOUR) : rng.range(15, 900) * 1000;
+      const created = Math.max(t - delay, enrolled + MINUTE);
+
+      const u = rng.float();
+      let status = u < 0.95 ? 'paid' : u < 0.962 ? 'refunded' : u < 0.985 ? 'failed' : u < 0.993 ? 'cancelled' : 'pending';
+      let refundedAt = 0;
+      if (status === 'refunded') {
+        refundedAt = t + rng.range(1, 25) * DAY + rng.int(DAY);
+        if (refundedAt > nowMs) {
+          status = 'paid';
+          refundedAt = 0;
+        }
+      }
+      if (status === 'pending' && nowMs - created > 3 * DAY) status = 'cancelled';
+      const v = rng.float();
+      const method = status === 'failed' || status === 'pending' ? 'stripe' : v < 0.82 ? 'stripe' : v < 0.96 ? 'wallet' : 'manual';
+
+      const orderId = ids.order++;
+      const nLines = Math.min(choose(LINE_COUNT_WEIGHTS, rng.float()) + 1, nProducts);
+      let total = 0;
+      let pv = 0;
+      let vn = 0;
+      for (let l = 0; l < nLines; l++) {
+        let p: number;
+        let again: boolean;
+        do {
+          p = choose(productCum, rng.float());
+          again = false;
+          for (let j = 0; j < l; j++) if (picked[j] === p) again = true;
+        } while (again);
+        picked[l] = p;
+        const prod = catalogue.products[p] as CatalogueRow;
+        const qv = rng.float();
+        const qty = qv < 0.75 ? 1 : qv < 0.93 ? 2 : 3;
+        const unit = prod.price[ci] as number;
+        const linePv = prod.pv * qty;
+        const lineVn = (prod.vn[ci] as number) * qty;
+        total += unit * qty;
+        pv += linePv;
+        vn += lineVn;
+        lines += `${ids.line++}\t${orderId}\t${prod.id}\t${qty}\t${fromHundredths(unit)}\t${fromHundredths(linePv)}\t${fromHundredths(lineVn)}\n`;
+        stats.lines++;
+      }
+      emitOrder(m, status, total, pv, vn, 0, created, t, method, refundedAt, orderId);
+    }
+
+    if (buf.length > CHUNK_CHARS) {
+      yield buf;
+      buf = '';
+    }
+    if (lines.length > CHUNK_CHARS) {
+      lineChunks.push(lines);
+      lines = '';
+    }
+  }
+  if (buf) yield buf;
+  if (lines) lineChunks.push(lines);
+}
+
+async function copyInto(tx: postgres.TransactionSql, table: string, columns: string, rows: Iterable<string>): Promise<void> {
+  const query = tx.unsafe(`copy ${table} (${columns}) from stdin`);
+  // postgres.js 3.4 reports an error raised when the COPY completes (a constraint, a bad value) only
+  // by rejecting the query promise, which already resolved to the stream: the stream would wait
+  // for its end forever. Route that rejection to the stream so that the pipeline fails instead.
+  let writable: import('node:stream').Writable | undefined;
+  let failure: unknown;
+  const q = query as unknown as { reject?: (e: unknown) => void };
+  const reject = q.reject;
+  if (typeof reject === 'function') {
+    q.reject = (e: unknown) => {
+      failure = e;
+      if (writable && !writable.destroyed) writable.destroy(e instanceof Error ? e : new Error(String(e)));
+      reject(e);
+    };
+  }
+  writable = await query.writable();
+  try {
+    await pipeline(rows, writable);
+  } catch (e) {
+    throw failure ?? e;
+  }
+}
+
+/** Seed periods: K calendar months ending with the one containing `now`, oldest first. */
+export function seedPeriodKeys(periods: number, now: Date): string[] {
+  const keys: string[] = [periodOf(now)];
+  while (keys.length < periods) keys.unshift(previousPeriod(keys[0] as string));
+  return keys;
+}
+
+/**
+ * Generates the demo network into an empty database (no members yet: call it after a reset).
+ * Everything is written in one transaction; the product catalogue and periods are upserted by
+ * their natural keys (sku, period key).
+ */
+export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Promise<SeedResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? (() => {});
+  const n = Math.trunc(opts.members);
+  const k = Math.trunc(opts.periods);
+  if (!Number.isFinite(n) || n < 1) throw new RangeError('members must be at least 1');
+  if (!Number.isFinite(k) || k < 1) throw new RangeError('periods must be at least 1');
+  if (!Number.isFinite(opts.seed)) throw new RangeError('seed must be a number');
+  const now = opts.now ?? new Date();
+  const nowMs = now.getTime();
+  const seed = Math.trunc(opts.seed) >>> 0;
+  const lap = (() => {
+    let last = performance.now();
+    return (what: string) => {
+      const t = performance.now();
+      log(`${what} (${Math.round(t - last)} ms)`);
+      last = t;
+    };
+  })();
+
+  const keys = seedPeriodKeys(k, now);
+  const windowStart = periodBounds(keys[0] as string).startsAt.getTime();
+  const currentStart = periodBounds(keys[keys.length - 1] as string).startsAt.getTime();
+  // The first member enrolled HISTORY_YEARS ago, or a year before the first seeded period if earlier.
+  const historyStart = Math.min(nowMs - HISTORY_YEARS * 365 * DAY, windowStart - 365 * DAY);
+  const historyEnd = nowMs - 10 * MINUTE;
+
+  const net = buildNetwork(n, seed, historyStart, historyEnd, windowStart);
+  const kits = planKits(net, seed, nowMs);
+  lap(`red de ${n} miembros calculada en memoria`);
+  log(describeNetwork(net));
+
+  const stats: OrderStats = { orders: 0, lines: 0 };
+  await sql.begin(async (tx) => {
+    const [existing] = await tx<{ n: number }[]>`select count(*)::int as n from (select 1 from members limit 1) m`;
+    if ((existing?.n ?? 0) > 0) throw new SeedRefusedError('the database already has members: reset it before seeding');
+    await tx`set local synchronous_commit = off`;
+    // Skip per-row foreign-key triggers when allowed: the generated rows reference each other correctly.
+    const [su] = await tx<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
+    if (su?.on) await tx`set local session_replication_role = replica`;
+    else log('sin privilegio de superusuario: las claves foráneas se comprueban fila a fila (más lento)');
+
+    const catalogue = await upsertCatalogue(tx);
+    const periods = await upsertPeriods(tx, keys, nowMs);
+    const [rates] = await tx<{ n: number }[]>`select count(*)::int as n from exchange_rates`;
+    if ((rates?.n ?? 0) === 0) {
+      for (const [currency, rate] of DEMO_EXCHANGE_RATES) {
+        await tx`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${currency}, ${rate}, ${new Date(historyStart).toISOString()})`;
+      }
+    }
+    lap(`catálogo, periodos ${keys[0]}…${keys[keys.length - 1]}`);
+
+    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(net, seed, currentStart));
+    lap(`${n} miembros copiados`);
+
+    const ids = { order: 1, line: 1 };
+    for (const p of periods) {
+      const lineChunks: string[] = [];
+      const before = { ...stats };
+      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(net, kits, catalogue, p, windowStart, nowMs, seed, ids, lineChunks, stats));
+      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks));
+      lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
+    }
+
+    for (const table of ['members', 'orders', 'order_lines']) {
+      await tx.unsafe(`select setval(pg_get_serial_sequence('${table}', 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`);
+    }
+  });
+  lap('transacción confirmada');
+  await sql`analyze members`;
+  await sql`analyze orders`;
+  await sql`analyze order_lines`;
+  lap('estadísticas (analyze)');
+  return { members: n, orders: stats.orders, periods: keys, ms: performance.now() - t0 };
+}
+
+/** Hands the buffered chunks over one by one, releasing each once written. */
+function* drain(chunks: string[]): Generator<string> {
+  for (let i = 0; i < chunks.length; i++) {
+    yield chunks[i] as string;
+    chunks[i] = '';
+  }
+}
+
+function describeNetwork(net: Network): string {
+  let maxDepth = 0;
+  let sumDepth = 0;
+  for (let i = 1; i <= net.n; i++) {
+    const d = net.depth[i] as number;
+    sumDepth += d;
+    if (d > maxDepth) maxDepth = d;
+  }
+  const best: number[] = [];
+  for (let i = 1; i <= net.n; i++) {
+    if (best.length < 3 || (net.recruits[i] as number) > (net.recruits[best[2] as number] as number)) {
+      best.push(i);
+      best.sort((a, b) => (net.recruits[b] as number) - (net.recruits[a] as number));
+      best.length = Math.min(best.length, 3);
+    }
+  }
+  const top = best.map((id) => `#${id}: ${net.recruits[id]}`);
+  const legs: number[] = [];
+  for (let i = 2; i <= net.n; i++) if (net.sponsor[i] === 1) legs.push((net.downline[i] as number) + 1);
+  legs.sort((a, b) => b - a);
+  return `profundidad máx. ${maxDepth}, media ${(sumDepth / net.n).toFixed(1)}; más reclutas directos ${top.join(', ')}; ` +
+    `piernas de la raíz: ${legs.length} (mayores ${legs.slice(0, 3).join(', ')})`;
+}
