@@ -4,6 +4,9 @@ import { ComingSoon } from './common/ui';
 import { StaffScreen } from './staff/StaffScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { SettingsScreen } from './settings/SettingsScreen';
+import { MembersScreen } from './members/MembersScreen';
+import { MemberProfileScreen } from './members/MemberProfileScreen';
+import { GenealogyScreen } from './genealogy/GenealogyScreen';
 
 export interface Area {
   path: string;
@@ -21,8 +24,8 @@ const ALL: Role[] = ['admin', 'finance', 'support'];
 /** The navigation of the app, in menu order. Each area adds its screens here. */
 export const areas: Area[] = [
   { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <ComingSoon title="Tablero" /> },
-  { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <ComingSoon title="Miembros" /> },
-  { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <ComingSoon title="Genealogía" /> },
+  { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
+  { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <ComingSoon title="Retiros" /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <ComingSoon title="Periodos" /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },

@@ -2,9 +2,10 @@ import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import * as common from './common';
 import * as settings from './settings';
+import * as members from './members';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings];
+const areas = [common, settings, members];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -1,0 +1,93 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useSearchParams } from 'react-router';
+import { useProcedure } from '../../api/hooks';
+import type { OutputOf } from '../../../../shared/contract';
+import { SEARCH_CAP } from '../../../../shared/contract/members';
+import { ErrorBanner, Loading, Page, Pager } from '../common/ui';
+import { Count, RankBadge, StatusBadge, fullName, useDebounced } from './parts';
+import './members.css';
+
+type Hit = OutputOf<'members.search'>['rows'][number];
+const PAGE_SIZE = 20;
+
+/** Member lookup: one box, ranked results, keyboard-navigable (↑ ↓ Intro), paged. */
+export function MembersScreen() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [text, setText] = useState(params.get('q') ?? '');
+  const [page, setPage] = useState(Number(params.get('page') ?? 1) || 1);
+  const [active, setActive] = useState(0);
+  const q = useDebounced(text.trim(), 200);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    setParams(q ? { q, ...(page > 1 ? { page: String(page) } : {}) } : {}, { replace: true });
+  }, [q, page, setParams]);
+  useEffect(() => { input.current?.focus(); }, []);
+
+  const search = useProcedure('members.search', { q, page, pageSize: PAGE_SIZE }, { enabled: q.length > 0 });
+  const rows = useMemo(() => (q ? search.data?.rows ?? [] : []), [q, search.data]);
+  useEffect(() => { setActive(0); }, [search.data]);
+
+  const open = (h: Hit | undefined) => { if (h) navigate(`/members/${h.id}`); };
+  function onKey(e: KeyboardEvent) {
+    if (e.key === 'ArrowDown') { e.preventDefault(); setActive((a) => Math.min(a + 1, rows.length - 1)); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(a - 1, 0)); }
+    else if (e.key === 'Enter') { e.preventDefault(); open(rows[active]); }
+    else if (e.key === 'PageDown' && search.data && page * PAGE_SIZE < search.data.total) { e.preventDefault(); setPage(page + 1); }
+    else if (e.key === 'PageUp' && page > 1) { e.preventDefault(); setPage(page - 1); }
+  }
+
+  return (
+    <Page title={t('members.title')} intro={t('members.intro')}>
+      <div className="card member-search">
+        <label htmlFor="member-q">{t('members.searchLabel')}</label>
+        <input id="member-q" ref={input} type="search" className="big-search" value={text} autoComplete="off" spellCheck={false}
+          placeholder={t('members.searchPlaceholder')} onKeyDown={onKey}
+          onChange={(e) => { setText(e.target.value); setPage(1); }}
+          role="combobox" aria-expanded={rows.length > 0} aria-controls="member-results"
+          aria-activedescendant={rows[active] ? `hit-${rows[active]!.id}` : undefined} />
+        <small className="muted">{t('members.keyboardHint')}</small>
+      </div>
+      <ErrorBanner error={search.error} />
+      {!q ? <div className="card muted">{t('members.typeToSearch')}</div>
+        : search.isLoading ? <Loading />
+        : rows.length === 0 ? <div className="card muted" role="status">{t('members.noResults', { q })}</div>
+        : (
+          <>
+            {search.data?.capped && <div className="banner warn" role="status">{t('members.capped', { count: SEARCH_CAP })}</div>}
+            <div className="table-wrap">
+              <table className="data" id="member-results" role="listbox" aria-label={t('members.results', { count: search.data?.total ?? 0 })}>
+                <thead>
+                  <tr>
+                    <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.email')}</th><th>{t('members.phone')}</th>
+                    <th>{t('members.country')}</th><th>{t('members.status')}</th><th>{t('members.careerRank')}</th>
+                    <th className="right">{t('members.downline')}</th><th>{t('members.matched')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((h, i) => (
+                    <tr key={h.id} id={`hit-${h.id}`} role="option" aria-selected={i === active}
+                      className={`clickable${i === active ? ' selected' : ''}`} onMouseEnter={() => setActive(i)} onClick={() => open(h)}>
+                      <td className="mono">{h.code}</td>
+                      <td><strong>{fullName(h)}</strong></td>
+                      <td>{h.email ?? '—'}</td>
+                      <td className="nowrap">{h.phone ?? '—'}</td>
+                      <td>{h.country}</td>
+                      <td><StatusBadge status={h.status} /></td>
+                      <td><RankBadge rank={h.careerRank} /></td>
+                      <td className="right"><Count n={h.downlineSize} /></td>
+                      <td><span className="badge">{t(`members.matchedBy.${h.matchedBy}`)}</span></td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={page} pageSize={PAGE_SIZE} total={search.data?.total ?? 0} onPage={setPage} />
+          </>
+        )}
+    </Page>
+  );
+}
