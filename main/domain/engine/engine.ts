@@ -3,56 +3,40 @@
  * period, over bulk-loaded arrays. Pure: no I/O.
  *
  * Layout: members get integer indices; the sponsor tree is an Int32Array of parent indices plus a
- * breadth-first order (parents before children), so PVG is one reverse pass. Every order walks its
- * sponsor line once: the first levels of the uninivel table step by step, deeper levels (Unilevel
- * Infinito) jump from Embajador to Embajador with precomputed pointers. Money is integer cents in
- * doubles, multiplied by exact rational factors (see exact.ts), rounded half-up once per line.
+ * breadth-first order (sponsors before their recruits), so PVG is one reverse pass. Every order
+ * walks its sponsor line once: the levels of the uninivel table step by step, deeper levels
+ * (Unilevel Infinito) jump from one earning Embajador to the next with precomputed pointers.
+ * Money is integer cents held exactly in doubles, multiplied by exact rational factors
+ * (exact.ts) and rounded half-up once per line. Results are columns (tables.ts).
  */
-import { BASE_CURRENCY, CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, isCountry, isDecimalString, type Currency } from '../money';
+import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, isCountry, isDecimalString } from '../money';
 import { parsePeriodKey, periodBounds, periodDayStart, previousPeriod, toEpochMs, type PeriodKey } from '../period';
-import { MAX_RANK, validatePlan, type AmountsByCurrency, type PlanFigures, type Rank } from '../plan';
-import type { RankChange } from '../ranks';
+import { MAX_RANK, validatePlan, type PlanFigures } from '../plan';
+import { CUR_INDEX, NCUR, PV_SCALE, compilePlan } from './compiled-plan';
+import { EngineInputError, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError } from './errors';
+import { Arena } from './arena';
+import { VolumeOverflowError, decimalsOf, parseScaled, type Factor } from './exact';
+import { IdIndex } from './id-index';
 import {
-  EngineInputError,
-  InvalidExchangeRateError,
-  MissingExchangeRateError,
-  SponsorCycleError,
-  UnknownKitSkuError,
-  UnknownSponsorError,
-} from './errors';
-import { Factor, VolumeOverflowError, decimalsOf, formatCents, formatScaled, parseScaled } from './exact';
-import type {
-  CommissionLine,
-  EngineInput,
-  EngineOutput,
-  LineType,
-  ProgramRow,
-  VolumeRow,
-} from './types';
+  LineBuilder,
+  LineTable,
+  PeriodResult,
+  ProgramTable,
+  T_ALCANCE,
+  T_AUTOMOVIL,
+  T_DIRECTO,
+  T_MATCHING,
+  T_RAPIDO,
+  T_UNINIVEL,
+  VolumeTable,
+  type RunContext,
+} from './tables';
+import type { EngineInput, EngineOutput } from './types';
 
-const NCUR = CURRENCIES.length;
-const CUR_INDEX: Record<string, number> = Object.fromEntries(CURRENCIES.map((c, i) => [c, i]));
+export { PeriodResult, LineTable, VolumeTable, ProgramTable } from './tables';
+
 const DAY_MS = 86_400_000;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-/** PV and points are held as integers in hundredths. */
-const PV_SCALE = 2;
-
-class Line implements CommissionLine {
-  constructor(
-    readonly type: LineType,
-    readonly beneficiary: string,
-    readonly source: string,
-    readonly level: number,
-    readonly amount: string,
-    readonly currency: Currency,
-    readonly sourceKind: 'order' | 'member',
-    readonly base: string,
-    readonly baseCurrency: Currency,
-    readonly rate: string | null,
-    readonly fxFrom: string,
-    readonly fxTo: string,
-  ) {}
-}
 
 function invalid(message: string, details: Record<string, unknown> = {}): EngineInputError {
   return new EngineInputError('INVALID_INPUT', message, details);
@@ -62,24 +46,42 @@ function overflow(what: string): EngineInputError {
   return new EngineInputError('VOLUME_OVERFLOW', `${what} exceeds the exact integer range of the fast engine`);
 }
 
-interface FixedAmount {
-  /** Cents in the beneficiary's currency, per currency index. */
-  cents: number[];
-  base: string[];
-  baseCurrency: Currency[];
-}
-
-/** Runs the period engine. Throws EngineInputError (typed subclasses) on inconsistent input. */
-export function runPeriodEngine(input: EngineInput): EngineOutput {
+/**
+ * Runs the period engine and returns its result as columns (cheap for millions of lines).
+ * Throws EngineInputError (typed subclasses) on inconsistent input.
+ */
+export function runPeriodEngine(input: EngineInput, options: EngineOptions = {}): PeriodResult {
   try {
-    return run(input);
+    return run(input, options);
   } catch (e) {
     if (e instanceof VolumeOverflowError) throw overflow(e.message);
     throw e;
   }
 }
 
-function run(input: EngineInput): EngineOutput {
+/** Runs the period engine and returns plain rows (the engine-case shape plus detail). */
+export function computePeriod(input: EngineInput): EngineOutput {
+  return runPeriodEngine(input).toOutput();
+}
+
+/** Options of a run. */
+export interface EngineOptions {
+  /** When given, receives the time spent in each phase (for benchmarks). */
+  readonly timings?: Record<string, number>;
+  /** The clock for `timings`, in ms (default: performance.now, i.e. wall time). */
+  readonly clock?: () => number;
+}
+
+function run(input: EngineInput, options: EngineOptions): PeriodResult {
+  const timings = options.timings;
+  const clock = options.clock ?? (() => performance.now());
+  let mark = timings ? clock() : 0;
+  const phase = (name: string): void => {
+    if (!timings) return;
+    const now = clock();
+    timings[name] = (timings[name] ?? 0) + (now - mark);
+    mark = now;
+  };
   const plan: PlanFigures = validatePlan(input.plan);
   const { year, month } = parsePeriodKey(input.period);
   const period = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}` as PeriodKey;
@@ -90,32 +92,40 @@ function run(input: EngineInput): EngineOutput {
 
   const members = input.members;
   const n = members.length;
+  if (n >= 0x7fffffff) throw invalid('too many members');
+  // One buffer for the per-member columns (see arena.ts); sized for everything below.
+  const arena = new Arena(n * 152 + 1024);
 
   // ---- members -------------------------------------------------------------------------------
-  const indexOf = new Map<string, number>();
   const ids: string[] = new Array<string>(n);
   for (let i = 0; i < n; i++) {
-    const m = members[i]!;
-    if (typeof m.id !== 'string' || m.id.length === 0) throw invalid(`member #${i} has no id`);
-    if (indexOf.has(m.id)) throw new EngineInputError('DUPLICATE_MEMBER', `member ${m.id} is listed twice`, { member: m.id });
-    indexOf.set(m.id, i);
-    ids[i] = m.id;
+    const id = members[i]!.id;
+    if (typeof id !== 'string' || id.length === 0) throw invalid(`member #${i} has no id`);
+    ids[i] = id;
   }
-  const parent = new Int32Array(n);
-  const cur = new Uint8Array(n);
-  const career = new Uint8Array(n);
+  const memberIndex = new IdIndex(ids, n);
+  for (let i = 0; i < n; i++) {
+    if (memberIndex.add(i) >= 0) {
+      throw new EngineInputError('DUPLICATE_MEMBER', `member ${ids[i]} is listed twice`, { member: ids[i] });
+    }
+  }
+  const indexOfId = (id: unknown): number => (typeof id === 'string' ? memberIndex.get(id) : -1);
+  const parent = arena.i32(n);
+  const cur = arena.u8(n);
+  const career = arena.u8(n);
   const usedCurrency = new Uint8Array(NCUR);
-  usedCurrency[CUR_INDEX[BASE_CURRENCY]!] = 1;
   for (let i = 0; i < n; i++) {
     const m = members[i]!;
-    if (m.sponsorId === null || m.sponsorId === undefined) parent[i] = -1;
+    const sponsor = m.sponsorId;
+    if (sponsor === null || sponsor === undefined) parent[i] = -1;
     else {
-      const p = indexOf.get(m.sponsorId);
-      if (p === undefined) throw new UnknownSponsorError(m.id, m.sponsorId);
+      const p = indexOfId(sponsor);
+      if (p < 0) throw new UnknownSponsorError(m.id, String(sponsor));
       parent[i] = p;
     }
-    if (!isCountry(m.country)) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(m.country)}`);
-    const c = CUR_INDEX[CURRENCY_OF_COUNTRY[m.country]]!;
+    const country = m.country;
+    if (!isCountry(country)) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(country)}`);
+    const c = CUR_INDEX[CURRENCY_OF_COUNTRY[country]]!;
     cur[i] = c;
     usedCurrency[c] = 1;
     const cr = m.careerRank;
@@ -125,38 +135,31 @@ function run(input: EngineInput): EngineOutput {
     if (!Number.isInteger(lp) || lp < 0) throw invalid(`member ${m.id} has invalid loyalty points ${lp}`);
   }
 
-  // ---- exchange rates ------------------------------------------------------------------------
-  const rateStr: string[] = new Array<string>(NCUR);
-  for (let c = 0; c < NCUR; c++) {
-    const code = CURRENCIES[c]!;
-    const raw = input.rates[code];
-    if (raw === undefined || raw === null) {
-      if (code === BASE_CURRENCY) rateStr[c] = '1';
-      else if (usedCurrency[c]) throw new MissingExchangeRateError(code);
-      continue;
-    }
-    if (!isDecimalString(raw) || !new Decimal(raw).gt(0)) throw new InvalidExchangeRateError(code, raw);
-    rateStr[c] = raw;
-  }
-  const mxn = CUR_INDEX[BASE_CURRENCY]!;
+  phase('members');
+  // ---- plan and exchange rates ---------------------------------------------------------------
+  const cp = compilePlan(plan, input.rates, usedCurrency);
+  const { rankPv, rankPvg, uniDepth, isInfRank, levelCount, kitIndex, kitPvH, kitTravelPts } = cp;
+  const { directoF, uniF, infF, rapidoF, rapidoLevels, matchRates, matchF, maxMatchLevel } = cp;
 
+  phase('plan');
   // ---- sponsor tree: breadth-first order, depth, cycle detection ------------------------------
-  const childStart = new Int32Array(n + 1);
+  const childStart = arena.i32(n + 1);
   for (let i = 0; i < n; i++) {
     const p = parent[i]!;
     if (p >= 0) childStart[p + 1]!++;
   }
   for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
-  const childList = new Int32Array(n);
+  const childList = arena.i32(n);
+  const order = arena.i32(n);
   {
-    const fill = childStart.slice(0, n);
+    // `order` doubles as the fill cursor before it holds the breadth-first order.
+    order.set(childStart.subarray(0, n));
     for (let i = 0; i < n; i++) {
       const p = parent[i]!;
-      if (p >= 0) childList[fill[p]!++] = i;
+      if (p >= 0) childList[order[p]!++] = i;
     }
   }
-  const order = new Int32Array(n);
-  const depth = new Int32Array(n);
+  const depth = arena.i32(n);
   let qlen = 0;
   for (let i = 0; i < n; i++) if (parent[i]! < 0) order[qlen++] = i;
   for (let h = 0; h < qlen; h++) {
@@ -170,125 +173,25 @@ function run(input: EngineInput): EngineOutput {
   }
   if (qlen < n) throw new SponsorCycleError(findCycle(parent, order, qlen, ids));
 
-  // ---- plan, compiled ------------------------------------------------------------------------
-  const kitIndex = new Map<string, number>();
-  const kitPvH: number[] = [];
-  const kitBase: string[] = [];
-  plan.kits.forEach((k, i) => {
-    kitIndex.set(k.sku, i);
-    kitPvH.push(parseScaled(k.pv, PV_SCALE));
-  });
-  const mxnPerPvCentsStr = plan.rapido.mxnPerPv;
-  for (const k of plan.kits) kitBase.push(new Decimal(k.pv).times(mxnPerPvCentsStr).toFixed(2));
-
-  const rankPv = new Float64Array(MAX_RANK + 1).fill(Infinity);
-  const rankPvg = new Float64Array(MAX_RANK + 1).fill(Infinity);
-  const uniDepth = new Uint8Array(MAX_RANK + 1);
-  for (const r of plan.ranks) {
-    rankPv[r.rank] = parseScaled(r.pv, PV_SCALE);
-    rankPvg[r.rank] = parseScaled(r.pvg, PV_SCALE);
-    uniDepth[r.rank] = r.uninivelDepth;
-  }
-  rankPv[0] = 0;
-  rankPvg[0] = 0;
-  uniDepth[0] = 0;
-
-  // Factor tables, [src * NCUR + dst]; only pairs of currencies with a rate.
-  const pairTable = (rate: string | null): (Factor | null)[] => {
-    const t: (Factor | null)[] = new Array<Factor | null>(NCUR * NCUR).fill(null);
-    for (let s = 0; s < NCUR; s++) {
-      const rs = rateStr[s];
-      if (rs === undefined) continue;
-      for (let d = 0; d < NCUR; d++) {
-        const rd = rateStr[d];
-        if (rd === undefined) continue;
-        t[s * NCUR + d] = new Factor(rate === null ? [rs] : [rate, rs], [rd]);
-      }
-    }
-    return t;
-  };
-  const levelCount = plan.uninivel.levels.length;
-  const levelRateStr: string[] = new Array<string>(levelCount);
-  for (const l of plan.uninivel.levels) levelRateStr[l.level - 1] = l.rate;
-  const uniF = levelRateStr.map((r) => pairTable(r));
-  const directoF = pairTable(plan.directo.rate);
-
-  const infRateStr: (string | null)[] = new Array<string | null>(MAX_RANK + 1).fill(null);
-  for (const x of plan.uninivel.infinite) if (new Decimal(x.rate).gt(0)) infRateStr[x.rank] = x.rate;
-  const infF: ((Factor | null)[] | null)[] = infRateStr.map((r) => (r === null ? null : pairTable(r)));
-  const isInfRank = new Uint8Array(MAX_RANK + 1);
-  for (let r = 0; r <= MAX_RANK; r++) {
-    // Infinite levels only pay ranks that open the whole level table (validated by the plan).
-    if (infRateStr[r] !== null && uniDepth[r]! >= levelCount) isInfRank[r] = 1;
-  }
-
-  const rapidoLevels = plan.rapido.levels.length;
-  const rapidoRateStr: string[] = new Array<string>(rapidoLevels);
-  for (const l of plan.rapido.levels) rapidoRateStr[l.level - 1] = l.rate;
-  // Rapido base: kit PV in hundredths = MXN cents × mxnPerPv.
-  const rapidoF = rapidoRateStr.map((r) => {
-    const out: (Factor | null)[] = new Array<Factor | null>(NCUR).fill(null);
-    for (let d = 0; d < NCUR; d++) {
-      const rd = rateStr[d];
-      if (rd !== undefined) out[d] = new Factor([r, plan.rapido.mxnPerPv, rateStr[mxn]!], [rd]);
-    }
-    return out;
-  });
-
-  const matchRates: string[][] = Array.from({ length: MAX_RANK + 1 }, () => []);
-  let maxMatchLevel = 0;
-  for (const m of plan.matching) {
-    const arr: string[] = new Array<string>(m.levels.length);
-    for (const l of m.levels) arr[l.level - 1] = l.rate;
-    matchRates[m.rank] = arr;
-    if (arr.length > maxMatchLevel) maxMatchLevel = arr.length;
-  }
-  const matchF: (Factor | null)[][][] = matchRates.map((arr) => arr.map((r) => pairTable(r)));
-
-  const fixedFactor = pairTable(null); // MXN -> dst conversion of fixed MXN figures
-  const fixed = (amounts: AmountsByCurrency): FixedAmount => {
-    const out: FixedAmount = { cents: [], base: [], baseCurrency: [] };
-    for (let d = 0; d < NCUR; d++) {
-      const code = CURRENCIES[d]!;
-      const own = amounts[code];
-      if (own !== undefined) {
-        out.cents.push(parseScaled(own, 2));
-        out.base.push(new Decimal(own).toFixed(2));
-        out.baseCurrency.push(code);
-      } else {
-        const f = fixedFactor[mxn * NCUR + d];
-        out.cents.push(f ? f.apply(parseScaled(amounts.MXN, 2)) : Number.NaN);
-        out.base.push(new Decimal(amounts.MXN).toFixed(2));
-        out.baseCurrency.push(BASE_CURRENCY);
-      }
-    }
-    return out;
-  };
-  const alcance: (FixedAmount | null)[] = new Array<FixedAmount | null>(MAX_RANK + 1).fill(null);
-  const alcanceMaxDays: number[] = new Array<number>(MAX_RANK + 1).fill(-1);
-  for (const a of plan.alcance) {
-    alcance[a.rank] = fixed(a.amounts);
-    if (a.maxDaysEnrolledBeforePeriodEnd !== undefined) alcanceMaxDays[a.rank] = a.maxDaysEnrolledBeforePeriodEnd;
-  }
-  const autoDown = fixed(plan.automovil.downPayment);
-  const autoMonthly = fixed(plan.automovil.monthly);
-
+  phase('tree');
   // ---- orders: period filter, volumes, loyalty -----------------------------------------------
   const orders = input.orders;
-  const pv = new Float64Array(n); // hundredths
-  const vn = new Float64Array(n); // cents
-  const loyaltyQualified = new Uint8Array(n);
-  const inPeriod: number[] = [];
-  const orderBuyer: number[] = [];
-  const orderAmount: number[] = []; // VN cents (product) or kit index (kit)
-  const orderIsKit: boolean[] = [];
+  const no = orders.length;
+  const pv = arena.f64(n); // hundredths
+  const vn = arena.f64(n); // cents
+  const loyaltyQualified = arena.u8(n);
+  const orderArena = new Arena(no * 16 + 64);
+  const orderAmount = orderArena.f64(no); // VN cents (product) or -1 - kit index (kit)
+  const inPeriod = orderArena.i32(no);
+  const orderBuyer = orderArena.i32(no);
+  const periodOrderIds: string[] = [];
+  let np = 0;
   let totalPv = 0;
   let totalVn = 0;
-  const seenOrder = new Set<string>();
-  for (let k = 0, no = orders.length; k < no; k++) {
+  for (let k = 0; k < no; k++) {
     const o = orders[k]!;
-    const b = indexOf.get(o.member);
-    if (b === undefined) {
+    const b = indexOfId(o.member);
+    if (b < 0) {
       throw new EngineInputError('UNKNOWN_MEMBER', `order ${o.id} belongs to an unknown member ${o.member}`, {
         order: o.id,
         member: o.member,
@@ -302,15 +205,21 @@ function run(input: EngineInput): EngineOutput {
       if (ki === undefined) throw new UnknownKitSkuError(o.id, o.sku);
       kit = ki;
     }
+    const at = o.paidAt;
     let paid: number;
-    try {
-      paid = toEpochMs(o.paidAt);
-    } catch {
-      throw invalid(`order ${o.id} has an invalid paidAt ${JSON.stringify(o.paidAt)}`);
+    if (at instanceof Date) paid = at.getTime();
+    else {
+      try {
+        paid = toEpochMs(at);
+      } catch {
+        throw invalid(`order ${o.id} has an invalid paidAt ${JSON.stringify(at)}`);
+      }
     }
-    if (paid < startMs || paid >= endMs) continue;
-    if (seenOrder.has(o.id)) throw new EngineInputError('DUPLICATE_ORDER', `order ${o.id} is listed twice`, { order: o.id });
-    seenOrder.add(o.id);
+    if (!(paid >= startMs && paid < endMs)) {
+      if (Number.isNaN(paid)) throw invalid(`order ${o.id} has an invalid paidAt`);
+      continue;
+    }
+    if (typeof o.id !== 'string' || o.id.length === 0) throw invalid(`order #${k} has no id`);
     if (CUR_INDEX[o.currency] !== cur[b]) {
       throw new EngineInputError(
         'ORDER_CURRENCY_MISMATCH',
@@ -325,140 +234,192 @@ function run(input: EngineInput): EngineOutput {
     pv[b] = pv[b]! + opv;
     totalPv += opv;
     if (paid < loyaltyCutoffMs) loyaltyQualified[b] = 1;
-    inPeriod.push(k);
-    orderBuyer.push(b);
-    orderIsKit.push(isKit);
-    if (isKit) orderAmount.push(kit);
+    inPeriod[np] = k;
+    orderBuyer[np] = b;
+    periodOrderIds.push(o.id);
+    if (isKit) orderAmount[np] = -1 - kit;
     else {
       vn[b] = vn[b]! + ovn;
       totalVn += ovn;
-      orderAmount.push(ovn);
+      orderAmount[np] = ovn;
     }
+    np++;
   }
   if (totalPv > MAX_SAFE) throw overflow('total PV');
   if (totalVn > MAX_SAFE) throw overflow('total VN');
+  {
+    const orderIndex = new IdIndex(periodOrderIds, np);
+    for (let j = 0; j < np; j++) {
+      if (orderIndex.add(j) >= 0) {
+        const id = periodOrderIds[j]!;
+        throw new EngineInputError('DUPLICATE_ORDER', `order ${id} is listed twice`, { order: id });
+      }
+    }
+  }
 
+  phase('orders');
   // ---- PVG (one reverse pass), paid-as and career ranks --------------------------------------
-  const pvg = Float64Array.from(pv);
+  const pvg = arena.f64(n);
+  pvg.set(pv);
   for (let h = n - 1; h >= 0; h--) {
     const v = order[h]!;
     const p = parent[v]!;
     if (p >= 0) pvg[p] = pvg[p]! + pvg[v]!;
   }
-  const paidAs = new Uint8Array(n);
+  const paidAs = arena.u8(n);
+  const careerAfter = arena.u8(n);
   for (let i = 0; i < n; i++) {
     const a = pv[i]!;
     const g = pvg[i]!;
-    let r = MAX_RANK;
+    let r = MAX_RANK as number;
     while (r > 0 && !(a >= rankPv[r]! && g >= rankPvg[r]!)) r--;
     paidAs[i] = r;
+    careerAfter[i] = r > career[i]! ? r : career[i]!;
   }
 
-  // Nearest strict ancestor earning Unilevel Infinito (parents come first in `order`).
-  const nextInf = new Int32Array(n);
+  // Nearest strict ancestor earning Unilevel Infinito (sponsors come first in `order`).
+  // Also an upper bound of the line count, so that the line columns are allocated once.
+  const nextInf = arena.i32(n);
+  const infAbove = arena.i32(n); // earning Embajadores strictly above
   for (let h = 0; h < n; h++) {
     const v = order[h]!;
     const p = parent[v]!;
-    nextInf[v] = p < 0 ? -1 : isInfRank[paidAs[p]!] ? p : nextInf[p]!;
+    if (p < 0) {
+      nextInf[v] = -1;
+      infAbove[v] = 0;
+    } else {
+      const pInf = isInfRank[paidAs[p]!]!;
+      nextInf[v] = pInf ? p : nextInf[p]!;
+      infAbove[v] = infAbove[p]! + pInf;
+    }
+  }
+  // What a walk up the sponsor line reads, side by side (one cache line per step):
+  // [parent, next earning Embajador above, depth, paidAs | currency << 4].
+  const node = arena.i32(4 * n);
+  for (let v = 0; v < n; v++) {
+    const v4 = v << 2;
+    node[v4] = parent[v]!;
+    node[v4 + 1] = nextInf[v]!;
+    node[v4 + 2] = depth[v]!;
+    node[v4 + 3] = paidAs[v]! | (cur[v]! << 4);
+  }
+  // Lines an order of member v can produce at most: its uninivel upline (levels within the
+  // table whose rank opens them, every earning Embajador deeper), counted once per member.
+  const uniLinesOf = childList; // reused: the child lists are no longer needed
+  let memberLines = 0;
+  for (let v = 0; v < n; v++) {
+    let a = node[v << 2]!;
+    let c = 0;
+    for (let L = 1; L <= levelCount && a >= 0; L++) {
+      const a4 = a << 2;
+      if (L <= uniDepth[node[a4 + 3]! & 15]!) c++;
+      a = node[a4]!;
+    }
+    if (a >= 0) c += infAbove[a]! + isInfRank[paidAs[a]!]!;
+    uniLinesOf[v] = c;
+    // matching (≤ maxMatchLevel), alcance (≤ ranks gained), automóvil (≤ 1)
+    memberLines += Math.min(maxMatchLevel, depth[v]!) + Math.max(0, paidAs[v]! - career[v]!) + 1;
+  }
+  let capacity = memberLines;
+  for (let j = 0; j < np; j++) {
+    const amt = orderAmount[j]!;
+    const b = orderBuyer[j]!;
+    capacity += amt < 0 ? Math.min(rapidoLevels, depth[b]!) : 1 + uniLinesOf[b]!;
   }
 
+  phase('pvg+ranks');
   // ---- instant and uninivel lines over the period's orders ------------------------------------
-  const lines: Line[] = [];
-  const uniSum = new Float64Array(n); // sum of a member's rounded uninivel lines, cents
+  const lines = new LineBuilder(capacity);
+  const uniSum = arena.f64(n); // a member's rounded uninivel lines, cents
   let uniTotal = 0;
-  const travelKitPts = new Float64Array(n); // hundredths of points
-  const kitTravelPts: number[] = plan.kits.map(() => 0);
-  for (const k of plan.travel.kitPoints) kitTravelPts[kitIndex.get(k.sku)!] = parseScaled(k.points, PV_SCALE);
-  const directoRate = plan.directo.rate;
+  const travelKitPts = arena.f64(n); // hundredths of points, from direct recruits' kits
 
-  for (let j = 0, nj = inPeriod.length; j < nj; j++) {
+  // Factor tables flattened: [(level - 1) * NCUR² + src * NCUR + dst], [rank * NCUR² + ...].
+  const PAIRS = NCUR * NCUR;
+  const uniFlat = uniF.flat();
+  const infFlat: (Factor | null)[] = [];
+  for (let r = 0; r <= MAX_RANK; r++) infFlat.push(...(infF[r] ?? new Array<Factor | null>(PAIRS).fill(null)));
+  const rapidoFlat = rapidoF.flat();
+
+  for (let j = 0; j < np; j++) {
+    const k = inPeriod[j]!;
     const b = orderBuyer[j]!;
-    const s = parent[b]!;
+    const b4 = b << 2;
+    const s = node[b4]!;
     if (s < 0) continue;
-    const o = orders[inPeriod[j]!]!;
-    const src = cur[b]!;
-    const srcCode = CURRENCIES[src]!;
-    const fxFrom = rateStr[src]!;
-    if (orderIsKit[j]) {
-      const ki = orderAmount[j]!;
+    const amt = orderAmount[j]!;
+    if (amt < 0) {
+      const ki = -1 - amt;
       travelKitPts[s] = travelKitPts[s]! + kitTravelPts[ki]!;
       const base = kitPvH[ki]!;
       let a = s;
       for (let L = 1; L <= rapidoLevels && a >= 0; L++) {
-        const d = cur[a]!;
-        const cents = rapidoF[L - 1]![d]!.apply(base);
-        if (cents !== 0) {
-          lines.push(
-            new Line('rapido', ids[a]!, o.id, L, formatCents(cents), CURRENCIES[d]!, 'order', kitBase[ki]!, BASE_CURRENCY, rapidoRateStr[L - 1]!, rateStr[mxn]!, rateStr[d]!),
-          );
-        }
-        a = parent[a]!;
+        const a4 = a << 2;
+        const cents = rapidoFlat[(L - 1) * NCUR + (node[a4 + 3]! >>> 4)]!.apply(base);
+        if (cents !== 0) lines.push(T_RAPIDO, a, k, L, cents);
+        a = node[a4]!;
       }
       continue;
     }
-    const v = orderAmount[j]!;
-    if (v === 0) continue;
-    const baseStr = formatCents(v);
-    const rowBase = src * NCUR;
+    if (amt === 0) continue;
+    const row = (node[b4 + 3]! >>> 4) * NCUR;
     {
-      const d = cur[s]!;
-      const cents = directoF[rowBase + d]!.apply(v);
-      if (cents !== 0) {
-        lines.push(new Line('directo', ids[s]!, o.id, 1, formatCents(cents), CURRENCIES[d]!, 'order', baseStr, srcCode, directoRate, fxFrom, rateStr[d]!));
-      }
+      const cents = directoF[row + (node[(s << 2) + 3]! >>> 4)]!.apply(amt);
+      if (cents !== 0) lines.push(T_DIRECTO, s, k, 1, cents);
     }
     let a = s;
     let L = 1;
     for (; L <= levelCount && a >= 0; L++) {
-      if (L <= uniDepth[paidAs[a]!]!) {
-        const d = cur[a]!;
-        const cents = uniF[L - 1]![rowBase + d]!.apply(v);
+      const a4 = a << 2;
+      const pk = node[a4 + 3]!;
+      if (L <= uniDepth[pk & 15]!) {
+        const cents = uniFlat[(L - 1) * PAIRS + row + (pk >>> 4)]!.apply(amt);
         if (cents !== 0) {
-          lines.push(new Line('uninivel', ids[a]!, o.id, L, formatCents(cents), CURRENCIES[d]!, 'order', baseStr, srcCode, levelRateStr[L - 1]!, fxFrom, rateStr[d]!));
+          lines.push(T_UNINIVEL, a, k, L, cents);
           uniSum[a] = uniSum[a]! + cents;
           uniTotal += cents;
         }
       }
-      a = parent[a]!;
+      a = node[a4]!;
     }
     if (a >= 0) {
-      // Unilevel Infinito: a is the upline at level levelCount + 1.
-      const bd = depth[b]!;
-      for (let e = isInfRank[paidAs[a]!] ? a : nextInf[a]!; e >= 0; e = nextInf[e]!) {
-        const r = paidAs[e]!;
-        const d = cur[e]!;
-        const cents = infF[r]![rowBase + d]!.apply(v);
+      // Unilevel Infinito: `a` is the upline at level levelCount + 1; then jump from one
+      // earning Embajador to the next.
+      const bd = node[b4 + 2]!;
+      let e = isInfRank[node[(a << 2) + 3]! & 15] ? a : node[(a << 2) + 1]!;
+      while (e >= 0) {
+        const e4 = e << 2;
+        const pk = node[e4 + 3]!;
+        const cents = infFlat[(pk & 15) * PAIRS + row + (pk >>> 4)]!.apply(amt);
         if (cents !== 0) {
-          lines.push(new Line('uninivel', ids[e]!, o.id, bd - depth[e]!, formatCents(cents), CURRENCIES[d]!, 'order', baseStr, srcCode, infRateStr[r]!, fxFrom, rateStr[d]!));
+          lines.push(T_UNINIVEL, e, k, bd - node[e4 + 2]!, cents);
           uniSum[e] = uniSum[e]! + cents;
           uniTotal += cents;
         }
+        e = node[e4 + 1]!;
       }
     }
   }
   if (uniTotal > MAX_SAFE) throw overflow('total Uninivel');
 
+  phase('directo+rapido+uninivel');
   // ---- matching ------------------------------------------------------------------------------
   if (maxMatchLevel > 0) {
     for (let m = 0; m < n; m++) {
       const base = uniSum[m]!;
       if (base === 0) continue;
-      const src = cur[m]!;
-      let baseStr: string | undefined;
+      const row = cur[m]! * NCUR;
       let a = parent[m]!;
       for (let L = 1; L <= maxMatchLevel && a >= 0; L++, a = parent[a]!) {
-        const rates = matchRates[paidAs[a]!]!;
-        if (L > rates.length) continue;
-        const d = cur[a]!;
-        const cents = matchF[paidAs[a]!]![L - 1]![src * NCUR + d]!.apply(base);
-        if (cents !== 0) {
-          baseStr ??= formatCents(base);
-          lines.push(new Line('matching', ids[a]!, ids[m]!, L, formatCents(cents), CURRENCIES[d]!, 'member', baseStr, CURRENCIES[src]!, rates[L - 1]!, rateStr[src]!, rateStr[d]!));
-        }
+        const r = paidAs[a]!;
+        if (L > matchRates[r]!.length) continue;
+        const cents = matchF[r]![L - 1]![row + cur[a]!]!.apply(base);
+        if (cents !== 0) lines.push(T_MATCHING, a, m, L, cents);
       }
     }
   }
 
+  phase('matching');
   // ---- history: paid-as ranks of the previous periods ----------------------------------------
   const autoPeriods = plan.automovil.consecutivePeriods;
   const prevKeys: string[] = [];
@@ -466,24 +427,33 @@ function run(input: EngineInput): EngineOutput {
     p = previousPeriod(p);
     prevKeys.push(p);
   }
-  const prevRanks = prevKeys.map(() => new Int8Array(n).fill(-1));
-  const prevIndex = new Map(prevKeys.map((k, i) => [k, i]));
+  const prevRanks = prevKeys.map(() => arena.i8(n).fill(-1));
+  const prevIndex = new Map(prevKeys.map((key, i) => [key, i]));
   for (const h of input.history) {
     const pi = prevIndex.get(h.period);
     if (pi === undefined) continue;
-    const m = indexOf.get(h.member);
-    if (m === undefined) {
+    const m = indexOfId(h.member);
+    if (m < 0) {
       throw new EngineInputError('UNKNOWN_MEMBER', `history row for an unknown member ${h.member}`, { member: h.member });
     }
     const r = h.paidAsRank;
-    if (!Number.isInteger(r) || r < 0 || r > MAX_RANK) throw invalid(`history row ${h.member} ${h.period} has an invalid paid-as rank ${r}`);
+    if (!Number.isInteger(r) || r < 0 || r > MAX_RANK) {
+      throw invalid(`history row ${h.member} ${h.period} has an invalid paid-as rank ${r}`);
+    }
     const arr = prevRanks[pi]!;
     if (arr[m] !== -1) throw invalid(`history has two rows for member ${h.member} in ${h.period}`);
     arr[m] = r;
   }
+  const previousPaidAs = arena.u8(n);
+  {
+    const p1 = prevRanks[0]!;
+    for (let i = 0; i < n; i++) previousPaidAs[i] = p1[i]! < 0 ? 0 : p1[i]!;
+  }
 
-  // ---- per member: alcance, automóvil, programmes, volumes -----------------------------------
+  phase('history');
+  // ---- per member: alcance, automóvil, programmes --------------------------------------------
   const minAutoRank = plan.automovil.minRank;
+  const { autoDown, autoMonthly, alcance, alcanceMaxDays } = cp;
   const cashbackMin = parseScaled(plan.cashback.minPv, PV_SCALE);
   const { pointsPerMonth, giftAtPoints } = plan.loyalty;
 
@@ -497,8 +467,8 @@ function run(input: EngineInput): EngineOutput {
   if (campaign) {
     parsePeriodKey(campaign.from);
     parsePeriodKey(campaign.to);
-    if (!isDecimalString(campaign.multiplier, { nonNegative: true })) {
-      throw invalid(`travel campaign multiplier ${JSON.stringify(campaign.multiplier)} is not a decimal`);
+    if (!isDecimalString(campaign.multiplier, { nonNegative: true }) || campaign.multiplier.startsWith('-')) {
+      throw invalid(`travel campaign multiplier ${JSON.stringify(campaign.multiplier)} is not a decimal ≥ 0`);
     }
     campaignActive = campaign.from <= period && period <= campaign.to;
     const mDec = decimalsOf(campaign.multiplier);
@@ -508,7 +478,9 @@ function run(input: EngineInput): EngineOutput {
     for (const x of plan.travel.ownRankPoints) ownRankPts[x.rank] = parseScaled(x.points, PV_SCALE);
     for (const x of plan.travel.recruitRankPoints) recruitRankPts[x.rank] = parseScaled(x.points, PV_SCALE);
   }
-  const travelRecruitPts = new Float64Array(campaignActive ? n : 0);
+  const travelScaled = campaignActive ? arena.f64(n) : null;
+  const travelOverride = new Map<number, string>();
+  const travelRecruitPts = arena.f64(campaignActive ? n : 0);
   if (campaignActive) {
     for (let i = 0; i < n; i++) {
       const p = parent[i]!;
@@ -516,20 +488,16 @@ function run(input: EngineInput): EngineOutput {
     }
   }
 
-  const volumes: VolumeRow[] = new Array<VolumeRow>(n);
-  const programs: ProgramRow[] = new Array<ProgramRow>(n);
-  const rankChanges: RankChange[] = [];
-  const prev1 = prevRanks[0]!;
-  const alcanceWindowBase = endMs;
+  const cashback = arena.u8(n);
+  const loyaltyPoints = arena.i32(n);
+  const loyaltyGift = arena.u8(n);
+  const carPaidAfter = arena.u8(n);
 
   for (let i = 0; i < n; i++) {
     const m = members[i]!;
-    const id = ids[i]!;
-    const r = paidAs[i]! as Rank;
-    const c0 = career[i]! as Rank;
+    const r = paidAs[i]!;
+    const c0 = career[i]!;
     const d = cur[i]!;
-    const code = CURRENCIES[d]!;
-    const fxTo = rateStr[d]!;
 
     // Bono por Alcance: every rank above the career rank up to the new paid-as rank.
     if (r > c0) {
@@ -539,14 +507,11 @@ function run(input: EngineInput): EngineOutput {
         if (!a) continue;
         const maxDays = alcanceMaxDays[k]!;
         if (maxDays >= 0) {
-          if (Number.isNaN(enrolledMs)) enrolledMs = enrolledAtMs(m.enrolledAt, id);
-          if (alcanceWindowBase - enrolledMs > maxDays * DAY_MS) continue;
+          if (Number.isNaN(enrolledMs)) enrolledMs = enrolledAtMs(m.enrolledAt, m.id);
+          if (endMs - enrolledMs > maxDays * DAY_MS) continue;
         }
         const cents = a.cents[d]!;
-        if (cents !== 0) {
-          const bc = a.baseCurrency[d]!;
-          lines.push(new Line('alcance', id, id, k, formatCents(cents), code, 'member', a.base[d]!, bc, null, rateStr[CUR_INDEX[bc]!]!, fxTo));
-        }
+        if (cents !== 0) lines.push(T_ALCANCE, i, i, k, cents);
       }
     }
 
@@ -556,68 +521,47 @@ function run(input: EngineInput): EngineOutput {
       let ok = true;
       for (let p = 0; p < autoPeriods - 1; p++) if (prevRanks[p]![i]! < minAutoRank) ok = false;
       if (ok) {
-        const fa = carPaid ? autoMonthly : autoDown;
-        const level = carPaid ? 2 : 1;
-        const cents = fa.cents[d]!;
-        if (cents !== 0) {
-          const bc = fa.baseCurrency[d]!;
-          lines.push(new Line('automovil', id, id, level, formatCents(cents), code, 'member', fa.base[d]!, bc, null, rateStr[CUR_INDEX[bc]!]!, fxTo));
-        }
+        const cents = (carPaid ? autoMonthly : autoDown).cents[d]!;
+        if (cents !== 0) lines.push(T_AUTOMOVIL, i, i, carPaid ? 2 : 1, cents);
         carPaid = true;
       }
     }
+    carPaidAfter[i] = carPaid ? 1 : 0;
 
-    // Loyalty.
-    let loyaltyPoints = 0;
-    let loyaltyGift = false;
+    // Cashback and loyalty.
+    cashback[i] = pv[i]! >= cashbackMin ? 1 : 0;
     if (loyaltyQualified[i]) {
-      loyaltyPoints = m.loyaltyPoints + pointsPerMonth;
-      if (loyaltyPoints >= giftAtPoints) {
-        loyaltyGift = true;
-        loyaltyPoints = 0;
-      }
+      const pts = m.loyaltyPoints + pointsPerMonth;
+      if (pts >= giftAtPoints) loyaltyGift[i] = 1;
+      else loyaltyPoints[i] = pts;
     }
 
     // NN Travels.
-    let travelPoints: string;
-    if (campaignActive) {
+    const tp = m.travelPoints;
+    if (travelScaled) {
       const pts = ownRankPts[r]! + travelRecruitPts[i]! + travelKitPts[i]!;
-      const prev = parseScaled(m.travelPoints, travelScale);
+      const prev = parseScaled(tp, travelScale);
       const add = pts * multScaled;
-      if (!Number.isNaN(prev) && add <= MAX_SAFE && prev + add <= MAX_SAFE) {
+      if (!Number.isNaN(prev) && !Number.isNaN(targetScaled) && add <= MAX_SAFE && prev + add <= MAX_SAFE) {
         const t = prev + add;
-        travelPoints = formatScaled(t < targetScaled ? t : targetScaled, travelScale);
+        travelScaled[i] = t < targetScaled ? t : targetScaled;
       } else {
-        travelPoints = travelSlow(m.travelPoints, pts, campaign!.multiplier, plan.travel.targetPoints, id);
+        travelOverride.set(i, travelSlow(tp, pts, campaign!.multiplier, plan.travel.targetPoints, m.id));
       }
-    } else {
-      travelPoints = normalizePoints(m.travelPoints, id);
+    } else if (!isDecimalString(tp, { nonNegative: true }) || tp.startsWith('-')) {
+      throw invalid(`member ${m.id} has invalid travel points ${JSON.stringify(tp)}`);
     }
-
-    programs[i] = {
-      member: id,
-      cashback: pv[i]! >= cashbackMin,
-      loyaltyPoints,
-      loyaltyGift,
-      travelPoints,
-      carDownPaymentPaid: carPaid,
-    };
-
-    const careerAfter = (r > c0 ? r : c0) as Rank;
-    volumes[i] = {
-      member: id,
-      pv: formatScaled(pv[i]!, PV_SCALE),
-      vn: formatCents(vn[i]!),
-      pvg: formatScaled(pvg[i]!, PV_SCALE),
-      paidAsRank: r,
-      careerRank: careerAfter,
-    };
-    if (careerAfter !== c0) rankChanges.push({ member: id, period, kind: 'career', from: c0, to: careerAfter });
-    const pr = prev1[i]! < 0 ? 0 : prev1[i]!;
-    if (pr !== r) rankChanges.push({ member: id, period, kind: 'paidAs', from: pr as Rank, to: r });
   }
 
-  return { period, volumes, lines, programs, rankChanges };
+  phase('alcance+automovil+programs');
+  const ctx: RunContext = { period, cp, ids, members, orders, cur, paidAs, uniSum };
+  return new PeriodResult(
+    ctx,
+    new VolumeTable(ctx, pv, vn, pvg, paidAs, careerAfter),
+    new LineTable(ctx, lines),
+    new ProgramTable(ctx, cashback, loyaltyPoints, loyaltyGift, carPaidAfter, travelScaled, travelScale, travelOverride),
+    previousPaidAs,
+  );
 }
 
 function enrolledAtMs(at: unknown, id: string): number {
@@ -628,17 +572,10 @@ function enrolledAtMs(at: unknown, id: string): number {
   }
 }
 
-const PLAIN_INT_RE = /^(0|[1-9]\d*)$/;
-
-function normalizePoints(s: string, id: string): string {
-  if (PLAIN_INT_RE.test(s)) return s;
-  if (!isDecimalString(s, { nonNegative: true })) throw invalid(`member ${id} has invalid travel points ${JSON.stringify(s)}`);
-  const v = new Decimal(s);
-  return v.isZero() ? '0' : v.toFixed();
-}
-
 function travelSlow(prev: string, ptsHundredths: number, multiplier: string, target: string, id: string): string {
-  if (!isDecimalString(prev, { nonNegative: true })) throw invalid(`member ${id} has invalid travel points ${JSON.stringify(prev)}`);
+  if (!isDecimalString(prev, { nonNegative: true }) || prev.startsWith('-')) {
+    throw invalid(`member ${id} has invalid travel points ${JSON.stringify(prev)}`);
+  }
   const t = new Decimal(prev).plus(new Decimal(ptsHundredths).div(100).times(multiplier));
   const capped = Decimal.min(t, target);
   return capped.isZero() ? '0' : capped.toFixed();
