@@ -3,3 +3,4 @@ export * from './volumes';
 export * from './genealogy';
 export * from './ledger';
 export * from './withdrawals';
+export * from './periods';
