@@ -8,12 +8,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  * made by an admin in an open period. The audit log has the same facts; this table is what the
  * member's profile shows as its sponsor history.
  *
- * Member lookup also relies on objects that are hand-written SQL (drizzle/0004_members_search.sql),
- * not declared here because they live on `members` (core.ts) and the app never writes them:
- * - `nnp_unaccent(text)` (an IMMUTABLE wrapper of unaccent) and `nnp_search_norm(text)`;
- * - `members.search_text`: a STORED generated column, ' code first last ' lower-cased, unaccented,
- *   every run of non-alphanumerics turned into one space, with a GIN trigram index;
- * - a GIN trigram index on `members.phone_digits` and a pattern index on `lower(members.email)`.
+ * Member lookup lives in lookup.ts (member_search), with the IMMUTABLE functions nnp_unaccent()
+ * and nnp_search_norm() of drizzle/0004_members_search.sql.
  */
 export const genealogyMoves = pgTable('genealogy_moves', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),

@@ -4,3 +4,4 @@ export * from './genealogy';
 export * from './ledger';
 export * from './withdrawals';
 export * from './periods';
+export * from './lookup';

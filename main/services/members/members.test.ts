@@ -72,6 +72,20 @@ describe('members.search', () => {
     expect((await search('jose', { withinMemberId: 999_999 })).rows).toEqual([]);
   });
 
+  it('follows changes of name, e-mail or phone (the lookup index is kept by triggers)', async () => {
+    await t.database.sql`update members set last_name = 'Zamora Íñiguez', email = 'ana.z@example.org', phone = '55 9999 0000', phone_digits = '5599990000' where id = 4`;
+    try {
+      expect(ids(await search('ana zamora'))).toEqual([4]);
+      expect(ids(await search('iniguez'))).toEqual([4]);
+      expect(ids(await search('ana.z@example.org'))).toEqual([4]);
+      expect(ids(await search('(55) 9999-0000'))).toEqual([4]);
+      expect(ids(await search('ana ruiz'))).toEqual([]);
+    } finally {
+      await t.database.sql`update members set last_name = 'Ruiz', email = 'ana.ruiz@example.com', phone = '(213) 555-0199', phone_digits = '2135550199' where id = 4`;
+    }
+    expect(ids(await search('ana ruiz'))).toEqual([4]);
+  });
+
   it('bad input answers cleanly and fast', async () => {
     const bad = [
       '', '   ', 'x'.repeat(1000), 'ñ'.repeat(1000), "'; drop table members; --", '%', '_', '\\', '%_%\\\'"', '😀🎉', '😀 josé 😀',

@@ -4,10 +4,11 @@ import { SEARCH_CAP, type MemberHit } from '../../../shared/contract/members';
 /**
  * Member lookup. One box, four kinds of match, each answered by an index:
  * - code: exact, on the unique index (and code prefixes through the search text);
- * - e-mail: exact or prefix, on the `lower(email) text_pattern_ops` index;
- * - phone: the digits typed, in any format, as a substring of phone_digits (GIN trigram);
- * - name: every word typed must start a word of ' code first last ' (search_text, GIN trigram),
- *   accent- and case-insensitive through nnp_search_norm, the same function that fills the column.
+ * - e-mail: exact or prefix, on member_search.email_lower (text_pattern_ops btree);
+ * - phone: the digits typed, in any format, as a substring of member_search.phone_digits (GIN trigram);
+ * - name: every word typed must start a word of ' code first last ' (member_search.search_text, GIN
+ *   trigram), accent- and case-insensitive through nnp_search_norm, the function that fills it.
+ * member_search is kept by triggers on members (drizzle/0009_member_search_sync.sql).
  * At most SEARCH_CAP candidates per kind are fetched (never a full scan), then ranked: exact code,
  * exact e-mail or phone, whole words, prefixes, partial phone; then trigram similarity, then name.
  */
@@ -65,25 +66,29 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const emailQ = oneToken && raw.length >= 3 ? raw.toLowerCase() : null;
 
   const inRange = range ? sql`and path >= ${range.lo} and path < ${range.hi}` : sql``;
+  // Lookup rows, restricted to the downline when asked (members.path range, joined by id).
+  const from = range
+    ? sql`member_search s join members m on m.id = s.member_id and m.path >= ${range.lo} and m.path < ${range.hi}`
+    : sql`member_search s`;
   const all = (parts: postgres.PendingQuery<postgres.Row[]>[]) => parts.reduce((a, b) => sql`${a} ${b}`);
   const branches: postgres.PendingQuery<postgres.Row[]>[] = [];
   const limit = SEARCH_CAP + 1;
   if (oneToken) branches.push(sql`(select id, 0 as tier, 0 as k from members where code = ${raw.toUpperCase()} ${inRange})`);
   if (emailQ) {
     // Exact address first; then addresses starting with what was typed (text_pattern_ops range).
-    branches.push(sql`(select id, case when lower(email) = ${emailQ} then 1 else 4 end as tier, 1 as k from members
-      where lower(email) ~>=~ ${emailQ} and lower(email) ~<~ ${prefixEnd(emailQ)} ${inRange} limit ${limit})`);
+    branches.push(sql`(select s.member_id as id, case when s.email_lower = ${emailQ} then 1 else 4 end as tier, 1 as k from ${from}
+      where s.email_lower ~>=~ ${emailQ} and s.email_lower ~<~ ${prefixEnd(emailQ)} limit ${limit})`);
   }
   if (phoneish) {
-    branches.push(sql`(select id, case when phone_digits = ${phoneDigits} or phone_digits like ${'%' + phoneDigits} then 2 else 6 end as tier, 2 as k
-      from members where phone_digits like ${'%' + phoneDigits + '%'} ${inRange} limit ${limit})`);
+    branches.push(sql`(select s.member_id as id, case when s.phone_digits = ${phoneDigits} or s.phone_digits like ${'%' + phoneDigits} then 2 else 6 end as tier, 2 as k
+      from ${from} where s.phone_digits like ${'%' + phoneDigits + '%'} limit ${limit})`);
   }
   if (words.length > 0 && !(phoneish && words.length > 1)) {
     // Each word must start a word of the search text; 'whole words' rank above 'prefixes'.
-    const starts = all(words.map((w) => sql`and search_text like ${'% ' + w + '%'}`));
-    const whole = all(words.map((w) => sql`and search_text like ${'% ' + w + ' %'}`));
-    branches.push(sql`(select id, case when true ${whole} then 3 else 5 end as tier, 3 as k
-      from members where true ${starts} ${inRange} limit ${limit})`);
+    const starts = all(words.map((w) => sql`and s.search_text like ${'% ' + w + '%'}`));
+    const whole = all(words.map((w) => sql`and s.search_text like ${'% ' + w + ' %'}`));
+    branches.push(sql`(select s.member_id as id, case when true ${whole} then 3 else 5 end as tier, 3 as k
+      from ${from} where true ${starts} limit ${limit})`);
   }
   if (branches.length === 0) return empty;
 
@@ -98,8 +103,8 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
         exists (select 1 from cand group by k having count(*) > ${SEARCH_CAP}) as capped)
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, m.career_rank, m.depth,
       m.downline_size, b.tier, c.total, c.capped
-    from best b join members m on m.id = b.id cross join counted c
-    order by b.tier, similarity(m.search_text, ${norm}) desc, m.last_name, m.first_name, m.id
+    from best b join members m on m.id = b.id join member_search s on s.member_id = b.id cross join counted c
+    order by b.tier, similarity(s.search_text, ${norm}) desc, m.last_name, m.first_name, m.id
     limit ${input.pageSize} offset ${offset}`;
   if (rows.length === 0) {
     // Past the last page: still say how many there are.
