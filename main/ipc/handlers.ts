@@ -7,6 +7,8 @@ import { membersHandlers } from '../services/members/app';
 import { genealogyHandlers } from '../services/genealogy/app';
 import { ratesHandlers } from '../services/rates/app';
 import { catalogueHandlers } from '../services/catalogue/app';
+import { walletHandlers } from '../services/wallet/app';
+import { withdrawalsHandlers } from '../services/withdrawals/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -18,4 +20,6 @@ export const handlers: Handlers = {
   ...genealogyHandlers,
   ...ratesHandlers,
   ...catalogueHandlers,
+  ...walletHandlers,
+  ...withdrawalsHandlers,
 };

@@ -7,6 +7,8 @@ import { systemContract } from './system';
 import { settingsContract } from './settings';
 import { membersContract } from './members';
 import { genealogyContract } from './genealogy';
+import { walletContract } from './wallet';
+import { withdrawalsContract } from './withdrawals';
 
 export * from './define';
 
@@ -19,6 +21,8 @@ export const contract = {
   ...settingsContract,
   ...membersContract,
   ...genealogyContract,
+  ...walletContract,
+  ...withdrawalsContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;

@@ -1,0 +1,108 @@
+/**
+ * The finance queue: one filtered page and the totals of the whole filtered set (per currency),
+ * answered by two indexed queries that run side by side. The filters only touch columns of
+ * `withdrawals` (country and risk flags are stored on the row at request time), so neither query
+ * needs a join except the page's 50 rows to their members.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { Decimal } from '../../domain/money';
+import { RISK_BIT, flagsOfMask, type RiskFlag } from '../../domain/withdrawals';
+import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
+
+export interface QueueFilters {
+  status?: 'pending' | 'approved' | 'processing' | 'paid' | 'rejected' | 'failed';
+  country?: 'MX' | 'US' | 'CO' | 'DO';
+  currency?: 'MXN' | 'USD' | 'COP' | 'DOP';
+  minAmount?: string;
+  maxAmount?: string;
+  from?: string;
+  to?: string;
+  risk?: 'any' | 'none' | RiskFlag;
+  memberId?: number;
+  ids?: number[];
+}
+
+export interface QueueInput extends QueueFilters {
+  page: number;
+  pageSize: number;
+  sort: 'requestedAt' | 'amount' | 'member' | 'status';
+  dir: 'asc' | 'desc';
+}
+
+export function whereOf(f: QueueFilters): SQL {
+  const c: SQL[] = [sql`true`];
+  if (f.status) c.push(sql`w.status = ${f.status}::withdrawal_status`);
+  if (f.country) c.push(sql`w.country = ${f.country}`);
+  if (f.currency) c.push(sql`w.currency = ${f.currency}`);
+  if (f.minAmount) c.push(sql`w.amount >= ${f.minAmount}::numeric`);
+  if (f.maxAmount) c.push(sql`w.amount <= ${f.maxAmount}::numeric`);
+  if (f.from) c.push(sql`w.requested_at >= ${f.from}::timestamptz`);
+  if (f.to) c.push(sql`w.requested_at < ${f.to}::timestamptz`);
+  if (f.memberId) c.push(sql`w.member_id = ${f.memberId}`);
+  if (f.ids) c.push(sql`w.id = any(${`{${f.ids.map((i) => Math.trunc(i)).join(',')}}`}::bigint[])`);
+  if (f.risk === 'any') c.push(sql`w.risk_mask <> 0`);
+  else if (f.risk === 'none') c.push(sql`w.risk_mask = 0`);
+  else if (f.risk) c.push(sql`(w.risk_mask & ${RISK_BIT[f.risk]}::smallint) <> 0`);
+  return sql.join(c, sql` and `);
+}
+
+export function orderOf(sort: QueueInput['sort'], dir: QueueInput['dir']): SQL {
+  const d = dir === 'asc' ? sql`asc` : sql`desc`;
+  switch (sort) {
+    case 'amount': return sql`w.amount ${d}, w.id ${d}`;
+    case 'member': return sql`m.code ${d}, w.requested_at desc, w.id desc`;
+    case 'status': return sql`w.status ${d}, w.requested_at desc, w.id desc`;
+    default: return sql`w.requested_at ${d}, w.id ${d}`;
+  }
+}
+
+export type RawRow = {
+  id: string; member_id: string; member_code: string; first_name: string; last_name: string; country: string; currency: string;
+  amount: string; fee: string; net: string; status: WithdrawalRow['status']; source: WithdrawalRow['source']; requested_at: Date | string;
+  risk_mask: number; payout_method: WithdrawalRow['payoutMethod']; last_payout_error: string | null; updated_at: Date | string;
+};
+
+export const ROW_COLUMNS = sql`w.id, w.member_id, m.code as member_code, m.first_name, m.last_name, w.country, w.currency, w.amount, w.fee, w.net,
+  w.status, w.source, w.requested_at, w.risk_mask, w.payout_method, w.last_payout_error, w.updated_at`;
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+export function toRow(r: RawRow): WithdrawalRow {
+  return {
+    id: Number(r.id), memberId: Number(r.member_id), memberCode: r.member_code, memberName: `${r.first_name} ${r.last_name}`.trim(),
+    country: r.country as WithdrawalRow['country'], currency: r.currency as WithdrawalRow['currency'],
+    amount: new Decimal(r.amount).toFixed(2), fee: new Decimal(r.fee).toFixed(2), net: new Decimal(r.net).toFixed(2),
+    status: r.status, source: r.source, requestedAt: iso(r.requested_at), riskFlags: flagsOfMask(Number(r.risk_mask)),
+    payoutMethod: r.payout_method ?? null, lastPayoutError: r.last_payout_error ?? null, updatedAt: iso(r.updated_at),
+  };
+}
+
+export async function totalsOf(db: DbOrTx, where: SQL) {
+  const rows = await db.execute<{ currency: string; n: number; amount: string; fee: string; net: string }>(sql`
+    select w.currency, count(*)::int as n, sum(w.amount)::text as amount, sum(w.fee)::text as fee, sum(w.net)::text as net
+      from withdrawals w where ${where} group by w.currency order by w.currency`);
+  return rows.map((r) => ({
+    currency: r.currency as WithdrawalRow['currency'], count: Number(r.n),
+    amount: new Decimal(r.amount).toFixed(2), fee: new Decimal(r.fee).toFixed(2), net: new Decimal(r.net).toFixed(2),
+  }));
+}
+
+/** First (or any) page of the queue, plus count and per-currency totals of the filtered set. */
+export async function listWithdrawals(db: DbOrTx, input: QueueInput) {
+  const where = whereOf(input);
+  const [rows, totals] = await Promise.all([
+    db.execute<RawRow>(sql`
+      select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
+       where ${where} order by ${orderOf(input.sort, input.dir)}
+       limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
+    totalsOf(db, where),
+  ]);
+  return {
+    rows: rows.map(toRow),
+    total: totals.reduce((s, t) => s + t.count, 0),
+    page: input.page,
+    pageSize: input.pageSize,
+    totals,
+  };
+}

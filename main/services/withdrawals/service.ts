@@ -1,0 +1,385 @@
+/**
+ * The withdrawal workflow (PLAN.md "Wallet and withdrawals"):
+ *   request  → the gross amount is held (pending ledger transaction wallet → withdrawal holds)
+ *   pending  → approved → processing → paid     (hold posted, then settled: holds → clearing + fee income)
+ *   pending  → rejected                          (hold voided: released)
+ *   processing → failed                          (hold voided, reason kept)
+ * Every function runs inside the caller's transaction (ctx.tx of a mutator) and writes its audit
+ * rows there. A withdrawal's row is locked (FOR UPDATE) before any decision, so two staff deciding
+ * at once are serialised and the second one sees the first one's result.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { payoutBatches, withdrawalPayoutAttempts, withdrawals } from '../../db/schema';
+import type { MutationContext } from '../../ipc/context';
+import { AppError } from '../../../shared/errors';
+import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
+import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
+import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
+import { currentPlan } from '../plan/current';
+import { memberBalance, postPending, postTransfer, voidPending, type TransferEntry } from '../ledger/ledger';
+import { assessRequest } from './risk';
+import { ROW_COLUMNS, toRow, type RawRow } from './queue';
+import type { StripeSettings, TransferOutcome, TransferRequest } from './stripe';
+
+type W = typeof withdrawals.$inferSelect;
+
+export interface MemberInfo {
+  id: number; code: string; firstName: string; lastName: string; email: string | null; phone: string | null; country: string; currency: Currency;
+  status: string; enrolledAt: Date; stripeAccountId: string | null; payoutDestinationChangedAt: Date | null;
+}
+
+export async function loadMember(db: DbOrTx, memberId: number): Promise<MemberInfo> {
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, c.currency, m.status, m.enrolled_at, m.stripe_account_id, m.payout_destination_changed_at
+      from members m join countries c on c.code = m.country where m.id = ${memberId}`);
+  const r = rows[0];
+  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.', { memberId });
+  const d = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
+  return {
+    id: Number(r.id), code: String(r.code), firstName: String(r.first_name), lastName: String(r.last_name),
+    email: (r.email as string | null) ?? null, phone: (r.phone as string | null) ?? null, country: String(r.country).trim(),
+    currency: String(r.currency).trim() as Currency, status: String(r.status), enrolledAt: d(r.enrolled_at)!,
+    stripeAccountId: (r.stripe_account_id as string | null) ?? null, payoutDestinationChangedAt: d(r.payout_destination_changed_at),
+  };
+}
+
+export async function withdrawalRow(db: DbOrTx, id: number): Promise<WithdrawalRow> {
+  const rows = await db.execute<RawRow>(sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id where w.id = ${id}`);
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'El retiro no existe.', { id });
+  return toRow(rows[0]);
+}
+
+async function lock(ctx: MutationContext, id: number): Promise<W> {
+  const [w] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id)).for('update');
+  if (!w) throw new AppError('NOT_FOUND', 'El retiro no existe.', { id });
+  return w;
+}
+
+const STATUS_ES: Record<WithdrawalStatus, string> = {
+  pending: 'pendiente', approved: 'aprobado', processing: 'en proceso de pago', paid: 'pagado', rejected: 'rechazado', failed: 'fallido',
+};
+
+function notIn(w: W, expected: WithdrawalStatus[], action: string): AppError {
+  return new AppError('CONFLICT', `No se puede ${action} el retiro ${w.id}: está ${STATUS_ES[w.status]}.`, { id: w.id, status: w.status, expected });
+}
+
+/** What the audit keeps of a withdrawal. */
+const snapshot = (w: W) => ({
+  status: w.status, amount: w.amount, fee: w.fee, net: w.net, currency: w.currency, memberId: w.memberId,
+  payoutMethod: w.payoutMethod, stripeTransferId: w.stripeTransferId, bankBatchId: w.bankBatchId,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+export interface RequestInput {
+  memberId: number;
+  amount: string;
+  currency: string;
+  note?: string;
+  requestKey?: string;
+  source: 'staff' | 'member_app';
+}
+
+export async function requestWithdrawal(ctx: MutationContext, input: RequestInput): Promise<WithdrawalRow> {
+  const now = ctx.now();
+  let amount: Decimal;
+  try {
+    amount = parseMoney(input.amount, { nonNegative: true });
+  } catch {
+    throw new AppError('VALIDATION', 'Importe inválido: use un decimal con a lo más 2 decimales.', { amount: input.amount });
+  }
+  if (amount.lte(0)) throw new AppError('VALIDATION', 'El importe debe ser mayor que cero.', { amount: input.amount });
+  if (!isCurrency(input.currency)) throw new AppError('VALIDATION', `Moneda inválida: ${input.currency}`);
+  const member = await loadMember(ctx.tx, input.memberId);
+  if (input.currency !== member.currency) {
+    throw new AppError('VALIDATION', `Moneda equivocada: el monedero del miembro está en ${member.currency}.`, { walletCurrency: member.currency, currency: input.currency });
+  }
+  const plan = await currentPlan(ctx.tx, now);
+  const q = quoteWithdrawal(plan, member.currency, amount);
+  if (!q.ok) {
+    const p = q.problem;
+    const message = p.code === 'below_minimum' ? `El mínimo de retiro en ${member.currency} es ${p.minimum}.`
+      : p.code === 'no_rule' ? `El plan no define retiros en ${member.currency}.` : `La comisión (${p.fee}) no deja importe neto.`;
+    throw new AppError('VALIDATION', message, p);
+  }
+  const key = `withdrawal:request:${input.requestKey ?? randomUUID()}`;
+  const hold = await postTransfer(ctx.tx, {
+    idempotencyKey: key, kind: 'withdrawal.hold', currency: member.currency, pending: true, at: now,
+    entries: [{ account: { member: member.id }, amount: `-${q.quote.amount}` }, { account: { company: 'withdrawal_holds' }, amount: q.quote.amount }],
+    reference: { memberId: member.id, source: input.source },
+  });
+  if (hold.replayed) {
+    const [existing] = await ctx.tx.select({ id: withdrawals.id }).from(withdrawals).where(eq(withdrawals.holdTransactionId, hold.transactionId));
+    if (!existing) throw new AppError('CONFLICT', 'La solicitud se está registrando; intente de nuevo.');
+    await ctx.audit({ entity: 'withdrawal', entityId: existing.id, after: { replayed: true, requestKey: input.requestKey ?? null } });
+    return withdrawalRow(ctx.tx, existing.id);
+  }
+  // The wallet row is locked by the hold: this member's requests are counted one at a time.
+  const risk = await assessRequest(ctx.tx, member, q.quote.amount, now, { includeSelf: true });
+  const [w] = await ctx.tx.insert(withdrawals).values({
+    memberId: member.id, country: member.country, currency: member.currency,
+    amount: q.quote.amount, fee: q.quote.fee, net: q.quote.net, status: 'pending', source: input.source,
+    requestedAt: now, requestedBy: input.source === 'staff' ? (ctx.staff?.id ?? null) : null, requestNote: input.note || null,
+    riskMask: risk.mask, riskDetails: risk.details, holdTransactionId: hold.transactionId, updatedAt: now,
+  }).returning();
+  await ctx.audit({
+    entity: 'withdrawal', entityId: w!.id, reason: input.note || null,
+    after: { ...snapshot(w!), riskFlags: risk.flags, holdTransactionId: hold.transactionId, source: input.source, onBehalfOfMember: input.source === 'staff' },
+  });
+  return withdrawalRow(ctx.tx, w!.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+
+export async function approveWithdrawal(ctx: MutationContext, id: number, note?: string): Promise<WithdrawalRow> {
+  const w = await lock(ctx, id);
+  if (w.status !== 'pending') throw notIn(w, ['pending'], 'aprobar');
+  const now = ctx.now();
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'approved', approvedBy: ctx.staff?.id ?? null, approvedAt: now, approvalNote: note || null, updatedAt: now,
+  }).where(eq(withdrawals.id, id)).returning();
+  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: snapshot(after!), reason: note || null });
+  return withdrawalRow(ctx.tx, id);
+}
+
+export async function approveMany(ctx: MutationContext, ids: number[], note?: string) {
+  const unique = [...new Set(ids)].sort((a, b) => a - b);
+  // Locked in id order: two batches over overlapping selections cannot deadlock.
+  const rows = await ctx.tx.select().from(withdrawals).where(inArray(withdrawals.id, unique)).orderBy(asc(withdrawals.id)).for('update');
+  const missing = unique.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length) throw new AppError('NOT_FOUND', `No existen los retiros ${missing.join(', ')}.`, { missing });
+  const notPending = rows.filter((r) => r.status !== 'pending');
+  if (notPending.length) {
+    throw new AppError('CONFLICT', `Solo se aprueban retiros pendientes: ${notPending.map((r) => `${r.id} (${STATUS_ES[r.status]})`).join(', ')}. No se aprobó ninguno.`,
+      { notPending: notPending.map((r) => ({ id: r.id, status: r.status })) });
+  }
+  const now = ctx.now();
+  await ctx.tx.update(withdrawals).set({
+    status: 'approved', approvedBy: ctx.staff?.id ?? null, approvedAt: now, approvalNote: note || null, updatedAt: now,
+  }).where(inArray(withdrawals.id, unique));
+  for (const r of rows) {
+    await ctx.audit({ entity: 'withdrawal', entityId: r.id, before: snapshot(r), after: { ...snapshot(r), status: 'approved' }, reason: note || null });
+  }
+  return { count: rows.length, totals: totalsOfRows(rows) };
+}
+
+export function totalsOfRows(rows: Pick<W, 'currency' | 'amount' | 'fee' | 'net'>[]) {
+  const m = new Map<string, { count: number; amount: Decimal; fee: Decimal; net: Decimal }>();
+  for (const r of rows) {
+    const t = m.get(r.currency) ?? { count: 0, amount: new Decimal(0), fee: new Decimal(0), net: new Decimal(0) };
+    t.count++;
+    t.amount = t.amount.plus(r.amount);
+    t.fee = t.fee.plus(r.fee);
+    t.net = t.net.plus(r.net);
+    m.set(r.currency, t);
+  }
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => ({
+    currency: currency as Currency, count: t.count, amount: t.amount.toFixed(2), fee: t.fee.toFixed(2), net: t.net.toFixed(2),
+  }));
+}
+
+export async function rejectWithdrawal(ctx: MutationContext, id: number, reason: string): Promise<WithdrawalRow> {
+  const w = await lock(ctx, id);
+  if (w.status !== 'pending') throw notIn(w, ['pending'], 'rechazar');
+  const now = ctx.now();
+  await voidPending(ctx.tx, w.holdTransactionId, now);
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'rejected', rejectedBy: ctx.staff?.id ?? null, rejectedAt: now, rejectionReason: reason, updatedAt: now,
+  }).where(eq(withdrawals.id, id)).returning();
+  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
+  return withdrawalRow(ctx.tx, id);
+}
+
+/** Settlement: the hold becomes a debit of the wallet, then moves to the clearing account (net) and fee income (fee). */
+async function settle(ctx: MutationContext, w: W, clearing: 'payouts_clearing' | 'withdrawal_clearing', at: Date) {
+  await postPending(ctx.tx, w.holdTransactionId, at);
+  const entries: TransferEntry[] = [
+    { account: { company: 'withdrawal_holds' }, amount: `-${w.amount}` },
+    { account: { company: clearing }, amount: w.net },
+  ];
+  if (!new Decimal(w.fee).isZero()) entries.push({ account: { company: 'fee_income' }, amount: w.fee });
+  const r = await postTransfer(ctx.tx, {
+    idempotencyKey: `withdrawal:${w.id}:settle`, kind: 'withdrawal.settle', currency: w.currency as Currency, at,
+    entries, reference: { withdrawalId: w.id, method: clearing === 'payouts_clearing' ? 'stripe' : 'bank_file' },
+  });
+  return r.transactionId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stripe payouts: start (→ processing, attempt row), call Stripe outside any transaction, record.
+
+export const payoutKey = (id: number) => `withdrawal-${id}`;
+
+export type StartResult =
+  | { call: TransferRequest & { attemptId: number } }
+  | { done: { id: number; status: WithdrawalStatus; outcome: 'paid' | 'declined' | 'unknown'; message: string | null; stripeTransferId: string | null } };
+
+export async function startStripePayout(ctx: MutationContext, id: number, settings: StripeSettings | null): Promise<StartResult> {
+  const w = await lock(ctx, id);
+  const now = ctx.now();
+  if (!settings) throw new AppError('VALIDATION', 'Stripe no está configurado (NNP_STRIPE_SECRET_KEY). Use el archivo bancario o configure Stripe.');
+  let destination = w.stripeDestination;
+  if (w.status === 'approved') {
+    const member = await loadMember(ctx.tx, w.memberId);
+    if (!member.stripeAccountId) {
+      throw new AppError('VALIDATION', `El miembro ${member.code} no tiene cuenta conectada de Stripe; use el archivo bancario.`, { memberId: member.id });
+    }
+    destination = member.stripeAccountId;
+  } else if (w.status === 'processing' && w.payoutMethod === 'stripe') {
+    const [last] = await ctx.tx.select().from(withdrawalPayoutAttempts).where(eq(withdrawalPayoutAttempts.withdrawalId, id))
+      .orderBy(sql`${withdrawalPayoutAttempts.id} desc`).limit(1);
+    // An attempt still in flight (no outcome, younger than the SDK can keep it) must not be doubled.
+    const inFlightMs = settings.timeoutMs * (settings.maxNetworkRetries + 1) + 15_000;
+    if (last && last.outcome === null && now.getTime() - last.startedAt.getTime() < inFlightMs) {
+      throw new AppError('CONFLICT', `El pago del retiro ${id} está en curso; espere su resultado.`, { id, status: w.status, attemptId: last.id });
+    }
+  } else if (w.status === 'paid') {
+    throw new AppError('CONFLICT', `El retiro ${id} ya está pagado.`, { id, status: w.status, stripeTransferId: w.stripeTransferId });
+  } else {
+    throw notIn(w, ['approved'], 'pagar');
+  }
+  const key = payoutKey(id);
+  const [attempt] = await ctx.tx.insert(withdrawalPayoutAttempts).values({
+    withdrawalId: id, method: 'stripe', idempotencyKey: key, startedBy: ctx.staff?.id ?? null, startedAt: now,
+  }).returning();
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'processing', payoutMethod: 'stripe', stripeDestination: destination,
+    processingBy: w.status === 'approved' ? (ctx.staff?.id ?? null) : w.processingBy, processingAt: w.status === 'approved' ? now : w.processingAt,
+    payoutAttempts: w.payoutAttempts + 1, updatedAt: now,
+  }).where(eq(withdrawals.id, id)).returning();
+  await ctx.audit({
+    entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), attempt: attempt!.id, idempotencyKey: key },
+    reason: w.status === 'processing' ? 'reintento de pago (misma clave de idempotencia)' : null,
+  });
+  return { call: { attemptId: attempt!.id, withdrawalId: id, memberId: w.memberId, idempotencyKey: key, destination: destination!, currency: w.currency, net: w.net } };
+}
+
+export async function recordStripeOutcome(ctx: MutationContext, id: number, attemptId: number, o: TransferOutcome) {
+  const w = await lock(ctx, id);
+  const now = ctx.now();
+  const [attempt] = await ctx.tx.select().from(withdrawalPayoutAttempts)
+    .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id))).for('update');
+  if (!attempt) throw new AppError('NOT_FOUND', 'El intento de pago no existe.', { id, attemptId });
+  await ctx.tx.update(withdrawalPayoutAttempts).set({
+    finishedAt: now, outcome: o.outcome, stripeTransferId: o.outcome === 'paid' ? o.transferId : null,
+    errorCode: o.outcome === 'paid' ? null : o.code, errorMessage: o.outcome === 'paid' ? null : o.message,
+  }).where(eq(withdrawalPayoutAttempts.id, attemptId));
+
+  let after = w;
+  if (w.status === 'processing') {
+    if (o.outcome === 'paid') {
+      const settleId = await settle(ctx, w, 'payouts_clearing', now);
+      [after] = (await ctx.tx.update(withdrawals).set({
+        status: 'paid', stripeTransferId: o.transferId, payoutReference: o.transferId, paidAt: now, paidBy: ctx.staff?.id ?? null,
+        settleTransactionId: settleId, lastPayoutError: null, updatedAt: now,
+      }).where(eq(withdrawals.id, id)).returning()) as [W];
+    } else if (o.outcome === 'declined') {
+      await voidPending(ctx.tx, w.holdTransactionId, now);
+      [after] = (await ctx.tx.update(withdrawals).set({
+        status: 'failed', failedAt: now, failedBy: ctx.staff?.id ?? null, failureReason: `Stripe: ${o.message} (${o.code})`,
+        lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now,
+      }).where(eq(withdrawals.id, id)).returning()) as [W];
+    } else {
+      [after] = (await ctx.tx.update(withdrawals).set({ lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now })
+        .where(eq(withdrawals.id, id)).returning()) as [W];
+    }
+  }
+  // A late answer for a withdrawal already paid (another attempt recorded it) changes nothing.
+  await ctx.audit({
+    action: 'withdrawals.payoutOutcome', entity: 'withdrawal', entityId: id, before: snapshot(w),
+    after: { ...snapshot(after), attempt: attemptId, outcome: o.outcome, ...(o.outcome === 'paid' ? { transferId: o.transferId } : { code: o.code, message: o.message }) },
+    reason: o.outcome === 'paid' ? null : o.message,
+  });
+  return {
+    id, status: after.status, outcome: w.status === 'paid' && after.status === 'paid' ? 'paid' as const : o.outcome,
+    message: o.outcome === 'paid' ? null : o.message, stripeTransferId: after.stripeTransferId,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank-transfer batches
+
+export async function createBankBatch(ctx: MutationContext, ids: number[]) {
+  const unique = [...new Set(ids)].sort((a, b) => a - b);
+  const rows = await ctx.tx.select().from(withdrawals).where(inArray(withdrawals.id, unique)).orderBy(asc(withdrawals.id)).for('update');
+  const missing = unique.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length) throw new AppError('NOT_FOUND', `No existen los retiros ${missing.join(', ')}.`, { missing });
+  const wrong = rows.filter((r) => r.status !== 'approved');
+  if (wrong.length) {
+    throw new AppError('CONFLICT', `Solo van al archivo bancario retiros aprobados: ${wrong.map((r) => `${r.id} (${STATUS_ES[r.status]})`).join(', ')}.`,
+      { notApproved: wrong.map((r) => ({ id: r.id, status: r.status })) });
+  }
+  const now = ctx.now();
+  const totals = totalsOfRows(rows);
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '');
+  const [batch] = await ctx.tx.insert(payoutBatches).values({
+    createdBy: ctx.staff?.id ?? null, createdAt: now, count: rows.length, totals, fileName: `retiros-banco-${stamp}.csv`,
+  }).returning();
+  await ctx.tx.update(withdrawals).set({
+    status: 'processing', payoutMethod: 'bank_file', bankBatchId: batch!.id, processingBy: ctx.staff?.id ?? null, processingAt: now,
+    payoutAttempts: sql`${withdrawals.payoutAttempts} + 1`, updatedAt: now,
+  }).where(inArray(withdrawals.id, unique));
+  await ctx.tx.insert(withdrawalPayoutAttempts).values(rows.map((r) => ({
+    withdrawalId: r.id, method: 'bank_file' as const, idempotencyKey: `batch-${batch!.id}-${r.id}`, startedBy: ctx.staff?.id ?? null, startedAt: now, outcome: 'batched',
+  })));
+  for (const r of rows) {
+    await ctx.audit({ entity: 'withdrawal', entityId: r.id, before: snapshot(r), after: { ...snapshot(r), status: 'processing', payoutMethod: 'bank_file', bankBatchId: batch!.id } });
+  }
+  await ctx.audit({ entity: 'payout_batch', entityId: batch!.id, after: { count: rows.length, totals, fileName: batch!.fileName } });
+  return { batch: batch!, rows, totals };
+}
+
+export async function markBankPaid(ctx: MutationContext, id: number, reference: string): Promise<WithdrawalRow> {
+  const w = await lock(ctx, id);
+  if (w.status !== 'processing' || w.payoutMethod !== 'bank_file') {
+    if (w.status === 'processing') throw new AppError('CONFLICT', `El retiro ${id} se paga por Stripe; su resultado lo da Stripe.`, { id, payoutMethod: w.payoutMethod });
+    throw notIn(w, ['processing'], 'marcar como pagado');
+  }
+  const now = ctx.now();
+  const settleId = await settle(ctx, w, 'withdrawal_clearing', now);
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'paid', paidAt: now, paidBy: ctx.staff?.id ?? null, payoutReference: reference, settleTransactionId: settleId, updatedAt: now,
+  }).where(eq(withdrawals.id, id)).returning();
+  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), payoutReference: reference }, reason: reference });
+  return withdrawalRow(ctx.tx, id);
+}
+
+export async function markBankFailed(ctx: MutationContext, id: number, reason: string): Promise<WithdrawalRow> {
+  const w = await lock(ctx, id);
+  if (w.status !== 'processing' || w.payoutMethod !== 'bank_file') {
+    if (w.status === 'processing') throw new AppError('CONFLICT', `El retiro ${id} se paga por Stripe; solo una respuesta de Stripe lo marca como fallido.`, { id, payoutMethod: w.payoutMethod });
+    throw notIn(w, ['processing'], 'marcar como fallido');
+  }
+  const now = ctx.now();
+  await voidPending(ctx.tx, w.holdTransactionId, now);
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'failed', failedAt: now, failedBy: ctx.staff?.id ?? null, failureReason: reason, updatedAt: now,
+  }).where(eq(withdrawals.id, id)).returning();
+  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
+  return withdrawalRow(ctx.tx, id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quote (read only)
+
+export async function quote(db: DbOrTx, memberId: number, amount: string, now: Date) {
+  const member = await loadMember(db, memberId);
+  const plan = await currentPlan(db, now);
+  const bal = await memberBalance(db, memberId);
+  const q = quoteWithdrawal(plan, member.currency, amount);
+  const rule = plan.withdrawals.byCurrency.find((r) => r.currency === member.currency);
+  const minimum = new Decimal(rule?.minimum ?? '0').toFixed(2);
+  if (!q.ok) {
+    const problem = q.problem.code === 'below_minimum' ? `El mínimo de retiro es ${q.problem.minimum} ${member.currency}.` : q.problem.code;
+    return { currency: member.currency, minimum, fee: '0.00', net: '0.00', available: bal.available, ok: false, problem };
+  }
+  const short = new Decimal(bal.available).lt(q.quote.amount);
+  return {
+    currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available,
+    ok: !short, problem: short ? `Saldo disponible insuficiente (${bal.available} ${member.currency}).` : null,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Stripe Connect payouts through the official SDK. Where the SDK talks to comes from settings
+ * (environment): NNP_STRIPE_SECRET_KEY, NNP_STRIPE_API_HOST / _PORT / _PROTOCOL (tests and e2e
+ * point it at the local stub of test/stripe-server.ts; nothing leaves the machine),
+ * NNP_STRIPE_TIMEOUT_MS (default 20000) and NNP_STRIPE_MAX_RETRIES (default 2; the SDK retries
+ * timeouts, 409 and 5xx with the SAME idempotency key).
+ */
+import Stripe from 'stripe';
+import { Decimal } from '../../domain/money';
+
+export interface StripeSettings {
+  secretKey: string;
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  timeoutMs: number;
+  maxNetworkRetries: number;
+}
+
+export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
+  const secretKey = env.NNP_STRIPE_SECRET_KEY;
+  if (!secretKey) return null;
+  const protocol = env.NNP_STRIPE_API_PROTOCOL;
+  return {
+    secretKey,
+    host: env.NNP_STRIPE_API_HOST || undefined,
+    port: env.NNP_STRIPE_API_PORT ? Number(env.NNP_STRIPE_API_PORT) : undefined,
+    protocol: protocol === 'http' || protocol === 'https' ? protocol : undefined,
+    timeoutMs: Number(env.NNP_STRIPE_TIMEOUT_MS ?? 20_000),
+    maxNetworkRetries: Number(env.NNP_STRIPE_MAX_RETRIES ?? 2),
+  };
+}
+
+const clients = new Map<string, Stripe>();
+
+/** One SDK client per distinct settings (the settings can change between tests). */
+export function stripeClient(s: StripeSettings): Stripe {
+  const key = JSON.stringify(s);
+  let c = clients.get(key);
+  if (!c) {
+    c = new Stripe(s.secretKey, {
+      host: s.host, port: s.port, protocol: s.protocol,
+      timeout: s.timeoutMs, maxNetworkRetries: s.maxNetworkRetries, telemetry: false,
+      appInfo: { name: 'NNProtect Back Office' },
+    });
+    clients.set(key, c);
+  }
+  return c;
+}
+
+export interface TransferRequest {
+  withdrawalId: number;
+  memberId: number;
+  idempotencyKey: string;
+  destination: string;
+  currency: string;
+  /** Net amount, decimal string with 2 decimals. */
+  net: string;
+}
+
+export type TransferOutcome =
+  | { outcome: 'paid'; transferId: string }
+  /** Stripe answered no (4xx): nothing was transferred; the withdrawal fails and the hold is released. */
+  | { outcome: 'declined'; code: string; message: string }
+  /** No answer (timeout, connection), 5xx, rate limit, credentials: retry later with the same key. */
+  | { outcome: 'unknown'; code: string; message: string };
+
+/** Amount in the currency's minor unit (cents: every plan currency has 2 decimals). */
+export function minorUnits(net: string): number {
+  const cents = new Decimal(net).times(100);
+  if (!cents.isInteger() || cents.lte(0) || !cents.lt(Number.MAX_SAFE_INTEGER)) throw new Error(`importe no transferible: ${net}`);
+  return cents.toNumber();
+}
+
+export async function createTransfer(s: StripeSettings, t: TransferRequest): Promise<TransferOutcome> {
+  try {
+    const tr = await stripeClient(s).transfers.create(
+      {
+        amount: minorUnits(t.net),
+        currency: t.currency.toLowerCase(),
+        destination: t.destination,
+        transfer_group: `withdrawal-${t.withdrawalId}`,
+        description: `Retiro ${t.withdrawalId} NNProtect`,
+        metadata: { withdrawal_id: String(t.withdrawalId), member_id: String(t.memberId) },
+      },
+      { idempotencyKey: t.idempotencyKey },
+    );
+    return { outcome: 'paid', transferId: tr.id };
+  } catch (e) {
+    return classify(e);
+  }
+}
+
+export function classify(e: unknown): TransferOutcome {
+  const err = e as { type?: string; code?: string; message?: string; statusCode?: number; raw?: { message?: string } };
+  const message = err?.raw?.message ?? err?.message ?? String(e);
+  switch (err?.type) {
+    case 'StripeInvalidRequestError':
+    case 'StripeCardError':
+    case 'StripePermissionError':
+      return { outcome: 'declined', code: err.code ?? err.type, message };
+    case 'StripeAuthenticationError':
+      return { outcome: 'unknown', code: 'authentication', message: `Stripe rechazó las credenciales: ${message}` };
+    case 'StripeIdempotencyError':
+      return { outcome: 'unknown', code: 'idempotency', message };
+    case 'StripeRateLimitError':
+      return { outcome: 'unknown', code: 'rate_limit', message };
+    case 'StripeConnectionError':
+      return { outcome: 'unknown', code: 'connection', message };
+    case 'StripeAPIError':
+      return { outcome: 'unknown', code: `api_${err.statusCode ?? 'error'}`, message };
+    default:
+      return { outcome: 'unknown', code: 'error', message };
+  }
+}
