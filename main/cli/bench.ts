@@ -123,6 +123,14 @@ async function main() {
       } else {
         log(`red reutilizada (${members} miembros)`);
       }
+      // Tables a new migration filled (or created) have no statistics yet: the planner needs them.
+      const stale = await database.sql<{ name: string }[]>`
+        select relname as name from pg_stat_user_tables
+        where last_analyze is null and last_autoanalyze is null and n_live_tup + n_mod_since_analyze > 0`;
+      for (const { name } of stale) {
+        log(`analyze ${name}`);
+        await database.sql.unsafe(`analyze "${name.replace(/"/g, '')}"`);
+      }
       const [o] = await database.sql<{ n: number }[]>`
         select count(*)::int as n from orders where period_id = (select id from periods order by (status = 'open') desc, starts_at desc limit 1)`;
       const [v] = await database.sql<{ v: string }[]>`select current_setting('server_version') as v`;

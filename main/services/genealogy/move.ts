@@ -49,10 +49,10 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
   const moved = await tx.execute(sql`
     update members set
       path = ${newPath} || substr(path, ${oldPath.length + 1}),
-      depth = depth + ${delta},
-      sponsor_id = case when id = ${memberId} then ${newSponsorId}::bigint else sponsor_id end
+      depth = depth + ${delta}
     where path >= ${oldPath} and path < ${upper}`);
   const count = Number((moved as unknown as { count: number }).count);
+  await tx.execute(sql`update members set sponsor_id = ${newSponsorId} where id = ${memberId}`);
 
   const oldAncestors = oldPath.split('/').filter(Boolean).slice(0, -1).map(Number);
   const newAncestors = s.path.split('/').filter(Boolean).map(Number);
