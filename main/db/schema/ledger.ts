@@ -61,7 +61,8 @@ export const ledgerTransactions = pgTable('ledger_transactions', {
   bodyHash: text('body_hash').notNull(),
   /** What the posting is: commission, clawback, withdrawal.hold, withdrawal.settle, adjustment, ... */
   kind: text('kind').notNull(),
-  currency: char('currency', { length: 3 }).notNull().references(() => currencies.code),
+  /** No foreign key to currencies: every posting would share-lock that one row (the entries' key to their account checks the currency). */
+  currency: char('currency', { length: 3 }).notNull(),
   status: ledgerTxStatus('status').notNull(),
   /** Clawbacks only: the posting may take a member wallet below zero. */
   allowNegative: boolean('allow_negative').notNull().default(false),
@@ -74,7 +75,6 @@ export const ledgerTransactions = pgTable('ledger_transactions', {
   resolvedAt: ts('resolved_at'),
 }, (t) => [
   uniqueIndex('ledger_transactions_idempotency_key').on(t.idempotencyKey),
-  index('ledger_transactions_kind_idx').on(t.kind, t.createdAt),
   check('ledger_transactions_kind_format', sql`${t.kind} ~ '^[a-z][a-z_.]{0,40}$'`),
   check('ledger_transactions_resolved', sql`(${t.status} = 'pending' and ${t.resolvedAt} is null) or (${t.status} = 'voided' and ${t.resolvedAt} is not null) or ${t.status} = 'posted'`),
 ]);
