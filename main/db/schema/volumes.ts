@@ -7,10 +7,14 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /**
  * Per-member, per-period volumes and paid-as rank: the cache the genealogy screens, the dashboard
  * and the engine read. A member without a row in a period has PV = PVG = VN = 0 and Sin rango.
+ * Written only by the volumes service (main/services/volumes), derived from members and orders.
+ * No foreign keys on purpose: a derived cache, rebuilt set-based for a whole period (up to a
+ * million rows at once), where a per-row key check (and FOR KEY SHARE lock on every member row)
+ * multiplied the rebuild's time by six; members and periods are never deleted.
  */
 export const memberVolumes = pgTable('member_volumes', {
-  periodId: integer('period_id').notNull().references(() => periods.id),
-  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
+  periodId: integer('period_id').notNull(),
+  memberId: bigint('member_id', { mode: 'number' }).notNull(),
   pv: numeric('pv', { precision: 16, scale: 2 }).notNull().default('0'),
   /** In the member's own currency. */
   vn: numeric('vn', { precision: 18, scale: 2 }).notNull().default('0'),
