@@ -69,7 +69,7 @@ export function ExportDialog({ member, periodKey, onClose }: {
     const a = document.createElement('a');
     a.href = href; a.download = fileName; document.body.appendChild(a); a.click(); a.remove();
   }
-  const pct = Math.min(100, Math.round((done / Math.max(1, total)) * 100));
+  const pct = state === 'done' ? 100 : Math.min(100, Math.round((done / Math.max(1, total)) * 100));
 
   return (
     <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('genealogy.export.title')}>
@@ -79,7 +79,7 @@ export function ExportDialog({ member, periodKey, onClose }: {
         <ErrorBanner error={error} />
         {state !== 'idle' && (
           <>
-            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}><div style={{ width: `${pct}%` }} /></div>
+            <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}><div style={{ width: `${pct}%`, transition: state === 'done' ? 'none' : undefined }} /></div>
             <div className="small" role="status">
               {state === 'working' && t('genealogy.export.working', { done: done.toLocaleString('es-MX'), total: total.toLocaleString('es-MX') })}
               {state === 'done' && t('genealogy.export.done', { count: done })}

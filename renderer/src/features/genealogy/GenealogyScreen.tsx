@@ -121,6 +121,7 @@ export function GenealogyScreen() {
 
   return (
     <Page title={t('genealogy.title')} intro={t('genealogy.intro')}>
+      <div className="gen-page">
       <Upline upline={head.data.upline} self={root} onPick={reroot} />
       <ErrorBanner error={head.error} />
       {notice && <div className="banner ok" role="status">{notice}</div>}
@@ -195,6 +196,7 @@ export function GenealogyScreen() {
       <p className="muted small">{t('genealogy.activeLegend')}</p>
       {dialog?.kind === 'export' && <ExportDialog member={dialog.node} periodKey={periodKey ?? period?.key} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'move' && <MoveDialog member={dialog.node} onClose={() => setDialog(null)} onDone={setNotice} />}
+      </div>
     </Page>
   );
 }
@@ -255,7 +257,7 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
           }} />
       </label>
       {q && (
-        <div className="results" role="listbox" aria-label={t('genealogy.searchInside')}>
+        <div className="results" role="listbox" aria-label={t('genealogy.searchResults')}>
           {rows.length === 0 && !r.isFetching && <div className="muted" style={{ padding: 10 }}>{t('members.noResults', { q })}</div>}
           {rows.map((h, i) => (
             <button key={h.id} type="button" role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseEnter={() => setActive(i)} onClick={() => pick(h.id)}>

@@ -27,7 +27,7 @@ export function MemberProfileScreen() {
   const cur = m.current;
 
   return (
-    <section className="page">
+    <section className="page member-page">
       <div className="profile-head">
         <div>
           <Link to="/members" className="small">← {t('profile.back')}</Link>
@@ -40,7 +40,7 @@ export function MemberProfileScreen() {
         </div>
       </div>
       <ErrorBanner error={q.error} />
-      <div className="cards">
+      <div className="cards member-cards">
         <Stat label={t('profile.careerRank')} value={<RankBadge rank={m.careerRank} />} />
         <Stat label={t('profile.paidAsRank')} value={<RankBadge rank={cur?.paidAsRank ?? 0} />} sub={cur ? t('profile.periodOf', { key: cur.period.key }) : t('profile.noPeriod')} />
         <Stat label={t('profile.pv')} value={<Points value={cur?.pv ?? '0'} />} sub={cur ? t('profile.periodOf', { key: cur.period.key }) : undefined} />
@@ -99,7 +99,7 @@ function Details({ m }: { m: Profile }) {
   const { t } = useTranslation();
   return (
     <div className="card">
-      <dl className="facts">
+      <dl className="member-facts">
         <div><dt>{t('profile.code')}</dt><dd className="mono">{m.code}</dd></div>
         <div><dt>{t('profile.email')}</dt><dd>{m.email ?? '—'}</dd></div>
         <div><dt>{t('profile.phone')}</dt><dd>{m.phone ?? '—'}</dd></div>
