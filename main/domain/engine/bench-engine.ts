@@ -1,7 +1,7 @@
 /**
  * Micro-benchmark of the fast period engine on a synthetic network.
  *
- *   npx tsx main/domain/engine/bench-engine.ts [members=1000000] [orders=1500000] [runs=3]
+ *   npx tsx main/domain/engine/bench-engine.ts [members=1000000] [orders=1500000] [runs=3] [--hints]
  *
  * Generates the input (not timed), then times runPeriodEngine (wall and CPU ms) and prints a
  * summary. Deterministic (seeded PRNG).
@@ -26,7 +26,11 @@ function mulberry32(seed: number): () => number {
 
 let lastDepthStats = { max: 0, mean: 0 };
 
-export function syntheticInput(memberCount: number, orderCount: number, seed = 42): EngineInput {
+/**
+ * A synthetic period. With `hints`, members, orders and history rows carry the positions a bulk
+ * loader would know (sponsorIndex, memberIndex).
+ */
+export function syntheticInput(memberCount: number, orderCount: number, seed = 42, hints = false): EngineInput {
   const rnd = mulberry32(seed);
   const period = '2026-11';
   const { startsAt, endsAt } = periodBounds(period);
@@ -50,6 +54,7 @@ export function syntheticInput(memberCount: number, orderCount: number, seed = 4
     members[i] = {
       id: `M${i + 1}`,
       sponsorId: sponsor === null ? null : `M${sponsor + 1}`,
+      ...(hints && sponsor !== null ? { sponsorIndex: sponsor } : {}),
       country: c,
       enrolledAt: new Date(start - Math.floor(rnd() * 400) * 86_400_000),
       careerRank: Math.floor(rnd() * rnd() * 9),
@@ -60,7 +65,10 @@ export function syntheticInput(memberCount: number, orderCount: number, seed = 4
   }
   const history: EngineHistoryRow[] = [];
   for (let i = 0; i < memberCount; i++) {
-    if (rnd() < 0.6) history.push({ member: `M${i + 1}`, period: '2026-10', pv: '1465', paidAsRank: Math.floor(rnd() * rnd() * 9) });
+    if (rnd() < 0.6) {
+      const row = { member: `M${i + 1}`, period: '2026-10', pv: '1465', paidAsRank: Math.floor(rnd() * rnd() * 9) };
+      history.push(hints ? { ...row, memberIndex: i } : row);
+    }
   }
   const pvs = [293, 586, 879, 1465, 2930];
   const kits = [
@@ -76,11 +84,13 @@ export function syntheticInput(memberCount: number, orderCount: number, seed = 4
     if (rnd() < 0.1) {
       const [sku, pv] = kits[Math.floor(rnd() * 3)]!;
       orders[k] = { id: `O${k + 1}`, member: `M${b + 1}`, kind: 'kit', sku, pv: String(pv), vn: '0', currency: cur, paidAt };
+      if (hints) orders[k] = { ...orders[k]!, memberIndex: b };
     } else {
       const pv = pvs[Math.floor(rnd() * pvs.length)]!;
       const cents = Math.round(pv * vnPerPv[cur] * (90 + rnd() * 20));
       const vn = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
       orders[k] = { id: `O${k + 1}`, member: `M${b + 1}`, kind: 'product', pv: String(pv), vn, currency: cur, paidAt };
+      if (hints) orders[k] = { ...orders[k]!, memberIndex: b };
     }
   }
   let maxDepth = 0;
@@ -107,15 +117,17 @@ const cpuMs = (): number => {
 };
 
 function main(): void {
-  const [m = '1000000', o = '1500000', r = '3'] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const hints = args.includes('--hints');
+  const [m = '1000000', o = '1500000', r = '3'] = args.filter((a) => !a.startsWith('--'));
   const memberCount = Number(m);
   const orderCount = Number(o);
   const runs = Number(r);
   let t = performance.now();
-  const input = syntheticInput(memberCount, orderCount);
+  const input = syntheticInput(memberCount, orderCount, 42, hints);
   process.stdout.write(
     `generated ${memberCount} members (sponsor-line depth mean ${lastDepthStats.mean.toFixed(1)}, max ${lastDepthStats.max}), ` +
-      `${orderCount} orders in ${Math.round(performance.now() - t)} ms\n`,
+      `${orderCount} orders in ${Math.round(performance.now() - t)} ms${hints ? ' (with index hints)' : ''}\n`,
   );
   for (let i = 0; i < runs; i++) {
     const cpu0 = process.cpuUsage();

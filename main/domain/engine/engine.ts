@@ -94,7 +94,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   const n = members.length;
   if (n >= 0x7fffffff) throw invalid('too many members');
   // One buffer for the per-member columns (see arena.ts); sized for everything below.
-  const arena = new Arena(n * 152 + 1024);
+  const arena = new Arena(n * 176 + 1024);
 
   // ---- members -------------------------------------------------------------------------------
   const ids: string[] = new Array<string>(n);
@@ -119,7 +119,8 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     const sponsor = m.sponsorId;
     if (sponsor === null || sponsor === undefined) parent[i] = -1;
     else {
-      const p = indexOfId(sponsor);
+      const hint = m.sponsorIndex;
+      const p = hint !== undefined && ids[hint] === sponsor ? hint : indexOfId(sponsor);
       if (p < 0) throw new UnknownSponsorError(m.id, String(sponsor));
       parent[i] = p;
     }
@@ -172,6 +173,25 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     }
   }
   if (qlen < n) throw new SponsorCycleError(findCycle(parent, order, qlen, ids));
+  // Depth-first preorder: members of a subtree are consecutive, so walking the sponsor lines
+  // of members (or of orders sorted by buyer) in this order keeps the shared upline in cache.
+  const dfs = arena.i32(n);
+  const dfsPos = arena.i32(n);
+  {
+    const stack = arena.i32(n);
+    let t = 0;
+    for (let r = 0; r < n; r++) {
+      if (parent[r]! >= 0) continue;
+      let sp = 0;
+      stack[sp++] = r;
+      while (sp > 0) {
+        const v = stack[--sp]!;
+        dfsPos[v] = t;
+        dfs[t++] = v;
+        for (let k = childStart[v + 1]! - 1, e = childStart[v]!; k >= e; k--) stack[sp++] = childList[k]!;
+      }
+    }
+  }
 
   phase('tree');
   // ---- orders: period filter, volumes, loyalty -----------------------------------------------
@@ -180,7 +200,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   const pv = arena.f64(n); // hundredths
   const vn = arena.f64(n); // cents
   const loyaltyQualified = arena.u8(n);
-  const orderArena = new Arena(no * 16 + 64);
+  const orderArena = new Arena(no * 20 + 64);
   const orderAmount = orderArena.f64(no); // VN cents (product) or -1 - kit index (kit)
   const inPeriod = orderArena.i32(no);
   const orderBuyer = orderArena.i32(no);
@@ -190,7 +210,8 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   let totalVn = 0;
   for (let k = 0; k < no; k++) {
     const o = orders[k]!;
-    const b = indexOfId(o.member);
+    const hint = o.memberIndex;
+    const b = hint !== undefined && ids[hint] === o.member ? hint : indexOfId(o.member);
     if (b < 0) {
       throw new EngineInputError('UNKNOWN_MEMBER', `order ${o.id} belongs to an unknown member ${o.member}`, {
         order: o.id,
@@ -303,20 +324,33 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     node[v4 + 2] = depth[v]!;
     node[v4 + 3] = paidAs[v]! | (cur[v]! << 4);
   }
+  // Bit 8 (set below): someone within the matching levels above could match this member's
+  // Uninivel, so its sum is needed (for most members it is not: no per-line write for them).
+  const MATCHED = 256;
   // Lines an order of member v can produce at most: its uninivel upline (levels within the
   // table whose rank opens them, every earning Embajador deeper), counted once per member.
   const uniLinesOf = childList; // reused: the child lists are no longer needed
   let memberLines = 0;
-  for (let v = 0; v < n; v++) {
+  for (let t = 0; t < n; t++) {
+    const v = dfs[t]!;
     let a = node[v << 2]!;
     let c = 0;
+    let matched = 0;
     for (let L = 1; L <= levelCount && a >= 0; L++) {
       const a4 = a << 2;
-      if (L <= uniDepth[node[a4 + 3]! & 15]!) c++;
+      const r = node[a4 + 3]! & 15;
+      if (L <= uniDepth[r]!) c++;
+      if (L <= matchRates[r]!.length) matched = MATCHED;
       a = node[a4]!;
     }
+    // `a` is now the upline at level levelCount + 1.
     if (a >= 0) c += infAbove[a]! + isInfRank[paidAs[a]!]!;
+    for (let L = levelCount + 1, x = a; L <= maxMatchLevel && x >= 0; L++) {
+      if (L <= matchRates[node[(x << 2) + 3]! & 15]!.length) matched = MATCHED;
+      x = node[x << 2]!;
+    }
     uniLinesOf[v] = c;
+    node[(v << 2) + 3]! |= matched;
     // matching (≤ maxMatchLevel), alcance (≤ ranks gained), automóvil (≤ 1)
     memberLines += Math.min(maxMatchLevel, depth[v]!) + Math.max(0, paidAs[v]! - career[v]!) + 1;
   }
@@ -341,7 +375,17 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   for (let r = 0; r <= MAX_RANK; r++) infFlat.push(...(infF[r] ?? new Array<Factor | null>(PAIRS).fill(null)));
   const rapidoFlat = rapidoF.flat();
 
-  for (let j = 0; j < np; j++) {
+  // The period's orders by their buyer's depth-first position (a counting sort).
+  const byBuyer = orderArena.i32(np);
+  {
+    const count = arena.i32(n + 1);
+    for (let j = 0; j < np; j++) count[dfsPos[orderBuyer[j]!]! + 1]!++;
+    for (let t = 0; t < n; t++) count[t + 1]! += count[t]!;
+    for (let j = 0; j < np; j++) byBuyer[count[dfsPos[orderBuyer[j]!]!]!++] = j;
+  }
+
+  for (let q = 0; q < np; q++) {
+    const j = byBuyer[q]!;
     const k = inPeriod[j]!;
     const b = orderBuyer[j]!;
     const b4 = b << 2;
@@ -355,16 +399,16 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
       let a = s;
       for (let L = 1; L <= rapidoLevels && a >= 0; L++) {
         const a4 = a << 2;
-        const cents = rapidoFlat[(L - 1) * NCUR + (node[a4 + 3]! >>> 4)]!.apply(base);
+        const cents = rapidoFlat[(L - 1) * NCUR + ((node[a4 + 3]! >>> 4) & 15)]!.apply(base);
         if (cents !== 0) lines.push(T_RAPIDO, a, k, L, cents);
         a = node[a4]!;
       }
       continue;
     }
     if (amt === 0) continue;
-    const row = (node[b4 + 3]! >>> 4) * NCUR;
+    const row = ((node[b4 + 3]! >>> 4) & 15) * NCUR;
     {
-      const cents = directoF[row + (node[(s << 2) + 3]! >>> 4)]!.apply(amt);
+      const cents = directoF[row + ((node[(s << 2) + 3]! >>> 4) & 15)]!.apply(amt);
       if (cents !== 0) lines.push(T_DIRECTO, s, k, 1, cents);
     }
     let a = s;
@@ -373,10 +417,10 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
       const a4 = a << 2;
       const pk = node[a4 + 3]!;
       if (L <= uniDepth[pk & 15]!) {
-        const cents = uniFlat[(L - 1) * PAIRS + row + (pk >>> 4)]!.apply(amt);
+        const cents = uniFlat[(L - 1) * PAIRS + row + ((pk >>> 4) & 15)]!.apply(amt);
         if (cents !== 0) {
           lines.push(T_UNINIVEL, a, k, L, cents);
-          uniSum[a] = uniSum[a]! + cents;
+          if (pk & MATCHED) uniSum[a] = uniSum[a]! + cents;
           uniTotal += cents;
         }
       }
@@ -390,10 +434,10 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
       while (e >= 0) {
         const e4 = e << 2;
         const pk = node[e4 + 3]!;
-        const cents = infFlat[(pk & 15) * PAIRS + row + (pk >>> 4)]!.apply(amt);
+        const cents = infFlat[(pk & 15) * PAIRS + row + ((pk >>> 4) & 15)]!.apply(amt);
         if (cents !== 0) {
           lines.push(T_UNINIVEL, e, k, bd - node[e4 + 2]!, cents);
-          uniSum[e] = uniSum[e]! + cents;
+          if (pk & MATCHED) uniSum[e] = uniSum[e]! + cents;
           uniTotal += cents;
         }
         e = node[e4 + 1]!;
@@ -432,7 +476,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   for (const h of input.history) {
     const pi = prevIndex.get(h.period);
     if (pi === undefined) continue;
-    const m = indexOfId(h.member);
+    const m = h.memberIndex !== undefined && ids[h.memberIndex] === h.member ? h.memberIndex : indexOfId(h.member);
     if (m < 0) {
       throw new EngineInputError('UNKNOWN_MEMBER', `history row for an unknown member ${h.member}`, { member: h.member });
     }

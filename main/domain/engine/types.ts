@@ -7,6 +7,11 @@ import type { RankChange } from '../ranks';
 export interface EngineMember {
   readonly id: string;
   readonly sponsorId: string | null;
+  /**
+   * Optional hint: the sponsor's position in `members` (a bulk loader knows it). Checked against
+   * sponsorId; a wrong hint is ignored. Saves a hash lookup per member on large networks.
+   */
+  readonly sponsorIndex?: number;
   readonly country: Country;
   readonly enrolledAt: Instant;
   /** Career rank before this period. */
@@ -21,6 +26,8 @@ export interface EngineMember {
 /** An earlier period's PV and paid-as rank; a missing period means PV 0 and Sin rango. */
 export interface EngineHistoryRow {
   readonly member: string;
+  /** Optional hint: the member's position in `members` (checked; a wrong hint is ignored). */
+  readonly memberIndex?: number;
   readonly period: string;
   readonly pv: string;
   readonly paidAsRank: number;
@@ -31,6 +38,8 @@ export type OrderKind = 'kit' | 'product';
 export interface EngineOrder {
   readonly id: string;
   readonly member: string;
+  /** Optional hint: the buyer's position in `members` (checked; a wrong hint is ignored). */
+  readonly memberIndex?: number;
   readonly kind: OrderKind;
   readonly sku?: string | null;
   /** Points (decimal string, at most 2 decimals). */
