@@ -1,7 +1,9 @@
 import type { Metric } from '../types';
 import { genealogyMetrics } from './genealogy';
+import { walletMetrics } from './wallet';
 
 /** Every metric of `npm run bench`, in run order. Each area adds one line. */
 export const metrics: Metric[] = [
   ...genealogyMetrics,
+  ...walletMetrics,
 ];
