@@ -9,6 +9,8 @@ import type { AppConfig, AppServices } from './ipc/context';
 import { createRouter, type Router } from './ipc/router';
 import { handlers } from './ipc/handlers';
 import { hashPassword, randomPassword } from './services/auth/password';
+import { ensureInitialPlan } from './services/plan/initial';
+import { ensurePeriodAggregates } from './services/volumes/backfill';
 
 export { projectRoot };
 
@@ -55,6 +57,10 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   }
   await applyMigrations(url);
   const database = connect(url, { max: opts.poolSize });
+  // Initial data after the migrations: the first plan version and the exchange rates; then the
+  // cached volumes of periods that have orders but no figures yet (a database seeded outside the app).
+  await ensureInitialPlan(database.db);
+  await ensurePeriodAggregates(database.db, log);
   return {
     ...database,
     mode: external ? 'external' : 'embedded',

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster, type ClusterInfo } from '../main/db/embedded';
-import { applyMigrations, clusterUrl, ensureDatabase } from '../main/db/client';
+import { applyMigrations, clusterUrl, connect, ensureDatabase } from '../main/db/client';
+import { ensureInitialPlan } from '../main/services/plan/initial';
 
 
 let cluster: ClusterInfo | undefined;
@@ -20,6 +21,10 @@ export async function setup(project: TestProject) {
   const template = 'nnp_template';
   await ensureDatabase(clusterUrl(cluster, 'postgres'), template);
   await applyMigrations(clusterUrl(cluster, template));
+  // Initial data (first plan version, exchange rates), as main/app.ts does after migrating.
+  const seeded = connect(clusterUrl(cluster, template), { max: 1 });
+  await ensureInitialPlan(seeded.db);
+  await seeded.close();
   project.provide('pgCluster', { host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password });
   project.provide('pgTemplate', template);
 }

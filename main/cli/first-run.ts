@@ -11,4 +11,6 @@ export async function seedIfEmpty(database: OpenedDatabase, log: (m: string) => 
   const { seedDemoNetwork } = await import('../services/seed/generate');
   const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log });
   log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
+  const { ensurePeriodAggregates } = await import('../services/volumes/backfill');
+  await ensurePeriodAggregates(database.db, log);
 }

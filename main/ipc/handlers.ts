@@ -9,6 +9,10 @@ import { ratesHandlers } from '../services/rates/app';
 import { catalogueHandlers } from '../services/catalogue/app';
 import { walletHandlers } from '../services/wallet/app';
 import { withdrawalsHandlers } from '../services/withdrawals/app';
+import { periodsHandlers } from '../services/periods/app';
+import { dashboardHandlers } from '../services/dashboard/app';
+import { planHandlers } from '../services/plan/app';
+import { ordersHandlers } from '../services/orders/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -22,4 +26,8 @@ export const handlers: Handlers = {
   ...catalogueHandlers,
   ...walletHandlers,
   ...withdrawalsHandlers,
+  ...periodsHandlers,
+  ...dashboardHandlers,
+  ...planHandlers,
+  ...ordersHandlers,
 };

@@ -9,6 +9,10 @@ import { membersContract } from './members';
 import { genealogyContract } from './genealogy';
 import { walletContract } from './wallet';
 import { withdrawalsContract } from './withdrawals';
+import { periodsContract } from './periods';
+import { dashboardContract } from './dashboard';
+import { planContract } from './plan';
+import { ordersContract } from './orders';
 
 export * from './define';
 
@@ -23,6 +27,10 @@ export const contract = {
   ...genealogyContract,
   ...walletContract,
   ...withdrawalsContract,
+  ...periodsContract,
+  ...dashboardContract,
+  ...planContract,
+  ...ordersContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;

@@ -1,0 +1,184 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { periodRuns, periodStats } from '../../db/schema';
+import { mutator, reader, type Handler } from '../../ipc/wrappers';
+import type { CallContext, MutationContext } from '../../ipc/context';
+import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { nextPeriod, periodBounds } from '../../domain/period';
+import { launchRun, listCloseSteps, startPeriodRun } from './close';
+import { listPeriods, openPeriod, periodByKey, previousPeriodRow } from './lookup';
+import { lastRunOf, runView, summaries, summaryOf } from './views';
+
+async function list(_: ParsedInputOf<'periods.list'>, ctx: CallContext) {
+  return summaries(ctx.db, await listPeriods(ctx.db, 'desc'));
+}
+
+async function current(input: ParsedInputOf<'periods.current'>, ctx: CallContext) {
+  const [open, all] = await Promise.all([openPeriod(ctx.db), listPeriods(ctx.db, 'desc')]);
+  const closing = all.find((p) => p.status === 'closing') ?? null;
+  const previous = open ? await previousPeriodRow(ctx.db, open) : null;
+  const [sums, run] = await Promise.all([
+    summaries(ctx.db, [open, previous, closing].filter((p): p is NonNullable<typeof p> => !!p)),
+    lastRunOf(ctx.db, [open?.id, closing?.id, previous?.id].filter((x): x is number => typeof x === 'number')),
+  ]);
+  const byId = (id: number | undefined) => sums.find((s) => s.id === id) ?? null;
+  const runPeriod = run ? all.find((p) => p.id === run.periodId) : null;
+  return {
+    period: byId(open?.id),
+    previous: byId(previous?.id),
+    closing: byId(closing?.id),
+    lastRun: run && runPeriod ? await runView(ctx.db, run, runPeriod.key, input.lang, ctx.now()) : null,
+    ended: !!open && ctx.now().getTime() >= open.endsAt.getTime(),
+  };
+}
+
+async function get(input: ParsedInputOf<'periods.get'>, ctx: CallContext) {
+  const p = await periodByKey(ctx.db, input.key);
+  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  const [s, run] = await Promise.all([summaryOf(ctx.db, p), lastRunOf(ctx.db, [p.id])]);
+  return { period: s!, lastRun: run ? await runView(ctx.db, run, p.key, input.lang, ctx.now()) : null };
+}
+
+type AdvRow = { id: string | number; code: string; first_name: string; last_name: string; from_rank: number; to_rank: number; pv: string; pvg: string };
+
+async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallContext) {
+  const p = await periodByKey(ctx.db, input.key);
+  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  const offset = (input.page - 1) * input.pageSize;
+  let rows: AdvRow[];
+  let total: number;
+  if (p.status === 'closed') {
+    rows = (await ctx.db.execute(sql`
+      select m.id, m.code, m.first_name, m.last_name, h.old_rank::int as from_rank, h.new_rank::int as to_rank,
+        coalesce(v.pv, 0)::text as pv, coalesce(v.pvg, 0)::text as pvg
+      from rank_history h join members m on m.id = h.member_id
+      left join member_volumes v on v.period_id = h.period_id and v.member_id = h.member_id
+      where h.period_id = ${p.id} and h.kind = 'career'
+      order by h.new_rank desc, v.pvg desc nulls last, m.id limit ${input.pageSize} offset ${offset}`)) as unknown as AdvRow[];
+    const [c] = (await ctx.db.execute(sql`select count(*)::int as n from rank_history where period_id = ${p.id} and kind = 'career'`)) as unknown as { n: number }[];
+    total = c?.n ?? 0;
+  } else {
+    rows = (await ctx.db.execute(sql`
+      select m.id, m.code, m.first_name, m.last_name, m.career_rank::int as from_rank, v.paid_as_rank::int as to_rank, v.pv::text as pv, v.pvg::text as pvg
+      from member_volumes v join members m on m.id = v.member_id
+      where v.period_id = ${p.id} and v.paid_as_rank > 0 and v.paid_as_rank > m.career_rank
+      order by v.paid_as_rank desc, v.pvg desc, m.id limit ${input.pageSize} offset ${offset}`)) as unknown as AdvRow[];
+    const [s] = await ctx.db.select({ n: periodStats.membersAdvancing }).from(periodStats).where(eq(periodStats.periodId, p.id));
+    total = s?.n ?? rows.length;
+  }
+  return {
+    rows: rows.map((r) => ({ memberId: Number(r.id), code: r.code, name: `${r.first_name} ${r.last_name}`, fromRank: r.from_rank, toRank: r.to_rank, pv: r.pv, pvg: r.pvg })),
+    total, page: input.page, pageSize: input.pageSize,
+  };
+}
+
+async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: CallContext): Promise<OutputOf<'periods.previewClose'>> {
+  const p = await periodByKey(ctx.db, input.key);
+  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  const now = ctx.now();
+  const previous = await previousPeriodRow(ctx.db, p);
+  const nb = periodBounds(nextPeriod(p.key));
+  const [summary, prevSummary, nextRow, all, running] = await Promise.all([
+    summaryOf(ctx.db, p), summaryOf(ctx.db, previous), periodByKey(ctx.db, nb.key), listPeriods(ctx.db),
+    ctx.db.select().from(periodRuns).where(and(eq(periodRuns.periodId, p.id), eq(periodRuns.status, 'running'))).orderBy(desc(periodRuns.id)).limit(1),
+  ]);
+  const [orderCounts] = (await ctx.db.execute(sql`
+    select count(*) filter (where status = 'pending' and created_at >= ${p.startsAt.toISOString()}::timestamptz and created_at < ${p.endsAt.toISOString()}::timestamptz)::int as pending,
+      count(*) filter (where status in ('paid', 'refunded') and payment_confirmed_at >= ${p.endsAt.toISOString()}::timestamptz)::int as waiting
+    from orders where period_id is null`)) as unknown as { pending: number; waiting: number }[];
+  const [changes] = (await ctx.db.execute(sql`
+    with cur as (select member_id, paid_as_rank from member_volumes where period_id = ${p.id} and paid_as_rank > 0),
+    prev as (select member_id, paid_as_rank from member_volumes where period_id = ${previous?.id ?? -1} and paid_as_rank > 0)
+    select count(*) filter (where coalesce(cur.paid_as_rank, 0) > coalesce(prev.paid_as_rank, 0))::int as up,
+      count(*) filter (where coalesce(cur.paid_as_rank, 0) < coalesce(prev.paid_as_rank, 0))::int as down
+    from cur full join prev on prev.member_id = cur.member_id`)) as unknown as { up: number; down: number }[];
+
+  const es = input.lang === 'es';
+  const warnings: { code: string; message: string }[] = [];
+  const otherClosing = all.find((x) => x.status === 'closing' && x.id !== p.id);
+  const ended = now.getTime() >= p.endsAt.getTime();
+  let canClose = true;
+  if (p.status === 'closed') {
+    canClose = false;
+    warnings.push({ code: 'CLOSED', message: es ? 'El periodo ya está cerrado: es de solo lectura.' : 'The period is already closed: read-only.' });
+  }
+  if (otherClosing) {
+    canClose = false;
+    warnings.push({ code: 'OTHER_CLOSING', message: es ? `Primero termine el cierre del periodo ${otherClosing.key}.` : `Finish closing ${otherClosing.key} first.` });
+  }
+  const run = running[0];
+  if (run && now.getTime() - run.heartbeatAt.getTime() < 60_000) {
+    canClose = false;
+    warnings.push({ code: 'RUNNING', message: es ? 'Hay un proceso en curso para este periodo.' : 'A run is in progress for this period.' });
+  }
+  if (p.status === 'closing') {
+    warnings.push({ code: 'RESUME', message: es ? 'El cierre anterior no terminó: al confirmar se ejecuta de nuevo desde el principio (sin duplicar nada).' : 'The previous close did not finish: confirming runs it again from the start (nothing is duplicated).' });
+  }
+  if (!ended && p.status === 'open') {
+    warnings.push({ code: 'NOT_ENDED', message: es
+      ? `El mes del periodo aún no termina (${p.endsAt.toISOString()}): los pagos confirmados a partir del cierre contarán en ${nb.key}.`
+      : `The period's month has not ended yet (${p.endsAt.toISOString()}): payments confirmed after the close count in ${nb.key}.` });
+  }
+  if ((orderCounts?.pending ?? 0) > 0) {
+    warnings.push({ code: 'PENDING_ORDERS', message: es
+      ? `${orderCounts!.pending} pedidos del periodo siguen sin pago: si se pagan después del cierre contarán en el periodo abierto.`
+      : `${orderCounts!.pending} orders of the period are still unpaid: if paid after the close they count in the open period.` });
+  }
+  return {
+    period: summary!,
+    ended,
+    canClose,
+    warnings,
+    steps: listCloseSteps().map((s) => ({ name: s.name, label: s.label[input.lang] })),
+    next: { key: nb.key, startsAt: nb.startsAt.toISOString(), endsAt: nb.endsAt.toISOString(), exists: !!nextRow },
+    pendingOrders: orderCounts?.pending ?? 0,
+    waitingOrders: orderCounts?.waiting ?? 0,
+    paidAsUp: changes?.up ?? 0,
+    paidAsDown: changes?.down ?? 0,
+    careerPromotions: summary?.figures?.membersAdvancing ?? 0,
+    previousRanks: prevSummary?.figures?.ranks ?? null,
+  };
+}
+
+/** A mutation that starts a background run once its transaction has committed. */
+function runStarter(kind: 'close' | 'recompute') {
+  const inner = mutator(async (input: ParsedInputOf<'periods.close'> | ParsedInputOf<'periods.recompute'>, ctx: MutationContext) => {
+    if (kind === 'close' && 'confirmKey' in input && input.confirmKey !== input.key) {
+      throw new AppError('VALIDATION', 'Escriba la clave del periodo para confirmar el cierre.', { issues: [{ path: 'confirmKey', message: `debe ser ${input.key}` }] });
+    }
+    const r = await startPeriodRun(ctx, kind, input.key);
+    await ctx.audit({
+      action: kind === 'close' ? 'periods.close' : 'periods.recompute',
+      entity: 'period', entityId: r.period.key,
+      before: { status: r.previousStatus },
+      after: kind === 'close'
+        ? { status: 'closing', runId: r.run.id, nextPeriod: r.next?.key ?? null, assignedOrders: r.assignedOrders, steps: r.run.steps }
+        : { runId: r.run.id, steps: r.run.steps },
+    });
+    return { run: r.run, key: r.period.key, lang: input.lang };
+  });
+  const handler = async (input: ParsedInputOf<'periods.close'>, ctx: CallContext) => {
+    const out = await inner(input, ctx);
+    void launchRun(ctx, out.run.id);
+    return runView(ctx.db, out.run, out.key, out.lang, ctx.now());
+  };
+  return Object.assign(handler, { kind: 'mutation' as const }) as Handler<ParsedInputOf<'periods.close'>, OutputOf<'periods.close'>>;
+}
+
+async function run(input: ParsedInputOf<'periods.run'>, ctx: CallContext) {
+  const [r] = await ctx.db.select().from(periodRuns).where(eq(periodRuns.id, input.runId));
+  if (!r) throw new AppError('NOT_FOUND', `El proceso ${input.runId} no existe.`);
+  const all = await listPeriods(ctx.db);
+  return runView(ctx.db, r, all.find((p) => p.id === r.periodId)?.key ?? '', input.lang, ctx.now());
+}
+
+export const periodsHandlers = {
+  'periods.list': reader(list),
+  'periods.current': reader(current),
+  'periods.get': reader(get),
+  'periods.advancing': reader(advancing),
+  'periods.previewClose': reader(previewClose),
+  'periods.close': runStarter('close'),
+  'periods.recompute': runStarter('recompute') as unknown as Handler<ParsedInputOf<'periods.recompute'>, OutputOf<'periods.recompute'>>,
+  'periods.run': reader(run),
+};

@@ -1,0 +1,267 @@
+/**
+ * Closing a period, and other whole-period runs, in the background of the main process.
+ *
+ * Lifecycle: `open` → (previews, read-only) → `closing` → steps → `closed`.
+ *
+ * 1. `startPeriodRun` (inside the admin's audited mutation): the period goes `closing` and the next
+ *    one opens in the same transaction, so from that commit on every confirmation lands in the
+ *    next period; a `period_runs` row records the run. Two admins at once: the period row is locked
+ *    FOR UPDATE and at most one run per period may be `running` (partial unique index) — the second
+ *    gets CONFLICT.
+ * 2. `executeRun` (after the commit, not awaited by the request): every step runs in ONE
+ *    transaction that ends by marking the period `closed`. A failure or a crash rolls all of it
+ *    back: the period stays `closing` with nothing half-written, and the close can be started again
+ *    (it resumes from the start: every step is idempotent). Progress is written to the run row
+ *    through a separate connection, so the screens can poll it while the transaction works.
+ *
+ * Steps are an ordered list. The commission engine plugs its run in with `registerCloseStep`
+ * (by default after 'ranks', before 'finish'): it gets the transaction, the period, the previous
+ * period, the plan in force and a progress callback. When it runs, member_volumes of the period are
+ * final, members.career_rank is already raised and rank_history has the period's changes
+ * (kind 'career' rows hold old → new: the input of Bono por Alcance).
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { periodRuns, periods, periodStats, orders } from '../../db/schema';
+import type { Tx } from '../../db/client';
+import type { AppServices, MutationContext } from '../../ipc/context';
+import { nextPeriod, periodBounds } from '../../domain/period';
+import type { PlanFigures } from '../../domain/plan';
+import { AppError } from '../../../shared/errors';
+import { currentPlan } from '../plan/current';
+import { recomputePeriod } from '../volumes/recompute';
+import { assertPeriodWritable, periodById, periodByKey, previousPeriodRow, type PeriodRow } from './lookup';
+
+export type RunKind = 'close' | 'recompute';
+
+export interface CloseStepContext {
+  tx: Tx;
+  period: PeriodRow;
+  previous: PeriodRow | null;
+  plan: PlanFigures;
+  staffId: string | null;
+  now: Date;
+  /** Progress inside the step, 0..1. */
+  progress: (fraction: number) => Promise<void>;
+  log: (msg: string) => void;
+  /** Results of the steps already run, by step name. */
+  results: Record<string, unknown>;
+}
+
+export interface CloseStep {
+  name: string;
+  label: { es: string; en: string };
+  run: (ctx: CloseStepContext) => Promise<Record<string, unknown> | void>;
+}
+
+const ADVISORY_CLASS = 7261006;
+
+const volumesStep: CloseStep = {
+  name: 'volumes',
+  label: { es: 'Volúmenes y rangos pagados (recálculo completo)', en: 'Volumes and paid-as ranks (full recomputation)' },
+  run: async (c) => {
+    const r = await recomputePeriod(c.tx, c.period, c.plan, { onProgress: (f) => c.progress(f) });
+    return { rows: r.rows, active: r.active, pv: r.pv, vnMxn: r.vnMxn, ranks: r.ranks, advancing: r.advancing, method: r.method, ms: Math.round(r.ms) };
+  },
+};
+
+const ranksStep: CloseStep = {
+  name: 'ranks',
+  label: { es: 'Historial de rangos y rangos de carrera', en: 'Rank history and career ranks' },
+  run: async (c) => {
+    // Paid-as changes against the previous period (a member without a row there had Sin rango).
+    const paidAs = (await c.tx.execute(sql`
+      with cur as (select member_id, paid_as_rank from member_volumes where period_id = ${c.period.id} and paid_as_rank > 0),
+      prev as (select member_id, paid_as_rank from member_volumes where period_id = ${c.previous?.id ?? -1} and paid_as_rank > 0),
+      ins as (
+        insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
+        select coalesce(cur.member_id, prev.member_id), ${c.period.id}, 'paid_as', coalesce(prev.paid_as_rank, 0), coalesce(cur.paid_as_rank, 0), ${c.now.toISOString()}::timestamptz
+        from cur full join prev on prev.member_id = cur.member_id
+        where coalesce(cur.paid_as_rank, 0) <> coalesce(prev.paid_as_rank, 0)
+        on conflict (member_id, period_id, kind) do update set old_rank = excluded.old_rank, new_rank = excluded.new_rank
+        returning 1
+      ) select count(*)::int as n from ins`)) as unknown as { n: number }[];
+    await c.progress(0.5);
+    // Career rank: the highest paid-as rank ever; it never goes down.
+    const career = (await c.tx.execute(sql`
+      with x as (
+        select v.member_id, m.career_rank as old_rank, v.paid_as_rank as new_rank
+        from member_volumes v join members m on m.id = v.member_id
+        where v.period_id = ${c.period.id} and v.paid_as_rank > m.career_rank
+      ), up as (
+        update members m set career_rank = x.new_rank from x where m.id = x.member_id and m.career_rank < x.new_rank
+        returning m.id, x.old_rank, x.new_rank
+      ), ins as (
+        insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
+        select id, ${c.period.id}, 'career', old_rank, new_rank, ${c.now.toISOString()}::timestamptz from up
+        on conflict (member_id, period_id, kind) do nothing
+        returning 1
+      ) select (select count(*) from up)::int as promoted, (select count(*) from ins)::int as n`)) as unknown as { promoted: number; n: number }[];
+    return { paidAsChanges: paidAs[0]?.n ?? 0, careerPromotions: career[0]?.promoted ?? 0 };
+  },
+};
+
+const finishStep: CloseStep = {
+  name: 'finish',
+  label: { es: 'Cerrar el periodo', en: 'Close the period' },
+  run: async (c) => {
+    const done = await c.tx.update(periods).set({ status: 'closed', closedAt: c.now, closedBy: c.staffId })
+      .where(and(eq(periods.id, c.period.id), eq(periods.status, 'closing'))).returning({ id: periods.id });
+    if (done.length !== 1) throw new AppError('CONFLICT', `El periodo ${c.period.key} ya no está en cierre.`);
+    return { closedAt: c.now.toISOString() };
+  },
+};
+
+const closeSteps: CloseStep[] = [volumesStep, ranksStep, finishStep];
+
+/**
+ * The hook point of the close: adds a step (e.g. the commission run) to the ordered list. Default
+ * position: right before 'finish'. Registering the same name twice replaces the step.
+ */
+export function registerCloseStep(step: CloseStep, at: { before?: string; after?: string } = {}): void {
+  const existing = closeSteps.findIndex((s) => s.name === step.name);
+  if (existing >= 0) closeSteps.splice(existing, 1);
+  if (step.name === 'finish' || step.name === 'volumes') throw new Error(`step name ${step.name} is reserved`);
+  let index = closeSteps.findIndex((s) => s.name === (at.before ?? 'finish'));
+  if (at.after) index = closeSteps.findIndex((s) => s.name === at.after) + 1;
+  if (index <= 0 || index > closeSteps.length - 1) index = closeSteps.length - 1;
+  closeSteps.splice(index, 0, step);
+}
+
+/** The close's steps in order (what the preview shows). */
+export function listCloseSteps(): readonly CloseStep[] {
+  return closeSteps;
+}
+
+const recomputeSteps: CloseStep[] = [volumesStep];
+
+function stepsOf(kind: RunKind): CloseStep[] {
+  return kind === 'close' ? closeSteps : recomputeSteps;
+}
+
+export type RunRow = typeof periodRuns.$inferSelect;
+
+/**
+ * Starts a run on a period inside the caller's mutation (audited there). For a close: the period
+ * goes `closing`, the next one opens (created if needed) and orders already paid inside the next
+ * period (confirmed after the open period's end) are assigned to it. Answers the run row; the
+ * caller launches `executeRun` after its transaction commits.
+ */
+export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: string): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
+  const tx = ctx.tx;
+  const period = await periodByKey(tx, key, 'update');
+  if (!period) throw new AppError('NOT_FOUND', `El periodo ${key} no existe.`);
+  if (kind === 'close' && period.status === 'closed') {
+    throw new AppError('CONFLICT', `El periodo ${key} ya está cerrado.`, { period: key, status: period.status });
+  }
+  if (kind === 'recompute') assertPeriodWritable(period);
+
+  // A run marked running whose runner is gone (no advisory lock held) was interrupted: mark it failed.
+  const [running] = await tx.select().from(periodRuns).where(and(eq(periodRuns.periodId, period.id), eq(periodRuns.status, 'running'))).for('update');
+  if (running) {
+    const [free] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`)) as unknown as { ok: boolean }[];
+    if (!free?.ok) {
+      throw new AppError('CONFLICT', `Ya hay un ${running.kind === 'close' ? 'cierre' : 'recálculo'} en curso para el periodo ${key}.`, { runId: running.id });
+    }
+    await tx.update(periodRuns).set({ status: 'failed', finishedAt: ctx.now(), error: 'Interrumpido: el proceso que lo ejecutaba terminó.' }).where(eq(periodRuns.id, running.id));
+  }
+
+  let next: PeriodRow | null = null;
+  let assignedOrders = 0;
+  if (kind === 'close' && period.status === 'open') {
+    const [otherClosing] = await tx.select({ key: periods.key }).from(periods).where(eq(periods.status, 'closing'));
+    if (otherClosing) throw new AppError('CONFLICT', `Primero termine el cierre del periodo ${otherClosing.key}.`, { period: otherClosing.key });
+    await tx.update(periods).set({ status: 'closing' }).where(eq(periods.id, period.id));
+    const nb = periodBounds(nextPeriod(key));
+    const existingNext = await periodByKey(tx, nb.key, 'update');
+    if (existingNext && existingNext.status !== 'open') {
+      throw new AppError('CONFLICT', `El periodo siguiente ${nb.key} ya existe en estado ${existingNext.status}.`, { period: nb.key });
+    }
+    if (existingNext) next = existingNext;
+    else {
+      const [row] = await tx.insert(periods).values({ key: nb.key, startsAt: nb.startsAt, endsAt: nb.endsAt, status: 'open', openedAt: ctx.now() }).returning();
+      next = row!;
+    }
+    await tx.insert(periodStats).values({ periodId: next.id }).onConflictDoNothing();
+    const assigned = await tx.update(orders).set({ periodId: next.id })
+      .where(sql`${orders.periodId} is null and ${orders.status} in ('paid', 'refunded') and ${orders.paymentConfirmedAt} >= ${next.startsAt.toISOString()}::timestamptz and ${orders.paymentConfirmedAt} < ${next.endsAt.toISOString()}::timestamptz`)
+      .returning({ id: orders.id });
+    assignedOrders = assigned.length;
+  }
+  const [run] = await tx.insert(periodRuns).values({
+    periodId: period.id, kind, steps: stepsOf(kind).map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: ctx.now(),
+    result: next ? { nextPeriod: next.key, assignedOrders } : null,
+  }).returning();
+  return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
+}
+
+const inFlight = new Map<number, Promise<void>>();
+
+/** Launches a run without waiting for it (the request answers at once; the screen polls the run row). */
+export function launchRun(app: AppServices, runId: number): Promise<void> {
+  const p = executeRun(app, runId).catch((e) => app.log(`period run ${runId} failed`, e)).finally(() => inFlight.delete(runId));
+  inFlight.set(runId, p);
+  return p;
+}
+
+/** Resolves when a run launched by this process has ended (tests, shutdown). */
+export async function waitForRun(runId: number): Promise<void> {
+  await inFlight.get(runId);
+}
+
+/** Executes the steps of a run in one transaction; see the module comment. */
+export async function executeRun(app: AppServices, runId: number): Promise<void> {
+  const [run0] = await app.db.select().from(periodRuns).where(eq(periodRuns.id, runId));
+  if (!run0 || run0.status !== 'running') return;
+  const steps = stepsOf(run0.kind as RunKind).filter((s) => run0.steps.includes(s.name));
+  const results: Record<string, unknown> = { ...((run0.result as Record<string, unknown> | null) ?? {}) };
+  let lastBeat = 0;
+  const report = async (done: number, fraction: number, step: string | null, force = false) => {
+    const now = Date.now();
+    if (!force && now - lastBeat < 250) return;
+    lastBeat = now;
+    const progress = Math.max(0, Math.min(999, Math.round(((done + Math.max(0, Math.min(1, fraction))) / steps.length) * 1000)));
+    await app.db.update(periodRuns).set({ stepsDone: done, currentStep: step, progress, heartbeatAt: new Date() })
+      .where(and(eq(periodRuns.id, runId), eq(periodRuns.status, 'running')));
+  };
+  try {
+    const outcome = await app.db.transaction(async (tx) => {
+      const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${run0.periodId}) as ok`)) as unknown as { ok: boolean }[];
+      if (!lock?.ok) return 'busy' as const;
+      const [run] = await tx.select().from(periodRuns).where(eq(periodRuns.id, runId));
+      if (!run || run.status !== 'running') return 'gone' as const;
+      const period = await periodById(tx, run.periodId, run.kind === 'close' ? 'update' : 'share');
+      if (!period) throw new Error(`period ${run.periodId} vanished`);
+      if (run.kind === 'close' && period.status !== 'closing') throw new AppError('CONFLICT', `El periodo ${period.key} no está en cierre.`);
+      if (run.kind === 'recompute') assertPeriodWritable(period);
+      const previous = await previousPeriodRow(tx, period);
+      const plan = await currentPlan(tx, period.startsAt);
+      const now = app.now();
+      for (const [i, step] of steps.entries()) {
+        await report(i, 0, step.name, true);
+        const out = await step.run({
+          tx, period, previous, plan, staffId: run.startedBy, now, results,
+          progress: (f) => report(i, f, step.name), log: (m) => app.log(`[${period.key} ${step.name}] ${m}`),
+        });
+        results[step.name] = out ?? {};
+      }
+      await report(steps.length, 0, null, true);
+      await tx.update(periodRuns).set({ status: 'succeeded', stepsDone: steps.length, currentStep: null, progress: 1000, finishedAt: new Date(), heartbeatAt: new Date(), result: results })
+        .where(eq(periodRuns.id, runId));
+      return { period };
+    });
+    if (outcome === 'busy' || outcome === 'gone') return;
+    // Orders paid inside the next period before it opened were assigned at the start of the close:
+    // count them now (a recomputation of that young period, in its own transaction).
+    if (run0.kind === 'close' && Number(results.assignedOrders ?? 0) > 0 && typeof results.nextPeriod === 'string') {
+      const next = await periodByKey(app.db, results.nextPeriod);
+      if (next && next.status === 'open') {
+        await app.db.transaction(async (tx) => recomputePeriod(tx, next, await currentPlan(tx, next.startsAt)));
+      }
+    }
+  } catch (e) {
+    const message = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
+    app.log(`period run ${runId} (${run0.kind}) failed`, e);
+    await app.db.update(periodRuns).set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date(), heartbeatAt: new Date() })
+      .where(and(eq(periodRuns.id, runId), eq(periodRuns.status, 'running')));
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Full recomputation of a period's volumes and paid-as ranks, set-based: a handful of statements
+ * over whole tables, never a query per member.
+ *
+ *   PV(m)  = Σ PV of m's paid orders of the period (kits included)
+ *   VN(m)  = Σ VN of m's paid orders (kits carry VN 0)
+ *   PVG(m) = PV(m) + Σ PV(d) over m's whole downline
+ *
+ * The PVG roll-up uses the genealogy's path order: sorted by members.path (COLLATE "C"), every
+ * member's downline is the contiguous run of rows after it, downline_size rows long. One window
+ * pass gives the running sum of PV in path order, and PVG(m) = running(m + downline_size) −
+ * running(m − 1): one sort, one scan, one self-join on the row number — O(N log N) whatever the
+ * depth of the tree. The cached downline_size is verified in the same pass (the last row of the
+ * run must be inside the downline and the next one outside); if any member fails, the roll-up is
+ * recomputed the slower obviously-correct way (each PV added to every ancestor id of its path).
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import type { PlanFigures } from '../../domain/plan';
+import { rankCaseSql } from './rank-sql';
+import type { PeriodRow } from '../periods/lookup';
+
+export interface RecomputeResult {
+  periodId: number;
+  /** member_volumes rows of the period after the run. */
+  rows: number;
+  active: number;
+  ordersPaid: number;
+  pv: string;
+  vnMxn: string;
+  ranks: Record<number, number>;
+  advancing: number;
+  /** 'prefix' (path-order running sums) or 'paths' (fallback: PV added to every ancestor). */
+  method: 'prefix' | 'paths';
+  /** How member_volumes was written: 'insert' (period had no rows) or 'merge' (only changed rows). */
+  write: 'insert' | 'merge';
+  ms: number;
+}
+
+export interface RecomputeOptions {
+  /** Reported between the stages (0..1). */
+  onProgress?: (fraction: number, stage: string) => Promise<void> | void;
+  /** Test hook: force the fallback roll-up. */
+  forcePaths?: boolean;
+}
+
+type Exec = <T = Record<string, unknown>>(q: ReturnType<typeof sql>) => Promise<T[]>;
+const exec = (tx: DbOrTx): Exec => async <T>(q: ReturnType<typeof sql>) => (await tx.execute(q)) as unknown as T[];
+
+/** The paid orders of a period, aggregated per member, with VN converted to MXN at the rate in force at the period's start. */
+export const ownVolumesSql = (period: Pick<PeriodRow, 'id' | 'startsAt'>) => sql`
+  with rates as (
+    select distinct on (currency) currency, rate_to_mxn from exchange_rates
+    where effective_from <= ${period.startsAt.toISOString()}::timestamptz order by currency, effective_from desc
+  )
+  select o.member_id, sum(o.pv) as pv, sum(o.vn) as vn,
+    sum(round(o.vn * coalesce(r.rate_to_mxn, case when o.currency = 'MXN' then 1 end), 2)) as vn_mxn, count(*)::int as orders
+  from orders o left join rates r on r.currency = o.currency
+  where o.period_id = ${period.id} and o.status = 'paid'
+  group by o.member_id`;
+
+/**
+ * Recomputes member_volumes, period_stats and period_rank_counts of one period inside `tx`.
+ * Takes the period_stats row lock first, so incremental updates of the same period wait for it
+ * (and see its result). The caller checks that the period may be written.
+ */
+export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanFigures, opts: RecomputeOptions = {}): Promise<RecomputeResult> {
+  const t0 = performance.now();
+  const q = exec(tx);
+  const progress = async (f: number, stage: string) => { await opts.onProgress?.(f, stage); };
+  await q(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
+  await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
+  await q(sql`set local work_mem = '256MB'`);
+  await q(sql`drop table if exists vol_own, vol_all`);
+
+  // Numeric sums in a hash aggregate of ~1M groups are slow and spill; grouping in member order is 2× faster.
+  await q(sql`set local enable_hashagg = off`);
+  await q(sql`create temp table vol_own on commit drop as ${ownVolumesSql(period)}`);
+  await q(sql`set local enable_hashagg = on`);
+  await q(sql`analyze vol_own`);
+  await progress(0.2, 'own');
+
+  const rank = sql.raw(rankCaseSql(plan, 'x.pv', 'x.pvg'));
+  let method: RecomputeResult['method'] = 'prefix';
+  if (!opts.forcePaths) {
+    await q(sql`
+      create temp table vol_all on commit drop as
+      with t as materialized (
+        select m.id, m.path, m.downline_size, m.career_rank,
+          row_number() over w as rn,
+          sum(coalesce(o.pv, 0)) over w as cs,
+          coalesce(o.pv, 0) as pv, coalesce(o.vn, 0) as vn,
+          lead(m.path) over w as next_path
+        from members m left join vol_own o on o.member_id = m.id
+        window w as (order by m.path rows unbounded preceding)
+      ), x as (
+        select a.id as member_id, a.career_rank, a.pv, a.vn, b.cs - a.cs + a.pv as pvg,
+          starts_with(b.path, a.path) and (b.next_path is null or not starts_with(b.next_path, a.path)) as ok
+        from t a left join t b on b.rn = a.rn + a.downline_size
+      )
+      select x.member_id, x.career_rank, x.pv, x.vn, coalesce(x.pvg, 0) as pvg, coalesce(x.ok, false) as ok, ${rank} as rank from x`);
+    const [bad] = await q<{ n: number }>(sql`select count(*)::int as n from vol_all where not ok`);
+    if ((bad?.n ?? 0) > 0) {
+      method = 'paths';
+      await q(sql`drop table vol_all`);
+    }
+  } else method = 'paths';
+  if (method === 'paths') {
+    await q(sql`
+      create temp table vol_all on commit drop as
+      with up as (
+        select unnest(string_to_array(rtrim(m.path, '/'), '/'))::bigint as id, o.pv
+        from vol_own o join members m on m.id = o.member_id where o.pv <> 0
+      ), g as (select id, sum(pv) as pvg from up group by id),
+      x as (
+        select coalesce(g.id, o.member_id) as member_id, coalesce(o.pv, 0) as pv, coalesce(o.vn, 0) as vn, coalesce(g.pvg, 0) as pvg
+        from g full join vol_own o on o.member_id = g.id
+      )
+      select x.member_id, m.career_rank, x.pv, x.vn, x.pvg, true as ok, ${rank} as rank from x join members m on m.id = x.member_id`);
+  }
+  await progress(0.6, 'rollup');
+
+  const [existing] = await q<{ any: boolean }>(sql`select exists (select 1 from member_volumes where period_id = ${period.id}) as any`);
+  const write: RecomputeResult['write'] = existing?.any ? 'merge' : 'insert';
+  if (write === 'insert') {
+    await q(sql`
+      insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
+      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_all where pvg > 0 or vn > 0 or pv > 0`);
+  } else {
+    await q(sql`
+      insert into member_volumes as mv (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
+      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_all where pvg > 0 or vn > 0 or pv > 0
+      on conflict (period_id, member_id) do update set pv = excluded.pv, vn = excluded.vn, pvg = excluded.pvg,
+        paid_as_rank = excluded.paid_as_rank, updated_at = excluded.updated_at
+      where (mv.pv, mv.vn, mv.pvg, mv.paid_as_rank) is distinct from (excluded.pv, excluded.vn, excluded.pvg, excluded.paid_as_rank)`);
+    await q(sql`
+      delete from member_volumes mv where mv.period_id = ${period.id}
+        and not exists (select 1 from vol_all v where v.member_id = mv.member_id and (v.pvg > 0 or v.vn > 0 or v.pv > 0))`);
+  }
+  await progress(0.85, 'write');
+
+  const stats = await rebuildStatsFrom(tx, period);
+  await progress(1, 'stats');
+  return { ...stats, periodId: period.id, method, write, ms: performance.now() - t0 };
+}
+
+/** period_stats and period_rank_counts from the temp tables of a recomputation. */
+async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow) {
+  const q = exec(tx);
+  const [own] = await q<{ orders: number; pv: string; vn_mxn: string }>(sql`
+    select coalesce(sum(orders), 0)::int as orders, coalesce(sum(pv), 0)::numeric(18,2)::text as pv, coalesce(sum(vn_mxn), 0)::numeric(20,2)::text as vn_mxn from vol_own`);
+  const [v] = await q<{ rows: number; active: number; advancing: number }>(sql`
+    select count(*) filter (where pvg > 0 or vn > 0 or pv > 0)::int as rows, count(*) filter (where pv > 0)::int as active,
+      count(*) filter (where rank > career_rank)::int as advancing from vol_all`);
+  const rankRows = await q<{ rank: number; n: number }>(sql`select rank::int as rank, count(*)::int as n from vol_all where rank > 0 group by rank`);
+  const [m] = await q<{ total: number; fresh: number; max_id: string | null }>(sql`
+    select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
+      count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,
+      max(id)::text as max_id
+    from members`);
+  await q(sql`
+    update period_stats set members_total = ${m?.total ?? 0}, members_new = ${m?.fresh ?? 0}, max_member_id = ${Number(m?.max_id ?? 0)},
+      members_active = ${v?.active ?? 0}, members_advancing = ${v?.advancing ?? 0}, orders_paid = ${own?.orders ?? 0},
+      pv = ${own?.pv ?? '0'}::numeric, vn_mxn = ${own?.vn_mxn ?? '0'}::numeric, rebuilt_at = now(), updated_at = now()
+    where period_id = ${period.id}`);
+  await q(sql`delete from period_rank_counts where period_id = ${period.id}`);
+  const ranks: Record<number, number> = {};
+  for (const r of rankRows) ranks[r.rank] = r.n;
+  if (rankRows.length) {
+    await q(sql`insert into period_rank_counts (period_id, rank, members)
+      select ${period.id}, r, n from unnest(${`{${rankRows.map((r) => r.rank).join(',')}}`}::smallint[], ${`{${rankRows.map((r) => r.n).join(',')}}`}::int[]) as u(r, n)`);
+  }
+  return { rows: v?.rows ?? 0, active: v?.active ?? 0, advancing: v?.advancing ?? 0, ordersPaid: own?.orders ?? 0, pv: own?.pv ?? '0', vnMxn: own?.vn_mxn ?? '0', ranks };
+}
