@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, serial, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { periods, staff } from './core';
 
+// The rows below hang off their period (cascade): periods are never deleted in use, but a demo
+// database reset that removes periods must not leave their cached figures behind.
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const periodRunStatus = pgEnum('period_run_status', ['running', 'succeeded', 'failed']);
@@ -13,7 +16,7 @@ export const periodRunStatus = pgEnum('period_run_status', ['running', 'succeede
  */
 export const periodRuns = pgTable('period_runs', {
   id: serial('id').primaryKey(),
-  periodId: integer('period_id').notNull().references(() => periods.id),
+  periodId: integer('period_id').notNull().references(() => periods.id, { onDelete: 'cascade' }),
   /** 'close' or 'recompute'. */
   kind: text('kind').notNull(),
   status: periodRunStatus('status').notNull().default('running'),
@@ -42,7 +45,7 @@ export const periodRuns = pgTable('period_runs', {
  * scans members, orders or member_volumes.
  */
 export const periodStats = pgTable('period_stats', {
-  periodId: integer('period_id').primaryKey().references(() => periods.id),
+  periodId: integer('period_id').primaryKey().references(() => periods.id, { onDelete: 'cascade' }),
   /** Members enrolled before the period's end, counted when the stats were last rebuilt. */
   membersTotal: integer('members_total').notNull().default(0),
   /** Members enrolled inside the period, counted when the stats were last rebuilt. */
@@ -65,7 +68,7 @@ export const periodStats = pgTable('period_stats', {
 
 /** Members by paid-as rank in a period (ranks 1..8; Sin rango is everyone else). */
 export const periodRankCounts = pgTable('period_rank_counts', {
-  periodId: integer('period_id').notNull().references(() => periods.id),
+  periodId: integer('period_id').notNull().references(() => periods.id, { onDelete: 'cascade' }),
   rank: smallint('rank').notNull(),
   members: integer('members').notNull().default(0),
 }, (t) => [
