@@ -107,7 +107,7 @@ async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: C
     warnings.push({ code: 'OTHER_CLOSING', message: es ? `Primero termine el cierre del periodo ${otherClosing.key}.` : `Finish closing ${otherClosing.key} first.` });
   }
   const run = running[0];
-  if (run && now.getTime() - run.heartbeatAt.getTime() < 60_000) {
+  if (run && Date.now() - run.heartbeatAt.getTime() < 60_000) {
     canClose = false;
     warnings.push({ code: 'RUNNING', message: es ? 'Hay un proceso en curso para este periodo.' : 'A run is in progress for this period.' });
   }

@@ -54,6 +54,8 @@ export interface CloseStep {
 }
 
 const ADVISORY_CLASS = 7261006;
+/** A running run whose heartbeat is older than this may have lost its process. */
+export const STALE_AFTER_MS = 60_000;
 
 const volumesStep: CloseStep = {
   name: 'volumes',
@@ -118,13 +120,20 @@ const closeSteps: CloseStep[] = [volumesStep, ranksStep, finishStep];
  * position: right before 'finish'. Registering the same name twice replaces the step.
  */
 export function registerCloseStep(step: CloseStep, at: { before?: string; after?: string } = {}): void {
+  if (step.name === 'finish' || step.name === 'volumes' || step.name === 'ranks') throw new Error(`step name ${step.name} is reserved`);
   const existing = closeSteps.findIndex((s) => s.name === step.name);
   if (existing >= 0) closeSteps.splice(existing, 1);
-  if (step.name === 'finish' || step.name === 'volumes') throw new Error(`step name ${step.name} is reserved`);
   let index = closeSteps.findIndex((s) => s.name === (at.before ?? 'finish'));
   if (at.after) index = closeSteps.findIndex((s) => s.name === at.after) + 1;
   if (index <= 0 || index > closeSteps.length - 1) index = closeSteps.length - 1;
   closeSteps.splice(index, 0, step);
+}
+
+/** Removes a registered step (tests; a plug-in being unloaded). The built-in steps stay. */
+export function unregisterCloseStep(name: string): void {
+  if (name === 'volumes' || name === 'ranks' || name === 'finish') return;
+  const i = closeSteps.findIndex((s) => s.name === name);
+  if (i >= 0) closeSteps.splice(i, 1);
 }
 
 /** The close's steps in order (what the preview shows). */
@@ -155,10 +164,13 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
   }
   if (kind === 'recompute') assertPeriodWritable(period);
 
-  // A run marked running whose runner is gone (no advisory lock held) was interrupted: mark it failed.
+  // A run marked running is in progress unless its heartbeat stopped long ago AND no process holds
+  // its advisory lock: then its runner is gone (a crash) and the run is marked failed.
   const [running] = await tx.select().from(periodRuns).where(and(eq(periodRuns.periodId, period.id), eq(periodRuns.status, 'running'))).for('update');
   if (running) {
-    const [free] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`)) as unknown as { ok: boolean }[];
+    // Heartbeats are wall-clock instants written by the runner.
+    const stale = Date.now() - running.heartbeatAt.getTime() > STALE_AFTER_MS;
+    const [free] = stale ? (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`)) as unknown as { ok: boolean }[] : [{ ok: false }];
     if (!free?.ok) {
       throw new AppError('CONFLICT', `Ya hay un ${running.kind === 'close' ? 'cierre' : 'recálculo'} en curso para el periodo ${key}.`, { runId: running.id });
     }
@@ -188,7 +200,7 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
     assignedOrders = assigned.length;
   }
   const [run] = await tx.insert(periodRuns).values({
-    periodId: period.id, kind, steps: stepsOf(kind).map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: ctx.now(),
+    periodId: period.id, kind, steps: stepsOf(kind).map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: new Date(),
     result: next ? { nextPeriod: next.key, assignedOrders } : null,
   }).returning();
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };

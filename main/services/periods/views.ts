@@ -84,7 +84,7 @@ export async function summaryOf(db: DbOrTx, p: PeriodRow | null): Promise<Period
 
 const RECOMPUTE_LABEL = { es: 'Volúmenes y rangos pagados (recálculo completo)', en: 'Volumes and paid-as ranks (full recomputation)' };
 
-export async function runView(db: DbOrTx, run: RunRow, periodKey: string, lang: 'es' | 'en', now: Date): Promise<PeriodRun> {
+export async function runView(db: DbOrTx, run: RunRow, periodKey: string, lang: 'es' | 'en', _now?: Date): Promise<PeriodRun> {
   const labels = new Map(listCloseSteps().map((s) => [s.name, s.label[lang]]));
   const [who] = run.startedBy ? await db.select({ username: staff.username }).from(staff).where(eq(staff.id, run.startedBy)) : [];
   return {
@@ -101,7 +101,7 @@ export async function runView(db: DbOrTx, run: RunRow, periodKey: string, lang: 
     heartbeatAt: run.heartbeatAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     error: run.error,
-    stale: run.status === 'running' && now.getTime() - run.heartbeatAt.getTime() > STALE_RUN_MS,
+    stale: run.status === 'running' && Date.now() - run.heartbeatAt.getTime() > STALE_RUN_MS,
     result: (run.result as Record<string, unknown> | null) ?? null,
   };
 }
