@@ -116,6 +116,8 @@ export const genealogyContract = {
       movedMembers: z.number().int(),
       oldPath: z.string(),
       newPath: z.string(),
+      /** The subtree's PVG in the open period: taken from the old ancestors, given to the new ones. */
+      subtreePvg: DecimalString,
       period: PeriodRef,
     }),
   }),

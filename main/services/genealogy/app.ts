@@ -5,7 +5,7 @@ import type { ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { genealogyMoves } from '../../db/schema';
 import * as q from './queries';
-import { moveSubtree } from './move';
+import { moveInPeriod } from './move';
 
 async function node(input: ParsedInputOf<'genealogy.node'>, ctx: CallContext) {
   const period = await q.resolvePeriod(ctx.sql, input.periodKey);
@@ -46,9 +46,9 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
   // The move changes the tree of the period being worked on: only while that period is open, and
   // never while a close is running. FOR SHARE keeps the period from changing status until commit.
   const now = ctx.now();
-  const [period] = (await ctx.tx.execute<{ id: number; key: string; status: 'open' | 'closing' | 'closed' }>(dsql`
-    select id, key, status from periods where starts_at <= ${now.toISOString()}::timestamptz and ends_at > ${now.toISOString()}::timestamptz
-    for share`)) as unknown as { id: number; key: string; status: 'open' | 'closing' | 'closed' }[];
+  const [period] = (await ctx.tx.execute<{ id: number; key: string; status: 'open' | 'closing' | 'closed'; starts_at: string }>(dsql`
+    select id, key, status, starts_at from periods where starts_at <= ${now.toISOString()}::timestamptz and ends_at > ${now.toISOString()}::timestamptz
+    for share`)) as unknown as { id: number; key: string; status: 'open' | 'closing' | 'closed'; starts_at: string }[];
   if (!period || period.status !== 'open') {
     throw new AppError('PERIOD_CLOSED', period
       ? `El periodo actual (${period.key}) no está abierto: la genealogía no se puede corregir.`
@@ -57,7 +57,7 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
   const [closing] = (await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`)) as unknown as { key: string }[];
   if (closing) throw new AppError('PERIOD_CLOSED', `El cierre del periodo ${closing.key} está en curso: espere a que termine.`, { period: closing.key });
 
-  const r = await moveSubtree(ctx.tx, input.memberId, input.newSponsorId);
+  const r = await moveInPeriod(ctx.tx, input.memberId, input.newSponsorId, { id: period.id, startsAt: new Date(period.starts_at) });
   await ctx.tx.insert(genealogyMoves).values({
     memberId: r.memberId, oldSponsorId: r.oldSponsorId, newSponsorId: r.newSponsorId, periodId: period.id, movedMembers: r.movedMembers,
     oldPath: r.oldPath, newPath: r.newPath, reason: input.reason, staffId: ctx.staff?.id ?? null, at: now,
@@ -65,10 +65,12 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
   await ctx.audit({
     entity: 'member', entityId: r.memberId, reason: input.reason,
     before: { sponsorId: r.oldSponsorId, path: r.oldPath, depth: r.oldDepth },
-    after: { sponsorId: r.newSponsorId, path: r.newPath, depth: r.newDepth, movedMembers: r.movedMembers, period: period.key },
+    after: { sponsorId: r.newSponsorId, path: r.newPath, depth: r.newDepth, movedMembers: r.movedMembers, period: period.key, subtreePvg: r.subtreePvg, rankChanges: r.rankChanges },
   });
-  const { oldDepth: _o, newDepth: _n, ...out } = r;
-  return { ...out, period: { id: period.id, key: period.key, status: period.status } };
+  return {
+    memberId: r.memberId, oldSponsorId: r.oldSponsorId, newSponsorId: r.newSponsorId, movedMembers: r.movedMembers,
+    oldPath: r.oldPath, newPath: r.newPath, subtreePvg: r.subtreePvg, period: { id: period.id, key: period.key, status: period.status },
+  };
 }
 
 export const genealogyHandlers = {

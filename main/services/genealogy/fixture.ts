@@ -36,6 +36,11 @@ export async function loadFixture(sql: postgres.Sql) {
         where d.path >= a.path and d.path < left(a.path, -1) || '0'),
       case when a.id % 3 = 0 then 1 else 0 end
     from members a`;
+  // The period's cached aggregates, as the volumes engine keeps them beside member_volumes.
+  await sql`insert into period_stats (period_id, members_active, pv)
+    select ${open}, count(*) filter (where pv > 0), coalesce(sum(pv), 0) from member_volumes where period_id = ${open}`;
+  await sql`insert into period_rank_counts (period_id, rank, members)
+    select ${open}, paid_as_rank, count(*) from member_volumes where period_id = ${open} and paid_as_rank > 0 group by paid_as_rank`;
   await sql`update members set status = 'suspended' where id = 9`;
   return { paths, periods, open };
 }

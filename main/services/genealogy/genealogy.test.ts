@@ -18,8 +18,19 @@ async function expectTreeConsistent() {
   expect(stored).toEqual(oracle);
 }
 
+/** Cached PVG of the open period must equal PV summed over each member's current downline. */
+async function expectPvgConsistent() {
+  const bad = await t.database.sql`
+    select a.id, v.pvg, (select coalesce(sum(d.pv), 0) from members m join member_volumes d on d.member_id = m.id and d.period_id = v.period_id
+      where m.path >= a.path and m.path < left(a.path, -1) || '0') as expected
+    from members a join member_volumes v on v.member_id = a.id and v.period_id = (select id from periods where status = 'open')
+    where v.pvg <> (select coalesce(sum(d.pv), 0) from members m join member_volumes d on d.member_id = m.id and d.period_id = v.period_id
+      where m.path >= a.path and m.path < left(a.path, -1) || '0')`;
+  expect(bad).toEqual([]);
+}
+
 describe('genealogy reads', () => {
-  it('the fixture itself is consistent', async () => { await expectTreeConsistent(); });
+  it('the fixture itself is consistent', async () => { await expectTreeConsistent(); await expectPvgConsistent(); });
 
   it('a node: figures of the open period by default, upline, periods', async () => {
     const r = await t.must('genealogy.node', { memberId: 7 }, t.tokens.support);
@@ -144,8 +155,15 @@ describe('genealogy.move', () => {
   it('moves a member with its whole downline: paths, depths and downline sizes rewritten, audited', async () => {
     // 5 (Anahí, with the 43-deep leg below) from 2 to 12 (a recruit of the hub 7, under 3).
     const r = await t.must('genealogy.move', { memberId: 5, newSponsorId: 12, reason: 'Alta registrada con el patrocinador equivocado' }, t.tokens.admin);
-    expect(r).toMatchObject({ memberId: 5, oldSponsorId: 2, newSponsorId: 12, movedMembers: 44, oldPath: '1/2/5/', newPath: '1/3/7/12/5/', period: { key: '2026-11' } });
+    // 258..300 buy 100 PV when the id is a multiple of 3: 258, 261, …, 300 → 15 of them.
+    expect(r).toMatchObject({ memberId: 5, oldSponsorId: 2, newSponsorId: 12, movedMembers: 44, oldPath: '1/2/5/', newPath: '1/3/7/12/5/', subtreePvg: '1500.00', period: { key: '2026-11' } });
     await expectTreeConsistent();
+    await expectPvgConsistent();
+    const [pvg2] = await t.database.sql`select pvg::text from member_volumes where member_id = 2 and period_id = (select id from periods where status = 'open')`;
+    expect(pvg2!.pvg).toBe('100.00'); // José keeps 6 (JOSÉ LUIS Peña, 100 PV)
+    const [pvg12] = await t.database.sql`select pvg::text, paid_as_rank from member_volumes where member_id = 12 and period_id = (select id from periods where status = 'open')`;
+    // Its rank is re-evaluated with the plan (PV 100 is below the 1,465 of Visionario).
+    expect(pvg12).toMatchObject({ pvg: '1600.00', paid_as_rank: 0 });
     const [m] = await t.database.sql`select sponsor_id::int as s, depth, path from members where id = 300`;
     expect(m).toMatchObject({ s: 299, depth: 47, path: expect.stringMatching(/^1\/3\/7\/12\/5\/258\//) });
     const sizes = await t.database.sql<{ id: number; d: number }[]>`select id::int, downline_size as d from members where id in (1, 2, 3, 7, 12) order by id`;
@@ -165,6 +183,7 @@ describe('genealogy.move', () => {
     // And back up the tree (a move to a shallower place, under a common ancestor).
     await t.must('genealogy.move', { memberId: 5, newSponsorId: 1, reason: 'Corrección: directo de la raíz' }, t.tokens.admin);
     await expectTreeConsistent();
+    await expectPvgConsistent();
     expect(await auditRows()).toBe(2);
     // The move rewrote the search index too: the downline search follows the member.
     const found = await t.must('members.search', { q: 'profunda 300', withinMemberId: 1 }, t.tokens.support);

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
+import { Decimal } from '../../domain/money';
+import { applyVolumeDelta } from '../volumes/incremental';
+import { currentPlan } from '../plan/current';
 
 export interface MoveResult {
   memberId: number;
@@ -11,6 +14,9 @@ export interface MoveResult {
   newPath: string;
   oldDepth: number;
   newDepth: number;
+  /** Ancestors that lost the subtree, and those that gained it (common ancestors in neither). */
+  lostAncestors: number[];
+  gainedAncestors: number[];
 }
 
 /** Serialises genealogy corrections with each other (two moves can never interleave into a cycle). */
@@ -70,5 +76,35 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
     newPath,
     oldDepth: m.depth,
     newDepth: m.depth + delta,
+    lostAncestors: lost,
+    gainedAncestors: gained,
   };
+}
+
+/**
+ * The whole correction in an open period: the tree (moveSubtree), then the period's cached PVG —
+ * the subtree's PVG leaves the ancestors that lost it and reaches those that gained it, ranks
+ * re-evaluated — through the volumes engine's incremental update (applyVolumeDelta).
+ */
+export async function moveInPeriod(tx: DbOrTx, memberId: number, newSponsorId: number, period: { id: number; startsAt: Date }) {
+  const r = await moveSubtree(tx, memberId, newSponsorId);
+  const [v] = (await tx.execute(sql`
+    select pvg::text as pvg from member_volumes where period_id = ${period.id} and member_id = ${memberId}`)) as unknown as { pvg: string }[];
+  const pvg = v?.pvg ?? '0';
+  let rankChanges = 0;
+  if (!new Decimal(pvg).isZero()) {
+    const plan = await currentPlan(tx, period.startsAt);
+    const delta = (ancestorIds: number[], pvgDelta: string) =>
+      applyVolumeDelta(tx, { periodId: period.id, memberId: null, ancestorIds, pv: '0', vn: '0', pvgDelta, orders: 0, vnMxn: '0' }, plan);
+    try {
+      if (r.lostAncestors.length) rankChanges += (await delta(r.lostAncestors, new Decimal(pvg).negated().toFixed())).length;
+      if (r.gainedAncestors.length) rankChanges += (await delta(r.gainedAncestors, pvg)).length;
+    } catch (e) {
+      if (e instanceof Error && /missing rows/.test(e.message)) {
+        throw new AppError('CONFLICT', 'Los volúmenes del periodo están incompletos: recalcule el periodo antes de corregir la genealogía.');
+      }
+      throw e;
+    }
+  }
+  return { ...r, subtreePvg: pvg, rankChanges };
 }

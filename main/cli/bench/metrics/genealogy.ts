@@ -3,9 +3,11 @@
  * Each is measured on the cached figures the screens use and, in the same run, answered the naive
  * way (recursive CTE over sponsor ids, or a sequential scan for the search) as the baseline.
  */
-import { PLAN_V1 } from '../../../domain/plan';
 import { searchMembers, pathUpperBound } from '../../../services/members/search';
-import { moveSubtree } from '../../../services/genealogy/move';
+import { moveInPeriod } from '../../../services/genealogy/move';
+import { openPeriod } from '../../../services/periods/lookup';
+import { recomputePeriod } from '../../../services/volumes/recompute';
+import { currentPlan } from '../../../services/plan/current';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { round, sample, shuffle, timeOnce } from '../timing';
 
@@ -14,44 +16,31 @@ const BASELINE_SAMPLES = 8;
 /** A naive query that runs longer is stopped and counted at this duration (noted). */
 const BASELINE_TIMEOUT_MS = 60_000;
 
-interface Prepared { periodId: number; root: number }
+interface Prepared { periodId: number; startsAt: Date; root: number }
 let prepared: Prepared | null = null;
 
 /**
- * The open period and its member_volumes. The volumes engine (another area) normally fills them;
- * when it has not run on this bench database, they are computed here, set-based: PV and VN from
- * paid orders, PVG by summing each member's PV into every ancestor of its path, paid-as rank from
- * the plan's thresholds.
+ * The open period and its member_volumes. When the volumes engine has not run on this bench
+ * database yet, its set-based recompute (main/services/volumes) fills them, with the period's
+ * aggregates, exactly as the app does.
  */
 async function prepare(ctx: BenchContext): Promise<Prepared> {
   if (prepared) return prepared;
   const sql = ctx.sql;
-  const [p] = await sql<{ id: number }[]>`select id from periods order by (status = 'open') desc, starts_at desc limit 1`;
-  if (!p) throw new Error('no periods in the bench database');
+  const period = await openPeriod(ctx.db);
+  if (!period) throw new Error('no open period in the bench database');
   const [root] = await sql<{ id: string }[]>`select id from members where sponsor_id is null order by downline_size desc limit 1`;
-  const [has] = await sql`select 1 from member_volumes where period_id = ${p.id} limit 1`;
-  if (!has) {
-    ctx.log('member_volumes vacío para el periodo abierto: se calcula (PV, VN, PVG, rango pagado)…');
-    const ranks = [...PLAN_V1.ranks].sort((a, b) => b.rank - a.rank).filter((r) => r.rank > 0);
-    const rankCase = `case ${ranks.map((r) => `when x.pv >= ${r.pv} and x.pvg >= ${r.pvg} then ${r.rank}`).join(' ')} else 0 end`;
-    const t = await timeOnce(() => sql.begin(async (tx) => {
-      await tx`set local synchronous_commit = off`;
-      await tx.unsafe(`
-        insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank)
-        with own as (
-          select member_id, sum(pv) as pv, sum(vn) as vn from orders where period_id = $1 and status = 'paid' group by member_id
-        ), up as (
-          select unnest(string_to_array(rtrim(m.path, '/'), '/'))::bigint as id, o.pv from own o join members m on m.id = o.member_id
-        ), grp as (select id, sum(pv) as pvg from up group by id),
-        x as (
-          select g.id, coalesce(o.pv, 0) as pv, coalesce(o.vn, 0) as vn, g.pvg from grp g left join own o on o.member_id = g.id
-        )
-        select $1, x.id, x.pv, x.vn, x.pvg, ${rankCase} from x`, [p.id]);
+  const [has] = await sql`select 1 from member_volumes where period_id = ${period.id} limit 1`;
+  const [stats] = await sql`select 1 from period_stats where period_id = ${period.id}`;
+  if (!has || !stats) {
+    ctx.log('member_volumes del periodo abierto sin calcular: recompute del motor de volúmenes…');
+    const t = await timeOnce(() => ctx.db.transaction(async (tx) => {
+      await recomputePeriod(tx, period, await currentPlan(tx, period.startsAt));
     }));
     await sql`analyze member_volumes`;
     ctx.log(`member_volumes calculado en ${(t / 1000).toFixed(1)} s`);
   }
-  prepared = { periodId: p.id, root: Number(root!.id) };
+  prepared = { periodId: period.id, startsAt: period.startsAt, root: Number(root!.id) };
   return prepared;
 }
 
@@ -248,7 +237,7 @@ const move: Metric = {
   name: 'genealogy.move',
   budget: { ms: 5000 },
   async run(ctx): Promise<MetricResult> {
-    await prepare(ctx);
+    const { periodId, startsAt } = await prepare(ctx);
     const sql = ctx.sql;
     const target = Math.min(100_000, Math.floor(ctx.members / 10));
     const [m] = await sql<{ id: string; path: string; downline_size: number }[]>`
@@ -261,12 +250,14 @@ const move: Metric = {
     const sponsor = Number(s!.id);
     ctx.log(`mover ${member} (${m!.downline_size + 1} miembros) bajo ${sponsor}`);
     let moved = 0;
+    let pvg = '0';
     // Run the real move inside a transaction that is rolled back: the bench data stays as generated.
     const ours = await timeOnce(async () => {
       try {
         await ctx.db.transaction(async (tx) => {
-          const r = await moveSubtree(tx, member, sponsor);
+          const r = await moveInPeriod(tx, member, sponsor, { id: periodId, startsAt });
           moved = r.movedMembers;
+          pvg = r.subtreePvg;
           throw new Rollback();
         });
       } catch (e) {
@@ -280,7 +271,7 @@ const move: Metric = {
       await tx`update members set sponsor_id = ${sponsor} where id = ${member}`;
       await tx`
         with recursive sub(id, path, depth) as (
-          select ${member}::bigint, (${sp!.path} || ${member}::text || '/') collate "C", ${sp!.depth + 1}
+          select ${member}::bigint, (${sp!.path}::text || ${member}::text || '/') collate "C", ${sp!.depth + 1}::int
           union all
           select c.id, (sub.path || c.id::text || '/') collate "C", sub.depth + 1 from members c join sub on c.sponsor_id = sub.id
         )
@@ -300,7 +291,7 @@ const move: Metric = {
     await sql`vacuum analyze members`;
     return {
       ms: round(ours), baseline_ms: round(base.ms),
-      notes: `moved member ${member} with ${moved} members (target ${target}) under ${sponsor} (path, depth of the subtree and downline_size of old and new ancestors) in one transaction, rolled back afterwards. Baseline: paths and depths by recursive CTE from sponsor ids and ancestors' downline counts by recursive walks, rolled back${base.timedOut ? `; stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
+      notes: `moved member ${member} with ${moved} members (target ${target}) under ${sponsor}: path and depth of the subtree, downline_size of old and new ancestors, and the subtree's PVG (${pvg}) out of the old and into the new ancestors' member_volumes with ranks re-evaluated, in one transaction rolled back afterwards. Baseline: paths and depths by recursive CTE from sponsor ids and ancestors' downline counts by recursive walks, rolled back${base.timedOut ? `; stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
     };
   },
 };
