@@ -28,6 +28,8 @@ export interface SearchOutput {
 }
 
 const MAX_CHARS = 200;
+/** Candidates per kind of match inside one downline (the global search keeps SEARCH_CAP). */
+export const WITHIN_CAP = 250;
 const MAX_WORDS = 8;
 
 /** The first path that is not inside the downline of `path` (its trailing '/' becomes '0'). */
@@ -72,7 +74,9 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     : sql`member_search s`;
   const all = (parts: postgres.PendingQuery<postgres.Row[]>[]) => parts.reduce((a, b) => sql`${a} ${b}`);
   const branches: postgres.PendingQuery<postgres.Row[]>[] = [];
-  const limit = SEARCH_CAP + 1;
+  // Inside a downline the candidates are filtered by path after the lookup index: fewer of them.
+  const cap = range ? WITHIN_CAP : SEARCH_CAP;
+  const limit = cap + 1;
   if (oneToken) branches.push(sql`(select id, 0 as tier, 0 as k from members where code = ${raw.toUpperCase()} ${inRange})`);
   if (emailQ) {
     // Exact address first; then addresses starting with what was typed (text_pattern_ops range).
@@ -100,7 +104,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     best as (select id, min(tier) as tier from cand group by id),
     counted as (
       select (select count(*)::int from best) as total,
-        exists (select 1 from cand group by k having count(*) > ${SEARCH_CAP}) as capped)
+        exists (select 1 from cand group by k having count(*) > ${cap}) as capped)
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, m.career_rank, m.depth,
       m.downline_size, b.tier, c.total, c.capped
     from best b join members m on m.id = b.id join member_search s on s.member_id = b.id cross join counted c
@@ -110,8 +114,8 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     // Past the last page: still say how many there are.
     const [c] = await sql<{ total: number; capped: boolean }[]>`
       with cand as materialized (${union})
-      select count(distinct id)::int as total, exists (select 1 from cand group by k having count(*) > ${SEARCH_CAP}) as capped from cand`;
-    return { ...empty, total: Math.min(c?.total ?? 0, SEARCH_CAP), capped: c?.capped ?? false };
+      select count(distinct id)::int as total, exists (select 1 from cand group by k having count(*) > ${cap}) as capped from cand`;
+    return { ...empty, total: Math.min(c?.total ?? 0, cap), capped: c?.capped ?? false };
   }
   const capped = rows[0]!.capped;
   return {
@@ -120,7 +124,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
       country: r.country as MemberHit['country'], status: r.status as MemberHit['status'], careerRank: r.career_rank,
       depth: r.depth, downlineSize: r.downline_size, matchedBy: MATCHED[r.tier] ?? 'name',
     })),
-    total: Math.min(rows[0]!.total, SEARCH_CAP),
+    total: Math.min(rows[0]!.total, cap),
     page: input.page,
     pageSize: input.pageSize,
     capped,
