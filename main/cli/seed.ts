@@ -15,6 +15,20 @@ import type postgres from 'postgres';
 
 const log = (m: string) => console.error(`[seed] ${m}`);
 
+/**
+ * Server settings for a bulk load, used only when this command starts the embedded server itself
+ * (a server that is already running is attached as it is): rows COPYed into tables emptied in the
+ * same transaction skip the WAL (wal_level = minimal), no checkpoint in the middle of the load, and
+ * the indexes being filled stay in shared memory. The next normal start uses the defaults again.
+ */
+export const BULK_LOAD_SETTINGS: Record<string, string> = {
+  wal_level: 'minimal',
+  max_wal_senders: '0',
+  max_wal_size: '8GB',
+  checkpoint_timeout: '30min',
+  shared_buffers: '1GB',
+};
+
 function positiveInt(name: string, raw: string | undefined, min: number): number {
   const v = Number(raw);
   if (!raw || !Number.isInteger(v) || v < min) {
@@ -64,7 +78,7 @@ async function main() {
   }
 
   const t0 = performance.now();
-  const database = await openDatabase({ databaseUrl: values['database-url'], log, poolSize: 2 });
+  const database = await openDatabase({ databaseUrl: values['database-url'], log, poolSize: 2, settings: BULK_LOAD_SETTINGS });
   try {
     const [row] = await database.sql<{ n: string }[]>`select count(*) as n from members`;
     const existing = Number(row?.n ?? 0);
@@ -87,8 +101,12 @@ async function main() {
 }
 
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
-  main().catch((e) => {
-    log(e instanceof Error ? e.message : String(e));
-    process.exit(1);
-  });
+  // Exit explicitly: the embedded server's exit hook would otherwise end the process with status 0.
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (e) => {
+      log(e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    },
+  );
 }

@@ -492,18 +492,87 @@ function buildNetwork(n: number, seed: number, historyStart: number, historyEnd:
 }
 
 const STATUS_NAMES = ['active', 'inactive', 'suspended'];
-const CHUNK_CHARS = 1 << 20;
 
-/** Text-format COPY rows of the members table, in id order. */
-function* memberRows(net: Network, seed: number, currentStart: number): Generator<string> {
+/**
+ * Rows are written straight into 1 MiB Buffers handed to COPY: no long string ropes kept on the
+ * JavaScript heap (they made the garbage collector the bottleneck at a million members).
+ */
+const CHUNK_BYTES = 1 << 20;
+
+class ChunkWriter {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+
+  /** True when `bytes` more bytes would not fit: take() the chunk first. */
+  full(bytes: number): boolean {
+    return this.pos + bytes > this.buf.length;
+  }
+
+  /** Writes a string (UTF-8); the caller made room (3 bytes per UTF-16 unit at most). */
+  str(text: string): void {
+    this.pos += this.buf.write(text, this.pos);
+  }
+
+  copy(src: Buffer, start: number, end: number): void {
+    this.pos += src.copy(this.buf, this.pos, start, end);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  /** The bytes written so far (possibly empty); writing continues in a fresh buffer. */
+  take(minBytes = 0): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, minBytes));
+    this.pos = 0;
+    return out;
+  }
+}
+
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const dayPrefixes = new Map<number, string>();
+
+/** Same text as Date#toISOString() ('2026-11-05T18:04:09.123Z'), without a Date per value. */
+function isoUtc(ms: number): string {
+  const day = Math.floor(ms / DAY);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY;
+  const h = Math.floor(rest / HOUR);
+  rest -= h * HOUR;
+  const m = Math.floor(rest / MINUTE);
+  rest -= m * MINUTE;
+  const sec = Math.floor(rest / 1000);
+  return `${prefix}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[sec]}.${THREE_DIGITS[rest - sec * 1000]}Z`;
+}
+
+/** Text-format COPY rows of the members table, in id order, in Buffers. */
+function* memberRows(net: Network, seed: number, currentStart: number): Generator<Buffer> {
   const rng = new Rng(seed, 'people');
-  const paths: string[] = new Array(net.n + 1);
-  const ranks = PLAN_V1.ranks.map((r) => ({ rank: r.rank, pv: Number(r.pv), pvg: Number(r.pvg) })).sort((a, b) => a.rank - b.rank);
-  let buf = '';
+  // Every member's path ("1/5/42/") lives once in one off-heap buffer: a child's path is its
+  // sponsor's bytes followed by its own id.
+  const pathStart = new Float64Array(net.n + 1);
+  const pathLen = new Int32Array(net.n + 1);
+  let total = 0;
   for (let i = 1; i <= net.n; i++) {
     const s = net.sponsor[i] as number;
-    const path = (s === 0 ? '' : (paths[s] as string)) + i + '/';
-    paths[i] = path;
+    pathLen[i] = (s === 0 ? 0 : (pathLen[s] as number)) + String(i).length + 1;
+    total += pathLen[i] as number;
+  }
+  const paths = Buffer.allocUnsafe(total);
+  const ranks = PLAN_V1.ranks.map((r) => ({ rank: r.rank, pvg: Number(r.pvg) })).sort((a, b) => a.rank - b.rank);
+  const w = new ChunkWriter();
+  let cursor = 0;
+  for (let i = 1; i <= net.n; i++) {
+    const s = net.sponsor[i] as number;
+    pathStart[i] = cursor;
+    if (s !== 0) cursor += paths.copy(paths, cursor, pathStart[s] as number, (pathStart[s] as number) + (pathLen[s] as number));
+    cursor += paths.write(`${i}/`, cursor, 'latin1');
     const c = COUNTRY_CODES[net.country[i] as number] as CountryCode;
 
     const female = rng.float() < 0.56;
@@ -545,16 +614,17 @@ function* memberRows(net: Network, seed: number, currentStart: number): Generato
       for (const r of ranks) if (pvg >= r.pvg && r.rank > career) career = r.rank;
     }
 
-    const at = new Date(enrolled).toISOString();
-    buf += `${i}\tNN${String(i).padStart(7, '0')}\t${first}\t${last}\t${email}\t${phone}\t${phoneDigits}\t${c}\t${
-      STATUS_NAMES[net.status[i] as number]}\t${s === 0 ? '\\N' : s}\t${path}\t${net.depth[i]}\t${at}\t${career}\t${
-      net.downline[i]}\t${at}\n`;
-    if (buf.length > CHUNK_CHARS) {
-      yield buf;
-      buf = '';
-    }
+    const at = isoUtc(enrolled);
+    const head = `${i}\tNN${String(i).padStart(7, '0')}\t${first}\t${last}\t${email}\t${phone}\t${phoneDigits}\t${c}\t${
+      STATUS_NAMES[net.status[i] as number]}\t${s === 0 ? '\\N' : s}\t`;
+    const tail = `\t${net.depth[i]}\t${at}\t${career}\t${net.downline[i]}\t${at}\n`;
+    const bytes = 3 * (head.length + tail.length) + (pathLen[i] as number);
+    if (w.full(bytes)) yield w.take(bytes);
+    w.str(head);
+    w.copy(paths, pathStart[i] as number, (pathStart[i] as number) + (pathLen[i] as number));
+    w.str(tail);
   }
-  if (buf) yield buf;
+  if (w.length > 0) yield w.take();
 }
 
 const MEMBER_COLUMNS =
@@ -612,17 +682,24 @@ function* periodOrderRows(
   nowMs: number,
   seed: number,
   ids: { order: number; line: number },
-  lineChunks: string[],
+  lineChunks: Buffer[],
   stats: OrderStats,
-): Generator<string> {
+): Generator<Buffer> {
   const rng = new Rng(seed, `orders:${period.key}`);
   const productCum = cumulative(PRODUCTS.map((p) => p.weight));
   const nProducts = catalogue.products.length;
   const pStart = period.start;
   const pEnd = Math.min(period.end, nowMs);
   const periodId = String(period.id);
-  let buf = '';
-  let lines = '';
+  const orders = new ChunkWriter();
+  /** Full order chunks waiting to be yielded (emitOrder runs inside helpers, not the generator). */
+  const pending: Buffer[] = [];
+  const lines = new ChunkWriter();
+  const line = (text: string) => {
+    if (lines.full(3 * text.length)) lineChunks.push(lines.take());
+    lines.str(text);
+    stats.lines++;
+  };
   const picked = new Int32Array(4);
 
   const stripeId = (orderId: number) =>
@@ -634,10 +711,13 @@ function* periodOrderRows(
   ) => {
     const c = COUNTRY_CODES[net.country[member] as number] as CountryCode;
     const paidish = status === 'paid' || status === 'refunded';
-    buf += `${orderId}\t${member}\t${c}\t${CURRENCY[c]}\t${status}\t${fromHundredths(total)}\t${fromHundredths(pv)}\t${
-      fromHundredths(vn)}\t${fromHundredths(kitPv)}\t${new Date(createdAt).toISOString()}\t${
-      paidish ? new Date(confirmedAt).toISOString() : '\\N'}\t${paidish ? periodId : '\\N'}\t${method}\t${
-      method === 'stripe' ? stripeId(orderId) : '\\N'}\t${refundedAt > 0 ? new Date(refundedAt).toISOString() : '\\N'}\n`;
+    const row = `${orderId}\t${member}\t${c}\t${CURRENCY[c]}\t${status}\t${fromHundredths(total)}\t${fromHundredths(pv)}\t${
+      fromHundredths(vn)}\t${fromHundredths(kitPv)}\t${isoUtc(createdAt)}\t${
+      paidish ? isoUtc(confirmedAt) : '\\N'}\t${paidish ? periodId : '\\N'}\t${method}\t${
+      method === 'stripe' ? stripeId(orderId) : '\\N'}\t${refundedAt > 0 ? isoUtc(refundedAt) : '\\N'}\n`;
+    // Rows are ASCII: one byte per character.
+    if (orders.full(row.length)) pending.push(orders.take());
+    orders.str(row);
     stats.orders++;
   };
 
@@ -645,8 +725,7 @@ function* periodOrderRows(
     const ci = net.country[member] as number;
     const k = catalogue.kits[kits.kit[member] as number] as CatalogueRow;
     const orderId = ids.order++;
-    lines += `${ids.line++}\t${orderId}\t${k.id}\t1\t${fromHundredths(k.price[ci] as number)}\t${fromHundredths(k.pv)}\t0.00\n`;
-    stats.lines++;
+    line(`${ids.line++}\t${orderId}\t${k.id}\t1\t${fromHundredths(k.price[ci] as number)}\t${fromHundredths(k.pv)}\t0.00\n`);
     emitOrder(member, status, k.price[ci] as number, k.pv, 0, k.pv, createdAt, confirmedAt, 'stripe', 0, orderId);
   };
 
@@ -728,27 +807,55 @@ function* periodOrderRows(
         total += unit * qty;
         pv += linePv;
         vn += lineVn;
-        lines += `${ids.line++}\t${orderId}\t${prod.id}\t${qty}\t${fromHundredths(unit)}\t${fromHundredths(linePv)}\t${fromHundredths(lineVn)}\n`;
-        stats.lines++;
+        line(`${ids.line++}\t${orderId}\t${prod.id}\t${qty}\t${fromHundredths(unit)}\t${fromHundredths(linePv)}\t${fromHundredths(lineVn)}\n`);
       }
       emitOrder(m, status, total, pv, vn, 0, created, t, method, refundedAt, orderId);
     }
 
-    if (buf.length > CHUNK_CHARS) {
-      yield buf;
-      buf = '';
-    }
-    if (lines.length > CHUNK_CHARS) {
-      lineChunks.push(lines);
-      lines = '';
-    }
+    while (pending.length > 0) yield pending.shift() as Buffer;
   }
-  if (buf) yield buf;
-  if (lines) lineChunks.push(lines);
+  if (orders.length > 0) yield orders.take();
+  if (lines.length > 0) lineChunks.push(lines.take());
 }
 
-async function copyInto(tx: postgres.TransactionSql, table: string, columns: string, rows: Iterable<string>): Promise<void> {
-  const query = tx.unsafe(`copy ${table} (${columns}) from stdin`);
+/**
+ * When members, orders, order_lines and every table that references them (recursively) are empty,
+ * truncates them inside the load transaction: COPY may then write frozen rows (no later hint-bit
+ * or freeze rewrites), and a server running with wal_level = minimal skips the WAL for the load.
+ * The tables are locked before they are checked; if anything holds rows, nothing is truncated.
+ */
+async function truncateIfAllEmpty(tx: postgres.TransactionSql): Promise<boolean> {
+  const tables = await tx<{ name: string }[]>`
+    with recursive refs(table_oid) as (
+      select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
+      where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines')
+      union
+      select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
+    )
+    select format('%I.%I', ns.nspname, c.relname) as name
+    from refs r join pg_class c on c.oid = r.table_oid join pg_namespace ns on ns.oid = c.relnamespace
+    order by 1`;
+  const list = tables.map((t) => t.name).join(', ');
+  try {
+    return await tx.savepoint(async (sp) => {
+      await sp.unsafe(`lock table ${list} in access exclusive mode`);
+      for (const t of tables) {
+        const [row] = await sp.unsafe<{ x: boolean }[]>(`select exists (select 1 from ${t.name}) as x`);
+        if (row?.x) throw new KeepTables();
+      }
+      await sp.unsafe(`truncate ${list}`);
+      return true;
+    });
+  } catch (e) {
+    if (e instanceof KeepTables) return false;
+    throw e;
+  }
+}
+
+class KeepTables extends Error {}
+
+async function copyInto(tx: postgres.TransactionSql, table: string, columns: string, rows: Iterable<Buffer>, freeze: boolean): Promise<void> {
+  const query = tx.unsafe(`copy ${table} (${columns}) from stdin${freeze ? ' with (freeze)' : ''}`);
   // postgres.js 3.4 reports an error raised when the COPY completes (a constraint, a bad value) only
   // by rejecting the query promise, which already resolved to the stream: the stream would wait
   // for its end forever. Route that rejection to the stream so that the pipeline fails instead.
@@ -820,6 +927,10 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
     const [existing] = await tx<{ n: number }[]>`select count(*)::int as n from (select 1 from members limit 1) m`;
     if ((existing?.n ?? 0) > 0) throw new SeedRefusedError('the database already has members: reset it before seeding');
     await tx`set local synchronous_commit = off`;
+    // Triggers that index loaded rows set-based (member lookup: trigram GIN) flush their pending
+    // entries in fewer, larger batches.
+    await tx`set local gin_pending_list_limit = '64MB'`;
+    await tx`set local work_mem = '256MB'`;
     // Skip per-row foreign-key triggers when allowed: the generated rows reference each other correctly.
     const [su] = await tx<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
     if (su?.on) await tx`set local session_replication_role = replica`;
@@ -833,17 +944,18 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
         await tx`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${currency}, ${rate}, ${new Date(historyStart).toISOString()})`;
       }
     }
-    lap(`catálogo, periodos ${keys[0]}…${keys[keys.length - 1]}`);
+    const fresh = await truncateIfAllEmpty(tx);
+    lap(`catálogo, periodos ${keys[0]}…${keys[keys.length - 1]}${fresh ? '; tablas vaciadas en la transacción (COPY FREEZE)' : ''}`);
 
-    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(net, seed, currentStart));
+    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(net, seed, currentStart), fresh);
     lap(`${n} miembros copiados`);
 
     const ids = { order: 1, line: 1 };
     for (const p of periods) {
-      const lineChunks: string[] = [];
+      const lineChunks: Buffer[] = [];
       const before = { ...stats };
-      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(net, kits, catalogue, p, windowStart, nowMs, seed, ids, lineChunks, stats));
-      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks));
+      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(net, kits, catalogue, p, windowStart, nowMs, seed, ids, lineChunks, stats), fresh);
+      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks), fresh);
       lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
     }
 
@@ -860,12 +972,13 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
 }
 
 /** Hands the buffered chunks over one by one, releasing each once written. */
-function* drain(chunks: string[]): Generator<string> {
+function* drain(chunks: Buffer[]): Generator<Buffer> {
   for (let i = 0; i < chunks.length; i++) {
-    yield chunks[i] as string;
-    chunks[i] = '';
+    yield chunks[i] as Buffer;
+    chunks[i] = EMPTY;
   }
 }
+const EMPTY = Buffer.alloc(0);
 
 function describeNetwork(net: Network): string {
   let maxDepth = 0;
