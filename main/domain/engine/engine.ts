@@ -124,9 +124,8 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
       if (p < 0) throw new UnknownSponsorError(m.id, String(sponsor));
       parent[i] = p;
     }
-    const country = m.country;
-    if (!isCountry(country)) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(country)}`);
-    const c = CUR_INDEX[CURRENCY_OF_COUNTRY[country]]!;
+    const c = currencyIndexOfCountry(m.country);
+    if (c < 0) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(m.country)}`);
     cur[i] = c;
     usedCurrency[c] = 1;
     const cr = m.careerRank;
@@ -241,7 +240,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
       continue;
     }
     if (typeof o.id !== 'string' || o.id.length === 0) throw invalid(`order #${k} has no id`);
-    if (CUR_INDEX[o.currency] !== cur[b]) {
+    if (o.currency !== CURRENCIES[cur[b]!]) {
       throw new EngineInputError(
         'ORDER_CURRENCY_MISMATCH',
         `order ${o.id} is in ${o.currency} but its buyer ${o.member} pays in ${CURRENCIES[cur[b]!]}`,
@@ -606,6 +605,27 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     new ProgramTable(ctx, cashback, loyaltyPoints, loyaltyGift, carPaidAfter, travelScaled, travelScale, travelOverride),
     previousPaidAs,
   );
+}
+
+const CI_MX = CUR_INDEX[CURRENCY_OF_COUNTRY.MX]!;
+const CI_US = CUR_INDEX[CURRENCY_OF_COUNTRY.US]!;
+const CI_CO = CUR_INDEX[CURRENCY_OF_COUNTRY.CO]!;
+const CI_DO = CUR_INDEX[CURRENCY_OF_COUNTRY.DO]!;
+
+/** The currency index of a country (a switch: cheaper than keyed lookups per member), or -1. */
+function currencyIndexOfCountry(country: string): number {
+  switch (country) {
+    case 'MX':
+      return CI_MX;
+    case 'US':
+      return CI_US;
+    case 'CO':
+      return CI_CO;
+    case 'DO':
+      return CI_DO;
+    default:
+      return isCountry(country) ? CUR_INDEX[CURRENCY_OF_COUNTRY[country]]! : -1;
+  }
 }
 
 function enrolledAtMs(at: unknown, id: string): number {
