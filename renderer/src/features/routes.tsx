@@ -7,6 +7,8 @@ import { SettingsScreen } from './settings/SettingsScreen';
 import { MembersScreen } from './members/MembersScreen';
 import { MemberProfileScreen } from './members/MemberProfileScreen';
 import { GenealogyScreen } from './genealogy/GenealogyScreen';
+import { DashboardScreen } from './dashboard/DashboardScreen';
+import { PeriodsScreen } from './periods/PeriodsScreen';
 
 export interface Area {
   path: string;
@@ -23,11 +25,11 @@ const ALL: Role[] = ['admin', 'finance', 'support'];
 
 /** The navigation of the app, in menu order. Each area adds its screens here. */
 export const areas: Area[] = [
-  { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <ComingSoon title="Tablero" /> },
+  { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <DashboardScreen /> },
   { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
   { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <ComingSoon title="Retiros" /> },
-  { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <ComingSoon title="Periodos" /> },
+  { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },
   { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },

@@ -3,9 +3,11 @@ import { initReactI18next } from 'react-i18next';
 import * as common from './common';
 import * as settings from './settings';
 import * as members from './members';
+import * as periods from './periods';
+import * as dashboard from './dashboard';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members];
+const areas = [common, settings, members, periods, dashboard];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

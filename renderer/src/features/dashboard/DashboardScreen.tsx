@@ -1,0 +1,108 @@
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useProcedure } from '../../api/hooks';
+import { formatMoney, formatPoints } from '../../../../shared/format';
+import { usePreferences } from '../../stores/preferences';
+import { ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
+import { Delta, PeriodName, RankBars, periodLabel } from '../periods/parts';
+import '../periods/periods.css';
+
+/** The first screen after login: the open period at a glance, from cached aggregates. */
+export function DashboardScreen() {
+  const { t } = useTranslation();
+  const locale = usePreferences((s) => s.locale);
+  const q = useProcedure('dashboard.summary', {}, { refetchInterval: 30_000 });
+  const d = q.data;
+  if (q.isLoading) return <Page title={t('dashboard.title')}><Loading /></Page>;
+  if (!d) return <Page title={t('dashboard.title')}><ErrorBanner error={q.error} /></Page>;
+  if (!d.period) return <Page title={t('dashboard.title')}><div className="card muted">{t('dashboard.noPeriod')}</div></Page>;
+
+  const prev = d.previousKey;
+  // The chart plots the figures; the numbers it draws are for the picture only, the labels show the exact strings.
+  const chart = d.history.map((h) => ({ key: h.key, pv: Number(h.pv), vn: Number(h.vnMxn), active: h.membersActive, pvText: h.pv, vnText: h.vnMxn }));
+  return (
+    <Page
+      title={t('dashboard.title')}
+      intro={t('dashboard.intro', { key: `${d.period.key} · ${periodLabel(d.period.key, locale)}`, status: t(`periods.status.${d.period.status}`).toLowerCase() })}
+      actions={<Link to="/periods">{t('dashboard.goPeriods')}</Link>}
+    >
+      <ErrorBanner error={q.error} />
+      <div className="cards" role="region" aria-label={t('dashboard.title')}>
+        <div className="stat">
+          <div className="label">{t('dashboard.members')}</div>
+          <div className="value num">{d.members.total.toLocaleString('es-MX')}</div>
+          <div className="sub">{t('dashboard.membersHint')}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('dashboard.active')}</div>
+          <div className="value num">{d.members.active.toLocaleString('es-MX')}</div>
+          <div className="sub"><Delta current={d.members.active} previous={d.members.activePrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('dashboard.fresh')}</div>
+          <div className="value num">{d.members.new.toLocaleString('es-MX')}</div>
+          <div className="sub"><Delta current={d.members.new} previous={d.members.newPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('dashboard.pv')}</div>
+          <div className="value"><Points value={d.volumes.pv} /></div>
+          <div className="sub"><Delta current={d.volumes.pv} previous={d.volumes.pvPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('dashboard.vn')}</div>
+          <div className="value"><Money amount={d.volumes.vnMxn} currency="MXN" /></div>
+          <div className="sub"><Delta current={d.volumes.vnMxn} previous={d.volumes.vnMxnPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+        </div>
+        {d.withdrawals && (
+          <div className="stat">
+            <div className="label">{t('dashboard.withdrawals')}</div>
+            <div className="value num">{t('dashboard.withdrawalsCount', { count: d.withdrawals.pendingCount })}</div>
+            <div className="sub">
+              <span>{t('dashboard.withdrawalsMxn')} <Money amount={d.withdrawals.pendingMxn} currency="MXN" /></span>
+            </div>
+            <div className="sub">{d.withdrawals.byCurrency.map((c) => <span key={c.currency}><Money amount={c.amount} currency={c.currency} /> ({c.count})</span>)}</div>
+            <Link to="/withdrawals">{t('dashboard.goWithdrawals')}</Link>
+          </div>
+        )}
+      </div>
+
+      <div className="dash-grid">
+        <section className="card" aria-label={t('dashboard.chart.title')}>
+          <h2>{t('dashboard.chart.title')}</h2>
+          <div className="chart-box">
+            <ResponsiveContainer width="100%" height="100%">
+              <ComposedChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
+                <CartesianGrid stroke="#eef1f5" vertical={false} />
+                <XAxis dataKey="key" tick={{ fontSize: 12 }} />
+                <YAxis yAxisId="v" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={56} />
+                <YAxis yAxisId="m" orientation="right" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={48} />
+                <Tooltip formatter={(value, name, item) => {
+                  const p = item?.payload as (typeof chart)[number] | undefined;
+                  if (name === t('dashboard.chart.pv')) return formatPoints(p?.pvText);
+                  if (name === t('dashboard.chart.vn')) return formatMoney(p?.vnText, 'MXN', locale);
+                  return String(value);
+                }} />
+                <Legend />
+                <Bar yAxisId="v" dataKey="pv" name={t('dashboard.chart.pv')} fill="#0b6e4f" radius={[3, 3, 0, 0]} />
+                <Bar yAxisId="v" dataKey="vn" name={t('dashboard.chart.vn')} fill="#7fb8a4" radius={[3, 3, 0, 0]} />
+                <Line yAxisId="m" dataKey="active" name={t('dashboard.chart.active')} stroke="#1f5fbf" strokeWidth={2} dot={{ r: 3 }} />
+              </ComposedChart>
+            </ResponsiveContainer>
+          </div>
+        </section>
+        <section className="card" aria-label={t('dashboard.ranks.title')}>
+          <h2>{t('dashboard.ranks.title')} <PeriodName k={d.period.key} /></h2>
+          <RankBars ranks={d.ranks} />
+          <p className="muted small">{t('dashboard.advancing')}: <strong>{d.advancing.toLocaleString('es-MX')}</strong> · {t('dashboard.orders')}: <strong>{d.volumes.ordersPaid.toLocaleString('es-MX')}</strong></p>
+        </section>
+      </div>
+      <p className="muted small">{t('dashboard.loadedIn', { ms: d.ms.toFixed(1) })}</p>
+    </Page>
+  );
+}
+
+/** Axis ticks only: 1.2 M, 350 k. */
+function compact(v: number, locale: 'es-MX' | 'en'): string {
+  return new Intl.NumberFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+}

@@ -1,0 +1,28 @@
+/** Dashboard texts. */
+export const es = {
+  dashboard: {
+    title: 'Tablero', intro: 'Periodo {{key}} ({{status}}). Cifras en caché, actualizadas con cada pago confirmado.',
+    noPeriod: 'Todavía no hay periodos: el tablero se llena con el primer pago confirmado.',
+    members: 'Miembros', membersHint: 'Total inscritos', active: 'Activos este periodo', fresh: 'Nuevos este periodo',
+    pv: 'PV del periodo', vn: 'VN del periodo (MXN)', orders: 'Pedidos pagados', advancing: 'Avanzan de rango',
+    vsPrevious: 'vs. {{key}}', noPrevious: 'sin periodo anterior',
+    withdrawals: 'Retiros pendientes', withdrawalsCount_one: '{{count}} solicitud', withdrawalsCount_other: '{{count}} solicitudes', withdrawalsMxn: 'equivale a',
+    chart: { title: 'Últimos 12 periodos', pv: 'PV', vn: 'VN (MXN)', active: 'Activos' },
+    ranks: { title: 'Rangos pagados del periodo', members: 'miembros' },
+    goPeriods: 'Ir a periodos', goWithdrawals: 'Ir a la cola de retiros', loadedIn: 'Consultado en {{ms}} ms',
+  },
+};
+
+export const en: typeof es = {
+  dashboard: {
+    title: 'Dashboard', intro: 'Period {{key}} ({{status}}). Cached figures, updated with every confirmed payment.',
+    noPeriod: 'There are no periods yet: the dashboard fills in with the first confirmed payment.',
+    members: 'Members', membersHint: 'Total enrolled', active: 'Active this period', fresh: 'New this period',
+    pv: 'Period PV', vn: 'Period VN (MXN)', orders: 'Paid orders', advancing: 'Advancing in rank',
+    vsPrevious: 'vs. {{key}}', noPrevious: 'no previous period',
+    withdrawals: 'Pending withdrawals', withdrawalsCount_one: '{{count}} request', withdrawalsCount_other: '{{count}} requests', withdrawalsMxn: 'worth',
+    chart: { title: 'Last 12 periods', pv: 'PV', vn: 'VN (MXN)', active: 'Active' },
+    ranks: { title: 'Paid-as ranks of the period', members: 'members' },
+    goPeriods: 'Go to periods', goWithdrawals: 'Go to the withdrawal queue', loadedIn: 'Loaded in {{ms}} ms',
+  },
+};
