@@ -57,10 +57,10 @@ export const withdrawals = pgTable('withdrawals', {
   failureReason: text('failure_reason'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 }, (t) => [
-  index('withdrawals_status_requested_idx').on(t.status, t.requestedAt.desc(), t.id.desc()),
-  index('withdrawals_requested_idx').on(t.requestedAt.desc(), t.id.desc()),
+  // The queue's covering indexes (status or date order, INCLUDE the filtered and summed columns, so
+  // that the page and the totals are index-only scans) are created in drizzle/*_withdrawals_queue_indexes.sql:
+  // drizzle's index builder has no INCLUDE.
   index('withdrawals_member_idx').on(t.memberId, t.requestedAt.desc()),
-  index('withdrawals_risk_idx').on(t.status, t.requestedAt.desc()).where(sql`${t.riskMask} <> 0`),
   index('withdrawals_batch_idx').on(t.bankBatchId).where(sql`${t.bankBatchId} is not null`),
   uniqueIndex('withdrawals_stripe_transfer_key').on(t.stripeTransferId).where(sql`${t.stripeTransferId} is not null`),
   uniqueIndex('withdrawals_hold_key').on(t.holdTransactionId),

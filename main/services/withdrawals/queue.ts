@@ -91,13 +91,16 @@ export async function totalsOf(db: DbOrTx, where: SQL) {
 /** First (or any) page of the queue, plus count and per-currency totals of the filtered set. */
 export async function listWithdrawals(db: DbOrTx, input: QueueInput) {
   const where = whereOf(input);
-  const [rows, totals] = await Promise.all([
-    db.execute<RawRow>(sql`
-      select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
-       where ${where} order by ${orderOf(input.sort, input.dir)}
-       limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
-    totalsOf(db, where),
-  ]);
+  const order = orderOf(input.sort, input.dir);
+  const offset = (input.page - 1) * input.pageSize;
+  // The page's ids come from the withdrawals alone (an index-only scan in queue order); only those
+  // rows are then joined to their members. Sorting by member needs the join first.
+  const page = input.sort === 'member'
+    ? sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
+           where ${where} order by ${order} limit ${input.pageSize} offset ${offset}`
+    : sql`with page as (select w.id from withdrawals w where ${where} order by ${order} limit ${input.pageSize} offset ${offset})
+          select ${ROW_COLUMNS} from page p join withdrawals w on w.id = p.id join members m on m.id = w.member_id order by ${order}`;
+  const [rows, totals] = await Promise.all([db.execute<RawRow>(page), totalsOf(db, where)]);
   return {
     rows: rows.map(toRow),
     total: totals.reduce((s, t) => s + t.count, 0),

@@ -210,7 +210,7 @@ export const ledgerPostings: Metric = {
  * pending transaction (pending / approved / processing), posted and settled (paid) or voided
  * (rejected / failed). The cached balances are recomputed at the end and checked.
  */
-async function ensureQueue(ctx: BenchContext) {
+export async function ensureQueue(ctx: BenchContext) {
   const [have] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from withdrawals`;
   if ((have?.n ?? 0) >= QUEUE_SIZE) return;
   const missing = QUEUE_SIZE - (have?.n ?? 0);
@@ -294,7 +294,7 @@ async function ensureQueue(ctx: BenchContext) {
       )
       update ledger_accounts a set balance = g.bal, pending_in = g.pin, pending_out = g.pout, updated_at = now() from agg g where g.account_id = a.id`);
   });
-  await ctx.sql`analyze withdrawals`;
+  await ctx.sql`vacuum analyze withdrawals`;
   await ctx.sql`analyze ledger_entries`;
   ctx.log(`withdrawals.queue: ${missing} retiros generados en ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
