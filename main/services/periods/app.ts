@@ -5,6 +5,7 @@ import type { CallContext, MutationContext } from '../../ipc/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { nextPeriod, periodBounds } from '../../domain/period';
+import { formatInstant } from '../../../shared/format';
 import { launchRun, listCloseSteps, startPeriodRun } from './close';
 import { listPeriods, openPeriod, periodByKey, previousPeriodRow } from './lookup';
 import { lastRunOf, runView, summaries, summaryOf } from './views';
@@ -115,14 +116,16 @@ async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: C
     warnings.push({ code: 'RESUME', message: es ? 'El cierre anterior no terminó: al confirmar se ejecuta de nuevo desde el principio (sin duplicar nada).' : 'The previous close did not finish: confirming runs it again from the start (nothing is duplicated).' });
   }
   if (!ended && p.status === 'open') {
+    const lastDay = formatInstant(new Date(p.endsAt.getTime() - 1).toISOString(), es ? 'es-MX' : 'en', false);
     warnings.push({ code: 'NOT_ENDED', message: es
-      ? `El mes del periodo aún no termina (${p.endsAt.toISOString()}): los pagos confirmados a partir del cierre contarán en ${nb.key}.`
-      : `The period's month has not ended yet (${p.endsAt.toISOString()}): payments confirmed after the close count in ${nb.key}.` });
+      ? `El mes del periodo aún no termina (su último día es el ${lastDay}): los pagos confirmados a partir del cierre contarán en ${nb.key}.`
+      : `The period's month has not ended yet (its last day is ${lastDay}): payments confirmed after the close count in ${nb.key}.` });
   }
   if ((orderCounts?.pending ?? 0) > 0) {
+    const n = orderCounts!.pending;
     warnings.push({ code: 'PENDING_ORDERS', message: es
-      ? `${orderCounts!.pending} pedidos del periodo siguen sin pago: si se pagan después del cierre contarán en el periodo abierto.`
-      : `${orderCounts!.pending} orders of the period are still unpaid: if paid after the close they count in the open period.` });
+      ? `${n === 1 ? 'Un pedido del periodo sigue' : `${n} pedidos del periodo siguen`} sin pago: si se paga${n === 1 ? '' : 'n'} después del cierre, contará${n === 1 ? '' : 'n'} en el periodo abierto.`
+      : `${n === 1 ? 'One order of the period is' : `${n} orders of the period are`} still unpaid: if paid after the close, ${n === 1 ? 'it counts' : 'they count'} in the open period.` });
   }
   return {
     period: summary!,

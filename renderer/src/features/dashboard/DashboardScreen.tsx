@@ -28,7 +28,7 @@ export function DashboardScreen() {
       actions={<Link to="/periods">{t('dashboard.goPeriods')}</Link>}
     >
       <ErrorBanner error={q.error} />
-      <div className="cards" role="region" aria-label={t('dashboard.title')}>
+      <div className="stat-grid" role="region" aria-label={t('dashboard.title')}>
         <div className="stat">
           <div className="label">{t('dashboard.members')}</div>
           <div className="value num">{d.members.total.toLocaleString('es-MX')}</div>
@@ -45,6 +45,11 @@ export function DashboardScreen() {
           <div className="sub"><Delta current={d.members.new} previous={d.members.newPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
         </div>
         <div className="stat">
+          <div className="label">{t('dashboard.advancing')}</div>
+          <div className="value num">{d.advancing.toLocaleString('es-MX')}</div>
+          <div className="sub">{t('periods.advancing.introOpen')}</div>
+        </div>
+        <div className="stat">
           <div className="label">{t('dashboard.pv')}</div>
           <div className="value"><Points value={d.volumes.pv} /></div>
           <div className="sub"><Delta current={d.volumes.pv} previous={d.volumes.pvPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
@@ -53,6 +58,11 @@ export function DashboardScreen() {
           <div className="label">{t('dashboard.vn')}</div>
           <div className="value"><Money amount={d.volumes.vnMxn} currency="MXN" /></div>
           <div className="sub"><Delta current={d.volumes.vnMxn} previous={d.volumes.vnMxnPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('dashboard.orders')}</div>
+          <div className="value num">{d.volumes.ordersPaid.toLocaleString('es-MX')}</div>
+          <div className="sub"><Delta current={d.volumes.ordersPaid} previous={d.volumes.ordersPaidPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
         </div>
         {d.withdrawals && (
           <div className="stat">
@@ -84,9 +94,9 @@ export function DashboardScreen() {
                   return String(value);
                 }} />
                 <Legend />
-                <Bar yAxisId="v" dataKey="pv" name={t('dashboard.chart.pv')} fill="#0b6e4f" radius={[3, 3, 0, 0]} />
-                <Bar yAxisId="v" dataKey="vn" name={t('dashboard.chart.vn')} fill="#7fb8a4" radius={[3, 3, 0, 0]} />
-                <Line yAxisId="m" dataKey="active" name={t('dashboard.chart.active')} stroke="#1f5fbf" strokeWidth={2} dot={{ r: 3 }} />
+                <Bar yAxisId="v" dataKey="pv" name={t('dashboard.chart.pv')} fill="#0b6e4f" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+                <Bar yAxisId="v" dataKey="vn" name={t('dashboard.chart.vn')} fill="#7fb8a4" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+                <Line yAxisId="m" dataKey="active" name={t('dashboard.chart.active')} stroke="#1f5fbf" strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
               </ComposedChart>
             </ResponsiveContainer>
           </div>
@@ -94,7 +104,6 @@ export function DashboardScreen() {
         <section className="card" aria-label={t('dashboard.ranks.title')}>
           <h2>{t('dashboard.ranks.title')} <PeriodName k={d.period.key} /></h2>
           <RankBars ranks={d.ranks} />
-          <p className="muted small">{t('dashboard.advancing')}: <strong>{d.advancing.toLocaleString('es-MX')}</strong> · {t('dashboard.orders')}: <strong>{d.volumes.ordersPaid.toLocaleString('es-MX')}</strong></p>
         </section>
       </div>
       <p className="muted small">{t('dashboard.loadedIn', { ms: d.ms.toFixed(1) })}</p>

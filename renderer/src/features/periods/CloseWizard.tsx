@@ -5,7 +5,6 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { usePreferences } from '../../stores/preferences';
 import { ErrorBanner, Loading, Money, Points } from '../common/ui';
-import { PeriodName, RankBars } from './parts';
 
 type Run = OutputOf<'periods.run'>;
 const QUERIES = ['periods.current', 'periods.list', 'periods.get', 'periods.advancing', 'periods.previewClose', 'dashboard.summary'] as const;
@@ -64,8 +63,7 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
         {step === 'preview' && (
           preview.isLoading ? <Loading /> : !p ? <ErrorBanner error={preview.error} /> : (
             <>
-              <p className="muted">{t('periods.wizard.previewIntro')}</p>
-              <p>{t('periods.wizard.whatHappens', { next: nextKey })}</p>
+              <p className="wizard-intro"><span className="muted">{t('periods.wizard.previewIntro')}</span> {t('periods.wizard.whatHappens', { next: nextKey })}</p>
               {p.period.figures && (
                 <dl className="kv">
                   <div><dt>{t('periods.figures.membersActive')}</dt><dd>{p.period.figures.membersActive.toLocaleString('es-MX')}</dd></div>
@@ -77,7 +75,7 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
                   <div><dt>{t('periods.wizard.paidAsDown')}</dt><dd>{p.paidAsDown.toLocaleString('es-MX')}</dd></div>
                   <div><dt>{t('periods.wizard.pendingOrders')}</dt><dd>{p.pendingOrders.toLocaleString('es-MX')}</dd></div>
                   <div><dt>{t('periods.wizard.waitingOrders')}</dt><dd>{p.waitingOrders.toLocaleString('es-MX')}</dd></div>
-                  <div><dt>{t('periods.wizard.next')}</dt><dd><PeriodName k={nextKey} /> <span className="muted small">({p.next.exists ? t('periods.wizard.nextExists') : t('periods.wizard.nextNew')})</span></dd></div>
+                  <div><dt>{t('periods.wizard.next')}</dt><dd>{nextKey} <span className="muted small">({p.next.exists ? t('periods.wizard.nextExists') : t('periods.wizard.nextNew')})</span></dd></div>
                 </dl>
               )}
               {p.warnings.length > 0 && (
@@ -86,9 +84,10 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
                   <ul>{p.warnings.map((w) => <li key={w.code}>{w.message}</li>)}</ul>
                 </div>
               )}
-              <h3>{t('periods.wizard.stepsTitle')}</h3>
-              <ol>{p.steps.map((s) => <li key={s.name}>{s.label}</li>)}</ol>
-              {p.period.figures && <details><summary>{t('periods.ranks.title')}</summary><RankBars ranks={p.period.figures.ranks} previous={p.previousRanks} previousKey={t('periods.list.key')} /></details>}
+              <div>
+                <h3>{t('periods.wizard.stepsTitle')}</h3>
+                <ol className="wizard-steps-list">{p.steps.map((s) => <li key={s.name}>{s.label}</li>)}</ol>
+              </div>
               <div className="dialog-actions">
                 <button type="button" onClick={onClose}>{t('common.cancel')}</button>
                 <button type="button" className="primary" disabled={!p.canClose} onClick={() => setStep('confirm')}>{t('periods.wizard.continue')}</button>

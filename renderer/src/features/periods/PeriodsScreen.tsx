@@ -64,7 +64,7 @@ export function PeriodsScreen() {
     col.display({ id: 'vn', header: t('periods.list.vn'), cell: (x) => <Money amount={x.row.original.figures?.vnMxn} currency="MXN" /> }),
     col.accessor('closedAt', {
       header: t('periods.list.closed'),
-      cell: (x) => (x.getValue() ? <span><DateTime iso={x.getValue()} /> <span className="muted small">{t('periods.list.by', { who: x.row.original.closedBy ?? '—' })}</span></span> : '—'),
+      cell: (x) => (x.getValue() ? <span><DateTime iso={x.getValue()} />{x.row.original.closedBy && <span className="muted small"> {t('periods.list.by', { who: x.row.original.closedBy })}</span>}</span> : '—'),
     }),
   ], [t]);
 
@@ -142,7 +142,7 @@ function Figures({ f, prev }: { f: NonNullable<Summary['figures']>; prev: Summar
   const vs = (node: ReactNode) => (prev ? <div className="sub">{node} <span>{t('dashboard.vsPrevious', { key: prev.key })}</span></div> : null);
   return (
     <>
-      <div className="cards">
+      <div className="stat-grid">
         <div className="stat"><div className="label">{t('periods.figures.membersTotal')}</div><div className="value num">{f.membersTotal.toLocaleString('es-MX')}</div></div>
         <div className="stat"><div className="label">{t('periods.figures.membersActive')}</div><div className="value num">{f.membersActive.toLocaleString('es-MX')}</div>{vs(<Delta current={f.membersActive} previous={p?.membersActive} />)}</div>
         <div className="stat"><div className="label">{t('periods.figures.membersNew')}</div><div className="value num">{f.membersNew.toLocaleString('es-MX')}</div>{vs(<Delta current={f.membersNew} previous={p?.membersNew} />)}</div>
@@ -164,8 +164,10 @@ function AdvancingCard({ periodKey, closed }: { periodKey: string; closed: boole
   const columns = useMemo(() => [
     adv.accessor('code', { header: t('periods.advancing.code'), cell: (x) => <Link to={`/members/${x.row.original.memberId}`}>{x.getValue()}</Link> }),
     adv.accessor('name', { header: t('periods.advancing.name') }),
-    adv.accessor('fromRank', { header: t('periods.advancing.from'), cell: (x) => t(`rank.${x.getValue()}`) }),
-    adv.accessor('toRank', { header: t('periods.advancing.to'), cell: (x) => <strong>{t(`rank.${x.getValue()}`)}</strong> }),
+    adv.accessor('toRank', {
+      header: `${t('periods.advancing.from')} → ${t('periods.advancing.to')}`,
+      cell: (x) => <span className="rank-move">{t(`rank.${x.row.original.fromRank}`)} → <strong>{t(`rank.${x.getValue()}`)}</strong></span>,
+    }),
     adv.accessor('pv', { header: t('periods.advancing.pv'), cell: (x) => <Points value={x.getValue()} /> }),
     adv.accessor('pvg', { header: t('periods.advancing.pvg'), cell: (x) => <Points value={x.getValue()} /> }),
   ], [t]);
@@ -175,10 +177,10 @@ function AdvancingCard({ periodKey, closed }: { periodKey: string; closed: boole
       <p className="muted small">{closed ? t('periods.advancing.introClosed') : t('periods.advancing.introOpen')}</p>
       <ErrorBanner error={q.error} />
       {q.isLoading ? <Loading /> : (
-        <>
+        <div className="advancing-table">
           <DataTable data={q.data?.rows ?? []} columns={columns} rowKey={(r) => String(r.memberId)} empty={t('periods.advancing.none')} />
           {(q.data?.total ?? 0) > 10 && <Pager page={page} pageSize={10} total={q.data?.total ?? 0} onPage={setPage} />}
-        </>
+        </div>
       )}
     </section>
   );
