@@ -1,11 +1,15 @@
 /**
  * Micro-benchmark of the fast period engine on a synthetic network.
  *
- *   npx tsx main/domain/engine/bench-engine.ts [members=1000000] [orders=1500000] [runs=3] [--hints]
+ *   npx tsx main/domain/engine/bench-engine.ts [members=1000000] [orders=1500000] [runs=3] [--hints] [--rows]
+ *
+ * --hints: members/orders/history carry sponsorIndex/memberIndex (as a bulk loader could).
+ * --rows: also time building every row object (CommissionLine etc.) from the columns.
  *
  * Generates the input (not timed), then times runPeriodEngine (wall and CPU ms) and prints a
  * summary. Deterministic (seeded PRNG).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { periodBounds } from '../period';
 import { PLAN_V1 } from '../plan';
 import { runPeriodEngine } from './engine';
@@ -116,7 +120,7 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const hints = args.includes('--hints');
   const [m = '1000000', o = '1500000', r = '3'] = args.filter((a) => !a.startsWith('--'));
@@ -129,13 +133,25 @@ function main(): void {
     `generated ${memberCount} members (sponsor-line depth mean ${lastDepthStats.mean.toFixed(1)}, max ${lastDepthStats.max}), ` +
       `${orderCount} orders in ${Math.round(performance.now() - t)} ms${hints ? ' (with index hints)' : ''}\n`,
   );
+  let gcMs = 0;
+  let gcCount = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcMs += e.duration;
+      gcCount++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
   for (let i = 0; i < runs; i++) {
+    gcMs = 0;
+    gcCount = 0;
     const cpu0 = process.cpuUsage();
     t = performance.now();
     const timings: Record<string, number> = {};
     const out = runPeriodEngine(input, { timings, clock: cpuMs });
     const wall = performance.now() - t;
     const cpu = process.cpuUsage(cpu0);
+    await new Promise((r) => setTimeout(r, 0)); // deliver the GC entries of the run
     const byType: Record<string, number> = {};
     for (let k = 0; k < out.lines.length; k++) {
       const name = LINE_TYPE_BY_CODE[out.lines.type[k]!]!;
@@ -148,11 +164,12 @@ function main(): void {
         `${out.lines.length} lines ${JSON.stringify(byType)}; paid-as ranks ${JSON.stringify(ranks)}\n`,
     );
     process.stdout.write(
-      `  phases (CPU ms): ${Object.entries(timings)
+      `  GC pauses during the run: ${gcCount}, ${Math.round(gcMs)} ms\n` +
+        `  phases (CPU ms): ${Object.entries(timings)
         .map(([k, v]) => `${k} ${Math.round(v)}`)
         .join(', ')}\n`,
     );
-    if (i === runs - 1) {
+    if (i === runs - 1 && args.includes('--rows')) {
       // Building every row object (what a caller storing all lines at once would do), for scale.
       t = performance.now();
       let chars = 0;
@@ -164,4 +181,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) main();
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!)) void main();

@@ -30,7 +30,7 @@ describe('engine cases', () => {
       ['fast engine', computePeriod],
       ['reference', referencePeriodEngine],
     ] as const) {
-      it(`${name}: ${engineName}`, () => {
+      it(`${name}: ${engineName}`, { timeout: 120_000 }, () => {
         const out = toCaseOutput(engine(input));
         expect(out.volumes).toEqual(expected.volumes);
         expect(out.programs).toEqual(expected.programs);
