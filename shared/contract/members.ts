@@ -9,7 +9,7 @@ export const MemberStatusSchema = z.enum(['active', 'inactive', 'suspended']);
 export const RankNumber = z.number().int().min(0).max(8);
 
 /** At most this many candidates are ranked for one search; past it the answer says `capped`. */
-export const SEARCH_CAP = 1000;
+export const SEARCH_CAP = 500;
 
 export const MemberRef = z.object({ id: MemberId, code: z.string(), firstName: z.string(), lastName: z.string() });
 export type MemberRef = z.infer<typeof MemberRef>;

@@ -3,14 +3,15 @@ import { SEARCH_CAP, type MemberHit } from '../../../shared/contract/members';
 
 /**
  * Member lookup. One box, four kinds of match, each answered by an index:
- * - code: exact, on the unique index (and code prefixes through the search text);
+ * - code: exact, or the codes starting with what was typed, on members.code (btree);
  * - e-mail: exact or prefix, on member_search.email_lower (text_pattern_ops btree);
  * - phone: the digits typed, in any format, as a substring of member_search.phone_digits (GIN trigram);
- * - name: every word typed must start a word of ' code first last ' (member_search.search_text, GIN
+ * - name: every word typed (without digits) must start a word of ' first last ' (member_search.search_text, GIN
  *   trigram), accent- and case-insensitive through nnp_search_norm, the function that fills it.
  * member_search is kept by triggers on members (drizzle/0009_member_search_sync.sql).
  * At most SEARCH_CAP candidates per kind are fetched (never a full scan), then ranked: exact code,
- * exact e-mail or phone, whole words, prefixes, partial phone; then trigram similarity, then name.
+ * exact e-mail or phone, whole words, name prefixes, e-mail prefixes, partial phone, code prefixes;
+ * then trigram similarity of the name, then id.
  */
 export interface SearchInput {
   q: string;
@@ -30,6 +31,8 @@ export interface SearchOutput {
 const MAX_CHARS = 200;
 /** Candidates per kind of match inside one downline (the global search keeps SEARCH_CAP). */
 export const WITHIN_CAP = 250;
+/** E-mail addresses that start with the text (exact ones always come first). */
+const EMAIL_PREFIX_CAP = 100;
 const MAX_WORDS = 8;
 
 /** The first path that is not inside the downline of `path` (its trailing '/' becomes '0'). */
@@ -43,7 +46,7 @@ interface Row {
   country: string; status: string; career_rank: number; depth: number; downline_size: number; tier: number;
 }
 
-const MATCHED: Record<number, MemberHit['matchedBy']> = { 0: 'code', 1: 'email', 2: 'phone', 3: 'name', 4: 'email', 5: 'name', 6: 'phone' };
+const MATCHED: Record<number, MemberHit['matchedBy']> = { 0: 'code', 1: 'email', 2: 'phone', 3: 'name', 4: 'email', 5: 'name', 6: 'phone', 7: 'code' };
 
 export async function searchMembers(sql: postgres.Sql, input: SearchInput): Promise<SearchOutput> {
   const empty: SearchOutput = { rows: [], total: 0, page: input.page, pageSize: input.pageSize, capped: false };
@@ -67,55 +70,73 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const oneToken = !/\s/.test(raw);
   const emailQ = oneToken && raw.length >= 3 ? raw.toLowerCase() : null;
 
-  const inRange = range ? sql`and path >= ${range.lo} and path < ${range.hi}` : sql``;
-  // Lookup rows, restricted to the downline when asked (members.path range, joined by id).
+  // The statement is built here and sent unprepared: PostgreSQL then plans it with the actual
+  // patterns (a word found in one member in ten is cheaper read sequentially up to the LIMIT than
+  // through the trigram index), and no prepared statement is kept per distinct search.
+  const params: (string | number)[] = [];
+  const p = (v: string | number) => `$${params.push(v)}`;
   const from = range
-    ? sql`member_search s join members m on m.id = s.member_id and m.path >= ${range.lo} and m.path < ${range.hi}`
-    : sql`member_search s`;
-  const all = (parts: postgres.PendingQuery<postgres.Row[]>[]) => parts.reduce((a, b) => sql`${a} ${b}`);
-  const branches: postgres.PendingQuery<postgres.Row[]>[] = [];
+    ? `member_search s join members m on m.id = s.member_id and m.path >= ${p(range.lo)} and m.path < ${p(range.hi)}`
+    : 'member_search s';
+  const branches: string[] = [];
   // Inside a downline the candidates are filtered by path after the lookup index: fewer of them.
   const cap = range ? WITHIN_CAP : SEARCH_CAP;
   const limit = cap + 1;
-  if (oneToken) branches.push(sql`(select id, 0 as tier, 0 as k from members where code = ${raw.toUpperCase()} ${inRange})`);
+  // Addresses that merely start with the text rank below names: a short list of them is enough.
+  const emailLimit = Math.min(cap, EMAIL_PREFIX_CAP) + 1;
+  const inPath = () => (range ? ` and m.path >= ${p(range.lo)} and m.path < ${p(range.hi)}` : '');
+  if (oneToken) {
+    const code = raw.toUpperCase();
+    branches.push(`(select m.id, null::text as txt, 0 as tier, 0 as k from members m where m.code = ${p(code)}${inPath()})`);
+    // A code typed in part ("NN00012"): the codes starting with it, in code order (btree range).
+    if (/\d/.test(code) && /^[A-Z0-9-]+$/.test(code)) {
+      branches.push(`(select m.id, null::text as txt, 7 as tier, 4 as k from members m
+        where m.code > ${p(code)} and m.code < ${p(prefixEnd(code))} and m.code like ${p(code.replace(/[%_\\]/g, '') + '%')}${inPath()}
+        order by m.code limit ${limit})`);
+    }
+  }
   if (emailQ) {
     // Exact address first; then addresses starting with what was typed (text_pattern_ops range).
-    branches.push(sql`(select s.member_id as id, case when s.email_lower = ${emailQ} then 1 else 4 end as tier, 1 as k from ${from}
-      where s.email_lower ~>=~ ${emailQ} and s.email_lower ~<~ ${prefixEnd(emailQ)} limit ${limit})`);
+    branches.push(`(select s.member_id as id, s.search_text as txt, case when s.email_lower = ${p(emailQ)} then 1 else 4 end as tier, 1 as k
+      from ${from} where s.email_lower ~>=~ ${p(emailQ)} and s.email_lower ~<~ ${p(prefixEnd(emailQ))} limit ${emailLimit})`);
   }
   if (phoneish) {
-    branches.push(sql`(select s.member_id as id, case when s.phone_digits = ${phoneDigits} or s.phone_digits like ${'%' + phoneDigits} then 2 else 6 end as tier, 2 as k
-      from ${from} where s.phone_digits like ${'%' + phoneDigits + '%'} limit ${limit})`);
+    branches.push(`(select s.member_id as id, s.search_text as txt,
+        case when s.phone_digits = ${p(phoneDigits)} or s.phone_digits like ${p('%' + phoneDigits)} then 2 else 6 end as tier, 2 as k
+      from ${from} where s.phone_digits like ${p('%' + phoneDigits + '%')} limit ${limit})`);
   }
-  if (words.length > 0 && !(phoneish && words.length > 1)) {
+  // Names have no digits: words with digits (a code, a phone) are not looked for in names.
+  const nameWords = words.filter((w) => !/\d/.test(w));
+  if (nameWords.length > 0 && !phoneish) {
     // Each word must start a word of the search text; 'whole words' rank above 'prefixes'.
-    const starts = all(words.map((w) => sql`and s.search_text like ${'% ' + w + '%'}`));
-    const whole = all(words.map((w) => sql`and s.search_text like ${'% ' + w + ' %'}`));
-    branches.push(sql`(select s.member_id as id, case when true ${whole} then 3 else 5 end as tier, 3 as k
-      from ${from} where true ${starts} limit ${limit})`);
+    const starts = nameWords.map((w) => ` and s.search_text like ${p('% ' + w + '%')}`).join('');
+    const whole = nameWords.map((w) => ` and s.search_text like ${p('% ' + w + ' %')}`).join('');
+    branches.push(`(select s.member_id as id, s.search_text as txt, case when true${whole} then 3 else 5 end as tier, 3 as k
+      from ${from} where true${starts} limit ${limit})`);
   }
   if (branches.length === 0) return empty;
 
-  const union = branches.reduce((acc, b) => sql`${acc} union all ${b}`);
-  const norm = words.join(' ');
   const offset = (input.page - 1) * input.pageSize;
-  const rows = await sql<(Row & { total: number; capped: boolean })[]>`
-    with cand as materialized (${union}),
-    best as (select id, min(tier) as tier from cand group by id),
+  // Ranked on the lookup rows alone; members is read only for the rows of the page.
+  const text = `
+    with cand as materialized (${branches.join(' union all ')}),
+    best as (select id, min(tier) as tier, max(txt) as txt from cand group by id),
+    ranked as (
+      select id, tier, row_number() over (order by tier, coalesce(similarity(txt, ${p(nameWords.join(' '))}), 0) desc, id) as ord from best
+    ),
+    pg as (select id, tier, ord from ranked where ord > ${p(offset)} and ord <= ${p(offset + input.pageSize)}),
     counted as (
       select (select count(*)::int from best) as total,
-        exists (select 1 from cand group by k having count(*) > ${cap}) as capped)
-    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, m.career_rank, m.depth,
-      m.downline_size, b.tier, c.total, c.capped
-    from best b join members m on m.id = b.id join member_search s on s.member_id = b.id cross join counted c
-    order by b.tier, similarity(s.search_text, ${norm}) desc, m.last_name, m.first_name, m.id
-    limit ${input.pageSize} offset ${offset}`;
+        exists (select 1 from cand group by k having count(*) >= case k when 1 then ${p(emailLimit)}::int else ${p(limit)}::int end) as capped)
+    select c.total, c.capped, pg.tier, m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status,
+      m.career_rank, m.depth, m.downline_size
+    from counted c left join (pg join members m on m.id = pg.id) on true
+    order by pg.ord`;
+  const all = await sql.unsafe<(Row & { total: number; capped: boolean })[]>(text, params, { prepare: false });
+  const rows = all.filter((r) => r.id != null);
   if (rows.length === 0) {
-    // Past the last page: still say how many there are.
-    const [c] = await sql<{ total: number; capped: boolean }[]>`
-      with cand as materialized (${union})
-      select count(distinct id)::int as total, exists (select 1 from cand group by k having count(*) > ${cap}) as capped from cand`;
-    return { ...empty, total: Math.min(c?.total ?? 0, cap), capped: c?.capped ?? false };
+    // Past the last page (or nothing found): still say how many there are.
+    return { ...empty, total: Math.min(all[0]?.total ?? 0, cap), capped: all[0]?.capped ?? false };
   }
   const capped = rows[0]!.capped;
   return {
