@@ -6,7 +6,7 @@ import { members, textC } from './core';
  * drizzle/0009_member_search_sync.sql), never written by the app. It lives beside `members` rather
  * than in it so that a genealogy move, which rewrites the path of a whole subtree, does not have to
  * re-insert every moved member into three lookup indexes (a non-HOT update touches every index).
- * - search_text: ' code first last ', lower-cased, unaccented (nnp_search_norm), every run of other
+ * - search_text: ' first last ' (drizzle/0016; codes are looked up on members.code), lower-cased, unaccented (nnp_search_norm), every run of other
  *   characters one space; "a word starting with jos" is the trigram-indexed LIKE '% jos%'.
  * - phone_digits: digits only, any substring found through the trigram index.
  * - email_lower: exact and prefix matches through a text_pattern_ops btree.
