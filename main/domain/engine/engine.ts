@@ -98,16 +98,12 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
 
   // ---- members -------------------------------------------------------------------------------
   const ids: string[] = new Array<string>(n);
+  const memberIndex = new IdIndex(ids, n);
   for (let i = 0; i < n; i++) {
     const id = members[i]!.id;
     if (typeof id !== 'string' || id.length === 0) throw invalid(`member #${i} has no id`);
     ids[i] = id;
-  }
-  const memberIndex = new IdIndex(ids, n);
-  for (let i = 0; i < n; i++) {
-    if (memberIndex.add(i) >= 0) {
-      throw new EngineInputError('DUPLICATE_MEMBER', `member ${ids[i]} is listed twice`, { member: ids[i] });
-    }
+    if (memberIndex.add(i) >= 0) throw new EngineInputError('DUPLICATE_MEMBER', `member ${id} is listed twice`, { member: id });
   }
   const indexOfId = (id: unknown): number => (typeof id === 'string' ? memberIndex.get(id) : -1);
   const parent = arena.i32(n);
@@ -204,6 +200,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   const inPeriod = orderArena.i32(no);
   const orderBuyer = orderArena.i32(no);
   const periodOrderIds: string[] = [];
+  const orderIndex = new IdIndex(periodOrderIds, Math.min(no, 1 << 22));
   let np = 0;
   let totalPv = 0;
   let totalVn = 0;
@@ -257,6 +254,7 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     inPeriod[np] = k;
     orderBuyer[np] = b;
     periodOrderIds.push(o.id);
+    if (orderIndex.add(np) >= 0) throw new EngineInputError('DUPLICATE_ORDER', `order ${o.id} is listed twice`, { order: o.id });
     if (isKit) orderAmount[np] = -1 - kit;
     else {
       vn[b] = vn[b]! + ovn;
@@ -267,15 +265,6 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   }
   if (totalPv > MAX_SAFE) throw overflow('total PV');
   if (totalVn > MAX_SAFE) throw overflow('total VN');
-  {
-    const orderIndex = new IdIndex(periodOrderIds, np);
-    for (let j = 0; j < np; j++) {
-      if (orderIndex.add(j) >= 0) {
-        const id = periodOrderIds[j]!;
-        throw new EngineInputError('DUPLICATE_ORDER', `order ${id} is listed twice`, { order: id });
-      }
-    }
-  }
 
   phase('orders');
   // ---- PVG (one reverse pass), paid-as and career ranks --------------------------------------

@@ -17,10 +17,11 @@ export function hashId(s: string): number {
 }
 
 export class IdIndex {
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  private slots: Int32Array;
+  private mask: number;
+  private count = 0;
 
-  /** `keys[i]` is the id of index i; indices are added with add(). */
+  /** `keys[i]` is the id of index i; indices are added with add() (the table grows as needed). */
   constructor(
     private readonly keys: readonly string[],
     expected: number,
@@ -33,6 +34,7 @@ export class IdIndex {
 
   /** Adds index i under keys[i]; returns the index already holding that id, or -1 when new. */
   add(i: number): number {
+    if (this.count * 2 >= this.mask + 1) this.grow();
     const key = this.keys[i]!;
     const h = hashId(key);
     const slots = this.slots;
@@ -44,6 +46,7 @@ export class IdIndex {
       if (v === 0) {
         slots[at] = h;
         slots[at + 1] = i + 1;
+        this.count++;
         return -1;
       }
       if (slots[at] === h && this.keys[v - 1] === key) return v - 1;
@@ -64,5 +67,23 @@ export class IdIndex {
       if (slots[at] === h && this.keys[v - 1] === key) return v - 1;
       p = (p + 1) & mask;
     }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
+    const slots = new Int32Array(cap * 2);
+    const mask = cap - 1;
+    for (let at = 0; at < old.length; at += 2) {
+      const v = old[at + 1]!;
+      if (v === 0) continue;
+      const h = old[at]!;
+      let p = h & mask;
+      while (slots[(p << 1) + 1] !== 0) p = (p + 1) & mask;
+      slots[p << 1] = h;
+      slots[(p << 1) + 1] = v;
+    }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
