@@ -286,8 +286,9 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     careerAfter[i] = r > career[i]! ? r : career[i]!;
   }
 
-  // Nearest strict ancestor earning Unilevel Infinito (sponsors come first in `order`).
-  // Also an upper bound of the line count, so that the line columns are allocated once.
+  // Nearest strict ancestor earning Unilevel Infinito (sponsors come first in `order`), and how
+  // many earn above each member (for the upper bound of the line count further down, so that
+  // the line columns are allocated once).
   const nextInf = arena.i32(n);
   const infAbove = arena.i32(n); // earning Embajadores strictly above
   for (let h = 0; h < n; h++) {
