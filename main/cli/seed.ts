@@ -8,10 +8,12 @@
  * periods (and, cascading, every table that references them).
  */
 import path from 'node:path';
-import { openDatabase } from '../app';
-import { cliArgs } from './args';
-import { seedDemoNetwork } from '../services/seed/generate';
 import type postgres from 'postgres';
+import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
+import { defaultBaseDir, startCluster, type ClusterInfo } from '../db/embedded';
+import { ensureInitialPlan } from '../services/plan/initial';
+import { seedDemoNetwork } from '../services/seed/generate';
+import { cliArgs } from './args';
 
 const log = (m: string) => console.error(`[seed] ${m}`);
 
@@ -36,6 +38,37 @@ function positiveInt(name: string, raw: string | undefined, min: number): number
     process.exit(2);
   }
   return v;
+}
+
+/**
+ * The database to seed: --database-url, else DATABASE_URL, else the embedded cluster (started with
+ * the bulk-load settings when this command starts it), database `nnprotect`; migrated, with the
+ * initial plan and exchange rates. Unlike the app's openDatabase() it computes no period figures
+ * for data already there (the app fills them for the seeded periods on its next start).
+ */
+async function openForSeed(databaseUrl: string | undefined): Promise<Database & { shutdown: () => Promise<void> }> {
+  const external = databaseUrl ?? process.env.DATABASE_URL;
+  let cluster: ClusterInfo | null = null;
+  let url: string;
+  if (external) {
+    url = external;
+  } else {
+    const baseDir = defaultBaseDir();
+    log(`datos en ${baseDir}`);
+    cluster = await startCluster({ baseDir, settings: BULK_LOAD_SETTINGS, log: (m) => void (process.env.NNP_DEBUG && log(m)) });
+    await ensureDatabase(clusterUrl(cluster, 'postgres'), 'nnprotect');
+    url = clusterUrl(cluster, 'nnprotect');
+  }
+  await applyMigrations(url);
+  const database = connect(url, { max: 2 });
+  await ensureInitialPlan(database.db);
+  return {
+    ...database,
+    shutdown: async () => {
+      await database.close();
+      await cluster?.stop();
+    },
+  };
 }
 
 /**
@@ -78,7 +111,7 @@ async function main() {
   }
 
   const t0 = performance.now();
-  const database = await openDatabase({ databaseUrl: values['database-url'], log, poolSize: 2, settings: BULK_LOAD_SETTINGS });
+  const database = await openForSeed(values['database-url']);
   try {
     const [row] = await database.sql<{ n: string }[]>`select count(*) as n from members`;
     const existing = Number(row?.n ?? 0);
@@ -95,6 +128,7 @@ async function main() {
       `Red de demostración: ${r.members} miembros, ${r.orders} pedidos, periodos ${r.periods.join(', ')}; ` +
         `generación ${(r.ms / 1000).toFixed(1)} s, total ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
+    log('las cifras de los periodos (volúmenes, rangos) las calcula la aplicación al abrir esta base de datos');
   } finally {
     await database.shutdown();
   }

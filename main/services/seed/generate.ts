@@ -160,20 +160,13 @@ const TAX_PERCENT: Record<CountryCode, number> = { MX: 16, US: 0, CO: 19, DO: 18
 
 /**
  * The plan gives kit prices in MXN, USD and COP only; the demo sells kits in the Dominican
- * Republic at the MXN price converted at the demo rate (DOP 1 = MXN 0.31), rounded to DOP 10.
+ * Republic at the MXN price converted at the plan's initial rate (DOP 1 = MXN 0.31), rounded to DOP 10.
  */
 const DEMO_DOP_KIT_PRICES: Record<string, string> = {
   'FULL-SUPPLEMENT': '6440',
   'FULL-SKIN': '8370',
   'FULL-PROTECT': '18680',
 };
-/** Demo exchange rates (MXN per unit), inserted only when the table is empty. */
-const DEMO_EXCHANGE_RATES: ReadonlyArray<[string, string]> = [
-  ['USD', '18.50'],
-  ['COP', '0.0046'],
-  ['DOP', '0.31'],
-];
-
 interface ProductSpec {
   sku: string;
   name: string;
@@ -302,7 +295,7 @@ const HUB_WEIGHTS = cumulative([0.45, 0.33, 0.22]);
 const CHAIN_SHARE = 0.04;
 const CHAIN_SLOTS = 24;
 /** Mean number of members a chain grows by before its momentum moves elsewhere. */
-const CHAIN_MEAN_LENGTH = 30;
+const CHAIN_MEAN_LENGTH = 20;
 /** Share choosing a sponsor in proportion to recruits + 1 (preferential attachment: big legs). */
 const PREFERENTIAL_SHARE = 0.5;
 // The rest pick any existing member uniformly (a random recursive tree: depth ~ e·ln n).
@@ -927,10 +920,6 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
     const [existing] = await tx<{ n: number }[]>`select count(*)::int as n from (select 1 from members limit 1) m`;
     if ((existing?.n ?? 0) > 0) throw new SeedRefusedError('the database already has members: reset it before seeding');
     await tx`set local synchronous_commit = off`;
-    // Triggers that index loaded rows set-based (member lookup: trigram GIN) flush their pending
-    // entries in fewer, larger batches.
-    await tx`set local gin_pending_list_limit = '64MB'`;
-    await tx`set local work_mem = '256MB'`;
     // Skip per-row foreign-key triggers when allowed: the generated rows reference each other correctly.
     const [su] = await tx<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
     if (su?.on) await tx`set local session_replication_role = replica`;
@@ -938,12 +927,6 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
 
     const catalogue = await upsertCatalogue(tx);
     const periods = await upsertPeriods(tx, keys, nowMs);
-    const [rates] = await tx<{ n: number }[]>`select count(*)::int as n from exchange_rates`;
-    if ((rates?.n ?? 0) === 0) {
-      for (const [currency, rate] of DEMO_EXCHANGE_RATES) {
-        await tx`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${currency}, ${rate}, ${new Date(historyStart).toISOString()})`;
-      }
-    }
     const fresh = await truncateIfAllEmpty(tx);
     lap(`catálogo, periodos ${keys[0]}…${keys[keys.length - 1]}${fresh ? '; tablas vaciadas en la transacción (COPY FREEZE)' : ''}`);
 
