@@ -109,7 +109,13 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const nameWords = words.filter((w) => !/\d/.test(w));
   if (nameWords.length > 0 && !phoneish) {
     // Each word must start a word of the search text; 'whole words' rank above 'prefixes'.
-    const starts = nameWords.map((w) => ` and s.search_text like ${p('% ' + w + '%')}`).join('');
+    // The trigram index is asked for the word anywhere ('%jose%': its inner trigrams only); that it
+    // starts a word is checked on the rows found. The word-start trigrams ('  j', ' jo') are in a
+    // large share of all names and made the index scan several times slower. Words of one or two
+    // letters have no inner trigram: for them the word-start pattern is the index condition.
+    const starts = nameWords.map((w) => (w.length >= 3
+      ? ` and s.search_text like ${p('%' + w + '%')} and strpos(s.search_text, ${p(' ' + w)}) > 0`
+      : ` and s.search_text like ${p('% ' + w + '%')}`)).join('');
     const whole = nameWords.map((w) => ` and s.search_text like ${p('% ' + w + ' %')}`).join('');
     branches.push(`(select s.member_id as id, s.search_text as txt, case when true${whole} then 3 else 5 end as tier, 3 as k
       from ${from} where true${starts} limit ${limit})`);
