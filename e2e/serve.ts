@@ -1,18 +1,38 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /**
  * Starts the app in browser mode on a brand-new data folder, exactly as `npm start -- --browser`
  * does for a user, with a known admin password and a small demo network.
+ *
+ * Optional, off unless asked (a spec that needs them starts its own instance with them):
+ * - NNP_STRIPE_STUB=1: a local Stripe API stand-in (test/stripe-server.ts) runs in this process and
+ *   the app's Stripe SDK is pointed at it (NNP_STRIPE_API_HOST/PORT/PROTOCOL); nothing leaves the machine.
+ * - NNP_E2E_FIXTURES=1: before the app starts, e2e/fixtures.ts seeds the demo network and adds
+ *   each area's journey data through the real services and procedures (e.g. wallet money).
  */
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-'));
-const child = spawn('npx', ['tsx', 'main/cli/start.ts', '--browser', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: { ...process.env, NNP_DATA_DIR: dir, NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" },
-});
+const env: NodeJS.ProcessEnv = { ...process.env, NNP_DATA_DIR: dir, NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" };
+
+let closeStub: (() => Promise<void>) | null = null;
+if (process.env.NNP_STRIPE_STUB === '1') {
+  const { startStripeStub, stubEnv } = await import('../test/stripe-server');
+  const stub = await startStripeStub();
+  Object.assign(env, stubEnv(stub));
+  closeStub = stub.close;
+  console.error(`[e2e] Stripe local en ${stub.url}`);
+}
+if (process.env.NNP_E2E_FIXTURES === '1') {
+  const r = spawnSync('npx', ['tsx', 'e2e/fixtures.ts'], { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const child = spawn('npx', ['tsx', 'main/cli/start.ts', '--browser', ...process.argv.slice(2)], { stdio: 'inherit', env });
 const stop = () => child.kill('SIGTERM');
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-child.on('exit', (code) => process.exit(code ?? 0));
+child.on('exit', (code) => {
+  void (closeStub?.() ?? Promise.resolve()).finally(() => process.exit(code ?? 0));
+});

@@ -9,6 +9,7 @@ import { MemberProfileScreen } from './members/MemberProfileScreen';
 import { GenealogyScreen } from './genealogy/GenealogyScreen';
 import { DashboardScreen } from './dashboard/DashboardScreen';
 import { PeriodsScreen } from './periods/PeriodsScreen';
+import { WithdrawalsScreen } from './withdrawals/WithdrawalsScreen';
 
 export interface Area {
   path: string;
@@ -28,7 +29,7 @@ export const areas: Area[] = [
   { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <DashboardScreen /> },
   { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
   { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
-  { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <ComingSoon title="Retiros" /> },
+  { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },
   { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },

@@ -5,9 +5,10 @@ import * as settings from './settings';
 import * as members from './members';
 import * as periods from './periods';
 import * as dashboard from './dashboard';
+import * as withdrawals from './withdrawals';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members, periods, dashboard];
+const areas = [common, settings, members, withdrawals, periods, dashboard];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -1,0 +1,176 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ADMIN_PASSWORD, screenshot } from './helpers';
+
+/**
+ * Finance's withdrawal journey. It needs wallet money and the local Stripe stand-in, so it runs
+ * against its own instance of the app (e2e/serve.ts with NNP_STRIPE_STUB=1 and NNP_E2E_FIXTURES=1:
+ * commission credits posted through the ledger API, requests entered through the real procedure),
+ * on its own port. Nothing leaves the machine.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 73;
+const base = `http://127.0.0.1:${port}/`;
+let server: ChildProcess | null = null;
+const USER = 'tesoreria';
+const TEMP = 'temporal-tesoreria-1';
+const FINAL = 'definitiva-tesoreria-1';
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], {
+    stdio: 'ignore', detached: true, env: { ...process.env, NNP_STRIPE_STUB: '1', NNP_E2E_FIXTURES: '1' },
+  });
+  const until = Date.now() + 280_000;
+  for (;;) {
+    try {
+      if ((await fetch(base)).ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+});
+
+test.afterAll(async () => {
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+});
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(base);
+  await page.getByLabel('Usuario').fill(username);
+  await page.getByLabel('Contraseña').fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+}
+
+async function rpc(page: Page, name: string, input: unknown) {
+  return page.evaluate(async ({ name, input, base }) => {
+    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
+    return { status: res.status, body: await res.json() };
+  }, { name, input, base });
+}
+
+const queue = (page: Page) => page.getByRole('table');
+
+test('finance filters the queue, rejects a flagged request, batch-approves three and pays them through Stripe', async ({ page }) => {
+  test.setTimeout(180_000);
+  // The admin opens a finance account; finance signs in and sets its own password.
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+  const created = await rpc(page, 'staff.create', { username: USER, displayName: 'Teresa Tesorería', role: 'finance', password: TEMP });
+  expect(created.status).toBe(200);
+  await page.evaluate(() => sessionStorage.clear());
+  await signIn(page, USER, TEMP);
+  await page.getByLabel('Contraseña actual').fill(TEMP);
+  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
+  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Retiros' }).click();
+
+  // The queue opens on the pending requests, with the totals of the filtered set.
+  await expect(page.getByRole('heading', { name: 'Retiros' })).toBeVisible();
+  const summary = page.getByRole('region', { name: 'Total del filtro' });
+  await expect(summary).toContainText('6 retiros');
+  await expect(summary).toContainText('$22,000.00 MXN');
+  await screenshot(page, '30-withdrawals-queue');
+
+  // Only the flagged ones.
+  await page.getByLabel('Riesgo', { exact: true }).selectOption({ label: 'Con alguna alerta' });
+  await expect(summary).toContainText('1 retiro');
+  await expect(queue(page).getByRole('row')).toHaveCount(2);
+  await expect(queue(page)).toContainText('Destino cambiado');
+  await expect(queue(page)).toContainText('Importe alto');
+  await screenshot(page, '31-withdrawals-flagged');
+
+  // Its detail: member, wallet, ledger history, the flags and why.
+  await queue(page).getByRole('row').nth(1).click();
+  const drawer = page.getByRole('dialog', { name: 'Detalle del retiro' });
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByText(/Cambió su destino de pago el/)).toBeVisible();
+  await expect(drawer.getByText(/Más de 3× su comisión mensual promedio: promedio \$3,000.00 MXN, umbral \$9,000.00 MXN/)).toBeVisible();
+  await expect(drawer.getByRole('region', { name: 'Monedero' })).toContainText('$18,000.00 MXN');
+  await expect(drawer.getByRole('region', { name: 'Monedero' })).toContainText('Retención por retiro');
+  await screenshot(page, '32-withdrawal-flagged-detail');
+  await drawer.getByRole('region', { name: 'Retiros anteriores' }).scrollIntoViewIfNeeded();
+  await screenshot(page, '32b-withdrawal-flagged-wallet');
+
+  // Reject it with a reason: the hold goes back to the wallet.
+  await drawer.getByRole('button', { name: 'Rechazar' }).click();
+  const reject = page.getByRole('dialog', { name: /Rechazar el retiro/ });
+  await reject.getByLabel('Motivo').fill('Cambio de cuenta reciente sin verificar; se contactará al miembro.');
+  await screenshot(page, '33-withdrawal-reject-reason');
+  await reject.getByRole('button', { name: 'Rechazar retiro' }).click();
+  await expect(page.getByRole('status')).toContainText('rechazado');
+  await expect(drawer.getByText('Rechazado').first()).toBeVisible();
+  await expect(drawer.getByText('Cambio de cuenta reciente sin verificar').first()).toBeVisible();
+  await expect(drawer.getByRole('region', { name: 'Monedero' }).getByText('Liberado').first()).toBeVisible();
+  await drawer.getByRole('button', { name: 'Cerrar' }).click();
+
+  // Three of the others, approved together after a confirmation with count and total.
+  await page.getByLabel('Riesgo', { exact: true }).selectOption({ label: 'Sin alertas' });
+  await page.getByLabel('Ordenar por', { exact: true }).selectOption({ label: 'Importe · Ascendente' });
+  await expect(summary).toContainText('5 retiros');
+  for (const n of [1, 2, 3]) await queue(page).getByRole('row').nth(n).getByRole('checkbox').check();
+  const selection = page.locator('.wd-selection');
+  await expect(selection).toContainText('3 seleccionados');
+  await selection.getByRole('button', { name: /Aprobar seleccionados/ }).click();
+  const approve = page.getByRole('dialog', { name: 'Aprobar 3 retiros' });
+  await expect(approve).toContainText('3 retiros');
+  await expect(approve).toContainText('$5,300.00 MXN'); // 1,500 + 1,800 + 2,000
+  await screenshot(page, '34-withdrawals-batch-approve');
+  await approve.getByRole('button', { name: 'Aprobar 3' }).click();
+  await expect(page.getByRole('status')).toContainText('3 retiros aprobados');
+
+  // Pay them out through Stripe Connect (the local stand-in), with progress.
+  await page.getByLabel('Riesgo', { exact: true }).selectOption({ label: 'Con o sin alertas' });
+  await page.getByLabel('Estado', { exact: true }).selectOption({ label: 'Aprobado' });
+  await expect(summary).toContainText('3 retiros');
+  await queue(page).getByRole('checkbox', { name: 'Seleccionar la página' }).check();
+  await page.locator('.wd-selection').getByRole('button', { name: /Pagar con Stripe/ }).click();
+  const pay = page.getByRole('dialog', { name: 'Pago por Stripe Connect' });
+  await expect(pay).toContainText('$5,300.00 MXN');
+  await pay.getByRole('button', { name: 'Pagar 3' }).click();
+  await expect(pay).toContainText('Listo: 3 pagados, 0 rechazados, 0 sin respuesta.', { timeout: 60_000 });
+  await expect(pay.getByText(/tr_/).first()).toBeVisible();
+  await screenshot(page, '35-withdrawals-payout-done');
+  await pay.getByRole('button', { name: 'Cerrar' }).click();
+
+  await page.getByLabel('Estado', { exact: true }).selectOption({ label: 'Pagado' });
+  await expect(summary).toContainText('3 retiros');
+  await expect(summary).toContainText('$5,300.00 MXN');
+  await queue(page).getByRole('row').nth(1).click();
+  await expect(drawer.getByText('Transferencia Stripe')).toBeVisible();
+  await expect(drawer.getByText(/withdrawal-\d+ → tr_/)).toBeVisible();
+  await screenshot(page, '36-withdrawal-paid-detail');
+  await drawer.getByRole('button', { name: 'Cerrar' }).click();
+
+  // The filtered queue as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Exportar CSV' }).click()]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
+  expect(csv).toContain('paid');
+});
+
+test('support does not see withdrawals and the bridge refuses them', async ({ page }) => {
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+  await rpc(page, 'staff.create', { username: 'soporte2', displayName: 'Sergio Soporte', role: 'support', password: TEMP });
+  await page.evaluate(() => sessionStorage.clear());
+  await signIn(page, 'soporte2', TEMP);
+  await page.getByLabel('Contraseña actual').fill(TEMP);
+  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
+  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  const nav = page.getByRole('navigation', { name: 'principal' });
+  await expect(nav).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Retiros' })).toHaveCount(0);
+  for (const [name, input] of [['withdrawals.list', {}], ['withdrawals.approve', { id: 1 }], ['withdrawals.payout', { id: 1 }]] as const) {
+    const res = await rpc(page, name, input);
+    expect(res.status, name).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+  }
+});
