@@ -16,6 +16,9 @@ BEGIN
   ON CONFLICT (member_id) DO UPDATE SET search_text = excluded.search_text, phone_digits = excluded.phone_digits, email_lower = excluded.email_lower;
   RETURN NULL;
 END $$;--> statement-breakpoint
-UPDATE member_search s SET search_text = ' ' || nnp_search_norm(m.first_name || ' ' || m.last_name) || ' '
-FROM members m WHERE m.id = s.member_id;--> statement-breakpoint
+-- Rebuilt rather than updated in place: an UPDATE of every row would leave the table and its
+-- indexes twice their size, half of it dead, until a VACUUM FULL.
+TRUNCATE member_search;--> statement-breakpoint
+INSERT INTO member_search (member_id, search_text, phone_digits, email_lower)
+SELECT id, ' ' || nnp_search_norm(first_name || ' ' || last_name) || ' ', phone_digits, lower(email) FROM members;--> statement-breakpoint
 ANALYZE member_search;
