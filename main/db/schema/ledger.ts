@@ -93,6 +93,7 @@ export const ledgerEntries = pgTable('ledger_entries', {
 }, (t) => [
   foreignKey({ name: 'ledger_entries_account_currency_fk', columns: [t.accountId, t.currency], foreignColumns: [ledgerAccounts.id, ledgerAccounts.currency] }),
   index('ledger_entries_account_idx').on(t.accountId, t.id.desc()),
-  index('ledger_entries_transaction_idx').on(t.transactionId),
+  // (transaction_id, id): the balance check runs in full only for the last entry of a transaction.
+  index('ledger_entries_transaction_id_idx').on(t.transactionId, t.id),
   check('ledger_entries_nonzero', sql`${t.amount} <> 0`),
 ]);

@@ -99,6 +99,25 @@ describe('postings', () => {
     expect(await ledgerMismatches(database.db)).toEqual([]);
   });
 
+  it('entries appended later to an old transaction are checked again; a wide transaction is checked in linear time', async () => {
+    const m = mx[2]!;
+    const first = await creditCommission(database.db, m.id, 'MXN', '7.00', { key: 'append-1' });
+    const { accountId } = await memberWallet(database.db, m.id);
+    const append = database.db.transaction(async (tx) => {
+      await tx.execute(sql`insert into ledger_entries (transaction_id, account_id, currency, amount, kind) values (${first.transactionId}, ${accountId}, 'MXN', 1, 'commission')`);
+    });
+    expect(await code(append)).toBe('23514');
+    // One posting with 3,001 entries (a company debit and 3,000 wallet credits).
+    const wide = await insertMembers(database.db, Array.from({ length: 3000 }, () => ({})));
+    const t0 = performance.now();
+    await postTransfer(database.db, {
+      idempotencyKey: 'wide-1', kind: 'commission', currency: 'MXN',
+      entries: [{ account: { company: 'commission_expense' }, amount: '-3000.00' }, ...wide.map((w) => ({ account: { member: w.id }, amount: '1.00' }))],
+    });
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect((await memberBalance(database.db, wide[2999]!.id)).balance).toBe('1.00');
+  });
+
   it('a hold (pending) lowers the available balance; void releases it, post settles it; each only once', async () => {
     const m = mx[3]!;
     await creditCommission(database.db, m.id, 'MXN', '1000.00', { key: 'h-credit' });
