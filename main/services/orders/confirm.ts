@@ -8,11 +8,11 @@ import { eq, sql } from 'drizzle-orm';
 import { members, orders } from '../../db/schema';
 import type { DbOrTx } from '../../db/client';
 import { Decimal, isDecimalString } from '../../domain/money';
-import { toEpochMs, type Instant } from '../../domain/period';
+import { periodOf, toEpochMs, type Instant } from '../../domain/period';
 import { AppError } from '../../../shared/errors';
 import { assignPeriod, periodById, type PeriodRow } from '../periods/lookup';
-import { currentPlan } from '../plan/current';
-import { ancestorsFromPath, applyVolumeDelta, type RankChangeRow } from '../volumes/incremental';
+import { planInForce, publishedFigures } from '../plan/cached';
+import { ancestorsFromPath, applyVolumeDelta, lockPeriodStats, type RankChangeRow } from '../volumes/incremental';
 
 export type PaymentMethod = 'stripe' | 'wallet' | 'manual';
 
@@ -65,7 +65,7 @@ export async function rateToMxn(db: DbOrTx, currency: string, at: Date): Promise
 async function applyOrder(tx: DbOrTx, order: OrderRow, period: PeriodRow, sign: 1 | -1): Promise<RankChangeRow[]> {
   const [m] = await tx.select({ path: members.path }).from(members).where(eq(members.id, order.memberId));
   if (!m) throw new AppError('NOT_FOUND', `El miembro ${order.memberId} del pedido no existe.`);
-  const plan = await currentPlan(tx, period.startsAt);
+  const { figures: plan } = await planInForce(tx, period.key);
   const rate = new Decimal(order.vn).isZero() ? '0' : await rateToMxn(tx, order.currency, period.startsAt);
   const vnMxn = new Decimal(order.vn).times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
   const s = (v: string | Decimal) => new Decimal(v).times(sign).toFixed();
@@ -81,10 +81,57 @@ async function applyOrder(tx: DbOrTx, order: OrderRow, period: PeriodRow, sign: 
   }, plan);
 }
 
+type LockedOrder = OrderRow & { path: string };
+
+/** The order locked, with its member's path (one statement). */
+async function lockOrderWithPath(tx: DbOrTx, orderId: number): Promise<LockedOrder> {
+  const [r] = (await tx.execute(sql`
+    select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
+      o.currency, o.period_id, m.path
+    from orders o join members m on m.id = o.member_id where o.id = ${orderId} for update of o`)) as unknown as {
+      id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
+      currency: string; period_id: number | null; path: string;
+    }[];
+  if (!r) throw new AppError('NOT_FOUND', `El pedido ${orderId} no existe.`);
+  return {
+    id: Number(r.id), memberId: Number(r.member_id), status: r.status, total: r.total, pv: r.pv, vn: r.vn, kitPv: r.kit_pv,
+    currency: r.currency, periodId: r.period_id, path: r.path,
+  } as LockedOrder;
+}
+
+type PeriodWithPlan = PeriodRow & { planId: number | null; rate: string | null };
+
+/**
+ * The instant's own period and the open period (FOR SHARE: a close cannot flip their status until
+ * this transaction ends), each with the plan version in force and the order currency's rate at
+ * its start — one statement. The rule is assignPeriod's (../periods/lookup.ts).
+ */
+async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise<PeriodWithPlan[]> {
+  const rows = (await tx.execute(sql`
+    select p.id, p.key, p.starts_at, p.ends_at, p.status, p.opened_at, p.closed_at, p.closed_by,
+      (select v.id from plan_versions v where v.status = 'published' and v.effective_from_period <= p.key
+        order by v.effective_from_period desc limit 1) as plan_id,
+      (select r.rate_to_mxn::text from exchange_rates r where r.currency = ${currency} and r.effective_from <= p.starts_at
+        order by r.effective_from desc limit 1) as rate
+    from periods p
+    where (p.starts_at <= ${at.toISOString()}::timestamptz and p.ends_at > ${at.toISOString()}::timestamptz) or p.status = 'open'
+    for share of p`)) as unknown as {
+      id: number; key: string; starts_at: string; ends_at: string; status: PeriodRow['status']; opened_at: string; closed_at: string | null;
+      closed_by: string | null; plan_id: number | null; rate: string | null;
+    }[];
+  return rows.map((r) => ({
+    id: r.id, key: r.key, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: r.status, openedAt: new Date(r.opened_at),
+    closedAt: r.closed_at ? new Date(r.closed_at) : null, closedBy: r.closed_by, planId: r.plan_id, rate: currency === 'MXN' ? '1' : r.rate,
+  }));
+}
+
 /**
  * Confirms the payment of a pending order at `confirmedAt` and counts it in its period: the
  * period containing the instant, or — when that one is closing or closed — the open period.
  * Idempotent for an order already paid (a replayed webhook); any other state is a CONFLICT.
+ * Round trips: the order (with its member's path), the candidate periods (with plan and rate),
+ * the order's update (which also locks the period's aggregates), the volumes upsert, the
+ * aggregates' update.
  */
 export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOptions): Promise<ConfirmResult> {
   let at: Date;
@@ -93,7 +140,7 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
   } catch {
     throw new AppError('VALIDATION', 'Fecha de pago inválida.', { issues: [{ path: 'confirmedAt', message: 'instante ISO-8601 con zona' }] });
   }
-  const order = await lockOrder(tx, orderId);
+  const order = await lockOrderWithPath(tx, orderId);
   if (order.status === 'paid') {
     const p = order.periodId == null ? null : await periodById(tx, order.periodId);
     return { orderId, periodId: order.periodId, periodKey: p?.key ?? '', late: false, alreadyConfirmed: true, rankChanges: [] };
@@ -102,17 +149,47 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
     throw new AppError('CONFLICT', `El pedido ${orderId} está ${order.status}: no se puede confirmar su pago.`, { status: order.status });
   }
   checkOrderAmounts(order);
-  const a = await assignPeriod(tx, at);
-  const periodId = a.kind === 'period' ? a.period.id : null;
-  await tx.update(orders).set({
-    status: 'paid', paymentConfirmedAt: at, paymentMethod: opts.method, periodId,
-    ...(opts.stripePaymentIntentId ? { stripePaymentIntentId: opts.stripePaymentIntentId } : {}),
-  }).where(eq(orders.id, orderId));
-  if (a.kind === 'future') {
-    return { orderId, periodId: null, periodKey: a.periodKey, late: false, alreadyConfirmed: false, rankChanges: [] };
+
+  const candidates = await candidatePeriods(tx, at, order.currency);
+  const own = candidates.find((p) => p.startsAt.getTime() <= at.getTime() && at.getTime() < p.endsAt.getTime());
+  const open = candidates.find((p) => p.status === 'open');
+  let target: PeriodWithPlan | null = null;
+  let late = false;
+  if (own && own.status === 'open') target = own;
+  else if (open && !own && at.getTime() >= open.endsAt.getTime()) target = null; // its period is not open yet: it waits
+  else if (open) { target = open; late = true; }
+  else {
+    // No open period at all (a new installation): the general rule, which opens the instant's period.
+    const a = await assignPeriod(tx, at);
+    if (a.kind === 'period') {
+      target = (await candidatePeriods(tx, at, order.currency)).find((p) => p.id === a.period.id) ?? null;
+      late = a.late;
+    }
   }
-  const rankChanges = await applyOrder(tx, { ...order, periodId }, a.period, 1);
-  return { orderId, periodId, periodKey: a.period.key, late: a.late, alreadyConfirmed: false, rankChanges };
+  const periodId = target?.id ?? null;
+  const method = opts.method;
+  const pi = opts.stripePaymentIntentId ?? null;
+  // The order's update also takes the lock of the period's aggregates (the CTE is referenced, so it runs).
+  const [u] = (await tx.execute(sql`
+    with s as (select period_id from period_stats where period_id = ${periodId ?? -1} for update)
+    update orders set status = 'paid', payment_confirmed_at = ${at.toISOString()}::timestamptz, payment_method = ${method},
+      period_id = ${periodId}, stripe_payment_intent_id = coalesce(${pi}, stripe_payment_intent_id)
+    where id = ${orderId}
+    returning (select count(*) from s)::int as locked`)) as unknown as { locked: number }[];
+  if (!target) {
+    return { orderId, periodId: null, periodKey: periodOf(at), late: false, alreadyConfirmed: false, rankChanges: [] };
+  }
+  if (!u?.locked) await lockPeriodStats(tx, target.id);
+  if (target.planId == null) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${target.key}.`, { periodKey: target.key });
+  const plan = await publishedFigures(tx, target.planId);
+  const vn = new Decimal(order.vn);
+  if (!vn.isZero() && target.rate == null) throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${target.key}.`, { currency: order.currency });
+  const vnMxn = vn.isZero() ? new Decimal(0) : vn.times(target.rate!).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  const rankChanges = await applyVolumeDelta(tx, {
+    periodId: target.id, memberId: order.memberId, ancestorIds: ancestorsFromPath(order.path),
+    pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
+  }, plan, { statsLocked: true });
+  return { orderId, periodId, periodKey: target.key, late, alreadyConfirmed: false, rankChanges };
 }
 
 export interface RefundResult {

@@ -27,7 +27,7 @@ import type { AppServices, MutationContext } from '../../ipc/context';
 import { nextPeriod, periodBounds } from '../../domain/period';
 import type { PlanFigures } from '../../domain/plan';
 import { AppError } from '../../../shared/errors';
-import { currentPlan } from '../plan/current';
+import { planInForce } from '../plan/cached';
 import { recomputePeriod } from '../volumes/recompute';
 import { assertPeriodWritable, periodById, periodByKey, previousPeriodRow, type PeriodRow } from './lookup';
 
@@ -246,7 +246,7 @@ export async function executeRun(app: AppServices, runId: number): Promise<void>
       if (run.kind === 'close' && period.status !== 'closing') throw new AppError('CONFLICT', `El periodo ${period.key} no está en cierre.`);
       if (run.kind === 'recompute') assertPeriodWritable(period);
       const previous = await previousPeriodRow(tx, period);
-      const plan = await currentPlan(tx, period.startsAt);
+      const { figures: plan } = await planInForce(tx, period.key);
       const now = app.now();
       for (const [i, step] of steps.entries()) {
         await report(i, 0, step.name, true);
@@ -267,7 +267,7 @@ export async function executeRun(app: AppServices, runId: number): Promise<void>
     if (run0.kind === 'close' && Number(results.assignedOrders ?? 0) > 0 && typeof results.nextPeriod === 'string') {
       const next = await periodByKey(app.db, results.nextPeriod);
       if (next && next.status === 'open') {
-        await app.db.transaction(async (tx) => recomputePeriod(tx, next, await currentPlan(tx, next.startsAt)));
+        await app.db.transaction(async (tx) => recomputePeriod(tx, next, (await planInForce(tx, next.key)).figures));
       }
     }
   } catch (e) {

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { currentPlan } from '../plan/current';
+import { planInForce } from '../plan/cached';
 import { listPeriods } from '../periods/lookup';
 import { recomputePeriod } from './recompute';
 import { Decimal } from '../../domain/money';
@@ -24,7 +24,7 @@ export async function ensurePeriodAggregates(db: Db, log: (m: string) => void = 
     if (!stale) continue;
     const t0 = performance.now();
     await db.transaction(async (tx) => {
-      const r = await recomputePeriod(tx, p, await currentPlan(tx, p.startsAt));
+      const r = await recomputePeriod(tx, p, (await planInForce(tx, p.key)).figures);
       if (p.status === 'closed') {
         await tx.execute(sql`update period_stats set members_advancing = (select count(*) from rank_history where period_id = ${p.id} and kind = 'career') where period_id = ${p.id}`);
       }

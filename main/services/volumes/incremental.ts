@@ -43,18 +43,17 @@ export function ancestorsFromPath(path: string): number[] {
   return parts;
 }
 
-type Row = { member_id: string | number; old_rank: number; new_rank: number; old_pv: string; new_pv: string; career_rank: number };
 
 /** Applies one volume change to a period; answers the members whose paid-as rank changed. */
-export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFigures): Promise<RankChangeRow[]> {
+export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFigures, opts: { statsLocked?: boolean } = {}): Promise<RankChangeRow[]> {
   const pv = new Decimal(d.pv);
   const vn = new Decimal(d.vn);
   const pvg = new Decimal(d.pvgDelta);
   if (pv.isZero() && vn.isZero() && pvg.isZero() && d.orders === 0) return [];
 
-  // Lock the period's aggregates first: the statement below then sees every earlier update.
-  await tx.execute(sql`insert into period_stats (period_id) values (${d.periodId}) on conflict do nothing`);
-  await tx.execute(sql`select 1 from period_stats where period_id = ${d.periodId} for update`);
+  // Lock the period's aggregates first (unless the caller did, in one of its own statements): the
+  // statement below then takes its snapshot after every earlier update of the period committed.
+  if (!opts.statsLocked) await lockPeriodStats(tx, d.periodId);
 
   const ids = [...new Set([...d.ancestorIds, ...(d.memberId == null ? [] : [d.memberId])])].sort((a, b) => a - b);
   const self = d.memberId ?? -1;
@@ -88,47 +87,56 @@ export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFig
         pv = mv.pv + excluded.pv, vn = mv.vn + excluded.vn, pvg = mv.pvg + excluded.pvg,
         paid_as_rank = ${conflictRank}, updated_at = now()
       returning mv.member_id, mv.pv, mv.paid_as_rank`;
-  const rows = (await tx.execute(sql`
+  // One statement: the volumes' change, the rank changes it causes, and the period's aggregates
+  // (PV, VN, orders, members active, members advancing, members by rank) adjusted by differences.
+  const [r] = (await tx.execute(sql`
     with old as (
       select member_id, pv, paid_as_rank from member_volumes where period_id = ${d.periodId} and member_id = any(${idArray}::bigint[])
-    ), up as (${change})
-    select up.member_id, coalesce(old.paid_as_rank, 0)::int as old_rank, up.paid_as_rank::int as new_rank,
-      coalesce(old.pv, 0)::text as old_pv, up.pv::text as new_pv, m.career_rank::int as career_rank
-    from up left join old on old.member_id = up.member_id join members m on m.id = up.member_id`)) as unknown as Row[];
-  if (negative && rows.length !== ids.length) {
-    throw new Error(`volumes of period ${d.periodId} are missing rows for ${ids.length - rows.length} members: recompute the period`);
-  }
-
-  let active = 0;
-  let advancing = 0;
-  const rankDelta = new Map<number, number>();
-  const changes: RankChangeRow[] = [];
-  for (const r of rows) {
-    const id = Number(r.member_id);
-    if (id === self) {
-      const was = new Decimal(r.old_pv).gt(0);
-      const is = new Decimal(r.new_pv).gt(0);
-      active += (is ? 1 : 0) - (was ? 1 : 0);
-    }
-    if (r.old_rank !== r.new_rank) {
-      changes.push({ memberId: id, oldRank: r.old_rank, newRank: r.new_rank });
-      if (r.old_rank > 0) rankDelta.set(r.old_rank, (rankDelta.get(r.old_rank) ?? 0) - 1);
-      if (r.new_rank > 0) rankDelta.set(r.new_rank, (rankDelta.get(r.new_rank) ?? 0) + 1);
-      advancing += (r.new_rank > r.career_rank ? 1 : 0) - (r.old_rank > r.career_rank ? 1 : 0);
-    }
-  }
-  const deltas = [...rankDelta].filter(([, n]) => n !== 0);
-  await tx.execute(sql`
-    with s as (
+    ), up as (${change}),
+    ch as (
+      select up.member_id, coalesce(old.paid_as_rank, 0)::int as old_rank, up.paid_as_rank::int as new_rank,
+        coalesce(old.pv, 0) as old_pv, up.pv as new_pv, m.career_rank::int as career_rank
+      from up left join old on old.member_id = up.member_id join members m on m.id = up.member_id
+    ),
+    deltas as (
+      select x.r, sum(x.n)::int as n from (
+        select old_rank as r, -1 as n from ch where old_rank <> new_rank and old_rank > 0
+        union all select new_rank, 1 from ch where old_rank <> new_rank and new_rank > 0
+      ) x group by x.r having sum(x.n) <> 0
+    ),
+    s as (
       update period_stats set pv = pv + ${d.pv}::numeric, vn_mxn = vn_mxn + ${d.vnMxn}::numeric, orders_paid = orders_paid + ${d.orders},
-        members_active = members_active + ${active}, members_advancing = members_advancing + ${advancing}, updated_at = now()
+        members_active = members_active + coalesce((
+          select sum((new_pv > 0)::int - (old_pv > 0)::int) from ch where member_id = ${self}), 0),
+        members_advancing = members_advancing + coalesce((
+          select sum((new_rank > career_rank)::int - (old_rank > career_rank)::int) from ch where old_rank <> new_rank), 0),
+        updated_at = now()
       where period_id = ${d.periodId} returning period_id
+    ),
+    rc_up as (
+      update period_rank_counts c set members = c.members + deltas.n from deltas where c.period_id = ${d.periodId} and c.rank = deltas.r returning c.rank
+    ),
+    rc_ins as (
+      insert into period_rank_counts (period_id, rank, members)
+      select ${d.periodId}, deltas.r, deltas.n from deltas
+      where not exists (select 1 from period_rank_counts c where c.period_id = ${d.periodId} and c.rank = deltas.r)
+      returning rank
     )
-    , d as (select r, n from unnest(${`{${deltas.map(([r]) => r).join(',')}}`}::smallint[], ${`{${deltas.map(([, n]) => n).join(',')}}`}::int[]) as u(r, n))
-    , upd as (
-      update period_rank_counts c set members = c.members + d.n from d where c.period_id = ${d.periodId} and c.rank = d.r returning c.rank
-    )
-    insert into period_rank_counts (period_id, rank, members)
-    select ${d.periodId}, d.r, d.n from d where d.r not in (select rank from upd)`);
-  return changes;
+    select (select count(*) from up)::int as touched, (select count(*) from s)::int as stats,
+      coalesce((select json_agg(json_build_array(member_id, old_rank, new_rank)) from ch where old_rank <> new_rank), '[]'::json) as changes`)) as unknown as
+    { touched: number; stats: number; changes: [number | string, number, number][] | string }[];
+  if (negative && (r?.touched ?? 0) !== ids.length) {
+    throw new Error(`volumes of period ${d.periodId} are missing rows for ${ids.length - (r?.touched ?? 0)} members: recompute the period`);
+  }
+  if (!r?.stats) throw new Error(`period ${d.periodId} has no cached aggregates row`);
+  const list = typeof r.changes === 'string' ? (JSON.parse(r.changes) as [number, number, number][]) : r.changes;
+  return list.map(([memberId, oldRank, newRank]) => ({ memberId: Number(memberId), oldRank, newRank }));
+}
+
+/** Locks the period's cached aggregates row (creating it when missing). */
+export async function lockPeriodStats(tx: DbOrTx, periodId: number): Promise<void> {
+  const rows = (await tx.execute(sql`select 1 as ok from period_stats where period_id = ${periodId} for update`)) as unknown as unknown[];
+  if (rows.length) return;
+  await tx.execute(sql`insert into period_stats (period_id) values (${periodId}) on conflict do nothing`);
+  await tx.execute(sql`select 1 from period_stats where period_id = ${periodId} for update`);
 }
