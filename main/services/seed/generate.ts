@@ -152,9 +152,9 @@ const COUNTRY_CODES = ['MX', 'US', 'CO', 'DO'] as const;
 type CountryCode = (typeof COUNTRY_CODES)[number];
 const CURRENCY: Record<CountryCode, string> = { MX: 'MXN', US: 'USD', CO: 'COP', DO: 'DOP' };
 /** Where new members live when they do not follow their sponsor's country. */
-const COUNTRY_WEIGHTS = cumulative([0.8, 0.09, 0.07, 0.04]);
+const COUNTRY_WEIGHTS = cumulative([0.7, 0.12, 0.11, 0.07]);
 /** Share of recruits living in their sponsor's country. */
-const SAME_COUNTRY_AS_SPONSOR = 0.82;
+const SAME_COUNTRY_AS_SPONSOR = 0.75;
 /** Tax included in the public price (VN is the price without it); US prices exclude sales tax. */
 const TAX_PERCENT: Record<CountryCode, number> = { MX: 16, US: 0, CO: 19, DO: 18 };
 
@@ -427,6 +427,7 @@ function buildNetwork(n: number, seed: number, historyStart: number, historyEnd:
   const enrolledAt = new Float64Array(n + 1);
   const country = new Uint8Array(n + 1);
   const status = new Uint8Array(n + 1);
+  const statusDraw = new Float32Array(n + 1);
   // Preferential attachment: every member holds one ticket, plus one per recruit.
   const tickets = new Int32Array(2 * n + 1);
   let ticketCount = 0;
@@ -472,9 +473,17 @@ function buildNetwork(n: number, seed: number, historyStart: number, historyEnd:
     }
     tickets[ticketCount++] = i;
 
-    // Long-standing members sometimes dropped out; recent ones are all active.
-    const v = rng.float();
-    status[i] = t < windowStart ? (v < 0.005 ? 2 : v < 0.125 ? 1 : 0) : 0;
+    statusDraw[i] = rng.float();
+  }
+  // Long-standing members sometimes dropped out (most often those who never recruited); recent
+  // ones and leaders with a team are active.
+  for (let i = 1; i <= n; i++) {
+    const v = statusDraw[i] as number;
+    const r = recruits[i] as number;
+    status[i] =
+      (enrolledAt[i] as number) >= windowStart || r >= 10 ? 0 :
+      r > 0 ? (v < 0.003 ? 2 : v < 0.05 ? 1 : 0) :
+      v < 0.006 ? 2 : v < 0.16 ? 1 : 0;
   }
   const downline = new Int32Array(n + 1);
   for (let i = n; i >= 2; i--) {
@@ -907,7 +916,7 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   const windowStart = periodBounds(keys[0] as string).startsAt.getTime();
   const currentStart = periodBounds(keys[keys.length - 1] as string).startsAt.getTime();
   // The first member enrolled HISTORY_YEARS ago, or a year before the first seeded period if earlier.
-  const historyStart = Math.min(nowMs - HISTORY_YEARS * 365 * DAY, windowStart - 365 * DAY);
+  const historyStart = Math.floor(Math.min(nowMs - HISTORY_YEARS * 365 * DAY, windowStart - 365 * DAY) / 1000) * 1000;
   const historyEnd = nowMs - 10 * MINUTE;
 
   const net = buildNetwork(n, seed, historyStart, historyEnd, windowStart);
