@@ -225,6 +225,12 @@ describe('seedDemoNetwork', () => {
     expect(Number(seq!.lines)).toBe((await count(a, 'select max(id) as n from order_lines')) + 1);
   });
 
+  it('leaves the seeded members findable: triggers that must always fire still do', async () => {
+    const [t] = await a.sql<{ exists: boolean }[]>`select to_regclass('member_search') is not null as exists`;
+    if (!t?.exists) return;
+    expect(await count(a, 'select count(*) as n from member_search')).toBe(MEMBERS);
+  });
+
   it('refuses a database that already has members', async () => {
     await expect(seedDemoNetwork(a.sql, { members: 10, periods: 1, seed: 1, now: NOW })).rejects.toBeInstanceOf(SeedRefusedError);
     expect(await count(a, 'select count(*) as n from members')).toBe(MEMBERS);
