@@ -28,3 +28,15 @@ export function rankCaseFragment(plan: PlanFigures, pv: SQL, pvg: SQL): SQL {
   const whens = ranks.map((r) => sql`when ${pv} >= ${sql.raw(`${r.pv}::numeric`)} and ${pvg} >= ${sql.raw(`${r.pvg}::numeric`)} then ${sql.raw(String(Number(r.rank)))}`);
   return sql`(case ${sql.join(whens, sql` `)} else 0 end)::smallint`;
 }
+
+/** The same rule over points in integer hundredths (bigint expressions): thresholds × 100 as integer literals. */
+export function rankCaseCentsSql(plan: PlanFigures, pvCents: string, pvgCents: string): string {
+  const ranks = [...plan.ranks].filter((r) => r.rank > 0).sort((a, b) => b.rank - a.rank);
+  const cents = (s: string) => {
+    if (!isDecimalString(s, { nonNegative: true, maxDecimals: 2 })) throw new Error(`threshold is not a decimal with at most 2 decimals: ${s}`);
+    const [int = '0', frac = ''] = s.split('.');
+    return `${BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2))}`;
+  };
+  if (ranks.length === 0) return '0::smallint';
+  return `(case ${ranks.map((r) => `when ${pvCents} >= ${cents(r.pv)} and ${pvgCents} >= ${cents(r.pvg)} then ${Number(r.rank)}`).join(' ')} else 0 end)::smallint`;
+}

@@ -10,14 +10,15 @@
  * member's downline is the contiguous run of rows after it, downline_size rows long. One window
  * pass gives the running sum of PV in path order, and PVG(m) = running(m + downline_size) −
  * running(m − 1): one sort, one scan, one self-join on the row number — O(N log N) whatever the
- * depth of the tree. The cached downline_size is verified in the same pass (the last row of the
- * run must be inside the downline and the next one outside); if any member fails, the roll-up is
- * recomputed the slower obviously-correct way (each PV added to every ancestor id of its path).
+ * depth of the tree. The result is then verified against sponsor ids alone (PVG(m) = PV(m) +
+ * Σ PVG(children), for every member: by induction, every PVG is right); if any member fails — a
+ * wrong cached downline_size, say — the roll-up is redone the slower obviously-correct way (each
+ * PV added to every ancestor id of its path). Members without PV, VN or PVG get no row.
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import type { PlanFigures } from '../../domain/plan';
-import { rankCaseSql } from './rank-sql';
+import { rankCaseCentsSql } from './rank-sql';
 import type { PeriodRow } from '../periods/lookup';
 
 export interface RecomputeResult {
@@ -53,7 +54,7 @@ export const ownVolumesSql = (period: Pick<PeriodRow, 'id' | 'startsAt'>) => sql
     select distinct on (currency) currency, rate_to_mxn from exchange_rates
     where effective_from <= ${period.startsAt.toISOString()}::timestamptz order by currency, effective_from desc
   )
-  select o.member_id, sum(o.pv) as pv, sum(o.vn) as vn,
+  select o.member_id, sum(o.pv) as pv, (sum(o.pv) * 100)::bigint as pv_c, sum(o.vn) as vn,
     sum(round(o.vn * coalesce(r.rate_to_mxn, case when o.currency = 'MXN' then 1 end), 2)) as vn_mxn, count(*)::int as orders
   from orders o left join rates r on r.currency = o.currency
   where o.period_id = ${period.id} and o.status = 'paid'
@@ -71,7 +72,7 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   await q(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
   await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
   await q(sql`set local work_mem = '256MB'`);
-  await q(sql`drop table if exists vol_own, vol_all`);
+  await q(sql`drop table if exists vol_own, vol_all, vol_new`);
 
   // Numeric sums in a hash aggregate of ~1M groups are slow and spill; grouping in member order is 2× faster.
   await q(sql`set local enable_hashagg = off`);
@@ -80,26 +81,29 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   await q(sql`analyze vol_own`);
   await progress(0.2, 'own');
 
-  const rank = sql.raw(rankCaseSql(plan, 'x.pv', 'x.pvg'));
+  // Points are rolled up as bigint hundredths (exact, and integer sums are several times faster
+  // than numeric ones over a million rows); they become numeric(…,2) again when written.
   let method: RecomputeResult['method'] = 'prefix';
   if (!opts.forcePaths) {
     await q(sql`
       create temp table vol_all on commit drop as
       with t as materialized (
-        select m.id, m.path, m.downline_size, m.career_rank,
+        select m.id, m.sponsor_id, m.downline_size, m.career_rank,
           row_number() over w as rn,
-          sum(coalesce(o.pv, 0)) over w as cs,
-          coalesce(o.pv, 0) as pv, coalesce(o.vn, 0) as vn,
-          lead(m.path) over w as next_path
+          sum(coalesce(o.pv_c, 0)) over w as cs,
+          coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn
         from members m left join vol_own o on o.member_id = m.id
         window w as (order by m.path rows unbounded preceding)
-      ), x as (
-        select a.id as member_id, a.career_rank, a.pv, a.vn, b.cs - a.cs + a.pv as pvg,
-          starts_with(b.path, a.path) and (b.next_path is null or not starts_with(b.next_path, a.path)) as ok
-        from t a left join t b on b.rn = a.rn + a.downline_size
       )
-      select x.member_id, x.career_rank, x.pv, x.vn, coalesce(x.pvg, 0) as pvg, coalesce(x.ok, false) as ok, ${rank} as rank from x`);
-    const [bad] = await q<{ n: number }>(sql`select count(*)::int as n from vol_all where not ok`);
+      select a.id as member_id, a.sponsor_id, a.career_rank, a.pv_c, a.vn, b.cs - a.cs + a.pv_c as pvg_c
+      from t a left join t b on b.rn = a.rn + a.downline_size`);
+    // Verify the result, not its inputs: PVG(m) = PV(m) + Σ PVG(children) for every member, by
+    // sponsor ids alone. By induction over the tree this proves every PVG; any wrong cached
+    // downline size (or path order) fails it, and the roll-up is redone the other way.
+    const [bad] = await q<{ n: number }>(sql`
+      select count(*)::int as n from vol_all v
+      left join (select sponsor_id, sum(pvg_c) as s from vol_all where sponsor_id is not null group by sponsor_id) k on k.sponsor_id = v.member_id
+      where v.pvg_c is distinct from v.pv_c + coalesce(k.s, 0)`);
     if ((bad?.n ?? 0) > 0) {
       method = 'paths';
       await q(sql`drop table vol_all`);
@@ -109,33 +113,43 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
     await q(sql`
       create temp table vol_all on commit drop as
       with up as (
-        select unnest(string_to_array(rtrim(m.path, '/'), '/'))::bigint as id, o.pv
-        from vol_own o join members m on m.id = o.member_id where o.pv <> 0
-      ), g as (select id, sum(pv) as pvg from up group by id),
-      x as (
-        select coalesce(g.id, o.member_id) as member_id, coalesce(o.pv, 0) as pv, coalesce(o.vn, 0) as vn, coalesce(g.pvg, 0) as pvg
-        from g full join vol_own o on o.member_id = g.id
-      )
-      select x.member_id, m.career_rank, x.pv, x.vn, x.pvg, true as ok, ${rank} as rank from x join members m on m.id = x.member_id`);
+        select unnest(string_to_array(rtrim(m.path, '/'), '/'))::bigint as id, o.pv_c
+        from vol_own o join members m on m.id = o.member_id where o.pv_c <> 0
+      ), g as (select id, sum(pv_c) as pvg_c from up group by id)
+      select coalesce(g.id, o.member_id) as member_id, m.sponsor_id, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn, coalesce(g.pvg_c, 0) as pvg_c
+      from g full join vol_own o on o.member_id = g.id join members m on m.id = coalesce(g.id, o.member_id)`);
   }
-  await progress(0.6, 'rollup');
+  await progress(0.55, 'rollup');
 
+  // The rows the period keeps (members with PV, VN or PVG) with their paid-as rank, in member order.
+  const rank = sql.raw(rankCaseCentsSql(plan, 'pv_c', 'pvg_c'));
+  await q(sql`
+    create temp table vol_new on commit drop as
+    select member_id, career_rank, (pv_c::numeric / 100)::numeric(16,2) as pv, vn, (pvg_c::numeric / 100)::numeric(18,2) as pvg, ${rank} as rank
+    from vol_all where pvg_c > 0 or pv_c > 0 or vn > 0
+    order by member_id`);
+  await progress(0.65, 'ranks');
+
+  // Write only what differs (a close after a month of incremental updates writes almost nothing);
+  // new rows go in member order, which keeps both indexes' insertions local.
   const [existing] = await q<{ any: boolean }>(sql`select exists (select 1 from member_volumes where period_id = ${period.id}) as any`);
   const write: RecomputeResult['write'] = existing?.any ? 'merge' : 'insert';
   if (write === 'insert') {
     await q(sql`
       insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
-      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_all where pvg > 0 or vn > 0 or pv > 0`);
+      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_new order by member_id`);
   } else {
     await q(sql`
       insert into member_volumes as mv (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
-      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_all where pvg > 0 or vn > 0 or pv > 0
+      select ${period.id}, n.member_id, n.pv, n.vn, n.pvg, n.rank, now()
+      from vol_new n left join member_volumes o on o.period_id = ${period.id} and o.member_id = n.member_id
+      where o.member_id is null or (o.pv, o.vn, o.pvg, o.paid_as_rank) is distinct from (n.pv, n.vn, n.pvg, n.rank)
+      order by n.member_id
       on conflict (period_id, member_id) do update set pv = excluded.pv, vn = excluded.vn, pvg = excluded.pvg,
-        paid_as_rank = excluded.paid_as_rank, updated_at = excluded.updated_at
-      where (mv.pv, mv.vn, mv.pvg, mv.paid_as_rank) is distinct from (excluded.pv, excluded.vn, excluded.pvg, excluded.paid_as_rank)`);
+        paid_as_rank = excluded.paid_as_rank, updated_at = excluded.updated_at`);
     await q(sql`
       delete from member_volumes mv where mv.period_id = ${period.id}
-        and not exists (select 1 from vol_all v where v.member_id = mv.member_id and (v.pvg > 0 or v.vn > 0 or v.pv > 0))`);
+        and not exists (select 1 from vol_new v where v.member_id = mv.member_id)`);
   }
   await progress(0.85, 'write');
 
@@ -150,9 +164,9 @@ async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow) {
   const [own] = await q<{ orders: number; pv: string; vn_mxn: string }>(sql`
     select coalesce(sum(orders), 0)::int as orders, coalesce(sum(pv), 0)::numeric(18,2)::text as pv, coalesce(sum(vn_mxn), 0)::numeric(20,2)::text as vn_mxn from vol_own`);
   const [v] = await q<{ rows: number; active: number; advancing: number }>(sql`
-    select count(*) filter (where pvg > 0 or vn > 0 or pv > 0)::int as rows, count(*) filter (where pv > 0)::int as active,
-      count(*) filter (where rank > career_rank)::int as advancing from vol_all`);
-  const rankRows = await q<{ rank: number; n: number }>(sql`select rank::int as rank, count(*)::int as n from vol_all where rank > 0 group by rank`);
+    select count(*)::int as rows, count(*) filter (where pv > 0)::int as active,
+      count(*) filter (where rank > career_rank)::int as advancing from vol_new`);
+  const rankRows = await q<{ rank: number; n: number }>(sql`select rank::int as rank, count(*)::int as n from vol_new where rank > 0 group by rank`);
   const [m] = await q<{ total: number; fresh: number; max_id: string | null }>(sql`
     select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
       count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,

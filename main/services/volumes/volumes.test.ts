@@ -6,7 +6,7 @@ import { PLAN_V1 } from '../../domain/plan';
 import { paidAsRank } from '../../domain/ranks';
 import { periodByKey } from '../periods/lookup';
 import { recomputePeriod } from './recompute';
-import { rankCaseSql } from './rank-sql';
+import { rankCaseCentsSql, rankCaseSql } from './rank-sql';
 import { confirmOrder, refundOrder } from '../orders/confirm';
 import { loadSmallNetwork, pendingOrder, SMALL_EXPECTED, statsOf, volumesOf } from './testing';
 
@@ -86,6 +86,12 @@ describe('paid-as rank in SQL is the domain rule', () => {
       select x.i, ${expr} as rank from unnest(array[${pairs.map(([a]) => `'${a}'`).join(',')}]::numeric[], array[${pairs.map(([, b]) => `'${b}'`).join(',')}]::numeric[])
         with ordinality as x(pv, pvg, i) order by x.i`))) as unknown as { i: string; rank: number }[];
     rows.forEach((row, k) => expect(row.rank, `${pairs[k]}`).toBe(paidAsRank(pairs[k]![0], pairs[k]![1], PLAN_V1)));
+    // The recomputation's form, over integer hundredths.
+    const cents = rankCaseCentsSql(PLAN_V1, '(x.pv * 100)::bigint', '(x.pvg * 100)::bigint');
+    const rows2 = (await t.database.db.execute(sql.raw(`
+      select x.i, ${cents} as rank from unnest(array[${pairs.map(([a]) => `'${a}'`).join(',')}]::numeric[], array[${pairs.map(([, b]) => `'${b}'`).join(',')}]::numeric[])
+        with ordinality as x(pv, pvg, i) order by x.i`))) as unknown as { i: string; rank: number }[];
+    rows2.forEach((row, k) => expect(row.rank, `${pairs[k]}`).toBe(paidAsRank(pairs[k]![0], pairs[k]![1], PLAN_V1)));
   });
 });
 
