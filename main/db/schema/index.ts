@@ -5,3 +5,4 @@ export * from './ledger';
 export * from './withdrawals';
 export * from './periods';
 export * from './lookup';
+export * from './commissions';
