@@ -6,3 +6,4 @@ export * from './withdrawals';
 export * from './periods';
 export * from './lookup';
 export * from './commissions';
+export * from './payments';
