@@ -282,22 +282,22 @@ function Levels({ memberId, periodKey }: { memberId: number; periodKey?: string 
       <ErrorBanner error={q.error} />
       <div className="table-wrap">
         <table className="data" aria-label={t('genealogy.levels')}>
-          <thead><tr><th>{t('genealogy.level')}</th><th className="right">{t('genealogy.members')}</th><th style={{ width: '30%' }} />
-            <th className="right">{t('genealogy.activeMembers')}</th><th className="right">PV</th></tr></thead>
+          <thead><tr><th>{t('genealogy.level')}</th><th className="num-cell">{t('genealogy.members')}</th><th style={{ width: '30%' }} />
+            <th className="num-cell">{t('genealogy.activeMembers')}</th><th className="num-cell">PV</th></tr></thead>
           <tbody>
             {(d?.levels.length ?? 0) === 0 && <tr><td colSpan={5} className="empty">{t('genealogy.noChildren')}</td></tr>}
             {d?.levels.map((l) => (
               <tr key={l.level}>
                 <td>{l.level}</td>
-                <td className="right"><Count n={l.members} /></td>
+                <td className="num-cell"><Count n={l.members} /></td>
                 <td><div className="level-bar" style={{ width: `${(l.members / max) * 100}%` }} /></td>
-                <td className="right"><Count n={l.active} /></td>
-                <td className="right"><Points value={l.pv} /></td>
+                <td className="num-cell"><Count n={l.active} /></td>
+                <td className="num-cell"><Points value={l.pv} /></td>
               </tr>
             ))}
           </tbody>
           {d && d.levels.length > 0 && (
-            <tfoot><tr><th>{t('genealogy.total')}</th><th className="right"><Count n={d.totalMembers} /></th><th /><th className="right"><Count n={d.totalActive} /></th><th className="right"><Points value={d.totalPv} /></th></tr></tfoot>
+            <tfoot><tr><th>{t('genealogy.total')}</th><th className="num-cell"><Count n={d.totalMembers} /></th><th /><th className="num-cell"><Count n={d.totalActive} /></th><th className="num-cell"><Points value={d.totalPv} /></th></tr></tfoot>
           )}
         </table>
       </div>

@@ -119,16 +119,16 @@ function Volumes({ m }: { m: Profile }) {
   return (
     <div className="table-wrap">
       <table className="data">
-        <thead><tr><th>{t('profile.period')}</th><th>{t('profile.periodStatus')}</th><th className="right">PV</th><th className="right">PVG</th><th className="right">VN</th><th>{t('profile.paidAsRank')}</th></tr></thead>
+        <thead><tr><th>{t('profile.period')}</th><th>{t('profile.periodStatus')}</th><th className="num-cell">PV</th><th className="num-cell">PVG</th><th className="num-cell">VN</th><th>{t('profile.paidAsRank')}</th></tr></thead>
         <tbody>
           {m.volumes.length === 0 && <tr><td colSpan={6} className="empty">{t('profile.noPeriod')}</td></tr>}
           {m.volumes.map((v) => (
             <tr key={v.period.id}>
               <td className="mono">{v.period.key}</td>
               <td>{t(`periodStatus.${v.period.status}`)}{!v.cached && <span className="muted small"> · {t('profile.notComputed')}</span>}</td>
-              <td className="right"><Points value={v.pv} /></td>
-              <td className="right"><Points value={v.pvg} /></td>
-              <td className="right"><Money amount={v.vn} currency={m.currency} /></td>
+              <td className="num-cell"><Points value={v.pv} /></td>
+              <td className="num-cell"><Points value={v.pvg} /></td>
+              <td className="num-cell"><Money amount={v.vn} currency={m.currency} /></td>
               <td><RankBadge rank={v.paidAsRank} /></td>
             </tr>
           ))}
@@ -150,7 +150,7 @@ function Orders({ memberId }: { memberId: number }) {
         <table className="data">
           <thead><tr>
             <th>{t('profile.order')}</th><th>{t('profile.orderStatus')}</th><th>{t('profile.createdAt')}</th><th>{t('profile.confirmedAt')}</th>
-            <th>{t('profile.period')}</th><th className="right">{t('profile.total')}</th><th className="right">PV</th><th className="right">VN</th><th>{t('profile.method')}</th>
+            <th>{t('profile.period')}</th><th className="num-cell">{t('profile.total')}</th><th className="num-cell">PV</th><th className="num-cell">VN</th><th>{t('profile.method')}</th>
           </tr></thead>
           <tbody>
             {(q.data?.rows.length ?? 0) === 0 && <tr><td colSpan={9} className="empty">{t('common.none')}</td></tr>}
@@ -161,9 +161,9 @@ function Orders({ memberId }: { memberId: number }) {
                 <td><DateTime iso={o.createdAt} /></td>
                 <td><DateTime iso={o.paymentConfirmedAt} /></td>
                 <td className="mono">{o.periodKey ?? '—'}</td>
-                <td className="right"><Money amount={o.total} currency={o.currency} /></td>
-                <td className="right"><Points value={o.pv} /></td>
-                <td className="right"><Money amount={o.vn} currency={o.currency} /></td>
+                <td className="num-cell"><Money amount={o.total} currency={o.currency} /></td>
+                <td className="num-cell"><Points value={o.pv} /></td>
+                <td className="num-cell"><Money amount={o.vn} currency={o.currency} /></td>
                 <td>{o.paymentMethod ? t(`paymentMethod.${o.paymentMethod}`) : '—'}</td>
               </tr>
             ))}
@@ -187,7 +187,7 @@ function Recruits({ memberId }: { memberId: number }) {
         <table className="data">
           <thead><tr>
             <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.status')}</th><th>{t('genealogy.paidAsRank')}</th>
-            <th className="right">PV</th><th className="right">PVG</th><th className="right">{t('members.downline')}</th>
+            <th className="num-cell">PV</th><th className="num-cell">PVG</th><th className="num-cell">{t('members.downline')}</th>
           </tr></thead>
           <tbody>
             {(q.data?.rows.length ?? 0) === 0 && <tr><td colSpan={7} className="empty">{t('genealogy.noChildren')}</td></tr>}
@@ -197,9 +197,9 @@ function Recruits({ memberId }: { memberId: number }) {
                 <td><MemberLink m={c} /></td>
                 <td><StatusBadge status={c.status} /></td>
                 <td><RankBadge rank={c.paidAsRank} /></td>
-                <td className="right"><Points value={c.pv} /></td>
-                <td className="right"><Points value={c.pvg} /></td>
-                <td className="right"><Count n={c.downlineSize} /></td>
+                <td className="num-cell"><Points value={c.pv} /></td>
+                <td className="num-cell"><Points value={c.pvg} /></td>
+                <td className="num-cell"><Count n={c.downlineSize} /></td>
               </tr>
             ))}
           </tbody>
@@ -216,7 +216,7 @@ function Moves({ m }: { m: Profile }) {
   return (
     <div className="table-wrap">
       <table className="data">
-        <thead><tr><th>{t('profile.movedAt')}</th><th>{t('profile.period')}</th><th>{t('profile.from')}</th><th>{t('profile.to')}</th><th className="right">{t('profile.moved')}</th><th>{t('profile.by')}</th><th>{t('profile.reason')}</th></tr></thead>
+        <thead><tr><th>{t('profile.movedAt')}</th><th>{t('profile.period')}</th><th>{t('profile.from')}</th><th>{t('profile.to')}</th><th className="num-cell">{t('profile.moved')}</th><th>{t('profile.by')}</th><th>{t('profile.reason')}</th></tr></thead>
         <tbody>
           {m.moves.map((g, i) => (
             <tr key={i}>
@@ -224,7 +224,7 @@ function Moves({ m }: { m: Profile }) {
               <td className="mono">{g.periodKey}</td>
               <td>{g.oldSponsor ? <MemberLink m={g.oldSponsor} /> : '—'}</td>
               <td><MemberLink m={g.newSponsor} /></td>
-              <td className="right"><Count n={g.movedMembers} /></td>
+              <td className="num-cell"><Count n={g.movedMembers} /></td>
               <td>{g.staffUsername ?? '—'}</td>
               <td>{g.reason}</td>
             </tr>

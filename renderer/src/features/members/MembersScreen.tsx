@@ -64,7 +64,7 @@ export function MembersScreen() {
                   <tr>
                     <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.email')}</th><th>{t('members.phone')}</th>
                     <th>{t('members.country')}</th><th>{t('members.status')}</th><th>{t('members.careerRank')}</th>
-                    <th className="right">{t('members.downline')}</th><th>{t('members.matched')}</th>
+                    <th className="num-cell">{t('members.downline')}</th><th>{t('members.matched')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -78,7 +78,7 @@ export function MembersScreen() {
                       <td>{h.country}</td>
                       <td><StatusBadge status={h.status} /></td>
                       <td><RankBadge rank={h.careerRank} /></td>
-                      <td className="right"><Count n={h.downlineSize} /></td>
+                      <td className="num-cell"><Count n={h.downlineSize} /></td>
                       <td><span className="badge">{t(`members.matchedBy.${h.matchedBy}`)}</span></td>
                     </tr>
                   ))}
