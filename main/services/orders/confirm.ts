@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/errors';
 import { assignPeriod, periodById, type PeriodRow } from '../periods/lookup';
 import { planInForce, publishedFigures } from '../plan/cached';
 import { ancestorsFromPath, applyVolumeDelta, lockPeriodStats, type RankChangeRow } from '../volumes/incremental';
+import { postInstantCommissions, reverseOrderCommissions } from '../commissions/instant';
 
 export type PaymentMethod = 'stripe' | 'wallet' | 'manual';
 
@@ -189,6 +190,8 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
     periodId: target.id, memberId: order.memberId, ancestorIds: ancestorsFromPath(order.path),
     pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
   }, plan, { statsLocked: true });
+  // Bono Directo / Bono Rápido: paid now, at the rates in force at the payment instant (issue 6).
+  await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, target.id, plan, at);
   return { orderId, periodId, periodKey: target.key, late, alreadyConfirmed: false, rankChanges };
 }
 
@@ -217,6 +220,8 @@ export async function refundOrder(tx: DbOrTx, orderId: number, opts: { refundedA
     throw new AppError('CONFLICT', `El periodo ${period.key} del pedido se está cerrando: reembolse cuando termine el cierre.`, { period: period.key });
   }
   await tx.update(orders).set({ status: 'refunded', refundedAt: at }).where(eq(orders.id, orderId));
+  // Its commission lines: voided (open period) or clawed back in the open period (closed one). Idempotent.
+  await reverseOrderCommissions(tx, orderId, { at });
   if (!period || period.status === 'closed') {
     return { orderId, periodId: order.periodId, periodKey: period?.key ?? null, periodClosed: period?.status === 'closed', rankChanges: [] };
   }

@@ -1,0 +1,2 @@
+/** Commissions: public API for other areas (payments, periods). See docs/engine.md. */
+export { postInstantCommissions, reverseOrderCommissions, type ReverseResult, type InstantOrder } from './instant';
