@@ -128,3 +128,38 @@ test('support finds a member by a partial accented name and opens the profile, w
   const moved = await rpc(page, 'genealogy.move', { memberId: hit.id, newSponsorId: 1, reason: 'Soporte no puede mover' });
   expect(moved.status).toBe(403);
 });
+
+test('admin corrects a sponsor: the member and its downline move, with a reason, audited', async ({ page }) => {
+  await loginAsAdmin(page);
+  // A member with a small downline, and a new sponsor in another leg of the root.
+  const root = (await rpc(page, 'genealogy.node', {})).body.data.node as Hit;
+  const legs = (await rpc(page, 'genealogy.children', { memberId: root.id, sort: 'downline', pageSize: 5 })).body.data.rows as Hit[];
+  const [bigLeg, otherLeg] = [legs[0]!, legs[1]!];
+  const under = (await rpc(page, 'genealogy.children', { memberId: bigLeg.id, sort: 'downline', pageSize: 50 })).body.data.rows as Hit[];
+  const mover = under.find((h) => h.downlineSize > 0 && h.downlineSize < 20) ?? under[under.length - 1]!;
+  const before = (await rpc(page, 'members.get', { id: mover.id })).body.data;
+
+  await page.goto(`#/genealogy/${mover.id}`);
+  await expect(page.getByRole('heading', { level: 2 })).toContainText(name(mover));
+  await page.getByRole('button', { name: 'Corregir patrocinador' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Corregir patrocinador' });
+  await dialog.getByLabel('Nuevo patrocinador').fill(otherLeg.code);
+  await dialog.getByRole('button', { name: new RegExp(otherLeg.code) }).click();
+  await dialog.getByLabel('Motivo (obligatorio)').fill('Alta registrada con el patrocinador equivocado (prueba e2e)');
+  await screenshot(page, '28-genealogy-move');
+  await dialog.getByRole('button', { name: 'Mover' }).click();
+  await expect(dialog.getByRole('status')).toContainText(`${mover.downlineSize + 1} miembros ahora están debajo de ${name(otherLeg)}`);
+  await dialog.getByRole('button', { name: 'Cerrar' }).click();
+  await expect(page.getByRole('navigation', { name: 'Línea ascendente' })).toContainText(name(otherLeg));
+
+  const after = (await rpc(page, 'members.get', { id: mover.id })).body.data;
+  expect(after.sponsor.id).toBe(otherLeg.id);
+  expect(after.depth).toBe(2);
+  expect(after.moves[0]).toMatchObject({ newSponsor: { id: otherLeg.id }, oldSponsor: { id: before.sponsor.id }, staffUsername: 'admin' });
+  const audit = await rpc(page, 'audit.list', { action: 'genealogy.move' });
+  expect(audit.body.data.rows[0]).toMatchObject({ entity: 'member', entityId: String(mover.id), reason: 'Alta registrada con el patrocinador equivocado (prueba e2e)' });
+  // A move into its own downline is refused.
+  const cycle = await rpc(page, 'genealogy.move', { memberId: otherLeg.id, newSponsorId: mover.id, reason: 'Esto formaría un ciclo' });
+  expect(cycle.status).toBe(409);
+  expect(cycle.body.error.code).toBe('CONFLICT');
+});
