@@ -23,6 +23,11 @@
  * Other engineers add endpoints with `stub.route('POST', /^\/v1\/payment_intents$/, handler)`:
  * the handler gets the parsed body and answers { status, body }; idempotency applies to every POST.
  *
+ * Payments (issue 7): `stub.createPaymentIntent({ amount, currency, metadata })`, then `stub.succeed(pi.id, at)`,
+ * `stub.fail(pi.id, at)`, `stub.refund(pi.id, at)` change the objects as Stripe would and record the
+ * matching event; GET /v1/events pages through them (newest first, starting_after / ending_before,
+ * type, created[...] filters), GET /v1/payment_intents/:id, /v1/charges/:id and /v1/charges answer them.
+ *
  * Standalone: `npx tsx test/stripe-server.ts [--port N]` prints the port and runs until stopped.
  */
 import http from 'node:http';
@@ -47,6 +52,20 @@ export interface StripeTransfer {
   reversals: { object: 'list'; data: []; has_more: false; total_count: 0; url: string }; reversed: false; source_transaction: null; source_type: 'card'; transfer_group: string | null;
 }
 
+export interface StubPaymentIntent {
+  id: string; object: 'payment_intent'; amount: number; amount_received: number; currency: string; status: string; created: number;
+  latest_charge: string | null; metadata: Record<string, string>; livemode: false;
+  last_payment_error: { code?: string; decline_code?: string; message?: string; type: string } | null;
+}
+export interface StubCharge {
+  id: string; object: 'charge'; amount: number; amount_refunded: number; amount_captured: number; currency: string; created: number; paid: boolean;
+  captured: boolean; refunded: boolean; status: 'succeeded' | 'failed'; payment_intent: string; metadata: Record<string, string>; livemode: false;
+}
+export interface StubEvent {
+  id: string; object: 'event'; api_version: string; created: number; type: string; livemode: false; pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null }; data: { object: unknown };
+}
+
 export interface StripeStub {
   port: number;
   url: string;
@@ -57,6 +76,21 @@ export interface StripeStub {
   route(method: string, pattern: RegExp, handler: RouteHandler, resource?: string): void;
   /** Delay used for destinations containing "slow". */
   slowMs: number;
+  /** Payments side (issue 7): PaymentIntents, charges and the event log GET /v1/events pages through. */
+  paymentIntents: Map<string, StubPaymentIntent>;
+  charges: Map<string, StubCharge>;
+  /** Events in creation order (GET /v1/events answers newest first, as Stripe). */
+  events: StubEvent[];
+  /** A PaymentIntent waiting for payment (status requires_payment_method), e.g. for an order's checkout. */
+  createPaymentIntent(p: { amount: number; currency: string; metadata?: Record<string, string>; created?: number }): StubPaymentIntent;
+  /** The PaymentIntent succeeds at `at` (unix seconds): a charge and a payment_intent.succeeded event. */
+  succeed(piId: string, at?: number): StubEvent;
+  /** A failed attempt: last_payment_error and a payment_intent.payment_failed event. */
+  fail(piId: string, at?: number, error?: { code?: string; decline_code?: string; message?: string }): StubEvent;
+  /** Refunds the PaymentIntent's charge (full unless `amount` is given): a charge.refunded event. */
+  refund(piId: string, at?: number, amount?: number): StubEvent;
+  /** Records any event (its id and created given or generated). */
+  addEvent(type: string, object: unknown, at?: number): StubEvent;
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,9 +122,50 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
   const sockets = new Set<import('node:net').Socket>();
   const stub: StripeStub = {
     port: 0, url: '', transfers: [], requests: [], slowMs: 3_000,
+    paymentIntents: new Map(), charges: new Map(), events: [],
+    createPaymentIntent: (p) => {
+      const pi: StubPaymentIntent = {
+        id: id('pi'), object: 'payment_intent', amount: p.amount, amount_received: 0, currency: p.currency.toLowerCase(), status: 'requires_payment_method',
+        created: p.created ?? Math.floor(Date.now() / 1000), latest_charge: null, metadata: p.metadata ?? {}, livemode: false, last_payment_error: null,
+      };
+      stub.paymentIntents.set(pi.id, pi);
+      return pi;
+    },
+    succeed: (piId, at) => {
+      const pi = mustPi(piId);
+      const created = at ?? Math.floor(Date.now() / 1000);
+      const ch: StubCharge = {
+        id: id('ch'), object: 'charge', amount: pi.amount, amount_refunded: 0, amount_captured: pi.amount, currency: pi.currency, created, paid: true,
+        captured: true, refunded: false, status: 'succeeded', payment_intent: pi.id, metadata: { ...pi.metadata }, livemode: false,
+      };
+      stub.charges.set(ch.id, ch);
+      Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, latest_charge: ch.id, last_payment_error: null });
+      return stub.addEvent('payment_intent.succeeded', pi, created);
+    },
+    fail: (piId, at, error) => {
+      const pi = mustPi(piId);
+      Object.assign(pi, { status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: error?.code ?? 'card_declined', decline_code: error?.decline_code ?? 'insufficient_funds', message: error?.message ?? 'Your card has insufficient funds.' } });
+      return stub.addEvent('payment_intent.payment_failed', pi, at);
+    },
+    refund: (piId, at, amount) => {
+      const pi = mustPi(piId);
+      const ch = pi.latest_charge ? stub.charges.get(pi.latest_charge) : undefined;
+      if (!ch) throw new Error(`stripe stub: ${piId} has no charge to refund`);
+      ch.amount_refunded = Math.min(ch.amount, ch.amount_refunded + (amount ?? ch.amount));
+      ch.refunded = ch.amount_refunded === ch.amount;
+      return stub.addEvent('charge.refunded', ch, at);
+    },
+    addEvent: (type, object, at) => {
+      const e: StubEvent = {
+        id: id('evt'), object: 'event', api_version: '2025-01-01', created: at ?? Math.floor(Date.now() / 1000), type, livemode: false, pending_webhooks: 1,
+        request: { id: null, idempotency_key: null }, data: { object: JSON.parse(JSON.stringify(object)) as unknown },
+      };
+      stub.events.push(e);
+      return e;
+    },
     script(resource, ...behaviours) { scripts.set(resource, [...(scripts.get(resource) ?? []), ...behaviours]); },
     route(method, pattern, handler, resource) { routes.unshift({ method, pattern, handler, resource: resource ?? pattern.source }); },
-    reset() { scripts.clear(); saved.clear(); stub.transfers.length = 0; stub.requests.length = 0; },
+    reset() { scripts.clear(); saved.clear(); stub.transfers.length = 0; stub.requests.length = 0; stub.paymentIntents.clear(); stub.charges.clear(); stub.events.length = 0; },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -122,6 +197,57 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
     return t ? { status: 200, body: t } : stripeError(404, 'invalid_request_error', `No such transfer: '${match[1]}'`, 'resource_missing', 'id');
   }, 'transfers.get');
   stub.route('GET', /^\/v1\/transfers$/, () => ({ status: 200, body: { object: 'list', data: [...stub.transfers].reverse(), has_more: false, url: '/v1/transfers' } }), 'transfers.list');
+
+  const mustPi = (piId: string) => {
+    const pi = stub.paymentIntents.get(piId);
+    if (!pi) throw new Error(`stripe stub: no PaymentIntent ${piId}`);
+    return pi;
+  };
+  // GET /v1/events: newest first; limit (1-100, default 10), starting_after (older than the cursor),
+  // ending_before (newer than the cursor: the `limit` closest to it), type, created[gt|gte|lt|lte]; as Stripe.
+  stub.route('GET', /^\/v1\/events$/, ({ body }) => {
+    const q = body as Record<string, string>;
+    const limit = q.limit === undefined ? 10 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return stripeError(400, 'invalid_request_error', 'Invalid integer: limit must be between 1 and 100', 'parameter_invalid_integer', 'limit');
+    if (q.starting_after && q.ending_before) return stripeError(400, 'invalid_request_error', 'You may only specify one of these parameters: ending_before, starting_after.');
+    const bound = (k: string) => (q[`created[${k}]`] === undefined ? null : Number(q[`created[${k}]`]));
+    const gt = bound('gt'), gte = bound('gte'), lt = bound('lt'), lte = bound('lte');
+    const types = Object.entries(q).filter(([k]) => k === 'type' || /^types\[\d+\]$/.test(k)).map(([, v]) => v);
+    const matches = (t: string) => types.length === 0 || types.some((p) => (p.endsWith('*') ? t.startsWith(p.slice(0, -1)) : t === p));
+    const all = stub.events.map((e, i) => ({ e, i }))
+      .sort((a, b) => b.e.created - a.e.created || b.i - a.i).map((x) => x.e)
+      .filter((e) => matches(e.type) && (gt == null || e.created > gt) && (gte == null || e.created >= gte) && (lt == null || e.created < lt) && (lte == null || e.created <= lte));
+    let data: StubEvent[];
+    let hasMore: boolean;
+    const cursor = q.starting_after ?? q.ending_before;
+    if (cursor) {
+      const at = all.findIndex((e) => e.id === cursor);
+      if (at < 0) return stripeError(400, 'invalid_request_error', `No such event: '${cursor}'`, 'resource_missing', q.starting_after ? 'starting_after' : 'ending_before');
+      if (q.starting_after) { data = all.slice(at + 1, at + 1 + limit); hasMore = at + 1 + limit < all.length; }
+      else { data = all.slice(Math.max(0, at - limit), at); hasMore = at - limit > 0; }
+    } else {
+      data = all.slice(0, limit);
+      hasMore = limit < all.length;
+    }
+    return { status: 200, body: { object: 'list', data, has_more: hasMore, url: '/v1/events' } };
+  }, 'events.list');
+  stub.route('GET', /^\/v1\/events\/(evt_[A-Za-z0-9]+)$/, ({ match }) => {
+    const e = stub.events.find((x) => x.id === match[1]);
+    return e ? { status: 200, body: e } : stripeError(404, 'invalid_request_error', `No such event: '${match[1]}'`, 'resource_missing', 'id');
+  }, 'events.get');
+  stub.route('GET', /^\/v1\/payment_intents\/(pi_[A-Za-z0-9]+)$/, ({ match }) => {
+    const pi = stub.paymentIntents.get(match[1]!);
+    return pi ? { status: 200, body: pi } : stripeError(404, 'invalid_request_error', `No such payment_intent: '${match[1]}'`, 'resource_missing', 'intent');
+  }, 'payment_intents.get');
+  stub.route('GET', /^\/v1\/charges\/(ch_[A-Za-z0-9]+)$/, ({ match }) => {
+    const ch = stub.charges.get(match[1]!);
+    return ch ? { status: 200, body: ch } : stripeError(404, 'invalid_request_error', `No such charge: '${match[1]}'`, 'resource_missing', 'charge');
+  }, 'charges.get');
+  stub.route('GET', /^\/v1\/charges$/, ({ body }) => {
+    const pi = (body as Record<string, string>).payment_intent;
+    const data = [...stub.charges.values()].filter((c) => !pi || c.payment_intent === pi).reverse();
+    return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/charges' } };
+  }, 'charges.list');
 
   const server = http.createServer((req, res) => {
     let raw = '';
