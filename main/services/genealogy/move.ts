@@ -87,6 +87,11 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
  * re-evaluated — through the volumes engine's incremental update (applyVolumeDelta).
  */
 export async function moveInPeriod(tx: DbOrTx, memberId: number, newSponsorId: number, period: { id: number; startsAt: Date }) {
+  // The period's aggregates row is the lock every volume change of the period takes first (order
+  // confirmations, refunds, recompute): taken before the tree changes, the subtree's PVG read below
+  // cannot miss an order counted between the read and the delta.
+  await tx.execute(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
+  await tx.execute(sql`select 1 from period_stats where period_id = ${period.id} for update`);
   const r = await moveSubtree(tx, memberId, newSponsorId);
   const [v] = (await tx.execute(sql`
     select pvg::text as pvg from member_volumes where period_id = ${period.id} and member_id = ${memberId}`)) as unknown as { pvg: string }[];

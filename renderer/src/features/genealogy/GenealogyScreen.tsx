@@ -240,6 +240,7 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
+  const [open, setOpen] = useState(false);
   const q = useDebounced(text.trim(), 200);
   const r = useProcedure('members.search', { q, withinMemberId: rootId, pageSize: 10 }, { enabled: q.length > 0 });
   const rows = q ? r.data?.rows ?? [] : [];
@@ -248,15 +249,16 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
   return (
     <div className="gen-search">
       <label>{t('genealogy.searchInside')}
-        <input type="search" value={text} placeholder={t('genealogy.searchInsidePlaceholder')} onChange={(e) => setText(e.target.value)}
+        <input type="search" value={text} placeholder={t('genealogy.searchInsidePlaceholder')} onChange={(e) => { setText(e.target.value); setOpen(true); }}
+          onFocus={() => setOpen(true)} onBlur={() => setTimeout(() => setOpen(false), 150)}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') { e.preventDefault(); setActive((a) => Math.min(a + 1, rows.length - 1)); }
             else if (e.key === 'ArrowUp') { e.preventDefault(); setActive((a) => Math.max(a - 1, 0)); }
             else if (e.key === 'Enter') { e.preventDefault(); pick(rows[active]?.id); }
-            else if (e.key === 'Escape') setText('');
+            else if (e.key === 'Escape') { setText(''); setOpen(false); }
           }} />
       </label>
-      {q && (
+      {q && open && (
         <div className="results" role="listbox" aria-label={t('genealogy.searchResults')}>
           {rows.length === 0 && !r.isFetching && <div className="muted" style={{ padding: 10 }}>{t('members.noResults', { q })}</div>}
           {rows.map((h, i) => (
