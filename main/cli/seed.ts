@@ -60,7 +60,7 @@ async function openForSeed(databaseUrl: string | undefined): Promise<Database & 
     url = clusterUrl(cluster, 'nnprotect');
   }
   await applyMigrations(url);
-  const database = connect(url, { max: 2 });
+  const database = connect(url, { max: 4 });
   await ensureInitialPlan(database.db);
   return {
     ...database,

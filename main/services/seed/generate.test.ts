@@ -32,17 +32,24 @@ describe('seedDemoNetwork', () => {
   let b: TestDb;
   let c: TestDb;
   let result: SeedResult;
+  const logs = { a: [] as string[], b: [] as string[] };
 
   beforeAll(async () => {
-    [a, b, c] = await Promise.all([freshDatabase({ max: 2 }), freshDatabase({ max: 2 }), freshDatabase({ max: 2 })]);
+    // a: pool of 2, one transaction; b and c: pool of 4, members, orders and lines on three connections.
+    [a, b, c] = await Promise.all([freshDatabase({ max: 2 }), freshDatabase({ max: 4 }), freshDatabase({ max: 4 })]);
     [result] = await Promise.all([
-      seedDemoNetwork(a.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW }),
-      seedDemoNetwork(b.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW }),
+      seedDemoNetwork(a.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.a.push(m) }),
+      seedDemoNetwork(b.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.b.push(m) }),
       seedDemoNetwork(c.sql, { members: MEMBERS, periods: PERIODS, seed: 43, now: NOW }),
     ]);
   });
   afterAll(async () => {
     await Promise.all([a?.drop(), b?.drop(), c?.drop()]);
+  });
+
+  it('loads in one transaction with a small pool, on three connections otherwise', () => {
+    expect(logs.a.join('\n')).toMatch(/una transacción, COPY FREEZE/);
+    expect(logs.b.join('\n')).toMatch(/tres conexiones en paralelo \(líneas: COPY FREEZE\)/);
   });
 
   it('reports what it generated', async () => {
@@ -52,7 +59,7 @@ describe('seedDemoNetwork', () => {
     expect(await count(a, 'select count(*) as n from members')).toBe(MEMBERS);
   });
 
-  it('is deterministic: the same seed gives the same rows, another seed other rows', async () => {
+  it('is deterministic: the same seed gives the same rows (in one transaction or on three connections), another seed other rows', async () => {
     const [sa, sb, sc] = await Promise.all([checksums(a), checksums(b), checksums(c)]);
     expect(sa).toEqual(sb);
     expect(sc.members).not.toBe(sa.members);
@@ -231,9 +238,39 @@ describe('seedDemoNetwork', () => {
     expect(await count(a, 'select count(*) as n from member_search')).toBe(MEMBERS);
   });
 
-  it('refuses a database that already has members', async () => {
+  it('refuses a database that already has members, in either mode, and changes nothing', async () => {
+    const before = await checksums(b);
     await expect(seedDemoNetwork(a.sql, { members: 10, periods: 1, seed: 1, now: NOW })).rejects.toBeInstanceOf(SeedRefusedError);
+    await expect(seedDemoNetwork(b.sql, { members: 10, periods: 1, seed: 1, now: NOW })).rejects.toBeInstanceOf(SeedRefusedError);
     expect(await count(a, 'select count(*) as n from members')).toBe(MEMBERS);
+    expect(await checksums(b)).toEqual(before);
+  });
+});
+
+describe('seedDemoNetwork on failure', () => {
+  it.each([
+    ['one transaction', 2],
+    ['three connections', 4],
+  ])('%s: a COPY that fails mid-way leaves nothing behind, and a retry then succeeds', async (_mode, pool) => {
+    const db = await freshDatabase({ max: pool });
+    try {
+      // An order line squatting on id 1000 (foreign keys off to plant it): the lines COPY fails there.
+      await db.sql.begin(async (tx) => {
+        await tx`set local session_replication_role = replica`;
+        await tx`insert into order_lines (id, order_id, product_id, quantity, unit_price, pv, vn) values (1000, 999999, 1, 1, 1, 1, 1)`;
+      });
+      await expect(seedDemoNetwork(db.sql, { members: 3000, periods: 2, seed: 5, now: NOW })).rejects.toThrow(/duplicate key|order_lines_pkey/);
+      expect(await count(db, 'select count(*) as n from members')).toBe(0);
+      expect(await count(db, 'select count(*) as n from orders')).toBe(0);
+      expect(await count(db, 'select count(*) as n from order_lines')).toBe(1);
+      expect(await count(db, 'select count(*) as n from periods')).toBe(0);
+
+      await db.sql`delete from order_lines`;
+      const r = await seedDemoNetwork(db.sql, { members: 300, periods: 2, seed: 5, now: NOW });
+      expect(await count(db, 'select count(*) as n from orders')).toBe(r.orders);
+    } finally {
+      await db.drop();
+    }
   });
 });
 

@@ -19,7 +19,9 @@
  * far beyond any amount generated here, and are written as decimal strings.
  */
 import type postgres from 'postgres';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 
@@ -30,6 +32,11 @@ export interface SeedOptions {
   /** The instant the network is generated "at"; default new Date(). Nothing is generated after it. */
   now?: Date;
   log?: (msg: string) => void;
+  /**
+   * Load members, orders and order lines over three connections at once (default: when the role
+   * is a superuser and the pool has at least 3 connections); false: one transaction.
+   */
+  parallel?: boolean;
 }
 
 export interface SeedResult {
@@ -347,7 +354,12 @@ function exTax(cents: number, taxPercent: number): number {
   return Math.floor((2 * num + den) / (2 * den));
 }
 
-async function upsertCatalogue(tx: postgres.TransactionSql): Promise<{ kits: CatalogueRow[]; products: CatalogueRow[] }> {
+interface Catalogue {
+  kits: CatalogueRow[];
+  products: CatalogueRow[];
+}
+
+async function upsertCatalogue(tx: Conn): Promise<Catalogue> {
   const specs: Array<{ sku: string; name: string; kind: 'kit' | 'product'; pv: string; prices: string[] }> = [];
   for (const k of PLAN_V1.kits) {
     const prices = k.prices as Partial<Record<string, string>>;
@@ -384,7 +396,7 @@ interface SeedPeriod {
   end: number;
 }
 
-async function upsertPeriods(tx: postgres.TransactionSql, keys: string[], nowMs: number): Promise<SeedPeriod[]> {
+async function upsertPeriods(tx: Conn, keys: string[], nowMs: number): Promise<SeedPeriod[]> {
   const out: SeedPeriod[] = [];
   const current = keys[keys.length - 1];
   // Closed ones first, so that an existing open period among them is closed before the current opens.
@@ -678,7 +690,7 @@ interface OrderStats {
 function* periodOrderRows(
   net: Network,
   kits: KitPlan,
-  catalogue: { kits: CatalogueRow[]; products: CatalogueRow[] },
+  catalogue: Catalogue,
   period: SeedPeriod,
   windowStart: number,
   nowMs: number,
@@ -820,49 +832,65 @@ function* periodOrderRows(
   if (lines.length > 0) lineChunks.push(lines.take());
 }
 
+/** Any connection or transaction: the pool, `sql.begin`'s transaction, a reserved connection. */
+type Conn = postgres.ISql;
+
 /**
  * When members, orders, order_lines and every table that references them (recursively) are empty,
  * truncates them inside the load transaction: COPY may then write frozen rows (no later hint-bit
  * or freeze rewrites), and a server running with wal_level = minimal skips the WAL for the load.
- * The tables are locked before they are checked; if anything holds rows, nothing is truncated.
+ * The tables are locked before they are checked; if anything holds rows (or the role may not lock
+ * them), nothing is truncated.
  */
-async function truncateIfAllEmpty(tx: postgres.TransactionSql): Promise<boolean> {
-  const tables = await tx<{ name: string }[]>`
+async function truncateIfAllEmpty(c: Conn, roots: readonly string[]): Promise<boolean> {
+  // The roots are this module's own table names, never input.
+  const rootList = roots.map((r) => `'${r.replace(/'/g, "''")}'`).join(', ');
+  const tables = await c.unsafe<{ name: string }[]>(`
     with recursive refs(table_oid) as (
       select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
-      where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines')
+      where ns.nspname = current_schema() and c.relname in (${rootList})
       union
       select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
     )
     select format('%I.%I', ns.nspname, c.relname) as name
     from refs r join pg_class c on c.oid = r.table_oid join pg_namespace ns on ns.oid = c.relnamespace
-    order by 1`;
+    order by 1`);
   const list = tables.map((t) => t.name).join(', ');
+  await c`savepoint seed_truncate`;
   try {
-    return await tx.savepoint(async (sp) => {
-      await sp.unsafe(`lock table ${list} in access exclusive mode`);
-      for (const t of tables) {
-        const [row] = await sp.unsafe<{ x: boolean }[]>(`select exists (select 1 from ${t.name}) as x`);
-        if (row?.x) throw new KeepTables();
-      }
-      await sp.unsafe(`truncate ${list}`);
-      return true;
-    });
+    await c.unsafe(`lock table ${list} in access exclusive mode`);
+    for (const t of tables) {
+      const [row] = await c.unsafe<{ x: boolean }[]>(`select exists (select 1 from ${t.name}) as x`);
+      if (row?.x) throw new KeepTables();
+    }
+    await c.unsafe(`truncate ${list}`);
+    await c`release savepoint seed_truncate`;
+    return true;
   } catch {
-    // Rows somewhere, or no right to lock/truncate one of them (a managed database): the savepoint
-    // is rolled back and the load goes on without the optimisation.
+    await c`rollback to savepoint seed_truncate`;
+    await c`release savepoint seed_truncate`;
     return false;
   }
 }
 
 class KeepTables extends Error {}
 
-async function copyInto(tx: postgres.TransactionSql, table: string, columns: string, rows: Iterable<Buffer>, freeze: boolean): Promise<void> {
-  const query = tx.unsafe(`copy ${table} (${columns}) from stdin${freeze ? ' with (freeze)' : ''}`);
+/** A COPY FROM STDIN in progress. */
+interface CopyIn {
+  writable: Writable;
+  /** Settles when the server has taken (or refused) every row. */
+  done: Promise<void>;
+}
+
+/** Open COPY streams, so that a failure elsewhere can abort them before rolling back. */
+type OpenCopies = Set<Writable>;
+
+async function openCopy(c: Conn, table: string, columns: string, freeze: boolean, open: OpenCopies): Promise<CopyIn> {
+  const query = c.unsafe(`copy ${table} (${columns}) from stdin${freeze ? ' with (freeze)' : ''}`);
   // postgres.js 3.4 reports an error raised when the COPY completes (a constraint, a bad value) only
   // by rejecting the query promise, which already resolved to the stream: the stream would wait
-  // for its end forever. Route that rejection to the stream so that the pipeline fails instead.
-  let writable: import('node:stream').Writable | undefined;
+  // for its end forever. Route that rejection to the stream so that the writer fails instead.
+  let writable: Writable | undefined;
   let failure: unknown;
   const q = query as unknown as { reject?: (e: unknown) => void };
   const reject = q.reject;
@@ -873,12 +901,65 @@ async function copyInto(tx: postgres.TransactionSql, table: string, columns: str
       reject(e);
     };
   }
-  writable = await query.writable();
+  writable = (await query.writable()) as Writable;
+  const w = writable;
+  open.add(w);
+  const done = finished(w).then(
+    () => {
+      open.delete(w);
+    },
+    (e: unknown) => {
+      open.delete(w);
+      throw failure ?? e;
+    },
+  );
+  done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
+  return { writable: w, done };
+}
+
+async function copyInto(
+  c: Conn, table: string, columns: string, rows: Iterable<Buffer> | AsyncIterable<Buffer>, freeze: boolean, open: OpenCopies,
+): Promise<void> {
+  const copy = await openCopy(c, table, columns, freeze, open);
   try {
-    await pipeline(rows, writable);
+    await pipeline(rows, copy.writable);
   } catch (e) {
-    throw failure ?? e;
+    await copy.done.catch((f: unknown) => {
+      throw f;
+    });
+    throw e;
   }
+  await copy.done;
+}
+
+/** Writes a chunk, waiting while the stream's buffer is full. */
+async function write(w: Writable, chunk: Buffer): Promise<void> {
+  if (w.errored) throw w.errored;
+  if (!w.write(chunk)) await once(w, 'drain');
+}
+
+/** Stops the COPYs still being written (the server then refuses them), before a rollback. */
+function abortCopies(open: OpenCopies, reason: unknown): void {
+  for (const w of open) {
+    if (!w.writableEnded && !w.destroyed) w.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  }
+}
+
+/** Runs the tasks together; on the first failure aborts the others, waits for them, and rethrows it. */
+async function allOrAbort(tasks: Array<Promise<void>>, open: OpenCopies): Promise<void> {
+  let failed = false;
+  let first: unknown;
+  await Promise.all(
+    tasks.map((t) =>
+      t.catch((e: unknown) => {
+        if (failed) return;
+        failed = true;
+        first = e;
+        abortCopies(open, e);
+      }),
+    ),
+  );
+  if (failed) throw first;
 }
 
 /** Seed periods: K calendar months ending with the one containing `now`, oldest first. */
@@ -888,10 +969,140 @@ export function seedPeriodKeys(periods: number, now: Date): string[] {
   return keys;
 }
 
+/** Serialises two seeds of one database: the second waits, then finds members and refuses. */
+const SEED_LOCK = 7261042;
+
+interface Plan {
+  n: number;
+  seed: number;
+  keys: string[];
+  nowMs: number;
+  windowStart: number;
+  currentStart: number;
+  net: Network;
+  kits: KitPlan;
+  log: (msg: string) => void;
+  lap: (what: string) => void;
+}
+
+/** Session settings of a loading transaction; foreign-key triggers off when `replica`. */
+async function loadSettings(c: Conn, replica: boolean): Promise<void> {
+  await c`set local synchronous_commit = off`;
+  // Per-row foreign-key checks would dominate the load; the generated rows reference each other
+  // correctly (the tests check it). Triggers declared ENABLE ALWAYS (member lookup) still fire.
+  if (replica) await c`set local session_replication_role = replica`;
+}
+
+/** Refuses a database with members, then upserts the catalogue and the periods. */
+async function prepare(c: Conn, plan: Plan): Promise<{ catalogue: Catalogue; periods: SeedPeriod[] }> {
+  await c`select pg_advisory_xact_lock(${SEED_LOCK})`;
+  const [existing] = await c<{ x: boolean }[]>`select exists (select 1 from members) as x`;
+  if (existing?.x) throw new SeedRefusedError('the database already has members: reset it before seeding');
+  const catalogue = await upsertCatalogue(c);
+  const periods = await upsertPeriods(c, plan.keys, plan.nowMs);
+  return { catalogue, periods };
+}
+
+/** Every period's orders in one stream; the order lines go to `lineSink` as they are made. */
+async function* allOrderRows(
+  plan: Plan, catalogue: Catalogue, periods: SeedPeriod[], ids: { order: number; line: number }, stats: OrderStats,
+  lineSink: (chunk: Buffer) => Promise<void>,
+): AsyncGenerator<Buffer> {
+  const lineChunks: Buffer[] = [];
+  for (const p of periods) {
+    const before = { ...stats };
+    for (const chunk of periodOrderRows(plan.net, plan.kits, catalogue, p, plan.windowStart, plan.nowMs, plan.seed, ids, lineChunks, stats)) {
+      yield chunk;
+      while (lineChunks.length > 0) await lineSink(lineChunks.shift() as Buffer);
+    }
+    while (lineChunks.length > 0) await lineSink(lineChunks.shift() as Buffer);
+    plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas generados`);
+  }
+}
+
 /**
- * Generates the demo network into an empty database (no members yet: call it after a reset).
- * Everything is written in one transaction; the product catalogue and periods are upserted by
- * their natural keys (sku, period key).
+ * One transaction on one connection: members, then each period's orders and its lines (buffered
+ * while the orders stream). With every target table empty they are truncated first in the same
+ * transaction, for COPY FREEZE and (wal_level = minimal) no WAL.
+ */
+async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: boolean, ids: { order: number; line: number }, stats: OrderStats) {
+  const open: OpenCopies = new Set();
+  await sql.begin(async (tx) => {
+    await loadSettings(tx, replica);
+    const { catalogue, periods } = await prepare(tx, plan);
+    const fresh = await truncateIfAllEmpty(tx, ['members', 'orders', 'order_lines']);
+    plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; una transacción${fresh ? ', COPY FREEZE' : ''}`);
+    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(plan.net, plan.seed, plan.currentStart), fresh, open);
+    plan.lap(`${plan.n} miembros copiados`);
+    for (const p of periods) {
+      const lineChunks: Buffer[] = [];
+      const before = { ...stats };
+      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(plan.net, plan.kits, catalogue, p, plan.windowStart, plan.nowMs, plan.seed, ids, lineChunks, stats), fresh, open);
+      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks), fresh, open);
+      plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
+    }
+    await setSequences(tx, plan.n, ids);
+  });
+}
+
+/**
+ * Three transactions on three connections, loading members, orders and order lines at the same
+ * time (PostgreSQL runs one COPY per connection on one core). Foreign-key triggers are off, so
+ * orders may arrive before the members they reference are committed. Any failure aborts every
+ * COPY and rolls the three back; once all three have loaded, they commit one after the other
+ * (members, orders, lines).
+ */
+async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { order: number; line: number }, stats: OrderStats) {
+  const conns: postgres.ReservedSql[] = [];
+  const open: OpenCopies = new Set();
+  try {
+    for (let i = 0; i < 3; i++) conns.push(await sql.reserve());
+    const [m, o, l] = conns as [postgres.ReservedSql, postgres.ReservedSql, postgres.ReservedSql];
+    for (const c of conns) {
+      await c`begin`;
+      await loadSettings(c, true);
+    }
+    const { catalogue, periods } = await prepare(m, plan);
+    // The order lines reference nothing that references them back: their own transaction may empty
+    // them (no other connection touches that table) and load them frozen, without WAL.
+    const freshLines = await truncateIfAllEmpty(l, ['order_lines']);
+    plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`);
+
+    const lines = await openCopy(l, 'order_lines', LINE_COLUMNS, freshLines, open);
+    const membersTask = copyInto(m, 'members', MEMBER_COLUMNS, memberRows(plan.net, plan.seed, plan.currentStart), false, open)
+      .then(() => plan.lap(`${plan.n} miembros copiados`));
+    const ordersTask = (async () => {
+      await copyInto(o, 'orders', ORDER_COLUMNS, allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), false, open);
+      lines.writable.end();
+      await lines.done;
+      plan.lap(`${stats.orders} pedidos y ${stats.lines} líneas copiados`);
+    })();
+    await allOrAbort([membersTask, ordersTask, lines.done], open);
+    await setSequences(m, plan.n, ids);
+    for (const c of conns) await c`commit`;
+  } catch (e) {
+    abortCopies(open, e);
+    for (const c of conns) await c`rollback`.catch(() => {});
+    throw e;
+  } finally {
+    for (const c of conns) c.release();
+  }
+}
+
+/** Identity sequences continue after the explicit ids. */
+async function setSequences(c: Conn, members: number, ids: { order: number; line: number }) {
+  const last: Array<[string, number]> = [['members', members], ['orders', ids.order - 1], ['order_lines', ids.line - 1]];
+  for (const [table, max] of last) {
+    await c`select setval(pg_get_serial_sequence(${table}, 'id'), ${Math.max(max, 1)}, ${max > 0})`;
+  }
+}
+
+/**
+ * Generates the demo network into a database without members (reset it first).
+ * The product catalogue and periods are upserted by their natural keys (sku, period key).
+ * With a superuser role and a pool of at least 3 connections, members, orders and lines load over
+ * three connections at once (`parallel: false` forces one transaction); either way the rows are
+ * the same, and nothing is committed unless everything loaded.
  */
 export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Promise<SeedResult> {
   const t0 = performance.now();
@@ -924,39 +1135,19 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   const kits = planKits(net, seed, nowMs);
   lap(`red de ${n} miembros calculada en memoria`);
   log(describeNetwork(net));
+  const plan: Plan = { n, seed, keys, nowMs, windowStart, currentStart, net, kits, log, lap };
 
+  const [su] = await sql<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
+  const replica = su?.on === true;
+  if (!replica) log('sin privilegio de superusuario: las claves foráneas se comprueban fila a fila (más lento)');
+  const poolSize = Number(sql.options?.max ?? 1);
+  const parallel = (opts.parallel ?? true) && replica && poolSize >= 3;
+
+  const ids = { order: 1, line: 1 };
   const stats: OrderStats = { orders: 0, lines: 0 };
-  await sql.begin(async (tx) => {
-    const [existing] = await tx<{ n: number }[]>`select count(*)::int as n from (select 1 from members limit 1) m`;
-    if ((existing?.n ?? 0) > 0) throw new SeedRefusedError('the database already has members: reset it before seeding');
-    await tx`set local synchronous_commit = off`;
-    // Skip per-row foreign-key triggers when allowed: the generated rows reference each other correctly.
-    const [su] = await tx<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
-    if (su?.on) await tx`set local session_replication_role = replica`;
-    else log('sin privilegio de superusuario: las claves foráneas se comprueban fila a fila (más lento)');
-
-    const catalogue = await upsertCatalogue(tx);
-    const periods = await upsertPeriods(tx, keys, nowMs);
-    const fresh = await truncateIfAllEmpty(tx);
-    lap(`catálogo, periodos ${keys[0]}…${keys[keys.length - 1]}${fresh ? '; tablas vaciadas en la transacción (COPY FREEZE)' : ''}`);
-
-    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(net, seed, currentStart), fresh);
-    lap(`${n} miembros copiados`);
-
-    const ids = { order: 1, line: 1 };
-    for (const p of periods) {
-      const lineChunks: Buffer[] = [];
-      const before = { ...stats };
-      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(net, kits, catalogue, p, windowStart, nowMs, seed, ids, lineChunks, stats), fresh);
-      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks), fresh);
-      lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
-    }
-
-    for (const table of ['members', 'orders', 'order_lines']) {
-      await tx.unsafe(`select setval(pg_get_serial_sequence('${table}', 'id'), coalesce((select max(id) from ${table}), 0) + 1, false)`);
-    }
-  });
-  lap('transacción confirmada');
+  if (parallel) await loadOnThreeConnections(sql, plan, ids, stats);
+  else await loadInOneTransaction(sql, plan, replica, ids, stats);
+  lap('confirmado');
   await sql`analyze members`;
   await sql`analyze orders`;
   await sql`analyze order_lines`;
