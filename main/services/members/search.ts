@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import { SEARCH_CAP, type MemberHit } from '../../../shared/contract/members';
+import { AppError } from '../../../shared/errors';
 
 /**
  * Member lookup. One box, four kinds of match, each answered by an index:
@@ -65,7 +66,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   let range: { lo: string; hi: string } | null = null;
   if (input.withinMemberId !== undefined) {
     const [m] = await sql<{ path: string }[]>`select path from members where id = ${input.withinMemberId}`;
-    if (!m) return empty;
+    if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.withinMemberId} no existe.`);
     range = { lo: m.path, hi: pathUpperBound(m.path) };
   }
 
