@@ -9,11 +9,18 @@
  * The same (members, periods, seed, now) always produces the same rows: every random draw comes
  * from a seeded xoshiro128** stream (never Math.random), and every timestamp is derived from `now`.
  *
- * Speed: everything is computed in memory (parents always before children), then streamed to
- * PostgreSQL with COPY (text format) inside one transaction; ids are explicit and the identity
- * sequences are moved past them at the end. When the role may, foreign-key triggers are skipped
- * for the load (`session_replication_role = replica`): the rows are consistent by construction and
- * the tests verify it.
+ * Speed: everything is computed in memory (parents always before children, typed arrays), then
+ * streamed to PostgreSQL with COPY (text format, rows written straight into Buffers); ids are
+ * explicit and the identity sequences are moved past them at the end. When the role may,
+ * foreign-key triggers are skipped for the load (`session_replication_role = replica`; triggers
+ * declared ENABLE ALWAYS still fire): the rows are consistent by construction and the tests check
+ * it. Two ways to load, same rows:
+ * - three connections at once (superuser role, pool of 3 or more): members, orders and order lines
+ *   each in its own transaction, so PostgreSQL works on several cores; a failure aborts all three
+ *   and rolls them back, success commits them one after the other;
+ * - one transaction otherwise (or `parallel: false`): with every target table empty they are
+ *   truncated first in that transaction, for COPY FREEZE and, on a server with wal_level = minimal,
+ *   no WAL.
  *
  * Money and points are handled as integer hundredths (cents), which JavaScript numbers hold exactly
  * far beyond any amount generated here, and are written as decimal strings.
@@ -692,7 +699,6 @@ function* periodOrderRows(
   kits: KitPlan,
   catalogue: Catalogue,
   period: SeedPeriod,
-  windowStart: number,
   nowMs: number,
   seed: number,
   ids: { order: number; line: number },
@@ -750,13 +756,11 @@ function* periodOrderRows(
     // The enrolment kit: paid orders in the period of their confirmation, unpaid in that of creation.
     const kc = kits.createdAt[m] as number;
     const kp = kits.confirmedAt[m] as number;
-    if (kc >= windowStart) {
-      if (Number.isNaN(kp)) {
-        if (kc >= pStart && kc < pEnd) kitOrder(m, 'pending', kc, 0);
-      } else if (kp >= pStart && kp < pEnd) {
-        if (kits.failedFirst[m]) kitOrder(m, 'failed', enrolled + 10_000, 0);
-        kitOrder(m, 'paid', kc, kp);
-      }
+    if (Number.isNaN(kp)) {
+      if (kc >= pStart && kc < pEnd) kitOrder(m, 'pending', kc, 0);
+    } else if (kp >= pStart && kp < pEnd) {
+      if (kits.failedFirst[m]) kitOrder(m, 'failed', enrolled + 10_000, 0);
+      kitOrder(m, 'paid', kc, kp);
     }
 
     // Product orders of active members.
@@ -977,7 +981,6 @@ interface Plan {
   seed: number;
   keys: string[];
   nowMs: number;
-  windowStart: number;
   currentStart: number;
   net: Network;
   kits: KitPlan;
@@ -1011,7 +1014,7 @@ async function* allOrderRows(
   const lineChunks: Buffer[] = [];
   for (const p of periods) {
     const before = { ...stats };
-    for (const chunk of periodOrderRows(plan.net, plan.kits, catalogue, p, plan.windowStart, plan.nowMs, plan.seed, ids, lineChunks, stats)) {
+    for (const chunk of periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats)) {
       yield chunk;
       while (lineChunks.length > 0) await lineSink(lineChunks.shift() as Buffer);
     }
@@ -1037,7 +1040,7 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
     for (const p of periods) {
       const lineChunks: Buffer[] = [];
       const before = { ...stats };
-      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(plan.net, plan.kits, catalogue, p, plan.windowStart, plan.nowMs, plan.seed, ids, lineChunks, stats), fresh, open);
+      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats), fresh, open);
       await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks), fresh, open);
       plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
     }
@@ -1135,7 +1138,7 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   const kits = planKits(net, seed, nowMs);
   lap(`red de ${n} miembros calculada en memoria`);
   log(describeNetwork(net));
-  const plan: Plan = { n, seed, keys, nowMs, windowStart, currentStart, net, kits, log, lap };
+  const plan: Plan = { n, seed, keys, nowMs, currentStart, net, kits, log, lap };
 
   const [su] = await sql<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
   const replica = su?.on === true;
