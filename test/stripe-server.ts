@@ -215,7 +215,7 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
     const types = Object.entries(q).filter(([k]) => k === 'type' || /^types\[\d+\]$/.test(k)).map(([, v]) => v);
     const matches = (t: string) => types.length === 0 || types.some((p) => (p.endsWith('*') ? t.startsWith(p.slice(0, -1)) : t === p));
     const all = stub.events.map((e, i) => ({ e, i }))
-      .sort((a, b) => b.e.created - a.e.created || b.i - a.i).map((x) => x.e)
+      .sort((a, b) => b.i - a.i).map((x) => x.e) // creation order (Stripe's created only grows with it)
       .filter((e) => matches(e.type) && (gt == null || e.created > gt) && (gte == null || e.created >= gte) && (lt == null || e.created < lt) && (lte == null || e.created <= lte));
     let data: StubEvent[];
     let hasMore: boolean;

@@ -13,6 +13,7 @@ import { periodsHandlers } from '../services/periods/app';
 import { dashboardHandlers } from '../services/dashboard/app';
 import { planHandlers } from '../services/plan/app';
 import { ordersHandlers } from '../services/orders/app';
+import { paymentsHandlers } from '../services/payments/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -30,4 +31,5 @@ export const handlers: Handlers = {
   ...dashboardHandlers,
   ...planHandlers,
   ...ordersHandlers,
+  ...paymentsHandlers,
 };

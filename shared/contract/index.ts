@@ -13,6 +13,7 @@ import { periodsContract } from './periods';
 import { dashboardContract } from './dashboard';
 import { planContract } from './plan';
 import { ordersContract } from './orders';
+import { paymentsContract } from './payments';
 
 export * from './define';
 
@@ -31,6 +32,7 @@ export const contract = {
   ...dashboardContract,
   ...planContract,
   ...ordersContract,
+  ...paymentsContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;
