@@ -7,6 +7,7 @@ import { membersHandlers } from '../services/members/app';
 import { genealogyHandlers } from '../services/genealogy/app';
 import { ratesHandlers } from '../services/rates/app';
 import { catalogueHandlers } from '../services/catalogue/app';
+import { planEditorHandlers } from '../services/plan/editor';
 import { walletHandlers } from '../services/wallet/app';
 import { withdrawalsHandlers } from '../services/withdrawals/app';
 import { periodsHandlers } from '../services/periods/app';
@@ -25,6 +26,7 @@ export const handlers: Handlers = {
   ...genealogyHandlers,
   ...ratesHandlers,
   ...catalogueHandlers,
+  ...planEditorHandlers,
   ...walletHandlers,
   ...withdrawalsHandlers,
   ...periodsHandlers,

@@ -5,6 +5,7 @@ import { staffContract } from './staff';
 import { auditContract } from './audit';
 import { systemContract } from './system';
 import { settingsContract } from './settings';
+import { planEditorContract } from './plan-editor';
 import { membersContract } from './members';
 import { genealogyContract } from './genealogy';
 import { walletContract } from './wallet';
@@ -24,6 +25,7 @@ export const contract = {
   ...auditContract,
   ...systemContract,
   ...settingsContract,
+  ...planEditorContract,
   ...membersContract,
   ...genealogyContract,
   ...walletContract,
