@@ -129,6 +129,13 @@ export function registerCloseStep(step: CloseStep, at: { before?: string; after?
   closeSteps.splice(index, 0, step);
 }
 
+const closePrechecks: ((tx: Tx, period: PeriodRow) => Promise<void>)[] = [];
+
+/** A check run when a close is asked for, before the period goes closing (throw to refuse). */
+export function registerClosePrecheck(check: (tx: Tx, period: PeriodRow) => Promise<void>): void {
+  if (!closePrechecks.includes(check)) closePrechecks.push(check);
+}
+
 /** Removes a registered step (tests; a plug-in being unloaded). The built-in steps stay. */
 export function unregisterCloseStep(name: string): void {
   if (name === 'volumes' || name === 'ranks' || name === 'finish') return;
@@ -163,6 +170,8 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
     throw new AppError('CONFLICT', `El periodo ${key} ya está cerrado.`, { period: key, status: period.status });
   }
   if (kind === 'recompute') assertPeriodWritable(period);
+  // Checks of the registered steps (e.g. the commission run's plan and rates): refuse before writing anything.
+  if (kind === 'close') for (const check of closePrechecks) await check(tx, period);
 
   // A run marked running is in progress unless its heartbeat stopped long ago AND no process holds
   // its advisory lock: then its runner is gone (a crash) and the run is marked failed.
