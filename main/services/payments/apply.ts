@@ -9,7 +9,7 @@
  *    instant, so a late event lands in the right period); a mismatch is flagged for review.
  *  - payment_intent.payment_failed: the failure is recorded (the order stays pending: a customer
  *    may retry the same PaymentIntent).
- *  - charge.refunded (full): refundOrder; a refund arriving before its success is stored
+ *  - charge.refunded (full): refundOrder (which reverses the order's commissions); a refund arriving before its success is stored
  *    (refund_waiting) and applied right after the success, in the success's transaction.
  *  - anything else: stored, outcome 'ignored'.
  */
@@ -111,7 +111,11 @@ async function upsertPayment(tx: Tx, piId: string, eventId: string, p: PaymentPa
       last_event_id = excluded.last_event_id, updated_at = now()`);
 }
 
-/** Refund side effects of an order (PV/VN out of an open period; commissions: issue 6's reversal when it lands). */
+/**
+ * Refund side effects of an order: PV/VN out of an open period, and its commission lines reversed
+ * (refundOrder calls issue 6's reverseOrderCommissions: voided in an open period, clawback lines in
+ * the open period for a closed one; idempotent).
+ */
 async function refundPaidOrder(tx: Tx, orderId: number, refundedAt: string) {
   return refundOrder(tx, orderId, { refundedAt });
 }

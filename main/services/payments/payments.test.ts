@@ -63,6 +63,9 @@ const payment = async (pi: string) => (await t.database.sql<{ state: string; rev
 const eventRow = async (id: string) => (await t.database.sql<{ outcome: string | null; processed_at: Date | null; source: string }[]>`select outcome, processed_at, source from stripe_events where id = ${id}`)[0];
 const countEvents = async () => (await t.database.sql<{ n: number }[]>`select count(*)::int as n from stripe_events`)[0]!.n;
 const oct = () => periods.get('2026-10')!;
+const lines = (orderId: number) => t.database.sql<{ type: string; kind: string; status: string; beneficiary_id: string; amount: string; period_key: string }[]>`
+  select l.type::text, l.kind::text, l.status::text, l.beneficiary_id::text, l.amount::text, p.key as period_key
+  from commission_lines l join periods p on p.id = l.period_id where l.source_kind = 'order' and l.source_id = ${orderId} order by l.id`;
 /** Volumes without all-zero rows (a row created then taken back to zero is the same state). */
 const nonZero = async (periodId: number) => Object.fromEntries(Object.entries(await volumesOf(t.database.sql, periodId))
   .filter(([, v]) => !(Number(v.pv) === 0 && Number(v.vn) === 0 && Number(v.pvg) === 0 && v.rank === 0)));
@@ -178,12 +181,15 @@ describe('webhook receiver: applying events', () => {
     const before = (await volumesOf(t.database.sql, oct()))[6]?.pv ?? '0.00';
     await deliver(stub.succeed(pi.id, sec('2026-10-16T10:00:00Z')));
     expect(Number((await volumesOf(t.database.sql, oct()))[6]!.pv)).toBe(Number(before) + 100);
+    // Bono Directo (25% of the VN) to the buyer's sponsor (3), posted at the confirmation (issue 6).
+    expect(await lines(orderId)).toEqual([{ type: 'directo', kind: 'line', status: 'posted', beneficiary_id: '3', amount: '200.00', period_key: '2026-10' }]);
     const r = stub.refund(pi.id, sec('2026-10-17T10:00:00Z'));
     expect((await deliver(r)).body).toMatchObject({ outcome: 'refunded' });
     const o = await order(orderId);
     expect(o.status).toBe('refunded');
     expect(o.refunded_at).toBe('2026-10-17T10:00:00Z');
     expect((await volumesOf(t.database.sql, oct()))[6]!.pv).toBe(before);
+    expect((await lines(orderId)).map((l) => l.status)).toEqual(['voided']); // open period: voided
     expect((await deliver(r)).body).toMatchObject({ duplicate: true });
   });
 
@@ -300,3 +306,27 @@ describe('sync payments (reconciliation through the same code path)', () => {
     if (!r.ok) expect(r.error.code).toBe('FORBIDDEN');
   });
 });
+
+describe('refund after its period closed (runs last: closes October)', () => {
+  it('the order is refunded, October stays as closed, its Directo is clawed back in the open period (November)', async () => {
+    const { orderId, pi } = await orderWithIntent(9, '1200.00');
+    await deliver(stub.succeed(pi.id, sec('2026-10-20T09:00:00Z')));
+    expect(await lines(orderId)).toEqual([{ type: 'directo', kind: 'line', status: 'posted', beneficiary_id: '6', amount: '300.00', period_key: '2026-10' }]);
+    await t.database.sql`update periods set status = 'closed', closed_at = now() where key = '2026-10'`;
+    await insertPeriodsAfter('2026-11');
+    const octBefore = await volumesOf(t.database.sql, oct());
+    expect((await deliver(stub.refund(pi.id, sec('2026-11-05T10:00:00Z')))).body).toMatchObject({ outcome: 'refunded' });
+    expect((await order(orderId)).status).toBe('refunded');
+    expect(await volumesOf(t.database.sql, oct())).toEqual(octBefore);
+    expect(await lines(orderId)).toEqual([
+      { type: 'directo', kind: 'line', status: 'posted', beneficiary_id: '6', amount: '300.00', period_key: '2026-10' },
+      { type: 'directo', kind: 'clawback', status: 'posted', beneficiary_id: '6', amount: '-300.00', period_key: '2026-11' },
+    ]);
+  });
+});
+
+async function insertPeriodsAfter(key: string) {
+  const { periodBounds } = await import('../../domain/period');
+  const b = periodBounds(key);
+  await t.database.sql`insert into periods (key, starts_at, ends_at, status) values (${key}, ${b.startsAt.toISOString()}, ${b.endsAt.toISOString()}, 'open')`;
+}
