@@ -19,9 +19,10 @@ const log = (m: string) => console.error(`[seed] ${m}`);
 
 /**
  * Server settings for a bulk load, used only when this command starts the embedded server itself
- * (a server that is already running is attached as it is): rows COPYed into tables emptied in the
- * same transaction skip the WAL (wal_level = minimal), no checkpoint in the middle of the load, and
- * the indexes being filled stay in shared memory. The next normal start uses the defaults again.
+ * (a server that is already running is attached as it is): rows COPYed into a table emptied in the
+ * same transaction skip the WAL (wal_level = minimal; the order lines, or every table when the
+ * seed runs in one transaction), no checkpoint in the middle of the load, and the indexes being
+ * filled stay in shared memory. The next normal start of the app uses its own settings again.
  */
 export const BULK_LOAD_SETTINGS: Record<string, string> = {
   wal_level: 'minimal',
