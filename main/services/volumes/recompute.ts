@@ -19,6 +19,7 @@ import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import type { PlanFigures } from '../../domain/plan';
 import { rankCaseCentsSql } from './rank-sql';
+import { isDecimalString } from '../../domain/money';
 import type { PeriodRow } from '../periods/lookup';
 
 export interface RecomputeResult {
@@ -48,17 +49,32 @@ export interface RecomputeOptions {
 type Exec = <T = Record<string, unknown>>(q: ReturnType<typeof sql>) => Promise<T[]>;
 const exec = (tx: DbOrTx): Exec => async <T>(q: ReturnType<typeof sql>) => (await tx.execute(q)) as unknown as T[];
 
-/** The paid orders of a period, aggregated per member, with VN converted to MXN at the rate in force at the period's start. */
-export const ownVolumesSql = (period: Pick<PeriodRow, 'id' | 'startsAt'>) => sql`
-  with rates as (
-    select distinct on (currency) currency, rate_to_mxn from exchange_rates
-    where effective_from <= ${period.startsAt.toISOString()}::timestamptz order by currency, effective_from desc
-  )
+/** MXN per unit of each currency in force at an instant (the company-fixed rates). */
+export async function ratesAt(tx: DbOrTx, at: Date): Promise<Map<string, string>> {
+  const rows = (await tx.execute(sql`
+    select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
+    where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc`)) as unknown as { currency: string; rate: string }[];
+  const out = new Map(rows.map((r) => [r.currency.trim(), r.rate]));
+  if (!out.has('MXN')) out.set('MXN', '1');
+  return out;
+}
+
+/**
+ * The paid orders of a period, aggregated per member: PV (and PV in hundredths, an integer), VN,
+ * and VN in MXN — each order's VN converted at the rate in force at the period's start, rounded
+ * per order (the rates are a handful of validated literals in a CASE, not a join per order).
+ */
+export const ownVolumesSql = (period: Pick<PeriodRow, 'id'>, rates: Map<string, string>) => {
+  const whens = [...rates].filter(([c, r]) => /^[A-Z]{3}$/.test(c) && isDecimalString(r, { nonNegative: true }))
+    .map(([c, r]) => `when '${c}' then ${r}::numeric`).join(' ');
+  const rate = sql.raw(whens ? `(case o.currency ${whens} end)` : 'null::numeric');
+  return sql`
   select o.member_id, sum(o.pv) as pv, (sum(o.pv) * 100)::bigint as pv_c, sum(o.vn) as vn,
-    sum(round(o.vn * coalesce(r.rate_to_mxn, case when o.currency = 'MXN' then 1 end), 2)) as vn_mxn, count(*)::int as orders
-  from orders o left join rates r on r.currency = o.currency
+    sum(round(o.vn * ${rate}, 2)) as vn_mxn, count(*)::int as orders
+  from orders o
   where o.period_id = ${period.id} and o.status = 'paid'
   group by o.member_id`;
+};
 
 /**
  * Recomputes member_volumes, period_stats and period_rank_counts of one period inside `tx`.
@@ -72,17 +88,24 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   await q(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
   await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
   await q(sql`set local work_mem = '256MB'`);
-  await q(sql`drop table if exists vol_own, vol_all, vol_new`);
+  // The work tables below hold a million rows: temporary tables live in the session's local
+  // buffers (8 MB by default, then the disk). Only the first temporary table of a session decides
+  // their size, so this is set before any is touched (later it has no effect, harmlessly).
+  await q(sql`set local temp_buffers = '768MB'`);
+  await q(sql`drop table if exists vol_own, vol_all`);
 
   // Numeric sums in a hash aggregate of ~1M groups are slow and spill; grouping in member order is 2× faster.
   await q(sql`set local enable_hashagg = off`);
-  await q(sql`create temp table vol_own on commit drop as ${ownVolumesSql(period)}`);
+  await q(sql`create temp table vol_own on commit drop as ${ownVolumesSql(period, await ratesAt(tx, period.startsAt))}`);
   await q(sql`set local enable_hashagg = on`);
   await q(sql`analyze vol_own`);
   await progress(0.2, 'own');
 
-  // Points are rolled up as bigint hundredths (exact, and integer sums are several times faster
-  // than numeric ones over a million rows); they become numeric(…,2) again when written.
+  // Points are rolled up in hundredths, exact integers: as int4 per member (when every member's PV
+  // fits) the running sums are int8 — several times faster than numeric over a million rows.
+  // They become numeric(…,2) again when written.
+  const [mx] = await q<{ max: string | null }>(sql`select max(pv_c)::text as max from vol_own`);
+  const pvC = sql.raw(BigInt(mx?.max ?? '0') < 2_000_000_000n ? 'o.pv_c::int4' : 'o.pv_c::numeric');
   let method: RecomputeResult['method'] = 'prefix';
   if (!opts.forcePaths) {
     await q(sql`
@@ -90,7 +113,7 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
       with t as materialized (
         select m.id, m.sponsor_id, m.downline_size, m.career_rank,
           row_number() over w as rn,
-          sum(coalesce(o.pv_c, 0)) over w as cs,
+          sum(coalesce(${pvC}, 0)) over w as cs,
           coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn
         from members m left join vol_own o on o.member_id = m.id
         window w as (order by m.path rows unbounded preceding)
@@ -121,14 +144,12 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   }
   await progress(0.55, 'rollup');
 
-  // The rows the period keeps (members with PV, VN or PVG) with their paid-as rank, in member order.
+  // The rows the period keeps (members with PV, VN or PVG) with their paid-as rank: a CTE each
+  // statement below reads from vol_all (cheaper than another million-row work table).
   const rank = sql.raw(rankCaseCentsSql(plan, 'pv_c', 'pvg_c'));
-  await q(sql`
-    create temp table vol_new on commit drop as
-    select member_id, career_rank, (pv_c::numeric / 100)::numeric(16,2) as pv, vn, (pvg_c::numeric / 100)::numeric(18,2) as pvg, ${rank} as rank
-    from vol_all where pvg_c > 0 or pv_c > 0 or vn > 0
-    order by member_id`);
-  await progress(0.65, 'ranks');
+  const kept = sql`n as (
+    select member_id, career_rank, pv_c, (pv_c::numeric / 100)::numeric(16,2) as pv, vn, (pvg_c::numeric / 100)::numeric(18,2) as pvg, ${rank} as rank
+    from vol_all where pvg_c > 0 or pv_c > 0 or vn > 0)`;
 
   // Write only what differs (a close after a month of incremental updates writes almost nothing);
   // new rows go in member order, which keeps both indexes' insertions local.
@@ -137,36 +158,42 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   if (write === 'insert') {
     await q(sql`
       insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
-      select ${period.id}, member_id, pv, vn, pvg, rank, now() from vol_new order by member_id`);
+      with ${kept}
+      select ${period.id}, member_id, pv, vn, pvg, rank, now() from n order by member_id`);
   } else {
     await q(sql`
       insert into member_volumes as mv (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
+      with ${kept}
       select ${period.id}, n.member_id, n.pv, n.vn, n.pvg, n.rank, now()
-      from vol_new n left join member_volumes o on o.period_id = ${period.id} and o.member_id = n.member_id
+      from n left join member_volumes o on o.period_id = ${period.id} and o.member_id = n.member_id
       where o.member_id is null or (o.pv, o.vn, o.pvg, o.paid_as_rank) is distinct from (n.pv, n.vn, n.pvg, n.rank)
       order by n.member_id
       on conflict (period_id, member_id) do update set pv = excluded.pv, vn = excluded.vn, pvg = excluded.pvg,
         paid_as_rank = excluded.paid_as_rank, updated_at = excluded.updated_at`);
     await q(sql`
       delete from member_volumes mv where mv.period_id = ${period.id}
-        and not exists (select 1 from vol_new v where v.member_id = mv.member_id)`);
+        and not exists (select 1 from vol_all v where v.member_id = mv.member_id and (v.pvg_c > 0 or v.pv_c > 0 or v.vn > 0))`);
   }
   await progress(0.85, 'write');
 
-  const stats = await rebuildStatsFrom(tx, period);
+  const stats = await rebuildStatsFrom(tx, period, kept);
   await progress(1, 'stats');
   return { ...stats, periodId: period.id, method, write, ms: performance.now() - t0 };
 }
 
 /** period_stats and period_rank_counts from the temp tables of a recomputation. */
-async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow) {
+async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow, kept: ReturnType<typeof sql>) {
   const q = exec(tx);
   const [own] = await q<{ orders: number; pv: string; vn_mxn: string }>(sql`
     select coalesce(sum(orders), 0)::int as orders, coalesce(sum(pv), 0)::numeric(18,2)::text as pv, coalesce(sum(vn_mxn), 0)::numeric(20,2)::text as vn_mxn from vol_own`);
-  const [v] = await q<{ rows: number; active: number; advancing: number }>(sql`
-    select count(*)::int as rows, count(*) filter (where pv > 0)::int as active,
-      count(*) filter (where rank > career_rank)::int as advancing from vol_new`);
-  const rankRows = await q<{ rank: number; n: number }>(sql`select rank::int as rank, count(*)::int as n from vol_new where rank > 0 group by rank`);
+  // Rows, members active and advancing, by paid-as rank: one pass.
+  const byRank = await q<{ rank: number; n: number; active: number; advancing: number }>(sql`
+    with ${kept}
+    select rank::int as rank, count(*)::int as n, count(*) filter (where pv_c > 0)::int as active,
+      count(*) filter (where rank > career_rank)::int as advancing
+    from n group by rank`);
+  const v = byRank.reduce((a, r) => ({ rows: a.rows + r.n, active: a.active + r.active, advancing: a.advancing + r.advancing }), { rows: 0, active: 0, advancing: 0 });
+  const rankRows = byRank.filter((r) => r.rank > 0);
   const [m] = await q<{ total: number; fresh: number; max_id: string | null }>(sql`
     select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
       count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,

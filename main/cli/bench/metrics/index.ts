@@ -1,9 +1,13 @@
 import type { Metric } from '../types';
 import { genealogyMetrics } from './genealogy';
 import { walletMetrics } from './wallet';
+import { volumesMetrics } from './volumes';
+import { dashboardMetrics } from './dashboard';
 
 /** Every metric of `npm run bench`, in run order. Each area adds one line. */
 export const metrics: Metric[] = [
   ...genealogyMetrics,
   ...walletMetrics,
+  ...volumesMetrics,
+  ...dashboardMetrics,
 ];

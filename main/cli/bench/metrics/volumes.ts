@@ -1,0 +1,161 @@
+/**
+ * Volumes metrics (issue 5).
+ *
+ * volumes.recompute — PV/VN/PVG and paid-as ranks of the whole open period recomputed from its
+ *   orders (recomputePeriod: own PV in one grouped scan, PVG by running sums in path order, ranks
+ *   by a CASE over the plan's thresholds, period_stats/rank counts rebuilt), committed. `ms` is the
+ *   cold run (the period's member_volumes emptied first, every row inserted); the notes give the
+ *   warm run (rows present: only changes written) and the fallback roll-up (PV added to every
+ *   ancestor of the path). Baseline: the naive way — one recursive query per member over sponsor
+ *   ids for its downline's PV, and a row-by-row upsert — timed on a uniform random sample of
+ *   members and extrapolated to all of them (mean × N).
+ * volumes.incremental — one order confirmed through confirmOrder (its member's PV/VN, every
+ *   ancestor's PVG in one upsert from members.path, ranks re-evaluated, cached figures adjusted),
+ *   committed, for random members and the deepest ones. Baseline: the upline walked with a
+ *   recursive query over sponsor ids and one UPDATE per ancestor (rolled back).
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { sql } from 'drizzle-orm';
+import type { BenchContext, Metric, MetricResult } from '../types';
+import { round, sample, shuffle, timeOnce } from '../timing';
+import { ensureInitialPlan } from '../../../services/plan/initial';
+import { currentPlan } from '../../../services/plan/current';
+import { openPeriod, type PeriodRow } from '../../../services/periods/lookup';
+import { recomputePeriod } from '../../../services/volumes/recompute';
+import { confirmOrder } from '../../../services/orders/confirm';
+
+const BASELINE_MEMBERS = Number(process.env.NNP_BENCH_VOLUMES_BASELINE ?? 300);
+const INCREMENTAL_SAMPLES = 80;
+
+export async function benchPeriod(ctx: BenchContext): Promise<PeriodRow> {
+  await ensureInitialPlan(ctx.db);
+  const p = await openPeriod(ctx.db);
+  if (!p) throw new Error('the bench database has no open period');
+  return p;
+}
+
+async function randomMemberIds(ctx: BenchContext, n: number): Promise<number[]> {
+  const [r] = await ctx.sql<{ max: string }[]>`select max(id)::text as max from members`;
+  const max = Number(r?.max ?? 0);
+  const ids = new Set<number>();
+  while (ids.size < Math.min(n, max)) ids.add(1 + Math.floor(ctx.random() * max));
+  return [...ids];
+}
+
+export const volumesRecompute: Metric = {
+  name: 'volumes.recompute',
+  budget: { ms: 15_000 },
+  async run(ctx): Promise<MetricResult> {
+    const period = await benchPeriod(ctx);
+    const plan = await currentPlan(ctx.db, period.startsAt);
+    // The backend's CPU time is read from /proc around each run: on a shared, loaded machine the
+    // wall time includes waiting for a core; the CPU time is what the work itself costs.
+    let cpuMs = 0;
+    const recompute = (opts: { forcePaths?: boolean } = {}) => ctx.db.transaction(async (tx) => {
+      const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
+      const before = backendCpuMs(b!.pid);
+      const r = await recomputePeriod(tx, period, plan, opts);
+      cpuMs = backendCpuMs(b!.pid) - before;
+      return r;
+    });
+
+    // Cold: the period without rows (the first computation, or a restore).
+    await ctx.sql`delete from member_volumes where period_id = ${period.id}`;
+    await ctx.sql`vacuum analyze member_volumes`;
+    let cold: Awaited<ReturnType<typeof recompute>> | undefined;
+    const coldMs = await timeOnce(async () => { cold = await recompute(); });
+    const coldCpu = cpuMs;
+    ctx.log(`volumes.recompute frío: ${Math.round(coldMs)} ms (${cold?.rows} filas, método ${cold?.method})`);
+    // Warm: rows present, nothing changed since (what a close finds after a month of incremental updates).
+    let warm: Awaited<ReturnType<typeof recompute>> | undefined;
+    const warmMs = await timeOnce(async () => { warm = await recompute(); });
+    const warmCpu = cpuMs;
+    const pathsMs = await timeOnce(() => recompute({ forcePaths: true }));
+    ctx.log(`volumes.recompute caliente: ${Math.round(warmMs)} ms; respaldo por rutas: ${Math.round(pathsMs)} ms`);
+
+    // Baseline: one recursive downline query per member + a row-by-row upsert, on a sample, extrapolated.
+    const sampleIds = await randomMemberIds(ctx, BASELINE_MEMBERS);
+    const [{ n: members } = { n: 0 }] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from members`;
+    let baselineTotal = 0;
+    await ctx.sql.begin(async (tx) => {
+      await tx`create temp table naive_volumes (member_id bigint primary key, pvg numeric) on commit drop`;
+      for (const id of sampleIds) {
+        baselineTotal += await timeOnce(async () => {
+          const [r] = await tx<{ pvg: string }[]>`
+            with recursive d(id) as (select ${id}::bigint union all select m.id from members m join d on m.sponsor_id = d.id)
+            select coalesce(sum(o.pv), 0)::text as pvg from d join orders o on o.member_id = d.id and o.period_id = ${period.id} and o.status = 'paid'`;
+          await tx`insert into naive_volumes values (${id}, ${r!.pvg}) on conflict (member_id) do update set pvg = excluded.pvg`;
+        });
+      }
+    });
+    const baselineMs = (baselineTotal / sampleIds.length) * members;
+    return {
+      ms: round(coldMs),
+      baseline_ms: round(baselineMs),
+      samples: 1,
+      notes: `cold run (${cold?.rows} member_volumes rows inserted, roll-up ${cold?.method}; backend CPU ${Math.round(coldCpu)} ms); ` +
+        `warm run (rows present) ${Math.round(warmMs)} ms (backend CPU ${Math.round(warmCpu)} ms); load average ${os.loadavg()[0]!.toFixed(1)}; ` +
+        `fallback roll-up by paths ${Math.round(pathsMs)} ms; baseline = naive per-member recursive query + upsert, ` +
+        `mean of ${sampleIds.length} random members × ${members} members (${round(baselineTotal / sampleIds.length)} ms each); warm rows written: ${warm?.write}`,
+    };
+  },
+};
+
+export const volumesIncremental: Metric = {
+  name: 'volumes.incremental',
+  budget: { p95_ms: 10 },
+  async run(ctx): Promise<MetricResult> {
+    const period = await benchPeriod(ctx);
+    const at = new Date(Math.min(Date.now(), period.endsAt.getTime() - 60_000));
+    const deepest = (await ctx.sql<{ id: string }[]>`select id from members order by depth desc limit 10`).map((r) => Number(r.id));
+    const members = shuffle([...deepest, ...(await randomMemberIds(ctx, INCREMENTAL_SAMPLES + 20 - deepest.length))], ctx.random);
+    // Pending orders to confirm (tagged, so that they can be told apart from the generated ones).
+    const orderIds: number[] = [];
+    const tag = `bench-${Date.now()}`;
+    for (const [i, m] of members.entries()) {
+      const [o] = await ctx.sql<{ id: string }[]>`
+        insert into orders (member_id, country, currency, status, total, pv, vn, kit_pv, created_at, stripe_payment_intent_id)
+        select id, country, case country when 'MX' then 'MXN' when 'US' then 'USD' when 'CO' then 'COP' else 'DOP' end,
+          'pending', 459, 390, 395.69, 0, now(), ${`${tag}-${i}`} from members where id = ${m}
+        returning id`;
+      orderIds.push(Number(o!.id));
+    }
+    const r = await sample(orderIds, (id) => ctx.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe' })), 5);
+
+    // Baseline: upline by a recursive query over sponsor ids, then one UPDATE per ancestor (rolled back).
+    const baseline = await sample(members.slice(0, 30), async (m) => {
+      await ctx.sql.begin(async (tx) => {
+        const ups = await tx<{ id: string }[]>`
+          with recursive u(id, sponsor_id) as (select id, sponsor_id from members where id = ${m}
+            union all select p.id, p.sponsor_id from members p join u on p.id = u.sponsor_id)
+          select id from u`;
+        for (const a of ups) {
+          await tx`update member_volumes set pvg = pvg + 390 where period_id = ${period.id} and member_id = ${a.id}`;
+        }
+        throw new RollbackBaseline();
+      }).catch((e) => { if (!(e instanceof RollbackBaseline)) throw e; });
+    }, 3);
+    const [depth] = await ctx.sql<{ max: number; avg: string }[]>`select max(depth) as max, round(avg(depth), 1)::text as avg from members`;
+    return {
+      p50_ms: r.p50_ms, p95_ms: r.p95_ms, samples: r.samples, baseline_p95_ms: baseline.p95_ms,
+      notes: `confirmOrder committed (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); samples include the 10 deepest members; max ${r.max_ms} ms; load average ${os.loadavg()[0]!.toFixed(1)}`,
+    };
+  },
+};
+
+class RollbackBaseline extends Error {}
+
+/** User + system CPU time of a process (the PostgreSQL backend), in ms; 0 where /proc is not readable. */
+function backendCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm) ": indexes 11 and 12, in clock ticks (100 per second).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export const volumesMetrics: Metric[] = [volumesRecompute, volumesIncremental];
+
