@@ -17,6 +17,10 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import * as schema from '../../../db/schema';
+import type { Db } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { round, sample, shuffle, timeOnce } from '../timing';
 import { ensureInitialPlan } from '../../../services/plan/initial';
@@ -121,7 +125,19 @@ export const volumesIncremental: Metric = {
         returning id`;
       orderIds.push(Number(o!.id));
     }
-    const r = await sample(orderIds, (id) => ctx.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe' })), 5);
+    // One dedicated connection, so that the backend's CPU time per confirmation can be read too.
+    const one = singleConnection(ctx);
+    const [b] = await one.sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const cpu: number[] = [];
+    const r = await sample(orderIds, async (id) => {
+      const c0 = backendCpuMs(b!.pid);
+      await one.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe' }));
+      cpu.push(backendCpuMs(b!.pid) - c0);
+    }, 5);
+    await one.sql.end();
+    const cpuSorted = cpu.slice(5).sort((x, y) => x - y);
+    const cpuP95 = cpuSorted[Math.min(cpuSorted.length - 1, Math.ceil(cpuSorted.length * 0.95) - 1)] ?? 0;
+    const cpuMean = cpuSorted.reduce((a, x) => a + x, 0) / Math.max(1, cpuSorted.length);
 
     // Baseline: upline by a recursive query over sponsor ids, then one UPDATE per ancestor (rolled back).
     const baseline = await sample(members.slice(0, 30), async (m) => {
@@ -139,12 +155,20 @@ export const volumesIncremental: Metric = {
     const [depth] = await ctx.sql<{ max: number; avg: string }[]>`select max(depth) as max, round(avg(depth), 1)::text as avg from members`;
     return {
       p50_ms: r.p50_ms, p95_ms: r.p95_ms, samples: r.samples, baseline_p95_ms: baseline.p95_ms,
-      notes: `confirmOrder committed (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); samples include the 10 deepest members; max ${r.max_ms} ms; load average ${os.loadavg()[0]!.toFixed(1)}`,
+      notes: `confirmOrder committed (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); samples include the 10 deepest members; max ${r.max_ms} ms; backend CPU per confirmation mean ${cpuMean.toFixed(1)} ms, p95 ${cpuP95} ms (10 ms ticks); load average ${os.loadavg()[0]!.toFixed(1)}`,
     };
   },
 };
 
 class RollbackBaseline extends Error {}
+
+/** A drizzle database over one connection of the bench database. */
+function singleConnection(ctx: BenchContext) {
+  const o = ctx.sql.options as unknown as { host: string[]; port: number[]; user: string; pass: string | null | (() => string); database: string };
+  const pass = typeof o.pass === 'function' ? o.pass() : o.pass ?? undefined;
+  const one = postgres({ host: o.host[0], port: o.port[0], user: o.user, password: pass ?? undefined, database: o.database, max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'nnp-bench-volumes' } });
+  return { sql: one, db: drizzle(one, { schema }) as unknown as Db };
+}
 
 /** User + system CPU time of a process (the PostgreSQL backend), in ms; 0 where /proc is not readable. */
 function backendCpuMs(pid: number): number {
