@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { DbOrTx } from '../../db/client';
 import { ledgerAccounts } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
@@ -175,17 +176,34 @@ export async function postTransfer(tx: DbOrTx, t: Transfer): Promise<PostResult>
   const entries = checkTransfer(t);
   const hash = bodyHash(t, entries);
   const at = (t.at ?? new Date()).toISOString();
+  const args = [
+    t.idempotencyKey, hash, t.kind, t.currency, t.pending ? 'pending' : 'posted', !!t.allowNegative,
+    t.reference == null ? null : JSON.stringify(t.reference), t.periodId ?? null, t.memo ?? null, JSON.stringify(entries), at,
+  ];
   try {
-    const rows = await tx.execute<{ transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(sql`
-      select * from ledger_post(${t.idempotencyKey}, ${hash}, ${t.kind}, ${t.currency}::char(3),
-        ${t.pending ? 'pending' : 'posted'}::ledger_tx_status, ${!!t.allowNegative},
-        ${t.reference == null ? null : JSON.stringify(t.reference)}::jsonb, ${t.periodId ?? null}::integer, ${t.memo ?? null}::text,
-        ${JSON.stringify(entries)}::jsonb, ${at}::timestamptz)`);
+    const rows = await run<{ transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(tx, POST_SQL, args);
     const r = rows[0]!;
     return { transactionId: Number(r.transaction_id), replayed: r.replayed, status: r.status };
   } catch (e) {
     throw mapLedgerError(e);
   }
+}
+
+const POST_SQL = `select * from ledger_post($1, $2, $3, $4::char(3), $5::ledger_tx_status, $6::boolean, $7::jsonb, $8::integer, $9::text, $10::jsonb, $11::timestamptz)`;
+
+/**
+ * Runs one of the ledger's fixed statements as a PREPARED statement on the connection of `db`
+ * (the postgres.js client under Drizzle's database or transaction): parsed and planned once per
+ * connection instead of on every posting. Falls back to Drizzle's execute.
+ */
+async function run<T>(db: DbOrTx, text: string, args: unknown[]): Promise<T[]> {
+  const client = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
+  if (client && typeof client.unsafe === 'function') {
+    return (await client.unsafe(text, args as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+  }
+  const chunks = text.split(/\$(\d+)/);
+  const parts = chunks.map((c, i) => (i % 2 === 0 ? sql.raw(c) : sql`${args[Number(c) - 1]}`));
+  return (await db.execute(sql.join(parts, sql``))) as unknown as T[];
 }
 
 /** Posts many transfers in order (same rules as postTransfer). */
@@ -207,7 +225,7 @@ export async function voidPending(tx: DbOrTx, transactionId: number, at: Date = 
 
 async function resolvePending(tx: DbOrTx, transactionId: number, action: 'post' | 'void', at: Date): Promise<boolean> {
   try {
-    const rows = await tx.execute<{ changed: boolean }>(sql`select ledger_resolve(${transactionId}::bigint, ${action}, ${at.toISOString()}::timestamptz) as changed`);
+    const rows = await run<{ changed: boolean }>(tx, 'select ledger_resolve($1::bigint, $2::text, $3::timestamptz) as changed', [transactionId, action, at.toISOString()]);
     return rows[0]!.changed;
   } catch (e) {
     throw mapLedgerError(e);
