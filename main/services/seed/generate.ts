@@ -1072,8 +1072,14 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
     plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`);
 
     const lines = await openCopy(l, 'order_lines', LINE_COLUMNS, freshLines, open);
-    const membersTask = copyInto(m, 'members', MEMBER_COLUMNS, memberRows(plan.net, plan.seed, plan.currentStart), false, open)
-      .then(() => plan.lap(`${plan.n} miembros copiados`));
+    const membersTask = (async () => {
+      // Several COPY statements, so that statement-level triggers on members (member lookup)
+      // do their share of the work while the orders are still loading, not all at the end.
+      const rows = memberRows(plan.net, plan.seed, plan.currentStart);
+      const batch = { done: false };
+      while (!batch.done) await copyInto(m, 'members', MEMBER_COLUMNS, upTo(rows, MEMBER_BATCH_CHUNKS, batch), false, open);
+      plan.lap(`${plan.n} miembros copiados`);
+    })();
     const ordersTask = (async () => {
       await copyInto(o, 'orders', ORDER_COLUMNS, allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), false, open);
       lines.writable.end();
@@ -1089,6 +1095,21 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
     throw e;
   } finally {
     for (const c of conns) c.release();
+  }
+}
+
+/** About 250,000 members (1 MiB chunks) per COPY statement when loading on three connections. */
+const MEMBER_BATCH_CHUNKS = 64;
+
+/** The next `chunks` chunks of an iterator (without closing it); sets `state.done` at its end. */
+function* upTo(it: Iterator<Buffer>, chunks: number, state: { done: boolean }): Generator<Buffer> {
+  for (let i = 0; i < chunks; i++) {
+    const r = it.next();
+    if (r.done) {
+      state.done = true;
+      return;
+    }
+    yield r.value;
   }
 }
 
