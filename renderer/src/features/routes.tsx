@@ -10,6 +10,7 @@ import { GenealogyScreen } from './genealogy/GenealogyScreen';
 import { DashboardScreen } from './dashboard/DashboardScreen';
 import { PeriodsScreen } from './periods/PeriodsScreen';
 import { WithdrawalsScreen } from './withdrawals/WithdrawalsScreen';
+import { PaymentsScreen } from './payments/PaymentsScreen';
 
 export interface Area {
   path: string;
@@ -29,6 +30,7 @@ export const areas: Area[] = [
   { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <DashboardScreen /> },
   { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
   { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
+  { path: 'payments', label: 'nav.payments', icon: '$', roles: ['admin', 'finance'], element: <PaymentsScreen /> },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },

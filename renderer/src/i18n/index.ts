@@ -6,9 +6,10 @@ import * as members from './members';
 import * as periods from './periods';
 import * as dashboard from './dashboard';
 import * as withdrawals from './withdrawals';
+import * as payments from './payments';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members, withdrawals, periods, dashboard];
+const areas = [common, settings, members, withdrawals, periods, dashboard, payments];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 
