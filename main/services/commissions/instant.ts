@@ -29,7 +29,6 @@ export interface InstantOrder {
   pv: string;
 }
 
-interface UplineRow { id: string | number; currency: string; depth: number }
 
 /** Engine orders of a DB order: its product part (VN) and its kit part (by the kit SKU of its lines). */
 async function orderParts(tx: DbOrTx, o: InstantOrder): Promise<{ id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[]> {
@@ -59,18 +58,17 @@ export async function postInstantCommissions(
   const depth = Math.max(plan.rapido.levels.length, 1);
   const wanted = ancestors.slice(-depth).reverse(); // level 1 (the sponsor) first
   if (wanted.length === 0) return { lines: 0, total: {} };
+  // Upline (level 1 first) with each member's currency, and every rate in force at the instant: one statement.
   const rows = (await tx.execute(sql`
-    select m.id, c.currency, x.ord as depth
+    select m.id::text as id, c.currency, null::text as rate, x.ord::int as ord
     from unnest(${`{${wanted.join(',')}}`}::bigint[]) with ordinality as x(id, ord)
-    join members m on m.id = x.id join countries c on c.code = m.country order by x.ord`)) as unknown as UplineRow[];
-  const upline = rows.map((r) => ({ id: String(r.id), currency: r.currency.trim() as Currency }));
-  const currencies = [...new Set([order.currency.trim(), ...upline.map((u) => u.currency), 'MXN'])];
-  const rateRows = (await tx.execute(sql`
-    select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
-    where currency = any(${`{${currencies.join(',')}}`}::char(3)[]) and effective_from <= ${at.toISOString()}::timestamptz
-    order by currency, effective_from desc`)) as unknown as { currency: string; rate: string }[];
+    join members m on m.id = x.id join countries c on c.code = m.country
+    union all
+    select null, r.currency, r.rate, 0 from (select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
+      where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc) r`)) as unknown as { id: string | null; currency: string; rate: string | null; ord: number }[];
+  const upline = rows.filter((r) => r.id !== null).sort((a, b) => a.ord - b.ord).map((r) => ({ id: r.id!, currency: r.currency.trim() as Currency }));
   const rates: Partial<Record<Currency, string>> = { MXN: '1' };
-  for (const r of rateRows) rates[r.currency.trim() as Currency] = r.rate;
+  for (const r of rows) if (r.id === null && r.rate !== null) rates[r.currency.trim() as Currency] = r.rate;
   const lines: CommissionLine[] = [];
   for (const p of parts) {
     try {
