@@ -44,3 +44,28 @@ test('a catalogue CSV with one bad row is refused with the row named; a good one
   await expect(page.getByRole('cell', { name: 'Gel de Aloe Vera' })).toBeVisible();
   await screenshot(page, '84-catalogue');
 });
+
+test('an admin drafts a plan version, changes a threshold, publishes it and sees the diff', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByRole('link', { name: 'Configuración' }).click();
+  await page.getByRole('tab', { name: 'Plan de compensación' }).click();
+  const form = page.getByRole('form', { name: 'Nueva versión del plan (borrador)' });
+  await form.getByLabel('Nombre').fill('Plan 2027');
+  await form.getByLabel('Vigente desde el periodo').fill('2027-01');
+  await form.getByRole('button', { name: 'Crear borrador' }).click();
+  const editor = page.getByLabel('Borrador', { exact: false }).filter({ has: page.getByRole('heading', { name: /Plan 2027/ }) });
+  await expect(editor.getByLabel('PVG Emprendedor')).toHaveValue(/^21000/);
+  await editor.getByLabel('PVG Emprendedor').fill('1000');
+  await editor.getByLabel('Motivo').fill('Ajuste aprobado por dirección');
+  await editor.getByRole('button', { name: 'Guardar borrador' }).click();
+  await expect(page.getByRole('alert')).toContainText('no son coherentes');
+  await editor.getByLabel('PVG Emprendedor').fill('22000');
+  await editor.getByRole('button', { name: 'Guardar borrador' }).click();
+  await expect(page.getByText('Borrador guardado.')).toBeVisible();
+  await screenshot(page, '85-plan-draft');
+  await editor.getByRole('button', { name: 'Publicar' }).click();
+  const diff = page.getByLabel('Diferencias entre versiones');
+  await expect(diff.getByRole('cell', { name: 'ranks[rank=2].pvg' })).toBeVisible();
+  await expect(diff.getByRole('cell', { name: '22000' })).toBeVisible();
+  await screenshot(page, '86-plan-diff');
+});

@@ -6,6 +6,12 @@ const VersionMeta = z.object({ id: z.number().int(), name: z.string(), effective
 
 /** The whole-document side of plan versions: edit every figure of a draft, compare two versions. */
 export const planEditorContract = {
+  'plan.get': query({
+    roles: ['admin', 'finance'],
+    summary: 'One plan version with all its figures.',
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: PlanVersionView,
+  }),
   'plan.updateDraft': mutation({
     roles: ['admin'],
     summary: 'Replaces the figures of a draft; an incomplete or inconsistent plan is refused with the paths at fault.',

@@ -11,7 +11,7 @@ describe('plan version diff (pure)', () => {
   it('names each changed figure by its path', () => {
     const next = structuredClone(PLAN_V1);
     next.ranks[1]!.pvg = '1500';
-    expect(diffPlanFigures(PLAN_V1, next)).toEqual([{ path: 'ranks.1.pvg', kind: 'changed', before: PLAN_V1.ranks[1]!.pvg, after: '1500' }]);
+    expect(diffPlanFigures(PLAN_V1, next)).toEqual([{ path: `ranks[rank=${PLAN_V1.ranks[1]!.rank}].pvg`, kind: 'changed', before: PLAN_V1.ranks[1]!.pvg, after: '1500' }]);
     expect(diffPlanFigures(PLAN_V1, structuredClone(PLAN_V1))).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ async function planDiff(input: ParsedInputOf<'plan.diff'>, ctx: CallContext) {
 }
 
 export const planEditorHandlers = {
+  'plan.get': reader((input: ParsedInputOf<'plan.get'>, ctx: CallContext) => viewById(ctx.db, input.id)),
   'plan.updateDraft': mutator(updateDraft),
   'plan.diff': reader(planDiff),
 };

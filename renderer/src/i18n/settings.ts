@@ -1,7 +1,15 @@
 export const es = {
   settings: {
     title: 'Configuración', intro: 'Datos de la compañía que usa el motor de comisiones. Cada cambio queda auditado.',
-    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo' },
+    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo', plan: 'Plan de compensación' },
+    plan: {
+      newDraft: 'Nueva versión del plan (borrador)', intro: 'Un borrador se copia de la versión en vigor, se edita y se publica; una versión publicada ya no cambia.',
+      versions: 'Versiones del plan', name: 'Nombre', from: 'Vigente desde el periodo', status: 'Estado', publishedAt: 'Publicada',
+      draft: 'Borrador', published: 'Publicada', edit: 'Editar', compare: 'Comparar', create: 'Crear borrador',
+      editor: 'Borrador', rank: 'Rango', saveDraft: 'Guardar borrador', publish: 'Publicar', saved: 'Borrador guardado.',
+      allFigures: 'Todas las cifras (JSON)', saveJson: 'Guardar cifras', diff: 'Diferencias entre versiones', fromId: 'Versión anterior', toId: 'Versión nueva',
+      figure: 'Cifra', noChanges: 'Las versiones tienen las mismas cifras.',
+    },
     rates: {
       title: 'Tipos de cambio de la compañía', intro: 'MXN por unidad de cada moneda. Nunca se editan: un cambio es una nueva vigencia.',
       currency: 'Moneda', rate: 'MXN por unidad', from: 'Vigente desde (hora del centro)', inForce: 'Vigente', createdAt: 'Registrado',
@@ -23,7 +31,15 @@ export const es = {
 export const en: typeof es = {
   settings: {
     title: 'Settings', intro: 'Company data the commission engine uses. Every change is audited.',
-    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue' },
+    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue', plan: 'Compensation plan' },
+    plan: {
+      newDraft: 'New plan version (draft)', intro: 'A draft is copied from the version in force, edited and published; a published version never changes.',
+      versions: 'Plan versions', name: 'Name', from: 'Effective from period', status: 'Status', publishedAt: 'Published',
+      draft: 'Draft', published: 'Published', edit: 'Edit', compare: 'Compare', create: 'Create draft',
+      editor: 'Draft', rank: 'Rank', saveDraft: 'Save draft', publish: 'Publish', saved: 'Draft saved.',
+      allFigures: 'All figures (JSON)', saveJson: 'Save figures', diff: 'Differences between versions', fromId: 'Earlier version', toId: 'Newer version',
+      figure: 'Figure', noChanges: 'The versions have the same figures.',
+    },
     rates: {
       title: 'Company exchange rates', intro: 'MXN per unit of each currency. Never edited: a change is a new effective date.',
       currency: 'Currency', rate: 'MXN per unit', from: 'Effective from (Central time)', inForce: 'In force', createdAt: 'Recorded',

@@ -3,8 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { Page } from '../common/ui';
 import { RatesPanel } from './RatesPanel';
 import { CataloguePanel } from './CataloguePanel';
+import { PlanPanel } from './PlanPanel';
 
-type Tab = 'rates' | 'catalogue';
+type Tab = 'rates' | 'catalogue' | 'plan';
 
 export function SettingsScreen() {
   const { t } = useTranslation();
@@ -12,11 +13,13 @@ export function SettingsScreen() {
   return (
     <Page title={t('settings.title')} intro={t('settings.intro')}>
       <div className="tabs" role="tablist">
-        {(['rates', 'catalogue'] as Tab[]).map((k) => (
+        {(['rates', 'catalogue', 'plan'] as Tab[]).map((k) => (
           <button key={k} role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''} onClick={() => setTab(k)}>{t(`settings.tabs.${k}`)}</button>
         ))}
       </div>
-      {tab === 'rates' ? <RatesPanel /> : <CataloguePanel />}
+      {tab === 'rates' && <RatesPanel />}
+      {tab === 'catalogue' && <CataloguePanel />}
+      {tab === 'plan' && <PlanPanel />}
     </Page>
   );
 }
