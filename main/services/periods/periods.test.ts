@@ -48,7 +48,10 @@ describe('the open period and its figures', () => {
     expect(p).toMatchObject({ canClose: true, ended: true, careerPromotions: 4, next: { key: '2026-12', exists: false } });
     // Up: 2, 4, 6, 7, 8, 9 (from Sin rango); down: 3 (Visionario in October).
     expect([p.paidAsUp, p.paidAsDown]).toEqual([6, 1]);
-    expect(p.steps.map((s) => s.name)).toEqual(['volumes', 'ranks', 'finish']);
+    // Other areas may plug steps in (the commission run): the built-in ones frame them.
+    const names = p.steps.map((s) => s.name);
+    expect(names.slice(0, 2)).toEqual(['volumes', 'ranks']);
+    expect(names.at(-1)).toBe('finish');
     expect((await t.database.sql`select count(*)::int as n from audit_log`)[0]!.n).toBe(audits[0]!.n);
     const r = await t.call('periods.previewClose', { key: '2026-11' }, t.tokens.finance);
     expect(!r.ok && r.error.code).toBe('FORBIDDEN');
@@ -77,8 +80,10 @@ describe('closing a period', () => {
     });
     try {
       const run = await close('2026-11');
-      expect(run).toMatchObject({ status: 'succeeded', progress: 1000, stepsDone: 4, error: null });
-      expect(run.steps.map((s) => s.name)).toEqual(['volumes', 'ranks', 'probe', 'finish']);
+      expect(run).toMatchObject({ status: 'succeeded', progress: 1000, stepsDone: run.steps.length, error: null });
+      const names = run.steps.map((s) => s.name);
+      expect(names.slice(0, 2)).toEqual(['volumes', 'ranks']);
+      expect(names.slice(-2)).toEqual(['probe', 'finish']);
       expect(run.result).toMatchObject({ ranks: { paidAsChanges: 7, careerPromotions: 4 }, probe: { ok: true }, nextPeriod: '2026-12' });
       expect(seen).toEqual([{ period: '2026-11', previous: '2026-10', careerRows: 4, volumes: true }]);
     } finally {
