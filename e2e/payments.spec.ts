@@ -1,0 +1,90 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ADMIN_PASSWORD, screenshot } from './helpers';
+
+/**
+ * An admin syncs payments: a pending order whose PaymentIntent succeeded at Stripe (the local
+ * stand-in; no webhook was delivered) becomes paid, and its Bono Directo reaches the sponsor's
+ * wallet. Own app instance (e2e/serve.ts with NNP_STRIPE_STUB=1 and NNP_E2E_PAYMENTS=1), own port.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 77;
+const base = `http://127.0.0.1:${port}/`;
+const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-payments-')), 'payments.json');
+let server: ChildProcess | null = null;
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], {
+    stdio: 'ignore', detached: true, env: { ...process.env, NNP_STRIPE_STUB: '1', NNP_E2E_PAYMENTS: '1', NNP_E2E_PAYMENTS_OUT: out },
+  });
+  const until = Date.now() + 280_000;
+  for (;;) {
+    try {
+      if ((await fetch(base)).ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+});
+
+test.afterAll(async () => {
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+});
+
+async function rpc(page: Page, name: string, input: unknown) {
+  return page.evaluate(async ({ name, input, base }) => {
+    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
+    return (await res.json()) as { ok: boolean; data: any };
+  }, { name, input, base });
+}
+
+test('an admin syncs payments and sees the order paid and its Bono Directo in the sponsor\'s wallet', async ({ page }) => {
+  test.setTimeout(120_000);
+  const fx = JSON.parse(readFileSync(out, 'utf8')) as { orderId: number; memberId: number; sponsorId: number; paymentIntentId: string };
+  await page.goto(base);
+  await page.getByLabel('Usuario').fill('admin');
+  await page.getByLabel('Contraseña').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+  const walletBefore = await rpc(page, 'wallet.summary', { memberId: fx.sponsorId });
+
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Pagos' }).click();
+  await expect(page.getByRole('heading', { name: 'Pagos', level: 1 })).toBeVisible();
+  await page.getByTestId('filter-pending').click();
+  await expect(page.getByTestId(`order-status-${fx.orderId}`)).toHaveText('Pendiente');
+  await screenshot(page, '60-payments-pending');
+
+  await page.getByTestId('sync-payments').click();
+  await expect(page.getByTestId('sync-done')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('sync-progress')).toContainText('1 aplicados');
+  await screenshot(page, '61-payments-synced');
+
+  await page.getByTestId('filter-paid').click();
+  await expect(page.getByTestId(`order-status-${fx.orderId}`)).toHaveText('Pagado');
+  const link = page.getByRole('link', { name: fx.paymentIntentId }).first();
+  await expect(link).toHaveAttribute('href', `https://dashboard.stripe.com/payments/${fx.paymentIntentId}`);
+  await expect(page.getByRole('table').last()).toContainText('Pedido confirmado');
+  await screenshot(page, '62-payments-paid');
+
+  // Syncing again changes nothing.
+  await page.getByTestId('sync-payments').click();
+  await expect(page.getByTestId('sync-done')).toContainText('0 eventos aplicados');
+
+  // Bono Directo (25% of the order's VN) in the sponsor's wallet.
+  const entries = await rpc(page, 'wallet.entries', { memberId: fx.sponsorId });
+  expect(entries.ok).toBe(true);
+  expect(JSON.stringify(entries.data.rows)).toMatch(/directo|commission/i);
+  const walletAfter = await rpc(page, 'wallet.summary', { memberId: fx.sponsorId });
+  expect(JSON.stringify(walletAfter.data)).not.toBe(JSON.stringify(walletBefore.data));
+  await page.goto(`${base}#/members/${fx.sponsorId}`);
+  await page.waitForLoadState('networkidle');
+  await screenshot(page, '63-payments-sponsor-wallet');
+});
