@@ -14,6 +14,8 @@ import { periodsHandlers } from '../services/periods/app';
 import { dashboardHandlers } from '../services/dashboard/app';
 import { planHandlers } from '../services/plan/app';
 import { ordersHandlers } from '../services/orders/app';
+// The commission run plugs itself into every period close (issue 6).
+import '../services/commissions';
 import { paymentsHandlers } from '../services/payments/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */

@@ -31,14 +31,15 @@ export interface InstantOrder {
 
 
 /** Engine orders of a DB order: its product part (VN) and its kit part (by the kit SKU of its lines). */
-async function orderParts(tx: DbOrTx, o: InstantOrder): Promise<{ id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[]> {
+async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promise<{ id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[]> {
   const parts: { id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[] = [];
   const currency = o.currency.trim() as Currency;
   if (new Decimal(o.kitPv).gt(0)) {
     const [k] = (await tx.execute(sql`
       select p.sku from order_lines ol join products p on p.id = ol.product_id
       where ol.order_id = ${o.id} and p.kind = 'kit' order by ol.id limit 1`)) as unknown as { sku: string }[];
-    parts.push({ id: String(o.id), kind: 'kit', sku: k?.sku ?? null, vn: '0', currency });
+    const sku = k?.sku ?? plan.kits.find((x) => new Decimal(x.pv).eq(o.kitPv))?.sku ?? null;
+    if (sku) parts.push({ id: String(o.id), kind: 'kit', sku, vn: '0', currency });
   }
   if (new Decimal(o.vn).gt(0)) parts.push({ id: String(o.id), kind: 'product', sku: null, vn: o.vn, currency });
   return parts;
@@ -51,7 +52,7 @@ async function orderParts(tx: DbOrTx, o: InstantOrder): Promise<{ id: string; ki
 export async function postInstantCommissions(
   tx: DbOrTx, order: InstantOrder, periodId: number, plan: PlanFigures, at: Date,
 ): Promise<{ lines: number; total: Record<string, string> }> {
-  const parts = await orderParts(tx, order);
+  const parts = await orderParts(tx, order, plan);
   if (parts.length === 0) return { lines: 0, total: {} };
   const ancestors = order.path.split('/').filter(Boolean).map(Number);
   ancestors.pop();

@@ -129,7 +129,10 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     if (kitPv.gt(0)) {
       const productPv = new Decimal(r[2]).minus(kitPv);
       const mixed = productPv.gt(0) || new Decimal(r[3]).gt(0);
-      orders.push({ id: mixed ? `${r[0]}~k` : r[0], member: r[1], kind: 'kit', sku: r[7], pv: kitPv.toFixed(), vn: '0', currency, paidAt });
+      // A kit order without a kit line (data entered by hand): the plan's kit of that PV, else the
+      // PV counts for volumes and ranks but pays no Rápido.
+      const sku = r[7] ?? plan.kits.find((k) => new Decimal(k.pv).eq(kitPv))?.sku ?? null;
+      orders.push({ id: mixed ? `${r[0]}~k` : r[0], member: r[1], kind: sku ? 'kit' : 'product', sku, pv: kitPv.toFixed(), vn: '0', currency, paidAt });
       if (mixed) orders.push({ id: r[0], member: r[1], kind: 'product', sku: null, pv: productPv.toFixed(), vn: r[3], currency, paidAt });
     } else {
       orders.push({ id: r[0], member: r[1], kind: 'product', sku: null, pv: r[2], vn: r[3], currency, paidAt });
