@@ -85,6 +85,9 @@ test('an admin syncs payments and sees the order paid and its Bono Directo in th
   const walletAfter = await rpc(page, 'wallet.summary', { memberId: fx.sponsorId });
   expect(JSON.stringify(walletAfter.data)).not.toBe(JSON.stringify(walletBefore.data));
   await page.goto(`${base}#/members/${fx.sponsorId}`);
+  await expect(page.getByText('Cargando…')).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.getByRole('button', { name: 'Billetera' }).or(page.getByRole('tab', { name: 'Billetera' })).first().click();
   await page.waitForLoadState('networkidle');
   await screenshot(page, '63-payments-sponsor-wallet');
 });

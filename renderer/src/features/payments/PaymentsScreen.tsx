@@ -62,7 +62,7 @@ export function PaymentsScreen() {
 
   const columns = useMemo(() => [
     col.accessor('orderId', { header: t('payments.cols.order'), cell: (x) => <span className="mono">#{x.getValue()}</span> }),
-    col.accessor('memberName', { header: t('payments.cols.member'), cell: (x) => <Link to={`/members/${x.row.original.memberId}`}>{x.row.original.memberCode} · {x.getValue()}</Link> }),
+    col.accessor('memberName', { header: t('payments.cols.member'), cell: (x) => <Link className="payments-table-member" to={`/members/${x.row.original.memberId}`}>{x.row.original.memberCode} · {x.getValue()}</Link> }),
     col.accessor('total', { header: t('payments.cols.total'), cell: (x) => <Money amount={x.getValue()} currency={x.row.original.currency} /> }),
     col.accessor('status', { header: t('payments.cols.status'), cell: (x) => <span className={`badge ${tone(x.getValue())}`} data-testid={`order-status-${x.row.original.orderId}`}>{t(`payments.status.${x.getValue()}`, { defaultValue: x.getValue() })}</span> }),
     col.accessor('method', { header: t('payments.cols.method'), cell: (x) => (x.getValue() ? t(`payments.method.${x.getValue()}`) : '—') }),
