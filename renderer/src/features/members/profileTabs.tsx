@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutputOf, Role } from '../../../../shared/contract';
+import { WalletPanel } from '../wallet/WalletPanel';
 
 export type Profile = OutputOf<'members.get'>;
 
@@ -24,5 +25,5 @@ function Slot({ what }: { what: string }) {
 
 export const extraProfileTabs: ProfileTab[] = [
   { key: 'commissions', label: 'profile.tabs.commissions', roles: ['admin', 'finance', 'support'], render: () => <Slot what="comisiones" /> },
-  { key: 'wallet', label: 'profile.tabs.wallet', roles: ['admin', 'finance', 'support'], render: () => <Slot what="billetera" /> },
+  { key: 'wallet', label: 'profile.tabs.wallet', roles: ['admin', 'finance', 'support'], render: (m) => <WalletPanel memberId={m.id} /> },
 ];
