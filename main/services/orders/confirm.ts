@@ -13,6 +13,7 @@ import { AppError } from '../../../shared/errors';
 import { assignPeriod, periodById, type PeriodRow } from '../periods/lookup';
 import { planInForce, publishedFigures } from '../plan/cached';
 import { ancestorsFromPath, applyVolumeDelta, lockPeriodStats, type RankChangeRow } from '../volumes/incremental';
+import { executePrepared } from '../volumes/prepared';
 import { postInstantCommissions, reverseOrderCommissions } from '../commissions/instant';
 
 export type PaymentMethod = 'stripe' | 'wallet' | 'manual';
@@ -86,10 +87,10 @@ type LockedOrder = OrderRow & { path: string };
 
 /** The order locked, with its member's path (one statement). */
 async function lockOrderWithPath(tx: DbOrTx, orderId: number): Promise<LockedOrder> {
-  const [r] = (await tx.execute(sql`
+  const [r] = (await executePrepared(tx, sql`
     select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
       o.currency, o.period_id, m.path
-    from orders o join members m on m.id = o.member_id where o.id = ${orderId} for update of o`)) as unknown as {
+    from orders o join members m on m.id = o.member_id where o.id = ${orderId} for update of o`)) as {
       id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
       currency: string; period_id: number | null; path: string;
     }[];
@@ -108,7 +109,7 @@ type PeriodWithPlan = PeriodRow & { planId: number | null; rate: string | null }
  * its start — one statement. The rule is assignPeriod's (../periods/lookup.ts).
  */
 async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise<PeriodWithPlan[]> {
-  const rows = (await tx.execute(sql`
+  const rows = (await executePrepared(tx, sql`
     select p.id, p.key, p.starts_at, p.ends_at, p.status, p.opened_at, p.closed_at, p.closed_by,
       (select v.id from plan_versions v where v.status = 'published' and v.effective_from_period <= p.key
         order by v.effective_from_period desc limit 1) as plan_id,
@@ -116,7 +117,7 @@ async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise
         order by r.effective_from desc limit 1) as rate
     from periods p
     where (p.starts_at <= ${at.toISOString()}::timestamptz and p.ends_at > ${at.toISOString()}::timestamptz) or p.status = 'open'
-    for share of p`)) as unknown as {
+    for share of p`)) as {
       id: number; key: string; starts_at: string; ends_at: string; status: PeriodRow['status']; opened_at: string; closed_at: string | null;
       closed_by: string | null; plan_id: number | null; rate: string | null;
     }[];
@@ -171,12 +172,12 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
   const method = opts.method;
   const pi = opts.stripePaymentIntentId ?? null;
   // The order's update also takes the lock of the period's aggregates (the CTE is referenced, so it runs).
-  const [u] = (await tx.execute(sql`
+  const [u] = (await executePrepared(tx, sql`
     with s as (select period_id from period_stats where period_id = ${periodId ?? -1} for update)
     update orders set status = 'paid', payment_confirmed_at = ${at.toISOString()}::timestamptz, payment_method = ${method},
       period_id = ${periodId}, stripe_payment_intent_id = coalesce(${pi}, stripe_payment_intent_id)
     where id = ${orderId}
-    returning (select count(*) from s)::int as locked`)) as unknown as { locked: number }[];
+    returning (select count(*) from s)::int as locked`)) as { locked: number }[];
   if (!target) {
     return { orderId, periodId: null, periodKey: periodOf(at), late: false, alreadyConfirmed: false, rankChanges: [] };
   }

@@ -14,6 +14,7 @@ import type { DbOrTx } from '../../db/client';
 import type { PlanFigures } from '../../domain/plan';
 import { Decimal } from '../../domain/money';
 import { rankCaseFragment, rankCaseSql } from './rank-sql';
+import { executePrepared } from './prepared';
 
 export interface VolumeDelta {
   periodId: number;
@@ -89,7 +90,7 @@ export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFig
       returning mv.member_id, mv.pv, mv.paid_as_rank`;
   // One statement: the volumes' change, the rank changes it causes, and the period's aggregates
   // (PV, VN, orders, members active, members advancing, members by rank) adjusted by differences.
-  const [r] = (await tx.execute(sql`
+  const [r] = (await executePrepared(tx, sql`
     with old as (
       select member_id, pv, paid_as_rank from member_volumes where period_id = ${d.periodId} and member_id = any(${idArray}::bigint[])
     ), up as (${change}),
@@ -123,7 +124,7 @@ export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFig
       returning rank
     )
     select (select count(*) from up)::int as touched, (select count(*) from s)::int as stats,
-      coalesce((select json_agg(json_build_array(member_id, old_rank, new_rank)) from ch where old_rank <> new_rank), '[]'::json) as changes`)) as unknown as
+      coalesce((select json_agg(json_build_array(member_id, old_rank, new_rank)) from ch where old_rank <> new_rank), '[]'::json) as changes`)) as
     { touched: number; stats: number; changes: [number | string, number, number][] | string }[];
   if (negative && (r?.touched ?? 0) !== ids.length) {
     throw new Error(`volumes of period ${d.periodId} are missing rows for ${ids.length - (r?.touched ?? 0)} members: recompute the period`);
