@@ -17,6 +17,7 @@ import { ordersHandlers } from '../services/orders/app';
 // The commission run plugs itself into every period close (issue 6).
 import '../services/commissions';
 import { paymentsHandlers } from '../services/payments/app';
+import { commissionsHandlers } from '../services/commissions/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -36,4 +37,5 @@ export const handlers: Handlers = {
   ...planHandlers,
   ...ordersHandlers,
   ...paymentsHandlers,
+  ...commissionsHandlers,
 };

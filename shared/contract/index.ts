@@ -15,6 +15,7 @@ import { dashboardContract } from './dashboard';
 import { planContract } from './plan';
 import { ordersContract } from './orders';
 import { paymentsContract } from './payments';
+import { commissionsContract } from './commissions';
 
 export * from './define';
 
@@ -35,6 +36,7 @@ export const contract = {
   ...planContract,
   ...ordersContract,
   ...paymentsContract,
+  ...commissionsContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;
