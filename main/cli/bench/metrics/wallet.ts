@@ -5,9 +5,9 @@
  *   transaction through the real API (postTransfer: one SQL call, accounts locked in id order,
  *   company accounts spread over slots). 75% commission credits (company expense → wallet), 25%
  *   wallet → wallet moves. Afterwards every touched account's cached balance is recomputed from its
- *   entries and must match. Baseline: the naive way in the same run — entries inserted row by row
- *   and each touched account's balance recomputed from all its entries on every posting (one
- *   un-slotted company account).
+ *   entries and must match. Baseline: the naive way in the same run — plain statements one at a
+ *   time (transaction, entries, then each touched account's balance recomputed from ALL its
+ *   entries on every posting), one un-slotted company account.
  * withdrawals.queue — the finance queue's first page (50 rows) with filters + the totals of the
  *   filtered set, over ≥ 100,000 withdrawals (generated once, set-based, and kept). Baseline: the
  *   same answer the naive way (risk computed per row, totals summed in the app).
@@ -175,8 +175,9 @@ export const ledgerPostings: Metric = {
           const [t] = await tx<{ id: string }[]>`
             insert into ledger_transactions (idempotency_key, body_hash, kind, currency, status, reference)
             values (${`bench:${run}:naive:${i}`}, 'naive', 'commission', 'MXN', 'posted', ${JSON.stringify({ bench: `${run}-naive` })}::jsonb) returning id::text`;
-          await tx`insert into ledger_entries (transaction_id, account_id, currency, amount, kind) values (${t!.id}, ${exp!.id}, 'MXN', ${`-${amount}`}, 'commission')`;
-          await tx`insert into ledger_entries (transaction_id, account_id, currency, amount, kind) values (${t!.id}, ${w.id}, 'MXN', ${amount}, 'commission')`;
+          // (A transaction's entries go in one statement: the database checks each statement's balance.)
+          await tx`insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
+                   values (${t!.id}, ${exp!.id}, 'MXN', ${`-${amount}`}, 'commission'), (${t!.id}, ${w.id}, 'MXN', ${amount}, 'commission')`;
           for (const acc of [exp!.id, w.id]) {
             await tx`update ledger_accounts a set balance = (
                 select coalesce(sum(e.amount), 0) from ledger_entries e join ledger_transactions x on x.id = e.transaction_id
