@@ -9,8 +9,8 @@
  * The PVG roll-up uses the genealogy's path order: sorted by members.path (COLLATE "C"), every
  * member's downline is the contiguous run of rows after it, downline_size rows long. One window
  * pass gives the running sum of PV in path order, and PVG(m) = running(m + downline_size) −
- * running(m − 1): one sort, one scan, one self-join on the row number — O(N log N) whatever the
- * depth of the tree. The result is then verified against sponsor ids alone (PVG(m) = PV(m) +
+ * running(m − 1), read by a second window over the same order (`lead` with a per-row offset):
+ * one sort and two scans — O(N log N) whatever the depth of the tree. The result is then verified against sponsor ids alone (PVG(m) = PV(m) +
  * Σ PVG(children), for every member: by induction, every PVG is right); if any member fails — a
  * wrong cached downline_size, say — the roll-up is redone the slower obviously-correct way (each
  * PV added to every ancestor id of its path). Members without PV, VN or PVG get no row.
@@ -110,16 +110,13 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   if (!opts.forcePaths) {
     await q(sql`
       create temp table vol_all on commit drop as
-      with t as materialized (
-        select m.id, m.sponsor_id, m.downline_size, m.career_rank,
-          row_number() over w as rn,
-          sum(coalesce(${pvC}, 0)) over w as cs,
-          coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn
+      select x.id as member_id, x.sponsor_id, x.career_rank, x.pv_c, x.vn,
+        lead(x.cs, x.downline_size) over (order by x.path) - x.cs + x.pv_c as pvg_c
+      from (
+        select m.id, m.path, m.sponsor_id, m.downline_size, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn,
+          sum(coalesce(${pvC}, 0)) over (order by m.path rows unbounded preceding) as cs
         from members m left join vol_own o on o.member_id = m.id
-        window w as (order by m.path rows unbounded preceding)
-      )
-      select a.id as member_id, a.sponsor_id, a.career_rank, a.pv_c, a.vn, b.cs - a.cs + a.pv_c as pvg_c
-      from t a left join t b on b.rn = a.rn + a.downline_size`);
+      ) x`);
     // Verify the result, not its inputs: PVG(m) = PV(m) + Σ PVG(children) for every member, by
     // sponsor ids alone. By induction over the tree this proves every PVG; any wrong cached
     // downline size (or path order) fails it, and the roll-up is redone the other way.
