@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../../../test/app';
+import { loadSmallNetwork } from '../volumes/testing';
+import { waitForRun } from '../periods/close';
+import { Decimal } from '../../domain/money';
+
+let t: TestApp;
+let orderIds: number[];
+const now = new Date('2026-12-02T18:00:00Z');
+beforeAll(async () => {
+  t = await testApp({ now: () => now });
+  ({ orderIds } = await loadSmallNetwork(t.database.sql));
+  const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
+  await waitForRun(r.id);
+});
+afterAll(async () => { await t.close(); });
+
+describe('commission procedures', () => {
+  let previewed: Awaited<ReturnType<typeof t.must<'commissions.preview'>>>;
+
+  it('previews the open period without writing; support may not preview', async () => {
+    previewed = await t.must('commissions.preview', {}, t.tokens.finance);
+    expect(previewed.periodKey).toBe('2026-11');
+    expect(previewed.lines).toBeGreaterThan(0);
+    expect(previewed.beneficiaries).toBeGreaterThan(0);
+    expect(previewed.top.length).toBeGreaterThan(0);
+    expect(previewed.top.length).toBeLessThanOrEqual(10);
+    expect(Object.keys(previewed.byCurrency)).toContain('MXN');
+    // Sum of types = currency totals.
+    const mxn = Object.values(previewed.byType).reduce((s, v) => s.plus(v.MXN ?? '0'), new Decimal(0));
+    expect(mxn.toFixed(2)).toBe(previewed.byCurrency.MXN);
+    expect(previewed.previous).toMatchObject({ periodKey: '2026-10', byCurrency: {} });
+    expect(previewed.differenceByCurrency.MXN).toBe(previewed.byCurrency.MXN);
+    const [none] = await t.database.sql<{ n: string }[]>`select count(*) as n from commission_lines`;
+    expect(Number(none!.n)).toBe(0);
+    const support = await t.call('commissions.preview', {}, t.tokens.support);
+    expect(support.ok).toBe(false);
+    if (!support.ok) expect(support.error.code).toBe('FORBIDDEN');
+  });
+
+  it('after the close, posted totals match the preview; lines and why read back', async () => {
+    const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
+    await waitForRun(run.id);
+    const totals = await t.must('commissions.periodTotals', {}, t.tokens.support);
+    const nov = totals.find((x) => x.periodKey === '2026-11')!;
+    expect(nov).toBeTruthy();
+    expect(nov.status).toBe('closed');
+    expect(nov.byCurrency).toEqual(previewed.byCurrency);
+    expect(nov.byType).toEqual(previewed.byType);
+    expect(nov.beneficiaries).toBe(previewed.beneficiaries);
+    expect(nov.lines).toBe(previewed.lines);
+
+    const top = previewed.top[0]!;
+    const page = await t.must('commissions.memberLines', { memberId: top.memberId, periodKey: '2026-11', pageSize: 500 }, t.tokens.support);
+    expect(page.total).toBeGreaterThan(0);
+    const sum = page.rows.reduce((s, l) => s.plus(l.amount), new Decimal(0));
+    expect(sum.toFixed(2)).toBe(top.amount);
+    expect(page.rows.every((l) => l.beneficiaryId === top.memberId && l.periodKey === '2026-11')).toBe(true);
+    const p1 = await t.must('commissions.memberLines', { memberId: top.memberId, pageSize: 1 }, t.tokens.support);
+    expect(p1.rows).toHaveLength(1);
+    expect(p1.total).toBe(page.total);
+
+    // Member 8's order (20000 PV): sponsor line 6 → 3 → 1.
+    const w = await t.must('commissions.why', { orderId: orderIds[4]! }, t.tokens.support);
+    expect(w.buyer.id).toBe(8);
+    expect(w.periodKey).toBe('2026-11');
+    expect(w.uplines.map((u) => [u.level, u.memberId])).toEqual([[1, 6], [2, 3], [3, 1]]);
+    for (const u of w.uplines) expect(u.opensThisLevel).toBe(u.opensLevels >= u.level);
+    const [cnt] = await t.database.sql<{ n: string }[]>`select count(*) as n from commission_lines where source_kind = 'order' and source_id = ${orderIds[4]!} and status = 'posted'`;
+    expect(w.lines).toHaveLength(Number(cnt!.n));
+    expect(w.lines.length).toBeGreaterThan(0);
+    const missing = await t.call('commissions.why', { orderId: 999999 }, t.tokens.support);
+    expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
+  });
+});
