@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
 import type { Role } from '../../../shared/contract';
-import { ComingSoon } from './common/ui';
 import { StaffScreen } from './staff/StaffScreen';
 import { AuditScreen } from './audit/AuditScreen';
 import { SettingsScreen } from './settings/SettingsScreen';
@@ -11,6 +10,7 @@ import { DashboardScreen } from './dashboard/DashboardScreen';
 import { PeriodsScreen } from './periods/PeriodsScreen';
 import { WithdrawalsScreen } from './withdrawals/WithdrawalsScreen';
 import { PaymentsScreen } from './payments/PaymentsScreen';
+import { CommissionsScreen } from './commissions/CommissionsScreen';
 
 export interface Area {
   path: string;
@@ -33,7 +33,7 @@ export const areas: Area[] = [
   { path: 'payments', label: 'nav.payments', icon: '$', roles: ['admin', 'finance'], element: <PaymentsScreen /> },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
-  { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <ComingSoon title="Comisiones" /> },
+  { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <CommissionsScreen /> },
   { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
   { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },

@@ -7,9 +7,10 @@ import * as periods from './periods';
 import * as dashboard from './dashboard';
 import * as withdrawals from './withdrawals';
 import * as payments from './payments';
+import * as commissions from './commissions';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members, withdrawals, periods, dashboard, payments];
+const areas = [common, settings, members, withdrawals, periods, dashboard, payments, commissions];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

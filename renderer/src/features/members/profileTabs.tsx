@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutputOf, Role } from '../../../../shared/contract';
 import { WalletPanel } from '../wallet/WalletPanel';
+import { CommissionLines } from '../commissions/CommissionLines';
 
 export type Profile = OutputOf<'members.get'>;
 
@@ -24,6 +25,6 @@ function Slot({ what }: { what: string }) {
 }
 
 export const extraProfileTabs: ProfileTab[] = [
-  { key: 'commissions', label: 'profile.tabs.commissions', roles: ['admin', 'finance', 'support'], render: () => <Slot what="comisiones" /> },
+  { key: 'commissions', label: 'profile.tabs.commissions', roles: ['admin', 'finance', 'support'], render: (m) => <CommissionLines memberId={m.id} /> },
   { key: 'wallet', label: 'profile.tabs.wallet', roles: ['admin', 'finance', 'support'], render: (m) => <WalletPanel memberId={m.id} /> },
 ];
