@@ -1,0 +1,99 @@
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ADMIN_PASSWORD, screenshot } from './helpers';
+
+/**
+ * Commissions journey. It closes the open period (the seeded orders are written straight into the
+ * tables, so no instant Directo/Rápido lines exist before a close): it runs against its own instance
+ * of the app (a new data folder, the seeded demo network, browser mode) like e2e/periods.spec.ts.
+ */
+test.describe.configure({ mode: 'serial' });
+
+const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 61;
+const base = `http://127.0.0.1:${port}/`;
+let server: ChildProcess | null = null;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], { stdio: 'ignore', detached: true, env: process.env });
+  const until = Date.now() + 220_000;
+  for (;;) {
+    try {
+      if ((await fetch(base)).ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+});
+
+test.afterAll(async () => {
+  if (server?.pid) {
+    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+  }
+});
+
+async function loginAdmin(page: Page) {
+  await page.goto(base);
+  await page.getByLabel('Usuario').fill('admin');
+  await page.getByLabel('Contraseña').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+}
+
+async function rpc(page: Page, name: string, input: unknown) {
+  return page.evaluate(async ({ name, input, base }) => {
+    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
+    return { status: res.status, body: await res.json() };
+  }, { name, input, base });
+}
+
+let topMember = 0;
+
+test('admin opens Comisiones and previews the open period: totals by type and currency, top earners', async ({ page }) => {
+  test.setTimeout(120_000);
+  await loginAdmin(page);
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Comisiones' }).click();
+  await expect(page.getByRole('heading', { name: 'Comisiones', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Vista previa del periodo abierto' }).click();
+  const preview = page.getByRole('region', { name: 'Vista previa del periodo abierto' });
+  await expect(preview.getByRole('heading', { name: /Vista previa de \d{4}-\d{2}/ })).toBeVisible({ timeout: 60_000 });
+  await expect(preview.getByText('Total por moneda').first()).toBeVisible();
+  await expect(preview.getByText('Los 10 que más ganan')).toBeVisible();
+  const p = await rpc(page, 'commissions.preview', {});
+  expect(p.status).toBe(200);
+  expect(p.body.data.lines).toBeGreaterThan(0);
+  topMember = p.body.data.top[0].memberId;
+  await page.mouse.move(0, 0);
+  await screenshot(page, '50-commissions-preview');
+});
+
+test('after the close, the period totals are posted and the member profile Comisiones tab lists the lines', async ({ page }) => {
+  test.setTimeout(180_000);
+  await loginAdmin(page);
+  const key = (await rpc(page, 'periods.current', {})).body.data.period.key as string;
+  const run = await rpc(page, 'periods.close', { key, confirmKey: key });
+  expect(run.status).toBe(200);
+  for (const until = Date.now() + 120_000; ;) {
+    const r = await rpc(page, 'periods.run', { runId: run.body.data.id });
+    if (r.body.data?.status === 'succeeded') break;
+    if (r.body.data?.status === 'failed' || Date.now() > until) throw new Error(`close did not finish: ${JSON.stringify(r.body)}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Comisiones' }).click();
+  await expect(page.getByLabel('Periodo', { exact: true })).toHaveValue(key);
+  await expect(page.getByText('Uninivel').first()).toBeVisible();
+  await page.getByLabel('Número de socio').fill(String(topMember));
+  await page.getByRole('button', { name: 'Ver líneas' }).click();
+  await expect(page.getByRole('region', { name: 'Líneas' }).getByRole('row').nth(1)).toBeVisible();
+  await page.mouse.move(0, 0);
+  await screenshot(page, '51-commissions-period-totals');
+
+  await page.goto(`${base}#/members/${topMember}`);
+  await page.getByRole('tab', { name: 'Comisiones' }).click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByRole('row').nth(1)).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Exportar CSV' })).toBeEnabled();
+  await page.mouse.move(0, 0);
+  await screenshot(page, '52-member-commissions-tab');
+});
