@@ -89,5 +89,7 @@ test('an admin syncs payments and sees the order paid and its Bono Directo in th
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.getByRole('button', { name: 'Billetera' }).or(page.getByRole('tab', { name: 'Billetera' })).first().click();
   await page.waitForLoadState('networkidle');
+  // The profile's wallet tab shows the commission credited by the confirmation.
+  await expect(page.getByRole('cell', { name: /Comisión/ }).first()).toBeVisible();
   await screenshot(page, '63-payments-sponsor-wallet');
 });
