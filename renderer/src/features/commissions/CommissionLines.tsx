@@ -5,6 +5,7 @@ import { useProcedure } from '../../api/hooks';
 import { call } from '../../api/client';
 import type { OutputOf } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Pager } from '../common/ui';
+import './commissions.css';
 
 type Line = OutputOf<'commissions.memberLines'>['rows'][number];
 const col = createColumnHelper<Line>();

@@ -9,6 +9,7 @@ import type { AppError } from '../../../../shared/errors';
 import { useSession } from '../../stores/session';
 import { DateTime, ErrorBanner, Loading, Money, Page } from '../common/ui';
 import { CommissionLines } from './CommissionLines';
+import './commissions.css';
 
 type ByType = Record<string, Record<string, string>>;
 
@@ -16,14 +17,14 @@ function TotalsTable({ byType, byCurrency }: { byType: ByType; byCurrency: Recor
   const { t } = useTranslation();
   const currencies = Object.keys(byCurrency).sort();
   return (
-    <table className="table commission-totals">
-      <thead><tr><th>{t('commissions.type')}</th>{currencies.map((c) => <th key={c} className="right-head">{c}</th>)}</tr></thead>
+    <table className="commission-table">
+      <thead><tr><th>{t('commissions.type')}</th>{currencies.map((c) => <th key={c} className="num">{c}</th>)}</tr></thead>
       <tbody>
         {Object.entries(byType).map(([type, v]) => (
           <tr key={type}><td>{t(`commissions.types.${type}`, { defaultValue: type })}</td>
-            {currencies.map((c) => <td key={c} className="right-cell">{v[c] ? <Money amount={v[c]} currency={c} /> : '—'}</td>)}</tr>
+            {currencies.map((c) => <td key={c} className="num">{v[c] ? <Money amount={v[c]} currency={c} /> : '—'}</td>)}</tr>
         ))}
-        <tr className="total"><th>{t('commissions.byCurrency')}</th>{currencies.map((c) => <th key={c} className="right-cell"><Money amount={byCurrency[c]} currency={c} /></th>)}</tr>
+        <tr className="total"><th>{t('commissions.byCurrency')}</th>{currencies.map((c) => <th key={c} className="num"><Money amount={byCurrency[c]} currency={c} /></th>)}</tr>
       </tbody>
     </table>
   );
@@ -59,19 +60,19 @@ function Preview() {
           <TotalsTable byType={data.byType} byCurrency={data.byCurrency} />
           <h3>{data.previous ? t('commissions.preview.previous', { period: data.previous.periodKey }) : t('commissions.preview.noPrevious')}</h3>
           {data.previous && (
-            <table className="table">
-              <thead><tr><th>{t('commissions.currency')}</th><th className="right-head">{data.previous.periodKey}</th><th className="right-head">{data.periodKey}</th><th className="right-head">{t('commissions.preview.difference')}</th></tr></thead>
+            <table className="commission-table">
+              <thead><tr><th>{t('commissions.currency')}</th><th className="num">{data.previous.periodKey}</th><th className="num">{data.periodKey}</th><th className="num">{t('commissions.preview.difference')}</th></tr></thead>
               <tbody>{Object.entries(data.differenceByCurrency).map(([c, d]) => (
-                <tr key={c}><td>{c}</td><td className="right-cell"><Money amount={data.previous!.byCurrency[c] ?? '0.00'} currency={c} /></td>
-                  <td className="right-cell"><Money amount={data.byCurrency[c] ?? '0.00'} currency={c} /></td><td className="right-cell"><Money amount={d} currency={c} /></td></tr>
+                <tr key={c}><td>{c}</td><td className="num"><Money amount={data.previous!.byCurrency[c] ?? '0.00'} currency={c} /></td>
+                  <td className="num"><Money amount={data.byCurrency[c] ?? '0.00'} currency={c} /></td><td className="num"><Money amount={d} currency={c} /></td></tr>
               ))}</tbody>
             </table>
           )}
           <h3>{t('commissions.preview.top')}</h3>
-          <table className="table">
-            <thead><tr><th>{t('commissions.cols.member')}</th><th className="right-head">{t('commissions.amount')}</th></tr></thead>
+          <table className="commission-table">
+            <thead><tr><th>{t('commissions.cols.member')}</th><th className="num">{t('commissions.amount')}</th></tr></thead>
             <tbody>{data.top.map((x) => (
-              <tr key={x.memberId}><td><Link to={`/members/${x.memberId}`}>{x.code} · {x.name}</Link></td><td className="right-cell"><Money amount={x.amount} currency={x.currency} /></td></tr>
+              <tr key={x.memberId}><td><Link to={`/members/${x.memberId}`}>{x.code} · {x.name}</Link></td><td className="num"><Money amount={x.amount} currency={x.currency} /></td></tr>
             ))}</tbody>
           </table>
         </div>
