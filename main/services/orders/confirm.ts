@@ -23,6 +23,11 @@ export interface ConfirmOptions {
   confirmedAt: Instant;
   method: PaymentMethod;
   stripePaymentIntentId?: string | null;
+  /**
+   * Post the instant bonuses (Directo, Rápido) of the order in the same transaction (default true).
+   * False only where they are posted separately (the volumes benchmark measures the volumes alone).
+   */
+  instantCommissions?: boolean;
 }
 
 export interface ConfirmResult {
@@ -192,7 +197,9 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
     pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
   }, plan, { statsLocked: true });
   // Bono Directo / Bono Rápido: paid now, at the rates in force at the payment instant (issue 6).
-  await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, target.id, plan, at);
+  if (opts.instantCommissions !== false) {
+    await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, target.id, plan, at);
+  }
   return { orderId, periodId, periodKey: target.key, late, alreadyConfirmed: false, rankChanges };
 }
 
