@@ -22,13 +22,16 @@ const log = (m: string) => console.error(`[seed] ${m}`);
  * (a server that is already running is attached as it is): rows COPYed into a table emptied in the
  * same transaction skip the WAL (wal_level = minimal; the order lines, or every table when the
  * seed runs in one transaction), no checkpoint in the middle of the load, and the indexes being
- * filled stay in shared memory. The next normal start of the app uses its own settings again.
+ * filled stay in shared memory; the WAL of the load does not stay on disk afterwards. The next
+ * normal start of the app uses its own settings again.
  */
 export const BULK_LOAD_SETTINGS: Record<string, string> = {
   wal_level: 'minimal',
   max_wal_senders: '0',
   max_wal_size: '8GB',
   checkpoint_timeout: '30min',
+  // WAL written by the load is deleted at the final checkpoint instead of kept (renamed) for reuse.
+  wal_recycle: 'off',
   shared_buffers: '1GB',
 };
 
