@@ -96,4 +96,13 @@ test('after the close, the period totals are posted and the member profile Comis
   await expect(panel.getByRole('button', { name: 'Exportar CSV' })).toBeEnabled();
   await page.mouse.move(0, 0);
   await screenshot(page, '52-member-commissions-tab');
+
+  // Why: an order line's source opens the sponsor line upward and the lines paid on the order.
+  await panel.getByRole('button', { name: /^Pedido #\d+$/ }).first().click();
+  const why = page.getByRole('region', { name: /¿Por qué\? Pedido #\d+/ });
+  await expect(why.getByRole('columnheader', { name: '¿Cobra este nivel?' })).toBeVisible();
+  await expect(why.getByText('Líneas pagadas por este pedido')).toBeVisible();
+  await expect(why.getByRole('row').nth(1)).toBeVisible();
+  await page.mouse.move(0, 0);
+  await screenshot(page, '53-commission-why');
 });

@@ -37,6 +37,7 @@ export const es = {
     csv: 'Exportar CSV',
     exporting: 'Exportando…',
     allPeriods: 'Todos los periodos',
+    why: { title: '¿Por qué? Pedido #{{id}}', close: 'Cerrar', buyer: 'Comprador', rank: 'Rango pagado', opens: 'Niveles que abre', paysLevel: '¿Cobra este nivel?', yes: 'Sí', no: 'No', paid: 'Líneas pagadas por este pedido' },
   },
 };
 
@@ -78,5 +79,6 @@ export const en: typeof es = {
     csv: 'Export CSV',
     exporting: 'Exporting…',
     allPeriods: 'All periods',
+    why: { title: 'Why? Order #{{id}}', close: 'Close', buyer: 'Buyer', rank: 'Paid-as rank', opens: 'Levels opened', paysLevel: 'Paid at this level?', yes: 'Yes', no: 'No', paid: 'Lines paid on this order' },
   },
 };

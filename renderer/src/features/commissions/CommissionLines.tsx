@@ -6,6 +6,7 @@ import { call } from '../../api/client';
 import type { OutputOf } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Pager } from '../common/ui';
 import './commissions.css';
+import { WhyPanel } from './WhyPanel';
 
 type Line = OutputOf<'commissions.memberLines'>['rows'][number];
 const col = createColumnHelper<Line>();
@@ -43,12 +44,15 @@ export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { member
   const { t } = useTranslation();
   const [page, setPage] = useState(1);
   const [exporting, setExporting] = useState(false);
+  const [whyOrder, setWhyOrder] = useState<number | null>(null);
   const lines = useProcedure('commissions.memberLines', { memberId, periodKey, page, pageSize });
   const columns = useMemo(() => [
     col.accessor('periodKey', { header: t('commissions.cols.period') }),
     col.accessor('type', { header: t('commissions.cols.type'), cell: (c) => t(`commissions.types.${c.getValue()}`) }),
     col.accessor('kind', { header: t('commissions.cols.kind'), cell: (c) => t(`commissions.kind.${c.getValue()}`) }),
-    col.accessor('sourceId', { header: t('commissions.cols.source'), cell: (c) => t(`commissions.source.${c.row.original.sourceKind}`, { id: c.getValue() }) }),
+    col.accessor('sourceId', { header: t('commissions.cols.source'), cell: (c) => c.row.original.sourceKind === 'order'
+        ? <button type="button" className="link" onClick={(e) => { e.stopPropagation(); setWhyOrder(c.getValue()); }}>{t('commissions.source.order', { id: c.getValue() })}</button>
+        : t('commissions.source.member', { id: c.getValue() }) }),
     col.accessor('level', { header: t('commissions.cols.level') }),
     col.accessor('base', { header: t('commissions.cols.base'), cell: (c) => <Money amount={c.getValue()} currency={c.row.original.baseCurrency} /> }),
     col.accessor('rate', { header: t('commissions.cols.rate'), cell: (c) => c.getValue() ?? '—' }),
@@ -72,6 +76,7 @@ export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { member
       <div className="row-actions">
         <button type="button" disabled={exporting || !lines.data?.total} onClick={() => void exportCsv()}>{exporting ? t('commissions.exporting') : t('commissions.csv')}</button>
       </div>
+      {whyOrder !== null && <WhyPanel key={whyOrder} orderId={whyOrder} onClose={() => setWhyOrder(null)} />}
       {lines.isLoading ? <Loading /> : (
         <>
           <DataTable data={lines.data?.rows ?? []} columns={columns} rowKey={(r) => String(r.id)} empty={t('commissions.empty')} />
