@@ -132,6 +132,37 @@ async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise
   }));
 }
 
+type FastRow = {
+  id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
+  currency: string; period_id: number | null; path: string; open_id: number; open_key: string; open_starts: string; open_ends: string;
+  plan_id: number | null; rate: string | null; own_id: number | null;
+};
+
+/**
+ * The common case in ONE statement: the order (FOR UPDATE) with its member's path, the open period
+ * (FOR SHARE: it cannot start closing meanwhile) with its plan version and the order currency's
+ * rate, the period containing the instant, and the open period's aggregates row (FOR UPDATE: the
+ * volumes statement that follows takes its snapshot after every earlier update of the period).
+ * An order is only ever counted in the open period (its own, or the open one when late), so that
+ * is the one row to lock. Null when the order, the open period or its aggregates row is missing.
+ */
+async function lockForConfirmation(tx: DbOrTx, orderId: number, at: Date): Promise<FastRow | null> {
+  const [r] = await executePrepared<FastRow>(tx, sql`
+    select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
+      o.currency, o.period_id, m.path, p.id as open_id, p.key as open_key, p.starts_at as open_starts, p.ends_at as open_ends,
+      (select v.id from plan_versions v where v.status = 'published' and v.effective_from_period <= p.key
+        order by v.effective_from_period desc limit 1) as plan_id,
+      (select r.rate_to_mxn::text from exchange_rates r where r.currency = o.currency and r.effective_from <= p.starts_at
+        order by r.effective_from desc limit 1) as rate,
+      (select q.id from periods q where q.starts_at <= ${at.toISOString()}::timestamptz and q.ends_at > ${at.toISOString()}::timestamptz) as own_id
+    from orders o join members m on m.id = o.member_id
+      join periods p on p.status = 'open'
+      join period_stats s on s.period_id = p.id
+    where o.id = ${orderId}
+    for update of o, s for share of p`);
+  return r ?? null;
+}
+
 /**
  * Confirms the payment of a pending order at `confirmedAt` and counts it in its period: the
  * period containing the instant, or — when that one is closing or closed — the open period.
@@ -147,6 +178,45 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
   } catch {
     throw new AppError('VALIDATION', 'Fecha de pago inválida.', { issues: [{ path: 'confirmedAt', message: 'instante ISO-8601 con zona' }] });
   }
+  const fast = await lockForConfirmation(tx, orderId, at);
+  if (fast && fast.status === 'pending') {
+    const order = {
+      id: Number(fast.id), memberId: Number(fast.member_id), status: fast.status, total: fast.total, pv: fast.pv, vn: fast.vn, kitPv: fast.kit_pv,
+      currency: fast.currency, periodId: fast.period_id, path: fast.path,
+    } as LockedOrder;
+    checkOrderAmounts(order);
+    const openEnds = new Date(fast.open_ends);
+    const future = fast.own_id == null && at.getTime() >= openEnds.getTime();
+    if (!future) {
+      const late = fast.own_id !== fast.open_id;
+      if (fast.plan_id == null) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${fast.open_key}.`, { periodKey: fast.open_key });
+      const rate = fast.currency === 'MXN' ? '1' : fast.rate;
+      const vn = new Decimal(order.vn);
+      if (!vn.isZero() && rate == null) throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${fast.open_key}.`, { currency: order.currency });
+      const plan = await publishedFigures(tx, fast.plan_id);
+      const vnMxn = vn.isZero() ? new Decimal(0) : vn.times(rate!).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+      // The order's update runs inside the volumes statement (a data-modifying CTE): one round trip less.
+      const prelude = sql`order_paid as (
+        update orders set status = 'paid', payment_confirmed_at = ${at.toISOString()}::timestamptz, payment_method = ${opts.method},
+          period_id = ${fast.open_id}, stripe_payment_intent_id = coalesce(${opts.stripePaymentIntentId ?? null}, stripe_payment_intent_id)
+        where id = ${orderId} returning id)`;
+      const rankChanges = await applyVolumeDelta(tx, {
+        periodId: fast.open_id, memberId: order.memberId, ancestorIds: ancestorsFromPath(order.path),
+        pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
+      }, plan, { statsLocked: true, prelude });
+      // Bono Directo / Bono Rápido: paid now, at the rates in force at the payment instant (issue 6).
+      if (opts.instantCommissions !== false) {
+        await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, fast.open_id, plan, at);
+      }
+      return { orderId, periodId: fast.open_id, periodKey: fast.open_key, late, alreadyConfirmed: false, rankChanges };
+    }
+  }
+  // Everything else (a replay, a state that is a conflict, a payment after the open period, no open
+  // period or aggregates row yet): the general path.
+  return confirmOrderGeneral(tx, orderId, at, opts);
+}
+
+async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: ConfirmOptions): Promise<ConfirmResult> {
   const order = await lockOrderWithPath(tx, orderId);
   if (order.status === 'paid') {
     const p = order.periodId == null ? null : await periodById(tx, order.periodId);

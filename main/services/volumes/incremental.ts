@@ -9,7 +9,7 @@
  * Rows are upserted in ascending member id order, so two transactions never wait on each other in
  * opposite orders.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import type { PlanFigures } from '../../domain/plan';
 import { Decimal } from '../../domain/money';
@@ -46,7 +46,11 @@ export function ancestorsFromPath(path: string): number[] {
 
 
 /** Applies one volume change to a period; answers the members whose paid-as rank changed. */
-export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFigures, opts: { statsLocked?: boolean } = {}): Promise<RankChangeRow[]> {
+export async function applyVolumeDelta(
+  tx: DbOrTx, d: VolumeDelta, plan: PlanFigures,
+  /** statsLocked: the caller already holds the period_stats row lock. prelude: a data-modifying CTE run in the same statement (the order's own update). */
+  opts: { statsLocked?: boolean; prelude?: SQL } = {},
+): Promise<RankChangeRow[]> {
   const pv = new Decimal(d.pv);
   const vn = new Decimal(d.vn);
   const pvg = new Decimal(d.pvgDelta);
@@ -90,8 +94,9 @@ export async function applyVolumeDelta(tx: DbOrTx, d: VolumeDelta, plan: PlanFig
       returning mv.member_id, mv.pv, mv.paid_as_rank`;
   // One statement: the volumes' change, the rank changes it causes, and the period's aggregates
   // (PV, VN, orders, members active, members advancing, members by rank) adjusted by differences.
+  const prelude = opts.prelude ? sql`${opts.prelude}, ` : sql``;
   const [r] = (await executePrepared(tx, sql`
-    with old as (
+    with ${prelude}old as (
       select member_id, pv, paid_as_rank from member_volumes where period_id = ${d.periodId} and member_id = any(${idArray}::bigint[])
     ), up as (${change}),
     ch as (
