@@ -7,6 +7,7 @@ import { companyBalance, ledgerMismatches, memberBalance, unbalancedTransactions
 import { hashPassword } from '../auth/password';
 import { staff } from '../../db/schema';
 import { periodBounds } from '../../domain/period';
+import { Decimal } from '../../domain/money';
 import type { ProcedureName } from '../../../shared/contract';
 
 let t: TestApp;
@@ -227,7 +228,8 @@ describe('Stripe payouts (local test server)', () => {
     expect(tr).toMatchObject({ amount: 98000, currency: 'mxn', destination: 'acct_1PagoNormal', metadata: { withdrawal_id: String(w.id) } });
     expect(stub.requests.filter((q) => q.path === '/v1/transfers' && q.idempotencyKey === `withdrawal-${w.id}`)).toHaveLength(1);
     expect(await memberBalance(db(), m.id)).toMatchObject({ balance: '9000.00', held: '0.00', available: '9000.00' });
-    expect(Number((await companyBalance(db(), 'fee_income', 'MXN')).balance) - Number(feeBefore)).toBeCloseTo(20, 6);
+    // Exact decimals: the fee income grew by exactly MXN 20.00.
+    expect(new Decimal((await companyBalance(db(), 'fee_income', 'MXN')).balance).minus(feeBefore).toFixed(2)).toBe('20.00');
     const again = await t.call('withdrawals.payout', { id: w.id }, t.tokens.finance);
     expect(!again.ok && again.error.code).toBe('CONFLICT');
     const d = await t.must('withdrawals.get', { id: w.id }, t.tokens.finance);
