@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { ADMIN_PASSWORD, screenshot } from './helpers';
+import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
 
 /**
  * Commissions journey. It closes the open period (the seeded orders are written straight into the
@@ -9,28 +8,7 @@ import { ADMIN_PASSWORD, screenshot } from './helpers';
  */
 test.describe.configure({ mode: 'serial' });
 
-const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 61;
-const base = `http://127.0.0.1:${port}/`;
-let server: ChildProcess | null = null;
-
-test.beforeAll(async () => {
-  test.setTimeout(240_000);
-  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], { stdio: 'ignore', detached: true, env: process.env });
-  const until = Date.now() + 220_000;
-  for (;;) {
-    try {
-      if ((await fetch(base)).ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-});
-
-test.afterAll(async () => {
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-});
+const { base } = ownAppInstance(61);
 
 async function loginAdmin(page: Page) {
   await page.goto(base);

@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -31,4 +32,32 @@ export async function rpc(page: Page, name: string, input: unknown, token?: stri
     const res = await fetch(`rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) }, body: JSON.stringify(input) });
     return { status: res.status, body: await res.json() };
   }, { name, input, token });
+}
+
+/**
+ * A journey that changes what others rely on (closing a period, paying out) runs against its own
+ * app: e2e/serve.ts on a new data folder and port, started before the file's tests and stopped after.
+ */
+export function ownAppInstance(portOffset: number, env: Record<string, string> = {}) {
+  const port = Number(process.env.NNP_E2E_PORT ?? 47123) + portOffset;
+  const base = `http://127.0.0.1:${port}/`;
+  let server: ChildProcess | null = null;
+  test.beforeAll(async () => {
+    test.setTimeout(300_000);
+    server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], { stdio: 'ignore', detached: true, env: { ...process.env, ...env } });
+    const until = Date.now() + 280_000;
+    for (;;) {
+      try {
+        if ((await fetch(base)).ok) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  });
+  test.afterAll(async () => {
+    if (server?.pid) {
+      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+    }
+  });
+  return { port, base };
 }

@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_PASSWORD, screenshot } from './helpers';
+import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
 
 /**
  * An admin syncs payments: a pending order whose PaymentIntent succeeded at Stripe (the local
@@ -12,31 +11,8 @@ import { ADMIN_PASSWORD, screenshot } from './helpers';
  */
 test.describe.configure({ mode: 'serial' });
 
-const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 77;
-const base = `http://127.0.0.1:${port}/`;
 const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-payments-')), 'payments.json');
-let server: ChildProcess | null = null;
-
-test.beforeAll(async () => {
-  test.setTimeout(300_000);
-  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], {
-    stdio: 'ignore', detached: true, env: { ...process.env, NNP_STRIPE_STUB: '1', NNP_E2E_PAYMENTS: '1', NNP_E2E_PAYMENTS_OUT: out },
-  });
-  const until = Date.now() + 280_000;
-  for (;;) {
-    try {
-      if ((await fetch(base)).ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-});
-
-test.afterAll(async () => {
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-});
+const { base } = ownAppInstance(77, { NNP_STRIPE_STUB: '1', NNP_E2E_PAYMENTS: '1', NNP_E2E_PAYMENTS_OUT: out });
 
 async function rpc(page: Page, name: string, input: unknown) {
   return page.evaluate(async ({ name, input, base }) => {

@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ADMIN_PASSWORD, screenshot } from './helpers';
+import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
 
 /**
  * Finance's withdrawal journey. It needs wallet money and the local Stripe stand-in, so it runs
@@ -11,33 +10,10 @@ import { ADMIN_PASSWORD, screenshot } from './helpers';
  */
 test.describe.configure({ mode: 'serial' });
 
-const port = Number(process.env.NNP_E2E_PORT ?? 47123) + 73;
-const base = `http://127.0.0.1:${port}/`;
-let server: ChildProcess | null = null;
+const { base } = ownAppInstance(73, { NNP_STRIPE_STUB: '1', NNP_E2E_FIXTURES: '1' });
 const USER = 'tesoreria';
 const TEMP = 'temporal-tesoreria-1';
 const FINAL = 'definitiva-tesoreria-1';
-
-test.beforeAll(async () => {
-  test.setTimeout(300_000);
-  server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], {
-    stdio: 'ignore', detached: true, env: { ...process.env, NNP_STRIPE_STUB: '1', NNP_E2E_FIXTURES: '1' },
-  });
-  const until = Date.now() + 280_000;
-  for (;;) {
-    try {
-      if ((await fetch(base)).ok) break;
-    } catch { /* not up yet */ }
-    if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-});
-
-test.afterAll(async () => {
-  if (server?.pid) {
-    try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
-  }
-});
 
 async function signIn(page: Page, username: string, password: string) {
   await page.goto(base);
