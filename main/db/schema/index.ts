@@ -7,3 +7,4 @@ export * from './periods';
 export * from './lookup';
 export * from './commissions';
 export * from './payments';
+export * from './autoship';
