@@ -111,6 +111,11 @@ export const travelCampaigns = pgTable('travel_campaigns', {
   toPeriod: text('to_period').notNull(),
   target: numeric('target', { precision: 12, scale: 2 }).notNull().default('200'),
   multiplier: numeric('multiplier', { precision: 8, scale: 4 }).notNull().default('1'),
+  /**
+   * Promotions: periods of the campaign whose points are multiplied, [{ fromPeriod, toPeriod, multiplier, label }]
+   * (non-overlapping, inside the campaign). A period's points × `multiplier` × the promotion's multiplier.
+   */
+  promotions: jsonb('promotions').notNull().default(sql`'[]'::jsonb`),
   active: boolean('active').notNull().default(true),
   createdBy: uuid('created_by').references(() => staff.id),
   createdAt: ts('created_at').notNull().defaultNow(),

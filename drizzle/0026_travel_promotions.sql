@@ -1,0 +1,1 @@
+ALTER TABLE "travel_campaigns" ADD COLUMN "promotions" jsonb DEFAULT '[]'::jsonb NOT NULL;
