@@ -16,6 +16,7 @@ import { runPeriodEngine, LINE_TYPE_BY_CODE, EngineInputError, type EngineInput,
 import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
 import { postTransfer } from '../ledger/ledger';
+import { campaignInForce } from './travel';
 
 /** Beneficiary ids are grouped in blocks of 2^16 for the close's ledger transactions. */
 export const BLOCK_SHIFT = 16;
@@ -140,13 +141,13 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   }
   orderRows.length = 0;
 
-  const [camp] = (await db.execute(sql`
-    select id, from_period, to_period, multiplier::text as multiplier, target::text as target from travel_campaigns
-    where active and from_period <= ${period.key} and to_period >= ${period.key} order by id desc limit 1`)) as unknown as {
-      id: number; from_period: string; to_period: string; multiplier: string; target: string }[];
+  // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap, and
+  // at its first period the carried points start at 0 (the close resets member_programs first).
+  const camp = await campaignInForce(db, period.key);
+  if (camp?.starts) for (let i = 0; i < members.length; i++) members[i] = { ...members[i]!, travelPoints: '0' };
   const input: EngineInput = {
-    period: period.key, plan, rates, members, history, orders,
-    travelCampaign: camp ? { from: camp.from_period, to: camp.to_period, multiplier: new Decimal(camp.multiplier).toFixed() } : null,
+    period: period.key, plan: camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, rates, members, history, orders,
+    travelCampaign: camp ? { from: camp.from, to: camp.to, multiplier: camp.multiplier } : null,
   };
   return { input, campaignId: camp?.id ?? null, campaignTarget: camp?.target ?? null, ms: performance.now() - t0 };
 }

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors';
 import { registerCloseStep, registerClosePrecheck, type CloseStep } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
 import { checkRunInputs, loadPeriod, periodRates, runEngine, writeClose } from './run';
+import { resetTravelPointsAtCampaignStart } from './travel';
 
 /** The raw figures of the published plan version in force in a period (not yet validated). */
 export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown> {
@@ -33,6 +34,7 @@ export const commissionsStep: CloseStep = {
   run: async (c) => {
     const t0 = performance.now();
     const { plan, rates } = await checkCommissionInputs(c.tx, c.period);
+    await resetTravelPointsAtCampaignStart(c.tx, c.period.key);
     const loaded = await loadPeriod(c.tx, c.period, plan, rates);
     await c.progress(0.15);
     const t1 = performance.now();
