@@ -33,6 +33,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { installSubscriptions, type SubscriptionStubApi } from './stripe-subscriptions';
 
 export type Behaviour =
   | { kind: 'ok' }
@@ -66,7 +67,8 @@ export interface StubEvent {
   request: { id: string | null; idempotency_key: string | null }; data: { object: unknown };
 }
 
-export interface StripeStub {
+/** Subscriptions and invoices (autoship, issue 8): see test/stripe-subscriptions.ts. */
+export interface StripeStub extends SubscriptionStubApi {
   port: number;
   url: string;
   transfers: StripeTransfer[];
@@ -120,7 +122,7 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
   const saved = new Map<string, { fingerprint: string; response: StubResponse }>();
   const routes: { method: string; pattern: RegExp; handler: RouteHandler; resource: string }[] = [];
   const sockets = new Set<import('node:net').Socket>();
-  const stub: StripeStub = {
+  const stub = {
     port: 0, url: '', transfers: [], requests: [], slowMs: 3_000,
     paymentIntents: new Map(), charges: new Map(), events: [],
     createPaymentIntent: (p) => {
@@ -170,7 +172,8 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
-  };
+  } as Omit<StripeStub, keyof SubscriptionStubApi> as StripeStub;
+  installSubscriptions(stub);
 
   // POST /v1/transfers, GET /v1/transfers/:id, GET /v1/transfers
   stub.route('POST', /^\/v1\/transfers$/, ({ body }) => {
@@ -282,7 +285,7 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
       return send(res, stripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url.pathname})`));
     }
     const fingerprint = `${method} ${url.pathname} ${JSON.stringify(body)}`;
-    if (method === 'POST' && key && saved.has(key)) {
+    if ((method === 'POST' || method === 'DELETE') && key && saved.has(key)) {
       const s = saved.get(key)!;
       if (s.fingerprint !== fingerprint) {
         log(400, false);
@@ -308,7 +311,7 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
       response = await route.handler({ method, path: url.pathname, match: url.pathname.match(route.pattern)!, body, headers: req.headers });
     }
     // Stripe saves the result of a request that started executing (success or 4xx).
-    if (method === 'POST' && key && response.status < 500) saved.set(key, { fingerprint, response });
+    if ((method === 'POST' || method === 'DELETE') && key && response.status < 500) saved.set(key, { fingerprint, response });
     log(response.status, false);
     if (b.kind === 'delay') await new Promise((r) => setTimeout(r, b.ms));
     send(res, response);

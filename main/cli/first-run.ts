@@ -13,4 +13,7 @@ export async function seedIfEmpty(database: OpenedDatabase, log: (m: string) => 
   log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
   const { ensurePeriodAggregates } = await import('../services/volumes/backfill');
   await ensurePeriodAggregates(database.db, log);
+  const { seedDemoAutoships } = await import('../services/seed/autoship');
+  const autoships = await seedDemoAutoships(database.db, new Date());
+  log(`autoenvíos de demostración: ${autoships.length}`);
 }

@@ -18,6 +18,7 @@ import { ordersHandlers } from '../services/orders/app';
 import '../services/commissions';
 import { paymentsHandlers } from '../services/payments/app';
 import { commissionsHandlers } from '../services/commissions/app';
+import { autoshipHandlers } from '../services/autoship/app';
 
 /** Each area declares its own typed map; this is the one place they meet. */
 export const handlers: Handlers = {
@@ -38,4 +39,5 @@ export const handlers: Handlers = {
   ...ordersHandlers,
   ...paymentsHandlers,
   ...commissionsHandlers,
+  ...autoshipHandlers,
 };

@@ -16,6 +16,7 @@ import { planContract } from './plan';
 import { ordersContract } from './orders';
 import { paymentsContract } from './payments';
 import { commissionsContract } from './commissions';
+import { autoshipContract } from './autoship';
 
 export * from './define';
 
@@ -37,6 +38,7 @@ export const contract = {
   ...ordersContract,
   ...paymentsContract,
   ...commissionsContract,
+  ...autoshipContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;

@@ -21,6 +21,7 @@ import type { Tx } from '../../db/client';
 import { Decimal } from '../../domain/money';
 import { AppError } from '../../../shared/errors';
 import { confirmOrder, refundOrder } from '../orders/confirm';
+import { AUTOSHIP_EVENTS, dispatchAutoship, type AutoshipOutcome } from '../autoship/events';
 
 export type EventSource = 'webhook' | 'sync';
 export interface Actor { id: string | null; username: string }
@@ -29,7 +30,7 @@ export const WEBHOOK_ACTOR: Actor = { id: null, username: 'stripe-webhook' };
 export type Outcome =
   | 'confirmed' | 'confirmed_then_refunded' | 'already_confirmed' | 'mismatch' | 'mismatch_refunded'
   | 'failure_recorded' | 'failure_after_success' | 'refunded' | 'refund_deferred' | 'already_refunded' | 'partial_refund'
-  | 'unmatched' | 'ignored';
+  | 'unmatched' | 'ignored' | AutoshipOutcome;
 
 export interface ApplyResult {
   eventId: string;
@@ -226,7 +227,8 @@ async function dispatch(tx: Tx, event: Stripe.Event): Promise<Applied> {
     case 'payment_intent.succeeded': return onSucceeded(tx, event);
     case 'payment_intent.payment_failed': return onFailed(tx, event);
     case 'charge.refunded': return onRefunded(tx, event);
-    default: return { outcome: 'ignored', orderId: null, piId: null };
+    // Autoship (Stripe Subscriptions): invoice.paid → a confirmed order; payment_failed, subscription changes (../autoship/events.ts).
+    default: return AUTOSHIP_EVENTS.has(event.type) ? dispatchAutoship(tx, event) : { outcome: 'ignored', orderId: null, piId: null };
   }
 }
 

@@ -1,0 +1,86 @@
+/**
+ * The autoship's Stripe side, through the official SDK (the shared client of
+ * ../withdrawals/stripe.ts; tests and e2e point it at the local stub). Every write carries an
+ * idempotency key made of (subscription, action, request id): a retry of the same request —
+ * a double click, a timeout, the SDK's own retries — is answered by Stripe with the first result
+ * and never acts twice.
+ */
+import type Stripe from 'stripe';
+import { AppError } from '../../../shared/errors';
+import { stripeClient, stripeSettingsFromEnv } from '../withdrawals/stripe';
+import type { AutoshipStatus } from '../../../shared/contract/autoship';
+import { chargeDayOf } from './schedule';
+
+export type AutoshipAction = 'pause' | 'resume' | 'cancel' | 'change_day';
+
+export const idempotencyKey = (stripeSubscriptionId: string, action: AutoshipAction, requestId: string) =>
+  `autoship:${stripeSubscriptionId}:${action}:${requestId}`;
+
+/** What we keep of a Stripe Subscription object (any API version: the period is on the items since 2025). */
+export interface SubscriptionState {
+  status: AutoshipStatus;
+  nextChargeAt: Date | null;
+  chargeDay: number | null;
+  canceledAt: Date | null;
+  paused: boolean;
+}
+
+type SubLike = Partial<Stripe.Subscription> & { current_period_end?: number; items?: { data?: { current_period_end?: number }[] } };
+
+const at = (s: number | null | undefined) => (typeof s === 'number' && Number.isFinite(s) ? new Date(s * 1000) : null);
+
+export function readSubscription(raw: unknown): SubscriptionState {
+  const s = raw as SubLike;
+  const periodEnd = at(s.items?.data?.[0]?.current_period_end ?? s.current_period_end ?? null);
+  const paused = s.pause_collection != null;
+  let status: AutoshipStatus;
+  if (s.status === 'canceled' || s.status === 'incomplete_expired') status = 'canceled';
+  else if (paused) status = 'paused';
+  else if (s.status === 'past_due' || s.status === 'unpaid' || s.status === 'incomplete') status = 'past_due';
+  else status = 'active';
+  const anchor = periodEnd ?? at(s.billing_cycle_anchor);
+  return {
+    status,
+    nextChargeAt: status === 'canceled' || status === 'paused' ? null : periodEnd,
+    chargeDay: anchor ? chargeDayOf(anchor) : null,
+    canceledAt: status === 'canceled' ? (at(s.canceled_at) ?? new Date()) : null,
+    paused,
+  };
+}
+
+export function autoshipStripe(): Stripe {
+  const s = stripeSettingsFromEnv();
+  if (!s) throw new AppError('CONFLICT', 'Stripe no está configurado (NNP_STRIPE_SECRET_KEY): no se puede cambiar una suscripción.');
+  return stripeClient(s);
+}
+
+/** Stripe's refusals become typed errors; nothing was changed at Stripe by a refused request. */
+export function stripeError(e: unknown): AppError {
+  const err = e as { type?: string; code?: string; message?: string; statusCode?: number; raw?: { message?: string } };
+  const message = err?.raw?.message ?? err?.message ?? String(e);
+  if (err?.type === 'StripeInvalidRequestError' && err.statusCode === 404) {
+    return new AppError('NOT_FOUND', `Stripe no encuentra la suscripción: ${message}`, { stripe: err.code ?? null });
+  }
+  if (err?.type === 'StripeInvalidRequestError' || err?.type === 'StripeCardError' || err?.type === 'StripePermissionError' || err?.type === 'StripeIdempotencyError') {
+    return new AppError('CONFLICT', `Stripe rechazó el cambio: ${message}`, { stripe: err.code ?? err.type });
+  }
+  return new AppError('INTERNAL', `Stripe no respondió (${err?.type ?? 'error'}): intente de nuevo; repetir la misma solicitud no actúa dos veces.`, { stripe: err?.type ?? null, retryable: true });
+}
+
+export async function callStripe(action: AutoshipAction, stripeSubscriptionId: string, requestId: string, nextChargeAt?: Date): Promise<Stripe.Subscription> {
+  const stripe = autoshipStripe();
+  const opts = { idempotencyKey: idempotencyKey(stripeSubscriptionId, action, requestId) };
+  try {
+    switch (action) {
+      case 'pause': return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: { behavior: 'void' } }, opts);
+      case 'resume': return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: '' }, opts);
+      case 'cancel': return await stripe.subscriptions.cancel(stripeSubscriptionId, {}, opts);
+      case 'change_day':
+        // billing_cycle_anchor can only be 'now' or 'unchanged' on an update: a free period up to
+        // the new day (trial_end) moves the anchor there, and nothing is prorated or charged now.
+        return await stripe.subscriptions.update(stripeSubscriptionId, { trial_end: Math.floor(nextChargeAt!.getTime() / 1000), proration_behavior: 'none' }, opts);
+    }
+  } catch (e) {
+    throw stripeError(e);
+  }
+}
