@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ALL_STAFF, PageInput, pageOf, query } from './define';
-import { Instant, MoneyString } from '../money';
+import { ALL_STAFF, PageInput, mutation, pageOf, query } from './define';
+import { CountryCode, CurrencyCode, Instant, MoneyString } from '../money';
 import { MemberId, PeriodKeyInput, RankNumber } from './members';
+import { programmesContract } from './programmes';
 
 export const CommissionType = z.enum(['directo', 'rapido', 'uninivel', 'alcance', 'matching', 'automovil']);
 
@@ -9,6 +10,23 @@ export const CommissionType = z.enum(['directo', 'rapido', 'uninivel', 'alcance'
 export const TotalsByType = z.record(z.string(), z.record(z.string(), MoneyString));
 /** amount per currency. */
 export const TotalsByCurrency = z.record(z.string(), MoneyString);
+
+/** Totals per beneficiary country (the beneficiary's currency): amount and beneficiaries. */
+export const TotalsByCountry = z.array(z.object({ country: z.string(), currency: z.string(), amount: MoneyString, beneficiaries: z.number().int() }));
+
+/** A stored preview's figures (commission_previews): who, when, totals. */
+export const StoredPreview = z.object({
+  id: z.number().int(),
+  periodKey: z.string(),
+  at: Instant,
+  staffName: z.string().nullable(),
+  byType: TotalsByType,
+  byCurrency: TotalsByCurrency,
+  byCountry: TotalsByCountry,
+  lines: z.number().int(),
+  beneficiaries: z.number().int(),
+  ms: z.number().int(),
+});
 
 export const PeriodCommissionTotals = z.object({
   periodKey: z.string(),
@@ -37,6 +55,17 @@ export const CommissionLine = z.object({
 });
 export type CommissionLine = z.infer<typeof CommissionLine>;
 
+/** A line of a whole-period export: the line, its beneficiary and the exchange rates it used (MXN per unit). */
+export const PeriodLine = CommissionLine.extend({
+  beneficiaryCode: z.string(),
+  country: z.string(),
+  fxFrom: z.string(),
+  fxTo: z.string(),
+});
+
+/** Largest page of `commissions.periodLines`. */
+export const PERIOD_LINES_PAGE_MAX = 5000;
+
 export const commissionsContract = {
   /** Posted commission totals per period (from commission_lines), newest first. */
   'commissions.periodTotals': query({
@@ -52,23 +81,74 @@ export const commissionsContract = {
     input: PageInput.extend({ memberId: MemberId, periodKey: PeriodKeyInput.optional() }).strict(),
     output: pageOf(CommissionLine),
   }),
-  /** Read-only engine run over the open period's current data: nothing is written. */
-  'commissions.preview': query({
-    summary: 'Vista previa (sin escribir) de las comisiones del periodo abierto',
+  /**
+   * Engine run over the open period's current data. Commission lines, wallets and programmes are
+   * untouched: the only write is the preview's own row in commission_previews (and its audit row),
+   * so the next preview can answer the difference from this one.
+   */
+  'commissions.preview': mutation({
+    summary: 'Vista previa de las comisiones del periodo abierto (no escribe líneas ni monederos; guarda sus totales)',
     roles: ['admin', 'finance'],
     input: z.object({}).strict().default({}),
     output: z.object({
+      id: z.number().int(),
       periodKey: z.string(),
       computedAt: Instant,
       byType: TotalsByType,
       byCurrency: TotalsByCurrency,
+      byCountry: TotalsByCountry,
       lines: z.number().int(),
       beneficiaries: z.number().int(),
       top: z.array(z.object({ memberId: z.number().int(), code: z.string(), name: z.string(), currency: z.string(), amount: MoneyString })),
       previous: z.object({ periodKey: z.string(), byType: TotalsByType, byCurrency: TotalsByCurrency, beneficiaries: z.number().int() }).nullable(),
       /** Preview minus the previous period's posted totals, per currency. */
       differenceByCurrency: TotalsByCurrency,
+      /** The previous stored preview of the same period, if any. */
+      previousPreview: StoredPreview.nullable(),
+      /** This preview minus the previous preview of the same period, per type and currency and per currency. */
+      differenceFromPreviousPreview: z.object({ byType: TotalsByType, byCurrency: TotalsByCurrency, lines: z.number().int(), beneficiaries: z.number().int() }).nullable(),
       ms: z.number().int(),
+    }),
+  }),
+  /** The stored previews of a period (default: the open one), newest first. */
+  'commissions.previews': query({
+    summary: 'Vistas previas guardadas de un periodo, la más reciente primero',
+    roles: ['admin', 'finance'],
+    input: z.object({ periodKey: PeriodKeyInput.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict().default({ limit: 50 }),
+    output: z.object({ periodKey: z.string().nullable(), rows: z.array(StoredPreview) }),
+  }),
+  /** Posted totals of a period per beneficiary country (SQL over the lines and the beneficiary's country). */
+  'commissions.countryTotals': query({
+    summary: 'Totales publicados de un periodo por país del beneficiario',
+    roles: ALL_STAFF,
+    input: z.object({ periodKey: PeriodKeyInput }).strict(),
+    output: z.object({ periodKey: z.string(), status: z.enum(['open', 'closing', 'closed']), rows: TotalsByCountry }),
+  }),
+  /**
+   * One page of a whole period's posted lines (every beneficiary), keyset by line id: pass `nextAfter`
+   * back as `after` and the first page's `upTo` back as `upTo`. The first page also answers `total`.
+   */
+  'commissions.periodLines': query({
+    summary: 'Líneas publicadas de un periodo completo, por páginas (llave: id de línea), con filtros',
+    roles: ['admin', 'finance'],
+    input: z.object({
+      periodKey: PeriodKeyInput,
+      type: CommissionType.optional(),
+      currency: CurrencyCode.optional(),
+      country: CountryCode.optional(),
+      after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(PERIOD_LINES_PAGE_MAX).default(1000),
+    }).strict(),
+    output: z.object({
+      periodKey: z.string(),
+      rows: z.array(PeriodLine),
+      /** The last id of this page when more may follow, else null. */
+      nextAfter: z.number().int().nullable(),
+      /** Highest line id of the period (first page): the export's upper bound. */
+      upTo: z.number().int().nullable(),
+      /** Lines matching the filters (first page only). */
+      total: z.number().int().nullable(),
     }),
   }),
   /** Why an order paid what it paid: the buyer's sponsor line upward and the lines paid on it. */
@@ -97,4 +177,5 @@ export const commissionsContract = {
       lines: z.array(CommissionLine),
     }),
   }),
+  ...programmesContract,
 };

@@ -4,16 +4,17 @@
  * "why" an order paid what it paid.
  */
 import { sql } from 'drizzle-orm';
-import { reader } from '../../ipc/wrappers';
-import type { CallContext } from '../../ipc/context';
+import { mutator, reader } from '../../ipc/wrappers';
+import type { CallContext, MutationContext } from '../../ipc/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { Tx, DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
-import { openPeriod, previousPeriodRow } from '../periods/lookup';
+import { openPeriod, periodByKey, previousPeriodRow, type PeriodRow } from '../periods/lookup';
 import { planInForce } from '../plan/cached';
 import { checkCommissionInputs } from './step';
 import { loadPeriod, runEngine, totalsOf } from './run';
+import { programmesHandlers } from './programmes';
 
 type TotalRow = { key: string; status: 'open' | 'closing' | 'closed'; type: string; currency: string; amount: string; lines: string | number };
 
@@ -68,11 +69,13 @@ async function memberLines(input: ParsedInputOf<'commissions.memberLines'>, ctx:
   return { rows: rows.map(lineOf), total: Number(count[0]?.n ?? 0), page: input.page, pageSize: input.pageSize };
 }
 
-async function preview(_: ParsedInputOf<'commissions.preview'>, ctx: CallContext) {
+type Figures = { byType: Record<string, Record<string, string>>; byCurrency: Record<string, string>; byCountry: { country: string; currency: string; amount: string; beneficiaries: number }[] };
+
+/** The engine run of the open period (the close's own inputs, load and engine): nothing is written. */
+async function computePreview(ctx: CallContext) {
   const t0 = performance.now();
   const period = await openPeriod(ctx.db);
   if (!period) throw new AppError('NOT_FOUND', 'No hay un periodo abierto.');
-  // Same inputs, load and engine as the close step; nothing is written.
   const { plan, rates } = await checkCommissionInputs(ctx.db as unknown as Tx, period);
   const loaded = await loadPeriod(ctx.db, period, plan, rates);
   const result = runEngine(loaded.input);
@@ -90,14 +93,131 @@ async function preview(_: ParsedInputOf<'commissions.preview'>, ctx: CallContext
   }
   const byType: Record<string, Record<string, string>> = {};
   for (const [t, v] of Object.entries(totals.byType)) if (Object.keys(v).length) byType[t] = v;
+  const byCountry = Object.entries(totals.byCountry).map(([country, e]) => ({ country, currency: e.currency, amount: e.amount, beneficiaries: e.beneficiaries }))
+    .sort((a, b) => a.country.localeCompare(b.country));
   return {
-    periodKey: period.key, computedAt: ctx.now().toISOString(), byType, byCurrency: totals.byCurrency, lines: totals.lines, beneficiaries: totals.beneficiaries,
+    period, rates, periodKey: period.key, computedAt: ctx.now().toISOString(), byType, byCurrency: totals.byCurrency, byCountry, lines: totals.lines, beneficiaries: totals.beneficiaries,
     top: totals.top.map((t) => {
       const m = byId.get(t.member);
       return { memberId: t.member, code: m?.code ?? String(t.member), name: m ? `${m.first_name} ${m.last_name}` : '', currency: t.currency, amount: t.amount };
     }),
     previous: prev ? { periodKey: prev.periodKey, byType: prev.byType, byCurrency: prev.byCurrency, beneficiaries: prev.beneficiaries } : null,
     differenceByCurrency, ms: Math.round(performance.now() - t0),
+  };
+}
+type Computed = Awaited<ReturnType<typeof computePreview>>;
+
+type PreviewRow = { id: number; key: string; at: Date | string; staff_name: string | null; totals: Figures & { top?: unknown; rates?: unknown }; ms: number; lines: number; beneficiaries: number };
+const PREVIEW_COLUMNS = sql`v.id, p.key, v.at, s.display_name as staff_name, v.totals, v.ms, v.lines, v.beneficiaries`;
+function storedOf(r: PreviewRow) {
+  return {
+    id: Number(r.id), periodKey: r.key, at: new Date(r.at).toISOString(), staffName: r.staff_name ?? null,
+    byType: r.totals?.byType ?? {}, byCurrency: r.totals?.byCurrency ?? {}, byCountry: r.totals?.byCountry ?? [],
+    lines: Number(r.lines), beneficiaries: Number(r.beneficiaries), ms: Number(r.ms),
+  };
+}
+
+/** a − b per type and currency (every key of either side). */
+function minusByType(a: Record<string, Record<string, string>>, b: Record<string, Record<string, string>>) {
+  const out: Record<string, Record<string, string>> = {};
+  for (const t of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[t] ?? {}; const y = b[t] ?? {};
+    out[t] = {};
+    for (const c of new Set([...Object.keys(x), ...Object.keys(y)])) out[t]![c] = new Decimal(x[c] ?? '0').minus(y[c] ?? '0').toFixed(2);
+  }
+  return out;
+}
+function minusByCurrency(a: Record<string, string>, b: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const c of new Set([...Object.keys(a), ...Object.keys(b)])) out[c] = new Decimal(a[c] ?? '0').minus(b[c] ?? '0').toFixed(2);
+  return out;
+}
+
+/** The preview's only write: its row in commission_previews (+ the audit row), in one small transaction. */
+const storePreview = mutator(async (p: Computed, ctx: MutationContext) => {
+  const [prevRow] = (await ctx.tx.execute(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
+    where v.period_id = ${p.period.id} order by v.id desc limit 1`)) as unknown as PreviewRow[];
+  const totals = { byType: p.byType, byCurrency: p.byCurrency, byCountry: p.byCountry, top: p.top, rates: p.rates };
+  const [row] = (await ctx.tx.execute(sql`insert into commission_previews (period_id, at, staff_id, totals, ms, lines, beneficiaries)
+    values (${p.period.id}, ${p.computedAt}::timestamptz, ${ctx.staff?.id ?? null}, ${JSON.stringify(totals)}::jsonb, ${p.ms}, ${p.lines}, ${p.beneficiaries}) returning id`)) as unknown as { id: number }[];
+  const id = Number(row!.id);
+  await ctx.audit({ entity: 'commission_preview', entityId: id, after: { periodKey: p.periodKey, lines: p.lines, beneficiaries: p.beneficiaries, byCurrency: p.byCurrency, ms: p.ms } });
+  const previousPreview = prevRow ? storedOf(prevRow) : null;
+  const { period: _period, rates: _rates, ...out } = p;
+  return {
+    id, ...out, previousPreview,
+    differenceFromPreviousPreview: previousPreview ? {
+      byType: minusByType(p.byType, previousPreview.byType), byCurrency: minusByCurrency(p.byCurrency, previousPreview.byCurrency),
+      lines: p.lines - previousPreview.lines, beneficiaries: p.beneficiaries - previousPreview.beneficiaries,
+    } : null,
+  };
+});
+
+/** Computes outside any transaction, then stores the figures (a mutation: it writes its own row). */
+const preview = Object.assign(
+  async (_: ParsedInputOf<'commissions.preview'>, ctx: CallContext) => storePreview(await computePreview(ctx), ctx),
+  { kind: 'mutation' as const },
+);
+
+async function periodOrThrow(db: DbOrTx, key: string): Promise<PeriodRow> {
+  const p = await periodByKey(db, key);
+  if (!p) throw new AppError('NOT_FOUND', `El periodo ${key} no existe.`, { periodKey: key });
+  return p;
+}
+
+async function previews(input: ParsedInputOf<'commissions.previews'>, ctx: CallContext) {
+  const period = input.periodKey ? await periodOrThrow(ctx.db, input.periodKey) : await openPeriod(ctx.db);
+  if (!period) return { periodKey: null, rows: [] };
+  const rows = (await ctx.db.execute(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
+    where v.period_id = ${period.id} order by v.id desc limit ${input.limit}`)) as unknown as PreviewRow[];
+  return { periodKey: period.key, rows: rows.map(storedOf) };
+}
+
+async function countryTotals(input: ParsedInputOf<'commissions.countryTotals'>, ctx: CallContext) {
+  const period = await periodOrThrow(ctx.db, input.periodKey);
+  const rows = (await ctx.db.execute(sql`
+    select m.country, trim(l.currency) as currency, sum(l.amount)::text as amount, count(distinct l.beneficiary_id)::int as n
+    from commission_lines l join members m on m.id = l.beneficiary_id
+    where l.period_id = ${period.id} and l.status = 'posted' group by m.country, l.currency order by m.country, currency`)) as unknown as { country: string; currency: string; amount: string; n: number }[];
+  return {
+    periodKey: period.key, status: period.status,
+    rows: rows.map((r) => ({ country: r.country.trim(), currency: r.currency, amount: new Decimal(r.amount).toFixed(2), beneficiaries: Number(r.n) })),
+  };
+}
+
+type PeriodLineRow = LineRow & { code: string; country: string; fx_from: string; fx_to: string };
+
+/**
+ * A page of a period's posted lines in id order. The first page finds the period's id range and the
+ * count; later pages scan the primary key from `after` to `upTo` only (a period's lines are written
+ * together, so that range holds little else).
+ */
+async function periodLines(input: ParsedInputOf<'commissions.periodLines'>, ctx: CallContext) {
+  const period = await periodOrThrow(ctx.db, input.periodKey);
+  const filters = sql`l.period_id = ${period.id} and l.status = 'posted'
+    ${input.type ? sql`and l.type = ${input.type}` : sql``}
+    ${input.currency ? sql`and l.currency = ${input.currency}` : sql``}
+    ${input.country ? sql`and l.beneficiary_id in (select id from members where country = ${input.country})` : sql``}`;
+  let after = input.after ?? null;
+  let upTo = input.upTo ?? null;
+  let total: number | null = null;
+  if (after === null) {
+    const [b] = (await ctx.db.execute(sql`select min(l.id)::text as lo, max(l.id)::text as hi, count(*)::int as n from commission_lines l where ${filters}`)) as unknown as { lo: string | null; hi: string | null; n: number }[];
+    total = Number(b?.n ?? 0);
+    if (!b?.lo) return { periodKey: period.key, rows: [], nextAfter: null, upTo: null, total };
+    after = Number(b.lo) - 1;
+    upTo = Number(b.hi);
+  }
+  const rows = (await ctx.db.execute(sql`select ${LINE_COLUMNS}, m.code, m.country, l.fx_from::text as fx_from, l.fx_to::text as fx_to
+    from commission_lines l join periods p on p.id = l.period_id join members m on m.id = l.beneficiary_id
+    where ${filters} and l.id > ${after} ${upTo !== null ? sql`and l.id <= ${upTo}` : sql``}
+    order by l.id limit ${input.limit}`)) as unknown as PeriodLineRow[];
+  const last = rows.at(-1);
+  return {
+    periodKey: period.key,
+    rows: rows.map((r) => ({ ...lineOf(r), beneficiaryCode: r.code, country: r.country.trim(), fxFrom: new Decimal(r.fx_from).toFixed(), fxTo: new Decimal(r.fx_to).toFixed() })),
+    nextAfter: rows.length === input.limit && last ? Number(last.id) : null,
+    upTo, total,
   };
 }
 
@@ -137,6 +257,10 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
 export const commissionsHandlers = {
   'commissions.periodTotals': reader(periodTotals),
   'commissions.memberLines': reader(memberLines),
-  'commissions.preview': reader(preview),
+  'commissions.preview': preview,
+  'commissions.previews': reader(previews),
+  'commissions.countryTotals': reader(countryTotals),
+  'commissions.periodLines': reader(periodLines),
   'commissions.why': reader(why),
+  ...programmesHandlers,
 };
