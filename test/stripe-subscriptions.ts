@@ -41,6 +41,8 @@ export interface StubInvoice {
 export interface SubscriptionStubApi {
   subscriptions: Map<string, StubSubscription>;
   invoices: Map<string, StubInvoice>;
+  /** The stand-in's "now" for subscriptions (unix seconds; a test with a pinned app clock pins this too). */
+  clock: () => number;
   /** A subscription whose next charge is `periodEnd` (unix seconds; default in a month). */
   createSubscription(p: {
     id?: string; customer?: string; currency: string; items: { sku: string; quantity: number; unitAmount: number }[]; periodEnd?: number;
@@ -71,6 +73,7 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
   const s = stub as S & SubscriptionStubApi;
   s.subscriptions = new Map();
   s.invoices = new Map();
+  s.clock = nowS;
   const openInvoice = new Map<string, string>();
   const baseReset = stub.reset.bind(stub);
   s.reset = () => { baseReset(); s.subscriptions.clear(); s.invoices.clear(); openInvoice.clear(); };
@@ -89,7 +92,7 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
   const amountOf = (sub: StubSubscription) => sub.items.data.reduce((a, it) => a + it.price.unit_amount * it.quantity, 0);
 
   s.createSubscription = (p) => {
-    const created = p.created ?? nowS();
+    const created = p.created ?? s.clock();
     const end = p.periodEnd ?? addMonths(created, 1);
     const sub: StubSubscription = {
       id: p.id ?? newId('sub'), object: 'subscription', customer: p.customer ?? newId('cus'), status: p.status ?? 'active', currency: p.currency.toLowerCase(), created,
@@ -130,7 +133,7 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
 
   s.payInvoice = (subId, at) => {
     const sub = mustSub(subId);
-    const when = at ?? nowS();
+    const when = at ?? s.clock();
     const inv = invoiceFor(sub, when);
     Object.assign(inv, { status: 'paid', amount_paid: inv.amount_due, amount_remaining: 0, attempt_count: inv.attempt_count + 1, attempted: true, next_payment_attempt: null });
     inv.status_transitions.paid_at = when;
@@ -145,7 +148,7 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
 
   s.failInvoice = (subId, at, message) => {
     const sub = mustSub(subId);
-    const when = at ?? nowS();
+    const when = at ?? s.clock();
     const inv = invoiceFor(sub, when);
     Object.assign(inv, { attempt_count: inv.attempt_count + 1, attempted: true, next_payment_attempt: when + 3 * 86_400 });
     if (message) inv.last_finalization_error = { message, code: 'card_declined' };
@@ -185,8 +188,8 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
       previous.pause_collection = sub.pause_collection;
     }
     if ('trial_end' in body) {
-      const te = body.trial_end === 'now' ? nowS() : Number(body.trial_end);
-      if (!Number.isInteger(te) || te < nowS() - 60) return err(400, 'Invalid timestamp: must be an integer Unix timestamp in the future.', 'parameter_invalid_integer', 'trial_end');
+      const te = body.trial_end === 'now' ? s.clock() : Number(body.trial_end);
+      if (!Number.isInteger(te) || te < s.clock() - 60) return err(400, 'Invalid timestamp: must be an integer Unix timestamp in the future.', 'parameter_invalid_integer', 'trial_end');
       if (body.proration_behavior !== undefined && !['none', 'create_prorations', 'always_invoice'].includes(String(body.proration_behavior))) return err(400, 'Invalid proration_behavior', 'parameter_invalid', 'proration_behavior');
       previous.trial_end = sub.trial_end; previous.current_period_end = sub.current_period_end;
       next.trial_end = te;
@@ -204,7 +207,7 @@ export function installSubscriptions<S extends Host>(stub: S): S & SubscriptionS
     const sub = s.subscriptions.get(match[1]!);
     if (!sub) return err(404, `No such subscription: '${match[1]}'`, 'resource_missing', 'id');
     if (sub.status === 'canceled') return err(400, `This subscription has already been canceled: '${sub.id}'`, 'resource_missing');
-    Object.assign(sub, { status: 'canceled', canceled_at: nowS(), ended_at: nowS(), pause_collection: null });
+    Object.assign(sub, { status: 'canceled', canceled_at: s.clock(), ended_at: s.clock(), pause_collection: null });
     openInvoice.delete(sub.id);
     s.addEvent('customer.subscription.deleted', sub);
     return { status: 200, body: clone(sub) };
