@@ -129,7 +129,7 @@ describe('after the close', () => {
     previewed = await t.must('commissions.preview', {}, t.tokens.admin);
     const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
     await waitForRun(run.id);
-    const [{ id: campaignId }] = await t.database.sql<{ id: number }[]>`select id from travel_campaigns`;
+    const campaignId = Number((await t.database.sql<{ id: number }[]>`select id from travel_campaigns`)[0]!.id);
     const pts = await t.database.sql<{ member_id: string; points: string }[]>`select member_id, points::text from travel_points where campaign_id = ${campaignId} order by member_id`;
     // Own paid-as rank + direct recruits' paid-as ranks + direct recruits' kits, × 2, capped at 10:
     // 1: recruit 2 (Visionario 1) = 1; 2: own 1 + recruit 4 (1) + 4's Full Supplement kit (1) = 3; 3: recruit 6 (Emprendedor 5) = 5;
