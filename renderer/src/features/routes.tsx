@@ -11,6 +11,7 @@ import { PeriodsScreen } from './periods/PeriodsScreen';
 import { WithdrawalsScreen } from './withdrawals/WithdrawalsScreen';
 import { PaymentsScreen } from './payments/PaymentsScreen';
 import { CommissionsScreen } from './commissions/CommissionsScreen';
+import { AutoshipScreen } from './autoship/AutoshipScreen';
 
 export interface Area {
   path: string;
@@ -30,6 +31,7 @@ export const areas: Area[] = [
   { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <DashboardScreen /> },
   { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
   { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
+  { path: 'autoship', label: 'autoship.nav', icon: '↻', roles: ALL, element: <AutoshipScreen /> },
   { path: 'payments', label: 'nav.payments', icon: '$', roles: ['admin', 'finance'], element: <PaymentsScreen /> },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },

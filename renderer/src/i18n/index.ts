@@ -8,9 +8,10 @@ import * as dashboard from './dashboard';
 import * as withdrawals from './withdrawals';
 import * as payments from './payments';
 import * as commissions from './commissions';
+import * as autoship from './autoship';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members, withdrawals, periods, dashboard, payments, commissions];
+const areas = [common, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { OutputOf, Role } from '../../../../shared/contract';
 import { WalletPanel } from '../wallet/WalletPanel';
 import { CommissionLines } from '../commissions/CommissionLines';
+import { AutoshipPanel } from '../autoship/AutoshipPanel';
 
 export type Profile = OutputOf<'members.get'>;
 
@@ -27,4 +28,5 @@ function Slot({ what }: { what: string }) {
 export const extraProfileTabs: ProfileTab[] = [
   { key: 'commissions', label: 'profile.tabs.commissions', roles: ['admin', 'finance', 'support'], render: (m) => <CommissionLines memberId={m.id} /> },
   { key: 'wallet', label: 'profile.tabs.wallet', roles: ['admin', 'finance', 'support'], render: (m) => <WalletPanel memberId={m.id} /> },
+  { key: 'autoship', label: 'autoship.tab', roles: ['admin', 'finance', 'support'], render: (m) => <AutoshipPanel memberId={m.id} /> },
 ];
