@@ -148,9 +148,12 @@ function CampaignForm({ initial, onDone }: { initial: Draft; onDone: (c: Campaig
   const { t } = useTranslation();
   const [d, setD] = useState<Draft>(initial);
   const save = useMutationProcedure('programmes.saveCampaign', ['programmes.campaigns', 'programmes.campaignRanking']);
-  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
-  const setPromo = (i: number, k: 'fromPeriod' | 'toPeriod' | 'multiplier' | 'label', v: string) =>
+  // An edit clears the last refusal (it described the values before the edit).
+  const set = <K extends keyof Draft>(k: K, v: Draft[K]) => { if (save.error) save.reset(); setD((x) => ({ ...x, [k]: v })); };
+  const setPromo = (i: number, k: 'fromPeriod' | 'toPeriod' | 'multiplier' | 'label', v: string) => {
+    if (save.error) save.reset();
     setD((x) => ({ ...x, promotions: x.promotions.map((p, j) => (j === i ? { ...p, [k]: v } : p)) }));
+  };
   const submit = async () => {
     const input: InputOf<'programmes.saveCampaign'> = {
       ...(d.id ? { id: d.id } : {}), name: d.name, fromPeriod: d.fromPeriod, toPeriod: d.toPeriod, target: d.target, active: d.active,
@@ -234,7 +237,7 @@ function Travel() {
       <ErrorBanner error={list.error} />
       {saved && <div className="banner ok" role="status">{t('commissions.programmes.travel.saved')}</div>}
       {isAdmin && !editing && (
-        <div className="row-actions">
+        <div className="row-actions travel-actions">
           <button type="button" className="primary" onClick={() => { setSaved(false); setEditing({ name: '', fromPeriod: open, toPeriod: open, target: '200', active: true, promotions: [] }); }}>{t('commissions.programmes.travel.new')}</button>
         </div>
       )}
@@ -253,7 +256,7 @@ function Travel() {
               <td>{c.promotions.length === 0 ? '—' : c.promotions.map((p) => `${p.fromPeriod}${p.toPeriod !== p.fromPeriod ? ` – ${p.toPeriod}` : ''} ×${p.multiplier}${p.label ? ` (${p.label})` : ''}`).join('; ')}</td>
               <td><span className={`badge ${c.active && c.state === 'running' ? 'ok' : ''}`}>{c.active ? t(`commissions.programmes.travel.states.${c.state}`) : t('commissions.programmes.travel.inactive')}</span></td>
               <td className="num">{c.participants}</td><td className="num">{c.reachedTarget}</td>
-              <td className="row-actions">
+              <td className="campaign-actions">
                 <button type="button" className="link" onClick={() => setSelected(c.id)}>{t('commissions.programmes.travel.show')}</button>
                 {isAdmin && <button type="button" className="link" onClick={() => { setSaved(false); setEditing({ id: c.id, name: c.name, fromPeriod: c.fromPeriod, toPeriod: c.toPeriod, target: c.target, active: c.active, promotions: c.promotions }); }}>{t('commissions.programmes.travel.edit')}</button>}
               </td>
