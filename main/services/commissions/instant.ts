@@ -18,6 +18,7 @@ import type { PlanFigures } from '../../domain/plan';
 import { instantLines, type CommissionLine } from '../../domain/engine';
 import { AppError } from '../../../shared/errors';
 import { postTransfer } from '../ledger/ledger';
+import { kitSkuOf, planWithKits, type KitLine } from './kits';
 
 export interface InstantOrder {
   id: number;
@@ -35,10 +36,11 @@ async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promi
   const parts: { id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[] = [];
   const currency = o.currency.trim() as Currency;
   if (new Decimal(o.kitPv).gt(0)) {
-    const [k] = (await tx.execute(sql`
-      select p.sku from order_lines ol join products p on p.id = ol.product_id
-      where ol.order_id = ${o.id} and p.kind = 'kit' order by ol.id limit 1`)) as unknown as { sku: string }[];
-    const sku = k?.sku ?? plan.kits.find((x) => new Decimal(x.pv).eq(o.kitPv))?.sku ?? null;
+    // Every kit of the order pays Rápido: one (composite) SKU for all its kit lines (kits.ts).
+    const kits = (await tx.execute(sql`
+      select p.sku, ol.quantity from order_lines ol join products p on p.id = ol.product_id
+      where ol.order_id = ${o.id} and p.kind = 'kit'`)) as unknown as KitLine[];
+    const sku = kitSkuOf(kits.map((k) => ({ sku: k.sku, quantity: Number(k.quantity) }))) ?? plan.kits.find((x) => new Decimal(x.pv).eq(o.kitPv))?.sku ?? null;
     if (sku) parts.push({ id: String(o.id), kind: 'kit', sku, vn: '0', currency });
   }
   if (new Decimal(o.vn).gt(0)) parts.push({ id: String(o.id), kind: 'product', sku: null, vn: o.vn, currency });
@@ -71,9 +73,10 @@ export async function postInstantCommissions(
   const rates: Partial<Record<Currency, string>> = { MXN: '1' };
   for (const r of rows) if (r.id === null && r.rate !== null) rates[r.currency.trim() as Currency] = r.rate;
   const lines: CommissionLine[] = [];
+  const withKits = planWithKits(plan, parts.map((p) => p.sku));
   for (const p of parts) {
     try {
-      lines.push(...instantLines(p, upline, plan, rates));
+      lines.push(...instantLines(p, upline, withKits, rates));
     } catch (e) {
       throw new AppError('CONFLICT', `No se pudo calcular el bono inmediato del pedido ${order.id}: ${(e as Error).message}`, { orderId: order.id });
     }

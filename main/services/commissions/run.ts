@@ -16,6 +16,7 @@ import { runPeriodEngine, LINE_TYPE_BY_CODE, EngineInputError, type EngineInput,
 import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
 import { postTransfer } from '../ledger/ledger';
+import { kitSkuOf, planWithKits } from './kits';
 import { campaignInForce } from './travel';
 
 /** Beneficiary ids are grouped in blocks of 2^16 for the close's ledger transactions. */
@@ -120,9 +121,10 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   const orderRows = await c.unsafe(`
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
-      case when o.kit_pv > 0 then (select p.sku from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit' order by ol.id limit 1) end as sku
+      case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
     from orders o where o.period_id = $1 and o.status = 'paid'`, [period.id, period.startsAt.toISOString()]).values() as unknown as [string, string, string, string, string, string, number, string | null][];
   const orders: EngineOrder[] = [];
+  const kitSkus = new Set<string>();
   for (const r of orderRows) {
     const kitPv = new Decimal(r[4]);
     const currency = r[5].trim() as Currency;
@@ -132,7 +134,9 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
       const mixed = productPv.gt(0) || new Decimal(r[3]).gt(0);
       // A kit order without a kit line (data entered by hand): the plan's kit of that PV, else the
       // PV counts for volumes and ranks but pays no Rápido.
-      const sku = r[7] ?? plan.kits.find((k) => new Decimal(k.pv).eq(kitPv))?.sku ?? null;
+      // Every kit of the order pays Rápido: one (composite) SKU for all its kit lines (kits.ts).
+      const sku = kitSkuOf(r[7]) ?? plan.kits.find((k) => new Decimal(k.pv).eq(kitPv))?.sku ?? null;
+      if (sku) kitSkus.add(sku);
       orders.push({ id: mixed ? `${r[0]}~k` : r[0], member: r[1], kind: sku ? 'kit' : 'product', sku, pv: kitPv.toFixed(), vn: '0', currency, paidAt });
       if (mixed) orders.push({ id: r[0], member: r[1], kind: 'product', sku: null, pv: productPv.toFixed(), vn: r[3], currency, paidAt });
     } else {
@@ -146,7 +150,7 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   const camp = await campaignInForce(db, period.key);
   if (camp?.starts) for (let i = 0; i < members.length; i++) members[i] = { ...members[i]!, travelPoints: '0' };
   const input: EngineInput = {
-    period: period.key, plan: camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, rates, members, history, orders,
+    period: period.key, plan: planWithKits(camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, kitSkus), rates, members, history, orders,
     travelCampaign: camp ? { from: camp.from, to: camp.to, multiplier: camp.multiplier } : null,
   };
   return { input, campaignId: camp?.id ?? null, campaignTarget: camp?.target ?? null, ms: performance.now() - t0 };
