@@ -12,6 +12,8 @@ import { spawn, spawnSync } from 'node:child_process';
  *   the app's Stripe SDK is pointed at it (NNP_STRIPE_API_HOST/PORT/PROTOCOL); nothing leaves the machine.
  * - NNP_E2E_PAYMENTS=1 (with NNP_STRIPE_STUB=1): e2e/fixtures/payments.ts enters a pending order and its
  *   PaymentIntent, succeeded at the stub (an event for "sync payments"); ids written to NNP_E2E_PAYMENTS_OUT.
+ * - NNP_E2E_AUTOSHIP=1 (with NNP_STRIPE_STUB=1): e2e/fixtures/autoship.ts registers the demo seed's autoships
+ *   in the local Stripe stand-in (same ids); the journey's member written to NNP_E2E_AUTOSHIP_OUT.
  * - NNP_E2E_FIXTURES=1: before the app starts, e2e/fixtures.ts seeds the demo network and adds
  *   each area's journey data through the real services and procedures (e.g. wallet money).
  */
@@ -35,6 +37,10 @@ if (process.env.NNP_E2E_FIXTURES === '1') {
 if (process.env.NNP_E2E_PAYMENTS === '1' && stub) {
   const { paymentsStubFixture } = await import('./fixtures/payments');
   await paymentsStubFixture(stub, env, (m) => console.error(`[e2e payments] ${m}`));
+}
+if (process.env.NNP_E2E_AUTOSHIP === '1' && stub) {
+  const { autoshipStubFixture } = await import('./fixtures/autoship');
+  await autoshipStubFixture(stub, env, (m) => console.error(`[e2e autoship] ${m}`));
 }
 
 const child = spawn('npx', ['tsx', 'main/cli/start.ts', '--browser', ...process.argv.slice(2)], { stdio: 'inherit', env });

@@ -24,6 +24,7 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
     where p.kind = 'product' and p.active order by p.id`)) as unknown as { id: number; sku: string; country: string; price: string }[];
   const subs: { memberId: number; sid: string; cid: string; status: string; day: number; next: string | null; currency: string; amount: string; failed: number; reason: string | null; failedAt: string | null; pausedAt: string | null; canceledAt: string | null }[] = [];
   const items: { i: number; productId: number; sku: string; qty: number }[] = [];
+  const hour = 3_600_000;
   members.forEach((m, i) => {
     const mine = catalogue.filter((p) => p.country === m.country);
     if (mine.length === 0) return;
@@ -32,7 +33,6 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
     const amount = lines.reduce((a, l) => a.plus(new Decimal(l.p.price).times(l.qty)), new Decimal(0)).toFixed(2);
     const status = i === 4 ? 'past_due' : i === 9 ? 'canceled' : i % 6 === 3 ? 'paused' : 'active';
     const day = 1 + ((Number(m.id) * 7) % 28);
-    const hour = 3_600_000;
     subs.push({
       memberId: Number(m.id), sid: `sub_demo${m.id}`, cid: `cus_demo${m.id}`, status, day,
       next: status === 'active' || status === 'past_due' ? nextChargeInstant(day, now).toISOString() : null,
@@ -57,5 +57,17 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
   await db.execute(sql`
     insert into autoship_items (subscription_id, product_id, sku, quantity)
     select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(s bigint, p int, sku text, q int)`);
+  // The failed attempts of the past-due one, as Stripe's invoice.payment_failed events would have left them.
+  const failures = subs.filter((s) => s.status === 'past_due').flatMap((s) => [1, 2].map((attempt) => ({
+    e: `evt_demo${s.memberId}f${attempt}`, s: idOf.get(s.sid)!, inv: `in_demo${s.memberId}`, attempt, minor: new Decimal(s.amount).times(100).toFixed(0), cur: s.currency,
+    reason: attempt === 2 ? s.reason : 'El banco rechazó el cobro: fondos insuficientes (intento 1). Stripe reintenta en 3 días.',
+    at: new Date(new Date(s.failedAt!).getTime() - (2 - attempt) * 72 * hour).toISOString(),
+  })));
+  if (failures.length > 0) {
+    await db.execute(sql`
+      insert into autoship_charges (event_id, subscription_id, invoice_id, outcome, attempt, amount_minor, currency, reason, at)
+      select e, s, inv, 'failed', attempt, minor, cur, reason, at from jsonb_to_recordset(${JSON.stringify(failures)}::jsonb)
+        as x(e text, s bigint, inv text, attempt int, minor bigint, cur text, reason text, at timestamptz)`);
+  }
   return subs.map((s) => ({ memberId: s.memberId, stripeSubscriptionId: s.sid, status: s.status, chargeDay: s.day }));
 }

@@ -15,10 +15,8 @@ export const es = {
     status: { active: 'Activo', paused: 'Pausado', past_due: 'Cobro fallido', canceled: 'Cancelado' },
     cols: {
       member: 'Socio', status: 'Estado', chargeDay: 'Día', nextCharge: 'Próximo cobro', amount: 'Importe mensual', items: 'Productos',
-      failed: 'Intentos fallidos', lastFailure: 'Último fallo', stripe: 'Stripe',
+      failed: 'Fallos', lastFailure: 'Último cobro fallido', stripe: 'Stripe',
     },
-    itemsCount_one: '{{count}} producto',
-    itemsCount_other: '{{count}} productos',
     openStripe: 'Abrir {{id}} en Stripe',
     profile: {
       none: 'Este socio no tiene autoenvío.',
@@ -81,10 +79,8 @@ export const en: typeof es = {
     status: { active: 'Active', paused: 'Paused', past_due: 'Charge failed', canceled: 'Canceled' },
     cols: {
       member: 'Member', status: 'Status', chargeDay: 'Day', nextCharge: 'Next charge', amount: 'Monthly amount', items: 'Products',
-      failed: 'Failed attempts', lastFailure: 'Last failure', stripe: 'Stripe',
+      failed: 'Failures', lastFailure: 'Last failed charge', stripe: 'Stripe',
     },
-    itemsCount_one: '{{count}} product',
-    itemsCount_other: '{{count}} products',
     openStripe: 'Open {{id}} in Stripe',
     profile: {
       none: 'This member has no autoship.',

@@ -48,7 +48,7 @@ function Subscription({ s }: { s: Detail }) {
       )}
       <dl className="autoship-facts">
         <div><dt>{t('autoship.profile.nextCharge')}</dt><dd data-testid="autoship-next">{s.nextChargeAt ? <DateTime iso={s.nextChargeAt} /> : <span className="muted">{t('autoship.profile.nextChargeNone')}</span>}
-          {s.nextChargeAt && <small className="muted"> · {t('autoship.profile.timeZone')}</small>}</dd></div>
+          {s.nextChargeAt && <small className="muted autoship-tz">{t('autoship.profile.timeZone')}</small>}</dd></div>
         <div><dt>{t('autoship.profile.chargeDay')}</dt><dd data-testid="autoship-day">{t('autoship.profile.chargeDayValue', { day: s.chargeDay })}</dd></div>
         <div><dt>{t('autoship.profile.amount')}</dt><dd><Money amount={s.amount} currency={s.currency} /></dd></div>
         <div><dt>{t('autoship.profile.failedAttempts')}</dt><dd data-testid="autoship-failed" className={s.failedAttempts > 0 ? 'autoship-bad' : ''}>{s.failedAttempts}</dd></div>

@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { useProcedure } from '../../api/hooks';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager } from '../common/ui';
 import { useDebounced } from '../members/parts';
-import { AutoshipStatusBadge, StripeSubscriptionLink, type AutoshipRow } from './parts';
+import { AutoshipStatusBadge, type AutoshipRow } from './parts';
 import './autoship.css';
 
 type Filter = 'all' | 'active' | 'paused' | 'past_due' | 'canceled';
@@ -28,12 +28,11 @@ export function AutoshipScreen() {
     col.accessor('memberName', { header: t('autoship.cols.member'), cell: (x) => <Link className="autoship-member" to={`/members/${x.row.original.memberId}`}>{x.row.original.memberCode} · {x.getValue()}</Link> }),
     col.accessor('status', { header: t('autoship.cols.status'), cell: (x) => <AutoshipStatusBadge status={x.getValue()} testId={`autoship-row-status-${x.row.original.id}`} /> }),
     col.accessor('chargeDay', { header: t('autoship.cols.chargeDay'), cell: (x) => <span className="num">{x.getValue()}</span> }),
-    col.accessor('nextChargeAt', { header: t('autoship.cols.nextCharge'), cell: (x) => (x.getValue() ? <DateTime iso={x.getValue()} /> : '—') }),
+    col.accessor('nextChargeAt', { header: t('autoship.cols.nextCharge'), cell: (x) => (x.getValue() ? <DateTime iso={x.getValue()} time={false} /> : '—') }),
     col.accessor('amount', { header: t('autoship.cols.amount'), cell: (x) => <Money amount={x.getValue()} currency={x.row.original.currency} /> }),
-    col.accessor('items', { header: t('autoship.cols.items'), cell: (x) => t('autoship.itemsCount', { count: x.getValue() }) }),
+    col.accessor('items', { header: t('autoship.cols.items'), cell: (x) => <span className="num">{x.getValue()}</span> }),
     col.accessor('failedAttempts', { header: t('autoship.cols.failed'), cell: (x) => <span className={`num${x.getValue() > 0 ? ' autoship-bad' : ''}`}>{x.getValue()}</span> }),
-    col.accessor('lastFailureReason', { header: t('autoship.cols.lastFailure'), cell: (x) => (x.getValue() && x.row.original.status === 'past_due' ? <span className="autoship-reason">{x.getValue()}</span> : '') }),
-    col.accessor('stripeSubscriptionId', { header: t('autoship.cols.stripe'), cell: (x) => <StripeSubscriptionLink id={x.getValue()} /> }),
+    col.accessor('lastFailureReason', { header: t('autoship.cols.lastFailure'), cell: (x) => (x.getValue() && x.row.original.status === 'past_due' ? <span className="autoship-reason autoship-reason-wide" title={x.getValue() ?? ''}>{x.getValue()}</span> : '') }),
   ], [t]);
 
   return (
