@@ -23,9 +23,15 @@ afterAll(async () => { await t.close(); });
 
 const TABLES = ['commission_lines', 'ledger_transactions', 'ledger_entries', 'ledger_accounts', 'member_programs', 'cashback_entitlements', 'loyalty_gifts',
   'travel_points', 'travel_campaigns', 'member_volumes', 'rank_history', 'orders', 'periods', 'commission_previews', 'audit_log'];
+/** Row count of every table a preview could touch, and a digest of the contents of those it must never change. */
+const DIGESTED = ['commission_lines', 'ledger_entries', 'ledger_accounts', 'member_programs', 'cashback_entitlements', 'loyalty_gifts', 'travel_points',
+  'travel_campaigns', 'member_volumes', 'periods'];
 async function counts() {
-  const out: Record<string, number> = {};
+  const out: Record<string, number | string> = {};
   for (const table of TABLES) out[table] = Number((await t.database.sql.unsafe(`select count(*)::int as n from ${table}`))[0]!.n);
+  for (const table of DIGESTED) {
+    out[`${table}#md5`] = String((await t.database.sql.unsafe(`select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) as h from ${table} x`))[0]!.h);
+  }
   return out;
 }
 const errCode = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error!.code);
@@ -42,7 +48,7 @@ describe('stored previews', () => {
     expect(first.byCountry.find((c) => c.country === 'MX')!.amount).toBe(first.byCurrency.MXN);
     expect(first.byCountry.reduce((s, c) => s + c.beneficiaries, 0)).toBe(first.beneficiaries);
     const after1 = await counts();
-    expect(after1).toEqual({ ...before, commission_previews: before.commission_previews! + 1, audit_log: before.audit_log! + 1 });
+    expect(after1).toEqual({ ...before, commission_previews: (before.commission_previews as number) + 1, audit_log: (before.audit_log as number) + 1 });
 
     // A new paid order for member 9 (sponsor 6 earns Uninivel on it): the second preview differs.
     await insertOrders(t.database.sql, periods, [{ memberId: 9, periodKey: '2026-11', pv: '100', vn: '1000' }]);
@@ -56,7 +62,7 @@ describe('stored previews', () => {
     expect(d.byType.directo!.MXN).toBe(new Decimal(second.byType.directo?.MXN ?? '0').minus(first.byType.directo?.MXN ?? '0').toFixed(2));
     expect(d.lines).toBe(second.lines - first.lines);
     const after2 = await counts();
-    expect(after2).toEqual({ ...after1, orders: after1.orders! + 1, commission_previews: after1.commission_previews! + 1, audit_log: after1.audit_log! + 1 });
+    expect(after2).toEqual({ ...after1, orders: (after1.orders as number) + 1, commission_previews: (after1.commission_previews as number) + 1, audit_log: (after1.audit_log as number) + 1 });
 
     const list = await t.must('commissions.previews', {}, t.tokens.finance);
     expect(list.periodKey).toBe('2026-11');
