@@ -54,6 +54,7 @@ async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promi
 export async function postInstantCommissions(
   tx: DbOrTx, order: InstantOrder, periodId: number, plan: PlanFigures, at: Date,
 ): Promise<{ lines: number; total: Record<string, string> }> {
+  await recordCashback(tx, order, periodId, plan, at);
   const parts = await orderParts(tx, order, plan);
   if (parts.length === 0) return { lines: 0, total: {} };
   const ancestors = order.path.split('/').filter(Boolean).map(Number);
@@ -82,6 +83,28 @@ export async function postInstantCommissions(
     }
   }
   return writeAndPay(tx, order.id, periodId, lines, at);
+}
+
+/**
+ * Cashback (PLAN.md programme 7), at confirmation, after the order's volumes were applied: an
+ * entitlement issued earlier in the period (by an order that took the member's PV to the plan's
+ * threshold) and not used yet is used by this order — the member's next confirmed order; otherwise,
+ * when this order takes the member's PV in the period to the threshold, the entitlement is issued
+ * (one per member and period; the discount is on the next order). The close marks the unused ones
+ * expired at the period's end. One statement; a replayed confirmation never gets here.
+ */
+export async function recordCashback(tx: DbOrTx, order: Pick<InstantOrder, 'id' | 'memberId'>, periodId: number, plan: PlanFigures, at: Date): Promise<'used' | 'issued' | null> {
+  const [r] = (await tx.execute(sql`
+    with used as (
+      update cashback_entitlements set status = 'used', used_order_id = ${order.id}, used_at = ${at.toISOString()}::timestamptz
+      where member_id = ${order.memberId} and period_id = ${periodId} and status = 'issued' returning 1),
+    issued as (
+      insert into cashback_entitlements (member_id, period_id, status, discount_rate, issued_at)
+      select ${order.memberId}, ${periodId}, 'issued', ${plan.cashback.discount}::numeric, ${at.toISOString()}::timestamptz
+      from member_volumes v where v.period_id = ${periodId} and v.member_id = ${order.memberId} and v.pv >= ${plan.cashback.minPv}::numeric
+      on conflict (member_id, period_id) do nothing returning 1)
+    select (select count(*) from used)::int as used, (select count(*) from issued)::int as issued`)) as unknown as { used: number; issued: number }[];
+  return r?.used ? 'used' : r?.issued ? 'issued' : null;
 }
 
 async function writeAndPay(tx: DbOrTx, orderId: number, periodId: number, lines: CommissionLine[], at: Date) {

@@ -373,10 +373,13 @@ async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod
       insert into cashback_entitlements (member_id, period_id, status, discount_rate, issued_at, expired_at)
       select member_id, $1, 'expired', $4::numeric, $2::timestamptz, $3::timestamptz from mp_stage where cashback
       on conflict (member_id, period_id) do nothing returning 1),
+    -- Entitlements issued at confirmation (instant.ts) and not used by a later order expire with the period.
+    ex as (
+      update cashback_entitlements set status = 'expired', expired_at = $3::timestamptz where period_id = $1 and status = 'issued' returning 1),
     g as (
       insert into loyalty_gifts (member_id, period_id, created_at) select member_id, $1, $2::timestamptz from mp_stage where gift
       on conflict (member_id, period_id) do nothing returning 1)
-    select (select count(*) from up)::int as changed, (select count(*) from cb)::int as cashback, (select count(*) from g)::int as gifts`,
+    select (select count(*) from up)::int as changed, (select count(*) from cb)::int + (select count(*) from ex)::int as cashback, (select count(*) from g)::int as gifts`,
   [period.id, iso, period.endsAt.toISOString(), loaded.input.plan.cashback.discount]) as unknown as { changed: number; cashback: number; gifts: number }[];
   let travel = 0;
   if (loaded.campaignId != null) {
