@@ -7,6 +7,7 @@ import { call } from '../../api/client';
 import type { OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
 import { useSession } from '../../stores/session';
+import { usePreferences } from '../../stores/preferences';
 import { DateTime, ErrorBanner, Loading, Money, Page } from '../common/ui';
 import { CommissionLines } from './CommissionLines';
 import { PeriodExportDialog } from './PeriodExport';
@@ -32,15 +33,18 @@ function CountryTable({ rows, label }: { rows: ByCountry; label?: string }) {
 /** Previous and current totals per type and currency with their difference (stored previews). */
 function PreviewDiff({ data }: { data: OutputOf<'commissions.preview'> }) {
   const { t } = useTranslation();
+  const locale = usePreferences((s) => s.locale);
   const prev = data.previousPreview;
   const diff = data.differenceFromPreviousPreview;
   if (!prev || !diff) return <p className="muted">{t('commissions.stored.first')}</p>;
+  // With seconds: two previews a minute apart must be told apart. Display in Mexico City time.
+  const at = new Intl.DateTimeFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', { timeZone: 'America/Mexico_City', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(prev.at));
   const rows: { type: string; currency: string }[] = [];
   for (const [type, v] of Object.entries(diff.byType)) for (const currency of Object.keys(v).sort()) rows.push({ type, currency });
   return (
     <>
-      <h3>{t('commissions.stored.diffTitle', { at: new Date(prev.at).toLocaleString('es-MX', { timeZone: 'America/Mexico_City', dateStyle: 'short', timeStyle: 'medium' }), by: prev.staffName ?? '—' })}</h3>
-      <table className="commission-table" aria-label={t('commissions.stored.diffTitle', { at: '', by: '' })}>
+      <h3>{t('commissions.stored.diffTitle', { at, by: prev.staffName ?? '—' })}</h3>
+      <table className="commission-table" aria-label={t('commissions.stored.diffLabel')}>
         <thead><tr><th>{t('commissions.type')}</th><th>{t('commissions.currency')}</th><th className="num">{t('commissions.stored.previousCol')}</th>
           <th className="num">{t('commissions.stored.currentCol')}</th><th className="num">{t('commissions.preview.difference')}</th></tr></thead>
         <tbody>
