@@ -34,6 +34,8 @@ type InvoiceLike = Partial<Stripe.Invoice> & {
   payment_intent?: string | { id: string } | null;
   parent?: { subscription_details?: { subscription?: string | { id: string } } | null } | null;
   lines?: { data?: { period?: { start?: number; end?: number } }[] };
+  /** API versions from 2025-03-31 name the PaymentIntent here (when Stripe includes it) instead of `payment_intent`. */
+  payments?: { data?: { payment?: { payment_intent?: string | { id: string } | null } }[] };
 };
 
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
@@ -83,7 +85,7 @@ async function recordPayment(tx: Tx, key: string, eventId: string, p: { orderId:
 export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<AutoshipApplied> {
   const inv = event.data.object as InvoiceLike;
   const sub = await lockSubscription(tx, subscriptionOfInvoice(inv));
-  const piId = idOf(inv.payment_intent);
+  const piId = idOf(inv.payment_intent) ?? idOf(inv.payments?.data?.[0]?.payment?.payment_intent);
   if (!sub || !inv.id) return { outcome: 'unmatched', orderId: null, piId, reason: `Factura ${inv.id ?? '?'} sin autoenvío conocido` };
   const [done] = (await tx.execute(sql`select order_id, outcome from autoship_charges where invoice_id = ${inv.id} and outcome in ('paid','review')`)) as unknown as { order_id: string | null; outcome: string }[];
   if (done) return { outcome: 'already_confirmed', orderId: done.order_id == null ? null : Number(done.order_id), piId };
