@@ -37,6 +37,7 @@ export const es = {
       mismatch_refunded: 'No coincidía; reembolsado', failure_recorded: 'Fallo registrado', failure_after_success: 'Fallo anterior al éxito', refunded: 'Reembolsado',
       refund_deferred: 'Reembolso en espera del pago', already_refunded: 'Ya estaba reembolsado', partial_refund: 'Reembolso parcial (revisar)',
       unmatched: 'Sin pedido', ignored: 'Sin efecto', error: 'Error',
+      subscription_updated: 'Autoenvío actualizado', stale: 'Autoenvío: evento anterior, sin efecto',
     },
   },
 };
@@ -79,6 +80,7 @@ export const en: typeof es = {
       mismatch_refunded: 'Mismatch; refunded', failure_recorded: 'Failure recorded', failure_after_success: 'Failure before the success', refunded: 'Refunded',
       refund_deferred: 'Refund waiting for the payment', already_refunded: 'Already refunded', partial_refund: 'Partial refund (review)',
       unmatched: 'No order', ignored: 'No effect', error: 'Error',
+      subscription_updated: 'Autoship updated', stale: 'Autoship: older event, no effect',
     },
   },
 };
