@@ -75,6 +75,7 @@ describe('orders of several kits through confirmation and the close', () => {
   let A: number;
   let B: number;
   let C: number;
+  let D: number;
 
   beforeAll(async () => {
     t = await testApp({ now: () => now });
@@ -84,6 +85,10 @@ describe('orders of several kits through confirmation and the close', () => {
     A = await kitOrder(7, [['FULL-SKIN', 1], ['FULL-SUPPLEMENT', 1]]);
     B = await kitOrder(10, [['FULL-SKIN', 2]], { currency: 'USD', country: 'US' });
     C = await kitOrder(8, [['FULL-PROTECT', 1], ['FULL-SUPPLEMENT', 2]], { paid: true });
+    // D: member 9, two Full Supplement kits (one line, quantity 2) and products for VN 400 in one order.
+    D = await pendingOrder(t.database.sql, 9, '3740', '400', { kitPv: '3340' });
+    await t.database.sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${D}, id, 2, 1996, 3340, 0 from products where sku = 'FULL-SUPPLEMENT'`;
+    await t.database.db.transaction(async (tx) => { await confirmOrder(tx, D, { confirmedAt: '2026-11-10T19:00:00Z', method: 'manual' }); });
   });
   afterAll(async () => { await t?.close(); });
 
@@ -93,6 +98,8 @@ describe('orders of several kits through confirmation and the close', () => {
     // B: 10 → 5 (US) → 2 → 1; 2 × 2180 = 4360: 1308 MXN / 18.50 = 70.702… USD, 436.00, 218.00.
     expect(await lines(B)).toEqual(['rapido 5 L1 4360.00 70.70 USD', 'rapido 2 L2 4360.00 436.00 MXN', 'rapido 1 L3 4360.00 218.00 MXN']);
     expect(await lines(C)).toEqual([]);
+    // D: 9 → 6 → 3 → 1; kits 2 × 1670 = 3340: 1002.00, 334.00, 167.00; Directo on the products' VN: 400 × 25 % = 100.00.
+    expect(await lines(D)).toEqual(['directo 6 L1 400.00 100.00 MXN', 'rapido 6 L1 3340.00 1002.00 MXN', 'rapido 3 L2 3340.00 334.00 MXN', 'rapido 1 L3 3340.00 167.00 MXN']);
   });
 
   it('the close agrees with the instant lines and pays the unposted order the same way', async () => {
@@ -100,9 +107,10 @@ describe('orders of several kits through confirmation and the close', () => {
     await waitForRun(run.id);
     const [r] = await t.database.sql<{ status: string; result: { commissions: { instantMismatches: number; alreadyPosted: number } } }[]>`select status, result from period_runs where id = ${run.id}`;
     expect(r!.status).toBe('succeeded');
-    expect(r!.result.commissions).toMatchObject({ instantMismatches: 0, alreadyPosted: 6 });
+    expect(r!.result.commissions).toMatchObject({ instantMismatches: 0, alreadyPosted: 10 });
     expect((await lines(A)).filter((l) => l.startsWith('rapido'))).toEqual(['rapido 4 L1 3850.00 1155.00 MXN', 'rapido 2 L2 3850.00 385.00 MXN', 'rapido 1 L3 3850.00 192.50 MXN']);
     // C: 8 → 6 → 3 → 1; 4860 + 2 × 1670 = 8200: 2460.00, 820.00, 410.00.
     expect(await lines(C)).toEqual(['rapido 6 L1 8200.00 2460.00 MXN', 'rapido 3 L2 8200.00 820.00 MXN', 'rapido 1 L3 8200.00 410.00 MXN']);
+    expect((await lines(D)).filter((l) => !l.startsWith('uninivel'))).toEqual(['directo 6 L1 400.00 100.00 MXN', 'rapido 6 L1 3340.00 1002.00 MXN', 'rapido 3 L2 3340.00 334.00 MXN', 'rapido 1 L3 3340.00 167.00 MXN']);
   });
 });
