@@ -327,6 +327,28 @@ describe('Stripe invoice events', () => {
     expect(review.rows.map((x) => x.orderId)).toContain(Number(c!.order_id));
   });
 
+  it('"sync payments" (no webhook delivered) applies an autoship invoice through the same path: one confirmed order', async () => {
+    const { id, sub } = await autoship(5, { day: 18 });
+    // Member 5 is in the US: its autoship's order is priced in USD; Stripe charges the same.
+    await t.database.sql`update autoship_subscriptions set currency = 'USD', amount = '41.98' where id = ${id}`;
+    await t.database.sql`delete from autoship_items where subscription_id = ${id} and product_id = ${products.b}`;
+    const s = stub.subscriptions.get(sub.id)!;
+    s.currency = 'usd';
+    s.items.data = [{ ...s.items.data[0]!, price: { ...s.items.data[0]!.price, currency: 'usd', unit_amount: 2099 } }];
+    stub.payInvoice(sub.id, sec('2026-10-18T18:00:00Z'));
+    for (let first = true, n = 0; n < 50; first = false, n++) {
+      const step = await t.must('payments.syncStep', { first, pageSize: 100 }, t.tokens.finance);
+      if (step.done) break;
+    }
+    const [c] = await t.database.sql<{ outcome: string; order_id: string }[]>`select outcome, order_id from autoship_charges where subscription_id = ${id}`;
+    expect(c?.outcome).toBe('paid');
+    const [o] = await t.database.sql<{ status: string; total: string; currency: string }[]>`select status, total::text, currency from orders where id = ${c!.order_id}`;
+    expect(o).toEqual({ status: 'paid', total: '41.98', currency: 'USD' });
+    const again = await t.must('payments.syncStep', { first: false, pageSize: 100 }, t.tokens.finance);
+    expect(again.applied).toBe(0);
+    expect((await t.database.sql`select 1 from autoship_charges where subscription_id = ${id}`).length).toBe(1);
+  });
+
   it('customer.subscription.updated/deleted keep the status in step; an older event does not undo a newer state', async () => {
     const { id, sub } = await autoship(7, { day: 12 });
     const s = stub.subscriptions.get(sub.id)!;
