@@ -22,7 +22,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { sql as dsql } from 'drizzle-orm';
 import { freshDatabase } from '../../../test/db';
 import type { AppServices, MutationContext } from '../../ipc/context';
 import { AppError } from '../../../shared/errors';
@@ -357,4 +356,3 @@ describe('a close killed at any point leaves the period untouched or fully close
   });
 });
 
-void dsql;
