@@ -349,6 +349,23 @@ describe('Stripe invoice events', () => {
     expect((await t.database.sql`select 1 from autoship_charges where subscription_id = ${id}`).length).toBe(1);
   });
 
+  it('customer.subscription.created by the member app (metadata.member_id, items by sku) adds the autoship here; unknown products are unmatched', async () => {
+    const sub = stub.createSubscription({
+      currency: 'mxn', periodEnd: sec('2026-11-09T18:00:00Z'), metadata: { member_id: '3' },
+      items: [{ sku: 'AS-OMEGA', quantity: 1, unitAmount: 34900 }, { sku: 'AS-SUERO', quantity: 2, unitAmount: 44900 }],
+    });
+    const r = await deliver(stub.addEvent('customer.subscription.created', sub, Math.floor(Date.now() / 1000)));
+    expect(r.body).toMatchObject({ outcome: 'subscription_updated' });
+    const [mine] = (await t.must('autoship.forMember', { memberId: 3 }, t.tokens.support)).filter((x) => x.stripeSubscriptionId === sub.id);
+    expect(mine).toMatchObject({ status: 'active', chargeDay: 9, nextChargeAt: '2026-11-09T18:00:00.000Z', amount: '1247.00', currency: 'MXN' });
+    expect(mine!.items.map((i) => [i.sku, i.quantity])).toEqual([['AS-OMEGA', 1], ['AS-SUERO', 2]]);
+    const odd = stub.createSubscription({ currency: 'mxn', metadata: { member_id: '3' }, items: [{ sku: 'NO-EXISTE', quantity: 1, unitAmount: 100 }] });
+    expect((await deliver(stub.addEvent('customer.subscription.created', odd))).body).toMatchObject({ outcome: 'unmatched' });
+    const nobody = stub.createSubscription({ currency: 'mxn', items: [{ sku: 'AS-OMEGA', quantity: 1, unitAmount: 34900 }] });
+    expect((await deliver(stub.addEvent('customer.subscription.created', nobody))).body).toMatchObject({ outcome: 'unmatched' });
+    expect((await t.database.sql`select 1 from autoship_subscriptions where stripe_subscription_id in (${odd.id}, ${nobody.id})`).length).toBe(0);
+  });
+
   it('customer.subscription.updated/deleted keep the status in step; an older event does not undo a newer state', async () => {
     const { id, sub } = await autoship(7, { day: 12 });
     const s = stub.subscriptions.get(sub.id)!;

@@ -14,6 +14,9 @@
  *   paused/canceled): what support sees on the member's profile.
  * - customer.subscription.updated / deleted: status, next charge and charge day follow Stripe, unless
  *   the event is older than what the row already reflects (out-of-order delivery).
+ * - customer.subscription.created (or updated) of a subscription we do not have yet — the member app
+ *   created it — with metadata.member_id and items whose price (or item) metadata.sku names catalogue
+ *   products: our row and items are created from it; otherwise 'unmatched' with the reason.
  */
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
@@ -27,7 +30,7 @@ import { readSubscription } from './stripe';
 export type AutoshipOutcome = 'confirmed' | 'already_confirmed' | 'mismatch' | 'failure_recorded' | 'subscription_updated' | 'stale' | 'unmatched';
 export interface AutoshipApplied { outcome: AutoshipOutcome; orderId: number | null; piId: string | null; before?: unknown; after?: unknown; reason?: string }
 
-export const AUTOSHIP_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'customer.subscription.updated', 'customer.subscription.deleted']);
+export const AUTOSHIP_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
 
 type InvoiceLike = Partial<Stripe.Invoice> & {
   subscription?: string | { id: string } | null;
@@ -155,10 +158,53 @@ export async function onInvoiceFailed(tx: Tx, event: Stripe.Event): Promise<Auto
   return { outcome: 'failure_recorded', orderId: null, piId, reason, before: { status: sub.status }, after: { autoship: sub.id, invoice: inv.id, attempt, failure: reason } };
 }
 
+type SubscriptionItemLike = { quantity?: number; metadata?: Record<string, string>; price?: { unit_amount?: number | null; metadata?: Record<string, string> } };
+
+/**
+ * A subscription the member app created at Stripe (metadata.member_id, each item's price or item
+ * metadata.sku naming a catalogue product): our row and items, so it shows here. Null when it does
+ * not name a member and products we know.
+ */
+async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date): Promise<{ id: number; reason?: undefined } | { id: null; reason: string }> {
+  const memberId = /^\d{1,15}$/.test(obj.metadata?.member_id ?? '') ? Number(obj.metadata!.member_id) : null;
+  if (memberId == null) return { id: null, reason: `Suscripción ${obj.id} sin metadata.member_id` };
+  const [m] = (await tx.execute(sql`select id from members where id = ${memberId}`)) as unknown as unknown[];
+  if (!m) return { id: null, reason: `Suscripción ${obj.id}: el miembro ${memberId} no existe` };
+  const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({ sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '', quantity: Number(i.quantity ?? 1), unit: digits(i.price?.unit_amount) }));
+  const skus = [...new Set(items.map((i) => i.sku))];
+  const known = skus.length === 0 ? [] : (await tx.execute(sql`select id, sku from products where sku in (${sql.join(skus.map((k) => sql`${k}`), sql`, `)})`)) as unknown as { id: number; sku: string }[];
+  const missing = skus.filter((k) => !known.some((p) => p.sku === k));
+  if (items.length === 0 || missing.length > 0 || items.some((i) => i.unit == null || !Number.isInteger(i.quantity) || i.quantity < 1)) {
+    return { id: null, reason: `Suscripción ${obj.id}: productos desconocidos o sin precio (${missing.join(', ') || 'sin artículos'})` };
+  }
+  const st = readSubscription(obj);
+  const minorTotal = items.reduce((a, i) => a.plus(new Decimal(i.unit!).times(i.quantity)), new Decimal(0));
+  const amount = ZERO_DECIMAL.has((obj.currency ?? '').toLowerCase()) ? minorTotal.toFixed(2) : minorTotal.div(100).toFixed(2);
+  const [row] = (await tx.execute(sql`
+    insert into autoship_subscriptions (member_id, stripe_subscription_id, stripe_customer_id, status, charge_day, next_charge_at, currency, amount,
+      paused_at, canceled_at, stripe_updated_at)
+    values (${memberId}, ${obj.id}, ${idOf(obj.customer as string | { id: string }) ?? ''}, ${st.status}, ${Math.min(st.chargeDay ?? 28, 28)},
+      ${st.nextChargeAt?.toISOString() ?? null}::timestamptz, ${(obj.currency ?? '').toUpperCase()}, ${amount},
+      ${st.status === 'paused' ? eventAt.toISOString() : null}::timestamptz, ${st.canceledAt?.toISOString() ?? null}::timestamptz, ${eventAt.toISOString()}::timestamptz)
+    on conflict (stripe_subscription_id) do nothing returning id`)) as unknown as { id: string }[];
+  if (!row) return { id: null, reason: `Suscripción ${obj.id} ya registrada` };
+  const id = Number(row.id);
+  const lines = items.map((i) => ({ p: known.find((k) => k.sku === i.sku)!.id, sku: i.sku, q: i.quantity }));
+  await tx.execute(sql`
+    insert into autoship_items (subscription_id, product_id, sku, quantity)
+    select ${id}, p, sku, sum(q) from jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) as x(p int, sku text, q int) group by p, sku`);
+  return { id };
+}
+
 export async function onSubscriptionChanged(tx: Tx, event: Stripe.Event): Promise<AutoshipApplied> {
   const obj = event.data.object as Stripe.Subscription;
   const sub = await lockSubscription(tx, obj.id);
-  if (!sub) return { outcome: 'unmatched', orderId: null, piId: null, reason: `Suscripción ${obj.id} desconocida` };
+  if (!sub) {
+    if (event.type === 'customer.subscription.deleted') return { outcome: 'unmatched', orderId: null, piId: null, reason: `Suscripción ${obj.id} desconocida` };
+    const adopted = await adoptSubscription(tx, obj, instantOf(event.created));
+    if (adopted.id == null) return { outcome: 'unmatched', orderId: null, piId: null, reason: adopted.reason };
+    return { outcome: 'subscription_updated', orderId: null, piId: null, after: { autoship: adopted.id, created: true, member: obj.metadata?.member_id } };
+  }
   const eventAt = instantOf(event.created);
   if (sub.stripe_updated_at && new Date(sub.stripe_updated_at).getTime() > eventAt.getTime()) {
     return { outcome: 'stale', orderId: null, piId: null, reason: `Evento anterior al estado guardado de ${obj.id}` };
