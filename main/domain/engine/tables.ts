@@ -111,6 +111,25 @@ export class LineTable implements Iterable<CommissionLine> {
   }
 
   row(i: number): CommissionLine {
+    const c = this.cells(i);
+    return line(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]);
+  }
+
+  /**
+   * The line as one tab-separated text row for COPY (storage order: type, beneficiary,
+   * source_kind, source, level, base, base_currency, rate, amount, currency, fx_from, fx_to; no
+   * newline; a null rate as \N). A mixed order's kit part keeps the order's own id as source.
+   */
+  copyText(i: number): string {
+    const c = this.cells(i);
+    const src = c[2].endsWith('~k') ? c[2].slice(0, -2) : c[2];
+    return `${c[0]}\t${c[1]}\t${c[6]}\t${src}\t${c[3]}\t${c[7]}\t${c[8]}\t${c[9] ?? '\\N'}\t${c[4]}\t${c[5]}\t${c[10]}\t${c[11]}`;
+  }
+
+  /** Order VN as the base of its lines, formatted once per order (an order pays many lines). */
+  private vnBase: (string | undefined)[] = [];
+
+  private cells(i: number): Parameters<typeof line> {
     if (i < 0 || i >= this.length) throw new RangeError(`line ${i} out of range`);
     const { cp, ids, orders, cur, paidAs, uniSum } = this.ctx;
     const t = this.type[i]!;
@@ -132,21 +151,22 @@ export class LineTable implements Iterable<CommissionLine> {
             : level <= cp.levelCount
               ? cp.levelRateStr[level - 1]!
               : cp.infRateStr[paidAs[ben]!]!;
-        return line(type, ids[ben]!, o.id, level, amount, currency, 'order', formatCents(parseScaled(o.vn, 2)), o.currency, rate, cp.rateStr[CUR_INDEX[o.currency]!]!, fxTo);
+        const base = (this.vnBase[src] ??= formatCents(parseScaled(o.vn, 2)));
+        return [type, ids[ben]!, o.id, level, amount, currency, 'order', base, o.currency, rate, cp.rateStr[CUR_INDEX[o.currency]!]!, fxTo];
       }
       case T_RAPIDO: {
         const o = orders[src]!;
         const ki = cp.kitIndex.get(o.sku!)!;
-        return line(type, ids[ben]!, o.id, level, amount, currency, 'order', cp.kitBase[ki]!, 'MXN', cp.rapidoRateStr[level - 1]!, cp.rateStr[MXN_INDEX]!, fxTo);
+        return [type, ids[ben]!, o.id, level, amount, currency, 'order', cp.kitBase[ki]!, 'MXN', cp.rapidoRateStr[level - 1]!, cp.rateStr[MXN_INDEX]!, fxTo];
       }
       case T_MATCHING: {
         const s = cur[src]!;
-        return line(type, ids[ben]!, ids[src]!, level, amount, currency, 'member', formatCents(uniSum[src]!), CURRENCIES[s]!, cp.matchRates[paidAs[ben]!]![level - 1]!, cp.rateStr[s]!, fxTo);
+        return [type, ids[ben]!, ids[src]!, level, amount, currency, 'member', formatCents(uniSum[src]!), CURRENCIES[s]!, cp.matchRates[paidAs[ben]!]![level - 1]!, cp.rateStr[s]!, fxTo];
       }
       default: {
         const f = t === T_ALCANCE ? cp.alcance[level]! : level === 1 ? cp.autoDown : cp.autoMonthly;
         const bc = f.baseCurrency[d]!;
-        return line(type, ids[ben]!, ids[src]!, level, amount, currency, 'member', f.base[d]!, bc, null, cp.rateStr[CUR_INDEX[bc]!]!, fxTo);
+        return [type, ids[ben]!, ids[src]!, level, amount, currency, 'member', f.base[d]!, bc, null, cp.rateStr[CUR_INDEX[bc]!]!, fxTo];
       }
     }
   }

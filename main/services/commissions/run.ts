@@ -15,7 +15,8 @@ import { validatePlan, type PlanFigures } from '../../domain/plan';
 import { runPeriodEngine, LINE_TYPE_BY_CODE, EngineInputError, type EngineInput, type EngineMember, type EngineOrder, type EngineHistoryRow, type PeriodResult } from '../../domain/engine';
 import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
-import { postTransfer } from '../ledger/ledger';
+import { postWalletCredits } from '../ledger/bulk';
+import { formatCents } from '../../domain/engine/exact';
 import { kitSkuOf, planWithKits } from './kits';
 import { campaignInForce } from './travel';
 
@@ -256,9 +257,20 @@ export interface WriteResult {
   ms: Record<string, number>;
 }
 
+/** Key of an instant line (Directo / Rápido) by what it pays for: type code, order id, level. */
+const instantKey = (type: number, orderId: number, level: number) => orderId * 8 + type * 4 + level;
+
 /**
  * Writes a close's result: lines, ledger postings, programme state. Everything inside `tx` (the
  * close's one transaction): a crash leaves nothing.
+ *
+ * Lines go straight into commission_lines by COPY, in beneficiary order (the indexes are then
+ * filled page by page instead of at random). Directo and Rápido were paid at payment confirmation:
+ * a line of the engine whose (type, order, level) already has an instant line is not written again
+ * — whoever it went to, even if a genealogy correction has since moved the order's upline — and a
+ * different amount is counted in `instantMismatches`. Only the lines written here are paid: one
+ * ledger transaction per (currency, block of 2^16 member ids), set-based (postWalletCredits). The
+ * natural key stays the guard: a line written twice would fail the whole close, never pay twice.
  */
 export async function writeClose(
   tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date,
@@ -269,71 +281,93 @@ export async function writeClose(
   let t = performance.now();
   const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
   const L = result.lines;
-  await c.unsafe(`create temp table cl_stage (type commission_type, beneficiary_id bigint, source_kind commission_source_kind, source_id bigint, level smallint,
-    base numeric, base_currency char(3), rate numeric, amount numeric, currency char(3), fx_from numeric, fx_to numeric) on commit drop`);
-  const BATCH = 20000;
-  function* lineChunks(): Generator<string> {
-    for (let s = 0; s < L.length; s += BATCH) {
-      const e = Math.min(L.length, s + BATCH);
-      let out = '';
-      for (let i = s; i < e; i++) {
-        const l = L.row(i);
-        const src = l.source.endsWith('~k') ? l.source.slice(0, -2) : l.source;
-        out += `${l.type}\t${l.beneficiary}\t${l.sourceKind}\t${src}\t${l.level}\t${l.base}\t${l.baseCurrency}\t${l.rate ?? '\\N'}\t${l.amount}\t${l.currency}\t${l.fxFrom}\t${l.fxTo}\n`;
+  const { members, orders } = loaded.input;
+
+  const posted = new Map<number, number>();
+  const existing = await c.unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from commission_lines
+    where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`, [period.id]).values() as unknown as [number, number, number, number][];
+  for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
+  existing.length = 0;
+
+  // The lines to write, grouped by beneficiary (a counting sort: members are in id order).
+  const count = new Int32Array(members.length + 1);
+  const write = new Uint8Array(L.length);
+  let alreadyPosted = 0;
+  let instantMismatches = 0;
+  for (let i = 0; i < L.length; i++) {
+    const type = L.type[i]!;
+    if (type <= 1) {
+      const id = orders[L.source[i]!]!.id;
+      const k = instantKey(type, Number(id.endsWith('~k') ? id.slice(0, -2) : id), L.level[i]!);
+      const cents = posted.get(k);
+      if (cents !== undefined) {
+        alreadyPosted++;
+        if (cents !== L.amountCents[i]) instantMismatches++;
+        continue;
       }
-      yield out;
     }
+    write[i] = 1;
+    count[L.beneficiary[i]! + 1]!++;
   }
-  await copyIn(c, 'copy cl_stage from stdin', lineChunks());
-  lap('copy');
-  await progress(0.3);
-  const key = `'commission.close:${period.id}:' || s.currency || ':' || (s.beneficiary_id >> ${BLOCK_SHIFT})::text`;
-  const [mm] = await c.unsafe(`
-    select count(*)::int as n, count(*) filter (where l.amount <> s.amount)::int as diff from cl_stage s join commission_lines l
-      on l.period_id = $1 and l.type = s.type and l.kind = 'line' and l.beneficiary_id = s.beneficiary_id and l.source_id = s.source_id and l.level = s.level
-    where s.type in ('directo', 'rapido')`, [period.id]) as unknown as { n: number; diff: number }[];
-  await c.unsafe(`create temp table cl_pay on commit drop as
-    with ins as (
-      insert into commission_lines (period_id, type, kind, status, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, created_at)
-      select $1, s.type, 'line', 'posted', s.beneficiary_id, s.source_kind, s.source_id, s.level, s.base, s.base_currency, s.rate, s.amount, s.currency, s.fx_from, s.fx_to, ${key}, $2::timestamptz
-      from cl_stage s
-      on conflict do nothing
-      returning beneficiary_id, currency, amount)
-    select currency, beneficiary_id, sum(amount) as amount, count(*)::int as n from ins group by currency, beneficiary_id`, [period.id, now.toISOString()]);
-  lap('insert');
+  posted.clear();
+  for (let m = 0; m < members.length; m++) count[m + 1]! += count[m]!;
+  const inserted = count[members.length]!;
+  const order = new Int32Array(inserted);
+  const perMember = new Float64Array(members.length);
+  for (let i = 0; i < L.length; i++) {
+    if (!write[i]) continue;
+    const b = L.beneficiary[i]!;
+    order[count[b]!++] = i;
+    perMember[b]! += L.amountCents[i]!;
+  }
+  lap('prepare');
+
+  const iso = now.toISOString();
+  const head = `${period.id}\tline\tposted\t`;
+  function* lineChunks(): Generator<string> {
+    let out = '';
+    let lastBen = -1;
+    let tail = '';
+    for (let j = 0; j < order.length; j++) {
+      const i = order[j]!;
+      const b = L.beneficiary[i]!;
+      if (b !== lastBen) {
+        lastBen = b;
+        const m = members[b]!;
+        tail = `\tcommission.close:${period.id}:${CURRENCY_OF_COUNTRY[m.country]}:${Math.floor(Number(m.id) / 2 ** BLOCK_SHIFT)}\t${iso}\n`;
+      }
+      out += head + L.copyText(i) + tail;
+      if (out.length > 1 << 20) { yield out; out = ''; }
+    }
+    if (out) yield out;
+  }
+  await copyIn(c, `copy commission_lines (period_id, kind, status, type, beneficiary_id, source_kind, source_id, level, base, base_currency, rate,
+    amount, currency, fx_from, fx_to, ledger_key, created_at) from stdin`, lineChunks());
+  lap('lines');
   await progress(0.6);
-  // Wallets first, set-based (the posting function would create them one by one).
-  await c.unsafe(`insert into ledger_accounts (kind, member_id, currency) select distinct 'member_wallet'::ledger_account_kind, beneficiary_id, currency from cl_pay
-    on conflict (member_id, currency) where kind = 'member_wallet' do nothing`);
-  const pays = await c.unsafe(`select currency, (beneficiary_id >> ${BLOCK_SHIFT})::int as block, beneficiary_id::text, amount::text, n from cl_pay order by 1, 2, 3`).values() as unknown as [string, number, string, string, number][];
-  let inserted = 0;
-  let postings = 0;
-  const paid: Record<string, string> = {};
-  for (let i = 0; i < pays.length;) {
-    const currency = pays[i]![0].trim() as Currency;
-    const block = pays[i]![1];
-    const entries: { account: { member: number }; amount: string }[] = [];
-    let sum = new Decimal(0);
-    for (; i < pays.length && pays[i]![0].trim() === currency && pays[i]![1] === block; i++) {
-      const r = pays[i]!;
-      inserted += r[4];
-      entries.push({ account: { member: Number(r[2]) }, amount: r[3] });
-      sum = sum.plus(r[3]);
+
+  await c.unsafe('create temp table cl_pay (currency char(3), member_id bigint, amount numeric) on commit drop');
+  function* payChunks(): Generator<string> {
+    let out = '';
+    for (let m = 0; m < members.length; m++) {
+      const cents = perMember[m]!;
+      if (cents === 0) continue;
+      out += `${CURRENCY_OF_COUNTRY[members[m]!.country]}\t${members[m]!.id}\t${formatCents(cents)}\n`;
+      if (out.length > 1 << 20) { yield out; out = ''; }
     }
-    await postTransfer(tx, {
-      idempotencyKey: `commission.close:${period.id}:${currency}:${block}`, kind: 'commission', currency, periodId: period.id, at: now,
-      entries: [{ account: { company: 'commission_expense' }, amount: sum.neg().toFixed(2) }, ...entries],
-      reference: { period: period.key, block, close: true },
-    });
-    postings++;
-    paid[currency] = new Decimal(paid[currency] ?? 0).plus(sum).toFixed(2);
+    if (out) yield out;
   }
+  await copyIn(c, 'copy cl_pay from stdin', payChunks());
+  const pay = await postWalletCredits(tx, {
+    source: 'cl_pay', keyPrefix: `commission.close:${period.id}`, kind: 'commission', company: 'commission_expense',
+    periodId: period.id, at: now, reference: { period: period.key, close: true }, blockShift: BLOCK_SHIFT,
+  });
   lap('ledger');
   await progress(0.8);
   const programs = await writePrograms(tx, period, loaded, result, now);
   lap('programs');
   await progress(1);
-  return { lines: L.length, inserted, alreadyPosted: mm?.n ?? 0, instantMismatches: mm?.diff ?? 0, postings, paid, programs, ms };
+  return { lines: L.length, inserted, alreadyPosted, instantMismatches, postings: pay.transactions, paid: pay.totals, programs, ms };
 }
 
 /** Programme state after the period: member_programs (changed rows only), cashback, gifts, travel points. */

@@ -3,6 +3,7 @@ import { genealogyMetrics } from './genealogy';
 import { walletMetrics } from './wallet';
 import { volumesMetrics } from './volumes';
 import { dashboardMetrics } from './dashboard';
+import { commissionsMetrics } from './commissions';
 
 /** Every metric of `npm run bench`, in run order. Each area adds one line. */
 export const metrics: Metric[] = [
@@ -10,4 +11,5 @@ export const metrics: Metric[] = [
   ...walletMetrics,
   ...volumesMetrics,
   ...dashboardMetrics,
+  ...commissionsMetrics,
 ];

@@ -178,7 +178,7 @@ function singleConnection(ctx: BenchContext) {
 }
 
 /** User + system CPU time of a process (the PostgreSQL backend), in ms; 0 where /proc is not readable. */
-function backendCpuMs(pid: number): number {
+export function backendCpuMs(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm) ": indexes 11 and 12, in clock ticks (100 per second).

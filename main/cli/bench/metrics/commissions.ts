@@ -1,0 +1,126 @@
+/**
+ * commissions.close — the whole period close as the background close runs it (main/services/periods
+ *   close.ts): the registered steps in one transaction — volumes and paid-as ranks recomputed, rank
+ *   history and career ranks, the commission run (load, engine, every line written under its natural
+ *   key, the wallets paid through the ledger, the programmes) and the period marked closed — then
+ *   ROLLED BACK so the bench database keeps its open period. `ms` is that one transaction, commit
+ *   excluded; the notes give each step's time, the commission step's own breakdown and the backend's
+ *   CPU time.
+ *   Baseline (the naive way): for every paid order of a sample of members, one query per level up
+ *   the sponsor line (the upline's sponsor and paid-as rank), the Uninivel/Directo/Rápido line of
+ *   that level computed in the client and written with its own INSERT; the sample's time is
+ *   extrapolated to the period's orders (mean per order × orders). Alcance, Matching, Automóvil and
+ *   the programmes are left out of the baseline, which makes it a lower bound.
+ */
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../../db/client';
+import type { BenchContext, Metric, MetricResult } from '../types';
+import { round, timeOnce } from '../timing';
+import { benchPeriod, backendCpuMs } from './volumes';
+import { listCloseSteps } from '../../../services/periods/close';
+import { previousPeriodRow } from '../../../services/periods/lookup';
+import { planInForce } from '../../../services/plan/cached';
+import { registerCommissionsStep } from '../../../services/commissions/step';
+
+const BASELINE_MEMBERS = Number(process.env.NNP_BENCH_CLOSE_BASELINE ?? 10_000);
+
+class Rollback extends Error {}
+
+export const commissionsClose: Metric = {
+  name: 'commissions.close',
+  budget: { ms: 60_000 },
+  async run(ctx): Promise<MetricResult> {
+    registerCommissionsStep();
+    const period = await benchPeriod(ctx);
+    const [{ n: orderCount } = { n: 0 }] = await ctx.sql<{ n: number }[]>`
+      select count(*)::int as n from orders where period_id = ${period.id} and status = 'paid'`;
+    const steps = listCloseSteps();
+    const stepMs: Record<string, number> = {};
+    const results: Record<string, unknown> = {};
+    let cpuMs = 0;
+    let closeMs = 0;
+    try {
+      await ctx.db.transaction(async (tx) => {
+        const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
+        const cpu0 = backendCpuMs(b!.pid);
+        const t0 = performance.now();
+        await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
+        const p = { ...period, status: 'closing' as const };
+        const previous = await previousPeriodRow(tx, p);
+        const { figures: plan } = await planInForce(tx, p.key);
+        const now = new Date();
+        for (const step of steps) {
+          const ts = performance.now();
+          const out = await step.run({
+            tx: tx as Tx, period: p, previous, plan, staffId: null, now, results,
+            progress: async () => {}, log: (m) => ctx.log(`  [${step.name}] ${m}`),
+          });
+          results[step.name] = out ?? {};
+          stepMs[step.name] = Math.round(performance.now() - ts);
+          ctx.log(`  paso ${step.name}: ${stepMs[step.name]} ms`);
+        }
+        closeMs = performance.now() - t0;
+        cpuMs = backendCpuMs(b!.pid) - cpu0;
+        throw new Rollback();
+      });
+    } catch (e) {
+      if (!(e instanceof Rollback)) throw e;
+    }
+    ctx.log(`commissions.close: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`);
+    // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
+    await ctx.sql.unsafe('vacuum commission_lines, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes');
+
+    const baseline = await naiveBaseline(ctx, period.id, orderCount);
+    const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
+    return {
+      ms: round(closeMs),
+      baseline_ms: baseline.extrapolatedMs,
+      notes: `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
+        `PostgreSQL backend CPU ${Math.round(cpuMs)} ms; baseline: ${baseline.orders} orders of ${baseline.members} members in ${Math.round(baseline.ms)} ms ` +
+        `(${round(baseline.ms / Math.max(1, baseline.orders))} ms/order, ${baseline.queries} queries), × ${orderCount} orders`,
+    };
+  },
+};
+
+/** The naive close: per order, one query per sponsor level, one INSERT per line (rolled back). */
+async function naiveBaseline(ctx: BenchContext, periodId: number, orderCount: number) {
+  const [{ max } = { max: 0 }] = await ctx.sql<{ max: number }[]>`select max(id)::int as max from members`;
+  const ids = new Set<number>();
+  while (ids.size < Math.min(BASELINE_MEMBERS, max)) ids.add(1 + Math.floor(ctx.random() * max));
+  let orders = 0;
+  let queries = 0;
+  const rates = [0, 5, 8, 10, 10, 5, 4, 4, 3, 3];
+  const ms = await timeOnce(() => ctx.sql.begin(async (tx) => {
+    await tx`create temp table naive_lines (type text, beneficiary bigint, source bigint, level int, amount numeric) on commit drop`;
+    for (const id of ids) {
+      const own = await tx<{ id: string; vn: string; kit_pv: string }[]>`
+        select id::text, vn::text, kit_pv::text from orders where member_id = ${id} and period_id = ${periodId} and status = 'paid'`;
+      queries++;
+      for (const o of own) {
+        orders++;
+        let current = id;
+        for (let level = 1; level <= 60; level++) {
+          const [up] = await tx<{ id: string; rank: number | null }[]>`
+            select s.id::text as id, v.paid_as_rank as rank from members m join members s on s.id = m.sponsor_id
+            left join member_volumes v on v.member_id = s.id and v.period_id = ${periodId}
+            where m.id = ${current}`;
+          queries++;
+          if (!up) break;
+          const beneficiary = Number(up.id);
+          const rank = up.rank ?? 0;
+          // Directo / Rápido at level 1-3, Uninivel where the rank opens the level (a simplified rule).
+          const rate = level < rates.length && rank >= Math.ceil(level / 2) ? rates[level]! : level >= 10 && rank >= 5 ? 1 : 0;
+          if (rate > 0 || level <= 3) {
+            await tx`insert into naive_lines values (${level <= 3 && Number(o.kit_pv) > 0 ? 'rapido' : 'uninivel'}, ${beneficiary}, ${o.id}, ${level}, ${o.vn}::numeric * ${rate} / 100)`;
+            queries++;
+          }
+          current = beneficiary;
+        }
+      }
+    }
+    throw new Rollback();
+  }).catch((e) => { if (!(e instanceof Rollback)) throw e; }));
+  return { members: ids.size, orders, queries, ms, extrapolatedMs: round(orders ? (ms / orders) * orderCount : Number.NaN) };
+}
+
+export const commissionsMetrics: Metric[] = [commissionsClose];
