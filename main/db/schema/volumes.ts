@@ -29,11 +29,15 @@ export const memberVolumes = pgTable('member_volumes', {
 
 export const rankKind = pgEnum('rank_kind', ['paid_as', 'career']);
 
-/** Every rank change (member, period, old → new), for the history screens. */
+/**
+ * Every rank change (member, period, old → new), for the history screens. No foreign keys, like
+ * member_volumes: a close writes hundreds of thousands of rows at once (two key checks per row cost
+ * seconds); members and periods are never deleted.
+ */
 export const rankHistory = pgTable('rank_history', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
-  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
-  periodId: integer('period_id').notNull().references(() => periods.id),
+  memberId: bigint('member_id', { mode: 'number' }).notNull(),
+  periodId: integer('period_id').notNull(),
   kind: rankKind('kind').notNull(),
   oldRank: smallint('old_rank').notNull(),
   newRank: smallint('new_rank').notNull(),

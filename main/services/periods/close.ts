@@ -83,21 +83,21 @@ const ranksStep: CloseStep = {
         returning 1
       ) select count(*)::int as n from ins`)) as unknown as { n: number }[];
     await c.progress(0.5);
-    // Career rank: the highest paid-as rank ever; it never goes down.
-    const career = (await c.tx.execute(sql`
-      with x as (
-        select v.member_id, m.career_rank as old_rank, v.paid_as_rank as new_rank
-        from member_volumes v join members m on m.id = v.member_id
-        where v.period_id = ${c.period.id} and v.paid_as_rank > m.career_rank
-      ), up as (
-        update members m set career_rank = x.new_rank from x where m.id = x.member_id and m.career_rank < x.new_rank
-        returning m.id, x.old_rank, x.new_rank
-      ), ins as (
-        insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
-        select id, ${c.period.id}, 'career', old_rank, new_rank, ${c.now.toISOString()}::timestamptz from up
-        on conflict (member_id, period_id, kind) do nothing
-        returning 1
-      ) select (select count(*) from up)::int as promoted, (select count(*) from ins)::int as n`)) as unknown as { promoted: number; n: number }[];
+    // Career rank: the highest paid-as rank ever; it never goes down. The promotions are listed
+    // once (old rank kept for the history), then members are updated by key.
+    await c.tx.execute(sql`drop table if exists close_promotions`);
+    await c.tx.execute(sql`
+      create temp table close_promotions on commit drop as
+      select v.member_id, m.career_rank as old_rank, v.paid_as_rank as new_rank
+      from member_volumes v join members m on m.id = v.member_id
+      where v.period_id = ${c.period.id} and v.paid_as_rank > m.career_rank`);
+    const up = await c.tx.execute(sql`
+      update members m set career_rank = x.new_rank from close_promotions x where m.id = x.member_id and m.career_rank < x.new_rank`);
+    const ins = await c.tx.execute(sql`
+      insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
+      select member_id, ${c.period.id}, 'career', old_rank, new_rank, ${c.now.toISOString()}::timestamptz from close_promotions
+      on conflict (member_id, period_id, kind) do nothing`);
+    const career = [{ promoted: Number((up as unknown as { count: number }).count), n: Number((ins as unknown as { count: number }).count) }];
     return { paidAsChanges: paidAs[0]?.n ?? 0, careerPromotions: career[0]?.promoted ?? 0 };
   },
 };
