@@ -12,7 +12,7 @@ export interface TestMember {
 let nextId = 900_000;
 
 /**
- * Inserts root members for wallet tests (no sponsor: path "<id>/", depth 0). Members are the
+ * Inserts root members for wallet tests (no sponsor: member_paths row "<id>/", depth 0). Members are the
  * genealogy area's data; the ledger only needs them to exist.
  */
 export async function insertMembers(db: DbOrTx, list: { country?: TestMember['country']; enrolledAt?: Date; stripeAccountId?: string | null; payoutDestinationChangedAt?: Date | null; firstName?: string; lastName?: string }[]): Promise<TestMember[]> {
@@ -22,10 +22,13 @@ export async function insertMembers(db: DbOrTx, list: { country?: TestMember['co
     const code = `W${id}`;
     const country = m.country ?? 'MX';
     await db.execute(sql`
-      insert into members (id, code, first_name, last_name, email, country, path, depth, enrolled_at, stripe_account_id, payout_destination_changed_at)
-      values (${id}, ${code}, ${m.firstName ?? 'Prueba'}, ${m.lastName ?? `Monedero ${id}`}, ${`w${id}@example.test`}, ${country}, ${`${id}/`}, 0,
-              ${(m.enrolledAt ?? new Date('2025-01-15T12:00:00Z')).toISOString()}::timestamptz, ${m.stripeAccountId ?? null},
-              ${m.payoutDestinationChangedAt ? m.payoutDestinationChangedAt.toISOString() : null}::timestamptz)`);
+      with m as (
+        insert into members (id, code, first_name, last_name, email, country, enrolled_at, stripe_account_id, payout_destination_changed_at)
+        values (${id}, ${code}, ${m.firstName ?? 'Prueba'}, ${m.lastName ?? `Monedero ${id}`}, ${`w${id}@example.test`}, ${country},
+                ${(m.enrolledAt ?? new Date('2025-01-15T12:00:00Z')).toISOString()}::timestamptz, ${m.stripeAccountId ?? null},
+                ${m.payoutDestinationChangedAt ? m.payoutDestinationChangedAt.toISOString() : null}::timestamptz)
+        returning id)
+      insert into member_paths (member_id, path, depth) select id, id::text || '/', 0 from m`);
     out.push({ id, code, country });
   }
   return out;

@@ -96,9 +96,8 @@ export const members = pgTable('members', {
   country: char('country', { length: 2 }).notNull().references(() => countries.code),
   status: memberStatus('status').notNull().default('active'),
   sponsorId: bigint('sponsor_id', { mode: 'number' }).references((): AnyPgColumn => members.id),
-  /** Ancestor ids from the root down to this member, each followed by '/': "1/5/42/". */
-  path: textC('path').notNull(),
-  depth: integer('depth').notNull(),
+  // The member's place in the tree (path, depth) is in member_paths (genealogy.ts): a move rewrites
+  // it for a whole subtree, and there it rewrites narrow rows with one index, not these.
   enrolledAt: ts('enrolled_at').notNull(),
   careerRank: smallint('career_rank').notNull().default(0),
   /** Members below this one, every level; kept in step with enrolments and moves. */
@@ -107,7 +106,6 @@ export const members = pgTable('members', {
   payoutDestinationChangedAt: ts('payout_destination_changed_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [
-  index('members_path_idx').on(t.path),
   index('members_sponsor_idx').on(t.sponsorId, t.id),
   check('members_not_own_sponsor', sql`${t.sponsorId} is distinct from ${t.id}`),
 ]);

@@ -4,6 +4,24 @@ import { members, periods, staff, textC } from './core';
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
+ * The member's place in the genealogy (path enumeration): one narrow row per member, written
+ * with the member (seed, enrolment) and rewritten for a whole subtree by a move.
+ * - path: ancestor ids from the root down to this member, each followed by '/': "1/5/42/".
+ *   COLLATE "C" (byte order), so that "the whole downline of X" is one range of the path index:
+ *   path >= X.path and path < X.path with its last '/' turned into '0'.
+ * - depth: 0 for the root.
+ * It lives beside `members` rather than in it: a move updates every row of the subtree, and an
+ * update of a path is never HOT (the path is indexed); in members each moved row was a wide row
+ * re-inserted into all four of its indexes (primary key, code, path, sponsor), here it is a narrow
+ * row and two indexes (drizzle/0029_member_paths.sql; docs/performance.md).
+ */
+export const memberPaths = pgTable('member_paths', {
+  memberId: bigint('member_id', { mode: 'number' }).primaryKey().references(() => members.id, { onDelete: 'cascade' }),
+  path: textC('path').notNull(),
+  depth: integer('depth').notNull(),
+}, (t) => [index('member_paths_path_idx').on(t.path)]);
+
+/**
  * Genealogy corrections: every move of a member (with its whole downline) to another sponsor,
  * made by an admin in an open period. The audit log has the same facts; this table is what the
  * member's profile shows as its sponsor history.

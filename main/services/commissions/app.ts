@@ -224,8 +224,9 @@ async function periodLines(input: ParsedInputOf<'commissions.periodLines'>, ctx:
 async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
   const [o] = (await ctx.db.execute(sql`
     select o.id, o.member_id, o.status::text as status, o.pv::text as pv, o.vn::text as vn, o.currency, p.key as period_key, p.id as period_id,
-      m.code, m.first_name, m.last_name, m.path
-    from orders o join members m on m.id = o.member_id left join periods p on p.id = o.period_id where o.id = ${input.orderId}`)) as unknown as {
+      m.code, m.first_name, m.last_name, mp.path
+    from orders o join members m on m.id = o.member_id join member_paths mp on mp.member_id = m.id
+    left join periods p on p.id = o.period_id where o.id = ${input.orderId}`)) as unknown as {
       id: string | number; member_id: string | number; status: string; pv: string; vn: string; currency: string; period_key: string | null; period_id: number | null;
       code: string; first_name: string; last_name: string; path: string }[];
   if (!o) throw new AppError('NOT_FOUND', `El pedido ${input.orderId} no existe.`);

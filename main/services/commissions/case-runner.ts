@@ -98,10 +98,13 @@ export async function runCase(database: Database, json: unknown, log: (m: string
       await tx.execute(sql`insert into products (sku, name, kind, pv) values (${k.sku}, ${k.name}, 'kit', ${k.pv}) on conflict (sku) do nothing`);
     }
     await tx.execute(sql`
-      insert into members (id, code, first_name, last_name, country, sponsor_id, path, depth, enrolled_at, career_rank, downline_size)
+      insert into members (id, code, first_name, last_name, country, sponsor_id, enrolled_at, career_rank, downline_size)
       overriding system value
-      select x.id, x.code, x.code, 'Caso', x.country, x.sponsor, x.path, x.depth, x.enrolled::timestamptz, x.career, x.down
-      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, code text, country text, sponsor bigint, path text, depth int, enrolled text, career int, down int)`);
+      select x.id, x.code, x.code, 'Caso', x.country, x.sponsor, x.enrolled::timestamptz, x.career, x.down
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, code text, country text, sponsor bigint, enrolled text, career int, down int)`);
+    await tx.execute(sql`
+      insert into member_paths (member_id, path, depth)
+      select x.id, x.path, x.depth from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, path text, depth int)`);
     await tx.execute(sql`select setval(pg_get_serial_sequence('members', 'id'), ${c.members.length + 1})`);
     const programs = c.members.filter((m) => m.carDownPaymentPaid || m.loyaltyPoints || !new Decimal(m.travelPoints).isZero())
       .map((m) => ({ id: dbId.get(m.id)!, car: m.carDownPaymentPaid, loyalty: m.loyaltyPoints, travel: m.travelPoints }));

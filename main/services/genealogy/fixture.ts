@@ -31,11 +31,11 @@ export async function loadFixture(sql: postgres.Sql) {
   const open = periods.get('2026-11')!;
   await sql`
     insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank)
-    select ${open}, a.id, case when a.id % 3 = 0 then 100 else 0 end, 0,
-      (select coalesce(sum(case when d.id % 3 = 0 then 100 else 0 end), 0) from members d
+    select ${open}, a.member_id, case when a.member_id % 3 = 0 then 100 else 0 end, 0,
+      (select coalesce(sum(case when d.member_id % 3 = 0 then 100 else 0 end), 0) from member_paths d
         where d.path >= a.path and d.path < left(a.path, -1) || '0'),
-      case when a.id % 3 = 0 then 1 else 0 end
-    from members a`;
+      case when a.member_id % 3 = 0 then 1 else 0 end
+    from member_paths a`;
   // The period's cached aggregates, as the volumes engine keeps them beside member_volumes.
   await sql`insert into period_stats (period_id, members_active, pv)
     select ${open}, count(*) filter (where pv > 0), coalesce(sum(pv), 0) from member_volumes where period_id = ${open}`;

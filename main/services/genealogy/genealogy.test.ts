@@ -12,7 +12,7 @@ afterAll(async () => { await t?.close(); });
 /** The stored tree (path, depth, downline_size) must equal the one recomputed from sponsor ids. */
 async function expectTreeConsistent() {
   const stored = await t.database.sql<{ id: string; path: string; depth: number; downline: number }[]>`
-    select id, path, depth, downline_size as downline from members order by id`;
+    select m.id, p.path, p.depth, m.downline_size as downline from members m left join member_paths p on p.member_id = m.id order by m.id`;
   const oracle = await recomputedTree(t.database.sql);
   expect(stored.length).toBe(oracle.length);
   expect(stored).toEqual(oracle);
@@ -21,10 +21,10 @@ async function expectTreeConsistent() {
 /** Cached PVG of the open period must equal PV summed over each member's current downline. */
 async function expectPvgConsistent() {
   const bad = await t.database.sql`
-    select a.id, v.pvg, (select coalesce(sum(d.pv), 0) from members m join member_volumes d on d.member_id = m.id and d.period_id = v.period_id
+    select a.member_id, v.pvg, (select coalesce(sum(d.pv), 0) from member_paths m join member_volumes d on d.member_id = m.member_id and d.period_id = v.period_id
       where m.path >= a.path and m.path < left(a.path, -1) || '0') as expected
-    from members a join member_volumes v on v.member_id = a.id and v.period_id = (select id from periods where status = 'open')
-    where v.pvg <> (select coalesce(sum(d.pv), 0) from members m join member_volumes d on d.member_id = m.id and d.period_id = v.period_id
+    from member_paths a join member_volumes v on v.member_id = a.member_id and v.period_id = (select id from periods where status = 'open')
+    where v.pvg <> (select coalesce(sum(d.pv), 0) from member_paths m join member_volumes d on d.member_id = m.member_id and d.period_id = v.period_id
       where m.path >= a.path and m.path < left(a.path, -1) || '0')`;
   expect(bad).toEqual([]);
 }
@@ -74,10 +74,10 @@ describe('genealogy reads', () => {
     const r = await t.must('genealogy.levels', { memberId: 1 }, t.tokens.support);
     const [oracle] = await t.database.sql<{ levels: { level: number; members: number; active: number; pv: string }[] }[]>`
       select json_agg(x order by x.level) as levels from (
-        select depth as level, count(*)::int as members,
+        select p.depth as level, count(*)::int as members,
           count(*) filter (where id % 3 = 0 and status <> 'suspended')::int as active,
           (sum(case when id % 3 = 0 then 100 else 0 end))::numeric(18,2)::text as pv
-        from members where depth > 0 group by depth) x`;
+        from members m join member_paths p on p.member_id = m.id where p.depth > 0 group by p.depth) x`;
     expect(r.levels.map((l) => ({ ...l, pv: Number(l.pv).toFixed(2) }))).toEqual(oracle!.levels);
     expect(r.totalMembers).toBe(299);
     expect(r.levels).toHaveLength(Math.max(...r.levels.map((l) => l.level)));
@@ -154,7 +154,13 @@ describe('genealogy.move', () => {
 
   it('moves a member with its whole downline: paths, depths and downline sizes rewritten, audited', async () => {
     // 5 (Anahí, with the 43-deep leg below) from 2 to 12 (a recruit of the hub 7, under 3).
+    // Row versions of members before the move: the subtree's rows must stay as they are (the move
+    // rewrites member_paths; members gets the new sponsor of 5 and the ancestors' downline sizes).
+    const versions = async () => new Map((await t.database.sql<{ id: number; v: string }[]>`select id::int, xmin::text as v from members`).map((x) => [x.id, x.v]));
+    const before = await versions();
     const r = await t.must('genealogy.move', { memberId: 5, newSponsorId: 12, reason: 'Alta registrada con el patrocinador equivocado' }, t.tokens.admin);
+    const after = await versions();
+    expect([...after].filter(([id, v]) => before.get(id) !== v).map(([id]) => id).sort((a, b) => a - b)).toEqual([2, 3, 5, 7, 12]);
     // 258..300 buy 100 PV when the id is a multiple of 3: 258, 261, …, 300 → 15 of them.
     expect(r).toMatchObject({ memberId: 5, oldSponsorId: 2, newSponsorId: 12, movedMembers: 44, oldPath: '1/2/5/', newPath: '1/3/7/12/5/', subtreePvg: '1500.00', period: { key: '2026-11' } });
     await expectTreeConsistent();
@@ -164,7 +170,7 @@ describe('genealogy.move', () => {
     const [pvg12] = await t.database.sql`select pvg::text, paid_as_rank from member_volumes where member_id = 12 and period_id = (select id from periods where status = 'open')`;
     // Its rank is re-evaluated with the plan (PV 100 is below the 1,465 of Visionario).
     expect(pvg12).toMatchObject({ pvg: '1600.00', paid_as_rank: 0 });
-    const [m] = await t.database.sql`select sponsor_id::int as s, depth, path from members where id = 300`;
+    const [m] = await t.database.sql`select sponsor_id::int as s, p.depth, p.path from members m join member_paths p on p.member_id = m.id where id = 300`;
     expect(m).toMatchObject({ s: 299, depth: 47, path: expect.stringMatching(/^1\/3\/7\/12\/5\/258\//) });
     const sizes = await t.database.sql<{ id: number; d: number }[]>`select id::int, downline_size as d from members where id in (1, 2, 3, 7, 12) order by id`;
     expect(sizes.map((x) => x.d)).toEqual([299, 2, 251 + 44, 250 + 44, 44]);

@@ -26,15 +26,16 @@ type Locked = { id: string; sponsor_id: string | null; path: string; depth: numb
 
 /**
  * Moves a member with its whole downline under another sponsor. Set-based: one UPDATE rewrites
- * the path and depth of the whole subtree (one range of the path index), one UPDATE each adjusts
+ * the path and depth of the whole subtree in member_paths (one range of the path index; members
+ * itself only gets the member's new sponsor_id), one UPDATE each adjusts
  * downline_size of the ancestors that lost and of those that gained the subtree (common ancestors
  * are untouched). Must run inside a transaction; checks for a cycle under a lock.
  */
 export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: number): Promise<MoveResult> {
   await tx.execute(sql`select pg_advisory_xact_lock(${MOVE_LOCK})`);
   const rows = (await tx.execute<Locked>(sql`
-    select id, sponsor_id, path, depth, downline_size from members
-    where id in (${memberId}, ${newSponsorId}) order by id for update`)) as unknown as Locked[];
+    select m.id, m.sponsor_id, p.path, p.depth, m.downline_size from members m join member_paths p on p.member_id = m.id
+    where m.id in (${memberId}, ${newSponsorId}) order by m.id for update`)) as unknown as Locked[];
   const m = rows.find((r) => Number(r.id) === memberId);
   const s = rows.find((r) => Number(r.id) === newSponsorId);
   if (!m) throw new AppError('NOT_FOUND', `El miembro ${memberId} no existe.`);
@@ -52,8 +53,9 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
   const newPath = `${s.path}${memberId}/`;
   const delta = s.depth + 1 - m.depth;
   const upper = `${oldPath.slice(0, -1)}0`;
+  // The narrow member_paths rows only (two indexes); the wide members rows are left alone.
   const moved = await tx.execute(sql`
-    update members set
+    update member_paths set
       path = ${newPath} || substr(path, ${oldPath.length + 1}),
       depth = depth + ${delta}
     where path >= ${oldPath} and path < ${upper}`);

@@ -6,8 +6,9 @@ import { pathUpperBound } from '../members/search';
 
 /**
  * Genealogy reads. The tree is path enumeration (docs/architecture.md): children are the
- * (sponsor_id, id) index, a downline is one range of the path index, and the figures of a period
- * come from the caches: members.downline_size and member_volumes (pv, pvg, paid_as_rank).
+ * (sponsor_id, id) index of members, a downline is one range of the path index of member_paths
+ * (joined to members by id), and the figures of a period come from the caches:
+ * members.downline_size and member_volumes (pv, pvg, paid_as_rank).
  * Nothing here walks the tree member by member.
  */
 
@@ -31,7 +32,8 @@ export async function resolvePeriod(sql: postgres.Sql, key?: string): Promise<Pe
   return p ? { id: p.id, key: p.key, status: p.status } : null;
 }
 
-export const NODE_COLUMNS = `m.id, m.code, m.first_name, m.last_name, m.country, m.status, m.depth, m.career_rank, m.downline_size,
+/** Columns of a tree node; the query joins `member_paths p` (depth) and `member_volumes v`. */
+export const NODE_COLUMNS = `m.id, m.code, m.first_name, m.last_name, m.country, m.status, p.depth, m.career_rank, m.downline_size,
   coalesce(v.pv, 0) as pv, coalesce(v.pvg, 0) as pvg, coalesce(v.paid_as_rank, 0) as paid_as_rank`;
 
 export interface NodeRow {
@@ -49,23 +51,30 @@ export interface MemberCore { id: number; path: string; depth: number; downlineS
 
 export async function memberCore(sql: postgres.Sql, id: number): Promise<MemberCore> {
   const [m] = await sql<{ id: string; path: string; depth: number; downline_size: number; sponsor_id: string | null }[]>`
-    select id, path, depth, downline_size, sponsor_id from members where id = ${id}`;
+    select m.id, p.path, p.depth, m.downline_size, m.sponsor_id from members m join member_paths p on p.member_id = m.id where m.id = ${id}`;
   if (!m) throw new AppError('NOT_FOUND', `El miembro ${id} no existe.`);
   return { id: Number(m.id), path: m.path, depth: m.depth, downlineSize: m.downline_size, sponsorId: m.sponsor_id == null ? null : Number(m.sponsor_id) };
 }
 
-/** Ancestors from the root down to the direct sponsor, read by the ids of the path. */
+/**
+ * Ancestors from the root down to the direct sponsor, read by the ids of the path (primary-key
+ * lookups); an ancestor's depth is its position in the path (the root's is 0).
+ */
 export async function upline(sql: postgres.Sql, path: string) {
   const ids = path.split('/').filter(Boolean).slice(0, -1).map(Number);
   if (ids.length === 0) return [];
-  const rows = await sql<{ id: string; code: string; first_name: string; last_name: string; depth: number }[]>`
-    select id, code, first_name, last_name, depth from members where id = any(${ids}::bigint[]) order by depth`;
-  return rows.map((r) => ({ id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, depth: r.depth }));
+  const rows = await sql<{ id: string; code: string; first_name: string; last_name: string }[]>`
+    select id, code, first_name, last_name from members where id = any(${ids}::bigint[])`;
+  const byId = new Map(rows.map((r) => [Number(r.id), r]));
+  return ids.flatMap((id, depth) => {
+    const r = byId.get(id);
+    return r ? [{ id, code: r.code, firstName: r.first_name, lastName: r.last_name, depth }] : [];
+  });
 }
 
 export async function node(sql: postgres.Sql, memberId: number, period: PeriodRef | null): Promise<TreeNode> {
   const [r] = await sql<NodeRow[]>`
-    select ${sql.unsafe(NODE_COLUMNS)} from members m
+    select ${sql.unsafe(NODE_COLUMNS)} from members m join member_paths p on p.member_id = m.id
     left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = m.id
     where m.id = ${memberId}`;
   if (!r) throw new AppError('NOT_FOUND', `El miembro ${memberId} no existe.`);
@@ -93,7 +102,7 @@ export async function children(sql: postgres.Sql, memberId: number, period: Peri
     : sql`order by m.id`;
   const [rows, total] = await Promise.all([
     sql<NodeRow[]>`
-      select ${sql.unsafe(NODE_COLUMNS)} from members m
+      select ${sql.unsafe(NODE_COLUMNS)} from members m join member_paths p on p.member_id = m.id
       left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = m.id
       where m.sponsor_id = ${memberId}
       ${order} limit ${opts.pageSize} offset ${(opts.page - 1) * opts.pageSize}`,
@@ -105,11 +114,12 @@ export async function children(sql: postgres.Sql, memberId: number, period: Peri
 /** Per level below the member: members, active members (PV > 0) and PV; one range scan of the path index. */
 export async function levels(sql: postgres.Sql, m: MemberCore, period: PeriodRef | null) {
   const rows = await sql<{ level: number; members: number; active: number; pv: string }[]>`
-    select m.depth - ${m.depth} as level, count(*)::int as members,
-      count(*) filter (where v.pv > 0 and m.status <> 'suspended')::int as active, coalesce(sum(v.pv), 0) as pv
-    from members m
-    left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = m.id
-    where m.path > ${m.path} and m.path < ${pathUpperBound(m.path)}
+    select p.depth - ${m.depth} as level, count(*)::int as members,
+      count(*) filter (where v.pv > 0 and d.status <> 'suspended')::int as active, coalesce(sum(v.pv), 0) as pv
+    from member_paths p
+    join members d on d.id = p.member_id
+    left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = p.member_id
+    where p.path > ${m.path} and p.path < ${pathUpperBound(m.path)}
     group by 1 order by 1`;
   return rows.map((r) => ({ level: r.level, members: r.members, active: r.active, pv: String(r.pv) }));
 }
@@ -118,20 +128,21 @@ export async function levels(sql: postgres.Sql, m: MemberCore, period: PeriodRef
 export async function exportPage(sql: postgres.Sql, m: MemberCore, period: PeriodRef | null, cursor: string | undefined, limit: number) {
   const hi = pathUpperBound(m.path);
   if (cursor && !(cursor >= m.path && cursor < hi)) throw new AppError('VALIDATION', 'El cursor no pertenece a esta exportación.');
-  const from = cursor ? sql`m.path > ${cursor}` : sql`m.path >= ${m.path}`;
+  const from = cursor ? sql`p.path > ${cursor}` : sql`p.path >= ${m.path}`;
   const rows = await sql<{
     id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null; country: string;
     status: string; sponsor_code: string | null; depth: number; enrolled_at: Date; career_rank: number; paid_as_rank: number;
     pv: string; pvg: string; vn: string; downline_size: number; path: string;
   }[]>`
-    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, s.code as sponsor_code, m.depth,
+    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, s.code as sponsor_code, p.depth,
       m.enrolled_at, m.career_rank, coalesce(v.paid_as_rank, 0) as paid_as_rank, coalesce(v.pv, 0) as pv,
-      coalesce(v.pvg, 0) as pvg, coalesce(v.vn, 0) as vn, m.downline_size, m.path
-    from members m
+      coalesce(v.pvg, 0) as pvg, coalesce(v.vn, 0) as vn, m.downline_size, p.path
+    from member_paths p
+    join members m on m.id = p.member_id
     left join members s on s.id = m.sponsor_id
     left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = m.id
-    where ${from} and m.path < ${hi}
-    order by m.path limit ${limit}`;
+    where ${from} and p.path < ${hi}
+    order by p.path limit ${limit}`;
   const out: ExportRow[] = rows.map((r) => ({
     id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone,
     country: r.country as ExportRow['country'], status: r.status as ExportRow['status'], sponsorCode: r.sponsor_code,

@@ -21,9 +21,10 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
     downline_size: number; s_id: string | null; s_code: string | null; s_first: string | null; s_last: string | null;
   }[]>`
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, c.name as country_name, c.currency, m.status,
-      m.enrolled_at, m.depth, m.career_rank, m.path, m.downline_size,
+      m.enrolled_at, p.depth, m.career_rank, p.path, m.downline_size,
       s.id as s_id, s.code as s_code, s.first_name as s_first, s.last_name as s_last
-    from members m join countries c on c.code = m.country left join members s on s.id = m.sponsor_id
+    from members m join member_paths p on p.member_id = m.id join countries c on c.code = m.country
+    left join members s on s.id = m.sponsor_id
     where m.id = ${input.id}`;
   if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.id} no existe.`);
 

@@ -65,7 +65,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
 
   let range: { lo: string; hi: string } | null = null;
   if (input.withinMemberId !== undefined) {
-    const [m] = await sql<{ path: string }[]>`select path from members where id = ${input.withinMemberId}`;
+    const [m] = await sql<{ path: string }[]>`select path from member_paths where member_id = ${input.withinMemberId}`;
     if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.withinMemberId} no existe.`);
     range = { lo: m.path, hi: pathUpperBound(m.path) };
   }
@@ -85,7 +85,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const params: (string | number)[] = [];
   const p = (v: string | number) => `$${params.push(v)}`;
   const from = range
-    ? `member_search s join members m on m.id = s.member_id and m.path >= ${p(range.lo)} and m.path < ${p(range.hi)}`
+    ? `member_search s join member_paths mp on mp.member_id = s.member_id and mp.path >= ${p(range.lo)} and mp.path < ${p(range.hi)}`
     : 'member_search s';
   const branches: string[] = [];
   // Inside a downline the candidates are filtered by path after the lookup index: fewer of them.
@@ -93,14 +93,15 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const limit = cap + 1;
   // Addresses that merely start with the text rank below names: a short list of them is enough.
   const emailLimit = Math.min(cap, EMAIL_PREFIX_CAP) + 1;
-  const inPath = () => (range ? ` and m.path >= ${p(range.lo)} and m.path < ${p(range.hi)}` : '');
+  // Codes are looked up on members: inside a downline, joined to the member's path row.
+  const inPath = () => (range ? ` join member_paths mp on mp.member_id = m.id and mp.path >= ${p(range.lo)} and mp.path < ${p(range.hi)}` : '');
   if (oneToken) {
     const code = raw.toUpperCase();
-    branches.push(`(select m.id, null::text as txt, 0 as tier, 0 as k from members m where m.code = ${p(code)}${inPath()})`);
+    branches.push(`(select m.id, null::text as txt, 0 as tier, 0 as k from members m${inPath()} where m.code = ${p(code)})`);
     // A code typed in part ("NN00012"): the codes starting with it, in code order (btree range).
     if (/\d/.test(code) && /^[A-Z0-9-]+$/.test(code)) {
-      branches.push(`(select m.id, null::text as txt, 7 as tier, 4 as k from members m
-        where m.code > ${p(code)} and m.code < ${p(prefixEnd(code))} and m.code like ${p(code.replace(/[%_\\]/g, '') + '%')}${inPath()}
+      branches.push(`(select m.id, null::text as txt, 7 as tier, 4 as k from members m${inPath()}
+        where m.code > ${p(code)} and m.code < ${p(prefixEnd(code))} and m.code like ${p(code.replace(/[%_\\]/g, '') + '%')}
         order by m.code limit ${limit})`);
     }
   }
@@ -147,8 +148,8 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
       select (select count(*)::int from best) as total,
         exists (select 1 from cand group by k having count(*) >= case k when 1 then ${p(emailLimit)}::int else ${p(limit)}::int end) as capped)
     select c.total, c.capped, pg.tier, m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status,
-      m.career_rank, m.depth, m.downline_size
-    from counted c left join (pg join members m on m.id = pg.id) on true
+      m.career_rank, mp.depth, m.downline_size
+    from counted c left join (pg join members m on m.id = pg.id join member_paths mp on mp.member_id = pg.id) on true
     order by pg.ord`;
   const all = await sql.unsafe<(Row & { total: number; capped: boolean })[]>(text, params, { prepare: false });
   const rows = all.filter((r) => r.id != null);

@@ -5,7 +5,7 @@
  * together or not at all.
  */
 import { eq, sql } from 'drizzle-orm';
-import { members, orders } from '../../db/schema';
+import { memberPaths, orders } from '../../db/schema';
 import type { DbOrTx } from '../../db/client';
 import { Decimal, isDecimalString } from '../../domain/money';
 import { periodOf, toEpochMs, type Instant } from '../../domain/period';
@@ -70,7 +70,7 @@ export async function rateToMxn(db: DbOrTx, currency: string, at: Date): Promise
 
 /** The order's effect on its period's volumes, signed (+1 counts it, −1 takes it out). */
 async function applyOrder(tx: DbOrTx, order: OrderRow, period: PeriodRow, sign: 1 | -1): Promise<RankChangeRow[]> {
-  const [m] = await tx.select({ path: members.path }).from(members).where(eq(members.id, order.memberId));
+  const [m] = await tx.select({ path: memberPaths.path }).from(memberPaths).where(eq(memberPaths.memberId, order.memberId));
   if (!m) throw new AppError('NOT_FOUND', `El miembro ${order.memberId} del pedido no existe.`);
   const { figures: plan } = await planInForce(tx, period.key);
   const rate = new Decimal(order.vn).isZero() ? '0' : await rateToMxn(tx, order.currency, period.startsAt);
@@ -95,7 +95,7 @@ async function lockOrderWithPath(tx: DbOrTx, orderId: number): Promise<LockedOrd
   const [r] = (await executePrepared(tx, sql`
     select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
       o.currency, o.period_id, m.path
-    from orders o join members m on m.id = o.member_id where o.id = ${orderId} for update of o`)) as {
+    from orders o join member_paths m on m.member_id = o.member_id where o.id = ${orderId} for update of o`)) as {
       id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
       currency: string; period_id: number | null; path: string;
     }[];
@@ -155,7 +155,7 @@ async function lockForConfirmation(tx: DbOrTx, orderId: number, at: Date): Promi
       (select r.rate_to_mxn::text from exchange_rates r where r.currency = o.currency and r.effective_from <= p.starts_at
         order by r.effective_from desc limit 1) as rate,
       (select q.id from periods q where q.starts_at <= ${at.toISOString()}::timestamptz and q.ends_at > ${at.toISOString()}::timestamptz) as own_id
-    from orders o join members m on m.id = o.member_id
+    from orders o join member_paths m on m.member_id = o.member_id
       join periods p on p.status = 'open'
       join period_stats s on s.period_id = p.id
     where o.id = ${orderId}

@@ -15,7 +15,8 @@ async function checksums(db: TestDb) {
   const [row] = await db.sql<Record<string, string>[]>`
     select
       (select md5(string_agg(concat_ws('|', id, code, first_name, last_name, email, phone, phone_digits, country, status,
-         sponsor_id, path, depth, enrolled_at, career_rank, downline_size, created_at), E'\n' order by id)) from members) as members,
+         sponsor_id, enrolled_at, career_rank, downline_size, created_at), E'\n' order by id)) from members) as members,
+      (select md5(string_agg(concat_ws('|', member_id, path, depth), E'\n' order by member_id)) from member_paths) as paths,
       (select md5(string_agg(concat_ws('|', id, member_id, country, currency, status, total, pv, vn, kit_pv, created_at,
          payment_confirmed_at, period_id, payment_method, stripe_payment_intent_id, refunded_at), E'\n' order by id)) from orders) as orders,
       (select md5(string_agg(concat_ws('|', id, order_id, product_id, quantity, unit_price, pv, vn), E'\n' order by id)) from order_lines) as lines,
@@ -63,6 +64,7 @@ describe('seedDemoNetwork', () => {
     const [sa, sb, sc] = await Promise.all([checksums(a), checksums(b), checksums(c)]);
     expect(sa).toEqual(sb);
     expect(sc.members).not.toBe(sa.members);
+    expect(sc.paths).not.toBe(sa.paths);
     expect(sc.orders).not.toBe(sa.orders);
     expect(sc.lines).not.toBe(sa.lines);
     // The catalogue and the calendar depend on nothing random.
@@ -78,9 +80,13 @@ describe('seedDemoNetwork', () => {
         union all
         select m.id, (t.path || m.id::text || '/') collate "C", t.depth + 1 from members m join t on m.sponsor_id = t.id
       )
-      select count(*)::int as reached, count(*) filter (where m.path <> t.path or m.depth <> t.depth)::int as wrong
-      from t join members m using (id)`;
+      select count(*)::int as reached, count(*) filter (where p.path is distinct from t.path or p.depth is distinct from t.depth)::int as wrong
+      from t left join member_paths p on p.member_id = t.id`;
     expect(tree).toEqual({ reached: MEMBERS, wrong: 0 });
+    // One path row per member, nothing else; written in path order (a downline is one run of heap pages).
+    expect(await count(a, 'select count(*) as n from member_paths')).toBe(MEMBERS);
+    expect(await count(a, `
+      select count(*) as n from (select path, lag(path) over (order by ctid) as prev from member_paths) x where x.prev >= x.path`)).toBe(0);
 
     const [down] = await a.sql<{ wrong: number; total: number }[]>`
       with recursive anc(ancestor, descendant) as (
@@ -96,12 +102,13 @@ describe('seedDemoNetwork', () => {
     // Sponsors enrol first and have smaller ids; a child's path extends its sponsor's.
     expect(await count(a, `
       select count(*) as n from members m join members s on s.id = m.sponsor_id
-      where m.enrolled_at <= s.enrolled_at or m.id <= s.id or m.path <> s.path || m.id::text || '/'`)).toBe(0);
+        join member_paths mp on mp.member_id = m.id join member_paths sp on sp.member_id = s.id
+      where m.enrolled_at <= s.enrolled_at or m.id <= s.id or mp.path <> sp.path || m.id::text || '/'`)).toBe(0);
   });
 
   it('has a skewed, realistic shape', async () => {
     const [shape] = await a.sql<{ max_depth: number; max_recruits: number; leaves: number; countries: number; mx: number }[]>`
-      select (select max(depth) from members) as max_depth,
+      select (select max(depth) from member_paths) as max_depth,
              (select max(n) from (select count(*)::int as n from members group by sponsor_id) r) as max_recruits,
              (select count(*)::int from members where downline_size = 0) as leaves,
              (select count(distinct country)::int from members) as countries,

@@ -4,7 +4,8 @@
  * `seedDemoNetwork` fills an empty database with a realistic NNProtect network: a product catalogue
  * (the plan's three kits and a dozen products with per-country prices), K consecutive periods
  * ending with the one containing `now` (earlier ones closed, the current one open), members in a
- * skewed sponsor tree (path/depth/downline_size filled) and their orders with order lines.
+ * skewed sponsor tree (downline_size filled; path and depth in member_paths, written in path
+ * order) and their orders with order lines.
  *
  * The same (members, periods, seed, now) always produces the same rows: every random draw comes
  * from a seeded xoshiro128** stream (never Math.random), and every timestamp is derived from `now`.
@@ -575,25 +576,10 @@ function isoUtc(ms: number): string {
 /** Text-format COPY rows of the members table, in id order, in Buffers. */
 function* memberRows(net: Network, seed: number, currentStart: number): Generator<Buffer> {
   const rng = new Rng(seed, 'people');
-  // Every member's path ("1/5/42/") lives once in one off-heap buffer: a child's path is its
-  // sponsor's bytes followed by its own id.
-  const pathStart = new Float64Array(net.n + 1);
-  const pathLen = new Int32Array(net.n + 1);
-  let total = 0;
-  for (let i = 1; i <= net.n; i++) {
-    const s = net.sponsor[i] as number;
-    pathLen[i] = (s === 0 ? 0 : (pathLen[s] as number)) + String(i).length + 1;
-    total += pathLen[i] as number;
-  }
-  const paths = Buffer.allocUnsafe(total);
   const ranks = PLAN_V1.ranks.map((r) => ({ rank: r.rank, pvg: Number(r.pvg) })).sort((a, b) => a.rank - b.rank);
   const w = new ChunkWriter();
-  let cursor = 0;
   for (let i = 1; i <= net.n; i++) {
     const s = net.sponsor[i] as number;
-    pathStart[i] = cursor;
-    if (s !== 0) cursor += paths.copy(paths, cursor, pathStart[s] as number, (pathStart[s] as number) + (pathLen[s] as number));
-    cursor += paths.write(`${i}/`, cursor, 'latin1');
     const c = COUNTRY_CODES[net.country[i] as number] as CountryCode;
 
     const female = rng.float() < 0.56;
@@ -638,18 +624,90 @@ function* memberRows(net: Network, seed: number, currentStart: number): Generato
     const at = isoUtc(enrolled);
     const head = `${i}\tNN${String(i).padStart(7, '0')}\t${first}\t${last}\t${email}\t${phone}\t${phoneDigits}\t${c}\t${
       STATUS_NAMES[net.status[i] as number]}\t${s === 0 ? '\\N' : s}\t`;
-    const tail = `\t${net.depth[i]}\t${at}\t${career}\t${net.downline[i]}\t${at}\n`;
-    const bytes = 3 * (head.length + tail.length) + (pathLen[i] as number);
+    const row = `${head}${at}\t${career}\t${net.downline[i]}\t${at}\n`;
+    if (w.full(3 * row.length)) yield w.take(3 * row.length);
+    w.str(row);
+  }
+  if (w.length > 0) yield w.take();
+}
+
+/** Number of decimal digits of a positive integer. */
+const digitsOf = (v: number) => (v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : String(v).length);
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** Ids compared as their decimal text, byte by byte ("12" < "2", "1" < "12"): the order of paths. */
+function compareIdText(a: number, b: number): number {
+  const la = digitsOf(a);
+  const lb = digitsOf(b);
+  if (la === lb) return a - b;
+  if (la < lb) {
+    const x = a * (POW10[lb - la] as number);
+    return x === b ? -1 : x - b;
+  }
+  const y = b * (POW10[la - lb] as number);
+  return a === y ? 1 : a - y;
+}
+
+/**
+ * Text-format COPY rows of member_paths (member_id, path "1/5/42/", depth) in PATH order (COLLATE
+ * "C": a parent before its downline, siblings by their id's text), so that a downline — one range
+ * of the path index — is also one run of neighbouring heap pages. A depth-first walk of the tree
+ * with each member's children sorted by their id's text; the current path is one buffer.
+ */
+function* memberPathRows(net: Network): Generator<Buffer> {
+  const n = net.n;
+  // Children lists (CSR): start[s]..start[s + 1] in `kids`, filled in id order, then sorted as text.
+  const start = new Int32Array(n + 2);
+  for (let i = 1; i <= n; i++) start[i + 1] = (start[i] as number) + (net.recruits[i] as number);
+  const fill = start.slice();
+  const kids = new Int32Array(Math.max(n - 1, 1));
+  for (let i = 2; i <= n; i++) {
+    const s = net.sponsor[i] as number;
+    const at = fill[s] as number;
+    kids[at] = i;
+    fill[s] = at + 1;
+  }
+  for (let s = 1; s <= n; s++) {
+    const from = start[s] as number;
+    const to = start[s + 1] as number;
+    if (to - from > 1) kids.subarray(from, to).sort(compareIdText);
+  }
+  let maxDepth = 0;
+  for (let i = 1; i <= n; i++) if ((net.depth[i] as number) > maxDepth) maxDepth = net.depth[i] as number;
+  const path = Buffer.allocUnsafe((maxDepth + 1) * (digitsOf(n) + 1));
+  // Pending members with the length of their sponsor's path; roots first, smallest text on top.
+  const stack = new Int32Array(n);
+  const parentLen = new Int32Array(n);
+  let top = 0;
+  const roots: number[] = [];
+  for (let i = 1; i <= n; i++) if ((net.sponsor[i] as number) === 0) roots.push(i);
+  roots.sort(compareIdText);
+  for (let r = roots.length - 1; r >= 0; r--) {
+    stack[top] = roots[r] as number;
+    parentLen[top++] = 0;
+  }
+  const w = new ChunkWriter();
+  while (top > 0) {
+    const v = stack[--top] as number;
+    const len = (parentLen[top] as number) + path.write(`${v}/`, parentLen[top] as number, 'latin1');
+    const head = `${v}\t`;
+    const tail = `\t${net.depth[v]}\n`;
+    const bytes = head.length + len + tail.length;
     if (w.full(bytes)) yield w.take(bytes);
     w.str(head);
-    w.copy(paths, pathStart[i] as number, (pathStart[i] as number) + (pathLen[i] as number));
+    w.copy(path, 0, len);
     w.str(tail);
+    for (let k = (start[v + 1] as number) - 1; k >= (start[v] as number); k--) {
+      stack[top] = kids[k] as number;
+      parentLen[top++] = len;
+    }
   }
   if (w.length > 0) yield w.take();
 }
 
 const MEMBER_COLUMNS =
-  'id, code, first_name, last_name, email, phone, phone_digits, country, status, sponsor_id, path, depth, enrolled_at, career_rank, downline_size, created_at';
+  'id, code, first_name, last_name, email, phone, phone_digits, country, status, sponsor_id, enrolled_at, career_rank, downline_size, created_at';
+const PATH_COLUMNS = 'member_id, path, depth';
 const ORDER_COLUMNS =
   'id, member_id, country, currency, status, total, pv, vn, kit_pv, created_at, payment_confirmed_at, period_id, payment_method, stripe_payment_intent_id, refunded_at';
 const LINE_COLUMNS = 'id, order_id, product_id, quantity, unit_price, pv, vn';
@@ -1036,7 +1094,8 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
     const fresh = await truncateIfAllEmpty(tx, ['members', 'orders', 'order_lines']);
     plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; una transacción${fresh ? ', COPY FREEZE' : ''}`);
     await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(plan.net, plan.seed, plan.currentStart), fresh, open);
-    plan.lap(`${plan.n} miembros copiados`);
+    await copyInto(tx, 'member_paths', PATH_COLUMNS, memberPathRows(plan.net), fresh, open);
+    plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
     for (const p of periods) {
       const lineChunks: Buffer[] = [];
       const before = { ...stats };
@@ -1078,7 +1137,8 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
       const rows = memberRows(plan.net, plan.seed, plan.currentStart);
       const batch = { done: false };
       while (!batch.done) await copyInto(m, 'members', MEMBER_COLUMNS, upTo(rows, MEMBER_BATCH_CHUNKS, batch), false, open);
-      plan.lap(`${plan.n} miembros copiados`);
+      await copyInto(m, 'member_paths', PATH_COLUMNS, memberPathRows(plan.net), false, open);
+      plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
     })();
     const ordersTask = (async () => {
       await copyInto(o, 'orders', ORDER_COLUMNS, allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), false, open);
@@ -1173,6 +1233,7 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   else await loadInOneTransaction(sql, plan, replica, ids, stats);
   lap('confirmado');
   await sql`analyze members`;
+  await sql`analyze member_paths`;
   await sql`analyze orders`;
   await sql`analyze order_lines`;
   lap('estadísticas (analyze)');

@@ -1,6 +1,6 @@
 /**
  * Incremental volumes: one order confirmed (or refunded) changes its member's PV/VN and the PVG of
- * every ancestor — ancestors are read from members.path, never walked with a query per level —
+ * every ancestor — ancestors are read from member_paths.path, never walked with a query per level —
  * in one upsert over (member, ancestors), paid-as ranks re-evaluated in the same statement, and
  * the period's cached aggregates (period_stats, period_rank_counts) adjusted by the differences.
  *

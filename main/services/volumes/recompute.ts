@@ -6,7 +6,7 @@
  *   VN(m)  = Σ VN of m's paid orders (kits carry VN 0)
  *   PVG(m) = PV(m) + Σ PV(d) over m's whole downline
  *
- * The PVG roll-up uses the genealogy's path order: sorted by members.path (COLLATE "C"), every
+ * The PVG roll-up uses the genealogy's path order: sorted by member_paths.path (COLLATE "C"), every
  * member's downline is the contiguous run of rows after it, downline_size rows long. One window
  * pass gives the running sum of PV in path order, and PVG(m) = running(m + downline_size) −
  * running(m − 1), read by a second window over the same order (`lead` with a per-row offset):
@@ -113,9 +113,9 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
       select x.id as member_id, x.sponsor_id, x.career_rank, x.pv_c, x.vn,
         lead(x.cs, x.downline_size) over (order by x.path) - x.cs + x.pv_c as pvg_c
       from (
-        select m.id, m.path, m.sponsor_id, m.downline_size, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn,
-          sum(coalesce(${pvC}, 0)) over (order by m.path rows unbounded preceding) as cs
-        from members m left join vol_own o on o.member_id = m.id
+        select m.id, p.path, m.sponsor_id, m.downline_size, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn,
+          sum(coalesce(${pvC}, 0)) over (order by p.path rows unbounded preceding) as cs
+        from members m join member_paths p on p.member_id = m.id left join vol_own o on o.member_id = m.id
       ) x`);
     // Verify the result, not its inputs: PVG(m) = PV(m) + Σ PVG(children) for every member, by
     // sponsor ids alone. By induction over the tree this proves every PVG; any wrong cached
@@ -133,8 +133,8 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
     await q(sql`
       create temp table vol_all on commit drop as
       with up as (
-        select unnest(string_to_array(rtrim(m.path, '/'), '/'))::bigint as id, o.pv_c
-        from vol_own o join members m on m.id = o.member_id where o.pv_c <> 0
+        select unnest(string_to_array(rtrim(p.path, '/'), '/'))::bigint as id, o.pv_c
+        from vol_own o join member_paths p on p.member_id = o.member_id where o.pv_c <> 0
       ), g as (select id, sum(pv_c) as pvg_c from up group by id)
       select coalesce(g.id, o.member_id) as member_id, m.sponsor_id, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn, coalesce(g.pvg_c, 0) as pvg_c
       from g full join vol_own o on o.member_id = g.id join members m on m.id = coalesce(g.id, o.member_id)`);

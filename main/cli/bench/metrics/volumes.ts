@@ -10,7 +10,7 @@
  *   ids for its downline's PV, and a row-by-row upsert — timed on a uniform random sample of
  *   members and extrapolated to all of them (mean × N).
  * volumes.incremental — one order confirmed through confirmOrder (its member's PV/VN, every
- *   ancestor's PVG in one upsert from members.path, ranks re-evaluated, cached figures adjusted),
+ *   ancestor's PVG in one upsert from member_paths.path, ranks re-evaluated, cached figures adjusted),
  *   committed, for random members and the deepest ones. Baseline: the upline walked with a
  *   recursive query over sponsor ids and one UPDATE per ancestor (rolled back).
  */
@@ -112,7 +112,7 @@ export const volumesIncremental: Metric = {
   async run(ctx): Promise<MetricResult> {
     const period = await benchPeriod(ctx);
     const at = new Date(Math.min(Date.now(), period.endsAt.getTime() - 60_000));
-    const deepest = (await ctx.sql<{ id: string }[]>`select id from members order by depth desc limit 10`).map((r) => Number(r.id));
+    const deepest = (await ctx.sql<{ id: string }[]>`select member_id as id from member_paths order by depth desc limit 10`).map((r) => Number(r.id));
     const members = shuffle([...deepest, ...(await randomMemberIds(ctx, INCREMENTAL_SAMPLES + 20 - deepest.length))], ctx.random);
     // Pending orders to confirm (tagged, so that they can be told apart from the generated ones).
     const orderIds: number[] = [];
@@ -157,7 +157,7 @@ export const volumesIncremental: Metric = {
         throw new RollbackBaseline();
       }).catch((e) => { if (!(e instanceof RollbackBaseline)) throw e; });
     }, 3);
-    const [depth] = await ctx.sql<{ max: number; avg: string }[]>`select max(depth) as max, round(avg(depth), 1)::text as avg from members`;
+    const [depth] = await ctx.sql<{ max: number; avg: string }[]>`select max(depth) as max, round(avg(depth), 1)::text as avg from member_paths`;
     return {
       p50_ms: r.p50_ms, p95_ms: r.p95_ms, samples: r.samples, baseline_p95_ms: baseline.p95_ms,
       notes: `confirmOrder committed without the instant bonuses (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); ` +
