@@ -108,6 +108,11 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   const pvC = sql.raw(BigInt(mx?.max ?? '0') < 2_000_000_000n ? 'o.pv_c::int4' : 'o.pv_c::numeric');
   let method: RecomputeResult['method'] = 'prefix';
   if (!opts.forcePaths) {
+    // member_paths is read in path order (its path index; the table is written in that order, so
+    // this is close to a sequential read) and members and vol_own are hashed: the joined rows come
+    // out in path order and the sort the windows need finds them sorted (PostgreSQL's sort checks
+    // for presorted input). A plain join hashed member_paths and sorted a million paths: ~1 s more
+    // at 1,000,000 members (docs/performance.md). Only speed depends on this; the order is the sort's.
     await q(sql`
       create temp table vol_all on commit drop as
       select x.id as member_id, x.sponsor_id, x.career_rank, x.pv_c, x.vn,
@@ -115,7 +120,8 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
       from (
         select m.id, p.path, m.sponsor_id, m.downline_size, m.career_rank, coalesce(o.pv_c, 0) as pv_c, coalesce(o.vn, 0) as vn,
           sum(coalesce(${pvC}, 0)) over (order by p.path rows unbounded preceding) as cs
-        from members m join member_paths p on p.member_id = m.id left join vol_own o on o.member_id = m.id
+        from (select member_id, path from member_paths order by path) p
+          join members m on m.id = p.member_id left join vol_own o on o.member_id = p.member_id
       ) x`);
     // Verify the result, not its inputs: PVG(m) = PV(m) + Σ PVG(children) for every member, by
     // sponsor ids alone. By induction over the tree this proves every PVG; any wrong cached
