@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
+import { ADMIN_PASSWORD, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Support pauses a member's autoship: the list of autoships, the member found by code, the profile's
@@ -16,14 +16,6 @@ const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-autoship-')), 
 const { base } = ownAppInstance(85, { NNP_STRIPE_STUB: '1', NNP_E2E_AUTOSHIP: '1', NNP_E2E_AUTOSHIP_OUT: out });
 const TEMP = 'temporal-autoship-1';
 const FINAL = 'definitiva-autoship-1';
-
-async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return { status: res.status, body: (await res.json()) as { ok: boolean; data: any; error?: { code: string } } };
-  }, { name, input, base });
-}
 
 async function signIn(page: Page, username: string, password: string) {
   await page.goto(base);

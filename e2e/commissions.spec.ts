@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
+import { expect, test } from '@playwright/test';
+import { loginAsAdmin, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Commissions journey. It closes the open period (the seeded orders are written straight into the
@@ -10,27 +10,11 @@ test.describe.configure({ mode: 'serial' });
 
 const { base } = ownAppInstance(61);
 
-async function loginAdmin(page: Page) {
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill('admin');
-  await page.getByLabel('Contraseña').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
-}
-
-async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return { status: res.status, body: await res.json() };
-  }, { name, input, base });
-}
-
 let topMember = 0;
 
 test('admin opens Comisiones and previews the open period: totals by type and currency, top earners', async ({ page }) => {
   test.setTimeout(120_000);
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Comisiones' }).click();
   await expect(page.getByRole('heading', { name: 'Comisiones', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Vista previa del periodo abierto' }).click();
@@ -48,7 +32,7 @@ test('admin opens Comisiones and previews the open period: totals by type and cu
 
 test('after the close, the period totals are posted and the member profile Comisiones tab lists the lines', async ({ page }) => {
   test.setTimeout(180_000);
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   const key = (await rpc(page, 'periods.current', {})).body.data.period.key as string;
   const run = await rpc(page, 'periods.close', { key, confirmKey: key });
   expect(run.status).toBe(200);

@@ -13,15 +13,16 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-export async function login(page: Page, username: string, password: string) {
-  await page.goto('/');
+/** Signs in on the app at `at` (the shared instance by default, or a journey's own `base`). */
+export async function login(page: Page, username: string, password: string, at = '/') {
+  await page.goto(at);
   await page.getByLabel('Usuario').fill(username);
   await page.getByLabel('Contraseña').fill(password);
   await page.getByRole('button', { name: 'Entrar' }).click();
 }
 
-export async function loginAsAdmin(page: Page) {
-  await login(page, 'admin', ADMIN_PASSWORD);
+export async function loginAsAdmin(page: Page, at = '/') {
+  await login(page, 'admin', ADMIN_PASSWORD, at);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
 }
 

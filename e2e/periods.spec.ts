@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
+import { expect, test } from '@playwright/test';
+import { loginAsAdmin, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Closing a period cannot be undone, and the other journeys expect the seeded open period: this
@@ -10,27 +10,11 @@ test.describe.configure({ mode: 'serial' });
 
 const { base } = ownAppInstance(50);
 
-async function loginAdmin(page: Page) {
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill('admin');
-  await page.getByLabel('Contraseña').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
-}
-
-async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return { status: res.status, body: await res.json() };
-  }, { name, input, base });
-}
-
 let openKey = '';
 let nextKey = '';
 
 test('the dashboard is the first screen: members, PV/VN against the previous period, ranks, withdrawals, the last periods', async ({ page }) => {
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   await expect(page.getByRole('heading', { name: 'Tablero' })).toBeVisible();
   const cards = page.getByRole('region', { name: 'Tablero' });
   for (const label of ['Miembros', 'Activos este periodo', 'Nuevos este periodo', 'PV del periodo', 'VN del periodo (MXN)', 'Retiros pendientes']) {
@@ -49,7 +33,7 @@ test('the dashboard is the first screen: members, PV/VN against the previous per
 });
 
 test('an admin previews the close of the open period, confirms it, follows the progress and sees the next period open', async ({ page }) => {
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Periodos' }).click();
   const hero = page.getByRole('region', { name: 'Periodo abierto' });
   await expect(hero).toContainText(openKey);
@@ -89,7 +73,7 @@ test('an admin previews the close of the open period, confirms it, follows the p
 });
 
 test('the closed period is read-only: closing it again is a conflict, recomputing it is refused', async ({ page }) => {
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   const again = await rpc(page, 'periods.close', { key: openKey, confirmKey: openKey });
   expect(again.status).toBe(409);
   expect(again.body.error.code).toBe('CONFLICT');

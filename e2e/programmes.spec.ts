@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
+import { loginAsAdmin, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Stored previews, per-country totals, the whole-period CSV and the Programas tab. It enters an
@@ -9,22 +9,6 @@ import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
 test.describe.configure({ mode: 'serial' });
 
 const { base } = ownAppInstance(89);
-
-async function loginAdmin(page: Page) {
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill('admin');
-  await page.getByLabel('Contraseña').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
-}
-
-async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return { status: res.status, body: await res.json() };
-  }, { name, input, base });
-}
 
 async function openCommissions(page: Page) {
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Comisiones' }).click();
@@ -35,7 +19,7 @@ let closedKey = '';
 
 test('admin previews twice and sees the difference from the previous preview and the totals per country', async ({ page }) => {
   test.setTimeout(180_000);
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   await openCommissions(page);
   const preview = page.getByRole('region', { name: 'Vista previa del periodo abierto' });
   await page.getByRole('button', { name: 'Vista previa del periodo abierto' }).click();
@@ -66,7 +50,7 @@ test('admin previews twice and sees the difference from the previous preview and
 
 test('after the close: posted totals per country, and the whole period exported as CSV', async ({ page }) => {
   test.setTimeout(240_000);
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   closedKey = (await rpc(page, 'periods.current', {})).body.data.period.key as string;
   const run = await rpc(page, 'periods.close', { key: closedKey, confirmKey: closedKey });
   expect(run.status).toBe(200);
@@ -112,7 +96,7 @@ test('after the close: posted totals per country, and the whole period exported 
 
 test('the Programas tab: admin creates an NN Travels campaign with a promotion; loyalty and cashback lists', async ({ page }) => {
   test.setTimeout(120_000);
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   await openCommissions(page);
   await page.getByRole('tab', { name: 'Programas' }).click();
   const travel = page.getByRole('region', { name: 'NN Travels' });
@@ -158,7 +142,7 @@ test('the Programas tab: admin creates an NN Travels campaign with a promotion; 
 test('support sees the posted totals and the programmes, without preview, export or campaign editing', async ({ page }) => {
   test.setTimeout(120_000);
   const TEMP = 'temporal-soporte-1', FINAL = 'definitiva-soporte-1';
-  await loginAdmin(page);
+  await loginAsAdmin(page, base);
   expect((await rpc(page, 'staff.create', { username: 'soporte-programas', displayName: 'Sara Soporte', role: 'support', password: TEMP })).status).toBe(200);
   await page.evaluate(() => sessionStorage.clear());
   await page.goto(base);

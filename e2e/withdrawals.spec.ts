@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { ADMIN_PASSWORD, screenshot, ownAppInstance } from './helpers';
+import { ADMIN_PASSWORD, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Finance's withdrawal journey. It needs wallet money and the local Stripe stand-in, so it runs
@@ -20,14 +20,6 @@ async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel('Usuario').fill(username);
   await page.getByLabel('Contraseña').fill(password);
   await page.getByRole('button', { name: 'Entrar' }).click();
-}
-
-async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return { status: res.status, body: await res.json() };
-  }, { name, input, base });
 }
 
 const queue = (page: Page) => page.getByRole('table');

@@ -7,35 +7,25 @@ import type { OutputOf } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Pager } from '../common/ui';
 import './commissions.css';
 import { WhyPanel } from './WhyPanel';
+import { csvHeader, csvRows, downloadFile } from '../common/csv';
 
 type Line = OutputOf<'commissions.memberLines'>['rows'][number];
 const col = createColumnHelper<Line>();
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** All of a member's lines (optionally one period) through paged calls, as CSV text. Amounts stay decimal strings. */
 export async function memberLinesCsv(memberId: number, periodKey?: string): Promise<string> {
-  const head = ['id', 'period', 'type', 'kind', 'beneficiary', 'source_kind', 'source_id', 'level', 'base', 'base_currency', 'rate', 'amount', 'currency', 'created_at'];
-  const out = [head.join(',')];
+  const out = [csvHeader(['id', 'period', 'type', 'kind', 'beneficiary', 'source_kind', 'source_id', 'level', 'base', 'base_currency', 'rate', 'amount', 'currency', 'created_at'])];
   for (let page = 1; ; page++) {
     const r = await call('commissions.memberLines', { memberId, periodKey, page, pageSize: 500 });
-    for (const l of r.rows) {
-      out.push([l.id, l.periodKey, l.type, l.kind, l.beneficiaryId, l.sourceKind, l.sourceId, l.level, l.base, l.baseCurrency, l.rate, l.amount, l.currency, l.createdAt].map(csvCell).join(','));
-    }
+    out.push(csvRows(r.rows.map((l) => [l.id, l.periodKey, l.type, l.kind, l.beneficiaryId, l.sourceKind, l.sourceId, l.level, l.base, l.baseCurrency, l.rate, l.amount, l.currency, l.createdAt])));
     if (page * r.pageSize >= r.total) break;
   }
-  return out.join('\n') + '\n';
+  return out.join('');
 }
 
 export function downloadCsv(name: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
+  downloadFile(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
