@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { FIXTURE_NOW, loadFixture, recomputedTree } from './fixture';
+import { moveInPeriod } from './move';
+import { confirmOrder } from '../orders/confirm';
+import { pendingOrder } from '../volumes/testing';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -196,5 +199,34 @@ describe('genealogy.move', () => {
     expect(found.rows.map((x) => x.id)).toEqual([300]);
     const notUnder2 = await t.must('members.search', { q: 'nn0000300', withinMemberId: 2 }, t.tokens.support);
     expect(notUnder2.rows).toEqual([]);
+  });
+
+  it('an order confirmed while a move of its buyer\'s subtree commits counts for the new ancestors', async () => {
+    // The move holds the open period's aggregates row until it commits; the confirmation waits for
+    // it and must then use the buyer's NEW path (without the fix the old ancestors got the PVG).
+    const [open] = await t.database.sql<{ id: number; starts_at: Date }[]>`select id, starts_at from periods where status = 'open'`;
+    const [before] = await t.database.sql<{ sponsor: number }[]>`select sponsor_id::int as sponsor from members where id = 5`;
+    const target = before!.sponsor === 12 ? 1 : 12;
+    const orderId = await pendingOrder(t.database.sql, 300, '250');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let moved!: () => void;
+    const movedNotCommitted = new Promise<void>((r) => { moved = r; });
+    const move = t.database.db.transaction(async (tx) => {
+      await moveInPeriod(tx, 5, target, { id: open!.id, startsAt: new Date(open!.starts_at) });
+      moved();
+      await gate;
+    });
+    await movedNotCommitted;
+    let confirmed = false;
+    const confirm = t.database.db.transaction((tx) => confirmOrder(tx, orderId, { confirmedAt: '2026-11-15T18:00:00Z', method: 'manual' })).then((r) => { confirmed = true; return r; });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(confirmed).toBe(false); // waiting for the move's lock on the period
+    release();
+    await move;
+    const r = await confirm;
+    expect(r).toMatchObject({ orderId, alreadyConfirmed: false });
+    await expectTreeConsistent();
+    await expectPvgConsistent();
   });
 });

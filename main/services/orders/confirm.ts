@@ -143,6 +143,10 @@ type FastRow = {
  * (FOR SHARE: it cannot start closing meanwhile) with its plan version and the order currency's
  * rate, the period containing the instant, and the open period's aggregates row (FOR UPDATE: the
  * volumes statement that follows takes its snapshot after every earlier update of the period).
+ * The member's path row is locked last (FOR SHARE, after the aggregates row that a genealogy move
+ * holds for its whole transaction): when a move of the buyer's subtree commits while this waits,
+ * PostgreSQL re-reads the path row it has just rewritten, so the order's PVG reaches the new
+ * ancestors, never the old ones.
  * An order is only ever counted in the open period (its own, or the open one when late), so that
  * is the one row to lock. Null when the order, the open period or its aggregates row is missing.
  */
@@ -155,11 +159,11 @@ async function lockForConfirmation(tx: DbOrTx, orderId: number, at: Date): Promi
       (select r.rate_to_mxn::text from exchange_rates r where r.currency = o.currency and r.effective_from <= p.starts_at
         order by r.effective_from desc limit 1) as rate,
       (select q.id from periods q where q.starts_at <= ${at.toISOString()}::timestamptz and q.ends_at > ${at.toISOString()}::timestamptz) as own_id
-    from orders o join member_paths m on m.member_id = o.member_id
-      join periods p on p.status = 'open'
+    from orders o join periods p on p.status = 'open'
       join period_stats s on s.period_id = p.id
+      join member_paths m on m.member_id = o.member_id
     where o.id = ${orderId}
-    for update of o, s for share of p`);
+    for update of o, s for share of p, m`);
   return r ?? null;
 }
 
@@ -257,6 +261,10 @@ async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: 
     return { orderId, periodId: null, periodKey: periodOf(at), late: false, alreadyConfirmed: false, rankChanges: [] };
   }
   if (!u?.locked) await lockPeriodStats(tx, target.id);
+  // The path read with the order may predate a genealogy move that committed while this waited for
+  // the period's aggregates (a move holds them for its whole transaction): read it again now.
+  const [fresh] = (await executePrepared(tx, sql`select path from member_paths where member_id = ${order.memberId}`)) as { path: string }[];
+  if (fresh) order.path = fresh.path;
   if (target.planId == null) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${target.key}.`, { periodKey: target.key });
   const plan = await publishedFigures(tx, target.planId);
   const vn = new Decimal(order.vn);
