@@ -6,7 +6,7 @@
  */
 import { convert, CURRENCY_OF_COUNTRY, Decimal, formatDecimal, isCountry, isDecimalString, parseDecimal, roundMoney, type Currency, type ExchangeRates } from '../money';
 import { mexicoDayOfMonth, periodBounds, periodOf, previousPeriod, toEpochMs, parsePeriodKey, type PeriodKey } from '../period';
-import { validatePlan, type AmountsByCurrency, type PlanFigures, type Rank } from '../plan';
+import { validatePlan, type AmountsByCurrency, type Rank } from '../plan';
 import { careerRankAfter, paidAsRank, rankChanges, ranksReachedFirstTime, uninivelDepthOf, type RankChange } from '../ranks';
 import {
   EngineInputError,

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { OutputOf, Role } from '../../../../shared/contract';
 import { WalletPanel } from '../wallet/WalletPanel';
 import { CommissionLines } from '../commissions/CommissionLines';
@@ -7,22 +6,13 @@ import { AutoshipPanel } from '../autoship/AutoshipPanel';
 
 export type Profile = OutputOf<'members.get'>;
 
-/**
- * Extra tabs of the member profile, added by other areas. Commissions and wallet arrive with their
- * modules: replace the placeholder entry below with the real screen (same key), e.g.
- *   { key: 'wallet', label: 'profile.tabs.wallet', roles: [...], render: (m) => <MemberWallet member={m} /> }
- */
+/** Extra tabs of the member profile, one entry per area (commissions, wallet, autoship). */
 export interface ProfileTab {
   key: string;
   /** i18n key of the tab's label. */
   label: string;
   roles: Role[];
   render: (member: Profile) => ReactNode;
-}
-
-function Slot({ what }: { what: string }) {
-  const { t } = useTranslation();
-  return <div className="card muted">{t('profile.slot', { what })}</div>;
 }
 
 export const extraProfileTabs: ProfileTab[] = [
