@@ -16,7 +16,9 @@ export const commissionSourceKind = pgEnum('commission_source_kind', ['order', '
 /**
  * Every money line of the compensation plan (main/services/commissions, docs/engine.md).
  * Natural key (period, type, kind, beneficiary, source, level): a re-run of the close or a replayed
- * payment confirmation never writes a line twice (inserts are ON CONFLICT DO NOTHING).
+ * payment confirmation never writes a line twice (inserts are ON CONFLICT DO NOTHING; the unique
+ * indexes also carry `phase`, the partition key: the close skips the (type, order, level) of every
+ * instant line already written, so no key is in both phases).
  * `ledger_key` is the idempotency key of the ledger transaction that paid the line (unique in
  * ledger_transactions): instant lines have one transaction per order, the close one per
  * (period, currency, block of beneficiary ids) with aggregated entries.
@@ -24,7 +26,8 @@ export const commissionSourceKind = pgEnum('commission_source_kind', ['order', '
  * members, orders and periods are never deleted.
  */
 export const commissionLines = pgTable('commission_lines', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  /** From the sequence commission_lines_id_seq (shared by every partition). */
+  id: bigint('id', { mode: 'number' }).notNull().default(sql`nextval('commission_lines_id_seq')`),
   periodId: integer('period_id').notNull(),
   type: commissionType('type').notNull(),
   kind: commissionKind('kind').notNull().default('line'),
@@ -50,11 +53,18 @@ export const commissionLines = pgTable('commission_lines', {
   reversesLineId: bigint('reverses_line_id', { mode: 'number' }),
   createdAt: ts('created_at').notNull().defaultNow(),
   voidedAt: ts('voided_at'),
+  /**
+   * 0: written during the month (instant lines, clawbacks); 1: written by the period's close. The
+   * table is partitioned by (period_id, phase) (migration 0030): the close loads its lines into a
+   * new partition without indexes, builds them, and attaches it in its transaction.
+   */
+  phase: smallint('phase').notNull().default(0),
 }, (t) => [
-  uniqueIndex('commission_lines_natural_key').on(t.periodId, t.type, t.kind, t.beneficiaryId, t.sourceId, t.level),
+  primaryKey({ columns: [t.id, t.periodId, t.phase] }),
+  uniqueIndex('commission_lines_natural_key').on(t.periodId, t.phase, t.type, t.kind, t.beneficiaryId, t.sourceId, t.level),
   index('commission_lines_beneficiary_idx').on(t.beneficiaryId, t.periodId),
   index('commission_lines_source_idx').on(t.sourceId).where(sql`${t.sourceKind} = 'order'`),
-  uniqueIndex('commission_lines_reverses_key').on(t.reversesLineId).where(sql`${t.reversesLineId} is not null`),
+  uniqueIndex('commission_lines_reverses_key').on(t.reversesLineId, t.periodId, t.phase).where(sql`${t.reversesLineId} is not null`),
   check('commission_lines_level', sql`${t.level} >= 1`),
   check('commission_lines_sign', sql`(${t.kind} = 'line' and ${t.amount} > 0) or (${t.kind} = 'clawback' and ${t.amount} < 0)`),
 ]);

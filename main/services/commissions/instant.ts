@@ -172,6 +172,9 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
       l.amount::text as amount, l.currency, l.fx_from::text as fx_from, l.fx_to::text as fx_to
     from commission_lines l join periods p on p.id = l.period_id
     where l.source_kind = 'order' and l.source_id = ${orderId} and l.kind = 'line' and l.status = 'posted'
+      -- A line already reversed is not reversed again (the unique key on reverses_line_id is per
+      -- partition of commission_lines, so it is checked here too).
+      and not exists (select 1 from commission_lines c where c.reverses_line_id = l.id)
     order by l.id for update of l`)) as unknown as {
       id: number; period_id: number; period_status: string; type: string; beneficiary_id: number | string; level: number; base: string; base_currency: string;
       rate: string | null; amount: string; currency: string; fx_from: string; fx_to: string;
