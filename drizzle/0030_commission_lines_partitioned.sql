@@ -39,10 +39,6 @@ CREATE TABLE "commission_lines" (
 	CONSTRAINT "commission_lines_sign" CHECK (("kind" = 'line' and "amount" > 0) or ("kind" = 'clawback' and "amount" < 0))
 ) PARTITION BY RANGE ("period_id", "phase");--> statement-breakpoint
 ALTER SEQUENCE "commission_lines_id_seq" OWNED BY "commission_lines"."id";--> statement-breakpoint
-CREATE UNIQUE INDEX "commission_lines_natural_key" ON "commission_lines" USING btree ("period_id","phase","type","kind","beneficiary_id","source_id","level");--> statement-breakpoint
-CREATE INDEX "commission_lines_beneficiary_idx" ON "commission_lines" USING btree ("beneficiary_id","period_id");--> statement-breakpoint
-CREATE INDEX "commission_lines_source_idx" ON "commission_lines" USING btree ("source_id") WHERE "source_kind" = 'order';--> statement-breakpoint
-CREATE UNIQUE INDEX "commission_lines_reverses_key" ON "commission_lines" USING btree ("reverses_line_id","period_id","phase") WHERE "reverses_line_id" is not null;--> statement-breakpoint
 -- The month's partition of every period, created with the period (a trigger: every way a period is
 -- inserted gets it; ENABLE ALWAYS so a bulk seed with session_replication_role = replica does too).
 CREATE FUNCTION commission_lines_month_partition(p_period integer) RETURNS void LANGUAGE plpgsql AS $$
@@ -65,4 +61,9 @@ SELECT "id","period_id","type","kind","status","beneficiary_id","source_kind","s
 FROM "commission_lines_unpartitioned";--> statement-breakpoint
 SELECT setval('commission_lines_id_seq', coalesce((SELECT max(id) FROM "commission_lines_unpartitioned"), 0) + 1, false);--> statement-breakpoint
 DROP TABLE "commission_lines_unpartitioned";--> statement-breakpoint
+-- Indexes after the data: built once per partition instead of maintained row by row.
+CREATE UNIQUE INDEX "commission_lines_natural_key" ON "commission_lines" USING btree ("period_id","phase","type","kind","beneficiary_id","source_id","level");--> statement-breakpoint
+CREATE INDEX "commission_lines_beneficiary_idx" ON "commission_lines" USING btree ("beneficiary_id","period_id");--> statement-breakpoint
+CREATE INDEX "commission_lines_source_idx" ON "commission_lines" USING btree ("source_id") WHERE "source_kind" = 'order';--> statement-breakpoint
+CREATE UNIQUE INDEX "commission_lines_reverses_key" ON "commission_lines" USING btree ("reverses_line_id","period_id","phase") WHERE "reverses_line_id" is not null;--> statement-breakpoint
 ANALYZE "commission_lines";
