@@ -7,7 +7,7 @@ import type { OutputOf } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Pager } from '../common/ui';
 import './commissions.css';
 import { WhyPanel } from './WhyPanel';
-import { csvHeader, csvRows, downloadFile } from '../common/csv';
+import { csvHeader, csvRows, saveText } from '../common/csv';
 
 type Line = OutputOf<'commissions.memberLines'>['rows'][number];
 const col = createColumnHelper<Line>();
@@ -23,11 +23,6 @@ export async function memberLinesCsv(memberId: number, periodKey?: string): Prom
   return out.join('');
 }
 
-export function downloadCsv(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  downloadFile(url, name);
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** A member's commission lines, paged, with a CSV export. Used by the Comisiones screen and the profile tab. */
 export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { memberId: number; periodKey?: string; pageSize?: number }) {
@@ -55,7 +50,7 @@ export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { member
   const exportCsv = async () => {
     setExporting(true);
     try {
-      downloadCsv(`comisiones-${memberId}${periodKey ? `-${periodKey}` : ''}.csv`, await memberLinesCsv(memberId, periodKey));
+      saveText(`comisiones-${memberId}${periodKey ? `-${periodKey}` : ''}.csv`, await memberLinesCsv(memberId, periodKey));
     } finally {
       setExporting(false);
     }

@@ -34,6 +34,13 @@ export function downloadFile(href: string, fileName: string) {
   a.remove();
 }
 
+/** Saves text as a file (browser mode and Electron alike). */
+export function saveText(fileName: string, text: string, type = 'text/csv;charset=utf-8') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadFile(url, fileName);
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
 /** One page of an export: its rows, and the total when the server knows it. */
 export interface ExportPage { rows: CsvCell[][]; total?: number | null }
 

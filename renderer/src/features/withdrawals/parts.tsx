@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import type { OutputOf } from '../../../../shared/contract';
 import { Money } from '../common/ui';
+import { saveText } from '../common/csv';
 
 export type Row = OutputOf<'withdrawals.list'>['rows'][number];
 export type Status = Row['status'];
@@ -48,18 +49,9 @@ export function TotalsList({ totals }: { totals: CurrencyTotal[] }) {
   );
 }
 
-/** Saves text as a file (browser mode and Electron alike). */
+/** Saves text as a file, with a BOM so that spreadsheet programs read the accents right. */
 export function download(fileName: string, text: string, type = 'text/csv;charset=utf-8') {
-  // A BOM so that spreadsheet programs read the accents right.
-  const blob = new Blob(['\uFEFF', text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveText(fileName, `\uFEFF${text}`, type);
 }
 
 /** After any change: the queue, the open detail and the wallets are read again. */
