@@ -10,6 +10,16 @@ export type Db = PostgresJsDatabase<Schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/**
+ * The postgres.js client under a Drizzle database or transaction (COPY, rows as arrays, prepared
+ * fixed statements). Inside a transaction it is that transaction's connection.
+ */
+export function clientOf(db: DbOrTx): postgres.Sql {
+  const c = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
+  if (!c) throw new Error('no postgres.js client under this database handle');
+  return c;
+}
+
 export interface Database {
   db: Db;
   sql: postgres.Sql;

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import type postgres from 'postgres';
-import type { DbOrTx } from '../../db/client';
+import { clientOf, type DbOrTx } from '../../db/client';
 import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, type Country, type Currency } from '../../domain/money';
 import { periodBounds, previousPeriod } from '../../domain/period';
 import { validatePlan, type PlanFigures } from '../../domain/plan';
@@ -74,13 +74,6 @@ export async function periodRates(db: DbOrTx, period: PeriodRow): Promise<Record
   const out: Record<string, string> = { MXN: '1' };
   for (const r of rows) out[r.currency.trim()] = r.rate;
   return out;
-}
-
-/** postgres.js client of a Drizzle database or transaction (for COPY and raw row arrays). */
-export function clientOf(db: DbOrTx): postgres.Sql {
-  const c = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
-  if (!c) throw new Error('no postgres.js client under this database handle');
-  return c;
 }
 
 /**

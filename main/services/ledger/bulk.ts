@@ -13,8 +13,7 @@
  * checks that each transaction balances; the accounts locked in id order (the order ledger_post
  * uses: no deadlock with a concurrent posting) and their cached balances raised once each.
  */
-import type postgres from 'postgres';
-import type { DbOrTx } from '../../db/client';
+import { clientOf, type DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
 import { COMPANY_SLOTS, mapLedgerError, type CompanyAccountKind } from './ledger';
 
@@ -39,12 +38,6 @@ export interface WalletCreditsResult {
   entries: number;
   /** Total credited per currency (decimal strings). */
   totals: Record<string, string>;
-}
-
-function clientOf(db: DbOrTx): postgres.Sql {
-  const c = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
-  if (!c) throw new Error('no postgres.js client under this database handle');
-  return c;
 }
 
 const ident = (name: string) => {

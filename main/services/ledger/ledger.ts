@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
-import type { DbOrTx } from '../../db/client';
+import { clientOf, type DbOrTx } from '../../db/client';
 import { ledgerAccounts } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { Decimal, isCurrency, isDecimalString, type Currency } from '../../domain/money';
@@ -194,57 +194,10 @@ const POST_SQL = `select * from ledger_post($1, $2, $3, $4::char(3), $5::ledger_
 /**
  * Runs one of the ledger's fixed statements as a PREPARED statement on the connection of `db`
  * (the postgres.js client under Drizzle's database or transaction): parsed and planned once per
- * connection instead of on every posting. Falls back to Drizzle's execute.
+ * connection instead of on every posting.
  */
 async function run<T>(db: DbOrTx, text: string, args: unknown[]): Promise<T[]> {
-  const client = (db as unknown as { session?: { client?: postgres.Sql } }).session?.client;
-  if (client && typeof client.unsafe === 'function') {
-    return (await client.unsafe(text, args as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
-  }
-  const chunks = text.split(/\$(\d+)/);
-  const parts = chunks.map((c, i) => (i % 2 === 0 ? sql.raw(c) : sql`${args[Number(c) - 1]}`));
-  return (await db.execute(sql.join(parts, sql``))) as unknown as T[];
-}
-
-/** Posts many transfers in order, one SQL call each (same rules as postTransfer). */
-export async function postTransfers(tx: DbOrTx, list: Transfer[]): Promise<PostResult[]> {
-  const out: PostResult[] = [];
-  for (const t of list) out.push(await postTransfer(tx, t));
-  return out;
-}
-
-/** Transfers per SQL call of postTransfersBulk. */
-export const BULK_CHUNK = 5_000;
-
-/**
- * Set-based posting of many transfers (a period close: one transfer per commission line), in
- * chunks of BULK_CHUNK per SQL call, inside the caller's transaction. Same idempotency, accounts
- * and checks as postTransfer, except that the funds check is on the result of each chunk (a
- * wallet debited by a transfer without allowNegative must not end below zero). Answers one result
- * per transfer, in order.
- */
-export async function postTransfersBulk(tx: DbOrTx, list: Transfer[]): Promise<PostResult[]> {
-  const prepared = list.map((t) => {
-    const entries = checkTransfer(t);
-    return {
-      key: t.idempotencyKey, hash: bodyHash(t, entries), kind: t.kind, currency: t.currency, status: t.pending ? 'pending' : 'posted',
-      allow_negative: !!t.allowNegative, reference: t.reference ?? null, period_id: t.periodId ?? null, memo: t.memo ?? null, entries,
-      at: t.at,
-    };
-  });
-  const out: PostResult[] = [];
-  for (let i = 0; i < prepared.length; i += BULK_CHUNK) {
-    const chunk = prepared.slice(i, i + BULK_CHUNK);
-    const at = (chunk[0]?.at ?? new Date()).toISOString();
-    try {
-      const rows = await run<{ ord: number; transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(
-        tx, 'select * from ledger_post_batch($1::jsonb, $2::timestamptz)', [JSON.stringify(chunk.map(({ at: _at, ...c }) => c)), at]);
-      for (const r of rows) out.push({ transactionId: Number(r.transaction_id), replayed: r.replayed, status: r.status });
-    } catch (e) {
-      throw mapLedgerError(e);
-    }
-  }
-  return out;
+  return (await clientOf(db).unsafe(text, args as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
 }
 
 /** Two-phase: the held amounts of a pending transaction become balance. False when it already was posted. */
