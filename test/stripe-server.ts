@@ -328,6 +328,15 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
 }
 
 /** The settings that point the app's Stripe SDK at a stub. */
+/** Sets these environment variables for a test file; the returned function puts the old values back. */
+export function applyEnv(env: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  };
+}
+
 export function stubEnv(stub: { port: number }, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NNP_STRIPE_SECRET_KEY: 'sk_test_local_stub',

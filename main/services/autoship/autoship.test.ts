@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../../test/app';
-import { startStripeStub, stubEnv, type StripeStub, type StubEvent } from '../../../test/stripe-server';
+import { applyEnv, startStripeStub, stubEnv, type StripeStub, type StubEvent } from '../../../test/stripe-server';
 import { insertMembers, insertPeriods, memberCode } from '../genealogy/testing';
 import { SMALL_NETWORK, volumesOf } from '../volumes/testing';
 import { createWebhookServer } from '../../http/webhooks';
@@ -25,13 +25,13 @@ let receiver: ReturnType<typeof createWebhookServer>;
 let url: string;
 let periods: Map<string, number>;
 let products: { a: number; b: number };
-const saved: Record<string, string | undefined> = {};
+let restoreEnv = () => {};
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 beforeAll(async () => {
   stub = await startStripeStub();
   stub.clock = () => Math.floor(NOW.getTime() / 1000);
-  for (const [k, v] of Object.entries(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '2000', NNP_STRIPE_MAX_RETRIES: '0' }))) { saved[k] = process.env[k]; process.env[k] = v; }
+  restoreEnv = applyEnv(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '2000', NNP_STRIPE_MAX_RETRIES: '0' }));
   t = await testApp({ now: () => NOW });
   await insertMembers(t.database.sql, SMALL_NETWORK);
   periods = await insertPeriods(t.database.sql, ['2026-08', '2026-09', '2026-10']);
@@ -47,7 +47,7 @@ afterAll(async () => {
   await receiver?.close();
   await t?.close();
   await stub?.close();
-  for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  restoreEnv();
 });
 
 /** An autoship of `memberId` here and at the stub (same Stripe id): omega ×2 + suero ×1 = MXN 1,147.00. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { testApp, type TestApp } from '../../../test/app';
-import { startStripeStub, stubEnv, type StripeStub, type StubEvent } from '../../../test/stripe-server';
+import { applyEnv, startStripeStub, stubEnv, type StripeStub, type StubEvent } from '../../../test/stripe-server';
 import { insertMembers, insertPeriods } from '../genealogy/testing';
 import { pendingOrder, SMALL_NETWORK, volumesOf } from '../volumes/testing';
 import { createWebhookServer } from '../../http/webhooks';
@@ -19,12 +19,12 @@ let stub: StripeStub;
 let receiver: ReturnType<typeof createWebhookServer>;
 let url: string;
 let periods: Map<string, number>;
-const saved: Record<string, string | undefined> = {};
+let restoreEnv = () => {};
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 beforeAll(async () => {
   stub = await startStripeStub();
-  for (const [k, v] of Object.entries(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '2000', NNP_STRIPE_MAX_RETRIES: '0' }))) { saved[k] = process.env[k]; process.env[k] = v; }
+  restoreEnv = applyEnv(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '2000', NNP_STRIPE_MAX_RETRIES: '0' }));
   t = await testApp({ now: () => new Date('2026-10-20T18:00:00Z') });
   await insertMembers(t.database.sql, SMALL_NETWORK);
   periods = await insertPeriods(t.database.sql, ['2026-08', '2026-09', '2026-10']); // Aug, Sep closed; Oct open
@@ -36,7 +36,7 @@ afterAll(async () => {
   await receiver?.close();
   await t?.close();
   await stub?.close();
-  for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  restoreEnv();
 });
 
 /** A pending order of `total` (MXN unless given) linked to a new stub PaymentIntent of `amount` minor units. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../../test/app';
-import { startStripeStub, stubEnv, type StripeStub } from '../../../test/stripe-server';
+import { applyEnv, startStripeStub, stubEnv, type StripeStub } from '../../../test/stripe-server';
 import { creditCommission, insertMembers, type TestMember } from '../../../test/wallet-fixtures';
 import { companyBalance, ledgerMismatches, memberBalance, unbalancedTransactions } from '../ledger/ledger';
 import { hashPassword } from '../auth/password';
@@ -16,11 +16,10 @@ let clock = new Date('2026-06-15T18:00:00Z');
 let finance2: string;
 
 const DAY = 86_400_000;
-const setEnv = (env: Record<string, string>) => Object.assign(process.env, env);
 
 beforeAll(async () => {
   stub = await startStripeStub();
-  setEnv(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '1000', NNP_STRIPE_MAX_RETRIES: '0' }));
+  applyEnv(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '1000', NNP_STRIPE_MAX_RETRIES: '0' }));
   t = await testApp({ now: () => clock });
   await t.database.db.insert(staff).values({ username: 'tesoreria', displayName: 'Tomás Tesorería', role: 'finance', passwordHash: await hashPassword(TEST_PASSWORD) });
   finance2 = (await t.must('auth.login', { username: 'tesoreria', password: TEST_PASSWORD }, null)).token;
@@ -31,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await travel(new Date('2026-06-15T18:00:00Z'));
-  setEnv({ NNP_STRIPE_TIMEOUT_MS: '1000', NNP_STRIPE_MAX_RETRIES: '0' });
+  applyEnv({ NNP_STRIPE_TIMEOUT_MS: '1000', NNP_STRIPE_MAX_RETRIES: '0' });
 });
 
 const db = () => t.database.db;
@@ -276,7 +275,7 @@ describe('Stripe payouts (local test server)', () => {
   });
 
   it('the SDK itself retries a timeout with the same key: one transfer', async () => {
-    setEnv({ NNP_STRIPE_MAX_RETRIES: '2' });
+    applyEnv({ NNP_STRIPE_MAX_RETRIES: '2' });
     const { w } = await approvedFor({ stripeAccountId: 'acct_1PagoReintento' });
     stub.script('transfers', { kind: 'delay', ms: 1800 });
     const r = await t.must('withdrawals.payout', { id: w.id }, t.tokens.finance);
