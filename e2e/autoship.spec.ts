@@ -1,8 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN_PASSWORD, ownAppInstance, rpc, screenshot } from './helpers';
+import { ADMIN_PASSWORD, changeOwnPassword, login, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Support pauses a member's autoship: the list of autoships, the member found by code, the profile's
@@ -17,29 +17,19 @@ const { base } = ownAppInstance(85, { NNP_STRIPE_STUB: '1', NNP_E2E_AUTOSHIP: '1
 const TEMP = 'temporal-autoship-1';
 const FINAL = 'definitiva-autoship-1';
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill(password);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-}
-
 test('support finds a member, opens the Autoship tab and pauses it with a reason', async ({ page }) => {
   test.setTimeout(120_000);
   const fx = JSON.parse(readFileSync(out, 'utf8')) as { memberId: number; code: string; name: string; subscriptionId: number; stripeSubscriptionId: string };
 
   // An admin opens a support account.
-  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await login(page, 'admin', ADMIN_PASSWORD, base);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
   expect((await rpc(page, 'staff.create', { username: 'soporte-autoenvio', displayName: 'Silvia Soporte', role: 'support', password: TEMP })).status).toBe(200);
   await page.evaluate(() => sessionStorage.clear());
 
   // Support signs in (first sign-in: a new password).
-  await signIn(page, 'soporte-autoenvio', TEMP);
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await login(page, 'soporte-autoenvio', TEMP, base);
+  await changeOwnPassword(page, TEMP, FINAL);
   const nav = page.getByRole('navigation', { name: 'principal' });
   await expect(nav).toBeVisible();
 

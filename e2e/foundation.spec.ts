@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_PASSWORD, login, loginAsAdmin, rpc, screenshot } from './helpers';
+import { ADMIN_PASSWORD, changeOwnPassword, login, loginAsAdmin, rpc, screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -42,10 +42,7 @@ test('finance must change the temporary password, then sees only the finance are
   await login(page, 'fernanda', TEMP);
   await expect(page.getByRole('heading', { name: 'Cambiar contraseña' })).toBeVisible();
   await screenshot(page, '05-change-password');
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await changeOwnPassword(page, TEMP, FINAL);
   const nav = page.getByRole('navigation', { name: 'principal' });
   await expect(nav).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Retiros' })).toBeVisible();
@@ -60,10 +57,7 @@ test('finance must change the temporary password, then sees only the finance are
 
 test('support sees member areas only and cannot reach staff or money procedures', async ({ page }) => {
   await login(page, 'sofia', TEMP);
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await changeOwnPassword(page, TEMP, FINAL);
   const nav = page.getByRole('navigation', { name: 'principal' });
   await expect(nav.getByRole('link', { name: 'Miembros' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Genealogía' })).toBeVisible();

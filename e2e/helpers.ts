@@ -21,6 +21,24 @@ export async function login(page: Page, username: string, password: string, at =
   await page.getByRole('button', { name: 'Entrar' }).click();
 }
 
+/**
+ * A staff account's first sign-in: the app asks for a new password before anything else. Leaves
+ * the page signed in as that user, on its home screen.
+ */
+export async function firstSignIn(page: Page, username: string, temporary: string, final: string, at = '/') {
+  await login(page, username, temporary, at);
+  await changeOwnPassword(page, temporary, final);
+}
+
+/** Fills the forced password change (the screen already shown) and waits for the app's menu. */
+export async function changeOwnPassword(page: Page, current: string, next: string) {
+  await page.getByLabel('Contraseña actual').fill(current);
+  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(next);
+  await page.getByLabel('Repita la contraseña nueva').fill(next);
+  await page.getByRole('button', { name: 'Guardar' }).click();
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+}
+
 export async function loginAsAdmin(page: Page, at = '/') {
   await login(page, 'admin', ADMIN_PASSWORD, at);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();

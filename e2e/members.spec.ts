@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { login, loginAsAdmin, rpc, screenshot } from './helpers';
+import { firstSignIn, loginAsAdmin, rpc, screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -114,11 +114,7 @@ test('support finds a member by a partial accented name and opens the profile, w
   const { hit, query } = await accentedMember(page);
   await page.getByRole('button', { name: 'Cerrar sesión' }).click();
 
-  await login(page, 'soporte-miembros', 'temporal-12345');
-  await page.getByLabel('Contraseña actual').fill('temporal-12345');
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill('definitiva-12345');
-  await page.getByLabel('Repita la contraseña nueva').fill('definitiva-12345');
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await firstSignIn(page, 'soporte-miembros', 'temporal-12345', 'definitiva-12345');
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Miembros' }).click();
   await page.getByLabel('Buscar miembro').fill(query);
   await page.getByRole('listbox', { name: /resultados/ }).getByRole('option').filter({ hasText: hit.code }).click();

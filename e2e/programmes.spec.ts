@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { loginAsAdmin, ownAppInstance, rpc, screenshot } from './helpers';
+import { firstSignIn, loginAsAdmin, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Stored previews, per-country totals, the whole-period CSV and the Programas tab. It enters an
@@ -145,14 +145,7 @@ test('support sees the posted totals and the programmes, without preview, export
   await loginAsAdmin(page, base);
   expect((await rpc(page, 'staff.create', { username: 'soporte-programas', displayName: 'Sara Soporte', role: 'support', password: TEMP })).status).toBe(200);
   await page.evaluate(() => sessionStorage.clear());
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill('soporte-programas');
-  await page.getByLabel('Contraseña').fill(TEMP);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await firstSignIn(page, 'soporte-programas', TEMP, FINAL, base);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
   await openCommissions(page);
   await expect(page.getByRole('table', { name: `Totales por país del beneficiario ${closedKey}` })).toBeVisible();

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { ADMIN_PASSWORD, ownAppInstance, rpc, screenshot } from './helpers';
+import { ADMIN_PASSWORD, changeOwnPassword, login, ownAppInstance, rpc, screenshot } from './helpers';
 
 /**
  * Finance's withdrawal journey. It needs wallet money and the local Stripe stand-in, so it runs
@@ -15,28 +15,18 @@ const USER = 'tesoreria';
 const TEMP = 'temporal-tesoreria-1';
 const FINAL = 'definitiva-tesoreria-1';
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(base);
-  await page.getByLabel('Usuario').fill(username);
-  await page.getByLabel('Contraseña').fill(password);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-}
-
 const queue = (page: Page) => page.getByRole('table');
 
 test('finance filters the queue, rejects a flagged request, batch-approves three and pays them through Stripe', async ({ page }) => {
   test.setTimeout(180_000);
   // The admin opens a finance account; finance signs in and sets its own password.
-  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await login(page, 'admin', ADMIN_PASSWORD, base);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
   const created = await rpc(page, 'staff.create', { username: USER, displayName: 'Teresa Tesorería', role: 'finance', password: TEMP });
   expect(created.status).toBe(200);
   await page.evaluate(() => sessionStorage.clear());
-  await signIn(page, USER, TEMP);
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await login(page, USER, TEMP, base);
+  await changeOwnPassword(page, TEMP, FINAL);
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Retiros' }).click();
 
   // The queue opens on the pending requests, with the totals of the filtered set.
@@ -124,15 +114,12 @@ test('finance filters the queue, rejects a flagged request, batch-approves three
 });
 
 test('support does not see withdrawals and the bridge refuses them', async ({ page }) => {
-  await signIn(page, 'admin', ADMIN_PASSWORD);
+  await login(page, 'admin', ADMIN_PASSWORD, base);
   await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
   await rpc(page, 'staff.create', { username: 'soporte2', displayName: 'Sergio Soporte', role: 'support', password: TEMP });
   await page.evaluate(() => sessionStorage.clear());
-  await signIn(page, 'soporte2', TEMP);
-  await page.getByLabel('Contraseña actual').fill(TEMP);
-  await page.getByLabel('Contraseña nueva (mínimo 10 caracteres)').fill(FINAL);
-  await page.getByLabel('Repita la contraseña nueva').fill(FINAL);
-  await page.getByRole('button', { name: 'Guardar' }).click();
+  await login(page, 'soporte2', TEMP, base);
+  await changeOwnPassword(page, TEMP, FINAL);
   const nav = page.getByRole('navigation', { name: 'principal' });
   await expect(nav).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Retiros' })).toHaveCount(0);
