@@ -61,8 +61,9 @@ export const commissionLines = pgTable('commission_lines', {
   phase: smallint('phase').notNull().default(0),
 }, (t) => [
   primaryKey({ columns: [t.id, t.periodId, t.phase] }),
-  uniqueIndex('commission_lines_natural_key').on(t.periodId, t.phase, t.type, t.kind, t.beneficiaryId, t.sourceId, t.level),
-  index('commission_lines_beneficiary_idx').on(t.beneficiaryId, t.periodId),
+  // Beneficiary first: it also serves a member's lines (no separate beneficiary index), and the
+  // close writes its partition in this order so the index is built from presorted rows.
+  uniqueIndex('commission_lines_natural_key').on(t.beneficiaryId, t.periodId, t.phase, t.type, t.kind, t.sourceId, t.level),
   index('commission_lines_source_idx').on(t.sourceId).where(sql`${t.sourceKind} = 'order'`),
   uniqueIndex('commission_lines_reverses_key').on(t.reversesLineId, t.periodId, t.phase).where(sql`${t.reversesLineId} is not null`),
   check('commission_lines_level', sql`${t.level} >= 1`),
