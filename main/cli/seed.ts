@@ -5,11 +5,12 @@
  * Database: --database-url, else DATABASE_URL, else the embedded cluster in NNP_DATA_DIR (or the
  * user's app-data folder), database `nnprotect`, migrated first. A database that already has
  * members is refused unless --reset is given, which empties members, orders, order lines and
- * periods (and, cascading, every table that references them).
+ * periods (and the ledger, and, cascading, every table that references them).
  */
 import path from 'node:path';
 import type postgres from 'postgres';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
+import { referenceEdgesSql } from '../db/references';
 import { defaultBaseDir, startCluster, type ClusterInfo } from '../db/embedded';
 import { ensureInitialPlan } from '../services/plan/initial';
 import { seedDemoNetwork } from '../services/seed/generate';
@@ -77,20 +78,23 @@ async function openForSeed(databaseUrl: string | undefined): Promise<Database & 
 
 /**
  * Empties what the seed fills: members, orders, order lines and periods, restarting their ids,
- * and through cascade every table that references them (volumes, rank history, ledger, ...).
+ * the ledger (named: it references members by triggers, not foreign keys) and through cascade
+ * every table that references them (volumes, rank history, withdrawals, ...).
  * Staff, audit, plan versions, products and exchange rates stay.
  */
 export async function resetDemoData(sql: postgres.Sql, logLine: (m: string) => void = log): Promise<void> {
-  const dependents = await sql<{ name: string }[]>`
+  const dependents = await sql.unsafe<{ name: string }[]>(`
     with recursive refs(table_oid) as (
       select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
       where ns.nspname = current_schema() and c.relname in ('members', 'orders', 'order_lines', 'periods')
       union
-      select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
+      select e.conrelid from (${referenceEdgesSql}) e join refs r on e.confrelid = r.table_oid
     )
-    select c.relname as name from refs r join pg_class c on c.oid = r.table_oid order by 1`;
+    select c.relname as name from refs r join pg_class c on c.oid = r.table_oid order by 1`);
   logLine(`--reset: vaciando ${dependents.map((d) => d.name).join(', ')}`);
-  await sql`truncate members, orders, order_lines, periods restart identity cascade`;
+  // The ledger references members by triggers, not foreign keys (main/db/references.ts): CASCADE
+  // does not reach it, so its tables are named (the triggers refuse to leave wallets orphaned).
+  await sql`truncate members, orders, order_lines, periods, ledger_accounts, ledger_transactions, ledger_entries restart identity cascade`;
 }
 
 async function main() {

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, char, check, foreignKey, index, integer, jsonb, numeric, pgEnum, pgTable, smallint, text, timestamp, unique, uniqueIndex,
+  bigint, boolean, char, check, index, integer, jsonb, numeric, pgEnum, pgTable, smallint, text, timestamp, unique, uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { currencies, members, periods } from './core';
+import { periods } from './core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const money = (name: string) => numeric(name, { precision: 18, scale: 2 });
@@ -32,8 +32,10 @@ export const ledgerTxStatus = pgEnum('ledger_tx_status', ['pending', 'posted', '
 export const ledgerAccounts = pgTable('ledger_accounts', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
   kind: ledgerAccountKind('kind').notNull(),
-  memberId: bigint('member_id', { mode: 'number' }).references(() => members.id),
-  currency: char('currency', { length: 3 }).notNull().references(() => currencies.code),
+  /** No foreign key (drizzle/0033): checked once per statement by a trigger, same SQLSTATE and constraint name. */
+  memberId: bigint('member_id', { mode: 'number' }),
+  /** No foreign key (drizzle/0033): checked once per statement by a trigger, same SQLSTATE and constraint name. */
+  currency: char('currency', { length: 3 }).notNull(),
   /** Company accounts are spread over slots 0..N-1 (their balance is the sum); a wallet has slot 0. */
   slot: smallint('slot').notNull().default(0),
   /** Cached: Σ entries of posted transactions. */
@@ -81,7 +83,9 @@ export const ledgerTransactions = pgTable('ledger_transactions', {
 
 export const ledgerEntries = pgTable('ledger_entries', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
-  transactionId: bigint('transaction_id', { mode: 'number' }).notNull().references(() => ledgerTransactions.id),
+  /** References ledger_transactions.id and, with currency, ledger_accounts (id, currency): enforced
+   *  by statement-level triggers (drizzle/0033), not per-row foreign keys. */
+  transactionId: bigint('transaction_id', { mode: 'number' }).notNull(),
   accountId: bigint('account_id', { mode: 'number' }).notNull(),
   currency: char('currency', { length: 3 }).notNull(),
   /** Signed: + raises the account's balance, − lowers it. Never zero. */
@@ -91,7 +95,6 @@ export const ledgerEntries = pgTable('ledger_entries', {
   periodId: integer('period_id'),
   createdAt: ts('created_at').notNull().defaultNow(),
 }, (t) => [
-  foreignKey({ name: 'ledger_entries_account_currency_fk', columns: [t.accountId, t.currency], foreignColumns: [ledgerAccounts.id, ledgerAccounts.currency] }),
   index('ledger_entries_account_idx').on(t.accountId, t.id.desc()),
   // (transaction_id, id): the balance check runs in full only for the last entry of a transaction.
   index('ledger_entries_transaction_id_idx').on(t.transactionId, t.id),

@@ -32,6 +32,7 @@ import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
+import { referenceEdgesSql } from '../../db/references';
 
 export interface SeedOptions {
   members: number;
@@ -898,7 +899,8 @@ function* periodOrderRows(
 type Conn = postgres.ISql;
 
 /**
- * When members, orders, order_lines and every table that references them (recursively) are empty,
+ * When members, orders, order_lines and every table that references them (recursively: foreign keys
+ * and the ledger's trigger-enforced references, main/db/references.ts) are empty,
  * truncates them inside the load transaction: COPY may then write frozen rows (no later hint-bit
  * or freeze rewrites), and a server running with wal_level = minimal skips the WAL for the load.
  * The tables are locked before they are checked; if anything holds rows (or the role may not lock
@@ -912,7 +914,7 @@ async function truncateIfAllEmpty(c: Conn, roots: readonly string[]): Promise<bo
       select c.oid from pg_class c join pg_namespace ns on ns.oid = c.relnamespace
       where ns.nspname = current_schema() and c.relname in (${rootList})
       union
-      select con.conrelid from pg_constraint con join refs r on con.confrelid = r.table_oid where con.contype = 'f'
+      select e.conrelid from (${referenceEdgesSql}) e join refs r on e.confrelid = r.table_oid
     )
     select format('%I.%I', ns.nspname, c.relname) as name
     from refs r join pg_class c on c.oid = r.table_oid join pg_namespace ns on ns.oid = c.relnamespace
