@@ -1,6 +1,6 @@
 /** The period engine: public API. */
 export { runPeriodEngine, computePeriod, type EngineOptions } from './engine';
-export { PeriodResult, LineTable, VolumeTable, ProgramTable, LINE_TYPE_BY_CODE } from './tables';
+export { PeriodResult, LineTable, VolumeTable, ProgramTable, LINE_TYPE_BY_CODE, LINE_COPY_COLUMNS } from './tables';
 export * from './types';
 export * from './errors';
 export {

@@ -9,7 +9,8 @@ import type { Country, Currency } from '../money';
 import { periodBounds } from '../period';
 import { PLAN_V1, validatePlan, type PlanFigures } from '../plan';
 import { referencePeriodEngine } from '../reference/reference';
-import { computePeriod } from './engine';
+import { computePeriod, runPeriodEngine } from './engine';
+import { LINE_COPY_COLUMNS } from './tables';
 import { canonical } from './testing';
 import type { EngineHistoryRow, EngineInput, EngineMember, EngineOrder } from './types';
 
@@ -236,4 +237,36 @@ describe('fast engine == reference calculator', () => {
       { numRuns: 300 },
     );
   }, 180_000);
+
+  it('COPY text of every line (the close writes it) is the line itself, column for column', () => {
+    const columns = LINE_COPY_COLUMNS.split(', ');
+    const field: Record<string, (l: ReturnType<typeof lineOf>) => string> = {
+      source_kind: (l) => l.sourceKind, source_id: (l) => l.source.replace(/~k$/, ''), base: (l) => l.base, base_currency: (l) => l.baseCurrency,
+      fx_from: (l) => l.fxFrom, type: (l) => l.type, level: (l) => String(l.level), rate: (l) => l.rate ?? '\\N', amount: (l) => l.amount,
+      beneficiary_id: (l) => l.beneficiary, currency: (l) => l.currency, fx_to: (l) => l.fxTo,
+    };
+    const lineOf = (r: ReturnType<typeof runPeriodEngine>, i: number) => r.lines.row(i);
+    let lines = 0;
+    fc.assert(
+      fc.property(inputArb, (input) => {
+        // A mixed order's kit part, as the close loads it: its lines carry the order's own id.
+        const orders = input.orders.map((o) => (o.kind === 'kit' ? { ...o, id: `${o.id}~k` } : o));
+        const r = runPeriodEngine({ ...input, orders });
+        const expected: string[] = [];
+        for (let i = 0; i < r.lines.length; i++) {
+          const l = lineOf(r, i);
+          expected.push(columns.map((c) => field[c]!(l)).join('\t'));
+          expect(r.lines.copyText(i)).toBe(expected[i]);
+        }
+        // The byte rows of the close, in another order and in small chunks (rows cross no chunk).
+        const order = Int32Array.from(expected.keys()).reverse();
+        const chunks = [...r.lines.copyChunks(order, (b) => `\tkey:${b}`, 64)].map((c) => Buffer.from(c).toString());
+        for (const c of chunks) expect(c.endsWith('\n')).toBe(true);
+        expect(chunks.join('')).toBe(Array.from(order, (i) => `${expected[i]}\tkey:${r.lines.beneficiary[i]}\n`).join(''));
+        lines += r.lines.length;
+      }),
+      { numRuns: 400 },
+    );
+    expect(lines).toBeGreaterThan(1_000);
+  }, 120_000);
 });

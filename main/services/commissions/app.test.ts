@@ -41,6 +41,9 @@ describe('commission procedures', () => {
   it('after the close, posted totals match the preview; lines and why read back', async () => {
     const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
     await waitForRun(run.id);
+    // The run's load and engine were read ahead on the close's snapshot (runCloseSteps).
+    const [row] = await t.database.sql<{ ms: Record<string, number> }[]>`select result->'commissions'->'ms' as ms from period_runs where id = ${run.id}`;
+    expect(row!.ms.prefetched).toBe(1);
     const totals = await t.must('commissions.periodTotals', {}, t.tokens.support);
     const nov = totals.find((x) => x.periodKey === '2026-11')!;
     expect(nov).toBeTruthy();

@@ -12,7 +12,7 @@ import { clientOf, type DbOrTx } from '../../db/client';
 import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, type Country, type Currency } from '../../domain/money';
 import { periodBounds, previousPeriod } from '../../domain/period';
 import { validatePlan, type PlanFigures } from '../../domain/plan';
-import { runPeriodEngine, LINE_TYPE_BY_CODE, EngineInputError, type EngineInput, type EngineMember, type EngineOrder, type EngineHistoryRow, type PeriodResult } from '../../domain/engine';
+import { runPeriodEngine, LINE_TYPE_BY_CODE, LINE_COPY_COLUMNS, EngineInputError, type EngineInput, type EngineMember, type EngineOrder, type EngineHistoryRow, type PeriodResult } from '../../domain/engine';
 import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
 import { postWalletCredits } from '../ledger/bulk';
@@ -116,7 +116,7 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
       case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from orders o where o.period_id = $1 and o.status = 'paid'`, [period.id, period.startsAt.toISOString()]).values() as unknown as [string, string, string, string, string, string, number, string | null][];
+    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as [string, string, string, string, string, string, number, string | null][];
   const orders: EngineOrder[] = [];
   const kitSkus = new Set<string>();
   for (const r of orderRows) {
@@ -222,7 +222,7 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
 }
 
 /** COPY FROM STDIN inside the transaction, fed by a generator of text chunks. */
-async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string>): Promise<void> {
+async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
   const w = (await c.unsafe(statement).writable()) as Writable;
   await new Promise<void>((resolve, reject) => {
     w.on('error', reject);
@@ -248,6 +248,32 @@ export interface WriteResult {
   paid: Record<string, string>;
   programs: { cashback: number; gifts: number; travel: number; changed: number };
   ms: Record<string, number>;
+}
+
+/** Stable counting sort of line indices by a small non-negative integer key (0 ≤ key < range). */
+function stableSortBy(idx: Int32Array, key: ArrayLike<number>, range: number): Int32Array {
+  const count = new Int32Array(range + 1);
+  for (let j = 0; j < idx.length; j++) count[key[idx[j]!]! + 1]!++;
+  for (let k = 0; k < range; k++) count[k + 1]! += count[k]!;
+  const out = new Int32Array(idx.length);
+  for (let j = 0; j < idx.length; j++) out[count[key[idx[j]!]!]!++] = idx[j]!;
+  return out;
+}
+
+/** Rank of each order by its numeric id (they are loaded in id order: usually the identity). */
+function orderRanks(orders: readonly EngineOrder[]): Int32Array {
+  const ids = new Float64Array(orders.length);
+  let sorted = true;
+  for (let j = 0; j < orders.length; j++) {
+    const id = orders[j]!.id;
+    ids[j] = Number(id.endsWith('~k') ? id.slice(0, -2) : id);
+    if (j > 0 && ids[j]! < ids[j - 1]!) sorted = false;
+  }
+  const rank = new Int32Array(orders.length);
+  if (sorted) { for (let j = 0; j < orders.length; j++) rank[j] = j; return rank; }
+  const byId = Array.from(rank.keys()).sort((a, b) => ids[a]! - ids[b]!);
+  byId.forEach((j, r) => { rank[j] = r; });
+  return rank;
 }
 
 /** Key of an instant line (Directo / Rápido) by what it pays for: type code, order id, level. */
@@ -282,8 +308,12 @@ export async function writeClose(
   for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
   existing.length = 0;
 
-  // The lines to write, grouped by beneficiary (a counting sort: members are in id order).
-  const count = new Int32Array(members.length + 1);
+  // The lines to write, in the natural key's order — beneficiary, type, source, level — so the
+  // partition's unique index is built from presorted rows (and a member's lines sit together):
+  // stable counting sorts, least significant key first. Members are in id order; a source ranks by
+  // its order id (or its member index, for the types paid on a member: type separates the two).
+  const srcRank = orderRanks(orders);
+  let selected = 0;
   const write = new Uint8Array(L.length);
   let alreadyPosted = 0;
   let instantMismatches = 0;
@@ -300,55 +330,48 @@ export async function writeClose(
       }
     }
     write[i] = 1;
-    count[L.beneficiary[i]! + 1]!++;
+    selected++;
   }
   posted.clear();
-  for (let m = 0; m < members.length; m++) count[m + 1]! += count[m]!;
-  const inserted = count[members.length]!;
-  const order = new Int32Array(inserted);
+  let order: Int32Array = new Int32Array(selected);
+  for (let i = 0, j = 0; i < L.length; i++) if (write[i]) order[j++] = i;
+  // Two passes: by (type, source rank), then by beneficiary. A beneficiary has one line per
+  // (type, source) but for Alcance (one per rank reached), which the engine writes in level order
+  // and the stable sorts keep.
+  const ranks = Math.max(orders.length, members.length);
+  const typeSource = new Int32Array(L.length);
+  for (let i = 0; i < L.length; i++) typeSource[i] = L.type[i]! * ranks + (L.type[i]! <= 2 ? srcRank[L.source[i]!]! : L.source[i]!);
+  order = stableSortBy(order, typeSource, LINE_TYPE_BY_CODE.length * ranks);
+  order = stableSortBy(order, L.beneficiary, members.length);
+  const inserted = order.length;
   const perMember = new Float64Array(members.length);
-  for (let i = 0; i < L.length; i++) {
-    if (!write[i]) continue;
-    const b = L.beneficiary[i]!;
-    order[count[b]!++] = i;
-    perMember[b]! += L.amountCents[i]!;
-  }
+  for (let j = 0; j < order.length; j++) perMember[L.beneficiary[order[j]!]!]! += L.amountCents[order[j]!]!;
   lap('prepare');
 
   const iso = now.toISOString();
-  function* lineChunks(): Generator<string> {
-    let out = '';
-    let lastBen = -1;
-    let tail = '';
-    for (let j = 0; j < order.length; j++) {
-      const i = order[j]!;
-      const b = L.beneficiary[i]!;
-      if (b !== lastBen) {
-        lastBen = b;
-        const m = members[b]!;
-        tail = `\tcommission.close:${period.id}:${CURRENCY_OF_COUNTRY[m.country]}:${Math.floor(Number(m.id) / 2 ** BLOCK_SHIFT)}\n`;
-      }
-      out += L.copyText(i) + tail;
-      if (out.length > 1 << 20) { yield out; out = ''; }
-    }
-    if (out) yield out;
-  }
+  // Each row ends with its ledger transaction's key (one per currency and block of member ids).
+  const ledgerKeyOf = (b: number) => {
+    const m = members[b]!;
+    return `\tcommission.close:${period.id}:${CURRENCY_OF_COUNTRY[m.country]}:${Math.floor(Number(m.id) / 2 ** BLOCK_SHIFT)}`;
+  };
   // The period's close partition: a new table loaded without indexes, indexed once (sorted builds),
   // then attached (SHARE UPDATE EXCLUSIVE on commission_lines: readers and the next period's instant
   // lines go on). All in the close's transaction: a failure or a crash leaves no trace of it.
   const part = `commission_lines_p${period.id}_1`;
   await c.unsafe(`create table ${part} (like commission_lines including defaults including constraints)`);
+  // The partition's bounds as a constraint before the load (checked row by row, cheaply): ATTACH
+  // then needs no scan to prove them.
+  await c.unsafe(`alter table ${part} add constraint ${part}_bounds check (period_id = ${period.id} and phase = 1)`);
   // What every line of the close shares comes from column defaults: less text to build and parse.
   await c.unsafe(`alter table ${part} alter column phase set default 1, alter column period_id set default ${period.id},
     alter column kind set default 'line', alter column status set default 'posted', alter column created_at set default '${iso}'`);
-  await copyIn(c, `copy ${part} (type, beneficiary_id, source_kind, source_id, level, base, base_currency, rate,
-    amount, currency, fx_from, fx_to, ledger_key) from stdin`, lineChunks());
+  await copyIn(c, `copy ${part} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, L.copyChunks(order, ledgerKeyOf));
   await c.unsafe(`alter table ${part} alter column period_id drop default, alter column created_at set default now()`);
   lap('lines');
   await progress(0.45);
-  await c.unsafe(`alter table ${part} add constraint ${part}_bounds check (period_id = ${period.id} and phase = 1)`);
-  await c.unsafe(`create unique index on ${part} (period_id, phase, type, kind, beneficiary_id, source_id, level)`);
-  await c.unsafe(`create index on ${part} (beneficiary_id, period_id)`);
+  // Sorts of millions of index entries in memory: the server's default (64 MB) would spill them.
+  await c.unsafe(`select set_config('maintenance_work_mem', '512MB', true) where pg_size_bytes(current_setting('maintenance_work_mem')) < 512 * 1024 * 1024`);
+  await c.unsafe(`create unique index on ${part} (beneficiary_id, period_id, phase, type, kind, source_id, level)`);
   await c.unsafe(`create index on ${part} (source_id) where source_kind = 'order'`);
   await c.unsafe(`create unique index on ${part} (reverses_line_id, period_id, phase) where reverses_line_id is not null`);
   await c.unsafe(`alter table ${part} add primary key (id, period_id, phase)`);

@@ -28,24 +28,45 @@ export async function checkCommissionInputs(tx: Tx, period: PeriodRow) {
   return { plan, rates };
 }
 
+/** Plan, rates, the period loaded and the engine's result: what the run computes before writing. */
+async function computeRun(tx: Tx, period: PeriodRow) {
+  const { plan, rates } = await checkCommissionInputs(tx, period);
+  const loaded = await loadPeriod(tx, period, plan, rates);
+  const t1 = performance.now();
+  const result = runEngine(loaded.input);
+  return { plan, rates, loaded, result, engineMs: performance.now() - t1 };
+}
+
 export const commissionsStep: CloseStep = {
   name: 'commissions',
   label: { es: 'Comisiones: cálculo, líneas y pago a monederos', en: 'Commissions: computation, lines and wallet postings' },
+  // The load and the engine need nothing the earlier steps write (a member's career rank before
+  // the period is read the same way before and after 'ranks'; the campaign's travel reset is
+  // applied in memory by loadPeriod): they run on the close's snapshot while 'volumes' and
+  // 'ranks' work in the database.
+  prefetch: async (p) => computeRun(p.tx, p.period),
   run: async (c) => {
     const t0 = performance.now();
-    const { plan, rates } = await checkCommissionInputs(c.tx, c.period);
+    // Checked again in the close's transaction: a plan or rates changed since the snapshot
+    // (they cannot be, for a closing period — then this is the cheap confirmation) means computing again.
+    const inputs = await checkCommissionInputs(c.tx, c.period);
     await resetTravelPointsAtCampaignStart(c.tx, c.period.key);
-    const loaded = await loadPeriod(c.tx, c.period, plan, rates);
-    await c.progress(0.15);
-    const t1 = performance.now();
-    const result = runEngine(loaded.input);
-    const engineMs = performance.now() - t1;
+    let computed = c.prefetched ? ((await c.prefetched) as Awaited<ReturnType<typeof computeRun>>) : null;
+    const prefetched = computed != null;
+    if (computed && JSON.stringify([computed.plan, computed.rates]) !== JSON.stringify([inputs.plan, inputs.rates])) {
+      c.log('plan or rates changed since the close started: computing again');
+      computed = null;
+    }
+    computed ??= await computeRun(c.tx, c.period);
+    const { loaded, result } = computed;
     await c.progress(0.3);
+    const waited = performance.now() - t0;
     const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f));
     c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
     return {
       lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
-      programs: w.programs, ms: { load: Math.round(loaded.ms), engine: Math.round(engineMs), ...w.ms, total: Math.round(performance.now() - t0) },
+      programs: w.programs,
+      ms: { load: Math.round(loaded.ms), engine: Math.round(computed.engineMs), prefetched: prefetched ? 1 : 0, waited: Math.round(waited), ...w.ms, total: Math.round(performance.now() - t0) },
     };
   },
 };

@@ -22,7 +22,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { periodRuns, periods, periodStats, orders } from '../../db/schema';
-import type { Tx } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import type { AppServices, MutationContext } from '../../ipc/context';
 import { nextPeriod, periodBounds } from '../../domain/period';
 import type { PlanFigures } from '../../domain/plan';
@@ -45,12 +45,30 @@ export interface CloseStepContext {
   log: (msg: string) => void;
   /** Results of the steps already run, by step name. */
   results: Record<string, unknown>;
+  /** This step's prefetch (see CloseStep.prefetch), when the runner started one. */
+  prefetched?: Promise<unknown>;
 }
 
 export interface CloseStep {
   name: string;
   label: { es: string; en: string };
   run: (ctx: CloseStepContext) => Promise<Record<string, unknown> | void>;
+  /**
+   * Optional reading done ahead, while the earlier steps work: started with the run, on its own
+   * connection, in a read-only transaction on the close transaction's snapshot (exported at its
+   * start, before any step wrote): it sees exactly what the close saw then, nothing the steps
+   * write. The step gets its result (or its error) as `ctx.prefetched`. Two cores: the engine
+   * computes in this process while PostgreSQL recomputes volumes and ranks.
+   */
+  prefetch?: (ctx: PrefetchContext) => Promise<unknown>;
+}
+
+export interface PrefetchContext {
+  /** Read-only, REPEATABLE READ, on the close transaction's snapshot. */
+  tx: Tx;
+  period: PeriodRow;
+  previous: PeriodRow | null;
+  plan: PlanFigures;
 }
 
 const ADVISORY_CLASS = 7261006;
@@ -215,6 +233,58 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
 }
 
+export interface StepsRun {
+  /** A pool for the prefetches' own connections (the close transaction holds one). */
+  db: Db;
+  tx: Tx;
+  period: PeriodRow;
+  previous: PeriodRow | null;
+  plan: PlanFigures;
+  staffId: string | null;
+  now: Date;
+  steps: readonly CloseStep[];
+  results: Record<string, unknown>;
+  progress: (stepIndex: number, fraction: number, step: string) => Promise<void>;
+  log: (msg: string) => void;
+  /** Milliseconds per step, filled as they end. */
+  stepMs?: Record<string, number>;
+}
+
+/**
+ * Runs the steps in order inside `tx`, the steps' prefetches started first on the snapshot the
+ * transaction has now (so before anything is written). Every prefetch has settled when this
+ * returns or throws: no reading is left running behind a failed close.
+ */
+export async function runCloseSteps(r: StepsRun): Promise<void> {
+  const fetching = new Map<string, Promise<unknown>>();
+  if (r.steps.some((s) => s.prefetch)) {
+    const [snap] = (await r.tx.execute(sql`select pg_export_snapshot() as id`)) as unknown as { id: string }[];
+    for (const step of r.steps) {
+      if (!step.prefetch) continue;
+      const p = r.db.transaction(async (rtx) => {
+        await rtx.execute(sql.raw(`set transaction snapshot '${snap!.id.replace(/'/g, "''")}'`));
+        return step.prefetch!({ tx: rtx, period: r.period, previous: r.previous, plan: r.plan });
+      }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+      p.catch(() => {}); // awaited by its step; a close failing earlier must not leave it unhandled
+      fetching.set(step.name, p);
+    }
+  }
+  try {
+    for (const [i, step] of r.steps.entries()) {
+      await r.progress(i, 0, step.name);
+      const t0 = performance.now();
+      const out = await step.run({
+        tx: r.tx, period: r.period, previous: r.previous, plan: r.plan, staffId: r.staffId, now: r.now, results: r.results,
+        progress: (f) => r.progress(i, f, step.name), log: (m) => r.log(`[${step.name}] ${m}`), prefetched: fetching.get(step.name),
+      });
+      r.results[step.name] = out ?? {};
+      if (r.stepMs) r.stepMs[step.name] = Math.round(performance.now() - t0);
+    }
+  } finally {
+    await Promise.allSettled(fetching.values());
+  }
+}
+
 const inFlight = new Map<number, Promise<void>>();
 
 /** Launches a run without waiting for it (the request answers at once; the screen polls the run row). */
@@ -256,15 +326,10 @@ export async function executeRun(app: AppServices, runId: number): Promise<void>
       if (run.kind === 'recompute') assertPeriodWritable(period);
       const previous = await previousPeriodRow(tx, period);
       const { figures: plan } = await planInForce(tx, period.key);
-      const now = app.now();
-      for (const [i, step] of steps.entries()) {
-        await report(i, 0, step.name, true);
-        const out = await step.run({
-          tx, period, previous, plan, staffId: run.startedBy, now, results,
-          progress: (f) => report(i, f, step.name), log: (m) => app.log(`[${period.key} ${step.name}] ${m}`),
-        });
-        results[step.name] = out ?? {};
-      }
+      await runCloseSteps({
+        db: app.db, tx, period, previous, plan, staffId: run.startedBy, now: app.now(), steps, results,
+        progress: (i, f, name) => report(i, f, name, f === 0), log: (m) => app.log(`[${period.key}] ${m}`),
+      });
       await report(steps.length, 0, null, true);
       await tx.update(periodRuns).set({ status: 'succeeded', stepsDone: steps.length, currentStep: null, progress: 1000, finishedAt: new Date(), heartbeatAt: new Date(), result: results })
         .where(eq(periodRuns.id, runId));

@@ -2,7 +2,9 @@
  * commissions.close — the whole period close as the background close runs it (main/services/periods
  *   close.ts): the registered steps in one transaction — volumes and paid-as ranks recomputed, rank
  *   history and career ranks, the commission run (load, engine, every line written under its natural
- *   key, the wallets paid through the ledger, the programmes) and the period marked closed — then
+ *   key, the wallets paid through the ledger, the programmes) and the period marked closed — by the
+ *   close's own runner (runCloseSteps: the commission step's load and engine read ahead on the
+ *   close's snapshot while volumes and ranks are recomputed) — then
  *   ROLLED BACK so the bench database keeps its open period. `ms` is that one transaction, commit
  *   excluded; the notes give each step's time, the commission step's own breakdown and the backend's
  *   CPU time.
@@ -17,7 +19,7 @@ import type { Tx } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { round, timeOnce } from '../timing';
 import { benchPeriod, backendCpuMs } from './volumes';
-import { listCloseSteps } from '../../../services/periods/close';
+import { listCloseSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
 import { planInForce } from '../../../services/plan/cached';
 import { registerCommissionsStep } from '../../../services/commissions/step';
@@ -48,17 +50,10 @@ export const commissionsClose: Metric = {
         const p = { ...period, status: 'closing' as const };
         const previous = await previousPeriodRow(tx, p);
         const { figures: plan } = await planInForce(tx, p.key);
-        const now = new Date();
-        for (const step of steps) {
-          const ts = performance.now();
-          const out = await step.run({
-            tx: tx as Tx, period: p, previous, plan, staffId: null, now, results,
-            progress: async () => {}, log: (m) => ctx.log(`  [${step.name}] ${m}`),
-          });
-          results[step.name] = out ?? {};
-          stepMs[step.name] = Math.round(performance.now() - ts);
-          ctx.log(`  paso ${step.name}: ${stepMs[step.name]} ms`);
-        }
+        await runCloseSteps({
+          db: ctx.db, tx: tx as Tx, period: p, previous, plan, staffId: null, now: new Date(), steps, results, stepMs,
+          progress: async (_i, f, name) => { if (f === 0) ctx.log(`  paso ${name}…`); }, log: (m) => ctx.log(`  ${m}`),
+        });
         closeMs = performance.now() - t0;
         cpuMs = backendCpuMs(b!.pid) - cpu0;
         throw new Rollback();
