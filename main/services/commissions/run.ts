@@ -221,9 +221,10 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
   };
 }
 
-/** COPY FROM STDIN inside the transaction, fed by a generator of text chunks. */
-async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
-  const w = (await c.unsafe(statement).writable()) as Writable;
+/** COPY FROM STDIN inside the transaction, fed by a generator of chunks; answers the rows copied. */
+async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<number> {
+  const q = c.unsafe(statement);
+  const w = (await q.writable()) as Writable;
   await new Promise<void>((resolve, reject) => {
     w.on('error', reject);
     w.on('finish', resolve);
@@ -237,6 +238,7 @@ async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<strin
     };
     pump();
   });
+  return (await q).count;
 }
 
 export interface WriteResult {
@@ -279,50 +281,61 @@ function orderRanks(orders: readonly EngineOrder[]): Int32Array {
 /** Key of an instant line (Directo / Rápido) by what it pays for: type code, order id, level. */
 const instantKey = (type: number, orderId: number, level: number) => orderId * 8 + type * 4 + level;
 
+/** What the close writes of an engine result: which lines, in which order, what each member is paid. */
+export interface PlannedLines {
+  /** Indices of the lines to write, in the natural key's order. */
+  order: Int32Array;
+  /** Cents paid per member (index of input.members): the sum of its lines written. */
+  perMember: Float64Array;
+  lines: number;
+  inserted: number;
+  alreadyPosted: number;
+  instantMismatches: number;
+  /** Instant (Directo / Rápido) lines of the period already in commission_lines when planned. */
+  instantLines: number;
+  ms: number;
+}
+
+/** The instant lines of a period already written (at payment confirmation): how many. */
+export async function countInstantLines(db: DbOrTx, periodId: number): Promise<number> {
+  const [r] = await clientOf(db).unsafe(`select count(*)::int as n from commission_lines where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`, [periodId]) as unknown as { n: number }[];
+  return r?.n ?? 0;
+}
+
 /**
- * Writes a close's result: lines, ledger postings, programme state. Everything inside `tx` (the
- * close's one transaction): a crash leaves nothing.
+ * Which lines of the result the close writes, and in which order. Directo and Rápido were paid at
+ * payment confirmation: a line of the engine whose (type, order, level) already has an instant
+ * line is not written again — whoever it went to, even if a genealogy correction has since moved
+ * the order's upline — and a different amount is counted in `instantMismatches`. Only the lines
+ * written are paid.
  *
- * Lines go straight into commission_lines by COPY, in beneficiary order (the indexes are then
- * filled page by page instead of at random). Directo and Rápido were paid at payment confirmation:
- * a line of the engine whose (type, order, level) already has an instant line is not written again
- * — whoever it went to, even if a genealogy correction has since moved the order's upline — and a
- * different amount is counted in `instantMismatches`. Only the lines written here are paid: one
- * ledger transaction per (currency, block of 2^16 member ids), set-based (postWalletCredits). The
- * natural key stays the guard: a line written twice would fail the whole close, never pay twice.
+ * Order: the natural key's — beneficiary, type, source, level — so the partition's unique index is
+ * built from presorted rows (and a member's lines sit together): stable counting sorts, least
+ * significant key first. Members are in id order; a source ranks by its order id (or its member
+ * index, for the types paid on a member: type separates the two). A beneficiary has one line per
+ * (type, source) but for Alcance (one per rank reached), which the engine writes in level order
+ * and the stable sorts keep.
  */
-export async function writeClose(
-  tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date,
-  progress: (f: number) => Promise<void> = async () => {},
-): Promise<WriteResult> {
-  const c = clientOf(tx);
-  const ms: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
+export async function planLines(db: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult): Promise<PlannedLines> {
+  const t0 = performance.now();
   const L = result.lines;
   const { members, orders } = loaded.input;
-
   const posted = new Map<number, number>();
-  const existing = await c.unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from commission_lines
+  const existing = await clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from commission_lines
     where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`, [period.id]).values() as unknown as [number, number, number, number][];
+  const instantLines = existing.length;
   for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
   existing.length = 0;
 
-  // The lines to write, in the natural key's order — beneficiary, type, source, level — so the
-  // partition's unique index is built from presorted rows (and a member's lines sit together):
-  // stable counting sorts, least significant key first. Members are in id order; a source ranks by
-  // its order id (or its member index, for the types paid on a member: type separates the two).
-  const srcRank = orderRanks(orders);
-  let selected = 0;
   const write = new Uint8Array(L.length);
+  let selected = 0;
   let alreadyPosted = 0;
   let instantMismatches = 0;
   for (let i = 0; i < L.length; i++) {
     const type = L.type[i]!;
     if (type <= 1) {
       const id = orders[L.source[i]!]!.id;
-      const k = instantKey(type, Number(id.endsWith('~k') ? id.slice(0, -2) : id), L.level[i]!);
-      const cents = posted.get(k);
+      const cents = posted.get(instantKey(type, Number(id.endsWith('~k') ? id.slice(0, -2) : id), L.level[i]!));
       if (cents !== undefined) {
         alreadyPosted++;
         if (cents !== L.amountCents[i]) instantMismatches++;
@@ -335,50 +348,83 @@ export async function writeClose(
   posted.clear();
   let order: Int32Array = new Int32Array(selected);
   for (let i = 0, j = 0; i < L.length; i++) if (write[i]) order[j++] = i;
-  // Two passes: by (type, source rank), then by beneficiary. A beneficiary has one line per
-  // (type, source) but for Alcance (one per rank reached), which the engine writes in level order
-  // and the stable sorts keep.
+  const srcRank = orderRanks(orders);
   const ranks = Math.max(orders.length, members.length);
   const typeSource = new Int32Array(L.length);
   for (let i = 0; i < L.length; i++) typeSource[i] = L.type[i]! * ranks + (L.type[i]! <= 2 ? srcRank[L.source[i]!]! : L.source[i]!);
   order = stableSortBy(order, typeSource, LINE_TYPE_BY_CODE.length * ranks);
   order = stableSortBy(order, L.beneficiary, members.length);
-  const inserted = order.length;
   const perMember = new Float64Array(members.length);
   for (let j = 0; j < order.length; j++) perMember[L.beneficiary[order[j]!]!]! += L.amountCents[order[j]!]!;
-  lap('prepare');
+  return { order, perMember, lines: L.length, inserted: order.length, alreadyPosted, instantMismatches, instantLines, ms: performance.now() - t0 };
+}
 
-  const iso = now.toISOString();
+/** The period's close partition of commission_lines, and the table it is loaded into ahead of the close. */
+export const closePartition = (periodId: number) => `commission_lines_p${periodId}_1`;
+export const stagedPartition = (periodId: number) => `commission_lines_p${periodId}_1_load`;
+
+/**
+ * Creates `table` like commission_lines, loads the planned lines into it by COPY (without
+ * indexes), then builds its indexes once — sorted builds, the natural key's from presorted rows —
+ * instead of maintaining four B-trees row by row. Inside `db`'s transaction. Answers the rows loaded.
+ */
+export async function loadLinesTable(
+  db: DbOrTx, table: string, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, planned: PlannedLines, now: Date,
+): Promise<{ rows: number; ms: { lines: number; indexes: number } }> {
+  const c = clientOf(db);
+  const t0 = performance.now();
+  const members = loaded.input.members;
   // Each row ends with its ledger transaction's key (one per currency and block of member ids).
   const ledgerKeyOf = (b: number) => {
     const m = members[b]!;
     return `\tcommission.close:${period.id}:${CURRENCY_OF_COUNTRY[m.country]}:${Math.floor(Number(m.id) / 2 ** BLOCK_SHIFT)}`;
   };
-  // The period's close partition: a new table loaded without indexes, indexed once (sorted builds),
-  // then attached (SHARE UPDATE EXCLUSIVE on commission_lines: readers and the next period's instant
-  // lines go on). All in the close's transaction: a failure or a crash leaves no trace of it.
-  const part = `commission_lines_p${period.id}_1`;
-  await c.unsafe(`create table ${part} (like commission_lines including defaults including constraints)`);
+  await c.unsafe(`create table ${table} (like commission_lines including defaults including constraints)`);
   // The partition's bounds as a constraint before the load (checked row by row, cheaply): ATTACH
   // then needs no scan to prove them.
-  await c.unsafe(`alter table ${part} add constraint ${part}_bounds check (period_id = ${period.id} and phase = 1)`);
+  await c.unsafe(`alter table ${table} add constraint ${table}_bounds check (period_id = ${period.id} and phase = 1)`);
   // What every line of the close shares comes from column defaults: less text to build and parse.
-  await c.unsafe(`alter table ${part} alter column phase set default 1, alter column period_id set default ${period.id},
-    alter column kind set default 'line', alter column status set default 'posted', alter column created_at set default '${iso}'`);
-  await copyIn(c, `copy ${part} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, L.copyChunks(order, ledgerKeyOf));
-  await c.unsafe(`alter table ${part} alter column period_id drop default, alter column created_at set default now()`);
-  lap('lines');
-  await progress(0.45);
+  await c.unsafe(`alter table ${table} alter column phase set default 1, alter column period_id set default ${period.id},
+    alter column kind set default 'line', alter column status set default 'posted', alter column created_at set default '${now.toISOString()}'`);
+  const rows = await copyIn(c, `copy ${table} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, result.lines.copyChunks(planned.order, ledgerKeyOf));
+  await c.unsafe(`alter table ${table} alter column period_id drop default, alter column created_at set default now()`);
+  const t1 = performance.now();
   // Sorts of millions of index entries in memory: the server's default (64 MB) would spill them.
   await c.unsafe(`select set_config('maintenance_work_mem', '512MB', true) where pg_size_bytes(current_setting('maintenance_work_mem')) < 512 * 1024 * 1024`);
-  await c.unsafe(`create unique index on ${part} (beneficiary_id, period_id, phase, type, kind, source_id, level)`);
-  await c.unsafe(`create index on ${part} (source_id) where source_kind = 'order'`);
-  await c.unsafe(`create unique index on ${part} (reverses_line_id, period_id, phase) where reverses_line_id is not null`);
-  await c.unsafe(`alter table ${part} add primary key (id, period_id, phase)`);
-  await c.unsafe(`alter table commission_lines attach partition ${part} for values from (${period.id}, 1) to (${period.id}, 2)`);
-  lap('indexes');
-  await progress(0.6);
+  await c.unsafe(`create unique index on ${table} (beneficiary_id, period_id, phase, type, kind, source_id, level)`);
+  await c.unsafe(`create index on ${table} (source_id) where source_kind = 'order'`);
+  await c.unsafe(`create unique index on ${table} (reverses_line_id, period_id, phase) where reverses_line_id is not null`);
+  await c.unsafe(`alter table ${table} add primary key (id, period_id, phase)`);
+  return { rows, ms: { lines: Math.round(t1 - t0), indexes: Math.round(performance.now() - t1) } };
+}
 
+/**
+ * Makes a loaded table the period's close partition, inside the close's transaction (SHARE UPDATE
+ * EXCLUSIVE on commission_lines: readers and the next period's instant lines go on). Refuses a
+ * table that does not hold exactly the planned rows.
+ */
+export async function attachLines(tx: DbOrTx, period: PeriodRow, table: string, rows: number): Promise<void> {
+  const c = clientOf(tx);
+  const part = closePartition(period.id);
+  const [n] = await c.unsafe(`select count(*)::int as n from ${table}`) as unknown as { n: number }[];
+  if (n?.n !== rows) throw new Error(`close of ${period.key}: ${table} holds ${n?.n} lines, ${rows} expected`);
+  if (table !== part) await c.unsafe(`alter table ${table} rename to ${part}`);
+  await c.unsafe(`alter table commission_lines attach partition ${part} for values from (${period.id}, 1) to (${period.id}, 2)`);
+}
+
+/** Drops the table a failed or killed close loaded ahead and never attached (an attached partition has another name). */
+export async function dropStagedLines(db: DbOrTx, periodId: number): Promise<void> {
+  await clientOf(db).unsafe(`drop table if exists ${stagedPartition(periodId)}`);
+}
+
+/**
+ * Pays the planned lines: one ledger transaction per (currency, block of 2^16 member ids),
+ * set-based (postWalletCredits), keyed like the lines' ledger_key. Inside the close's transaction.
+ */
+export async function payPlanned(tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, planned: PlannedLines, now: Date) {
+  const c = clientOf(tx);
+  const { members } = loaded.input;
+  const { perMember } = planned;
   await c.unsafe('create temp table cl_pay (currency char(3), member_id bigint, amount numeric) on commit drop');
   function* payChunks(): Generator<string> {
     let out = '';
@@ -395,16 +441,43 @@ export async function writeClose(
     source: 'cl_pay', keyPrefix: `commission.close:${period.id}`, kind: 'commission', company: 'commission_expense',
     periodId: period.id, at: now, reference: { period: period.key, close: true }, blockShift: BLOCK_SHIFT,
   });
+  await c.unsafe('drop table cl_pay');
+  return pay;
+}
+
+/**
+ * Writes a close's result inside `tx` (the close's one transaction: a crash leaves nothing):
+ * lines (planLines, loaded into the period's close partition and attached), wallet postings,
+ * programme state. The natural key stays the guard: a line written twice would fail the whole
+ * close, never pay twice. The close runner does the same with the lines loaded ahead on another
+ * connection (step.ts); this is the whole sequence on one connection.
+ */
+export async function writeClose(
+  tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date,
+  progress: (f: number) => Promise<void> = async () => {},
+): Promise<WriteResult> {
+  const ms: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
+  const planned = await planLines(tx, period, loaded, result);
+  lap('prepare');
+  const part = closePartition(period.id);
+  const l = await loadLinesTable(tx, part, period, loaded, result, planned, now);
+  await attachLines(tx, period, part, l.rows);
+  Object.assign(ms, l.ms);
+  lap('lines+indexes');
+  await progress(0.6);
+  const pay = await payPlanned(tx, period, loaded, planned, now);
   lap('ledger');
   await progress(0.8);
   const programs = await writePrograms(tx, period, loaded, result, now);
   lap('programs');
   await progress(1);
-  return { lines: L.length, inserted, alreadyPosted, instantMismatches, postings: pay.transactions, paid: pay.totals, programs, ms };
+  return { lines: planned.lines, inserted: planned.inserted, alreadyPosted: planned.alreadyPosted, instantMismatches: planned.instantMismatches, postings: pay.transactions, paid: pay.totals, programs, ms };
 }
 
 /** Programme state after the period: member_programs (changed rows only), cashback, gifts, travel points. */
-async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date) {
+export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date) {
   const c = clientOf(tx);
   const P = result.programs;
   const members = loaded.input.members;

@@ -6,9 +6,12 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
-import { registerCloseStep, registerClosePrecheck, type CloseStep } from '../periods/close';
+import { registerCloseStep, registerClosePrecheck, type CloseStep, type CloseStepContext } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
-import { checkRunInputs, loadPeriod, periodRates, runEngine, writeClose } from './run';
+import {
+  attachLines, checkRunInputs, countInstantLines, dropStagedLines, loadLinesTable, loadPeriod, payPlanned, periodRates, planLines, runEngine,
+  stagedPartition, writeClose, writePrograms, type PlannedLines, type WriteResult,
+} from './run';
 import { resetTravelPointsAtCampaignStart } from './travel';
 
 /** The raw figures of the published plan version in force in a period (not yet validated). */
@@ -37,39 +40,97 @@ async function computeRun(tx: Tx, period: PeriodRow) {
   return { plan, rates, loaded, result, engineMs: performance.now() - t1 };
 }
 
+interface Ahead extends Awaited<ReturnType<typeof computeRun>> {
+  planned: PlannedLines;
+  /** The lines' table, loaded and indexed on another connection and committed (not yet attached). */
+  staged: Promise<{ rows: number; ms: { lines: number; indexes: number } }>;
+}
+
 export const commissionsStep: CloseStep = {
   name: 'commissions',
   label: { es: 'Comisiones: cálculo, líneas y pago a monederos', en: 'Commissions: computation, lines and wallet postings' },
-  // The load and the engine need nothing the earlier steps write (a member's career rank before
-  // the period is read the same way before and after 'ranks'; the campaign's travel reset is
-  // applied in memory by loadPeriod): they run on the close's snapshot while 'volumes' and
-  // 'ranks' work in the database.
-  prefetch: async (p) => computeRun(p.tx, p.period),
+  // Ahead of the step, on the close's snapshot, while 'volumes' and 'ranks' work in the database:
+  // load and engine (they need nothing those steps write: a member's career rank before the period
+  // reads the same before and after 'ranks'; the campaign's travel reset is applied in memory by
+  // loadPeriod), the lines planned, and their table loaded and indexed on its own connection —
+  // committed as a plain table nobody reads, made the period's partition only by the close's
+  // transaction (attachLines). A close that fails or dies leaves at most that unattached table,
+  // which abandon (or the next attempt) drops.
+  prefetch: async (p): Promise<Ahead> => {
+    await dropStagedLines(p.db, p.period.id);
+    const computed = await computeRun(p.tx, p.period);
+    const planned = await planLines(p.tx, p.period, computed.loaded, computed.result);
+    const now = new Date();
+    const staged = p.db.transaction((tx) => loadLinesTable(tx, stagedPartition(p.period.id), p.period, computed.loaded, computed.result, planned, now));
+    p.defer(staged);
+    return { ...computed, planned, staged };
+  },
+  abandon: async (db, period) => { await dropStagedLines(db, period.id); },
   run: async (c) => {
     const t0 = performance.now();
     // Checked again in the close's transaction: a plan or rates changed since the snapshot
     // (they cannot be, for a closing period — then this is the cheap confirmation) means computing again.
     const inputs = await checkCommissionInputs(c.tx, c.period);
     await resetTravelPointsAtCampaignStart(c.tx, c.period.key);
-    let computed = c.prefetched ? ((await c.prefetched) as Awaited<ReturnType<typeof computeRun>>) : null;
-    const prefetched = computed != null;
-    if (computed && JSON.stringify([computed.plan, computed.rates]) !== JSON.stringify([inputs.plan, inputs.rates])) {
-      c.log('plan or rates changed since the close started: computing again');
-      computed = null;
+    let ahead: Ahead | null = null;
+    try {
+      ahead = c.prefetched ? ((await c.prefetched) as Ahead) : null;
+    } catch (e) {
+      if (e instanceof AppError) throw e; // the period's data refused by the engine: the close's answer
+      c.log(`reading ahead failed (${e instanceof Error ? e.message : String(e)}): computing in the close`);
     }
-    computed ??= await computeRun(c.tx, c.period);
-    const { loaded, result } = computed;
+    let usable = ahead != null;
+    if (ahead && JSON.stringify([ahead.plan, ahead.rates]) !== JSON.stringify([inputs.plan, inputs.rates])) {
+      c.log('plan or rates changed since the close started: computing again');
+      usable = false;
+    }
+    // Instant lines cannot be written or voided for a closing period (confirmations go to the next
+    // period, refunds wait): the same count confirms the plan's filter is still right.
+    if (ahead && usable && (await countInstantLines(c.tx, c.period.id)) !== ahead.planned.instantLines) {
+      c.log('instant lines changed since the close started: computing again');
+      usable = false;
+    }
+    const waited = Math.round(performance.now() - t0);
     await c.progress(0.3);
-    const waited = performance.now() - t0;
-    const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f));
-    c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
-    return {
-      lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
-      programs: w.programs,
-      ms: { load: Math.round(loaded.ms), engine: Math.round(computed.engineMs), prefetched: prefetched ? 1 : 0, waited: Math.round(waited), ...w.ms, total: Math.round(performance.now() - t0) },
-    };
+    if (!ahead || !usable) {
+      if (ahead) {
+        await ahead.staged.catch(() => {});
+        await dropStagedLines(c.tx, c.period.id);
+      }
+      const { loaded, result, engineMs } = await computeRun(c.tx, c.period);
+      const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f));
+      return summary(c, w, { load: Math.round(loaded.ms), engine: Math.round(engineMs), prefetched: 0, waited, ...w.ms, total: Math.round(performance.now() - t0) });
+    }
+    // Money first, while the lines load on the other connection; then the lines join the period.
+    const { loaded, result, planned } = ahead;
+    let t = performance.now();
+    const ms: Record<string, number> = { load: Math.round(loaded.ms), engine: Math.round(ahead.engineMs), prepare: Math.round(planned.ms), prefetched: 1, waited };
+    const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
+    const pay = await payPlanned(c.tx, c.period, loaded, planned, c.now);
+    lap('ledger');
+    await c.progress(0.6);
+    const programs = await writePrograms(c.tx, c.period, loaded, result, c.now);
+    lap('programs');
+    await c.progress(0.8);
+    const staged = await ahead.staged;
+    lap('waitedLines');
+    await attachLines(c.tx, c.period, stagedPartition(c.period.id), planned.inserted);
+    lap('attach');
+    Object.assign(ms, { lines: staged.ms.lines, indexes: staged.ms.indexes, total: Math.round(performance.now() - t0) });
+    return summary(c, {
+      lines: planned.lines, inserted: planned.inserted, alreadyPosted: planned.alreadyPosted, instantMismatches: planned.instantMismatches,
+      postings: pay.transactions, paid: pay.totals, programs, ms,
+    }, ms);
   },
 };
+
+function summary(c: CloseStepContext, w: WriteResult, ms: Record<string, number>) {
+  c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
+  return {
+    lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
+    programs: w.programs, ms,
+  };
+}
 
 let registered = false;
 /** Plugs the commission run into the close (idempotent). */

@@ -61,11 +61,17 @@ export interface CloseStep {
    * computes in this process while PostgreSQL recomputes volumes and ranks.
    */
   prefetch?: (ctx: PrefetchContext) => Promise<unknown>;
+  /** Called (best effort, after the close's transaction ended: abandonSteps) when a run with this step failed. */
+  abandon?: (db: Db, period: PeriodRow) => Promise<void>;
 }
 
 export interface PrefetchContext {
   /** Read-only, REPEATABLE READ, on the close transaction's snapshot. */
   tx: Tx;
+  /** The pool, for work of the prefetch's own (e.g. a table loaded ahead, committed on its own). */
+  db: Db;
+  /** Registers work started by the prefetch that the runner must see settle before it returns. */
+  defer: (work: Promise<unknown>) => void;
   period: PeriodRow;
   previous: PeriodRow | null;
   plan: PlanFigures;
@@ -252,18 +258,21 @@ export interface StepsRun {
 
 /**
  * Runs the steps in order inside `tx`, the steps' prefetches started first on the snapshot the
- * transaction has now (so before anything is written). Every prefetch has settled when this
- * returns or throws: no reading is left running behind a failed close.
+ * transaction has now (so before anything is written). Every prefetch (and the work it deferred)
+ * has settled when this returns or throws: nothing is left running behind a failed close (whose
+ * caller then runs abandonSteps, once the transaction has ended).
  */
 export async function runCloseSteps(r: StepsRun): Promise<void> {
   const fetching = new Map<string, Promise<unknown>>();
+  const deferred: Promise<unknown>[] = [];
+  const defer = (w: Promise<unknown>) => { w.catch(() => {}); deferred.push(w); };
   if (r.steps.some((s) => s.prefetch)) {
     const [snap] = (await r.tx.execute(sql`select pg_export_snapshot() as id`)) as unknown as { id: string }[];
     for (const step of r.steps) {
       if (!step.prefetch) continue;
       const p = r.db.transaction(async (rtx) => {
         await rtx.execute(sql.raw(`set transaction snapshot '${snap!.id.replace(/'/g, "''")}'`));
-        return step.prefetch!({ tx: rtx, period: r.period, previous: r.previous, plan: r.plan });
+        return step.prefetch!({ tx: rtx, db: r.db, defer, period: r.period, previous: r.previous, plan: r.plan });
       }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
       p.catch(() => {}); // awaited by its step; a close failing earlier must not leave it unhandled
       fetching.set(step.name, p);
@@ -282,7 +291,16 @@ export async function runCloseSteps(r: StepsRun): Promise<void> {
     }
   } finally {
     await Promise.allSettled(fetching.values());
+    await Promise.allSettled(deferred);
   }
+}
+
+/**
+ * After a failed run's transaction has ended (never inside it: what a step left may be locked by
+ * that transaction until then), each step's `abandon` cleans what its prefetch committed.
+ */
+export async function abandonSteps(db: Db, steps: readonly CloseStep[], period: PeriodRow, log: (m: string) => void): Promise<void> {
+  for (const step of steps) await step.abandon?.(db, period).catch((e) => log(`[${step.name}] abandon: ${String(e)}`));
 }
 
 const inFlight = new Map<number, Promise<void>>();
@@ -347,6 +365,8 @@ export async function executeRun(app: AppServices, runId: number): Promise<void>
   } catch (e) {
     const message = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
     app.log(`period run ${runId} (${run0.kind}) failed`, e);
+    const period = await periodById(app.db, run0.periodId).catch(() => null);
+    if (period) await abandonSteps(app.db, steps, period, (m) => app.log(m));
     await app.db.update(periodRuns).set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date(), heartbeatAt: new Date() })
       .where(and(eq(periodRuns.id, runId), eq(periodRuns.status, 'running')));
   }

@@ -19,7 +19,7 @@ import type { Tx } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { round, timeOnce } from '../timing';
 import { benchPeriod, backendCpuMs } from './volumes';
-import { listCloseSteps, runCloseSteps } from '../../../services/periods/close';
+import { abandonSteps, listCloseSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
 import { planInForce } from '../../../services/plan/cached';
 import { registerCommissionsStep } from '../../../services/commissions/step';
@@ -62,6 +62,8 @@ export const commissionsClose: Metric = {
       if (!(e instanceof Rollback)) throw e;
     }
     ctx.log(`commissions.close: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`);
+    // The lines' table loaded ahead (committed on its own connection) was attached only in the rolled-back transaction.
+    await abandonSteps(ctx.db, steps, period, ctx.log);
     // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
     await ctx.sql.unsafe('vacuum commission_lines, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes');
 
