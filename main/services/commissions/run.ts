@@ -221,10 +221,9 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
   };
 }
 
-/** COPY FROM STDIN inside the transaction, fed by a generator of chunks; answers the rows copied. */
-async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<number> {
-  const q = c.unsafe(statement);
-  const w = (await q.writable()) as Writable;
+/** COPY FROM STDIN inside the transaction, fed by a generator of chunks. */
+async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
+  const w = (await c.unsafe(statement).writable()) as Writable;
   await new Promise<void>((resolve, reject) => {
     w.on('error', reject);
     w.on('finish', resolve);
@@ -238,7 +237,6 @@ async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<strin
     };
     pump();
   });
-  return (await q).count;
 }
 
 export interface WriteResult {
@@ -386,7 +384,7 @@ export async function loadLinesTable(
   // What every line of the close shares comes from column defaults: less text to build and parse.
   await c.unsafe(`alter table ${table} alter column phase set default 1, alter column period_id set default ${period.id},
     alter column kind set default 'line', alter column status set default 'posted', alter column created_at set default '${now.toISOString()}'`);
-  const rows = await copyIn(c, `copy ${table} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, result.lines.copyChunks(planned.order, ledgerKeyOf));
+  await copyIn(c, `copy ${table} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, result.lines.copyChunks(planned.order, ledgerKeyOf));
   await c.unsafe(`alter table ${table} alter column period_id drop default, alter column created_at set default now()`);
   const t1 = performance.now();
   // Sorts of millions of index entries in memory: the server's default (64 MB) would spill them.
@@ -395,7 +393,7 @@ export async function loadLinesTable(
   await c.unsafe(`create index on ${table} (source_id) where source_kind = 'order'`);
   await c.unsafe(`create unique index on ${table} (reverses_line_id, period_id, phase) where reverses_line_id is not null`);
   await c.unsafe(`alter table ${table} add primary key (id, period_id, phase)`);
-  return { rows, ms: { lines: Math.round(t1 - t0), indexes: Math.round(performance.now() - t1) } };
+  return { rows: planned.order.length, ms: { lines: Math.round(t1 - t0), indexes: Math.round(performance.now() - t1) } };
 }
 
 /**
