@@ -90,6 +90,9 @@ describe('ledger_accounts → members, currencies', () => {
     // Wallets for the test members and one member that does not exist.
     expect(await failure(run(`insert into ledger_accounts (kind, member_id, currency)
       select 'member_wallet', m, 'MXN' from unnest($1::bigint[]) m`, [[mx[0]!.id, mx[1]!.id, 987654321, mx[2]!.id]]))).toBe(MEMBER_FK);
+    // Over 1,000 rows the check is planned for the statement's size (0034): still refused.
+    expect(await failure(run(`insert into ledger_accounts (kind, member_id, currency)
+      select 'member_wallet', 900000000 + g, 'MXN' from generate_series(1, 1500) g`))).toBe(MEMBER_FK);
     expect(await count('ledger_accounts')).toBe(before);
     // The same thousands without the bad row pass.
     expect(await failure(run(`insert into ledger_accounts (kind, currency, slot) select 'adjustments', 'MXN', 1000 + g from generate_series(1, 3000) g`))).toBe('ok');
