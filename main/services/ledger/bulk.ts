@@ -7,7 +7,7 @@
  *
  * They are grouped into one ledger transaction per (currency, block of member ids): each credits
  * the block's wallets and debits one slot of a company account by the block's total. In order:
- * wallets created where missing (holding their credit); transactions inserted under `<keyPrefix>:<currency>:<block>` (a key
+ * each credit's wallet resolved once (created where missing, holding its credit); transactions inserted under `<keyPrefix>:<currency>:<block>` (a key
  * already used is an error — the caller pays only what it has just written, so a used key means a
  * second payment); every entry inserted in ONE statement, so the ledger's statement-level trigger
  * checks that each transaction balances; the accounts locked in id order (the order ledger_post
@@ -55,16 +55,21 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
     const [wrong] = await c.unsafe(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
       where k.currency <> s.currency`) as unknown as { n: number }[];
     if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del miembro.`, { rows: wrong.n });
-    // Wallets paid for the first time are created holding their credit (their entries follow):
-    // no second write of a row just inserted.
-    await c.unsafe(`create temp table lw_new on commit drop as
+    // Every credit's wallet, resolved once: those paid for the first time are created holding
+    // their credit (their entries follow: no second write of a row just inserted), the others
+    // found by key. Entries and balance changes then read this table, not ledger_accounts again.
+    await c.unsafe(`create temp table lw_acc on commit drop as
       with ins as (
         insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
         select 'member_wallet'::ledger_account_kind, member_id, currency, sum(amount), $1::timestamptz from ${src} group by member_id, currency
         on conflict (member_id, currency) where kind = 'member_wallet' do nothing
-        returning id)
-      select id from ins`, [at]);
-    await c.unsafe('create unique index on lw_new (id)');
+        returning id, member_id, currency)
+      select s.currency, s.member_id, s.amount, i.id as account_id, true as fresh from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`, [at]);
+    await c.unsafe(`insert into lw_acc
+      with rest as materialized (
+        select * from ${src} s where not exists (select 1 from lw_acc f where f.member_id = s.member_id and f.currency = s.currency))
+      select s.currency, s.member_id, s.amount, a.id, false from rest s
+        join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency`);
     await c.unsafe(`create temp table lw_tx (id bigint, currency char(3), block int, slot int, total numeric, n int) on commit drop`);
     const [g] = await c.unsafe(`
       with g as (
@@ -90,18 +95,15 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
     // Company slots used: created on first use by the ledger's own function.
     await c.unsafe(`select ledger_account_id($1, s.currency, null, s.slot) from (select distinct currency, slot from lw_tx) s`, [o.company]);
     await c.unsafe(`create temp table lw_delta on commit drop as
-      select a.id as account_id, s.currency, sum(s.amount) as delta from ${src} s
-        join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency
-      where not exists (select 1 from lw_new n where n.id = a.id) group by 1, 2
+      select account_id, currency, sum(amount) as delta from lw_acc where not fresh group by 1, 2
       union all
       select a.id, t.currency, -sum(t.total) from lw_tx t
         join ledger_accounts a on a.kind = $1::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot group by 1, 2`, [o.company]);
     await c.unsafe(`select count(*) from (select 1 from ledger_accounts a where a.id in (select account_id from lw_delta) order by a.id for no key update) x`);
     const entries = await c.unsafe(`
       insert into ledger_entries (transaction_id, account_id, currency, amount, kind, period_id, created_at)
-      select t.id, a.id, s.currency, s.amount, $1, $2::int, $3::timestamptz from ${src} s
+      select t.id, s.account_id, s.currency, s.amount, $1, $2::int, $3::timestamptz from lw_acc s
         join lw_tx t on t.currency = s.currency and t.block = (s.member_id >> ${o.blockShift})::int
-        join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency
       union all
       select t.id, a.id, t.currency, -t.total, $1, $2::int, $3::timestamptz from lw_tx t
         join ledger_accounts a on a.kind = $4::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot`,
@@ -110,7 +112,7 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
     if (entries.count !== n!.expected) throw new Error(`ledger bulk posting wrote ${entries.count} entries, expected ${n!.expected}`);
     await c.unsafe(`update ledger_accounts a set balance = a.balance + d.delta, updated_at = $1::timestamptz from lw_delta d where a.id = d.account_id`, [at]);
     const totals = await c.unsafe(`select trim(currency) as currency, sum(total)::text as total, count(*)::int as n from lw_tx group by 1 order by 1`) as unknown as { currency: string; total: string; n: number }[];
-    await c.unsafe('drop table lw_tx; drop table lw_delta; drop table lw_new');
+    await c.unsafe('drop table lw_tx; drop table lw_delta; drop table lw_acc');
     return {
       transactions: totals.reduce((s, r) => s + r.n, 0),
       entries: entries.count,
