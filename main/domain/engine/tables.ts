@@ -21,6 +21,8 @@ export const T_AUTOMOVIL = 5;
 /** Column order of LineTable.copyText. */
 export const LINE_COPY_COLUMNS = 'source_kind, source_id, base, base_currency, fx_from, type, level, rate, amount, beneficiary_id, currency, fx_to';
 const TYPE_TAB = LINE_TYPE_BY_CODE.map((t) => `${t}\t`);
+/** A decimal already as formatCents writes it ("0.05", "558.62"): no need to parse and format it again. */
+const CENTS_TEXT = /^(0|[1-9]\d*)\.\d\d$/;
 
 /** Growable columns of lines. */
 export class LineBuilder {
@@ -228,7 +230,7 @@ export class LineTable implements Iterable<CommissionLine> {
             : level <= cp.levelCount
               ? cp.levelRateStr[level - 1]!
               : cp.infRateStr[paidAs[ben]!]!;
-        const base = (this.vnBase[src] ??= formatCents(parseScaled(o.vn, 2)));
+        const base = (this.vnBase[src] ??= CENTS_TEXT.test(o.vn) ? o.vn : formatCents(parseScaled(o.vn, 2)));
         return [type, ids[ben]!, o.id, level, amount, currency, 'order', base, o.currency, rate, cp.rateStr[CUR_INDEX[o.currency]!]!, fxTo];
       }
       case T_RAPIDO: {
