@@ -163,6 +163,9 @@ async function expectFullyClosed(): Promise<void> {
   const runs = await db.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from period_runs where period_id = ${periodId} and kind = 'close' group by status`;
   expect(runs.find((r) => r.status === 'succeeded')?.n).toBe(1);
   expect(runs.find((r) => r.status === 'running')).toBeUndefined();
+  // The lines' table of a killed attempt (loaded ahead, never attached) did not survive the close.
+  const leftovers = await db.sql`select relname from pg_class where relname like 'commission_lines_%_load'`;
+  expect(leftovers).toHaveLength(0);
 
   // Natural keys unique (the index says so; count anyway) and every line carries the key of a posted ledger transaction.
   const [dups] = await db.sql<{ n: number }[]>`select count(*)::int as n from (select 1 from commission_lines group by period_id, type, kind, beneficiary_id, source_id, level having count(*) > 1) d`;

@@ -1,9 +1,11 @@
 /**
  * The period commission run (docs/engine.md): load the period set-based into engine input, run the
- * fast engine (main/domain/engine), and — for a close — write every line (COPY into a staging
- * table, then one INSERT … ON CONFLICT DO NOTHING on the natural key), pay the newly written lines
- * through the ledger with aggregated entries, and update the programmes. The preview runs the same
- * load + engine and writes nothing.
+ * fast engine (main/domain/engine), and — for a close — plan the lines to write (planLines), load
+ * them by COPY into a table of their own and index it once (loadLinesTable), pay them through the
+ * ledger set-based (payPlanned), update the programmes, and attach the table as the period's close
+ * partition of commission_lines (attachLines). The close runner does the load, the engine and the
+ * table ahead on the close's snapshot (step.ts); writeClose is the same on one connection. The
+ * preview runs the same load + engine and writes nothing.
  */
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
