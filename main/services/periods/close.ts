@@ -239,17 +239,11 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
 }
 
-export interface StepsRun {
+/** What the steps share (CloseStepContext less the per-step parts), the steps and how to report. */
+export interface StepsRun extends Pick<CloseStepContext, 'tx' | 'period' | 'previous' | 'plan' | 'staffId' | 'now' | 'results'> {
   /** A pool for the prefetches' own connections (the close transaction holds one). */
   db: Db;
-  tx: Tx;
-  period: PeriodRow;
-  previous: PeriodRow | null;
-  plan: PlanFigures;
-  staffId: string | null;
-  now: Date;
   steps: readonly CloseStep[];
-  results: Record<string, unknown>;
   progress: (stepIndex: number, fraction: number, step: string) => Promise<void>;
   log: (msg: string) => void;
   /** Milliseconds per step, filled as they end. */

@@ -65,7 +65,7 @@ export const commissionsClose: Metric = {
     // The lines' table loaded ahead (committed on its own connection) was attached only in the rolled-back transaction.
     await abandonSteps(ctx.db, steps, period, ctx.log);
     // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
-    await ctx.sql.unsafe('vacuum commission_lines, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes');
+    await ctx.sql.unsafe('vacuum commission_lines, ledger_accounts, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes, cashback_entitlements, loyalty_gifts');
 
     const baseline = await naiveBaseline(ctx, period.id, orderCount);
     const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
