@@ -70,10 +70,12 @@ test('after the close: posted totals per country, and the whole period exported 
 
   await page.getByRole('button', { name: 'Exportar CSV del periodo' }).click();
   const dialog = page.getByRole('dialog', { name: `Exportar las líneas de ${closedKey}` });
-  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Exportar', exact: true }).click()]);
-  expect(download.suggestedFilename()).toBe(`comisiones-${closedKey}.csv`);
-  await expect(dialog.getByRole('status')).toHaveText(`Listo: ${totals.lines} líneas.`);
-  const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  // The main process writes the file (streamed from the database) into the exports folder.
+  await dialog.getByRole('button', { name: 'Exportar', exact: true }).click();
+  const status = dialog.getByRole('status');
+  await expect(status).toHaveText(new RegExp(`^Listo: ${totals.lines.toLocaleString('es-MX')} líneas, guardadas en .*comisiones-${closedKey}\\.csv$`));
+  const file = (await status.textContent())!.replace(/^.*guardadas en /, '');
+  const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
   expect(csv[0]).toBe('id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at');
   expect(csv.length - 1).toBe(totals.lines);
   const head = csv[0]!.split(',');

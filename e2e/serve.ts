@@ -18,7 +18,7 @@ import { spawn, spawnSync } from 'node:child_process';
  *   each area's journey data through the real services and procedures (e.g. wallet money).
  */
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-'));
-const env: NodeJS.ProcessEnv = { ...process.env, NNP_DATA_DIR: dir, NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" };
+const env: NodeJS.ProcessEnv = { ...process.env, NNP_DATA_DIR: dir, NNP_EXPORT_DIR: path.join(dir, 'exports'), NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" };
 
 let closeStub: (() => Promise<void>) | null = null;
 let stub: import('../test/stripe-server').StripeStub | null = null;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from './paths';
@@ -99,6 +100,7 @@ export function appConfig(mode: 'embedded' | 'external'): AppConfig {
     database: mode,
     sessionIdleMinutes: Number(process.env.NNP_SESSION_IDLE_MINUTES ?? 60),
     sessionMaxHours: Number(process.env.NNP_SESSION_MAX_HOURS ?? 12),
+    exportsDir: process.env.NNP_EXPORT_DIR ?? path.join(os.homedir(), 'Downloads'),
   };
 }
 

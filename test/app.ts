@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { freshDatabase } from './db';
 import { appConfig, createAppRouter, createServices, ensureFirstAdmin } from '../main/app';
 import type { ProcedureName, InputOf, OutputOf, Role } from '../shared/contract';
@@ -13,7 +16,7 @@ export const TEST_PASSWORD = 'correcto-caballo-bateria';
  */
 export async function testApp(opts: { now?: () => Date } = {}) {
   const database = await freshDatabase();
-  const services = createServices(database, appConfig('embedded'), () => {});
+  const services = createServices(database, { ...appConfig('embedded'), exportsDir: mkdtempSync(path.join(os.tmpdir(), 'nnp-exports-')) }, () => {});
   if (opts.now) services.now = opts.now;
   const router = createAppRouter(services);
   process.env.NNP_ADMIN_PASSWORD = TEST_PASSWORD;

@@ -11,6 +11,7 @@
  * `PROBE <step>` and then sleeps NNP_CRASH_PROBE_MS milliseconds (default 60,000) inside the
  * close's transaction, so the parent can kill the process at a known point. Prints `RUN <id>` once the run row is committed and `DONE <status>` at the end.
  */
+import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { connect } from '../main/db/client';
 import type { AppServices, MutationContext } from '../main/ipc/context';
@@ -39,7 +40,7 @@ if (probeAfter) {
 
 const database = connect(url, { max: 4 });
 const app: AppServices = {
-  db: database.db, sql: database.sql, config: { version: 'crash-child', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12 },
+  db: database.db, sql: database.sql, config: { version: 'crash-child', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
   now: () => new Date(), log: (m, e) => process.stderr.write(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}\n`),
 };
 try {

@@ -69,7 +69,7 @@ app.whenReady().then(async () => {
   const admin = await ensureFirstAdmin(database);
   if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
   await seedIfEmpty(database, console.error);
-  router = createAppRouter(createServices(database, appConfig(database.mode)));
+  router = createAppRouter(createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') }));
   ipcMain.handle('nnp:invoke', handleInvoke);
   await createWindow();
   startUpdateChecks(app.isPackaged, console.error);

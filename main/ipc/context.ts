@@ -15,6 +15,8 @@ export interface AppConfig {
   database: 'embedded' | 'external';
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  /** Where files made by the main process are saved (e.g. a whole period's CSV): the user's Downloads. */
+  exportsDir: string;
 }
 
 /** What the main process holds for the lifetime of the app: shared by every request. */

@@ -151,6 +151,29 @@ export const commissionsContract = {
       total: z.number().int().nullable(),
     }),
   }),
+  /**
+   * A whole period's posted lines as a CSV file written by the main process (streamed from the
+   * database: millions of lines never pass through the screen), into the exports folder (the
+   * user's Downloads). Same columns and format as the screen's CSV. Audited.
+   */
+  'commissions.exportPeriodLines': mutation({
+    summary: 'Exporta las líneas publicadas de un periodo a un archivo CSV (carpeta de descargas)',
+    roles: ['admin', 'finance'],
+    input: z.object({
+      periodKey: PeriodKeyInput,
+      type: CommissionType.optional(),
+      currency: CurrencyCode.optional(),
+      country: CountryCode.optional(),
+    }).strict(),
+    output: z.object({
+      fileName: z.string(),
+      /** Full path of the file written. */
+      path: z.string(),
+      rows: z.number().int(),
+      bytes: z.number().int(),
+      ms: z.number().int(),
+    }),
+  }),
   /** Why an order paid what it paid: the buyer's sponsor line upward and the lines paid on it. */
   'commissions.why': query({
     summary: 'Por qué un pedido pagó lo que pagó: línea de patrocinio y líneas pagadas',

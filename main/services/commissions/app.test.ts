@@ -3,6 +3,7 @@ import { testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork } from '../volumes/testing';
 import { waitForRun } from '../periods/close';
 import { Decimal } from '../../domain/money';
+import { readFileSync } from 'node:fs';
 
 let t: TestApp;
 let orderIds: number[];
@@ -73,6 +74,47 @@ describe('commission procedures', () => {
     expect(w.lines).toHaveLength(Number(cnt!.n));
     expect(w.lines.length).toBeGreaterThan(0);
     const missing = await t.call('commissions.why', { orderId: 999999 }, t.tokens.support);
+    expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
+  });
+
+  it('a whole period\'s lines as a CSV file written by the main process: the same rows as the screen\'s pages, audited; support may not', async () => {
+    const out = await t.must('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.finance);
+    expect(out.fileName).toBe('comisiones-2026-11.csv');
+    const text = readFileSync(out.path, 'utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text.endsWith('\r\n')).toBe(true);
+    const lines = text.slice(1).split('\r\n').slice(0, -1);
+    expect(lines[0]).toBe('id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at');
+    // Every page of commissions.periodLines, as the screen's CSV wrote it (no value here needs quoting).
+    const expected: string[] = [];
+    let after: number | undefined;
+    let upTo: number | undefined;
+    for (;;) {
+      const page = await t.must('commissions.periodLines', { periodKey: '2026-11', limit: 7, ...(after !== undefined ? { after, upTo } : {}) }, t.tokens.finance);
+      if (page.upTo !== null) upTo = page.upTo;
+      for (const l of page.rows) {
+        expected.push([l.id, l.periodKey, l.type, l.kind, l.beneficiaryId, l.beneficiaryCode, l.country, l.sourceKind, l.sourceId, l.level,
+          l.base, l.baseCurrency, l.rate ?? '', l.amount, l.currency, l.fxFrom, l.fxTo, l.createdAt].join(','));
+      }
+      if (page.nextAfter === null) break;
+      after = page.nextAfter;
+    }
+    expect(expected.length).toBeGreaterThan(10);
+    expect(lines.slice(1)).toEqual(expected);
+    expect(out.rows).toBe(expected.length);
+    expect(out.bytes).toBe(Buffer.byteLength(text));
+    // A second export does not overwrite the first; a filter keeps only its lines.
+    const again = await t.must('commissions.exportPeriodLines', { periodKey: '2026-11', type: 'uninivel' }, t.tokens.admin);
+    expect(again.fileName).toBe('comisiones-2026-11-uninivel.csv');
+    const uni = readFileSync(again.path, 'utf8').slice(1).split('\r\n').slice(1, -1);
+    expect(uni).toEqual(expected.filter((l) => l.split(',')[2] === 'uninivel'));
+    const third = await t.must('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.finance);
+    expect(third.fileName).toBe('comisiones-2026-11 (2).csv');
+    const [audit] = await t.database.sql<{ n: number }[]>`select count(*)::int as n from audit_log where entity = 'commission_export'`;
+    expect(audit!.n).toBe(3);
+    const support = await t.call('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.support);
+    expect(!support.ok && support.error.code).toBe('FORBIDDEN');
+    const missing = await t.call('commissions.exportPeriodLines', { periodKey: '2030-01' }, t.tokens.finance);
     expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
   });
 });

@@ -15,6 +15,7 @@ import { planInForce } from '../plan/cached';
 import { checkCommissionInputs } from './step';
 import { loadPeriod, runEngine, totalsOf } from './run';
 import { programmesHandlers } from './programmes';
+import { exportPeriodLines } from './export';
 
 type TotalRow = { key: string; status: 'open' | 'closing' | 'closed'; type: string; currency: string; amount: string; lines: string | number };
 
@@ -263,5 +264,6 @@ export const commissionsHandlers = {
   'commissions.countryTotals': reader(countryTotals),
   'commissions.periodLines': reader(periodLines),
   'commissions.why': reader(why),
+  'commissions.exportPeriodLines': exportPeriodLines,
   ...programmesHandlers,
 };

@@ -4,6 +4,7 @@
  * (which posts Directo/Rápido at once), the real period close runs (volumes, ranks, commissions,
  * ledger postings), and the result is read back from the database.
  */
+import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { CURRENCY_OF_COUNTRY, Decimal, type Country } from '../../domain/money';
@@ -164,7 +165,7 @@ export async function runCase(database: Database, json: unknown, log: (m: string
 
   // The real close.
   const app: AppServices = {
-    db, sql: database.sql, config: { version: 'engine-case', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12 },
+    db, sql: database.sql, config: { version: 'engine-case', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
     now: () => new Date(), log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
   };
   const runId = await db.transaction(async (tx) => {

@@ -19,6 +19,7 @@
  * posted exactly once (natural keys unique, ledger sums per key = line sums, wallet balances =
  * posted lines, company expense = −Σ lines), and a third close attempt changes nothing.
  */
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -211,7 +212,7 @@ beforeAll(async () => {
   db = await freshDatabase({ max: 6 });
   url = db.url;
   app = {
-    db: db.db, sql: db.sql, config: { version: 'crash-test', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12 },
+    db: db.db, sql: db.sql, config: { version: 'crash-test', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
     now: () => NOW, log: (m, e) => log.push(`${m} ${e instanceof Error ? e.message : e ?? ''}`),
   };
   const t0 = performance.now();

@@ -43,14 +43,12 @@ export const es = {
     export: {
       button: 'Exportar CSV del periodo',
       title: 'Exportar las líneas de {{period}}',
-      intro: 'Todas las líneas publicadas del periodo (todos los beneficiarios), con los tipos de cambio usados. Los importes se exportan exactos.',
+      intro: 'Todas las líneas publicadas del periodo (todos los beneficiarios), con los tipos de cambio usados. Los importes se exportan exactos. El archivo se guarda en la carpeta de descargas.',
       all: 'Todos',
       start: 'Exportar',
-      cancel: 'Cancelar',
-      download: 'Descargar de nuevo',
-      working: '{{done}} de {{total}} líneas…',
-      done: 'Listo: {{count}} líneas.',
-      cancelled: 'Exportación cancelada.',
+      working: 'Guardando el archivo… un periodo de millones de líneas tarda alrededor de un minuto.',
+      done_one: 'Listo: {{formatted}} línea, guardada en {{path}}',
+      done_other: 'Listo: {{formatted}} líneas, guardadas en {{path}}',
     },
     programmes: {
       cashback: {
@@ -148,14 +146,12 @@ export const en: typeof es = {
     export: {
       button: 'Export the period\'s CSV',
       title: 'Export the lines of {{period}}',
-      intro: 'Every posted line of the period (all beneficiaries), with the exchange rates used. Amounts are exported exact.',
+      intro: 'Every posted line of the period (all beneficiaries), with the exchange rates used. Amounts are exported exact. The file is saved in the Downloads folder.',
       all: 'All',
       start: 'Export',
-      cancel: 'Cancel',
-      download: 'Download again',
-      working: '{{done}} of {{total}} lines…',
-      done: 'Done: {{count}} lines.',
-      cancelled: 'Export cancelled.',
+      working: 'Saving the file… a period of millions of lines takes about a minute.',
+      done_one: 'Done: {{formatted}} line, saved in {{path}}',
+      done_other: 'Done: {{formatted}} lines, saved in {{path}}',
     },
     programmes: {
       cashback: {

@@ -2,51 +2,42 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
-import { ExportProgress, usePagedExport, type CsvCell } from '../common/csv';
+import type { AppError } from '../../../../shared/errors';
+import { ErrorBanner } from '../common/ui';
 
-type Line = OutputOf<'commissions.periodLines'>['rows'][number];
-const PAGE = 5000;
 const TYPES = ['directo', 'rapido', 'uninivel', 'alcance', 'matching', 'automovil'] as const;
 const CURRENCIES = ['MXN', 'USD', 'COP', 'DOP'] as const;
 const COUNTRIES = ['MX', 'US', 'CO', 'DO'] as const;
 
-/** Columns of the period CSV: the line, its beneficiary, and the exchange rates used (MXN per unit). */
-export const PERIOD_CSV_HEADER = ['id', 'period', 'type', 'kind', 'beneficiary_id', 'beneficiary_code', 'country', 'source_kind', 'source_id', 'level',
-  'base', 'base_currency', 'rate', 'amount', 'currency', 'fx_from_mxn', 'fx_to_mxn', 'created_at'];
-
-/** Amounts, bases, rates and exchange rates are written as the decimal strings the contract carries. */
-const cells = (l: Line): CsvCell[] => [l.id, l.periodKey, l.type, l.kind, l.beneficiaryId, l.beneficiaryCode, l.country, l.sourceKind, l.sourceId, l.level,
-  l.base, l.baseCurrency, l.rate, l.amount, l.currency, l.fxFrom, l.fxTo, l.createdAt];
-
 /**
- * Export of a whole period's posted lines, pulled page by page (5,000 lines, keyset on the line id)
- * and assembled into a Blob in the renderer, with progress; cancellable. Optional filters by type,
- * currency and beneficiary country.
+ * Export of a whole period's posted lines (optionally of one type, currency or beneficiary
+ * country). The main process writes the file, streamed from the database into the Downloads
+ * folder (commissions.exportPeriodLines): millions of lines never pass through the screen, which
+ * only shows where the file went.
  */
 export function PeriodExportDialog({ periodKey, onClose }: { periodKey: string; onClose: () => void }) {
   const { t } = useTranslation();
   const [type, setType] = useState('');
   const [currency, setCurrency] = useState('');
   const [country, setCountry] = useState('');
-  const exp = usePagedExport();
-  const fileName = `comisiones-${periodKey}${type ? `-${type}` : ''}${currency ? `-${currency}` : ''}${country ? `-${country}` : ''}.csv`;
+  const [working, setWorking] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const [done, setDone] = useState<OutputOf<'commissions.exportPeriodLines'> | null>(null);
 
-  async function* pages() {
-    const filters = { periodKey, ...(type ? { type } : {}), ...(currency ? { currency } : {}), ...(country ? { country } : {}) } as InputOf<'commissions.periodLines'>;
-    let after: number | undefined;
-    let upTo: number | undefined;
-    for (;;) {
-      const page = await call('commissions.periodLines', { ...filters, limit: PAGE, ...(after !== undefined ? { after, upTo } : {}) });
-      if (page.upTo !== null) upTo = page.upTo;
-      yield { rows: page.rows.map(cells), total: page.total };
-      if (page.nextAfter === null) return;
-      after = page.nextAfter;
+  async function start() {
+    setWorking(true); setError(null); setDone(null);
+    try {
+      const input = { periodKey, ...(type ? { type } : {}), ...(currency ? { currency } : {}), ...(country ? { country } : {}) } as InputOf<'commissions.exportPeriodLines'>;
+      setDone(await call('commissions.exportPeriodLines', input));
+    } catch (e) {
+      setError(e as AppError);
+    } finally {
+      setWorking(false);
     }
   }
-  const start = () => void exp.run({ fileName, header: PERIOD_CSV_HEADER, pages });
   const select = (label: string, value: string, set: (v: string) => void, options: readonly string[], text: (o: string) => string) => (
     <label>{label}
-      <select aria-label={label} value={value} disabled={exp.state === 'working'} onChange={(e) => set(e.target.value)}>
+      <select aria-label={label} value={value} disabled={working} onChange={(e) => set(e.target.value)}>
         <option value="">{t('commissions.export.all')}</option>
         {options.map((o) => <option key={o} value={o}>{text(o)}</option>)}
       </select>
@@ -63,7 +54,16 @@ export function PeriodExportDialog({ periodKey, onClose }: { periodKey: string; 
           {select(t('commissions.currency'), currency, setCurrency, CURRENCIES, (o) => o)}
           {select(t('commissions.country'), country, setCountry, COUNTRIES, (o) => t(`commissions.countries.${o}`))}
         </div>
-        <ExportProgress exp={exp} texts="commissions.export" onStart={start} onClose={onClose} />
+        <ErrorBanner error={error} />
+        {(working || done) && (
+          <div className="small" role="status">
+            {working ? t('commissions.export.working') : t('commissions.export.done', { count: done!.rows, formatted: done!.rows.toLocaleString('es-MX'), path: done!.path })}
+          </div>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose} disabled={working}>{t('common.close')}</button>
+          <button type="button" className="primary" onClick={() => void start()} disabled={working}>{t('commissions.export.start')}</button>
+        </div>
       </div>
     </div>
   );
