@@ -1,7 +1,8 @@
 /**
  * CSV exports of the screens: text by papaparse (quoting, CRLF) for spreadsheets, and the one
- * paged-export dialog machinery (progress, cancel, download) the genealogy and commission exports
- * share. Values stay the strings the contract carries (decimal amounts are never numbers here).
+ * paged-export dialog machinery (progress, cancel, download) of the genealogy export (a whole
+ * period's commission lines are written by the main process instead: commissions.exportPeriodLines).
+ * Values stay the strings the contract carries (decimal amounts are never numbers here).
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
