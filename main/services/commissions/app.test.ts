@@ -112,6 +112,10 @@ describe('commission procedures', () => {
     expect(third.fileName).toBe('comisiones-2026-11 (2).csv');
     const [audit] = await t.database.sql<{ n: number }[]>`select count(*)::int as n from audit_log where entity = 'commission_export'`;
     expect(audit!.n).toBe(3);
+    // Every pooled connection still answers after the exports (a paused COPY stream can leave one busy for good).
+    const answers = Promise.all(Array.from({ length: 25 }, (_, i) => t.database.sql<{ i: number }[]>`select ${i}::int as i, pg_sleep(0.05)`));
+    const outcome = await Promise.race([answers.then(() => 'answered'), new Promise((r) => setTimeout(() => r('a connection hangs'), 10_000))]);
+    expect(outcome).toBe('answered');
     const support = await t.call('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.support);
     expect(!support.ok && support.error.code).toBe('FORBIDDEN');
     const missing = await t.call('commissions.exportPeriodLines', { periodKey: '2030-01' }, t.tokens.finance);

@@ -9,8 +9,6 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { mutator } from '../../ipc/wrappers';
 import type { CallContext, MutationContext } from '../../ipc/context';
 import type { ParsedInputOf } from '../../../shared/contract';
@@ -26,23 +24,43 @@ export function exportFileName(input: Pick<Input, 'periodKey' | 'type' | 'curren
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** LF → CRLF on the way to the file (COPY writes LF), counting the lines. */
-function crlf(counter: { lines: number }) {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      let n = 0;
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) n++;
-      counter.lines += n;
-      if (n === 0) return done(null, chunk);
-      const out = Buffer.allocUnsafe(chunk.length + n);
-      let o = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        if (chunk[i] === 10) out[o++] = 13;
-        out[o++] = chunk[i]!;
-      }
-      done(null, out);
-    },
+/** A chunk of COPY's output with LF → CRLF (COPY writes LF); answers it and its line count. */
+function crlf(chunk: Buffer): [Buffer, number] {
+  let n = 0;
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) n++;
+  if (n === 0) return [chunk, 0];
+  const out = Buffer.allocUnsafe(chunk.length + n);
+  let o = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    if (chunk[i] === 10) out[o++] = 13;
+    out[o++] = chunk[i]!;
+  }
+  return [out, n];
+}
+
+/**
+ * Streams a COPY … TO STDOUT into `file`. The COPY stream is never paused: with postgres.js a COPY
+ * readable paused by backpressure (pipeline) can leave its pooled connection busy for good, the
+ * next query on it never answering (porsager/postgres#499, #917; reproduced here). A local file
+ * takes the bytes faster than the database produces them, so nothing piles up in memory.
+ */
+export async function copyToFile(sql: CallContext['sql'], query: string, file: string): Promise<number> {
+  const source = await sql.unsafe(query).readable();
+  const out = createWriteStream(file);
+  let lines = 0;
+  out.write('\uFEFF');
+  await new Promise<void>((resolve, reject) => {
+    source.on('data', (chunk: Buffer) => {
+      const [text, n] = crlf(chunk);
+      lines += n;
+      out.write(text);
+    });
+    source.on('end', resolve);
+    source.on('error', reject);
+    out.on('error', reject);
   });
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return lines;
 }
 
 /** A name not yet taken in `dir`: "x.csv", then "x (2).csv", "x (3).csv"… */
@@ -85,11 +103,9 @@ async function writeFile(input: Input, ctx: CallContext) {
   const fileName = await freeName(dir, exportFileName(input));
   const file = path.join(dir, fileName);
   const partial = path.join(dir, `.${fileName}.${process.pid}.part`);
-  const counter = { lines: 0 };
+  let lines = 0;
   try {
-    const out = createWriteStream(partial);
-    out.write('\uFEFF');
-    await pipeline(await ctx.sql.unsafe(query).readable(), crlf(counter), out);
+    lines = await copyToFile(ctx.sql, query, partial);
     await rename(partial, file);
   } catch (e) {
     await rm(partial, { force: true });
@@ -97,7 +113,7 @@ async function writeFile(input: Input, ctx: CallContext) {
     throw new AppError('INTERNAL', `No se pudo guardar el archivo en ${dir}: ${(e as Error).message}`, { dir });
   }
   const bytes = (await stat(file)).size;
-  return { fileName, path: file, rows: Math.max(0, counter.lines - 1), bytes, ms: Math.round(performance.now() - t0), periodKey: period.key };
+  return { fileName, path: file, rows: Math.max(0, lines - 1), bytes, ms: Math.round(performance.now() - t0), periodKey: period.key };
 }
 
 /** The audit row of an export (the file itself is written before, outside any transaction). */
