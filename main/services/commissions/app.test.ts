@@ -120,5 +120,13 @@ describe('commission procedures', () => {
     expect(!support.ok && support.error.code).toBe('FORBIDDEN');
     const missing = await t.call('commissions.exportPeriodLines', { periodKey: '2030-01' }, t.tokens.finance);
     expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
+    // A folder that cannot be written: a clear error, no audit row.
+    const folder = t.services.config.exportsDir;
+    t.services.config.exportsDir = '/dev/null/exports';
+    const refused = await t.call('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.finance);
+    t.services.config.exportsDir = folder;
+    expect(!refused.ok && refused.error.message).toMatch(/^No se pudo guardar el archivo en \/dev\/null\/exports/);
+    const [audited] = await t.database.sql<{ n: number }[]>`select count(*)::int as n from audit_log where entity = 'commission_export'`;
+    expect(audited!.n).toBe(3);
   });
 });

@@ -99,19 +99,21 @@ async function writeFile(input: Input, ctx: CallContext) {
   ) to stdout with (format csv, header true)`;
 
   const dir = ctx.config.exportsDir;
-  await mkdir(dir, { recursive: true });
-  const fileName = await freeName(dir, exportFileName(input));
-  const file = path.join(dir, fileName);
-  const partial = path.join(dir, `.${fileName}.${process.pid}.part`);
+  let fileName = exportFileName(input);
+  let partial: string | null = null;
   let lines = 0;
   try {
+    await mkdir(dir, { recursive: true });
+    fileName = await freeName(dir, fileName);
+    partial = path.join(dir, `.${fileName}.${process.pid}.part`);
     lines = await copyToFile(ctx.sql, query, partial);
-    await rename(partial, file);
+    await rename(partial, path.join(dir, fileName));
   } catch (e) {
-    await rm(partial, { force: true });
+    if (partial) await rm(partial, { force: true });
     if (e instanceof AppError) throw e;
     throw new AppError('INTERNAL', `No se pudo guardar el archivo en ${dir}: ${(e as Error).message}`, { dir });
   }
+  const file = path.join(dir, fileName);
   const bytes = (await stat(file)).size;
   return { fileName, path: file, rows: Math.max(0, lines - 1), bytes, ms: Math.round(performance.now() - t0), periodKey: period.key };
 }
