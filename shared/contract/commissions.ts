@@ -63,6 +63,14 @@ export const PeriodLine = CommissionLine.extend({
   fxTo: z.string(),
 });
 
+/** A period's posted lines, optionally of one type, currency or beneficiary country (paged or exported). */
+const PeriodLinesFilter = z.object({
+  periodKey: PeriodKeyInput,
+  type: CommissionType.optional(),
+  currency: CurrencyCode.optional(),
+  country: CountryCode.optional(),
+});
+
 /** Largest page of `commissions.periodLines`. */
 export const PERIOD_LINES_PAGE_MAX = 5000;
 
@@ -131,11 +139,7 @@ export const commissionsContract = {
   'commissions.periodLines': query({
     summary: 'Líneas publicadas de un periodo completo, por páginas (llave: id de línea), con filtros',
     roles: ['admin', 'finance'],
-    input: z.object({
-      periodKey: PeriodKeyInput,
-      type: CommissionType.optional(),
-      currency: CurrencyCode.optional(),
-      country: CountryCode.optional(),
+    input: PeriodLinesFilter.extend({
       after: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
       upTo: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
       limit: z.number().int().min(1).max(PERIOD_LINES_PAGE_MAX).default(1000),
@@ -159,12 +163,7 @@ export const commissionsContract = {
   'commissions.exportPeriodLines': mutation({
     summary: 'Exporta las líneas publicadas de un periodo a un archivo CSV (carpeta de descargas)',
     roles: ['admin', 'finance'],
-    input: z.object({
-      periodKey: PeriodKeyInput,
-      type: CommissionType.optional(),
-      currency: CurrencyCode.optional(),
-      country: CountryCode.optional(),
-    }).strict(),
+    input: PeriodLinesFilter.strict(),
     output: z.object({
       fileName: z.string(),
       /** Full path of the file written. */
