@@ -9,6 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { copyOut } from '../../db/copy';
 import { mutator } from '../../ipc/wrappers';
 import type { CallContext, MutationContext } from '../../ipc/context';
 import type { ParsedInputOf } from '../../../shared/contract';
@@ -38,27 +39,22 @@ function crlf(chunk: Buffer): [Buffer, number] {
   return [out, n];
 }
 
-/**
- * Streams a COPY … TO STDOUT into `file`. The COPY stream is never paused: with postgres.js a COPY
- * readable paused by backpressure (pipeline) can leave its pooled connection busy for good, the
- * next query on it never answering (porsager/postgres#499, #917; reproduced here). A local file
- * takes the bytes faster than the database produces them, so nothing piles up in memory.
- */
+/** Streams a COPY … TO STDOUT into `file` with a byte-order mark and CRLF; answers its line count. */
 export async function copyToFile(sql: CallContext['sql'], query: string, file: string): Promise<number> {
-  const source = await sql.unsafe(query).readable();
   const out = createWriteStream(file);
   let lines = 0;
   out.write('\uFEFF');
-  await new Promise<void>((resolve, reject) => {
-    source.on('data', (chunk: Buffer) => {
+  // A local file takes the bytes faster than the database produces them: nothing piles up in memory.
+  const failed = new Promise<never>((_, reject) => out.on('error', reject));
+  failed.catch(() => {});
+  await Promise.race([
+    copyOut(sql, query, (chunk) => {
       const [text, n] = crlf(chunk);
       lines += n;
       out.write(text);
-    });
-    source.on('end', resolve);
-    source.on('error', reject);
-    out.on('error', reject);
-  });
+    }),
+    failed,
+  ]);
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   return lines;
 }

@@ -7,10 +7,9 @@
  * table ahead on the close's snapshot (step.ts); writeClose is the same on one connection. The
  * preview runs the same load + engine and writes nothing.
  */
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
-import type postgres from 'postgres';
 import { clientOf, type DbOrTx } from '../../db/client';
+import { copyIn } from '../../db/copy';
 import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, type Country, type Currency } from '../../domain/money';
 import { periodBounds, previousPeriod } from '../../domain/period';
 import { validatePlan, type PlanFigures } from '../../domain/plan';
@@ -222,24 +221,6 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
     byType, byCurrency, byCountry, lines: L.length, beneficiaries,
     top: top.slice(0, topN).map((t) => ({ member: Number(members[t.i]!.id), currency: CURRENCY_OF_COUNTRY[members[t.i]!.country], amount: fmt(perMember[t.i]!) })),
   };
-}
-
-/** COPY FROM STDIN inside the transaction, fed by a generator of chunks. */
-async function copyIn(c: postgres.Sql, statement: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
-  const w = (await c.unsafe(statement).writable()) as Writable;
-  await new Promise<void>((resolve, reject) => {
-    w.on('error', reject);
-    w.on('finish', resolve);
-    const it = chunks[Symbol.iterator]();
-    const pump = () => {
-      for (;;) {
-        const n = it.next();
-        if (n.done) { w.end(); return; }
-        if (!w.write(n.value)) { w.once('drain', pump); return; }
-      }
-    };
-    pump();
-  });
 }
 
 export interface WriteResult {

@@ -29,10 +29,10 @@
 import type postgres from 'postgres';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
 import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 import { referenceEdgesSql } from '../../db/references';
+import { abortCopies, copyIn, openCopy, type OpenCopies } from '../../db/copy';
 
 export interface SeedOptions {
   members: number;
@@ -939,62 +939,8 @@ async function truncateIfAllEmpty(c: Conn, roots: readonly string[]): Promise<bo
 
 class KeepTables extends Error {}
 
-/** A COPY FROM STDIN in progress. */
-interface CopyIn {
-  writable: Writable;
-  /** Settles when the server has taken (or refused) every row. */
-  done: Promise<void>;
-}
-
-/** Open COPY streams, so that a failure elsewhere can abort them before rolling back. */
-type OpenCopies = Set<Writable>;
-
-async function openCopy(c: Conn, table: string, columns: string, freeze: boolean, open: OpenCopies): Promise<CopyIn> {
-  const query = c.unsafe(`copy ${table} (${columns}) from stdin${freeze ? ' with (freeze)' : ''}`);
-  // postgres.js 3.4 reports an error raised when the COPY completes (a constraint, a bad value) only
-  // by rejecting the query promise, which already resolved to the stream: the stream would wait
-  // for its end forever. Route that rejection to the stream so that the writer fails instead.
-  let writable: Writable | undefined;
-  let failure: unknown;
-  const q = query as unknown as { reject?: (e: unknown) => void };
-  const reject = q.reject;
-  if (typeof reject === 'function') {
-    q.reject = (e: unknown) => {
-      failure = e;
-      if (writable && !writable.destroyed) writable.destroy(e instanceof Error ? e : new Error(String(e)));
-      reject(e);
-    };
-  }
-  writable = (await query.writable()) as Writable;
-  const w = writable;
-  open.add(w);
-  const done = finished(w).then(
-    () => {
-      open.delete(w);
-    },
-    (e: unknown) => {
-      open.delete(w);
-      throw failure ?? e;
-    },
-  );
-  done.catch(() => {}); // observed by whoever awaits it; never an unhandled rejection
-  return { writable: w, done };
-}
-
-async function copyInto(
-  c: Conn, table: string, columns: string, rows: Iterable<Buffer> | AsyncIterable<Buffer>, freeze: boolean, open: OpenCopies,
-): Promise<void> {
-  const copy = await openCopy(c, table, columns, freeze, open);
-  try {
-    await pipeline(rows, copy.writable);
-  } catch (e) {
-    await copy.done.catch((f: unknown) => {
-      throw f;
-    });
-    throw e;
-  }
-  await copy.done;
-}
+/** The COPY statement of a table's columns (FREEZE when the table was emptied in this transaction). */
+const copyFrom = (table: string, columns: string, freeze: boolean) => `copy ${table} (${columns}) from stdin${freeze ? ' with (freeze)' : ''}`;
 
 /** Writes a chunk, waiting while the stream's buffer is full. */
 async function write(w: Writable, chunk: Buffer): Promise<void> {
@@ -1002,12 +948,6 @@ async function write(w: Writable, chunk: Buffer): Promise<void> {
   if (!w.write(chunk)) await once(w, 'drain');
 }
 
-/** Stops the COPYs still being written (the server then refuses them), before a rollback. */
-function abortCopies(open: OpenCopies, reason: unknown): void {
-  for (const w of open) {
-    if (!w.writableEnded && !w.destroyed) w.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-  }
-}
 
 /** Runs the tasks together; on the first failure aborts the others, waits for them, and rethrows it. */
 async function allOrAbort(tasks: Array<Promise<void>>, open: OpenCopies): Promise<void> {
@@ -1095,14 +1035,14 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
     const { catalogue, periods } = await prepare(tx, plan);
     const fresh = await truncateIfAllEmpty(tx, ['members', 'orders', 'order_lines']);
     plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; una transacción${fresh ? ', COPY FREEZE' : ''}`);
-    await copyInto(tx, 'members', MEMBER_COLUMNS, memberRows(plan.net, plan.seed, plan.currentStart), fresh, open);
-    await copyInto(tx, 'member_paths', PATH_COLUMNS, memberPathRows(plan.net), fresh, open);
+    await copyIn(tx, copyFrom('members', MEMBER_COLUMNS, fresh), memberRows(plan.net, plan.seed, plan.currentStart), open);
+    await copyIn(tx, copyFrom('member_paths', PATH_COLUMNS, fresh), memberPathRows(plan.net), open);
     plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
     for (const p of periods) {
       const lineChunks: Buffer[] = [];
       const before = { ...stats };
-      await copyInto(tx, 'orders', ORDER_COLUMNS, periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats), fresh, open);
-      await copyInto(tx, 'order_lines', LINE_COLUMNS, drain(lineChunks), fresh, open);
+      await copyIn(tx, copyFrom('orders', ORDER_COLUMNS, fresh), periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats), open);
+      await copyIn(tx, copyFrom('order_lines', LINE_COLUMNS, fresh), drain(lineChunks), open);
       plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
     }
     await setSequences(tx, plan.n, ids);
@@ -1132,18 +1072,18 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
     const freshLines = await truncateIfAllEmpty(l, ['order_lines']);
     plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`);
 
-    const lines = await openCopy(l, 'order_lines', LINE_COLUMNS, freshLines, open);
+    const lines = await openCopy(l, copyFrom('order_lines', LINE_COLUMNS, freshLines), open);
     const membersTask = (async () => {
       // Several COPY statements, so that statement-level triggers on members (member lookup)
       // do their share of the work while the orders are still loading, not all at the end.
       const rows = memberRows(plan.net, plan.seed, plan.currentStart);
       const batch = { done: false };
-      while (!batch.done) await copyInto(m, 'members', MEMBER_COLUMNS, upTo(rows, MEMBER_BATCH_CHUNKS, batch), false, open);
-      await copyInto(m, 'member_paths', PATH_COLUMNS, memberPathRows(plan.net), false, open);
+      while (!batch.done) await copyIn(m, copyFrom('members', MEMBER_COLUMNS, false), upTo(rows, MEMBER_BATCH_CHUNKS, batch), open);
+      await copyIn(m, copyFrom('member_paths', PATH_COLUMNS, false), memberPathRows(plan.net), open);
       plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
     })();
     const ordersTask = (async () => {
-      await copyInto(o, 'orders', ORDER_COLUMNS, allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), false, open);
+      await copyIn(o, copyFrom('orders', ORDER_COLUMNS, false), allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), open);
       lines.writable.end();
       await lines.done;
       plan.lap(`${stats.orders} pedidos y ${stats.lines} líneas copiados`);
