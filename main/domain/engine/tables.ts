@@ -126,9 +126,14 @@ export class LineTable implements Iterable<CommissionLine> {
    * The close writes millions of rows with copyChunks (same text, as bytes; property.test.ts).
    */
   copyText(i: number): string {
+    return this.headText(i) + this.beneficiaryText(this.beneficiary[i]!);
+  }
+
+  /** copyText's columns before the beneficiary's (source … amount), tab-terminated. */
+  private headText(i: number): string {
     const c = this.cells(i);
     const src = c[2].endsWith('~k') ? c[2].slice(0, -2) : c[2];
-    return `${c[6]}\t${src}\t${c[7]}\t${c[8]}\t${c[10]}\t${c[0]}\t${c[3]}\t${c[9] ?? '\\N'}\t${c[4]}\t${this.beneficiaryText(this.beneficiary[i]!)}`;
+    return `${c[6]}\t${src}\t${c[7]}\t${c[8]}\t${c[10]}\t${c[0]}\t${c[3]}\t${c[9] ?? '\\N'}\t${c[4]}\t`;
   }
 
   /**
@@ -161,8 +166,7 @@ export class LineTable implements Iterable<CommissionLine> {
       const ben = this.beneficiary[i]!;
       if (tailAt[ben]! < 0) tailAt[ben] = arena.add(`${this.beneficiaryText(ben)}${suffixOf(ben)}\n`);
       if (t !== T_DIRECTO && t !== T_UNINIVEL && t !== T_RAPIDO) {
-        const text = this.copyText(i);
-        put(Buffer.from(text.slice(0, text.length - this.beneficiaryText(ben).length)));
+        put(Buffer.from(this.headText(i)));
       } else {
         const src = this.source[i]!;
         const level = this.level[i]!;

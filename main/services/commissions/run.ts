@@ -278,9 +278,12 @@ export interface PlannedLines {
   ms: number;
 }
 
-/** The instant lines of a period already written (at payment confirmation): how many. */
+/** A period's instant lines (Directo, Rápido: written at payment confirmation), $1 = the period id. */
+const INSTANT_LINES = `commission_lines where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`;
+
+/** The instant lines of a period already written: how many. */
 export async function countInstantLines(db: DbOrTx, periodId: number): Promise<number> {
-  const [r] = await clientOf(db).unsafe(`select count(*)::int as n from commission_lines where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`, [periodId]) as unknown as { n: number }[];
+  const [r] = await clientOf(db).unsafe(`select count(*)::int as n from ${INSTANT_LINES}`, [periodId]) as unknown as { n: number }[];
   return r?.n ?? 0;
 }
 
@@ -303,8 +306,7 @@ export async function planLines(db: DbOrTx, period: PeriodRow, loaded: LoadedPer
   const L = result.lines;
   const { members, orders } = loaded.input;
   const posted = new Map<number, number>();
-  const existing = await clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from commission_lines
-    where period_id = $1 and kind = 'line' and type in ('directo', 'rapido')`, [period.id]).values() as unknown as [number, number, number, number][];
+  const existing = await clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from ${INSTANT_LINES}`, [period.id]).values() as unknown as [number, number, number, number][];
   const instantLines = existing.length;
   for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
   existing.length = 0;
@@ -352,7 +354,7 @@ export const stagedPartition = (periodId: number) => `commission_lines_p${period
  */
 export async function loadLinesTable(
   db: DbOrTx, table: string, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, planned: PlannedLines, now: Date,
-): Promise<{ rows: number; ms: { lines: number; indexes: number } }> {
+): Promise<Awaited<LinesAhead['staged']>> {
   const c = clientOf(db);
   const t0 = performance.now();
   const members = loaded.input.members;
@@ -430,33 +432,41 @@ export async function payPlanned(tx: DbOrTx, period: PeriodRow, loaded: LoadedPe
   return pay;
 }
 
+/** Lines planned, and their table being loaded on another connection (step.ts: read ahead). */
+export interface LinesAhead {
+  planned: PlannedLines;
+  staged: Promise<{ rows: number; ms: { lines: number; indexes: number } }>;
+}
+
 /**
- * Writes a close's result inside `tx` (the close's one transaction: a crash leaves nothing):
- * lines (planLines, loaded into the period's close partition and attached), wallet postings,
- * programme state. The natural key stays the guard: a line written twice would fail the whole
- * close, never pay twice. The close runner does the same with the lines loaded ahead on another
- * connection (step.ts); this is the whole sequence on one connection.
+ * Writes a close's result inside `tx` (the close's one transaction: a crash leaves nothing): wallet
+ * postings and programme state, then the lines' table attached as the period's close partition.
+ * The lines are planned and loaded here, on `tx`, unless the close read them ahead (`ahead`: the
+ * table loads on another connection while the wallets are paid). The natural key stays the guard:
+ * a line written twice would fail the whole close, never pay twice.
  */
 export async function writeClose(
   tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date,
-  progress: (f: number) => Promise<void> = async () => {},
+  progress: (f: number) => Promise<void> = async () => {}, ahead?: LinesAhead,
 ): Promise<WriteResult> {
   const ms: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
-  const planned = await planLines(tx, period, loaded, result);
-  lap('prepare');
-  const part = closePartition(period.id);
-  const l = await loadLinesTable(tx, part, period, loaded, result, planned, now);
-  await attachLines(tx, period, part, l.rows);
-  Object.assign(ms, l.ms);
-  lap('lines+indexes');
-  await progress(0.6);
+  const planned = ahead?.planned ?? (await planLines(tx, period, loaded, result));
+  ms.prepare = ahead ? Math.round(planned.ms) : Math.round(performance.now() - t);
+  t = performance.now();
   const pay = await payPlanned(tx, period, loaded, planned, now);
   lap('ledger');
-  await progress(0.8);
+  await progress(0.4);
   const programs = await writePrograms(tx, period, loaded, result, now);
   lap('programs');
+  await progress(0.6);
+  const table = ahead ? stagedPartition(period.id) : closePartition(period.id);
+  const lines = await (ahead?.staged ?? loadLinesTable(tx, table, period, loaded, result, planned, now));
+  lap(ahead ? 'waitedLines' : 'lines+indexes');
+  await attachLines(tx, period, table, planned.inserted);
+  lap('attach');
+  Object.assign(ms, lines.ms);
   await progress(1);
   return { lines: planned.lines, inserted: planned.inserted, alreadyPosted: planned.alreadyPosted, instantMismatches: planned.instantMismatches, postings: pay.transactions, paid: pay.totals, programs, ms };
 }

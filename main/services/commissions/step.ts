@@ -6,11 +6,11 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
-import { registerCloseStep, registerClosePrecheck, type CloseStep, type CloseStepContext } from '../periods/close';
+import { registerCloseStep, registerClosePrecheck, type CloseStep } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
 import {
-  attachLines, checkRunInputs, countInstantLines, dropStagedLines, loadLinesTable, loadPeriod, payPlanned, periodRates, planLines, runEngine,
-  stagedPartition, writeClose, writePrograms, type PlannedLines, type WriteResult,
+  checkRunInputs, countInstantLines, dropStagedLines, loadLinesTable, loadPeriod, periodRates, planLines, runEngine, stagedPartition, writeClose,
+  type LinesAhead,
 } from './run';
 import { resetTravelPointsAtCampaignStart } from './travel';
 
@@ -40,11 +40,8 @@ async function computeRun(tx: Tx, period: PeriodRow) {
   return { plan, rates, loaded, result, engineMs: performance.now() - t1 };
 }
 
-interface Ahead extends Awaited<ReturnType<typeof computeRun>> {
-  planned: PlannedLines;
-  /** The lines' table, loaded and indexed on another connection and committed (not yet attached). */
-  staged: Promise<{ rows: number; ms: { lines: number; indexes: number } }>;
-}
+/** What the close read ahead: the computation and the lines (their table loading, committed on its own). */
+type Ahead = Awaited<ReturnType<typeof computeRun>> & LinesAhead;
 
 export const commissionsStep: CloseStep = {
   name: 'commissions',
@@ -68,8 +65,6 @@ export const commissionsStep: CloseStep = {
   abandon: async (db, period) => { await dropStagedLines(db, period.id); },
   run: async (c) => {
     const t0 = performance.now();
-    // Checked again in the close's transaction: a plan or rates changed since the snapshot
-    // (they cannot be, for a closing period — then this is the cheap confirmation) means computing again.
     const inputs = await checkCommissionInputs(c.tx, c.period);
     await resetTravelPointsAtCampaignStart(c.tx, c.period.key);
     let ahead: Ahead | null = null;
@@ -79,58 +74,30 @@ export const commissionsStep: CloseStep = {
       if (e instanceof AppError) throw e; // the period's data refused by the engine: the close's answer
       c.log(`reading ahead failed (${e instanceof Error ? e.message : String(e)}): computing in the close`);
     }
-    let usable = ahead != null;
-    if (ahead && JSON.stringify([ahead.plan, ahead.rates]) !== JSON.stringify([inputs.plan, inputs.rates])) {
-      c.log('plan or rates changed since the close started: computing again');
-      usable = false;
-    }
-    // Instant lines cannot be written or voided for a closing period (confirmations go to the next
-    // period, refunds wait): the same count confirms the plan's filter is still right.
-    if (ahead && usable && (await countInstantLines(c.tx, c.period.id)) !== ahead.planned.instantLines) {
-      c.log('instant lines changed since the close started: computing again');
-      usable = false;
+    // Used only if the close's transaction confirms it: same plan and rates (they cannot change for
+    // a closing period), same instant lines (none can be written or voided while it is closing:
+    // confirmations go to the next period, refunds wait) — else dropped and computed again here.
+    const changed = !ahead ? null
+      : JSON.stringify([ahead.plan, ahead.rates]) !== JSON.stringify([inputs.plan, inputs.rates]) ? 'plan or rates'
+      : (await countInstantLines(c.tx, c.period.id)) !== ahead.planned.instantLines ? 'instant lines' : null;
+    if (ahead && changed) {
+      c.log(`${changed} changed since the close started: computing again`);
+      await ahead.staged.catch(() => {});
+      await dropStagedLines(c.tx, c.period.id);
+      ahead = null;
     }
     const waited = Math.round(performance.now() - t0);
     await c.progress(0.3);
-    if (!ahead || !usable) {
-      if (ahead) {
-        await ahead.staged.catch(() => {});
-        await dropStagedLines(c.tx, c.period.id);
-      }
-      const { loaded, result, engineMs } = await computeRun(c.tx, c.period);
-      const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f));
-      return summary(c, w, { load: Math.round(loaded.ms), engine: Math.round(engineMs), prefetched: 0, waited, ...w.ms, total: Math.round(performance.now() - t0) });
-    }
-    // Money first, while the lines load on the other connection; then the lines join the period.
-    const { loaded, result, planned } = ahead;
-    let t = performance.now();
-    const ms: Record<string, number> = { load: Math.round(loaded.ms), engine: Math.round(ahead.engineMs), prepare: Math.round(planned.ms), prefetched: 1, waited };
-    const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
-    const pay = await payPlanned(c.tx, c.period, loaded, planned, c.now);
-    lap('ledger');
-    await c.progress(0.6);
-    const programs = await writePrograms(c.tx, c.period, loaded, result, c.now);
-    lap('programs');
-    await c.progress(0.8);
-    const staged = await ahead.staged;
-    lap('waitedLines');
-    await attachLines(c.tx, c.period, stagedPartition(c.period.id), planned.inserted);
-    lap('attach');
-    Object.assign(ms, { lines: staged.ms.lines, indexes: staged.ms.indexes, total: Math.round(performance.now() - t0) });
-    return summary(c, {
-      lines: planned.lines, inserted: planned.inserted, alreadyPosted: planned.alreadyPosted, instantMismatches: planned.instantMismatches,
-      postings: pay.transactions, paid: pay.totals, programs, ms,
-    }, ms);
+    const { loaded, result, engineMs } = ahead ?? (await computeRun(c.tx, c.period));
+    const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f), ahead ?? undefined);
+    c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
+    return {
+      lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
+      programs: w.programs,
+      ms: { load: Math.round(loaded.ms), engine: Math.round(engineMs), prefetched: ahead ? 1 : 0, waited, ...w.ms, total: Math.round(performance.now() - t0) },
+    };
   },
 };
-
-function summary(c: CloseStepContext, w: WriteResult, ms: Record<string, number>) {
-  c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
-  return {
-    lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
-    programs: w.programs, ms,
-  };
-}
 
 let registered = false;
 /** Plugs the commission run into the close (idempotent). */
