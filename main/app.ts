@@ -6,7 +6,7 @@ import { sql as dsql } from 'drizzle-orm';
 import { startCluster, defaultBaseDir, type ClusterInfo } from './db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from './db/client';
 import { staff } from './db/schema';
-import type { AppConfig, AppServices } from './ipc/context';
+import type { AppConfig, AppServices } from './kernel/context';
 import { createRouter, type Router } from './ipc/router';
 import { handlers } from './ipc/handlers';
 import { hashPassword, randomPassword } from './services/auth/password';

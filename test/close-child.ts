@@ -14,7 +14,7 @@
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { connect } from '../main/db/client';
-import type { AppServices, MutationContext } from '../main/ipc/context';
+import type { AppServices, MutationContext } from '../main/kernel/context';
 import '../main/services/commissions'; // registers the commission step and its precheck
 import { executeRun, registerCloseStep, startPeriodRun } from '../main/services/periods/close';
 

@@ -8,7 +8,7 @@
  * nothing; an event that could not be applied answers 500 so Stripe delivers it again.
  */
 import http from 'node:http';
-import type { AppServices } from '../ipc/context';
+import type { AppServices } from '../kernel/context';
 import { applyStripeEvent, systemContext, WEBHOOK_ACTOR } from '../services/payments/apply';
 import { stripeClient, stripeSettingsFromEnv } from '../services/withdrawals/stripe';
 

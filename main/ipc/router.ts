@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { contract, type ProcedureName, type ParsedInputOf, type OutputOf } from '../../shared/contract';
 import { AppError, type AppErrorShape, type RpcResult } from '../../shared/errors';
-import type { AppServices, CallContext } from './context';
-import { mapDbError, type Handler } from './wrappers';
+import type { AppServices, CallContext } from '../kernel/context';
+import { mapDbError, type Handler } from '../kernel/wrappers';
 import { resolveSession } from '../services/auth/sessions';
 
 /** Every procedure of the contract must have exactly one handler: the type refuses a gap. */

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
-import { reader } from '../../ipc/wrappers';
-import type { CallContext } from '../../ipc/context';
+import { reader } from '../../kernel/wrappers';
+import type { CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 
 async function list(input: ParsedInputOf<'audit.list'>, ctx: CallContext) {

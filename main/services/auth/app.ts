@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { staff, sessions } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { MutationContext } from '../../kernel/context';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import { createSession, hashToken } from './sessions';
 import type { ParsedInputOf } from '../../../shared/contract';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import { sessions, staff } from '../../db/schema';
-import type { AppServices, SessionStaff } from '../../ipc/context';
+import type { AppServices, SessionStaff } from '../../kernel/context';
 import type { Tx } from '../../db/client';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -14,8 +14,8 @@
  * A request id seen before answers what it did (duplicate: true) without calling Stripe.
  */
 import { sql } from 'drizzle-orm';
-import type { CallContext, MutationContext } from '../../ipc/context';
-import { mutator, type Handler } from '../../ipc/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
+import { mutator, type Handler } from '../../kernel/wrappers';
 import type { Tx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
 import type { AutoshipRow } from '../../../shared/contract/autoship';

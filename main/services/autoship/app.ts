@@ -3,7 +3,7 @@
  * and admin (the contract's roles, enforced by the router in main). Each action talks to Stripe
  * before its own audited transaction (./actions.ts explains the order and the compensation).
  */
-import { reader } from '../../ipc/wrappers';
+import { reader } from '../../kernel/wrappers';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { listAutoships, memberAutoships } from './queries';
 import { actionHandler } from './actions';

@@ -1,7 +1,7 @@
 /** Reading autoships: the list screen and a member's profile tab. */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import type { CallContext } from '../../ipc/context';
+import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import type { AutoshipRow } from '../../../shared/contract/autoship';
 import { AppError } from '../../../shared/errors';

@@ -1,7 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import { productPrices, products } from '../../db/schema';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf, OutputOf } from '../../../shared/contract';
 import type { DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';

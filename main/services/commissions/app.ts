@@ -4,8 +4,8 @@
  * "why" an order paid what it paid.
  */
 import { sql } from 'drizzle-orm';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { Tx, DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';

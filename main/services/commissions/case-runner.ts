@@ -11,7 +11,7 @@ import { CURRENCY_OF_COUNTRY, Decimal, type Country } from '../../domain/money';
 import { comparePeriods, periodBounds, periodOf } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 import { parseEngineCase, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError, EngineInputError, type CaseOutput, type EngineCase } from '../../domain/engine';
-import type { AppServices, MutationContext } from '../../ipc/context';
+import type { AppServices, MutationContext } from '../../kernel/context';
 import { confirmOrder } from '../orders/confirm';
 import { executeRun, startPeriodRun } from '../periods/close';
 import { registerCommissionsStep } from './step';

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freshDatabase } from '../../../test/db';
-import type { AppServices, MutationContext } from '../../ipc/context';
+import type { AppServices, MutationContext } from '../../kernel/context';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
 import { seedDemoNetwork } from '../seed/generate';

@@ -5,8 +5,8 @@
  * mutators change only a gift's shipping state or a campaign row, each with its audit row.
  */
 import { sql } from 'drizzle-orm';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';

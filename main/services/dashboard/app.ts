@@ -5,8 +5,8 @@
  */
 import { desc, sql } from 'drizzle-orm';
 import { periods } from '../../db/schema';
-import { reader } from '../../ipc/wrappers';
-import type { CallContext } from '../../ipc/context';
+import { reader } from '../../kernel/wrappers';
+import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { Decimal } from '../../domain/money';
 import { openPeriod, previousPeriodRow, type PeriodRow } from '../periods/lookup';

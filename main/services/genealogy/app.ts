@@ -1,6 +1,6 @@
 import { sql as dsql } from 'drizzle-orm';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { genealogyMoves } from '../../db/schema';

@@ -1,5 +1,5 @@
-import { mutator } from '../../ipc/wrappers';
-import type { MutationContext } from '../../ipc/context';
+import { mutator } from '../../kernel/wrappers';
+import type { MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { confirmOrder, refundOrder } from './confirm';
 import { createOrder } from './create';

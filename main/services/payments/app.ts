@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { reader, type Handler } from '../../ipc/wrappers';
-import type { CallContext } from '../../ipc/context';
+import { reader, type Handler } from '../../kernel/wrappers';
+import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { stripeSettingsFromEnv } from '../withdrawals/stripe';
 import { syncStep } from './sync';

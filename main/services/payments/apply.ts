@@ -15,8 +15,8 @@
  */
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
-import type { AppServices, CallContext, MutationContext } from '../../ipc/context';
-import { mutator } from '../../ipc/wrappers';
+import type { AppServices, CallContext, MutationContext } from '../../kernel/context';
+import { mutator } from '../../kernel/wrappers';
 import type { Tx } from '../../db/client';
 import { Decimal } from '../../domain/money';
 import { AppError } from '../../../shared/errors';

@@ -11,8 +11,8 @@
  */
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
-import type { CallContext, MutationContext } from '../../ipc/context';
-import { mutator } from '../../ipc/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
+import { mutator } from '../../kernel/wrappers';
 import { AppError } from '../../../shared/errors';
 import { stripeClient, stripeSettingsFromEnv } from '../withdrawals/stripe';
 import { applyStripeEvent, type Actor, type ApplyResult } from './apply';

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { periodRuns, periodStats } from '../../db/schema';
-import { mutator, reader, type Handler } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader, type Handler } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { nextPeriod, periodBounds } from '../../domain/period';

@@ -23,7 +23,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { periodRuns, periods, periodStats, orders } from '../../db/schema';
 import type { Db, Tx } from '../../db/client';
-import type { AppServices, MutationContext } from '../../ipc/context';
+import type { AppServices, MutationContext } from '../../kernel/context';
 import { nextPeriod, periodBounds } from '../../domain/period';
 import type { PlanFigures } from '../../domain/plan';
 import { AppError } from '../../../shared/errors';

@@ -1,5 +1,5 @@
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { periodOf } from '../../domain/period';
 import { openPeriod } from '../periods/lookup';

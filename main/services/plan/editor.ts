@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { planVersions } from '../../db/schema';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { checkPlan } from '../../domain/plan';

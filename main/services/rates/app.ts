@@ -1,7 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { exchangeRates, periods } from '../../db/schema';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { DbOrTx } from '../../db/client';
 import { rateInForce } from './rates';

@@ -1,8 +1,8 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { staff } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
-import { mutator, reader } from '../../ipc/wrappers';
-import type { MutationContext, CallContext } from '../../ipc/context';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { MutationContext, CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { hashPassword } from '../auth/password';
 import { revokeSessionsOf } from '../auth/sessions';

@@ -1,4 +1,4 @@
-import { reader } from '../../ipc/wrappers';
+import { reader } from '../../kernel/wrappers';
 import type { ParsedInputOf } from '../../../shared/contract';
 
 export const systemHandlers = {

@@ -1,5 +1,5 @@
-import { reader } from '../../ipc/wrappers';
-import type { CallContext } from '../../ipc/context';
+import { reader } from '../../kernel/wrappers';
+import type { CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { walletEntries, walletSummary } from '../ledger/history';
 

@@ -1,5 +1,5 @@
-import { mutator, reader, type Handler } from '../../ipc/wrappers';
-import type { CallContext, MutationContext } from '../../ipc/context';
+import { mutator, reader, type Handler } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { listWithdrawals } from './queue';
 import { withdrawalDetail } from './detail';

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { payoutBatches, withdrawalPayoutAttempts, withdrawals } from '../../db/schema';
-import type { MutationContext } from '../../ipc/context';
+import type { MutationContext } from '../../kernel/context';
 import { AppError } from '../../../shared/errors';
 import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
