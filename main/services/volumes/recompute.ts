@@ -77,6 +77,17 @@ export const ownVolumesSql = (period: Pick<PeriodRow, 'id'>, rates: Map<string, 
 };
 
 /**
+ * Asks for `size` of temporary buffers for the rest of the transaction if the session may still
+ * change it (no temporary table used yet, or the same size already): a DO block whose exception
+ * handler is a subtransaction, so a refusal leaves the transaction usable.
+ */
+export function tempBuffersSql(size: string): string {
+  if (!/^\d+(kB|MB|GB)$/.test(size)) throw new Error(`temp_buffers: ${size}`);
+  return `do $tb$ begin perform set_config('temp_buffers', '${size}', true);
+    exception when invalid_parameter_value then null; end $tb$`;
+}
+
+/**
  * Recomputes member_volumes, period_stats and period_rank_counts of one period inside `tx`.
  * Takes the period_stats row lock first, so incremental updates of the same period wait for it
  * (and see its result). The caller checks that the period may be written.
@@ -89,9 +100,12 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
   await q(sql`set local work_mem = '256MB'`);
   // The work tables below hold a million rows: temporary tables live in the session's local
-  // buffers (8 MB by default, then the disk). Only the first temporary table of a session decides
-  // their size, so this is set before any is touched (later it has no effect, harmlessly).
-  await q(sql`set local temp_buffers = '768MB'`);
+  // buffers (8 MB by default, then the disk). The session's first temporary table fixes their size
+  // and PostgreSQL then REFUSES another temp_buffers (22023) — a pooled connection that already
+  // used a temporary table (the close's ledger and programme steps do) would fail the whole
+  // transaction. So it is asked for in a subtransaction and, when refused, the session keeps the
+  // size it has (slower at a million members, never wrong).
+  await q(sql.raw(tempBuffersSql('768MB')));
   await q(sql`drop table if exists vol_own, vol_all`);
 
   // Numeric sums in a hash aggregate of ~1M groups are slow and spill; grouping in member order is 2× faster.

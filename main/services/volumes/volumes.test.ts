@@ -9,6 +9,7 @@ import { recomputePeriod } from './recompute';
 import { rankCaseCentsSql, rankCaseSql } from './rank-sql';
 import { confirmOrder, refundOrder } from '../orders/confirm';
 import { loadSmallNetwork, pendingOrder, SMALL_EXPECTED, statsOf, volumesOf } from './testing';
+import { connect } from '../../db/client';
 
 let t: TestApp;
 let periods: Map<string, number>;
@@ -69,6 +70,28 @@ describe('full recomputation (set-based roll-up)', () => {
     const again = await recompute('2026-11');
     expect(again.write).toBe('merge');
     expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
+  });
+});
+
+describe('a pooled connection that already used a temporary table', () => {
+  // PostgreSQL sizes a session's temporary buffers at its first temporary table and refuses another
+  // temp_buffers afterwards: a recompute (or the close's volumes step) on such a connection failed.
+  it('recomputes on it, with the same figures', async () => {
+    const one = connect(t.database.url, { max: 1 });
+    try {
+      await one.sql.begin(async (tx) => {
+        await tx`create temp table before_recompute (a int) on commit drop`;
+        await tx`insert into before_recompute select generate_series(1, 1000)`;
+      });
+      const p = (await periodByKey(one.db, '2026-11'))!;
+      const r = await one.db.transaction((tx) => recomputePeriod(tx, p, PLAN_V1));
+      expect(r.rows).toBe(9);
+      // And again on the same session (its buffers now sized by the first run or by the temp table).
+      await one.db.transaction((tx) => recomputePeriod(tx, p, PLAN_V1));
+      expect(await volumesOf(one.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
+    } finally {
+      await one.close();
+    }
   });
 });
 
