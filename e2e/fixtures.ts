@@ -4,8 +4,7 @@
  * journey needs through the real services and procedures (never a test-only procedure).
  * Each area adds one line to `fixtures`.
  */
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase } from '../main/app';
-import { seedIfEmpty } from '../main/cli/first-run';
+import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty } from '../main/app';
 import { withdrawalFixtures } from './fixtures/withdrawals';
 import type { FixtureContext } from './fixtures/types';
 

@@ -8,7 +8,7 @@ import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } f
 import { staff } from './db/schema';
 import type { AppConfig, AppServices } from './kernel/context';
 import { createRouter, type Router } from './ipc/router';
-import { handlers } from './ipc/handlers';
+import { handlers } from './composition';
 import { hashPassword, randomPassword } from './services/auth/password';
 import { ensureInitialPlan } from './services/plan/initial';
 import { ensurePeriodAggregates } from './services/volumes/backfill';
@@ -115,4 +115,20 @@ function defaultLog(msg: string, extra?: unknown) {
 
 export function createAppRouter(services: AppServices): Router {
   return createRouter(services, handlers);
+}
+
+/** A demo network on the very first run, so a new installation has something to look at. */
+export async function seedIfEmpty(database: Database, log: (m: string) => void) {
+  const [row] = await database.db.execute<{ n: number }>(dsql`select count(*)::int as n from members`);
+  if ((row?.n ?? 0) > 0) return;
+  const members = Number(process.env.NNP_SEED_MEMBERS ?? 2000);
+  if (!(members > 0)) return;
+  log(`primera ejecución: generando una red de demostración de ${members} miembros…`);
+  const { seedDemoNetwork } = await import('./services/seed/generate');
+  const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log });
+  log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
+  await ensurePeriodAggregates(database.db, log);
+  const { seedDemoAutoships } = await import('./services/seed/autoship');
+  const autoships = await seedDemoAutoships(database.db, new Date());
+  log(`autoenvíos de demostración: ${autoships.length}`);
 }

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, projectRoot } from '../app';
+import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
 import { createBridge } from '../http/bridge';
 import { cliArgs } from './args';
 import { ensureRendererBuilt } from './renderer-build';
-import { seedIfEmpty } from './first-run';
 
 const log = (m: string) => console.error(`[nnprotect] ${m}`);
 

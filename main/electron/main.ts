@@ -1,10 +1,9 @@
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, type OpenedDatabase } from '../app';
+import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase } from '../app';
 import { rendererDir } from '../paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
-import { seedIfEmpty } from '../cli/first-run';
 import type { Router } from '../ipc/router';
 import { startUpdateChecks } from './updates';
 

@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { contract, type ProcedureName, type ParsedInputOf, type OutputOf } from '../../shared/contract';
+import { contract, type ProcedureName } from '../../shared/contract';
 import { AppError, type AppErrorShape, type RpcResult } from '../../shared/errors';
 import type { AppServices, CallContext } from '../kernel/context';
-import { mapDbError, type Handler } from '../kernel/wrappers';
+import { mapDbError, type Handlers } from '../kernel/wrappers';
 import { resolveSession } from '../services/auth/sessions';
 
-/** Every procedure of the contract must have exactly one handler: the type refuses a gap. */
-export type Handlers = { [K in ProcedureName]: Handler<ParsedInputOf<K>, OutputOf<K>> };
+export type { Handlers };
 
 export interface CallMeta {
   transport: 'http' | 'electron';

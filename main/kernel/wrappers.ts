@@ -1,10 +1,14 @@
 import type { CallContext, MutationContext, AuditEntry } from './context';
 import { auditLog } from '../db/schema';
 import { AppError } from '../../shared/errors';
+import type { OutputOf, ParsedInputOf, ProcedureName } from '../../shared/contract';
 
 export type QueryFn<I, O> = (input: I, ctx: CallContext) => Promise<O>;
 export type MutationFn<I, O> = (input: I, ctx: MutationContext) => Promise<O>;
 export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation' };
+
+/** Every procedure of the contract must have exactly one handler: the type refuses a gap. */
+export type Handlers = { [K in ProcedureName]: Handler<ParsedInputOf<K>, OutputOf<K>> };
 
 class CommitThenFail extends Error {
   constructor(public readonly error: Error) {
