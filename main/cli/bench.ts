@@ -52,13 +52,24 @@ export interface BenchReport {
   orders: number;
   machine: string;
   at: string;
-  metrics: Record<string, MetricResult & { budget_p95_ms?: number; budget_ms?: number; budget_per_s?: number }>;
+  load_avg_start?: string;
+  load_avg_end?: string;
+  metrics: Record<string, MetricResult & { load_avg?: string } & { budget_p95_ms?: number; budget_ms?: number; budget_per_s?: number }>;
 }
 
 const fmt = (v: number | undefined, unit = '') => (v === undefined || Number.isNaN(v) ? '—' : `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}${unit}`);
 
+/** The metric's own figure is missing (no p95, ms or per_s, or not a number): the run failed. */
+export function missingFigure(r: MetricResult): boolean {
+  const figure = r.per_s ?? r.p95_ms ?? r.ms;
+  return r.failed !== undefined || figure === undefined || !Number.isFinite(figure);
+}
+
+const budgetText = (m: Metric) => m.budget.per_s ? `≥ ${fmt(m.budget.per_s, '/s')}` : m.budget.ms ? `≤ ${fmt(m.budget.ms, ' ms')}` : m.budget.p95_ms ? `p95 ≤ ${fmt(m.budget.p95_ms, ' ms')}` : '—';
+
 /** p50 / p95 / baseline / ratio / budget / verdict of one metric, whatever its kind. */
 export function tableRow(m: Metric, r: MetricResult) {
+  if (missingFigure(r)) return [m.name, 'FAILED', '', '', '', budgetText(m), 'FAILED'];
   if (r.per_s !== undefined) {
     const ratio = r.baseline_per_s ? r.per_s / r.baseline_per_s : undefined;
     const ok = m.budget.per_s === undefined ? undefined : r.per_s >= m.budget.per_s;
@@ -152,6 +163,9 @@ async function main() {
       };
       const ctx: BenchContext = { sql: database.sql, db: database.db, members, seed, random: seededRandom(seed * 7919 + members), log };
       const rows: (string | boolean | undefined)[][] = [];
+      const failed: string[] = [];
+      report.load_avg_start = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      log(`load average ${report.load_avg_start} (${os.cpus().length} cores)`);
       for (const m of selected) {
         log(`${m.name}…`);
         const t0 = performance.now();
@@ -160,11 +174,16 @@ async function main() {
           r = await m.run(ctx);
         } catch (e) {
           log(`${m.name} falló: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-          r = { notes: `failed: ${e instanceof Error ? e.message : String(e)}` };
+          const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
+          r = { failed: `${e instanceof Error ? e.message : String(e)}${cause}` };
         }
-        log(`${m.name}: ${JSON.stringify(r)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+        if (missingFigure(r) && r.failed === undefined) r = { ...r, failed: 'no figure measured' };
+        if (r.failed !== undefined) failed.push(m.name);
+        const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+        log(`${m.name}: ${JSON.stringify(r)} (${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load})`);
         report.metrics[m.name] = {
           ...r,
+          load_avg: load,
           ...(m.budget.p95_ms !== undefined ? { budget_p95_ms: m.budget.p95_ms } : {}),
           ...(m.budget.ms !== undefined ? { budget_ms: m.budget.ms } : {}),
           ...(m.budget.per_s !== undefined ? { budget_per_s: m.budget.per_s } : {}),
@@ -173,9 +192,14 @@ async function main() {
       }
       console.log(`\n${members.toLocaleString('en-US')} members, ${report.orders.toLocaleString('en-US')} orders in the current period; ${report.machine}\n`);
       printTable(rows);
+      report.load_avg_end = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      console.log(`\nload average (1, 5, 15 min): ${report.load_avg_start} at the start, ${report.load_avg_end} at the end`);
+      for (const name of failed) console.log(`FAILED ${name}: ${report.metrics[name]?.failed}`);
       mkdirSync(path.dirname(out), { recursive: true });
       writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
       log(`JSON: ${out}`);
+      // A metric that failed (an error, a missing figure) fails the run.
+      if (failed.length) process.exitCode = 1;
     } finally {
       await database.close();
     }

@@ -28,6 +28,8 @@ export interface MetricResult {
   baseline_per_s?: number;
   samples?: number;
   notes?: string;
+  /** Set when the metric could not be measured (an error, a missing figure): the run fails. */
+  failed?: string;
 }
 
 export interface Metric {

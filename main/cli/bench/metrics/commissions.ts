@@ -30,7 +30,7 @@ class Rollback extends Error {}
 
 export const commissionsClose: Metric = {
   name: 'commissions.close',
-  budget: { ms: 60_000 },
+  budget: { ms: 30_000 },
   async run(ctx): Promise<MetricResult> {
     registerCommissionsStep();
     const period = await benchPeriod(ctx);

@@ -14,7 +14,7 @@ const SAMPLES = 60;
 
 export const dashboardLoad: Metric = {
   name: 'dashboard.load',
-  budget: { p95_ms: 150 },
+  budget: { p95_ms: 50 },
   async run(ctx): Promise<MetricResult> {
     const period = await benchPeriod(ctx);
     const filled = await ensurePeriodAggregates(ctx.db, ctx.log);

@@ -113,7 +113,7 @@ const childrenQuery = (sql: BenchContext['sql'], periodId: number, memberId: num
 
 const children: Metric = {
   name: 'genealogy.children',
-  budget: { p95_ms: 20 },
+  budget: { p95_ms: 10 },
   async run(ctx): Promise<MetricResult> {
     const { periodId } = await prepare(ctx);
     const ids = await sampleMembers(ctx, SAMPLES, { withChildren: true });
@@ -150,7 +150,7 @@ const children: Metric = {
 
 const downline: Metric = {
   name: 'genealogy.downline',
-  budget: { p95_ms: 50 },
+  budget: { p95_ms: 10 },
   async run(ctx): Promise<MetricResult> {
     const { periodId } = await prepare(ctx);
     const ids = await sampleMembers(ctx, SAMPLES);
@@ -205,7 +205,7 @@ async function searchQueries(ctx: BenchContext, n: number): Promise<string[]> {
 
 const search: Metric = {
   name: 'members.search',
-  budget: { p95_ms: 50 },
+  budget: { p95_ms: 25 },
   async run(ctx): Promise<MetricResult> {
     await prepare(ctx);
     const queries = shuffle([...(await searchQueries(ctx, SAMPLES)), 'maría', 'garcía', 'josé hernández', 'nn0000001'], ctx.random);
@@ -243,7 +243,7 @@ const MOVE_RUNS = 3;
 
 const move: Metric = {
   name: 'genealogy.move',
-  budget: { ms: 5000 },
+  budget: { ms: 1000 },
   async run(ctx): Promise<MetricResult> {
     const { periodId, startsAt } = await prepare(ctx);
     const sql = ctx.sql;

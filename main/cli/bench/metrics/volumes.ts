@@ -49,7 +49,7 @@ async function randomMemberIds(ctx: BenchContext, n: number): Promise<number[]> 
 
 export const volumesRecompute: Metric = {
   name: 'volumes.recompute',
-  budget: { ms: 15_000 },
+  budget: { ms: 5_000 },
   async run(ctx): Promise<MetricResult> {
     const period = await benchPeriod(ctx);
     const plan = await currentPlan(ctx.db, period.startsAt);
@@ -108,7 +108,7 @@ export const volumesRecompute: Metric = {
 
 export const volumesIncremental: Metric = {
   name: 'volumes.incremental',
-  budget: { p95_ms: 10 },
+  budget: { p95_ms: 5 },
   async run(ctx): Promise<MetricResult> {
     const period = await benchPeriod(ctx);
     const at = new Date(Math.min(Date.now(), period.endsAt.getTime() - 60_000));

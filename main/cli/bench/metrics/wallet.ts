@@ -97,7 +97,7 @@ async function runClients(total: number, work: (i: number, client: number) => Pr
 
 export const ledgerPostings: Metric = {
   name: 'ledger.postings',
-  budget: { per_s: 2000 },
+  budget: { per_s: 5000 },
   async run(ctx: BenchContext): Promise<MetricResult> {
     const run = `${Date.now().toString(36)}`;
     const wallets = await sampleWallets(ctx, WALLETS);
@@ -323,7 +323,7 @@ function randomFilters(random: () => number, bounds: { from: Date; to: Date }): 
 
 export const withdrawalsQueue: Metric = {
   name: 'withdrawals.queue',
-  budget: { p95_ms: 50 },
+  budget: { p95_ms: 25 },
   async run(ctx: BenchContext): Promise<MetricResult> {
     await ensureQueue(ctx);
     const [b] = await ctx.sql<{ lo: Date; hi: Date; n: number }[]>`select min(requested_at) as lo, max(requested_at) as hi, count(*)::int as n from withdrawals`;
