@@ -8,3 +8,4 @@ export * from './lookup';
 export * from './commissions';
 export * from './payments';
 export * from './autoship';
+export * from './economics';
