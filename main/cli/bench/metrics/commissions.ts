@@ -80,10 +80,10 @@ export const commissionsClose: Metric = {
 };
 
 /** The naive close: per order, one query per sponsor level, one INSERT per line (rolled back). */
-async function naiveBaseline(ctx: BenchContext, periodId: number, orderCount: number) {
+export async function naiveBaseline(ctx: BenchContext, periodId: number, orderCount: number, opts: { members?: number } = {}) {
   const [{ max } = { max: 0 }] = await ctx.sql<{ max: number }[]>`select max(id)::int as max from members`;
   const ids = new Set<number>();
-  while (ids.size < Math.min(BASELINE_MEMBERS, max)) ids.add(1 + Math.floor(ctx.random() * max));
+  while (ids.size < Math.min(opts.members ?? BASELINE_MEMBERS, max)) ids.add(1 + Math.floor(ctx.random() * max));
   let orders = 0;
   let queries = 0;
   const rates = [0, 5, 8, 10, 10, 5, 4, 4, 3, 3];

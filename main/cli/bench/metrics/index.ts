@@ -4,6 +4,8 @@ import { walletMetrics } from './wallet';
 import { volumesMetrics } from './volumes';
 import { dashboardMetrics } from './dashboard';
 import { commissionsMetrics } from './commissions';
+import { commissionsPreview } from './preview';
+import { seedGenerate } from './seed';
 
 /** Every metric of `npm run bench`, in run order. Each area adds one line. */
 export const metrics: Metric[] = [
@@ -12,4 +14,6 @@ export const metrics: Metric[] = [
   ...volumesMetrics,
   ...dashboardMetrics,
   ...commissionsMetrics,
+  commissionsPreview,
+  seedGenerate,
 ];
