@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rule } from './error-messages';
 
 /** Currencies of the plan; every amount crossing IPC is a decimal string in one of them. */
 export const CURRENCIES = ['MXN', 'USD', 'COP', 'DOP'] as const;
@@ -8,11 +9,11 @@ export type Country = (typeof COUNTRIES)[number];
 export const CURRENCY_OF: Record<Country, Currency> = { MX: 'MXN', US: 'USD', CO: 'COP', DO: 'DOP' };
 
 /** A money amount: decimal string with at most 2 decimals ("1234.50"), never a JS number. */
-export const MoneyString = z.string().regex(/^-?\d{1,16}(\.\d{1,2})?$/, 'Importe inválido: use un decimal con a lo más 2 decimales');
+export const MoneyString = z.string().regex(/^-?\d{1,16}(\.\d{1,2})?$/, rule('money'));
 /** A strictly positive money amount. */
-export const PositiveMoneyString = MoneyString.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), 'El importe debe ser mayor que cero');
+export const PositiveMoneyString = MoneyString.refine((s) => !s.startsWith('-') && /[1-9]/.test(s), rule('moneyPositive'));
 /** Points and other exact decimals (PV, PVG). */
-export const DecimalString = z.string().regex(/^-?\d{1,16}(\.\d{1,6})?$/, 'Decimal inválido');
+export const DecimalString = z.string().regex(/^-?\d{1,16}(\.\d{1,6})?$/, rule('decimal'));
 export const CurrencyCode = z.enum(CURRENCIES);
 export const CountryCode = z.enum(COUNTRIES);
 

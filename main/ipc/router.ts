@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contract, type ProcedureName } from '../../shared/contract';
-import { AppError, type AppErrorShape, type RpcResult } from '../../shared/errors';
+import { AppError, type AppErrorShape, type MessageParams, type RpcResult, type RuleKey } from '../../shared/errors';
+import { ruleOfMessage } from '../../shared/error-messages';
 import type { AppServices, CallContext } from '../kernel/context';
 import { mapDbError, type Handlers } from '../kernel/wrappers';
 import { resolveSession } from '../services/auth/sessions';
@@ -29,37 +30,33 @@ export function createRouter(app: AppServices, handlers: Handlers): Router {
 }
 
 async function dispatch(app: AppServices, handlers: Handlers, name: string, rawInput: unknown, meta: CallMeta) {
-  if (!Object.hasOwn(contract, name)) throw new AppError('NOT_FOUND', `Procedimiento desconocido: ${name}`);
+  if (!Object.hasOwn(contract, name)) throw AppError.of('NOT_FOUND', 'router.unknownProcedure', { name });
   const key = name as ProcedureName;
   const proc = contract[key];
 
   const ctx: CallContext = { ...app, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token };
   if (proc.roles !== 'public') {
     const session = meta.token ? await resolveSession(app, meta.token) : null;
-    if (!session) throw new AppError('UNAUTHENTICATED', 'Sesión inválida o vencida. Inicie sesión de nuevo.');
+    if (!session) throw AppError.of('UNAUTHENTICATED', 'router.session');
     ctx.staff = session.staff;
     ctx.sessionId = session.sessionId;
     if (!(proc.roles as readonly string[]).includes(session.staff.role)) {
-      throw new AppError('FORBIDDEN', 'Su rol no permite esta operación.', { role: session.staff.role, procedure: key });
+      throw AppError.of('FORBIDDEN', 'router.role', {}, { role: session.staff.role, procedure: key });
     }
     if (session.staff.mustChangePassword && key !== 'auth.changePassword' && key !== 'auth.me' && key !== 'auth.logout') {
-      throw new AppError('FORBIDDEN', 'Debe cambiar su contraseña antes de continuar.', { mustChangePassword: true });
+      throw AppError.of('FORBIDDEN', 'router.mustChangePassword', {}, { mustChangePassword: true });
     }
   }
 
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
-  if (!parsed.success) {
-    throw new AppError('VALIDATION', 'Datos inválidos.', {
-      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-    });
-  }
+  if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
   const handler = handlers[key] as unknown as (input: unknown, ctx: CallContext) => Promise<unknown>;
   const out = await handler(parsed.data, ctx);
   // The output schema strips what the contract does not promise (e.g. password hashes).
   const checked = (proc.output as z.ZodType).safeParse(out);
   if (!checked.success) {
     app.log(`output of ${key} does not match the contract`, checked.error.issues);
-    throw new AppError('INTERNAL', 'Error interno: respuesta fuera de contrato.');
+    throw AppError.of('INTERNAL', 'router.outputContract');
   }
   return checked.data;
 }
@@ -69,5 +66,41 @@ function toErrorShape(e: unknown, app: AppServices, name: string): AppErrorShape
   const mapped = mapDbError(e);
   if (mapped) return mapped.toJSON();
   app.log(`procedure ${name} failed`, e);
-  return { code: 'INTERNAL', message: 'Error interno. El detalle quedó en el registro del sistema.' };
+  return AppError.of('INTERNAL', 'generic.INTERNAL').toJSON();
+}
+
+/**
+ * One zod issue as a field problem the screen can word in either language: the field key, a rule
+ * of the catalogue and its numbers. A schema's own message (written with `rule()`) keeps its rule;
+ * zod's English wording never leaves the main process.
+ */
+export function fieldIssue(i: z.core.$ZodIssue): { path: string; rule: RuleKey; params?: MessageParams } {
+  const path = i.path.map(String).join('.');
+  const own = ruleOfMessage(i.message);
+  if (own) return { path, rule: own };
+  const n = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
+  switch (i.code) {
+    case 'too_big':
+      if (i.origin === 'string') return { path, rule: 'tooLongString', params: { maximum: n(i.maximum) } };
+      if (i.origin === 'array' || i.origin === 'set') return { path, rule: 'tooBigArray', params: { maximum: n(i.maximum) } };
+      return { path, rule: 'tooBigNumber', params: { maximum: n(i.maximum) } };
+    case 'too_small':
+      if (i.origin === 'string') return n(i.minimum) <= 1 ? { path, rule: 'required' } : { path, rule: 'tooShortString', params: { minimum: n(i.minimum) } };
+      if (i.origin === 'array' || i.origin === 'set') return { path, rule: 'tooSmallArray', params: { minimum: n(i.minimum) } };
+      return { path, rule: 'tooSmallNumber', params: { minimum: n(i.minimum) } };
+    case 'invalid_type':
+      if (/received undefined/.test(i.message)) return { path, rule: 'required' };
+      if (i.expected === 'int') return { path, rule: 'integer' };
+      return { path, rule: 'type' };
+    case 'invalid_format':
+      if (i.format === 'email') return { path, rule: 'email' };
+      if (i.format === 'datetime' || i.format === 'date' || i.format === 'time') return { path, rule: 'datetime' };
+      return { path, rule: 'format' };
+    case 'invalid_value':
+      return { path, rule: 'oneOf' };
+    case 'unrecognized_keys':
+      return { path: i.keys.join(', '), rule: 'unknownField' };
+    default:
+      return { path, rule: 'invalid' };
+  }
 }

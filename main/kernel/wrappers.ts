@@ -75,11 +75,11 @@ export function mapDbError(e: unknown): AppError | null {
   const raw = e as { code?: string; cause?: unknown };
   const err = (typeof raw?.code === 'string' ? raw : (raw?.cause ?? raw)) as { code?: string; constraint_name?: string; detail?: string; message?: string };
   if (err && typeof err.code === 'string') {
-    if (err.code === '23505') return new AppError('CONFLICT', 'Ya existe un registro con esos datos.', { constraint: err.constraint_name });
-    if (err.code === '23503') return new AppError('VALIDATION', 'Referencia a un registro que no existe.', { constraint: err.constraint_name });
-    if (err.code === '23514') return new AppError('VALIDATION', 'Un valor no cumple las reglas.', { constraint: err.constraint_name });
-    if (err.code === '40001' || err.code === '40P01') return new AppError('CONFLICT', 'Otra operación cambió los mismos datos; intente de nuevo.');
-    if (err.code === '22P02' || err.code === '22003') return new AppError('VALIDATION', 'Valor con formato inválido.');
+    if (err.code === '23505') return AppError.of('CONFLICT', 'db.duplicate', {}, { constraint: err.constraint_name });
+    if (err.code === '23503') return AppError.of('VALIDATION', 'db.missingReference', {}, { constraint: err.constraint_name });
+    if (err.code === '23514') return AppError.of('VALIDATION', 'db.rule', {}, { constraint: err.constraint_name });
+    if (err.code === '40001' || err.code === '40P01') return AppError.of('CONFLICT', 'db.concurrent');
+    if (err.code === '22P02' || err.code === '22003') return AppError.of('VALIDATION', 'db.format');
   }
   return null;
 }

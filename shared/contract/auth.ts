@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ALL_STAFF, Empty, mutation, Ok, query, ROLES } from './define';
 import { Instant } from '../money';
+import { rule } from '../error-messages';
 
 export const StaffRoleSchema = z.enum(ROLES);
-export const Username = z.string().trim().min(3).max(40).regex(/^[a-zA-Z0-9._-]+$/, 'Solo letras, números, punto, guion y guion bajo');
+export const Username = z.string().trim().min(3).max(40).regex(/^[a-zA-Z0-9._-]+$/, rule('username'));
 /** Long enough to resist guessing; the lock-out handles the rest. */
 export const NewPassword = z.string().min(10, 'Al menos 10 caracteres').max(200);
 

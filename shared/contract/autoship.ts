@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALL_STAFF, mutation, query, PageInput, pageOf } from './define';
 import { Instant, MoneyString } from '../money';
 import { MemberId } from './members';
+import { rule } from '../error-messages';
 
 /**
  * Autoship (members' monthly orders as Stripe Subscriptions). Everyone on staff reads; support and
@@ -16,7 +17,7 @@ export const AutoshipFilter = z.enum(['all', 'active', 'paused', 'past_due', 'ca
 export const ChargeDay = z.number({ error: 'El día de cobro debe ser un número entero entre 1 y 28' }).int('El día de cobro debe ser un entero').min(1, 'El día de cobro va de 1 a 28').max(28, 'El día de cobro va de 1 a 28');
 const Reason = z.string().trim().min(3, 'Escriba el motivo (al menos 3 caracteres)').max(500);
 /** The screen's id of one request: a retry sends the same id and never acts twice. */
-const RequestId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'Identificador de solicitud inválido');
+const RequestId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, rule('requestId'));
 const SubscriptionId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 export const AutoshipRow = z.object({

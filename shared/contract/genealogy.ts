@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALL_STAFF, mutation, query } from './define';
 import { CountryCode, DecimalString, Instant, MoneyString } from '../money';
 import { MemberId, MemberRef, MemberStatusSchema, PeriodKeyInput, PeriodRef, RankNumber, UplineEntry } from './members';
+import { rule } from '../error-messages';
 
 /** One member as the genealogy tree shows it, with the figures of the selected period. */
 export const TreeNode = MemberRef.extend({
@@ -90,7 +91,7 @@ export const genealogyContract = {
     input: z.object({
       memberId: MemberId,
       ...PeriodOpt,
-      cursor: z.string().max(4000).regex(/^(\d+\/)+$/, 'Cursor inválido').optional(),
+      cursor: z.string().max(4000).regex(/^(\d+\/)+$/, rule('cursor')).optional(),
       limit: z.number().int().min(1).max(EXPORT_PAGE_MAX).default(2000),
     }).strict(),
     output: z.object({

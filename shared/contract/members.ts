@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ALL_STAFF, PageInput, query } from './define';
 import { CountryCode, CurrencyCode, DecimalString, Instant, MoneyString } from '../money';
+import { rule } from '../error-messages';
 
 /** A member id: bigint in the database, always below 2^53. */
 export const MemberId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const PeriodKeyInput = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Periodo inválido (AAAA-MM)');
+export const PeriodKeyInput = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, rule('periodKey'));
 export const MemberStatusSchema = z.enum(['active', 'inactive', 'suspended']);
 export const RankNumber = z.number().int().min(0).max(8);
 

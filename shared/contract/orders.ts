@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { mutation } from './define';
 import { Instant } from '../money';
 import { MemberId } from './members';
+import { rule } from '../error-messages';
 
 /** A price typed by staff: a non-negative decimal with at most 2 decimals, as a string (never a JS number). */
-export const NonNegativeMoneyInput = z.string().trim().regex(/^\d{1,16}(\.\d{1,2})?$/, 'Importe inválido: un número no negativo con a lo más 2 decimales');
+export const NonNegativeMoneyInput = z.string().trim().regex(/^\d{1,16}(\.\d{1,2})?$/, rule('money'));
 
 export const OrderConfirmation = z.object({
   orderId: z.number().int(),

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { ALL_STAFF, mutation, query } from './define';
 import { Instant } from '../money';
 import { PeriodKeyInput, RankNumber } from './members';
+import { rule } from '../error-messages';
 
 /** Points thresholds: non-negative decimals with at most 2 decimals, as strings. */
-export const PointsInput = z.string().trim().regex(/^\d{1,12}(\.\d{1,2})?$/, 'Puntos inválidos: un número no negativo con a lo más 2 decimales');
+export const PointsInput = z.string().trim().regex(/^\d{1,12}(\.\d{1,2})?$/, rule('points'));
 
 export const PlanRankRow = z.object({ rank: RankNumber, pv: z.string(), pvg: z.string(), uninivelDepth: z.number().int() });
 

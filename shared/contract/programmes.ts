@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { ALL_STAFF, PageInput, mutation, pageOf, query } from './define';
 import { Instant } from '../money';
 import { MemberId, PeriodKeyInput } from './members';
+import { rule } from '../error-messages';
 
 /** Points and multipliers: a positive exact decimal (at most 4 decimals). */
-const PositiveDecimal = z.string().trim().regex(/^\d{1,8}(\.\d{1,4})?$/, 'Use un número decimal (hasta 4 decimales)')
+const PositiveDecimal = z.string().trim().regex(/^\d{1,8}(\.\d{1,4})?$/, rule('positiveDecimal'))
   .refine((s) => /[1-9]/.test(s), 'Debe ser mayor que cero');
 
 const MemberCols = { memberId: z.number().int(), code: z.string(), name: z.string(), country: z.string() };
@@ -36,14 +37,14 @@ export const CampaignInput = z.object({
   promotions: z.array(TravelPromotion).max(36).default([]),
   active: z.boolean().default(true),
 }).strict().superRefine((c, ctx) => {
-  if (c.toPeriod < c.fromPeriod) ctx.addIssue({ code: 'custom', path: ['toPeriod'], message: 'El periodo final no puede ser anterior al inicial' });
+  if (c.toPeriod < c.fromPeriod) ctx.addIssue({ code: 'custom', path: ['toPeriod'], message: rule('periodOrder') });
   const sorted = [...c.promotions].sort((a, b) => (a.fromPeriod < b.fromPeriod ? -1 : 1));
   c.promotions.forEach((p, i) => {
-    if (p.toPeriod < p.fromPeriod) ctx.addIssue({ code: 'custom', path: ['promotions', i, 'toPeriod'], message: 'La promoción termina antes de empezar' });
-    if (p.fromPeriod < c.fromPeriod || p.toPeriod > c.toPeriod) ctx.addIssue({ code: 'custom', path: ['promotions', i], message: 'La promoción debe quedar dentro de la campaña' });
+    if (p.toPeriod < p.fromPeriod) ctx.addIssue({ code: 'custom', path: ['promotions', i, 'toPeriod'], message: rule('promoOrder') });
+    if (p.fromPeriod < c.fromPeriod || p.toPeriod > c.toPeriod) ctx.addIssue({ code: 'custom', path: ['promotions', i], message: rule('promoInside') });
   });
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.fromPeriod <= sorted[i - 1]!.toPeriod) ctx.addIssue({ code: 'custom', path: ['promotions'], message: 'Las promociones no pueden traslaparse' });
+    if (sorted[i]!.fromPeriod <= sorted[i - 1]!.toPeriod) ctx.addIssue({ code: 'custom', path: ['promotions'], message: rule('promoOverlap') });
   }
 });
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ALL_STAFF, mutation, query } from './define';
 import { CountryCode, CurrencyCode, Instant, MoneyString } from '../money';
+import { rule } from '../error-messages';
 
 /** A company rate: MXN per one unit of the currency, > 0, at most 6 decimals. */
 export const RateString = z.string().trim()
-  .regex(/^\d{1,12}(\.\d{1,6})?$/, 'El tipo de cambio debe ser un decimal positivo con a lo más 6 decimales')
+  .regex(/^\d{1,12}(\.\d{1,6})?$/, rule('rate'))
   .refine((s) => /[1-9]/.test(s), 'El tipo de cambio debe ser mayor que cero');
 
 export const ExchangeRateRow = z.object({
@@ -18,7 +19,7 @@ export const ExchangeRateRow = z.object({
 });
 
 const RateInput = z.object({
-  currency: z.enum(['USD', 'COP', 'DOP'], { message: 'Solo USD, COP o DOP: el MXN es la moneda base (1)' }),
+  currency: z.enum(['USD', 'COP', 'DOP'], { message: rule('baseCurrency') }),
   rateToMxn: RateString,
   effectiveFrom: Instant,
 }).strict();

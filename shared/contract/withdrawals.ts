@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { mutation, PageInput, pageOf, query } from './define';
 import { CountryCode, CurrencyCode, Instant, MoneyString, PositiveMoneyString } from '../money';
 import { MemberId, WalletEntry, WalletSummary } from './wallet';
+import { rule } from '../error-messages';
 
 export const WITHDRAWAL_STATUSES = ['pending', 'approved', 'processing', 'paid', 'rejected', 'failed'] as const;
 export const WithdrawalStatusSchema = z.enum(WITHDRAWAL_STATUSES);
@@ -15,7 +16,7 @@ export const WithdrawalId = z.number().int().positive().max(Number.MAX_SAFE_INTE
 const Reason = z.string().trim().min(3, 'Escriba el motivo (al menos 3 caracteres)').max(500);
 const Note = z.string().trim().max(500);
 /** A non-negative amount for a range filter. */
-const AmountBound = MoneyString.refine((s) => !s.startsWith('-'), 'El importe no puede ser negativo');
+const AmountBound = MoneyString.refine((s) => !s.startsWith('-'), rule('moneyNonNegative'));
 
 export const WithdrawalFilters = z.object({
   status: WithdrawalStatusSchema.optional(),

@@ -17,7 +17,7 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   if (!account) {
     await verifyAgainstDummy(input.password);
     await ctx.audit({ entity: 'staff', entityId: null, actor: { id: null, username: input.username.slice(0, 100) }, after: { outcome: 'unknown-user' } });
-    return ctx.failAfterCommit(new AppError('UNAUTHENTICATED', BAD_LOGIN));
+    return ctx.failAfterCommit(AppError.of('UNAUTHENTICATED', 'auth.badLogin'));
   }
   const locked = account.lockedUntil != null && account.lockedUntil > now;
   const good = await verifyPassword(input.password, account.passwordHash);
@@ -32,7 +32,7 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
       entity: 'staff', entityId: account.id, actor: { id: account.id, username: account.username },
       after: { outcome: locked ? 'locked' : !account.active ? 'inactive' : lockNow ? 'bad-password-locked' : 'bad-password', failedAttempts: attempts },
     });
-    return ctx.failAfterCommit(new AppError('UNAUTHENTICATED', BAD_LOGIN));
+    return ctx.failAfterCommit(AppError.of('UNAUTHENTICATED', 'auth.badLogin'));
   }
   await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
   const session = await createSession(ctx.tx, ctx, account.id, ctx.transport);
@@ -54,9 +54,9 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
   const me = ctx.staff!;
   const [account] = await ctx.tx.select().from(staff).where(eq(staff.id, me.id)).for('update');
   if (!account || !(await verifyPassword(input.currentPassword, account.passwordHash))) {
-    throw new AppError('VALIDATION', 'La contraseña actual no es correcta.', { issues: [{ path: 'currentPassword', message: 'incorrecta' }] });
+    throw AppError.fields([{ path: 'currentPassword', rule: 'wrongPassword' }], 'auth.wrongCurrent');
   }
-  if (input.currentPassword === input.newPassword) throw new AppError('VALIDATION', 'La nueva contraseña debe ser distinta de la actual.');
+  if (input.currentPassword === input.newPassword) throw AppError.of('VALIDATION', 'auth.samePassword');
   await ctx.tx.update(staff).set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() }).where(eq(staff.id, me.id));
   await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true } });
   return { ok: true as const };

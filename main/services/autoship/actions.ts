@@ -17,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import { mutator, type Handler } from '../../kernel/wrappers';
 import type { Tx } from '../../db/client';
-import { AppError } from '../../../shared/errors';
+import { AppError, type MessageKey, type MessageParams } from '../../../shared/errors';
 import type { AutoshipRow } from '../../../shared/contract/autoship';
 import { callStripe, readSubscription, type AutoshipAction, type SubscriptionState, idempotencyKey } from './stripe';
 import { nextChargeInstant } from './schedule';
@@ -32,19 +32,18 @@ async function current(db: CallContext['db'] | Tx, id: number, lock = false): Pr
   const [s] = (await db.execute(lock
     ? sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id} for update`
     : sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id}`)) as unknown as Current[];
-  if (!s) throw new AppError('NOT_FOUND', `La suscripción de autoenvío ${id} no existe.`);
+  if (!s) throw AppError.of('NOT_FOUND', 'autoship.notFound', {}, { id });
   return { ...s, id: Number(s.id) };
 }
 
-const STATUS_ES: Record<AutoshipRow['status'], string> = { active: 'activa', paused: 'pausada', past_due: 'con cobro fallido', canceled: 'cancelada' };
 
 /** Refuses an action that does not fit the subscription's state (before anything is sent to Stripe). */
 export function checkAction(s: Pick<Current, 'status' | 'charge_day'>, action: AutoshipAction, day?: number): void {
-  const refuse = (m: string) => { throw new AppError('CONFLICT', m, { status: s.status, action }); };
-  if (s.status === 'canceled') refuse('La suscripción está cancelada: ya no se puede cambiar.');
-  if (action === 'pause' && s.status === 'paused') refuse('La suscripción ya está pausada.');
-  if (action === 'resume' && s.status !== 'paused') refuse(`Solo se reanuda una suscripción pausada (está ${STATUS_ES[s.status]}).`);
-  if (action === 'change_day' && day === Number(s.charge_day)) refuse(`La suscripción ya se cobra el día ${day}.`);
+  const refuse = (key: MessageKey, params: MessageParams = {}) => { throw AppError.of('CONFLICT', key, params, { status: s.status, action }); };
+  if (s.status === 'canceled') refuse('autoship.canceled');
+  if (action === 'pause' && s.status === 'paused') refuse('autoship.alreadyPaused');
+  if (action === 'resume' && s.status !== 'paused') refuse('autoship.notPaused', { status: s.status });
+  if (action === 'change_day' && day === Number(s.charge_day)) refuse('autoship.sameDay', { day });
 }
 
 async function requestSeen(db: CallContext['db'] | Tx, requestId: string) {
@@ -54,7 +53,7 @@ async function requestSeen(db: CallContext['db'] | Tx, requestId: string) {
 
 function checkSameRequest(seen: { subscriptionId: number; action: string }, id: number, action: AutoshipAction) {
   if (seen.subscriptionId !== id || seen.action !== action) {
-    throw new AppError('CONFLICT', 'Ese identificador de solicitud ya se usó para otra acción.', { requestId: true });
+    throw AppError.of('CONFLICT', 'autoship.requestReused', {}, { requestId: true });
   }
 }
 

@@ -32,7 +32,7 @@ export function toRow(r: RawRow): AutoshipRow {
 
 export async function subscriptionRow(db: DbOrTx, id: number): Promise<AutoshipRow> {
   const [r] = (await db.execute(sql`${SELECT} where s.id = ${id}`)) as unknown as RawRow[];
-  if (!r) throw new AppError('NOT_FOUND', `La suscripción de autoenvío ${id} no existe.`);
+  if (!r) throw AppError.of('NOT_FOUND', 'autoship.notFound', {}, { id });
   return toRow(r);
 }
 
@@ -59,7 +59,7 @@ export async function listAutoships(input: ParsedInputOf<'autoship.list'>, ctx: 
 
 export async function memberAutoships(input: ParsedInputOf<'autoship.forMember'>, ctx: CallContext): Promise<OutputOf<'autoship.forMember'>> {
   const [m] = (await ctx.db.execute(sql`select id, country from members where id = ${input.memberId}`)) as unknown as { id: string; country: string }[];
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.memberId} no existe.`);
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
   const subs = (await ctx.db.execute(sql`${SELECT} where s.member_id = ${input.memberId}
     order by (s.status = 'canceled'), s.id desc`)) as unknown as RawRow[];
   if (subs.length === 0) return [];

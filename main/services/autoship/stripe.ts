@@ -50,7 +50,7 @@ export function readSubscription(raw: unknown): SubscriptionState {
 
 export function autoshipStripe(): Stripe {
   const s = stripeSettingsFromEnv();
-  if (!s) throw new AppError('CONFLICT', 'Stripe no está configurado (NNP_STRIPE_SECRET_KEY): no se puede cambiar una suscripción.');
+  if (!s) throw AppError.of('CONFLICT', 'stripe.notConfigured');
   return stripeClient(s);
 }
 
@@ -59,10 +59,10 @@ export function stripeError(e: unknown): AppError {
   const err = e as { type?: string; code?: string; message?: string; statusCode?: number; raw?: { message?: string } };
   const message = err?.raw?.message ?? err?.message ?? String(e);
   if (err?.type === 'StripeInvalidRequestError' && err.statusCode === 404) {
-    return new AppError('NOT_FOUND', `Stripe no encuentra la suscripción: ${message}`, { stripe: err.code ?? null });
+    return AppError.of('NOT_FOUND', 'stripe.notFound', {}, { stripe: err.code ?? null, stripeMessage: message });
   }
   if (err?.type === 'StripeInvalidRequestError' || err?.type === 'StripeCardError' || err?.type === 'StripePermissionError' || err?.type === 'StripeIdempotencyError') {
-    return new AppError('CONFLICT', `Stripe rechazó el cambio: ${message}`, { stripe: err.code ?? err.type });
+    return AppError.of('CONFLICT', 'stripe.refused', { reason: message }, { stripe: err.code ?? err.type });
   }
   return new AppError('INTERNAL', `Stripe no respondió (${err?.type ?? 'error'}): intente de nuevo; repetir la misma solicitud no actúa dos veces.`, { stripe: err?.type ?? null, retryable: true });
 }

@@ -55,7 +55,7 @@ async function preview(csv: string, db: DbOrTx) {
 
 async function importApply(input: ParsedInputOf<'catalogue.importApply'>, ctx: MutationContext) {
   const p = await preview(input.csv, ctx.tx);
-  if (!p.valid) throw new AppError('VALIDATION', `El archivo tiene ${p.errors.length} error(es); no se aplicó nada.`, { rowErrors: p.errors });
+  if (!p.valid) throw AppError.of('VALIDATION', 'catalogue.rows', { count: p.errors.length }, { rowErrors: p.errors });
   const touched: string[] = [];
   for (const r of p.parsed) {
     const change = p.changes.find((c) => c.sku === r.sku)!;
@@ -75,7 +75,7 @@ async function importApply(input: ParsedInputOf<'catalogue.importApply'>, ctx: M
 
 async function setActive(input: ParsedInputOf<'catalogue.setActive'>, ctx: MutationContext) {
   const [before] = await loadProducts(ctx.tx, [input.id]);
-  if (!before) throw new AppError('NOT_FOUND', 'El producto no existe.');
+  if (!before) throw AppError.of('NOT_FOUND', 'catalogue.productNotFound');
   await ctx.tx.update(products).set({ active: input.active }).where(eq(products.id, input.id));
   await ctx.audit({ entity: 'product', entityId: input.id, before: { active: before.active }, after: { active: input.active } });
   return { ...before, active: input.active };

@@ -76,7 +76,7 @@ type Figures = { byType: Record<string, Record<string, string>>; byCurrency: Rec
 async function computePreview(ctx: CallContext) {
   const t0 = performance.now();
   const period = await openPeriod(ctx.db);
-  if (!period) throw new AppError('NOT_FOUND', 'No hay un periodo abierto.');
+  if (!period) throw AppError.of('NOT_FOUND', 'period.noneOpen');
   const { plan, rates } = await checkCommissionInputs(ctx.db as unknown as Tx, period);
   const loaded = await loadPeriod(ctx.db, period, plan, rates);
   const result = runEngine(loaded.input);
@@ -162,7 +162,7 @@ const preview = Object.assign(
 
 async function periodOrThrow(db: DbOrTx, key: string): Promise<PeriodRow> {
   const p = await periodByKey(db, key);
-  if (!p) throw new AppError('NOT_FOUND', `El periodo ${key} no existe.`, { periodKey: key });
+  if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: key }, { periodKey: key });
   return p;
 }
 
@@ -230,7 +230,7 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
     left join periods p on p.id = o.period_id where o.id = ${input.orderId}`)) as unknown as {
       id: string | number; member_id: string | number; status: string; pv: string; vn: string; currency: string; period_key: string | null; period_id: number | null;
       code: string; first_name: string; last_name: string; path: string }[];
-  if (!o) throw new AppError('NOT_FOUND', `El pedido ${input.orderId} no existe.`);
+  if (!o) throw AppError.of('NOT_FOUND', 'order.notFound', {}, { orderId: input.orderId });
   const ancestors = o.path.split('/').filter(Boolean).map(Number).slice(0, -1).reverse();
   const plan = o.period_key ? (await planInForce(ctx.db, o.period_key)).figures : null;
   const depthOf = new Map((plan?.ranks ?? []).map((r) => [r.rank, r.uninivelDepth]));

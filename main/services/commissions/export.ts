@@ -76,7 +76,7 @@ async function freeName(dir: string, name: string): Promise<string> {
 async function writeFile(input: Input, ctx: CallContext) {
   const t0 = performance.now();
   const period = await periodByKey(ctx.db, input.periodKey);
-  if (!period) throw new AppError('NOT_FOUND', `El periodo ${input.periodKey} no existe.`, { periodKey: input.periodKey });
+  if (!period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.periodKey }, { periodKey: input.periodKey });
   // The filters are validated enums (contract), quoted all the same.
   const where = [`l.period_id = ${Number(period.id)}`, `l.status = 'posted'`];
   if (input.type) where.push(`l.type = ${literal(input.type)}`);

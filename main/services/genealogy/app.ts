@@ -55,7 +55,7 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
       : 'No hay un periodo abierto para la fecha actual: la genealogía no se puede corregir.', { period: period?.key ?? null });
   }
   const [closing] = (await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`)) as unknown as { key: string }[];
-  if (closing) throw new AppError('PERIOD_CLOSED', `El cierre del periodo ${closing.key} está en curso: espere a que termine.`, { period: closing.key });
+  if (closing) throw AppError.of('PERIOD_CLOSED', 'period.closing', { period: closing.key }, { period: closing.key });
 
   const r = await moveInPeriod(ctx.tx, input.memberId, input.newSponsorId, { id: period.id, startsAt: new Date(period.starts_at) });
   await ctx.tx.insert(genealogyMoves).values({

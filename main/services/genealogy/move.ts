@@ -38,15 +38,15 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
     where m.id in (${memberId}, ${newSponsorId}) order by m.id for update`)) as unknown as Locked[];
   const m = rows.find((r) => Number(r.id) === memberId);
   const s = rows.find((r) => Number(r.id) === newSponsorId);
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${memberId} no existe.`);
-  if (!s) throw new AppError('NOT_FOUND', `El patrocinador ${newSponsorId} no existe.`);
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
+  if (!s) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: newSponsorId });
   if (memberId === newSponsorId || s.path.startsWith(m.path)) {
-    throw new AppError('CONFLICT', 'No se puede mover un miembro debajo de sí mismo ni de alguien de su propia red (se formaría un ciclo).', {
+    throw AppError.of('CONFLICT', 'genealogy.cycle', {}, {
       memberId, newSponsorId,
     });
   }
   if (m.sponsor_id != null && Number(m.sponsor_id) === newSponsorId) {
-    throw new AppError('CONFLICT', 'El miembro ya tiene a ese patrocinador.', { memberId, newSponsorId });
+    throw AppError.of('CONFLICT', 'genealogy.sameSponsor', {}, { memberId, newSponsorId });
   }
 
   const oldPath = m.path;
@@ -108,7 +108,7 @@ export async function moveInPeriod(tx: DbOrTx, memberId: number, newSponsorId: n
       if (r.gainedAncestors.length) rankChanges += (await delta(r.gainedAncestors, pvg)).length;
     } catch (e) {
       if (e instanceof Error && /missing rows/.test(e.message)) {
-        throw new AppError('CONFLICT', 'Los volúmenes del periodo están incompletos: recalcule el periodo antes de corregir la genealogía.');
+        throw AppError.of('CONFLICT', 'genealogy.volumesIncomplete');
       }
       throw e;
     }

@@ -24,7 +24,7 @@ export async function listPeriods(sql: postgres.Sql): Promise<PeriodRow[]> {
 export async function resolvePeriod(sql: postgres.Sql, key?: string): Promise<PeriodRef | null> {
   if (key) {
     const [p] = await sql<PeriodRef[]>`select id, key, status from periods where key = ${key}`;
-    if (!p) throw new AppError('NOT_FOUND', `El periodo ${key} no existe.`);
+    if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: key });
     return { id: p.id, key: p.key, status: p.status };
   }
   const [p] = await sql<PeriodRef[]>`
@@ -52,7 +52,7 @@ export interface MemberCore { id: number; path: string; depth: number; downlineS
 export async function memberCore(sql: postgres.Sql, id: number): Promise<MemberCore> {
   const [m] = await sql<{ id: string; path: string; depth: number; downline_size: number; sponsor_id: string | null }[]>`
     select m.id, p.path, p.depth, m.downline_size, m.sponsor_id from members m join member_paths p on p.member_id = m.id where m.id = ${id}`;
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${id} no existe.`);
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: id });
   return { id: Number(m.id), path: m.path, depth: m.depth, downlineSize: m.downline_size, sponsorId: m.sponsor_id == null ? null : Number(m.sponsor_id) };
 }
 
@@ -77,14 +77,14 @@ export async function node(sql: postgres.Sql, memberId: number, period: PeriodRe
     select ${sql.unsafe(NODE_COLUMNS)} from members m join member_paths p on p.member_id = m.id
     left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = m.id
     where m.id = ${memberId}`;
-  if (!r) throw new AppError('NOT_FOUND', `El miembro ${memberId} no existe.`);
+  if (!r) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
   return toNode(r);
 }
 
 /** The root of the network (no sponsor; the biggest one if there were several). */
 export async function rootMember(sql: postgres.Sql): Promise<number> {
   const [r] = await sql<{ id: string }[]>`select id from members where sponsor_id is null order by downline_size desc, id limit 1`;
-  if (!r) throw new AppError('NOT_FOUND', 'Todavía no hay miembros.');
+  if (!r) throw AppError.of('NOT_FOUND', 'genealogy.noMembers');
   return Number(r.id);
 }
 

@@ -147,11 +147,11 @@ function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
 export function mapLedgerError(e: unknown): unknown {
   const err = pgError(e);
   switch (err?.code) {
-    case 'NP001': return new AppError('CONFLICT', 'La clave de idempotencia ya se usó para un movimiento distinto.', { transactionId: Number(err.detail) });
-    case 'NP002': return new AppError('INSUFFICIENT_FUNDS', 'Saldo disponible insuficiente.', { accountId: Number(err.detail) });
-    case 'NP003': return new AppError('CONFLICT', `El movimiento retenido ya está ${err.detail === 'posted' ? 'aplicado' : 'anulado'}.`, { status: err.detail });
-    case '23503': return new AppError('VALIDATION', 'El asiento menciona una cuenta o un miembro que no existe.', { constraint: err.constraint_name });
-    case 'NP004': return new AppError('VALIDATION', `Moneda equivocada: el monedero del miembro está en ${err.detail}.`, { walletCurrency: err.detail });
+    case 'NP001': return AppError.of('CONFLICT', 'ledger.idempotency', {}, { transactionId: Number(err.detail) });
+    case 'NP002': return AppError.of('INSUFFICIENT_FUNDS', 'ledger.insufficient', {}, { accountId: Number(err.detail) });
+    case 'NP003': return AppError.of('CONFLICT', 'ledger.holdDone', {}, { status: err.detail });
+    case '23503': return AppError.of('VALIDATION', 'ledger.missingAccount', {}, { constraint: err.constraint_name });
+    case 'NP004': return AppError.of('VALIDATION', 'ledger.wrongCurrency', { currency: err.detail ?? null }, { walletCurrency: err.detail });
     default: return err ?? e;
   }
 }
@@ -225,7 +225,7 @@ export async function memberWallet(tx: DbOrTx, memberId: number): Promise<{ acco
     select ledger_account_id('member', c.currency, m.id, 0) as id, c.currency
       from members m join countries c on c.code = m.country where m.id = ${memberId}`);
   const r = rows[0];
-  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.');
+  if (!r) throw AppError.of('NOT_FOUND', 'member.notFound');
   return { accountId: Number(r.id), currency: r.currency as Currency };
 }
 
@@ -251,7 +251,7 @@ export async function memberBalance(db: DbOrTx, memberId: number): Promise<Walle
       left join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = m.id and a.currency = c.currency
      where m.id = ${memberId}`);
   const r = rows[0];
-  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.');
+  if (!r) throw AppError.of('NOT_FOUND', 'member.notFound');
   const balance = new Decimal(r.balance ?? '0');
   const held = new Decimal(r.pending_out ?? '0');
   return {

@@ -26,7 +26,7 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
     from members m join member_paths p on p.member_id = m.id join countries c on c.code = m.country
     left join members s on s.id = m.sponsor_id
     where m.id = ${input.id}`;
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.id} no existe.`);
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.id });
 
   const [ups, recruits, periods, vols, [orders], moves] = await Promise.all([
     upline(sql, m.path),
@@ -81,7 +81,7 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
 async function orders(input: ParsedInputOf<'members.orders'>, ctx: CallContext) {
   const sql = ctx.sql;
   const [exists] = await sql`select 1 from members where id = ${input.memberId}`;
-  if (!exists) throw new AppError('NOT_FOUND', `El miembro ${input.memberId} no existe.`);
+  if (!exists) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
   const [rows, [count]] = await Promise.all([
     sql<{
       id: string; status: string; total: string; currency: string; pv: string; vn: string; kit_pv: string; created_at: Date;

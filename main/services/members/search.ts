@@ -66,7 +66,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   let range: { lo: string; hi: string } | null = null;
   if (input.withinMemberId !== undefined) {
     const [m] = await sql<{ path: string }[]>`select path from member_paths where member_id = ${input.withinMemberId}`;
-    if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.withinMemberId} no existe.`);
+    if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.withinMemberId });
     range = { lo: m.path, hi: pathUpperBound(m.path) };
   }
 

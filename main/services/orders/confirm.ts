@@ -45,7 +45,7 @@ type OrderRow = typeof orders.$inferSelect;
 
 async function lockOrder(tx: DbOrTx, orderId: number): Promise<OrderRow> {
   const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
-  if (!order) throw new AppError('NOT_FOUND', `El pedido ${orderId} no existe.`);
+  if (!order) throw AppError.of('NOT_FOUND', 'order.notFound', {}, { orderId });
   return order;
 }
 
@@ -99,7 +99,7 @@ async function lockOrderWithPath(tx: DbOrTx, orderId: number): Promise<LockedOrd
       id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
       currency: string; period_id: number | null; path: string;
     }[];
-  if (!r) throw new AppError('NOT_FOUND', `El pedido ${orderId} no existe.`);
+  if (!r) throw AppError.of('NOT_FOUND', 'order.notFound', {}, { orderId });
   return {
     id: Number(r.id), memberId: Number(r.member_id), status: r.status, total: r.total, pv: r.pv, vn: r.vn, kitPv: r.kit_pv,
     currency: r.currency, periodId: r.period_id, path: r.path,
@@ -227,7 +227,7 @@ async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: 
     return { orderId, periodId: order.periodId, periodKey: p?.key ?? '', late: false, alreadyConfirmed: true, rankChanges: [] };
   }
   if (order.status !== 'pending') {
-    throw new AppError('CONFLICT', `El pedido ${orderId} está ${order.status}: no se puede confirmar su pago.`, { status: order.status });
+    throw AppError.of('CONFLICT', 'order.cannotConfirm', {}, { status: order.status });
   }
   checkOrderAmounts(order);
 
@@ -299,7 +299,7 @@ export async function refundOrder(tx: DbOrTx, orderId: number, opts: { refundedA
   const at = new Date(toEpochMs(opts.refundedAt));
   const order = await lockOrder(tx, orderId);
   if (order.status !== 'paid') {
-    throw new AppError('CONFLICT', `El pedido ${orderId} está ${order.status}: solo se reembolsa un pedido pagado.`, { status: order.status });
+    throw AppError.of('CONFLICT', 'order.cannotRefund', {}, { status: order.status });
   }
   const period = order.periodId == null ? null : await periodById(tx, order.periodId, 'share');
   if (period?.status === 'closing') {

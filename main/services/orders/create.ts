@@ -37,7 +37,7 @@ export function checkOrderLines(lines: NewOrderLine[]): void {
 export async function createOrder(tx: DbOrTx, input: NewOrder, now: Date) {
   checkOrderLines(input.lines);
   const [m] = await tx.select({ id: members.id, country: members.country }).from(members).where(eq(members.id, input.memberId));
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${input.memberId} no existe.`);
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
   const country = m.country as Country;
   const currency = CURRENCY_OF_COUNTRY[country];
   const ids = [...new Set(input.lines.map((l) => l.productId))];

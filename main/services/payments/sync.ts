@@ -45,7 +45,7 @@ const isMissingCursor = (e: unknown) => (e as { code?: string; param?: string })
 
 export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSize: number }, stripe?: Stripe): Promise<SyncStep> {
   const settings = stripeSettingsFromEnv();
-  if (!stripe && !settings) throw new AppError('CONFLICT', 'Stripe no está configurado en este equipo (NNP_STRIPE_SECRET_KEY): no se pueden sincronizar los pagos.');
+  if (!stripe && !settings) throw AppError.of('CONFLICT', 'stripe.notConfigured');
   const client = stripe ?? stripeClient(settings!);
   const actor: Actor = { id: ctx.staff?.id ?? null, username: ctx.staff?.username ?? 'stripe-sync' };
   const s: SyncStep = { checked: 0, applied: 0, duplicates: 0, errors: 0, retried: 0, done: false, cursor: null, lastError: null };
@@ -100,5 +100,5 @@ export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSiz
 
 function stripeFailure(e: unknown): AppError {
   const err = e as { type?: string; message?: string };
-  return new AppError('CONFLICT', `Stripe no respondió a la sincronización: ${err?.message ?? String(e)}`, { type: err?.type ?? null });
+  return AppError.of('CONFLICT', 'stripe.syncFailed', {}, { type: err?.type ?? null, stripeMessage: err?.message ?? String(e) });
 }

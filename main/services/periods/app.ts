@@ -35,7 +35,7 @@ async function current(input: ParsedInputOf<'periods.current'>, ctx: CallContext
 
 async function get(input: ParsedInputOf<'periods.get'>, ctx: CallContext) {
   const p = await periodByKey(ctx.db, input.key);
-  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.key });
   const [s, run] = await Promise.all([summaryOf(ctx.db, p), lastRunOf(ctx.db, [p.id])]);
   return { period: s!, lastRun: run ? await runView(ctx.db, run, p.key, input.lang, ctx.now()) : null };
 }
@@ -44,7 +44,7 @@ type AdvRow = { id: string | number; code: string; first_name: string; last_name
 
 async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallContext) {
   const p = await periodByKey(ctx.db, input.key);
-  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.key });
   const offset = (input.page - 1) * input.pageSize;
   let rows: AdvRow[];
   let total: number;
@@ -75,7 +75,7 @@ async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallCon
 
 async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: CallContext): Promise<OutputOf<'periods.previewClose'>> {
   const p = await periodByKey(ctx.db, input.key);
-  if (!p) throw new AppError('NOT_FOUND', `El periodo ${input.key} no existe.`);
+  if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.key });
   const now = ctx.now();
   const previous = await previousPeriodRow(ctx.db, p);
   const nb = periodBounds(nextPeriod(p.key));
@@ -147,7 +147,7 @@ async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: C
 function runStarter(kind: 'close' | 'recompute') {
   const inner = mutator(async (input: ParsedInputOf<'periods.close'> | ParsedInputOf<'periods.recompute'>, ctx: MutationContext) => {
     if (kind === 'close' && 'confirmKey' in input && input.confirmKey !== input.key) {
-      throw new AppError('VALIDATION', 'Escriba la clave del periodo para confirmar el cierre.', { issues: [{ path: 'confirmKey', message: `debe ser ${input.key}` }] });
+      throw AppError.fields([{ path: 'confirmKey', rule: 'confirmKey', params: { expected: input.key } }], 'period.confirmKey');
     }
     const r = await startPeriodRun(ctx, kind, input.key);
     await ctx.audit({
@@ -170,7 +170,7 @@ function runStarter(kind: 'close' | 'recompute') {
 
 async function run(input: ParsedInputOf<'periods.run'>, ctx: CallContext) {
   const [r] = await ctx.db.select().from(periodRuns).where(eq(periodRuns.id, input.runId));
-  if (!r) throw new AppError('NOT_FOUND', `El proceso ${input.runId} no existe.`);
+  if (!r) throw AppError.of('NOT_FOUND', 'period.runNotFound', {}, { runId: input.runId });
   const all = await listPeriods(ctx.db);
   return runView(ctx.db, r, all.find((p) => p.id === r.periodId)?.key ?? '', input.lang, ctx.now());
 }

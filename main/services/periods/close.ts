@@ -132,7 +132,7 @@ const finishStep: CloseStep = {
   run: async (c) => {
     const done = await c.tx.update(periods).set({ status: 'closed', closedAt: c.now, closedBy: c.staffId })
       .where(and(eq(periods.id, c.period.id), eq(periods.status, 'closing'))).returning({ id: periods.id });
-    if (done.length !== 1) throw new AppError('CONFLICT', `El periodo ${c.period.key} ya no está en cierre.`);
+    if (done.length !== 1) throw AppError.of('CONFLICT', 'period.notClosing', { period: c.period.key });
     return { closedAt: c.now.toISOString() };
   },
 };
@@ -189,9 +189,9 @@ export type RunRow = typeof periodRuns.$inferSelect;
 export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: string): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
   const tx = ctx.tx;
   const period = await periodByKey(tx, key, 'update');
-  if (!period) throw new AppError('NOT_FOUND', `El periodo ${key} no existe.`);
+  if (!period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: key });
   if (kind === 'close' && period.status === 'closed') {
-    throw new AppError('CONFLICT', `El periodo ${key} ya está cerrado.`, { period: key, status: period.status });
+    throw AppError.of('CONFLICT', 'period.alreadyClosed', { period: key }, { period: key, status: period.status });
   }
   if (kind === 'recompute') assertPeriodWritable(period);
   // Checks of the registered steps (e.g. the commission run's plan and rates): refuse before writing anything.
@@ -205,7 +205,7 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
     const stale = Date.now() - running.heartbeatAt.getTime() > STALE_AFTER_MS;
     const [free] = stale ? (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`)) as unknown as { ok: boolean }[] : [{ ok: false }];
     if (!free?.ok) {
-      throw new AppError('CONFLICT', `Ya hay un ${running.kind === 'close' ? 'cierre' : 'recálculo'} en curso para el periodo ${key}.`, { runId: running.id });
+      throw AppError.of('CONFLICT', 'period.runBusy', { period: key }, { runId: running.id });
     }
     await tx.update(periodRuns).set({ status: 'failed', finishedAt: ctx.now(), error: 'Interrumpido: el proceso que lo ejecutaba terminó.' }).where(eq(periodRuns.id, running.id));
   }
@@ -214,12 +214,12 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
   let assignedOrders = 0;
   if (kind === 'close' && period.status === 'open') {
     const [otherClosing] = await tx.select({ key: periods.key }).from(periods).where(eq(periods.status, 'closing'));
-    if (otherClosing) throw new AppError('CONFLICT', `Primero termine el cierre del periodo ${otherClosing.key}.`, { period: otherClosing.key });
+    if (otherClosing) throw AppError.of('CONFLICT', 'period.finishOther', { period: otherClosing.key }, { period: otherClosing.key });
     await tx.update(periods).set({ status: 'closing' }).where(eq(periods.id, period.id));
     const nb = periodBounds(nextPeriod(key));
     const existingNext = await periodByKey(tx, nb.key, 'update');
     if (existingNext && existingNext.status !== 'open') {
-      throw new AppError('CONFLICT', `El periodo siguiente ${nb.key} ya existe en estado ${existingNext.status}.`, { period: nb.key });
+      throw AppError.of('CONFLICT', 'period.nextExists', { period: nb.key }, { period: nb.key });
     }
     if (existingNext) next = existingNext;
     else {
@@ -334,7 +334,7 @@ export async function executeRun(app: AppServices, runId: number): Promise<void>
       if (!run || run.status !== 'running') return 'gone' as const;
       const period = await periodById(tx, run.periodId, run.kind === 'close' ? 'update' : 'share');
       if (!period) throw new Error(`period ${run.periodId} vanished`);
-      if (run.kind === 'close' && period.status !== 'closing') throw new AppError('CONFLICT', `El periodo ${period.key} no está en cierre.`);
+      if (run.kind === 'close' && period.status !== 'closing') throw AppError.of('CONFLICT', 'period.notClosing', { period: period.key });
       if (run.kind === 'recompute') assertPeriodWritable(period);
       const previous = await previousPeriodRow(tx, period);
       const { figures: plan } = await planInForce(tx, period.key);

@@ -67,7 +67,7 @@ export async function assignPeriod(tx: DbOrTx, instant: Instant): Promise<Assign
   let open = await openPeriod(tx, 'share');
   // A new installation has no periods yet: its first confirmed payment opens the period containing it.
   if (!open && !own) open = await ensureOpenPeriod(tx, at);
-  if (!open) throw new AppError('CONFLICT', 'No hay un periodo abierto: no se pueden asignar pedidos.');
+  if (!open) throw AppError.of('CONFLICT', 'period.noneOpen');
   if (open.startsAt.getTime() <= at.getTime() && at.getTime() < open.endsAt.getTime()) return { kind: 'period', period: open, late: false };
   if (!own && at.getTime() >= open.endsAt.getTime()) return { kind: 'future', periodKey: periodOf(at) };
   return { kind: 'period', period: open, late: true };
@@ -76,10 +76,10 @@ export async function assignPeriod(tx: DbOrTx, instant: Instant): Promise<Assign
 /** Refuses any change to a period that is closed (PERIOD_CLOSED) or being closed (CONFLICT, unless allowed). */
 export function assertPeriodWritable(period: Pick<PeriodRow, 'key' | 'status'>, opts: { allowClosing?: boolean } = {}): void {
   if (period.status === 'closed') {
-    throw new AppError('PERIOD_CLOSED', `El periodo ${period.key} está cerrado: sus datos ya no se modifican.`, { period: period.key });
+    throw AppError.of('PERIOD_CLOSED', 'period.closed', { period: period.key }, { period: period.key });
   }
   if (period.status === 'closing' && !opts.allowClosing) {
-    throw new AppError('CONFLICT', `El periodo ${period.key} se está cerrando: espere a que termine.`, { period: period.key });
+    throw AppError.of('CONFLICT', 'period.closing', { period: period.key }, { period: period.key });
   }
 }
 

@@ -13,7 +13,7 @@ const meta = (v: { id: number; name: string; effectiveFromPeriod: string; status
 
 async function updateDraft(input: ParsedInputOf<'plan.updateDraft'>, ctx: MutationContext) {
   const before = await versionById(ctx.tx, input.id, true);
-  if (before.status !== 'draft') throw new AppError('CONFLICT', 'Una versión publicada no se edita: cree un borrador nuevo.', { id: input.id });
+  if (before.status !== 'draft') throw AppError.of('CONFLICT', 'plan.published', {}, { id: input.id });
   const checked = checkPlan(input.figures);
   if (!checked.ok) throw new AppError('VALIDATION', 'Las cifras del plan no son coherentes.', { issues: checked.issues });
   const changes = diffPlanFigures(before.figures, checked.plan);

@@ -45,7 +45,7 @@ async function withNames(db: DbOrTx, where: ReturnType<typeof eq> | undefined, o
 /** The published version in force for a period key. */
 export async function versionInForce(db: DbOrTx, periodKey: string) {
   const [row] = await withNames(db, and(eq(planVersions.status, 'published'), lte(planVersions.effectiveFromPeriod, periodKey)), { limit: 1 });
-  if (!row) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${periodKey}.`, { periodKey });
+  if (!row) throw AppError.of('NOT_FOUND', 'plan.noneInForce', { period: periodKey }, { periodKey });
   return row;
 }
 
@@ -56,7 +56,7 @@ export async function listVersions(db: DbOrTx) {
 export async function versionById(db: DbOrTx, id: number, lock = false) {
   const q = db.select().from(planVersions).where(eq(planVersions.id, id));
   const [row] = lock ? await q.for('update') : await q;
-  if (!row) throw new AppError('NOT_FOUND', `La versión del plan ${id} no existe.`);
+  if (!row) throw AppError.of('NOT_FOUND', 'plan.notFound', {}, { id });
   return row;
 }
 
@@ -91,7 +91,7 @@ export async function createDraft(tx: DbOrTx, input: { name: string; effectiveFr
 
 export async function updateDraftRanks(tx: DbOrTx, id: number, ranks: { rank: number; pv: string; pvg: string }[]) {
   const before = await versionById(tx, id, true);
-  if (before.status !== 'draft') throw new AppError('CONFLICT', 'Una versión publicada no se edita: cree un borrador nuevo.', { id });
+  if (before.status !== 'draft') throw AppError.of('CONFLICT', 'plan.published', {}, { id });
   const seen = new Set<number>();
   for (const r of ranks) {
     if (seen.has(r.rank)) throw new AppError('VALIDATION', `El rango ${r.rank} aparece dos veces.`, { issues: [{ path: 'ranks', message: `rango ${r.rank} repetido` }] });
@@ -114,14 +114,14 @@ export async function publishDraft(tx: DbOrTx, id: number, staffId: string | nul
   await assertEffectivePeriodWritable(tx, before.effectiveFromPeriod);
   const [clash] = await tx.select({ id: planVersions.id }).from(planVersions)
     .where(and(eq(planVersions.status, 'published'), eq(planVersions.effectiveFromPeriod, before.effectiveFromPeriod)));
-  if (clash) throw new AppError('CONFLICT', `Ya hay una versión publicada desde ${before.effectiveFromPeriod}.`, { id: clash.id });
+  if (clash) throw AppError.of('CONFLICT', 'plan.clash', { period: before.effectiveFromPeriod }, { id: clash.id });
   const [after] = await tx.update(planVersions).set({ status: 'published', publishedAt: now, publishedBy: staffId }).where(eq(planVersions.id, id)).returning();
   return { before, after: after! };
 }
 
 export async function viewById(db: DbOrTx, id: number): Promise<PlanVersionView> {
   const [row] = await withNames(db, eq(planVersions.id, id), { limit: 1 });
-  if (!row) throw new AppError('NOT_FOUND', `La versión del plan ${id} no existe.`);
+  if (!row) throw AppError.of('NOT_FOUND', 'plan.notFound', {}, { id });
   return versionView(row);
 }
 

@@ -23,7 +23,7 @@ async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
 
 async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext) {
   const taken = await ctx.tx.select({ id: staff.id }).from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()));
-  if (taken.length) throw new AppError('CONFLICT', `El usuario «${input.username}» ya existe.`);
+  if (taken.length) throw AppError.of('CONFLICT', 'staff.taken', { username: input.username });
   const [row] = await ctx.tx.insert(staff).values({
     username: input.username, displayName: input.displayName, role: input.role,
     passwordHash: await hashPassword(input.password), mustChangePassword: true,
@@ -39,12 +39,12 @@ async function activeAdminsOtherThan(db: DbOrTx, id: string) {
 
 async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext) {
   const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
-  if (!before) throw new AppError('NOT_FOUND', 'La cuenta no existe.');
+  if (!before) throw AppError.of('NOT_FOUND', 'staff.notFound');
   const demotesAdmin = before.role === 'admin' && before.active && ((input.role && input.role !== 'admin') || input.active === false);
   // Lock every admin row so two concurrent demotions cannot both pass the last-admin check.
   if (demotesAdmin) {
     await ctx.tx.select({ id: staff.id }).from(staff).where(eq(staff.role, 'admin')).for('update');
-    if ((await activeAdminsOtherThan(ctx.tx, before.id)) === 0) throw new AppError('CONFLICT', 'Debe quedar al menos un administrador activo.');
+    if ((await activeAdminsOtherThan(ctx.tx, before.id)) === 0) throw AppError.of('CONFLICT', 'staff.lastAdmin');
   }
   const [after] = await ctx.tx.update(staff).set({
     displayName: input.displayName ?? before.displayName,
@@ -59,7 +59,7 @@ async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext
 
 async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: MutationContext) {
   const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
-  if (!before) throw new AppError('NOT_FOUND', 'La cuenta no existe.');
+  if (!before) throw AppError.of('NOT_FOUND', 'staff.notFound');
   await ctx.tx.update(staff).set({
     passwordHash: await hashPassword(input.newPassword), mustChangePassword: true, failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now(),
   }).where(eq(staff.id, input.id));

@@ -25,7 +25,7 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
       left join staff pr on pr.id = w.processing_by left join staff pd on pd.id = w.paid_by left join staff fl on fl.id = w.failed_by
      where w.id = ${id}`);
   const r = rows[0];
-  if (!r) throw new AppError('NOT_FOUND', 'El retiro no existe.', { id });
+  if (!r) throw AppError.of('NOT_FOUND', 'withdrawal.notFound', {}, { id });
   const row = toRow(r);
   const member = await loadMember(db, row.memberId);
 

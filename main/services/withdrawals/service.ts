@@ -35,7 +35,7 @@ export async function loadMember(db: DbOrTx, memberId: number): Promise<MemberIn
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, c.currency, m.status, m.enrolled_at, m.stripe_account_id, m.payout_destination_changed_at
       from members m join countries c on c.code = m.country where m.id = ${memberId}`);
   const r = rows[0];
-  if (!r) throw new AppError('NOT_FOUND', 'El miembro no existe.', { memberId });
+  if (!r) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
   const d = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
   return {
     id: Number(r.id), code: String(r.code), firstName: String(r.first_name), lastName: String(r.last_name),
@@ -47,22 +47,18 @@ export async function loadMember(db: DbOrTx, memberId: number): Promise<MemberIn
 
 export async function withdrawalRow(db: DbOrTx, id: number): Promise<WithdrawalRow> {
   const rows = await db.execute<RawRow>(sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id where w.id = ${id}`);
-  if (!rows[0]) throw new AppError('NOT_FOUND', 'El retiro no existe.', { id });
+  if (!rows[0]) throw AppError.of('NOT_FOUND', 'withdrawal.notFound', {}, { id });
   return toRow(rows[0]);
 }
 
 async function lock(ctx: MutationContext, id: number): Promise<W> {
   const [w] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id)).for('update');
-  if (!w) throw new AppError('NOT_FOUND', 'El retiro no existe.', { id });
+  if (!w) throw AppError.of('NOT_FOUND', 'withdrawal.notFound', {}, { id });
   return w;
 }
 
-const STATUS_ES: Record<WithdrawalStatus, string> = {
-  pending: 'pendiente', approved: 'aprobado', processing: 'en proceso de pago', paid: 'pagado', rejected: 'rechazado', failed: 'fallido',
-};
-
 function notIn(w: W, expected: WithdrawalStatus[], action: string): AppError {
-  return new AppError('CONFLICT', `No se puede ${action} el retiro ${w.id}: está ${STATUS_ES[w.status]}.`, { id: w.id, status: w.status, expected });
+  return AppError.of('CONFLICT', 'withdrawal.wrongState', { id: w.id, status: w.status }, { id: w.id, status: w.status, expected, action });
 }
 
 /** What the audit keeps of a withdrawal. */
@@ -89,21 +85,21 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
   try {
     amount = parseMoney(input.amount, { nonNegative: true });
   } catch {
-    throw new AppError('VALIDATION', 'Importe inválido: use un decimal con a lo más 2 decimales.', { amount: input.amount });
+    throw AppError.fields([{ path: 'amount', rule: 'money' }], 'withdrawal.amountFormat');
   }
-  if (amount.lte(0)) throw new AppError('VALIDATION', 'El importe debe ser mayor que cero.', { amount: input.amount });
-  if (!isCurrency(input.currency)) throw new AppError('VALIDATION', `Moneda inválida: ${input.currency}`);
+  if (amount.lte(0)) throw AppError.fields([{ path: 'amount', rule: 'moneyPositive' }], 'withdrawal.amountPositive');
+  if (!isCurrency(input.currency)) throw AppError.fields([{ path: 'currency', rule: 'oneOf' }]);
   const member = await loadMember(ctx.tx, input.memberId);
   if (input.currency !== member.currency) {
-    throw new AppError('VALIDATION', `Moneda equivocada: el monedero del miembro está en ${member.currency}.`, { walletCurrency: member.currency, currency: input.currency });
+    throw AppError.of('VALIDATION', 'withdrawal.currency', { currency: member.currency }, { walletCurrency: member.currency, currency: input.currency });
   }
   const plan = await currentPlan(ctx.tx, now);
   const q = quoteWithdrawal(plan, member.currency, amount);
   if (!q.ok) {
     const p = q.problem;
-    const message = p.code === 'below_minimum' ? `El mínimo de retiro en ${member.currency} es ${p.minimum}.`
-      : p.code === 'no_rule' ? `El plan no define retiros en ${member.currency}.` : `La comisión (${p.fee}) no deja importe neto.`;
-    throw new AppError('VALIDATION', message, p);
+    if (p.code === 'below_minimum') throw AppError.of('VALIDATION', 'withdrawal.belowMinimum', { minimum: p.minimum, currency: member.currency }, p);
+    if (p.code === 'no_rule') throw AppError.of('VALIDATION', 'withdrawal.noRule', { currency: member.currency }, p);
+    throw AppError.of('VALIDATION', 'withdrawal.feeTooBig', { fee: p.fee }, p);
   }
   const key = `withdrawal:request:${input.requestKey ?? randomUUID()}`;
   const hold = await postTransfer(ctx.tx, {
@@ -113,7 +109,7 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
   });
   if (hold.replayed) {
     const [existing] = await ctx.tx.select({ id: withdrawals.id }).from(withdrawals).where(eq(withdrawals.holdTransactionId, hold.transactionId));
-    if (!existing) throw new AppError('CONFLICT', 'La solicitud se está registrando; intente de nuevo.');
+    if (!existing) throw AppError.of('CONFLICT', 'withdrawal.registering');
     await ctx.audit({ entity: 'withdrawal', entityId: existing.id, after: { replayed: true, requestKey: input.requestKey ?? null } });
     return withdrawalRow(ctx.tx, existing.id);
   }
@@ -151,10 +147,10 @@ export async function approveMany(ctx: MutationContext, ids: number[], note?: st
   // Locked in id order: two batches over overlapping selections cannot deadlock.
   const rows = await ctx.tx.select().from(withdrawals).where(inArray(withdrawals.id, unique)).orderBy(asc(withdrawals.id)).for('update');
   const missing = unique.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw new AppError('NOT_FOUND', `No existen los retiros ${missing.join(', ')}.`, { missing });
+  if (missing.length) throw AppError.of('NOT_FOUND', 'withdrawal.someMissing', { ids: missing.join(', ') }, { missing });
   const notPending = rows.filter((r) => r.status !== 'pending');
   if (notPending.length) {
-    throw new AppError('CONFLICT', `Solo se aprueban retiros pendientes: ${notPending.map((r) => `${r.id} (${STATUS_ES[r.status]})`).join(', ')}. No se aprobó ninguno.`,
+    throw AppError.of('CONFLICT', 'withdrawal.onlyPending', { list: notPending.map((r) => r.id).join(', ') },
       { notPending: notPending.map((r) => ({ id: r.id, status: r.status })) });
   }
   const now = ctx.now();
@@ -221,12 +217,12 @@ export type StartResult =
 export async function startStripePayout(ctx: MutationContext, id: number, settings: StripeSettings | null): Promise<StartResult> {
   const w = await lock(ctx, id);
   const now = ctx.now();
-  if (!settings) throw new AppError('VALIDATION', 'Stripe no está configurado (NNP_STRIPE_SECRET_KEY). Use el archivo bancario o configure Stripe.');
+  if (!settings) throw AppError.of('VALIDATION', 'withdrawal.noStripe');
   let destination = w.stripeDestination;
   if (w.status === 'approved') {
     const member = await loadMember(ctx.tx, w.memberId);
     if (!member.stripeAccountId) {
-      throw new AppError('VALIDATION', `El miembro ${member.code} no tiene cuenta conectada de Stripe; use el archivo bancario.`, { memberId: member.id });
+      throw AppError.of('VALIDATION', 'withdrawal.noConnectedAccount', { code: member.code }, { memberId: member.id });
     }
     destination = member.stripeAccountId;
   } else if (w.status === 'processing' && w.payoutMethod === 'stripe') {
@@ -235,10 +231,10 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
     // An attempt still in flight (no outcome, younger than the SDK can keep it) must not be doubled.
     const inFlightMs = settings.timeoutMs * (settings.maxNetworkRetries + 1) + 15_000;
     if (last && last.outcome === null && now.getTime() - last.startedAt.getTime() < inFlightMs) {
-      throw new AppError('CONFLICT', `El pago del retiro ${id} está en curso; espere su resultado.`, { id, status: w.status, attemptId: last.id });
+      throw AppError.of('CONFLICT', 'withdrawal.payoutRunning', { id }, { id, status: w.status, attemptId: last.id });
     }
   } else if (w.status === 'paid') {
-    throw new AppError('CONFLICT', `El retiro ${id} ya está pagado.`, { id, status: w.status, stripeTransferId: w.stripeTransferId });
+    throw AppError.of('CONFLICT', 'withdrawal.alreadyPaid', { id }, { id, status: w.status, stripeTransferId: w.stripeTransferId });
   } else {
     throw notIn(w, ['approved'], 'pagar');
   }
@@ -263,7 +259,7 @@ export async function recordStripeOutcome(ctx: MutationContext, id: number, atte
   const now = ctx.now();
   const [attempt] = await ctx.tx.select().from(withdrawalPayoutAttempts)
     .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id))).for('update');
-  if (!attempt) throw new AppError('NOT_FOUND', 'El intento de pago no existe.', { id, attemptId });
+  if (!attempt) throw AppError.of('NOT_FOUND', 'withdrawal.attemptNotFound', {}, { id, attemptId });
   await ctx.tx.update(withdrawalPayoutAttempts).set({
     finishedAt: now, outcome: o.outcome, stripeTransferId: o.outcome === 'paid' ? o.transferId : null,
     errorCode: o.outcome === 'paid' ? null : o.code, errorMessage: o.outcome === 'paid' ? null : o.message,
@@ -307,10 +303,10 @@ export async function createBankBatch(ctx: MutationContext, ids: number[]) {
   const unique = [...new Set(ids)].sort((a, b) => a - b);
   const rows = await ctx.tx.select().from(withdrawals).where(inArray(withdrawals.id, unique)).orderBy(asc(withdrawals.id)).for('update');
   const missing = unique.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw new AppError('NOT_FOUND', `No existen los retiros ${missing.join(', ')}.`, { missing });
+  if (missing.length) throw AppError.of('NOT_FOUND', 'withdrawal.someMissing', { ids: missing.join(', ') }, { missing });
   const wrong = rows.filter((r) => r.status !== 'approved');
   if (wrong.length) {
-    throw new AppError('CONFLICT', `Solo van al archivo bancario retiros aprobados: ${wrong.map((r) => `${r.id} (${STATUS_ES[r.status]})`).join(', ')}.`,
+    throw AppError.of('CONFLICT', 'withdrawal.onlyApproved', { list: wrong.map((r) => r.id).join(', ') },
       { notApproved: wrong.map((r) => ({ id: r.id, status: r.status })) });
   }
   const now = ctx.now();
@@ -336,7 +332,7 @@ export async function createBankBatch(ctx: MutationContext, ids: number[]) {
 export async function markBankPaid(ctx: MutationContext, id: number, reference: string): Promise<WithdrawalRow> {
   const w = await lock(ctx, id);
   if (w.status !== 'processing' || w.payoutMethod !== 'bank_file') {
-    if (w.status === 'processing') throw new AppError('CONFLICT', `El retiro ${id} se paga por Stripe; su resultado lo da Stripe.`, { id, payoutMethod: w.payoutMethod });
+    if (w.status === 'processing') throw AppError.of('CONFLICT', 'withdrawal.stripeOwned', { id }, { id, payoutMethod: w.payoutMethod });
     throw notIn(w, ['processing'], 'marcar como pagado');
   }
   const now = ctx.now();
@@ -351,7 +347,7 @@ export async function markBankPaid(ctx: MutationContext, id: number, reference: 
 export async function markBankFailed(ctx: MutationContext, id: number, reason: string): Promise<WithdrawalRow> {
   const w = await lock(ctx, id);
   if (w.status !== 'processing' || w.payoutMethod !== 'bank_file') {
-    if (w.status === 'processing') throw new AppError('CONFLICT', `El retiro ${id} se paga por Stripe; solo una respuesta de Stripe lo marca como fallido.`, { id, payoutMethod: w.payoutMethod });
+    if (w.status === 'processing') throw AppError.of('CONFLICT', 'withdrawal.stripeOwned', { id }, { id, payoutMethod: w.payoutMethod });
     throw notIn(w, ['processing'], 'marcar como fallido');
   }
   const now = ctx.now();

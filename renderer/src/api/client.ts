@@ -23,7 +23,7 @@ async function send(name: string, input: unknown): Promise<RpcResult<unknown>> {
   try {
     return (await res.json()) as RpcResult<unknown>;
   } catch {
-    return { ok: false, error: { code: 'INTERNAL', message: `Respuesta inválida del servidor (${res.status}).` } };
+    return { ok: false, error: AppError.of('INTERNAL', 'transport.badAnswer', { status: res.status }).toJSON() };
   }
 }
 
@@ -33,10 +33,10 @@ export async function call<K extends ProcedureName>(name: K, input: InputOf<K>):
   try {
     result = await send(name, input);
   } catch {
-    throw new AppError('INTERNAL', 'No se pudo contactar al servicio local.');
+    throw AppError.of('INTERNAL', 'transport.unreachable');
   }
   if (result.ok) return result.data as OutputOf<K>;
-  const err = new AppError(result.error.code, result.error.message, result.error.details);
+  const err = AppError.fromShape(result.error);
   if (err.code === 'UNAUTHENTICATED' && name !== 'auth.login') useSession.getState().signOut();
   throw err;
 }

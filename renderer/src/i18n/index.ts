@@ -9,14 +9,17 @@ import * as withdrawals from './withdrawals';
 import * as payments from './payments';
 import * as commissions from './commissions';
 import * as autoship from './autoship';
+import * as fields from './fields';
+import { errorText } from '../../../shared/error-messages';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship];
+const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 
 void i18n.use(initReactI18next).init({
-  resources: { 'es-MX': { translation: merge((a) => a.es) }, en: { translation: merge((a) => a.en) } },
+  // Server errors are worded from the shared catalogue (shared/error-messages.ts) under `srv.`.
+  resources: { 'es-MX': { translation: { ...merge((a) => a.es), srv: errorText.es } }, en: { translation: { ...merge((a) => a.en), srv: errorText.en } } },
   lng: 'es-MX',
   fallbackLng: 'es-MX',
   interpolation: { escapeValue: false },

@@ -16,7 +16,7 @@ export function ChangePasswordScreen() {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (next !== repeat) {
-      setError(new AppError('VALIDATION', t('changePassword.mismatch')));
+      setError(new AppError('VALIDATION', t('changePassword.mismatch'), undefined, { key: 'changePassword.mismatch' }));
       return;
     }
     try {

@@ -22,7 +22,7 @@ export function LoginScreen() {
       const r = await call('auth.login', { username, password });
       signIn(window.nnp ? null : r.token, r.staff);
     } catch (err) {
-      setError(err instanceof AppError ? err : new AppError('INTERNAL', String(err)));
+      setError(err instanceof AppError ? err : AppError.of('INTERNAL', 'generic.INTERNAL', {}, { cause: String(err) }));
       setPassword('');
     } finally {
       setBusy(false);

@@ -6,6 +6,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
 import { useSession } from '../../stores/session';
 import { DataTable, DateTime, ErrorBanner, Loading, Pager, Points } from '../common/ui';
+import { describeError } from '../common/errors';
 
 const PAGE = 10;
 
@@ -76,7 +77,7 @@ function ShipGift({ id }: { id: number }) {
         {(['supplements', 'serums_creams'] as const).map((c) => <option key={c} value={c}>{t(`commissions.programmes.loyalty.choices.${c}`)}</option>)}
       </select>
       <button type="button" disabled={!choice || ship.isPending} onClick={() => ship.mutate({ giftId: id, choice: choice as 'supplements' })}>{t('commissions.programmes.loyalty.ship')}</button>
-      {ship.error && <span className="badge danger">{ship.error.message}</span>}
+      {ship.error && <span className="badge danger">{describeError(t, ship.error)}</span>}
     </span>
   );
 }

@@ -4,6 +4,7 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tan
 import type { AppError } from '../../../../shared/errors';
 import { formatInstant, formatMoney, formatPoints } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
+import { describeError, describeIssue, errorIssues, type FieldLabels } from './errors';
 
 export function Page({ title, intro, actions, children }: { title: string; intro?: string; actions?: ReactNode; children: ReactNode }) {
   return (
@@ -20,15 +21,16 @@ export function Page({ title, intro, actions, children }: { title: string; intro
   );
 }
 
-export function ErrorBanner({ error }: { error: AppError | null | undefined }) {
+/** An error in the chosen language; `labels` names the screen's fields (key → label). */
+export function ErrorBanner({ error, labels }: { error: AppError | null | undefined; labels?: FieldLabels }) {
   const { t } = useTranslation();
   if (!error) return null;
-  const issues = (error.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
+  const issues = errorIssues(error);
   return (
     <div className="banner error" role="alert">
-      <strong>{t(`errors.${error.code}`, { defaultValue: error.code })}:</strong> {error.message}
-      {issues && issues.length > 0 && (
-        <ul>{issues.map((i, k) => <li key={k}>{i.path ? `${i.path}: ` : ''}{i.message}</li>)}</ul>
+      {describeError(t, error)}
+      {issues.length > 0 && (
+        <ul>{issues.map((i, k) => <li key={k}>{describeIssue(t, i, labels)}</li>)}</ul>
       )}
     </div>
   );

@@ -14,6 +14,7 @@ import { Upline } from '../members/MemberProfileScreen';
 import { ExportDialog } from './ExportDialog';
 import { MoveDialog } from './MoveDialog';
 import '../members/members.css';
+import { describeError } from '../common/errors';
 
 type Node = OutputOf<'genealogy.children'>['rows'][number];
 type Sort = 'enrolled' | 'downline' | 'pvg';
@@ -221,7 +222,7 @@ function TreeRow({ node, level, isRoot, open, onToggle, onReroot, style, error }
         <span className={`dot${node.active ? ' on' : ''}`} title={node.active ? t('genealogy.active') : t('genealogy.inactive')} />
         <span className="name" title={name}>{name}</span>
         <span className="code">{node.code}</span>
-        {error && <span className="badge danger" title={error.message}>!</span>}
+        {error && <span className="badge danger" title={describeError(t, error)}>!</span>}
       </span>
       <span><RankBadge rank={node.paidAsRank} /></span>
       <span className="num"><Points value={node.pv} /></span>

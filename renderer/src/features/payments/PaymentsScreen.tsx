@@ -9,6 +9,7 @@ import type { OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager } from '../common/ui';
 import './payments.css';
+import { describeError } from '../common/errors';
 
 type Row = OutputOf<'payments.list'>['rows'][number];
 type EventRow = OutputOf<'payments.events'>[number];
@@ -111,7 +112,7 @@ export function PaymentsScreen() {
             {sync.lastError && <div className="banner warn">{sync.lastError}</div>}
           </div>
         )}
-        {sync.error && <div className="banner error">{t('payments.sync.failed', { error: sync.error.message })}</div>}
+        {sync.error && <div className="banner error">{t('payments.sync.failed', { error: describeError(t, sync.error) })}</div>}
       </div>
 
       <div className="tabs" role="tablist">

@@ -5,6 +5,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { AppError } from '../../../../shared/errors';
 import { ErrorBanner, Money } from '../common/ui';
 import { download, totalsOf, TotalsList, useRefreshWithdrawals, type Row } from './parts';
+import { describeError } from '../common/errors';
 
 function Dialog({ label, children, onSubmit }: { label: string; children: React.ReactNode; onSubmit?: (e: FormEvent) => void }) {
   return (
@@ -84,7 +85,7 @@ export function PayoutDialog({ rows, onClose }: { rows: Row[]; onClose: () => vo
         const r = await call('withdrawals.payout', { id: item.id });
         next = { ...item, result: r.outcome, message: r.message, transfer: r.stripeTransferId };
       } catch (e) {
-        next = { ...item, result: 'error', message: (e as AppError).message };
+        next = { ...item, result: 'error', message: describeError(t, e as AppError) };
       }
       setItems((prev) => prev.map((p, i) => (i === k ? next : p)));
     }

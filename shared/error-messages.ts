@@ -1,0 +1,386 @@
+/**
+ * The words of every error the server can give, in both languages. An AppError carries a `key`
+ * into this catalogue and its `params`; the screen words it in the chosen language (the renderer
+ * registers this catalogue in i18next under `srv.`), while the Spanish text also travels as
+ * `message` for logs and scripts. Templates use i18next's `{{name}}` interpolation.
+ *
+ * `rule.*` words one field problem found by an input schema (zod): the screen puts the field's
+ * label in front ("Correo: no es un correo válido").
+ */
+export const errorText = {
+  es: {
+    generic: {
+      VALIDATION: 'Revise los datos: hay valores que no se pueden aceptar.',
+      UNAUTHENTICATED: 'Su sesión no es válida o venció. Inicie sesión de nuevo.',
+      FORBIDDEN: 'Su rol no permite esta operación.',
+      NOT_FOUND: 'Lo que busca ya no existe.',
+      CONFLICT: 'La operación no se puede hacer en el estado actual de los datos.',
+      PERIOD_CLOSED: 'El periodo está cerrado: sus datos ya no se modifican.',
+      INSUFFICIENT_FUNDS: 'Saldo disponible insuficiente.',
+      INTERNAL: 'Error interno. El detalle quedó en el registro del sistema.',
+    },
+    validation: { invalid: 'Revise los datos marcados.', field: '{{label}}: {{problem}}' },
+    rule: {
+      required: 'es obligatorio',
+      invalid: 'valor no válido',
+      type: 'valor no válido',
+      tooLongString: 'como máximo {{maximum}} caracteres',
+      tooShortString: 'al menos {{minimum}} caracteres',
+      tooBigNumber: 'no puede ser mayor que {{maximum}}',
+      tooSmallNumber: 'debe ser al menos {{minimum}}',
+      tooBigArray: 'como máximo {{maximum}} elementos',
+      tooSmallArray: 'al menos {{minimum}} elementos',
+      integer: 'debe ser un número entero',
+      email: 'no es un correo válido (ejemplo: nombre@dominio.com)',
+      datetime: 'fecha u hora no válida',
+      format: 'formato no válido',
+      oneOf: 'elija uno de los valores ofrecidos',
+      unknownField: 'campo no reconocido',
+      money: 'use un importe con a lo más 2 decimales, con punto (ejemplo: 1250.50)',
+      moneyPositive: 'el importe debe ser mayor que cero',
+      moneyNonNegative: 'el importe no puede ser negativo',
+      decimal: 'use un número con punto decimal (ejemplo: 12.5)',
+      points: 'use un número no negativo con a lo más 2 decimales',
+      rate: 'use un número positivo con a lo más 6 decimales',
+      positiveDecimal: 'use un número decimal positivo (hasta 4 decimales)',
+      periodKey: 'use un periodo AAAA-MM (ejemplo: 2026-11)',
+      username: 'solo letras, números, punto, guion y guion bajo',
+      phone: 'use solo dígitos, espacios, +, guiones y paréntesis (7 a 15 dígitos)',
+      name: 'no puede quedar vacío',
+      baseCurrency: 'solo USD, COP o DOP: el MXN es la moneda base',
+      requestId: 'identificador de solicitud no válido',
+      cursor: 'posición no válida',
+      periodOrder: 'el periodo final no puede ser anterior al inicial',
+      promoOrder: 'la promoción termina antes de empezar',
+      promoInside: 'la promoción debe quedar dentro de la campaña',
+      promoOverlap: 'las promociones no pueden traslaparse',
+      wrongPassword: 'no es correcta',
+      confirmKey: 'escriba {{expected}}',
+    },
+    transport: {
+      unreachable: 'No se pudo contactar al servicio local.',
+      badAnswer: 'Respuesta inválida del servidor ({{status}}).',
+    },
+    router: {
+      unknownProcedure: 'Procedimiento desconocido: {{name}}',
+      session: 'Sesión inválida o vencida. Inicie sesión de nuevo.',
+      role: 'Su rol no permite esta operación.',
+      mustChangePassword: 'Debe cambiar su contraseña antes de continuar.',
+      outputContract: 'Error interno: respuesta fuera de contrato.',
+    },
+    db: {
+      duplicate: 'Ya existe un registro con esos datos.',
+      missingReference: 'Referencia a un registro que no existe.',
+      rule: 'Un valor no cumple las reglas.',
+      concurrent: 'Otra operación cambió los mismos datos; intente de nuevo.',
+      format: 'Valor con formato inválido.',
+    },
+    auth: {
+      badLogin: 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.',
+      wrongCurrent: 'La contraseña actual no es correcta.',
+      samePassword: 'La nueva contraseña debe ser distinta de la actual.',
+    },
+    staff: {
+      taken: 'El usuario «{{username}}» ya existe.',
+      notFound: 'La cuenta no existe.',
+      lastAdmin: 'Debe quedar al menos un administrador activo.',
+    },
+    member: {
+      notFound: 'El socio no existe.',
+      notFoundCode: 'No hay ningún socio con el número {{code}}.',
+      emailTaken: 'Otro socio ({{code}}) ya usa el correo {{email}}.',
+      nothingChanged: 'No cambió ningún dato.',
+      alreadySuspended: 'El socio ya está suspendido.',
+      notSuspended: 'El socio no está suspendido.',
+      noteNotFound: 'La nota no existe.',
+    },
+    period: {
+      notFound: 'El periodo {{period}} no existe.',
+      noneOpen: 'No hay un periodo abierto.',
+      closed: 'El periodo {{period}} está cerrado: sus datos ya no se modifican.',
+      closing: 'El periodo {{period}} se está cerrando: espere a que termine.',
+      alreadyClosed: 'El periodo {{period}} ya está cerrado.',
+      notClosing: 'El periodo {{period}} ya no está en cierre.',
+      runBusy: 'Ya hay un proceso en curso para el periodo {{period}}.',
+      finishOther: 'Primero termine el cierre del periodo {{period}}.',
+      nextExists: 'El periodo siguiente {{period}} ya existe.',
+      confirmKey: 'Escriba la clave del periodo para confirmar el cierre.',
+      runNotFound: 'El proceso no existe.',
+    },
+    withdrawal: {
+      notFound: 'El retiro no existe.',
+      someMissing: 'Algunos retiros ya no existen: {{ids}}.',
+      wrongState: 'El retiro {{id}} no admite esa acción: está {{status}}.',
+      onlyPending: 'Solo se aprueban retiros pendientes ({{list}}). No se aprobó ninguno.',
+      onlyApproved: 'Solo van al archivo bancario retiros aprobados ({{list}}).',
+      amountFormat: 'Importe inválido: use un decimal con a lo más 2 decimales.',
+      amountPositive: 'El importe debe ser mayor que cero.',
+      currency: 'Moneda equivocada: el monedero del socio está en {{currency}}.',
+      belowMinimum: 'El mínimo para retirar es {{minimum}} {{currency}}.',
+      noRule: 'El plan no define retiros en {{currency}}.',
+      feeTooBig: 'La comisión ({{fee}}) no deja importe neto.',
+      registering: 'La solicitud se está registrando; intente de nuevo.',
+      noStripe: 'Los pagos por Stripe no están activados en este equipo. Use el archivo bancario.',
+      noConnectedAccount: 'El socio {{code}} no tiene cuenta conectada de Stripe; use el archivo bancario.',
+      payoutRunning: 'El pago del retiro {{id}} está en curso; espere su resultado.',
+      alreadyPaid: 'El retiro {{id}} ya está pagado.',
+      attemptNotFound: 'El intento de pago no existe.',
+      stripeOwned: 'El retiro {{id}} se paga por Stripe; su resultado lo da Stripe.',
+    },
+    ledger: {
+      insufficient: 'Saldo disponible insuficiente.',
+      idempotency: 'La clave de idempotencia ya se usó para un movimiento distinto.',
+      holdDone: 'El movimiento retenido ya se aplicó o se anuló.',
+      wrongCurrency: 'Moneda equivocada: el monedero del socio está en {{currency}}.',
+      missingAccount: 'El asiento menciona una cuenta o un socio que no existe.',
+    },
+    stripe: {
+      notConfigured: 'Los pagos con Stripe no están activados en este equipo: pida a quien administra el sistema que los configure.',
+      refused: 'Stripe rechazó la operación: {{reason}}',
+      noAnswer: 'Stripe no respondió: intente de nuevo; repetir la misma solicitud no actúa dos veces.',
+      notFound: 'Stripe no encuentra la suscripción.',
+      syncFailed: 'Stripe no respondió a la sincronización.',
+    },
+    autoship: {
+      notFound: 'La suscripción de autoenvío no existe.',
+      canceled: 'La suscripción está cancelada: ya no se puede cambiar.',
+      alreadyPaused: 'La suscripción ya está pausada.',
+      notPaused: 'Solo se reanuda una suscripción pausada.',
+      sameDay: 'La suscripción ya se cobra el día {{day}}.',
+      requestReused: 'Ese identificador de solicitud ya se usó para otra acción.',
+    },
+    order: {
+      notFound: 'El pedido no existe.',
+      cannotConfirm: 'El pedido no se puede confirmar en su estado actual.',
+      cannotRefund: 'Solo se reembolsa un pedido pagado.',
+      noRate: 'No hay tipo de cambio de {{currency}} vigente.',
+    },
+    plan: {
+      notFound: 'La versión del plan no existe.',
+      noneInForce: 'No hay una versión del plan publicada vigente en {{period}}.',
+      inconsistent: 'Las cifras del plan no son coherentes.',
+      published: 'Una versión publicada no se edita: cree un borrador nuevo.',
+      clash: 'Ya hay una versión publicada desde {{period}}.',
+    },
+    genealogy: {
+      cycle: 'No se puede mover un socio debajo de sí mismo ni de alguien de su propia red.',
+      sameSponsor: 'El socio ya tiene a ese patrocinador.',
+      noMembers: 'Todavía no hay socios.',
+      volumesIncomplete: 'Los volúmenes del periodo están incompletos: recalcule el periodo antes de corregir la genealogía.',
+    },
+    catalogue: { rows: 'El archivo tiene {{count}} error(es); no se aplicó nada.', productNotFound: 'El producto no existe.' },
+    /** Words for a `status` param (a state's code travels, the screen words it). */
+    state: {
+      pending: 'pendiente', approved: 'aprobado', processing: 'en proceso de pago', paid: 'pagado', rejected: 'rechazado', failed: 'fallido',
+      active: 'activa', paused: 'pausada', canceled: 'cancelada', past_due: 'con pago vencido', open: 'abierto', closing: 'en cierre', closed: 'cerrado',
+      refunded: 'reembolsado', cancelled: 'cancelado', suspended: 'suspendido', inactive: 'inactivo',
+    },
+  },
+  en: {
+    generic: {
+      VALIDATION: 'Please check the data: some values cannot be accepted.',
+      UNAUTHENTICATED: 'Your session is not valid or has expired. Please sign in again.',
+      FORBIDDEN: 'Your role does not allow this operation.',
+      NOT_FOUND: 'What you are looking for no longer exists.',
+      CONFLICT: 'This cannot be done in the current state of the data.',
+      PERIOD_CLOSED: 'The period is closed: its data no longer changes.',
+      INSUFFICIENT_FUNDS: 'Insufficient available balance.',
+      INTERNAL: 'Internal error. The details were written to the system log.',
+    },
+    validation: { invalid: 'Please check the marked fields.', field: '{{label}}: {{problem}}' },
+    rule: {
+      required: 'is required',
+      invalid: 'is not a valid value',
+      type: 'is not a valid value',
+      tooLongString: 'at most {{maximum}} characters',
+      tooShortString: 'at least {{minimum}} characters',
+      tooBigNumber: 'cannot be greater than {{maximum}}',
+      tooSmallNumber: 'must be at least {{minimum}}',
+      tooBigArray: 'at most {{maximum}} items',
+      tooSmallArray: 'at least {{minimum}} items',
+      integer: 'must be a whole number',
+      email: 'is not a valid e-mail (example: name@domain.com)',
+      datetime: 'is not a valid date or time',
+      format: 'has an invalid format',
+      oneOf: 'choose one of the offered values',
+      unknownField: 'unknown field',
+      money: 'use an amount with at most 2 decimals and a decimal point (example: 1250.50)',
+      moneyPositive: 'the amount must be greater than zero',
+      moneyNonNegative: 'the amount cannot be negative',
+      decimal: 'use a number with a decimal point (example: 12.5)',
+      points: 'use a non-negative number with at most 2 decimals',
+      rate: 'use a positive number with at most 6 decimals',
+      positiveDecimal: 'use a positive decimal number (up to 4 decimals)',
+      periodKey: 'use a period YYYY-MM (example: 2026-11)',
+      username: 'only letters, digits, dot, hyphen and underscore',
+      phone: 'use only digits, spaces, +, hyphens and parentheses (7 to 15 digits)',
+      name: 'cannot be empty',
+      baseCurrency: 'only USD, COP or DOP: MXN is the base currency',
+      requestId: 'invalid request identifier',
+      cursor: 'invalid position',
+      periodOrder: 'the end period cannot be before the start period',
+      promoOrder: 'the promotion ends before it starts',
+      promoInside: 'the promotion must fall within the campaign',
+      promoOverlap: 'promotions cannot overlap',
+      wrongPassword: 'is not correct',
+      confirmKey: 'type {{expected}}',
+    },
+    transport: {
+      unreachable: 'Could not reach the local service.',
+      badAnswer: 'Invalid answer from the server ({{status}}).',
+    },
+    router: {
+      unknownProcedure: 'Unknown procedure: {{name}}',
+      session: 'Invalid or expired session. Please sign in again.',
+      role: 'Your role does not allow this operation.',
+      mustChangePassword: 'You must change your password before you continue.',
+      outputContract: 'Internal error: answer outside the contract.',
+    },
+    db: {
+      duplicate: 'A record with that data already exists.',
+      missingReference: 'It refers to a record that does not exist.',
+      rule: 'A value breaks the rules.',
+      concurrent: 'Another operation changed the same data; please try again.',
+      format: 'A value has an invalid format.',
+    },
+    auth: {
+      badLogin: 'Wrong username or password. After 5 failed attempts the account is locked for 15 minutes.',
+      wrongCurrent: 'The current password is not correct.',
+      samePassword: 'The new password must differ from the current one.',
+    },
+    staff: {
+      taken: 'The username “{{username}}” already exists.',
+      notFound: 'The account does not exist.',
+      lastAdmin: 'At least one active admin must remain.',
+    },
+    member: {
+      notFound: 'The member does not exist.',
+      notFoundCode: 'No member has the number {{code}}.',
+      emailTaken: 'Another member ({{code}}) already uses the e-mail {{email}}.',
+      nothingChanged: 'Nothing was changed.',
+      alreadySuspended: 'The member is already suspended.',
+      notSuspended: 'The member is not suspended.',
+      noteNotFound: 'The note does not exist.',
+    },
+    period: {
+      notFound: 'The period {{period}} does not exist.',
+      noneOpen: 'There is no open period.',
+      closed: 'The period {{period}} is closed: its data no longer changes.',
+      closing: 'The period {{period}} is closing: wait until it finishes.',
+      alreadyClosed: 'The period {{period}} is already closed.',
+      notClosing: 'The period {{period}} is no longer closing.',
+      runBusy: 'A process is already running for the period {{period}}.',
+      finishOther: 'First finish closing the period {{period}}.',
+      nextExists: 'The next period {{period}} already exists.',
+      confirmKey: 'Type the period key to confirm the close.',
+      runNotFound: 'The process does not exist.',
+    },
+    withdrawal: {
+      notFound: 'The withdrawal does not exist.',
+      someMissing: 'Some withdrawals no longer exist: {{ids}}.',
+      wrongState: 'Withdrawal {{id}} does not allow that action: it is {{status}}.',
+      onlyPending: 'Only pending withdrawals can be approved ({{list}}). None was approved.',
+      onlyApproved: 'Only approved withdrawals go to the bank file ({{list}}).',
+      amountFormat: 'Invalid amount: use a decimal with at most 2 decimals.',
+      amountPositive: 'The amount must be greater than zero.',
+      currency: 'Wrong currency: the member’s wallet is in {{currency}}.',
+      belowMinimum: 'The minimum withdrawal is {{minimum}} {{currency}}.',
+      noRule: 'The plan defines no withdrawals in {{currency}}.',
+      feeTooBig: 'The fee ({{fee}}) leaves no net amount.',
+      registering: 'The request is being recorded; please try again.',
+      noStripe: 'Stripe payouts are not enabled on this installation. Use the bank file.',
+      noConnectedAccount: 'Member {{code}} has no connected Stripe account; use the bank file.',
+      payoutRunning: 'The payout of withdrawal {{id}} is in progress; wait for its result.',
+      alreadyPaid: 'Withdrawal {{id}} is already paid.',
+      attemptNotFound: 'The payout attempt does not exist.',
+      stripeOwned: 'Withdrawal {{id}} is paid through Stripe; Stripe gives its result.',
+    },
+    ledger: {
+      insufficient: 'Insufficient available balance.',
+      idempotency: 'The idempotency key was already used for a different movement.',
+      holdDone: 'The held movement was already applied or voided.',
+      wrongCurrency: 'Wrong currency: the member’s wallet is in {{currency}}.',
+      missingAccount: 'The entry mentions an account or member that does not exist.',
+    },
+    stripe: {
+      notConfigured: 'Stripe payments are not enabled on this installation: ask your system administrator to set them up.',
+      refused: 'Stripe refused the operation: {{reason}}',
+      noAnswer: 'Stripe did not answer: try again; repeating the same request never acts twice.',
+      notFound: 'Stripe cannot find the subscription.',
+      syncFailed: 'Stripe did not answer the synchronisation.',
+    },
+    autoship: {
+      notFound: 'The autoship subscription does not exist.',
+      canceled: 'The subscription is cancelled: it can no longer change.',
+      alreadyPaused: 'The subscription is already paused.',
+      notPaused: 'Only a paused subscription can be resumed.',
+      sameDay: 'The subscription is already charged on day {{day}}.',
+      requestReused: 'That request identifier was already used for another action.',
+    },
+    order: {
+      notFound: 'The order does not exist.',
+      cannotConfirm: 'The order cannot be confirmed in its current state.',
+      cannotRefund: 'Only a paid order can be refunded.',
+      noRate: 'There is no exchange rate for {{currency}} in force.',
+    },
+    plan: {
+      notFound: 'The plan version does not exist.',
+      noneInForce: 'No published plan version is in force in {{period}}.',
+      inconsistent: 'The plan figures are not consistent.',
+      published: 'A published version is not edited: create a new draft.',
+      clash: 'A version is already published from {{period}}.',
+    },
+    genealogy: {
+      cycle: 'A member cannot be moved under itself or under someone in its own network.',
+      sameSponsor: 'The member already has that sponsor.',
+      noMembers: 'There are no members yet.',
+      volumesIncomplete: 'The period’s volumes are incomplete: recompute the period before correcting the genealogy.',
+    },
+    catalogue: { rows: 'The file has {{count}} error(s); nothing was applied.', productNotFound: 'The product does not exist.' },
+    state: {
+      pending: 'pending', approved: 'approved', processing: 'being paid', paid: 'paid', rejected: 'rejected', failed: 'failed',
+      active: 'active', paused: 'paused', canceled: 'cancelled', past_due: 'past due', open: 'open', closing: 'closing', closed: 'closed',
+      refunded: 'refunded', cancelled: 'cancelled', suspended: 'suspended', inactive: 'inactive',
+    },
+  },
+};
+
+type Leaves<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;
+}[keyof T & string];
+
+/** Every key of the catalogue ("member.notFound"); AppError.of refuses any other. */
+export type MessageKey = Leaves<typeof errorText.es>;
+export type RuleKey = keyof typeof errorText.es.rule;
+export type MessageParams = Record<string, string | number | null>;
+
+function lookup(lang: 'es' | 'en', key: string): string | undefined {
+  let node: unknown = errorText[lang];
+  for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part];
+  return typeof node === 'string' ? node : undefined;
+}
+
+/** Words a catalogue entry (Spanish by default) with its params, as i18next would. */
+export function wordError(key: string, params: MessageParams = {}, lang: 'es' | 'en' = 'es'): string {
+  const template = lookup(lang, key) ?? key;
+  const words = wordParams(params, (k) => lookup(lang, k));
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => (words[name] == null ? '' : String(words[name])));
+}
+
+/** A `status` param travels as its code; both sides word it from `state.*`. */
+export function wordParams(params: MessageParams, find: (key: string) => string | undefined): MessageParams {
+  if (typeof params.status !== 'string') return params;
+  return { ...params, status: find(`state.${params.status}`) ?? params.status };
+}
+
+/**
+ * A schema's own problem text: zod's custom messages in shared schemas are written with `rule()`,
+ * which returns the Spanish wording (what scripts see), and the router maps the text back to the key.
+ */
+export function rule(key: RuleKey): string {
+  return errorText.es.rule[key];
+}
+const RULE_BY_SPANISH = new Map<string, RuleKey>(Object.entries(errorText.es.rule).map(([k, v]) => [v, k as RuleKey]));
+export function ruleOfMessage(message: string): RuleKey | undefined {
+  return RULE_BY_SPANISH.get(message);
+}
