@@ -7,8 +7,9 @@ import { startCluster, defaultBaseDir, type ClusterInfo } from './db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from './db/client';
 import { staff } from './db/schema';
 import type { AppConfig, AppServices } from './kernel/context';
+import type { CloseSteps } from './services/periods/close';
 import { createRouter, type Router } from './ipc/router';
-import { handlers } from './composition';
+import { composeHandlers, closeSteps } from './composition';
 import { hashPassword, randomPassword } from './services/auth/password';
 import { ensureInitialPlan } from './services/plan/initial';
 import { ensurePeriodAggregates } from './services/volumes/backfill';
@@ -113,8 +114,9 @@ function defaultLog(msg: string, extra?: unknown) {
   else console.error(`[nnprotect] ${msg}`);
 }
 
-export function createAppRouter(services: AppServices): Router {
-  return createRouter(services, handlers);
+/** The router over the composed handlers (main/composition.ts); a test may compose the close's steps itself. */
+export function createAppRouter(services: AppServices, close: CloseSteps = closeSteps): Router {
+  return createRouter(services, composeHandlers(close));
 }
 
 /** A demo network on the very first run, so a new installation has something to look at. */

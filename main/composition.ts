@@ -17,32 +17,46 @@ import { planEditorHandlers } from './services/plan/editor';
 import { walletHandlers } from './services/wallet/app';
 import { withdrawalsHandlers } from './services/withdrawals/app';
 import { periodsHandlers } from './services/periods/app';
+import { finishStep, ranksStep, volumesStep, type CloseSteps } from './services/periods/close';
+import { commissionsStep } from './services/commissions/step';
 import { dashboardHandlers } from './services/dashboard/app';
 import { planHandlers } from './services/plan/app';
 import { ordersHandlers } from './services/orders/app';
-// The commission run plugs itself into every period close (issue 6).
-import './services/commissions';
 import { paymentsHandlers } from './services/payments/app';
 import { commissionsHandlers } from './services/commissions/app';
 import { autoshipHandlers } from './services/autoship/app';
 
-export const handlers: Handlers = {
-  ...authHandlers,
-  ...staffHandlers,
-  ...auditHandlers,
-  ...systemHandlers,
-  ...membersHandlers,
-  ...genealogyHandlers,
-  ...ratesHandlers,
-  ...catalogueHandlers,
-  ...planEditorHandlers,
-  ...walletHandlers,
-  ...withdrawalsHandlers,
-  ...periodsHandlers,
-  ...dashboardHandlers,
-  ...planHandlers,
-  ...ordersHandlers,
-  ...paymentsHandlers,
-  ...commissionsHandlers,
-  ...autoshipHandlers,
-};
+/**
+ * The period close: these steps, in this order, in ONE transaction (main/services/periods/close.ts).
+ * volumes: member_volumes recomputed and paid-as ranks; ranks: rank history and career ranks;
+ * commissions: the commission run (its precheck refuses a close whose plan or rates cannot be used;
+ * its prefetch reads ahead on the close's snapshot), lines and wallet postings; finish: closed.
+ * The app, the bench (main/cli/bench), the engine-case runner and the tests all use this list.
+ */
+export const closeSteps: CloseSteps = [volumesStep, ranksStep, commissionsStep, finishStep];
+
+/** Each area's typed handler map, met in one object; `close` defaults to the close above (tests pass their own). */
+export function composeHandlers(close: CloseSteps = closeSteps): Handlers {
+  return {
+    ...authHandlers,
+    ...staffHandlers,
+    ...auditHandlers,
+    ...systemHandlers,
+    ...membersHandlers,
+    ...genealogyHandlers,
+    ...ratesHandlers,
+    ...catalogueHandlers,
+    ...planEditorHandlers,
+    ...walletHandlers,
+    ...withdrawalsHandlers,
+    ...periodsHandlers(close),
+    ...dashboardHandlers,
+    ...planHandlers,
+    ...ordersHandlers,
+    ...paymentsHandlers,
+    ...commissionsHandlers,
+    ...autoshipHandlers,
+  };
+}
+
+export const handlers: Handlers = composeHandlers();

@@ -7,6 +7,7 @@ import type { ProcedureName, InputOf, OutputOf, Role } from '../shared/contract'
 import type { RpcResult } from '../shared/errors';
 import { hashPassword } from '../main/services/auth/password';
 import { staff } from '../main/db/schema';
+import type { CloseSteps } from '../main/services/periods/close';
 
 export const TEST_PASSWORD = 'correcto-caballo-bateria';
 
@@ -14,11 +15,11 @@ export const TEST_PASSWORD = 'correcto-caballo-bateria';
  * A fresh database with the real router over it, plus one logged-in session per role.
  * Calls go through the same router the HTTP bridge and Electron use.
  */
-export async function testApp(opts: { now?: () => Date } = {}) {
+export async function testApp(opts: { now?: () => Date; closeSteps?: CloseSteps } = {}) {
   const database = await freshDatabase();
   const services = createServices(database, { ...appConfig('embedded'), exportsDir: mkdtempSync(path.join(os.tmpdir(), 'nnp-exports-')) }, () => {});
   if (opts.now) services.now = opts.now;
-  const router = createAppRouter(services);
+  const router = createAppRouter(services, opts.closeSteps);
   process.env.NNP_ADMIN_PASSWORD = TEST_PASSWORD;
   await ensureFirstAdmin(database);
   const hash = await hashPassword(TEST_PASSWORD);

@@ -15,8 +15,9 @@ import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { connect } from '../main/db/client';
 import type { AppServices, MutationContext } from '../main/kernel/context';
-import '../main/services/commissions'; // registers the commission step and its precheck
-import { executeRun, registerCloseStep, startPeriodRun } from '../main/services/periods/close';
+import { closeSteps } from '../main/composition';
+import { executeRun, startPeriodRun, type CloseStep } from '../main/services/periods/close';
+import { withStep } from './close-steps';
 
 const [url, key] = process.argv.slice(2);
 if (!url || !key) {
@@ -25,18 +26,16 @@ if (!url || !key) {
 }
 const probeAfter = process.env.NNP_CRASH_PROBE_AFTER ?? '';
 const probeMs = Number(process.env.NNP_CRASH_PROBE_MS || 60_000);
-if (probeAfter) {
-  for (const after of [probeAfter]) {
-    registerCloseStep({
-      name: `crash-probe-${after}`,
-      label: { es: `prueba tras ${after}`, en: `probe after ${after}` },
-      run: async () => {
-        process.stdout.write(`PROBE ${after}\n`);
-        await new Promise((r) => setTimeout(r, probeMs));
-      },
-    }, { after });
-  }
-}
+const probe: CloseStep = {
+  name: `crash-probe-${probeAfter}`,
+  label: { es: `prueba tras ${probeAfter}`, en: `probe after ${probeAfter}` },
+  run: async () => {
+    process.stdout.write(`PROBE ${probeAfter}\n`);
+    await new Promise((r) => setTimeout(r, probeMs));
+  },
+};
+// The application's close, with the probe put in when asked for.
+const close = probeAfter ? withStep(probe, { after: probeAfter }) : closeSteps;
 
 const database = connect(url, { max: 4 });
 const app: AppServices = {
@@ -46,10 +45,10 @@ const app: AppServices = {
 try {
   const runId = await database.db.transaction(async (tx) => {
     const ctx = { ...app, tx, procedure: 'crash.child', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
-    return (await startPeriodRun(ctx, 'close', key)).run.id;
+    return (await startPeriodRun(ctx, close, 'close', key)).run.id;
   });
   process.stdout.write(`RUN ${runId}\n`);
-  await executeRun(app, runId);
+  await executeRun(app, close, runId);
   const [run] = (await database.db.execute(sql`select status from period_runs where id = ${runId}`)) as unknown as { status: string }[];
   process.stdout.write(`DONE ${run?.status}\n`);
 } catch (e) {

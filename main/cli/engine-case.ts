@@ -21,6 +21,7 @@ import { startCluster } from '../db/embedded';
 import { migrationsFolder } from '../paths';
 import { ensureInitialPlan } from '../services/plan/initial';
 import { runCase } from '../services/commissions/case-runner';
+import { closeSteps } from '../composition';
 import { serializeCaseOutputJson } from '../services/commissions/case-output';
 import { EngineInputError } from '../domain/engine';
 import { AppError } from '../../shared/errors';
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
   }
   const database = connect(server.admin(name), { max: 4 });
   try {
-    const out = await runCase(database, json, debug);
+    const out = await runCase(database, closeSteps, json, debug);
     process.stdout.write(serializeCaseOutputJson(out));
     return 0;
   } catch (e) {

@@ -13,8 +13,7 @@ import { PLAN_V1 } from '../../domain/plan';
 import { parseEngineCase, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError, EngineInputError, type CaseOutput, type EngineCase } from '../../domain/engine';
 import type { AppServices, MutationContext } from '../../kernel/context';
 import { confirmOrder } from '../orders/confirm';
-import { executeRun, startPeriodRun } from '../periods/close';
-import { registerCommissionsStep } from './step';
+import { executeRun, startPeriodRun, type CloseSteps } from '../periods/close';
 
 /** Checks what the engine would refuse, before anything touches the database. */
 export function checkCase(c: EngineCase): void {
@@ -51,11 +50,13 @@ export function checkCase(c: EngineCase): void {
 
 const normPoints = (s: string) => { const d = new Decimal(s); return d.isZero() ? '0' : d.toFixed(); };
 
-/** Loads the case into `database` (empty, migrated, with the initial plan), closes its period, reads the result. */
-export async function runCase(database: Database, json: unknown, log: (m: string) => void = () => {}): Promise<CaseOutput> {
+/**
+ * Loads the case into `database` (empty, migrated, with the initial plan), closes its period with
+ * `close` (the application's steps, main/composition.ts, passed in by the caller), reads the result.
+ */
+export async function runCase(database: Database, close: CloseSteps, json: unknown, log: (m: string) => void = () => {}): Promise<CaseOutput> {
   const c = parseEngineCase(json);
   checkCase(c);
-  registerCommissionsStep();
   const { db } = database;
   const bounds = periodBounds(c.period);
   const dbId = new Map<string, number>();
@@ -170,10 +171,10 @@ export async function runCase(database: Database, json: unknown, log: (m: string
   };
   const runId = await db.transaction(async (tx) => {
     const ctx = { ...app, tx, procedure: 'engine.case', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
-    const r = await startPeriodRun(ctx, 'close', c.period);
+    const r = await startPeriodRun(ctx, close, 'close', c.period);
     return r.run.id;
   });
-  await executeRun(app, runId);
+  await executeRun(app, close, runId);
   const [run] = (await db.execute(sql`select status, error from period_runs where id = ${runId}`)) as unknown as { status: string; error: string | null }[];
   if (run?.status !== 'succeeded') throw new Error(`the close did not succeed: ${run?.error ?? run?.status}`);
   return readCaseResult(database, c.period, new Map([...orderIds].map(([k, v]) => [v, k])));

@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork } from '../volumes/testing';
-import { registerCloseStep, waitForRun } from '../periods/close';
-import { commissionsStep, registerCommissionsStep } from './step';
+import { waitForRun } from '../periods/close';
+import { commissionsStep } from './step';
+import { withStep } from '../../../test/close-steps';
 import { stagedPartition } from './run';
 
 const now = new Date('2026-12-02T18:00:00Z');
@@ -34,12 +35,10 @@ describe('commission close: read ahead or all in the transaction, the same resul
   let inTx: Awaited<ReturnType<typeof closeNovember>>;
   const apps: TestApp[] = [];
   afterAll(async () => {
-    registerCloseStep(commissionsStep, { after: 'ranks' });
     for (const a of apps) await a.close();
   });
 
   beforeAll(async () => {
-    registerCommissionsStep();
     // 1. The usual way, with a table a dead close left behind (loaded, never attached).
     const a = await testApp({ now: () => now });
     apps.push(a);
@@ -50,8 +49,7 @@ describe('commission close: read ahead or all in the transaction, the same resul
       values (${p!.id}, 1, 'directo', 1, 'order', 1, 1, 100, 'MXN', 999, 'MXN', 1, 1)`);
     ahead = await closeNovember(a);
     // 2. The step without its read-ahead: everything in the close's transaction.
-    registerCloseStep({ ...commissionsStep, prefetch: undefined }, { after: 'ranks' });
-    const b = await testApp({ now: () => now });
+    const b = await testApp({ now: () => now, closeSteps: withStep({ ...commissionsStep, prefetch: undefined }, { after: 'ranks' }) });
     apps.push(b);
     await loadSmallNetwork(b.database.sql);
     inTx = await closeNovember(b);

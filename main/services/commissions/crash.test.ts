@@ -36,7 +36,7 @@ import { confirmOrder, refundOrder } from '../orders/confirm';
 import type { Tx } from '../../db/client';
 import { checkCommissionInputs } from './step';
 import { loadPeriod, runEngine, totalsOf } from './run';
-import './index';
+import { closeSteps } from '../../composition';
 
 const NOW = new Date('2026-11-27T18:00:00Z');
 const KEY = '2026-11';
@@ -75,7 +75,7 @@ function mutationCtx(tx: Tx): MutationContext {
 
 /** startPeriodRun in its own transaction (as periods.close does). */
 async function startClose(): Promise<number> {
-  return db.db.transaction(async (tx) => (await startPeriodRun(mutationCtx(tx), 'close', KEY)).run.id);
+  return db.db.transaction(async (tx) => (await startPeriodRun(mutationCtx(tx), closeSteps, 'close', KEY)).run.id);
 }
 
 interface Child {
@@ -332,7 +332,7 @@ describe('a close killed at any point leaves the period untouched or fully close
       await age();
       const t0 = performance.now();
       const id = await startClose();
-      await executeRun(app, id);
+      await executeRun(app, closeSteps, id);
       log.push(`in-process close ${Math.round(performance.now() - t0)} ms`);
       const [run] = await db.sql<{ status: string; error: string | null }[]>`select status, error from period_runs where id = ${id}`;
       expect(run).toMatchObject({ status: 'succeeded', error: null });
@@ -350,7 +350,7 @@ describe('a close killed at any point leaves the period untouched or fully close
     expect((refused as AppError).message).toMatch(/ya está cerrado/);
     // Re-executing an old run (e.g. a retried launch) does nothing either.
     const runs = await db.sql<{ id: number }[]>`select id from period_runs where period_id = ${periodId}`;
-    for (const r of runs) await executeRun(app, r.id);
+    for (const r of runs) await executeRun(app, closeSteps, r.id);
     // And a close from another process is refused before writing.
     const child = startChild();
     await child.exited;

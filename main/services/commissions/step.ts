@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
-import { registerCloseStep, registerClosePrecheck, type CloseStep } from '../periods/close';
+import type { CloseStep } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
 import {
   checkRunInputs, countInstantLines, dropStagedLines, loadLinesTable, loadPeriod, periodRates, planLines, runEngine, stagedPartition, writeClose,
@@ -46,6 +46,8 @@ type Ahead = Awaited<ReturnType<typeof computeRun>> & LinesAhead;
 export const commissionsStep: CloseStep = {
   name: 'commissions',
   label: { es: 'Comisiones: cálculo, líneas y pago a monederos', en: 'Commissions: computation, lines and wallet postings' },
+  // Refuses the close before anything is written when the plan or the period's rates cannot be used.
+  precheck: (tx, period) => checkCommissionInputs(tx, period),
   // Ahead of the step, on the close's snapshot, while 'volumes' and 'ranks' work in the database:
   // load and engine (they need nothing those steps write: a member's career rank before the period
   // reads the same before and after 'ranks'; the campaign's travel reset is applied in memory by
@@ -98,12 +100,3 @@ export const commissionsStep: CloseStep = {
     };
   },
 };
-
-let registered = false;
-/** Plugs the commission run into the close (idempotent). */
-export function registerCommissionsStep(): void {
-  if (registered) return;
-  registered = true;
-  registerCloseStep(commissionsStep, { after: 'ranks' });
-  registerClosePrecheck(async (tx, period) => { await checkCommissionInputs(tx, period); });
-}

@@ -6,7 +6,7 @@ import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { nextPeriod, periodBounds } from '../../domain/period';
 import { formatInstant } from '../../../shared/format';
-import { launchRun, listCloseSteps, startPeriodRun } from './close';
+import { launchRun, startPeriodRun, type CloseSteps } from './close';
 import { listPeriods, openPeriod, periodByKey, previousPeriodRow } from './lookup';
 import { lastRunOf, runView, summaries, summaryOf } from './views';
 
@@ -14,7 +14,7 @@ async function list(_: ParsedInputOf<'periods.list'>, ctx: CallContext) {
   return summaries(ctx.db, await listPeriods(ctx.db, 'desc'));
 }
 
-async function current(input: ParsedInputOf<'periods.current'>, ctx: CallContext) {
+async function current(close: CloseSteps, input: ParsedInputOf<'periods.current'>, ctx: CallContext) {
   const [open, all] = await Promise.all([openPeriod(ctx.db), listPeriods(ctx.db, 'desc')]);
   const closing = all.find((p) => p.status === 'closing') ?? null;
   const previous = open ? await previousPeriodRow(ctx.db, open) : null;
@@ -28,16 +28,16 @@ async function current(input: ParsedInputOf<'periods.current'>, ctx: CallContext
     period: byId(open?.id),
     previous: byId(previous?.id),
     closing: byId(closing?.id),
-    lastRun: run && runPeriod ? await runView(ctx.db, run, runPeriod.key, input.lang, ctx.now()) : null,
+    lastRun: run && runPeriod ? await runView(ctx.db, close, run, runPeriod.key, input.lang, ctx.now()) : null,
     ended: !!open && ctx.now().getTime() >= open.endsAt.getTime(),
   };
 }
 
-async function get(input: ParsedInputOf<'periods.get'>, ctx: CallContext) {
+async function get(close: CloseSteps, input: ParsedInputOf<'periods.get'>, ctx: CallContext) {
   const p = await periodByKey(ctx.db, input.key);
   if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.key });
   const [s, run] = await Promise.all([summaryOf(ctx.db, p), lastRunOf(ctx.db, [p.id])]);
-  return { period: s!, lastRun: run ? await runView(ctx.db, run, p.key, input.lang, ctx.now()) : null };
+  return { period: s!, lastRun: run ? await runView(ctx.db, close, run, p.key, input.lang, ctx.now()) : null };
 }
 
 type AdvRow = { id: string | number; code: string; first_name: string; last_name: string; from_rank: number; to_rank: number; pv: string; pvg: string };
@@ -73,7 +73,7 @@ async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallCon
   };
 }
 
-async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: CallContext): Promise<OutputOf<'periods.previewClose'>> {
+async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.previewClose'>, ctx: CallContext): Promise<OutputOf<'periods.previewClose'>> {
   const p = await periodByKey(ctx.db, input.key);
   if (!p) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.key });
   const now = ctx.now();
@@ -132,7 +132,7 @@ async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: C
     ended,
     canClose,
     warnings,
-    steps: listCloseSteps().map((s) => ({ name: s.name, label: s.label[input.lang] })),
+    steps: close.map((s) => ({ name: s.name, label: s.label[input.lang] })),
     next: { key: nb.key, startsAt: nb.startsAt.toISOString(), endsAt: nb.endsAt.toISOString(), exists: !!nextRow },
     pendingOrders: orderCounts?.pending ?? 0,
     waitingOrders: orderCounts?.waiting ?? 0,
@@ -144,12 +144,12 @@ async function previewClose(input: ParsedInputOf<'periods.previewClose'>, ctx: C
 }
 
 /** A mutation that starts a background run once its transaction has committed. */
-function runStarter(kind: 'close' | 'recompute') {
+function runStarter(close: CloseSteps, kind: 'close' | 'recompute') {
   const inner = mutator(async (input: ParsedInputOf<'periods.close'> | ParsedInputOf<'periods.recompute'>, ctx: MutationContext) => {
     if (kind === 'close' && 'confirmKey' in input && input.confirmKey !== input.key) {
       throw AppError.fields([{ path: 'confirmKey', rule: 'confirmKey', params: { expected: input.key } }], 'period.confirmKey');
     }
-    const r = await startPeriodRun(ctx, kind, input.key);
+    const r = await startPeriodRun(ctx, close, kind, input.key);
     await ctx.audit({
       action: kind === 'close' ? 'periods.close' : 'periods.recompute',
       entity: 'period', entityId: r.period.key,
@@ -162,26 +162,27 @@ function runStarter(kind: 'close' | 'recompute') {
   });
   const handler = async (input: ParsedInputOf<'periods.close'>, ctx: CallContext) => {
     const out = await inner(input, ctx);
-    void launchRun(ctx, out.run.id);
-    return runView(ctx.db, out.run, out.key, out.lang, ctx.now());
+    void launchRun(ctx, close, out.run.id);
+    return runView(ctx.db, close, out.run, out.key, out.lang, ctx.now());
   };
   return Object.assign(handler, { kind: 'mutation' as const }) as Handler<ParsedInputOf<'periods.close'>, OutputOf<'periods.close'>>;
 }
 
-async function run(input: ParsedInputOf<'periods.run'>, ctx: CallContext) {
+async function run(close: CloseSteps, input: ParsedInputOf<'periods.run'>, ctx: CallContext) {
   const [r] = await ctx.db.select().from(periodRuns).where(eq(periodRuns.id, input.runId));
   if (!r) throw AppError.of('NOT_FOUND', 'period.runNotFound', {}, { runId: input.runId });
   const all = await listPeriods(ctx.db);
-  return runView(ctx.db, r, all.find((p) => p.id === r.periodId)?.key ?? '', input.lang, ctx.now());
+  return runView(ctx.db, close, r, all.find((p) => p.id === r.periodId)?.key ?? '', input.lang, ctx.now());
 }
 
-export const periodsHandlers = {
+/** The periods' handlers, given the close's steps as the application composes them (main/composition.ts). */
+export const periodsHandlers = (close: CloseSteps) => ({
   'periods.list': reader(list),
-  'periods.current': reader(current),
-  'periods.get': reader(get),
+  'periods.current': reader((input: ParsedInputOf<'periods.current'>, ctx) => current(close, input, ctx)),
+  'periods.get': reader((input: ParsedInputOf<'periods.get'>, ctx) => get(close, input, ctx)),
   'periods.advancing': reader(advancing),
-  'periods.previewClose': reader(previewClose),
-  'periods.close': runStarter('close'),
-  'periods.recompute': runStarter('recompute') as unknown as Handler<ParsedInputOf<'periods.recompute'>, OutputOf<'periods.recompute'>>,
-  'periods.run': reader(run),
-};
+  'periods.previewClose': reader((input: ParsedInputOf<'periods.previewClose'>, ctx) => previewClose(close, input, ctx)),
+  'periods.close': runStarter(close, 'close'),
+  'periods.recompute': runStarter(close, 'recompute') as unknown as Handler<ParsedInputOf<'periods.recompute'>, OutputOf<'periods.recompute'>>,
+  'periods.run': reader((input: ParsedInputOf<'periods.run'>, ctx) => run(close, input, ctx)),
+});

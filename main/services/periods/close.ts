@@ -14,9 +14,9 @@
  *    (it resumes from the start: every step is idempotent). Progress is written to the run row
  *    through a separate connection, so the screens can poll it while the transaction works.
  *
- * Steps are an ordered list. The commission engine plugs its run in with `registerCloseStep`
- * (by default after 'ranks', before 'finish'): it gets the transaction, the period, the previous
- * period, the plan in force and a progress callback. When it runs, member_volumes of the period are
+ * Steps are an ordered list, composed by the application (main/composition.ts: volumes, ranks, the
+ * commission run, finish) and passed to every function here: a step gets the transaction, the
+ * period, the previous period, the plan in force and a progress callback. When it runs, member_volumes of the period are
  * final, members.career_rank is already raised and rank_history has the period's changes
  * (kind 'career' rows hold old → new: the input of Bono por Alcance).
  */
@@ -61,6 +61,8 @@ export interface CloseStep {
    * computes in this process while PostgreSQL recomputes volumes and ranks.
    */
   prefetch?: (ctx: PrefetchContext) => Promise<unknown>;
+  /** Run when a close is asked for, before the period goes closing: throws to refuse the close (nothing written). */
+  precheck?: (tx: Tx, period: PeriodRow) => Promise<unknown>;
   /** Called (best effort, after the close's transaction ended: abandonSteps) when a run with this step failed. */
   abandon?: (db: Db, period: PeriodRow) => Promise<void>;
 }
@@ -81,7 +83,7 @@ const ADVISORY_CLASS = 7261006;
 /** A running run whose heartbeat is older than this may have lost its process. */
 export const STALE_AFTER_MS = 60_000;
 
-const volumesStep: CloseStep = {
+export const volumesStep: CloseStep = {
   name: 'volumes',
   label: { es: 'Volúmenes y rangos pagados (recálculo completo)', en: 'Volumes and paid-as ranks (full recomputation)' },
   run: async (c) => {
@@ -90,7 +92,7 @@ const volumesStep: CloseStep = {
   },
 };
 
-const ranksStep: CloseStep = {
+export const ranksStep: CloseStep = {
   name: 'ranks',
   label: { es: 'Historial de rangos y rangos de carrera', en: 'Rank history and career ranks' },
   run: async (c) => {
@@ -126,7 +128,7 @@ const ranksStep: CloseStep = {
   },
 };
 
-const finishStep: CloseStep = {
+export const finishStep: CloseStep = {
   name: 'finish',
   label: { es: 'Cerrar el periodo', en: 'Close the period' },
   run: async (c) => {
@@ -137,45 +139,20 @@ const finishStep: CloseStep = {
   },
 };
 
-const closeSteps: CloseStep[] = [volumesStep, ranksStep, finishStep];
+/** The steps of a close, in order, composed by the application (main/composition.ts). */
+export type CloseSteps = readonly CloseStep[];
 
-/**
- * The hook point of the close: adds a step (e.g. the commission run) to the ordered list. Default
- * position: right before 'finish'. Registering the same name twice replaces the step.
- */
-export function registerCloseStep(step: CloseStep, at: { before?: string; after?: string } = {}): void {
-  if (step.name === 'finish' || step.name === 'volumes' || step.name === 'ranks') throw new Error(`step name ${step.name} is reserved`);
-  const existing = closeSteps.findIndex((s) => s.name === step.name);
-  if (existing >= 0) closeSteps.splice(existing, 1);
-  let index = closeSteps.findIndex((s) => s.name === (at.before ?? 'finish'));
-  if (at.after) index = closeSteps.findIndex((s) => s.name === at.after) + 1;
-  if (index <= 0 || index > closeSteps.length - 1) index = closeSteps.length - 1;
-  closeSteps.splice(index, 0, step);
-}
+/** A recomputation runs the volumes step alone, whatever the close is made of. */
+const recomputeSteps: CloseSteps = [volumesStep];
 
-const closePrechecks: ((tx: Tx, period: PeriodRow) => Promise<void>)[] = [];
-
-/** A check run when a close is asked for, before the period goes closing (throw to refuse). */
-export function registerClosePrecheck(check: (tx: Tx, period: PeriodRow) => Promise<void>): void {
-  if (!closePrechecks.includes(check)) closePrechecks.push(check);
-}
-
-/** Removes a registered step (tests; a plug-in being unloaded). The built-in steps stay. */
-export function unregisterCloseStep(name: string): void {
-  if (name === 'volumes' || name === 'ranks' || name === 'finish') return;
-  const i = closeSteps.findIndex((s) => s.name === name);
-  if (i >= 0) closeSteps.splice(i, 1);
-}
-
-/** The close's steps in order (what the preview shows). */
-export function listCloseSteps(): readonly CloseStep[] {
-  return closeSteps;
-}
-
-const recomputeSteps: CloseStep[] = [volumesStep];
-
-function stepsOf(kind: RunKind): CloseStep[] {
-  return kind === 'close' ? closeSteps : recomputeSteps;
+function stepsOf(close: CloseSteps, kind: RunKind): CloseSteps {
+  if (kind === 'recompute') return recomputeSteps;
+  // The runner's invariants: volumes first (the later steps read member_volumes), finish last, names unique (results are keyed by name).
+  const names = close.map((s) => s.name);
+  if (names[0] !== 'volumes' || names.at(-1) !== 'finish' || new Set(names).size !== names.length) {
+    throw new Error(`close steps must be volumes, …, finish with unique names: ${names.join(', ')}`);
+  }
+  return close;
 }
 
 export type RunRow = typeof periodRuns.$inferSelect;
@@ -186,7 +163,7 @@ export type RunRow = typeof periodRuns.$inferSelect;
  * period (confirmed after the open period's end) are assigned to it. Answers the run row; the
  * caller launches `executeRun` after its transaction commits.
  */
-export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: string): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
+export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, kind: RunKind, key: string): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
   const tx = ctx.tx;
   const period = await periodByKey(tx, key, 'update');
   if (!period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: key });
@@ -194,8 +171,9 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
     throw AppError.of('CONFLICT', 'period.alreadyClosed', { period: key }, { period: key, status: period.status });
   }
   if (kind === 'recompute') assertPeriodWritable(period);
-  // Checks of the registered steps (e.g. the commission run's plan and rates): refuse before writing anything.
-  if (kind === 'close') for (const check of closePrechecks) await check(tx, period);
+  // The steps' own checks (e.g. the commission run's plan and rates): refuse before writing anything.
+  const steps = stepsOf(close, kind);
+  if (kind === 'close') for (const step of steps) await step.precheck?.(tx, period);
 
   // A run marked running is in progress unless its heartbeat stopped long ago AND no process holds
   // its advisory lock: then its runner is gone (a crash) and the run is marked failed.
@@ -233,7 +211,7 @@ export async function startPeriodRun(ctx: MutationContext, kind: RunKind, key: s
     assignedOrders = assigned.length;
   }
   const [run] = await tx.insert(periodRuns).values({
-    periodId: period.id, kind, steps: stepsOf(kind).map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: new Date(),
+    periodId: period.id, kind, steps: steps.map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: new Date(),
     result: next ? { nextPeriod: next.key, assignedOrders } : null,
   }).returning();
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
@@ -300,8 +278,8 @@ export async function abandonSteps(db: Db, steps: readonly CloseStep[], period: 
 const inFlight = new Map<number, Promise<void>>();
 
 /** Launches a run without waiting for it (the request answers at once; the screen polls the run row). */
-export function launchRun(app: AppServices, runId: number): Promise<void> {
-  const p = executeRun(app, runId).catch((e) => app.log(`period run ${runId} failed`, e)).finally(() => inFlight.delete(runId));
+export function launchRun(app: AppServices, close: CloseSteps, runId: number): Promise<void> {
+  const p = executeRun(app, close, runId).catch((e) => app.log(`period run ${runId} failed`, e)).finally(() => inFlight.delete(runId));
   inFlight.set(runId, p);
   return p;
 }
@@ -312,10 +290,10 @@ export async function waitForRun(runId: number): Promise<void> {
 }
 
 /** Executes the steps of a run in one transaction; see the module comment. */
-export async function executeRun(app: AppServices, runId: number): Promise<void> {
+export async function executeRun(app: AppServices, close: CloseSteps, runId: number): Promise<void> {
   const [run0] = await app.db.select().from(periodRuns).where(eq(periodRuns.id, runId));
   if (!run0 || run0.status !== 'running') return;
-  const steps = stepsOf(run0.kind as RunKind).filter((s) => run0.steps.includes(s.name));
+  const steps = stepsOf(close, run0.kind as RunKind).filter((s) => run0.steps.includes(s.name));
   const results: Record<string, unknown> = { ...((run0.result as Record<string, unknown> | null) ?? {}) };
   let lastBeat = 0;
   const report = async (done: number, fraction: number, step: string | null, force = false) => {

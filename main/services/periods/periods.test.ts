@@ -2,13 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork, pendingOrder, volumesOf } from '../volumes/testing';
 import { confirmOrder } from '../orders/confirm';
-import { registerCloseStep, unregisterCloseStep, waitForRun } from './close';
+import { waitForRun, type CloseStep } from './close';
+import { closeSteps } from '../../composition';
 
 let t: TestApp;
 let periods: Map<string, number>;
 const now = new Date('2026-12-02T18:00:00Z');
+// The application's close; a test puts its own step in (right before 'finish') and takes it out again.
+const steps: CloseStep[] = [...closeSteps];
+const putStep = (step: CloseStep) => steps.splice(steps.length - 1, 0, step);
+const takeStep = (name: string) => steps.splice(steps.findIndex((s) => s.name === name), 1);
 beforeAll(async () => {
-  t = await testApp({ now: () => now });
+  t = await testApp({ now: () => now, closeSteps: steps });
   ({ periods } = await loadSmallNetwork(t.database.sql));
   // Member 3 was Visionario in October (paid-as 1), as the volumes of that closed period say.
   await t.database.sql`insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank) values (${periods.get('2026-10')!}, 3, 5000, 4000, 5000, 1), (${periods.get('2026-10')!}, 1, 0, 0, 5000, 0)`;
@@ -69,7 +74,7 @@ describe('closing a period', () => {
 
   it('freezes volumes and ranks, writes the rank history, raises career ranks (never lowers them), opens the next period', async () => {
     const seen: Record<string, unknown>[] = [];
-    registerCloseStep({
+    putStep({
       name: 'probe', label: { es: 'Sonda', en: 'Probe' },
       run: async (c) => {
         const [h] = await c.tx.execute<{ n: number }>(/* sql */ (await import('drizzle-orm')).sql`select count(*)::int as n from rank_history where period_id = ${c.period.id} and kind = 'career'`);
@@ -87,7 +92,7 @@ describe('closing a period', () => {
       expect(run.result).toMatchObject({ ranks: { paidAsChanges: 7, careerPromotions: 4 }, probe: { ok: true }, nextPeriod: '2026-12' });
       expect(seen).toEqual([{ period: '2026-11', previous: '2026-10', careerRows: 4, volumes: true }]);
     } finally {
-      unregisterCloseStep('probe');
+      takeStep('probe');
     }
     const list = await t.must('periods.list', {}, t.tokens.finance);
     expect(list.map((p) => [p.key, p.status])).toEqual([['2026-12', 'open'], ['2026-11', 'closed'], ['2026-10', 'closed'], ['2026-09', 'closed']]);
@@ -141,12 +146,12 @@ describe('closing a period', () => {
   it('a failing step rolls the whole close back: the period stays closing, nothing half-written; starting again finishes it', async () => {
     const id = await pendingOrder(t.database.sql, 3, '30000', '100');
     await t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: '2027-01-10T12:00:00Z', method: 'stripe' }));
-    registerCloseStep({ name: 'boom', label: { es: 'Falla', en: 'Fails' }, run: async () => { throw new Error('comisiones no disponibles'); } });
+    putStep({ name: 'boom', label: { es: 'Falla', en: 'Fails' }, run: async () => { throw new Error('comisiones no disponibles'); } });
     let failed;
     try {
       failed = await close('2027-01');
     } finally {
-      unregisterCloseStep('boom');
+      takeStep('boom');
     }
     expect(failed).toMatchObject({ status: 'failed', error: 'comisiones no disponibles' });
     const jan = (await t.database.sql<{ id: number; status: string }[]>`select id, status from periods where key = '2027-01'`)[0]!;

@@ -8,7 +8,7 @@ import { periodRankCounts, periodRuns, periodStats, staff } from '../../db/schem
 import type { DbOrTx } from '../../db/client';
 import type { PeriodFigures, PeriodRun, PeriodSummary } from '../../../shared/contract/periods';
 import { MAX_RANK } from '../../domain/plan';
-import { listCloseSteps, type RunRow } from './close';
+import type { CloseSteps, RunRow } from './close';
 import type { PeriodRow } from './lookup';
 
 /** A running run without a heartbeat for this long is shown as possibly interrupted. */
@@ -84,8 +84,8 @@ export async function summaryOf(db: DbOrTx, p: PeriodRow | null): Promise<Period
 
 const RECOMPUTE_LABEL = { es: 'Volúmenes y rangos pagados (recálculo completo)', en: 'Volumes and paid-as ranks (full recomputation)' };
 
-export async function runView(db: DbOrTx, run: RunRow, periodKey: string, lang: 'es' | 'en', _now?: Date): Promise<PeriodRun> {
-  const labels = new Map(listCloseSteps().map((s) => [s.name, s.label[lang]]));
+export async function runView(db: DbOrTx, close: CloseSteps, run: RunRow, periodKey: string, lang: 'es' | 'en', _now?: Date): Promise<PeriodRun> {
+  const labels = new Map(close.map((s) => [s.name, s.label[lang]]));
   const [who] = run.startedBy ? await db.select({ username: staff.username }).from(staff).where(eq(staff.id, run.startedBy)) : [];
   return {
     id: run.id,

@@ -1,6 +1,6 @@
 /**
  * commissions.close — the whole period close as the background close runs it (main/services/periods
- *   close.ts): the registered steps in one transaction — volumes and paid-as ranks recomputed, rank
+ *   close.ts): the composed steps (main/composition.ts) in one transaction — volumes and paid-as ranks recomputed, rank
  *   history and career ranks, the commission run (load, engine, every line written under its natural
  *   key, the wallets paid through the ledger, the programmes) and the period marked closed — by the
  *   close's own runner (runCloseSteps: the commission step's load and engine read ahead on the
@@ -19,10 +19,10 @@ import type { Tx } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { round, timeOnce } from '../timing';
 import { benchPeriod, backendCpuMs } from './volumes';
-import { abandonSteps, listCloseSteps, runCloseSteps } from '../../../services/periods/close';
+import { abandonSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
 import { planInForce } from '../../../services/plan/cached';
-import { registerCommissionsStep } from '../../../services/commissions/step';
+import { closeSteps } from '../../../composition';
 
 const BASELINE_MEMBERS = Number(process.env.NNP_BENCH_CLOSE_BASELINE ?? 10_000);
 
@@ -32,11 +32,10 @@ export const commissionsClose: Metric = {
   name: 'commissions.close',
   budget: { ms: 30_000 },
   async run(ctx): Promise<MetricResult> {
-    registerCommissionsStep();
     const period = await benchPeriod(ctx);
     const [{ n: orderCount } = { n: 0 }] = await ctx.sql<{ n: number }[]>`
       select count(*)::int as n from orders where period_id = ${period.id} and status = 'paid'`;
-    const steps = listCloseSteps();
+    const steps = closeSteps;
     const stepMs: Record<string, number> = {};
     const results: Record<string, unknown> = {};
     let cpuMs = 0;
