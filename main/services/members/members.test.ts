@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { FIXTURE_NOW, loadFixture } from '../genealogy/fixture';
+import { codeFromDigits } from './search';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -49,6 +50,30 @@ describe('members.search', () => {
     }
     expect(ids(await search('213.555.0199'))).toEqual([4]);
     expect(ids(await search('310 555 1234'))).toEqual([5]);
+  });
+
+  it('finds a code typed as its digits, with or without the prefix and zeros', async () => {
+    for (const q of ['6', '0000006', 'NN6', 'nn6', 'NN-6', 'NN0000006']) {
+      expect((await search(q)).rows[0], q).toMatchObject({ id: 6, code: 'NN0000006', matchedBy: 'code' });
+    }
+    expect(codeFromDigits('1494')).toBe('NN0001494');
+    expect(codeFromDigits('NN1494')).toBe('NN0001494');
+    expect(codeFromDigits('12345678')).toBeNull();
+    expect(codeFromDigits('gmail')).toBeNull();
+  });
+
+  it('finds any part of an e-mail: the domain with or without @, a piece of the local part', async () => {
+    const domain = await search('example.com');
+    expect(domain.rows.length).toBeGreaterThan(0);
+    for (const r of domain.rows) expect(r.email?.toLowerCase(), 'every hit has the domain').toContain('example.com');
+    expect(domain.rows.every((r) => r.matchedBy === 'email')).toBe(true);
+    const at = await search('@example.com');
+    expect(ids(at)).toContain(2);
+    expect(at.rows.every((r) => r.email?.toLowerCase().includes('@example.com'))).toBe(true);
+    expect(ids(await search('perez@'))).toContain(2);
+    expect(ids(await search('erez@exam'))).toContain(2);
+    // Nothing invented: a domain nobody uses finds nobody.
+    expect((await search('hotmail')).rows).toEqual([]);
   });
 
   it('pages ranked results and says the total', async () => {

@@ -4,8 +4,10 @@ import { AppError } from '../../../shared/errors';
 
 /**
  * Member lookup. One box, four kinds of match, each answered by an index:
- * - code: exact, or the codes starting with what was typed, on members.code (btree);
- * - e-mail: exact or prefix, on member_search.email_lower (text_pattern_ops btree);
+ * - code: exact, or the codes starting with what was typed, on members.code (btree); staff type the
+ *   digits without the prefix and zeros ("1494", "NN1494" → NN0001494), looked up exactly too;
+ * - e-mail: exact or prefix, on member_search.email_lower (text_pattern_ops btree); any part of it
+ *   ("gmail", "@gmail.com", "outlook") through its trigram index, ranked last;
  * - phone: the digits typed, in any format, as a substring of member_search.phone_digits (GIN trigram);
  * - name: every word typed (without digits) must start a word of ' first last ' (member_search.search_text, GIN
  *   trigram), accent- and case-insensitive through nnp_search_norm, the function that fills it.
@@ -55,7 +57,18 @@ interface Row {
   country: string; status: string; career_rank: number; depth: number; downline_size: number; tier: number;
 }
 
-const MATCHED: Record<number, MemberHit['matchedBy']> = { 0: 'code', 1: 'email', 2: 'phone', 3: 'name', 4: 'email', 5: 'name', 6: 'phone', 7: 'code' };
+const MATCHED: Record<number, MemberHit['matchedBy']> = { 0: 'code', 1: 'email', 2: 'phone', 3: 'name', 4: 'email', 5: 'name', 6: 'phone', 7: 'code', 8: 'email' };
+
+/** Member codes are NN + 7 digits (the seed and enrolment write them so). */
+const CODE_DIGITS = 7;
+/**
+ * The full code meant by digits typed without the prefix and leading zeros ("1494", "nn1494",
+ * "NN-1494" → "NN0001494"); null when the text is not a code number.
+ */
+export function codeFromDigits(raw: string): string | null {
+  const m = /^(?:nn[\s-]?)?0*(\d{1,7})$/i.exec(raw.trim());
+  return m ? `NN${m[1]!.padStart(CODE_DIGITS, '0')}` : null;
+}
 
 export async function searchMembers(sql: postgres.Sql, input: SearchInput): Promise<SearchOutput> {
   const empty: SearchOutput = { rows: [], total: 0, page: input.page, pageSize: input.pageSize, capped: false };
@@ -97,7 +110,9 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const inPath = () => (range ? ` join member_paths mp on mp.member_id = m.id and mp.path >= ${p(range.lo)} and mp.path < ${p(range.hi)}` : '');
   if (oneToken) {
     const code = raw.toUpperCase();
-    branches.push(`(select m.id, null::text as txt, 0 as tier, 0 as k from members m${inPath()} where m.code = ${p(code)})`);
+    const full = codeFromDigits(raw);
+    const exact = full && full !== code ? [code, full] : [code];
+    branches.push(`(select m.id, null::text as txt, 0 as tier, 0 as k from members m${inPath()} where m.code in (${exact.map(p).join(', ')}))`);
     // A code typed in part ("NN00012"): the codes starting with it, in code order (btree range).
     if (/\d/.test(code) && /^[A-Z0-9-]+$/.test(code)) {
       branches.push(`(select m.id, null::text as txt, 7 as tier, 4 as k from members m${inPath()}
@@ -109,6 +124,12 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     // Exact address first; then addresses starting with what was typed (text_pattern_ops range).
     branches.push(`(select s.member_id as id, s.search_text as txt, case when s.email_lower = ${p(emailQ)} then 1 else 4 end as tier, 1 as k
       from ${from} where s.email_lower ~>=~ ${p(emailQ)} and s.email_lower ~<~ ${p(prefixEnd(emailQ))} limit ${emailLimit})`);
+    // Any part of the address: a domain ("gmail", "@gmail.com") or a piece of the local part. Not
+    // for a code or phone number (digits only): those have their own branches.
+    if (!/^[\d\s+().\-/]+$/.test(raw) && !codeFromDigits(raw)) {
+      branches.push(`(select s.member_id as id, s.search_text as txt, 8 as tier, 5 as k
+        from ${from} where s.email_lower like ${p('%' + emailQ.replace(/[%_\\]/g, (c) => '\\' + c) + '%')} limit ${emailLimit})`);
+    }
   }
   if (phoneish) {
     branches.push(`(select s.member_id as id, s.search_text as txt,
@@ -146,7 +167,7 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     pg as (select id, tier, ord from ranked where ord > ${p(offset)} and ord <= ${p(offset + input.pageSize)}),
     counted as (
       select (select count(*)::int from best) as total,
-        exists (select 1 from cand group by k having count(*) >= case k when 1 then ${p(emailLimit)}::int else ${p(limit)}::int end) as capped)
+        exists (select 1 from cand group by k having count(*) >= case when k in (1, 5) then ${p(emailLimit)}::int else ${p(limit)}::int end) as capped)
     select c.total, c.capped, pg.tier, m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status,
       m.career_rank, mp.depth, m.downline_size
     from counted c left join (pg join members m on m.id = pg.id join member_paths mp on mp.member_id = pg.id) on true

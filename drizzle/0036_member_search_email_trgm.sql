@@ -1,0 +1,1 @@
+CREATE INDEX "member_search_email_trgm_idx" ON "member_search" USING gin ("email_lower" gin_trgm_ops);
