@@ -93,6 +93,8 @@ export const members = pgTable('members', {
   phone: text('phone'),
   /** Digits only, for lookups typed in any format. */
   phoneDigits: text('phone_digits'),
+  /** Postal address as one text (street, number, colony, city, state, postal code): staff correct it. */
+  address: text('address'),
   country: char('country', { length: 2 }).notNull().references(() => countries.code),
   status: memberStatus('status').notNull().default('active'),
   sponsorId: bigint('sponsor_id', { mode: 'number' }).references((): AnyPgColumn => members.id),
@@ -108,6 +110,22 @@ export const members = pgTable('members', {
 }, (t) => [
   index('members_sponsor_idx').on(t.sponsorId, t.id),
   check('members_not_own_sponsor', sql`${t.sponsorId} is distinct from ${t.id}`),
+]);
+
+/**
+ * Notes support leaves on a member ("llamó el 3/12, se le explicó el Bono Rápido"): shown on the
+ * member's timeline; written only through members.addNote (audited), never edited.
+ */
+export const memberNotes = pgTable('member_notes', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id, { onDelete: 'cascade' }),
+  at: ts('at').notNull().defaultNow(),
+  staffId: uuid('staff_id').references(() => staff.id),
+  staffUsername: text('staff_username'),
+  text: text('text').notNull(),
+}, (t) => [
+  index('member_notes_member_idx').on(t.memberId, t.at.desc()),
+  check('member_notes_text', sql`length(btrim(${t.text})) between 1 and 2000`),
 ]);
 
 export const productKind = pgEnum('product_kind', ['kit', 'product']);
