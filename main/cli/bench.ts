@@ -190,6 +190,7 @@ async function main() {
         };
         rows.push(tableRow(m, r));
       }
+      for (const after of new Set(selected.map((m) => m.after).filter((a) => a !== undefined))) await after().catch((e) => log(`after: ${String(e)}`));
       console.log(`\n${members.toLocaleString('en-US')} members, ${report.orders.toLocaleString('en-US')} orders in the current period; ${report.machine}\n`);
       printTable(rows);
       report.load_avg_end = os.loadavg().map((l) => l.toFixed(1)).join(' ');

@@ -37,4 +37,6 @@ export interface Metric {
   name: string;
   budget: { p95_ms?: number; ms?: number; per_s?: number };
   run(ctx: BenchContext): Promise<MetricResult>;
+  /** Called once after the last metric of the run (shared resources: a browser, an app process). */
+  after?: () => Promise<void>;
 }

@@ -6,6 +6,7 @@ import { dashboardMetrics } from './dashboard';
 import { commissionsMetrics } from './commissions';
 import { commissionsPreview } from './preview';
 import { seedGenerate } from './seed';
+import { uiMetrics } from './ui';
 
 /** Every metric of `npm run bench`, in run order. Each area adds one line. */
 export const metrics: Metric[] = [
@@ -16,4 +17,5 @@ export const metrics: Metric[] = [
   ...commissionsMetrics,
   commissionsPreview,
   seedGenerate,
+  ...uiMetrics,
 ];

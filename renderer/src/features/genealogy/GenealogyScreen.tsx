@@ -170,7 +170,8 @@ export function GenealogyScreen() {
             <span>{t('members.name')}</span><span>{t('genealogy.paidAsRank')}</span><span className="num">PV</span><span className="num">PVG</span>
             <span>{t('members.status')}</span><span className="num">{t('genealogy.downline')}</span><span />
           </div>
-          <div className="tree-scroll" ref={scroller} role="tree" aria-label={t('genealogy.tree')}>
+          <div className="tree-scroll" ref={scroller} role="tree" aria-label={t('genealogy.tree')}
+            data-ready={(kids.get(root.id)?.pages ?? 0) > 0 && !kids.get(root.id)?.loading && !head.isPlaceholderData ? 'genealogy' : undefined}>
             <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
               {items.map((it) => {
                 const l = lines[it.index]!;

@@ -27,7 +27,7 @@ export function MemberProfileScreen() {
   const cur = m.current;
 
   return (
-    <section className="page member-page">
+    <section className="page member-page" data-ready={q.isPlaceholderData ? undefined : 'profile'}>
       <div className="profile-head">
         <div>
           <Link to="/members" className="small">← {t('profile.back')}</Link>

@@ -58,7 +58,7 @@ export function MembersScreen() {
         : (
           <>
             {search.data?.capped && <div className="banner warn" role="status">{t('members.capped', { count: SEARCH_CAP })}</div>}
-            <div className="table-wrap">
+            <div className="table-wrap" data-ready={search.isPlaceholderData || search.isFetching ? undefined : 'search'} data-query={q}>
               <table className="data" id="member-results" role="listbox" aria-label={t('members.results', { count: search.data?.total ?? 0 })}>
                 <thead>
                   <tr>

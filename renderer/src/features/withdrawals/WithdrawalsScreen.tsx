@@ -179,7 +179,7 @@ export function WithdrawalsScreen() {
 
       {q.isLoading ? <Loading /> : (
         <>
-          <div className="wd-queue"><DataTable data={rows} columns={columns} rowKey={(r) => String(r.id)} onRowClick={(r) => setOpen(r.id)} selectedKey={open ? String(open) : null} empty={t('withdrawals.empty')} /></div>
+          <div className="wd-queue" data-ready={q.data && !q.isPlaceholderData ? 'withdrawals' : undefined}><DataTable data={rows} columns={columns} rowKey={(r) => String(r.id)} onRowClick={(r) => setOpen(r.id)} selectedKey={open ? String(open) : null} empty={t('withdrawals.empty')} /></div>
           <Pager page={page} pageSize={PAGE_SIZE} total={q.data?.total ?? 0} onPage={setPage} />
         </>
       )}
