@@ -25,6 +25,7 @@ import { ordersHandlers } from './services/orders/app';
 import { paymentsHandlers } from './services/payments/app';
 import { commissionsHandlers } from './services/commissions/app';
 import { autoshipHandlers } from './services/autoship/app';
+import { economicsHandlers } from './services/economics/app';
 
 /**
  * The period close: these steps, in this order, in ONE transaction (main/services/periods/close.ts).
@@ -56,6 +57,7 @@ export function composeHandlers(close: CloseSteps = closeSteps): Handlers {
     ...paymentsHandlers,
     ...commissionsHandlers,
     ...autoshipHandlers,
+    ...economicsHandlers,
   };
 }
 

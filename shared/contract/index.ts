@@ -17,6 +17,7 @@ import { ordersContract } from './orders';
 import { paymentsContract } from './payments';
 import { commissionsContract } from './commissions';
 import { autoshipContract } from './autoship';
+import { economicsContract } from './economics';
 
 export * from './define';
 
@@ -39,6 +40,7 @@ export const contract = {
   ...paymentsContract,
   ...commissionsContract,
   ...autoshipContract,
+  ...economicsContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;

@@ -1,0 +1,169 @@
+/**
+ * The income disclosure report (what members really earn) over a range of closed periods: per
+ * paid-as rank — the member's highest paid-as rank in the range — how many members, their share of
+ * all members (every member enrolled before the range's end), the share who earned anything, mean,
+ * median, 10th / 90th percentile (main/domain/economics/percentile.ts: type 7) and highest
+ * earnings in MXN, and who earned nothing.
+ *
+ * Earnings of a member in a closed period = its posted lines in that period, clawbacks netted, at
+ * each line's stored rate to MXN, rounded half-up to the cent: member_period_earnings, written once
+ * per closed period (a closed period's lines never change) with its paid-as rank, only for members
+ * with a rank or a non-zero amount — everyone else earned nothing without a rank, and is counted
+ * from the members table. The report reads those narrow rows: one aggregate per member, one sort.
+ */
+import { sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { Decimal } from '../../domain/money';
+import { comparePeriods, parsePeriodKey } from '../../domain/period';
+import { MAX_RANK } from '../../domain/plan';
+import { interpolate, percentilePositions } from '../../domain/economics/percentile';
+import { ratioOf } from '../../domain/economics/payout';
+import { AppError } from '../../../shared/errors';
+import type { PeriodRow } from '../periods/lookup';
+
+export const MAX_DISCLOSURE_PERIODS = 24;
+const PERCENTILES = { p10: '0.1', median: '0.5', p90: '0.9' } as const;
+
+type Rows<T> = Promise<T[]>;
+const q = <T>(db: DbOrTx, query: ReturnType<typeof sql>) => db.execute(query) as unknown as Rows<T>;
+
+/** Writes a closed period's member_period_earnings once (an advisory lock keeps two builders apart). */
+export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 'key' | 'status'>): Promise<{ built: boolean; rows: number; ms: number }> {
+  if (period.status !== 'closed') throw new Error(`period ${period.key} is not closed`);
+  const [done] = await q<{ rows: number }>(db, sql`select rows from period_earnings_built where period_id = ${period.id}`);
+  if (done) return { built: false, rows: done.rows, ms: 0 };
+  return db.transaction(async (tx) => {
+    const t0 = performance.now();
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('period_earnings'), ${period.id})`);
+    const [again] = await q<{ rows: number }>(tx, sql`select rows from period_earnings_built where period_id = ${period.id}`);
+    if (again) return { built: false, rows: again.rows, ms: 0 };
+    const r = await tx.execute(sql`
+      insert into member_period_earnings (period_id, member_id, paid_as_rank, earned_mxn)
+      select ${period.id}, coalesce(v.member_id, e.beneficiary_id), coalesce(v.paid_as_rank, 0), coalesce(e.mxn, 0)
+      from (select member_id, paid_as_rank from member_volumes where period_id = ${period.id} and paid_as_rank > 0) v
+      full join (
+        select beneficiary_id, round(sum(amount * fx_to), 2) as mxn from commission_lines
+        where period_id = ${period.id} and status = 'posted' group by beneficiary_id having round(sum(amount * fx_to), 2) <> 0
+      ) e on e.beneficiary_id = v.member_id`);
+    const rows = (r as unknown as { count: number }).count ?? 0;
+    const ms = Math.round(performance.now() - t0);
+    await tx.execute(sql`insert into period_earnings_built (period_id, rows, ms) values (${period.id}, ${rows}, ${ms})`);
+    return { built: true, rows, ms };
+  });
+}
+
+function monthsBetween(from: string, to: string): number {
+  const a = parsePeriodKey(from);
+  const b = parsePeriodKey(to);
+  return (b.year - a.year) * 12 + (b.month - a.month) + 1;
+}
+
+/** The closed periods of a range; a typed VALIDATION error for a range the report does not serve. */
+export async function disclosurePeriods(db: DbOrTx, range: { from?: string; to?: string; year?: number }) {
+  let { from, to } = range;
+  if (range.year !== undefined) {
+    if (from || to) throw new AppError('VALIDATION', 'Indique un año o un rango de periodos, no ambos.', { issues: [{ path: 'year', message: 'año y rango a la vez' }] });
+    from = `${range.year}-01`;
+    to = `${range.year}-12`;
+  }
+  if (!from || !to) throw new AppError('VALIDATION', 'Indique un año o el primer y el último periodo del rango.', { issues: [{ path: 'from', message: 'falta el rango' }] });
+  if (comparePeriods(from, to) > 0) throw new AppError('VALIDATION', `El rango empieza (${from}) después de terminar (${to}).`, { issues: [{ path: 'to', message: 'antes del inicio' }] });
+  const months = monthsBetween(from, to);
+  if (months > MAX_DISCLOSURE_PERIODS) {
+    throw new AppError('VALIDATION', `El rango abarca ${months} periodos; el máximo es ${MAX_DISCLOSURE_PERIODS}.`, { issues: [{ path: 'to', message: `más de ${MAX_DISCLOSURE_PERIODS} periodos` }], periods: months });
+  }
+  const list = await q<{ id: number; key: string; ends_at: Date | string }>(db, sql`
+    select id, key, ends_at from periods where key >= ${from} and key <= ${to} and status = 'closed' order by key`);
+  if (list.length === 0) throw new AppError('VALIDATION', `No hay periodos cerrados entre ${from} y ${to}.`, { issues: [{ path: 'from', message: 'sin periodos cerrados' }], from, to });
+  return { from, to, periods: list.map((p) => ({ id: Number(p.id), key: p.key, status: 'closed' as const, endsAt: new Date(p.ends_at) })) };
+}
+
+export interface DisclosureRow {
+  rank: number; members: number; shareOfMembers: string | null; earners: number; shareEarning: string | null; nonEarners: number;
+  totalMxn: string; meanMxn: string | null; medianMxn: string | null; p10Mxn: string | null; p90Mxn: string | null; highestMxn: string | null;
+}
+
+export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: string; year?: number }) {
+  const t0 = performance.now();
+  const { from, to, periods } = await disclosurePeriods(db, range);
+  let built = 0;
+  for (const p of periods) if ((await ensureEarnings(db, p)).built) built++;
+  const ids = sql.raw(`array[${periods.map((p) => p.id).join(',')}]::int[]`);
+  const end = periods.at(-1)!.endsAt.toISOString();
+  const out = await db.transaction(async (tx) => {
+    await tx.execute(sql`set local work_mem = '256MB'`);
+    await tx.execute(sql`create temp table disc on commit drop as
+      select member_id, max(paid_as_rank)::int as rank, sum(earned_mxn) as earned from member_period_earnings where period_id = any(${ids}) group by member_id`);
+    const [all] = await q<{ n: number }>(tx, sql`select count(*)::int as n from members where enrolled_at < ${end}::timestamptz`);
+    const groups = await q<{ rank: number; n: number; earners: number; neg: number; zero: number; total: string; max: string | null }>(tx, sql`
+      select rank, count(*)::int as n, count(*) filter (where earned > 0)::int as earners, count(*) filter (where earned < 0)::int as neg,
+        count(*) filter (where earned = 0)::int as zero, sum(earned)::text as total, max(earned)::text as max
+      from disc group by rank`);
+    const members = Math.max(all?.n ?? 0, groups.reduce((a, g) => a + g.n, 0));
+    const byRank = new Map(groups.map((g) => [g.rank, g]));
+    // Members without a row: no paid-as rank in the range and nothing earned (rank 0, zeros).
+    const implicit = members - groups.reduce((a, g) => a + g.n, 0);
+    type Want = { rank: number; pos: number };
+    const wanted: Want[] = [];
+    const plan = new Map<number, { n: number; neg: number; zeros: number; implicit: number; at: Record<string, { lo: number; hi: number; frac: Decimal }> }>();
+    for (let rank = 0; rank <= MAX_RANK; rank++) {
+      const g = byRank.get(rank);
+      const imp = rank === 0 ? implicit : 0;
+      const n = (g?.n ?? 0) + imp;
+      if (n === 0) continue;
+      const at: Record<string, { lo: number; hi: number; frac: Decimal }> = {};
+      for (const [name, p] of Object.entries(PERCENTILES)) at[name] = percentilePositions(n, p);
+      const e = { n, neg: g?.neg ?? 0, zeros: (g?.zero ?? 0) + imp, implicit: imp, at };
+      plan.set(rank, e);
+      // Position k of the group's sorted values (negatives, zeros with the implicit ones, positives)
+      // → a position of its explicit rows, or a zero.
+      for (const x of Object.values(at)) for (const k of [x.lo, x.hi]) {
+        if (k >= e.neg && k < e.neg + e.zeros) continue;
+        wanted.push({ rank, pos: k < e.neg ? k : k - imp });
+      }
+    }
+    const values = new Map<string, string>();
+    if (wanted.length) {
+      const list = sql.raw(wanted.map((w) => `(${w.rank},${w.pos})`).join(','));
+      const rows = await q<{ rank: number; rn: number; earned: string }>(tx, sql`
+        select rank, rn::int as rn, earned::text as earned from (
+          select rank, earned, row_number() over (partition by rank order by earned) - 1 as rn from disc) x
+        where (rank, rn) in (${list})`);
+      for (const r of rows) values.set(`${r.rank}:${r.rn}`, r.earned);
+    }
+    const valueAt = (rank: number, k: number) => {
+      const e = plan.get(rank)!;
+      if (k >= e.neg && k < e.neg + e.zeros) return '0';
+      const v = values.get(`${rank}:${k < e.neg ? k : k - e.implicit}`);
+      if (v === undefined) throw new Error(`disclosure: value ${rank}:${k} missing`);
+      return v;
+    };
+    const rows: DisclosureRow[] = [];
+    let earners = 0;
+    let total = new Decimal(0);
+    for (let rank = 0; rank <= MAX_RANK; rank++) {
+      const g = byRank.get(rank);
+      const e = plan.get(rank);
+      const n = e?.n ?? 0;
+      const sum = new Decimal(g?.total ?? '0');
+      earners += g?.earners ?? 0;
+      total = total.plus(sum);
+      const pct = (name: keyof typeof PERCENTILES) => {
+        const x = e!.at[name]!;
+        return interpolate(valueAt(rank, x.lo), valueAt(rank, x.hi), x.frac);
+      };
+      const highest = g?.max == null ? (n ? '0.00' : null) : Decimal.max(g.max, e!.implicit > 0 ? 0 : g.max).toFixed(2);
+      rows.push({
+        rank, members: n, shareOfMembers: ratioOf(String(n), String(members)), earners: g?.earners ?? 0,
+        shareEarning: n ? ratioOf(String(g?.earners ?? 0), String(n)) : null, nonEarners: n - (g?.earners ?? 0),
+        totalMxn: sum.toFixed(2), meanMxn: n ? sum.div(n).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null,
+        medianMxn: n ? pct('median') : null, p10Mxn: n ? pct('p10') : null, p90Mxn: n ? pct('p90') : null, highestMxn: highest,
+      });
+    }
+    return {
+      from, to, periods: periods.map((p) => p.key), members, earners, nonEarners: members - earners, totalMxn: total.toFixed(2),
+      meanMxn: members ? total.div(members).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null, rows,
+    };
+  });
+  return { ...out, builtPeriods: built, ms: Math.round(performance.now() - t0) };
+}
