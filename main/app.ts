@@ -13,6 +13,7 @@ import { composeHandlers, closeSteps } from './composition';
 import { hashPassword, randomPassword } from './services/auth/password';
 import { ensureInitialPlan } from './services/plan/initial';
 import { ensurePeriodAggregates } from './services/volumes/backfill';
+import { redactExtra } from './kernel/redact';
 
 export { projectRoot };
 
@@ -106,11 +107,12 @@ export function appConfig(mode: 'embedded' | 'external'): AppConfig {
 }
 
 export function createServices(database: Database, config: AppConfig, log: AppServices['log'] = defaultLog): AppServices {
-  return { db: database.db, sql: database.sql, config, now: () => new Date(), log };
+  // Every log line's extra goes through redactExtra: an error never brings its query's parameters along.
+  return { db: database.db, sql: database.sql, config, now: () => new Date(), log: (m, extra) => log(m, extra === undefined ? undefined : redactExtra(extra)) };
 }
 
 function defaultLog(msg: string, extra?: unknown) {
-  if (extra !== undefined) console.error(`[nnprotect] ${msg}`, extra);
+  if (extra !== undefined) console.error(`[nnprotect] ${msg}`, JSON.stringify(redactExtra(extra)));
   else console.error(`[nnprotect] ${msg}`);
 }
 

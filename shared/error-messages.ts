@@ -56,6 +56,11 @@ export const errorText = {
       promoOverlap: 'las promociones no pueden traslaparse',
       wrongPassword: 'no es correcta',
       confirmKey: 'escriba {{expected}}',
+      nulChar: 'contiene un carácter nulo (U+0000), que no se puede guardar',
+      instantRange: 'la fecha debe estar entre el año 2000 y el 2199',
+      commonPassword: 'es una de las contraseñas más comunes; elija otra',
+      repeatedChar: 'no puede ser un mismo carácter repetido',
+      passwordIsUsername: 'no puede ser el nombre de usuario',
     },
     transport: {
       unreachable: 'No se pudo contactar al servicio local.',
@@ -224,6 +229,11 @@ export const errorText = {
       promoOverlap: 'promotions cannot overlap',
       wrongPassword: 'is not correct',
       confirmKey: 'type {{expected}}',
+      nulChar: 'contains a NUL character (U+0000), which cannot be stored',
+      instantRange: 'the date must be between the years 2000 and 2199',
+      commonPassword: 'is one of the most common passwords; choose another',
+      repeatedChar: 'cannot be one character repeated',
+      passwordIsUsername: 'cannot be the username',
     },
     transport: {
       unreachable: 'Could not reach the local service.',

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +27,7 @@ async function handleInvoke(event: IpcMainInvokeEvent, name: unknown, input: unk
     return { ok: false, error: { code: 'FORBIDDEN', message: 'Origen no permitido.' } };
   }
   const id = event.sender.id;
-  const result = await router.call(name, input, { transport: 'electron', token: tokens.get(id) ?? null });
+  const result = await router.call(name, input, { transport: 'electron', token: tokens.get(id) ?? null, source: `electron:${os.hostname()}` });
   if (result.ok && name === 'auth.login') {
     const data = result.data as { token: string };
     tokens.set(id, data.token);

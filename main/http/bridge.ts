@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -71,7 +72,15 @@ export function createBridge(opts: BridgeOptions) {
           send(res, 405, { ok: false, error: { code: 'VALIDATION', message: 'Use POST.' } });
           return;
         }
-        await handleRpc(opts.router, decodeURIComponent(url.pathname.slice(5)), req, res);
+        let name: string;
+        try {
+          name = decodeURIComponent(url.pathname.slice(5));
+        } catch {
+          // A malformed escape (/rpc/%ZZ) names no procedure.
+          send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'Procedimiento desconocido.' } });
+          return;
+        }
+        await handleRpc(opts.router, name, req, res);
         return;
       }
       if (opts.staticDir && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -124,13 +133,19 @@ async function handleRpc(router: Router, name: string, req: http.IncomingMessage
   }
   const auth = String(req.headers.authorization ?? '');
   const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
-  const result: RpcResult<unknown> = await router.call(name, input, { transport: 'http', token });
+  const result: RpcResult<unknown> = await router.call(name, input, { transport: 'http', token, source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}` });
   send(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
 }
 
 function serveStatic(root: string, pathname: string, res: http.ServerResponse) {
   const rootAbs = path.resolve(root);
-  let file = path.resolve(rootAbs, '.' + path.posix.normalize(decodeURIComponent(pathname)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    decoded = '/';
+  }
+  let file = path.resolve(rootAbs, '.' + path.posix.normalize(decoded));
   if (!file.startsWith(rootAbs)) file = path.join(rootAbs, 'index.html');
   if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(rootAbs, 'index.html'); // single-page app
   if (!existsSync(file)) {

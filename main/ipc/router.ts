@@ -11,6 +11,8 @@ export type { Handlers };
 export interface CallMeta {
   transport: 'http' | 'electron';
   token: string | null;
+  /** The caller's machine and address, e.g. 'http:host:127.0.0.1' (failed logins count per source). */
+  source?: string;
 }
 
 export interface Router {
@@ -34,7 +36,7 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   const key = name as ProcedureName;
   const proc = contract[key];
 
-  const ctx: CallContext = { ...app, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token };
+  const ctx: CallContext = { ...app, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token, source: meta.source };
   if (proc.roles !== 'public') {
     const session = meta.token ? await resolveSession(app, meta.token) : null;
     if (!session) throw AppError.of('UNAUTHENTICATED', 'router.session');
@@ -48,6 +50,11 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
     }
   }
 
+  const nul = findNul(rawInput);
+  if (nul != null) {
+    // PostgreSQL text cannot hold U+0000: refused here as bad input instead of failing in the driver.
+    throw AppError.fields([{ path: nul, rule: 'nulChar' }]);
+  }
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
   const handler = handlers[key] as unknown as (input: unknown, ctx: CallContext) => Promise<unknown>;
@@ -59,6 +66,19 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
     throw AppError.of('INTERNAL', 'router.outputContract');
   }
   return checked.data;
+}
+
+/** The path of the first string (value or key) holding a NUL character, or null. */
+export function findNul(v: unknown, path = '', depth = 0): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : null;
+  if (v == null || typeof v !== 'object' || depth > 32) return null;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    if (k.includes('\u0000')) return p;
+    const hit = findNul(x, p, depth + 1);
+    if (hit != null) return hit;
+  }
+  return null;
 }
 
 function toErrorShape(e: unknown, app: AppServices, name: string): AppErrorShape {

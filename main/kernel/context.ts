@@ -36,6 +36,8 @@ export interface CallContext extends AppServices {
   sessionId: string | null;
   /** The bearer token of the call (logout needs it). */
   token: string | null;
+  /** Where the call came from (the desktop / bridge client): failed logins are counted per source. */
+  source?: string;
 }
 
 export interface AuditEntry {

@@ -39,6 +39,20 @@ export const sessions = pgTable('sessions', {
   revokedAt: ts('revoked_at'),
 }, (t) => [index('sessions_staff_idx').on(t.staffId)]);
 
+/**
+ * Failed logins per account AND source (the desktop or bridge they came from): five wrong
+ * passwords lock that account from that source only, so someone guessing elsewhere cannot lock
+ * the last active admin out of their own desktop. staff.failed_attempts / locked_until keep the
+ * latest figures for the staff screen.
+ */
+export const loginFailures = pgTable('login_failures', {
+  staffId: uuid('staff_id').notNull().references(() => staff.id, { onDelete: 'cascade' }),
+  source: text('source').notNull(),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.staffId, t.source] })]);
+
 export const auditLog = pgTable('audit_log', {
   id: bigserial('id', { mode: 'bigint' }).primaryKey(),
   at: ts('at').notNull().defaultNow(),

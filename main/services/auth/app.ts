@@ -1,5 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
-import { staff, sessions } from '../../db/schema';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { assertPasswordAllowed } from './policy';
+import { loginFailures, staff, sessions } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { MutationContext } from '../../kernel/context';
@@ -9,7 +10,7 @@ import type { ParsedInputOf } from '../../../shared/contract';
 
 export const MAX_FAILED_ATTEMPTS = 5;
 export const LOCK_MINUTES = 15;
-const BAD_LOGIN = 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.';
+const BAD_LOGIN = 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos en este equipo.';
 
 async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   const now = ctx.now();
@@ -19,22 +20,30 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
     await ctx.audit({ entity: 'staff', entityId: null, actor: { id: null, username: input.username.slice(0, 100) }, after: { outcome: 'unknown-user' } });
     return ctx.failAfterCommit(AppError.of('UNAUTHENTICATED', 'auth.badLogin'));
   }
-  const locked = account.lockedUntil != null && account.lockedUntil > now;
+  // Counted per source: wrong passwords typed elsewhere lock this account there, not on the
+  // desktop its owner uses (the last active admin cannot be locked out from outside).
+  const source = (ctx.source ?? 'local').slice(0, 300);
+  const [failures] = await ctx.tx.select().from(loginFailures).where(and(eq(loginFailures.staffId, account.id), eq(loginFailures.source, source))).for('update');
+  const locked = failures?.lockedUntil != null && failures.lockedUntil > now;
   const good = await verifyPassword(input.password, account.passwordHash);
   if (locked || !good || !account.active) {
-    const attempts = locked ? account.failedAttempts : account.failedAttempts + 1;
+    const attempts = locked ? failures!.failedAttempts : (failures?.failedAttempts ?? 0) + 1;
     const lockNow = !locked && attempts >= MAX_FAILED_ATTEMPTS;
-    await ctx.tx.update(staff).set({
-      failedAttempts: lockNow ? 0 : attempts,
-      lockedUntil: lockNow ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : account.lockedUntil,
-    }).where(eq(staff.id, account.id));
+    const lockedUntil = lockNow ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : (failures?.lockedUntil ?? null);
+    const values = { failedAttempts: lockNow ? 0 : attempts, lockedUntil, updatedAt: now };
+    await ctx.tx.insert(loginFailures).values({ staffId: account.id, source, ...values })
+      .onConflictDoUpdate({ target: [loginFailures.staffId, loginFailures.source], set: values });
+    // The staff screen shows the latest figures (whichever source they came from).
+    await ctx.tx.update(staff).set({ failedAttempts: values.failedAttempts, lockedUntil }).where(eq(staff.id, account.id));
     await ctx.audit({
       entity: 'staff', entityId: account.id, actor: { id: account.id, username: account.username },
-      after: { outcome: locked ? 'locked' : !account.active ? 'inactive' : lockNow ? 'bad-password-locked' : 'bad-password', failedAttempts: attempts },
+      after: { outcome: locked ? 'locked' : !account.active ? 'inactive' : lockNow ? 'bad-password-locked' : 'bad-password', failedAttempts: attempts, source },
     });
     return ctx.failAfterCommit(AppError.of('UNAUTHENTICATED', 'auth.badLogin'));
   }
-  await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
+  if (failures) await ctx.tx.delete(loginFailures).where(and(eq(loginFailures.staffId, account.id), eq(loginFailures.source, source)));
+  const [otherLock] = await ctx.tx.select({ n: sql<number>`count(*)::int` }).from(loginFailures).where(and(eq(loginFailures.staffId, account.id), sql`${loginFailures.lockedUntil} > ${now.toISOString()}::timestamptz`));
+  if ((otherLock?.n ?? 0) === 0) await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
   const session = await createSession(ctx.tx, ctx, account.id, ctx.transport);
   await ctx.audit({ entity: 'session', entityId: session.sessionId, actor: { id: account.id, username: account.username }, after: { outcome: 'ok', staff: account.username, transport: ctx.transport } });
   return {
@@ -57,8 +66,13 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
     throw AppError.fields([{ path: 'currentPassword', rule: 'wrongPassword' }], 'auth.wrongCurrent');
   }
   if (input.currentPassword === input.newPassword) throw AppError.of('VALIDATION', 'auth.samePassword');
+  assertPasswordAllowed(input.newPassword, 'newPassword', account.username);
   await ctx.tx.update(staff).set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() }).where(eq(staff.id, me.id));
-  await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true } });
+  // Whoever knew the old password (a session left open elsewhere) is out: only this session stays.
+  const ended = await ctx.tx.update(sessions).set({ revokedAt: ctx.now() })
+    .where(and(eq(sessions.staffId, me.id), isNull(sessions.revokedAt), ctx.sessionId ? ne(sessions.id, ctx.sessionId) : undefined))
+    .returning({ id: sessions.id });
+  await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true, otherSessionsEnded: ended.length } });
   return { ok: true as const };
 }
 

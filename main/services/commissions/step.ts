@@ -13,6 +13,7 @@ import {
   type LinesAhead,
 } from './run';
 import { resetTravelPointsAtCampaignStart } from './travel';
+import { safeMessage } from '../../kernel/redact';
 
 /** The raw figures of the published plan version in force in a period (not yet validated). */
 export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown> {
@@ -74,7 +75,7 @@ export const commissionsStep: CloseStep = {
       ahead = c.prefetched ? ((await c.prefetched) as Ahead) : null;
     } catch (e) {
       if (e instanceof AppError) throw e; // the period's data refused by the engine: the close's answer
-      c.log(`reading ahead failed (${e instanceof Error ? e.message : String(e)}): computing in the close`);
+      c.log(`reading ahead failed (${safeMessage(e)}): computing in the close`);
     }
     // Used only if the close's transaction confirms it: same plan and rates (they cannot change for
     // a closing period), same instant lines (none can be written or voided while it is closing:

@@ -13,6 +13,7 @@
  *    (refund_waiting) and applied right after the success, in the success's transaction.
  *  - anything else: stored, outcome 'ignored'.
  */
+import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import type { AppServices, CallContext, MutationContext } from '../../kernel/context';
@@ -22,6 +23,7 @@ import { Decimal } from '../../domain/money';
 import { AppError } from '../../../shared/errors';
 import { confirmOrder, refundOrder } from '../orders/confirm';
 import { AUTOSHIP_EVENTS, dispatchAutoship, type AutoshipOutcome } from '../autoship/events';
+import { safeMessage } from '../../kernel/redact';
 
 export type EventSource = 'webhook' | 'sync';
 export interface Actor { id: string | null; username: string }
@@ -232,12 +234,42 @@ async function dispatch(tx: Tx, event: Stripe.Event): Promise<Applied> {
   }
 }
 
-function checkEventShape(event: unknown): asserts event is Stripe.Event {
+/** The kind of object each event type we act on carries (Stripe's `data.object.object`). */
+const OBJECT_OF: Record<string, string> = {
+  'payment_intent.succeeded': 'payment_intent', 'payment_intent.payment_failed': 'payment_intent', 'charge.refunded': 'charge',
+  'invoice.paid': 'invoice', 'invoice.payment_failed': 'invoice',
+  'customer.subscription.created': 'subscription', 'customer.subscription.updated': 'subscription', 'customer.subscription.deleted': 'subscription',
+};
+
+/**
+ * Why a (signed) event of a type we act on cannot be applied as it is: its object is not the kind
+ * the type promises, or has no id. Such an event is stored and acknowledged as 'ignored' with this
+ * reason (answering an error would make Stripe redeliver it for days, and it would never apply).
+ */
+export function objectShapeProblem(event: Stripe.Event): string | null {
+  const kind = OBJECT_OF[event.type];
+  if (!kind) return null;
+  const o = event.data.object as unknown as { object?: unknown; id?: unknown };
+  if (o.object !== kind) return `se esperaba un objeto ${kind} y llegó ${typeof o.object === 'string' ? o.object : 'otra cosa'}`;
+  if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > 255) return `el objeto ${kind} no trae id`;
+  return null;
+}
+
+/** Why a body is not a Stripe event we could store by its id, or null. */
+export function eventShapeProblem(event: unknown): string | null {
   const e = event as Partial<Stripe.Event> | null;
-  if (!e || typeof e.id !== 'string' || !/^evt_\w+$/.test(e.id) || typeof e.type !== 'string' || !Number.isSafeInteger(e.created)
-    || !e.data || typeof e.data.object !== 'object' || e.data.object == null) {
-    throw new AppError('VALIDATION', 'Evento de Stripe con forma inválida.');
-  }
+  if (!e || typeof e !== 'object') return 'no es un objeto';
+  if (typeof e.id !== 'string' || !/^evt_\w{1,250}$/.test(e.id)) return 'id de evento inválido';
+  if (typeof e.type !== 'string' || e.type.length === 0 || e.type.length > 200) return 'tipo inválido';
+  // Stripe's `created` is seconds since 1970; one outside 2000–2199 is not a real event.
+  if (!Number.isSafeInteger(e.created) || e.created! < 946_684_800 || e.created! >= 7_258_118_400) return 'fecha (created) inválida';
+  if (!e.data || typeof e.data.object !== 'object' || e.data.object == null) return 'sin data.object';
+  return null;
+}
+
+function checkEventShape(event: unknown): asserts event is Stripe.Event {
+  const problem = eventShapeProblem(event);
+  if (problem) throw new AppError('VALIDATION', `Evento de Stripe con forma inválida: ${problem}.`, { problem });
 }
 
 interface ApplyInput { event: Stripe.Event; source: EventSource; actor: Actor }
@@ -254,9 +286,10 @@ const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: Muta
     await ctx.audit({ actor, entity: 'stripe_event', entityId: event.id, after: { duplicate: true, outcome: row.outcome }, reason: `Stripe ${event.type} repetido (${source})` });
     return { eventId: event.id, duplicate: true, outcome: row.outcome as Outcome, orderId: row.order_id == null ? null : Number(row.order_id) };
   }
-  const a = await dispatch(tx, event);
+  const malformed = objectShapeProblem(event);
+  const a: Applied = malformed ? { outcome: 'ignored', orderId: null, piId: null, reason: `Stripe ${event.type} ${event.id} sin efecto: ${malformed}` } : await dispatch(tx, event);
   await tx.execute(sql`
-    update stripe_events set processed_at = now(), outcome = ${a.outcome}, order_id = ${a.orderId}, payment_intent_id = ${a.piId}, error = null
+    update stripe_events set processed_at = now(), outcome = ${a.outcome}, order_id = ${a.orderId}, payment_intent_id = ${a.piId}, error = ${malformed}
     where id = ${event.id}`);
   await ctx.audit({
     actor, action: `stripe.${event.type}`, entity: a.orderId != null ? 'order' : 'stripe_event', entityId: a.orderId ?? event.id,
@@ -264,6 +297,24 @@ const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: Muta
     reason: a.reason ?? `Stripe ${event.type} ${event.id}`,
   });
   return { eventId: event.id, duplicate: false, outcome: a.outcome, orderId: a.orderId };
+});
+
+/**
+ * A signed body that is not a Stripe event at all (no evt_ id, type, created or data.object): kept
+ * under a digest of the body, processed and 'ignored', so it is on record and Stripe gets its 2xx
+ * (it would otherwise redeliver a body that can never apply). A second delivery changes nothing.
+ */
+export const recordMalformedEvent = mutator(async ({ body, reason, actor }: { body: Buffer; reason: string; actor: Actor }, ctx: MutationContext) => {
+  const id = `malformed_${createHash('sha256').update(body).digest('hex').slice(0, 40)}`;
+  let payload: unknown;
+  try { payload = JSON.parse(body.toString('utf8')); } catch { payload = { raw: body.toString('utf8').slice(0, 10_000) }; }
+  const type = (payload as { type?: unknown } | null)?.type;
+  const inserted = await ctx.tx.execute(sql`
+    insert into stripe_events (id, type, created, payload, source, processed_at, outcome, error)
+    values (${id}, ${typeof type === 'string' ? type.slice(0, 200) : '(sin tipo)'}, now(), ${JSON.stringify(payload ?? null)}::jsonb, 'webhook', now(), 'ignored', ${reason})
+    on conflict (id) do nothing returning id`);
+  await ctx.audit({ actor, entity: 'stripe_event', entityId: id, after: { outcome: 'ignored', duplicate: (inserted as unknown[]).length === 0 }, reason: `Evento firmado con forma inválida: ${reason}` });
+  return { eventId: id };
 });
 
 /** A call context for work with no IPC session (the webhook receiver, a sync step's inner transactions). */
@@ -283,7 +334,7 @@ export async function applyStripeEvent(ctx: CallContext, event: unknown, source:
   try {
     return await applyInTx({ event, source, actor }, systemContext(ctx, 'payments.applyEvent', ctx));
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = safeMessage(e);
     await ctx.db.execute(sql`
       insert into stripe_events (id, type, created, payload, source, error)
       values (${event.id}, ${event.type}, ${instantOf(event.created)}::timestamptz, ${JSON.stringify(event)}::jsonb, ${source}, ${message})

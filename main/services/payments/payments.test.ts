@@ -106,6 +106,37 @@ describe('webhook receiver: signatures', () => {
     expect((await deliver(e, { timestamp: Math.floor(Date.now() / 1000) - 250 })).status).toBe(200);
     expect((await order(orderId)).status).toBe('paid');
   });
+
+  it('a signature dated more than the tolerance in the future is refused; a little ahead (clock skew), accepted', async () => {
+    const { orderId, pi } = await orderWithIntent(7, '610.00');
+    const e = stub.succeed(pi.id, sec('2026-10-10T12:00:00Z'));
+    const ahead = await deliver(e, { timestamp: Math.floor(Date.now() / 1000) + 301 });
+    expect(ahead.status).toBe(400);
+    expect(await eventRow(e.id)).toBeUndefined();
+    expect((await order(orderId)).status).toBe('pending');
+    expect((await deliver(e, { timestamp: Math.floor(Date.now() / 1000) + 60 })).status).toBe(200);
+    expect((await order(orderId)).status).toBe('paid');
+  });
+
+  it('a correctly signed event of the wrong shape is acknowledged (2xx) and recorded as ignored, never applied', async () => {
+    // A known type whose object is not what the type promises: stored, 'ignored' with the reason.
+    const wrongKind = stub.addEvent('payment_intent.succeeded', { id: 'ch_not_a_pi', object: 'charge' });
+    const r1 = await deliver(wrongKind);
+    expect(r1.status).toBe(200);
+    expect(r1.body).toMatchObject({ outcome: 'ignored' });
+    expect(await eventRow(wrongKind.id)).toMatchObject({ outcome: 'ignored' });
+    const [row] = await t.database.sql<{ error: string }[]>`select error from stripe_events where id = ${wrongKind.id}`;
+    expect(row!.error).toContain('payment_intent');
+    // Not an event at all (no evt_ id, no data.object): stored under a digest of the body, 200, and a redelivery changes nothing.
+    const before = await countEvents();
+    const junk = { id: 'nope', type: 'payment_intent.succeeded', created: 'yesterday' } as unknown as StubEvent;
+    const r2 = await deliver(junk);
+    expect(r2.status).toBe(200);
+    expect((await deliver(junk)).status).toBe(200);
+    expect(await countEvents()).toBe(before + 1);
+    const [m] = await t.database.sql<{ outcome: string; processed: boolean }[]>`select outcome, processed_at is not null as processed from stripe_events where id like 'malformed_%'`;
+    expect(m).toEqual({ outcome: 'ignored', processed: true });
+  });
 });
 
 describe('webhook receiver: applying events', () => {

@@ -30,6 +30,7 @@ import { AppError } from '../../../shared/errors';
 import { planInForce } from '../plan/cached';
 import { recomputePeriod } from '../volumes/recompute';
 import { assertPeriodWritable, periodById, periodByKey, previousPeriodRow, type PeriodRow } from './lookup';
+import { safeMessage } from '../../kernel/redact';
 
 export type RunKind = 'close' | 'recompute';
 
@@ -335,7 +336,7 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
       }
     }
   } catch (e) {
-    const message = e instanceof AppError ? e.message : e instanceof Error ? e.message : String(e);
+    const message = e instanceof AppError ? e.message : safeMessage(e);
     app.log(`period run ${runId} (${run0.kind}) failed`, e);
     const period = await periodById(app.db, run0.periodId).catch(() => null);
     if (period) await abandonSteps(app.db, steps, period, (m) => app.log(m));

@@ -1,10 +1,11 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import { staff } from '../../db/schema';
+import { loginFailures, staff } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { MutationContext, CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { hashPassword } from '../auth/password';
+import { assertPasswordAllowed } from '../auth/policy';
 import { revokeSessionsOf } from '../auth/sessions';
 import type { DbOrTx } from '../../db/client';
 
@@ -24,6 +25,7 @@ async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
 async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext) {
   const taken = await ctx.tx.select({ id: staff.id }).from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()));
   if (taken.length) throw AppError.of('CONFLICT', 'staff.taken', { username: input.username });
+  assertPasswordAllowed(input.password, 'password', input.username);
   const [row] = await ctx.tx.insert(staff).values({
     username: input.username, displayName: input.displayName, role: input.role,
     passwordHash: await hashPassword(input.password), mustChangePassword: true,
@@ -60,9 +62,11 @@ async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext
 async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: MutationContext) {
   const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
   if (!before) throw AppError.of('NOT_FOUND', 'staff.notFound');
+  assertPasswordAllowed(input.newPassword, 'newPassword', before.username);
   await ctx.tx.update(staff).set({
     passwordHash: await hashPassword(input.newPassword), mustChangePassword: true, failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now(),
   }).where(eq(staff.id, input.id));
+  await ctx.tx.delete(loginFailures).where(eq(loginFailures.staffId, before.id));
   await revokeSessionsOf(ctx.tx, before.id, ctx.now());
   await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true } });
   return { ok: true as const };
