@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_STAFF, PageInput, query } from './define';
+import { ALL_STAFF, Ok, PageInput, mutation, query } from './define';
 import { CountryCode, CurrencyCode, DecimalString, Instant, MoneyString } from '../money';
 import { rule } from '../error-messages';
 
@@ -57,6 +57,7 @@ export const SponsorMove = z.object({
 export const MemberProfile = MemberRef.extend({
   email: z.string().nullable(),
   phone: z.string().nullable(),
+  address: z.string().nullable(),
   country: CountryCode,
   countryName: z.string(),
   currency: CurrencyCode,
@@ -93,6 +94,42 @@ export const MemberOrder = z.object({
   lines: z.number().int(),
 });
 
+/** Who corrects a member's contact data and leaves notes; suspension is the admin's (docs/notes/issue-20.md). */
+export const MEMBER_EDITORS = ['admin', 'support'] as const;
+export const MEMBER_SUSPENDERS = ['admin'] as const;
+
+const PersonName = z.string().trim().min(1, rule('name')).max(80);
+/** An e-mail: "" clears it. */
+export const EmailInput = z.union([z.literal(''), z.string().trim().max(200).email({ message: rule('email') })]);
+/** A phone as people write it: digits, spaces, +, hyphens, dots, parentheses; 7 to 15 digits. "" clears it. */
+export const PhoneInput = z.string().trim().max(30).refine(
+  (s) => s === '' || (/^[+\d\s().-]+$/.test(s) && /^\d{7,15}$/.test(s.replace(/\D/g, ''))), rule('phone'));
+const Reason = z.string().trim().min(3).max(500);
+
+export const TimelineKind = z.enum(['note', 'order', 'withdrawal', 'autoship', 'sponsor', 'edit', 'status']);
+export const TimelineEntry = z.object({
+  at: Instant,
+  kind: TimelineKind,
+  /** Who did it, for staff actions and notes. */
+  staff: z.string().nullable(),
+  /** The order / withdrawal number, when there is one. */
+  ref: z.number().int().nullable(),
+  /** A state or action code the screen words (order/withdrawal status, autoship action, suspended/active). */
+  status: z.string().nullable(),
+  amount: MoneyString.nullable(),
+  currency: CurrencyCode.nullable(),
+  /** Autoship: the new charge day. */
+  day: z.number().int().nullable(),
+  /** A note's text or a staff action's reason. */
+  text: z.string().nullable(),
+  /** Fields a staff edit changed: field key, before, after (display text). */
+  changes: z.array(z.object({ field: z.string(), before: z.string().nullable(), after: z.string().nullable() })),
+  /** Sponsor changes: from → to. */
+  from: MemberRef.nullable(),
+  to: MemberRef.nullable(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
 export const membersContract = {
   'members.search': query({
     roles: ALL_STAFF,
@@ -121,5 +158,37 @@ export const membersContract = {
     summary: 'A member\'s orders, newest first.',
     input: PageInput.extend({ memberId: MemberId, pageSize: z.number().int().min(1).max(200).default(25) }).strict(),
     output: z.object({ rows: z.array(MemberOrder), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
+  }),
+  'members.update': mutation({
+    roles: MEMBER_EDITORS,
+    summary: 'Corrects a member\'s name, e-mail, phone or address, with a reason; audited with the fields before and after.',
+    input: z.object({
+      id: MemberId,
+      firstName: PersonName.optional(),
+      lastName: PersonName.optional(),
+      email: EmailInput.optional(),
+      phone: PhoneInput.optional(),
+      address: z.string().trim().max(300).optional(),
+      reason: Reason,
+    }).strict(),
+    output: z.object({ changed: z.array(z.string()) }),
+  }),
+  'members.setStatus': mutation({
+    roles: MEMBER_SUSPENDERS,
+    summary: 'Suspends or reactivates a member, with a reason; audited.',
+    input: z.object({ id: MemberId, status: z.enum(['active', 'suspended']), reason: Reason }).strict(),
+    output: Ok,
+  }),
+  'members.addNote': mutation({
+    roles: MEMBER_EDITORS,
+    summary: 'Leaves a note on a member (shown on its timeline); audited.',
+    input: z.object({ memberId: MemberId, text: z.string().trim().min(1).max(2000) }).strict(),
+    output: z.object({ id: z.number().int() }),
+  }),
+  'members.timeline': query({
+    roles: ALL_STAFF,
+    summary: 'A member\'s history on one page, newest first: notes, orders, withdrawals, autoship changes, sponsor changes and staff actions.',
+    input: PageInput.extend({ memberId: MemberId, pageSize: z.number().int().min(1).max(100).default(20) }).strict(),
+    output: z.object({ rows: z.array(TimelineEntry), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
   }),
 };

@@ -1,7 +1,10 @@
-import { reader } from '../../kernel/wrappers';
+import { eq } from 'drizzle-orm';
+import { mutator, reader } from '../../kernel/wrappers';
+import { memberNotes, members } from '../../db/schema';
+import type { MutationContext } from '../../kernel/context';
 import type { CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
-import type { MemberProfile } from '../../../shared/contract/members';
+import type { MemberProfile, TimelineEntry } from '../../../shared/contract/members';
 import { AppError } from '../../../shared/errors';
 import { searchMembers } from './search';
 import { directRecruits, iso, listPeriods, upline } from '../genealogy/queries';
@@ -16,11 +19,11 @@ const ref = (id: string | null, code: string | null, first: string | null, last:
 async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promise<MemberProfile> {
   const sql = ctx.sql;
   const [m] = await sql<{
-    id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null; country: string;
+    id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null; address: string | null; country: string;
     country_name: string; currency: string; status: string; enrolled_at: Date; depth: number; career_rank: number; path: string;
     downline_size: number; s_id: string | null; s_code: string | null; s_first: string | null; s_last: string | null;
   }[]>`
-    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, c.name as country_name, c.currency, m.status,
+    select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.address, m.country, c.name as country_name, c.currency, m.status,
       m.enrolled_at, p.depth, m.career_rank, p.path, m.downline_size,
       s.id as s_id, s.code as s_code, s.first_name as s_first, s.last_name as s_last
     from members m join member_paths p on p.member_id = m.id join countries c on c.code = m.country
@@ -60,7 +63,7 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
   const current = volumes.find((v) => v.period.status === 'open') ?? volumes[0] ?? null;
 
   return {
-    id: Number(m.id), code: m.code, firstName: m.first_name, lastName: m.last_name, email: m.email, phone: m.phone,
+    id: Number(m.id), code: m.code, firstName: m.first_name, lastName: m.last_name, email: m.email, phone: m.phone, address: m.address,
     country: m.country as MemberProfile['country'], countryName: m.country_name, currency: m.currency as MemberProfile['currency'],
     status: m.status as MemberProfile['status'], enrolledAt: iso(m.enrolled_at), depth: m.depth, careerRank: m.career_rank,
     sponsor: ref(m.s_id, m.s_code, m.s_first, m.s_last),
@@ -104,8 +107,139 @@ async function orders(input: ParsedInputOf<'members.orders'>, ctx: CallContext) 
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Corrections, status and notes (issue 20). Each writes its audit row in the same transaction.
+
+const EDITABLE = ['firstName', 'lastName', 'email', 'phone', 'address'] as const;
+
+async function lockMember(ctx: MutationContext, id: number) {
+  const [m] = await ctx.tx.select().from(members).where(eq(members.id, id)).for('update');
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: id });
+  return m;
+}
+
+async function update(input: ParsedInputOf<'members.update'>, ctx: MutationContext) {
+  const m = await lockMember(ctx, input.id);
+  const before: Record<string, string | null> = {};
+  const after: Record<string, string | null> = {};
+  for (const f of EDITABLE) {
+    const v = input[f];
+    if (v === undefined) continue;
+    const next = v === '' ? null : v;
+    if (next === m[f]) continue;
+    before[f] = m[f];
+    after[f] = next;
+  }
+  const changed = Object.keys(after) as (typeof EDITABLE)[number][];
+  if (changed.length === 0) throw AppError.of('VALIDATION', 'member.nothingChanged');
+  const set: Partial<typeof members.$inferInsert> = { ...after };
+  if ('phone' in after) set.phoneDigits = after.phone ? after.phone.replace(/\D/g, '') : null;
+  await ctx.tx.update(members).set(set).where(eq(members.id, input.id));
+  await ctx.audit({ entity: 'member', entityId: input.id, before, after, reason: input.reason });
+  return { changed };
+}
+
+async function setStatus(input: ParsedInputOf<'members.setStatus'>, ctx: MutationContext) {
+  const m = await lockMember(ctx, input.id);
+  if (input.status === 'suspended' && m.status === 'suspended') throw AppError.of('CONFLICT', 'member.alreadySuspended');
+  if (input.status === 'active' && m.status !== 'suspended') throw AppError.of('CONFLICT', 'member.notSuspended');
+  await ctx.tx.update(members).set({ status: input.status }).where(eq(members.id, input.id));
+  await ctx.audit({ entity: 'member', entityId: input.id, before: { status: m.status }, after: { status: input.status }, reason: input.reason });
+  return { ok: true as const };
+}
+
+async function addNote(input: ParsedInputOf<'members.addNote'>, ctx: MutationContext) {
+  await lockMember(ctx, input.memberId);
+  const [n] = await ctx.tx.insert(memberNotes).values({
+    memberId: input.memberId, staffId: ctx.staff?.id ?? null, staffUsername: ctx.staff?.username ?? null, text: input.text,
+  }).returning({ id: memberNotes.id });
+  await ctx.audit({ entity: 'member_note', entityId: n!.id, after: { memberId: input.memberId, text: input.text } });
+  return { id: n!.id };
+}
+
+interface TimelineRow {
+  at: Date; kind: TimelineEntry['kind']; staff: string | null; ref: string | null; status: string | null; amount: string | null;
+  currency: string | null; day: number | null; text: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null;
+  f_id: string | null; f_code: string | null; f_first: string | null; f_last: string | null;
+  t_id: string | null; t_code: string | null; t_first: string | null; t_last: string | null;
+}
+
+const shown = (v: unknown) => (v == null ? null : String(v));
+
+/** One page of the member's history: each source read newest-first through its member index, then merged. */
+async function timeline(input: ParsedInputOf<'members.timeline'>, ctx: CallContext) {
+  const sql = ctx.sql;
+  const [exists] = await sql`select 1 from members where id = ${input.memberId}`;
+  if (!exists) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
+  const id = input.memberId;
+  const upto = input.page * input.pageSize;
+  const offset = (input.page - 1) * input.pageSize;
+  const rows = await sql<TimelineRow[]>`
+    with src as (
+      (select n.at, 'note' as kind, n.staff_username as staff, null::bigint as ref, null::text as status, null::numeric as amount,
+         null::text as currency, null::int as day, n.text, null::jsonb as before, null::jsonb as after, null::bigint as f_id, null::bigint as t_id
+       from member_notes n where n.member_id = ${id} order by n.at desc limit ${upto})
+      union all
+      (select coalesce(o.payment_confirmed_at, o.created_at), 'order', null, o.id, o.status::text, o.total, o.currency::text, null, null, null, null, null, null
+       from orders o where o.member_id = ${id} order by o.created_at desc limit ${upto})
+      union all
+      (select coalesce(w.paid_at, w.approved_at, w.requested_at), 'withdrawal', null, w.id, w.status::text, w.amount, w.currency::text, null, null, null, null, null, null
+       from withdrawals w where w.member_id = ${id} order by w.requested_at desc limit ${upto})
+      union all
+      (select r.created_at, 'autoship', st.username, null, r.action, null, null, r.charge_day, null, null, null, null, null
+       from autoship_requests r join autoship_subscriptions s on s.id = r.subscription_id left join staff st on st.id::text = r.staff_id
+       where s.member_id = ${id} order by r.created_at desc limit ${upto})
+      union all
+      (select g.at, 'sponsor', st.username, null, null, null, null, null, g.reason, null, null, g.old_sponsor_id, g.new_sponsor_id
+       from genealogy_moves g left join staff st on st.id = g.staff_id where g.member_id = ${id} order by g.at desc limit ${upto})
+      union all
+      (select a.at, case when a.action = 'members.setStatus' then 'status' else 'edit' end, a.staff_username, null,
+         a.after->>'status', null, null, null, a.reason, a.before, a.after, null, null
+       from audit_log a where a.entity = 'member' and a.entity_id = ${String(id)} and a.action in ('members.update', 'members.setStatus')
+       order by a.at desc limit ${upto})
+    )
+    select src.*, (select count(*)::int from member_notes where member_id = ${id})
+        + (select count(*)::int from orders where member_id = ${id})
+        + (select count(*)::int from withdrawals where member_id = ${id})
+        + (select count(*)::int from autoship_requests r join autoship_subscriptions s on s.id = r.subscription_id where s.member_id = ${id})
+        + (select count(*)::int from genealogy_moves where member_id = ${id})
+        + (select count(*)::int from audit_log where entity = 'member' and entity_id = ${String(id)} and action in ('members.update', 'members.setStatus')) as total,
+      f.code as f_code, f.first_name as f_first, f.last_name as f_last, t.code as t_code, t.first_name as t_first, t.last_name as t_last
+    from src left join members f on f.id = src.f_id left join members t on t.id = src.t_id
+    order by src.at desc limit ${input.pageSize} offset ${offset}`;
+  const total = (rows[0] as unknown as { total?: number } | undefined)?.total ?? (await countTimeline(ctx, id));
+  return {
+    rows: rows.map((r): TimelineEntry => {
+      const before = r.before ?? {};
+      const after = r.after ?? {};
+      const changes = r.kind === 'edit' ? Object.keys(after).map((field) => ({ field, before: shown(before[field]), after: shown(after[field]) })) : [];
+      return {
+        at: iso(r.at), kind: r.kind, staff: r.staff, ref: r.ref == null ? null : Number(r.ref), status: r.status,
+        amount: r.amount == null ? null : String(r.amount), currency: r.currency as TimelineEntry['currency'], day: r.day, text: r.text, changes,
+        from: ref(r.f_id, r.f_code, r.f_first, r.f_last), to: ref(r.t_id, r.t_code, r.t_first, r.t_last),
+      };
+    }),
+    total, page: input.page, pageSize: input.pageSize,
+  };
+}
+
+async function countTimeline(ctx: CallContext, id: number): Promise<number> {
+  const [c] = await ctx.sql<{ n: number }[]>`
+    select (select count(*)::int from member_notes where member_id = ${id})
+      + (select count(*)::int from orders where member_id = ${id})
+      + (select count(*)::int from withdrawals where member_id = ${id})
+      + (select count(*)::int from autoship_requests r join autoship_subscriptions s on s.id = r.subscription_id where s.member_id = ${id})
+      + (select count(*)::int from genealogy_moves where member_id = ${id})
+      + (select count(*)::int from audit_log where entity = 'member' and entity_id = ${String(id)} and action in ('members.update', 'members.setStatus')) as n`;
+  return c?.n ?? 0;
+}
+
 export const membersHandlers = {
   'members.search': reader(search),
   'members.get': reader(get),
   'members.orders': reader(orders),
+  'members.update': mutator(update),
+  'members.setStatus': mutator(setStatus),
+  'members.addNote': mutator(addNote),
+  'members.timeline': reader(timeline),
 };

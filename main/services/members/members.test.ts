@@ -168,3 +168,66 @@ describe('members.get', () => {
     expect(r.rows[0]).toMatchObject({ total: '1996.00', currency: 'MXN', pv: '1670.00' });
   });
 });
+
+describe('correcting a member: edits, status and notes, each audited, on the timeline', () => {
+  const auditRows = () => t.database.sql<{ action: string; before: unknown; after: unknown; reason: string | null; staff_username: string }[]>`
+    select action, before, after, reason, staff_username from audit_log where action like 'members.%' order by id`;
+
+  it('support corrects a phone with a reason: the lookup follows, the audit row keeps before and after', async () => {
+    const r = await t.must('members.update', { id: 3, phone: '+52 33 1111 2222', reason: 'La socia dictó su número nuevo' }, t.tokens.support);
+    expect(r.changed).toEqual(['phone']);
+    const p = await t.must('members.get', { id: 3 }, t.tokens.support);
+    expect(p.phone).toBe('+52 33 1111 2222');
+    expect(ids(await search('33 1111 2222'))).toEqual([3]);
+    const [a] = (await auditRows()).filter((x) => x.action === 'members.update');
+    expect(a).toMatchObject({ before: { phone: '(33) 8765-4321' }, after: { phone: '+52 33 1111 2222' }, reason: 'La socia dictó su número nuevo', staff_username: 'soporte' });
+  });
+
+  it('bad input is refused with typed field errors and changes nothing', async () => {
+    const before = await t.must('members.get', { id: 4 }, t.tokens.support);
+    const email = await t.call('members.update', { id: 4, email: 'ana.ruiz.example.com', reason: 'corrección' }, t.tokens.support);
+    expect(!email.ok && email.error).toMatchObject({ code: 'VALIDATION', details: { issues: [expect.objectContaining({ path: 'email', rule: 'email' })] } });
+    const phone = await t.call('members.update', { id: 4, phone: 'cinco cinco', reason: 'corrección' }, t.tokens.support);
+    expect(!phone.ok && phone.error).toMatchObject({ code: 'VALIDATION', details: { issues: [expect.objectContaining({ path: 'phone', rule: 'phone' })] } });
+    const name = await t.call('members.update', { id: 4, firstName: '   ', reason: 'corrección' }, t.tokens.support);
+    expect(!name.ok && name.error).toMatchObject({ code: 'VALIDATION', details: { issues: [expect.objectContaining({ path: 'firstName', rule: 'name' })] } });
+    const same = await t.call('members.update', { id: 4, email: before.email!, reason: 'corrección' }, t.tokens.support);
+    expect(!same.ok && same.error.key).toBe('member.nothingChanged');
+    const noReason = await t.call('members.update', { id: 4, email: 'a@b.mx' }, t.tokens.support);
+    expect(!noReason.ok && noReason.error.code).toBe('VALIDATION');
+    expect(await t.must('members.get', { id: 4 }, t.tokens.support)).toEqual(before);
+    // Finance reads members but does not correct them; support does not suspend.
+    const fin = await t.call('members.update', { id: 4, email: 'a@b.mx', reason: 'corrección' }, t.tokens.finance);
+    expect(!fin.ok && fin.error.code).toBe('FORBIDDEN');
+    const sus = await t.call('members.setStatus', { id: 4, status: 'suspended', reason: 'fraude' }, t.tokens.support);
+    expect(!sus.ok && sus.error.code).toBe('FORBIDDEN');
+  });
+
+  it('admin suspends and reactivates with a reason; a repeat is a conflict', async () => {
+    await t.must('members.setStatus', { id: 4, status: 'suspended', reason: 'Documentación pendiente' }, t.tokens.admin);
+    expect((await t.must('members.get', { id: 4 }, t.tokens.support)).status).toBe('suspended');
+    const again = await t.call('members.setStatus', { id: 4, status: 'suspended', reason: 'otra vez' }, t.tokens.admin);
+    expect(!again.ok && again.error.key).toBe('member.alreadySuspended');
+    await t.must('members.setStatus', { id: 4, status: 'active', reason: 'Documentos recibidos' }, t.tokens.admin);
+    expect((await t.must('members.get', { id: 4 }, t.tokens.support)).status).toBe('active');
+  });
+
+  it('the timeline shows notes, orders, edits and status changes, newest first, paged', async () => {
+    await t.must('members.addNote', { memberId: 2, text: 'llamó el 3/12, se le explicó el Bono Rápido' }, t.tokens.support);
+    await t.must('members.update', { id: 2, address: 'Av. Reforma 100, CDMX', reason: 'Cambio de domicilio' }, t.tokens.admin);
+    const p1 = await t.must('members.timeline', { memberId: 2, pageSize: 2 }, t.tokens.support);
+    expect(p1.total).toBe(5); // 3 orders, 1 note, 1 edit
+    expect(p1.rows.map((r) => r.kind)).toEqual(['edit', 'note']);
+    expect(p1.rows[0]).toMatchObject({ staff: 'admin', text: 'Cambio de domicilio', changes: [{ field: 'address', before: null, after: 'Av. Reforma 100, CDMX' }] });
+    expect(p1.rows[1]).toMatchObject({ staff: 'soporte', text: 'llamó el 3/12, se le explicó el Bono Rápido' });
+    const p2 = await t.must('members.timeline', { memberId: 2, pageSize: 2, page: 2 }, t.tokens.finance);
+    const p3 = await t.must('members.timeline', { memberId: 2, pageSize: 2, page: 3 }, t.tokens.finance);
+    const orders = [...p2.rows, ...p3.rows];
+    expect(orders.map((r) => r.kind)).toEqual(['order', 'order', 'order']);
+    expect(orders.map((r) => r.at)).toEqual([...orders.map((r) => r.at)].sort().reverse());
+    const four = await t.must('members.timeline', { memberId: 4 }, t.tokens.support);
+    expect(four.rows.map((r) => [r.kind, r.status])).toEqual([['status', 'active'], ['status', 'suspended']]);
+    const note = await t.call('members.addNote', { memberId: 2, text: '   ' }, t.tokens.support);
+    expect(!note.ok && note.error.code).toBe('VALIDATION');
+  });
+});
