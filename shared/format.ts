@@ -7,7 +7,7 @@ export const DISPLAY_TIME_ZONE = 'America/Mexico_City';
 export type Locale = 'es-MX' | 'en';
 
 /** Groups a decimal string for display without turning it into a binary float. */
-export function formatMoney(amount: string | null | undefined, currency: string, locale: Locale = 'es-MX'): string {
+export function formatMoney(amount: string | null | undefined, currency: string, _locale: Locale = 'es-MX'): string {
   if (amount == null || amount === '') return '—';
   const neg = amount.startsWith('-');
   const [int = '0', frac = ''] = (neg ? amount.slice(1) : amount).split('.');

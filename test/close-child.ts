@@ -15,7 +15,7 @@ import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { connect } from '../main/db/client';
 import type { AppServices, MutationContext } from '../main/kernel/context';
-import { closeSteps } from '../main/composition';
+import { closeSteps } from '../main/app/composition';
 import { executeRun, startPeriodRun, type CloseStep } from '../main/services/periods/close';
 import { withStep } from './close-steps';
 

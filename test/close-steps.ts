@@ -1,8 +1,8 @@
 /**
- * The close's steps as the application composes them (main/composition.ts), with a test's own step
+ * The close's steps as the application composes them (main/app/composition.ts), with a test's own step
  * put in: right after `after` when given, else right before 'finish'.
  */
-import { closeSteps } from '../main/composition';
+import { closeSteps } from '../main/app/composition';
 import type { CloseStep, CloseSteps } from '../main/services/periods/close';
 
 export function withStep(step: CloseStep, at: { after?: string } = {}, steps: CloseSteps = closeSteps): CloseStep[] {

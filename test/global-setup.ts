@@ -21,7 +21,7 @@ export async function setup(project: TestProject) {
   const template = 'nnp_template';
   await ensureDatabase(clusterUrl(cluster, 'postgres'), template);
   await applyMigrations(clusterUrl(cluster, template));
-  // Initial data (first plan version, exchange rates), as main/app.ts does after migrating.
+  // Initial data (first plan version, exchange rates), as main/app/index.ts does after migrating.
   const seeded = connect(clusterUrl(cluster, template), { max: 1 });
   await ensureInitialPlan(seeded.db);
   await seeded.close();

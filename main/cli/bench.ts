@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../db/paths';
 import { startCluster } from '../db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase } from '../db/client';
 import { cliArgs } from './args';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot, rendererDir } from '../paths';
+import { projectRoot, rendererDir } from '../db/paths';
 
 function newestMtime(dir: string): number {
   let newest = 0;

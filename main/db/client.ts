@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import { migrationsFolder } from '../paths';
+import { migrationsFolder } from './paths';
 import * as schema from './schema';
 
 export type Schema = typeof schema;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../db/paths';
 
 /** Bundles the Electron main (ESM) and preload (CommonJS, as sandboxed preloads must be). */
 export async function buildElectron(): Promise<string> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { load as loadYaml } from 'js-yaml';
 import Ajv from 'ajv';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../db/paths';
 import { ensureRendererBuilt } from '../cli/renderer-build';
 import { buildElectron } from './build';
 

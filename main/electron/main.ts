@@ -3,7 +3,7 @@ import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase } from '../app';
-import { rendererDir } from '../paths';
+import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
 import type { Router } from '../ipc/router';
 import { startUpdateChecks } from './updates';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { contract, procedureNames, ROLES } from '../../shared/contract';
 import { testApp, type TestApp } from '../../test/app';
-import { handlers } from '../composition';
+import { handlers } from '../app/composition';
 
 let t: TestApp;
 beforeAll(async () => { t = await testApp(); });

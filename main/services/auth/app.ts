@@ -10,7 +10,6 @@ import type { ParsedInputOf } from '../../../shared/contract';
 
 export const MAX_FAILED_ATTEMPTS = 5;
 export const LOCK_MINUTES = 15;
-const BAD_LOGIN = 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos en este equipo.';
 
 async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   const now = ctx.now();

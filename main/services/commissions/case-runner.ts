@@ -52,7 +52,7 @@ const normPoints = (s: string) => { const d = new Decimal(s); return d.isZero() 
 
 /**
  * Loads the case into `database` (empty, migrated, with the initial plan), closes its period with
- * `close` (the application's steps, main/composition.ts, passed in by the caller), reads the result.
+ * `close` (the application's steps, main/app/composition.ts, passed in by the caller), reads the result.
  */
 export async function runCase(database: Database, close: CloseSteps, json: unknown, log: (m: string) => void = () => {}): Promise<CaseOutput> {
   const c = parseEngineCase(json);

@@ -36,7 +36,7 @@ import { confirmOrder, refundOrder } from '../orders/confirm';
 import type { Tx } from '../../db/client';
 import { checkCommissionInputs } from './step';
 import { loadPeriod, runEngine, totalsOf } from './run';
-import { closeSteps } from '../../composition';
+import { closeSteps } from '../../app/composition';
 
 const NOW = new Date('2026-11-27T18:00:00Z');
 const KEY = '2026-11';

@@ -72,7 +72,7 @@ export function codeFromDigits(raw: string): string | null {
 
 export async function searchMembers(sql: postgres.Sql, input: SearchInput): Promise<SearchOutput> {
   const empty: SearchOutput = { rows: [], total: 0, page: input.page, pageSize: input.pageSize, capped: false };
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this strips
   const raw = input.q.slice(0, MAX_CHARS).replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   if (!raw) return empty;
 

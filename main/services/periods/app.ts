@@ -175,7 +175,7 @@ async function run(close: CloseSteps, input: ParsedInputOf<'periods.run'>, ctx: 
   return runView(ctx.db, close, r, all.find((p) => p.id === r.periodId)?.key ?? '', input.lang, ctx.now());
 }
 
-/** The periods' handlers, given the close's steps as the application composes them (main/composition.ts). */
+/** The periods' handlers, given the close's steps as the application composes them (main/app/composition.ts). */
 export const periodsHandlers = (close: CloseSteps) => ({
   'periods.list': reader(list),
   'periods.current': reader((input: ParsedInputOf<'periods.current'>, ctx) => current(close, input, ctx)),

@@ -14,7 +14,7 @@
  *    (it resumes from the start: every step is idempotent). Progress is written to the run row
  *    through a separate connection, so the screens can poll it while the transaction works.
  *
- * Steps are an ordered list, composed by the application (main/composition.ts: volumes, ranks, the
+ * Steps are an ordered list, composed by the application (main/app/composition.ts: volumes, ranks, the
  * commission run, finish) and passed to every function here: a step gets the transaction, the
  * period, the previous period, the plan in force and a progress callback. When it runs, member_volumes of the period are
  * final, members.career_rank is already raised and rank_history has the period's changes
@@ -140,7 +140,7 @@ export const finishStep: CloseStep = {
   },
 };
 
-/** The steps of a close, in order, composed by the application (main/composition.ts). */
+/** The steps of a close, in order, composed by the application (main/app/composition.ts). */
 export type CloseSteps = readonly CloseStep[];
 
 /** A recomputation runs the volumes step alone, whatever the close is made of. */

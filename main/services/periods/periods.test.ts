@@ -3,7 +3,7 @@ import { testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork, pendingOrder, volumesOf } from '../volumes/testing';
 import { confirmOrder } from '../orders/confirm';
 import { waitForRun, type CloseStep } from './close';
-import { closeSteps } from '../../composition';
+import { closeSteps } from '../../app/composition';
 
 let t: TestApp;
 let periods: Map<string, number>;

@@ -15,7 +15,7 @@ export const INITIAL_EXCHANGE_RATES: ReadonlyArray<readonly [currency: string, r
 export const INITIAL_RATES_FROM = '2020-01-01T00:00:00Z';
 
 /**
- * Initial data every installation needs, run after the migrations (main/app.ts openDatabase, and
+ * Initial data every installation needs, run after the migrations (main/app/index.ts openDatabase, and
  * the test template): PLAN_V1 as the first published plan version when no version is published
  * yet, and the plan's exchange rates when the rates table is empty. Idempotent, safe for two
  * instances starting at once (advisory lock).

@@ -1,6 +1,6 @@
 /**
  * commissions.close — the whole period close as the background close runs it (main/services/periods
- *   close.ts): the composed steps (main/composition.ts) in one transaction — volumes and paid-as ranks recomputed, rank
+ *   close.ts): the composed steps (main/app/composition.ts) in one transaction — volumes and paid-as ranks recomputed, rank
  *   history and career ranks, the commission run (load, engine, every line written under its natural
  *   key, the wallets paid through the ledger, the programmes) and the period marked closed — by the
  *   close's own runner (runCloseSteps: the commission step's load and engine read ahead on the
@@ -22,7 +22,7 @@ import { benchPeriod, backendCpuMs } from './volumes';
 import { abandonSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
 import { planInForce } from '../../../services/plan/cached';
-import { closeSteps } from '../../../composition';
+import { closeSteps } from '../../../app/composition';
 
 const BASELINE_MEMBERS = Number(process.env.NNP_BENCH_CLOSE_BASELINE ?? 10_000);
 

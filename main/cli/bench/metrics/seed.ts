@@ -12,7 +12,7 @@ import postgres from 'postgres';
 import type { Metric, MetricResult } from '../types';
 import { round, timeOnce } from '../timing';
 import { applyMigrations, ensureDatabase } from '../../../db/client';
-import { projectRoot } from '../../../paths';
+import { projectRoot } from '../../../db/paths';
 
 const NAIVE_SAMPLE = 2_000;
 

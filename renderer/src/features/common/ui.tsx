@@ -51,6 +51,8 @@ export function DateTime({ iso, time = true }: { iso: string | null | undefined;
 }
 
 export function DataTable<T>({ data, columns, empty, onRowClick, rowKey, selectedKey }: {
+  // Columns of different value types in one list: TanStack Table's own idiom is ColumnDef<T, any>.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   data: T[]; columns: ColumnDef<T, any>[]; empty?: string; onRowClick?: (row: T) => void; rowKey?: (row: T) => string; selectedKey?: string | null;
 }) {
   const { t } = useTranslation();

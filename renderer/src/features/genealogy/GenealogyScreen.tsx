@@ -57,7 +57,7 @@ export function GenealogyScreen() {
     generation.current++;
     setKids(new Map());
     setExpanded(root ? new Set([root.id]) : new Set());
-  }, [root?.id, periodKey, sort]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [root?.id, periodKey, sort]); // eslint-disable-line react-hooks/exhaustive-deps -- reset on a new root id, not a new root object
 
   const loadPage = useCallback(async (parent: number, page: number) => {
     const gen = generation.current;

@@ -48,7 +48,7 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
   const finished = r && r.status !== 'running';
   useEffect(() => {
     if (finished) void Promise.all(QUERIES.map((n) => qc.invalidateQueries({ queryKey: [n] })));
-  }, [finished]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [finished]); // eslint-disable-line react-hooks/exhaustive-deps -- refresh once when the run finishes
 
   const p = preview.data;
   const nextKey = p?.next.key ?? '';

@@ -43,7 +43,7 @@ export function PeriodsScreen() {
   useEffect(() => {
     if (polling && !running) void Promise.all(PERIOD_QUERIES.map((n) => qc.invalidateQueries({ queryKey: [n] })));
     setPolling(running);
-  }, [running]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [running]); // eslint-disable-line react-hooks/exhaustive-deps -- only the edge of `running` matters, not polling/qc
 
   const key = selected ?? open?.key ?? list.data?.[0]?.key ?? null;
   const detail = useProcedure('periods.get', { key: key ?? '2000-01', lang }, { enabled: !!key });

@@ -1,19 +1,19 @@
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from './paths';
+import { projectRoot } from '../db/paths';
 import { sql as dsql } from 'drizzle-orm';
-import { startCluster, defaultBaseDir, type ClusterInfo } from './db/embedded';
-import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from './db/client';
-import { staff } from './db/schema';
-import type { AppConfig, AppServices } from './kernel/context';
-import type { CloseSteps } from './services/periods/close';
-import { createRouter, type Router } from './ipc/router';
+import { startCluster, defaultBaseDir, type ClusterInfo } from '../db/embedded';
+import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
+import { staff } from '../db/schema';
+import type { AppConfig, AppServices } from '../kernel/context';
+import type { CloseSteps } from '../services/periods/close';
+import { createRouter, type Router } from '../ipc/router';
 import { composeHandlers, closeSteps } from './composition';
-import { hashPassword, randomPassword } from './services/auth/password';
-import { ensureInitialPlan } from './services/plan/initial';
-import { ensurePeriodAggregates } from './services/volumes/backfill';
-import { redactExtra } from './kernel/redact';
+import { hashPassword, randomPassword } from '../services/auth/password';
+import { ensureInitialPlan } from '../services/plan/initial';
+import { ensurePeriodAggregates } from '../services/volumes/backfill';
+import { redactExtra } from '../kernel/redact';
 
 export { projectRoot };
 
@@ -116,7 +116,7 @@ function defaultLog(msg: string, extra?: unknown) {
   else console.error(`[nnprotect] ${msg}`);
 }
 
-/** The router over the composed handlers (main/composition.ts); a test may compose the close's steps itself. */
+/** The router over the composed handlers (main/app/composition.ts); a test may compose the close's steps itself. */
 export function createAppRouter(services: AppServices, close: CloseSteps = closeSteps): Router {
   return createRouter(services, composeHandlers(close));
 }
@@ -128,11 +128,11 @@ export async function seedIfEmpty(database: Database, log: (m: string) => void) 
   const members = Number(process.env.NNP_SEED_MEMBERS ?? 2000);
   if (!(members > 0)) return;
   log(`primera ejecución: generando una red de demostración de ${members} miembros…`);
-  const { seedDemoNetwork } = await import('./services/seed/generate');
+  const { seedDemoNetwork } = await import('../services/seed/generate');
   const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log });
   log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
   await ensurePeriodAggregates(database.db, log);
-  const { seedDemoAutoships } = await import('./services/seed/autoship');
+  const { seedDemoAutoships } = await import('../services/seed/autoship');
   const autoships = await seedDemoAutoships(database.db, new Date());
   log(`autoenvíos de demostración: ${autoships.length}`);
 }
