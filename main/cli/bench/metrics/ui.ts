@@ -19,7 +19,7 @@ import type { BenchContext, Metric, MetricResult } from '../types';
 import { percentile, round } from '../timing';
 import { BENCH_ADMIN, ensureBenchAdmin } from '../app';
 import { ensureQueue } from './wallet';
-import { projectRoot } from '../../../paths';
+import { projectRoot } from '../../../db/paths';
 
 const SAMPLES = Number(process.env.NNP_BENCH_UI_SAMPLES ?? 25);
 const WARMUP = 3;
