@@ -7,8 +7,12 @@
  * `rule.*` words one field problem found by an input schema (zod): the screen puts the field's
  * label in front ("Correo: no es un correo válido").
  */
+import { formatLongDateTime } from './format';
+
 export const errorText = {
   es: {
+    /** How an `at` param (an ISO instant) is worded: a Mexico-Central date and time in this locale. */
+    meta: { locale: 'es-MX' },
     generic: {
       VALIDATION: 'Revise los datos: hay valores que no se pueden aceptar.',
       UNAUTHENTICATED: 'Su sesión no es válida o venció. Inicie sesión de nuevo.',
@@ -111,6 +115,8 @@ export const errorText = {
       nextExists: 'El periodo siguiente {{period}} ya existe.',
       confirmKey: 'Escriba la clave del periodo para confirmar el cierre.',
       runNotFound: 'El proceso no existe.',
+      notEnded: 'El periodo {{period}} aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del {{at}} (hora del centro de México).',
+      notStarted: 'El periodo {{period}} aún no empieza: un periodo futuro no se puede cerrar. Se podrá cerrar cuando termine, a partir del {{at}} (hora del centro de México).',
     },
     withdrawal: {
       notFound: 'El retiro no existe.',
@@ -182,6 +188,7 @@ export const errorText = {
     },
   },
   en: {
+    meta: { locale: 'en' },
     generic: {
       VALIDATION: 'Please check the data: some values cannot be accepted.',
       UNAUTHENTICATED: 'Your session is not valid or has expired. Please sign in again.',
@@ -284,6 +291,8 @@ export const errorText = {
       nextExists: 'The next period {{period}} already exists.',
       confirmKey: 'Type the period key to confirm the close.',
       runNotFound: 'The process does not exist.',
+      notEnded: 'The period {{period}} has not ended: only an ended period can be closed. It can be closed from {{at}} (Mexico Central time).',
+      notStarted: 'The period {{period}} has not started: a future period cannot be closed. It can be closed once it ends, from {{at}} (Mexico Central time).',
     },
     withdrawal: {
       notFound: 'The withdrawal does not exist.',
@@ -377,10 +386,15 @@ export function wordError(key: string, params: MessageParams = {}, lang: 'es' | 
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => (words[name] == null ? '' : String(words[name])));
 }
 
-/** A `status` param travels as its code; both sides word it from `state.*`. */
+/**
+ * A `status` param travels as its code; both sides word it from `state.*`. An `at` param travels
+ * as an ISO instant; both sides word it as a Mexico-Central date and time ("1 de diciembre de 2026, 00:00").
+ */
 export function wordParams(params: MessageParams, find: (key: string) => string | undefined): MessageParams {
-  if (typeof params.status !== 'string') return params;
-  return { ...params, status: find(`state.${params.status}`) ?? params.status };
+  let out = params;
+  if (typeof params.status === 'string') out = { ...out, status: find(`state.${params.status}`) ?? params.status };
+  if (typeof params.at === 'string' && !Number.isNaN(Date.parse(params.at))) out = { ...out, at: formatLongDateTime(params.at, find('meta.locale') === 'en' ? 'en' : 'es-MX') };
+  return out;
 }
 
 /**

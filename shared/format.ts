@@ -37,3 +37,13 @@ export function formatInstant(iso: string | null | undefined, locale: Locale = '
     ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
   }).format(d);
 }
+
+/** "1 de enero de 2027, 00:00" / "January 1, 2027, 00:00" in Mexico-Central time (e.g. when a period can close). */
+export function formatLongDateTime(iso: string | null | undefined, locale: Locale = 'es-MX'): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const lang = locale === 'es-MX' ? 'es-MX' : 'en-US';
+  const day = new Intl.DateTimeFormat(lang, { timeZone: DISPLAY_TIME_ZONE, day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: DISPLAY_TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  return `${day}, ${time}`;
+}

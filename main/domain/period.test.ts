@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidPeriodError,
+  closeTiming,
   isInPeriod,
   mexicoDayOfMonth,
   nextPeriod,
@@ -55,5 +56,18 @@ describe('period boundaries (America/Mexico_City calendar months as UTC instants
   });
   it('rejects instants without a zone', () => {
     expect(() => periodOf('2026-11-10T10:00:00')).toThrow();
+  });
+});
+
+describe('closeTiming: the close guard', () => {
+  const nov = periodBounds('2026-11');
+  it('refuses before the end, allows from the end instant on', () => {
+    expect(closeTiming(nov, nov.endsAt.getTime() - 1)).toMatchObject({ closable: false, reason: 'NOT_ENDED', closableFrom: nov.endsAt });
+    expect(closeTiming(nov, nov.endsAt)).toMatchObject({ closable: true });
+    expect(closeTiming(nov, '2027-03-01T00:00:00Z')).toMatchObject({ closable: true });
+  });
+  it('a period that has not started is a future period', () => {
+    expect(closeTiming(nov, nov.startsAt.getTime() - 1)).toMatchObject({ closable: false, reason: 'NOT_STARTED' });
+    expect(closeTiming(nov, nov.startsAt)).toMatchObject({ closable: false, reason: 'NOT_ENDED' });
   });
 });

@@ -170,3 +170,20 @@ export function isInPeriod(instant: Instant, key: string): boolean {
   const b = periodBounds(key);
   return ms >= b.startsAt.getTime() && ms < b.endsAt.getTime();
 }
+
+/** Why a period cannot be closed yet at an instant, or null when it can. */
+export type CloseTiming =
+  | { closable: true; closableFrom: Date }
+  | { closable: false; reason: 'NOT_STARTED' | 'NOT_ENDED'; closableFrom: Date };
+
+/**
+ * The close guard's rule: a period closes only once it has ended (now ≥ endsAt, the first instant
+ * of the next Mexico-Central month); before its start it is a future period, never closable.
+ * A close cut short would send the rest of the month's orders to the next period.
+ */
+export function closeTiming(bounds: { startsAt: Date; endsAt: Date }, now: Instant): CloseTiming {
+  const ms = toEpochMs(now);
+  const closableFrom = bounds.endsAt;
+  if (ms >= bounds.endsAt.getTime()) return { closable: true, closableFrom };
+  return { closable: false, reason: ms < bounds.startsAt.getTime() ? 'NOT_STARTED' : 'NOT_ENDED', closableFrom };
+}

@@ -75,6 +75,10 @@ export const ClosePreview = z.object({
   /** The period's calendar month has ended (a close before the end sends later payments to the next period). */
   ended: z.boolean(),
   canClose: z.boolean(),
+  /** The first instant the period may be closed (its end): the server refuses a close before it. */
+  closableFrom: Instant,
+  /** The period has not started yet (a future period): never closable before it ends. */
+  notStarted: z.boolean(),
   warnings: z.array(z.object({ code: z.string(), message: z.string() })),
   steps: z.array(RunStep),
   next: z.object({ key: z.string(), startsAt: Instant, endsAt: Instant, exists: z.boolean() }),

@@ -167,7 +167,8 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
   // The real close.
   const app: AppServices = {
     db, sql: database.sql, config: { version: 'engine-case', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
-    now: () => new Date(), log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
+    // The close guard refuses a period that has not ended: the case closes at the earliest from its end.
+    now: () => new Date(Math.max(Date.now(), periodBounds(c.period).endsAt.getTime())), log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
   };
   const runId = await db.transaction(async (tx) => {
     const ctx = { ...app, tx, procedure: 'engine.case', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;

@@ -40,6 +40,8 @@ import { closeSteps } from '../../app/composition';
 
 const NOW = new Date('2026-11-27T18:00:00Z');
 const KEY = '2026-11';
+/** The close runs once November has ended (the close guard); the network and its orders are of NOW. */
+const CLOSE_AT = new Date('2026-12-01T12:00:00Z');
 const MEMBERS = Number(process.env.NNP_CRASH_MEMBERS ?? 20_000);
 const ADVISORY_CLASS = 7261006;
 
@@ -213,7 +215,7 @@ beforeAll(async () => {
   url = db.url;
   app = {
     db: db.db, sql: db.sql, config: { version: 'crash-test', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
-    now: () => NOW, log: (m, e) => log.push(`${m} ${e instanceof Error ? e.message : e ?? ''}`),
+    now: () => CLOSE_AT, log: (m, e) => log.push(`${m} ${e instanceof Error ? e.message : e ?? ''}`),
   };
   const t0 = performance.now();
   const seeded = await seedDemoNetwork(db.sql, { members: MEMBERS, periods: 2, seed: 6, now: NOW });

@@ -14,7 +14,7 @@
  *  - U5: member 5 (US), product, VN 100 USD → Directo to 2 (MXN): 100 × 25 % × 18.50 = 462.50 MXN
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../../../test/app';
+import { TEST_PASSWORD, testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork, pendingOrder } from '../volumes/testing';
 import { waitForRun } from '../periods/close';
 import { confirmOrder, refundOrder } from '../orders/confirm';
@@ -26,6 +26,8 @@ import { reverseOrderCommissions } from './index';
 
 let t: TestApp;
 const now = new Date('2026-12-02T18:00:00Z');
+/** The app's clock: moved past December's end before December is closed (the close guard). */
+let clock = now;
 const PAID = '2026-11-10T18:00:00Z';
 let P7: number;
 let K7: number;
@@ -47,7 +49,7 @@ async function linesOf(order: number) {
 const count = async (table: string) => Number((await t.database.sql.unsafe(`select count(*) as n from ${table}`))[0]!.n);
 
 beforeAll(async () => {
-  t = await testApp({ now: () => now });
+  t = await testApp({ now: () => clock });
   await loadSmallNetwork(t.database.sql, { orders: false });
   await t.database.sql`insert into products (sku, name, kind, pv) values ('FULL-SUPPLEMENT', 'Full Supplement', 'kit', 1670)`;
   P7 = await pendingOrder(t.database.sql, 7, '1000', '1000');
@@ -164,6 +166,11 @@ describe('reverseOrderCommissions', () => {
 });
 
 describe('close prechecks: a clear error before anything is written', () => {
+  beforeAll(async () => {
+    clock = new Date('2027-01-02T18:00:00Z');
+    // The sessions of the earlier day expired: sign in again.
+    t.tokens.admin = (await t.must('auth.login', { username: 'admin', password: TEST_PASSWORD }, null)).token;
+  });
   /** Everything a close (or its start) writes. */
   async function fingerprint() {
     const tables = ['periods', 'period_runs', 'period_stats', 'commission_lines', 'ledger_transactions', 'ledger_entries', 'ledger_accounts', 'member_volumes', 'rank_history', 'members', 'orders', 'member_programs', 'cashback_entitlements'];

@@ -4,8 +4,8 @@ import { mutator, reader, type Handler } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { nextPeriod, periodBounds } from '../../domain/period';
-import { formatInstant } from '../../../shared/format';
+import { wordError } from '../../../shared/error-messages';
+import { closeTiming, nextPeriod, periodBounds } from '../../domain/period';
 import { launchRun, startPeriodRun, type CloseSteps } from './close';
 import { listPeriods, openPeriod, periodByKey, previousPeriodRow } from './lookup';
 import { lastRunOf, runView, summaries, summaryOf } from './views';
@@ -115,11 +115,11 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
   if (p.status === 'closing') {
     warnings.push({ code: 'RESUME', message: es ? 'El cierre anterior no terminó: al confirmar se ejecuta de nuevo desde el principio (sin duplicar nada).' : 'The previous close did not finish: confirming runs it again from the start (nothing is duplicated).' });
   }
-  if (!ended && p.status === 'open') {
-    const lastDay = formatInstant(new Date(p.endsAt.getTime() - 1).toISOString(), es ? 'es-MX' : 'en', false);
-    warnings.push({ code: 'NOT_ENDED', message: es
-      ? `El mes del periodo aún no termina (su último día es el ${lastDay}): los pagos confirmados a partir del cierre contarán en ${nb.key}.`
-      : `The period's month has not ended yet (its last day is ${lastDay}): payments confirmed after the close count in ${nb.key}.` });
+  // The close guard (the server refuses the same in startPeriodRun): the wizard says when it can close.
+  const timing = closeTiming(p, now);
+  if (!timing.closable && p.status === 'open') {
+    canClose = false;
+    warnings.unshift({ code: timing.reason, message: wordError(timing.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded', { period: p.key, at: timing.closableFrom.toISOString() }, input.lang) });
   }
   if ((orderCounts?.pending ?? 0) > 0) {
     const n = orderCounts!.pending;
@@ -131,6 +131,8 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
     period: summary!,
     ended,
     canClose,
+    closableFrom: timing.closableFrom.toISOString(),
+    notStarted: !timing.closable && timing.reason === 'NOT_STARTED',
     warnings,
     steps: close.map((s) => ({ name: s.name, label: s.label[input.lang] })),
     next: { key: nb.key, startsAt: nb.startsAt.toISOString(), endsAt: nb.endsAt.toISOString(), exists: !!nextRow },

@@ -24,7 +24,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { periodRuns, periods, periodStats, orders } from '../../db/schema';
 import type { Db, Tx } from '../../db/client';
 import type { AppServices, MutationContext } from '../../kernel/context';
-import { nextPeriod, periodBounds } from '../../domain/period';
+import { closeTiming, nextPeriod, periodBounds } from '../../domain/period';
 import type { PlanFigures } from '../../domain/plan';
 import { AppError } from '../../../shared/errors';
 import { planInForce } from '../plan/cached';
@@ -172,6 +172,9 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
     throw AppError.of('CONFLICT', 'period.alreadyClosed', { period: key }, { period: key, status: period.status });
   }
   if (kind === 'recompute') assertPeriodWritable(period);
+  // The close guard: an open period closes only once it has ended (never a future one). A period
+  // already `closing` passed this check when its close started: resuming it is always allowed.
+  if (kind === 'close' && period.status === 'open') assertCloseTime(period, ctx.now());
   // The steps' own checks (e.g. the commission run's plan and rates): refuse before writing anything.
   const steps = stepsOf(close, kind);
   if (kind === 'close') for (const step of steps) await step.precheck?.(tx, period);
@@ -216,6 +219,15 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
     result: next ? { nextPeriod: next.key, assignedOrders } : null,
   }).returning();
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
+}
+
+/** Refuses (CONFLICT, nothing written) the close of a period that has not ended at `now`. */
+export function assertCloseTime(period: Pick<PeriodRow, 'key' | 'startsAt' | 'endsAt'>, now: Date): void {
+  const t = closeTiming(period, now);
+  if (t.closable) return;
+  throw AppError.of('CONFLICT', t.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded', { period: period.key, at: t.closableFrom.toISOString() }, {
+    rule: t.reason === 'NOT_STARTED' ? 'PERIOD_NOT_STARTED' : 'PERIOD_NOT_ENDED', period: period.key, closableFrom: t.closableFrom.toISOString(),
+  });
 }
 
 /** What the steps share (CloseStepContext less the per-step parts), the steps and how to report. */

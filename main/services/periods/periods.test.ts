@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testApp, type TestApp } from '../../../test/app';
+import { TEST_PASSWORD, testApp, type TestApp } from '../../../test/app';
 import { loadSmallNetwork, pendingOrder, volumesOf } from '../volumes/testing';
 import { confirmOrder } from '../orders/confirm';
 import { waitForRun, type CloseStep } from './close';
@@ -8,12 +8,14 @@ import { closeSteps } from '../../app/composition';
 let t: TestApp;
 let periods: Map<string, number>;
 const now = new Date('2026-12-02T18:00:00Z');
+/** The app's clock (AppServices.now) as this file sets it: the close guard's boundary is tested on it. */
+let clock = now;
 // The application's close; a test puts its own step in (right before 'finish') and takes it out again.
 const steps: CloseStep[] = [...closeSteps];
 const putStep = (step: CloseStep) => steps.splice(steps.length - 1, 0, step);
 const takeStep = (name: string) => steps.splice(steps.findIndex((s) => s.name === name), 1);
 beforeAll(async () => {
-  t = await testApp({ now: () => now, closeSteps: steps });
+  t = await testApp({ now: () => clock, closeSteps: steps });
   ({ periods } = await loadSmallNetwork(t.database.sql));
   // Member 3 was Visionario in October (paid-as 1), as the volumes of that closed period say.
   await t.database.sql`insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank) values (${periods.get('2026-10')!}, 3, 5000, 4000, 5000, 1), (${periods.get('2026-10')!}, 1, 0, 0, 5000, 0)`;
@@ -23,6 +25,13 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
+/** Moves the app's clock forward a month: the sessions of the earlier day expired, sign in again. */
+const travelTo = async (at: Date) => {
+  clock = at;
+  for (const role of ['admin', 'finance', 'support'] as const) {
+    t.tokens[role] = (await t.must('auth.login', { username: t.usernames[role], password: TEST_PASSWORD }, null)).token;
+  }
+};
 const close = async (key: string) => {
   const run = await t.must('periods.close', { key, confirmKey: key }, t.tokens.admin);
   await waitForRun(run.id);
@@ -63,6 +72,55 @@ describe('the open period and its figures', () => {
   });
 });
 
+describe('the close guard: a period closes only once it has ended', () => {
+  // November 2026 in Mexico Central time is [2026-11-01T06:00Z, 2026-12-01T06:00Z).
+  const END = new Date('2026-12-01T06:00:00.000Z');
+  const untouched = async () => ({
+    periods: await t.database.sql`select key, status, closed_at from periods order by key`,
+    runs: (await t.database.sql`select count(*)::int as n from period_runs where kind = 'close'`)[0]!.n,
+    audit: (await t.database.sql`select count(*)::int as n from audit_log where action = 'periods.close'`)[0]!.n,
+  });
+
+  it('one millisecond before the end: CONFLICT with the instant it becomes possible, nothing written', async () => {
+    clock = new Date(END.getTime() - 1);
+    try {
+      const before = await untouched();
+      const r = await t.call('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.code).toBe('CONFLICT');
+      expect(r.error.details).toMatchObject({ rule: 'PERIOD_NOT_ENDED', period: '2026-11', closableFrom: END.toISOString() });
+      expect(r.error.message).toBe('El periodo 2026-11 aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del 1 de diciembre de 2026, 00:00 (hora del centro de México).');
+      expect(await untouched()).toEqual(before);
+      // The preview is always allowed, and says the same.
+      const p = await t.must('periods.previewClose', { key: '2026-11' }, t.tokens.admin);
+      expect(p).toMatchObject({ canClose: false, ended: false, notStarted: false, closableFrom: END.toISOString() });
+      expect(p.warnings[0]).toEqual({ code: 'NOT_ENDED', message: r.error.message });
+      const en = await t.must('periods.previewClose', { key: '2026-11', lang: 'en' }, t.tokens.admin);
+      expect(en.warnings[0]!.message).toBe('The period 2026-11 has not ended: only an ended period can be closed. It can be closed from December 1, 2026, 00:00 (Mexico Central time).');
+    } finally {
+      clock = now;
+    }
+  });
+
+  it('a period that has not started (a future period) is refused', async () => {
+    clock = new Date('2026-10-20T18:00:00Z');
+    try {
+      const before = await untouched();
+      const r = await t.call('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
+      expect(!r.ok && r.error.code).toBe('CONFLICT');
+      expect(!r.ok && r.error.details).toMatchObject({ rule: 'PERIOD_NOT_STARTED', closableFrom: END.toISOString() });
+      expect(!r.ok && r.error.message).toMatch(/^El periodo 2026-11 aún no empieza: un periodo futuro no se puede cerrar\./);
+      expect(await untouched()).toEqual(before);
+      const p = await t.must('periods.previewClose', { key: '2026-11' }, t.tokens.admin);
+      expect(p).toMatchObject({ canClose: false, notStarted: true });
+      expect(p.warnings[0]!.code).toBe('NOT_STARTED');
+    } finally {
+      clock = now;
+    }
+  });
+});
+
 describe('closing a period', () => {
   it('needs the period key typed again, and the admin role', async () => {
     const wrong = await t.call('periods.close', { key: '2026-11', confirmKey: '2026-12' }, t.tokens.admin);
@@ -84,7 +142,9 @@ describe('closing a period', () => {
       },
     });
     try {
-      const run = await close('2026-11');
+      // At the period's end instant exactly: allowed (the boundary of the close guard).
+      clock = new Date('2026-12-01T06:00:00.000Z');
+      const run = await close('2026-11').finally(() => { clock = now; });
       expect(run).toMatchObject({ status: 'succeeded', progress: 1000, stepsDone: run.steps.length, error: null });
       const names = run.steps.map((s) => s.name);
       expect(names.slice(0, 2)).toEqual(['volumes', 'ranks']);
@@ -96,7 +156,7 @@ describe('closing a period', () => {
     }
     const list = await t.must('periods.list', {}, t.tokens.finance);
     expect(list.map((p) => [p.key, p.status])).toEqual([['2026-12', 'open'], ['2026-11', 'closed'], ['2026-10', 'closed'], ['2026-09', 'closed']]);
-    expect(list[1]).toMatchObject({ closedBy: 'admin', closedAt: now.toISOString() });
+    expect(list[1]).toMatchObject({ closedBy: 'admin', closedAt: '2026-12-01T06:00:00.000Z' });
     // Career: 2, 7, 8, 9 become Visionario; 4 stays 1; 6 keeps 3 though paid as 2 this month.
     expect(await career()).toEqual({ 1: 0, 2: 1, 3: 0, 4: 1, 5: 0, 6: 3, 7: 1, 8: 1, 9: 1 });
     const history = await t.database.sql<{ member_id: string; kind: string; old_rank: number; new_rank: number }[]>`
@@ -128,6 +188,7 @@ describe('closing a period', () => {
   });
 
   it('two admins closing at once: one wins, the other gets CONFLICT', async () => {
+    await travelTo(new Date('2027-01-02T18:00:00Z')); // December has ended
     const [a, b] = await Promise.all([
       t.call('periods.close', { key: '2026-12', confirmKey: '2026-12' }, t.tokens.admin),
       t.call('periods.close', { key: '2026-12', confirmKey: '2026-12' }, t.tokens.admin),
@@ -146,6 +207,7 @@ describe('closing a period', () => {
   it('a failing step rolls the whole close back: the period stays closing, nothing half-written; starting again finishes it', async () => {
     const id = await pendingOrder(t.database.sql, 3, '30000', '100');
     await t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: '2027-01-10T12:00:00Z', method: 'stripe' }));
+    await travelTo(new Date('2027-02-02T18:00:00Z')); // January has ended
     putStep({ name: 'boom', label: { es: 'Falla', en: 'Fails' }, run: async () => { throw new Error('comisiones no disponibles'); } });
     let failed;
     try {

@@ -6,6 +6,7 @@ export const es = {
     open: 'Periodo abierto', none: 'No hay un periodo abierto todavía: se abre con el primer pago confirmado.',
     status: { open: 'Abierto', closing: 'En cierre', closed: 'Cerrado' },
     range: 'Del {{from}} al {{to}} (hora del centro)',
+    closableFrom: 'Se podrá cerrar a partir del {{when}} (hora del centro de México), cuando termine su mes.',
     ended: 'El mes de este periodo ya terminó: ciérrelo para calcular comisiones y abrir el siguiente. Mientras tanto, los pagos posteriores esperan a su periodo.',
     figures: {
       membersTotal: 'Miembros', membersActive: 'Activos (con compra)', membersNew: 'Nuevos en el periodo', ordersPaid: 'Pedidos pagados',
@@ -41,6 +42,7 @@ export const es = {
       running: 'Cerrando… no es necesario esperar en esta pantalla: el cierre sigue en segundo plano.',
       done: 'Periodo {{key}} cerrado. Periodo abierto: {{next}}.', failed: 'El cierre falló: {{error}}. El periodo quedó en cierre y no se escribió nada a medias; puede reanudarlo.',
       progress: 'Avance del cierre', cannot: 'El periodo no se puede cerrar ahora.',
+      notYet: 'Aún no se puede cerrar', closableFrom: 'Se podrá cerrar a partir del {{when}} (hora del centro de México).',
     },
     runStatus: { running: 'En curso', succeeded: 'Terminado', failed: 'Falló' },
   },
@@ -53,6 +55,7 @@ export const en: typeof es = {
     open: 'Open period', none: 'There is no open period yet: the first confirmed payment opens one.',
     status: { open: 'Open', closing: 'Closing', closed: 'Closed' },
     range: 'From {{from}} to {{to}} (Central time)',
+    closableFrom: 'It can be closed from {{when}} (Mexico Central time), once its month has ended.',
     ended: 'This period\'s month has ended: close it to compute commissions and open the next one. Later payments wait for their period meanwhile.',
     figures: {
       membersTotal: 'Members', membersActive: 'Active (bought)', membersNew: 'New in the period', ordersPaid: 'Paid orders',
@@ -88,6 +91,7 @@ export const en: typeof es = {
       running: 'Closing… no need to wait on this screen: the close goes on in the background.',
       done: 'Period {{key}} closed. Open period: {{next}}.', failed: 'The close failed: {{error}}. The period stayed closing and nothing was half-written; you can resume it.',
       progress: 'Close progress', cannot: 'The period cannot be closed now.',
+      notYet: 'Cannot be closed yet', closableFrom: 'It can be closed from {{when}} (Mexico Central time).',
     },
     runStatus: { running: 'Running', succeeded: 'Finished', failed: 'Failed' },
   },

@@ -5,6 +5,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { usePreferences } from '../../stores/preferences';
 import { ErrorBanner, Loading, Money, Points } from '../common/ui';
+import { formatLongDateTime } from '../../../../shared/format';
 
 type Run = OutputOf<'periods.run'>;
 const QUERIES = ['periods.current', 'periods.list', 'periods.get', 'periods.advancing', 'periods.previewClose', 'dashboard.summary'] as const;
@@ -52,6 +53,9 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
 
   const p = preview.data;
   const nextKey = p?.next.key ?? '';
+  // The close guard's refusal (the period has not ended, or not started) stands apart from the other warnings.
+  const timing = (p?.warnings ?? []).filter((w) => w.code === 'NOT_ENDED' || w.code === 'NOT_STARTED');
+  const others = (p?.warnings ?? []).filter((w) => !timing.includes(w));
   return (
     <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('periods.wizard.title', { key: periodKey })}>
       <div className="dialog wizard">
@@ -78,10 +82,16 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
                   <div><dt>{t('periods.wizard.next')}</dt><dd>{nextKey} <span className="muted small">({p.next.exists ? t('periods.wizard.nextExists') : t('periods.wizard.nextNew')})</span></dd></div>
                 </dl>
               )}
-              {p.warnings.length > 0 && (
+              {timing.length > 0 && (
+                <div className="banner error" role="alert" aria-label={t('periods.wizard.notYet')}>
+                  <strong>{t('periods.wizard.notYet')}</strong>
+                  {timing.map((w) => <p key={w.code}>{w.message}</p>)}
+                </div>
+              )}
+              {others.length > 0 && (
                 <div className="banner warn" role="note">
                   <strong>{t('periods.wizard.warnings')}</strong>
-                  <ul>{p.warnings.map((w) => <li key={w.code}>{w.message}</li>)}</ul>
+                  <ul>{others.map((w) => <li key={w.code}>{w.message}</li>)}</ul>
                 </div>
               )}
               <div>
@@ -92,7 +102,7 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
                 <button type="button" onClick={onClose}>{t('common.cancel')}</button>
                 <button type="button" className="primary" disabled={!p.canClose} onClick={() => setStep('confirm')}>{t('periods.wizard.continue')}</button>
               </div>
-              {!p.canClose && <p className="muted small">{t('periods.wizard.cannot')}</p>}
+              {!p.canClose && <p className="muted small">{timing.length > 0 ? t('periods.wizard.closableFrom', { when: formatLongDateTime(p.closableFrom, locale) }) : t('periods.wizard.cannot')}</p>}
             </>
           )
         )}

@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
-import { formatInstant } from '../../../../shared/format';
+import { formatInstant, formatLongDateTime } from '../../../../shared/format';
 import { useSession } from '../../stores/session';
 import { usePreferences } from '../../stores/preferences';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager, Points } from '../common/ui';
@@ -107,7 +107,8 @@ export function PeriodsScreen() {
               </div>
             )}
           </div>
-          {c?.ended && <div className="banner warn">{t('periods.ended')}</div>}
+          {c?.ended ? <div className="banner warn">{t('periods.ended')}</div>
+            : <div className="muted small" role="note">{t('periods.closableFrom', { when: formatLongDateTime(open.endsAt, locale) })}</div>}
           {lastRun && lastRun.kind === 'recompute' && lastRun.status === 'running' && <RunProgress run={lastRun} />}
           {open.figures && <Figures f={open.figures} prev={c?.previous ?? null} />}
         </section>
