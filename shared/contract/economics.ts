@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { query } from './define';
+import { mutation, query } from './define';
 import { DecimalString, MoneyString } from '../money';
 import { PeriodKeyInput, RankNumber } from './members';
 import { PeriodStatusSchema } from './periods';
@@ -79,5 +79,81 @@ export const economicsContract = {
       builtPeriods: z.number().int(),
       ms: z.number().int(),
     }),
+  }),
+};
+
+const SideSummary = z.object({
+  byType: z.record(z.string(), z.record(z.string(), MoneyString)),
+  byCurrency: z.record(z.string(), MoneyString),
+  lines: z.number().int(),
+  membersPaid: z.number().int(),
+  commissionsMxn: MoneyString,
+  vnMxn: MoneyString,
+  ratio: RatioString,
+});
+
+export const SimulationResult = z.object({
+  periodKey: z.string(),
+  inForce: z.object({ id: z.number().int(), name: z.string() }),
+  base: SideSummary,
+  draft: SideSummary,
+  ranks: z.object({ changed: z.number().int(), up: z.number().int(), down: z.number().int() }),
+  top: z.array(z.object({
+    memberId: z.number().int(), code: z.string(), name: z.string(), currency: z.string(),
+    before: MoneyString, after: MoneyString, difference: MoneyString, differenceMxn: MoneyString, rankBefore: RankNumber, rankAfter: RankNumber,
+  })),
+  why: z.object({
+    memberId: z.number().int(), code: z.string(), name: z.string(), currency: z.string(), pv: z.string(), pvg: z.string(),
+    rankBefore: RankNumber, rankAfter: RankNumber, byType: z.array(z.object({ type: z.string(), before: MoneyString, after: MoneyString })),
+  }).nullable(),
+  ms: z.number().int(),
+});
+
+export const SimulationView = z.object({
+  id: z.number().int(),
+  versionId: z.number().int(),
+  versionName: z.string(),
+  periodKey: z.string(),
+  periodStatus: PeriodStatusSchema,
+  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+  stage: z.string().nullable(),
+  /** Thousandths. */
+  progress: z.number().int(),
+  staffName: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  result: SimulationResult.nullable(),
+});
+
+export const simulationContract = {
+  /**
+   * Runs the engine with a draft's figures over the open period or a closed one, beside the plan in
+   * force, in the background: read-only (no lines, no wallets). One at a time per admin (CONFLICT);
+   * an inconsistent draft is refused with the paths at fault (VALIDATION).
+   */
+  'plan.simulate': mutation({
+    summary: 'Prueba un borrador del plan sobre un periodo real (solo lectura, en segundo plano)',
+    roles: ['admin'],
+    input: z.object({ versionId: z.number().int().positive(), periodKey: PeriodKeyInput }).strict(),
+    output: SimulationView,
+  }),
+  'plan.simulation': query({
+    summary: 'Una prueba de borrador: estado, avance y resultado',
+    roles: ['admin', 'finance'],
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: SimulationView,
+  }),
+  'plan.simulations': query({
+    summary: 'Pruebas de borradores recientes (sin su resultado)',
+    roles: ['admin', 'finance'],
+    input: z.object({ versionId: z.number().int().positive().optional() }).strict().default({}),
+    output: z.array(SimulationView.omit({ result: true })),
+  }),
+  'plan.cancelSimulation': mutation({
+    summary: 'Cancela una prueba de borrador en cola o en curso',
+    roles: ['admin'],
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: SimulationView,
   }),
 };

@@ -17,7 +17,7 @@ import { ordersContract } from './orders';
 import { paymentsContract } from './payments';
 import { commissionsContract } from './commissions';
 import { autoshipContract } from './autoship';
-import { economicsContract } from './economics';
+import { economicsContract, simulationContract } from './economics';
 
 export * from './define';
 
@@ -41,6 +41,7 @@ export const contract = {
   ...commissionsContract,
   ...autoshipContract,
   ...economicsContract,
+  ...simulationContract,
 } satisfies Record<string, Procedure>;
 
 export type Contract = typeof contract;
