@@ -37,12 +37,31 @@ describe('risk flags', () => {
     expect(assessRisk({ ...base, requestsInWindow: 3 }).flags).toEqual([]);
     expect(assessRisk({ ...base, amount: '1500.01' }).flags).toEqual(['large']);
     expect(assessRisk({ ...base, amount: '1500.00' }).flags).toEqual([]);
-    expect(assessRisk({ ...base, commissionByPeriod: [] }).flags).toEqual(['large']);
+    expect(assessRisk({ ...base, commissionByPeriod: [] }).flags).toEqual(['no_history']);
     expect(assessRisk({ ...base, payoutDestinationChangedAt: new Date(at.getTime() - 71 * 3600_000) }).flags).toEqual(['destination_changed']);
     expect(assessRisk({ ...base, payoutDestinationChangedAt: new Date(at.getTime() - 72 * 3600_000) }).flags).toEqual([]);
     expect(assessRisk({ ...base, enrolledAt: new Date(at.getTime() - 29 * 86_400_000) }).flags).toEqual(['new_member']);
     const all = assessRisk({ ...base, requestsInWindow: 9, amount: '99999', payoutDestinationChangedAt: at, enrolledAt: at });
     expect(all.mask).toBe(RISK_BIT.frequent | RISK_BIT.large | RISK_BIT.destination_changed | RISK_BIT.new_member);
+    expect(flagsOfMask(all.mask)).toEqual(all.flags);
+  });
+  it('fewer than 2 periods with commission: "no history" with its figures, never a $0.00 threshold', () => {
+    const six = (amounts: string[]) => amounts.map((amount, i) => ({ period: `2026-0${i + 1}`, amount }));
+    const none = assessRisk({ ...base, amount: '1.00', commissionByPeriod: six(['0.00', '0.00', '0.00', '0.00', '0.00', '0.00']) });
+    expect(none.flags).toEqual(['no_history']);
+    expect(none.details.no_history).toEqual({ periodsWithCommission: 0, periods: 6, required: 2, total: '0.00', amount: '1.00' });
+    expect(none.details.large).toBeUndefined();
+    const one = assessRisk({ ...base, amount: '10.00', commissionByPeriod: six(['0.00', '0.00', '700.50', '0.00', '0.00', '0.00']) });
+    expect(one.flags).toEqual(['no_history']);
+    expect(one.details.no_history).toMatchObject({ periodsWithCommission: 1, total: '700.50' });
+    // Two periods with commission: the average rule applies again (over the six periods).
+    const two = six(['0.00', '0.00', '600.00', '0.00', '600.00', '0.00']);
+    expect(assessRisk({ ...base, amount: '600.00', commissionByPeriod: two }).flags).toEqual([]);
+    const large = assessRisk({ ...base, amount: '600.01', commissionByPeriod: two });
+    expect(large.flags).toEqual(['large']);
+    expect(large.details.large).toEqual({ average: '200.00', threshold: '600.00', periods: 6, multiplier: '3', amount: '600.01' });
+    const all = assessRisk({ ...base, requestsInWindow: 9, amount: '99999', payoutDestinationChangedAt: at, enrolledAt: at, commissionByPeriod: [] });
+    expect(all.mask).toBe(RISK_BIT.frequent | RISK_BIT.no_history | RISK_BIT.destination_changed | RISK_BIT.new_member);
     expect(flagsOfMask(all.mask)).toEqual(all.flags);
   });
 });

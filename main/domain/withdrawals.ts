@@ -60,9 +60,9 @@ export function quoteWithdrawal(plan: PlanFigures, currency: Currency, amount: D
 // ---------------------------------------------------------------------------------------------
 // Risk flags
 
-export const RISK_FLAGS = ['frequent', 'large', 'destination_changed', 'new_member'] as const;
+export const RISK_FLAGS = ['frequent', 'large', 'no_history', 'destination_changed', 'new_member'] as const;
 export type RiskFlag = (typeof RISK_FLAGS)[number];
-export const RISK_BIT: Readonly<Record<RiskFlag, number>> = Object.freeze({ frequent: 1, large: 2, destination_changed: 4, new_member: 8 });
+export const RISK_BIT: Readonly<Record<RiskFlag, number>> = Object.freeze({ frequent: 1, large: 2, destination_changed: 4, new_member: 8, no_history: 16 });
 
 /**
  * The thresholds of PLAN.md ("Risk flags shown to finance"). The plan's figures schema has no
@@ -75,6 +75,8 @@ export interface RiskRules {
   /** Amount greater than multiplier × the average monthly commission is flagged. */
   largeMultiplier: string;
   averagePeriods: number;
+  /** With fewer periods than this that paid any commission, there is no average to compare with: "no history" instead of "large". */
+  minHistoryPeriods: number;
   destinationChangeHours: number;
   newMemberDays: number;
 }
@@ -84,6 +86,7 @@ export const DEFAULT_RISK_RULES: RiskRules = Object.freeze({
   requestWindowDays: 7,
   largeMultiplier: '3',
   averagePeriods: 6,
+  minHistoryPeriods: 2,
   destinationChangeHours: 72,
   newMemberDays: 30,
 });
@@ -115,15 +118,21 @@ export function assessRisk(f: RiskFacts, rules: RiskRules = DEFAULT_RISK_RULES):
     flags.push('frequent');
     details.frequent = { count: f.requestsInWindow, days: rules.requestWindowDays, max: rules.maxRequestsInWindow };
   }
-  // Average over the periods the member could earn in (at least one): a member with no
-  // commission at all has an average of 0, so any amount is "large".
-  const n = Math.max(1, f.commissionByPeriod.length);
+  // Average over the periods the member could earn in. With fewer than `minHistoryPeriods` periods
+  // that paid any commission an average means nothing (it would be $0.00 and flag every amount):
+  // that is its own flag, with the figures it saw.
+  const withCommission = f.commissionByPeriod.filter((p) => !new Decimal(p.amount).isZero()).length;
   const total = f.commissionByPeriod.reduce((s, p) => s.plus(p.amount), new Decimal(0));
-  const average = total.div(n);
-  const threshold = average.times(rules.largeMultiplier);
-  if (new Decimal(f.amount).gt(threshold)) {
-    flags.push('large');
-    details.large = { average: roundMoney(average).toFixed(2), threshold: roundMoney(threshold).toFixed(2), periods: f.commissionByPeriod.length, multiplier: rules.largeMultiplier };
+  if (withCommission < rules.minHistoryPeriods) {
+    flags.push('no_history');
+    details.no_history = { periodsWithCommission: withCommission, periods: f.commissionByPeriod.length, required: rules.minHistoryPeriods, total: roundMoney(total).toFixed(2), amount: new Decimal(f.amount).toFixed(2) };
+  } else {
+    const average = total.div(f.commissionByPeriod.length);
+    const threshold = average.times(rules.largeMultiplier);
+    if (new Decimal(f.amount).gt(threshold)) {
+      flags.push('large');
+      details.large = { average: roundMoney(average).toFixed(2), threshold: roundMoney(threshold).toFixed(2), periods: f.commissionByPeriod.length, multiplier: rules.largeMultiplier, amount: new Decimal(f.amount).toFixed(2) };
+    }
   }
   if (f.payoutDestinationChangedAt && f.at.getTime() - f.payoutDestinationChangedAt.getTime() < rules.destinationChangeHours * 3_600_000) {
     flags.push('destination_changed');

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { mutation, PageInput, pageOf, query } from './define';
+import { ALL_STAFF, mutation, PageInput, pageOf, query } from './define';
 import { CountryCode, CurrencyCode, Instant, MoneyString, PositiveMoneyString } from '../money';
 import { MemberId, WalletEntry, WalletSummary } from './wallet';
 import { rule } from '../error-messages';
 
 export const WITHDRAWAL_STATUSES = ['pending', 'approved', 'processing', 'paid', 'rejected', 'failed'] as const;
 export const WithdrawalStatusSchema = z.enum(WITHDRAWAL_STATUSES);
-export const RISK_FLAG_CODES = ['frequent', 'large', 'destination_changed', 'new_member'] as const;
+export const RISK_FLAG_CODES = ['frequent', 'large', 'no_history', 'destination_changed', 'new_member'] as const;
 export const RiskFlagSchema = z.enum(RISK_FLAG_CODES);
 export const PayoutMethodSchema = z.enum(['stripe', 'bank_file']);
 
@@ -51,16 +51,60 @@ export const WithdrawalRow = z.object({
   payoutMethod: PayoutMethodSchema.nullable(),
   lastPayoutError: z.string().nullable(),
   updatedAt: Instant,
+  /** 2 when the amount was above the second-approval threshold at the first approval. */
+  approvalsRequired: z.number().int(),
+  /** Pending with one approval given: another person must approve before payout. */
+  awaitingSecondApproval: z.boolean(),
 });
 export type WithdrawalRow = z.infer<typeof WithdrawalRow>;
 
 export const CurrencyTotal = z.object({ currency: CurrencyCode, count: z.number().int(), amount: MoneyString, fee: MoneyString, net: MoneyString });
 
 export const Decision = z.object({
-  action: z.enum(['requested', 'approved', 'rejected', 'processing', 'paid', 'failed']),
+  action: z.enum(['requested', 'first_approved', 'approved', 'rejected', 'processing', 'paid', 'failed']),
   by: z.string().nullable(),
   at: Instant,
   note: z.string().nullable(),
+});
+
+export const ACCOUNT_TYPES = ['checking', 'savings'] as const;
+/** A bank account a member is paid to (numbers masked to the last 4 for support). */
+export const PayoutDestination = z.object({
+  id: z.number().int(),
+  country: CountryCode,
+  holderName: z.string(),
+  taxId: z.string(),
+  bankCode: z.string().nullable(),
+  bankName: z.string().nullable(),
+  accountType: z.enum(ACCOUNT_TYPES).nullable(),
+  routingNumber: z.string().nullable(),
+  accountNumber: z.string(),
+});
+export const PayoutDestinationView = PayoutDestination.extend({
+  masked: z.boolean(),
+  createdAt: Instant,
+  createdBy: z.string().nullable(),
+  supersededAt: Instant.nullable(),
+});
+const Field = (max: number) => z.string().trim().max(max);
+export const DestinationInput = z.object({
+  memberId: MemberId,
+  country: CountryCode,
+  holderName: Field(200),
+  taxId: Field(40),
+  clabe: Field(40).optional(),
+  routingNumber: Field(20).optional(),
+  accountNumber: Field(40).optional(),
+  bankName: Field(120).optional(),
+  accountType: z.enum(ACCOUNT_TYPES).optional(),
+  reason: Note.optional(),
+}).strict();
+
+export const MoneyControlSettings = z.object({
+  secondApprovalThresholdMxn: MoneyString,
+  updatedBy: z.string().nullable(),
+  updatedAt: Instant.nullable(),
+  equivalents: z.array(z.object({ currency: CurrencyCode, amount: MoneyString.nullable(), rate: z.string().nullable() })),
 });
 
 export const PayoutAttempt = z.object({
@@ -94,10 +138,14 @@ export const WithdrawalDetail = z.object({
     payoutAttempts: z.number().int(),
     rejectionReason: z.string().nullable(),
     failureReason: z.string().nullable(),
+    /** The destination copied at approval: what the bank file pays. */
+    destination: PayoutDestination.nullable(),
   }),
   member: z.object({
     id: z.number().int(), code: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(),
     country: CountryCode, status: z.string(), enrolledAt: Instant, stripeAccountId: z.string().nullable(), payoutDestinationChangedAt: Instant.nullable(),
+    /** The member's destination in force now for the withdrawal's country. */
+    destination: PayoutDestination.nullable(),
   }),
   wallet: WalletSummary,
   risk: z.array(RiskFinding),
@@ -156,15 +204,22 @@ export const withdrawalsContract = {
   }),
   'withdrawals.approve': mutation({
     roles: FINANCE,
-    summary: 'Approves a pending withdrawal.',
+    summary: 'Approves a pending withdrawal (never by whoever entered it); above the threshold the first approval waits for a second person.',
     input: z.object({ id: WithdrawalId, note: Note.optional() }).strict(),
     output: WithdrawalRow,
   }),
   'withdrawals.approveMany': mutation({
     roles: FINANCE,
-    summary: 'Approves a selection of pending withdrawals, all or none.',
+    summary: 'Approves a selection of pending withdrawals row by row under the four-eyes rules; names the rows that need someone else.',
     input: z.object({ ids: z.array(WithdrawalId).min(1).max(500), note: Note.optional() }).strict(),
-    output: z.object({ count: z.number().int(), totals: z.array(CurrencyTotal) }),
+    output: z.object({
+      count: z.number().int(),
+      totals: z.array(CurrencyTotal),
+      /** Above the threshold: first approval given, a second person must approve. */
+      firstApprovals: z.array(z.object({ id: z.number().int(), memberCode: z.string() })),
+      /** Left as they were: this person entered them, or already gave their first approval. */
+      needsSomeoneElse: z.array(z.object({ id: z.number().int(), memberCode: z.string(), rule: z.enum(['entered_by_you', 'first_approval_by_you']) })),
+    }),
   }),
   'withdrawals.reject': mutation({
     roles: FINANCE,
@@ -195,5 +250,32 @@ export const withdrawalsContract = {
     summary: 'Records that the bank did not pay a withdrawal of a batch, with the reason: the hold is released.',
     input: z.object({ id: WithdrawalId, reason: Reason }).strict(),
     output: WithdrawalRow,
+  }),
+  'withdrawals.settings': query({
+    roles: FINANCE,
+    summary: 'The money controls: the amount above which a withdrawal needs two approvers (MXN, and its equivalents at the rates in force).',
+    input: z.object({}).strict().default({}),
+    output: MoneyControlSettings,
+  }),
+  'withdrawals.setSettings': mutation({
+    roles: ['admin'],
+    summary: 'Sets the second-approval threshold (MXN); audited with before and after.',
+    input: z.object({
+      secondApprovalThresholdMxn: PositiveMoneyString,
+      reason: Note.optional(),
+    }).strict(),
+    output: MoneyControlSettings,
+  }),
+  'payoutDestinations.list': query({
+    roles: ALL_STAFF,
+    summary: "A member's payout destinations (in force and replaced); support sees the numbers masked to the last 4.",
+    input: z.object({ memberId: MemberId }).strict(),
+    output: z.object({ inForce: z.array(PayoutDestinationView), history: z.array(PayoutDestinationView), changedAt: Instant.nullable(), masked: z.boolean() }),
+  }),
+  'payoutDestinations.set': mutation({
+    roles: FINANCE,
+    summary: "Enters or changes a member's payout destination for a country (CLABE + RFC, ABA routing + account, or bank + type + account); audited.",
+    input: DestinationInput,
+    output: PayoutDestinationView,
   }),
 };

@@ -9,3 +9,4 @@ export * from './commissions';
 export * from './payments';
 export * from './autoship';
 export * from './economics';
+export * from './settings';

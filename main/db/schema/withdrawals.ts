@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, char, check, index, integer, jsonb, numeric, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, bigint, char, check, index, integer, jsonb, numeric, pgEnum, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { countries, currencies, members, staff } from './core';
 import { ledgerTransactions } from './ledger';
 
@@ -35,9 +35,22 @@ export const withdrawals = pgTable('withdrawals', {
   riskDetails: jsonb('risk_details'),
   holdTransactionId: bigint('hold_transaction_id', { mode: 'number' }).notNull().references(() => ledgerTransactions.id),
   settleTransactionId: bigint('settle_transaction_id', { mode: 'number' }).references(() => ledgerTransactions.id),
+  /**
+   * Four eyes: above the second-approval threshold (app_settings) a withdrawal needs two approvals
+   * by two different people. The first approval stays here and the row stays `pending`
+   * ("awaiting second approval"); the final approval is approved_by / approved_at. 1 or 2, decided
+   * at the first approval from the threshold then in force.
+   */
+  approvalsRequired: smallint('approvals_required').notNull().default(1),
+  firstApprovedBy: uuid('first_approved_by').references(() => staff.id),
+  firstApprovedAt: ts('first_approved_at'),
+  firstApprovalNote: text('first_approval_note'),
   approvedBy: uuid('approved_by').references(() => staff.id),
   approvedAt: ts('approved_at'),
   approvalNote: text('approval_note'),
+  /** The member's destination in force at the (final) approval, and a copy of it: what the bank file pays. */
+  payoutDestinationId: bigint('payout_destination_id', { mode: 'number' }).references((): AnyPgColumn => payoutDestinations.id),
+  payoutDestination: jsonb('payout_destination'),
   rejectedBy: uuid('rejected_by').references(() => staff.id),
   rejectedAt: ts('rejected_at'),
   rejectionReason: text('rejection_reason'),
@@ -70,6 +83,10 @@ export const withdrawals = pgTable('withdrawals', {
   check('withdrawals_failed_has_reason', sql`${t.status} <> 'failed' or (${t.failureReason} is not null and ${t.failedAt} is not null)`),
   check('withdrawals_approved_has_decision', sql`${t.status} not in ('approved', 'processing', 'paid') or ${t.approvedAt} is not null`),
   check('withdrawals_processing_has_method', sql`${t.status} not in ('processing', 'paid') or (${t.payoutMethod} is not null and ${t.processingAt} is not null)`),
+  // Four eyes, also in the database: whoever entered a withdrawal never approves it, and the two approvals are two people.
+  check('withdrawals_requester_not_approver', sql`${t.requestedBy} is null or (${t.requestedBy} is distinct from ${t.approvedBy} and ${t.requestedBy} is distinct from ${t.firstApprovedBy})`),
+  check('withdrawals_two_approvers', sql`${t.firstApprovedBy} is null or ${t.firstApprovedBy} is distinct from ${t.approvedBy}`),
+  check('withdrawals_approvals_required', sql`${t.approvalsRequired} in (1, 2) and (${t.approvalsRequired} = 2 or ${t.firstApprovedBy} is null)`),
   check('withdrawals_paid_settled', sql`${t.status} <> 'paid' or (${t.paidAt} is not null and ${t.settleTransactionId} is not null)`),
 ]);
 
@@ -98,3 +115,34 @@ export const payoutBatches = pgTable('payout_batches', {
   totals: jsonb('totals').notNull(),
   fileName: text('file_name').notNull(),
 });
+
+export const accountType = pgEnum('payout_account_type', ['checking', 'savings']);
+
+/**
+ * Where a member is paid by bank, one destination in force per (member, country); a change
+ * supersedes the row in force (kept, never edited) and stamps members.payout_destination_changed_at
+ * (the 72-hour risk flag). Checked by main/domain/payout-destination.ts. For Mexico account_number
+ * is the CLABE and bank_code its first three digits.
+ */
+export const payoutDestinations = pgTable('payout_destinations', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
+  country: char('country', { length: 2 }).notNull().references(() => countries.code),
+  holderName: text('holder_name').notNull(),
+  taxId: text('tax_id').notNull(),
+  bankCode: text('bank_code'),
+  bankName: text('bank_name'),
+  accountType: accountType('account_type'),
+  routingNumber: text('routing_number'),
+  accountNumber: text('account_number').notNull(),
+  createdBy: uuid('created_by').references(() => staff.id),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  supersededAt: ts('superseded_at'),
+  supersededBy: uuid('superseded_by').references(() => staff.id),
+}, (t) => [
+  uniqueIndex('payout_destinations_in_force_key').on(t.memberId, t.country).where(sql`${t.supersededAt} is null`),
+  index('payout_destinations_member_idx').on(t.memberId, t.createdAt.desc()),
+  check('payout_destinations_holder', sql`length(trim(${t.holderName})) > 0`),
+  check('payout_destinations_mx_clabe', sql`${t.country} <> 'MX' or ${t.accountNumber} ~ '^[0-9]{18}$'`),
+  check('payout_destinations_us_routing', sql`${t.country} <> 'US' or ${t.routingNumber} ~ '^[0-9]{9}$'`),
+]);

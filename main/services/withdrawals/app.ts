@@ -9,6 +9,25 @@ import {
   startStripePayout, type StartResult,
 } from './service';
 import { createTransfer, stripeSettingsFromEnv, type TransferOutcome } from './stripe';
+import { moneyControlSettings, setSecondApprovalThreshold } from './settings';
+import { listDestinations, setDestination } from './destinations';
+
+async function settingsOf(_input: ParsedInputOf<'withdrawals.settings'>, ctx: CallContext) {
+  return moneyControlSettings(ctx.db, ctx.now());
+}
+
+async function setSettings(input: ParsedInputOf<'withdrawals.setSettings'>, ctx: MutationContext) {
+  return setSecondApprovalThreshold(ctx, input.secondApprovalThresholdMxn, input.reason);
+}
+
+async function destinationsOf(input: ParsedInputOf<'payoutDestinations.list'>, ctx: CallContext) {
+  return listDestinations(ctx.db, input.memberId, ctx.staff?.role);
+}
+
+async function setDestinationOf(input: ParsedInputOf<'payoutDestinations.set'>, ctx: MutationContext) {
+  const { memberId, reason, ...d } = input;
+  return setDestination(ctx, memberId, d, reason);
+}
 
 async function list(input: ParsedInputOf<'withdrawals.list'>, ctx: CallContext) {
   return listWithdrawals(ctx.db, input);
@@ -90,4 +109,8 @@ export const withdrawalsHandlers = {
   'withdrawals.bankFile': mutator(bankFile),
   'withdrawals.markPaid': mutator(markPaid),
   'withdrawals.markFailed': mutator(markFailed),
+  'withdrawals.settings': reader(settingsOf),
+  'withdrawals.setSettings': mutator(setSettings),
+  'payoutDestinations.list': reader(destinationsOf),
+  'payoutDestinations.set': mutator(setDestinationOf),
 };

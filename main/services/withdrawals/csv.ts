@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { formatInstant } from '../../../shared/format';
 import { flagsOfMask } from '../../domain/withdrawals';
 import { orderOf, whereOf, type QueueFilters, type QueueInput } from './queue';
+import type { DestinationSnapshot } from './destinations';
 
 export const EXPORT_CAP = 50_000;
 
@@ -38,18 +39,35 @@ export async function exportQueue(db: DbOrTx, f: QueueFilters & Pick<QueueInput,
   return { fileName: `retiros-${stamp}.csv`, csv: `${lines.join('\r\n')}\r\n`, rows: Math.min(rows.length, EXPORT_CAP), truncated };
 }
 
+/** The bank file's columns, in order (documented in docs/bank-file.md). */
+export const BANK_FILE_COLUMNS = [
+  'lote', 'folio', 'referencia', 'codigo_miembro', 'pais', 'moneda', 'importe_neto',
+  'titular', 'id_fiscal', 'banco_clave', 'banco', 'tipo_cuenta', 'clabe', 'ruta_aba', 'cuenta',
+] as const;
+
+const ACCOUNT_TYPE_ES: Record<string, string> = { checking: 'corriente', savings: 'ahorros' };
+
 /**
- * The bank file: one line per withdrawal of the batch, net amount in the member's currency.
- * The members table has no bank account yet (the member app keeps it): the file carries the member
- * code, name, e-mail and our payment reference for the bank's import to match.
+ * The bank file: one line per withdrawal of the batch, the net amount in the member's currency,
+ * paid to the destination copied onto the withdrawal when it was approved (never the member's
+ * current one: a change after approval does not redirect money already approved).
+ * Mexico: `clabe` (18 digits, SPEI); United States: `ruta_aba` + `cuenta`; Colombia and the
+ * Dominican Republic: `banco` + `tipo_cuenta` + `cuenta`. createBankBatch refuses a withdrawal
+ * without a destination, so every line here has one.
  */
 export async function bankFileCsv(db: DbOrTx, batchId: string) {
   const rows = await db.execute<Record<string, unknown>>(sql`
-    select w.id, m.code, m.first_name, m.last_name, m.email, w.country, w.currency, w.net
+    select w.id, m.code, w.country, w.currency, w.net, w.payout_destination
       from withdrawals w join members m on m.id = w.member_id where w.bank_batch_id = ${batchId}::uuid order by w.currency, w.id`);
-  const lines = [csvLine(['lote', 'retiro', 'codigo_miembro', 'beneficiario', 'email', 'pais', 'moneda', 'importe_neto', 'referencia'])];
+  const lines = [csvLine([...BANK_FILE_COLUMNS])];
   for (const r of rows) {
-    lines.push(csvLine([batchId, r.id, r.code, `${r.first_name} ${r.last_name}`, r.email, r.country, r.currency, r.net, `NNP-RET-${r.id}`]));
+    const d = (r.payout_destination ?? {}) as Partial<DestinationSnapshot>;
+    const mx = d.country === 'MX';
+    lines.push(csvLine([
+      batchId, r.id, `NNP-RET-${r.id}`, r.code, String(r.country).trim(), String(r.currency).trim(), r.net,
+      d.holderName, d.taxId, d.bankCode, d.bankName, d.accountType ? ACCOUNT_TYPE_ES[d.accountType] : '',
+      mx ? d.accountNumber : '', d.routingNumber, mx ? '' : d.accountNumber,
+    ]));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

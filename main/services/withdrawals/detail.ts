@@ -8,6 +8,7 @@ import { RISK_FLAGS, flagsOfMask, type RiskAssessment } from '../../domain/withd
 import { walletEntries, walletSummary } from '../ledger/history';
 import { assessRequest } from './risk';
 import { loadMember } from './service';
+import { destinationInForce, snapshotOf, type DestinationSnapshot } from './destinations';
 import { ROW_COLUMNS, toRow, type RawRow } from './queue';
 
 type Detail = z.infer<typeof WithdrawalDetail>;
@@ -17,11 +18,13 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
   const rows = await db.execute<RawRow & Record<string, unknown>>(sql`
     select ${ROW_COLUMNS}, w.stripe_destination, w.stripe_transfer_id, w.bank_batch_id, w.payout_reference, w.payout_attempts,
            w.rejection_reason, w.failure_reason, w.risk_details, w.request_note, w.approval_note,
-           w.requested_by, rq.username as requested_by_name, w.approved_at, ap.username as approved_by_name,
-           w.rejected_at, rj.username as rejected_by_name, w.processing_at, pr.username as processing_by_name,
-           w.paid_at, pd.username as paid_by_name, w.failed_at, fl.username as failed_by_name
+           w.requested_by, rq.display_name as requested_by_name, w.approved_at, ap.display_name as approved_by_name,
+           w.first_approved_at, fa.display_name as first_approved_by_name, w.first_approval_note, w.payout_destination,
+           w.rejected_at, rj.display_name as rejected_by_name, w.processing_at, pr.display_name as processing_by_name,
+           w.paid_at, pd.display_name as paid_by_name, w.failed_at, fl.display_name as failed_by_name
       from withdrawals w join members m on m.id = w.member_id
       left join staff rq on rq.id = w.requested_by left join staff ap on ap.id = w.approved_by left join staff rj on rj.id = w.rejected_by
+      left join staff fa on fa.id = w.first_approved_by
       left join staff pr on pr.id = w.processing_by left join staff pd on pd.id = w.paid_by left join staff fl on fl.id = w.failed_by
      where w.id = ${id}`);
   const r = rows[0];
@@ -35,10 +38,11 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
     db.execute<RawRow>(sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
                             where w.member_id = ${member.id} and w.id <> ${id} order by w.requested_at desc, w.id desc limit 10`),
     db.execute<Record<string, unknown>>(sql`
-      select a.*, s.username as started_by_name from withdrawal_payout_attempts a left join staff s on s.id = a.started_by
+      select a.*, s.display_name as started_by_name from withdrawal_payout_attempts a left join staff s on s.id = a.started_by
        where a.withdrawal_id = ${id} order by a.id`),
     assessRequest(db, member, row.amount, now, { includeSelf: false }),
   ]);
+  const inForce = await destinationInForce(db, member.id, row.country);
 
   const atRequest = flagsOfMask(Number(r.risk_mask));
   const stored = (r.risk_details ?? {}) as RiskAssessment['details'];
@@ -51,6 +55,7 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
   }));
 
   const decisions: Detail['decisions'] = [{ action: 'requested', by: (r.requested_by_name as string | null) ?? (row.source === 'member_app' ? null : null), at: row.requestedAt, note: (r.request_note as string | null) ?? null }];
+  if (r.first_approved_at) decisions.push({ action: 'first_approved', by: (r.first_approved_by_name as string | null) ?? null, at: iso(r.first_approved_at)!, note: (r.first_approval_note as string | null) ?? null });
   if (r.approved_at) decisions.push({ action: 'approved', by: (r.approved_by_name as string | null) ?? null, at: iso(r.approved_at)!, note: (r.approval_note as string | null) ?? null });
   if (r.rejected_at) decisions.push({ action: 'rejected', by: (r.rejected_by_name as string | null) ?? null, at: iso(r.rejected_at)!, note: (r.rejection_reason as string | null) ?? null });
   if (r.processing_at) decisions.push({ action: 'processing', by: (r.processing_by_name as string | null) ?? null, at: iso(r.processing_at)!, note: row.payoutMethod === 'bank_file' ? 'archivo bancario' : row.payoutMethod === 'stripe' ? 'Stripe Connect' : null });
@@ -67,11 +72,13 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
       payoutAttempts: Number(r.payout_attempts ?? 0),
       rejectionReason: (r.rejection_reason as string | null) ?? null,
       failureReason: (r.failure_reason as string | null) ?? null,
+      destination: (r.payout_destination as DestinationSnapshot | null) ?? null,
     },
     member: {
       id: member.id, code: member.code, name: `${member.firstName} ${member.lastName}`.trim(), email: member.email, phone: member.phone,
       country: member.country as Detail['member']['country'], status: member.status, enrolledAt: member.enrolledAt.toISOString(),
       stripeAccountId: member.stripeAccountId, payoutDestinationChangedAt: member.payoutDestinationChangedAt?.toISOString() ?? null,
+      destination: inForce ? snapshotOf(inForce) : null,
     },
     wallet,
     risk,

@@ -61,10 +61,11 @@ export type RawRow = {
   id: string; member_id: string; member_code: string; first_name: string; last_name: string; country: string; currency: string;
   amount: string; fee: string; net: string; status: WithdrawalRow['status']; source: WithdrawalRow['source']; requested_at: Date | string;
   risk_mask: number; payout_method: WithdrawalRow['payoutMethod']; last_payout_error: string | null; updated_at: Date | string;
+  approvals_required: number; first_approved_at: Date | string | null;
 };
 
 export const ROW_COLUMNS = sql`w.id, w.member_id, m.code as member_code, m.first_name, m.last_name, w.country, w.currency, w.amount, w.fee, w.net,
-  w.status, w.source, w.requested_at, w.risk_mask, w.payout_method, w.last_payout_error, w.updated_at`;
+  w.status, w.source, w.requested_at, w.risk_mask, w.payout_method, w.last_payout_error, w.updated_at, w.approvals_required, w.first_approved_at`;
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
@@ -75,6 +76,7 @@ export function toRow(r: RawRow): WithdrawalRow {
     amount: new Decimal(r.amount).toFixed(2), fee: new Decimal(r.fee).toFixed(2), net: new Decimal(r.net).toFixed(2),
     status: r.status, source: r.source, requestedAt: iso(r.requested_at), riskFlags: flagsOfMask(Number(r.risk_mask)),
     payoutMethod: r.payout_method ?? null, lastPayoutError: r.last_payout_error ?? null, updatedAt: iso(r.updated_at),
+    approvalsRequired: Number(r.approvals_required ?? 1), awaitingSecondApproval: r.status === 'pending' && r.first_approved_at != null,
   };
 }
 

@@ -20,6 +20,8 @@ import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals
 import { currentPlan } from '../plan/current';
 import { memberBalance, postPending, postTransfer, voidPending, type TransferEntry } from '../ledger/ledger';
 import { assessRequest } from './risk';
+import { needsSecondApproval } from './settings';
+import { destinationInForce, snapshotOf } from './destinations';
 import { ROW_COLUMNS, toRow, type RawRow } from './queue';
 import type { StripeSettings, TransferOutcome, TransferRequest } from './stripe';
 
@@ -58,6 +60,9 @@ async function lock(ctx: MutationContext, id: number): Promise<W> {
 }
 
 function notIn(w: W, expected: WithdrawalStatus[], action: string): AppError {
+  if (w.status === 'pending' && w.firstApprovedBy) {
+    return AppError.of('CONFLICT', 'withdrawal.awaitingSecond', { id: w.id }, { id: w.id, status: w.status, awaitingSecondApproval: true, expected, action });
+  }
   return AppError.of('CONFLICT', 'withdrawal.wrongState', { id: w.id, status: w.status }, { id: w.id, status: w.status, expected, action });
 }
 
@@ -65,6 +70,7 @@ function notIn(w: W, expected: WithdrawalStatus[], action: string): AppError {
 const snapshot = (w: W) => ({
   status: w.status, amount: w.amount, fee: w.fee, net: w.net, currency: w.currency, memberId: w.memberId,
   payoutMethod: w.payoutMethod, stripeTransferId: w.stripeTransferId, bankBatchId: w.bankBatchId,
+  approvalsRequired: w.approvalsRequired, firstApprovedBy: w.firstApprovedBy, approvedBy: w.approvedBy, payoutDestinationId: w.payoutDestinationId,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -131,17 +137,66 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
 // ---------------------------------------------------------------------------------------------
 // Decisions
 
+/** Why this person cannot approve this withdrawal (four eyes), or null. */
+export type NeedsSomeoneElse = 'entered_by_you' | 'first_approval_by_you';
+
+function fourEyes(w: W, staffId: string | null): NeedsSomeoneElse | null {
+  if (staffId && w.requestedBy === staffId) return 'entered_by_you';
+  if (staffId && w.firstApprovedBy === staffId) return 'first_approval_by_you';
+  return null;
+}
+
+const FOUR_EYES_KEY = {
+  entered_by_you: 'withdrawal.enteredByYou',
+  first_approval_by_you: 'withdrawal.firstApprovalByYou',
+} as const;
+
+/**
+ * One approval of a locked pending row by the current staff member. Below the threshold (or the
+ * second approval) it approves: status approved and the destination in force is copied onto the
+ * withdrawal. Above the threshold the first approval only records itself; the row stays pending,
+ * "awaiting second approval", until another person approves.
+ */
+async function approveRow(ctx: MutationContext, w: W, note: string | undefined): Promise<{ stage: 'first' | 'final'; after: W }> {
+  const now = ctx.now();
+  const staffId = ctx.staff?.id ?? null;
+  if (!w.firstApprovedBy) {
+    const need = await needsSecondApproval(ctx.tx, w.currency as Currency, w.amount, now);
+    if (need.required === 2) {
+      const [after] = await ctx.tx.update(withdrawals).set({
+        approvalsRequired: 2, firstApprovedBy: staffId, firstApprovedAt: now, firstApprovalNote: note || null, updatedAt: now,
+      }).where(eq(withdrawals.id, w.id)).returning();
+      await ctx.audit({
+        action: 'withdrawals.firstApproval', entity: 'withdrawal', entityId: w.id, before: snapshot(w), reason: note || null,
+        after: { ...snapshot(after!), awaitingSecondApproval: true, amountMxn: need.amountMxn, thresholdMxn: need.thresholdMxn },
+      });
+      return { stage: 'first', after: after! };
+    }
+  }
+  const dest = await destinationInForce(ctx.tx, w.memberId, w.country);
+  const [after] = await ctx.tx.update(withdrawals).set({
+    status: 'approved', approvedBy: staffId, approvedAt: now, approvalNote: note || null, updatedAt: now,
+    payoutDestinationId: dest?.id ?? null, payoutDestination: dest ? snapshotOf(dest) : null,
+  }).where(eq(withdrawals.id, w.id)).returning();
+  await ctx.audit({ entity: 'withdrawal', entityId: w.id, before: snapshot(w), after: snapshot(after!), reason: note || null });
+  return { stage: 'final', after: after! };
+}
+
 export async function approveWithdrawal(ctx: MutationContext, id: number, note?: string): Promise<WithdrawalRow> {
   const w = await lock(ctx, id);
   if (w.status !== 'pending') throw notIn(w, ['pending'], 'aprobar');
-  const now = ctx.now();
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'approved', approvedBy: ctx.staff?.id ?? null, approvedAt: now, approvalNote: note || null, updatedAt: now,
-  }).where(eq(withdrawals.id, id)).returning();
-  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: snapshot(after!), reason: note || null });
+  const refusal = fourEyes(w, ctx.staff?.id ?? null);
+  if (refusal) throw AppError.of('FORBIDDEN', FOUR_EYES_KEY[refusal], { id }, { id, rule: refusal });
+  await approveRow(ctx, w, note);
   return withdrawalRow(ctx.tx, id);
 }
 
+/**
+ * A selection approved row by row under the same rules: rows this person cannot approve (entered
+ * them, or gave their first approval) are left for someone else and named in the answer; rows
+ * above the threshold get their first approval. A selection with a row no longer pending changes
+ * nothing (CONFLICT), as does one where no row could be approved by this person (FORBIDDEN).
+ */
 export async function approveMany(ctx: MutationContext, ids: number[], note?: string) {
   const unique = [...new Set(ids)].sort((a, b) => a - b);
   // Locked in id order: two batches over overlapping selections cannot deadlock.
@@ -153,14 +208,26 @@ export async function approveMany(ctx: MutationContext, ids: number[], note?: st
     throw AppError.of('CONFLICT', 'withdrawal.onlyPending', { list: notPending.map((r) => r.id).join(', ') },
       { notPending: notPending.map((r) => ({ id: r.id, status: r.status })) });
   }
-  const now = ctx.now();
-  await ctx.tx.update(withdrawals).set({
-    status: 'approved', approvedBy: ctx.staff?.id ?? null, approvedAt: now, approvalNote: note || null, updatedAt: now,
-  }).where(inArray(withdrawals.id, unique));
+  const codes = new Map((await ctx.tx.execute<{ id: string; code: string }>(sql`
+    select w.id, m.code from withdrawals w join members m on m.id = w.member_id where w.id = any(${`{${unique.join(',')}}`}::bigint[])`)).map((r) => [Number(r.id), r.code]));
+  const staffId = ctx.staff?.id ?? null;
+  const needsSomeoneElse: { id: number; memberCode: string; rule: NeedsSomeoneElse }[] = [];
+  const approved: W[] = [];
+  const firstApprovals: { id: number; memberCode: string }[] = [];
   for (const r of rows) {
-    await ctx.audit({ entity: 'withdrawal', entityId: r.id, before: snapshot(r), after: { ...snapshot(r), status: 'approved' }, reason: note || null });
+    const refusal = fourEyes(r, staffId);
+    if (refusal) {
+      needsSomeoneElse.push({ id: r.id, memberCode: codes.get(r.id) ?? '', rule: refusal });
+      continue;
+    }
+    const { stage, after } = await approveRow(ctx, r, note);
+    if (stage === 'final') approved.push(after);
+    else firstApprovals.push({ id: r.id, memberCode: codes.get(r.id) ?? '' });
   }
-  return { count: rows.length, totals: totalsOfRows(rows) };
+  if (approved.length === 0 && firstApprovals.length === 0) {
+    throw AppError.of('FORBIDDEN', 'withdrawal.noneForYou', { list: needsSomeoneElse.map((x) => `${x.id} (${x.memberCode})`).join(', ') }, { needsSomeoneElse });
+  }
+  return { count: approved.length, totals: totalsOfRows(approved), firstApprovals, needsSomeoneElse };
 }
 
 export function totalsOfRows(rows: Pick<W, 'currency' | 'amount' | 'fee' | 'net'>[]) {
@@ -217,6 +284,7 @@ export type StartResult =
 export async function startStripePayout(ctx: MutationContext, id: number, settings: StripeSettings | null): Promise<StartResult> {
   const w = await lock(ctx, id);
   const now = ctx.now();
+  if (w.status === 'pending') throw notIn(w, ['approved'], 'pagar');
   if (!settings) throw AppError.of('VALIDATION', 'withdrawal.noStripe');
   let destination = w.stripeDestination;
   if (w.status === 'approved') {
@@ -306,8 +374,21 @@ export async function createBankBatch(ctx: MutationContext, ids: number[]) {
   if (missing.length) throw AppError.of('NOT_FOUND', 'withdrawal.someMissing', { ids: missing.join(', ') }, { missing });
   const wrong = rows.filter((r) => r.status !== 'approved');
   if (wrong.length) {
+    const awaiting = wrong.filter((r) => r.status === 'pending' && r.firstApprovedBy);
+    if (awaiting.length) {
+      throw AppError.of('CONFLICT', 'withdrawal.awaitingSecondMany', { list: awaiting.map((r) => r.id).join(', ') },
+        { notApproved: wrong.map((r) => ({ id: r.id, status: r.status, awaitingSecondApproval: r.status === 'pending' && !!r.firstApprovedBy })) });
+    }
     throw AppError.of('CONFLICT', 'withdrawal.onlyApproved', { list: wrong.map((r) => r.id).join(', ') },
       { notApproved: wrong.map((r) => ({ id: r.id, status: r.status })) });
+  }
+  // The bank pays the destination copied at approval; a row without one cannot be paid by bank.
+  const noDestination = rows.filter((r) => !r.payoutDestination);
+  if (noDestination.length) {
+    const codes = await ctx.tx.execute<{ id: string; code: string }>(sql`
+      select w.id, m.code from withdrawals w join members m on m.id = w.member_id where w.id = any(${`{${noDestination.map((r) => r.id).join(',')}}`}::bigint[]) order by w.id`);
+    throw AppError.of('CONFLICT', 'withdrawal.noDestination', { list: codes.map((c) => `${c.code} (folio ${c.id})`).join(', ') },
+      { noDestination: codes.map((c) => ({ id: Number(c.id), memberCode: c.code })) });
   }
   const now = ctx.now();
   const totals = totalsOfRows(rows);
@@ -334,6 +415,9 @@ export async function markBankPaid(ctx: MutationContext, id: number, reference: 
   if (w.status !== 'processing' || w.payoutMethod !== 'bank_file') {
     if (w.status === 'processing') throw AppError.of('CONFLICT', 'withdrawal.stripeOwned', { id }, { id, payoutMethod: w.payoutMethod });
     throw notIn(w, ['processing'], 'marcar como pagado');
+  }
+  if (ctx.staff && w.approvedBy === ctx.staff.id && !w.firstApprovedBy) {
+    throw AppError.of('FORBIDDEN', 'withdrawal.soleApproverMarksPaid', { id }, { id, rule: 'sole_approver_marks_paid' });
   }
   const now = ctx.now();
   const settleId = await settle(ctx, w, 'withdrawal_clearing', now);

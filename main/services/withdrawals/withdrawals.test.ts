@@ -60,6 +60,7 @@ async function requested(m: TestMember, amount: string, currency = 'MXN') {
 async function travel(to: Date) {
   clock = to;
   t.tokens.finance = (await t.must('auth.login', { username: 'finanzas', password: TEST_PASSWORD }, null)).token;
+  if (finance2) finance2 = (await t.must('auth.login', { username: 'tesoreria', password: TEST_PASSWORD }, null)).token;
 }
 
 describe('request', () => {
@@ -143,16 +144,16 @@ describe('decisions', () => {
   it('approve, then approving again (not pending) is a CONFLICT that changes nothing', async () => {
     const m = await member();
     const w = await requested(m, '800.00');
-    const a = await t.must('withdrawals.approve', { id: w.id, note: 'revisado' }, t.tokens.finance);
+    const a = await t.must('withdrawals.approve', { id: w.id, note: 'revisado' }, finance2);
     expect(a.status).toBe('approved');
     const before = await state();
     for (const [name, input] of [['withdrawals.approve', { id: w.id }], ['withdrawals.reject', { id: w.id, reason: 'tarde' }], ['withdrawals.approveMany', { ids: [w.id] }]] as const) {
-      const r = await t.call(name, input, t.tokens.finance);
+      const r = await t.call(name, input, t.tokens.admin);
       expect(!r.ok && r.error.code, name).toBe('CONFLICT');
     }
     expect(await state()).toEqual(before);
     const d = await t.must('withdrawals.get', { id: w.id }, t.tokens.finance);
-    expect(d.decisions.map((x) => [x.action, x.by, x.note])).toEqual([['requested', 'finanzas', null], ['approved', 'finanzas', 'revisado']]);
+    expect(d.decisions.map((x) => [x.action, x.by, x.note])).toEqual([['requested', 'Fernanda Finanzas', null], ['approved', 'Tomás Tesorería', 'revisado']]);
   });
 
   it('reject needs a reason, releases the hold and keeps who and why', async () => {
@@ -171,7 +172,7 @@ describe('decisions', () => {
   it('two finance users approving the same withdrawal at once: one approves, the other gets CONFLICT', async () => {
     const m = await member();
     const w = await requested(m, '650.00');
-    const rs = await Promise.all([t.call('withdrawals.approve', { id: w.id }, t.tokens.finance), t.call('withdrawals.approve', { id: w.id }, finance2)]);
+    const rs = await Promise.all([t.call('withdrawals.approve', { id: w.id }, t.tokens.admin), t.call('withdrawals.approve', { id: w.id }, finance2)]);
     expect(rs.filter((r) => r.ok)).toHaveLength(1);
     expect(rs.filter((r) => !r.ok && r.error.code === 'CONFLICT')).toHaveLength(1);
     expect(await n(`select count(*)::int as n from audit_log where action = 'withdrawals.approve' and entity_id = '${w.id}'`)).toBe(1);
@@ -184,11 +185,11 @@ describe('decisions', () => {
     const c = await requested(m, '600.00');
     await t.must('withdrawals.reject', { id: c.id, reason: 'duplicado' }, t.tokens.finance);
     const before = await state();
-    const r = await t.call('withdrawals.approveMany', { ids: [a.id, b.id, c.id] }, t.tokens.finance);
+    const r = await t.call('withdrawals.approveMany', { ids: [a.id, b.id, c.id] }, finance2);
     expect(!r.ok && r.error.code).toBe('CONFLICT');
     expect(await state()).toEqual(before);
-    const ok = await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, t.tokens.finance);
-    expect(ok).toEqual({ count: 2, totals: [{ currency: 'MXN', count: 2, amount: '1200.00', fee: '40.00', net: '1160.00' }] });
+    const ok = await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, finance2);
+    expect(ok).toEqual({ count: 2, totals: [{ currency: 'MXN', count: 2, amount: '1200.00', fee: '40.00', net: '1160.00' }], firstApprovals: [], needsSomeoneElse: [] });
   });
 
   it('support staff can do none of it (FORBIDDEN, nothing changed) but can read a wallet', async () => {
@@ -214,7 +215,7 @@ describe('Stripe payouts (local test server)', () => {
   async function approvedFor(opts: Parameters<typeof member>[0], amount = '1000.00') {
     const m = await member(opts);
     const w = await requested(m, amount);
-    await t.must('withdrawals.approve', { id: w.id }, t.tokens.finance);
+    await t.must('withdrawals.approve', { id: w.id }, finance2);
     return { m, w };
   }
 
@@ -327,14 +328,14 @@ describe('bank-transfer batch', () => {
     const m = await member({ firstName: 'José', lastName: 'Núñez, "Pepe"' });
     const a = await requested(m, '1000.00');
     const b = await requested(m, '2000.00');
-    await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, t.tokens.finance);
+    await t.must('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'José Núñez, "Pepe"', taxId: 'NUPJ800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, finance2);
     const f = await t.must('withdrawals.bankFile', { ids: [a.id, b.id] }, t.tokens.finance);
     expect(f.count).toBe(2);
     expect(f.totals).toEqual([{ currency: 'MXN', count: 2, amount: '3000.00', fee: '60.00', net: '2940.00' }]);
     const lines = f.csv.trim().split('\r\n');
-    expect(lines[0]).toBe('lote,retiro,codigo_miembro,beneficiario,email,pais,moneda,importe_neto,referencia');
-    expect(lines[1]).toContain(`"José Núñez, ""Pepe"""`);
-    expect(lines[1]).toContain(',980.00,');
+    expect(lines[0]).toBe('lote,folio,referencia,codigo_miembro,pais,moneda,importe_neto,titular,id_fiscal,banco_clave,banco,tipo_cuenta,clabe,ruta_aba,cuenta');
+    expect(lines[1]).toBe(`${f.batchId},${a.id},NNP-RET-${a.id},${m.code},MX,MXN,980.00,"José Núñez, ""Pepe""",NUPJ800101AB1,002,Banco Nacional de México,,002180123456789013,,`);
     const again = await t.call('withdrawals.bankFile', { ids: [a.id] }, t.tokens.finance);
     expect(!again.ok && again.error.code).toBe('CONFLICT');
     const clearingBefore = (await companyBalance(db(), 'withdrawal_clearing', 'MXN')).balance;
@@ -347,7 +348,7 @@ describe('bank-transfer batch', () => {
   it('a Stripe withdrawal in processing cannot be marked paid or failed by hand', async () => {
     const m = await member({ stripeAccountId: 'acct_1Manual' });
     const w = await requested(m, '500.00');
-    await t.must('withdrawals.approve', { id: w.id }, t.tokens.finance);
+    await t.must('withdrawals.approve', { id: w.id }, finance2);
     stub.script('transfers', { kind: 'error', status: 503 });
     await t.must('withdrawals.payout', { id: w.id }, t.tokens.finance);
     const before = await state();
@@ -397,7 +398,7 @@ describe('risk flags (shown, never deciding)', () => {
     const f = await requested(fresh, '500.00');
     expect(f.riskFlags).toContain('new_member');
     // Flags never decide: a flagged request can be approved like any other.
-    expect((await t.must('withdrawals.approve', { id: f.id }, t.tokens.finance)).status).toBe('approved');
+    expect((await t.must('withdrawals.approve', { id: f.id }, finance2)).status).toBe('approved');
   });
 });
 
@@ -407,6 +408,8 @@ describe('queue, detail, export', () => {
     await travel(new Date('2027-03-01T12:00:00Z'));
     const mx = await member({ country: 'MX', enrolledAt: new Date('2027-02-20T00:00:00Z') }, '50000.00');
     const us = await member({ country: 'US' }, '5000.00');
+    // A second period of commission: with one the request would be flagged "no history".
+    await creditCommission(db(), us.id, 'USD', '100.00', { at: new Date(clock.getTime() - 70 * DAY) });
     await travel(new Date('2027-03-02T12:00:00Z'));
     const ids: number[] = [];
     for (const a of ['500.00', '1500.00', '2500.00', '3500.00']) ids.push((await requested(mx, a)).id);

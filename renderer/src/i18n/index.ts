@@ -10,10 +10,11 @@ import * as payments from './payments';
 import * as commissions from './commissions';
 import * as autoship from './autoship';
 import * as fields from './fields';
+import * as destinations from './destinations';
 import { errorText } from '../../../shared/error-messages';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship];
+const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship, destinations];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -1,7 +1,7 @@
 export const es = {
   settings: {
     title: 'Configuración', intro: 'Datos de la compañía que usa el motor de comisiones. Cada cambio queda auditado.',
-    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo', plan: 'Plan de compensación' },
+    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo', plan: 'Plan de compensación', moneyControls: 'Retiros' },
     plan: {
       newDraft: 'Nueva versión del plan (borrador)', intro: 'Un borrador se copia de la versión en vigor, se edita y se publica; una versión publicada ya no cambia.',
       versions: 'Versiones del plan', name: 'Nombre', from: 'Vigente desde el periodo', status: 'Estado', publishedAt: 'Publicada',
@@ -31,7 +31,7 @@ export const es = {
 export const en: typeof es = {
   settings: {
     title: 'Settings', intro: 'Company data the commission engine uses. Every change is audited.',
-    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue', plan: 'Compensation plan' },
+    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue', plan: 'Compensation plan', moneyControls: 'Withdrawals' },
     plan: {
       newDraft: 'New plan version (draft)', intro: 'A draft is copied from the version in force, edited and published; a published version never changes.',
       versions: 'Plan versions', name: 'Name', from: 'Effective from period', status: 'Status', publishedAt: 'Published',
