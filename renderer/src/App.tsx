@@ -3,7 +3,7 @@ import { useSession } from './stores/session';
 import { LoginScreen } from './features/auth/LoginScreen';
 import { ChangePasswordScreen } from './features/auth/ChangePasswordScreen';
 import { Layout } from './features/shell/Layout';
-import { areas } from './features/routes';
+import { areas, RoleGate } from './features/routes';
 
 const router = createHashRouter([
   {
@@ -11,7 +11,9 @@ const router = createHashRouter([
     element: <Layout />,
     children: [
       { index: true, element: <Navigate to="/dashboard" replace /> },
-      ...areas.flatMap((a) => [{ path: a.path, element: a.element }, ...(a.children ?? [])]),
+      // Each route follows the menu's role table: a screen the role can't use renders the no-permission page.
+      ...areas.flatMap((a) => [{ path: a.path, element: <RoleGate roles={a.roles}>{a.element}</RoleGate> },
+        ...(a.children ?? []).map((c) => ({ path: c.path, element: <RoleGate roles={a.roles}>{c.element}</RoleGate> }))]),
       { path: '*', element: <Navigate to="/dashboard" replace /> },
     ],
   },

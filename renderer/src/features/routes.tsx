@@ -1,4 +1,7 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useSession } from '../stores/session';
 import type { Role } from '../../../shared/contract';
 import { StaffScreen } from './staff/StaffScreen';
 import { AuditScreen } from './audit/AuditScreen';
@@ -40,3 +43,17 @@ export const areas: Area[] = [
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
   { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },
 ];
+
+/** A screen only for `roles`: anyone else (e.g. support opening /staff by URL) sees a plain no-permission page. */
+export function RoleGate({ roles, children }: { roles: Role[]; children: ReactNode }) {
+  const { t } = useTranslation();
+  const role = useSession((s) => s.staff?.role);
+  if (role && roles.includes(role)) return <>{children}</>;
+  return (
+    <section className="page no-permission" data-testid="no-permission">
+      <h1>{t('noPermission.title')}</h1>
+      <p>{t('noPermission.body', { role: role ? t(`role.${role}`) : '' })}</p>
+      <p><Link to="/dashboard">{t('noPermission.back')}</Link></p>
+    </section>
+  );
+}

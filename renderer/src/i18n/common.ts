@@ -6,6 +6,7 @@ export const es = {
     commissions: 'Comisiones', payments: 'Pagos', settings: 'Configuración', audit: 'Auditoría', staff: 'Personal',
   },
   role: { admin: 'Administración', finance: 'Finanzas', support: 'Soporte' },
+  noPermission: { title: 'Sin permiso', body: 'Esta pantalla no está disponible para su rol ({{role}}). Si la necesita, pídala a un administrador.', back: 'Volver al tablero' },
   common: {
     loading: 'Cargando…', save: 'Guardar', cancel: 'Cancelar', confirm: 'Confirmar', close: 'Cerrar', search: 'Buscar',
     previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total: '{{count}} registros',
@@ -46,6 +47,7 @@ export const en: typeof es = {
     commissions: 'Commissions', payments: 'Payments', settings: 'Settings', audit: 'Audit', staff: 'Staff',
   },
   role: { admin: 'Admin', finance: 'Finance', support: 'Support' },
+  noPermission: { title: 'No permission', body: 'This screen is not available to your role ({{role}}). If you need it, ask an admin.', back: 'Back to the dashboard' },
   common: {
     loading: 'Loading…', save: 'Save', cancel: 'Cancel', confirm: 'Confirm', close: 'Close', search: 'Search',
     previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total: '{{count}} records',

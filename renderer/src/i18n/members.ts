@@ -22,13 +22,25 @@ export const es = {
     matchedBy: { code: 'código', email: 'correo', phone: 'teléfono', name: 'nombre' },
     results: '{{count}} resultados',
   },
+  care: {
+    edit: { open: 'Editar datos', title: 'Corregir datos del socio', help: 'Corrija lo que haga falta y diga por qué: el cambio queda en la historia del socio y en la auditoría.', reasonPlaceholder: 'Ej.: la socia dictó su número nuevo por teléfono' },
+    status: { suspend: 'Suspender', reactivate: 'Reactivar', suspendHelp: 'Un socio suspendido no puede operar hasta que se reactive. Diga el motivo.', reactivateHelp: 'El socio vuelve a estar activo. Diga el motivo.' },
+    fields: { firstName: 'Nombre', lastName: 'Apellidos', email: 'Correo', phone: 'Teléfono', address: 'Dirección', reason: 'Motivo del cambio', status: 'Estado' },
+    note: { label: 'Nota', placeholder: 'Ej.: llamó el 3/12, se le explicó el Bono Rápido', add: 'Agregar nota' },
+    timeline: {
+      empty: 'Todavía no hay nada en la historia de este socio.', by: 'por {{who}}', note: 'Nota', order: 'Pedido {{id}}', withdrawal: 'Retiro {{id}}',
+      sponsor: 'Cambio de patrocinador', suspended: 'Socio suspendido', reactivated: 'Socio reactivado', edit: 'Datos corregidos', reason: 'Motivo: {{reason}}',
+      field: 'Dato', before: 'Antes', after: 'Después',
+      autoship: { pause: 'Autoenvío pausado', resume: 'Autoenvío reanudado', cancel: 'Autoenvío cancelado', change_day: 'Autoenvío: día de cobro cambiado al {{day}}' },
+    },
+  },
   profile: {
     back: 'Volver a la búsqueda', viewTree: 'Ver en genealogía', correct: 'Corregir patrocinador',
     upline: 'Línea ascendente', you: 'este miembro', rootMember: 'Raíz de la red', showAll: 'mostrar los {{count}} niveles',
     careerRank: 'Rango de carrera', paidAsRank: 'Rango pagado', pv: 'PV', pvg: 'PVG', vn: 'VN', downline: 'Red (todos los niveles)',
     directRecruits: 'Reclutas directos', periodOf: 'Periodo {{key}}', noPeriod: 'Sin periodos todavía',
     tabs: {
-      details: 'Datos', volumes: 'Volúmenes', orders: 'Pedidos', recruits: 'Reclutas directos', moves: 'Cambios de patrocinador',
+      timeline: 'Historia', details: 'Datos', volumes: 'Volúmenes', orders: 'Pedidos', recruits: 'Reclutas directos', moves: 'Cambios de patrocinador',
       commissions: 'Comisiones', wallet: 'Billetera',
     },
     code: 'Código', email: 'Correo', phone: 'Teléfono', country: 'País', currency: 'Moneda', status: 'Estado', enrolledAt: 'Alta',
@@ -88,13 +100,25 @@ export const en: typeof es = {
     matchedBy: { code: 'code', email: 'e-mail', phone: 'phone', name: 'name' },
     results: '{{count}} results',
   },
+  care: {
+    edit: { open: 'Edit details', title: 'Correct member details', help: 'Correct what is needed and say why: the change goes on the member’s history and the audit log.', reasonPlaceholder: 'E.g.: the member gave her new number by phone' },
+    status: { suspend: 'Suspend', reactivate: 'Reactivate', suspendHelp: 'A suspended member cannot operate until reactivated. Give the reason.', reactivateHelp: 'The member becomes active again. Give the reason.' },
+    fields: { firstName: 'First name', lastName: 'Last name', email: 'E-mail', phone: 'Phone', address: 'Address', reason: 'Reason for the change', status: 'Status' },
+    note: { label: 'Note', placeholder: 'E.g.: called on 3 Dec, Fast Start bonus explained', add: 'Add note' },
+    timeline: {
+      empty: 'Nothing in this member’s history yet.', by: 'by {{who}}', note: 'Note', order: 'Order {{id}}', withdrawal: 'Withdrawal {{id}}',
+      sponsor: 'Sponsor change', suspended: 'Member suspended', reactivated: 'Member reactivated', edit: 'Details corrected', reason: 'Reason: {{reason}}',
+      field: 'Field', before: 'Before', after: 'After',
+      autoship: { pause: 'Autoship paused', resume: 'Autoship resumed', cancel: 'Autoship cancelled', change_day: 'Autoship: charge day changed to {{day}}' },
+    },
+  },
   profile: {
     back: 'Back to search', viewTree: 'View in genealogy', correct: 'Correct sponsor',
     upline: 'Upline', you: 'this member', rootMember: 'Root of the network', showAll: 'show all {{count}} levels',
     careerRank: 'Career rank', paidAsRank: 'Paid-as rank', pv: 'PV', pvg: 'PVG', vn: 'VN', downline: 'Downline (all levels)',
     directRecruits: 'Direct recruits', periodOf: 'Period {{key}}', noPeriod: 'No periods yet',
     tabs: {
-      details: 'Details', volumes: 'Volumes', orders: 'Orders', recruits: 'Direct recruits', moves: 'Sponsor changes',
+      timeline: 'History', details: 'Details', volumes: 'Volumes', orders: 'Orders', recruits: 'Direct recruits', moves: 'Sponsor changes',
       commissions: 'Commissions', wallet: 'Wallet',
     },
     code: 'Code', email: 'E-mail', phone: 'Phone', country: 'Country', currency: 'Currency', status: 'Status', enrolledAt: 'Enrolled',

@@ -4,6 +4,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, T
 import { useProcedure } from '../../api/hooks';
 import { formatMoney, formatPoints } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
+import { useSession } from '../../stores/session';
 import { ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
 import { Delta, PeriodName, RankBars, periodLabel } from '../periods/parts';
 import '../periods/periods.css';
@@ -12,6 +13,7 @@ import '../periods/periods.css';
 export function DashboardScreen() {
   const { t } = useTranslation();
   const locale = usePreferences((s) => s.locale);
+  const role = useSession((s) => s.staff?.role);
   const q = useProcedure('dashboard.summary', {}, { refetchInterval: 30_000 });
   const d = q.data;
   if (q.isLoading) return <Page title={t('dashboard.title')}><Loading /></Page>;
@@ -25,7 +27,7 @@ export function DashboardScreen() {
     <Page
       title={t('dashboard.title')}
       intro={t('dashboard.intro', { key: `${d.period.key} · ${periodLabel(d.period.key, locale)}`, status: t(`periods.status.${d.period.status}`).toLowerCase() })}
-      actions={<Link to="/periods">{t('dashboard.goPeriods')}</Link>}
+      actions={role === 'admin' || role === 'finance' ? <Link to="/periods">{t('dashboard.goPeriods')}</Link> : undefined}
     >
       <ErrorBanner error={q.error} />
       {/* data-ready: the figures shown are the answer to this load (the bench times navigation to it) */}
@@ -107,7 +109,6 @@ export function DashboardScreen() {
           <RankBars ranks={d.ranks} />
         </section>
       </div>
-      <p className="muted small">{t('dashboard.loadedIn', { ms: d.ms.toFixed(1) })}</p>
     </Page>
   );
 }

@@ -7,9 +7,10 @@ import { DateTime, ErrorBanner, Loading, Money, Page, Pager, Points } from '../c
 import { Count, MemberLink, RankBadge, StatusBadge, fullName } from './parts';
 import { extraProfileTabs, type Profile } from './profileTabs';
 import { MoveDialog } from '../genealogy/MoveDialog';
+import { EditMemberDialog, StatusDialog, TimelinePanel, canEdit, canSuspend } from './MemberCare';
 import './members.css';
 
-const BASE_TABS = ['details', 'volumes', 'orders', 'recruits', 'moves'] as const;
+const BASE_TABS = ['details', 'timeline', 'volumes', 'orders', 'recruits', 'moves'] as const;
 
 /** A member's profile: identity, upline, ranks, volumes per period, orders, recruits, sponsor changes. */
 export function MemberProfileScreen() {
@@ -19,6 +20,8 @@ export function MemberProfileScreen() {
   const q = useProcedure('members.get', { id }, { enabled: Number.isInteger(id) && id > 0 });
   const [tab, setTab] = useState<string>('details');
   const [moving, setMoving] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [statusing, setStatusing] = useState(false);
   const m = q.data;
   const extra = extraProfileTabs.filter((x) => role && x.roles.includes(role));
 
@@ -36,6 +39,8 @@ export function MemberProfileScreen() {
         </div>
         <div className="page-actions">
           <Link to={`/genealogy/${m.id}`}><button type="button">{t('profile.viewTree')}</button></Link>
+          {canEdit(role) && <button type="button" onClick={() => setEditing(true)}>{t('care.edit.open')}</button>}
+          {canSuspend(role) && <button type="button" className={m.status === 'suspended' ? '' : 'danger'} onClick={() => setStatusing(true)}>{t(m.status === 'suspended' ? 'care.status.reactivate' : 'care.status.suspend')}</button>}
           {role === 'admin' && m.sponsor && <button type="button" onClick={() => setMoving(true)}>{t('profile.correct')}</button>}
         </div>
       </div>
@@ -56,12 +61,15 @@ export function MemberProfileScreen() {
       </div>
       <div role="tabpanel">
         {tab === 'details' && <Details m={m} />}
+        {tab === 'timeline' && <TimelinePanel m={m} />}
         {tab === 'volumes' && <Volumes m={m} />}
         {tab === 'orders' && <Orders memberId={m.id} />}
         {tab === 'recruits' && <Recruits memberId={m.id} />}
         {tab === 'moves' && <Moves m={m} />}
         {extra.filter((x) => x.key === tab).map((x) => <div key={x.key}>{x.render(m)}</div>)}
       </div>
+      {editing && <EditMemberDialog m={m} onClose={() => setEditing(false)} />}
+      {statusing && <StatusDialog m={m} onClose={() => setStatusing(false)} />}
       {moving && <MoveDialog member={{ ...m, downlineSize: m.downlineSize }} onClose={() => setMoving(false)} />}
     </section>
   );
@@ -103,6 +111,7 @@ function Details({ m }: { m: Profile }) {
         <div><dt>{t('profile.code')}</dt><dd className="mono">{m.code}</dd></div>
         <div><dt>{t('profile.email')}</dt><dd>{m.email ?? '—'}</dd></div>
         <div><dt>{t('profile.phone')}</dt><dd>{m.phone ?? '—'}</dd></div>
+        <div><dt>{t('care.fields.address')}</dt><dd>{m.address ?? '—'}</dd></div>
         <div><dt>{t('profile.country')}</dt><dd>{m.countryName} ({m.country})</dd></div>
         <div><dt>{t('profile.currency')}</dt><dd>{m.currency}</dd></div>
         <div><dt>{t('profile.status')}</dt><dd><StatusBadge status={m.status} /></dd></div>
