@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,33 @@ mkdirSync(shots, { recursive: true });
 export async function screenshot(page: Page, name: string) {
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/**
+ * axe-core (WCAG 2.0/2.1 A and AA rules) over the page as it is now, dialogs included: the test
+ * fails on any critical or serious violation, listing each rule and its first elements. Call it on
+ * every screen state a journey reaches.
+ */
+export async function expectAccessible(page: Page, state: string) {
+  await page.waitForLoadState('networkidle');
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+  expect(bad.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `axe on ${state}`).toEqual([]);
+}
+
+/** The viewport as the person sees it (focus ring included), kept as e2e/screenshots/<name>.png. */
+export async function focusShot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+/** Presses Tab (or Shift+Tab) until `target` has focus; fails if it is not reached in `max` presses. */
+export async function tabTo(page: Page, target: Locator, max = 60, back = false) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement || el.contains(document.activeElement)).catch(() => false)) return i;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  await expect(target).toBeFocused();
+  return max;
 }
 
 /** Signs in on the app at `at` (the shared instance by default, or a journey's own `base`). */

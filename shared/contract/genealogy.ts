@@ -85,6 +85,23 @@ export const genealogyContract = {
       period: PeriodRef.nullable(),
     }),
   }),
+  'genealogy.legs': query({
+    roles: ALL_STAFF,
+    summary: 'Leg view of a member: each direct recruit with the whole downline below it — the leg\'s PVG (PV summed over the leg), members, active members and members per paid-as rank in the period.',
+    input: z.object({ memberId: MemberId, ...PeriodOpt }).strict(),
+    output: z.object({
+      legs: z.array(z.object({
+        recruit: TreeNode,
+        pvg: DecimalString,
+        members: z.number().int(),
+        /** Same rule as TreeNode.active: PV > 0 in the period and not suspended. */
+        active: z.number().int(),
+        ranks: z.array(z.object({ rank: RankNumber, members: z.number().int() })),
+      })),
+      totalPvg: DecimalString,
+      period: PeriodRef.nullable(),
+    }),
+  }),
   'genealogy.exportPage': query({
     roles: ALL_STAFF,
     summary: 'One page of a downline export (the member first, then its downline in tree order); pass nextCursor back for the next page.',

@@ -36,6 +36,27 @@ async function levels(input: ParsedInputOf<'genealogy.levels'>, ctx: CallContext
   return { levels: rows, totalMembers, totalActive, totalPv: sum?.pv ?? '0', period };
 }
 
+async function legs(input: ParsedInputOf<'genealogy.legs'>, ctx: CallContext) {
+  const period = await q.resolvePeriod(ctx.sql, input.periodKey);
+  const m = await q.memberCore(ctx.sql, input.memberId);
+  const [agg, recruits] = await Promise.all([
+    q.legs(ctx.sql, m, period),
+    // Every direct recruit (a leg of one member still counts); the (sponsor_id, id) index.
+    q.children(ctx.sql, m.id, period, { sort: 'pvg', page: 1, pageSize: 100_000 }),
+  ]);
+  const out = recruits.rows.map((r) => {
+    const l = agg.byLeg.get(r.id);
+    return {
+      recruit: r,
+      pvg: l?.pv ?? '0',
+      members: l?.members ?? 1,
+      active: l?.active ?? 0,
+      ranks: l?.ranks ?? [],
+    };
+  });
+  return { legs: out, totalPvg: agg.totalPv, period };
+}
+
 async function exportPage(input: ParsedInputOf<'genealogy.exportPage'>, ctx: CallContext) {
   const period = await q.resolvePeriod(ctx.sql, input.periodKey);
   const m = await q.memberCore(ctx.sql, input.memberId);
@@ -77,6 +98,7 @@ export const genealogyHandlers = {
   'genealogy.node': reader(node),
   'genealogy.children': reader(children),
   'genealogy.levels': reader(levels),
+  'genealogy.legs': reader(legs),
   'genealogy.exportPage': reader(exportPage),
   'genealogy.move': mutator(move),
 };

@@ -89,6 +89,29 @@ describe('genealogy reads', () => {
     expect(hub.levels).toEqual([{ level: 1, members: 250, active: 82, pv: '8300.00' }]);
   });
 
+  it('leg view: each direct recruit\'s leg with its PVG, members, active members (the tree\'s rule) and ranks', async () => {
+    const r = await t.must('genealogy.legs', { memberId: 1 }, t.tokens.support);
+    const kids = await t.must('genealogy.children', { memberId: 1, pageSize: 200 }, t.tokens.support);
+    expect(r.legs.map((l) => l.recruit.id).sort((a, b) => a - b)).toEqual(kids.rows.map((k) => k.id).sort((a, b) => a - b));
+    for (const leg of r.legs) {
+      // Oracle: the recruit's subtree read from member_paths and members one by one, its PVG from the cache.
+      const [o] = await t.database.sql<{ members: number; active: number; pv: string }[]>`
+        select count(*)::int as members, count(*) filter (where coalesce(v.pv, 0) > 0 and m.status <> 'suspended')::int as active,
+          coalesce(sum(v.pv), 0)::numeric(18,2)::text as pv
+        from member_paths p join members m on m.id = p.member_id
+        left join member_volumes v on v.member_id = m.id and v.period_id = (select id from periods where status = 'open')
+        where p.path like (select path from member_paths where member_id = ${leg.recruit.id}) || '%'`;
+      expect({ members: leg.members, active: leg.active, pv: Number(leg.pvg).toFixed(2) }).toEqual({ members: o!.members, active: o!.active, pv: o!.pv });
+      expect(Number(leg.pvg).toFixed(2)).toBe(Number(leg.recruit.pvg).toFixed(2));
+      expect(leg.ranks.reduce((a, x) => a + x.members, 0)).toBe(leg.members);
+    }
+    const levels = await t.must('genealogy.levels', { memberId: 1 }, t.tokens.support);
+    expect(r.legs.reduce((a, l) => a + l.active, 0)).toBe(levels.totalActive);
+    expect(Number(r.totalPvg).toFixed(2)).toBe(Number(levels.totalPv).toFixed(2));
+    const leaf = await t.must('genealogy.legs', { memberId: 300 }, t.tokens.support);
+    expect(leaf.legs).toEqual([]);
+  });
+
   it('export pages walk the whole downline in tree order, member first', async () => {
     const rows: { id: number; level: number }[] = [];
     let cursor: string | undefined;

@@ -41,10 +41,17 @@ export interface NodeRow {
   career_rank: number; downline_size: number; pv: string; pvg: string; paid_as_rank: number;
 }
 
+/**
+ * "Active" has one meaning everywhere (tree badge, legend, level view, legs): bought in the period
+ * (PV > 0) and not suspended. In SQL over `v` (member_volumes) and `d` (members).
+ */
+export const ACTIVE_SQL = `coalesce(v.pv, 0) > 0 and d.status <> 'suspended'`;
+export const isActive = (status: string, pv: string) => status !== 'suspended' && Number(pv) > 0;
+
 export const toNode = (r: NodeRow): TreeNode => ({
   id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, country: r.country as TreeNode['country'],
   status: r.status as TreeNode['status'], depth: r.depth, careerRank: r.career_rank, paidAsRank: r.paid_as_rank,
-  pv: String(r.pv), pvg: String(r.pvg), active: r.status !== 'suspended' && Number(r.pv) > 0, downlineSize: r.downline_size,
+  pv: String(r.pv), pvg: String(r.pvg), active: isActive(r.status, String(r.pv)), downlineSize: r.downline_size,
 });
 
 export interface MemberCore { id: number; path: string; depth: number; downlineSize: number; sponsorId: number | null }
@@ -115,13 +122,39 @@ export async function children(sql: postgres.Sql, memberId: number, period: Peri
 export async function levels(sql: postgres.Sql, m: MemberCore, period: PeriodRef | null) {
   const rows = await sql<{ level: number; members: number; active: number; pv: string }[]>`
     select p.depth - ${m.depth} as level, count(*)::int as members,
-      count(*) filter (where v.pv > 0 and d.status <> 'suspended')::int as active, coalesce(sum(v.pv), 0) as pv
+      count(*) filter (where ${sql.unsafe(ACTIVE_SQL)})::int as active, coalesce(sum(v.pv), 0) as pv
     from member_paths p
     join members d on d.id = p.member_id
     left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = p.member_id
     where p.path > ${m.path} and p.path < ${pathUpperBound(m.path)}
     group by 1 order by 1`;
   return rows.map((r) => ({ level: r.level, members: r.members, active: r.active, pv: String(r.pv) }));
+}
+
+/**
+ * A member's legs: the downline grouped by the direct recruit it hangs from (the path's component
+ * right after the member's own), with PV summed in SQL numeric, active members by the one rule
+ * (ACTIVE_SQL) and members per paid-as rank; one range scan of the path index, like the level view.
+ */
+export async function legs(sql: postgres.Sql, m: MemberCore, period: PeriodRef | null) {
+  const rows = await sql<{ leg: string; members: number; active: number; pv: string; total: string; ranks: Record<string, number> }[]>`
+    select leg, sum(members)::int as members, sum(active)::int as active, sum(pv)::text as pv,
+      (sum(sum(pv)) over ())::text as total, json_object_agg(rank, members) as ranks
+    from (
+      select split_part(p.path, '/', ${m.depth + 2})::bigint as leg, coalesce(v.paid_as_rank, 0)::int as rank, count(*) as members,
+        count(*) filter (where ${sql.unsafe(ACTIVE_SQL)}) as active, coalesce(sum(v.pv), 0) as pv
+      from member_paths p
+      join members d on d.id = p.member_id
+      left join member_volumes v on v.period_id = ${period?.id ?? -1} and v.member_id = p.member_id
+      where p.path > ${m.path} and p.path < ${pathUpperBound(m.path)}
+      group by 1, 2
+    ) x
+    group by leg`;
+  const byLeg = new Map(rows.map((r) => [Number(r.leg), {
+    members: r.members, active: r.active, pv: r.pv,
+    ranks: Object.entries(r.ranks).map(([rank, n]) => ({ rank: Number(rank), members: Number(n) })).sort((x, y) => y.rank - x.rank),
+  }]));
+  return { byLeg, totalPv: rows[0]?.total ?? '0' };
 }
 
 /** Downline export, in tree (path) order, keyset-paged on the path: each page is one index range. */

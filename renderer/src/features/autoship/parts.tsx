@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutationProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { ErrorBanner } from '../common/ui';
+import { Modal } from '../common/dialog';
 
 export type AutoshipRow = OutputOf<'autoship.list'>['rows'][number];
 export type AutoshipAction = 'pause' | 'resume' | 'cancel' | 'change_day';
@@ -56,8 +57,7 @@ export function AutoshipActionDialog({ sub, action, onClose }: {
   }
   const danger = action === 'cancel';
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t(`autoship.dialog.title.${action}`)}>
-      <form className="dialog" onSubmit={submit}>
+    <Modal label={t(`autoship.dialog.title.${action}`)} onClose={onClose} onSubmit={submit}>
         <h2>{t(`autoship.dialog.title.${action}`)}</h2>
         <p><strong>{t('autoship.dialog.member', { name: sub.memberName, code: sub.memberCode })}</strong> · <span className="mono muted">{sub.stripeSubscriptionId}</span></p>
         <p className={danger ? 'banner warn' : 'muted'}>{t(`autoship.dialog.intro.${action}`)}</p>
@@ -82,7 +82,6 @@ export function AutoshipActionDialog({ sub, action, onClose }: {
             </button>
           )}
         </div>
-      </form>
-    </div>
+    </Modal>
   );
 }

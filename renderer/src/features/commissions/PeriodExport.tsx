@@ -4,6 +4,7 @@ import { call } from '../../api/client';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
 import { ErrorBanner } from '../common/ui';
+import { Modal } from '../common/dialog';
 
 const TYPES = ['directo', 'rapido', 'uninivel', 'alcance', 'matching', 'automovil'] as const;
 const CURRENCIES = ['MXN', 'USD', 'COP', 'DOP'] as const;
@@ -45,8 +46,7 @@ export function PeriodExportDialog({ periodKey, onClose }: { periodKey: string; 
   );
 
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('commissions.export.title', { period: periodKey })}>
-      <div className="dialog">
+    <Modal label={t('commissions.export.title', { period: periodKey })} onClose={onClose} busy={working}>
         <h2>{t('commissions.export.title', { period: periodKey })}</h2>
         <p className="muted">{t('commissions.export.intro')}</p>
         <div className="filters">
@@ -64,7 +64,6 @@ export function PeriodExportDialog({ periodKey, onClose }: { periodKey: string; 
           <button type="button" onClick={onClose} disabled={working}>{t('common.close')}</button>
           <button type="button" className="primary" onClick={() => void start()} disabled={working}>{t('commissions.export.start')}</button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

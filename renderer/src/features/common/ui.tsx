@@ -1,4 +1,4 @@
-import { type ReactNode } from 'react';
+import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import type { AppError } from '../../../../shared/errors';
@@ -11,7 +11,7 @@ export function Page({ title, intro, actions, children }: { title: string; intro
     <section className="page">
       <header className="page-header">
         <div>
-          <h1>{title}</h1>
+          <h1 tabIndex={-1}>{title}</h1>
           {intro && <p className="muted">{intro}</p>}
         </div>
         {actions && <div className="page-actions">{actions}</div>}
@@ -50,32 +50,61 @@ export function DateTime({ iso, time = true }: { iso: string | null | undefined;
   return <time dateTime={iso ?? undefined}>{formatInstant(iso, locale, time)}</time>;
 }
 
-export function DataTable<T>({ data, columns, empty, onRowClick, rowKey, selectedKey }: {
+/**
+ * A table on TanStack Table. With `onRowClick` its rows are a keyboard list: one Tab stop (the
+ * current row), ↑ ↓ Home End move, Enter opens (onRowClick), Space calls `onRowSpace` (e.g. select)
+ * and focus stays on the row. Per-render state the cells read (a selection) goes in `meta`
+ * (`cell: (c) => c.table.options.meta`), so the columns stay the same and nothing is re-created.
+ */
+export function DataTable<T>({ data, columns, empty, onRowClick, onRowSpace, rowKey, selectedKey, meta, label }: {
   // Columns of different value types in one list: TanStack Table's own idiom is ColumnDef<T, any>.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-  data: T[]; columns: ColumnDef<T, any>[]; empty?: string; onRowClick?: (row: T) => void; rowKey?: (row: T) => string; selectedKey?: string | null;
+  data: T[]; columns: ColumnDef<T, any>[]; empty?: string; onRowClick?: (row: T) => void; onRowSpace?: (row: T) => void; rowKey?: (row: T) => string;
+  selectedKey?: string | null; meta?: Record<string, unknown>; label?: string;
 }) {
   const { t } = useTranslation();
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowKey ? (r) => rowKey(r) : undefined });
+  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowKey ? (r) => rowKey(r) : undefined, meta });
+  const rows = table.getRowModel().rows;
+  const [cursor, setCursor] = useState(0);
+  const body = useRef<HTMLTableSectionElement>(null);
+  const current = Math.min(cursor, Math.max(0, rows.length - 1));
+  const focusRow = (i: number) => {
+    const n = Math.max(0, Math.min(rows.length - 1, i));
+    setCursor(n);
+    body.current?.querySelectorAll<HTMLTableRowElement>(':scope > tr')[n]?.focus();
+  };
+  function onKey(e: KeyboardEvent<HTMLTableRowElement>, i: number, row: T) {
+    if (e.target !== e.currentTarget) return; // a control inside the row handles its own keys
+    if (e.key === 'ArrowDown') { e.preventDefault(); focusRow(i + 1); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); focusRow(i - 1); }
+    else if (e.key === 'Home') { e.preventDefault(); focusRow(0); }
+    else if (e.key === 'End') { e.preventDefault(); focusRow(rows.length - 1); }
+    else if (e.key === 'Enter') { e.preventDefault(); onRowClick?.(row); }
+    else if (e.key === ' ' && onRowSpace) { e.preventDefault(); onRowSpace(row); }
+  }
   return (
     <div className="table-wrap">
-      <table className="data">
+      <table className="data" aria-label={label}>
         <thead>
           {table.getHeaderGroups().map((hg) => (
             <tr key={hg.id}>{hg.headers.map((h) => <th key={h.id} style={{ width: h.getSize() !== 150 ? h.getSize() : undefined }}>{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
           ))}
         </thead>
-        <tbody>
-          {table.getRowModel().rows.length === 0 && (
+        <tbody ref={body}>
+          {rows.length === 0 && (
             <tr><td colSpan={columns.length} className="empty">{empty ?? t('common.none')}</td></tr>
           )}
-          {table.getRowModel().rows.map((r) => (
-            <tr key={r.id} onClick={onRowClick ? () => onRowClick(r.original) : undefined} className={`${onRowClick ? 'clickable' : ''}${selectedKey && r.id === selectedKey ? ' selected' : ''}`}>
+          {rows.map((r, i) => (
+            <tr key={r.id} onClick={onRowClick ? () => { setCursor(i); onRowClick(r.original); } : undefined}
+              tabIndex={onRowClick ? (i === current ? 0 : -1) : undefined} onKeyDown={onRowClick ? (e) => onKey(e, i, r.original) : undefined}
+              onFocus={onRowClick ? () => setCursor(i) : undefined}
+              className={`${onRowClick ? 'clickable' : ''}${selectedKey && r.id === selectedKey ? ' selected' : ''}`}>
               {r.getVisibleCells().map((c) => <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>)}
             </tr>
           ))}
         </tbody>
       </table>
+      {onRowClick && rows.length > 0 && <p className="table-keys muted small">{t(onRowSpace ? 'keys.queue' : 'keys.rows')}</p>}
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { call } from '../../api/client';
 import type { OutputOf } from '../../../../shared/contract';
 import { ExportProgress, usePagedExport, type CsvCell } from '../common/csv';
 import { fullName } from '../members/parts';
+import { Modal } from '../common/dialog';
 
 type Row = OutputOf<'genealogy.exportPage'>['rows'][number];
 const PAGE = 5000;
@@ -35,12 +36,10 @@ export function ExportDialog({ member, periodKey, onClose }: {
   const start = () => void exp.run({ fileName: `red-${member.code}${periodKey ? `-${periodKey}` : ''}.csv`, header: HEADER, total, pages });
 
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('genealogy.export.title')}>
-      <div className="dialog">
+    <Modal label={t('genealogy.export.title')} onClose={onClose}>
         <h2>{t('genealogy.export.title')}</h2>
         <p className="muted">{fullName(member)} ({member.code}) — {t('genealogy.export.intro', { count: total, period: periodKey ?? '—' })}</p>
         <ExportProgress exp={exp} texts="genealogy.export" onStart={start} onClose={onClose} />
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
+import * as Tabs from '@radix-ui/react-tabs';
+import * as Menu from '@radix-ui/react-dropdown-menu';
 import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useProcedure } from '../../api/hooks';
@@ -10,6 +12,7 @@ import type { InputOf, OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
 import { ErrorBanner, Loading, Page, Points } from '../common/ui';
 import { Count, RankBadge, StatusBadge, fullName, useDebounced } from '../members/parts';
+import { Legs } from './Legs';
 import { Upline } from '../members/MemberProfileScreen';
 import { ExportDialog } from './ExportDialog';
 import { MoveDialog } from './MoveDialog';
@@ -22,10 +25,9 @@ const CHILD_PAGE = 100;
 const ROW_HEIGHT = 40;
 
 interface Kids { rows: Node[]; total: number; pages: number; loading: boolean; error?: AppError }
-type Line =
-  | { kind: 'node'; node: Node; level: number }
-  | { kind: 'more'; parent: number; level: number; loaded: number; total: number; loading: boolean }
-  | { kind: 'empty'; parent: number; level: number };
+type Line = ({ kind: 'node'; node: Node } | { kind: 'more'; parent: number; loaded: number; total: number; loading: boolean } | { kind: 'empty'; parent: number })
+  & { level: number; key: string; /** index of the parent node's line */ up: number };
+const indent = (level: number) => (level <= 4 ? level * 20 : 80 + (level - 4) * 8);
 
 /**
  * Genealogy explorer: the tree below any member, loaded level by level and page by page (100
@@ -42,8 +44,9 @@ export function GenealogyScreen() {
   const rootId = param ? Number(param) : undefined;
   const [periodKey, setPeriodKey] = useState<string | undefined>(undefined);
   const [sort, setSort] = useState<Sort>('enrolled');
-  const [view, setView] = useState<'tree' | 'levels'>('tree');
+  const [view, setView] = useState<'tree' | 'levels' | 'legs'>('tree');
   const [dialog, setDialog] = useState<null | { kind: 'export' | 'move'; node: Node }>(null);
+  const [menuFor, setMenuFor] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const head = useProcedure('genealogy.node', { ...(rootId ? { memberId: rootId } : {}), ...(periodKey ? { periodKey } : {}) });
@@ -85,21 +88,22 @@ export function GenealogyScreen() {
   const lines = useMemo(() => {
     const out: Line[] = [];
     if (!root) return out;
-    const walk = (n: Node, level: number) => {
-      out.push({ kind: 'node', node: n, level });
+    const walk = (n: Node, level: number, up: number) => {
+      const me = out.length;
+      out.push({ kind: 'node', node: n, level, key: `n-${n.id}`, up });
       if (!expanded.has(n.id)) return;
       const k = kids.get(n.id);
-      if (!k || (k.loading && k.rows.length === 0)) { out.push({ kind: 'more', parent: n.id, level: level + 1, loaded: 0, total: n.downlineSize, loading: true }); return; }
-      if (k.total === 0) { out.push({ kind: 'empty', parent: n.id, level: level + 1 }); return; }
-      for (const c of k.rows) walk(c, level + 1);
-      if (k.rows.length < k.total) out.push({ kind: 'more', parent: n.id, level: level + 1, loaded: k.rows.length, total: k.total, loading: k.loading });
+      if (!k || (k.loading && k.rows.length === 0)) { out.push({ kind: 'more', parent: n.id, level: level + 1, loaded: 0, total: n.downlineSize, loading: true, key: `m-${n.id}`, up: me }); return; }
+      if (k.total === 0) { out.push({ kind: 'empty', parent: n.id, level: level + 1, key: `e-${n.id}`, up: me }); return; }
+      for (const c of k.rows) walk(c, level + 1, me);
+      if (k.rows.length < k.total) out.push({ kind: 'more', parent: n.id, level: level + 1, loaded: k.rows.length, total: k.total, loading: k.loading, key: `m-${n.id}`, up: me });
     };
-    walk(root, 0);
+    walk(root, 0, -1);
     return out;
   }, [root, expanded, kids]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: lines.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtual = useVirtualizer({ count: lines.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12, scrollPaddingStart: 36 });
   const items = virtual.getVirtualItems();
 
   // A "load more" line that scrolls into view fetches the next page of that node's recruits.
@@ -115,6 +119,88 @@ export function GenealogyScreen() {
 
   const toggle = (id: number) => setExpanded((s) => { const n = new Set(s); if (n.has(id)) n.delete(id); else n.add(id); return n; });
   const reroot = (id: number) => navigate(`/genealogy/${id}`);
+
+  // ARIA tree: one Tab stop (the current item), arrows move it; the item is followed by key, so it
+  // survives expanding, collapsing and new pages, and the virtual list scrolls it into view.
+  const [focusKey, setFocusKey] = useState<string>('');
+  const wantFocus = useRef(false);
+  const lastKey = useRef(0);
+  const current = Math.max(0, lines.findIndex((l) => l.key === focusKey));
+  const moveTo = (i: number) => {
+    const l = lines[i];
+    if (!l) return;
+    setFocusKey(l.key);
+    wantFocus.current = true;
+    virtual.scrollToIndex(i, { align: 'auto' });
+  };
+  useEffect(() => {
+    if (!wantFocus.current) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${current}"]`);
+    if (el) { wantFocus.current = false; el.focus({ preventScroll: true }); }
+  });
+  const step = (from: number, dir: 1 | -1) => {
+    for (let i = from + dir; i >= 0 && i < lines.length; i += dir) if (lines[i]!.kind !== 'empty') return i;
+    return from;
+  };
+  function onTreeKey(e: KeyboardEvent<HTMLDivElement>) {
+    const l = lines[current];
+    if (!l || (e.target as HTMLElement).getAttribute('role') !== 'treeitem') return;
+    lastKey.current = performance.now();
+    const isNode = l.kind === 'node';
+    const open = isNode && expanded.has(l.node.id);
+    const hasKids = isNode && l.node.downlineSize > 0;
+    switch (e.key) {
+      case 'ArrowDown': moveTo(step(current, 1)); break;
+      case 'ArrowUp': moveTo(step(current, -1)); break;
+      case 'Home': moveTo(0); break;
+      case 'End': moveTo(step(lines.length, -1)); break;
+      case 'ArrowRight':
+        if (isNode && hasKids && !open) toggle(l.node.id);
+        else if (isNode && open) moveTo(step(current, 1));
+        break;
+      case 'ArrowLeft':
+        if (isNode && open && l.level > 0) toggle(l.node.id);
+        else if (l.up >= 0) moveTo(l.up);
+        break;
+      case 'Enter':
+        if (isNode) setMenuFor(l.node.id);
+        else if (l.kind === 'more' && !l.loading) void loadPage(l.parent, (kids.get(l.parent)?.pages ?? 0) + 1);
+        break;
+      default: return;
+    }
+    e.preventDefault();
+  }
+
+  // The path to the branch in view: the focused item's ancestors, or those of the first row
+  // scrolled to with the mouse. Kept above the rows, so it never scrolls away.
+  const [topIdx, setTopIdx] = useState(0);
+  const [anchor, setAnchor] = useState<'focus' | 'scroll'>('focus');
+  const onScroll = () => {
+    if (performance.now() - lastKey.current < 400) return;
+    setTopIdx(Math.floor((scroller.current?.scrollTop ?? 0) / ROW_HEIGHT));
+    setAnchor('scroll');
+  };
+  const pathOf = (i: number) => {
+    const chain: Node[] = [];
+    for (let k = lines[i]?.up ?? -1; k >= 0; k = lines[k]!.up) { const x = lines[k]!; if (x.kind === 'node') chain.unshift(x.node); }
+    const self = lines[i];
+    if (self?.kind === 'node') chain.push(self.node);
+    return chain;
+  };
+  const branch = pathOf(anchor === 'focus' ? current : Math.min(topIdx, lines.length - 1));
+
+  // The tree fills the window below its toolbar (at least 280 px), whatever the window's height.
+  const [height, setHeight] = useState(480);
+  useEffect(() => {
+    const fit = () => {
+      const top = scroller.current?.getBoundingClientRect().top;
+      if (top === undefined) return;
+      setHeight(Math.max(280, Math.round(window.innerHeight - (top + window.scrollY) - 56)));
+    };
+    fit();
+    window.addEventListener('resize', fit);
+    return () => window.removeEventListener('resize', fit);
+  }, [view, head.data]);
 
   if (head.isLoading) return <Loading />;
   if (!root || !head.data) return <Page title={t('genealogy.title')}><ErrorBanner error={head.error} /></Page>;
@@ -138,7 +224,7 @@ export function GenealogyScreen() {
             </div>
           </div>
           <div className="page-actions">
-            <Link to={`/members/${root.id}`}><button type="button">{t('genealogy.profile')}</button></Link>
+            <Link className="button-link" to={`/members/${root.id}`}>{t('genealogy.profile')}</Link>
             <button type="button" onClick={() => setDialog({ kind: 'export', node: root })}>{t('genealogy.exportCsv')}</button>
             {role === 'admin' && head.data.upline.length > 0 && <button type="button" onClick={() => setDialog({ kind: 'move', node: root })}>{t('profile.correct')}</button>}
           </div>
@@ -159,43 +245,71 @@ export function GenealogyScreen() {
           </select>
         </label>
         <div className="grow" />
-        <div className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={view === 'tree'} onClick={() => setView('tree')}>{t('genealogy.tree')}</button>
-          <button type="button" role="tab" aria-selected={view === 'levels'} onClick={() => setView('levels')}>{t('genealogy.levels')}</button>
-        </div>
       </div>
-      {view === 'levels' ? <Levels memberId={root.id} periodKey={periodKey} /> : (
+      <Tabs.Root value={view} onValueChange={(v) => setView(v as typeof view)} className="gen-views">
+        <Tabs.List className="tabs" aria-label={t('tree.view')}>
+          <Tabs.Trigger value="tree">{t('genealogy.tree')}</Tabs.Trigger>
+          <Tabs.Trigger value="levels">{t('genealogy.levels')}</Tabs.Trigger>
+          <Tabs.Trigger value="legs">{t('tree.legsTab')}</Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content value="levels">{view === 'levels' && <Levels memberId={root.id} periodKey={periodKey} />}</Tabs.Content>
+        <Tabs.Content value="legs">{view === 'legs' && <Legs member={root} periodKey={periodKey} onPick={reroot} />}</Tabs.Content>
+        <Tabs.Content value="tree">
         <div className="tree">
-          <div className="tree-head" aria-hidden="true">
-            <span>{t('members.name')}</span><span>{t('genealogy.paidAsRank')}</span><span className="num">PV</span><span className="num">PVG</span>
-            <span>{t('members.status')}</span><span className="num">{t('genealogy.downline')}</span><span />
-          </div>
-          <div className="tree-scroll" ref={scroller} role="tree" aria-label={t('genealogy.tree')}
+          <nav className="branch-path" aria-label={t('tree.path')}>
+            <span className="muted">{t('tree.pathHere')}</span>
+            {branch.map((n, i) => (
+              <span key={n.id}>
+                {i > 0 && <span className="sep" aria-hidden="true"> › </span>}
+                <button type="button" className="link" aria-current={i === branch.length - 1 ? 'location' : undefined}
+                  onClick={() => moveTo(lines.findIndex((l) => l.key === `n-${n.id}`))}>{fullName(n)}</button>
+              </span>
+            ))}
+          </nav>
+          <div className="tree-scroll" ref={scroller} style={{ height }} onScroll={onScroll}
             data-ready={(kids.get(root.id)?.pages ?? 0) > 0 && !kids.get(root.id)?.loading && !head.isPlaceholderData ? 'genealogy' : undefined}>
-            <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+            <div className="tree-head" aria-hidden="true">
+              <span>{t('members.name')}</span><span className="num">{t('tree.level')}</span><span>{t('genealogy.paidAsRank')}</span><span className="num">PV</span><span className="num">PVG</span>
+              <span>{t('tree.activity')}</span><span className="num">{t('genealogy.downline')}</span><span />
+            </div>
+            <div role="tree" aria-label={t('genealogy.tree')} onKeyDown={onTreeKey} onFocus={() => setAnchor('focus')}
+              style={{ height: virtual.getTotalSize(), position: 'relative' }} className="tree-body">
               {items.map((it) => {
                 const l = lines[it.index]!;
                 const style = { position: 'absolute' as const, top: 0, left: 0, width: '100%', height: ROW_HEIGHT, transform: `translateY(${it.start}px)` };
+                const tab = it.index === current ? 0 : -1;
                 if (l.kind === 'node') {
-                  return <TreeRow key={`n-${l.node.id}`} style={style} node={l.node} level={l.level} isRoot={l.level === 0}
-                    open={expanded.has(l.node.id)} onToggle={() => toggle(l.node.id)} onReroot={() => reroot(l.node.id)}
+                  return <TreeRow key={l.key} index={it.index} tabIndex={tab} style={style} node={l.node} level={l.level} isRoot={l.level === 0}
+                    open={expanded.has(l.node.id)} onToggle={() => toggle(l.node.id)} onFocusRow={() => setFocusKey(l.key)}
+                    menuOpen={menuFor === l.node.id} onMenu={(o) => setMenuFor(o ? l.node.id : null)}
+                    onMenuClosed={() => { wantFocus.current = true; setFocusKey(l.key); }}
+                    actions={[
+                      { label: t('tree.profile'), run: () => navigate(`/members/${l.node.id}`) },
+                      ...(l.level > 0 ? [{ label: t('tree.rootHere'), run: () => reroot(l.node.id) }] : []),
+                      { label: t('tree.legs'), run: () => { if (l.level > 0) reroot(l.node.id); setView('legs'); } },
+                      { label: t('genealogy.exportCsv'), run: () => setDialog({ kind: 'export', node: l.node }) },
+                      ...(role === 'admin' && (l.level > 0 || head.data!.upline.length > 0) ? [{ label: t('profile.correct'), run: () => setDialog({ kind: 'move', node: l.node }) }] : []),
+                    ]}
                     error={kids.get(l.node.id)?.error} />;
                 }
-                if (l.kind === 'empty') return <div key={`e-${l.parent}`} style={style} className="tree-row muted"><span style={{ paddingLeft: l.level * 22 + 30 }}>{t('genealogy.noChildren')}</span></div>;
+                if (l.kind === 'empty') return <div key={l.key} style={style} className="tree-row muted" role="none"><span style={{ paddingLeft: indent(l.level) + 30 }}>{t('genealogy.noChildren')}</span></div>;
                 return (
-                  <div key={`m-${l.parent}`} style={style} className="tree-row more-row">
-                    <span style={{ paddingLeft: l.level * 22 + 30 }}>
+                  <div key={l.key} style={style} className="tree-row more-row" role="treeitem" aria-level={l.level + 1} tabIndex={tab} data-index={it.index}
+                    onFocus={() => setFocusKey(l.key)}>
+                    <span style={{ paddingLeft: indent(l.level) + 30 }}>
                       {l.loading ? t('genealogy.loadingChildren')
-                        : <button type="button" className="link" onClick={() => void loadPage(l.parent, (kids.get(l.parent)?.pages ?? 0) + 1)}>{t('genealogy.moreChildren', { loaded: l.loaded, total: l.total })}</button>}
+                        : <span className="link" onClick={() => void loadPage(l.parent, (kids.get(l.parent)?.pages ?? 0) + 1)}>{t('genealogy.moreChildren', { loaded: l.loaded, total: l.total })}</span>}
                     </span>
                   </div>
                 );
               })}
             </div>
           </div>
+          <p className="table-keys muted small">{t('keys.tree')}</p>
         </div>
-      )}
-      <p className="muted small">{t('genealogy.activeLegend')}</p>
+        </Tabs.Content>
+      </Tabs.Root>
+      <p className="muted small">{t('tree.legend')}</p>
       {dialog?.kind === 'export' && <ExportDialog member={dialog.node} periodKey={periodKey ?? period?.key} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'move' && <MoveDialog member={dialog.node} onClose={() => setDialog(null)} onDone={setNotice} />}
       </div>
@@ -203,36 +317,52 @@ export function GenealogyScreen() {
   );
 }
 
-function TreeRow({ node, level, isRoot, open, onToggle, onReroot, style, error }: {
-  node: Node; level: number; isRoot: boolean; open: boolean; onToggle: () => void; onReroot: () => void; style: React.CSSProperties; error?: AppError;
+interface Action { label: string; run: () => void }
+
+/**
+ * One treeitem. Its name is its visible text (name, code, figures); the toggle and the buttons are
+ * for the mouse and are not Tab stops: the keyboard uses → ← to open and close and Enter for the
+ * actions menu (Radix DropdownMenu), which hands focus back to the row when it closes.
+ */
+function TreeRow({ node, level, isRoot, open, onToggle, style, error, index, tabIndex, onFocusRow, menuOpen, onMenu, onMenuClosed, actions }: {
+  node: Node; level: number; isRoot: boolean; open: boolean; onToggle: () => void; style: React.CSSProperties; error?: AppError;
+  index: number; tabIndex: number; onFocusRow: () => void; menuOpen: boolean; onMenu: (open: boolean) => void; onMenuClosed: () => void; actions: Action[];
 }) {
   const { t } = useTranslation();
   const name = fullName(node);
   const hasKids = node.downlineSize > 0;
-  function onKey(e: KeyboardEvent) {
-    if (e.key === 'ArrowRight' && hasKids && !open) { e.preventDefault(); onToggle(); }
-    if (e.key === 'ArrowLeft' && open) { e.preventDefault(); onToggle(); }
-  }
+  const activity = node.status === 'suspended' ? 'suspended' : node.active ? 'active' : 'inactive';
   return (
     <div style={style} className={`tree-row${isRoot ? ' root-row' : ''}`} role="treeitem" aria-level={level + 1} aria-expanded={hasKids ? open : undefined}
-      aria-label={`${name} ${node.code}`} tabIndex={-1} onKeyDown={onKey}>
-      <span className="who" style={{ paddingLeft: level * 22 }}>
-        <button type="button" className={`toggle${hasKids ? '' : ' leaf'}`} onClick={onToggle} aria-label={`${open ? t('genealogy.collapse') : t('genealogy.expand')} ${name}`} disabled={!hasKids}>
+      aria-selected={tabIndex === 0} tabIndex={tabIndex} data-index={index} onFocus={(e) => { if (e.target === e.currentTarget) onFocusRow(); }}
+      onClick={onFocusRow}>
+      <span className="who" style={{ paddingLeft: indent(level) }}>
+        <span className={`toggle${hasKids ? '' : ' leaf'}`} aria-hidden="true" onClick={(e) => { e.stopPropagation(); if (hasKids) onToggle(); }}>
           {open ? '▾' : '▸'}
-        </button>
-        <span className={`dot${node.active ? ' on' : ''}`} title={node.active ? t('genealogy.active') : t('genealogy.inactive')} />
+        </span>
         <span className="name" title={name}>{name}</span>
         <span className="code">{node.code}</span>
         {error && <span className="badge danger" title={describeError(t, error)}>!</span>}
       </span>
+      <span className="num level-cell">{level}</span>
       <span><RankBadge rank={node.paidAsRank} /></span>
       <span className="num"><Points value={node.pv} /></span>
       <span className="num"><Points value={node.pvg} /></span>
-      <span><StatusBadge status={node.status} /></span>
+      <span><span className={`badge ${activity === 'active' ? 'ok' : activity === 'suspended' ? 'danger' : 'warn'}`}>{t(`tree.${activity}`)}</span></span>
       <span className="num"><Count n={node.downlineSize} /></span>
       <span className="acts">
-        <Link to={`/members/${node.id}`}><button type="button" tabIndex={-1}>{t('genealogy.profile')}</button></Link>
-        {!isRoot && <button type="button" onClick={onReroot}>{t('genealogy.rootHere')}</button>}
+        <Link to={`/members/${node.id}`} tabIndex={-1} className="button-link small-btn">{t('genealogy.profile')}</Link>
+        <Menu.Root open={menuOpen} onOpenChange={onMenu} modal>
+          <Menu.Trigger asChild>
+            <button type="button" tabIndex={-1} className="small-btn">{t('common.actions')} ▾</button>
+          </Menu.Trigger>
+          <Menu.Portal>
+            <Menu.Content className="menu" align="end" aria-label={t('tree.actionsFor', { name })}
+              onCloseAutoFocus={(e) => { e.preventDefault(); onMenuClosed(); }}>
+              {actions.map((a) => <Menu.Item key={a.label} className="menu-item" onSelect={a.run}>{a.label}</Menu.Item>)}
+            </Menu.Content>
+          </Menu.Portal>
+        </Menu.Root>
       </span>
     </div>
   );
@@ -245,13 +375,16 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
   const [open, setOpen] = useState(false);
   const q = useDebounced(text.trim(), 200);
   const r = useProcedure('members.search', { q, withinMemberId: rootId, pageSize: 10 }, { enabled: q.length > 0 });
-  const rows = q ? r.data?.rows ?? [] : [];
+  const rows = useMemo(() => (q ? r.data?.rows ?? [] : []), [q, r.data]);
   useEffect(() => setActive(0), [r.data]);
+  useEffect(() => { if (rows[active]) document.getElementById(`dl-${rows[active]!.id}`)?.scrollIntoView({ block: 'nearest' }); }, [active, rows]);
   const pick = (id: number | undefined) => { if (id) { setText(''); onPick(id); } };
   return (
     <div className="gen-search">
       <label>{t('genealogy.searchInside')}
-        <input type="search" value={text} placeholder={t('genealogy.searchInsidePlaceholder')} onChange={(e) => { setText(e.target.value); setOpen(true); }}
+        <input type="search" value={text} placeholder={t('genealogy.searchInsidePlaceholder')} role="combobox" aria-autocomplete="list"
+          aria-expanded={!!q && open && rows.length > 0} aria-controls="downline-results" aria-activedescendant={open && rows[active] ? `dl-${rows[active]!.id}` : undefined}
+          onChange={(e) => { setText(e.target.value); setOpen(true); }}
           onFocus={() => setOpen(true)} onBlur={() => setTimeout(() => setOpen(false), 150)}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') { e.preventDefault(); setActive((a) => Math.min(a + 1, rows.length - 1)); }
@@ -261,14 +394,16 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
           }} />
       </label>
       {q && open && (
-        <div className="results" role="listbox" aria-label={t('genealogy.searchResults')}>
-          {rows.length === 0 && !r.isFetching && <div className="muted" style={{ padding: 10 }}>{t('members.noResults', { q })}</div>}
+        <div className="results">
+          {rows.length === 0 && !r.isFetching && <div className="muted" role="status" style={{ padding: 10 }}>{t('members.noResults', { q })}</div>}
+          <div role="listbox" id="downline-results" aria-label={t('genealogy.searchResults')}>
           {rows.map((h, i) => (
-            <button key={h.id} type="button" role="option" aria-selected={i === active} className={i === active ? 'active' : ''} onMouseEnter={() => setActive(i)} onClick={() => pick(h.id)}>
+            <div key={h.id} id={`dl-${h.id}`} role="option" aria-selected={i === active} className={`opt${i === active ? ' active' : ''}`} onMouseDown={(e) => e.preventDefault()} onClick={() => pick(h.id)}>
               <span>{fullName(h)} <span className="mono muted">{h.code}</span></span>
               <span className="muted small">{t('genealogy.jumpTo')}</span>
-            </button>
+            </div>
           ))}
+          </div>
         </div>
       )}
     </div>

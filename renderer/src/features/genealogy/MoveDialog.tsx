@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import { ErrorBanner } from '../common/ui';
 import { fullName, useDebounced } from '../members/parts';
+import { Modal } from '../common/dialog';
 
 interface MemberLite { id: number; code: string; firstName: string; lastName: string; downlineSize: number }
 
@@ -30,8 +31,7 @@ export function MoveDialog({ member, onClose, onDone }: { member: MemberLite; on
   }
 
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('genealogy.move.title')}>
-      <form className="dialog" onSubmit={submit}>
+    <Modal label={t('genealogy.move.title')} onClose={onClose} onSubmit={submit}>
         <h2>{t('genealogy.move.title')}</h2>
         <p className="muted">{t('genealogy.move.intro', { name: `${fullName(member)} (${member.code})`, count: member.downlineSize + 1 })}</p>
         <ErrorBanner error={move.error} />
@@ -63,7 +63,6 @@ export function MoveDialog({ member, onClose, onDone }: { member: MemberLite; on
           <button type="button" onClick={onClose}>{done ? t('common.close') : t('common.cancel')}</button>
           {!done && <button className="primary" type="submit" disabled={!sponsor || reason.trim().length < 5 || move.isPending}>{t('genealogy.move.confirm')}</button>}
         </div>
-      </form>
-    </div>
+    </Modal>
   );
 }

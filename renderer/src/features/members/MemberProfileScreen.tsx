@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
+import * as Tabs from '@radix-ui/react-tabs';
 import { useProcedure } from '../../api/hooks';
 import { useSession } from '../../stores/session';
 import { DateTime, ErrorBanner, Loading, Money, Page, Pager, Points } from '../common/ui';
@@ -38,7 +39,7 @@ export function MemberProfileScreen() {
           <Upline upline={m.upline} self={m} />
         </div>
         <div className="page-actions">
-          <Link to={`/genealogy/${m.id}`}><button type="button">{t('profile.viewTree')}</button></Link>
+          <Link className="button-link" to={`/genealogy/${m.id}`}>{t('profile.viewTree')}</Link>
           {canEdit(role) && <button type="button" onClick={() => setEditing(true)}>{t('care.edit.open')}</button>}
           {canSuspend(role) && <button type="button" className={m.status === 'suspended' ? '' : 'danger'} onClick={() => setStatusing(true)}>{t(m.status === 'suspended' ? 'care.status.reactivate' : 'care.status.suspend')}</button>}
           {role === 'admin' && m.sponsor && <button type="button" onClick={() => setMoving(true)}>{t('profile.correct')}</button>}
@@ -54,12 +55,14 @@ export function MemberProfileScreen() {
         <Stat label={t('profile.downline')} value={<Count n={m.downlineSize} />} />
         <Stat label={t('profile.directRecruits')} value={<Count n={m.directRecruits} />} />
       </div>
-      <div className="tabs" role="tablist">
+      {/* Radix Tabs: ← → Home End move between the tabs, one Tab stop, the panel labelled by its tab. */}
+      <Tabs.Root value={tab} onValueChange={setTab}>
+      <Tabs.List className="tabs">
         {[...BASE_TABS.map((k) => ({ key: k, label: `profile.tabs.${k}` })), ...extra].map((x) => (
-          <button key={x.key} type="button" role="tab" aria-selected={tab === x.key} onClick={() => setTab(x.key)}>{t(x.label)}</button>
+          <Tabs.Trigger key={x.key} value={x.key}>{t(x.label)}</Tabs.Trigger>
         ))}
-      </div>
-      <div role="tabpanel">
+      </Tabs.List>
+      <Tabs.Content value={tab} className="tab-panel">
         {tab === 'details' && <Details m={m} />}
         {tab === 'timeline' && <TimelinePanel m={m} />}
         {tab === 'volumes' && <Volumes m={m} />}
@@ -67,7 +70,8 @@ export function MemberProfileScreen() {
         {tab === 'recruits' && <Recruits memberId={m.id} />}
         {tab === 'moves' && <Moves m={m} />}
         {extra.filter((x) => x.key === tab).map((x) => <div key={x.key}>{x.render(m)}</div>)}
-      </div>
+      </Tabs.Content>
+      </Tabs.Root>
       {editing && <EditMemberDialog m={m} onClose={() => setEditing(false)} />}
       {statusing && <StatusDialog m={m} onClose={() => setStatusing(false)} />}
       {moving && <MoveDialog member={{ ...m, downlineSize: m.downlineSize }} onClose={() => setMoving(false)} />}

@@ -30,6 +30,8 @@ export function MembersScreen() {
   const search = useProcedure('members.search', { q, page, pageSize: PAGE_SIZE }, { enabled: q.length > 0 });
   const rows = useMemo(() => (q ? search.data?.rows ?? [] : []), [q, search.data]);
   useEffect(() => { setActive(0); }, [search.data]);
+  // The highlighted result stays in view as the arrows move it (the window may show only a few rows).
+  useEffect(() => { if (rows[active]) document.getElementById(`hit-${rows[active]!.id}`)?.scrollIntoView({ block: 'nearest' }); }, [active, rows]);
 
   const open = (h: Hit | undefined) => { if (h) navigate(`/members/${h.id}`); };
   function onKey(e: KeyboardEvent) {
@@ -58,32 +60,30 @@ export function MembersScreen() {
         : (
           <>
             {search.data?.capped && <div className="banner warn" role="status">{t('members.capped', { count: SEARCH_CAP })}</div>}
-            <div className="table-wrap" data-ready={search.isPlaceholderData || search.isFetching ? undefined : 'search'} data-query={q}>
-              <table className="data" id="member-results" role="listbox" aria-label={t('members.results', { count: search.data?.total ?? 0 })}>
-                <thead>
-                  <tr>
-                    <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.email')}</th><th>{t('members.phone')}</th>
-                    <th>{t('members.country')}</th><th>{t('members.status')}</th><th>{t('members.careerRank')}</th>
-                    <th className="num-cell">{t('members.downline')}</th><th>{t('members.matched')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((h, i) => (
-                    <tr key={h.id} id={`hit-${h.id}`} role="option" aria-selected={i === active}
-                      className={`clickable${i === active ? ' selected' : ''}`} onMouseEnter={() => setActive(i)} onClick={() => open(h)}>
-                      <td className="mono">{h.code}</td>
-                      <td><strong>{fullName(h)}</strong></td>
-                      <td>{h.email ?? '—'}</td>
-                      <td className="nowrap">{h.phone ?? '—'}</td>
-                      <td>{h.country}</td>
-                      <td><StatusBadge status={h.status} /></td>
-                      <td><RankBadge rank={h.careerRank} /></td>
-                      <td className="num-cell"><Count n={h.downlineSize} /></td>
-                      <td><span className="badge">{t(`members.matchedBy.${h.matchedBy}`)}</span></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+            {/* A combobox's listbox of options (ARIA 1.2): the arrows move the highlight, the pointer
+                never does (clicking opens); the column heads are drawn for the eye only. */}
+            <div className="table-wrap hits" data-ready={search.isPlaceholderData || search.isFetching ? undefined : 'search'} data-query={q}>
+              <div className="hit-row hit-head" aria-hidden="true">
+                <span>{t('members.code')}</span><span>{t('members.name')}</span><span>{t('members.email')}</span><span>{t('members.phone')}</span>
+                <span>{t('members.country')}</span><span>{t('members.status')}</span><span>{t('members.careerRank')}</span>
+                <span className="num-cell">{t('members.downline')}</span><span>{t('members.matched')}</span>
+              </div>
+              <div id="member-results" role="listbox" aria-label={t('members.results', { count: search.data?.total ?? 0 })}>
+                {rows.map((h, i) => (
+                  <div key={h.id} id={`hit-${h.id}`} role="option" aria-selected={i === active}
+                    className={`hit-row clickable${i === active ? ' active' : ''}`} onMouseDown={(e) => e.preventDefault()} onClick={() => open(h)}>
+                    <span className="mono">{h.code}</span>
+                    <span><strong>{fullName(h)}</strong></span>
+                    <span className="wrap-any">{h.email ?? '—'}</span>
+                    <span className="nowrap">{h.phone ?? '—'}</span>
+                    <span>{h.country}</span>
+                    <span><StatusBadge status={h.status} /></span>
+                    <span><RankBadge rank={h.careerRank} /></span>
+                    <span className="num-cell"><Count n={h.downlineSize} /></span>
+                    <span><span className="badge">{t(`members.matchedBy.${h.matchedBy}`)}</span></span>
+                  </div>
+                ))}
+              </div>
             </div>
             <Pager page={page} pageSize={PAGE_SIZE} total={search.data?.total ?? 0} onPage={setPage} />
           </>

@@ -6,6 +6,7 @@ import type { OutputOf } from '../../../../shared/contract';
 import { usePreferences } from '../../stores/preferences';
 import { ErrorBanner, Loading, Money, Points } from '../common/ui';
 import { formatLongDateTime } from '../../../../shared/format';
+import { Modal } from '../common/dialog';
 
 type Run = OutputOf<'periods.run'>;
 const QUERIES = ['periods.current', 'periods.list', 'periods.get', 'periods.advancing', 'periods.previewClose', 'dashboard.summary'] as const;
@@ -57,8 +58,7 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
   const timing = (p?.warnings ?? []).filter((w) => w.code === 'NOT_ENDED' || w.code === 'NOT_STARTED');
   const others = (p?.warnings ?? []).filter((w) => !timing.includes(w));
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('periods.wizard.title', { key: periodKey })}>
-      <div className="dialog wizard">
+    <Modal className="wizard" label={t('periods.wizard.title', { key: periodKey })} onClose={onClose}>
         <h2>{t('periods.wizard.title', { key: periodKey })}</h2>
         <div className="wizard-steps">
           {(['preview', 'confirm', 'run'] as const).map((s) => <span key={s} className={s === step ? 'current' : ''}>{t(`periods.wizard.steps.${s}`)}</span>)}
@@ -133,7 +133,6 @@ export function CloseWizard({ periodKey, onClose }: { periodKey: string; onClose
             </div>
           </>
         )}
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,16 +1,63 @@
-import { NavLink, Outlet } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../stores/session';
+import { usePreferences } from '../../stores/preferences';
 import { call } from '../../api/client';
 import { LanguageSwitch } from './LanguageSwitch';
+import { CommandPalette } from './CommandPalette';
 import { areas } from '../routes';
+
+/** Below this width (1280 px at 200 % zoom is 640) the menu starts folded to its icons. */
+const NARROW = '(max-width: 1000px)';
+
+function useMedia(query: string) {
+  const [on, setOn] = useState(() => window.matchMedia(query).matches);
+  useEffect(() => {
+    const m = window.matchMedia(query);
+    const f = () => setOn(m.matches);
+    m.addEventListener('change', f);
+    return () => m.removeEventListener('change', f);
+  }, [query]);
+  return on;
+}
+
+/**
+ * After each route change focus goes to the new screen's heading (once it is drawn), so a keyboard
+ * or screen-reader user starts on the screen they asked for, not on the menu. A screen that puts
+ * focus somewhere inside itself first (the member search box) keeps it.
+ */
+function useFocusHeadingOnRouteChange() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    // On the first screen after sign-in the document starts at the top: Tab reaches the skip link.
+    if (first.current) { first.current = false; return; }
+    let frame = 0;
+    const until = performance.now() + 3000;
+    const tick = () => {
+      const main = document.querySelector('main');
+      const active = document.activeElement;
+      if (document.querySelector('[role="dialog"]') || (main && active && active !== main && main.contains(active))) return;
+      const h1 = main?.querySelector<HTMLElement>('h1');
+      if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: false }); return; }
+      if (performance.now() < until) frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [pathname]);
+}
 
 export function Layout() {
   const { t } = useTranslation();
   const { staff, signOut } = useSession();
+  const narrow = useMedia(NARROW);
+  const { sidebar, setSidebar } = usePreferences();
   const qc = useQueryClient();
+  useFocusHeadingOnRouteChange();
   if (!staff) return null;
+  const collapsed = sidebar === 'auto' ? narrow : sidebar === 'collapsed';
   const visible = areas.filter((a) => a.roles.includes(staff.role));
   async function logout() {
     try { await call('auth.logout', {}); } catch { /* the session may already be gone */ }
@@ -18,23 +65,32 @@ export function Layout() {
     signOut();
   }
   return (
-    <div className="shell">
+    <div className={`shell${collapsed ? ' collapsed' : ''}`}>
+      <a className="skip-link" href="#content" onClick={(e) => { e.preventDefault(); const m = document.getElementById('content'); (m?.querySelector<HTMLElement>('h1') ?? m)?.focus(); }}>{t('shell.skip')}</a>
       <aside className="sidebar">
-        <div className="brand"><span className="logo">NN</span><div><strong>{t('app.name')}</strong><small>{t('app.subtitle')}</small></div></div>
-        <nav aria-label="principal">
+        <div className="brand"><span className="logo" aria-hidden="true">NN</span><div><strong>{t('app.name')}</strong><small>{t('app.subtitle')}</small></div></div>
+        <button type="button" className="sidebar-toggle" aria-expanded={!collapsed} aria-controls="main-menu" onClick={() => setSidebar(collapsed ? 'open' : 'collapsed')}
+          title={collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}>
+          <span aria-hidden="true">{collapsed ? '»' : '«'}</span><span className="nav-label">{collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}</span>
+        </button>
+        <nav id="main-menu" aria-label={t('shell.menu')}>
           {visible.map((a) => (
-            <NavLink key={a.path} to={`/${a.path}`} className={({ isActive }) => (isActive ? 'active' : '')}>
-              <span className="nav-icon" aria-hidden="true">{a.icon}</span>{t(a.label)}
+            <NavLink key={a.path} to={`/${a.path}`} className={({ isActive }) => (isActive ? 'active' : '')} title={collapsed ? t(a.label) : undefined}>
+              <span className="nav-icon" aria-hidden="true">{a.icon}</span><span className="nav-label">{t(a.label)}</span>
             </NavLink>
           ))}
         </nav>
         <div className="sidebar-foot">
+          <button type="button" className="palette-hint" onClick={() => window.dispatchEvent(new Event('nnp:palette'))} title={t('palette.title')}>
+            <span aria-hidden="true">⌕</span><span className="nav-label">{t('palette.open')} <kbd>{/Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl'}+K</kbd></span>
+          </button>
           <div className="who"><strong>{staff.displayName}</strong><small>{staff.username} · {t(`role.${staff.role}`)}</small></div>
           <LanguageSwitch />
-          <button type="button" onClick={logout}>{t('common.logout')}</button>
+          <button type="button" className="logout" onClick={logout}>{t('common.logout')}</button>
         </div>
       </aside>
-      <main className="content"><Outlet /></main>
+      <main className="content" id="content" tabIndex={-1}><Outlet /></main>
+      <CommandPalette />
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf, Role } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Page } from '../common/ui';
 import { useSession } from '../../stores/session';
+import { Modal } from '../common/dialog';
 
 type Account = OutputOf<'staff.list'>[number];
 const col = createColumnHelper<Account>();
@@ -90,15 +91,13 @@ function ResetPasswordDialog({ account, onClose, onSubmit }: { account: Account;
   const { t } = useTranslation();
   const [pw, setPw] = useState('');
   return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={t('staff.resetPassword')}>
-      <form className="dialog" onSubmit={(e) => { e.preventDefault(); onSubmit(pw); }}>
+    <Modal label={t('staff.resetPassword')} onClose={onClose} onSubmit={() => onSubmit(pw)}>
         <h2>{t('staff.resetPassword')}: {account.username}</h2>
         <label>{t('staff.newPassword')}<input type="password" autoComplete="new-password" minLength={10} value={pw} onChange={(e) => setPw(e.target.value)} required /></label>
         <div className="dialog-actions">
           <button type="button" onClick={onClose}>{t('common.cancel')}</button>
           <button className="primary" type="submit">{t('common.confirm')}</button>
         </div>
-      </form>
-    </div>
+    </Modal>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
@@ -6,6 +6,7 @@ import type { OutputOf } from '../../../../shared/contract';
 import { formatInstant, formatMoney } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
 import { DateTime, ErrorBanner, Loading, Money } from '../common/ui';
+import { CloseButton, Drawer } from '../common/dialog';
 import { WalletPanel } from '../wallet/WalletPanel';
 import { BankFileDialog, PayoutDialog, ReasonDialog } from './dialogs';
 import { RiskBadges, StatusBadge, useRefreshWithdrawals, type Row } from './parts';
@@ -29,7 +30,7 @@ function useFlagText() {
   };
 }
 
-export function WithdrawalDrawer({ id, onClose, onNotice }: { id: number; onClose: () => void; onNotice: (m: string) => void }) {
+export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number; onClose: () => void; onNotice: (m: string) => void; notice?: string | null }) {
   const { t } = useTranslation();
   const q = useProcedure('withdrawals.get', { id });
   const refresh = useRefreshWithdrawals();
@@ -40,12 +41,6 @@ export function WithdrawalDrawer({ id, onClose, onNotice }: { id: number; onClos
   const [dialog, setDialog] = useState<null | 'reject' | 'pay' | 'bank' | 'paid' | 'failed'>(null);
   const flagText = useFlagText();
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape' && !dialog) onClose(); };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [dialog, onClose]);
-
   const d = q.data;
   const w = d?.withdrawal;
   const asRow: Row | null = w ? { ...w } : null;
@@ -54,14 +49,15 @@ export function WithdrawalDrawer({ id, onClose, onNotice }: { id: number; onClos
 
   return (
     <>
-      <div className="wd-drawer-backdrop" onClick={onClose} />
-      <aside className="wd-drawer" role="dialog" aria-modal="false" aria-label={t('withdrawals.detail')}>
+      <Drawer className="wd-drawer" label={t('withdrawals.detail')} onClose={onClose}>
         <header>
           <h2>{t('withdrawals.withdrawalNo', { id })} {w && <StatusBadge status={w.status} />}</h2>
           <span className="spacer" />
-          <button type="button" onClick={onClose} aria-label={t('withdrawals.close')}>✕</button>
+          <CloseButton type="button" aria-label={t('withdrawals.close')}>✕</CloseButton>
         </header>
         <div className="wd-body">
+          {/* The page behind a modal drawer is hidden from assistive tech: the outcome is said here. */}
+          {notice && <div className="banner ok" role="status">{notice}</div>}
           <ErrorBanner error={q.error ?? approve.error} />
           {q.isLoading || !d || !w ? <Loading /> : (
             <>
@@ -191,7 +187,6 @@ export function WithdrawalDrawer({ id, onClose, onNotice }: { id: number; onClos
             </>
           )}
         </div>
-      </aside>
       {dialog === 'reject' && (
         <ReasonDialog title={t('withdrawals.rejectTitle', { id })} help={t('withdrawals.rejectHelp')} label={t('withdrawals.reason')} confirm={t('withdrawals.confirmReject')} danger
           pending={reject.isPending} error={reject.error} onClose={() => setDialog(null)}
@@ -210,6 +205,7 @@ export function WithdrawalDrawer({ id, onClose, onNotice }: { id: number; onClos
       )}
       {dialog === 'pay' && asRow && <PayoutDialog rows={[asRow]} onClose={() => { setDialog(null); void refresh(); }} />}
       {dialog === 'bank' && asRow && <BankFileDialog rows={[asRow]} onClose={() => setDialog(null)} onDone={(m) => { setDialog(null); onNotice(m); }} />}
+      </Drawer>
     </>
   );
 }

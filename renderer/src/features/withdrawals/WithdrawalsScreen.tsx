@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { createColumnHelper } from '@tanstack/react-table';
 import { call } from '../../api/client';
@@ -22,6 +23,7 @@ interface Filters {
   sort: 'requestedAt' | 'amount' | 'member' | 'status'; dir: 'asc' | 'desc';
 }
 const EMPTY: Filters = { status: 'pending', country: '', minAmount: '', maxAmount: '', from: '', to: '', risk: '', sort: 'requestedAt', dir: 'desc' };
+interface SelMeta { selected: Map<number, Row>; allOnPage: boolean; toggle: (r: Row) => void; togglePage: () => void }
 const amountOk = (s: string) => /^\d{1,16}(\.\d{1,2})?$/.test(s);
 
 /** The finance queue: filters, totals of the filtered set, selection with batch actions, the detail drawer. */
@@ -35,6 +37,12 @@ export function WithdrawalsScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   const [exportError, setExportError] = useState<AppError | null>(null);
   const [exporting, setExporting] = useState(false);
+  // "/withdrawals?open=123" (the command palette's "open withdrawal by folio") opens that detail.
+  const [params, setParams] = useSearchParams();
+  useEffect(() => {
+    const id = Number(params.get('open'));
+    if (Number.isInteger(id) && id > 0) { setOpen(id); setParams({}, { replace: true }); }
+  }, [params, setParams]);
 
   const filters = {
     ...(f.status ? { status: f.status as Row['status'] } : {}),
@@ -70,9 +78,10 @@ export function WithdrawalsScreen() {
   const columns = useMemo(() => [
     col.display({
       id: 'select',
-      header: () => <span className="check-head"><input type="checkbox" aria-label={t('withdrawals.col.selectPage')} checked={allOnPage} onChange={togglePage} /></span>,
-      cell: (c) => <input type="checkbox" aria-label={`${t('withdrawals.col.select')} #${c.row.original.id}`} checked={selected.has(c.row.original.id)}
-        onClick={(e) => e.stopPropagation()} onChange={() => toggle(c.row.original)} />,
+      header: (c) => { const m = c.table.options.meta as SelMeta; return <span className="check-head"><input type="checkbox" aria-label={t('withdrawals.col.selectPage')} checked={m.allOnPage} onChange={m.togglePage} /></span>; },
+      // The row's checkbox is not a Tab stop: Space on the focused row selects it (one stop per row list).
+      cell: (c) => { const m = c.table.options.meta as SelMeta; return <input type="checkbox" tabIndex={-1} aria-label={`${t('withdrawals.col.select')} #${c.row.original.id}`} checked={m.selected.has(c.row.original.id)}
+        onClick={(e) => e.stopPropagation()} onChange={() => m.toggle(c.row.original)} />; },
       size: 36,
     }),
     col.accessor('id', { header: t('withdrawals.col.id'), cell: (c) => <span className="mono">#{c.getValue()}</span> }),
@@ -87,8 +96,8 @@ export function WithdrawalsScreen() {
     col.accessor('net', { header: () => <span className="right-head">{t('withdrawals.col.net')}</span>, cell: (c) => <span className="right-cell"><Money amount={c.getValue()} currency={c.row.original.currency} /></span> }),
     col.accessor('status', { header: t('withdrawals.col.status'), cell: (c) => <StatusBadge status={c.getValue()} /> }),
     col.accessor('riskFlags', { header: t('withdrawals.col.risk'), cell: (c) => <RiskBadges flags={c.getValue()} /> }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- col and the handlers are rebuilt each render; these are what the columns show
-  ], [t, selected, allOnPage, rows]);
+  ], [t]);
+  const meta: SelMeta = { selected, allOnPage, toggle, togglePage };
 
   async function exportCsv() {
     setExporting(true);
@@ -179,12 +188,12 @@ export function WithdrawalsScreen() {
 
       {q.isLoading ? <Loading /> : (
         <>
-          <div className="wd-queue" data-ready={q.data && !q.isPlaceholderData ? 'withdrawals' : undefined}><DataTable data={rows} columns={columns} rowKey={(r) => String(r.id)} onRowClick={(r) => setOpen(r.id)} selectedKey={open ? String(open) : null} empty={t('withdrawals.empty')} /></div>
+          <div className="wd-queue" data-ready={q.data && !q.isPlaceholderData ? 'withdrawals' : undefined}><DataTable data={rows} columns={columns} meta={meta as unknown as Record<string, unknown>} label={t('withdrawals.title')} rowKey={(r) => String(r.id)} onRowClick={(r) => { setNotice(null); setOpen(r.id); }} onRowSpace={toggle} selectedKey={open ? String(open) : null} empty={t('withdrawals.empty')} /></div>
           <Pager page={page} pageSize={PAGE_SIZE} total={q.data?.total ?? 0} onPage={setPage} />
         </>
       )}
 
-      {open !== null && <WithdrawalDrawer id={open} onClose={() => setOpen(null)} onNotice={setNotice} />}
+      {open !== null && <WithdrawalDrawer id={open} onClose={() => setOpen(null)} onNotice={setNotice} notice={notice} />}
       {dialog === 'approve' && <ApproveManyDialog rows={selPending} onClose={() => setDialog(null)} onDone={(n) => done(t('withdrawals.approvedMany', { count: n }))} />}
       {dialog === 'pay' && <PayoutDialog rows={selApproved} onClose={() => { setDialog(null); setSelected(new Map()); }} />}
       {dialog === 'bank' && <BankFileDialog rows={selApproved} onClose={() => setDialog(null)} onDone={done} />}

@@ -1,19 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { AppError } from '../../../../shared/errors';
 import { ErrorBanner, Money } from '../common/ui';
+import { Modal as Dialog } from '../common/dialog';
 import { download, totalsOf, TotalsList, useRefreshWithdrawals, type Row } from './parts';
 import { describeError } from '../common/errors';
-
-function Dialog({ label, children, onSubmit }: { label: string; children: React.ReactNode; onSubmit?: (e: FormEvent) => void }) {
-  return (
-    <div className="dialog-backdrop" role="dialog" aria-modal="true" aria-label={label}>
-      <form className="dialog" onSubmit={(e) => { e.preventDefault(); onSubmit?.(e); }}>{children}</form>
-    </div>
-  );
-}
 
 /** A decision that needs a written reason (reject, mark failed) or a reference (mark paid). */
 export function ReasonDialog({ title, help, label, confirm, danger, pending, error, onClose, onConfirm, placeholder }: {
@@ -23,7 +16,7 @@ export function ReasonDialog({ title, help, label, confirm, danger, pending, err
   const { t } = useTranslation();
   const [text, setText] = useState('');
   return (
-    <Dialog label={title} onSubmit={() => onConfirm(text.trim())}>
+    <Dialog label={title} onClose={onClose} onSubmit={() => onConfirm(text.trim())}>
       <h2>{title}</h2>
       {help && <p className="muted">{help}</p>}
       <ErrorBanner error={error} />
@@ -47,7 +40,7 @@ export function ApproveManyDialog({ rows, onClose, onDone }: { rows: Row[]; onCl
     onSuccess: async (r) => { await refresh(); onDone(r.count); },
   });
   return (
-    <Dialog label={t('withdrawals.approveManyTitle', { count: rows.length })} onSubmit={submit}>
+    <Dialog label={t('withdrawals.approveManyTitle', { count: rows.length })} onClose={onClose} onSubmit={submit}>
       <h2>{t('withdrawals.approveManyTitle', { count: rows.length })}</h2>
       <p className="muted">{t('withdrawals.approveManyHelp')}</p>
       <ErrorBanner error={approve.error} />
@@ -95,7 +88,7 @@ export function PayoutDialog({ rows, onClose }: { rows: Row[]; onClose: () => vo
 
   const count = (r: PayState['result']) => items.filter((i) => i.result === r).length;
   return (
-    <Dialog label={t('withdrawals.payTitle')} onSubmit={() => void run()}>
+    <Dialog label={t('withdrawals.payTitle')} onClose={onClose} busy={running} onSubmit={() => void run()}>
       <h2>{t('withdrawals.payTitle')}</h2>
       <p className="muted">{t('withdrawals.payHelp')}</p>
       {!finished && !running && <TotalsList totals={totalsOf(rows)} />}
@@ -146,7 +139,7 @@ export function BankFileDialog({ rows, onClose, onDone }: { rows: Row[]; onClose
     },
   });
   return (
-    <Dialog label={t('withdrawals.bankTitle')} onSubmit={submit}>
+    <Dialog label={t('withdrawals.bankTitle')} onClose={onClose} onSubmit={submit}>
       <h2>{t('withdrawals.bankTitle')}</h2>
       <p className="muted">{t('withdrawals.bankHelp')}</p>
       <ErrorBanner error={bank.error} />
@@ -184,7 +177,7 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
     });
   };
   return (
-    <Dialog label={t('withdrawals.requestTitle')} onSubmit={submit}>
+    <Dialog label={t('withdrawals.requestTitle')} onClose={onClose} onSubmit={submit}>
       <h2>{t('withdrawals.requestTitle')}</h2>
       <p className="muted">{t('withdrawals.requestHelp')}</p>
       <ErrorBanner error={request.error ?? hits.error} />
