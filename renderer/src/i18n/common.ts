@@ -9,7 +9,7 @@ export const es = {
   noPermission: { title: 'Sin permiso', body: 'Esta pantalla no está disponible para su rol ({{role}}). Si la necesita, pídala a un administrador.', back: 'Volver al tablero' },
   common: {
     loading: 'Cargando…', save: 'Guardar', cancel: 'Cancelar', confirm: 'Confirmar', close: 'Cerrar', search: 'Buscar',
-    previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total: '{{count}} registros',
+    previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total_one: '{{count}} registro', total_other: '{{count}} registros',
     none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
     comingSoon: 'Esta sección se habilita en una próxima entrega.', export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
     language: 'Idioma', logout: 'Cerrar sesión', retry: 'Reintentar',
@@ -50,7 +50,7 @@ export const en: typeof es = {
   noPermission: { title: 'No permission', body: 'This screen is not available to your role ({{role}}). If you need it, ask an admin.', back: 'Back to the dashboard' },
   common: {
     loading: 'Loading…', save: 'Save', cancel: 'Cancel', confirm: 'Confirm', close: 'Close', search: 'Search',
-    previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total: '{{count}} records',
+    previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total_one: '{{count}} record', total_other: '{{count}} records',
     none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
     comingSoon: 'This section arrives in an upcoming release.', export: 'Export CSV', reason: 'Reason', details: 'Details',
     language: 'Language', logout: 'Log out', retry: 'Retry',

@@ -20,7 +20,7 @@ export const es = {
     code: 'Código', name: 'Nombre', email: 'Correo', phone: 'Teléfono', country: 'País', status: 'Estado', careerRank: 'Rango',
     downline: 'Red', matched: 'Coincide por',
     matchedBy: { code: 'código', email: 'correo', phone: 'teléfono', name: 'nombre' },
-    results: '{{count}} resultados',
+    results_one: '{{count}} resultado', results_other: '{{count}} resultados',
   },
   care: {
     edit: { open: 'Editar datos', title: 'Corregir datos del socio', help: 'Corrija lo que haga falta y diga por qué: el cambio queda en la historia del socio y en la auditoría.', reasonPlaceholder: 'Ej.: la socia dictó su número nuevo por teléfono' },
@@ -98,7 +98,7 @@ export const en: typeof es = {
     code: 'Code', name: 'Name', email: 'E-mail', phone: 'Phone', country: 'Country', status: 'Status', careerRank: 'Rank',
     downline: 'Downline', matched: 'Matched by',
     matchedBy: { code: 'code', email: 'e-mail', phone: 'phone', name: 'name' },
-    results: '{{count}} results',
+    results_one: '{{count}} result', results_other: '{{count}} results',
   },
   care: {
     edit: { open: 'Edit details', title: 'Correct member details', help: 'Correct what is needed and say why: the change goes on the member’s history and the audit log.', reasonPlaceholder: 'E.g.: the member gave her new number by phone' },
