@@ -10,6 +10,7 @@ const TEMP = 'temporal-20-abcde';
 const FINAL = 'definitiva-20-abcde';
 
 test('support finds members by "194" and by "gmail", corrects a phone with a reason and sees it on the history', async ({ page }) => {
+  test.setTimeout(240_000);
   await loginAsAdmin(page);
   expect((await rpc(page, 'staff.create', { username: 'soporte-dia', displayName: 'Sara Soporte', role: 'support', password: TEMP })).status).toBe(200);
   await page.getByRole('button', { name: 'Cerrar sesión' }).click();
