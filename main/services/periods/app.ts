@@ -49,21 +49,21 @@ async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallCon
   let rows: AdvRow[];
   let total: number;
   if (p.status === 'closed') {
-    rows = (await ctx.db.execute(sql`
+    rows = await ctx.db.execute<AdvRow>(sql`
       select m.id, m.code, m.first_name, m.last_name, h.old_rank::int as from_rank, h.new_rank::int as to_rank,
         coalesce(v.pv, 0)::text as pv, coalesce(v.pvg, 0)::text as pvg
       from rank_history h join members m on m.id = h.member_id
       left join member_volumes v on v.period_id = h.period_id and v.member_id = h.member_id
       where h.period_id = ${p.id} and h.kind = 'career'
-      order by h.new_rank desc, v.pvg desc nulls last, m.id limit ${input.pageSize} offset ${offset}`)) as unknown as AdvRow[];
-    const [c] = (await ctx.db.execute(sql`select count(*)::int as n from rank_history where period_id = ${p.id} and kind = 'career'`)) as unknown as { n: number }[];
+      order by h.new_rank desc, v.pvg desc nulls last, m.id limit ${input.pageSize} offset ${offset}`);
+    const [c] = await ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from rank_history where period_id = ${p.id} and kind = 'career'`);
     total = c?.n ?? 0;
   } else {
-    rows = (await ctx.db.execute(sql`
+    rows = await ctx.db.execute<AdvRow>(sql`
       select m.id, m.code, m.first_name, m.last_name, m.career_rank::int as from_rank, v.paid_as_rank::int as to_rank, v.pv::text as pv, v.pvg::text as pvg
       from member_volumes v join members m on m.id = v.member_id
       where v.period_id = ${p.id} and v.paid_as_rank > 0 and v.paid_as_rank > m.career_rank
-      order by v.paid_as_rank desc, v.pvg desc, m.id limit ${input.pageSize} offset ${offset}`)) as unknown as AdvRow[];
+      order by v.paid_as_rank desc, v.pvg desc, m.id limit ${input.pageSize} offset ${offset}`);
     const [s] = await ctx.db.select({ n: periodStats.membersAdvancing }).from(periodStats).where(eq(periodStats.periodId, p.id));
     total = s?.n ?? rows.length;
   }
@@ -83,16 +83,16 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
     summaryOf(ctx.db, p), summaryOf(ctx.db, previous), periodByKey(ctx.db, nb.key), listPeriods(ctx.db),
     ctx.db.select().from(periodRuns).where(and(eq(periodRuns.periodId, p.id), eq(periodRuns.status, 'running'))).orderBy(desc(periodRuns.id)).limit(1),
   ]);
-  const [orderCounts] = (await ctx.db.execute(sql`
+  const [orderCounts] = await ctx.db.execute<{ pending: number; waiting: number }>(sql`
     select count(*) filter (where status = 'pending' and created_at >= ${p.startsAt.toISOString()}::timestamptz and created_at < ${p.endsAt.toISOString()}::timestamptz)::int as pending,
       count(*) filter (where status in ('paid', 'refunded') and payment_confirmed_at >= ${p.endsAt.toISOString()}::timestamptz)::int as waiting
-    from orders where period_id is null`)) as unknown as { pending: number; waiting: number }[];
-  const [changes] = (await ctx.db.execute(sql`
+    from orders where period_id is null`);
+  const [changes] = await ctx.db.execute<{ up: number; down: number }>(sql`
     with cur as (select member_id, paid_as_rank from member_volumes where period_id = ${p.id} and paid_as_rank > 0),
     prev as (select member_id, paid_as_rank from member_volumes where period_id = ${previous?.id ?? -1} and paid_as_rank > 0)
     select count(*) filter (where coalesce(cur.paid_as_rank, 0) > coalesce(prev.paid_as_rank, 0))::int as up,
       count(*) filter (where coalesce(cur.paid_as_rank, 0) < coalesce(prev.paid_as_rank, 0))::int as down
-    from cur full join prev on prev.member_id = cur.member_id`)) as unknown as { up: number; down: number }[];
+    from cur full join prev on prev.member_id = cur.member_id`);
 
   const es = input.lang === 'es';
   const warnings: { code: string; message: string }[] = [];
@@ -185,6 +185,7 @@ export const periodsHandlers = (close: CloseSteps) => ({
   'periods.advancing': reader(advancing),
   'periods.previewClose': reader((input: ParsedInputOf<'periods.previewClose'>, ctx) => previewClose(close, input, ctx)),
   'periods.close': runStarter(close, 'close'),
+  // Both procedures start a run and answer its view; the recompute's input merely lacks confirmKey.
   'periods.recompute': runStarter(close, 'recompute') as unknown as Handler<ParsedInputOf<'periods.recompute'>, OutputOf<'periods.recompute'>>,
   'periods.run': reader((input: ParsedInputOf<'periods.run'>, ctx) => run(close, input, ctx)),
 });

@@ -98,7 +98,7 @@ export const ranksStep: CloseStep = {
   label: { es: 'Historial de rangos y rangos de carrera', en: 'Rank history and career ranks' },
   run: async (c) => {
     // Paid-as changes against the previous period (a member without a row there had Sin rango).
-    const paidAs = (await c.tx.execute(sql`
+    const paidAs = await c.tx.execute<{ n: number }>(sql`
       with cur as (select member_id, paid_as_rank from member_volumes where period_id = ${c.period.id} and paid_as_rank > 0),
       prev as (select member_id, paid_as_rank from member_volumes where period_id = ${c.previous?.id ?? -1} and paid_as_rank > 0),
       ins as (
@@ -108,7 +108,7 @@ export const ranksStep: CloseStep = {
         where coalesce(cur.paid_as_rank, 0) <> coalesce(prev.paid_as_rank, 0)
         on conflict (member_id, period_id, kind) do update set old_rank = excluded.old_rank, new_rank = excluded.new_rank
         returning 1
-      ) select count(*)::int as n from ins`)) as unknown as { n: number }[];
+      ) select count(*)::int as n from ins`);
     await c.progress(0.5);
     // Career rank: the highest paid-as rank ever; it never goes down. The promotions are listed
     // once (old rank kept for the history), then members are updated by key.
@@ -124,7 +124,7 @@ export const ranksStep: CloseStep = {
       insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
       select member_id, ${c.period.id}, 'career', old_rank, new_rank, ${c.now.toISOString()}::timestamptz from close_promotions
       on conflict (member_id, period_id, kind) do nothing`);
-    const career = [{ promoted: Number((up as unknown as { count: number }).count), n: Number((ins as unknown as { count: number }).count) }];
+    const career = [{ promoted: Number(up.count), n: Number(ins.count) }];
     return { paidAsChanges: paidAs[0]?.n ?? 0, careerPromotions: career[0]?.promoted ?? 0 };
   },
 };
@@ -185,7 +185,7 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
   if (running) {
     // Heartbeats are wall-clock instants written by the runner.
     const stale = Date.now() - running.heartbeatAt.getTime() > STALE_AFTER_MS;
-    const [free] = stale ? (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`)) as unknown as { ok: boolean }[] : [{ ok: false }];
+    const [free] = stale ? await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${period.id}) as ok`) : [{ ok: false }];
     if (!free?.ok) {
       throw AppError.of('CONFLICT', 'period.runBusy', { period: key }, { runId: running.id });
     }
@@ -252,7 +252,7 @@ export async function runCloseSteps(r: StepsRun): Promise<void> {
   const deferred: Promise<unknown>[] = [];
   const defer = (w: Promise<unknown>) => { w.catch(() => {}); deferred.push(w); };
   if (r.steps.some((s) => s.prefetch)) {
-    const [snap] = (await r.tx.execute(sql`select pg_export_snapshot() as id`)) as unknown as { id: string }[];
+    const [snap] = await r.tx.execute<{ id: string }>(sql`select pg_export_snapshot() as id`);
     for (const step of r.steps) {
       if (!step.prefetch) continue;
       const p = r.db.transaction(async (rtx) => {
@@ -319,7 +319,7 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
   };
   try {
     const outcome = await app.db.transaction(async (tx) => {
-      const [lock] = (await tx.execute(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${run0.periodId}) as ok`)) as unknown as { ok: boolean }[];
+      const [lock] = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${ADVISORY_CLASS}, ${run0.periodId}) as ok`);
       if (!lock?.ok) return 'busy' as const;
       const [run] = await tx.select().from(periodRuns).where(eq(periodRuns.id, runId));
       if (!run || run.status !== 'running') return 'gone' as const;

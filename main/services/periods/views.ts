@@ -31,10 +31,10 @@ export async function figuresOf(db: DbOrTx, list: PeriodRow[]): Promise<Map<numb
   const late = new Map<number, { total: number; fresh: number }>();
   await Promise.all(list.filter((p) => p.status !== 'closed' && byId.has(p.id)).map(async (p) => {
     const s = byId.get(p.id)!;
-    const [r] = (await db.execute(sql`
+    const [r] = await db.execute<{ total: number; fresh: number }>(sql`
       select count(*) filter (where enrolled_at < ${p.endsAt.toISOString()}::timestamptz)::int as total,
         count(*) filter (where enrolled_at >= ${p.startsAt.toISOString()}::timestamptz and enrolled_at < ${p.endsAt.toISOString()}::timestamptz)::int as fresh
-      from members where id > ${s.maxMemberId}`)) as unknown as { total: number; fresh: number }[];
+      from members where id > ${s.maxMemberId}`);
     late.set(p.id, r ?? { total: 0, fresh: 0 });
   }));
   for (const p of list) {

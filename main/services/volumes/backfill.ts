@@ -15,10 +15,10 @@ import { Decimal } from '../../domain/money';
 export async function ensurePeriodAggregates(db: Db, log: (m: string) => void = () => {}): Promise<string[]> {
   const done: string[] = [];
   for (const p of await listPeriods(db, 'asc')) {
-    const [s] = (await db.execute(sql`select orders_paid, pv::text as pv from period_stats where period_id = ${p.id}`)) as unknown as { orders_paid: number; pv: string }[];
+    const [s] = await db.execute<{ orders_paid: number; pv: string }>(sql`select orders_paid, pv::text as pv from period_stats where period_id = ${p.id}`);
     let stale = !s;
     if (s && p.status !== 'closed') {
-      const [o] = (await db.execute(sql`select count(*)::int as n, coalesce(sum(pv), 0)::numeric(18,2)::text as pv from orders where period_id = ${p.id} and status = 'paid'`)) as unknown as { n: number; pv: string }[];
+      const [o] = await db.execute<{ n: number; pv: string }>(sql`select count(*)::int as n, coalesce(sum(pv), 0)::numeric(18,2)::text as pv from orders where period_id = ${p.id} and status = 'paid'`);
       stale = (o?.n ?? 0) !== s.orders_paid || !new Decimal(o?.pv ?? '0').eq(s.pv);
     }
     if (!stale) continue;

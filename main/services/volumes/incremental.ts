@@ -141,7 +141,7 @@ export async function applyVolumeDelta(
 
 /** Locks the period's cached aggregates row (creating it when missing). */
 export async function lockPeriodStats(tx: DbOrTx, periodId: number): Promise<void> {
-  const rows = (await tx.execute(sql`select 1 as ok from period_stats where period_id = ${periodId} for update`)) as unknown as unknown[];
+  const rows = await tx.execute(sql`select 1 as ok from period_stats where period_id = ${periodId} for update`);
   if (rows.length) return;
   await tx.execute(sql`insert into period_stats (period_id) values (${periodId}) on conflict do nothing`);
   await tx.execute(sql`select 1 from period_stats where period_id = ${periodId} for update`);

@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 
 interface DrizzleInternals {
   dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } };
@@ -14,10 +15,11 @@ interface DrizzleInternals {
  * internals ever change shape.
  */
 export async function executePrepared<T>(db: DbOrTx, q: SQL): Promise<T[]> {
+  // The driver's internals are not in its public types: read them through this narrow shape (checked below).
   const d = db as unknown as DrizzleInternals;
   if (d.dialect?.sqlToQuery && d.session?.prepareQuery) {
     const built = d.dialect.sqlToQuery(q);
     return (await d.session.prepareQuery(built, undefined, 'nnp_hot', false).execute()) as T[];
   }
-  return (await db.execute(q)) as unknown as T[];
+  return rows<T>(db, q);
 }

@@ -17,6 +17,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 import type { PlanFigures } from '../../domain/plan';
 import { rankCaseCentsSql } from './rank-sql';
 import { isDecimalString } from '../../domain/money';
@@ -47,13 +48,13 @@ export interface RecomputeOptions {
 }
 
 type Exec = <T = Record<string, unknown>>(q: ReturnType<typeof sql>) => Promise<T[]>;
-const exec = (tx: DbOrTx): Exec => async <T>(q: ReturnType<typeof sql>) => (await tx.execute(q)) as unknown as T[];
+const exec = (tx: DbOrTx): Exec => <T>(q: ReturnType<typeof sql>) => rows<T>(tx, q);
 
 /** MXN per unit of each currency in force at an instant (the company-fixed rates). */
 export async function ratesAt(tx: DbOrTx, at: Date): Promise<Map<string, string>> {
-  const rows = (await tx.execute(sql`
+  const rows = await tx.execute<{ currency: string; rate: string }>(sql`
     select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
-    where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc`)) as unknown as { currency: string; rate: string }[];
+    where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc`);
   const out = new Map(rows.map((r) => [r.currency.trim(), r.rate]));
   if (!out.has('MXN')) out.set('MXN', '1');
   return out;

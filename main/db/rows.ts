@@ -1,0 +1,19 @@
+import type { SQL } from 'drizzle-orm';
+import type { DbOrTx } from './client';
+
+/**
+ * The rows of a hand-written query, with the row type declared once at the call:
+ * `const [r] = await rows<{ n: number }>(db, sql\`select count(*)::int as n …\`)`.
+ * Drizzle's own `execute<T>` does the same for type aliases and literal types; this one also takes
+ * interfaces (which lack the index signature `execute` requires). The type is declared, not
+ * checked at run time: cast in SQL (`::int`, `::text`) so that what comes back is what it says.
+ */
+export async function rows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  // The one place the driver's untyped RowList becomes T[] (see above).
+  return (await db.execute(query)) as unknown as T[];
+}
+
+/** How many rows an INSERT / UPDATE / DELETE without RETURNING touched. */
+export async function affected(db: DbOrTx, query: SQL): Promise<number> {
+  return Number((await db.execute(query)).count);
+}
