@@ -47,7 +47,7 @@ export function checkAction(s: Pick<Current, 'status' | 'charge_day'>, action: A
 }
 
 async function requestSeen(db: CallContext['db'] | Tx, requestId: string) {
-  const [r] = (await db.execute(sql`select subscription_id, action from autoship_requests where request_id = ${requestId}`)) as unknown as { subscription_id: string; action: string }[];
+  const [r] = await db.execute<{ subscription_id: string; action: string }>(sql`select subscription_id, action from autoship_requests where request_id = ${requestId}`);
   return r ? { subscriptionId: Number(r.subscription_id), action: r.action } : null;
 }
 
@@ -77,11 +77,11 @@ interface Apply { input: ActionInput; action: AutoshipAction; state: Subscriptio
 const applyInTx = mutator(async ({ input, action, state, before }: Apply, ctx: MutationContext): Promise<ActionResult> => {
   const tx = ctx.tx;
   await current(tx, input.id, true);
-  const inserted = (await tx.execute(sql`
+  const inserted = await tx.execute(sql`
     insert into autoship_requests (request_id, subscription_id, action, idempotency_key, status, charge_day, next_charge_at, staff_id)
     values (${input.requestId}, ${input.id}, ${action}, ${idempotencyKey(before.stripe_subscription_id, action, input.requestId)}, ${state.status},
       ${state.chargeDay}, ${state.nextChargeAt?.toISOString() ?? null}::timestamptz, ${ctx.staff?.id ?? null})
-    on conflict (request_id) do nothing returning request_id`)) as unknown as unknown[];
+    on conflict (request_id) do nothing returning request_id`);
   const duplicate = inserted.length === 0;
   if (duplicate) {
     // The same request finished concurrently (a double submit): what it did stands.

@@ -21,6 +21,7 @@
 import type Stripe from 'stripe';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
 import { createOrder } from '../orders/create';
@@ -61,8 +62,8 @@ interface SubRow { id: number; member_id: number; status: string; currency: stri
 
 async function lockSubscription(tx: Tx, stripeId: string | null): Promise<SubRow | null> {
   if (!stripeId) return null;
-  const [s] = (await tx.execute(sql`
-    select id, member_id, status, currency, stripe_updated_at from autoship_subscriptions where stripe_subscription_id = ${stripeId} for update`)) as unknown as SubRow[];
+  const [s] = await rows<SubRow>(tx, sql`
+    select id, member_id, status, currency, stripe_updated_at from autoship_subscriptions where stripe_subscription_id = ${stripeId} for update`);
   return s ? { ...s, id: Number(s.id), member_id: Number(s.member_id) } : null;
 }
 
@@ -90,7 +91,7 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
   const sub = await lockSubscription(tx, subscriptionOfInvoice(inv));
   const piId = idOf(inv.payment_intent) ?? idOf(inv.payments?.data?.[0]?.payment?.payment_intent);
   if (!sub || !inv.id) return { outcome: 'unmatched', orderId: null, piId, reason: `Factura ${inv.id ?? '?'} sin autoenvío conocido` };
-  const [done] = (await tx.execute(sql`select order_id, outcome from autoship_charges where invoice_id = ${inv.id} and outcome in ('paid','review')`)) as unknown as { order_id: string | null; outcome: string }[];
+  const [done] = await tx.execute<{ order_id: string | null; outcome: string }>(sql`select order_id, outcome from autoship_charges where invoice_id = ${inv.id} and outcome in ('paid','review')`);
   if (done) return { outcome: 'already_confirmed', orderId: done.order_id == null ? null : Number(done.order_id), piId };
 
   const paidAt = instantOf(inv.status_transitions?.paid_at ?? event.created);
@@ -99,7 +100,7 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
   const periodEnd = period?.end ? instantOf(period.end) : null;
   const got = digits(inv.amount_paid);
   const currency = (inv.currency ?? '').toUpperCase() || null;
-  const items = (await tx.execute(sql`select product_id, quantity from autoship_items where subscription_id = ${sub.id} order by product_id`)) as unknown as { product_id: number; quantity: number }[];
+  const items = await tx.execute<{ product_id: number; quantity: number }>(sql`select product_id, quantity from autoship_items where subscription_id = ${sub.id} order by product_id`);
   const charge = { eventId: event.id, subscriptionId: sub.id, invoiceId: inv.id, attempt: inv.attempt_count ?? null, amountMinor: got, currency, periodStart, periodEnd, at: paidAt };
 
   let order: { id: number; total: string; currency: string } | null = null;
@@ -168,7 +169,7 @@ type SubscriptionItemLike = { quantity?: number; metadata?: Record<string, strin
 async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date): Promise<{ id: number; reason?: undefined } | { id: null; reason: string }> {
   const memberId = /^\d{1,15}$/.test(obj.metadata?.member_id ?? '') ? Number(obj.metadata!.member_id) : null;
   if (memberId == null) return { id: null, reason: `Suscripción ${obj.id} sin metadata.member_id` };
-  const [m] = (await tx.execute(sql`select id from members where id = ${memberId}`)) as unknown as unknown[];
+  const [m] = await tx.execute(sql`select id from members where id = ${memberId}`);
   if (!m) return { id: null, reason: `Suscripción ${obj.id}: el miembro ${memberId} no existe` };
   const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({ sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '', quantity: Number(i.quantity ?? 1), unit: digits(i.price?.unit_amount) }));
   const skus = [...new Set(items.map((i) => i.sku))];
@@ -180,13 +181,13 @@ async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date
   const st = readSubscription(obj);
   const minorTotal = items.reduce((a, i) => a.plus(new Decimal(i.unit!).times(i.quantity)), new Decimal(0));
   const amount = ZERO_DECIMAL.has((obj.currency ?? '').toLowerCase()) ? minorTotal.toFixed(2) : minorTotal.div(100).toFixed(2);
-  const [row] = (await tx.execute(sql`
+  const [row] = await tx.execute<{ id: string }>(sql`
     insert into autoship_subscriptions (member_id, stripe_subscription_id, stripe_customer_id, status, charge_day, next_charge_at, currency, amount,
       paused_at, canceled_at, stripe_updated_at)
     values (${memberId}, ${obj.id}, ${idOf(obj.customer as string | { id: string }) ?? ''}, ${st.status}, ${Math.min(st.chargeDay ?? 28, 28)},
       ${st.nextChargeAt?.toISOString() ?? null}::timestamptz, ${(obj.currency ?? '').toUpperCase()}, ${amount},
       ${st.status === 'paused' ? eventAt.toISOString() : null}::timestamptz, ${st.canceledAt?.toISOString() ?? null}::timestamptz, ${eventAt.toISOString()}::timestamptz)
-    on conflict (stripe_subscription_id) do nothing returning id`)) as unknown as { id: string }[];
+    on conflict (stripe_subscription_id) do nothing returning id`);
   if (!row) return { id: null, reason: `Suscripción ${obj.id} ya registrada` };
   const id = Number(row.id);
   const lines = items.map((i) => ({ p: known.find((k) => k.sku === i.sku)!.id, sku: i.sku, q: i.quantity }));

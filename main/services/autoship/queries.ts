@@ -1,6 +1,7 @@
 /** Reading autoships: the list screen and a member's profile tab. */
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import type { AutoshipRow } from '../../../shared/contract/autoship';
@@ -31,7 +32,7 @@ export function toRow(r: RawRow): AutoshipRow {
 }
 
 export async function subscriptionRow(db: DbOrTx, id: number): Promise<AutoshipRow> {
-  const [r] = (await db.execute(sql`${SELECT} where s.id = ${id}`)) as unknown as RawRow[];
+  const [r] = await rows<RawRow>(db, sql`${SELECT} where s.id = ${id}`);
   if (!r) throw AppError.of('NOT_FOUND', 'autoship.notFound', {}, { id });
   return toRow(r);
 }
@@ -49,33 +50,33 @@ export async function listAutoships(input: ParsedInputOf<'autoship.list'>, ctx: 
   const base = where.length ? sql.join(where, sql` and `) : sql`true`;
   const status = input.status === 'all' ? sql`true` : sql`s.status = ${input.status}`;
   const offset = (input.page - 1) * input.pageSize;
-  const rows = (await ctx.db.execute(sql`${SELECT} where ${base} and ${status}
-    order by s.next_charge_at asc nulls last, s.id limit ${input.pageSize} offset ${offset}`)) as unknown as RawRow[];
-  const counts = (await ctx.db.execute(sql`select s.status as k, count(*)::int as n from autoship_subscriptions s where ${base} group by s.status`)) as unknown as { k: string; n: number }[];
+  const found = await rows<RawRow>(ctx.db, sql`${SELECT} where ${base} and ${status}
+    order by s.next_charge_at asc nulls last, s.id limit ${input.pageSize} offset ${offset}`);
+  const counts = await ctx.db.execute<{ k: string; n: number }>(sql`select s.status as k, count(*)::int as n from autoship_subscriptions s where ${base} group by s.status`);
   const c: Record<string, number> = Object.fromEntries(counts.map((x) => [x.k, x.n]));
   c.all = counts.reduce((a, x) => a + x.n, 0);
-  return { rows: rows.map(toRow), total: input.status === 'all' ? c.all : (c[input.status] ?? 0), page: input.page, pageSize: input.pageSize, counts: c };
+  return { rows: found.map(toRow), total: input.status === 'all' ? c.all : (c[input.status] ?? 0), page: input.page, pageSize: input.pageSize, counts: c };
 }
 
 export async function memberAutoships(input: ParsedInputOf<'autoship.forMember'>, ctx: CallContext): Promise<OutputOf<'autoship.forMember'>> {
-  const [m] = (await ctx.db.execute(sql`select id, country from members where id = ${input.memberId}`)) as unknown as { id: string; country: string }[];
+  const [m] = await ctx.db.execute<{ id: string; country: string }>(sql`select id, country from members where id = ${input.memberId}`);
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
-  const subs = (await ctx.db.execute(sql`${SELECT} where s.member_id = ${input.memberId}
-    order by (s.status = 'canceled'), s.id desc`)) as unknown as RawRow[];
+  const subs = await rows<RawRow>(ctx.db, sql`${SELECT} where s.member_id = ${input.memberId}
+    order by (s.status = 'canceled'), s.id desc`);
   if (subs.length === 0) return [];
   const ids = sql.join(subs.map((s) => sql`${Number(s.id)}`), sql`, `);
-  const items = (await ctx.db.execute(sql`
+  const items = await ctx.db.execute<{ subscription_id: string; product_id: number; sku: string; name: string; quantity: number; price: string | null; pv: string }>(sql`
     select i.subscription_id, i.product_id, i.sku, p.name, i.quantity, pp.price::text as price, p.pv::text as pv
     from autoship_items i join products p on p.id = i.product_id
     left join product_prices pp on pp.product_id = i.product_id and pp.country = ${m.country}
-    where i.subscription_id in (${ids}) order by i.sku`)) as unknown as { subscription_id: string; product_id: number; sku: string; name: string; quantity: number; price: string | null; pv: string }[];
-  const charges = (await ctx.db.execute(sql`
-    select c.* from (
-      select c.*, row_number() over (partition by c.subscription_id order by c.at desc, c.event_id) as k from autoship_charges c where c.subscription_id in (${ids})
-    ) c where c.k <= 24 order by c.at desc, c.event_id`)) as unknown as {
+    where i.subscription_id in (${ids}) order by i.sku`);
+  const charges = await ctx.db.execute<{
       subscription_id: string; event_id: string; invoice_id: string; outcome: 'paid' | 'failed' | 'review'; attempt: number | null; amount_minor: string | null;
       currency: string | null; reason: string | null; order_id: string | null; at: string;
-    }[];
+    }>(sql`
+    select c.* from (
+      select c.*, row_number() over (partition by c.subscription_id order by c.at desc, c.event_id) as k from autoship_charges c where c.subscription_id in (${ids})
+    ) c where c.k <= 24 order by c.at desc, c.event_id`);
   return subs.map((s) => ({
     ...toRow(s),
     itemCount: Number(s.items),
