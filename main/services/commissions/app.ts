@@ -136,11 +136,11 @@ function minusByCurrency(a: Record<string, string>, b: Record<string, string>) {
 
 /** The preview's only write: its row in commission_previews (+ the audit row), in one small transaction. */
 const storePreview = mutator(async (p: Computed, ctx: MutationContext) => {
-  const [prevRow] = (await ctx.tx.execute(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
-    where v.period_id = ${p.period.id} order by v.id desc limit 1`)) as unknown as PreviewRow[];
+  const [prevRow] = await ctx.tx.execute<PreviewRow>(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
+    where v.period_id = ${p.period.id} order by v.id desc limit 1`);
   const totals = { byType: p.byType, byCurrency: p.byCurrency, byCountry: p.byCountry, top: p.top, rates: p.rates };
-  const [row] = (await ctx.tx.execute(sql`insert into commission_previews (period_id, at, staff_id, totals, ms, lines, beneficiaries)
-    values (${p.period.id}, ${p.computedAt}::timestamptz, ${ctx.staff?.id ?? null}, ${JSON.stringify(totals)}::jsonb, ${p.ms}, ${p.lines}, ${p.beneficiaries}) returning id`)) as unknown as { id: number }[];
+  const [row] = await ctx.tx.execute<{ id: number }>(sql`insert into commission_previews (period_id, at, staff_id, totals, ms, lines, beneficiaries)
+    values (${p.period.id}, ${p.computedAt}::timestamptz, ${ctx.staff?.id ?? null}, ${JSON.stringify(totals)}::jsonb, ${p.ms}, ${p.lines}, ${p.beneficiaries}) returning id`);
   const id = Number(row!.id);
   await ctx.audit({ entity: 'commission_preview', entityId: id, after: { periodKey: p.periodKey, lines: p.lines, beneficiaries: p.beneficiaries, byCurrency: p.byCurrency, ms: p.ms } });
   const previousPreview = prevRow ? storedOf(prevRow) : null;
@@ -169,17 +169,17 @@ async function periodOrThrow(db: DbOrTx, key: string): Promise<PeriodRow> {
 async function previews(input: ParsedInputOf<'commissions.previews'>, ctx: CallContext) {
   const period = input.periodKey ? await periodOrThrow(ctx.db, input.periodKey) : await openPeriod(ctx.db);
   if (!period) return { periodKey: null, rows: [] };
-  const rows = (await ctx.db.execute(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
-    where v.period_id = ${period.id} order by v.id desc limit ${input.limit}`)) as unknown as PreviewRow[];
+  const rows = await ctx.db.execute<PreviewRow>(sql`select ${PREVIEW_COLUMNS} from commission_previews v join periods p on p.id = v.period_id left join staff s on s.id = v.staff_id
+    where v.period_id = ${period.id} order by v.id desc limit ${input.limit}`);
   return { periodKey: period.key, rows: rows.map(storedOf) };
 }
 
 async function countryTotals(input: ParsedInputOf<'commissions.countryTotals'>, ctx: CallContext) {
   const period = await periodOrThrow(ctx.db, input.periodKey);
-  const rows = (await ctx.db.execute(sql`
+  const rows = await ctx.db.execute<{ country: string; currency: string; amount: string; n: number }>(sql`
     select m.country, trim(l.currency) as currency, sum(l.amount)::text as amount, count(distinct l.beneficiary_id)::int as n
     from commission_lines l join members m on m.id = l.beneficiary_id
-    where l.period_id = ${period.id} and l.status = 'posted' group by m.country, l.currency order by m.country, currency`)) as unknown as { country: string; currency: string; amount: string; n: number }[];
+    where l.period_id = ${period.id} and l.status = 'posted' group by m.country, l.currency order by m.country, currency`);
   return {
     periodKey: period.key, status: period.status,
     rows: rows.map((r) => ({ country: r.country.trim(), currency: r.currency, amount: new Decimal(r.amount).toFixed(2), beneficiaries: Number(r.n) })),
@@ -203,7 +203,7 @@ async function periodLines(input: ParsedInputOf<'commissions.periodLines'>, ctx:
   let upTo = input.upTo ?? null;
   let total: number | null = null;
   if (after === null) {
-    const [b] = (await ctx.db.execute(sql`select min(l.id)::text as lo, max(l.id)::text as hi, count(*)::int as n from commission_lines l where ${filters}`)) as unknown as { lo: string | null; hi: string | null; n: number }[];
+    const [b] = await ctx.db.execute<{ lo: string | null; hi: string | null; n: number }>(sql`select min(l.id)::text as lo, max(l.id)::text as hi, count(*)::int as n from commission_lines l where ${filters}`);
     total = Number(b?.n ?? 0);
     if (!b?.lo) return { periodKey: period.key, rows: [], nextAfter: null, upTo: null, total };
     after = Number(b.lo) - 1;
@@ -223,13 +223,13 @@ async function periodLines(input: ParsedInputOf<'commissions.periodLines'>, ctx:
 }
 
 async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
-  const [o] = (await ctx.db.execute(sql`
+  const [o] = await ctx.db.execute<{
+      id: string | number; member_id: string | number; status: string; pv: string; vn: string; currency: string; period_key: string | null; period_id: number | null;
+      code: string; first_name: string; last_name: string; path: string }>(sql`
     select o.id, o.member_id, o.status::text as status, o.pv::text as pv, o.vn::text as vn, o.currency, p.key as period_key, p.id as period_id,
       m.code, m.first_name, m.last_name, mp.path
     from orders o join members m on m.id = o.member_id join member_paths mp on mp.member_id = m.id
-    left join periods p on p.id = o.period_id where o.id = ${input.orderId}`)) as unknown as {
-      id: string | number; member_id: string | number; status: string; pv: string; vn: string; currency: string; period_key: string | null; period_id: number | null;
-      code: string; first_name: string; last_name: string; path: string }[];
+    left join periods p on p.id = o.period_id where o.id = ${input.orderId}`);
   if (!o) throw AppError.of('NOT_FOUND', 'order.notFound', {}, { orderId: input.orderId });
   const ancestors = o.path.split('/').filter(Boolean).map(Number).slice(0, -1).reverse();
   const plan = o.period_key ? (await planInForce(ctx.db, o.period_key)).figures : null;
@@ -241,8 +241,8 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
         where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string; rank: number }[])
     : [];
   const upById = new Map(ups.map((u) => [Number(u.id), u]));
-  const lines = (await ctx.db.execute(sql`select ${LINE_COLUMNS} from commission_lines l join periods p on p.id = l.period_id
-    where l.source_kind = 'order' and l.source_id = ${input.orderId} and l.status = 'posted' order by l.type, l.level, l.id`)) as unknown as LineRow[];
+  const lines = await ctx.db.execute<LineRow>(sql`select ${LINE_COLUMNS} from commission_lines l join periods p on p.id = l.period_id
+    where l.source_kind = 'order' and l.source_id = ${input.orderId} and l.status = 'posted' order by l.type, l.level, l.id`);
   return {
     orderId: Number(o.id), buyer: { id: Number(o.member_id), code: o.code, name: `${o.first_name} ${o.last_name}` },
     periodKey: o.period_key, status: o.status, pv: new Decimal(o.pv).toFixed(2), vn: new Decimal(o.vn).toFixed(2), currency: o.currency.trim(),

@@ -140,10 +140,10 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
     for (const o of c.orders) {
       const m = byId.get(o.member)!;
       const kit = o.kind === 'kit';
-      const [r] = (await tx.execute(sql`
+      const [r] = await tx.execute<{ id: number }>(sql`
         insert into orders (member_id, country, currency, status, total, pv, vn, kit_pv, created_at)
         values (${dbId.get(o.member)!}, ${m.country}, ${o.currency}, 'pending', ${kit ? '0' : o.vn}, ${o.pv}, ${kit ? '0' : o.vn}, ${kit ? o.pv : '0'}, ${new Date(o.paidAt).toISOString()}::timestamptz)
-        returning id`)) as unknown as { id: number }[];
+        returning id`);
       orderIds.set(o.id, Number(r!.id));
       if (kit) {
         await tx.execute(sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn)
@@ -176,7 +176,7 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
     return r.run.id;
   });
   await executeRun(app, close, runId);
-  const [run] = (await db.execute(sql`select status, error from period_runs where id = ${runId}`)) as unknown as { status: string; error: string | null }[];
+  const [run] = await db.execute<{ status: string; error: string | null }>(sql`select status, error from period_runs where id = ${runId}`);
   if (run?.status !== 'succeeded') throw new Error(`the close did not succeed: ${run?.error ?? run?.status}`);
   return readCaseResult(database, c.period, new Map([...orderIds].map(([k, v]) => [v, k])));
 }
@@ -184,25 +184,25 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
 /** The case output of a closed period, read from the database (volumes, lines, programmes). */
 export async function readCaseResult(database: Database, periodKey: string, orderCode: ReadonlyMap<number, string> = new Map()): Promise<CaseOutput> {
   const { db } = database;
-  const [p] = (await db.execute(sql`select id from periods where key = ${periodKey}`)) as unknown as { id: number }[];
+  const [p] = await db.execute<{ id: number }>(sql`select id from periods where key = ${periodKey}`);
   const pid = p!.id;
-  const vols = (await db.execute(sql`
+  const vols = await db.execute<{
+      code: string; country: string; pv: string; vn: string; pvg: string; paid: number; career: number }>(sql`
     select m.code, m.country, coalesce(v.pv, 0)::text as pv, coalesce(v.vn, 0)::text as vn, coalesce(v.pvg, 0)::text as pvg,
       coalesce(v.paid_as_rank, 0)::int as paid, m.career_rank::int as career
-    from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${pid} order by m.id`)) as unknown as {
-      code: string; country: string; pv: string; vn: string; pvg: string; paid: number; career: number }[];
-  const lines = (await db.execute(sql`
+    from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${pid} order by m.id`);
+  const lines = await db.execute<{
+      type: string; beneficiary: string; source: string; level: number; amount: string; currency: string; sk: string; source_id: number }>(sql`
     select l.type::text as type, b.code as beneficiary, case when l.source_kind = 'order' then l.source_id::text else s.code end as source,
       l.level::int as level, l.amount::text as amount, l.currency, l.source_kind::text as sk, l.source_id
     from commission_lines l join members b on b.id = l.beneficiary_id left join members s on l.source_kind = 'member' and s.id = l.source_id
-    where l.period_id = ${pid} and l.kind = 'line' and l.status = 'posted' order by l.id`)) as unknown as {
-      type: string; beneficiary: string; source: string; level: number; amount: string; currency: string; sk: string; source_id: number }[];
-  const progs = (await db.execute(sql`
+    where l.period_id = ${pid} and l.kind = 'line' and l.status = 'posted' order by l.id`);
+  const progs = await db.execute<{
+      code: string; loyalty: number; travel: string; cashback: boolean; gift: boolean }>(sql`
     select m.code, coalesce(p.loyalty_points, 0)::int as loyalty, coalesce(p.travel_points, 0)::text as travel,
       exists (select 1 from cashback_entitlements c where c.member_id = m.id and c.period_id = ${pid}) as cashback,
       exists (select 1 from loyalty_gifts g where g.member_id = m.id and g.period_id = ${pid}) as gift
-    from members m left join member_programs p on p.member_id = m.id order by m.id`)) as unknown as {
-      code: string; loyalty: number; travel: string; cashback: boolean; gift: boolean }[];
+    from members m left join member_programs p on p.member_id = m.id order by m.id`);
   return {
     volumes: vols.map((v) => ({
       member: v.code, pv: normPoints(v.pv), vn: new Decimal(v.vn).toFixed(2), pvg: normPoints(v.pvg), paidAsRank: v.paid, careerRank: v.career,

@@ -13,6 +13,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { Decimal, type Currency } from '../../domain/money';
 import type { PlanFigures } from '../../domain/plan';
 import { instantLines, type CommissionLine } from '../../domain/engine';
@@ -37,9 +38,9 @@ async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promi
   const currency = o.currency.trim() as Currency;
   if (new Decimal(o.kitPv).gt(0)) {
     // Every kit of the order pays Rápido: one (composite) SKU for all its kit lines (kits.ts).
-    const kits = (await tx.execute(sql`
+    const kits = await rows<KitLine>(tx, sql`
       select p.sku, ol.quantity from order_lines ol join products p on p.id = ol.product_id
-      where ol.order_id = ${o.id} and p.kind = 'kit'`)) as unknown as KitLine[];
+      where ol.order_id = ${o.id} and p.kind = 'kit'`);
     const sku = kitSkuOf(kits.map((k) => ({ sku: k.sku, quantity: Number(k.quantity) }))) ?? plan.kits.find((x) => new Decimal(x.pv).eq(o.kitPv))?.sku ?? null;
     if (sku) parts.push({ id: String(o.id), kind: 'kit', sku, vn: '0', currency });
   }
@@ -94,7 +95,7 @@ export async function postInstantCommissions(
  * expired at the period's end. One statement; a replayed confirmation never gets here.
  */
 export async function recordCashback(tx: DbOrTx, order: Pick<InstantOrder, 'id' | 'memberId'>, periodId: number, plan: PlanFigures, at: Date): Promise<'used' | 'issued' | null> {
-  const [r] = (await tx.execute(sql`
+  const [r] = await tx.execute<{ used: number; issued: number }>(sql`
     with used as (
       update cashback_entitlements set status = 'used', used_order_id = ${order.id}, used_at = ${at.toISOString()}::timestamptz
       where member_id = ${order.memberId} and period_id = ${periodId} and status = 'issued' returning 1),
@@ -103,7 +104,7 @@ export async function recordCashback(tx: DbOrTx, order: Pick<InstantOrder, 'id' 
       select ${order.memberId}, ${periodId}, 'issued', ${plan.cashback.discount}::numeric, ${at.toISOString()}::timestamptz
       from member_volumes v where v.period_id = ${periodId} and v.member_id = ${order.memberId} and v.pv >= ${plan.cashback.minPv}::numeric
       on conflict (member_id, period_id) do nothing returning 1)
-    select (select count(*) from used)::int as used, (select count(*) from issued)::int as issued`)) as unknown as { used: number; issued: number }[];
+    select (select count(*) from used)::int as used, (select count(*) from issued)::int as issued`);
   return r?.used ? 'used' : r?.issued ? 'issued' : null;
 }
 
@@ -113,12 +114,12 @@ async function writeAndPay(tx: DbOrTx, orderId: number, periodId: number, lines:
     type: l.type, beneficiary: Number(l.beneficiary), level: l.level, base: l.base, base_currency: l.baseCurrency, rate: l.rate,
     amount: l.amount, currency: l.currency, fx_from: l.fxFrom, fx_to: l.fxTo, key: `commission.instant:${orderId}:${l.currency}`,
   })));
-  const inserted = (await tx.execute(sql`
+  const inserted = await tx.execute<{ id: number; beneficiary_id: number | string; amount: string; currency: string }>(sql`
     insert into commission_lines (period_id, type, kind, status, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, created_at)
     select ${periodId}, x.type::commission_type, 'line', 'posted', x.beneficiary, 'order', ${orderId}, x.level, x.base, x.base_currency, x.rate, x.amount, x.currency, x.fx_from, x.fx_to, x.key, ${at.toISOString()}::timestamptz
     from jsonb_to_recordset(${payload}::jsonb) as x(type text, beneficiary bigint, level smallint, base numeric, base_currency text, rate numeric, amount numeric, currency text, fx_from numeric, fx_to numeric, key text)
     on conflict do nothing
-    returning id, beneficiary_id, amount::text as amount, currency`)) as unknown as { id: number; beneficiary_id: number | string; amount: string; currency: string }[];
+    returning id, beneficiary_id, amount::text as amount, currency`);
   const total: Record<string, string> = {};
   await payByCurrency(tx, inserted.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })), {
     key: (c) => `commission.instant:${orderId}:${c}`, kind: 'commission', periodId, at, reference: { orderId, instant: true },
@@ -167,7 +168,10 @@ export interface ReverseResult {
 export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts: { at: Date | string }): Promise<ReverseResult> {
   const at = new Date(opts.at);
   if (Number.isNaN(at.getTime())) throw new AppError('VALIDATION', 'Fecha de reembolso inválida.');
-  const lines = (await tx.execute(sql`
+  const lines = await tx.execute<{
+      id: number; period_id: number; period_status: string; type: string; beneficiary_id: number | string; level: number; base: string; base_currency: string;
+      rate: string | null; amount: string; currency: string; fx_from: string; fx_to: string;
+    }>(sql`
     select l.id, l.period_id, p.status as period_status, l.type, l.beneficiary_id, l.level, l.base::text as base, l.base_currency, l.rate::text as rate,
       l.amount::text as amount, l.currency, l.fx_from::text as fx_from, l.fx_to::text as fx_to
     from commission_lines l join periods p on p.id = l.period_id
@@ -175,10 +179,7 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
       -- A line already reversed is not reversed again (the unique key on reverses_line_id is per
       -- partition of commission_lines, so it is checked here too).
       and not exists (select 1 from commission_lines c where c.reverses_line_id = l.id)
-    order by l.id for update of l`)) as unknown as {
-      id: number; period_id: number; period_status: string; type: string; beneficiary_id: number | string; level: number; base: string; base_currency: string;
-      rate: string | null; amount: string; currency: string; fx_from: string; fx_to: string;
-    }[];
+    order by l.id for update of l`);
   const total: Record<string, string> = {};
   if (lines.length === 0) return { orderId, voided: 0, clawbacks: 0, total };
   if (lines.some((l) => l.period_status === 'closing')) {
@@ -200,15 +201,15 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
   }
   let clawbacks = 0;
   if (closed.length) {
-    const [openPeriod] = (await tx.execute(sql`select id from periods where status = 'open' for share`)) as unknown as { id: number }[];
+    const [openPeriod] = await tx.execute<{ id: number }>(sql`select id from periods where status = 'open' for share`);
     if (!openPeriod) throw new AppError('CONFLICT', 'No hay un periodo abierto donde registrar la reversa de comisiones.', { orderId });
     const payload = JSON.stringify(closed.map((l) => ({ ...l, id: Number(l.id), beneficiary_id: Number(l.beneficiary_id), key: `commission.clawback:${orderId}:${l.currency.trim()}` })));
-    const ins = (await tx.execute(sql`
+    const ins = await tx.execute<{ beneficiary_id: number | string; amount: string; currency: string }>(sql`
       insert into commission_lines (period_id, type, kind, status, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, reverses_line_id, created_at)
       select ${openPeriod.id}, x.type::commission_type, 'clawback', 'posted', x.beneficiary_id, 'order', ${orderId}, x.level, x.base, x.base_currency, x.rate, -x.amount, x.currency, x.fx_from, x.fx_to, x.key, x.id, ${at.toISOString()}::timestamptz
       from jsonb_to_recordset(${payload}::jsonb) as x(id bigint, type text, beneficiary_id bigint, level smallint, base numeric, base_currency text, rate numeric, amount numeric, currency text, fx_from numeric, fx_to numeric, key text)
       on conflict do nothing
-      returning beneficiary_id, amount::text as amount, currency`)) as unknown as { beneficiary_id: number | string; amount: string; currency: string }[];
+      returning beneficiary_id, amount::text as amount, currency`);
     clawbacks = ins.length;
     await payByCurrency(tx, ins.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })), {
       key: (c) => `commission.clawback:${orderId}:${c}`, kind: 'clawback', periodId: openPeriod.id, at, reference: { orderId, clawback: true },

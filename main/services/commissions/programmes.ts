@@ -20,10 +20,10 @@ const member = (r: { member_id: string | number; code: string; first_name: strin
 const num = (v: string | number | null | undefined) => Number(v ?? 0);
 
 async function cashbackPeriods(_: ParsedInputOf<'programmes.cashbackPeriods'>, ctx: CallContext) {
-  const rows = (await ctx.db.execute(sql`
+  const rows = await ctx.db.execute<{ key: string; issued: number; used: number; expired: number; open: number }>(sql`
     select p.key, count(*)::int as issued, count(*) filter (where c.status = 'used')::int as used,
       count(*) filter (where c.status = 'expired')::int as expired, count(*) filter (where c.status = 'issued')::int as open
-    from cashback_entitlements c join periods p on p.id = c.period_id group by p.key order by p.key desc`)) as unknown as { key: string; issued: number; used: number; expired: number; open: number }[];
+    from cashback_entitlements c join periods p on p.id = c.period_id group by p.key order by p.key desc`);
   return rows.map((r) => ({ periodKey: r.key, issued: num(r.issued), used: num(r.used), expired: num(r.expired), open: num(r.open) }));
 }
 
@@ -89,8 +89,8 @@ async function gifts(input: ParsedInputOf<'programmes.gifts'>, ctx: CallContext)
 }
 
 async function shipGift(input: ParsedInputOf<'programmes.shipGift'>, ctx: MutationContext) {
-  const [g] = (await ctx.tx.execute(sql`select g.id, g.member_id, g.status::text as status, g.choice, p.key from loyalty_gifts g join periods p on p.id = g.period_id
-    where g.id = ${input.giftId} for update of g`)) as unknown as { id: number; member_id: number; status: string; choice: string | null; key: string }[];
+  const [g] = await ctx.tx.execute<{ id: number; member_id: number; status: string; choice: string | null; key: string }>(sql`select g.id, g.member_id, g.status::text as status, g.choice, p.key from loyalty_gifts g join periods p on p.id = g.period_id
+    where g.id = ${input.giftId} for update of g`);
   if (!g) throw new AppError('NOT_FOUND', `El regalo ${input.giftId} no existe.`, { giftId: input.giftId });
   if (g.status === 'shipped') throw new AppError('CONFLICT', `El regalo ${input.giftId} ya se marcó como enviado.`, { giftId: input.giftId });
   const at = ctx.now();
@@ -148,7 +148,7 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
     .map((p) => ({ fromPeriod: p.fromPeriod, toPeriod: p.toPeriod, multiplier: new Decimal(p.multiplier).toFixed(), ...(p.label ? { label: p.label } : {}) }));
   let before: ReturnType<typeof campaignOf> | null = null;
   if (input.id !== undefined) {
-    const [row] = (await ctx.tx.execute(sql`select id from travel_campaigns where id = ${input.id} for update`)) as unknown as { id: number }[];
+    const [row] = await ctx.tx.execute<{ id: number }>(sql`select id from travel_campaigns where id = ${input.id} for update`);
     if (!row) throw new AppError('NOT_FOUND', `La campaña ${input.id} no existe.`, { id: input.id });
     before = campaignOf((await campaignRows(ctx.tx, input.id))[0]!, open.key);
     const started = before.fromPeriod < open.key;
@@ -175,9 +175,9 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
   }
   let id: number;
   if (input.id === undefined) {
-    const [row] = (await ctx.tx.execute(sql`insert into travel_campaigns (name, from_period, to_period, target, promotions, active, created_by, created_at)
+    const [row] = await ctx.tx.execute<{ id: number }>(sql`insert into travel_campaigns (name, from_period, to_period, target, promotions, active, created_by, created_at)
       values (${input.name}, ${input.fromPeriod}, ${input.toPeriod}, ${input.target}, ${JSON.stringify(promotions)}::jsonb, ${input.active}, ${ctx.staff!.id}, ${ctx.now().toISOString()}::timestamptz)
-      returning id`)) as unknown as { id: number }[];
+      returning id`);
     id = num(row!.id);
   } else {
     id = input.id;
@@ -191,7 +191,7 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
 }
 
 async function campaignRanking(input: ParsedInputOf<'programmes.campaignRanking'>, ctx: CallContext) {
-  const [c] = (await ctx.db.execute(sql`select id, name, target::text as target from travel_campaigns where id = ${input.campaignId}`)) as unknown as { id: number; name: string; target: string }[];
+  const [c] = await ctx.db.execute<{ id: number; name: string; target: string }>(sql`select id, name, target::text as target from travel_campaigns where id = ${input.campaignId}`);
   if (!c) throw new AppError('NOT_FOUND', `La campaña ${input.campaignId} no existe.`, { campaignId: input.campaignId });
   const offset = (input.page - 1) * input.pageSize;
   // Each member's points after its latest closed period of the campaign (cumulative), capped at the target.

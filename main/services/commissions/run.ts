@@ -68,10 +68,10 @@ export function checkRunInputs(plan: unknown, rates: Record<string, string>, per
 
 /** The rates in force at the period's start (every currency, MXN = 1). Missing ones are left out. */
 export async function periodRates(db: DbOrTx, period: PeriodRow): Promise<Record<string, string>> {
-  const rows = (await db.execute(sql`
+  const rows = await db.execute<{ currency: string; rate: string }>(sql`
     select distinct on (currency) currency, rate_to_mxn::text as rate
     from exchange_rates where effective_from <= ${period.startsAt.toISOString()}::timestamptz
-    order by currency, effective_from desc`)) as unknown as { currency: string; rate: string }[];
+    order by currency, effective_from desc`);
   const out: Record<string, string> = { MXN: '1' };
   for (const r of rows) out[r.currency.trim()] = r.rate;
   return out;

@@ -17,9 +17,9 @@ import { safeMessage } from '../../kernel/redact';
 
 /** The raw figures of the published plan version in force in a period (not yet validated). */
 export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown> {
-  const [row] = (await tx.execute(sql`
+  const [row] = await tx.execute<{ figures: unknown }>(sql`
     select figures from plan_versions where status = 'published' and effective_from_period <= ${periodKey}
-    order by effective_from_period desc limit 1`)) as unknown as { figures: unknown }[];
+    order by effective_from_period desc limit 1`);
   if (!row) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${periodKey}.`, { periodKey });
   return row.figures;
 }
@@ -27,7 +27,7 @@ export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown
 /** Plan and rates usable for the period's commission run (throws a VALIDATION AppError otherwise). */
 export async function checkCommissionInputs(tx: Tx, period: PeriodRow) {
   const rates = await periodRates(tx, period);
-  const used = ((await tx.execute(sql`select distinct c.currency from countries c where exists (select 1 from members m where m.country = c.code)`)) as unknown as { currency: string }[]).map((r) => r.currency.trim());
+  const used = (await tx.execute<{ currency: string }>(sql`select distinct c.currency from countries c where exists (select 1 from members m where m.country = c.code)`)).map((r) => r.currency.trim());
   const plan = checkRunInputs(await rawPlanInForce(tx, period.key), rates, period.key, used);
   return { plan, rates };
 }

@@ -31,10 +31,10 @@ export function promotionFor(promotions: readonly TravelPromotion[], periodKey: 
 
 /** The active campaign covering the period (the newest, though saving refuses overlapping ones). */
 export async function campaignInForce(db: DbOrTx, periodKey: string): Promise<CampaignInForce | null> {
-  const [c] = (await db.execute(sql`
+  const [c] = await db.execute<{
+      id: number; from_period: string; to_period: string; multiplier: string; target: string; promotions: TravelPromotion[] | null }>(sql`
     select id, from_period, to_period, multiplier::text as multiplier, target::text as target, promotions from travel_campaigns
-    where active and from_period <= ${periodKey} and to_period >= ${periodKey} order by id desc limit 1`)) as unknown as {
-      id: number; from_period: string; to_period: string; multiplier: string; target: string; promotions: TravelPromotion[] | null }[];
+    where active and from_period <= ${periodKey} and to_period >= ${periodKey} order by id desc limit 1`);
   if (!c) return null;
   const promotion = promotionFor(Array.isArray(c.promotions) ? c.promotions : [], periodKey);
   const multiplier = new Decimal(c.multiplier).times(promotion ? promotion.multiplier : '1');
