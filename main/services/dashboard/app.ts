@@ -16,12 +16,12 @@ type Summary = OutputOf<'dashboard.summary'>;
 
 /** Pending withdrawals by currency, and their MXN equivalent at the rates in force now. */
 export async function pendingWithdrawals(ctx: Pick<CallContext, 'db' | 'now'>): Promise<NonNullable<Summary['withdrawals']>> {
-  const rows = (await ctx.db.execute(sql`
+  const rows = await ctx.db.execute<{ currency: string; n: number; amount: string; mxn: string | null }>(sql`
     with w as (select currency, count(*)::int as n, sum(amount) as amount from withdrawals where status = 'pending' group by currency),
     r as (select distinct on (currency) currency, rate_to_mxn from exchange_rates where effective_from <= ${ctx.now().toISOString()}::timestamptz order by currency, effective_from desc)
     select w.currency, w.n, w.amount::numeric(18,2)::text as amount,
       round(w.amount * coalesce(r.rate_to_mxn, case when w.currency = 'MXN' then 1 end), 2)::text as mxn
-    from w left join r on r.currency = w.currency order by w.currency`)) as unknown as { currency: string; n: number; amount: string; mxn: string | null }[];
+    from w left join r on r.currency = w.currency order by w.currency`);
   let mxn = new Decimal(0);
   for (const r of rows) if (r.mxn) mxn = mxn.plus(r.mxn);
   return {
