@@ -95,8 +95,8 @@ export async function moveInPeriod(tx: DbOrTx, memberId: number, newSponsorId: n
   await tx.execute(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
   await tx.execute(sql`select 1 from period_stats where period_id = ${period.id} for update`);
   const r = await moveSubtree(tx, memberId, newSponsorId);
-  const [v] = (await tx.execute(sql`
-    select pvg::text as pvg from member_volumes where period_id = ${period.id} and member_id = ${memberId}`)) as unknown as { pvg: string }[];
+  const [v] = await tx.execute<{ pvg: string }>(sql`
+    select pvg::text as pvg from member_volumes where period_id = ${period.id} and member_id = ${memberId}`);
   const pvg = v?.pvg ?? '0';
   let rankChanges = 0;
   if (!new Decimal(pvg).isZero()) {
