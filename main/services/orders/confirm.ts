@@ -61,9 +61,9 @@ export function checkOrderAmounts(o: Pick<OrderRow, 'total' | 'pv' | 'vn' | 'kit
 /** MXN per unit of `currency` in force at `at` (the company-fixed rates table). */
 export async function rateToMxn(db: DbOrTx, currency: string, at: Date): Promise<string> {
   if (currency === 'MXN') return '1';
-  const [r] = (await db.execute(sql`
+  const [r] = await db.execute<{ rate: string }>(sql`
     select rate_to_mxn::text as rate from exchange_rates where currency = ${currency} and effective_from <= ${at.toISOString()}::timestamptz
-    order by effective_from desc limit 1`)) as unknown as { rate: string }[];
+    order by effective_from desc limit 1`);
   if (!r) throw new AppError('CONFLICT', `No hay tipo de cambio de ${currency} vigente al ${at.toISOString()}.`, { currency });
   return r.rate;
 }
