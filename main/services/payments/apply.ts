@@ -19,6 +19,7 @@ import { sql } from 'drizzle-orm';
 import type { AppServices, CallContext, MutationContext } from '../../kernel/context';
 import { mutator } from '../../kernel/wrappers';
 import type { Tx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { Decimal } from '../../domain/money';
 import { AppError } from '../../../shared/errors';
 import { confirmOrder, refundOrder } from '../orders/confirm';
@@ -66,19 +67,19 @@ interface PaymentRow { payment_intent_id: string; order_id: number | null; state
 
 async function findOrder(tx: Tx, piId: string | null, metadataOrderId: unknown): Promise<OrderRow | null> {
   if (piId) {
-    const [o] = (await tx.execute(sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where stripe_payment_intent_id = ${piId}`)) as unknown as OrderRow[];
+    const [o] = await rows<OrderRow>(tx, sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where stripe_payment_intent_id = ${piId}`);
     if (o) return { ...o, id: Number(o.id) };
   }
   const raw = typeof metadataOrderId === 'string' ? metadataOrderId.trim() : '';
   if (/^\d{1,15}$/.test(raw)) {
-    const [o] = (await tx.execute(sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where id = ${Number(raw)}`)) as unknown as OrderRow[];
+    const [o] = await rows<OrderRow>(tx, sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where id = ${Number(raw)}`);
     if (o) return { ...o, id: Number(o.id) };
   }
   return null;
 }
 
 async function paymentRow(tx: Tx, piId: string): Promise<PaymentRow | null> {
-  const [p] = (await tx.execute(sql`select payment_intent_id, order_id, state, refund_event_id from stripe_payments where payment_intent_id = ${piId} for update`)) as unknown as PaymentRow[];
+  const [p] = await rows<PaymentRow>(tx, sql`select payment_intent_id, order_id, state, refund_event_id from stripe_payments where payment_intent_id = ${piId} for update`);
   return p ? { ...p, order_id: p.order_id == null ? null : Number(p.order_id) } : null;
 }
 
@@ -138,7 +139,7 @@ async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
     return { outcome: 'unmatched', orderId: null, piId: pi.id };
   }
   // Locks the order (the same lock confirmOrder takes) so concurrent events of one order serialise.
-  const [locked] = (await tx.execute(sql`select status from orders where id = ${order.id} for update`)) as unknown as { status: string }[];
+  const [locked] = await tx.execute<{ status: string }>(sql`select status from orders where id = ${order.id} for update`);
   order.status = locked!.status;
   if (order.status === 'paid' || order.status === 'refunded') {
     if (order.stripe_payment_intent_id === pi.id) {
@@ -163,7 +164,7 @@ async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   const after: Record<string, unknown> = { status: 'paid', method: 'stripe', paidAt: at, period: r.periodKey, late: r.late, waiting: r.periodId == null, paymentIntent: pi.id };
   if (existing?.state === 'refund_waiting' && existing.refund_event_id) {
     // The refund came first (out-of-order delivery): apply it now, at its own instant.
-    const [ref] = (await tx.execute(sql`select created from stripe_events where id = ${existing.refund_event_id}`)) as unknown as { created: string | Date }[];
+    const [ref] = await tx.execute<{ created: string | Date }>(sql`select created from stripe_events where id = ${existing.refund_event_id}`);
     const refundedAt = new Date(ref?.created ?? at).toISOString();
     const rr = await refundPaidOrder(tx, order.id, refundedAt);
     await upsertPayment(tx, pi.id, event.id, { ...base, orderId: order.id, state: 'refunded', refundedAt, reviewReason: null, failureCode: null, failureMessage: null });
@@ -204,7 +205,7 @@ async function onRefunded(tx: Tx, event: Stripe.Event): Promise<Applied> {
     await upsertPayment(tx, key, event.id, { chargeId: ch.id, state: 'refund_waiting', refundEventId: event.id });
     return { outcome: 'refund_deferred', orderId: null, piId };
   }
-  const [locked] = (await tx.execute(sql`select status, stripe_payment_intent_id from orders where id = ${order.id} for update`)) as unknown as { status: string; stripe_payment_intent_id: string | null }[];
+  const [locked] = await tx.execute<{ status: string; stripe_payment_intent_id: string | null }>(sql`select status, stripe_payment_intent_id from orders where id = ${order.id} for update`);
   if (locked!.status === 'refunded') {
     await upsertPayment(tx, key, event.id, { orderId: order.id, chargeId: ch.id, state: 'refunded' });
     return { outcome: 'already_refunded', orderId: order.id, piId };
@@ -280,7 +281,7 @@ const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: Muta
     insert into stripe_events (id, type, created, payload, source)
     values (${event.id}, ${event.type}, ${instantOf(event.created)}::timestamptz, ${JSON.stringify(event)}::jsonb, ${source})
     on conflict (id) do nothing`);
-  const [row] = (await tx.execute(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id} for update`)) as unknown as { processed_at: string | null; outcome: string | null; order_id: number | null }[];
+  const [row] = await tx.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id} for update`);
   if (row?.processed_at) {
     // Lost a race with another delivery of the same event: nothing changes, the attempt is noted.
     await ctx.audit({ actor, entity: 'stripe_event', entityId: event.id, after: { duplicate: true, outcome: row.outcome }, reason: `Stripe ${event.type} repetido (${source})` });
@@ -329,7 +330,7 @@ export function systemContext(services: AppServices, procedure: string, base?: C
  */
 export async function applyStripeEvent(ctx: CallContext, event: unknown, source: EventSource, actor: Actor): Promise<ApplyResult> {
   checkEventShape(event);
-  const [seen] = (await ctx.db.execute(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id}`)) as unknown as { processed_at: string | null; outcome: string | null; order_id: number | null }[];
+  const [seen] = await ctx.db.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id}`);
   if (seen?.processed_at) return { eventId: event.id, duplicate: true, outcome: seen.outcome as Outcome, orderId: seen.order_id == null ? null : Number(seen.order_id) };
   try {
     return await applyInTx({ event, source, actor }, systemContext(ctx, 'payments.applyEvent', ctx));

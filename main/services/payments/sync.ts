@@ -22,7 +22,7 @@ const STATE_ID = 'stripe';
 export interface SyncStep { checked: number; applied: number; duplicates: number; errors: number; retried: number; done: boolean; cursor: string | null; lastError: string | null }
 
 async function cursorOf(ctx: CallContext): Promise<string | null> {
-  const [r] = (await ctx.db.execute(sql`select last_event_id from stripe_sync_state where id = ${STATE_ID}`)) as unknown as { last_event_id: string | null }[];
+  const [r] = await ctx.db.execute<{ last_event_id: string | null }>(sql`select last_event_id from stripe_sync_state where id = ${STATE_ID}`);
   return r?.last_event_id ?? null;
 }
 
@@ -52,7 +52,7 @@ export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSiz
 
   if (opts.first) {
     // Events stored earlier whose application failed (e.g. during a period close): retried first.
-    const stored = (await ctx.db.execute(sql`select payload from stripe_events where processed_at is null order by created, id limit 500`)) as unknown as { payload: unknown }[];
+    const stored = await ctx.db.execute<{ payload: unknown }>(sql`select payload from stripe_events where processed_at is null order by created, id limit 500`);
     for (const row of stored) {
       const r = await applyStripeEvent(ctx, row.payload, 'sync', actor);
       s.retried++;
