@@ -13,13 +13,13 @@ const byId = new Map<number, PlanFigures>();
  * effective_from_period not after the period.
  */
 export async function planInForce(db: DbOrTx, periodKey: string): Promise<{ id: number; figures: PlanFigures }> {
-  const [row] = (await db.execute(sql`
+  const [row] = await db.execute<{ id: number }>(sql`
     select id from plan_versions where status = 'published' and effective_from_period <= ${periodKey}
-    order by effective_from_period desc limit 1`)) as unknown as { id: number }[];
+    order by effective_from_period desc limit 1`);
   if (!row) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${periodKey}.`, { periodKey });
   const cached = byId.get(row.id);
   if (cached) return { id: row.id, figures: cached };
-  const [v] = (await db.execute(sql`select figures from plan_versions where id = ${row.id} and status = 'published'`)) as unknown as { figures: unknown }[];
+  const [v] = await db.execute<{ figures: unknown }>(sql`select figures from plan_versions where id = ${row.id} and status = 'published'`);
   const figures = validatePlan(v!.figures);
   byId.set(row.id, figures);
   return { id: row.id, figures };
@@ -29,7 +29,7 @@ export async function planInForce(db: DbOrTx, periodKey: string): Promise<{ id: 
 export async function publishedFigures(db: DbOrTx, id: number): Promise<PlanFigures> {
   const cached = byId.get(id);
   if (cached) return cached;
-  const [v] = (await db.execute(sql`select figures from plan_versions where id = ${id} and status = 'published'`)) as unknown as { figures: unknown }[];
+  const [v] = await db.execute<{ figures: unknown }>(sql`select figures from plan_versions where id = ${id} and status = 'published'`);
   if (!v) throw new AppError('NOT_FOUND', `La versión del plan ${id} no está publicada.`, { id });
   const figures = validatePlan(v.figures);
   byId.set(id, figures);
