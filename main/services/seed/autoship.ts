@@ -14,14 +14,14 @@ import { nextChargeInstant } from '../autoship/schedule';
 export interface DemoAutoship { memberId: number; stripeSubscriptionId: string; status: string; chargeDay: number }
 
 export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Promise<DemoAutoship[]> {
-  const [any] = (await db.execute(sql`select 1 as x from autoship_subscriptions limit 1`)) as unknown as unknown[];
+  const [any] = await db.execute(sql`select 1 as x from autoship_subscriptions limit 1`);
   if (any) return [];
-  const members = (await db.execute(sql`
+  const members = await db.execute<{ id: string; country: string; currency: string }>(sql`
     select m.id, m.country, c.currency from members m join countries c on c.code = m.country
-    where m.status = 'active' and m.sponsor_id is not null order by (m.country <> 'MX'), m.id % 7, m.id limit ${count}`)) as unknown as { id: string; country: string; currency: string }[];
-  const catalogue = (await db.execute(sql`
+    where m.status = 'active' and m.sponsor_id is not null order by (m.country <> 'MX'), m.id % 7, m.id limit ${count}`);
+  const catalogue = await db.execute<{ id: number; sku: string; country: string; price: string }>(sql`
     select p.id, p.sku, pp.country, pp.price::text as price from products p join product_prices pp on pp.product_id = p.id
-    where p.kind = 'product' and p.active order by p.id`)) as unknown as { id: number; sku: string; country: string; price: string }[];
+    where p.kind = 'product' and p.active order by p.id`);
   const subs: { memberId: number; sid: string; cid: string; status: string; day: number; next: string | null; currency: string; amount: string; failed: number; reason: string | null; failedAt: string | null; pausedAt: string | null; canceledAt: string | null }[] = [];
   const items: { i: number; productId: number; sku: string; qty: number }[] = [];
   const hour = 3_600_000;
@@ -45,13 +45,13 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
     for (const l of lines) items.push({ i: subs.length - 1, productId: l.p.id, sku: l.p.sku, qty: l.qty });
   });
   if (subs.length === 0) return [];
-  const ids = (await db.execute(sql`
+  const ids = await db.execute<{ id: string; stripe_subscription_id: string }>(sql`
     insert into autoship_subscriptions (member_id, stripe_subscription_id, stripe_customer_id, status, charge_day, next_charge_at, currency, amount,
       failed_attempts, last_failure_reason, last_failure_at, paused_at, canceled_at)
     select * from jsonb_to_recordset(${JSON.stringify(subs)}::jsonb) as x(
       "memberId" bigint, sid text, cid text, status text, day smallint, next timestamptz, currency text, amount numeric, failed int, reason text,
       "failedAt" timestamptz, "pausedAt" timestamptz, "canceledAt" timestamptz)
-    returning id, stripe_subscription_id`)) as unknown as { id: string; stripe_subscription_id: string }[];
+    returning id, stripe_subscription_id`);
   const idOf = new Map(ids.map((r) => [r.stripe_subscription_id, Number(r.id)]));
   const rows = items.map((it) => ({ s: idOf.get(subs[it.i]!.sid)!, p: it.productId, sku: it.sku, q: it.qty }));
   await db.execute(sql`
