@@ -7,6 +7,7 @@ import type { ProcedureName, InputOf, OutputOf, Role } from '../shared/contract'
 import type { RpcResult } from '../shared/errors';
 import { hashPassword } from '../main/services/auth/password';
 import { staff } from '../main/db/schema';
+import { syncStaffLogin } from '../main/services/staff/logins';
 import type { CloseSteps } from '../main/services/periods/close';
 
 export const TEST_PASSWORD = 'correcto-caballo-bateria';
@@ -27,6 +28,9 @@ export async function testApp(opts: { now?: () => Date; closeSteps?: CloseSteps 
     { username: 'finanzas', displayName: 'Fernanda Finanzas', role: 'finance', passwordHash: hash },
     { username: 'soporte', displayName: 'Sofía Soporte', role: 'support', passwordHash: hash },
   ]);
+  // Their PostgreSQL logins too (nnp_finanzas, nnp_soporte): the tokens per role are real logins.
+  await syncStaffLogin(database.db, { username: 'finanzas', role: 'finance', active: true, password: TEST_PASSWORD });
+  await syncStaffLogin(database.db, { username: 'soporte', role: 'support', active: true, password: TEST_PASSWORD });
 
   async function call<K extends ProcedureName>(name: K, input: InputOf<K> | unknown, token: string | null = null): Promise<RpcResult<OutputOf<K>>> {
     return (await router.call(name, input, { transport: 'http', token })) as RpcResult<OutputOf<K>>;

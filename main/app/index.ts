@@ -14,6 +14,7 @@ import { hashPassword, randomPassword } from '../services/auth/password';
 import { ensureInitialPlan } from '../services/plan/initial';
 import { ensurePeriodAggregates } from '../services/volumes/backfill';
 import { redactExtra } from '../kernel/redact';
+import { syncStaffLogin } from '../services/staff/logins';
 
 export { projectRoot };
 
@@ -92,6 +93,8 @@ export async function ensureFirstAdmin(database: Database): Promise<{ username: 
       // A printed random password must be replaced; one chosen through the environment need not be.
       mustChangePassword: !fromEnv,
     });
+    // Its PostgreSQL login (nnp_admin_user, group nnp_admin), created by the owner at first install.
+    await syncStaffLogin(tx, { username: 'admin', role: 'admin', active: true, password });
     return { username: 'admin', password, generated: !fromEnv };
   });
 }

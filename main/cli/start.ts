@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { startDailyLedgerChecks } from '../services/ledger/check';
 import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
 import { createBridge } from '../http/bridge';
 import { cliArgs } from './args';
@@ -50,6 +51,7 @@ async function main() {
 
   const services = createServices(database, appConfig(database.mode));
   const router = createAppRouter(services);
+  startDailyLedgerChecks(services);
   const staticDir = await ensureRendererBuilt(log);
   const bridge = createBridge({ router, staticDir });
   const port = values.port ? Number(values.port) : Number(process.env.NNP_PORT ?? 0);

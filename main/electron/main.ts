@@ -2,6 +2,7 @@ import os from 'node:os';
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startDailyLedgerChecks } from '../services/ledger/check';
 import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase } from '../app';
 import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
@@ -69,7 +70,9 @@ app.whenReady().then(async () => {
   const admin = await ensureFirstAdmin(database);
   if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
   await seedIfEmpty(database, console.error);
-  router = createAppRouter(createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') }));
+  const services = createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') });
+  router = createAppRouter(services);
+  startDailyLedgerChecks(services);
   ipcMain.handle('nnp:invoke', handleInvoke);
   await createWindow();
   startUpdateChecks(app.isPackaged, console.error);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_STAFF, query } from './define';
-import { CurrencyCode, DecimalString, MoneyString } from '../money';
+import { CurrencyCode, DecimalString, Instant, MoneyString } from '../money';
 import { PeriodStatusSchema, RankDistribution } from './periods';
 
 export const DashboardPoint = z.object({
@@ -43,6 +43,8 @@ export const dashboardContract = {
         byCurrency: z.array(z.object({ currency: CurrencyCode, count: z.number().int(), amount: MoneyString })),
         pendingMxn: MoneyString,
       }).nullable(),
+      /** The latest run of ledger_mismatches() (after each close, daily); null for support or before the first run. */
+      ledgerCheck: z.object({ at: Instant, trigger: z.string(), mismatches: z.number().int() }).nullable(),
       history: z.array(DashboardPoint),
       ms: z.number(),
     }),

@@ -64,6 +64,8 @@ export const auditLog = pgTable('audit_log', {
   before: jsonb('before'),
   after: jsonb('after'),
   reason: text('reason'),
+  /** The PostgreSQL login that wrote the row (session_user, set by the database, not by the app). */
+  dbLogin: text('db_login').notNull().default(sql`session_user`),
 }, (t) => [
   index('audit_at_idx').on(t.at.desc(), t.id.desc()),
   index('audit_action_idx').on(t.action, t.at.desc()),

@@ -100,3 +100,17 @@ export const ledgerEntries = pgTable('ledger_entries', {
   index('ledger_entries_transaction_id_idx').on(t.transactionId, t.id),
   check('ledger_entries_nonzero', sql`${t.amount} <> 0`),
 ]);
+
+/**
+ * Each run of ledger_mismatches() (after every period close and once a day): how many accounts'
+ * cached balances disagree with their entries, and the first few. The dashboard shows the latest
+ * to admin and finance when it is not zero.
+ */
+export const ledgerChecks = pgTable('ledger_checks', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+  checkedAt: ts('checked_at').notNull().defaultNow(),
+  /** 'close' | 'daily' | 'manual' */
+  trigger: text('trigger').notNull(),
+  mismatches: integer('mismatches').notNull(),
+  sample: jsonb('sample').notNull(),
+}, (t) => [index('ledger_checks_at_idx').on(t.checkedAt.desc())]);

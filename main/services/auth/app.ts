@@ -1,5 +1,6 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { assertPasswordAllowed } from './policy';
+import { syncStaffLogin } from '../staff/logins';
 import { loginFailures, staff, sessions } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { mutator, reader } from '../../kernel/wrappers';
@@ -67,6 +68,8 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
   if (input.currentPassword === input.newPassword) throw AppError.of('VALIDATION', 'auth.samePassword');
   assertPasswordAllowed(input.newPassword, 'newPassword', account.username);
   await ctx.tx.update(staff).set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() }).where(eq(staff.id, me.id));
+  // The PostgreSQL login's password changes with it (same transaction).
+  await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: account.active, password: input.newPassword });
   // Whoever knew the old password (a session left open elsewhere) is out: only this session stays.
   const ended = await ctx.tx.update(sessions).set({ revokedAt: ctx.now() })
     .where(and(eq(sessions.staffId, me.id), isNull(sessions.revokedAt), ctx.sessionId ? ne(sessions.id, ctx.sessionId) : undefined))

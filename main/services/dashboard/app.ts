@@ -3,6 +3,7 @@
  * period_rank_counts, the pending part of the withdrawals queue by its index). Nothing here scans
  * members, orders or member_volumes, so it answers in milliseconds at a million members.
  */
+import { latestLedgerCheck } from '../ledger/check';
 import { desc, sql } from 'drizzle-orm';
 import { periods } from '../../db/schema';
 import { reader } from '../../kernel/wrappers';
@@ -42,9 +43,10 @@ export async function dashboardSummary(ctx: Pick<CallContext, 'db' | 'now' | 'st
   const wanted = new Map<number, PeriodRow>();
   for (const p of [...recent, current, previous]) if (p) wanted.set(p.id, p);
   const seesMoney = ctx.staff?.role === 'admin' || ctx.staff?.role === 'finance';
-  const [figures, withdrawals] = await Promise.all([
+  const [figures, withdrawals, ledgerCheck] = await Promise.all([
     figuresOf(ctx.db, [...wanted.values()]),
     seesMoney ? pendingWithdrawals(ctx) : Promise.resolve(null),
+    seesMoney ? latestLedgerCheck(ctx.db) : Promise.resolve(null),
   ]);
   const f = current ? figures.get(current.id) : undefined;
   const fp = previous ? figures.get(previous.id) : undefined;
@@ -73,6 +75,7 @@ export async function dashboardSummary(ctx: Pick<CallContext, 'db' | 'now' | 'st
     ranks: f?.ranks ?? Array.from({ length: 9 }, (_, rank) => ({ rank, members: 0 })),
     advancing: f?.membersAdvancing ?? 0,
     withdrawals,
+    ledgerCheck,
     history,
     ms: Math.round((performance.now() - t0) * 100) / 100,
   };

@@ -31,6 +31,7 @@ import { planInForce } from '../plan/cached';
 import { recomputePeriod } from '../volumes/recompute';
 import { assertPeriodWritable, periodById, periodByKey, previousPeriodRow, type PeriodRow } from './lookup';
 import { safeMessage } from '../../kernel/redact';
+import { runLedgerCheck } from '../ledger/check';
 
 export type RunKind = 'close' | 'recompute';
 
@@ -346,6 +347,11 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
       if (next && next.status === 'open') {
         await app.db.transaction(async (tx) => recomputePeriod(tx, next, (await planInForce(tx, next.key)).figures));
       }
+    }
+    if (run0.kind === 'close') {
+      // Balances against their entries, after every close (the dashboard shows a non-zero result).
+      const check = await runLedgerCheck(app.db, 'close').catch((e) => { app.log('ledger check after the close failed', e); return null; });
+      if (check && check.mismatches > 0) app.log(`ledger: ${check.mismatches} cuentas con saldo distinto de sus movimientos tras el cierre`);
     }
   } catch (e) {
     const message = e instanceof AppError ? e.message : safeMessage(e);

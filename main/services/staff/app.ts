@@ -6,6 +6,7 @@ import type { MutationContext, CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { hashPassword } from '../auth/password';
 import { assertPasswordAllowed } from '../auth/policy';
+import { syncStaffLogin } from './logins';
 import { revokeSessionsOf } from '../auth/sessions';
 import type { DbOrTx } from '../../db/client';
 
@@ -30,6 +31,8 @@ async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext
     username: input.username, displayName: input.displayName, role: input.role,
     passwordHash: await hashPassword(input.password), mustChangePassword: true,
   }).returning();
+  // Its PostgreSQL login, in the same transaction (a refused role leaves no account behind).
+  await syncStaffLogin(ctx.tx, { username: row!.username, role: row!.role, active: true, password: input.password });
   await ctx.audit({ entity: 'staff', entityId: row!.id, after: publicAccount(row!) });
   return publicAccount(row!);
 }
@@ -55,6 +58,10 @@ async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext
     updatedAt: ctx.now(),
   }).where(eq(staff.id, input.id)).returning();
   if (input.active === false || (input.role && input.role !== before.role)) await revokeSessionsOf(ctx.tx, before.id, ctx.now());
+  // The login role follows: its group, and NOLOGIN with its open connections ended when disabled.
+  if (after!.role !== before.role || after!.active !== before.active) {
+    await syncStaffLogin(ctx.tx, { username: after!.username, role: after!.role, active: after!.active });
+  }
   await ctx.audit({ entity: 'staff', entityId: before.id, before: publicAccount(before), after: publicAccount(after!) });
   return publicAccount(after!);
 }
@@ -67,6 +74,7 @@ async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: M
     passwordHash: await hashPassword(input.newPassword), mustChangePassword: true, failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now(),
   }).where(eq(staff.id, input.id));
   await ctx.tx.delete(loginFailures).where(eq(loginFailures.staffId, before.id));
+  await syncStaffLogin(ctx.tx, { username: before.username, role: before.role, active: before.active, password: input.newPassword });
   await revokeSessionsOf(ctx.tx, before.id, ctx.now());
   await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true } });
   return { ok: true as const };

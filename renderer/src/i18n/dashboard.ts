@@ -9,6 +9,8 @@ export const es = {
     withdrawals: 'Retiros pendientes', withdrawalsCount_one: '{{count}} solicitud', withdrawalsCount_other: '{{count}} solicitudes', withdrawalsMxn: 'equivale a',
     chart: { title: 'Últimos 12 periodos', pv: 'PV', vn: 'VN (MXN)', active: 'Activos' },
     ranks: { title: 'Rangos pagados del periodo', members: 'miembros' },
+    ledgerMismatch_one: 'Atención: {{count}} cuenta del monedero tiene un saldo distinto de la suma de sus movimientos. Revisión del',
+    ledgerMismatch_other: 'Atención: {{count}} cuentas del monedero tienen un saldo distinto de la suma de sus movimientos. Revisión del',
     goPeriods: 'Ir a periodos', goWithdrawals: 'Ir a la cola de retiros', loadedIn: 'Consultado en {{ms}} ms',
   },
 };
@@ -23,6 +25,8 @@ export const en: typeof es = {
     withdrawals: 'Pending withdrawals', withdrawalsCount_one: '{{count}} request', withdrawalsCount_other: '{{count}} requests', withdrawalsMxn: 'worth',
     chart: { title: 'Last 12 periods', pv: 'PV', vn: 'VN (MXN)', active: 'Active' },
     ranks: { title: 'Paid-as ranks of the period', members: 'members' },
+    ledgerMismatch_one: 'Warning: {{count}} wallet account has a balance that differs from the sum of its entries. Checked on',
+    ledgerMismatch_other: 'Warning: {{count}} wallet accounts have a balance that differs from the sum of their entries. Checked on',
     goPeriods: 'Go to periods', goWithdrawals: 'Go to the withdrawal queue', loadedIn: 'Loaded in {{ms}} ms',
   },
 };

@@ -5,7 +5,7 @@ import { useProcedure } from '../../api/hooks';
 import { formatMoney, formatPoints } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
 import { useSession } from '../../stores/session';
-import { ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
+import { DateTime, ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
 import { Delta, PeriodName, RankBars, periodLabel } from '../periods/parts';
 import '../periods/periods.css';
 
@@ -30,6 +30,11 @@ export function DashboardScreen() {
       actions={role === 'admin' || role === 'finance' ? <Link to="/periods">{t('dashboard.goPeriods')}</Link> : undefined}
     >
       <ErrorBanner error={q.error} />
+      {d.ledgerCheck && d.ledgerCheck.mismatches > 0 && (
+        <div className="banner error" role="alert" data-testid="ledger-mismatch">
+          {t('dashboard.ledgerMismatch', { count: d.ledgerCheck.mismatches })} <DateTime iso={d.ledgerCheck.at} />.
+        </div>
+      )}
       {/* data-ready: the figures shown are the answer to this load (the bench times navigation to it) */}
       <div className="stat-grid" role="region" aria-label={t('dashboard.title')} data-ready={q.isPlaceholderData ? undefined : 'dashboard'}>
         <div className="stat">

@@ -1,0 +1,207 @@
+/**
+ * Issue 16: the database is the boundary. Connects to the test database as each group's staff
+ * login (nnp_admin_user, nnp_finanzas, nnp_soporte: real PostgreSQL logins made by the app with the
+ * staff password) and proves that every statement the review ran from outside is refused —
+ * balance updates, appending entries, flipping a hold, TRUNCATE, ledger_post with allow_negative,
+ * session_replication_role, DISABLE TRIGGER — that each group reads only what its role reads, and
+ * that audit rows are insert-only for everyone (the owner too). The staff procedures keep the
+ * login roles in step (create, disable + connections ended, re-role, reset, own password change).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
+import { loginPassword, loginRoleName } from '../services/staff/logins';
+import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
+import { runLedgerCheck } from '../services/ledger/check';
+
+let t: TestApp;
+const opened: postgres.Sql[] = [];
+
+function urlAs(user: string, password: string): string {
+  const u = new URL(t.database.url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(loginPassword(password));
+  return u.toString();
+}
+function as(user: string, password = TEST_PASSWORD): postgres.Sql {
+  const c = postgres(urlAs(user, password), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  opened.push(c);
+  return c;
+}
+/** The SQLSTATE a statement fails with (null if it succeeded). */
+async function refusal(c: postgres.Sql, statement: string): Promise<string | null> {
+  try {
+    await c.unsafe(statement);
+    return null;
+  } catch (e) {
+    return (e as { code?: string }).code ?? 'no-code';
+  }
+}
+
+beforeAll(async () => {
+  t = await testApp();
+}, 120_000);
+afterAll(async () => {
+  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await t?.close();
+});
+
+const LOGINS = { admin: 'nnp_admin_user', finance: 'nnp_finanzas', support: 'nnp_soporte' } as const;
+
+describe('each staff account is its own PostgreSQL login in one group', () => {
+  it('the test staff are real logins, each a member of exactly its group, with no special powers', async () => {
+    for (const [role, login] of Object.entries(LOGINS)) {
+      const c = as(login);
+      const [me] = await c`select session_user as u, pg_has_role(session_user, 'nnp_admin', 'MEMBER') as a, pg_has_role(session_user, 'nnp_finance', 'MEMBER') as f,
+        pg_has_role(session_user, 'nnp_support', 'MEMBER') as s, (select rolsuper or rolcreaterole or rolcreatedb or rolbypassrls from pg_roles where rolname = session_user) as powers`;
+      expect(me).toEqual({ u: login, a: role === 'admin', f: role === 'finance', s: role === 'support', powers: false });
+    }
+    expect(loginRoleName('Admin')).toBe('nnp_admin_user');
+    expect(loginRoleName('Nuevo.Soporte')).toBe('nnp_nuevo.soporte');
+  });
+
+  it('a wrong password is refused by PostgreSQL itself', async () => {
+    expect(await refusal(as(LOGINS.finance, 'no-es-la-clave-123'), 'select 1')).toBe('28P01');
+  });
+});
+
+describe('forbidden statements are refused for every group (the review\'s list)', () => {
+  beforeAll(async () => {
+    // A wallet with a posted commission, so that every statement has rows to hit.
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '100.00');
+  });
+
+  const FORBIDDEN: [string, string][] = [
+    ['update a balance', `update ledger_accounts set balance = balance + 1000000`],
+    ['append entries to a posted transaction', `insert into ledger_entries (transaction_id, account_id, amount, currency) select id, 1, 1, currency from ledger_transactions limit 1`],
+    ['flip a hold by its status', `update ledger_transactions set status = 'voided' where status = 'pending'`],
+    ['TRUNCATE the entries', `truncate ledger_entries`],
+    ['TRUNCATE the accounts', `truncate ledger_accounts cascade`],
+    ['delete entries', `delete from ledger_entries`],
+    ['write withdrawals', `update withdrawals set status = 'approved'`],
+    ['write commission lines', `update commission_lines set amount = amount * 10`],
+    ['write periods', `update periods set status = 'open'`],
+    ['insert an audit row', `insert into audit_log (action, entity) values ('x', 'y')`],
+    ['rewrite audit rows', `update audit_log set reason = 'nada'`],
+    ['delete audit rows', `delete from audit_log`],
+    ['ledger_post with allow_negative', `select ledger_post(null, null, 'adjustment', 'MXN', 'posted', true, '{}'::jsonb, null, null, '[]'::jsonb, now())`],
+    ['session_replication_role = replica', `set session_replication_role = replica`],
+    ['DISABLE TRIGGER', `alter table ledger_entries disable trigger all`],
+    ['ALTER TABLE', `alter table ledger_accounts drop constraint ledger_accounts_pending_nonneg`],
+    ['CREATE in the schema', `create table public.x (a int)`],
+    ['create a role', `create role nnp_intruso login password 'x'`],
+  ];
+
+  for (const role of ['admin', 'finance', 'support'] as const) {
+    it(`as ${role}: every forbidden statement is refused (42501 insufficient privilege / must be owner)`, async () => {
+      const c = as(LOGINS[role]);
+      const got: Record<string, string | null> = {};
+      for (const [name, statement] of FORBIDDEN) got[name] = await refusal(c, statement);
+      expect(got).toEqual(Object.fromEntries(FORBIDDEN.map(([name]) => [name, '42501'])));
+    });
+  }
+
+  it('nothing changed: balances still equal their entries', async () => {
+    const [m] = await t.database.sql`select count(*)::int as n from ledger_mismatches()`;
+    expect(m!.n).toBe(0);
+  });
+});
+
+describe('reads follow the role matrix', () => {
+  it('everyone reads members, genealogy, orders, volumes, commission lines and wallets', async () => {
+    for (const login of Object.values(LOGINS)) {
+      const c = as(login);
+      for (const table of ['members', 'member_paths', 'orders', 'member_volumes', 'commission_lines', 'ledger_entries', 'autoship_subscriptions']) {
+        expect(await refusal(c, `select count(*) from ${table}`), `${login} ${table}`).toBeNull();
+      }
+    }
+  });
+
+  it('support never reads password hashes, sessions, staff, withdrawals (payout destinations) or the audit trail', async () => {
+    const c = as(LOGINS.support);
+    for (const q of ['select password_hash from staff', 'select username from staff', 'select token_hash from sessions', 'select stripe_destination from withdrawals', 'select * from audit_log limit 1', 'select * from login_failures']) {
+      expect(await refusal(c, q), q).toBe('42501');
+    }
+  });
+
+  it('admin lists staff without their password hashes; no group reads sessions', async () => {
+    const a = as(LOGINS.admin);
+    expect(await refusal(a, 'select username, role, active from staff')).toBeNull();
+    expect(await refusal(a, 'select password_hash from staff')).toBe('42501');
+    expect(await refusal(a, 'select token_hash from sessions')).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), 'select token_hash from sessions')).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), 'select stripe_destination from withdrawals')).toBeNull();
+  });
+});
+
+describe('audit rows', () => {
+  it('are insert-only for everyone, the owner included, and carry the database login that wrote them', async () => {
+    const [row] = await t.database.sql`select db_login from audit_log order by id desc limit 1`;
+    const [owner] = await t.database.sql`select session_user as u`;
+    expect(row!.db_login).toBe(owner!.u);
+    expect(await refusal(t.database.sql, `update audit_log set reason = 'x'`)).toBe('42501');
+    expect(await refusal(t.database.sql, `delete from audit_log`)).toBe('42501');
+    expect(await refusal(t.database.sql, `truncate audit_log`)).toBe('42501');
+  });
+});
+
+describe('staff procedures keep the login roles in step', () => {
+  it('create → a login in its group; reset → new password; re-role → other group; disable → NOLOGIN and connections ended', async () => {
+    const created = await t.must('staff.create', { username: 'Caja.Uno', displayName: 'Caja Uno', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
+    const login = 'nnp_caja.uno';
+    const c1 = as(login, 'inicial-123456');
+    expect((await c1`select pg_has_role(session_user, 'nnp_support', 'MEMBER') as s`)[0]!.s).toBe(true);
+
+    await t.must('staff.resetPassword', { id: created.id, newPassword: 'temporal-55555' }, t.tokens.admin);
+    expect(await refusal(as(login, 'inicial-123456'), 'select 1')).toBe('28P01');
+    expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBeNull();
+
+    await t.must('staff.update', { id: created.id, role: 'finance' }, t.tokens.admin);
+    const [g] = await t.database.sql`select pg_has_role(${login}, 'nnp_finance', 'MEMBER') as f, pg_has_role(${login}, 'nnp_support', 'MEMBER') as s`;
+    expect(g).toEqual({ f: true, s: false });
+
+    const open = as(login, 'temporal-55555');
+    await open`select 1`;
+    await t.must('staff.update', { id: created.id, active: false }, t.tokens.admin);
+    // Its open connection was ended, and it cannot log in again.
+    expect(await refusal(open, 'select 1')).not.toBeNull();
+    expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBe('28000');
+    const [r] = await t.database.sql`select rolcanlogin from pg_roles where rolname = ${login}`;
+    expect(r!.rolcanlogin).toBe(false);
+  });
+
+  it('a staff member\'s own password change goes to PostgreSQL too', async () => {
+    await t.must('staff.create', { username: 'cambia.clave', displayName: 'Cambia Clave', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
+    const me = await t.must('auth.login', { username: 'cambia.clave', password: 'inicial-123456' }, null);
+    await t.must('auth.changePassword', { currentPassword: 'inicial-123456', newPassword: 'mi-clave-propia-2026' }, me.token);
+    expect(await refusal(as('nnp_cambia.clave', 'inicial-123456'), 'select 1')).toBe('28P01');
+    expect(await refusal(as('nnp_cambia.clave', 'mi-clave-propia-2026'), 'select 1')).toBeNull();
+  });
+
+  it('the role function refuses to touch anything but nnp_ staff logins and the three groups, and only an admin may call it', async () => {
+    const owner = t.database.sql;
+    expect(await refusal(owner, `select nnp_staff_login('x1', 'pg_read_all_data', null, true)`)).toBe('22023');
+    expect(await refusal(owner, `select nnp_staff_login('', 'nnp_admin', null, true)`)).toBe('22023');
+    expect(await refusal(owner, `select nnp_staff_login('cajero', 'nnp_admin', 'md5abc', true)`)).toBe('22023');
+    expect(await refusal(as(LOGINS.finance), `select nnp_staff_login('otro.admin', 'nnp_admin', null, true)`)).toBe('42501');
+    expect(await refusal(as(LOGINS.support), `select nnp_staff_login('otro.admin', 'nnp_admin', null, true)`)).toBe('42501');
+  });
+});
+
+describe('balances are checked against their entries', () => {
+  it('a drifted balance shows on the dashboard of admin and finance (not support) until a check finds none', async () => {
+    expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
+    expect((await t.must('dashboard.summary', {}, t.tokens.admin)).ledgerCheck).toMatchObject({ mismatches: 0, trigger: 'manual' });
+    // Only the owner can do this (every staff login was refused above): the check sees it.
+    const [acc] = await t.database.sql`update ledger_accounts set balance = balance + 1000000 where id = (select min(account_id) from ledger_entries) returning id`;
+    const drift = await runLedgerCheck(t.database.db, 'manual');
+    expect(drift.mismatches).toBe(1);
+    expect((await t.must('dashboard.summary', {}, t.tokens.finance)).ledgerCheck).toMatchObject({ mismatches: 1 });
+    expect((await t.must('dashboard.summary', {}, t.tokens.support)).ledgerCheck).toBeNull();
+    const [sample] = await t.database.sql`select sample from ledger_checks order by id desc limit 1`;
+    expect((sample!.sample as { account_id: number }[])[0]!.account_id).toBe(Number(acc!.id));
+    await t.database.sql`update ledger_accounts set balance = balance - 1000000 where id = ${acc!.id}`;
+    expect((await runLedgerCheck(t.database.db, 'daily')).mismatches).toBe(0);
+  });
+});
