@@ -30,10 +30,13 @@ function useMedia(query: string) {
  */
 function useFocusHeadingOnRouteChange() {
   const { pathname } = useLocation();
-  const first = useRef(true);
+  const prev = useRef<string | null>(null);
   useEffect(() => {
-    // On the first screen after sign-in the document starts at the top: Tab reaches the skip link.
-    if (first.current) { first.current = false; return; }
+    // On the first screen after sign-in (and the redirect from "/" to it) the document starts at
+    // the top: Tab reaches the skip link first.
+    const from = prev.current;
+    prev.current = pathname;
+    if (from === null || from === '/') return;
     let frame = 0;
     const until = performance.now() + 3000;
     const tick = () => {
