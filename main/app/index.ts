@@ -6,7 +6,7 @@ import { sql as dsql } from 'drizzle-orm';
 import { startCluster, defaultBaseDir, type ClusterInfo } from '../db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
 import { staff } from '../db/schema';
-import type { AppConfig, AppServices } from '../kernel/context';
+import type { AppConfig, AppServices, MutationContext } from '../kernel/context';
 import type { CloseSteps } from '../services/periods/close';
 import { createRouter, type Router } from '../ipc/router';
 import { composeHandlers, closeSteps } from './composition';
@@ -131,11 +131,44 @@ export async function seedIfEmpty(database: Database, log: (m: string) => void) 
   const members = Number(process.env.NNP_SEED_MEMBERS ?? 2000);
   if (!(members > 0)) return;
   log(`primera ejecución: generando una red de demostración de ${members} miembros…`);
+  const now = new Date();
   const { seedDemoNetwork } = await import('../services/seed/generate');
-  const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log });
+  // Four months ending with this one: the two oldest are closed below by the real close, last month
+  // stays open (it has ended: an admin can close it), this month's payments wait for it.
+  const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log, now, periodsAs: 'history' });
   log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
+  await closeSeededHistory(createServices(database, appConfig('embedded'), (m, e) => log(`${m}${e ? ` ${String(e)}` : ''}`)), r.periods, now, log);
   await ensurePeriodAggregates(database.db, log);
   const { seedDemoAutoships } = await import('../services/seed/autoship');
-  const autoships = await seedDemoAutoships(database.db, new Date());
+  const autoships = await seedDemoAutoships(database.db, now);
   log(`autoenvíos de demostración: ${autoships.length}`);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Closes the periods of a demo seeded with `periodsAs: 'history'` with the REAL close (the same
+ * startPeriodRun + executeRun and steps as periods.close: volumes, ranks, commission lines posted to
+ * the wallets, loyalty, cashback, travel), oldest first, until last month is the open period. Each
+ * close runs on its own clock, two days after its period's end (as a company would close), never
+ * after `now`: the demo's history, not a clock anyone can set in the running app. No audit row
+ * (no one closed them: the period_runs rows record the runs). The 1M-member bench seed keeps
+ * `periodsAs: 'current'` (rows only): see docs/notes/issue-14-a.md.
+ */
+export async function closeSeededHistory(services: AppServices, keys: string[], now: Date, log: (m: string) => void): Promise<void> {
+  const { executeRun, startPeriodRun } = await import('../services/periods/close');
+  const { periodBounds } = await import('../domain/period');
+  for (const key of keys.slice(0, -2)) {
+    const t0 = performance.now();
+    const at = new Date(Math.min(periodBounds(key).endsAt.getTime() + 2 * DAY_MS + 3 * 3_600_000, now.getTime()));
+    const app: AppServices = { ...services, now: () => at };
+    const runId = await app.db.transaction(async (tx) => {
+      const ctx = { ...app, tx, procedure: 'seed.closeHistory', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
+      return (await startPeriodRun(ctx, closeSteps, 'close', key)).run.id;
+    });
+    await executeRun(app, closeSteps, runId);
+    const [run] = (await app.db.execute(dsql`select status, error from period_runs where id = ${runId}`)) as unknown as { status: string; error: string | null }[];
+    if (run?.status !== 'succeeded') throw new Error(`el cierre de demostración del periodo ${key} falló: ${run?.error ?? run?.status}`);
+    log(`periodo de demostración ${key} cerrado con el cierre real (${Math.round(performance.now() - t0)} ms)`);
+  }
 }

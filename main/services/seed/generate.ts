@@ -42,6 +42,16 @@ export interface SeedOptions {
   now?: Date;
   log?: (msg: string) => void;
   /**
+   * 'current' (default: bench, tests): the earlier periods are written closed (rows only, no close
+   * run) and the current month is open. 'history' (the demo of a first run): only the first period
+   * is written (open); every later period's paid orders wait for it (period_id null), and the
+   * earlier periods must then be closed by the real close, one after the other, until last month is
+   * the open period (main/app/index.ts closeSeededHistory): commission lines, wallets, ranks and
+   * loyalty are then true, and the open period is one that can be closed (it has ended). Career
+   * ranks are estimated only from before the seeded window: the real closes raise them.
+   */
+  periodsAs?: 'current' | 'history';
+  /**
    * Load members, orders and order lines over three connections at once (default: when the role
    * is a superuser and the pool has at least 3 connections); false: one transaction.
    */
@@ -399,14 +409,31 @@ async function upsertCatalogue(tx: Conn): Promise<Catalogue> {
 }
 
 interface SeedPeriod {
-  id: number;
+  /** null: no period row yet (its paid orders wait for it to open, as confirmOrder leaves them). */
+  id: number | null;
   key: string;
   start: number;
   end: number;
 }
 
-async function upsertPeriods(tx: Conn, keys: string[], nowMs: number): Promise<SeedPeriod[]> {
+async function upsertPeriods(tx: Conn, keys: string[], nowMs: number, as: 'current' | 'history'): Promise<SeedPeriod[]> {
   const out: SeedPeriod[] = [];
+  if (as === 'history') {
+    // Only the first period exists (open); the real close opens each next one and assigns its orders.
+    const [first, ...later] = keys as [string, ...string[]];
+    const b = periodBounds(first);
+    const [row] = await tx<{ id: number }[]>`
+      insert into periods (key, starts_at, ends_at, status, opened_at, closed_at)
+      values (${first}, ${b.startsAt.toISOString()}, ${b.endsAt.toISOString()}, 'open', ${b.startsAt.toISOString()}, null)
+      on conflict (key) do update set starts_at = excluded.starts_at, ends_at = excluded.ends_at, status = 'open', opened_at = excluded.opened_at, closed_at = null
+      returning id`;
+    out.push({ id: Number(row!.id), key: first, start: b.startsAt.getTime(), end: b.endsAt.getTime() });
+    for (const key of later) {
+      const lb = periodBounds(key);
+      out.push({ id: null, key, start: lb.startsAt.getTime(), end: lb.endsAt.getTime() });
+    }
+    return out;
+  }
   const current = keys[keys.length - 1];
   // Closed ones first, so that an existing open period among them is closed before the current opens.
   for (const key of keys) {
@@ -769,7 +796,7 @@ function* periodOrderRows(
   const nProducts = catalogue.products.length;
   const pStart = period.start;
   const pEnd = Math.min(period.end, nowMs);
-  const periodId = String(period.id);
+  const periodId = period.id === null ? '\\N' : String(period.id);
   const orders = new ChunkWriter();
   /** Full order chunks waiting to be yielded (emitOrder runs inside helpers, not the generator). */
   const pending: Buffer[] = [];
@@ -982,6 +1009,7 @@ interface Plan {
   keys: string[];
   nowMs: number;
   currentStart: number;
+  periodsAs: 'current' | 'history';
   net: Network;
   kits: KitPlan;
   log: (msg: string) => void;
@@ -1002,7 +1030,7 @@ async function prepare(c: Conn, plan: Plan): Promise<{ catalogue: Catalogue; per
   const [existing] = await c<{ x: boolean }[]>`select exists (select 1 from members) as x`;
   if (existing?.x) throw new SeedRefusedError('the database already has members: reset it before seeding');
   const catalogue = await upsertCatalogue(c);
-  const periods = await upsertPeriods(c, plan.keys, plan.nowMs);
+  const periods = await upsertPeriods(c, plan.keys, plan.nowMs, plan.periodsAs);
   return { catalogue, periods };
 }
 
@@ -1152,7 +1180,11 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
 
   const keys = seedPeriodKeys(k, now);
   const windowStart = periodBounds(keys[0] as string).startsAt.getTime();
-  const currentStart = periodBounds(keys[keys.length - 1] as string).startsAt.getTime();
+  const periodsAs = opts.periodsAs ?? 'current';
+  if (periodsAs === 'history' && k < 2) throw new RangeError('periodsAs history needs at least 2 periods (last month open)');
+  // Career ranks are estimated for what came before the closed periods written here: in 'history'
+  // the whole window is closed by the real close, which raises them.
+  const currentStart = periodBounds((periodsAs === 'history' ? keys[0] : keys[keys.length - 1]) as string).startsAt.getTime();
   // The first member enrolled HISTORY_YEARS ago, or a year before the first seeded period if earlier.
   const historyStart = Math.floor(Math.min(nowMs - HISTORY_YEARS * 365 * DAY, windowStart - 365 * DAY) / 1000) * 1000;
   const historyEnd = nowMs - 10 * MINUTE;
@@ -1161,7 +1193,7 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   const kits = planKits(net, seed, nowMs);
   lap(`red de ${n} miembros calculada en memoria`);
   log(describeNetwork(net));
-  const plan: Plan = { n, seed, keys, nowMs, currentStart, net, kits, log, lap };
+  const plan: Plan = { n, seed, keys, nowMs, currentStart, periodsAs, net, kits, log, lap };
 
   const [su] = await sql<{ on: boolean }[]>`select current_setting('is_superuser') = 'on' as on`;
   const replica = su?.on === true;
