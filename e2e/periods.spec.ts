@@ -20,13 +20,17 @@ test('the dashboard is the first screen: members, PV/VN against the previous per
   for (const label of ['Miembros', 'Activos este periodo', 'Nuevos este periodo', 'PV del periodo', 'VN del periodo (MXN)', 'Retiros pendientes']) {
     await expect(cards.getByText(label, { exact: true })).toBeVisible();
   }
-  await expect(cards.getByText('400', { exact: true })).toBeVisible();
+  // The open period is last month (the demo leaves it open: it has ended, it can be closed); members
+  // who enrolled this month count from this month's period on.
+  const early = (await rpc(page, 'dashboard.summary', {})).body.data;
+  expect(early.members.total).toBeGreaterThan(380);
+  expect(early.members.total).toBeLessThanOrEqual(400);
+  await expect(cards.getByText(String(early.members.total), { exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Últimos 12 periodos' }).locator('.recharts-bar-rectangle').first()).toBeVisible();
   await expect(page.getByRole('region', { name: 'Rangos pagados del periodo' }).getByRole('cell', { name: 'Visionario' })).toBeVisible();
   const summary = await rpc(page, 'dashboard.summary', {});
   expect(summary.status).toBe(200);
   openKey = summary.body.data.period.key;
-  expect(summary.body.data.members.total).toBe(400);
   expect(summary.body.data.ms).toBeLessThan(150);
   await page.mouse.move(0, 0);
   await screenshot(page, '40-dashboard');
@@ -83,4 +87,36 @@ test('the closed period is read-only: closing it again is a conflict, recomputin
   await expect(page.getByText(`Periodo ${nextKey} · `)).toBeVisible();
   await page.mouse.move(0, 0);
   await screenshot(page, '46-dashboard-next-period');
+});
+
+test('the new open period has not ended: the wizard says when it can close, the close is disabled, the server refuses it', async ({ page }) => {
+  await loginAsAdmin(page, base);
+  // The server is the guard: a close asked for directly is a CONFLICT naming the rule and the instant.
+  const early = await rpc(page, 'periods.close', { key: nextKey, confirmKey: nextKey });
+  expect(early.status).toBe(409);
+  expect(early.body.error.details).toMatchObject({ rule: 'PERIOD_NOT_ENDED', period: nextKey });
+  expect(early.body.error.message).toMatch(new RegExp(`^El periodo ${nextKey} aún no termina: solo se cierra un periodo ya terminado\\. Se podrá cerrar a partir del 1 de .+ 00:00 \\(hora del centro de México\\)\\.$`));
+  expect((await rpc(page, 'periods.current', {})).body.data.period).toMatchObject({ key: nextKey, status: 'open' });
+
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Periodos' }).click();
+  const hero = page.getByRole('region', { name: 'Periodo abierto' });
+  await expect(hero).toContainText(nextKey);
+  await expect(hero.getByRole('note')).toContainText('Se podrá cerrar a partir del 1 de');
+  await hero.getByRole('button', { name: 'Cerrar periodo…' }).click();
+  const wizard = page.getByRole('dialog', { name: `Cerrar el periodo ${nextKey}` });
+  const refusal = wizard.getByRole('alert', { name: 'Aún no se puede cerrar' });
+  await expect(refusal).toContainText(`El periodo ${nextKey} aún no termina`);
+  await expect(wizard.getByRole('button', { name: 'Continuar' })).toBeDisabled();
+  await expect(wizard.getByText(/^Se podrá cerrar a partir del 1 de .+, 00:00 \(hora del centro de México\)\.$/)).toBeVisible();
+  await screenshot(page, '47-close-refused-es');
+  await wizard.getByRole('button', { name: 'Cancelar' }).click();
+
+  await page.getByLabel('Idioma').selectOption('en');
+  await page.getByRole('region', { name: 'Open period' }).getByRole('button', { name: 'Close period…' }).click();
+  const en = page.getByRole('dialog', { name: `Close period ${nextKey}` });
+  await expect(en.getByRole('alert', { name: 'Cannot be closed yet' })).toContainText(`The period ${nextKey} has not ended`);
+  await expect(en.getByRole('button', { name: 'Continue' })).toBeDisabled();
+  await screenshot(page, '48-close-refused-en');
+  await en.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByLabel('Language').selectOption('es-MX');
 });
