@@ -31,7 +31,10 @@ test('admin previews twice and sees the difference from the previous preview and
   const product = products.find((p) => p.kind === 'product' && p.active)!;
   const order = await rpc(page, 'orders.create', { memberId: 5, lines: [{ productId: product.id, quantity: 10 }] });
   expect(order.status).toBe(200);
-  const paid = await rpc(page, 'orders.recordPayment', { orderId: order.body.data.orderId, paidAt: new Date().toISOString(), reference: 'e2e vista previa' });
+  // Paid on the open period's last day (the demo's open period is last month: a payment of today waits for this month's period).
+  const open = (await rpc(page, 'periods.current', {})).body.data.period as { endsAt: string };
+  const paidAt = new Date(Date.parse(open.endsAt) - 3_600_000).toISOString();
+  const paid = await rpc(page, 'orders.recordPayment', { orderId: order.body.data.orderId, paidAt, reference: 'e2e vista previa' });
   expect(paid.status).toBe(200);
 
   await page.getByRole('button', { name: 'Vista previa del periodo abierto' }).click();

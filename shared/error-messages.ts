@@ -105,6 +105,7 @@ export const errorText = {
       taken: 'El usuario «{{username}}» ya existe.',
       notFound: 'La cuenta no existe.',
       lastAdmin: 'Debe quedar al menos un administrador activo.',
+      notSelf: 'No puede quitarse el rol de administrador ni desactivar su propia cuenta: pídalo a otro administrador.',
     },
     member: {
       notFound: 'El socio no existe.',
@@ -301,6 +302,7 @@ export const errorText = {
       taken: 'The username “{{username}}” already exists.',
       notFound: 'The account does not exist.',
       lastAdmin: 'At least one active admin must remain.',
+      notSelf: 'You cannot remove your own admin role or deactivate your own account: ask another admin.',
     },
     member: {
       notFound: 'The member does not exist.',

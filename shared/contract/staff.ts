@@ -16,6 +16,8 @@ export const StaffAccount = z.object({
 export type StaffAccount = z.infer<typeof StaffAccount>;
 
 const DisplayName = z.string().trim().min(2).max(120);
+/** Why a role, the active flag or a password is changed: kept in the audit row. */
+const Reason = z.string().trim().min(3).max(500);
 
 export const staffContract = {
   'staff.list': query({ roles: ['admin'], summary: 'Every staff account.', input: Empty, output: z.array(StaffAccount) }),
@@ -27,14 +29,14 @@ export const staffContract = {
   }),
   'staff.update': mutation({
     roles: ['admin'],
-    summary: 'Changes name, role or active flag of an account.',
-    input: z.object({ id: z.string().uuid(), displayName: DisplayName.optional(), role: StaffRoleSchema.optional(), active: z.boolean().optional() }).strict(),
+    summary: 'Changes name, role or active flag of an account, with a reason (audited). An admin cannot demote or deactivate their own account.',
+    input: z.object({ id: z.string().uuid(), displayName: DisplayName.optional(), role: StaffRoleSchema.optional(), active: z.boolean().optional(), reason: Reason }).strict(),
     output: StaffAccount,
   }),
   'staff.resetPassword': mutation({
     roles: ['admin'],
-    summary: 'Sets a temporary password, unlocks the account and ends its sessions.',
-    input: z.object({ id: z.string().uuid(), newPassword: NewPassword }).strict(),
+    summary: 'Sets a temporary password, unlocks the account and ends its sessions, with a reason (audited).',
+    input: z.object({ id: z.string().uuid(), newPassword: NewPassword, reason: Reason }).strict(),
     output: Ok,
   }),
 };

@@ -78,19 +78,41 @@ describe('staff management', () => {
   it('keeps at least one active admin', async () => {
     const admins = (await t.must('staff.list', {}, t.tokens.admin)).filter((s) => s.role === 'admin' && s.active);
     expect(admins).toHaveLength(1);
-    const r = await t.call('staff.update', { id: admins[0]!.id, role: 'support' }, t.tokens.admin);
-    expect(!r.ok && r.error.code).toBe('CONFLICT');
+    // The only admin is the one asking: refused as a change of one's own account (FORBIDDEN), nothing changes.
+    const r = await t.call('staff.update', { id: admins[0]!.id, role: 'support', reason: 'Cambio de puesto' }, t.tokens.admin);
+    expect(!r.ok && r.error.code).toBe('FORBIDDEN');
+    expect(!r.ok && r.error.message).toBe('No puede quitarse el rol de administrador ni desactivar su propia cuenta: pídalo a otro administrador.');
+    const off = await t.call('staff.update', { id: admins[0]!.id, active: false, reason: 'Baja' }, t.tokens.admin);
+    expect(!off.ok && off.error.code).toBe('FORBIDDEN');
+    expect((await t.must('staff.list', {}, t.tokens.admin)).filter((s) => s.role === 'admin' && s.active)).toHaveLength(1);
+  });
+
+  it('role changes, deactivations and password resets need a reason, kept in the audit row', async () => {
+    const fin = (await t.must('staff.list', {}, t.tokens.admin)).find((s) => s.username === 'finanzas')!;
+    for (const input of [{ id: fin.id, role: 'support' }, { id: fin.id, role: 'support', reason: '  ' }]) {
+      const r = await t.call('staff.update', input, t.tokens.admin);
+      expect(!r.ok && r.error.code).toBe('VALIDATION');
+    }
+    const noReason = await t.call('staff.resetPassword', { id: fin.id, newPassword: 'temporal-12345' }, t.tokens.admin);
+    expect(!noReason.ok && noReason.error.code).toBe('VALIDATION');
+    expect((await t.must('staff.list', {}, t.tokens.admin)).find((s) => s.username === 'finanzas')!.role).toBe('finance');
+    await t.must('staff.update', { id: fin.id, role: 'support', reason: 'Pasa al equipo de soporte' }, t.tokens.admin);
+    await t.must('staff.update', { id: fin.id, role: 'finance', reason: 'Regresa a finanzas' }, t.tokens.admin);
+    const rows = await t.database.sql<{ reason: string; after: { role: string } }[]>`select reason, after from audit_log where entity = 'staff' and entity_id = ${fin.id} order by at, id`;
+    expect(rows.map((x) => [x.after.role, x.reason])).toEqual([['support', 'Pasa al equipo de soporte'], ['finance', 'Regresa a finanzas']]);
   });
 
   it('deactivating an account ends its sessions; a reset unlocks and forces a change', async () => {
     const list = await t.must('staff.list', {}, t.tokens.admin);
     const fin = list.find((s) => s.username === 'finanzas')!;
     const login = await t.must('auth.login', { username: 'finanzas', password: TEST_PASSWORD }, null);
-    await t.must('staff.update', { id: fin.id, active: false }, t.tokens.admin);
+    await t.must('staff.update', { id: fin.id, active: false, reason: 'Licencia' }, t.tokens.admin);
     expect((await t.call('auth.me', {}, login.token)).ok).toBe(false);
     expect((await t.call('auth.login', { username: 'finanzas', password: TEST_PASSWORD })).ok).toBe(false);
-    await t.must('staff.update', { id: fin.id, active: true }, t.tokens.admin);
-    await t.must('staff.resetPassword', { id: fin.id, newPassword: 'temporal-98765' }, t.tokens.admin);
+    await t.must('staff.update', { id: fin.id, active: true, reason: 'Regresa de licencia' }, t.tokens.admin);
+    await t.must('staff.resetPassword', { id: fin.id, newPassword: 'temporal-98765', reason: 'Olvidó su contraseña' }, t.tokens.admin);
+    const reset = await t.database.sql<{ reason: string }[]>`select reason from audit_log where entity = 'staff' and entity_id = ${fin.id} and after ? 'passwordReset'`;
+    expect(reset.map((x) => x.reason)).toEqual(['Olvidó su contraseña']);
     const after = await t.must('auth.login', { username: 'finanzas', password: 'temporal-98765' }, null);
     expect(after.staff.mustChangePassword).toBe(true);
   });

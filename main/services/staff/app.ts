@@ -45,6 +45,10 @@ async function activeAdminsOtherThan(db: DbOrTx, id: string) {
 async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext) {
   const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
   if (!before) throw AppError.of('NOT_FOUND', 'staff.notFound');
+  // Nobody takes away their own admin role or account: another admin must (and says why).
+  if (before.id === ctx.staff?.id && ((input.role && input.role !== before.role) || input.active === false)) {
+    throw AppError.of('FORBIDDEN', 'staff.notSelf', {}, { rule: 'STAFF_NOT_SELF' });
+  }
   const demotesAdmin = before.role === 'admin' && before.active && ((input.role && input.role !== 'admin') || input.active === false);
   // Lock every admin row so two concurrent demotions cannot both pass the last-admin check.
   if (demotesAdmin) {
@@ -62,7 +66,7 @@ async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext
   if (after!.role !== before.role || after!.active !== before.active) {
     await syncStaffLogin(ctx.tx, { username: after!.username, role: after!.role, active: after!.active });
   }
-  await ctx.audit({ entity: 'staff', entityId: before.id, before: publicAccount(before), after: publicAccount(after!) });
+  await ctx.audit({ entity: 'staff', entityId: before.id, before: publicAccount(before), after: publicAccount(after!), reason: input.reason });
   return publicAccount(after!);
 }
 
@@ -76,7 +80,7 @@ async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: M
   await ctx.tx.delete(loginFailures).where(eq(loginFailures.staffId, before.id));
   await syncStaffLogin(ctx.tx, { username: before.username, role: before.role, active: before.active, password: input.newPassword });
   await revokeSessionsOf(ctx.tx, before.id, ctx.now());
-  await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true } });
+  await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true }, reason: input.reason });
   return { ok: true as const };
 }
 

@@ -33,6 +33,11 @@ export const es = {
     create: 'Nueva cuenta', initialPassword: 'Contraseña inicial', created: 'Cuenta creada. La persona cambiará la contraseña al entrar.',
     deactivate: 'Desactivar', activate: 'Activar', resetPassword: 'Restablecer contraseña', newPassword: 'Contraseña temporal',
     resetDone: 'Contraseña restablecida y cuenta desbloqueada.', changeRole: 'Cambiar rol',
+    reason: 'Motivo', reasonHint: 'El cambio termina las sesiones abiertas de la cuenta. El motivo queda en la auditoría.',
+    resetHint: 'La cuenta se desbloquea, sus sesiones terminan y la persona cambiará la contraseña al entrar. El motivo queda en la auditoría.',
+    confirmRole: '¿Cambiar el rol de {{user}} de {{from}} a {{to}}?', confirmDeactivate: '¿Desactivar la cuenta {{user}}?', confirmActivate: '¿Activar la cuenta {{user}}?',
+    roleChanged: 'Rol de {{user}} cambiado a {{role}}. Sus sesiones abiertas terminaron.', deactivated: 'Cuenta {{user}} desactivada. Sus sesiones abiertas terminaron.',
+    activated: 'Cuenta {{user}} activada.', resetDoneFor: 'Contraseña de {{user}} restablecida y cuenta desbloqueada.',
   },
   audit: {
     title: 'Auditoría', intro: 'Quién hizo qué y cuándo. Solo lectura.', at: 'Fecha (hora del centro)', who: 'Quién',
@@ -74,6 +79,11 @@ export const en: typeof es = {
     create: 'New account', initialPassword: 'Initial password', created: 'Account created. The person will change the password at first sign-in.',
     deactivate: 'Deactivate', activate: 'Activate', resetPassword: 'Reset password', newPassword: 'Temporary password',
     resetDone: 'Password reset and account unlocked.', changeRole: 'Change role',
+    reason: 'Reason', reasonHint: 'The change ends the account\'s open sessions. The reason is kept in the audit log.',
+    resetHint: 'The account is unlocked, its sessions end and the person will change the password at sign-in. The reason is kept in the audit log.',
+    confirmRole: 'Change the role of {{user}} from {{from}} to {{to}}?', confirmDeactivate: 'Deactivate the account {{user}}?', confirmActivate: 'Activate the account {{user}}?',
+    roleChanged: 'Role of {{user}} changed to {{role}}. Their open sessions ended.', deactivated: 'Account {{user}} deactivated. Its open sessions ended.',
+    activated: 'Account {{user}} activated.', resetDoneFor: 'Password of {{user}} reset and account unlocked.',
   },
   audit: {
     title: 'Audit', intro: 'Who did what, and when. Read only.', at: 'Date (Central time)', who: 'Who',
