@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { ADMIN_PASSWORD, changeOwnPassword, login, ownAppInstance, rpc, screenshot } from './helpers';
+import { ADMIN_PASSWORD, changeOwnPassword, expectAccessible, focusShot, login, ownAppInstance, rpc, screenshot, tabTo } from './helpers';
 
 /**
  * Finance's withdrawal journey. It needs wallet money and the local Stripe stand-in, so it runs
@@ -111,6 +111,88 @@ test('finance filters the queue, rejects a flagged request, batch-approves three
   const csv = readFileSync((await download.path())!, 'utf8');
   expect(csv.split('\r\n').filter(Boolean)).toHaveLength(4);
   expect(csv).toContain('paid');
+});
+
+test('finance, keyboard only at 1280×720: rows open with Enter, Space selects and keeps focus, approve and reject from the drawer, a withdrawal by folio', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await login(page, USER, FINAL, base);
+  await expect(page.getByRole('navigation', { name: 'principal' })).toBeVisible();
+  const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+  const focused = page.locator(':focus');
+  await page.keyboard.press(`${mod}+k`);
+  await page.keyboard.type('Retiros');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Retiros' })).toBeFocused();
+  const summary = page.getByRole('region', { name: 'Total del filtro' });
+  await expect(summary).toContainText('2 retiros'); // the two ordinary requests the first journey left pending
+  await expectAccessible(page, 'withdrawal queue');
+
+  // The queue's rows are one Tab stop; Space selects and focus stays on the row.
+  const first = queue(page).getByRole('row').nth(1);
+  await tabTo(page, first);
+  await page.keyboard.press('Space');
+  await expect(first.getByRole('checkbox')).toBeChecked();
+  await expect(first).toBeFocused();
+  await expect(page.locator('.wd-selection')).toContainText('1 seleccionado');
+  await focusShot(page, '37-kb-queue-row-selected');
+  await page.keyboard.press('Space');
+  await expect(first.getByRole('checkbox')).not.toBeChecked();
+
+  // Enter opens the detail; focus is inside it and Tab stays there.
+  await page.keyboard.press('Enter');
+  const drawer = page.getByRole('dialog', { name: 'Detalle del retiro' });
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByRole('button', { name: 'Aprobar' })).toBeVisible();
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab');
+    expect(await focused.evaluate((el) => !!el.closest('[role="dialog"]')), `Tab ${i + 1} stays in the drawer`).toBe(true);
+  }
+  await expectAccessible(page, 'withdrawal drawer');
+  await tabTo(page, drawer.getByRole('button', { name: 'Aprobar' }));
+  await focusShot(page, '38-kb-drawer-approve');
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByRole('status')).toContainText('aprobado');
+  await page.keyboard.press('Escape');
+  await expect(drawer).toHaveCount(0);
+  // The approved row left the pending list: focus is on the screen's heading, not lost on the body.
+  await expect(page.getByRole('heading', { level: 1, name: 'Retiros' })).toBeFocused();
+  await expect(summary).toContainText('1 retiro');
+
+  // The other one: rejected with a reason, all by keyboard.
+  await tabTo(page, queue(page).getByRole('row').nth(1));
+  await page.keyboard.press('Enter');
+  await expect(drawer).toBeVisible();
+  await tabTo(page, drawer.getByRole('button', { name: 'Rechazar' }));
+  await page.keyboard.press('Enter');
+  const reject = page.getByRole('dialog', { name: /Rechazar el retiro/ });
+  await expect(reject.getByLabel('Motivo')).toBeFocused();
+  await page.keyboard.type('Datos bancarios por confirmar con el miembro (prueba de teclado).');
+  await focusShot(page, '39-kb-reject-dialog');
+  await expectAccessible(page, 'reject dialog');
+  // Escape closes only the reject dialog, focus back on its button; then reject for real.
+  await page.keyboard.press('Escape');
+  await expect(reject).toHaveCount(0);
+  await expect(drawer.getByRole('button', { name: 'Rechazar' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Datos bancarios por confirmar con el miembro (prueba de teclado).');
+  await tabTo(page, reject.getByRole('button', { name: 'Rechazar retiro' }));
+  await page.keyboard.press('Enter');
+  await expect(drawer.getByRole('status')).toContainText('rechazado');
+  expect(await focused.evaluate((el) => !!el.closest('[role="dialog"]'))).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(drawer).toHaveCount(0);
+
+  // A withdrawal by its folio, from the palette.
+  const flagged = (await rpc(page, 'withdrawals.list', { risk: 'any' })).body.data.rows[0];
+  await page.keyboard.press(`${mod}+k`);
+  await page.keyboard.type(`#${flagged.id}`);
+  await expect(page.getByRole('option', { name: `Abrir el retiro #${flagged.id}` })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Enter');
+  await expect(drawer).toBeVisible();
+  await expect(drawer.getByRole('heading', { name: new RegExp(`Retiro #${flagged.id}`) })).toBeVisible();
+  await focusShot(page, '39b-kb-withdrawal-by-folio');
+  await page.keyboard.press('Escape');
 });
 
 test('support does not see withdrawals and the bridge refuses them', async ({ page }) => {
