@@ -142,6 +142,8 @@ export async function seedIfEmpty(database: Database, log: (m: string) => void) 
   const { seedDemoAutoships } = await import('../services/seed/autoship');
   const autoships = await seedDemoAutoships(database.db, now);
   log(`autoenvíos de demostración: ${autoships.length}`);
+  const { seedDemoPayoutDestinations } = await import('../services/seed/payout-destinations');
+  log(`cuentas de pago de demostración: ${await seedDemoPayoutDestinations(database.db, new Date())}`);
 }
 
 const DAY_MS = 86_400_000;

@@ -9,6 +9,7 @@ import { DateTime, ErrorBanner, Loading, Money } from '../common/ui';
 import { CloseButton, Drawer } from '../common/dialog';
 import { WalletPanel } from '../wallet/WalletPanel';
 import { BankFileDialog, PayoutDialog, ReasonDialog } from './dialogs';
+import { DestinationFacts } from '../members/PayoutDestinations';
 import { RiskBadges, StatusBadge, useRefreshWithdrawals, type Row } from './parts';
 
 type Detail = OutputOf<'withdrawals.get'>;
@@ -24,6 +25,8 @@ function useFlagText() {
     return t(`withdrawals.flagExplain.${flag.flag}`, {
       ...d,
       ...(d.average !== undefined ? { average: money(d.average), threshold: money(d.threshold) } : {}),
+      ...(d.total !== undefined ? { total: money(d.total) } : {}),
+      ...(d.amount !== undefined ? { amount: money(d.amount) } : {}),
       ...(d.changedAt !== undefined ? { changedAt: date(d.changedAt) } : {}),
       ...(d.enrolledAt !== undefined ? { enrolledAt: date(d.enrolledAt) } : {}),
     });
@@ -51,7 +54,7 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
     <>
       <Drawer className="wd-drawer" label={t('withdrawals.detail')} onClose={onClose}>
         <header>
-          <h2>{t('withdrawals.withdrawalNo', { id })} {w && <StatusBadge status={w.status} />}</h2>
+          <h2>{t('withdrawals.withdrawalNo', { id })} {w && <StatusBadge status={w.status} awaiting={w.awaitingSecondApproval} />}</h2>
           <span className="spacer" />
           <CloseButton type="button" aria-label={t('withdrawals.close')}>✕</CloseButton>
         </header>
@@ -65,8 +68,8 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
                 {w.status === 'pending' && (
                   <>
                     <button className="primary" type="button" disabled={approve.isPending}
-                      onClick={() => approve.mutate({ id }, { onSuccess: async () => { await refresh(); onNotice(t('withdrawals.approved', { id })); } })}>
-                      {t('withdrawals.approve')}
+                      onClick={() => approve.mutate({ id }, { onSuccess: async (r) => { await refresh(); onNotice(t(r.awaitingSecondApproval ? 'withdrawals.firstApproved' : 'withdrawals.approved', { id })); } })}>
+                      {w.awaitingSecondApproval ? t('withdrawals.approveSecond') : t('withdrawals.approve')}
                     </button>
                     <button className="danger" type="button" onClick={() => setDialog('reject')}>{t('withdrawals.reject')}</button>
                   </>
@@ -92,6 +95,9 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
                 <div className="stat"><div className="label">{t('withdrawals.col.fee')}</div><div className="value"><Money amount={w.fee} currency={w.currency} /></div></div>
                 <div className="stat"><div className="label">{t('withdrawals.col.net')}</div><div className="value"><Money amount={w.net} currency={w.currency} /></div></div>
               </div>
+              {w.awaitingSecondApproval && (
+                <div className="banner warn" role="note">{t('withdrawals.awaitingSecondHelp', { who: d.decisions.find((x) => x.action === 'first_approved')?.by ?? '—' })}</div>
+              )}
               {w.lastPayoutError && w.status === 'processing' && <div className="banner warn"><strong>{t('withdrawals.lastError')}:</strong> {w.lastPayoutError}</div>}
               {w.failureReason && <div className="banner error"><strong>{t('withdrawals.failureReason')}:</strong> {w.failureReason}</div>}
               {w.rejectionReason && <div className="banner error"><strong>{t('withdrawals.rejectionReason')}:</strong> {w.rejectionReason}</div>}
@@ -110,6 +116,20 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
                   </ul>
                 )}
                 <p className="muted small">{t('withdrawals.riskNote')}</p>
+              </section>
+
+              <section className="card" aria-label={t('withdrawals.destination')}>
+                <h3>{t('withdrawals.destination')}</h3>
+                {w.destination ? (
+                  <>
+                    <p className="muted small">{t('withdrawals.destinationAtApproval')}</p>
+                    <DestinationFacts d={w.destination} />
+                    {d.member.destination?.id !== w.destination.id && <div className="banner warn">{t('withdrawals.destinationDiffers')}</div>}
+                  </>
+                ) : w.status === 'pending' ? (
+                  d.member.destination ? <><p className="muted small">{t('withdrawals.destinationNow')}</p><DestinationFacts d={d.member.destination} /></>
+                    : <p className="muted">{t('withdrawals.noDestination')}</p>
+                ) : w.status === 'approved' ? <div className="banner warn">{t('withdrawals.noDestinationAtApproval')}</div> : <p className="muted">—</p>}
               </section>
 
               <section className="card" aria-label={t('withdrawals.member')}>

@@ -94,7 +94,7 @@ export function WithdrawalsScreen() {
     col.accessor('amount', { header: () => <span className="right-head">{t('withdrawals.col.amount')}</span>, cell: (c) => <span className="right-cell"><Money amount={c.getValue()} currency={c.row.original.currency} /></span> }),
     col.accessor('fee', { header: () => <span className="right-head">{t('withdrawals.col.fee')}</span>, cell: (c) => <span className="right-cell"><Money amount={c.getValue()} currency={c.row.original.currency} /></span> }),
     col.accessor('net', { header: () => <span className="right-head">{t('withdrawals.col.net')}</span>, cell: (c) => <span className="right-cell"><Money amount={c.getValue()} currency={c.row.original.currency} /></span> }),
-    col.accessor('status', { header: t('withdrawals.col.status'), cell: (c) => <StatusBadge status={c.getValue()} /> }),
+    col.accessor('status', { header: t('withdrawals.col.status'), cell: (c) => <StatusBadge status={c.getValue()} awaiting={c.row.original.awaitingSecondApproval} /> }),
     col.accessor('riskFlags', { header: t('withdrawals.col.risk'), cell: (c) => <RiskBadges flags={c.getValue()} /> }),
   ], [t]);
   const meta: SelMeta = { selected, allOnPage, toggle, togglePage };
@@ -194,7 +194,7 @@ export function WithdrawalsScreen() {
       )}
 
       {open !== null && <WithdrawalDrawer id={open} onClose={() => setOpen(null)} onNotice={setNotice} notice={notice} />}
-      {dialog === 'approve' && <ApproveManyDialog rows={selPending} onClose={() => setDialog(null)} onDone={(n) => done(t('withdrawals.approvedMany', { count: n }))} />}
+      {dialog === 'approve' && <ApproveManyDialog rows={selPending} onClose={() => setDialog(null)} onDone={(m) => done(m)} />}
       {dialog === 'pay' && <PayoutDialog rows={selApproved} onClose={() => { setDialog(null); setSelected(new Map()); }} />}
       {dialog === 'bank' && <BankFileDialog rows={selApproved} onClose={() => setDialog(null)} onDone={done} />}
       {dialog === 'request' && <RequestDialog onClose={() => setDialog(null)} onDone={(id) => { setDialog(null); setNotice(t('withdrawals.requested', { id })); setOpen(id); }} />}

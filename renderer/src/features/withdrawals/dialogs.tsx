@@ -31,13 +31,21 @@ export function ReasonDialog({ title, help, label, confirm, danger, pending, err
   );
 }
 
-export function ApproveManyDialog({ rows, onClose, onDone }: { rows: Row[]; onClose: () => void; onDone: (count: number) => void }) {
+export function ApproveManyDialog({ rows, onClose, onDone }: { rows: Row[]; onClose: () => void; onDone: (message: string) => void }) {
   const { t } = useTranslation();
   const refresh = useRefreshWithdrawals();
   const approve = useMutationProcedure('withdrawals.approveMany');
   const [note, setNote] = useState('');
   const submit = () => approve.mutate({ ids: rows.map((r) => r.id), ...(note.trim() ? { note: note.trim() } : {}) }, {
-    onSuccess: async (r) => { await refresh(); onDone(r.count); },
+    onSuccess: async (r) => {
+      await refresh();
+      const list = (xs: { id: number; memberCode: string }[]) => xs.map((x) => `#${x.id} (${x.memberCode})`).join(', ');
+      onDone([
+        t('withdrawals.approvedMany', { count: r.count }),
+        r.firstApprovals.length ? t('withdrawals.firstApprovedMany', { list: list(r.firstApprovals) }) : '',
+        r.needsSomeoneElse.length ? t('withdrawals.needsSomeoneElse', { list: list(r.needsSomeoneElse) }) : '',
+      ].filter(Boolean).join(' '));
+    },
   });
   return (
     <Dialog label={t('withdrawals.approveManyTitle', { count: rows.length })} onClose={onClose} onSubmit={submit}>

@@ -9,8 +9,9 @@ export type Row = OutputOf<'withdrawals.list'>['rows'][number];
 export type Status = Row['status'];
 export type Flag = Row['riskFlags'][number];
 
-export function StatusBadge({ status }: { status: Status }) {
+export function StatusBadge({ status, awaiting }: { status: Status; awaiting?: boolean }) {
   const { t } = useTranslation();
+  if (status === 'pending' && awaiting) return <span className="badge warn">{t('withdrawals.awaitingSecond')}</span>;
   return <span className={`badge st-${status}`}>{t(`withdrawals.statusName.${status}`)}</span>;
 }
 
