@@ -96,8 +96,8 @@ test('finance A enters a withdrawal and cannot approve it; finance B approves it
   await screenshot(page, '94-money-bank-file-saved');
 
   // The same trail in English.
+  await drawer.getByRole('button', { name: 'Cerrar' }).click();
   await page.getByLabel('Idioma').selectOption('en');
-  await page.getByRole('link', { name: 'Withdrawals' }).click();
   await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Paying' });
   await page.getByRole('table').getByRole('row').filter({ hasText: `#${id}` }).click();
   const en = page.getByRole('dialog', { name: 'Withdrawal detail' });
