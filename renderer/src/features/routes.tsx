@@ -15,6 +15,7 @@ import { WithdrawalsScreen } from './withdrawals/WithdrawalsScreen';
 import { PaymentsScreen } from './payments/PaymentsScreen';
 import { CommissionsScreen } from './commissions/CommissionsScreen';
 import { AutoshipScreen } from './autoship/AutoshipScreen';
+import { DisclosureScreen } from './economics/DisclosureScreen';
 
 export interface Area {
   path: string;
@@ -39,6 +40,7 @@ export const areas: Area[] = [
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <CommissionsScreen /> },
+  { path: 'disclosure', label: 'economics.disclosure.nav', icon: '≡', roles: ['admin', 'finance'], element: <DisclosureScreen /> },
   { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
   { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },

@@ -9,13 +9,14 @@ import * as withdrawals from './withdrawals';
 import * as payments from './payments';
 import * as commissions from './commissions';
 import * as autoship from './autoship';
+import * as economics from './economics';
 import * as fields from './fields';
 import * as destinations from './destinations';
 import * as a11y from './a11y';
 import { errorText } from '../../../shared/error-messages';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship, destinations, a11y];
+const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship, destinations, a11y, economics];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -4,6 +4,7 @@ import { walletMetrics } from './wallet';
 import { volumesMetrics } from './volumes';
 import { dashboardMetrics } from './dashboard';
 import { commissionsMetrics } from './commissions';
+import { economicsMetrics } from './economics';
 import { commissionsPreview } from './preview';
 import { seedGenerate } from './seed';
 import { uiMetrics } from './ui';
@@ -15,6 +16,7 @@ export const metrics: Metric[] = [
   ...volumesMetrics,
   ...dashboardMetrics,
   ...commissionsMetrics,
+  ...economicsMetrics,
   commissionsPreview,
   seedGenerate,
   ...uiMetrics,

@@ -8,6 +8,8 @@ import { useSession } from '../../stores/session';
 import { DateTime, ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
 import { Delta, PeriodName, RankBars, periodLabel } from '../periods/parts';
 import '../periods/periods.css';
+import { PayoutHistoryCard } from '../economics/parts';
+import { useSession } from '../../stores/session';
 
 /** The first screen after login: the open period at a glance, from cached aggregates. */
 export function DashboardScreen() {
@@ -114,6 +116,7 @@ export function DashboardScreen() {
           <RankBars ranks={d.ranks} />
         </section>
       </div>
+      <PayoutCardFor />
     </Page>
   );
 }
@@ -121,4 +124,10 @@ export function DashboardScreen() {
 /** Axis ticks only: 1.2 M, 350 k. */
 function compact(v: number, locale: 'es-MX' | 'en'): string {
   return new Intl.NumberFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', { notation: 'compact', maximumFractionDigits: 1 }).format(v);
+}
+
+/** The payout ratio of the last 12 periods: for the roles that see money (admin, finance). */
+function PayoutCardFor() {
+  const role = useSession((s) => s.staff?.role);
+  return role === 'admin' || role === 'finance' ? <PayoutHistoryCard /> : null;
 }

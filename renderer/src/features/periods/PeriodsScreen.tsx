@@ -12,6 +12,7 @@ import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager, Points }
 import { CloseWizard, RunProgress } from './CloseWizard';
 import { Delta, PeriodName, PeriodStatusBadge, RankBars, periodLabel } from './parts';
 import './periods.css';
+import { PeriodPayoutCard } from '../economics/parts';
 
 type Summary = OutputOf<'periods.list'>[number];
 type Advancing = OutputOf<'periods.advancing'>['rows'][number];
@@ -123,6 +124,8 @@ export function PeriodsScreen() {
         </section>
         {chosen && <AdvancingCard periodKey={chosen.key} closed={chosen.status === 'closed'} />}
       </div>
+
+      {chosen && <PeriodPayoutCard periodKey={chosen.key} />}
 
       <section aria-label={t('periods.list.title')}>
         <h2>{t('periods.list.title')}</h2>

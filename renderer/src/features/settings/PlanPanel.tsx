@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { DateTime, ErrorBanner, Loading } from '../common/ui';
+import { SimulationPanel } from '../economics/SimulationPanel';
 
 type Version = OutputOf<'plan.versions'>[number];
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -44,6 +45,7 @@ export function PlanPanel() {
         </div>
       )}
       {selected && list.find((v) => v.id === selected)?.status === 'draft' && <DraftEditor version={list.find((v) => v.id === selected)!} onPublished={(v) => { setSelected(null); const base = baseFor(v); if (base) setCompare({ fromId: base.id, toId: v.id }); }} />}
+      {selected && list.find((v) => v.id === selected)?.status === 'draft' && <SimulationPanel versionId={selected} />}
       {compare && <DiffView {...compare} versions={list} onChange={setCompare} />}
     </div>
   );
