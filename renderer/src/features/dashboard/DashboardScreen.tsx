@@ -9,7 +9,6 @@ import { DateTime, ErrorBanner, Loading, Money, Page, Points } from '../common/u
 import { Delta, PeriodName, RankBars, periodLabel } from '../periods/parts';
 import '../periods/periods.css';
 import { PayoutHistoryCard } from '../economics/parts';
-import { useSession } from '../../stores/session';
 
 /** The first screen after login: the open period at a glance, from cached aggregates. */
 export function DashboardScreen() {
