@@ -94,6 +94,8 @@ export interface StripeStub extends SubscriptionStubApi {
   /** Records any event (its id and created given or generated). */
   addEvent(type: string, object: unknown, at?: number): StubEvent;
   reset(): void;
+  /** Stripe forgets idempotency keys after about 24 hours: forget every saved one now. */
+  expireIdempotencyKeys(): void;
   close(): Promise<void>;
 }
 
@@ -167,6 +169,7 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
     },
     script(resource, ...behaviours) { scripts.set(resource, [...(scripts.get(resource) ?? []), ...behaviours]); },
     route(method, pattern, handler, resource) { routes.unshift({ method, pattern, handler, resource: resource ?? pattern.source }); },
+    expireIdempotencyKeys() { saved.clear(); },
     reset() { scripts.clear(); saved.clear(); stub.transfers.length = 0; stub.requests.length = 0; stub.paymentIntents.clear(); stub.charges.clear(); stub.events.length = 0; },
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -199,7 +202,12 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
     const t = stub.transfers.find((x) => x.id === match[1]);
     return t ? { status: 200, body: t } : stripeError(404, 'invalid_request_error', `No such transfer: '${match[1]}'`, 'resource_missing', 'id');
   }, 'transfers.get');
-  stub.route('GET', /^\/v1\/transfers$/, () => ({ status: 200, body: { object: 'list', data: [...stub.transfers].reverse(), has_more: false, url: '/v1/transfers' } }), 'transfers.list');
+  // As Stripe: newest first, filtered by transfer_group when given.
+  stub.route('GET', /^\/v1\/transfers$/, ({ body }) => {
+    const group = body.transfer_group as string | undefined;
+    const data = [...stub.transfers].reverse().filter((t) => group === undefined || t.transfer_group === group);
+    return { status: 200, body: { object: 'list', data, has_more: false, url: '/v1/transfers' } };
+  }, 'transfers.list');
 
   const mustPi = (piId: string) => {
     const pi = stub.paymentIntents.get(piId);

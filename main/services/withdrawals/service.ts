@@ -319,7 +319,7 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
     entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), attempt: attempt!.id, idempotencyKey: key },
     reason: w.status === 'processing' ? 'reintento de pago (misma clave de idempotencia)' : null,
   });
-  return { call: { attemptId: attempt!.id, withdrawalId: id, memberId: w.memberId, idempotencyKey: key, destination: destination!, currency: w.currency, net: w.net } };
+  return { call: { attemptId: attempt!.id, withdrawalId: id, memberId: w.memberId, idempotencyKey: key, destination: destination!, currency: w.currency, net: w.net, retry: w.status === 'processing' } };
 }
 
 export async function recordStripeOutcome(ctx: MutationContext, id: number, attemptId: number, o: TransferOutcome) {

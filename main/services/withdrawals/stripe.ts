@@ -56,6 +56,8 @@ export interface TransferRequest {
   currency: string;
   /** Net amount, decimal string with 2 decimals. */
   net: string;
+  /** An earlier attempt exists (its outcome unknown): look the transfer up at Stripe before creating one. */
+  retry?: boolean;
 }
 
 export type TransferOutcome =
@@ -72,8 +74,25 @@ export function minorUnits(net: string): number {
   return cents.toNumber();
 }
 
+/**
+ * The transfer Stripe already holds for this withdrawal, if any. Stripe forgets an idempotency key
+ * after about 24 hours, so a retry days later must not rely on the key alone: the transfer group
+ * (one per withdrawal) and the metadata find a transfer created by any earlier attempt.
+ */
+export async function findTransfer(s: StripeSettings, withdrawalId: number): Promise<{ id: string } | null> {
+  const group = `withdrawal-${withdrawalId}`;
+  for await (const tr of stripeClient(s).transfers.list({ transfer_group: group, limit: 100 })) {
+    if (tr.transfer_group === group && tr.metadata?.withdrawal_id === String(withdrawalId) && !tr.reversed) return { id: tr.id };
+  }
+  return null;
+}
+
 export async function createTransfer(s: StripeSettings, t: TransferRequest): Promise<TransferOutcome> {
   try {
+    if (t.retry) {
+      const existing = await findTransfer(s, t.withdrawalId);
+      if (existing) return { outcome: 'paid', transferId: existing.id };
+    }
     const tr = await stripeClient(s).transfers.create(
       {
         amount: minorUnits(t.net),

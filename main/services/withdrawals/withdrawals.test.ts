@@ -265,14 +265,44 @@ describe('Stripe payouts (local test server)', () => {
     const retry = await t.must('withdrawals.payout', { id: w.id }, finance2);
     expect(retry).toMatchObject({ status: 'paid', outcome: 'paid' });
     const sent = stub.requests.filter((q) => q.path === '/v1/transfers' && q.method === 'POST' && q.body.metadata && (q.body.metadata as Record<string, string>).withdrawal_id === String(w.id));
-    expect(sent.length).toBe(2);
-    expect(new Set(sent.map((q) => q.idempotencyKey))).toEqual(new Set([`withdrawal-${w.id}`]));
-    expect(sent[1]!.replayed).toBe(true);
+    // The retry looked the transfer up at Stripe (by its transfer group) and created nothing.
+    expect(sent.length).toBe(1);
+    expect(sent[0]!.idempotencyKey).toBe(`withdrawal-${w.id}`);
+    expect(stub.requests.filter((q) => q.method === 'GET' && q.path === '/v1/transfers' && q.body.transfer_group === `withdrawal-${w.id}`)).toHaveLength(1);
     expect(stub.transfers.filter((x) => x.metadata.withdrawal_id === String(w.id))).toHaveLength(1);
     expect(retry.stripeTransferId).toBe(stub.transfers.find((x) => x.metadata.withdrawal_id === String(w.id))!.id);
     expect(await memberBalance(db(), m.id)).toMatchObject({ balance: '9000.00', held: '0.00' });
     const d = await t.must('withdrawals.get', { id: w.id }, t.tokens.finance);
     expect(d.attempts.map((a) => a.outcome)).toEqual(['unknown', 'paid']);
+  });
+
+  it('a retry after Stripe forgot the idempotency key finds the transfer by its group and never pays twice', async () => {
+    const { m, w } = await approvedFor({ stripeAccountId: 'acct_1PagoOlvido' });
+    stub.script('transfers', { kind: 'delay', ms: 2500 });
+    const first = await t.must('withdrawals.payout', { id: w.id }, t.tokens.finance);
+    expect(first).toMatchObject({ status: 'processing', outcome: 'unknown' });
+    expect(stub.transfers.filter((x) => x.metadata.withdrawal_id === String(w.id))).toHaveLength(1);
+    // Days later: Stripe no longer knows the key, so a POST with it would create a second transfer.
+    stub.expireIdempotencyKeys();
+    await new Promise((r) => setTimeout(r, 1600));
+    const retry = await t.must('withdrawals.payout', { id: w.id }, finance2);
+    expect(retry).toMatchObject({ status: 'paid', outcome: 'paid' });
+    expect(stub.transfers.filter((x) => x.metadata.withdrawal_id === String(w.id))).toHaveLength(1);
+    expect(retry.stripeTransferId).toBe(stub.transfers.find((x) => x.metadata.withdrawal_id === String(w.id))!.id);
+    expect(stub.requests.filter((q) => q.method === 'POST' && q.path === '/v1/transfers' && q.idempotencyKey === `withdrawal-${w.id}`)).toHaveLength(1);
+    expect(await memberBalance(db(), m.id)).toMatchObject({ balance: '9000.00', held: '0.00' });
+  });
+
+  it('a retry when Stripe holds no transfer creates exactly one', async () => {
+    const { w } = await approvedFor({ stripeAccountId: 'acct_1PagoSinTransfer' });
+    stub.script('transfers', { kind: 'error', status: 500 });
+    const first = await t.must('withdrawals.payout', { id: w.id }, t.tokens.finance);
+    expect(first).toMatchObject({ status: 'processing', outcome: 'unknown' });
+    expect(stub.transfers.filter((x) => x.metadata.withdrawal_id === String(w.id))).toHaveLength(0);
+    stub.expireIdempotencyKeys();
+    const retry = await t.must('withdrawals.payout', { id: w.id }, finance2);
+    expect(retry).toMatchObject({ status: 'paid', outcome: 'paid' });
+    expect(stub.transfers.filter((x) => x.metadata.withdrawal_id === String(w.id))).toHaveLength(1);
   });
 
   it('the SDK itself retries a timeout with the same key: one transfer', async () => {
