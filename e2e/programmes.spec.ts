@@ -117,7 +117,7 @@ test('the Programas tab: admin creates an NN Travels campaign with a promotion; 
   // End before start: refused with the field's message, nothing saved.
   await form.getByLabel('Periodo final').first().fill(plus(-1));
   await form.getByRole('button', { name: 'Guardar campaña' }).click();
-  await expect(form.getByRole('alert')).toContainText('El periodo final no puede ser anterior al inicial');
+  await expect(form.getByRole('alert')).toContainText('Periodo final: el periodo final no puede ser anterior al inicial');
   await form.getByLabel('Periodo final').first().fill(plus(5));
   await form.getByRole('button', { name: 'Agregar promoción' }).click();
   const promo = form.getByRole('group', { name: 'Promoción 1' });

@@ -153,17 +153,17 @@ describe('staff procedures keep the login roles in step', () => {
     const c1 = as(login, 'inicial-123456');
     expect((await c1`select pg_has_role(session_user, 'nnp_support', 'MEMBER') as s`)[0]!.s).toBe(true);
 
-    await t.must('staff.resetPassword', { id: created.id, newPassword: 'temporal-55555' }, t.tokens.admin);
+    await t.must('staff.resetPassword', { id: created.id, newPassword: 'temporal-55555', reason: 'olvidó su contraseña' }, t.tokens.admin);
     expect(await refusal(as(login, 'inicial-123456'), 'select 1')).toBe('28P01');
     expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBeNull();
 
-    await t.must('staff.update', { id: created.id, role: 'finance' }, t.tokens.admin);
+    await t.must('staff.update', { id: created.id, role: 'finance', reason: 'cambio de puesto' }, t.tokens.admin);
     const [g] = await t.database.sql`select pg_has_role(${login}, 'nnp_finance', 'MEMBER') as f, pg_has_role(${login}, 'nnp_support', 'MEMBER') as s`;
     expect(g).toEqual({ f: true, s: false });
 
     const open = as(login, 'temporal-55555');
     await open`select 1`;
-    await t.must('staff.update', { id: created.id, active: false }, t.tokens.admin);
+    await t.must('staff.update', { id: created.id, active: false, reason: 'dejó la empresa' }, t.tokens.admin);
     // Its open connection was ended, and it cannot log in again.
     expect(await refusal(open, 'select 1')).not.toBeNull();
     expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBe('28000');
