@@ -40,7 +40,7 @@ test('admin finds a member by a partial accented name, opens the profile and wal
   const box = page.getByLabel('Buscar miembro');
   await expect(box).toBeFocused();
   await box.fill(query);
-  const results = page.getByRole('listbox', { name: /resultados/ });
+  const results = page.getByRole('listbox', { name: /resultados?/ });
   const option = results.getByRole('option').filter({ hasText: hit.code });
   await expect(option).toBeVisible();
   await expect(option).toContainText(name(hit));
@@ -121,7 +121,7 @@ test('support finds a member by a partial accented name and opens the profile, w
   await firstSignIn(page, 'soporte-miembros', 'temporal-12345', 'definitiva-12345');
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Miembros' }).click();
   await page.getByLabel('Buscar miembro').fill(query);
-  await page.getByRole('listbox', { name: /resultados/ }).getByRole('option').filter({ hasText: hit.code }).click();
+  await page.getByRole('listbox', { name: /resultados?/ }).getByRole('option').filter({ hasText: hit.code }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(name(hit));
   await expect(page.getByRole('button', { name: 'Corregir patrocinador' })).toHaveCount(0);
   await screenshot(page, '27-support-profile');
