@@ -6,6 +6,7 @@ import { AppError } from '../../../shared/errors';
 import { genealogyMoves } from '../../db/schema';
 import * as q from './queries';
 import { moveInPeriod } from './move';
+import { openPeriod } from '../periods/lookup';
 
 async function node(input: ParsedInputOf<'genealogy.node'>, ctx: CallContext) {
   const period = await q.resolvePeriod(ctx.sql, input.periodKey);
@@ -64,17 +65,15 @@ async function exportPage(input: ParsedInputOf<'genealogy.exportPage'>, ctx: Cal
 }
 
 async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext) {
-  // The move changes the tree of the period being worked on: only while that period is open, and
-  // never while a close is running. FOR SHARE keeps the period from changing status until commit.
+  // The move changes the tree of the period being worked on: the open period (which, once its
+  // month has ended, stays open until it is closed), and never while a close is running. FOR SHARE
+  // keeps the period from changing status until commit.
   const now = ctx.now();
-  const [period] = (await ctx.tx.execute<{ id: number; key: string; status: 'open' | 'closing' | 'closed'; starts_at: string }>(dsql`
-    select id, key, status, starts_at from periods where starts_at <= ${now.toISOString()}::timestamptz and ends_at > ${now.toISOString()}::timestamptz
-    for share`)) as unknown as { id: number; key: string; status: 'open' | 'closing' | 'closed'; starts_at: string }[];
-  if (!period || period.status !== 'open') {
-    throw new AppError('PERIOD_CLOSED', period
-      ? `El periodo actual (${period.key}) no está abierto: la genealogía no se puede corregir.`
-      : 'No hay un periodo abierto para la fecha actual: la genealogía no se puede corregir.', { period: period?.key ?? null });
+  const open = await openPeriod(ctx.tx, 'share');
+  if (!open || open.startsAt.getTime() > now.getTime()) {
+    throw new AppError('PERIOD_CLOSED', 'No hay un periodo abierto en curso: la genealogía no se puede corregir.', { period: open?.key ?? null });
   }
+  const period = { id: open.id, key: open.key, status: open.status as 'open', starts_at: open.startsAt.toISOString() };
   const [closing] = (await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`)) as unknown as { key: string }[];
   if (closing) throw AppError.of('PERIOD_CLOSED', 'period.closing', { period: closing.key }, { period: closing.key });
 

@@ -166,16 +166,27 @@ describe('genealogy.move', () => {
     } finally {
       await sql`update periods set status = 'open' where key = '2026-11'`;
     }
-    // A clock outside every period: no open period for "now".
-    const later = await testApp({ now: () => new Date('2027-03-01T12:00:00Z') });
+    // A clock before the open period has started: nothing is being worked on yet.
+    const earlier = await testApp({ now: () => new Date('2026-10-15T12:00:00Z') });
+    try {
+      await loadFixture(earlier.database.sql);
+      const r = await earlier.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Sin periodo en curso' }, earlier.tokens.admin);
+      expect(!r.ok && r.error.code).toBe('PERIOD_CLOSED');
+    } finally {
+      await earlier.close();
+    }
+    expect(await auditRows()).toBe(0);
+  });
+
+  it('after the open period month has ended (not yet closed) a correction still applies to it', async () => {
+    const later = await testApp({ now: () => new Date('2026-12-03T12:00:00Z') });
     try {
       await loadFixture(later.database.sql);
-      const r = await later.call('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Sin periodo abierto' }, later.tokens.admin);
-      expect(!r.ok && r.error.code).toBe('PERIOD_CLOSED');
+      const r = await later.must('genealogy.move', { memberId: 4, newSponsorId: 3, reason: 'Corrección antes del cierre' }, later.tokens.admin);
+      expect(r.period).toMatchObject({ key: '2026-11', status: 'open' });
     } finally {
       await later.close();
     }
-    expect(await auditRows()).toBe(0);
   });
 
   it('moves a member with its whole downline: paths, depths and downline sizes rewritten, audited', async () => {
