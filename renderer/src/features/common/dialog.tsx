@@ -76,9 +76,26 @@ function useReturnFocus() {
   return (e: Event) => {
     e.preventDefault();
     const el = opener.current as HTMLElement | null;
-    if (el && el.isConnected && el !== document.body) { el.focus(); return; }
-    const dialogs = document.querySelectorAll<HTMLElement>('[role="dialog"]');
-    const under = dialogs[dialogs.length - 1];
-    (under ?? document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main'))?.focus();
+    if (el && el.isConnected && el !== document.body) {
+      el.focus();
+      // The opener may leave the page a moment later (the Reject button of a request that the
+      // refetch now shows as rejected): if focus falls to the body with it, rescue it.
+      const watch = new MutationObserver(() => {
+        if (!el.isConnected) {
+          watch.disconnect();
+          if (document.activeElement === document.body || document.activeElement === null) focusFallback();
+        }
+      });
+      watch.observe(document.body, { childList: true, subtree: true });
+      setTimeout(() => watch.disconnect(), 5_000);
+      return;
+    }
+    focusFallback();
   };
+}
+
+function focusFallback() {
+  const dialogs = document.querySelectorAll<HTMLElement>('[role="dialog"]');
+  const under = dialogs[dialogs.length - 1];
+  (under ?? document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main'))?.focus();
 }
