@@ -42,7 +42,10 @@ function useFocusHeadingOnRouteChange() {
     const tick = () => {
       const main = document.querySelector('main');
       const active = document.activeElement;
-      if (document.querySelector('[role="dialog"]') || (main && active && active !== main && main.contains(active))) return;
+      // A dialog still closing (the command palette that just navigated) hands focus back first:
+      // wait for it rather than give up, then respect wherever it put focus inside the page.
+      if (document.querySelector('[role="dialog"]')) { if (performance.now() < until) frame = requestAnimationFrame(tick); return; }
+      if (main && active && active !== main && main.contains(active) && active.tagName !== 'H1') return;
       const h1 = main?.querySelector<HTMLElement>('h1');
       if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: false }); return; }
       if (performance.now() < until) frame = requestAnimationFrame(tick);
