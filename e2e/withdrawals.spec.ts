@@ -72,6 +72,8 @@ test('finance filters the queue, rejects a flagged request, batch-approves three
   await page.getByLabel('Riesgo', { exact: true }).selectOption({ label: 'Sin alertas' });
   await page.getByLabel('Ordenar por', { exact: true }).selectOption({ label: 'Importe · Ascendente' });
   await expect(summary).toContainText('5 retiros');
+  // The sorted page is in (the smallest first) before rows are picked by position.
+  await expect(queue(page).getByRole('row').nth(1)).toContainText('$1,500.00');
   for (const n of [1, 2, 3]) await queue(page).getByRole('row').nth(n).getByRole('checkbox').check();
   const selection = page.locator('.wd-selection');
   await expect(selection).toContainText('3 seleccionados');

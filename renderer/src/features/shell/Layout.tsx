@@ -38,17 +38,28 @@ function useFocusHeadingOnRouteChange() {
     prev.current = pathname;
     if (from === null || from === '/') return;
     let frame = 0;
-    const until = performance.now() + 3000;
+    const until = performance.now() + 5000;
+    // Runs every frame for a few seconds: the new screen may render after a lazy load, the old
+    // screen's heading may be the one found first and then unmount, and a closing dialog (the
+    // command palette that navigated) hands focus back on its own. Whenever focus has fallen to the
+    // body meanwhile, it goes to the heading on screen; once the person moved focus anywhere inside
+    // the page other than a heading, this stops.
+    let placed: HTMLElement | null = null;
     const tick = () => {
-      const main = document.querySelector('main');
-      const active = document.activeElement;
-      // A dialog still closing (the command palette that just navigated) hands focus back first:
-      // wait for it rather than give up, then respect wherever it put focus inside the page.
-      if (document.querySelector('[role="dialog"]')) { if (performance.now() < until) frame = requestAnimationFrame(tick); return; }
-      if (main && active && active !== main && main.contains(active) && active.tagName !== 'H1') return;
-      const h1 = main?.querySelector<HTMLElement>('h1');
-      if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: false }); return; }
-      if (performance.now() < until) frame = requestAnimationFrame(tick);
+      if (performance.now() > until) return;
+      if (!document.querySelector('[role="dialog"]')) {
+        const main = document.querySelector('main');
+        const active = document.activeElement;
+        const lost = !active || active === document.body;
+        const inPage = !!main && !!active && active !== main && main.contains(active) && active !== placed;
+        // The person (or the screen itself, e.g. a search box) put focus somewhere: leave it there.
+        if (placed ? !lost && active !== placed : inPage && active?.tagName !== 'H1') return;
+        if (!placed || lost) {
+          const h1 = main?.querySelector<HTMLElement>('h1');
+          if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: false }); placed = h1; }
+        }
+      }
+      frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
     return () => cancelAnimationFrame(frame);
