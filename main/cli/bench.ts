@@ -1,7 +1,7 @@
 /**
  * npm run bench -- --members N [--only GROUP[,GROUP…]] [--out FILE] [--seed S] [--rebuild]
  *
- * Benchmarks of /work/shared/BENCH.md (described in docs/performance.md). A dedicated embedded
+ * The benchmarks described in docs/performance.md. A dedicated embedded
  * PostgreSQL cluster lives in bench/data/ (gitignored), tuned for a bench and NOT for durability
  * (fsync off: a crash of the machine can corrupt it; it is rebuilt with --rebuild). The generated
  * network is kept in a database per (N, seed), `bench_<N>_s<seed>`, so a re-run skips generation.

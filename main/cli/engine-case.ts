@@ -1,7 +1,7 @@
 /**
  * npm run --silent engine:case -- FILE.json
  *
- * Loads an engine case (shared/ENGINE-CASES.md) into a fresh empty database, confirms its orders,
+ * Loads an engine case (main/domain/engine/case-format.ts) into a fresh empty database, confirms its orders,
  * runs the real period close and prints the result JSON read back from the database — nothing else
  * on stdout. Bad input (unknown sponsor, cycle, unknown SKU, malformed file): a message on stderr,
  * exit code 1.

@@ -163,9 +163,3 @@ export function convert(amount: Decimal | string, from: Currency, to: Currency, 
   return a.times(rateOf(from, rates)).div(rateOf(to, rates));
 }
 
-/** Sum of decimals (exact). */
-export function sumDecimals(values: Iterable<Decimal | string>): Decimal {
-  let s = new Decimal(0);
-  for (const v of values) s = s.plus(v);
-  return s;
-}

@@ -1,10 +1,10 @@
 /**
  * The compensation plan's figures as DATA. The database keeps versioned copies of this object
  * (effective from a period); every calculator reads its figures from a plan object, never from
- * constants. PLAN_V1 holds the figures of PLAN.md (the seed of the first plan version).
+ * constants. PLAN_V1 holds the figures of the compensation plan's first version (the seed of the first plan version).
  */
 import { z } from 'zod';
-import { CURRENCIES, Decimal, isDecimalString, type Currency } from './money';
+import { CURRENCIES, Decimal, isDecimalString } from './money';
 
 // ---------------------------------------------------------------------------------------------
 // Ranks (structure, not figures): 0..8 and their names.
@@ -12,8 +12,6 @@ import { CURRENCIES, Decimal, isDecimalString, type Currency } from './money';
 export const RANKS = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
 export type Rank = (typeof RANKS)[number];
 export const MAX_RANK: Rank = 8;
-/** The first Embajador rank (Transformador). */
-export const FIRST_EMBAJADOR_RANK: Rank = 5;
 
 export const RANK_CODES = [
   'SIN_RANGO',
@@ -51,10 +49,6 @@ export const RANK_NAMES_EN: readonly string[] = Object.freeze([
   'Conscious Ambassador',
   'Supportive Ambassador',
 ]);
-
-export function isRank(value: unknown): value is Rank {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_RANK;
-}
 
 export function rankName(rank: Rank, lang: 'es' | 'en' = 'es'): string {
   return (lang === 'es' ? RANK_NAMES_ES : RANK_NAMES_EN)[rank] ?? String(rank);
@@ -368,23 +362,7 @@ export function validatePlan(input: unknown): PlanFigures {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lookups used by the calculators
-
-export function rankRequirement(plan: PlanFigures, rank: Rank): { pv: string; pvg: string; uninivelDepth: number } | undefined {
-  return plan.ranks.find((r) => r.rank === rank);
-}
-
-/** The fixed amount for a currency, or undefined when the plan has only other currencies' figures. */
-export function amountFor(amounts: AmountsByCurrency, currency: Currency): string | undefined {
-  return amounts[currency];
-}
-
-export function kitBySku(plan: PlanFigures, sku: string): Kit | undefined {
-  return plan.kits.find((k) => k.sku === sku);
-}
-
-// ---------------------------------------------------------------------------------------------
-// PLAN_V1: the figures of PLAN.md
+// PLAN_V1: the figures of the compensation plan's first version
 
 export const PLAN_V1: PlanFigures = deepFreeze({
   ranks: [

@@ -65,7 +65,7 @@ export type RiskFlag = (typeof RISK_FLAGS)[number];
 export const RISK_BIT: Readonly<Record<RiskFlag, number>> = Object.freeze({ frequent: 1, large: 2, destination_changed: 4, new_member: 8, no_history: 16 });
 
 /**
- * The thresholds of PLAN.md ("Risk flags shown to finance"). The plan's figures schema has no
+ * The plan's thresholds ("Risk flags shown to finance"). The plan's figures schema has no
  * place for them yet (issue 8 owns it); until then they live here, in one object.
  */
 export interface RiskRules {

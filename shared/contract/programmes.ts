@@ -1,5 +1,5 @@
 /**
- * The three programmes of the plan (PLAN.md bonuses 7–9): Cashback entitlements, Lealtad points and
+ * The three programmes of the plan (the plan's bonuses 7–9): Cashback entitlements, Lealtad points and
  * gifts to ship, NN Travels campaigns and their ranking. Part of the commissions contract.
  */
 import { z } from 'zod';

@@ -33,7 +33,7 @@ export interface MetricResult {
 }
 
 export interface Metric {
-  /** e.g. "genealogy.children" as named in BENCH.md. */
+  /** e.g. "genealogy.children" as named in docs/performance.md. */
   name: string;
   budget: { p95_ms?: number; ms?: number; per_s?: number };
   run(ctx: BenchContext): Promise<MetricResult>;

@@ -4,11 +4,11 @@
  * once (with and without the Emprendedor 30-day rule), Matching for Transformador and Solidario,
  * Automóvil when the streak breaks, Lealtad with a kit order, NN Travels rank points with a
  * multiplier and the cap. Every scenario runs through both engines (runBoth), which must agree.
- * Rates of the plan (PLAN.md): USD 18.50 MXN.
+ * Rates: RATES of test/engine-scenarios.ts (USD 18.50 MXN).
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineMember, EngineOrder } from './types';
-import { kit, lineStrings, member, product, programOf, runBoth, volumeOf } from './testing';
+import { kit, lineStrings, member, product, programOf, runBoth, volumeOf } from '../../../test/engine-scenarios';
 
 const RANK_PVG: Record<number, string> = { 4: '120000', 5: '300000', 6: '650000', 7: '1300000', 8: '2900000' };
 

@@ -14,7 +14,7 @@ import {
   UnknownKitSkuError,
   UnknownSponsorError,
 } from './errors';
-import { inputOf, kit, lineStrings, member, product, programOf, runBoth, volumeOf, type Scenario } from './testing';
+import { inputOf, kit, lineStrings, member, product, programOf, runBoth, volumeOf, type Scenario } from '../../../test/engine-scenarios';
 
 describe('1. Bono Directo: 25% of a product order\'s VN to the buyer\'s sponsor, converted', () => {
   const out = runBoth({

@@ -1,5 +1,5 @@
 /**
- * The engine-case file format (shared/ENGINE-CASES.md): a zod schema for NAME.json, its
+ * The engine-case file format: a zod schema for NAME.json, its
  * conversion to engine input, and the result JSON the `engine:case` command prints.
  */
 import { z } from 'zod';
@@ -100,7 +100,7 @@ export function caseToEngineInput(c: EngineCase, plan: PlanFigures = PLAN_V1): E
   };
 }
 
-/** The result JSON of a case, exactly the ENGINE-CASES.md output shape. */
+/** The result JSON of a case, exactly the engine-case output shape (test/fixtures/engine-cases/*.expected.json). */
 export interface CaseOutput {
   volumes: { member: string; pv: string; vn: string; pvg: string; paidAsRank: number; careerRank: number }[];
   lines: { type: string; beneficiary: string; source: string; level: number; amount: string; currency: string }[];

@@ -11,7 +11,7 @@ import { PLAN_V1, validatePlan, type PlanFigures } from '../plan';
 import { referencePeriodEngine } from '../reference/reference';
 import { computePeriod, runPeriodEngine } from './engine';
 import { LINE_COPY_COLUMNS } from './tables';
-import { canonical } from './testing';
+import { canonical } from '../../../test/engine-scenarios';
 import type { EngineHistoryRow, EngineInput, EngineMember, EngineOrder } from './types';
 
 const CURRENCY: Record<Country, Currency> = { MX: 'MXN', US: 'USD', CO: 'COP', DO: 'DOP' };

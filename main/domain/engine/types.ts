@@ -71,8 +71,6 @@ export interface EngineInput {
 
 export type LineType = 'directo' | 'rapido' | 'uninivel' | 'alcance' | 'matching' | 'automovil';
 
-export const LINE_TYPES: readonly LineType[] = ['directo', 'rapido', 'uninivel', 'alcance', 'matching', 'automovil'];
-
 /** One money line. The first six fields are the engine-case shape; the rest is detail for storage. */
 export interface CommissionLine {
   readonly type: LineType;

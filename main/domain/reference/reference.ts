@@ -1,5 +1,5 @@
 /**
- * The REFERENCE calculator: a deliberately simple reading of PLAN.md, written for obviousness,
+ * The REFERENCE calculator: a deliberately simple reading of the compensation plan, written for obviousness,
  * not speed (plain loops, recursion, decimal.js everywhere). It is the oracle the fast engine is
  * tested against; it shares only the input/output types, the plan data and the money/period
  * helpers with it.

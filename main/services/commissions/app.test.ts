@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { loadSmallNetwork } from '../volumes/testing';
+import { loadSmallNetwork } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { Decimal } from '../../domain/money';
 import { readFileSync } from 'node:fs';

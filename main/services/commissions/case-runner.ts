@@ -1,5 +1,5 @@
 /**
- * An engine case (shared/ENGINE-CASES.md) run through the real application in an EMPTY database:
+ * An engine case (the file format of main/domain/engine/case-format.ts) run through the real application in an EMPTY database:
  * members, history and orders are inserted, the period's orders are confirmed through confirmOrder
  * (which posts Directo/Rápido at once), the real period close runs (volumes, ranks, commissions,
  * ledger postings), and the result is read back from the database.

@@ -1,12 +1,12 @@
 /**
- * Cashback in real time (PLAN.md programme 7): issued at the confirmation that takes the member's
+ * Cashback in real time (the plan's programme 7): issued at the confirmation that takes the member's
  * PV in the period to 2,930, used by the member's next confirmed order in that period, expired by
  * the close when unused; members who reached it without a confirmation (orders recorded paid
  * directly) get it recorded issued + expired by the close, as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertOrders, loadSmallNetwork, pendingOrder } from '../volumes/testing';
+import { insertOrders, loadSmallNetwork, pendingOrder } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { confirmOrder } from '../orders/confirm';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { loadSmallNetwork } from '../volumes/testing';
+import { loadSmallNetwork } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { commissionsStep } from './step';
 import { withStep } from '../../../test/close-steps';

@@ -87,7 +87,7 @@ export async function postInstantCommissions(
 }
 
 /**
- * Cashback (PLAN.md programme 7), at confirmation, after the order's volumes were applied: an
+ * Cashback (the plan's programme 7), at confirmation, after the order's volumes were applied: an
  * entitlement issued earlier in the period (by an order that took the member's PV to the plan's
  * threshold) and not used yet is used by this order — the member's next confirmed order; otherwise,
  * when this order takes the member's PV in the period to the threshold, the entitlement is issued

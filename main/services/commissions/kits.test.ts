@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertMembers, insertPeriods } from '../genealogy/testing';
-import { SMALL_NETWORK, pendingOrder } from '../volumes/testing';
+import { insertMembers, insertPeriods } from '../../../test/network';
+import { SMALL_NETWORK, pendingOrder } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { confirmOrder } from '../orders/confirm';
 import { PLAN_V1, validatePlan } from '../../domain/plan';
 import { runPeriodEngine } from '../../domain/engine';
-import { kit, member, inputOf, product } from '../../domain/engine/testing';
+import { kit, member, inputOf, product } from '../../../test/engine-scenarios';
 import { kitSkuOf, planWithKits } from './kits';
 
 describe('kitSkuOf / planWithKits', () => {

@@ -1,5 +1,5 @@
 /**
- * Orders of two or more kits (issue 6, PLAN.md "Bono Rápido ... on every confirmed kit order ...
+ * Orders of two or more kits (issue 6; the plan: "Bono Rápido ... on every confirmed kit order ...
  * of the kit's PV"): every kit of the order pays, not only its first kit line.
  *
  * The engine pays Rápido on a kit order from the plan's kit table by SKU, and the natural key of

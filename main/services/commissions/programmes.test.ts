@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertOrders, loadSmallNetwork } from '../volumes/testing';
+import { insertOrders, loadSmallNetwork } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { Decimal } from '../../domain/money';
 

@@ -1,6 +1,6 @@
 /**
  * reverseOrderCommissions (a refunded order's commission lines) and the close's prechecks, against
- * the real database. Hand figures on the small network (main/services/volumes/testing.ts):
+ * the real database. Hand figures on the small network (test/small-network.ts):
  *
  *   1 ─┬─ 2 ─┬─ 4 ── 7        rates of the initial plan: USD 18.50 MXN
  *      │     └─ 5 (US)
@@ -15,7 +15,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, testApp, type TestApp } from '../../../test/app';
-import { loadSmallNetwork, pendingOrder } from '../volumes/testing';
+import { loadSmallNetwork, pendingOrder } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { confirmOrder, refundOrder } from '../orders/confirm';
 import { postTransfer } from '../ledger/ledger';

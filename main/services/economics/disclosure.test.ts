@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertMembers, insertPeriods } from '../genealogy/testing';
-import { SMALL_NETWORK } from '../volumes/testing';
+import { insertMembers, insertPeriods } from '../../../test/network';
+import { SMALL_NETWORK } from '../../../test/small-network';
 
 let t: TestApp;
 beforeAll(async () => {

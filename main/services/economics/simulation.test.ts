@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertMembers, insertPeriods } from '../genealogy/testing';
-import { SMALL_NETWORK, SMALL_ORDERS, insertOrders } from '../volumes/testing';
+import { insertMembers, insertPeriods } from '../../../test/network';
+import { SMALL_NETWORK, SMALL_ORDERS, insertOrders } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { periodByKey } from '../periods/lookup';
 import { LINE_TYPE_BY_CODE } from '../../domain/engine';

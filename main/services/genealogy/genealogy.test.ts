@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { FIXTURE_NOW, loadFixture, recomputedTree } from './fixture';
+import { FIXTURE_NOW, loadFixture, recomputedTree } from '../../../test/network-fixture';
 import { moveInPeriod } from './move';
 import { confirmOrder } from '../orders/confirm';
-import { pendingOrder } from '../volumes/testing';
+import { pendingOrder } from '../../../test/small-network';
 
 let t: TestApp;
 beforeAll(async () => {

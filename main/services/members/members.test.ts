@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { FIXTURE_NOW, loadFixture } from '../genealogy/fixture';
+import { FIXTURE_NOW, loadFixture } from '../../../test/network-fixture';
 import { codeFromDigits } from './search';
 
 let t: TestApp;

@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { SEARCH_CAP, type MemberHit } from '../../../shared/contract/members';
 import { AppError } from '../../../shared/errors';
 
@@ -16,20 +17,8 @@ import { AppError } from '../../../shared/errors';
  * exact e-mail or phone, whole words, name prefixes, e-mail prefixes, partial phone, code prefixes;
  * then trigram similarity of the name, then id.
  */
-export interface SearchInput {
-  q: string;
-  withinMemberId?: number;
-  page: number;
-  pageSize: number;
-}
-
-export interface SearchOutput {
-  rows: MemberHit[];
-  total: number;
-  page: number;
-  pageSize: number;
-  capped: boolean;
-}
+export type SearchInput = ParsedInputOf<'members.search'>;
+export type SearchOutput = OutputOf<'members.search'>;
 
 const MAX_CHARS = 200;
 /** Candidates per kind of match inside one downline (the global search keeps SEARCH_CAP). */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
-import { insertMembers, insertPeriods } from '../genealogy/testing';
+import { insertMembers, insertPeriods } from '../../../test/network';
 import { waitForRun } from '../periods/close';
-import { loadSmallNetwork, pendingOrder, SMALL_NETWORK, statsOf, volumesOf } from '../volumes/testing';
+import { loadSmallNetwork, pendingOrder, SMALL_NETWORK, statsOf, volumesOf } from '../../../test/small-network';
 import { confirmOrder } from './confirm';
 
 const orderRow = async (t: TestApp, id: number) => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { testApp, type TestApp } from '../../../test/app';
 import { applyEnv, startStripeStub, stubEnv, type StripeStub, type StubEvent } from '../../../test/stripe-server';
-import { insertMembers, insertPeriods } from '../genealogy/testing';
-import { pendingOrder, SMALL_NETWORK, volumesOf } from '../volumes/testing';
+import { insertMembers, insertPeriods } from '../../../test/network';
+import { pendingOrder, SMALL_NETWORK, volumesOf } from '../../../test/small-network';
 import { createWebhookServer } from '../../http/webhooks';
 import { toMinorUnits } from './apply';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, testApp, type TestApp } from '../../../test/app';
-import { loadSmallNetwork, pendingOrder, volumesOf } from '../volumes/testing';
+import { loadSmallNetwork, pendingOrder, volumesOf } from '../../../test/small-network';
 import { confirmOrder } from '../orders/confirm';
 import { waitForRun, type CloseStep } from './close';
 import { closeSteps } from '../../app/composition';

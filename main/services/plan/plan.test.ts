@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { PLAN_V1 } from '../../domain/plan';
-import { loadSmallNetwork, volumesOf } from '../volumes/testing';
+import { loadSmallNetwork, volumesOf } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
 import { ensureInitialPlan, INITIAL_PLAN_PERIOD } from './initial';
 

@@ -8,7 +8,7 @@ import { periodByKey } from '../periods/lookup';
 import { recomputePeriod } from './recompute';
 import { rankCaseCentsSql, rankCaseSql } from './rank-sql';
 import { confirmOrder, refundOrder } from '../orders/confirm';
-import { loadSmallNetwork, pendingOrder, SMALL_EXPECTED, statsOf, volumesOf } from './testing';
+import { loadSmallNetwork, pendingOrder, SMALL_EXPECTED, statsOf, volumesOf } from '../../../test/small-network';
 import { connect } from '../../db/client';
 
 let t: TestApp;

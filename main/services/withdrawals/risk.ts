@@ -1,11 +1,11 @@
 /**
  * Gathers the facts behind the risk flags (main/domain/withdrawals.ts).
  *
- * Average monthly commission: commission lines do not exist yet (issue 6 writes them), so the
- * source is the ledger: for each of the last `averagePeriods` periods before the one containing
- * the request (and ending after the member's enrolment), the sum of the member wallet's entries of
- * kind `commission` or `clawback` whose period_id is that period — or, for a posting without a
- * period, whose posting instant falls inside the period. Periods are Mexico-Central months
+ * Average monthly commission: what reached the member's wallet, read from the ledger (clawbacks
+ * netted), not what commission_lines computed: for each of the last `averagePeriods` periods before
+ * the one containing the request (and ending after the member's enrolment), the sum of the member
+ * wallet's entries of kind `commission` or `clawback` whose period_id is that period — or, for a
+ * posting without a period, whose posting instant falls inside the period. Periods are Mexico-Central months
  * (main/domain/period.ts); the periods table is only used to map ids to keys.
  */
 import { sql } from 'drizzle-orm';

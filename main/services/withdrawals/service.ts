@@ -1,5 +1,5 @@
 /**
- * The withdrawal workflow (PLAN.md "Wallet and withdrawals"):
+ * The withdrawal workflow (the plan's "Wallet and withdrawals"):
  *   request  → the gross amount is held (pending ledger transaction wallet → withdrawal holds)
  *   pending  → approved → processing → paid     (hold posted, then settled: holds → clearing + fee income)
  *   pending  → rejected                          (hold voided: released)

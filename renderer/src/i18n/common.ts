@@ -11,7 +11,7 @@ export const es = {
     loading: 'Cargando…', save: 'Guardar', cancel: 'Cancelar', confirm: 'Confirmar', close: 'Cerrar', search: 'Buscar',
     previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total_one: '{{count}} registro', total_other: '{{count}} registros',
     none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
-    comingSoon: 'Esta sección se habilita en una próxima entrega.', export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
+    export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
     language: 'Idioma', logout: 'Cerrar sesión', retry: 'Reintentar',
   },
   errors: {
@@ -57,7 +57,7 @@ export const en: typeof es = {
     loading: 'Loading…', save: 'Save', cancel: 'Cancel', confirm: 'Confirm', close: 'Close', search: 'Search',
     previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total_one: '{{count}} record', total_other: '{{count}} records',
     none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
-    comingSoon: 'This section arrives in an upcoming release.', export: 'Export CSV', reason: 'Reason', details: 'Details',
+    export: 'Export CSV', reason: 'Reason', details: 'Details',
     language: 'Language', logout: 'Log out', retry: 'Retry',
   },
   errors: {

@@ -126,8 +126,3 @@ export function Loading() {
   const { t } = useTranslation();
   return <div className="loading" aria-busy="true">{t('common.loading')}</div>;
 }
-
-export function ComingSoon({ title }: { title: string }) {
-  const { t } = useTranslation();
-  return <Page title={title}><div className="card muted">{t('common.comingSoon')}</div></Page>;
-}

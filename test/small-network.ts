@@ -3,7 +3,7 @@
  * written straight into the tables (the confirmation under test is called separately).
  */
 import type postgres from 'postgres';
-import { insertMembers, insertPeriods, type TestMember } from '../genealogy/testing';
+import { insertMembers, insertPeriods, type TestMember } from './network';
 
 /**
  *   1

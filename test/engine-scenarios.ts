@@ -3,11 +3,11 @@
  * BOTH the fast engine and the reference calculator and insists they agree exactly.
  */
 import { expect } from 'vitest';
-import type { Country, Currency } from '../money';
-import { PLAN_V1, type PlanFigures } from '../plan';
-import { referencePeriodEngine } from '../reference/reference';
-import { computePeriod } from './engine';
-import type { CommissionLine, EngineHistoryRow, EngineInput, EngineMember, EngineOrder, EngineOutput, TravelCampaign } from './types';
+import type { Country, Currency } from '../main/domain/money';
+import { PLAN_V1, type PlanFigures } from '../main/domain/plan';
+import { referencePeriodEngine } from '../main/domain/reference/reference';
+import { computePeriod } from '../main/domain/engine/engine';
+import type { CommissionLine, EngineHistoryRow, EngineInput, EngineMember, EngineOrder, EngineOutput, TravelCampaign } from '../main/domain/engine/types';
 
 export const RATES = { MXN: '1', USD: '18.50', COP: '0.0046', DOP: '0.31' } as const;
 

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { insertMembers, insertPeriods, type TestMember } from './testing';
+import { insertMembers, insertPeriods, type TestMember } from './network';
 
 /**
  * The network the members and genealogy tests share (≈ 300 members):

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { periodBounds } from '../../domain/period';
+import { periodBounds } from '../main/domain/period';
 
 /** Test helper: a small hand-made network with path, depth and downline_size computed here. */
 export interface TestMember {
