@@ -8,4 +8,10 @@ export const systemContract = {
     input: Empty,
     output: z.object({ version: z.string(), database: z.enum(['embedded', 'external']), transport: z.enum(['electron', 'http']) }),
   }),
+  'system.capabilities': query({
+    roles: ALL_STAFF,
+    summary: 'What this installation can do, so screens disable what cannot work: stripe = a Stripe key is configured (payouts, autoship actions, payment sync).',
+    input: Empty,
+    output: z.object({ stripe: z.boolean() }),
+  }),
 };

@@ -13,6 +13,7 @@ export const es = {
     none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
     export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
     language: 'Idioma', logout: 'Cerrar sesión', retry: 'Reintentar',
+    stripeMissing: 'Stripe no está configurado en este equipo: esta acción no está disponible. Pida a un administrador que lo configure.',
   },
   errors: {
     VALIDATION: 'Datos inválidos', UNAUTHENTICATED: 'Sesión no válida', FORBIDDEN: 'Sin permiso', NOT_FOUND: 'No encontrado',
@@ -59,6 +60,7 @@ export const en: typeof es = {
     none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
     export: 'Export CSV', reason: 'Reason', details: 'Details',
     language: 'Language', logout: 'Log out', retry: 'Retry',
+    stripeMissing: 'Stripe is not configured on this computer: this action is unavailable. Ask an admin to configure it.',
   },
   errors: {
     VALIDATION: 'Invalid data', UNAUTHENTICATED: 'Invalid session', FORBIDDEN: 'Not allowed', NOT_FOUND: 'Not found',

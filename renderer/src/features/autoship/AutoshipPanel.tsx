@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useProcedure } from '../../api/hooks';
 import { useSession } from '../../stores/session';
 import type { OutputOf } from '../../../../shared/contract';
+import { useCapabilities } from '../common/capabilities';
 import { DateTime, ErrorBanner, Loading, Money } from '../common/ui';
 import { AutoshipActionDialog, AutoshipStatusBadge, StripeSubscriptionLink, actionsFor, type AutoshipAction } from './parts';
 import './autoship.css';
@@ -25,6 +26,9 @@ function Subscription({ s }: { s: Detail }) {
   const role = useSession((x) => x.staff?.role);
   const canAct = role === 'admin' || role === 'support';
   const [action, setAction] = useState<AutoshipAction | null>(null);
+  // Every action goes to Stripe: without it configured, offer nothing that would only fail.
+  const noStripe = useCapabilities().stripe === false;
+  const actions = actionsFor(s.status);
   return (
     <section className="card autoship-card" data-testid={`autoship-${s.id}`}>
       <header className="autoship-head">
@@ -33,14 +37,15 @@ function Subscription({ s }: { s: Detail }) {
         </div>
         {canAct && (
           <div className="row-actions">
-            {actionsFor(s.status).map((a) => (
-              <button key={a} type="button" className={a === 'cancel' ? 'danger' : a === 'pause' || a === 'resume' ? 'primary' : ''} onClick={() => setAction(a)} data-testid={`autoship-${a}`}>
+            {actions.map((a) => (
+              <button key={a} type="button" disabled={noStripe} aria-describedby={noStripe ? `autoship-nostripe-${s.id}` : undefined} className={a === 'cancel' ? 'danger' : a === 'pause' || a === 'resume' ? 'primary' : ''} onClick={() => setAction(a)} data-testid={`autoship-${a}`}>
                 {t(`autoship.actions.${a}`)}
               </button>
             ))}
           </div>
         )}
       </header>
+      {canAct && noStripe && actions.length > 0 && <p className="banner warn" id={`autoship-nostripe-${s.id}`} data-testid="autoship-no-stripe">{t('common.stripeMissing')}</p>}
       {s.status === 'past_due' && s.lastFailureReason && (
         <div className="banner error" role="alert" data-testid="autoship-failure">
           {t('autoship.profile.lastFailure', { count: s.failedAttempts, reason: s.lastFailureReason })} {s.lastFailureAt && <>(<DateTime iso={s.lastFailureAt} />)</>}

@@ -5,6 +5,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { formatInstant, formatMoney } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
+import { useCapabilities } from '../common/capabilities';
 import { DateTime, ErrorBanner, Loading, Money } from '../common/ui';
 import { CloseButton, Drawer } from '../common/dialog';
 import { WalletPanel } from '../wallet/WalletPanel';
@@ -43,6 +44,7 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
   const markFailed = useMutationProcedure('withdrawals.markFailed');
   const [dialog, setDialog] = useState<null | 'reject' | 'pay' | 'bank' | 'paid' | 'failed'>(null);
   const flagText = useFlagText();
+  const noStripe = useCapabilities().stripe === false;
 
   const d = q.data;
   const w = d?.withdrawal;
@@ -76,18 +78,20 @@ export function WithdrawalDrawer({ id, onClose, onNotice, notice }: { id: number
                 )}
                 {w.status === 'approved' && (
                   <>
-                    <button className="primary" type="button" onClick={() => setDialog('pay')} disabled={!d.member.stripeAccountId}
-                      title={d.member.stripeAccountId ? undefined : t('withdrawals.noStripeAccount')}>{t('withdrawals.payStripe')}</button>
+                    <button className="primary" type="button" onClick={() => setDialog('pay')} disabled={!d.member.stripeAccountId || noStripe}
+                      aria-describedby={noStripe ? 'wd-drawer-no-stripe' : undefined}
+                      title={d.member.stripeAccountId || noStripe ? undefined : t('withdrawals.noStripeAccount')}>{t('withdrawals.payStripe')}</button>
                     <button type="button" onClick={() => setDialog('bank')}>{t('withdrawals.bankFile')}</button>
                   </>
                 )}
-                {canRetry && <button className="primary" type="button" onClick={() => setDialog('pay')}>{t('withdrawals.retryPayout')}</button>}
+                {canRetry && <button className="primary" type="button" disabled={noStripe} aria-describedby={noStripe ? 'wd-drawer-no-stripe' : undefined} onClick={() => setDialog('pay')}>{t('withdrawals.retryPayout')}</button>}
                 {w.status === 'processing' && w.payoutMethod === 'bank_file' && (
                   <>
                     <button className="primary" type="button" onClick={() => setDialog('paid')}>{t('withdrawals.markPaid')}</button>
                     <button className="danger" type="button" onClick={() => setDialog('failed')}>{t('withdrawals.markFailed')}</button>
                   </>
                 )}
+                {noStripe && (w.status === 'approved' || canRetry) && <p className="wd-note muted" id="wd-drawer-no-stripe" data-testid="wd-drawer-no-stripe">{t('common.stripeMissing')}</p>}
               </div>}
 
               <div className="wd-amounts">

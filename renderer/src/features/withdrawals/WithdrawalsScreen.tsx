@@ -6,6 +6,7 @@ import { call } from '../../api/client';
 import { useProcedure } from '../../api/hooks';
 import type { InputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
+import { useCapabilities } from '../common/capabilities';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager } from '../common/ui';
 import { ApproveManyDialog, BankFileDialog, PayoutDialog, RequestDialog } from './dialogs';
 import { WithdrawalDrawer } from './WithdrawalDrawer';
@@ -29,6 +30,7 @@ const amountOk = (s: string) => /^\d{1,16}(\.\d{1,2})?$/.test(s);
 /** The finance queue: filters, totals of the filtered set, selection with batch actions, the detail drawer. */
 export function WithdrawalsScreen() {
   const { t } = useTranslation();
+  const noStripe = useCapabilities().stripe === false;
   const [f, setF] = useState<Filters>(EMPTY);
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Map<number, Row>>(new Map());
@@ -176,13 +178,14 @@ export function WithdrawalsScreen() {
           <button className="primary" type="button" disabled={selPending.length === 0} title={t('withdrawals.onlyPending')} onClick={() => setDialog('approve')}>
             {t('withdrawals.approveSelected')} ({selPending.length})
           </button>
-          <button type="button" disabled={selApproved.length === 0} title={t('withdrawals.onlyApproved')} onClick={() => setDialog('pay')}>
+          <button type="button" disabled={selApproved.length === 0 || noStripe} title={noStripe ? undefined : t('withdrawals.onlyApproved')} aria-describedby={noStripe ? 'wd-no-stripe' : undefined} onClick={() => setDialog('pay')} data-testid="pay-selected">
             {t('withdrawals.paySelected')} ({selApproved.length})
           </button>
           <button type="button" disabled={selApproved.length === 0} title={t('withdrawals.onlyApproved')} onClick={() => setDialog('bank')}>
             {t('withdrawals.bankFile')} ({selApproved.length})
           </button>
           <button type="button" className="link" onClick={() => setSelected(new Map())}>{t('withdrawals.clearSelection')}</button>
+          {noStripe && selApproved.length > 0 && <p className="wd-note muted" id="wd-no-stripe" data-testid="wd-no-stripe">{t('common.stripeMissing')}</p>}
         </div>
       )}
 
