@@ -86,7 +86,11 @@ export async function periodRates(db: DbOrTx, period: PeriodRow): Promise<Record
 export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigures, rates: Record<string, string>): Promise<LoadedPeriod> {
   const t0 = performance.now();
   const c = clientOf(db);
-  const memberRows = await c.unsafe(`
+  const keys: string[] = [];
+  for (let i = 1, k = period.key; i <= Math.max(1, plan.automovil.consecutivePeriods - 1); i++) { k = previousPeriod(k); keys.push(k); }
+  // The four reads are independent: sent at once (on a pool, on separate connections; in a
+  // transaction, pipelined on its one connection), so the server works while rows are parsed here.
+  const [memberRows, histRows, orderRows, camp] = await Promise.all([c.unsafe(`
     select m.id::text, m.sponsor_id::text, m.country, (extract(epoch from m.enrolled_at) * 1000)::float8 as enrolled,
       coalesce(rh.old_rank, m.career_rank)::int as career, coalesce(p.car_down_payment_paid, false) as car,
       coalesce(p.loyalty_points, 0)::int as loyalty, coalesce(p.travel_points, 0)::text as travel
@@ -94,7 +98,18 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     left join rank_history rh on rh.member_id = m.id and rh.period_id = $1 and rh.kind = 'career'
     left join member_programs p on p.member_id = m.id
     where m.enrolled_at < $2::timestamptz
-    order by m.id`, [period.id, period.endsAt.toISOString()]).values() as unknown as [string, string | null, string, number, number, boolean, number, string][];
+    order by m.id`, [period.id, period.endsAt.toISOString()]).values() as unknown as Promise<[string, string | null, string, number, number, boolean, number, string][]>,
+    c.unsafe(`
+    select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
+    where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys]).values() as unknown as Promise<[string, string, string, number][]>,
+    c.unsafe(`
+    select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
+      (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
+      case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
+    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as Promise<[string, string, string, string, string, string, number, string | null][]>,
+    // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap.
+    campaignInForce(db, period.key),
+  ]);
   const members: EngineMember[] = new Array(memberRows.length);
   for (let i = 0; i < memberRows.length; i++) {
     const r = memberRows[i]!;
@@ -106,18 +121,8 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   memberRows.length = 0;
 
   const history: EngineHistoryRow[] = [];
-  const keys: string[] = [];
-  for (let i = 1, k = period.key; i <= Math.max(1, plan.automovil.consecutivePeriods - 1); i++) { k = previousPeriod(k); keys.push(k); }
-  const histRows = await c.unsafe(`
-    select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
-    where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys]).values() as unknown as [string, string, string, number][];
   for (const r of histRows) history.push({ member: r[0], period: r[1], pv: r[2], paidAsRank: r[3] });
 
-  const orderRows = await c.unsafe(`
-    select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
-      (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
-      case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as [string, string, string, string, string, string, number, string | null][];
   const orders: EngineOrder[] = [];
   const kitSkus = new Set<string>();
   for (const r of orderRows) {
@@ -141,9 +146,7 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   }
   orderRows.length = 0;
 
-  // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap, and
-  // at its first period the carried points start at 0 (the close resets member_programs first).
-  const camp = await campaignInForce(db, period.key);
+  // At the campaign's first period the carried travel points start at 0 (the close resets member_programs first).
   if (camp?.starts) for (let i = 0; i < members.length; i++) members[i] = { ...members[i]!, travelPoints: '0' };
   const input: EngineInput = {
     period: period.key, plan: planWithKits(camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, kitSkus), rates, members, history, orders,

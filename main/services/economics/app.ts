@@ -14,7 +14,7 @@ import { disclosureReport } from './disclosure';
 
 async function payout(input: ParsedInputOf<'economics.payout'>, ctx: CallContext) {
   const period = input.periodKey ? await periodByKey(ctx.db, input.periodKey) : await openPeriod(ctx.db);
-  if (input.periodKey && !period) throw new AppError('NOT_FOUND', `El periodo ${input.periodKey} no existe.`, { periodKey: input.periodKey });
+  if (input.periodKey && !period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.periodKey }, { periodKey: input.periodKey });
   return period ? periodPayout(ctx.db, period) : null;
 }
 
@@ -37,20 +37,20 @@ function simView(r: SimRow) {
 }
 async function simById(db: DbOrTx, id: number, withResult = true) {
   const [r] = (await db.execute(sql`select ${SIM_COLUMNS} ${withResult ? sql`, s.result` : sql``} from ${SIM_FROM} where s.id = ${id}`)) as unknown as SimRow[];
-  if (!r) throw new AppError('NOT_FOUND', `La prueba ${id} no existe.`);
+  if (!r) throw AppError.of('NOT_FOUND', 'economics.simNotFound', {}, { id });
   return simView(r);
 }
 
 const enqueue = mutator(async (input: ParsedInputOf<'plan.simulate'>, ctx: MutationContext) => {
   const version = await versionById(ctx.tx, input.versionId);
-  if (version.status !== 'draft') throw new AppError('CONFLICT', 'Solo se prueban borradores: esta versión ya está publicada.', { id: input.versionId });
+  if (version.status !== 'draft') throw AppError.of('CONFLICT', 'economics.simPublished', {}, { id: input.versionId });
   const period = await periodByKey(ctx.tx, input.periodKey);
-  if (!period) throw new AppError('NOT_FOUND', `El periodo ${input.periodKey} no existe.`, { periodKey: input.periodKey });
-  if (period.status === 'closing') throw new AppError('CONFLICT', `El periodo ${period.key} se está cerrando: pruebe el borrador cuando termine.`, { periodKey: period.key });
+  if (!period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: input.periodKey }, { periodKey: input.periodKey });
+  if (period.status === 'closing') throw AppError.of('CONFLICT', 'economics.simClosing', { period: period.key }, { periodKey: period.key });
   draftFigures(version.figures, period.key, await periodRates(ctx.tx, period));
   const staffId = ctx.staff?.id ?? null;
   const [busy] = (await ctx.tx.execute(sql`select id from plan_simulations where staff_id = ${staffId} and status in ('queued', 'running') limit 1`)) as unknown as { id: number }[];
-  if (busy) throw new AppError('CONFLICT', 'Ya tiene una prueba de borrador en curso: espere a que termine o cancélela.', { id: Number(busy.id) });
+  if (busy) throw AppError.of('CONFLICT', 'economics.simBusy', {}, { id: Number(busy.id) });
   const [row] = (await ctx.tx.execute(sql`insert into plan_simulations (plan_version_id, period_id, staff_id) values (${version.id}, ${period.id}, ${staffId}) returning id`)) as unknown as { id: number }[];
   const id = Number(row!.id);
   await ctx.audit({ entity: 'plan_simulation', entityId: id, after: { versionId: version.id, name: version.name, periodKey: period.key } });
@@ -65,7 +65,7 @@ const simulate = Object.assign(async (input: ParsedInputOf<'plan.simulate'>, ctx
 
 const cancel = mutator(async (input: ParsedInputOf<'plan.cancelSimulation'>, ctx: MutationContext) => {
   const before = await simById(ctx.tx, input.id, false);
-  if (before.status !== 'queued' && before.status !== 'running') throw new AppError('CONFLICT', 'La prueba ya terminó.', { status: before.status });
+  if (before.status !== 'queued' && before.status !== 'running') throw AppError.of('CONFLICT', 'economics.simEnded', {}, { status: before.status });
   await ctx.tx.execute(sql`update plan_simulations set cancel_requested = 1,
     status = case when status = 'queued' then 'cancelled' else status end, finished_at = case when status = 'queued' then now() else finished_at end where id = ${input.id}`);
   await ctx.audit({ entity: 'plan_simulation', entityId: input.id, before: { status: before.status }, after: { cancelRequested: true } });

@@ -62,19 +62,19 @@ function monthsBetween(from: string, to: string): number {
 export async function disclosurePeriods(db: DbOrTx, range: { from?: string; to?: string; year?: number }) {
   let { from, to } = range;
   if (range.year !== undefined) {
-    if (from || to) throw new AppError('VALIDATION', 'Indique un año o un rango de periodos, no ambos.', { issues: [{ path: 'year', message: 'año y rango a la vez' }] });
+    if (from || to) throw AppError.of('VALIDATION', 'economics.yearAndRange');
     from = `${range.year}-01`;
     to = `${range.year}-12`;
   }
-  if (!from || !to) throw new AppError('VALIDATION', 'Indique un año o el primer y el último periodo del rango.', { issues: [{ path: 'from', message: 'falta el rango' }] });
-  if (comparePeriods(from, to) > 0) throw new AppError('VALIDATION', `El rango empieza (${from}) después de terminar (${to}).`, { issues: [{ path: 'to', message: 'antes del inicio' }] });
+  if (!from || !to) throw AppError.of('VALIDATION', 'economics.rangeMissing');
+  if (comparePeriods(from, to) > 0) throw AppError.of('VALIDATION', 'economics.rangeOrder', { from, to }, { from, to });
   const months = monthsBetween(from, to);
   if (months > MAX_DISCLOSURE_PERIODS) {
-    throw new AppError('VALIDATION', `El rango abarca ${months} periodos; el máximo es ${MAX_DISCLOSURE_PERIODS}.`, { issues: [{ path: 'to', message: `más de ${MAX_DISCLOSURE_PERIODS} periodos` }], periods: months });
+    throw AppError.of('VALIDATION', 'economics.rangeTooLong', { periods: months, max: MAX_DISCLOSURE_PERIODS }, { from, to, periods: months });
   }
   const list = await q<{ id: number; key: string; ends_at: Date | string }>(db, sql`
     select id, key, ends_at from periods where key >= ${from} and key <= ${to} and status = 'closed' order by key`);
-  if (list.length === 0) throw new AppError('VALIDATION', `No hay periodos cerrados entre ${from} y ${to}.`, { issues: [{ path: 'from', message: 'sin periodos cerrados' }], from, to });
+  if (list.length === 0) throw AppError.of('VALIDATION', 'economics.noClosedPeriod', { from, to }, { from, to });
   return { from, to, periods: list.map((p) => ({ id: Number(p.id), key: p.key, status: 'closed' as const, endsAt: new Date(p.ends_at) })) };
 }
 

@@ -22,6 +22,7 @@ import { checkPlan, validatePlan, type PlanFigures } from '../../domain/plan';
 import { LINE_TYPE_BY_CODE, type EngineInput, type PeriodResult } from '../../domain/engine';
 import { figuresFromTotals, payoutRatio } from '../../domain/economics/payout';
 import { AppError } from '../../../shared/errors';
+import { wordError } from '../../../shared/error-messages';
 import { checkRunInputs, loadPeriod, periodRates, runEngine, totalsOf, type LoadedPeriod } from '../commissions/run';
 import { planWithKits } from '../commissions/kits';
 import { periodById, type PeriodRow } from '../periods/lookup';
@@ -42,7 +43,7 @@ export interface SimulationHooks {
 /** The draft's figures, refused (VALIDATION, with the paths at fault) when they are not a consistent plan. */
 export function draftFigures(figures: unknown, periodKey: string, rates: Record<string, string>): PlanFigures {
   const checked = checkPlan(figures);
-  if (!checked.ok) throw new AppError('VALIDATION', 'Las cifras del borrador no son coherentes: corríjalas antes de probarlo.', { issues: checked.issues });
+  if (!checked.ok) throw new AppError('VALIDATION', wordError('economics.draftInconsistent'), { issues: checked.issues }, { key: 'economics.draftInconsistent' });
   return checkRunInputs(checked.plan, rates, periodKey);
 }
 
@@ -115,8 +116,9 @@ export async function computeSimulation(db: DbOrTx, period: PeriodRow, draft: un
   const version = await versionInForce(db, period.key);
   const inForce = checkRunInputs(validatePlan(version.figures), rates, period.key);
   await step(0.05, 'load');
-  const loaded = await loadForSimulation(db, period, inForce, rates);
-  const sales = await salesFigures(db, period);
+  // The VN figures are independent of the engine's input: read them on another connection meanwhile
+  // (a closed period's were kept by its first payout ratio).
+  const [loaded, sales] = await Promise.all([loadForSimulation(db, period, inForce, rates), periodSales(db, period)]);
   await step(0.35, 'engineInForce');
   const base = runEngine(loaded.input);
   await step(0.6, 'engineDraft');
@@ -125,6 +127,15 @@ export async function computeSimulation(db: DbOrTx, period: PeriodRow, draft: un
   const summary = await compare(db, loaded, base, sim, rates, sales, { id: version.id, name: version.name });
   summary.ms = Math.round(performance.now() - t0);
   return { loaded, base, sim, summary };
+}
+
+/** The period's VN per country and currency: a closed period's as kept in period_payouts, else summed now. */
+async function periodSales(db: DbOrTx, period: PeriodRow): Promise<Awaited<ReturnType<typeof salesFigures>>> {
+  if (period.status === 'closed') {
+    const [kept] = (await db.execute(sql`select figures->'sales' as sales from period_payouts where period_id = ${period.id}`)) as unknown as { sales: Awaited<ReturnType<typeof salesFigures>> | null }[];
+    if (kept?.sales) return kept.sales;
+  }
+  return salesFigures(db, period);
 }
 
 type SideSummary = ReturnType<typeof side>;
