@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startDailyLedgerChecks } from '../services/ledger/check';
 import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
 import { createBridge } from '../http/bridge';
+import { startChangeFeed } from '../db/changes';
 import { cliArgs } from './args';
 import { ensureRendererBuilt } from './renderer-build';
 
@@ -53,7 +54,9 @@ async function main() {
   const router = createAppRouter(services);
   startDailyLedgerChecks(services);
   const staticDir = await ensureRendererBuilt(log);
-  const bridge = createBridge({ router, staticDir });
+  // Another desktop's (or a SQL client's) committed changes reach this one's screens live.
+  const changes = startChangeFeed(database.url, { log });
+  const bridge = createBridge({ router, staticDir, changes });
   const port = values.port ? Number(values.port) : Number(process.env.NNP_PORT ?? 0);
   const { url } = await bridge.listen(port);
   log(`modo navegador: abra esta dirección (solo accesible desde este equipo):`);
@@ -61,6 +64,7 @@ async function main() {
 
   const stop = async () => {
     await bridge.close();
+    await changes.close();
     await database.shutdown();
     process.exit(0);
   };

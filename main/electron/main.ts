@@ -8,6 +8,7 @@ import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
 import type { Router } from '../ipc/router';
 import { startUpdateChecks } from './updates';
+import { startChangeFeed, type ChangeFeed } from '../db/changes';
 
 /**
  * The desktop shell: the same database, services and router as browser mode, reached through one
@@ -16,6 +17,7 @@ import { startUpdateChecks } from './updates';
 const tokens = new Map<number, string>();
 let database: OpenedDatabase | null = null;
 let router: Router | null = null;
+let changes: ChangeFeed | null = null;
 const indexUrl = pathToFileURL(path.join(rendererDir, 'index.html')).toString();
 
 function trustedSender(event: IpcMainInvokeEvent): boolean {
@@ -74,6 +76,13 @@ app.whenReady().then(async () => {
   router = createAppRouter(services);
   startDailyLedgerChecks(services);
   ipcMain.handle('nnp:invoke', handleInvoke);
+  // Committed changes of other desktops (and of SQL clients) go to the signed-in windows only.
+  changes = startChangeFeed(database.url, { log: console.error });
+  changes.subscribe((areas) => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (tokens.has(win.webContents.id)) win.webContents.send('nnp:changed', areas);
+    }
+  });
   await createWindow();
   startUpdateChecks(app.isPackaged, console.error);
   app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
@@ -83,6 +92,7 @@ app.whenReady().then(async () => {
 });
 
 app.on('window-all-closed', async () => {
+  await changes?.close();
   await database?.shutdown();
   app.quit();
 });

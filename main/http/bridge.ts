@@ -1,11 +1,13 @@
 import http from 'node:http';
 import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { contract } from '../../shared/contract';
 import { HTTP_STATUS, type RpcResult } from '../../shared/errors';
 import type { Router } from '../ipc/router';
+import type { ChangeFeed } from '../db/changes';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
@@ -24,6 +26,8 @@ export interface BridgeOptions {
   /** The built renderer (dist/renderer); omitted for a headless API server. */
   staticDir?: string;
   port?: number;
+  /** Live changes from the database (GET /events, Server-Sent Events); omitted: no live updates. */
+  changes?: ChangeFeed;
 }
 
 /** The contract as data: every procedure with its roles and input JSON Schema. */
@@ -55,6 +59,7 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export function createBridge(opts: BridgeOptions) {
+  const tickets = new Map<string, { token: string; until: number }>();
   const server = http.createServer(async (req, res) => {
     try {
       // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not reach us.
@@ -65,6 +70,10 @@ export function createBridge(opts: BridgeOptions) {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/rpc' && req.method === 'GET') {
         send(res, 200, { ok: true, data: describeContract() });
+        return;
+      }
+      if (url.pathname === '/events' || url.pathname === '/events/ticket') {
+        await handleEvents(opts, tickets, url, req, res);
         return;
       }
       if (url.pathname.startsWith('/rpc/')) {
@@ -135,6 +144,70 @@ async function handleRpc(router: Router, name: string, req: http.IncomingMessage
   const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
   const result: RpcResult<unknown> = await router.call(name, input, { transport: 'http', token, source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}` });
   send(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
+}
+
+/**
+ * Live changes for one signed-in screen (issue 16 item 6). The renderer reads them with
+ * EventSource (a stream the browser keeps open and that tools waiting for an idle network ignore),
+ * which cannot send the bearer token, so: `POST /events/ticket` with the token answers a single-use
+ * ticket valid 30 s; `GET /events?ticket=…` checks the session again and streams `event: changed`
+ * with `{"areas":[…]}` whenever the database reports a committed change (main/db/changes.ts), plus a
+ * comment every 25 s. Only area names travel, never data.
+ */
+const TICKET_MS = 30_000;
+
+async function sessionOf(router: Router, token: string | null, req: http.IncomingMessage) {
+  return router.call('auth.me', {}, { transport: 'http', token, source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}` });
+}
+
+async function handleEvents(opts: BridgeOptions, tickets: Map<string, { token: string; until: number }>, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
+  const changes = opts.changes;
+  if (!changes) {
+    send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No encontrado.' } });
+    return;
+  }
+  const now = Date.now();
+  for (const [k, v] of tickets) if (v.until < now) tickets.delete(k);
+  if (url.pathname === '/events/ticket') {
+    if (req.method !== 'POST') {
+      send(res, 405, { ok: false, error: { code: 'VALIDATION', message: 'Use POST.' } });
+      return;
+    }
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+    const me = await sessionOf(opts.router, token, req);
+    if (!me.ok || !token) {
+      send(res, me.ok ? 401 : HTTP_STATUS[me.error.code], me.ok ? { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sesión no válida.' } } : me);
+      return;
+    }
+    const ticket = randomBytes(24).toString('base64url');
+    tickets.set(ticket, { token, until: now + TICKET_MS });
+    send(res, 200, { ok: true, data: { ticket } });
+    return;
+  }
+  if (req.method !== 'GET') {
+    send(res, 405, { ok: false, error: { code: 'VALIDATION', message: 'Use GET.' } });
+    return;
+  }
+  const ticket = url.searchParams.get('ticket') ?? '';
+  const held = tickets.get(ticket);
+  tickets.delete(ticket);
+  const me = held ? await sessionOf(opts.router, held.token, req) : null;
+  if (!me?.ok) {
+    send(res, me && !me.ok ? HTTP_STATUS[me.error.code] : 401, me && !me.ok ? me : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sesión no válida.' } });
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+  res.write(': nnprotect\n\n');
+  const unsubscribe = changes.subscribe((areas) => res.write(`event: changed\ndata: ${JSON.stringify({ areas })}\n\n`));
+  const beat = setInterval(() => res.write(': .\n\n'), 25_000);
+  beat.unref();
+  const end = () => {
+    clearInterval(beat);
+    unsubscribe();
+  };
+  req.on('close', end);
+  res.on('close', end);
 }
 
 function serveStatic(root: string, pathname: string, res: http.ServerResponse) {

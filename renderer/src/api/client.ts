@@ -5,6 +5,8 @@ import { useSession } from '../stores/session';
 /** What the Electron preload exposes: one function, nothing else. */
 interface DesktopBridge {
   invoke(procedure: string, input: unknown): Promise<RpcResult<unknown>>;
+  /** Live updates: called with the names of the areas another desktop changed; answers the unsubscribe. */
+  onChanged?(fn: (areas: string[]) => void): () => void;
 }
 declare global {
   interface Window { nnp?: DesktopBridge }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
+import { useLiveChanges } from '../../api/live';
 import { useSession } from '../../stores/session';
 import { usePreferences } from '../../stores/preferences';
 import { call } from '../../api/client';
@@ -73,6 +74,7 @@ export function Layout() {
   const { sidebar, setSidebar } = usePreferences();
   const qc = useQueryClient();
   useFocusHeadingOnRouteChange();
+  useLiveChanges();
   if (!staff) return null;
   const collapsed = sidebar === 'auto' ? narrow : sidebar === 'collapsed';
   const visible = areas.filter((a) => a.roles.includes(staff.role));
