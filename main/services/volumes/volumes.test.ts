@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../../test/app';
-import { PLAN_V1 } from '../../domain/plan';
+import { PLAN_V1, type PlanFigures } from '../../domain/plan';
+import { Decimal } from '../../domain/money';
 import { paidAsRank } from '../../domain/ranks';
 import { periodByKey } from '../periods/lookup';
 import { recomputePeriod } from './recompute';
-import { rankCaseCentsSql, rankCaseSql } from './rank-sql';
+import { rankCaseCentsSql, rankCaseFragment, rankCaseSql } from './rank-sql';
 import { confirmOrder, refundOrder } from '../orders/confirm';
 import { loadSmallNetwork, pendingOrder, SMALL_EXPECTED, statsOf, volumesOf } from '../../../test/small-network';
 import { connect } from '../../db/client';
@@ -96,25 +97,47 @@ describe('a pooled connection that already used a temporary table', () => {
 });
 
 describe('paid-as rank in SQL is the domain rule', () => {
-  it('agrees with paidAsRank on every threshold, one cent below and above, and random pairs', async () => {
-    const values = new Set<string>(['0', '0.01', '1464.99', '1465', '1465.01', '99999999']);
-    for (const r of PLAN_V1.ranks) for (const d of ['-0.01', '0', '0.01']) values.add((Number(r.pvg) + Number(d)).toFixed(2));
-    const pairs: [string, string][] = [];
-    for (const pv of ['0', '1464.99', '1465', '5000']) for (const pvg of values) pairs.push([pv, pvg]);
+  /** The three SQL forms of rank-sql.ts evaluated by PostgreSQL for each (pv, pvg) pair, in order. */
+  async function sqlRanks(plan: PlanFigures, pairs: [string, string][]) {
+    const pvs = sql.raw(`array[${pairs.map(([a]) => `'${a}'`).join(',')}]::numeric[]`);
+    const pvgs = sql.raw(`array[${pairs.map(([, b]) => `'${b}'`).join(',')}]::numeric[]`);
+    return t.database.db.execute<{ text: number; fragment: number; cents: number }>(sql`
+      select ${sql.raw(rankCaseSql(plan, 'x.pv', 'x.pvg'))} as text,
+             ${rankCaseFragment(plan, sql`x.pv`, sql`x.pvg`)} as fragment,
+             ${sql.raw(rankCaseCentsSql(plan, '(x.pv * 100)::bigint', '(x.pvg * 100)::bigint'))} as cents
+        from unnest(${pvs}, ${pvgs}) with ordinality as x(pv, pvg, i) order by x.i`);
+  }
+  async function expectSameAsDomain(plan: PlanFigures, pairs: [string, string][]) {
+    const rows = await sqlRanks(plan, pairs);
+    expect(rows.length).toBe(pairs.length);
+    rows.forEach((row, k) => {
+      const want = paidAsRank(pairs[k]![0], pairs[k]![1], plan);
+      expect({ text: row.text, fragment: row.fragment, cents: row.cents }, `${pairs[k]} ${JSON.stringify(plan.ranks.map((r) => [r.pv, r.pvg]))}`).toEqual({ text: want, fragment: want, cents: want });
+    });
+  }
+  /** Each threshold of the plan, one cent below and above, crossed with each other. */
+  function edgePairs(plan: PlanFigures): [string, string][] {
+    const around = (v: string) => ['-0.01', '0', '0.01'].map((d) => new Decimal(v).plus(d)).filter((x) => x.gte(0)).map((x) => x.toFixed(2));
+    const pvs = new Set(['0', ...plan.ranks.flatMap((r) => around(r.pv))]);
+    const pvgs = new Set(['0', '99999999', ...plan.ranks.flatMap((r) => around(r.pvg))]);
+    return [...pvs].flatMap((pv) => [...pvgs].map((pvg): [string, string] => [pv, pvg]));
+  }
+
+  it('agrees with paidAsRank on every threshold of PLAN_V1, one cent below and above, and random pairs', async () => {
+    const pairs = edgePairs(PLAN_V1);
     fc.assert(fc.property(fc.integer({ min: 0, max: 400_000_000 }), fc.integer({ min: 0, max: 400_000_000 }), (a, b) => {
       pairs.push([(a / 100).toFixed(2), (Math.max(a, b) / 100).toFixed(2)]);
     }), { numRuns: 200 });
-    const expr = rankCaseSql(PLAN_V1, 'x.pv', 'x.pvg');
-    const rows = (await t.database.db.execute(sql.raw(`
-      select x.i, ${expr} as rank from unnest(array[${pairs.map(([a]) => `'${a}'`).join(',')}]::numeric[], array[${pairs.map(([, b]) => `'${b}'`).join(',')}]::numeric[])
-        with ordinality as x(pv, pvg, i) order by x.i`))) as unknown as { i: string; rank: number }[];
-    rows.forEach((row, k) => expect(row.rank, `${pairs[k]}`).toBe(paidAsRank(pairs[k]![0], pairs[k]![1], PLAN_V1)));
-    // The recomputation's form, over integer hundredths.
-    const cents = rankCaseCentsSql(PLAN_V1, '(x.pv * 100)::bigint', '(x.pvg * 100)::bigint');
-    const rows2 = (await t.database.db.execute(sql.raw(`
-      select x.i, ${cents} as rank from unnest(array[${pairs.map(([a]) => `'${a}'`).join(',')}]::numeric[], array[${pairs.map(([, b]) => `'${b}'`).join(',')}]::numeric[])
-        with ordinality as x(pv, pvg, i) order by x.i`))) as unknown as { i: string; rank: number }[];
-    rows2.forEach((row, k) => expect(row.rank, `${pairs[k]}`).toBe(paidAsRank(pairs[k]![0], pairs[k]![1], PLAN_V1)));
+    await expectSameAsDomain(PLAN_V1, pairs);
+  });
+
+  it('agrees with paidAsRank on generated plans (thresholds in any order, equal, zero) at their edges', async () => {
+    const cents = fc.integer({ min: 0, max: 5_000_000 }).map((c) => (c / 100).toFixed(2));
+    const plans = fc.sample(fc.array(fc.tuple(cents, cents), { minLength: 8, maxLength: 8 }), { numRuns: 25, seed: 15 });
+    for (const figures of plans) {
+      const plan: PlanFigures = { ...PLAN_V1, ranks: PLAN_V1.ranks.map((r, i) => ({ ...r, pv: figures[i]![0], pvg: figures[i]![1] })) };
+      await expectSameAsDomain(plan, edgePairs(plan));
+    }
   });
 });
 
