@@ -11,6 +11,7 @@ test.describe.configure({ mode: 'serial' });
 const { base } = ownAppInstance(61);
 
 let topMember = 0;
+let topCode = '';
 
 test('admin opens Comisiones and previews the open period: totals by type and currency, top earners', async ({ page }) => {
   test.setTimeout(120_000);
@@ -26,6 +27,7 @@ test('admin opens Comisiones and previews the open period: totals by type and cu
   expect(p.status).toBe(200);
   expect(p.body.data.lines).toBeGreaterThan(0);
   topMember = p.body.data.top[0].memberId;
+  topCode = p.body.data.top[0].code;
   await page.mouse.move(0, 0);
   await screenshot(page, '50-commissions-preview');
 });
@@ -45,8 +47,13 @@ test('after the close, the period totals are posted and the member profile Comis
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Comisiones' }).click();
   await expect(page.getByLabel('Periodo', { exact: true })).toHaveValue(key);
   await expect(page.getByText('Uninivel').first()).toBeVisible();
-  await page.getByLabel('Número de socio').fill(String(topMember));
+  // The member number is the code as staff know it: an unknown one says so; the digits alone find it.
+  await page.getByLabel('Número de socio').fill('9999999');
   await page.getByRole('button', { name: 'Ver líneas' }).click();
+  await expect(page.getByText('No hay ningún socio con el número NN9999999.')).toBeVisible();
+  await page.getByLabel('Número de socio').fill(String(Number(topCode.slice(2))));
+  await page.getByRole('button', { name: 'Ver líneas' }).click();
+  await expect(page.getByRole('link', { name: new RegExp(`^${topCode} · `) })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Líneas' }).getByRole('row').nth(1)).toBeVisible();
   await page.mouse.move(0, 0);
   await screenshot(page, '51-commissions-period-totals');

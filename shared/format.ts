@@ -47,3 +47,19 @@ export function formatLongDateTime(iso: string | null | undefined, locale: Local
   const time = new Intl.DateTimeFormat('en-GB', { timeZone: DISPLAY_TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
   return `${day}, ${time}`;
 }
+
+/**
+ * A rate stored as a fraction ("0.1", "0.035000") as a percentage: "10 %" in Spanish, "10%" in
+ * English. The decimal point is moved in the string (no binary float); trailing zeros dropped.
+ */
+export function formatRate(rate: string | null | undefined, locale: Locale = 'es-MX'): string {
+  if (rate == null || rate === '') return '—';
+  const neg = rate.startsWith('-');
+  const [int = '0', frac = ''] = (neg ? rate.slice(1) : rate).split('.');
+  const digits = `${int}${frac.padEnd(2, '0')}`;
+  const cut = int.length + 2;
+  const whole = digits.slice(0, cut).replace(/^0+(?=\d)/, '');
+  const rest = digits.slice(cut).replace(/0+$/, '');
+  const n = `${neg ? '-' : ''}${whole}${rest ? `.${rest}` : ''}`;
+  return locale === 'es-MX' ? `${n} %` : `${n}%`;
+}

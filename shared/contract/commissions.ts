@@ -87,7 +87,8 @@ export const commissionsContract = {
     summary: 'Líneas de comisión de un socio, paginadas',
     roles: ALL_STAFF,
     input: PageInput.extend({ memberId: MemberId, periodKey: PeriodKeyInput.optional() }).strict(),
-    output: pageOf(CommissionLine),
+    /** `sourceCode`: the code of the member a member-sourced line comes from (staff read codes, not ids). */
+    output: pageOf(CommissionLine.extend({ sourceCode: z.string().nullable() })),
   }),
   /**
    * Engine run over the open period's current data. Commission lines, wallets and programmes are
@@ -192,11 +193,15 @@ export const commissionsContract = {
         code: z.string(),
         name: z.string(),
         paidAsRank: RankNumber,
+        /** The member's PV and PVG in the order's period (decimal strings; "0.00" without volumes). */
+        pv: z.string(),
+        pvg: z.string(),
         /** Uninivel levels this paid-as rank opens in the plan in force. */
         opensLevels: z.number().int(),
         opensThisLevel: z.boolean(),
       })),
-      lines: z.array(CommissionLine),
+      /** The lines paid on the order, each with its beneficiary's code and name. */
+      lines: z.array(CommissionLine.extend({ beneficiaryCode: z.string(), beneficiaryName: z.string() })),
     }),
   }),
   ...programmesContract,

@@ -147,6 +147,16 @@ export const membersContract = {
       capped: z.boolean(),
     }),
   }),
+  /**
+   * The member a code names, as staff type it: "NN0000008", or its digits without the prefix and
+   * zeros ("8", "0000008", "nn-8"), the same rule as the search. NOT_FOUND (member.notFoundCode) if none.
+   */
+  'members.byCode': query({
+    roles: ALL_STAFF,
+    summary: 'A member by code (NN0000008, or its digits: 8, 0000008); NOT_FOUND when no member has it.',
+    input: z.object({ code: z.string().trim().min(1).max(40) }).strict(),
+    output: MemberRef,
+  }),
   'members.get': query({
     roles: ALL_STAFF,
     summary: 'A member\'s profile: identity, contact, sponsor and upline, ranks, volumes per period, downline size, sponsor changes.',

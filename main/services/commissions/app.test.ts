@@ -60,6 +60,8 @@ describe('commission procedures', () => {
     const sum = page.rows.reduce((s, l) => s.plus(l.amount), new Decimal(0));
     expect(sum.toFixed(2)).toBe(top.amount);
     expect(page.rows.every((l) => l.beneficiaryId === top.memberId && l.periodKey === '2026-11')).toBe(true);
+    // A member-sourced line names its source by code; an order-sourced one has none.
+    for (const l of page.rows) expect(l.sourceCode).toBe(l.sourceKind === 'member' ? `NN${String(l.sourceId).padStart(7, '0')}` : null);
     const p1 = await t.must('commissions.memberLines', { memberId: top.memberId, pageSize: 1 }, t.tokens.support);
     expect(p1.rows).toHaveLength(1);
     expect(p1.total).toBe(page.total);
@@ -70,6 +72,14 @@ describe('commission procedures', () => {
     expect(w.periodKey).toBe('2026-11');
     expect(w.uplines.map((u) => [u.level, u.memberId])).toEqual([[1, 6], [2, 3], [3, 1]]);
     for (const u of w.uplines) expect(u.opensThisLevel).toBe(u.opensLevels >= u.level);
+    // Business words: codes and names, the period's PV/PVG of each upline (decimal strings), lines by beneficiary code.
+    expect(w.uplines.map((u) => u.code)).toEqual(['NN0000006', 'NN0000003', 'NN0000001']);
+    const [v6] = await t.database.sql<{ pv: string; pvg: string }[]>`select v.pv::text as pv, v.pvg::text as pvg from member_volumes v join periods p on p.id = v.period_id where v.member_id = 6 and p.key = '2026-11'`;
+    expect(w.uplines[0]).toMatchObject({ pv: new Decimal(v6!.pv).toFixed(2), pvg: new Decimal(v6!.pvg).toFixed(2) });
+    expect(new Decimal(w.uplines[0]!.pvg).gte(20000)).toBe(true);
+    const codes = new Map((await t.database.sql<{ id: string; code: string }[]>`select id::text, code from members`).map((m) => [Number(m.id), m.code]));
+    for (const l of w.lines) expect(l.beneficiaryCode).toBe(codes.get(l.beneficiaryId));
+    expect(w.lines.every((l) => l.beneficiaryName.trim().length > 0)).toBe(true);
     const [cnt] = await t.database.sql<{ n: string }[]>`select count(*) as n from commission_lines where source_kind = 'order' and source_id = ${orderIds[4]!} and status = 'posted'`;
     expect(w.lines).toHaveLength(Number(cnt!.n));
     expect(w.lines.length).toBeGreaterThan(0);

@@ -67,7 +67,15 @@ async function memberLines(input: ParsedInputOf<'commissions.memberLines'>, ctx:
       where ${filter} order by p.key desc, l.id desc limit ${input.pageSize} offset ${offset}`) as unknown as Promise<LineRow[]>,
     ctx.db.execute(sql`select count(*) as n from commission_lines l join periods p on p.id = l.period_id where ${filter}`) as unknown as Promise<{ n: string | number }[]>,
   ]);
-  return { rows: rows.map(lineOf), total: Number(count[0]?.n ?? 0), page: input.page, pageSize: input.pageSize };
+  // Member-sourced lines name their source by code: one lookup for the page's few source ids.
+  const sourceIds = [...new Set(rows.filter((r) => r.source_kind === 'member').map((r) => Number(r.source_id)))];
+  const codes = sourceIds.length
+    ? new Map((await ctx.db.execute<{ id: string | number; code: string }>(sql`select id, code from members where id = any(${sql.raw(`array[${sourceIds.join(',')}]::bigint[]`)})`)).map((m) => [Number(m.id), m.code]))
+    : new Map<number, string>();
+  return {
+    rows: rows.map((r) => ({ ...lineOf(r), sourceCode: r.source_kind === 'member' ? (codes.get(Number(r.source_id)) ?? null) : null })),
+    total: Number(count[0]?.n ?? 0), page: input.page, pageSize: input.pageSize,
+  };
 }
 
 type Figures = { byType: Record<string, Record<string, string>>; byCurrency: Record<string, string>; byCountry: { country: string; currency: string; amount: string; beneficiaries: number }[] };
@@ -236,12 +244,14 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
   const depthOf = new Map((plan?.ranks ?? []).map((r) => [r.rank, r.uninivelDepth]));
   const ups = ancestors.length
     ? ((await ctx.db.execute(sql`
-        select m.id, m.code, m.first_name, m.last_name, coalesce(v.paid_as_rank, 0)::int as rank
+        select m.id, m.code, m.first_name, m.last_name, coalesce(v.paid_as_rank, 0)::int as rank,
+          coalesce(v.pv, 0)::text as pv, coalesce(v.pvg, 0)::text as pvg
         from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${o.period_id ?? -1}
-        where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string; rank: number }[])
+        where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string; rank: number; pv: string; pvg: string }[])
     : [];
   const upById = new Map(ups.map((u) => [Number(u.id), u]));
-  const lines = await ctx.db.execute<LineRow>(sql`select ${LINE_COLUMNS} from commission_lines l join periods p on p.id = l.period_id
+  const lines = await ctx.db.execute<LineRow & { b_code: string; b_first: string; b_last: string }>(sql`select ${LINE_COLUMNS}, b.code as b_code, b.first_name as b_first, b.last_name as b_last
+    from commission_lines l join periods p on p.id = l.period_id join members b on b.id = l.beneficiary_id
     where l.source_kind = 'order' and l.source_id = ${input.orderId} and l.status = 'posted' order by l.type, l.level, l.id`);
   return {
     orderId: Number(o.id), buyer: { id: Number(o.member_id), code: o.code, name: `${o.first_name} ${o.last_name}` },
@@ -250,9 +260,12 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
       const u = upById.get(id);
       const rank = Number(u?.rank ?? 0);
       const opens = depthOf.get(rank) ?? 0;
-      return { level: i + 1, memberId: id, code: u?.code ?? String(id), name: u ? `${u.first_name} ${u.last_name}` : '', paidAsRank: rank, opensLevels: opens, opensThisLevel: opens >= i + 1 };
+      return {
+        level: i + 1, memberId: id, code: u?.code ?? String(id), name: u ? `${u.first_name} ${u.last_name}` : '', paidAsRank: rank,
+        pv: new Decimal(u?.pv ?? 0).toFixed(2), pvg: new Decimal(u?.pvg ?? 0).toFixed(2), opensLevels: opens, opensThisLevel: opens >= i + 1,
+      };
     }),
-    lines: lines.map(lineOf),
+    lines: lines.map((l) => ({ ...lineOf(l), beneficiaryCode: l.b_code, beneficiaryName: `${l.b_first} ${l.b_last}` })),
   };
 }
 

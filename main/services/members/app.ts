@@ -6,7 +6,7 @@ import type { CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { MemberProfile, TimelineEntry } from '../../../shared/contract/members';
 import { AppError } from '../../../shared/errors';
-import { searchMembers } from './search';
+import { codeFromDigits, searchMembers } from './search';
 import { directRecruits, iso, listPeriods, upline } from '../genealogy/queries';
 
 async function search(input: ParsedInputOf<'members.search'>, ctx: CallContext) {
@@ -15,6 +15,17 @@ async function search(input: ParsedInputOf<'members.search'>, ctx: CallContext) 
 
 const ref = (id: string | null, code: string | null, first: string | null, last: string | null) =>
   id == null || code == null ? null : { id: Number(id), code, firstName: first ?? '', lastName: last ?? '' };
+
+/** Exact code lookup (members.code btree): the code as typed, and the full code its digits mean. */
+async function byCode(input: ParsedInputOf<'members.byCode'>, ctx: CallContext) {
+  const typed = input.code.toUpperCase();
+  const full = codeFromDigits(input.code);
+  const codes = full && full !== typed ? [typed, full] : [typed];
+  const [m] = await ctx.sql<{ id: string; code: string; first_name: string; last_name: string }[]>`
+    select id, code, first_name, last_name from members where code in ${ctx.sql(codes)} order by code = ${typed} desc limit 1`;
+  if (!m) throw AppError.of('NOT_FOUND', 'member.notFoundCode', { code: full ?? input.code }, { code: input.code });
+  return { id: Number(m.id), code: m.code, firstName: m.first_name, lastName: m.last_name };
+}
 
 async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promise<MemberProfile> {
   const sql = ctx.sql;
@@ -236,6 +247,7 @@ async function countTimeline(ctx: CallContext, id: number): Promise<number> {
 
 export const membersHandlers = {
   'members.search': reader(search),
+  'members.byCode': reader(byCode),
   'members.get': reader(get),
   'members.orders': reader(orders),
   'members.update': mutator(update),

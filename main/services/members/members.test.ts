@@ -164,6 +164,18 @@ describe('members.get', () => {
     expect(!o.ok && o.error.code).toBe('NOT_FOUND');
   });
 
+  it('members.byCode: the code as staff know it (NN0000008, 8, 0000008, nn-8); an unknown code is a typed NOT_FOUND naming it', async () => {
+    for (const code of ['NN0000008', '8', '0000008', 'nn-8', ' nn0000008 ']) {
+      expect(await t.must('members.byCode', { code }, t.tokens.support), code).toMatchObject({ id: 8, code: 'NN0000008' });
+    }
+    for (const [code, named] of [['999999', 'NN0999999'], ['NN7777777', 'NN7777777'], ['ana', 'ana']] as const) {
+      const r = await t.call('members.byCode', { code }, t.tokens.finance);
+      expect(!r.ok && r.error, code).toMatchObject({ code: 'NOT_FOUND', key: 'member.notFoundCode', params: { code: named } });
+    }
+    const empty = await t.call('members.byCode', { code: '   ' }, t.tokens.support);
+    expect(!empty.ok && empty.error.code).toBe('VALIDATION');
+  });
+
   it('lists a member\'s orders, newest first, with their period', async () => {
     const r = await t.must('members.orders', { memberId: 2, pageSize: 2 }, t.tokens.support);
     expect(r.total).toBe(3);

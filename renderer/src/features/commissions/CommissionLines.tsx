@@ -7,6 +7,8 @@ import type { OutputOf } from '../../../../shared/contract';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Pager } from '../common/ui';
 import './commissions.css';
 import { WhyPanel } from './WhyPanel';
+import { usePreferences } from '../../stores/preferences';
+import { formatRate } from '../../../../shared/format';
 import { csvHeader, csvRows, saveText } from '../common/csv';
 
 type Line = OutputOf<'commissions.memberLines'>['rows'][number];
@@ -27,6 +29,7 @@ export async function memberLinesCsv(memberId: number, periodKey?: string): Prom
 /** A member's commission lines, paged, with a CSV export. Used by the Comisiones screen and the profile tab. */
 export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { memberId: number; periodKey?: string; pageSize?: number }) {
   const { t } = useTranslation();
+  const locale = usePreferences((s) => s.locale);
   const [page, setPage] = useState(1);
   const [exporting, setExporting] = useState(false);
   const [whyOrder, setWhyOrder] = useState<number | null>(null);
@@ -37,16 +40,16 @@ export function CommissionLines({ memberId, periodKey, pageSize = 15 }: { member
     col.accessor('kind', { header: t('commissions.cols.kind'), cell: (c) => t(`commissions.kind.${c.getValue()}`) }),
     col.accessor('sourceId', { header: t('commissions.cols.source'), cell: (c) => c.row.original.sourceKind === 'order'
         ? <button type="button" className="link" onClick={(e) => { e.stopPropagation(); setWhyOrder(c.getValue()); }}>{t('commissions.source.order', { id: c.getValue() })}</button>
-        : t('commissions.source.member', { id: c.getValue() }) }),
+        : t('commissions.source.member', { code: c.row.original.sourceCode ?? '—' }) }),
     col.accessor('level', { header: t('commissions.cols.level') }),
     col.accessor('base', { header: t('commissions.cols.base'), cell: (c) => <Money amount={c.getValue()} currency={c.row.original.baseCurrency} /> }),
-    col.accessor('rate', { header: t('commissions.cols.rate'), cell: (c) => c.getValue() ?? '—' }),
+    col.accessor('rate', { header: t('commissions.cols.rate'), cell: (c) => formatRate(c.getValue(), locale) }),
     col.accessor('amount', {
       header: () => <span className="right-head">{t('commissions.cols.amount')}</span>,
       cell: (c) => <span className="right-cell"><Money amount={c.getValue()} currency={c.row.original.currency} /></span>,
     }),
     col.accessor('createdAt', { header: t('commissions.cols.at'), cell: (c) => <DateTime iso={c.getValue()} /> }),
-  ], [t]);
+  ], [t, locale]);
   const exportCsv = async () => {
     setExporting(true);
     try {

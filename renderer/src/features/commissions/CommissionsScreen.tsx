@@ -197,7 +197,10 @@ function Summary() {
   const totals = useProcedure('commissions.periodTotals', {});
   const [key, setKey] = useState<string>('');
   const [memberInput, setMemberInput] = useState('');
-  const [memberId, setMemberId] = useState<number | null>(null);
+  // The code as staff know it (NN0000008, or its digits): the server resolves it, NOT_FOUND says so.
+  const [memberCode, setMemberCode] = useState<string | null>(null);
+  const member = useProcedure('members.byCode', { code: memberCode ?? '' }, { enabled: memberCode !== null, placeholderData: undefined, retry: false });
+  const memberId = memberCode !== null && member.data && !member.isPlaceholderData ? member.data.id : null;
   const rows = totals.data ?? [];
   useEffect(() => { if (!key && rows[0]) setKey(rows[0].periodKey); }, [key, rows]);
   const selected = rows.find((r) => r.periodKey === key) ?? null;
@@ -232,12 +235,19 @@ function Summary() {
       </section>
       <section className="card">
         <h2>{t('commissions.member.title')}</h2>
-        <form onSubmit={(e) => { e.preventDefault(); const n = Number(memberInput); setMemberId(Number.isInteger(n) && n > 0 ? n : null); }}>
-          <label>{t('commissions.member.id')}{' '}<input aria-label={t('commissions.member.id')} inputMode="numeric" value={memberInput} onChange={(e) => setMemberInput(e.target.value)} /></label>{' '}
+        <form onSubmit={(e) => { e.preventDefault(); const c = memberInput.trim(); setMemberCode(c || null); }}>
+          <label>{t('commissions.member.id')}{' '}<input aria-label={t('commissions.member.id')} placeholder={t('commissions.member.placeholder')} value={memberInput} onChange={(e) => setMemberInput(e.target.value)} /></label>{' '}
           <button type="submit">{t('commissions.member.show')}</button>
-          {memberId && <>{' '}<Link to={`/members/${memberId}`}>{t('commissions.member.open')}</Link></>}
+          <p className="muted small">{t('commissions.member.hint')}</p>
         </form>
-        {memberId && <CommissionLines key={`${memberId}-${key}`} memberId={memberId} periodKey={key || undefined} />}
+        {memberCode !== null && member.isFetching && !member.data && <Loading />}
+        {memberCode !== null && <ErrorBanner error={member.error} />}
+        {memberId && member.data && (
+          <>
+            <p>{t('commissions.member.showing')}: <Link to={`/members/${memberId}`}>{member.data.code} · {member.data.firstName} {member.data.lastName}</Link></p>
+            <CommissionLines key={`${memberId}-${key}`} memberId={memberId} periodKey={key || undefined} />
+          </>
+        )}
       </section>
     </>
   );
