@@ -28,10 +28,13 @@ const BASELINE_MEMBERS = Number(process.env.NNP_BENCH_CLOSE_BASELINE ?? 10_000);
 
 class Rollback extends Error {}
 
-export const commissionsClose: Metric = {
-  name: 'commissions.close',
-  budget: { ms: 30_000 },
-  async run(ctx): Promise<MetricResult> {
+/**
+ * One close of the bench period in a transaction that is rolled back. `walletsExist`: every member's
+ * wallet is created (balance 0, no entries: consistent) in the same transaction before the clock
+ * starts — what the close of the NEXT period meets once a first close has created the wallets: the
+ * credits raise existing balances instead of inserting accounts.
+ */
+async function measureClose(ctx: BenchContext, walletsExist: boolean) {
     const period = await benchPeriod(ctx);
     const [{ n: orderCount } = { n: 0 }] = await ctx.sql<{ n: number }[]>`
       select count(*)::int as n from orders where period_id = ${period.id} and status = 'paid'`;
@@ -42,7 +45,13 @@ export const commissionsClose: Metric = {
     let closeMs = 0;
     try {
       await ctx.db.transaction(async (tx) => {
-        const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
+        if (walletsExist) {
+          const w = await tx.execute(sql`insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
+            select 'member_wallet', m.id, k.currency, 0, now() from members m join countries k on k.code = m.country
+            on conflict (member_id, currency) where kind = 'member_wallet' do nothing`);
+          ctx.log(`  carteras creadas antes del cierre: ${w.count}`);
+        }
+        const [b] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
         const cpu0 = backendCpuMs(b!.pid);
         const t0 = performance.now();
         await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
@@ -60,21 +69,40 @@ export const commissionsClose: Metric = {
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;
     }
-    ctx.log(`commissions.close: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`);
+    ctx.log(`commissions.close${walletsExist ? ' (carteras existentes)' : ''}: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`);
     // The lines' table loaded ahead (committed on its own connection) was attached only in the rolled-back transaction.
     await abandonSteps(ctx.db, steps, period, ctx.log);
     // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
     await ctx.sql.unsafe('vacuum commission_lines, ledger_accounts, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes, cashback_entitlements, loyalty_gifts');
 
-    const baseline = await naiveBaseline(ctx, period.id, orderCount);
     const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
+    const notes = `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
+      `PostgreSQL backend CPU ${Math.round(cpuMs)} ms`;
+    return { period, orderCount, closeMs, notes };
+}
+
+export const commissionsClose: Metric = {
+  name: 'commissions.close',
+  budget: { ms: 30_000 },
+  async run(ctx): Promise<MetricResult> {
+    const { period, orderCount, closeMs, notes } = await measureClose(ctx, false);
+    const baseline = await naiveBaseline(ctx, period.id, orderCount);
     return {
       ms: round(closeMs),
       baseline_ms: baseline.extrapolatedMs,
-      notes: `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
-        `PostgreSQL backend CPU ${Math.round(cpuMs)} ms; baseline: ${baseline.orders} orders of ${baseline.members} members in ${Math.round(baseline.ms)} ms ` +
+      notes: `${notes}; baseline: ${baseline.orders} orders of ${baseline.members} members in ${Math.round(baseline.ms)} ms ` +
         `(${round(baseline.ms / Math.max(1, baseline.orders))} ms/order, ${baseline.queries} queries), × ${orderCount} orders`,
     };
+  },
+};
+
+/** commissions.close.second — the same close with every wallet already there (a period after the first close). */
+export const commissionsCloseSecond: Metric = {
+  name: 'commissions.close.second',
+  budget: { ms: 30_000 },
+  async run(ctx): Promise<MetricResult> {
+    const { closeMs, notes } = await measureClose(ctx, true);
+    return { ms: round(closeMs), notes: `wallets of every member created before the close; ${notes}` };
   },
 };
 
@@ -119,4 +147,4 @@ export async function naiveBaseline(ctx: BenchContext, periodId: number, orderCo
   return { members: ids.size, orders, queries, ms, extrapolatedMs: round(orders ? (ms / orders) * orderCount : Number.NaN) };
 }
 
-export const commissionsMetrics: Metric[] = [commissionsClose];
+export const commissionsMetrics: Metric[] = [commissionsClose, commissionsCloseSecond];
