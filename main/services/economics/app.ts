@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { Db, DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { versionById } from '../plan/versions';
 import { periodRates } from '../commissions/run';
 import { draftFigures, pumpSimulations } from './simulation';
@@ -36,7 +37,7 @@ function simView(r: SimRow) {
   };
 }
 async function simById(db: DbOrTx, id: number, withResult = true) {
-  const [r] = (await db.execute(sql`select ${SIM_COLUMNS} ${withResult ? sql`, s.result` : sql``} from ${SIM_FROM} where s.id = ${id}`)) as unknown as SimRow[];
+  const [r] = await rows<SimRow>(db, sql`select ${SIM_COLUMNS} ${withResult ? sql`, s.result` : sql``} from ${SIM_FROM} where s.id = ${id}`);
   if (!r) throw AppError.of('NOT_FOUND', 'economics.simNotFound', {}, { id });
   return simView(r);
 }
@@ -49,9 +50,9 @@ const enqueue = mutator(async (input: ParsedInputOf<'plan.simulate'>, ctx: Mutat
   if (period.status === 'closing') throw AppError.of('CONFLICT', 'economics.simClosing', { period: period.key }, { periodKey: period.key });
   draftFigures(version.figures, period.key, await periodRates(ctx.tx, period));
   const staffId = ctx.staff?.id ?? null;
-  const [busy] = (await ctx.tx.execute(sql`select id from plan_simulations where staff_id = ${staffId} and status in ('queued', 'running') limit 1`)) as unknown as { id: number }[];
+  const [busy] = await rows<{ id: number }>(ctx.tx, sql`select id from plan_simulations where staff_id = ${staffId} and status in ('queued', 'running') limit 1`);
   if (busy) throw AppError.of('CONFLICT', 'economics.simBusy', {}, { id: Number(busy.id) });
-  const [row] = (await ctx.tx.execute(sql`insert into plan_simulations (plan_version_id, period_id, staff_id) values (${version.id}, ${period.id}, ${staffId}) returning id`)) as unknown as { id: number }[];
+  const [row] = await rows<{ id: number }>(ctx.tx, sql`insert into plan_simulations (plan_version_id, period_id, staff_id) values (${version.id}, ${period.id}, ${staffId}) returning id`);
   const id = Number(row!.id);
   await ctx.audit({ entity: 'plan_simulation', entityId: id, after: { versionId: version.id, name: version.name, periodKey: period.key } });
   return simById(ctx.tx, id);
@@ -73,9 +74,9 @@ const cancel = mutator(async (input: ParsedInputOf<'plan.cancelSimulation'>, ctx
 });
 
 async function list(input: ParsedInputOf<'plan.simulations'>, ctx: CallContext) {
-  const rows = (await ctx.db.execute(sql`select ${SIM_COLUMNS} from ${SIM_FROM}
-    ${input.versionId ? sql`where s.plan_version_id = ${input.versionId}` : sql``} order by s.id desc limit 20`)) as unknown as SimRow[];
-  return rows.map((r) => { const { result: _r, ...v } = simView(r); return v; });
+  const list = await rows<SimRow>(ctx.db, sql`select ${SIM_COLUMNS} from ${SIM_FROM}
+    ${input.versionId ? sql`where s.plan_version_id = ${input.versionId}` : sql``} order by s.id desc limit 20`);
+  return list.map((r) => { const { result: _r, ...v } = simView(r); return v; });
 }
 
 export const simulationHandlers = {

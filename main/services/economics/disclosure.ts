@@ -13,6 +13,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+// q: the rows of a hand-written query, typed at the call (main/db/rows.ts).
+import { affected, rows as q } from '../../db/rows';
 import { Decimal } from '../../domain/money';
 import { comparePeriods, parsePeriodKey } from '../../domain/period';
 import { MAX_RANK } from '../../domain/plan';
@@ -24,9 +26,6 @@ import type { PeriodRow } from '../periods/lookup';
 export const MAX_DISCLOSURE_PERIODS = 24;
 const PERCENTILES = { p10: '0.1', median: '0.5', p90: '0.9' } as const;
 
-type Rows<T> = Promise<T[]>;
-const q = <T>(db: DbOrTx, query: ReturnType<typeof sql>) => db.execute(query) as unknown as Rows<T>;
-
 /** Writes a closed period's member_period_earnings once (an advisory lock keeps two builders apart). */
 export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 'key' | 'status'>): Promise<{ built: boolean; rows: number; ms: number }> {
   if (period.status !== 'closed') throw new Error(`period ${period.key} is not closed`);
@@ -37,7 +36,7 @@ export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('period_earnings'), ${period.id})`);
     const [again] = await q<{ rows: number }>(tx, sql`select rows from period_earnings_built where period_id = ${period.id}`);
     if (again) return { built: false, rows: again.rows, ms: 0 };
-    const r = await tx.execute(sql`
+    const rows = await affected(tx, sql`
       insert into member_period_earnings (period_id, member_id, paid_as_rank, earned_mxn)
       select ${period.id}, coalesce(v.member_id, e.beneficiary_id), coalesce(v.paid_as_rank, 0), coalesce(e.mxn, 0)
       from (select member_id, paid_as_rank from member_volumes where period_id = ${period.id} and paid_as_rank > 0) v
@@ -45,7 +44,6 @@ export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 
         select beneficiary_id, round(sum(amount * fx_to), 2) as mxn from commission_lines
         where period_id = ${period.id} and status = 'posted' group by beneficiary_id having round(sum(amount * fx_to), 2) <> 0
       ) e on e.beneficiary_id = v.member_id`);
-    const rows = (r as unknown as { count: number }).count ?? 0;
     const ms = Math.round(performance.now() - t0);
     await tx.execute(sql`insert into period_earnings_built (period_id, rows, ms) values (${period.id}, ${rows}, ${ms})`);
     return { built: true, rows, ms };

@@ -9,13 +9,12 @@ import { desc, sql } from 'drizzle-orm';
 import { periods } from '../../db/schema';
 import { figuresOf } from '../periods/views';
 import type { DbOrTx } from '../../db/client';
+// q: the rows of a hand-written query, typed at the call (main/db/rows.ts).
+import { rows as q } from '../../db/rows';
 import { payoutRatio, figuresFromTotals, type PayoutCommission, type PayoutFigures, type PayoutSales } from '../../domain/economics/payout';
 import { ratesAt } from '../volumes/recompute';
 import type { PeriodRow } from '../periods/lookup';
 import { versionInForce } from '../plan/versions';
-
-type Rows<T> = Promise<T[]>;
-const q = <T>(db: DbOrTx, query: ReturnType<typeof sql>) => db.execute(query) as unknown as Rows<T>;
 
 /** Posted lines of a period per bonus and currency (`kind`: only clawbacks, or all). */
 export async function linesFigures(db: DbOrTx, periodId: number, onlyClawbacks = false): Promise<PayoutCommission[]> {

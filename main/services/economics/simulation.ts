@@ -17,6 +17,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { CURRENCY_OF_COUNTRY, Decimal } from '../../domain/money';
 import { checkPlan, validatePlan, type PlanFigures } from '../../domain/plan';
 import { LINE_TYPE_BY_CODE, type EngineInput, type PeriodResult } from '../../domain/engine';
@@ -50,19 +51,19 @@ export function draftFigures(figures: unknown, periodKey: string, rates: Record<
 /** Members whose car down payment was paid before `period` (a closed period: the lines of earlier periods). */
 async function carPaidBefore(db: DbOrTx, period: PeriodRow, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = (await db.execute(sql`
+  const found = await rows<{ id: string }>(db, sql`
     select distinct l.beneficiary_id::text as id from commission_lines l join periods p on p.id = l.period_id
     where l.beneficiary_id = any(${sql.raw(`array[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)})
-      and l.type = 'automovil' and l.level = 1 and l.kind = 'line' and l.status = 'posted' and p.starts_at < ${period.startsAt.toISOString()}::timestamptz`)) as unknown as { id: string }[];
-  return new Set(rows.map((r) => r.id));
+      and l.type = 'automovil' and l.level = 1 and l.kind = 'line' and l.status = 'posted' and p.starts_at < ${period.startsAt.toISOString()}::timestamptz`);
+  return new Set(found.map((r) => r.id));
 }
 
 /** The period as its close saw it (see the header), with the plan in force. */
 export async function loadForSimulation(db: DbOrTx, period: PeriodRow, inForce: PlanFigures, rates: Record<string, string>): Promise<LoadedPeriod> {
   const loaded = await loadPeriod(db, period, inForce, rates);
   if (period.status === 'closed') {
-    const changed = (await db.execute(sql`
-      select member_id::text as id from member_programs where car_down_payment_paid and period_id >= ${period.id}`)) as unknown as { id: string }[];
+    const changed = await rows<{ id: string }>(db, sql`
+      select member_id::text as id from member_programs where car_down_payment_paid and period_id >= ${period.id}`);
     if (changed.length) {
       const before = await carPaidBefore(db, period, changed.map((r) => r.id));
       const byId = new Set(changed.map((r) => r.id));
@@ -132,7 +133,7 @@ export async function computeSimulation(db: DbOrTx, period: PeriodRow, draft: un
 /** The period's VN per country and currency: a closed period's as kept in period_payouts, else summed now. */
 async function periodSales(db: DbOrTx, period: PeriodRow): Promise<Awaited<ReturnType<typeof salesFigures>>> {
   if (period.status === 'closed') {
-    const [kept] = (await db.execute(sql`select figures->'sales' as sales from period_payouts where period_id = ${period.id}`)) as unknown as { sales: Awaited<ReturnType<typeof salesFigures>> | null }[];
+    const [kept] = await rows<{ sales: Awaited<ReturnType<typeof salesFigures>> | null }>(db, sql`select figures->'sales' as sales from period_payouts where period_id = ${period.id}`);
     if (kept?.sales) return kept.sales;
   }
   return salesFigures(db, period);
@@ -185,7 +186,7 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
   heap.sort((x, y) => y.mxn - x.mxn || Number(members[x.i]!.id) - Number(members[y.i]!.id));
   const ids = heap.map((h) => Number(members[h.i]!.id));
   const names = ids.length
-    ? ((await db.execute(sql`select id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string }[])
+    ? await rows<{ id: string; code: string; first_name: string; last_name: string }>(db, sql`select id::text as id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.join(',')}]::bigint[]`)})`)
     : [];
   const byId = new Map(names.map((r) => [Number(r.id), r]));
   const cents = (c: number) => new Decimal(c).div(100).toFixed(2);
@@ -232,10 +233,10 @@ export function pumpSimulations(db: Db, log: (m: string) => void = () => {}): Pr
       await db.execute(sql`update plan_simulations set status = 'failed', error = 'Interrumpida: el proceso que la calculaba terminó.', finished_at = now()
         where status = 'running' and heartbeat_at < now() - make_interval(secs => ${STALE_MS / 1000})`);
       for (;;) {
-        const [next] = (await db.execute(sql`
+        const [next] = await rows<{ id: number; plan_version_id: number; period_id: number }>(db, sql`
           update plan_simulations set status = 'running', started_at = now(), heartbeat_at = now(), stage = 'load'
           where id = (select id from plan_simulations where status = 'queued' order by id limit 1 for update skip locked)
-          returning id, plan_version_id, period_id`)) as unknown as { id: number; plan_version_id: number; period_id: number }[];
+          returning id::int as id, plan_version_id::int as plan_version_id, period_id::int as period_id`);
         if (!next) break;
         await runOne(db, next.id, next.plan_version_id, next.period_id, log);
       }
@@ -254,7 +255,7 @@ async function runOne(db: Db, id: number, versionId: number, periodId: number, l
     const { summary } = await computeSimulation(db, period, version.figures, {
       progress: async (f, stage) => { await db.execute(sql`update plan_simulations set progress = ${Math.round(f * 1000)}, stage = ${stage}, heartbeat_at = now() where id = ${id}`); },
       cancelled: async () => {
-        const [r] = (await db.execute(sql`select cancel_requested from plan_simulations where id = ${id}`)) as unknown as { cancel_requested: number }[];
+        const [r] = await rows<{ cancel_requested: number }>(db, sql`select cancel_requested::int as cancel_requested from plan_simulations where id = ${id}`);
         return (r?.cancel_requested ?? 0) > 0;
       },
     });
