@@ -102,11 +102,14 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     c.unsafe(`
     select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
     where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys]).values() as unknown as Promise<[string, string, string, number][]>,
+    // The period's orders picked first (orders_period_idx), then sorted: asked in one query, the
+    // planner walks the whole orders table in id order instead, every period ever, to keep one.
     c.unsafe(`
+    with o as materialized (select id, member_id, pv, vn, kit_pv, currency, payment_confirmed_at from orders where period_id = $1 and status = 'paid')
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
       case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as Promise<[string, string, string, string, string, string, number, string | null][]>,
+    from o order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as Promise<[string, string, string, string, string, string, number, string | null][]>,
     // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap.
     campaignInForce(db, period.key),
   ]);
@@ -203,6 +206,7 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
   });
   CURRENCIES.forEach((c, ci) => { if (curCents[ci]) byCurrency[c] = fmt(curCents[ci]!); });
   const byCountry: Totals['byCountry'] = {};
+  const countryCents = new Map<string, number>();
   let beneficiaries = 0;
   const top: { i: number; mxn: number }[] = [];
   for (let i = 0; i < members.length; i++) {
@@ -212,13 +216,11 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
     const e = byCountry[country] ?? { currency: CURRENCY_OF_COUNTRY[country], amount: '0', beneficiaries: 0 };
     e.beneficiaries++;
     byCountry[country] = e;
-    top.push({ i, mxn: perMember[i]! * (rateN[CURRENCY_OF_COUNTRY[country]] ?? 1) });
+    countryCents.set(country, (countryCents.get(country) ?? 0) + perMember[i]!);
+    // topN 0 (the simulation's two sides): no list of every beneficiary to build and sort.
+    if (topN > 0) top.push({ i, mxn: perMember[i]! * (rateN[CURRENCY_OF_COUNTRY[country]] ?? 1) });
   }
-  for (const [country, e] of Object.entries(byCountry)) {
-    let cents = 0;
-    for (let i = 0; i < members.length; i++) if (members[i]!.country === country) cents += perMember[i]!;
-    e.amount = fmt(cents);
-  }
+  for (const [country, e] of Object.entries(byCountry)) e.amount = fmt(countryCents.get(country) ?? 0);
   top.sort((a, b) => b.mxn - a.mxn);
   return {
     byType, byCurrency, byCountry, lines: L.length, beneficiaries,

@@ -11,7 +11,7 @@
  * with a rank or a non-zero amount — everyone else earned nothing without a rank, and is counted
  * from the members table. The report reads those narrow rows: one aggregate per member, one sort.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 // q: the rows of a hand-written query, typed at the call (main/db/rows.ts).
 import { affected, rows as q } from '../../db/rows';
@@ -24,6 +24,8 @@ import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
 
 export const MAX_DISCLOSURE_PERIODS = 24;
+/** Integer cents (a bigint or its sum) as the MXN decimal string "1234.50". */
+const mxn = (cents: SQL) => sql`(${cents}::numeric / 100)::numeric(20, 2)::text`;
 const PERCENTILES = { p10: '0.1', median: '0.5', p90: '0.9' } as const;
 
 /** Writes a closed period's member_period_earnings once (an advisory lock keeps two builders apart). */
@@ -88,15 +90,21 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
   for (const p of periods) if ((await ensureEarnings(db, p)).built) built++;
   const ids = sql.raw(`array[${periods.map((p) => p.id).join(',')}]::int[]`);
   const end = periods.at(-1)!.endsAt.toISOString();
+  // Every member enrolled by the range's end (a scan of the members table): asked first, on its own
+  // connection when db is a pool, so it runs while the per-member sums are built.
+  const allMembers = q<{ n: number }>(db, sql`select count(*)::int as n from members where enrolled_at < ${end}::timestamptz`);
+  allMembers.catch(() => {});
   const out = await db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '256MB'`);
+    // Cents as bigint, not numeric: the per-member sum over every row of the range is the report's
+    // main cost, and an integer sum (and sort) is a third cheaper than a numeric one; exact either way.
     await tx.execute(sql`create temp table disc on commit drop as
-      select member_id, max(paid_as_rank)::int as rank, sum(earned_mxn) as earned from member_period_earnings where period_id = any(${ids}) group by member_id`);
-    const [all] = await q<{ n: number }>(tx, sql`select count(*)::int as n from members where enrolled_at < ${end}::timestamptz`);
+      select member_id, max(paid_as_rank)::int as rank, sum((earned_mxn * 100)::bigint) as cents from member_period_earnings where period_id = any(${ids}) group by member_id`);
     const groups = await q<{ rank: number; n: number; earners: number; neg: number; zero: number; total: string; max: string | null }>(tx, sql`
-      select rank, count(*)::int as n, count(*) filter (where earned > 0)::int as earners, count(*) filter (where earned < 0)::int as neg,
-        count(*) filter (where earned = 0)::int as zero, sum(earned)::text as total, max(earned)::text as max
+      select rank, count(*)::int as n, count(*) filter (where cents > 0)::int as earners, count(*) filter (where cents < 0)::int as neg,
+        count(*) filter (where cents = 0)::int as zero, ${mxn(sql`sum(cents)`)} as total, ${mxn(sql`max(cents)`)} as max
       from disc group by rank`);
+    const [all] = await allMembers;
     const members = Math.max(all?.n ?? 0, groups.reduce((a, g) => a + g.n, 0));
     const byRank = new Map(groups.map((g) => [g.rank, g]));
     // Members without a row: no paid-as rank in the range and nothing earned (rank 0, zeros).
@@ -124,8 +132,8 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
     if (wanted.length) {
       const list = sql.raw(wanted.map((w) => `(${w.rank},${w.pos})`).join(','));
       const rows = await q<{ rank: number; rn: number; earned: string }>(tx, sql`
-        select rank, rn::int as rn, earned::text as earned from (
-          select rank, earned, row_number() over (partition by rank order by earned) - 1 as rn from disc) x
+        select rank, rn::int as rn, ${mxn(sql`cents`)} as earned from (
+          select rank, cents, row_number() over (partition by rank order by cents) - 1 as rn from disc) x
         where (rank, rn) in (${list})`);
       for (const r of rows) values.set(`${r.rank}:${r.rn}`, r.earned);
     }
