@@ -14,7 +14,7 @@
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { connect } from '../main/db/client';
-import type { AppServices, MutationContext } from '../main/kernel/context';
+import { internalMutationContext, type AppServices } from '../main/kernel/context';
 import { closeSteps } from '../main/app/composition';
 import { executeRun, startPeriodRun, type CloseStep } from '../main/services/periods/close';
 import { withStep } from './close-steps';
@@ -44,7 +44,7 @@ const app: AppServices = {
 };
 try {
   const runId = await database.db.transaction(async (tx) => {
-    const ctx = { ...app, tx, procedure: 'crash.child', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
+    const ctx = internalMutationContext(app, tx, 'crash.child');
     return (await startPeriodRun(ctx, close, 'close', key)).run.id;
   });
   process.stdout.write(`RUN ${runId}\n`);

@@ -6,7 +6,7 @@ import { sql as dsql } from 'drizzle-orm';
 import { startCluster, defaultBaseDir, type ClusterInfo } from '../db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
 import { staff } from '../db/schema';
-import type { AppConfig, AppServices, MutationContext } from '../kernel/context';
+import { internalMutationContext, type AppConfig, type AppServices } from '../kernel/context';
 import type { CloseSteps } from '../services/periods/close';
 import { createRouter, type Router } from '../ipc/router';
 import { composeHandlers, closeSteps } from './composition';
@@ -165,7 +165,7 @@ export async function closeSeededHistory(services: AppServices, keys: string[], 
     const at = new Date(Math.min(periodBounds(key).endsAt.getTime() + 2 * DAY_MS + 3 * 3_600_000, now.getTime()));
     const app: AppServices = { ...services, now: () => at };
     const runId = await app.db.transaction(async (tx) => {
-      const ctx = { ...app, tx, procedure: 'seed.closeHistory', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
+      const ctx = internalMutationContext(app, tx, 'seed.closeHistory');
       return (await startPeriodRun(ctx, closeSteps, 'close', key)).run.id;
     });
     await executeRun(app, closeSteps, runId);

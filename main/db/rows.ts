@@ -1,4 +1,5 @@
 import type { SQL } from 'drizzle-orm';
+import type postgres from 'postgres';
 import type { DbOrTx } from './client';
 
 /**
@@ -16,4 +17,15 @@ export async function rows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 /** How many rows an INSERT / UPDATE / DELETE without RETURNING touched. */
 export async function affected(db: DbOrTx, query: SQL): Promise<number> {
   return Number((await db.execute(query)).count);
+}
+
+/**
+ * Rows read as arrays (postgres.js `.values()`, no per-row object: the engine's whole-table reads),
+ * with the tuple type declared once at the call: `await tuples<[string, number]>(c.unsafe(…))`.
+ * The driver types such a row as an array of any column's type; as with rows<T>, the SQL casts
+ * each column so that it is what T says. The query stays lazy: it runs when awaited.
+ */
+export function tuples<T extends readonly unknown[]>(query: postgres.PendingQuery<postgres.Row[]>): Promise<T[]> {
+  // The one place a RowList of arrays becomes T[] (see above).
+  return query.values() as unknown as Promise<T[]>;
 }

@@ -58,3 +58,16 @@ export interface MutationContext extends CallContext {
   /** Commit what was written (e.g. a failed-login counter), then answer with this error. */
   failAfterCommit: (err: Error) => never;
 }
+
+/**
+ * A mutation context for work the app starts itself, outside any call (a close run by the
+ * engine-case cli or the seed's history, a test's child process): no staff, no session, and its
+ * audit is a no-op (nobody acted; the run's own rows say what was done).
+ */
+export function internalMutationContext(app: AppServices, tx: Tx, procedure: string): MutationContext {
+  return {
+    ...app, tx, procedure, transport: 'http', staff: null, sessionId: null, token: null,
+    audit: async () => {},
+    failAfterCommit: (e: Error): never => { throw e; },
+  };
+}

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
-import type { Tx, DbOrTx } from '../../db/client';
+import type { DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
 import { openPeriod, periodByKey, previousPeriodRow, type PeriodRow } from '../periods/lookup';
@@ -20,14 +20,14 @@ import { exportPeriodLines } from './export';
 type TotalRow = { key: string; status: 'open' | 'closing' | 'closed'; type: string; currency: string; amount: string; lines: string | number };
 
 async function postedTotals(db: DbOrTx, periodKey?: string) {
-  const rows = (await db.execute(sql`
+  const rows = await db.execute<TotalRow>(sql`
     select p.key, p.status, l.type::text as type, trim(l.currency) as currency, sum(l.amount)::text as amount, count(*) as lines
     from commission_lines l join periods p on p.id = l.period_id
     where l.status = 'posted' ${periodKey ? sql`and p.key = ${periodKey}` : sql``}
-    group by p.key, p.status, l.type, l.currency order by p.key desc, l.type, currency`)) as unknown as TotalRow[];
-  const benef = (await db.execute(sql`
+    group by p.key, p.status, l.type, l.currency order by p.key desc, l.type, currency`);
+  const benef = await db.execute<{ key: string; n: string | number }>(sql`
     select p.key, count(distinct l.beneficiary_id) as n from commission_lines l join periods p on p.id = l.period_id
-    where l.status = 'posted' ${periodKey ? sql`and p.key = ${periodKey}` : sql``} group by p.key`)) as unknown as { key: string; n: string | number }[];
+    where l.status = 'posted' ${periodKey ? sql`and p.key = ${periodKey}` : sql``} group by p.key`);
   const out = new Map<string, { periodKey: string; status: TotalRow['status']; byType: Record<string, Record<string, string>>; byCurrency: Record<string, string>; lines: number; beneficiaries: number }>();
   for (const r of rows) {
     const e = out.get(r.key) ?? { periodKey: r.key, status: r.status, byType: {}, byCurrency: {}, lines: 0, beneficiaries: 0 };
@@ -63,9 +63,9 @@ async function memberLines(input: ParsedInputOf<'commissions.memberLines'>, ctx:
   const filter = sql`l.beneficiary_id = ${input.memberId} and l.status = 'posted' ${input.periodKey ? sql`and p.key = ${input.periodKey}` : sql``}`;
   const offset = (input.page - 1) * input.pageSize;
   const [rows, count] = await Promise.all([
-    ctx.db.execute(sql`select ${LINE_COLUMNS} from commission_lines l join periods p on p.id = l.period_id
-      where ${filter} order by p.key desc, l.id desc limit ${input.pageSize} offset ${offset}`) as unknown as Promise<LineRow[]>,
-    ctx.db.execute(sql`select count(*) as n from commission_lines l join periods p on p.id = l.period_id where ${filter}`) as unknown as Promise<{ n: string | number }[]>,
+    ctx.db.execute<LineRow>(sql`select ${LINE_COLUMNS} from commission_lines l join periods p on p.id = l.period_id
+      where ${filter} order by p.key desc, l.id desc limit ${input.pageSize} offset ${offset}`),
+    ctx.db.execute<{ n: string | number }>(sql`select count(*) as n from commission_lines l join periods p on p.id = l.period_id where ${filter}`),
   ]);
   // Member-sourced lines name their source by code: one lookup for the page's few source ids.
   const sourceIds = [...new Set(rows.filter((r) => r.source_kind === 'member').map((r) => Number(r.source_id)))];
@@ -85,13 +85,13 @@ async function computePreview(ctx: CallContext) {
   const t0 = performance.now();
   const period = await openPeriod(ctx.db);
   if (!period) throw AppError.of('NOT_FOUND', 'period.noneOpen');
-  const { plan, rates } = await checkCommissionInputs(ctx.db as unknown as Tx, period);
+  const { plan, rates } = await checkCommissionInputs(ctx.db, period);
   const loaded = await loadPeriod(ctx.db, period, plan, rates);
   const result = runEngine(loaded.input);
   const totals = totalsOf(result, loaded.input.members, rates, 10);
   const ids = totals.top.map((t) => t.member);
   const names = ids.length
-    ? ((await ctx.db.execute(sql`select id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string }[])
+    ? (await ctx.db.execute<{ id: string | number; code: string; first_name: string; last_name: string }>(sql`select id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)})`))
     : [];
   const byId = new Map(names.map((n) => [Number(n.id), n]));
   const prevRow = await previousPeriodRow(ctx.db, period);
@@ -217,10 +217,10 @@ async function periodLines(input: ParsedInputOf<'commissions.periodLines'>, ctx:
     after = Number(b.lo) - 1;
     upTo = Number(b.hi);
   }
-  const rows = (await ctx.db.execute(sql`select ${LINE_COLUMNS}, m.code, m.country, l.fx_from::text as fx_from, l.fx_to::text as fx_to
+  const rows = await ctx.db.execute<PeriodLineRow>(sql`select ${LINE_COLUMNS}, m.code, m.country, l.fx_from::text as fx_from, l.fx_to::text as fx_to
     from commission_lines l join periods p on p.id = l.period_id join members m on m.id = l.beneficiary_id
     where ${filters} and l.id > ${after} ${upTo !== null ? sql`and l.id <= ${upTo}` : sql``}
-    order by l.id limit ${input.limit}`)) as unknown as PeriodLineRow[];
+    order by l.id limit ${input.limit}`);
   const last = rows.at(-1);
   return {
     periodKey: period.key,
@@ -243,11 +243,11 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
   const plan = o.period_key ? (await planInForce(ctx.db, o.period_key)).figures : null;
   const depthOf = new Map((plan?.ranks ?? []).map((r) => [r.rank, r.uninivelDepth]));
   const ups = ancestors.length
-    ? ((await ctx.db.execute(sql`
+    ? (await ctx.db.execute<{ id: string | number; code: string; first_name: string; last_name: string; rank: number; pv: string; pvg: string }>(sql`
         select m.id, m.code, m.first_name, m.last_name, coalesce(v.paid_as_rank, 0)::int as rank,
           coalesce(v.pv, 0)::text as pv, coalesce(v.pvg, 0)::text as pvg
         from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${o.period_id ?? -1}
-        where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`)) as unknown as { id: string | number; code: string; first_name: string; last_name: string; rank: number; pv: string; pvg: string }[])
+        where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`))
     : [];
   const upById = new Map(ups.map((u) => [Number(u.id), u]));
   const lines = await ctx.db.execute<LineRow & { b_code: string; b_first: string; b_last: string }>(sql`select ${LINE_COLUMNS}, b.code as b_code, b.first_name as b_first, b.last_name as b_last

@@ -11,7 +11,7 @@ import { CURRENCY_OF_COUNTRY, Decimal, type Country } from '../../domain/money';
 import { comparePeriods, periodBounds, periodOf } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 import { parseEngineCase, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError, EngineInputError, type CaseOutput, type EngineCase } from '../../domain/engine';
-import type { AppServices, MutationContext } from '../../kernel/context';
+import { internalMutationContext, type AppServices } from '../../kernel/context';
 import { confirmOrder } from '../orders/confirm';
 import { executeRun, startPeriodRun, type CloseSteps } from '../periods/close';
 
@@ -171,7 +171,7 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
     now: () => new Date(Math.max(Date.now(), periodBounds(c.period).endsAt.getTime())), log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
   };
   const runId = await db.transaction(async (tx) => {
-    const ctx = { ...app, tx, procedure: 'engine.case', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
+    const ctx = internalMutationContext(app, tx, 'engine.case');
     const r = await startPeriodRun(ctx, close, 'close', c.period);
     return r.run.id;
   });

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freshDatabase } from '../../../test/db';
-import type { AppServices, MutationContext } from '../../kernel/context';
+import { internalMutationContext, type AppServices, type MutationContext } from '../../kernel/context';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
 import { seedDemoNetwork } from '../seed/generate';
@@ -72,7 +72,7 @@ async function periodRow() {
 }
 
 function mutationCtx(tx: Tx): MutationContext {
-  return { ...app, tx, procedure: 'crash.test', transport: 'http', staff: null, sessionId: null, token: null, audit: async () => {}, failAfterCommit: (e: Error) => { throw e; } } as unknown as MutationContext;
+  return internalMutationContext(app, tx, 'crash.test');
 }
 
 /** startPeriodRun in its own transaction (as periods.close does). */

@@ -11,7 +11,8 @@
  *   (kind 'clawback', negative) in the open period, paid back through the ledger (a wallet may go
  *   negative). Idempotent: a second call finds nothing left to reverse.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { commissionLines } from '../../db/schema';
 import type { DbOrTx } from '../../db/client';
 import { rows } from '../../db/rows';
 import { Decimal, type Currency } from '../../domain/money';
@@ -64,13 +65,13 @@ export async function postInstantCommissions(
   const wanted = ancestors.slice(-depth).reverse(); // level 1 (the sponsor) first
   if (wanted.length === 0) return { lines: 0, total: {} };
   // Upline (level 1 first) with each member's currency, and every rate in force at the instant: one statement.
-  const rows = (await tx.execute(sql`
+  const rows = await tx.execute<{ id: string | null; currency: string; rate: string | null; ord: number }>(sql`
     select m.id::text as id, c.currency, null::text as rate, x.ord::int as ord
     from unnest(${`{${wanted.join(',')}}`}::bigint[]) with ordinality as x(id, ord)
     join members m on m.id = x.id join countries c on c.code = m.country
     union all
     select null, r.currency, r.rate, 0 from (select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
-      where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc) r`)) as unknown as { id: string | null; currency: string; rate: string | null; ord: number }[];
+      where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc) r`);
   const upline = rows.filter((r) => r.id !== null).sort((a, b) => a.ord - b.ord).map((r) => ({ id: r.id!, currency: r.currency.trim() as Currency }));
   const rates: Partial<Record<Currency, string>> = { MXN: '1' };
   for (const r of rows) if (r.id === null && r.rate !== null) rates[r.currency.trim() as Currency] = r.rate;
@@ -190,9 +191,9 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
   let voided = 0;
   if (open.length) {
     const ids = open.map((l) => Number(l.id));
-    const v = (await tx.execute(sql`
-      update commission_lines set status = 'voided', voided_at = ${at.toISOString()}::timestamptz
-      where id = any(${`{${ids.join(',')}}`}::bigint[]) and status = 'posted' returning id`)) as unknown as { id: number }[];
+    const cl = commissionLines;
+    const v = await tx.update(cl).set({ status: 'voided', voidedAt: at })
+      .where(and(inArray(cl.id, ids), eq(cl.status, 'posted'))).returning({ id: cl.id });
     voided = v.length;
     const periodId = open[0]!.period_id;
     await payByCurrency(tx, open.map((l) => ({ member: Number(l.beneficiary_id), amount: new Decimal(l.amount).neg().toFixed(2), currency: l.currency.trim() as Currency })), {

@@ -4,7 +4,8 @@
  * The close writes the programme tables (run.ts writePrograms); these read them, and the two
  * mutators change only a gift's shipping state or a campaign row, each with its audit row.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, gte, lte, ne, sql } from 'drizzle-orm';
+import { travelCampaigns } from '../../db/schema';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
@@ -27,17 +28,18 @@ async function cashbackPeriods(_: ParsedInputOf<'programmes.cashbackPeriods'>, c
   return rows.map((r) => ({ periodKey: r.key, issued: num(r.issued), used: num(r.used), expired: num(r.expired), open: num(r.open) }));
 }
 
+type CashbackRow = { id: number; key: string; member_id: number; code: string; first_name: string; last_name: string; country: string;
+  status: 'issued' | 'used' | 'expired'; rate: string; issued_at: Date; used_order_id: number | null; used_at: Date | null; expired_at: Date | null };
+
 async function cashbackList(input: ParsedInputOf<'programmes.cashbackList'>, ctx: CallContext) {
   const where = sql`true ${input.periodKey ? sql`and p.key = ${input.periodKey}` : sql``} ${input.status ? sql`and c.status = ${input.status}` : sql``}
     ${input.memberId ? sql`and c.member_id = ${input.memberId}` : sql``}`;
   const [rows, count] = await Promise.all([
-    ctx.db.execute(sql`select c.id, p.key, c.member_id, m.code, m.first_name, m.last_name, m.country, c.status::text as status, c.discount_rate::text as rate,
+    ctx.db.execute<CashbackRow>(sql`select c.id, p.key, c.member_id, m.code, m.first_name, m.last_name, m.country, c.status::text as status, c.discount_rate::text as rate,
         c.issued_at, c.used_order_id, c.used_at, c.expired_at
       from cashback_entitlements c join periods p on p.id = c.period_id join members m on m.id = c.member_id
-      where ${where} order by p.key desc, c.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`) as unknown as Promise<{
-        id: number; key: string; member_id: number; code: string; first_name: string; last_name: string; country: string; status: 'issued' | 'used' | 'expired';
-        rate: string; issued_at: Date; used_order_id: number | null; used_at: Date | null; expired_at: Date | null }[]>,
-    ctx.db.execute(sql`select count(*)::int as n from cashback_entitlements c join periods p on p.id = c.period_id where ${where}`) as unknown as Promise<{ n: number }[]>,
+      where ${where} order by p.key desc, c.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
+    ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from cashback_entitlements c join periods p on p.id = c.period_id where ${where}`),
   ]);
   return {
     rows: rows.map((r) => ({
@@ -48,15 +50,16 @@ async function cashbackList(input: ParsedInputOf<'programmes.cashbackList'>, ctx
   };
 }
 
+type LoyaltyRow = { member_id: number; code: string; first_name: string; last_name: string; country: string; points: number; key: string | null; updated_at: Date };
+
 async function loyaltyMembers(input: ParsedInputOf<'programmes.loyaltyMembers'>, ctx: CallContext) {
   const where = sql`mp.loyalty_points >= ${input.minPoints} ${input.memberId ? sql`and mp.member_id = ${input.memberId}` : sql``}`;
   const [rows, count, byPoints] = await Promise.all([
-    ctx.db.execute(sql`select mp.member_id, m.code, m.first_name, m.last_name, m.country, mp.loyalty_points as points, p.key, mp.updated_at
+    ctx.db.execute<LoyaltyRow>(sql`select mp.member_id, m.code, m.first_name, m.last_name, m.country, mp.loyalty_points as points, p.key, mp.updated_at
       from member_programs mp join members m on m.id = mp.member_id left join periods p on p.id = mp.period_id
-      where ${where} order by mp.loyalty_points desc, mp.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`) as unknown as Promise<{
-        member_id: number; code: string; first_name: string; last_name: string; country: string; points: number; key: string | null; updated_at: Date }[]>,
-    ctx.db.execute(sql`select count(*)::int as n from member_programs mp where ${where}`) as unknown as Promise<{ n: number }[]>,
-    ctx.db.execute(sql`select loyalty_points as points, count(*)::int as n from member_programs where loyalty_points > 0 group by 1 order by 1`) as unknown as Promise<{ points: number; n: number }[]>,
+      where ${where} order by mp.loyalty_points desc, mp.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
+    ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from member_programs mp where ${where}`),
+    ctx.db.execute<{ points: number; n: number }>(sql`select loyalty_points as points, count(*)::int as n from member_programs where loyalty_points > 0 group by 1 order by 1`),
   ]);
   return {
     rows: rows.map((r) => ({ ...member(r), points: num(r.points), periodKey: r.key, updatedAt: iso(r.updated_at)! })),
@@ -76,11 +79,11 @@ async function gifts(input: ParsedInputOf<'programmes.gifts'>, ctx: CallContext)
   const where = sql`true ${input.status ? sql`and g.status = ${input.status}` : sql``} ${input.periodKey ? sql`and p.key = ${input.periodKey}` : sql``}
     ${input.memberId ? sql`and g.member_id = ${input.memberId}` : sql``}`;
   const [rows, count, states] = await Promise.all([
-    ctx.db.execute(sql`select g.id, g.member_id, m.code, m.first_name, m.last_name, m.country, p.key, g.status::text as status, g.choice, g.created_at, g.shipped_at
+    ctx.db.execute<GiftRow>(sql`select g.id, g.member_id, m.code, m.first_name, m.last_name, m.country, p.key, g.status::text as status, g.choice, g.created_at, g.shipped_at
       from loyalty_gifts g join periods p on p.id = g.period_id join members m on m.id = g.member_id
-      where ${where} order by (g.status = 'shipped'), p.key, g.id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`) as unknown as Promise<GiftRow[]>,
-    ctx.db.execute(sql`select count(*)::int as n from loyalty_gifts g join periods p on p.id = g.period_id where ${where}`) as unknown as Promise<{ n: number }[]>,
-    ctx.db.execute(sql`select count(*) filter (where status = 'to_ship')::int as to_ship, count(*) filter (where status = 'shipped')::int as shipped from loyalty_gifts`) as unknown as Promise<{ to_ship: number; shipped: number }[]>,
+      where ${where} order by (g.status = 'shipped'), p.key, g.id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
+    ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from loyalty_gifts g join periods p on p.id = g.period_id where ${where}`),
+    ctx.db.execute<{ to_ship: number; shipped: number }>(sql`select count(*) filter (where status = 'to_ship')::int as to_ship, count(*) filter (where status = 'shipped')::int as shipped from loyalty_gifts`),
   ]);
   return {
     rows: rows.map(giftOf), total: num(count[0]?.n), page: input.page, pageSize: input.pageSize,
@@ -106,7 +109,7 @@ type CampaignRow = { id: number; name: string; from_period: string; to_period: s
   created_at: Date; created_by: string | null; participants: number; reached: number; last_period: string | null };
 
 async function campaignRows(db: DbOrTx, id?: number): Promise<CampaignRow[]> {
-  return (await db.execute(sql`
+  return await db.execute<CampaignRow>(sql`
     select c.id, c.name, c.from_period, c.to_period, c.target::text as target, c.multiplier::text as multiplier, c.promotions, c.active, c.created_at,
       s.display_name as created_by, coalesce(x.participants, 0)::int as participants, coalesce(x.reached, 0)::int as reached, x.last_period
     from travel_campaigns c left join staff s on s.id = c.created_by
@@ -115,7 +118,7 @@ async function campaignRows(db: DbOrTx, id?: number): Promise<CampaignRow[]> {
         select distinct on (tp.member_id) tp.points, p.key from travel_points tp join periods p on p.id = tp.period_id
         where tp.campaign_id = c.id order by tp.member_id, p.key desc) t) x on true
     ${id !== undefined ? sql`where c.id = ${id}` : sql``}
-    order by c.from_period desc, c.id desc`)) as unknown as CampaignRow[];
+    order by c.from_period desc, c.id desc`);
 }
 
 function campaignOf(r: CampaignRow, open: string | null) {
@@ -166,11 +169,12 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
     if (input.fromPeriod < open.key) throw new AppError('VALIDATION', `La campaña debe empezar en el periodo abierto (${open.key}) o después.`, { field: 'fromPeriod' });
   }
   if (input.active) {
-    const [clash] = (await ctx.tx.execute(sql`select id, name, from_period, to_period from travel_campaigns
-      where active and from_period <= ${input.toPeriod} and to_period >= ${input.fromPeriod} ${input.id !== undefined ? sql`and id <> ${input.id}` : sql``} limit 1`)) as unknown as
-      { id: number; name: string; from_period: string; to_period: string }[];
+    const c = travelCampaigns;
+    const [clash] = await ctx.tx.select({ id: c.id, name: c.name, fromPeriod: c.fromPeriod, toPeriod: c.toPeriod }).from(c)
+      .where(and(eq(c.active, true), lte(c.fromPeriod, input.toPeriod), gte(c.toPeriod, input.fromPeriod), input.id !== undefined ? ne(c.id, input.id) : undefined))
+      .limit(1);
     if (clash) {
-      throw new AppError('CONFLICT', `Se traslapa con la campaña activa «${clash.name}» (${clash.from_period} a ${clash.to_period}).`, { campaignId: num(clash.id) });
+      throw new AppError('CONFLICT', `Se traslapa con la campaña activa «${clash.name}» (${clash.fromPeriod} a ${clash.toPeriod}).`, { campaignId: clash.id });
     }
   }
   let id: number;
@@ -190,6 +194,8 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
   return after;
 }
 
+type RankingRow = { member_id: number; points: string; key: string; code: string; first_name: string; last_name: string; country: string };
+
 async function campaignRanking(input: ParsedInputOf<'programmes.campaignRanking'>, ctx: CallContext) {
   const [c] = await ctx.db.execute<{ id: number; name: string; target: string }>(sql`select id, name, target::text as target from travel_campaigns where id = ${input.campaignId}`);
   if (!c) throw new AppError('NOT_FOUND', `La campaña ${input.campaignId} no existe.`, { campaignId: input.campaignId });
@@ -198,11 +204,10 @@ async function campaignRanking(input: ParsedInputOf<'programmes.campaignRanking'
   const latest = sql`select distinct on (tp.member_id) tp.member_id, least(tp.points, ${c.target}::numeric) as points, p.key
     from travel_points tp join periods p on p.id = tp.period_id where tp.campaign_id = ${c.id} order by tp.member_id, p.key desc`;
   const [rows, count] = await Promise.all([
-    ctx.db.execute(sql`select t.member_id, t.points::text as points, t.key, m.code, m.first_name, m.last_name, m.country
+    ctx.db.execute<RankingRow>(sql`select t.member_id, t.points::text as points, t.key, m.code, m.first_name, m.last_name, m.country
       from (${latest}) t join members m on m.id = t.member_id where t.points > 0
-      order by t.points desc, t.member_id limit ${input.pageSize} offset ${offset}`) as unknown as Promise<{
-        member_id: number; points: string; key: string; code: string; first_name: string; last_name: string; country: string }[]>,
-    ctx.db.execute(sql`select count(*)::int as n from (${latest}) t where t.points > 0`) as unknown as Promise<{ n: number }[]>,
+      order by t.points desc, t.member_id limit ${input.pageSize} offset ${offset}`),
+    ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from (${latest}) t where t.points > 0`),
   ]);
   const target = new Decimal(c.target);
   return {

@@ -10,6 +10,7 @@
 import { sql } from 'drizzle-orm';
 import { clientOf, type DbOrTx } from '../../db/client';
 import { copyIn } from '../../db/copy';
+import { tuples } from '../../db/rows';
 import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, type Country, type Currency } from '../../domain/money';
 import { periodBounds, previousPeriod } from '../../domain/period';
 import { validatePlan, type PlanFigures } from '../../domain/plan';
@@ -39,12 +40,9 @@ export function checkRunInputs(plan: unknown, rates: Record<string, string>, per
   } catch (e) {
     throw new AppError('VALIDATION', `La versión del plan vigente en ${periodKey} es inválida: ${(e as Error).message}`, { periodKey });
   }
-  const uni = figures.uninivel as unknown as { levels?: { level: number; rate: string }[] };
-  if (Array.isArray(uni.levels)) {
-    uni.levels.forEach((l, i) => {
-      if (l.level !== i + 1) throw new AppError('VALIDATION', `El plan no tiene la tasa del nivel ${i + 1} de Uninivel.`, { level: i + 1 });
-    });
-  }
+  figures.uninivel.levels.forEach((l, i) => {
+    if (l.level !== i + 1) throw new AppError('VALIDATION', `El plan no tiene la tasa del nivel ${i + 1} de Uninivel.`, { level: i + 1 });
+  });
   const nonNegative = (path: string, v: unknown) => {
     if (typeof v === 'string' && /^-/.test(v.trim())) throw new AppError('VALIDATION', `El plan tiene una tasa negativa en ${path}: ${v}.`, { path, value: v });
   };
@@ -90,7 +88,7 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   for (let i = 1, k = period.key; i <= Math.max(1, plan.automovil.consecutivePeriods - 1); i++) { k = previousPeriod(k); keys.push(k); }
   // The four reads are independent: sent at once (on a pool, on separate connections; in a
   // transaction, pipelined on its one connection), so the server works while rows are parsed here.
-  const [memberRows, histRows, orderRows, camp] = await Promise.all([c.unsafe(`
+  const [memberRows, histRows, orderRows, camp] = await Promise.all([tuples<[string, string | null, string, number, number, boolean, number, string]>(c.unsafe(`
     select m.id::text, m.sponsor_id::text, m.country, (extract(epoch from m.enrolled_at) * 1000)::float8 as enrolled,
       coalesce(rh.old_rank, m.career_rank)::int as career, coalesce(p.car_down_payment_paid, false) as car,
       coalesce(p.loyalty_points, 0)::int as loyalty, coalesce(p.travel_points, 0)::text as travel
@@ -98,18 +96,18 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     left join rank_history rh on rh.member_id = m.id and rh.period_id = $1 and rh.kind = 'career'
     left join member_programs p on p.member_id = m.id
     where m.enrolled_at < $2::timestamptz
-    order by m.id`, [period.id, period.endsAt.toISOString()]).values() as unknown as Promise<[string, string | null, string, number, number, boolean, number, string][]>,
-    c.unsafe(`
+    order by m.id`, [period.id, period.endsAt.toISOString()])),
+    tuples<[string, string, string, number]>(c.unsafe(`
     select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
-    where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys]).values() as unknown as Promise<[string, string, string, number][]>,
+    where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys])),
     // The period's orders picked first (orders_period_idx), then sorted: asked in one query, the
     // planner walks the whole orders table in id order instead, every period ever, to keep one.
-    c.unsafe(`
+    tuples<[string, string, string, string, string, string, number, string | null]>(c.unsafe(`
     with o as materialized (select id, member_id, pv, vn, kit_pv, currency, payment_confirmed_at from orders where period_id = $1 and status = 'paid')
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
       case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from o order by o.id`, [period.id, period.startsAt.toISOString()]).values() as unknown as Promise<[string, string, string, string, string, string, number, string | null][]>,
+    from o order by o.id`, [period.id, period.startsAt.toISOString()])),
     // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap.
     campaignInForce(db, period.key),
   ]);
@@ -288,7 +286,7 @@ const INSTANT_LINES = `commission_lines where period_id = $1 and kind = 'line' a
 
 /** The instant lines of a period already written: how many. */
 export async function countInstantLines(db: DbOrTx, periodId: number): Promise<number> {
-  const [r] = await clientOf(db).unsafe(`select count(*)::int as n from ${INSTANT_LINES}`, [periodId]) as unknown as { n: number }[];
+  const [r] = await clientOf(db).unsafe<{ n: number }[]>(`select count(*)::int as n from ${INSTANT_LINES}`, [periodId]);
   return r?.n ?? 0;
 }
 
@@ -311,7 +309,7 @@ export async function planLines(db: DbOrTx, period: PeriodRow, loaded: LoadedPer
   const L = result.lines;
   const { members, orders } = loaded.input;
   const posted = new Map<number, number>();
-  const existing = await clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from ${INSTANT_LINES}`, [period.id]).values() as unknown as [number, number, number, number][];
+  const existing = await tuples<[number, number, number, number]>(clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from ${INSTANT_LINES}`, [period.id]));
   const instantLines = existing.length;
   for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
   existing.length = 0;
@@ -397,7 +395,7 @@ export async function attachLines(tx: DbOrTx, period: PeriodRow, table: string, 
   const part = closePartition(period.id);
   // Its index builds counted its rows (pg_class.reltuples: exact for a table just loaded, with no
   // dead rows): no second scan of millions of rows to check them.
-  const [n] = await c.unsafe(`select reltuples::bigint::text as n from pg_class where oid = $1::regclass`, [table]) as unknown as { n: string }[];
+  const [n] = await c.unsafe<{ n: string }[]>(`select reltuples::bigint::text as n from pg_class where oid = $1::regclass`, [table]);
   const counted = Math.max(0, Number(n?.n)); // -1: an empty table never counted
   if (counted !== rows) throw new Error(`close of ${period.key}: ${table} holds ${counted} lines, ${rows} expected`);
   if (table !== part) await c.unsafe(`alter table ${table} rename to ${part}`);
@@ -502,7 +500,7 @@ export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: Loade
   }
   await copyIn(c, 'copy mp_stage from stdin', chunks());
   const iso = now.toISOString();
-  const [r] = await c.unsafe(`
+  const [r] = await c.unsafe<{ changed: number; cashback: number; gifts: number }[]>(`
     with up as (
       insert into member_programs as p (member_id, car_down_payment_paid, loyalty_points, travel_points, period_id, updated_at)
       select member_id, car, loyalty, travel, $1, $2::timestamptz from mp_stage where changed
@@ -520,7 +518,7 @@ export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: Loade
       insert into loyalty_gifts (member_id, period_id, created_at) select member_id, $1, $2::timestamptz from mp_stage where gift
       on conflict (member_id, period_id) do nothing returning 1)
     select (select count(*) from up)::int as changed, (select count(*) from cb)::int + (select count(*) from ex)::int as cashback, (select count(*) from g)::int as gifts`,
-  [period.id, iso, period.endsAt.toISOString(), loaded.input.plan.cashback.discount]) as unknown as { changed: number; cashback: number; gifts: number }[];
+  [period.id, iso, period.endsAt.toISOString(), loaded.input.plan.cashback.discount]);
   let travel = 0;
   if (loaded.campaignId != null) {
     const t = await c.unsafe(`insert into travel_points (campaign_id, member_id, period_id, points)

@@ -4,7 +4,7 @@
  * anything is written when the plan in force or the period's exchange rates cannot be used.
  */
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client';
+import type { DbOrTx, Tx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
 import type { CloseStep } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
@@ -16,7 +16,7 @@ import { resetTravelPointsAtCampaignStart } from './travel';
 import { safeMessage } from '../../kernel/redact';
 
 /** The raw figures of the published plan version in force in a period (not yet validated). */
-export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown> {
+export async function rawPlanInForce(tx: DbOrTx, periodKey: string): Promise<unknown> {
   const [row] = await tx.execute<{ figures: unknown }>(sql`
     select figures from plan_versions where status = 'published' and effective_from_period <= ${periodKey}
     order by effective_from_period desc limit 1`);
@@ -25,7 +25,7 @@ export async function rawPlanInForce(tx: Tx, periodKey: string): Promise<unknown
 }
 
 /** Plan and rates usable for the period's commission run (throws a VALIDATION AppError otherwise). */
-export async function checkCommissionInputs(tx: Tx, period: PeriodRow) {
+export async function checkCommissionInputs(tx: DbOrTx, period: PeriodRow) {
   const rates = await periodRates(tx, period);
   const used = (await tx.execute<{ currency: string }>(sql`select distinct c.currency from countries c where exists (select 1 from members m where m.country = c.code)`)).map((r) => r.currency.trim());
   const plan = checkRunInputs(await rawPlanInForce(tx, period.key), rates, period.key, used);

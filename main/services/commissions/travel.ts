@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { affected } from '../../db/rows';
 import { Decimal } from '../../domain/money';
 
 export interface TravelPromotion { fromPeriod: string; toPeriod: string; multiplier: string; label?: string }
@@ -51,6 +52,5 @@ export async function campaignInForce(db: DbOrTx, periodKey: string): Promise<Ca
 export async function resetTravelPointsAtCampaignStart(tx: DbOrTx, periodKey: string): Promise<number> {
   const c = await campaignInForce(tx, periodKey);
   if (!c?.starts) return 0;
-  const r = (await tx.execute(sql`update member_programs set travel_points = 0 where travel_points <> 0`)) as unknown as { count?: number };
-  return r.count ?? 0;
+  return affected(tx, sql`update member_programs set travel_points = 0 where travel_points <> 0`);
 }
