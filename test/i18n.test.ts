@@ -2,6 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorText } from '../shared/error-messages';
+import { AUDIT_ENTITIES, AUDIT_ENUM_VALUES, AUDIT_EXTRA_ACTIONS, AUDIT_FIELD_TYPES } from '../shared/audit';
+import { contract } from '../shared/contract';
+import * as auditlog from '../renderer/src/i18n/auditlog';
 
 /**
  * Every text a person reads exists in both languages: the area files (es and en of the same shape),
@@ -34,6 +37,19 @@ describe('i18n', () => {
       const other = en.get(k) ?? en.get(`${base(k)}_other`) ?? en.get(`${base(k)}_one`);
       if (other !== undefined) expect(vars(other), `${file}: ${k} placeholders`).toEqual(vars(v));
     }
+  });
+
+  it('the audit log words every action, entity, field and enum value it can show (issue 20)', () => {
+    const es = leaves(auditlog.es.auditLog);
+    const en = leaves(auditlog.en.auditLog);
+    const mutations = Object.entries(contract).filter(([, p]) => p.kind === 'mutation').map(([name]) => name);
+    const needed = [
+      ...[...mutations, ...AUDIT_EXTRA_ACTIONS].map((a) => `actions.${a}`),
+      ...AUDIT_ENTITIES.map((e) => `entities.${e}`),
+      ...Object.keys(AUDIT_FIELD_TYPES).map((f) => `fields.${f}`),
+      ...Object.entries(AUDIT_ENUM_VALUES).flatMap(([f, vs]) => vs.map((v) => `values.${f}.${v}`)),
+    ];
+    expect(needed.filter((k) => !es.has(k) || !en.has(k))).toEqual([]);
   });
 
   it('the error catalogue has both languages with the same keys', () => {
