@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { CallContext, MutationContext, AuditEntry } from './context';
 import { auditLog } from '../db/schema';
 import { AppError } from '../../shared/errors';
@@ -29,6 +30,8 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
   const run = async (input: I, ctx: CallContext): Promise<O> => {
     let deferred: Error | null = null;
     const result = await ctx.db.transaction(async (tx) => {
+        // Who and what, for the rows the database writes itself (data_changes, drizzle/0042): for this transaction only.
+        await tx.execute(sql`select set_config('nnp.staff', ${ctx.staff?.username ?? ''}, true), set_config('nnp.procedure', ${ctx.procedure}, true)`);
         let audited = 0;
         const mctx: MutationContext = {
           ...ctx,

@@ -73,6 +73,31 @@ export const auditLog = pgTable('audit_log', {
   index('audit_entity_idx').on(t.entity, t.entityId),
 ]);
 
+/**
+ * Every change of a business row, written by the database itself (row triggers, drizzle/0042), in
+ * the same transaction as the change: the login that made it (session_user), the app's staff
+ * member and procedure when the app made it (transaction settings nnp.staff / nnp.procedure), and
+ * only the fields that changed. A change made outside the app (a SQL client with a login) lands
+ * here too; insert-only for everyone, the owner included. Secrets are never copied (password
+ * hashes) and payout account numbers only masked.
+ */
+export const dataChanges = pgTable('data_changes', {
+  id: bigserial('id', { mode: 'bigint' }).primaryKey(),
+  at: ts('at').notNull().defaultNow(),
+  dbLogin: text('db_login').notNull().default(sql`session_user`),
+  appStaff: text('app_staff'),
+  procedure: text('procedure'),
+  tableName: text('table_name').notNull(),
+  op: text('op').notNull(),
+  rowKey: text('row_key'),
+  before: jsonb('before'),
+  after: jsonb('after'),
+  txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+}, (t) => [
+  index('data_changes_at_idx').on(t.at.desc(), t.id.desc()),
+  index('data_changes_row_idx').on(t.tableName, t.rowKey, t.at.desc()),
+]);
+
 export const currencies = pgTable('currencies', {
   code: char('code', { length: 3 }).primaryKey(),
   name: text('name').notNull(),

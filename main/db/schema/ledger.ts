@@ -75,6 +75,8 @@ export const ledgerTransactions = pgTable('ledger_transactions', {
   createdAt: ts('created_at').notNull().defaultNow(),
   /** When a pending transaction was posted or voided. */
   resolvedAt: ts('resolved_at'),
+  /** The PostgreSQL login that posted it (session_user, the database's default, not the app's word). */
+  dbLogin: text('db_login').notNull().default(sql`session_user`),
 }, (t) => [
   uniqueIndex('ledger_transactions_idempotency_key').on(t.idempotencyKey),
   check('ledger_transactions_kind_format', sql`${t.kind} ~ '^[a-z][a-z_.]{0,40}$'`),
