@@ -16,8 +16,10 @@ import { spawn, spawnSync } from 'node:child_process';
  *   in the local Stripe stand-in (same ids); the journey's member written to NNP_E2E_AUTOSHIP_OUT.
  * - NNP_E2E_FIXTURES=1: before the app starts, e2e/fixtures.ts seeds the demo network and adds
  *   each area's journey data through the real services and procedures (e.g. wallet money).
+ * - NNP_E2E_DATA_DIR: the data folder to use (default: a new one), so a spec can read the embedded
+ *   cluster's credentials.json and point a second instance at the same database (e2e/live.spec.ts).
  */
-const dir = mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-'));
+const dir = process.env.NNP_E2E_DATA_DIR || mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-'));
 const env: NodeJS.ProcessEnv = { ...process.env, NNP_DATA_DIR: dir, NNP_EXPORT_DIR: path.join(dir, 'exports'), NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" };
 
 let closeStub: (() => Promise<void>) | null = null;

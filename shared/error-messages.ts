@@ -165,6 +165,7 @@ export const errorText = {
       holdDone: 'El movimiento retenido ya se aplicó o se anuló.',
       wrongCurrency: 'Moneda equivocada: el monedero del socio está en {{currency}}.',
       missingAccount: 'El asiento menciona una cuenta o un socio que no existe.',
+      drift: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se toma dinero de él hasta que finanzas lo revise (revisión del libro en el tablero).',
     },
     stripe: {
       notConfigured: 'Los pagos con Stripe no están activados en este equipo: pida a quien administra el sistema que los configure.',
@@ -375,6 +376,7 @@ export const errorText = {
       holdDone: 'The held movement was already applied or voided.',
       wrongCurrency: 'Wrong currency: the member’s wallet is in {{currency}}.',
       missingAccount: 'The entry mentions an account or member that does not exist.',
+      drift: 'This wallet’s stored balance does not match the sum of its entries: no money is taken from it until finance reviews it (ledger check on the dashboard).',
     },
     stripe: {
       notConfigured: 'Stripe payments are not enabled on this installation: ask your system administrator to set them up.',

@@ -42,7 +42,8 @@ export type Behaviour =
   | { kind: 'error'; status: number; message?: string }
   | { kind: 'hang' };
 
-export interface StubRequest { method: string; path: string; idempotencyKey: string | null; status: number; replayed: boolean; at: number; body: Record<string, unknown> }
+/** `apiKey`: the key the request was made with (secret sk_… or restricted rk_…), so a test can tell which one a role used. */
+export interface StubRequest { method: string; path: string; idempotencyKey: string | null; status: number; replayed: boolean; at: number; body: Record<string, unknown>; apiKey: string }
 
 export interface StubResponse { status: number; body: unknown; headers?: Record<string, string> }
 export type RouteHandler = (req: { method: string; path: string; match: RegExpMatchArray; body: Record<string, unknown>; headers: http.IncomingHttpHeaders }) => StubResponse | Promise<StubResponse>;
@@ -280,10 +281,10 @@ export async function startStripeStub(opts: { port?: number; log?: (m: string) =
     const url = new URL(req.url ?? '/', 'http://stub');
     const body = method === 'GET' ? Object.fromEntries(url.searchParams) : parseForm(raw);
     const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
-    const log = (status: number, replayed: boolean) => stub.requests.push({ method, path: url.pathname, idempotencyKey: key, status, replayed, at: Date.now(), body });
-
     const auth = req.headers.authorization ?? '';
-    if (!/^Bearer sk_(test|live)_\S+$/.test(auth)) {
+    const log = (status: number, replayed: boolean) => stub.requests.push({ method, path: url.pathname, idempotencyKey: key, status, replayed, at: Date.now(), body, apiKey: auth.replace(/^Bearer /, '') });
+
+    if (!/^Bearer (sk|rk)_(test|live)_\S+$/.test(auth)) {
       log(401, false);
       return send(res, stripeError(401, 'invalid_request_error', 'Invalid API Key provided'));
     }
@@ -348,6 +349,8 @@ export function applyEnv(env: Record<string, string>): () => void {
 export function stubEnv(stub: { port: number }, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NNP_STRIPE_SECRET_KEY: 'sk_test_local_stub',
+    // Support's autoship actions use the restricted key, never the secret one (issue 16 item 5).
+    NNP_STRIPE_RESTRICTED_KEY: 'rk_test_local_stub',
     NNP_STRIPE_API_HOST: '127.0.0.1',
     NNP_STRIPE_API_PORT: String(stub.port),
     NNP_STRIPE_API_PROTOCOL: 'http',

@@ -80,6 +80,10 @@ BEGIN
   FOR r IN SELECT l.account_id, sum(l.amount) AS delta FROM unnest(v_accounts, v_amounts) AS l(account_id, amount)
             GROUP BY l.account_id ORDER BY l.account_id LOOP
     v_expected := v_expected + 1;
+    -- A wallet about to be debited: its cached figures must be what its entries say (the row is locked).
+    IF r.delta < 0 AND NOT p_allow_negative THEN
+      PERFORM ledger_verify_wallet(r.account_id);
+    END IF;
     UPDATE ledger_accounts a SET
       balance = a.balance + CASE WHEN p_status = 'posted' THEN r.delta ELSE 0 END,
       pending_in = a.pending_in + CASE WHEN p_status = 'pending' AND r.delta > 0 THEN r.delta ELSE 0 END,

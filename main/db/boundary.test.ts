@@ -204,4 +204,35 @@ describe('balances are checked against their entries', () => {
     await t.database.sql`update ledger_accounts set balance = balance - 1000000 where id = ${acc!.id}`;
     expect((await runLedgerCheck(t.database.db, 'daily')).mismatches).toBe(0);
   });
+
+  it('a withdrawal never takes money from a wallet whose cached balance differs from its entries: request and approval are refused (ledger.drift) while the check reports it', async () => {
+    const [m] = await insertMembers(t.database.db, [{ enrolledAt: new Date('2025-01-10T12:00:00Z'), stripeAccountId: null }]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '3000.00', { at: new Date(Date.now() - 40 * 86_400_000) });
+    const pending = await t.must('withdrawals.request', { memberId: m!.id, amount: '600.00', currency: 'MXN' }, t.tokens.finance);
+    const [acc] = await t.database.sql`select id from ledger_accounts where kind = 'member_wallet' and member_id = ${m!.id}`;
+    const counts = async () => (await t.database.sql`select (select count(*)::int from withdrawals) as w, (select count(*)::int from ledger_transactions) as tx, (select count(*)::int from ledger_entries) as e`)[0];
+    // The review's attack, as the owner (no staff login may do it): a million more in the cache.
+    await t.database.sql`update ledger_accounts set balance = balance + 1000000 where id = ${acc!.id}`;
+    const before = await counts();
+    for (const amount of ['500000.00', '1000.00']) { // more than the entries allow, and an amount they do allow
+      const r = await t.call('withdrawals.request', { memberId: m!.id, amount, currency: 'MXN' }, t.tokens.finance);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'CONFLICT', key: 'ledger.drift', details: { accountId: Number(acc!.id), rule: 'balance_differs_from_entries' } });
+    }
+    // The request held before the drift cannot be approved either; it stays pending.
+    const approval = await t.call('withdrawals.approve', { id: pending.id }, t.tokens.admin);
+    expect(approval.ok).toBe(false);
+    if (!approval.ok) expect(approval.error).toMatchObject({ code: 'CONFLICT', key: 'ledger.drift' });
+    expect((await t.database.sql`select status from withdrawals where id = ${pending.id}`)[0]!.status).toBe('pending');
+    expect(await counts()).toEqual(before);
+    const check = await runLedgerCheck(t.database.db, 'manual');
+    expect(check.mismatches).toBe(1);
+    const [sample] = await t.database.sql`select sample from ledger_checks order by id desc limit 1`;
+    expect(sample!.sample).toMatchObject([{ account_id: Number(acc!.id), balance: 1003000, expected_balance: 3000 }]);
+    // Once the cache agrees with the entries again, the same procedures work.
+    await t.database.sql`update ledger_accounts set balance = balance - 1000000 where id = ${acc!.id}`;
+    expect(await t.must('withdrawals.approve', { id: pending.id }, t.tokens.admin)).toMatchObject({ status: 'approved' });
+    expect(await t.must('withdrawals.request', { memberId: m!.id, amount: '1000.00', currency: 'MXN' }, t.tokens.finance)).toMatchObject({ status: 'pending' });
+    expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
+  });
 });

@@ -109,7 +109,7 @@ export async function runAction(ctx: CallContext, input: ActionInput, action: Au
   }
   checkAction(before, action, input.day);
   const next = action === 'change_day' ? nextChargeInstant(input.day!, ctx.now()) : undefined;
-  const answer = await callStripe(action, before.stripe_subscription_id, input.requestId, next);
+  const answer = await callStripe(ctx.staff?.role ?? null, action, before.stripe_subscription_id, input.requestId, next);
   const state = readSubscription(answer);
   if (action === 'change_day' && state.chargeDay == null) state.chargeDay = input.day!;
   return applyInTx({ input, action, state, before }, ctx);

@@ -242,6 +242,41 @@ describe('staff actions', () => {
   });
 });
 
+describe('secrets per role (issue 16 item 5)', () => {
+  const used = (since: number) => stub.requests.slice(since).map((r) => r.apiKey);
+  it('support acts with the restricted key only; the transfer key is never used in a support session; without the restricted key support cannot act', async () => {
+    const { id, sub } = await autoship(9);
+    const since = stub.requests.length;
+    expect(await t.must('system.capabilities', {}, t.tokens.support)).toEqual({ stripe: true });
+    expect((await act('autoship.pause', id, 'support')).ok).toBe(true);
+    expect((await act('autoship.resume', id, 'support')).ok).toBe(true);
+    // Everything money-moving a support session might try is refused before Stripe is reached.
+    for (const [name, input] of [['withdrawals.payout', { id: 1 }], ['payments.syncStep', { first: true }]] as const) {
+      const r = await t.call(name, input, t.tokens.support);
+      expect(!r.ok && r.error.code, name).toBe('FORBIDDEN');
+    }
+    expect(stripeWrites(sub.id).map((r) => r.apiKey)).toEqual(['rk_test_local_stub', 'rk_test_local_stub']);
+    expect(used(since).every((k) => k === 'rk_test_local_stub')).toBe(true);
+
+    // A support desktop without the restricted key: the actions are unavailable (and say so); Stripe is not called.
+    const restore = applyEnv({ NNP_STRIPE_RESTRICTED_KEY: '' });
+    try {
+      const before = stub.requests.length;
+      expect(await t.must('system.capabilities', {}, t.tokens.support)).toEqual({ stripe: false });
+      const r = await act('autoship.pause', id, 'support');
+      expect(!r.ok && r.error).toMatchObject({ code: 'CONFLICT', key: 'stripe.notConfigured' });
+      expect(stub.requests.length).toBe(before);
+      expect((await row(id)).status).toBe('active');
+      // An admin desktop holding the secret key still acts (no restricted key: the secret one).
+      expect(await t.must('system.capabilities', {}, t.tokens.admin)).toEqual({ stripe: true });
+      expect((await act('autoship.pause', id, 'admin')).ok).toBe(true);
+      expect(stub.requests.slice(before).map((q) => q.apiKey)).toEqual(['sk_test_local_stub']);
+    } finally {
+      restore();
+    }
+  });
+});
+
 describe('lists', () => {
   it('filters by status, member and charge day, with counts', async () => {
     const all = await t.must('autoship.list', {}, t.tokens.support);

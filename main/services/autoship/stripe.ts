@@ -7,7 +7,7 @@
  */
 import type Stripe from 'stripe';
 import { AppError } from '../../../shared/errors';
-import { stripeClient, stripeSettingsFromEnv } from '../withdrawals/stripe';
+import { autoshipStripeSettings, stripeClient } from '../withdrawals/stripe';
 import type { AutoshipStatus } from '../../../shared/contract/autoship';
 import { chargeDayOf } from './schedule';
 
@@ -48,8 +48,9 @@ export function readSubscription(raw: unknown): SubscriptionState {
   };
 }
 
-export function autoshipStripe(): Stripe {
-  const s = stripeSettingsFromEnv();
+/** The client for an autoship action by `role`: never the transfer key for support (autoshipStripeSettings). */
+export function autoshipStripe(role: 'admin' | 'finance' | 'support' | null): Stripe {
+  const s = autoshipStripeSettings(role);
   if (!s) throw AppError.of('CONFLICT', 'stripe.notConfigured');
   return stripeClient(s);
 }
@@ -67,8 +68,8 @@ export function stripeError(e: unknown): AppError {
   return new AppError('INTERNAL', `Stripe no respondió (${err?.type ?? 'error'}): intente de nuevo; repetir la misma solicitud no actúa dos veces.`, { stripe: err?.type ?? null, retryable: true });
 }
 
-export async function callStripe(action: AutoshipAction, stripeSubscriptionId: string, requestId: string, nextChargeAt?: Date): Promise<Stripe.Subscription> {
-  const stripe = autoshipStripe();
+export async function callStripe(role: 'admin' | 'finance' | 'support' | null, action: AutoshipAction, stripeSubscriptionId: string, requestId: string, nextChargeAt?: Date): Promise<Stripe.Subscription> {
+  const stripe = autoshipStripe(role);
   const opts = { idempotencyKey: idempotencyKey(stripeSubscriptionId, action, requestId) };
   try {
     switch (action) {

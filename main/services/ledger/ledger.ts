@@ -152,6 +152,8 @@ export function mapLedgerError(e: unknown): unknown {
     case 'NP003': return AppError.of('CONFLICT', 'ledger.holdDone', {}, { status: err.detail });
     case '23503': return AppError.of('VALIDATION', 'ledger.missingAccount', {}, { constraint: err.constraint_name });
     case 'NP004': return AppError.of('VALIDATION', 'ledger.wrongCurrency', { currency: err.detail ?? null }, { walletCurrency: err.detail });
+    // A wallet whose cached figures differ from its entries (drizzle/0043): nothing is taken from it.
+    case 'NP005': return AppError.of('CONFLICT', 'ledger.drift', {}, { accountId: Number(err.detail), rule: 'balance_differs_from_entries' });
     default: return err ?? e;
   }
 }
@@ -241,6 +243,22 @@ export interface WalletBalance {
   available: string;
   /** Credits pending (rare: a pending credit to the wallet). */
   incoming: string;
+}
+
+/**
+ * Refuses (CONFLICT ledger.drift) when the member's wallet in `currency` has cached figures other
+ * than the sums of its entries (drizzle/0043's ledger_verify_wallet); no wallet yet is fine. The
+ * row is locked first, so nothing moves between the check and the caller's commit.
+ */
+export async function verifyWallet(tx: DbOrTx, memberId: number, currency: string): Promise<void> {
+  try {
+    await tx.execute(sql`
+      select ledger_verify_wallet(a.id) from (
+        select id from ledger_accounts where kind = 'member_wallet' and member_id = ${memberId} and currency = ${currency} for no key update
+      ) a`);
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
 }
 
 /** The member's balance from the cached account row (no wallet yet → zero in the member's currency). */

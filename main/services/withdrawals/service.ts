@@ -18,7 +18,7 @@ import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
 import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
 import { currentPlan } from '../plan/current';
-import { memberBalance, postPending, postTransfer, voidPending, type TransferEntry } from '../ledger/ledger';
+import { memberBalance, postPending, postTransfer, verifyWallet, voidPending, type TransferEntry } from '../ledger/ledger';
 import { assessRequest } from './risk';
 import { needsSecondApproval } from './settings';
 import { destinationInForce, snapshotOf } from './destinations';
@@ -173,6 +173,8 @@ async function approveRow(ctx: MutationContext, w: W, note: string | undefined):
       return { stage: 'first', after: after! };
     }
   }
+  // The money approved is the hold on a wallet whose cache must still agree with its entries.
+  await verifyWallet(ctx.tx, w.memberId, w.currency);
   const dest = await destinationInForce(ctx.tx, w.memberId, w.country);
   const [after] = await ctx.tx.update(withdrawals).set({
     status: 'approved', approvedBy: staffId, approvedAt: now, approvalNote: note || null, updatedAt: now,

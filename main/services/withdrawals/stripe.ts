@@ -31,6 +31,30 @@ export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Str
   };
 }
 
+/**
+ * Secrets per role (issue 16 item 5). NNP_STRIPE_SECRET_KEY creates transfers (payouts) and reads
+ * the account's payments: only finance and admin procedures use it (withdrawals' Stripe payouts,
+ * payments sync), and only finance/admin desktops should hold it. Support's autoship actions
+ * (pause, resume, cancel, charge day: Subscriptions only) use NNP_STRIPE_RESTRICTED_KEY, a Stripe
+ * restricted key (rk_…) with write access to Subscriptions and nothing else; without it they are
+ * unavailable to support. An admin's autoship action also prefers the restricted key and falls back
+ * to the secret key (an admin desktop may hold both).
+ */
+export function autoshipStripeSettings(role: 'admin' | 'finance' | 'support' | null, env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
+  const restricted = env.NNP_STRIPE_RESTRICTED_KEY;
+  const full = stripeSettingsFromEnv(env);
+  if (restricted) {
+    return {
+      ...(full ?? { timeoutMs: Number(env.NNP_STRIPE_TIMEOUT_MS ?? 20_000), maxNetworkRetries: Number(env.NNP_STRIPE_MAX_RETRIES ?? 2) }),
+      secretKey: restricted,
+      host: env.NNP_STRIPE_API_HOST || undefined,
+      port: env.NNP_STRIPE_API_PORT ? Number(env.NNP_STRIPE_API_PORT) : undefined,
+      protocol: env.NNP_STRIPE_API_PROTOCOL === 'http' || env.NNP_STRIPE_API_PROTOCOL === 'https' ? env.NNP_STRIPE_API_PROTOCOL : undefined,
+    };
+  }
+  return role === 'support' ? null : full;
+}
+
 const clients = new Map<string, Stripe>();
 
 /** One SDK client per distinct settings (the settings can change between tests). */
