@@ -213,6 +213,9 @@ describe('balances are checked against their entries', () => {
     const counts = async () => (await t.database.sql`select (select count(*)::int from withdrawals) as w, (select count(*)::int from ledger_transactions) as tx, (select count(*)::int from ledger_entries) as e`)[0];
     // The review's attack, as the owner (no staff login may do it): a million more in the cache.
     await t.database.sql`update ledger_accounts set balance = balance + 1000000 where id = ${acc!.id}`;
+    // The quote no longer offers the cache's million: what the entries allow (3,000 − 600 held), and no.
+    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '500000.00' }, t.tokens.finance)).toMatchObject({ available: '2400.00', ok: false });
+    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({ available: '2400.00', ok: false, problem: expect.stringContaining('no coincide') });
     const before = await counts();
     for (const amount of ['500000.00', '1000.00']) { // more than the entries allow, and an amount they do allow
       const r = await t.call('withdrawals.request', { memberId: m!.id, amount, currency: 'MXN' }, t.tokens.finance);
@@ -233,6 +236,7 @@ describe('balances are checked against their entries', () => {
     await t.database.sql`update ledger_accounts set balance = balance - 1000000 where id = ${acc!.id}`;
     expect(await t.must('withdrawals.approve', { id: pending.id }, t.tokens.admin)).toMatchObject({ status: 'approved' });
     expect(await t.must('withdrawals.request', { memberId: m!.id, amount: '1000.00', currency: 'MXN' }, t.tokens.finance)).toMatchObject({ status: 'pending' });
+    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({ available: '1400.00', ok: true, problem: null });
     expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
   });
 });

@@ -261,6 +261,21 @@ export async function verifyWallet(tx: DbOrTx, memberId: number, currency: strin
   }
 }
 
+/**
+ * A wallet's balance and held amount as its entries say (what ledger_verify_wallet compares the
+ * cache with), for reads that must not show a drifted cache as money (the withdrawal quote).
+ */
+export async function walletFromEntries(db: DbOrTx, accountId: number): Promise<{ balance: string; held: string }> {
+  const [r] = await db.execute<{ balance: string; held: string }>(sql`
+    with per_tx as (
+      select t.status, sum(e.amount) as delta from ledger_entries e join ledger_transactions t on t.id = e.transaction_id
+       where e.account_id = ${accountId} group by e.transaction_id, t.status)
+    select coalesce(sum(delta) filter (where status = 'posted'), 0)::text as balance,
+           coalesce(sum(greatest(-delta, 0)) filter (where status = 'pending'), 0)::text as held
+      from per_tx`);
+  return { balance: new Decimal(r!.balance).toFixed(2), held: new Decimal(r!.held).toFixed(2) };
+}
+
 /** The member's balance from the cached account row (no wallet yet → zero in the member's currency). */
 export async function memberBalance(db: DbOrTx, memberId: number): Promise<WalletBalance> {
   const rows = await db.execute<{ currency: string; id: string | number | null; balance: string | null; pending_in: string | null; pending_out: string | null }>(sql`

@@ -18,7 +18,7 @@ import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
 import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
 import { currentPlan } from '../plan/current';
-import { memberBalance, postPending, postTransfer, verifyWallet, voidPending, type TransferEntry } from '../ledger/ledger';
+import { memberBalance, postPending, postTransfer, verifyWallet, voidPending, walletFromEntries, type TransferEntry } from '../ledger/ledger';
 import { assessRequest } from './risk';
 import { needsSecondApproval } from './settings';
 import { destinationInForce, snapshotOf } from './destinations';
@@ -452,6 +452,10 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
   const member = await loadMember(db, memberId);
   const plan = await currentPlan(db, now);
   const bal = await memberBalance(db, memberId);
+  // The cache is shown only when the entries agree with it; otherwise what the entries allow, and no.
+  const truth = bal.accountId == null ? null : await walletFromEntries(db, bal.accountId);
+  const drifted = truth != null && (truth.balance !== bal.balance || truth.held !== bal.held);
+  if (drifted) bal.available = new Decimal(truth.balance).minus(truth.held).toFixed(2);
   const q = quoteWithdrawal(plan, member.currency, amount);
   const rule = plan.withdrawals.byCurrency.find((r) => r.currency === member.currency);
   const minimum = new Decimal(rule?.minimum ?? '0').toFixed(2);
@@ -460,6 +464,12 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
     return { currency: member.currency, minimum, fee: '0.00', net: '0.00', available: bal.available, ok: false, problem };
   }
   const short = new Decimal(bal.available).lt(q.quote.amount);
+  if (drifted) {
+    return {
+      currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available, ok: false,
+      problem: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se puede retirar hasta que finanzas lo revise.',
+    };
+  }
   return {
     currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available,
     ok: !short, problem: short ? `Saldo disponible insuficiente (${bal.available} ${member.currency}).` : null,
