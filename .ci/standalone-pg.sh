@@ -3,7 +3,7 @@
 # `postgresql` package, PostgreSQL 15 on Debian 12: the oldest version the README supports), not
 # only against the embedded one. A throw-away cluster under /tmp owned by the `postgres` user, on a
 # free port, SCRAM passwords, listening on 127.0.0.1 only; stopped and removed on exit.
-# Runs main/db/boundary.test.ts (every staff login's refusals, insert-only audit, balances checked
+# Runs main/db/boundary.test.ts and data-changes.test.ts (every staff login's refusals, insert-only audit, balances checked
 # against entries), the live-changes feed, withdrawals and member search (pg_trgm, unaccent),
 # through NNP_TEST_DATABASE_URL (test/global-setup.ts).
 set -euo pipefail
@@ -42,4 +42,4 @@ as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
 echo "standalone PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)"
 
 NNP_TEST_DATABASE_URL="postgres://postgres:${password}@127.0.0.1:${port}/postgres" npx vitest run \
-  main/db/boundary.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/members/members.test.ts
+  main/db/boundary.test.ts main/db/data-changes.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/members/members.test.ts
