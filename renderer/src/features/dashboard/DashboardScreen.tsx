@@ -80,7 +80,10 @@ export function DashboardScreen() {
             <div className="sub">
               <span>{t('dashboard.withdrawalsMxn')} <Money amount={d.withdrawals.pendingMxn} currency="MXN" /></span>
             </div>
-            <div className="sub">{d.withdrawals.byCurrency.map((c) => <span key={c.currency}><Money amount={c.amount} currency={c.currency} /> ({c.count})</span>)}</div>
+            {/* The breakdown only says something when another currency is waiting beside MXN. */}
+            {d.withdrawals.byCurrency.some((c) => c.currency !== 'MXN') && (
+              <div className="sub">{d.withdrawals.byCurrency.map((c) => <span key={c.currency}><Money amount={c.amount} currency={c.currency} /> ({c.count})</span>)}</div>
+            )}
             <Link to="/withdrawals">{t('dashboard.goWithdrawals')}</Link>
           </div>
         )}
