@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPoints, formatRate } from './format';
+import { amountProblem, formatPoints, formatRate } from './format';
 
 describe('formatRate: a stored fraction as a percentage, exactly', () => {
   it.each([
@@ -20,5 +20,20 @@ describe('formatRate: a stored fraction as a percentage, exactly', () => {
   });
   it('points are grouped', () => {
     expect(formatPoints('1229.00')).toBe('1,229');
+  });
+});
+
+describe('amountProblem: why a typed amount is refused (issue 20)', () => {
+  it('names each case; a good amount has none', () => {
+    expect(amountProblem('-100')).toBe('negative');
+    expect(amountProblem('0')).toBe('zero');
+    expect(amountProblem('0.00')).toBe('zero');
+    expect(amountProblem('0', { allowZero: true })).toBeNull();
+    expect(amountProblem('abc')).toBe('format');
+    expect(amountProblem('12,5')).toBe('comma');
+    expect(amountProblem('1,500.00')).toBe('format');
+    expect(amountProblem('12.555')).toBe('format');
+    expect(amountProblem('  ')).toBe('empty');
+    for (const ok of ['1500', '12.5', '12.50', '0.01']) expect(amountProblem(ok), ok).toBeNull();
   });
 });

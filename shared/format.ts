@@ -63,3 +63,20 @@ export function formatRate(rate: string | null | undefined, locale: Locale = 'es
   const n = `${neg ? '-' : ''}${whole}${rest ? `.${rest}` : ''}`;
   return locale === 'es-MX' ? `${n} %` : `${n}%`;
 }
+
+export type AmountProblem = 'empty' | 'negative' | 'zero' | 'comma' | 'format';
+
+/**
+ * Why an amount typed by staff is not a money amount (issue 20): the screen says it beside the
+ * field instead of only disabling the button. Amounts are written with a point for cents and at
+ * most two decimals ("1500", "12.50"); a comma is taken as a decimal comma and refused, named.
+ */
+export function amountProblem(raw: string, opts: { allowZero?: boolean } = {}): AmountProblem | null {
+  const s = raw.trim();
+  if (s === '') return 'empty';
+  if (/^-/.test(s)) return 'negative';
+  if (/^\d+,\d{1,2}$/.test(s)) return 'comma';
+  if (!/^\d{1,16}(\.\d{1,2})?$/.test(s)) return 'format';
+  if (!opts.allowZero && !/[1-9]/.test(s)) return 'zero';
+  return null;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { mutation, query, PageInput, pageOf, Empty } from './define';
 import { Instant, MoneyString } from '../money';
 
-export const PaymentFilter = z.enum(['all', 'pending', 'paid', 'refunded', 'failed', 'mismatch', 'refund_waiting', 'partial_refund']);
+export const PaymentFilter = z.enum(['all', 'pending', 'paid', 'refunded', 'failed', 'cancelled', 'mismatch', 'refund_waiting', 'partial_refund']);
 export type PaymentFilter = z.infer<typeof PaymentFilter>;
 
 export const PaymentRow = z.object({
@@ -49,8 +49,8 @@ export const SyncStepResult = z.object({
 export const paymentsContract = {
   'payments.list': query({
     roles: ['admin', 'finance'],
-    summary: 'Orders by payment state (pending, paid, refunded) and Stripe payments needing attention (failed, amount/currency mismatch for review, refunds waiting for their success), newest first.',
-    input: PageInput.extend({ filter: PaymentFilter.default('all') }).strict(),
+    summary: 'Orders by state (pending, paid, refunded, failed, cancelled) and Stripe payments needing attention (amount/currency mismatch for review, refunds waiting for their success), newest first; `q` finds an order by its number or the orders of a member by code (digits too) or name.',
+    input: PageInput.extend({ filter: PaymentFilter.default('all'), q: z.string().max(100).optional() }).strict(),
     output: pageOf(PaymentRow).extend({ counts: z.record(z.string(), z.number().int()) }),
   }),
   'payments.events': query({

@@ -187,7 +187,12 @@ export const withdrawalsContract = {
     roles: FINANCE,
     summary: 'Minimum, fee and net of a withdrawal amount for a member (plan in force), and the available balance.',
     input: z.object({ memberId: MemberId, amount: PositiveMoneyString }).strict(),
-    output: z.object({ currency: CurrencyCode, minimum: MoneyString, fee: MoneyString, net: MoneyString, available: MoneyString, ok: z.boolean(), problem: z.string().nullable() }),
+    output: z.object({
+      currency: CurrencyCode, minimum: MoneyString, fee: MoneyString, net: MoneyString, available: MoneyString, ok: z.boolean(), problem: z.string().nullable(),
+      /** Why not, for the screen to word in its language: the amount is the minimum, the fee or the available balance. */
+      problemCode: z.enum(['below_minimum', 'fee_exceeds_amount', 'no_rule', 'insufficient']).nullable(),
+      problemAmount: MoneyString.nullable(),
+    }),
   }),
   'withdrawals.request': mutation({
     roles: FINANCE,

@@ -4,20 +4,43 @@ import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { stripeSettingsFromEnv } from '../withdrawals/stripe';
 import { syncStep } from './sync';
+import { codeFromDigits } from '../members/search';
 
 const iso = (v: string | Date | null) => (v == null ? null : new Date(v).toISOString());
 
-/** Which rows a filter selects: order states on orders, Stripe-side states on stripe_payments. */
+/**
+ * Which rows a filter selects: order states on orders (the failed tab is the orders whose status is
+ * failed, the same rows "all" badges Fallido), Stripe-side states on stripe_payments.
+ */
 function filterSql(filter: ParsedInputOf<'payments.list'>['filter']) {
   switch (filter) {
-    case 'pending': case 'paid': case 'refunded': return sql`o.status::text = ${filter}`;
-    case 'failed': case 'mismatch': case 'refund_waiting': case 'partial_refund': return sql`sp.state = ${filter}`;
+    case 'pending': case 'paid': case 'refunded': case 'failed': case 'cancelled': return sql`o.status::text = ${filter}`;
+    case 'mismatch': case 'refund_waiting': case 'partial_refund': return sql`sp.state = ${filter}`;
     default: return sql`true`;
   }
 }
 
+/**
+ * A search typed by staff: digits ("1494", "#1494") are an order number or a member code without its
+ * prefix and zeros; "NN1494" a member code; anything else part of a member's name (the trigram
+ * index of member_search, folded as the member search folds it).
+ */
+export function searchSql(raw: string | undefined) {
+  const q = (raw ?? '').trim();
+  if (!q) return sql`true`;
+  const digits = /^#?\s*(\d{1,18})$/.exec(q);
+  const code = codeFromDigits(q.replace(/^#/, ''));
+  if (digits) {
+    const n = digits[1]!;
+    const byCode = code ? sql` or m.code = ${code}` : sql``;
+    return n.length <= 15 ? sql`(o.id = ${n}::bigint${byCode})` : sql`false`;
+  }
+  if (code) return sql`m.code = ${code}`;
+  return sql`o.member_id in (select s.member_id from member_search s where s.search_text like '%' || nnp_search_norm(${q}) || '%')`;
+}
+
 async function list(input: ParsedInputOf<'payments.list'>, ctx: CallContext): Promise<OutputOf<'payments.list'>> {
-  const where = filterSql(input.filter);
+  const where = sql`${filterSql(input.filter)} and ${searchSql(input.q)}`;
   const offset = (input.page - 1) * input.pageSize;
   const rows = await ctx.db.execute<{
       id: string; member_id: string; code: string; name: string; total: string; currency: string; status: string; payment_method: string | null;
@@ -36,12 +59,13 @@ async function list(input: ParsedInputOf<'payments.list'>, ctx: CallContext): Pr
     order by o.id desc limit ${input.pageSize} offset ${offset}`);
   const [t] = await ctx.db.execute<{ n: number }>(sql`
     select count(*)::int as n from orders o
+    join members m on m.id = o.member_id
     left join lateral (select * from stripe_payments s where s.order_id = o.id order by s.updated_at desc limit 1) sp on true
     where ${where}`);
   const countRows = await ctx.db.execute<{ k: string; n: number }>(sql`
-    select o.status::text as k, count(*)::int as n from orders o where o.status in ('pending','paid','refunded') group by o.status
+    select o.status::text as k, count(*)::int as n from orders o where o.status in ('pending','paid','refunded','failed','cancelled') group by o.status
     union all select 'all', count(*)::int from orders
-    union all select state, count(distinct order_id)::int from stripe_payments where state in ('failed','mismatch','refund_waiting','partial_refund') group by state`);
+    union all select state, count(distinct order_id)::int from stripe_payments where state in ('mismatch','refund_waiting','partial_refund') group by state`);
   return {
     rows: rows.map((r) => ({
       orderId: Number(r.id), memberId: Number(r.member_id), memberCode: r.code, memberName: r.name, total: r.total, currency: r.currency.trim(), status: r.status,

@@ -461,7 +461,8 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
   const minimum = new Decimal(rule?.minimum ?? '0').toFixed(2);
   if (!q.ok) {
     const problem = q.problem.code === 'below_minimum' ? `El mínimo de retiro es ${q.problem.minimum} ${member.currency}.` : q.problem.code;
-    return { currency: member.currency, minimum, fee: '0.00', net: '0.00', available: bal.available, ok: false, problem };
+    const problemAmount = q.problem.code === 'below_minimum' ? q.problem.minimum : q.problem.code === 'fee_exceeds_amount' ? q.problem.fee : null;
+    return { currency: member.currency, minimum, fee: '0.00', net: '0.00', available: bal.available, ok: false, problem, problemCode: q.problem.code, problemAmount };
   }
   const short = new Decimal(bal.available).lt(q.quote.amount);
   if (drifted) {
@@ -473,5 +474,6 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
   return {
     currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available,
     ok: !short, problem: short ? `Saldo disponible insuficiente (${bal.available} ${member.currency}).` : null,
+    problemCode: short ? 'insufficient' as const : null, problemAmount: short ? bal.available : null,
   };
 }

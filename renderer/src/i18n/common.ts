@@ -12,6 +12,10 @@ export const es = {
     previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total_one: '{{count}} registro', total_other: '{{count}} registros',
     none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
     export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
+    amount: {
+      empty: '{{label}}: escriba una cantidad.', negative: '{{label}}: no puede ser negativo.', zero: '{{label}}: debe ser mayor que cero.',
+      comma: '{{label}}: use punto para los centavos (12.50), no coma.', format: '{{label}}: escriba solo números, con hasta dos decimales (por ejemplo 1500.00).',
+    },
     language: 'Idioma', logout: 'Cerrar sesión', retry: 'Reintentar',
     stripeMissing: 'Stripe no está configurado en este equipo: esta acción no está disponible. Pida a un administrador que lo configure.',
   },
@@ -59,6 +63,10 @@ export const en: typeof es = {
     previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total_one: '{{count}} record', total_other: '{{count}} records',
     none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
     export: 'Export CSV', reason: 'Reason', details: 'Details',
+    amount: {
+      empty: '{{label}}: enter an amount.', negative: '{{label}}: cannot be negative.', zero: '{{label}}: must be more than zero.',
+      comma: '{{label}}: use a point for the cents (12.50), not a comma.', format: '{{label}}: use digits only, with up to two decimals (for example 1500.00).',
+    },
     language: 'Language', logout: 'Log out', retry: 'Retry',
     stripeMissing: 'Stripe is not configured on this computer: this action is unavailable. Ask an admin to configure it.',
   },

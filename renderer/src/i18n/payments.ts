@@ -4,11 +4,11 @@ export const es = {
     title: 'Pagos',
     intro: 'Un pedido se confirma solo con un pago de Stripe exitoso cuyo importe y moneda coinciden, un pago con monedero o un pago manual registrado. Los pagos con diferencias quedan en revisión.',
     filters: {
-      all: 'Todos', pending: 'Pendientes', paid: 'Pagados', refunded: 'Reembolsados', failed: 'Pagos fallidos',
+      all: 'Todos', pending: 'Pendientes', paid: 'Pagados', refunded: 'Reembolsados', failed: 'Pagos fallidos', cancelled: 'Cancelados',
       mismatch: 'En revisión (no coinciden)', refund_waiting: 'Reembolsos en espera', partial_refund: 'Reembolsos parciales',
     },
     cols: {
-      order: 'Pedido', member: 'Miembro', total: 'Total', status: 'Estado', method: 'Método', paidAt: 'Pagado', period: 'Periodo',
+      order: 'Pedido', member: 'Socio', total: 'Total', status: 'Estado', method: 'Método', paidAt: 'Pagado', period: 'Periodo',
       refundedAt: 'Reembolsado', stripe: 'Stripe', payment: 'Pago en Stripe', detail: 'Detalle',
     },
     status: { pending: 'Pendiente', paid: 'Pagado', refunded: 'Reembolsado', failed: 'Fallido', cancelled: 'Cancelado' },
@@ -18,6 +18,8 @@ export const es = {
       partial_refund: 'Reembolso parcial', unmatched: 'Sin pedido',
     },
     openStripe: 'Abrir {{id}} en el panel de Stripe',
+    search: 'Buscar pedido o socio', searchPlaceholder: 'Número de pedido, código o nombre del socio', orderNo: 'Núm. {{id}}',
+    emptySearch: 'Ningún pedido coincide con «{{q}}» en esta pestaña.',
     empty: 'No hay pedidos con este estado.',
     sync: {
       button: 'Sincronizar pagos', running: 'Sincronizando…', title: 'Sincronización con Stripe',
@@ -47,7 +49,7 @@ export const en: typeof es = {
     title: 'Payments',
     intro: 'An order is confirmed only by a successful Stripe payment whose amount and currency match, a wallet payment or a recorded manual payment. Payments that differ are held for review.',
     filters: {
-      all: 'All', pending: 'Pending', paid: 'Paid', refunded: 'Refunded', failed: 'Failed payments',
+      all: 'All', pending: 'Pending', paid: 'Paid', refunded: 'Refunded', failed: 'Failed payments', cancelled: 'Cancelled',
       mismatch: 'For review (mismatch)', refund_waiting: 'Refunds waiting', partial_refund: 'Partial refunds',
     },
     cols: {
@@ -61,6 +63,8 @@ export const en: typeof es = {
       partial_refund: 'Partial refund', unmatched: 'No order',
     },
     openStripe: 'Open {{id}} in the Stripe dashboard',
+    search: 'Find an order or member', searchPlaceholder: 'Order number, member code or name', orderNo: 'No. {{id}}',
+    emptySearch: 'No order matches “{{q}}” in this tab.',
     empty: 'No orders in this state.',
     sync: {
       button: 'Sync payments', running: 'Syncing…', title: 'Stripe sync',

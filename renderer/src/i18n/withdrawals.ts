@@ -134,6 +134,10 @@ export const es = {
     reference: 'Referencia bancaria',
     markFailedTitle: 'Marcar fallido el retiro #{{id}}',
     requestTitle: 'Nueva solicitud de retiro',
+    quoteProblem: {
+      below_minimum: 'El mínimo para retirar es {{amount}}.', fee_exceeds_amount: 'La comisión por retiro ({{amount}}) es mayor que el importe.',
+      no_rule: 'El plan no tiene reglas de retiro para esta moneda.', insufficient: 'Saldo disponible insuficiente ({{amount}}).',
+    },
     requestHelp: 'Capture una solicitud a nombre del miembro. El importe se retiene del monedero hasta que se pague o se rechace.',
     searchMember: 'Buscar miembro (código, nombre, correo o teléfono)',
     amount: 'Importe',
@@ -300,6 +304,10 @@ export const en: typeof es = {
     reference: 'Bank reference',
     markFailedTitle: 'Mark withdrawal #{{id}} failed',
     requestTitle: 'New withdrawal request',
+    quoteProblem: {
+      below_minimum: 'The minimum withdrawal is {{amount}}.', fee_exceeds_amount: 'The withdrawal fee ({{amount}}) is more than the amount.',
+      no_rule: 'The plan has no withdrawal rules for this currency.', insufficient: 'Available balance too low ({{amount}}).',
+    },
     requestHelp: "Enter a request on the member's behalf. The amount is held in the wallet until it is paid or rejected.",
     searchMember: 'Find member (code, name, e-mail or phone)',
     amount: 'Amount',

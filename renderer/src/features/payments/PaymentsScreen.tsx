@@ -10,11 +10,12 @@ import type { AppError } from '../../../../shared/errors';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager } from '../common/ui';
 import './payments.css';
 import { describeError } from '../common/errors';
+import { useDebounced } from '../members/parts';
 
 type Row = OutputOf<'payments.list'>['rows'][number];
 type EventRow = OutputOf<'payments.events'>[number];
-type Filter = 'all' | 'pending' | 'paid' | 'refunded' | 'failed' | 'mismatch' | 'refund_waiting' | 'partial_refund';
-const FILTERS: Filter[] = ['all', 'pending', 'paid', 'refunded', 'failed', 'mismatch', 'refund_waiting', 'partial_refund'];
+type Filter = 'all' | 'pending' | 'paid' | 'refunded' | 'failed' | 'cancelled' | 'mismatch' | 'refund_waiting' | 'partial_refund';
+const FILTERS: Filter[] = ['all', 'pending', 'paid', 'refunded', 'failed', 'cancelled', 'mismatch', 'refund_waiting', 'partial_refund'];
 const col = createColumnHelper<Row>();
 const ev = createColumnHelper<EventRow>();
 
@@ -24,7 +25,7 @@ export const stripePaymentUrl = (pi: string) => `https://dashboard.stripe.com/pa
 export function StripeLink({ id }: { id: string | null }) {
   const { t } = useTranslation();
   if (!id) return <span className="muted">—</span>;
-  return <a className="mono" href={stripePaymentUrl(id)} target="_blank" rel="noreferrer" title={t('payments.openStripe', { id })}>{id}</a>;
+  return <a className="mono stripe-id" href={stripePaymentUrl(id)} target="_blank" rel="noreferrer" title={t('payments.openStripe', { id })}>{id}</a>;
 }
 
 const tone = (s: string | null) => (s === 'paid' || s === 'succeeded' ? 'ok' : s === 'pending' || s === 'refund_waiting' || s === 'partial_refund' ? 'warn' : s ? 'danger' : '');
@@ -38,7 +39,9 @@ export function PaymentsScreen() {
   const qc = useQueryClient();
   const [filter, setFilter] = useState<Filter>('all');
   const [page, setPage] = useState(1);
-  const list = useProcedure('payments.list', { filter, page, pageSize: 50 });
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search.trim(), 200);
+  const list = useProcedure('payments.list', { filter, page, pageSize: 50, ...(q ? { q } : {}) });
   const status = useProcedure('payments.syncStatus', {});
   const events = useProcedure('payments.events', { limit: 20 });
   const [sync, setSync] = useState<SyncProgress>(IDLE);
@@ -62,18 +65,26 @@ export function PaymentsScreen() {
   }
 
   const columns = useMemo(() => [
-    col.accessor('orderId', { header: t('payments.cols.order'), cell: (x) => <span className="mono">#{x.getValue()}</span> }),
-    col.accessor('memberName', { header: t('payments.cols.member'), cell: (x) => <Link className="payments-table-member" to={`/members/${x.row.original.memberId}`}>{x.row.original.memberCode} · {x.getValue()}</Link> }),
+    col.accessor('orderId', { header: t('payments.cols.order'), cell: (x) => <span className="num">{t('payments.orderNo', { id: x.getValue() })}</span> }),
+    col.accessor('memberName', { header: t('payments.cols.member'), cell: (x) => <Link to={`/members/${x.row.original.memberId}`}>{x.row.original.memberCode} · {x.getValue()}</Link> }),
     col.accessor('total', { header: t('payments.cols.total'), cell: (x) => <Money amount={x.getValue()} currency={x.row.original.currency} /> }),
     col.accessor('status', { header: t('payments.cols.status'), cell: (x) => <span className={`badge ${tone(x.getValue())}`} data-testid={`order-status-${x.row.original.orderId}`}>{t(`payments.status.${x.getValue()}`, { defaultValue: x.getValue() })}</span> }),
     col.accessor('method', { header: t('payments.cols.method'), cell: (x) => (x.getValue() ? t(`payments.method.${x.getValue()}`) : '—') }),
     col.accessor('paidAt', { header: t('payments.cols.paidAt'), cell: (x) => <DateTime iso={x.getValue()} /> }),
     col.accessor('periodKey', { header: t('payments.cols.period'), cell: (x) => x.getValue() ?? '—' }),
-    col.accessor('paymentIntentId', { header: t('payments.cols.stripe'), cell: (x) => <StripeLink id={x.getValue()} /> }),
-    col.accessor('paymentState', { header: t('payments.cols.payment'), cell: (x) => (x.getValue() ? <span className={`badge ${tone(x.getValue())}`}>{t(`payments.state.${x.getValue()}`)}</span> : '—') }),
-    col.display({ id: 'detail', header: t('payments.cols.detail'), cell: (x) => {
+    // Stripe's side in one cell (state, PaymentIntent, failure or review) so the table fits the page.
+    col.accessor('paymentState', { header: t('payments.cols.payment'), cell: (x) => {
       const r = x.row.original;
-      return <span className="payments-detail">{r.review ?? r.failure ?? (r.refundedAt ? <>{t('payments.cols.refundedAt')}: <DateTime iso={r.refundedAt} /></> : '')}</span>;
+      const note = r.review ?? r.failure;
+      return (
+        <div className="payments-stripe">
+          {r.paymentState ? <span className={`badge ${tone(r.paymentState)}`}>{t(`payments.state.${r.paymentState}`)}</span> : null}
+          {r.paymentIntentId && <StripeLink id={r.paymentIntentId} />}
+          {note && <span className="payments-detail">{note}</span>}
+          {r.refundedAt && <span className="payments-detail">{t('payments.cols.refundedAt')}: <DateTime iso={r.refundedAt} /></span>}
+          {!r.paymentState && !r.paymentIntentId && !note && !r.refundedAt && <span className="muted">—</span>}
+        </div>
+      );
     } }),
   ], [t]);
 
@@ -115,6 +126,9 @@ export function PaymentsScreen() {
         {sync.error && <div className="banner error">{t('payments.sync.failed', { error: describeError(t, sync.error) })}</div>}
       </div>
 
+      <label className="payments-search">{t('payments.search')}
+        <input type="search" value={search} placeholder={t('payments.searchPlaceholder')} onChange={(e) => { setSearch(e.target.value); setPage(1); }} />
+      </label>
       <div className="tabs" role="tablist">
         {FILTERS.map((f) => (
           <button key={f} role="tab" className={filter === f ? 'active' : ''} aria-selected={filter === f} onClick={() => { setFilter(f); setPage(1); }} data-testid={`filter-${f}`}>
@@ -125,7 +139,7 @@ export function PaymentsScreen() {
       <ErrorBanner error={list.error} />
       {list.isLoading ? <Loading /> : (
         <>
-          <DataTable data={list.data?.rows ?? []} columns={columns} empty={t('payments.empty')} rowKey={(r) => String(r.orderId)} />
+          <DataTable data={list.data?.rows ?? []} columns={columns} empty={q ? t('payments.emptySearch', { q }) : t('payments.empty')} rowKey={(r) => String(r.orderId)} />
           <Pager page={page} pageSize={50} total={list.data?.total ?? 0} onPage={setPage} />
         </>
       )}

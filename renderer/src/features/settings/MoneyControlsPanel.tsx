@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { AmountField } from '../common/AmountField';
 import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import { formatInstant } from '../../../../shared/format';
@@ -32,7 +33,7 @@ export function MoneyControlsPanel() {
         <p className="muted small" style={{ width: '100%', margin: 0 }}>{t('moneyControls.intro')}</p>
         <ErrorBanner error={save.error} />
         {done && <div className="banner ok" role="status" style={{ width: '100%' }}>{t('moneyControls.saved')}</div>}
-        <label>{t('moneyControls.threshold')}<input inputMode="decimal" value={value} onChange={(e) => { setValue(e.target.value); setDone(false); }} required /></label>
+        <AmountField label={t('moneyControls.threshold')} value={value} onChange={(v) => { setValue(v); setDone(false); }} allowZero required />
         <label>{t('moneyControls.reason')}<input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} /></label>
         <button className="primary" type="submit" disabled={save.isPending}>{t('moneyControls.save')}</button>
         <p className="muted small" style={{ width: '100%', margin: 0 }}>

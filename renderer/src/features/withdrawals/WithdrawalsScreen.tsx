@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { AmountField } from '../common/AmountField';
 import { useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -137,8 +138,8 @@ export function WithdrawalsScreen() {
             {COUNTRIES.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
-        <label>{t('withdrawals.amountFrom')}<input aria-label={t('withdrawals.amountFrom')} inputMode="decimal" value={f.minAmount} onChange={(e) => set('minAmount', e.target.value.trim())} placeholder="0.00" aria-invalid={!!f.minAmount && !amountOk(f.minAmount)} /></label>
-        <label>{t('withdrawals.amountTo')}<input aria-label={t('withdrawals.amountTo')} inputMode="decimal" value={f.maxAmount} onChange={(e) => set('maxAmount', e.target.value.trim())} placeholder="0.00" aria-invalid={!!f.maxAmount && !amountOk(f.maxAmount)} /></label>
+        <AmountField label={t('withdrawals.amountFrom')} ariaLabel value={f.minAmount} onChange={(v) => set('minAmount', v.trim())} allowZero />
+        <AmountField label={t('withdrawals.amountTo')} ariaLabel value={f.maxAmount} onChange={(v) => set('maxAmount', v.trim())} allowZero />
         <label>{t('withdrawals.from')}<input aria-label={t('withdrawals.from')} type="date" value={f.from} onChange={(e) => set('from', e.target.value)} /></label>
         <label>{t('withdrawals.to')}<input aria-label={t('withdrawals.to')} type="date" value={f.to} onChange={(e) => set('to', e.target.value)} /></label>
         <label>{t('withdrawals.risk')}

@@ -1,4 +1,7 @@
 import { useEffect, useState } from 'react';
+import { usePreferences } from '../../stores/preferences';
+import { amountProblem, formatMoney } from '../../../../shared/format';
+import { AmountField } from '../common/AmountField';
 import { useTranslation } from 'react-i18next';
 import { call } from '../../api/client';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
@@ -175,7 +178,8 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
     return () => clearTimeout(h);
   }, [q]);
   const hits = useProcedure('members.search', { q: debounced, pageSize: 8 }, { enabled: debounced.length >= 2 && !member });
-  const validAmount = /^\d{1,16}(\.\d{1,2})?$/.test(amount) && /[1-9]/.test(amount);
+  const locale = usePreferences((s) => s.locale);
+  const validAmount = amountProblem(amount) === null;
   const quote = useProcedure('withdrawals.quote', { memberId: member?.id ?? 1, amount: validAmount ? amount : '1' }, { enabled: !!member && validAmount });
   const request = useMutationProcedure('withdrawals.request');
   const submit = () => {
@@ -208,7 +212,7 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
           )}
         </>
       )}
-      <label>{t('withdrawals.amount')}<input inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value.trim())} placeholder="0.00" disabled={!member} /></label>
+      <AmountField label={t('withdrawals.amount')} value={amount} onChange={(v) => setAmount(v.trim())} disabled={!member} />
       {member && validAmount && quote.data && (
         <>
           <div className="wd-quote">
@@ -217,7 +221,9 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
             <div><span>{t('withdrawals.col.net')}</span><Money amount={quote.data.net} currency={quote.data.currency} /></div>
             <div><span>{t('withdrawals.available')}</span><Money amount={quote.data.available} currency={quote.data.currency} /></div>
           </div>
-          {quote.data.problem && <div className="banner warn">{quote.data.problem}</div>}
+          {quote.data.problemCode && (
+            <div className="banner warn">{t(`withdrawals.quoteProblem.${quote.data.problemCode}`, { amount: formatMoney(quote.data.problemAmount, quote.data.currency, locale) })}</div>
+          )}
         </>
       )}
       <label>{t('withdrawals.note')}<input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} disabled={!member} /></label>
