@@ -190,7 +190,7 @@ export const withdrawalsContract = {
     output: z.object({
       currency: CurrencyCode, minimum: MoneyString, fee: MoneyString, net: MoneyString, available: MoneyString, ok: z.boolean(), problem: z.string().nullable(),
       /** Why not, for the screen to word in its language: the amount is the minimum, the fee or the available balance. */
-      problemCode: z.enum(['below_minimum', 'fee_exceeds_amount', 'no_rule', 'insufficient']).nullable(),
+      problemCode: z.enum(['below_minimum', 'fee_exceeds_amount', 'no_rule', 'insufficient', 'drifted']).nullable(),
       problemAmount: MoneyString.nullable(),
     }),
   }),

@@ -469,6 +469,7 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
     return {
       currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available, ok: false,
       problem: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se puede retirar hasta que finanzas lo revise.',
+      problemCode: 'drifted' as const, problemAmount: null,
     };
   }
   return {

@@ -137,6 +137,7 @@ export const es = {
     quoteProblem: {
       below_minimum: 'El mínimo para retirar es {{amount}}.', fee_exceeds_amount: 'La comisión por retiro ({{amount}}) es mayor que el importe.',
       no_rule: 'El plan no tiene reglas de retiro para esta moneda.', insufficient: 'Saldo disponible insuficiente ({{amount}}).',
+      drifted: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se puede retirar hasta que finanzas lo revise.',
     },
     requestHelp: 'Capture una solicitud a nombre del miembro. El importe se retiene del monedero hasta que se pague o se rechace.',
     searchMember: 'Buscar miembro (código, nombre, correo o teléfono)',
@@ -307,6 +308,7 @@ export const en: typeof es = {
     quoteProblem: {
       below_minimum: 'The minimum withdrawal is {{amount}}.', fee_exceeds_amount: 'The withdrawal fee ({{amount}}) is more than the amount.',
       no_rule: 'The plan has no withdrawal rules for this currency.', insufficient: 'Available balance too low ({{amount}}).',
+      drifted: "This wallet's stored balance does not match the sum of its entries: no withdrawal until finance reviews it.",
     },
     requestHelp: "Enter a request on the member's behalf. The amount is held in the wallet until it is paid or rejected.",
     searchMember: 'Find member (code, name, e-mail or phone)',
