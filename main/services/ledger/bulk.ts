@@ -50,10 +50,10 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
   const src = ident(o.source);
   const at = o.at.toISOString();
   try {
-    const [bad] = await c.unsafe(`select count(*)::int as n from ${src} where amount is null or amount <= 0 or amount <> round(amount, 2)`) as unknown as { n: number }[];
+    const [bad] = await c.unsafe<{ n: number }[]>(`select count(*)::int as n from ${src} where amount is null or amount <= 0 or amount <> round(amount, 2)`);
     if (bad && bad.n > 0) throw new AppError('VALIDATION', `${bad.n} abonos con importe no positivo o con más de 2 decimales.`, { rows: bad.n });
-    const [wrong] = await c.unsafe(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
-      where k.currency <> s.currency`) as unknown as { n: number }[];
+    const [wrong] = await c.unsafe<{ n: number }[]>(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
+      where k.currency <> s.currency`);
     if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del miembro.`, { rows: wrong.n });
     // Every credit's wallet, resolved once: those paid for the first time are created holding
     // their credit (their entries follow: no second write of a row just inserted), the others
@@ -71,7 +71,7 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
       select s.currency, s.member_id, s.amount, a.id, false from rest s
         join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency`);
     await c.unsafe(`create temp table lw_tx (id bigint, currency char(3), block int, slot int, total numeric, n int) on commit drop`);
-    const [g] = await c.unsafe(`
+    const [g] = await c.unsafe<{ groups: number; inserted: number }[]>(`
       with g as (
         select currency, (member_id >> ${o.blockShift})::int as block, sum(amount) as total, count(*)::int as n,
           encode(sha256(convert_to(string_agg(member_id::text || ':' || amount::text, ',' order by member_id), 'UTF8')), 'hex') as hash
@@ -88,7 +88,7 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
         from ins join g on ins.idempotency_key = $1 || ':' || trim(g.currency) || ':' || g.block
         returning 1)
       select (select count(*) from g)::int as groups, (select count(*) from kept)::int as inserted`,
-    [o.keyPrefix, o.kind, JSON.stringify(o.reference), o.periodId, at]) as unknown as { groups: number; inserted: number }[];
+    [o.keyPrefix, o.kind, JSON.stringify(o.reference), o.periodId, at]);
     if (!g || g.groups !== g.inserted) {
       throw new AppError('CONFLICT', `Estos abonos ya se pagaron (${(g?.groups ?? 0) - (g?.inserted ?? 0)} transacciones con la misma clave ${o.keyPrefix}).`, { keyPrefix: o.keyPrefix });
     }
@@ -108,10 +108,10 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
       select t.id, a.id, t.currency, -t.total, $1, $2::int, $3::timestamptz from lw_tx t
         join ledger_accounts a on a.kind = $4::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot`,
     [o.kind, o.periodId, at, o.company]);
-    const [n] = await c.unsafe(`select (select count(*) from ${src})::int + (select count(*) from lw_tx)::int as expected`) as unknown as { expected: number }[];
+    const [n] = await c.unsafe<{ expected: number }[]>(`select (select count(*) from ${src})::int + (select count(*) from lw_tx)::int as expected`);
     if (entries.count !== n!.expected) throw new Error(`ledger bulk posting wrote ${entries.count} entries, expected ${n!.expected}`);
     await c.unsafe(`update ledger_accounts a set balance = a.balance + d.delta, updated_at = $1::timestamptz from lw_delta d where a.id = d.account_id`, [at]);
-    const totals = await c.unsafe(`select trim(currency) as currency, sum(total)::text as total, count(*)::int as n from lw_tx group by 1 order by 1`) as unknown as { currency: string; total: string; n: number }[];
+    const totals = await c.unsafe<{ currency: string; total: string; n: number }[]>(`select trim(currency) as currency, sum(total)::text as total, count(*)::int as n from lw_tx group by 1 order by 1`);
     await c.unsafe('drop table lw_tx; drop table lw_delta; drop table lw_acc');
     return {
       transactions: totals.reduce((s, r) => s + r.n, 0),

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type postgres from 'postgres';
 import { clientOf, type DbOrTx } from '../../db/client';
-import { ledgerAccounts } from '../../db/schema';
+import { ledgerAccounts, ledgerEntries } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { Decimal, isCurrency, isDecimalString, type Currency } from '../../domain/money';
 
@@ -199,7 +199,7 @@ const POST_SQL = `select * from ledger_post($1, $2, $3, $4::char(3), $5::ledger_
  * connection instead of on every posting.
  */
 async function run<T>(db: DbOrTx, text: string, args: unknown[]): Promise<T[]> {
-  return (await clientOf(db).unsafe(text, args as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as T[];
+  return await clientOf(db).unsafe<T[]>(text, args as postgres.ParameterOrJSON<never>[], { prepare: true });
 }
 
 /** Two-phase: the held amounts of a pending transaction become balance. False when it already was posted. */
@@ -324,7 +324,8 @@ export async function ledgerMismatches(db: DbOrTx): Promise<Mismatch[]> {
 
 /** Transactions whose entries do not sum to zero per currency (empty = the ledger balances). */
 export async function unbalancedTransactions(db: DbOrTx): Promise<{ transactionId: number; currency: string; sum: string }[]> {
-  const rows = await db.execute<{ transaction_id: string; currency: string; total: string }>(sql`
-    select transaction_id, currency, sum(amount)::text as total from ledger_entries group by transaction_id, currency having sum(amount) <> 0`);
-  return rows.map((r) => ({ transactionId: Number(r.transaction_id), currency: r.currency, sum: r.total }));
+  const e = ledgerEntries;
+  const rows = await db.select({ transactionId: e.transactionId, currency: e.currency, total: sql<string>`sum(${e.amount})::text` })
+    .from(e).groupBy(e.transactionId, e.currency).having(sql`sum(${e.amount}) <> 0`);
+  return rows.map((r) => ({ transactionId: Number(r.transactionId), currency: r.currency, sum: r.total }));
 }
