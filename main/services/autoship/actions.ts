@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import { mutator, type Handler } from '../../kernel/wrappers';
 import type { Tx } from '../../db/client';
+import { rows } from '../../db/rows';
 import { AppError, type MessageKey, type MessageParams } from '../../../shared/errors';
 import type { AutoshipRow } from '../../../shared/contract/autoship';
 import { callStripe, readSubscription, type AutoshipAction, type SubscriptionState, idempotencyKey } from './stripe';
@@ -29,9 +30,9 @@ export interface ActionResult { subscription: AutoshipRow; duplicate: boolean }
 interface Current { id: number; stripe_subscription_id: string; status: AutoshipRow['status']; charge_day: number; next_charge_at: string | null }
 
 async function current(db: CallContext['db'] | Tx, id: number, lock = false): Promise<Current> {
-  const [s] = (await db.execute(lock
+  const [s] = await rows<Current>(db, lock
     ? sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id} for update`
-    : sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id}`)) as unknown as Current[];
+    : sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id}`);
   if (!s) throw AppError.of('NOT_FOUND', 'autoship.notFound', {}, { id });
   return { ...s, id: Number(s.id) };
 }

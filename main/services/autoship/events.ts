@@ -19,7 +19,8 @@
  *   products: our row and items are created from it; otherwise 'unmatched' with the reason.
  */
 import type Stripe from 'stripe';
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
+import { products } from '../../db/schema';
 import type { Tx } from '../../db/client';
 import { rows } from '../../db/rows';
 import { AppError } from '../../../shared/errors';
@@ -173,7 +174,7 @@ async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date
   if (!m) return { id: null, reason: `Suscripción ${obj.id}: el miembro ${memberId} no existe` };
   const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({ sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '', quantity: Number(i.quantity ?? 1), unit: digits(i.price?.unit_amount) }));
   const skus = [...new Set(items.map((i) => i.sku))];
-  const known = skus.length === 0 ? [] : (await tx.execute(sql`select id, sku from products where sku in (${sql.join(skus.map((k) => sql`${k}`), sql`, `)})`)) as unknown as { id: number; sku: string }[];
+  const known = skus.length === 0 ? [] : await tx.select({ id: products.id, sku: products.sku }).from(products).where(inArray(products.sku, skus));
   const missing = skus.filter((k) => !known.some((p) => p.sku === k));
   if (items.length === 0 || missing.length > 0 || items.some((i) => i.unit == null || !Number.isInteger(i.quantity) || i.quantity < 1)) {
     return { id: null, reason: `Suscripción ${obj.id}: productos desconocidos o sin precio (${missing.join(', ') || 'sin artículos'})` };

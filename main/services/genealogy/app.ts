@@ -74,7 +74,7 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
     throw new AppError('PERIOD_CLOSED', 'No hay un periodo abierto en curso: la genealogía no se puede corregir.', { period: open?.key ?? null });
   }
   const period = { id: open.id, key: open.key, status: open.status as 'open', starts_at: open.startsAt.toISOString() };
-  const [closing] = (await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`)) as unknown as { key: string }[];
+  const [closing] = await ctx.tx.execute<{ key: string }>(dsql`select key from periods where status = 'closing' limit 1`);
   if (closing) throw AppError.of('PERIOD_CLOSED', 'period.closing', { period: closing.key }, { period: closing.key });
 
   const r = await moveInPeriod(ctx.tx, input.memberId, input.newSponsorId, { id: period.id, startsAt: new Date(period.starts_at) });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { affected } from '../../db/rows';
 import { AppError } from '../../../shared/errors';
 import { Decimal } from '../../domain/money';
 import { applyVolumeDelta } from '../volumes/incremental';
@@ -33,9 +34,9 @@ type Locked = { id: string; sponsor_id: string | null; path: string; depth: numb
  */
 export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: number): Promise<MoveResult> {
   await tx.execute(sql`select pg_advisory_xact_lock(${MOVE_LOCK})`);
-  const rows = (await tx.execute<Locked>(sql`
+  const rows = await tx.execute<Locked>(sql`
     select m.id, m.sponsor_id, p.path, p.depth, m.downline_size from members m join member_paths p on p.member_id = m.id
-    where m.id in (${memberId}, ${newSponsorId}) order by m.id for update`)) as unknown as Locked[];
+    where m.id in (${memberId}, ${newSponsorId}) order by m.id for update`);
   const m = rows.find((r) => Number(r.id) === memberId);
   const s = rows.find((r) => Number(r.id) === newSponsorId);
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
@@ -54,12 +55,11 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
   const delta = s.depth + 1 - m.depth;
   const upper = `${oldPath.slice(0, -1)}0`;
   // The narrow member_paths rows only (two indexes); the wide members rows are left alone.
-  const moved = await tx.execute(sql`
+  const count = await affected(tx, sql`
     update member_paths set
       path = ${newPath} || substr(path, ${oldPath.length + 1}),
       depth = depth + ${delta}
     where path >= ${oldPath} and path < ${upper}`);
-  const count = Number((moved as unknown as { count: number }).count);
   await tx.execute(sql`update members set sponsor_id = ${newSponsorId} where id = ${memberId}`);
 
   const oldAncestors = oldPath.split('/').filter(Boolean).slice(0, -1).map(Number);

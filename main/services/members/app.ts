@@ -173,6 +173,8 @@ interface TimelineRow {
   currency: string | null; day: number | null; text: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null;
   f_id: string | null; f_code: string | null; f_first: string | null; f_last: string | null;
   t_id: string | null; t_code: string | null; t_first: string | null; t_last: string | null;
+  /** Every source's count for the member (the same on each row). */
+  total: number;
 }
 
 const shown = (v: unknown) => (v == null ? null : String(v));
@@ -218,7 +220,7 @@ async function timeline(input: ParsedInputOf<'members.timeline'>, ctx: CallConte
       f.code as f_code, f.first_name as f_first, f.last_name as f_last, t.code as t_code, t.first_name as t_first, t.last_name as t_last
     from src left join members f on f.id = src.f_id left join members t on t.id = src.t_id
     order by src.at desc limit ${input.pageSize} offset ${offset}`;
-  const total = (rows[0] as unknown as { total?: number } | undefined)?.total ?? (await countTimeline(ctx, id));
+  const total = rows[0]?.total ?? (await countTimeline(ctx, id));
   return {
     rows: rows.map((r): TimelineEntry => {
       const before = r.before ?? {};

@@ -13,7 +13,7 @@ import { AppError } from '../../../shared/errors';
 import { assignPeriod, periodById, type PeriodRow } from '../periods/lookup';
 import { planInForce, publishedFigures } from '../plan/cached';
 import { ancestorsFromPath, applyVolumeDelta, lockPeriodStats, type RankChangeRow } from '../volumes/incremental';
-import { executePrepared } from '../volumes/prepared';
+import { executePrepared } from '../../db/rows';
 import { postInstantCommissions, reverseOrderCommissions } from '../commissions/instant';
 
 export type PaymentMethod = 'stripe' | 'wallet' | 'manual';

@@ -250,7 +250,7 @@ const OBJECT_OF: Record<string, string> = {
 export function objectShapeProblem(event: Stripe.Event): string | null {
   const kind = OBJECT_OF[event.type];
   if (!kind) return null;
-  const o = event.data.object as unknown as { object?: unknown; id?: unknown };
+  const o: { object?: unknown; id?: unknown } = event.data.object;
   if (o.object !== kind) return `se esperaba un objeto ${kind} y llegó ${typeof o.object === 'string' ? o.object : 'otra cosa'}`;
   if (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > 255) return `el objeto ${kind} no trae id`;
   return null;

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { periodRuns, periodStats } from '../../db/schema';
-import { mutator, reader, type Handler } from '../../kernel/wrappers';
+import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -162,12 +162,13 @@ function runStarter(close: CloseSteps, kind: 'close' | 'recompute') {
     });
     return { run: r.run, key: r.period.key, lang: input.lang };
   });
-  const handler = async (input: ParsedInputOf<'periods.close'>, ctx: CallContext) => {
+  // One handler for both procedures: it takes either input (the recompute's merely lacks confirmKey).
+  const handler = async (input: ParsedInputOf<'periods.close'> | ParsedInputOf<'periods.recompute'>, ctx: CallContext): Promise<OutputOf<'periods.close'>> => {
     const out = await inner(input, ctx);
     void launchRun(ctx, close, out.run.id);
     return runView(ctx.db, close, out.run, out.key, out.lang, ctx.now());
   };
-  return Object.assign(handler, { kind: 'mutation' as const }) as Handler<ParsedInputOf<'periods.close'>, OutputOf<'periods.close'>>;
+  return Object.assign(handler, { kind: 'mutation' as const });
 }
 
 async function run(close: CloseSteps, input: ParsedInputOf<'periods.run'>, ctx: CallContext) {
@@ -185,7 +186,6 @@ export const periodsHandlers = (close: CloseSteps) => ({
   'periods.advancing': reader(advancing),
   'periods.previewClose': reader((input: ParsedInputOf<'periods.previewClose'>, ctx) => previewClose(close, input, ctx)),
   'periods.close': runStarter(close, 'close'),
-  // Both procedures start a run and answer its view; the recompute's input merely lacks confirmKey.
-  'periods.recompute': runStarter(close, 'recompute') as unknown as Handler<ParsedInputOf<'periods.recompute'>, OutputOf<'periods.recompute'>>,
+  'periods.recompute': runStarter(close, 'recompute'),
   'periods.run': reader((input: ParsedInputOf<'periods.run'>, ctx) => run(close, input, ctx)),
 });

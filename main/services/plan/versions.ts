@@ -31,7 +31,7 @@ export function versionView(row: VersionRow & { createdByName?: string | null; p
     publishedAt: row.publishedAt?.toISOString() ?? null,
     publishedBy: row.publishedByName ?? null,
     ranks: [...(figures.ranks ?? [])].sort((a, b) => a.rank - b.rank).map((r) => ({ rank: r.rank, pv: r.pv, pvg: r.pvg, uninivelDepth: r.uninivelDepth })),
-    figures: figures as unknown as Record<string, unknown>,
+    figures,
   };
 }
 

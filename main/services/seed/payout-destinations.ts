@@ -27,10 +27,10 @@ function rfcFor(id: number, first: string, last: string): string {
 }
 
 export async function seedDemoPayoutDestinations(db: DbOrTx, now: Date): Promise<number> {
-  const [any] = (await db.execute(sql`select 1 as x from payout_destinations limit 1`)) as unknown as unknown[];
+  const [any] = await db.execute<{ x: number }>(sql`select 1 as x from payout_destinations limit 1`);
   if (any) return 0;
-  const members = (await db.execute(sql`
-    select id, country, first_name, last_name from members where status = 'active' and id % 3 = 0 order by id`)) as unknown as { id: string; country: string; first_name: string; last_name: string }[];
+  const members = await db.execute<{ id: string; country: string; first_name: string; last_name: string }>(sql`
+    select id, country, first_name, last_name from members where status = 'active' and id % 3 = 0 order by id`);
   const rows = members.map((m) => {
     const id = Number(m.id);
     const country = String(m.country).trim();

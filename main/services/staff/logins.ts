@@ -41,6 +41,6 @@ export function scramVerifier(password: string, iterations = 4096): string {
  */
 export async function syncStaffLogin(db: DbOrTx, a: { username: string; role: Role; active: boolean; password?: string | null }): Promise<string> {
   const verifier = a.password ? scramVerifier(a.password) : null;
-  const [row] = (await db.execute(sql`select nnp_staff_login(${a.username}, ${groupOf(a.role)}, ${verifier}, ${a.active}) as role`)) as unknown as { role: string }[];
+  const [row] = await db.execute<{ role: string }>(sql`select nnp_staff_login(${a.username}, ${groupOf(a.role)}, ${verifier}, ${a.active}) as role`);
   return row!.role;
 }

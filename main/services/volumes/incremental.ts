@@ -14,7 +14,7 @@ import type { DbOrTx } from '../../db/client';
 import type { PlanFigures } from '../../domain/plan';
 import { Decimal } from '../../domain/money';
 import { rankCaseFragment, rankCaseSql } from './rank-sql';
-import { executePrepared } from './prepared';
+import { executePrepared } from '../../db/rows';
 
 export interface VolumeDelta {
   periodId: number;
