@@ -169,7 +169,7 @@ export async function closeSeededHistory(services: AppServices, keys: string[], 
       return (await startPeriodRun(ctx, closeSteps, 'close', key)).run.id;
     });
     await executeRun(app, closeSteps, runId);
-    const [run] = (await app.db.execute(dsql`select status, error from period_runs where id = ${runId}`)) as unknown as { status: string; error: string | null }[];
+    const [run] = await app.db.execute<{ status: string; error: string | null }>(dsql`select status, error from period_runs where id = ${runId}`);
     if (run?.status !== 'succeeded') throw new Error(`el cierre de demostración del periodo ${key} falló: ${run?.error ?? run?.status}`);
     log(`periodo de demostración ${key} cerrado con el cierre real (${Math.round(performance.now() - t0)} ms)`);
   }

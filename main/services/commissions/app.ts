@@ -3,7 +3,8 @@
  * lines, the read-only preview of the open period (the close's load + engine, nothing written) and
  * "why" an order paid what it paid.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { members, memberVolumes } from '../../db/schema';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
@@ -243,11 +244,11 @@ async function why(input: ParsedInputOf<'commissions.why'>, ctx: CallContext) {
   const plan = o.period_key ? (await planInForce(ctx.db, o.period_key)).figures : null;
   const depthOf = new Map((plan?.ranks ?? []).map((r) => [r.rank, r.uninivelDepth]));
   const ups = ancestors.length
-    ? (await ctx.db.execute<{ id: string | number; code: string; first_name: string; last_name: string; rank: number; pv: string; pvg: string }>(sql`
-        select m.id, m.code, m.first_name, m.last_name, coalesce(v.paid_as_rank, 0)::int as rank,
-          coalesce(v.pv, 0)::text as pv, coalesce(v.pvg, 0)::text as pvg
-        from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${o.period_id ?? -1}
-        where m.id = any(${sql.raw(`array[${ancestors.join(',')}]::bigint[]`)})`))
+    ? await ctx.db.select({
+      id: members.id, code: members.code, first_name: members.firstName, last_name: members.lastName,
+      rank: sql<number>`coalesce(${memberVolumes.paidAsRank}, 0)::int`, pv: sql<string>`coalesce(${memberVolumes.pv}, 0)::text`, pvg: sql<string>`coalesce(${memberVolumes.pvg}, 0)::text`,
+    }).from(members).leftJoin(memberVolumes, and(eq(memberVolumes.memberId, members.id), eq(memberVolumes.periodId, o.period_id ?? -1)))
+      .where(inArray(members.id, ancestors))
     : [];
   const upById = new Map(ups.map((u) => [Number(u.id), u]));
   const lines = await ctx.db.execute<LineRow & { b_code: string; b_first: string; b_last: string }>(sql`select ${LINE_COLUMNS}, b.code as b_code, b.first_name as b_first, b.last_name as b_last
