@@ -222,6 +222,11 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
 // ---- the background queue --------------------------------------------------------------------
 
 const STALE_MS = 120_000;
+/**
+ * A pause after each stage's progress, in ms (NNP_SIMULATION_STAGE_PAUSE_MS; 0, none, unless set):
+ * the e2e journey's demo period is computed in milliseconds, too fast to see the progress or cancel.
+ */
+const STAGE_PAUSE_MS = Math.max(0, Number(process.env.NNP_SIMULATION_STAGE_PAUSE_MS ?? 0) || 0);
 let pumping: Promise<void> | null = null;
 
 /** Runs queued simulations one after the other (one engine at a time in the process). */
@@ -253,7 +258,10 @@ async function runOne(db: Db, id: number, versionId: number, periodId: number, l
     if (!period) throw new AppError('NOT_FOUND', 'El periodo ya no existe.');
     const version = await versionById(db, versionId);
     const { summary } = await computeSimulation(db, period, version.figures, {
-      progress: async (f, stage) => { await db.execute(sql`update plan_simulations set progress = ${Math.round(f * 1000)}, stage = ${stage}, heartbeat_at = now() where id = ${id}`); },
+      progress: async (f, stage) => {
+        await db.execute(sql`update plan_simulations set progress = ${Math.round(f * 1000)}, stage = ${stage}, heartbeat_at = now() where id = ${id}`);
+        if (STAGE_PAUSE_MS) await new Promise((r) => setTimeout(r, STAGE_PAUSE_MS));
+      },
       cancelled: async () => {
         const [r] = await rows<{ cancel_requested: number }>(db, sql`select cancel_requested::int as cancel_requested from plan_simulations where id = ${id}`);
         return (r?.cancel_requested ?? 0) > 0;

@@ -41,7 +41,8 @@ export const areas: Area[] = [
   { path: 'periods', label: 'nav.periods', icon: '◷', roles: ['admin', 'finance'], element: <PeriodsScreen /> },
   { path: 'commissions', label: 'nav.commissions', icon: '%', roles: ALL, element: <CommissionsScreen /> },
   { path: 'disclosure', label: 'economics.disclosure.nav', icon: '≡', roles: ['admin', 'finance'], element: <DisclosureScreen /> },
-  { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin'], element: <SettingsScreen /> },
+  // Finance: the compensation plan only (read-only, with the drafts' trials); SettingsScreen shows it that tab.
+  { path: 'settings', label: 'nav.settings', icon: '⚙', roles: ['admin', 'finance'], element: <SettingsScreen /> },
   { path: 'staff', label: 'nav.staff', icon: '☰', roles: ['admin'], element: <StaffScreen /> },
   { path: 'audit', label: 'nav.audit', icon: '✎', roles: ['admin'], element: <AuditScreen /> },
 ];

@@ -5,7 +5,7 @@ export const es = {
     plan: {
       newDraft: 'Nueva versión del plan (borrador)', intro: 'Un borrador se copia de la versión en vigor, se edita y se publica; una versión publicada ya no cambia.',
       versions: 'Versiones del plan', name: 'Nombre', from: 'Vigente desde el periodo', status: 'Estado', publishedAt: 'Publicada',
-      draft: 'Borrador', published: 'Publicada', edit: 'Editar', compare: 'Comparar', create: 'Crear borrador',
+      draft: 'Borrador', published: 'Publicada', edit: 'Editar', view: 'Ver pruebas', compare: 'Comparar', create: 'Crear borrador',
       editor: 'Borrador', rank: 'Rango', saveDraft: 'Guardar borrador', publish: 'Publicar', saved: 'Borrador guardado.',
       allFigures: 'Todas las cifras (JSON)', saveJson: 'Guardar cifras', diff: 'Diferencias entre versiones', fromId: 'Versión anterior', toId: 'Versión nueva',
       figure: 'Cifra', noChanges: 'Las versiones tienen las mismas cifras.',
@@ -35,7 +35,7 @@ export const en: typeof es = {
     plan: {
       newDraft: 'New plan version (draft)', intro: 'A draft is copied from the version in force, edited and published; a published version never changes.',
       versions: 'Plan versions', name: 'Name', from: 'Effective from period', status: 'Status', publishedAt: 'Published',
-      draft: 'Draft', published: 'Published', edit: 'Edit', compare: 'Compare', create: 'Create draft',
+      draft: 'Draft', published: 'Published', edit: 'Edit', view: 'See trials', compare: 'Compare', create: 'Create draft',
       editor: 'Draft', rank: 'Rank', saveDraft: 'Save draft', publish: 'Publish', saved: 'Draft saved.',
       allFigures: 'All figures (JSON)', saveJson: 'Save figures', diff: 'Differences between versions', fromId: 'Earlier version', toId: 'Newer version',
       figure: 'Figure', noChanges: 'The versions have the same figures.',

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import Decimal from 'decimal.js';
 import { useProcedure } from '../../api/hooks';
 import type { InputOf } from '../../../../shared/contract';
-import { ErrorBanner, Loading, Money, Page } from '../common/ui';
+import { ErrorBanner, Loading, Page } from '../common/ui';
+import { formatMoney } from '../../../../shared/format';
 import { csvHeader, csvRows, saveText } from '../common/csv';
 import { percent } from './parts';
 import './economics.css';
@@ -34,8 +35,8 @@ export function DisclosureScreen() {
       <div className="disclosure-page" data-testid="disclosure">
         <form className="card inline-form no-print" onSubmit={submit}>
           <label>{t('economics.disclosure.year')}<input value={year} onChange={(e) => setYear(e.target.value)} inputMode="numeric" pattern="\d{4}" /></label>
-          <label>{t('economics.disclosure.from')}<input value={from} onChange={(e) => setFrom(e.target.value)} placeholder="AAAA-MM" pattern="\d{4}-\d{2}" /></label>
-          <label>{t('economics.disclosure.to')}<input value={to} onChange={(e) => setTo(e.target.value)} placeholder="AAAA-MM" pattern="\d{4}-\d{2}" /></label>
+          <label>{t('economics.disclosure.from')}<input value={from} onChange={(e) => setFrom(e.target.value)} placeholder={t('economics.disclosure.periodFormat')} pattern="\d{4}-\d{2}" /></label>
+          <label>{t('economics.disclosure.to')}<input value={to} onChange={(e) => setTo(e.target.value)} placeholder={t('economics.disclosure.periodFormat')} pattern="\d{4}-\d{2}" /></label>
           <button type="submit" className="primary">{t('economics.disclosure.show')}</button>
           <button type="button" onClick={exportCsv} disabled={!d}>{t('economics.disclosure.csv')}</button>
           <button type="button" onClick={() => window.print()} disabled={!d}>{t('economics.disclosure.print')}</button>
@@ -51,13 +52,13 @@ export function DisclosureScreen() {
                 <tbody>{d.rows.map((r) => (
                   <tr key={r.rank}>
                     <td>{t(`rank.${r.rank}`)}</td><td className="num">{r.members.toLocaleString('es-MX')}</td><td className="num">{percent(r.shareOfMembers)}</td>
-                    <td className="num">{percent(r.shareEarning)}</td><td><Money amount={r.meanMxn} currency="MXN" /></td><td><Money amount={r.medianMxn} currency="MXN" /></td>
-                    <td><Money amount={r.p10Mxn} currency="MXN" /></td><td><Money amount={r.p90Mxn} currency="MXN" /></td><td><Money amount={r.highestMxn} currency="MXN" /></td>
+                    <td className="num">{percent(r.shareEarning)}</td><td className="num">{mxn(r.meanMxn)}</td><td className="num">{mxn(r.medianMxn)}</td>
+                    <td className="num">{mxn(r.p10Mxn)}</td><td className="num">{mxn(r.p90Mxn)}</td><td className="num">{mxn(r.highestMxn)}</td>
                     <td className="num">{r.nonEarners.toLocaleString('es-MX')}</td>
                   </tr>
                 ))}</tbody>
                 <tfoot><tr><th scope="row">{t('economics.disclosure.total')}</th><td className="num">{d.members.toLocaleString('es-MX')}</td><td className="num">100.00 %</td>
-                  <td className="num">{d.members ? percent(new Decimal(d.earners).div(d.members).toFixed(6)) : '—'}</td><td><Money amount={d.meanMxn} currency="MXN" /></td><td colSpan={4} /><td className="num">{d.nonEarners.toLocaleString('es-MX')}</td></tr></tfoot>
+                  <td className="num">{d.members ? percent(new Decimal(d.earners).div(d.members).toFixed(6)) : '—'}</td><td className="num">{mxn(d.meanMxn)}</td><td colSpan={4} /><td className="num">{d.nonEarners.toLocaleString('es-MX')}</td></tr></tfoot>
               </table>
             </div>
             <p className="muted small">{t('economics.disclosure.method')}</p>
@@ -67,5 +68,8 @@ export function DisclosureScreen() {
     </Page>
   );
 }
+
+/** An MXN amount without the currency code: the page says once that every amount is in MXN (ten columns fit). */
+const mxn = (amount: string | null) => formatMoney(amount, 'MXN').replace(/ MXN$/, '');
 
 const pct = (r: string | null) => (r == null ? '' : new Decimal(r).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2));

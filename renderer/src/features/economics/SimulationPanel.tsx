@@ -46,9 +46,9 @@ export function SimulationPanel({ versionId }: { versionId: number }) {
         </div>
       )}
       {s && (
-        <div role="status" className="muted">
-          {s.periodKey} · {t(`economics.sim.status.${s.status}`)}
-          {s.status === 'running' && s.stage && <> · {t(`economics.sim.stage.${s.stage}`)} · {Math.round(s.progress / 10)} %</>}
+        <div role="status" className="muted sim-status">
+          <span>{s.periodKey} · {t(`economics.sim.status.${s.status}`)}
+            {s.status === 'running' && s.stage && <> · {t(`economics.sim.stage.${s.stage}`)} · {Math.round(s.progress / 10)} %</>}</span>
           {(s.status === 'running' || s.status === 'queued') && <progress max={1000} value={s.progress} aria-label={t('economics.sim.title')} />}
           {isAdmin && (s.status === 'running' || s.status === 'queued') && <button type="button" onClick={() => cancel.mutate({ id: s.id })}>{t('economics.sim.cancel')}</button>}
           {s.error && <div className="banner error">{s.error}</div>}
@@ -57,6 +57,13 @@ export function SimulationPanel({ versionId }: { versionId: number }) {
       {s?.status === 'done' && s.result && <SimulationResult r={s.result} />}
     </section>
   );
+}
+
+/** The ratio's change in percentage points ("+2.73 puntos"); nothing when a side has no ratio. */
+function points(a: string | null, b: string | null, t: (k: string, o?: Record<string, unknown>) => string): string {
+  if (a == null || b == null) return '';
+  const d = new Decimal(b).minus(a).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return t('economics.sim.points', { n: `${d.gt(0) ? '+' : ''}${d.toFixed(2)}` });
 }
 
 function SimulationResult({ r }: { r: Result }) {
@@ -72,7 +79,7 @@ function SimulationResult({ r }: { r: Result }) {
         <table className="data" aria-label={t('economics.sim.totals')}>
           <thead><tr><th /><th>{t('economics.sim.inForce', { name: r.inForce.name })}</th><th>{t('economics.sim.draft')}</th><th>{t('economics.sim.difference')}</th></tr></thead>
           <tbody>
-            <tr><th scope="row">{t('economics.sim.ratio')}</th><td className="num">{percent(r.base.ratio)}</td><td className="num">{percent(r.draft.ratio)}</td><td /></tr>
+            <tr><th scope="row">{t('economics.sim.ratio')}</th><td className="num">{percent(r.base.ratio)}</td><td className="num">{percent(r.draft.ratio)}</td><td className="num">{points(r.base.ratio, r.draft.ratio, t)}</td></tr>
             <tr><th scope="row">{t('economics.sim.commissionsMxn')}</th><td><Money amount={r.base.commissionsMxn} currency="MXN" /></td><td><Money amount={r.draft.commissionsMxn} currency="MXN" /></td><td><Money amount={diff(r.base.commissionsMxn, r.draft.commissionsMxn)} currency="MXN" /></td></tr>
             <tr><th scope="row">{t('economics.sim.membersPaid')}</th><td className="num">{r.base.membersPaid.toLocaleString('es-MX')}</td><td className="num">{r.draft.membersPaid.toLocaleString('es-MX')}</td><td className="num">{(r.draft.membersPaid - r.base.membersPaid).toLocaleString('es-MX')}</td></tr>
             {rows.map(({ type, c }) => (

@@ -34,7 +34,7 @@ export function PayoutHistoryCard() {
             <ResponsiveContainer width="100%" height="100%">
               <LineChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 8 }} accessibilityLayer={false}>
                 <CartesianGrid stroke="#eef1f5" vertical={false} />
-                <XAxis dataKey="key" tick={{ fontSize: 12 }} />
+                <XAxis dataKey="key" tick={{ fontSize: 12 }} padding={{ left: 32, right: 32 }} />
                 <YAxis tick={{ fontSize: 12 }} tickFormatter={(v: number) => `${v} %`} width={56} />
                 <Tooltip formatter={(v) => `${Number(v).toFixed(2)} %`} />
                 <Line dataKey="ratio" name={t('economics.payout.ratio')} stroke="#b4532a" strokeWidth={2} dot={{ r: 3 }} connectNulls isAnimationActive={false} />
@@ -46,7 +46,7 @@ export function PayoutHistoryCard() {
             <table className="data">
               <thead><tr><th>{t('economics.payout.period')}</th><th>{t('economics.payout.ratio')}</th><th>{t('economics.payout.commissions')}</th><th>{t('economics.payout.vn')}</th><th>{t('economics.payout.plan')}</th></tr></thead>
               <tbody>{rows.map((r) => (
-                <tr key={r.periodKey}><td className="mono">{r.periodKey}</td><td className="num">{percent(r.ratio)}</td><td><Money amount={r.commissionsMxn} currency="MXN" /></td><td><Money amount={r.vnMxn} currency="MXN" /></td><td>{r.plan ?? '—'}</td></tr>
+                <tr key={r.periodKey}><td className="mono">{r.periodKey}</td><td className="num">{r.source === 'none' ? <span className="muted">{t('economics.payout.noPreview')}</span> : percent(r.ratio)}</td><td><Money amount={r.commissionsMxn} currency="MXN" /></td><td><Money amount={r.vnMxn} currency="MXN" /></td><td>{r.plan ?? '—'}</td></tr>
               ))}</tbody>
             </table>
           </details>

@@ -4,6 +4,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { DateTime, ErrorBanner, Loading } from '../common/ui';
 import { SimulationPanel } from '../economics/SimulationPanel';
+import { useSession } from '../../stores/session';
 
 type Version = OutputOf<'plan.versions'>[number];
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -11,6 +12,7 @@ const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v =
 /** Plan versions: drafts are edited and published; published versions are read-only and compared. */
 export function PlanPanel() {
   const { t } = useTranslation();
+  const isAdmin = useSession((s) => s.staff?.role) === 'admin';
   const versions = useProcedure('plan.versions', {});
   const [selected, setSelected] = useState<number | null>(null);
   const [compare, setCompare] = useState<{ fromId: number; toId: number } | null>(null);
@@ -22,7 +24,7 @@ export function PlanPanel() {
 
   return (
     <div className="stack">
-      <NewDraftForm onCreated={(id) => setSelected(id)} />
+      {isAdmin && <NewDraftForm onCreated={(id) => setSelected(id)} />}
       <ErrorBanner error={versions.error} />
       {versions.isLoading ? <Loading /> : (
         <div className="table-wrap">
@@ -35,7 +37,7 @@ export function PlanPanel() {
                   <td><span className={`badge ${v.status === 'published' ? 'ok' : 'warn'}`}>{t(`settings.plan.${v.status}`)}</span></td>
                   <td>{v.publishedAt ? <DateTime iso={v.publishedAt} /> : '—'}</td>
                   <td><div className="row-actions">
-                    {v.status === 'draft' && <button type="button" onClick={() => setSelected(v.id)}>{t('settings.plan.edit')}</button>}
+                    {v.status === 'draft' && <button type="button" onClick={() => setSelected(v.id)}>{t(isAdmin ? 'settings.plan.edit' : 'settings.plan.view')}</button>}
                     {baseFor(v) && <button type="button" onClick={() => setCompare({ fromId: baseFor(v)!.id, toId: v.id })}>{t('settings.plan.compare')}</button>}
                   </div></td>
                 </tr>
@@ -44,7 +46,7 @@ export function PlanPanel() {
           </table>
         </div>
       )}
-      {selected && list.find((v) => v.id === selected)?.status === 'draft' && <DraftEditor version={list.find((v) => v.id === selected)!} onPublished={(v) => { setSelected(null); const base = baseFor(v); if (base) setCompare({ fromId: base.id, toId: v.id }); }} />}
+      {isAdmin && selected && list.find((v) => v.id === selected)?.status === 'draft' && <DraftEditor version={list.find((v) => v.id === selected)!} onPublished={(v) => { setSelected(null); const base = baseFor(v); if (base) setCompare({ fromId: base.id, toId: v.id }); }} />}
       {selected && list.find((v) => v.id === selected)?.status === 'draft' && <SimulationPanel versionId={selected} />}
       {compare && <DiffView {...compare} versions={list} onChange={setCompare} />}
     </div>

@@ -5,16 +5,21 @@ import { RatesPanel } from './RatesPanel';
 import { CataloguePanel } from './CataloguePanel';
 import { PlanPanel } from './PlanPanel';
 import { MoneyControlsPanel } from './MoneyControlsPanel';
+import { useSession } from '../../stores/session';
 
 type Tab = 'rates' | 'catalogue' | 'plan' | 'moneyControls';
 
 export function SettingsScreen() {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<Tab>('rates');
+  const isAdmin = useSession((s) => s.staff?.role) === 'admin';
+  // Finance reads the compensation plan and its drafts' trials; the other tabs are an admin's.
+  const tabs: Tab[] = isAdmin ? ['rates', 'catalogue', 'plan', 'moneyControls'] : ['plan'];
+  const [chosen, setTab] = useState<Tab>('rates');
+  const tab = tabs.includes(chosen) ? chosen : tabs[0]!;
   return (
     <Page title={t('settings.title')} intro={t('settings.intro')}>
       <div className="tabs" role="tablist">
-        {(['rates', 'catalogue', 'plan', 'moneyControls'] as Tab[]).map((k) => (
+        {tabs.map((k) => (
           <button key={k} role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''} onClick={() => setTab(k)}>{t(`settings.tabs.${k}`)}</button>
         ))}
       </div>
