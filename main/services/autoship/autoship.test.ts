@@ -430,15 +430,15 @@ describe('demo seed', () => {
       expect(made.length).toBe(8); // SMALL_NETWORK: the 8 members with a sponsor
       expect(new Set(made.map((m) => m.status))).toEqual(new Set(['active', 'past_due', 'paused']));
       expect(made.every((m) => m.chargeDay >= 1 && m.chargeDay <= 28 && /^sub_demo\d+$/.test(m.stripeSubscriptionId))).toBe(true);
-      const failed = (await tx.execute(sql`
+      const failed = await tx.execute<{ failed_attempts: number; charges: number }>(sql`
         select s.failed_attempts, count(c.*)::int as charges from autoship_subscriptions s join autoship_charges c on c.subscription_id = s.id and c.outcome = 'failed'
-        where s.status = 'past_due' group by s.id`)) as unknown as { failed_attempts: number; charges: number }[];
+        where s.status = 'past_due' group by s.id`);
       expect(failed).toEqual([{ failed_attempts: 2, charges: 2 }]);
       expect(await seedDemoAutoships(tx, NOW, 12)).toEqual([]); // once: nothing added the second time
-      const rows = (await tx.execute(sql`
+      const rows = await tx.execute<{ amount: string; expected: string; items: number }>(sql`
         select s.amount::text as amount, sum(pp.price * i.quantity)::text as expected, count(i.*)::int as items
         from autoship_subscriptions s join members m on m.id = s.member_id join autoship_items i on i.subscription_id = s.id
-        join product_prices pp on pp.product_id = i.product_id and pp.country = m.country group by s.id`)) as unknown as { amount: string; expected: string; items: number }[];
+        join product_prices pp on pp.product_id = i.product_id and pp.country = m.country group by s.id`);
       expect(rows.every((r) => r.amount === r.expected && r.items >= 1)).toBe(true);
       throw rollback;
     })).rejects.toBe(rollback);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../../test/db';
+import { clientOf } from '../../db/client';
 import { creditCommission, insertMembers, type TestMember } from '../../../test/wallet-fixtures';
 import { companyBalance, ledgerMismatches, memberBalance, unbalancedTransactions } from './ledger';
 import { postWalletCredits, type WalletCredits } from './bulk';
@@ -21,7 +22,7 @@ const count = async (table: string) => Number((await database.sql.unsafe(`select
 /** Runs postWalletCredits over the given rows in one transaction (rolled back on error). */
 async function pay(rows: [string, number, string][], opts: Partial<WalletCredits> = {}) {
   return database.db.transaction(async (tx) => {
-    const c = (tx as unknown as { session: { client: import('postgres').Sql } }).session.client;
+    const c = clientOf(tx);
     await c.unsafe('create temp table credits (currency char(3), member_id bigint, amount numeric) on commit drop');
     for (const [currency, member, amount] of rows) await c.unsafe('insert into credits values ($1, $2, $3)', [currency, member, amount]);
     return postWalletCredits(tx, {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from '../../../test/db';
+import { clientOf } from '../../db/client';
 import { creditCommission, insertMembers, type TestMember } from '../../../test/wallet-fixtures';
 import { ledgerMismatches, memberBalance, memberWallet, pgError, unbalancedTransactions } from './ledger';
 import { postWalletCredits } from './bulk';
@@ -183,7 +184,7 @@ describe('the ledger paths still work', () => {
     expect((await memberBalance(database.db, mx[1]!.id)).balance).toBe('25.00');
     const [fresh] = await insertMembers(database.db, [{}]);
     const paid = await database.db.transaction(async (tx) => {
-      const c = (tx as unknown as { session: { client: import('postgres').Sql } }).session.client;
+      const c = clientOf(tx);
       await c.unsafe('create temp table credits (currency char(3), member_id bigint, amount numeric) on commit drop');
       await c.unsafe('insert into credits values ($1, $2, $3), ($1, $4, $5)', ['MXN', mx[1]!.id, '5.00', fresh!.id, '7.50']);
       return postWalletCredits(tx, {
