@@ -55,8 +55,8 @@ test('support finds a member, opens the Autoship tab and pauses it with a reason
   await expect(rows).toHaveCount(12);
 
   // Finds the member by code and opens the profile's Autoship tab.
-  await nav.getByRole('link', { name: 'Miembros' }).click();
-  await page.getByLabel('Buscar miembro').fill(fx.code);
+  await nav.getByRole('link', { name: 'Socios' }).click();
+  await page.getByLabel('Buscar socio').fill(fx.code);
   await page.getByRole('listbox', { name: /resultados?/ }).getByRole('option').filter({ hasText: fx.code }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(fx.code);
   await page.getByRole('tab', { name: 'Autoenvío' }).click();

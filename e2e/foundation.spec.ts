@@ -59,7 +59,7 @@ test('support sees member areas only and cannot reach staff or money procedures'
   await login(page, 'sofia', TEMP);
   await changeOwnPassword(page, TEMP, FINAL);
   const nav = page.getByRole('navigation', { name: 'principal' });
-  await expect(nav.getByRole('link', { name: 'Miembros' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Socios' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Genealogía' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Retiros' })).toHaveCount(0);
   await screenshot(page, '07-support-home');

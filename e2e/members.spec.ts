@@ -35,9 +35,9 @@ async function threeLevels(page: Page): Promise<Hit[]> {
 test('admin finds a member by a partial accented name, opens the profile and walks three levels of the tree', async ({ page }) => {
   await loginAsAdmin(page);
   const { hit, query } = await accentedMember(page);
-  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Miembros' }).click();
-  await expect(page.getByRole('heading', { name: 'Miembros' })).toBeVisible();
-  const box = page.getByLabel('Buscar miembro');
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Socios' }).click();
+  await expect(page.getByRole('heading', { name: 'Socios' })).toBeVisible();
+  const box = page.getByLabel('Buscar socio');
   await expect(box).toBeFocused();
   await box.fill(query);
   const results = page.getByRole('listbox', { name: /resultados?/ });
@@ -119,8 +119,8 @@ test('support finds a member by a partial accented name and opens the profile, w
   await page.getByRole('button', { name: 'Cerrar sesión' }).click();
 
   await firstSignIn(page, 'soporte-miembros', 'temporal-12345', 'definitiva-12345');
-  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Miembros' }).click();
-  await page.getByLabel('Buscar miembro').fill(query);
+  await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Socios' }).click();
+  await page.getByLabel('Buscar socio').fill(query);
   await page.getByRole('listbox', { name: /resultados?/ }).getByRole('option').filter({ hasText: hit.code }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(name(hit));
   await expect(page.getByRole('button', { name: 'Corregir patrocinador' })).toHaveCount(0);
@@ -148,7 +148,7 @@ test('admin corrects a sponsor: the member and its downline move, with a reason,
   await dialog.getByLabel('Motivo (obligatorio)').fill('Alta registrada con el patrocinador equivocado (prueba e2e)');
   await screenshot(page, '28-genealogy-move');
   await dialog.getByRole('button', { name: 'Mover' }).click();
-  await expect(dialog.getByRole('status')).toContainText(`${mover.downlineSize + 1} miembros ahora están debajo de ${name(otherLeg)}`);
+  await expect(dialog.getByRole('status')).toContainText(`${mover.downlineSize + 1} socios ahora están debajo de ${name(otherLeg)}`);
   await dialog.getByRole('button', { name: 'Cerrar' }).click();
   await expect(page.getByRole('navigation', { name: 'Línea ascendente' })).toContainText(name(otherLeg));
 

@@ -66,7 +66,7 @@ test('finance A enters a withdrawal and cannot approve it; finance B approves it
   await page.getByRole('table').getByRole('row').filter({ hasText: `#${id}` }).click();
   const drawer = page.getByRole('dialog', { name: 'Detalle del retiro' });
   await drawer.getByRole('button', { name: 'Aprobar', exact: true }).click();
-  await expect(drawer.getByRole('alert')).toContainText(`No puede aprobar el retiro ${id}: usted lo registró a nombre del miembro. Debe aprobarlo otra persona.`);
+  await expect(drawer.getByRole('alert')).toContainText(`No puede aprobar el retiro ${id}: usted lo registró a nombre del socio. Debe aprobarlo otra persona.`);
   await expect(drawer.getByText('Pendiente').first()).toBeVisible();
   await screenshot(page, '92-money-same-person-refused');
 

@@ -17,7 +17,7 @@ test('the dashboard is the first screen: members, PV/VN against the previous per
   await loginAsAdmin(page, base);
   await expect(page.getByRole('heading', { name: 'Tablero' })).toBeVisible();
   const cards = page.getByRole('region', { name: 'Tablero' });
-  for (const label of ['Miembros', 'Activos este periodo', 'Nuevos este periodo', 'PV del periodo', 'VN del periodo (MXN)', 'Retiros pendientes']) {
+  for (const label of ['Socios', 'Activos este periodo', 'Nuevos este periodo', 'PV del periodo', 'VN del periodo (MXN)', 'Retiros pendientes']) {
     await expect(cards.getByText(label, { exact: true })).toBeVisible();
   }
   // The open period is last month (the demo leaves it open: it has ended, it can be closed); members
@@ -42,7 +42,7 @@ test('an admin previews the close of the open period, confirms it, follows the p
   const hero = page.getByRole('region', { name: 'Periodo abierto' });
   await expect(hero).toContainText(openKey);
   await expect(hero.getByText('Abierto', { exact: true })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'Miembros que avanzan de rango' }).getByRole('row').nth(1)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Socios que avanzan de rango' }).getByRole('row').nth(1)).toBeVisible();
   await screenshot(page, '41-periods-open');
 
   await hero.getByRole('button', { name: 'Cerrar periodo…' }).click();
@@ -72,7 +72,7 @@ test('an admin previews the close of the open period, confirms it, follows the p
   await expect(list.getByRole('row').filter({ hasText: openKey }).getByText('Cerrado', { exact: true })).toBeVisible();
   await expect(list.getByRole('row').filter({ hasText: nextKey }).getByText('Abierto', { exact: true })).toBeVisible();
   await list.getByRole('row').filter({ hasText: openKey }).click();
-  await expect(page.getByRole('region', { name: 'Miembros que avanzan de rango' })).toContainText('Promociones de rango de carrera registradas');
+  await expect(page.getByRole('region', { name: 'Socios que avanzan de rango' })).toContainText('Promociones de rango de carrera registradas');
   await screenshot(page, '45-periods-after-close');
 });
 

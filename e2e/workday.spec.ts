@@ -17,15 +17,15 @@ test('support finds members by "194" and by "gmail", corrects a phone with a rea
   await firstSignIn(page, 'soporte-dia', TEMP, FINAL);
 
   const nav = page.getByRole('navigation', { name: 'principal' });
-  await nav.getByRole('link', { name: 'Miembros' }).click();
+  await nav.getByRole('link', { name: 'Socios' }).click();
   // Digits without the prefix and zeros: the member NN0000194 comes first.
-  await page.getByLabel('Buscar miembro').fill('194');
+  await page.getByLabel('Buscar socio').fill('194');
   const results = page.getByRole('listbox', { name: /resultado/ });
   await expect(results.getByRole('option').first()).toContainText('NN0000194');
   await screenshot(page, '20-01-search-by-digits');
 
   // Part of an e-mail: every hit has gmail in its address.
-  await page.getByLabel('Buscar miembro').fill('gmail');
+  await page.getByLabel('Buscar socio').fill('gmail');
   await expect(results.getByRole('option').first()).toContainText('gmail');
   const emails = await results.getByRole('option').allInnerTexts();
   expect(emails.length).toBeGreaterThan(1);
@@ -33,7 +33,7 @@ test('support finds members by "194" and by "gmail", corrects a phone with a rea
   await screenshot(page, '20-02-search-by-gmail');
 
   // The member's profile: correct the phone with a reason.
-  await page.getByLabel('Buscar miembro').fill('NN194');
+  await page.getByLabel('Buscar socio').fill('NN194');
   await results.getByRole('option').filter({ hasText: 'NN0000194' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('NN0000194');
   await page.getByRole('button', { name: 'Editar datos' }).click();

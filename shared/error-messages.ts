@@ -152,7 +152,7 @@ export const errorText = {
       stripeOwned: 'El retiro {{id}} se paga por Stripe; su resultado lo da Stripe.',
       awaitingSecond: 'El retiro {{id}} espera la segunda aprobación de otra persona; todavía no se puede pagar.',
       awaitingSecondMany: 'Estos retiros esperan la segunda aprobación de otra persona: {{list}}. No se generó el archivo.',
-      enteredByYou: 'No puede aprobar el retiro {{id}}: usted lo registró a nombre del miembro. Debe aprobarlo otra persona.',
+      enteredByYou: 'No puede aprobar el retiro {{id}}: usted lo registró a nombre del socio. Debe aprobarlo otra persona.',
       firstApprovalByYou: 'Usted ya dio la primera aprobación del retiro {{id}}; la segunda debe darla otra persona.',
       noneForYou: 'Ninguno de los retiros seleccionados puede aprobarlo usted; necesitan a otra persona: {{list}}.',
       soleApproverMarksPaid: 'Usted aprobó solo el retiro {{id}}; otra persona debe registrar que el banco lo pagó.',

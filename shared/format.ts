@@ -80,3 +80,20 @@ export function amountProblem(raw: string, opts: { allowZero?: boolean } = {}): 
   if (!opts.allowZero && !/[1-9]/.test(s)) return 'zero';
   return null;
 }
+
+/**
+ * A period's end as the last day it contains: periods are stored [starts_at, ends_at), so the day
+ * shown is the one before ends_at in Mexico-Central time ("31/12/2026", never "01/01/2027, 00:00").
+ */
+export function formatPeriodLastDay(endsAtIso: string | null | undefined, locale: Locale = 'es-MX'): string {
+  if (!endsAtIso) return '—';
+  return formatInstant(new Date(new Date(endsAtIso).getTime() - 1).toISOString(), locale, false);
+}
+
+/** Day N of M of a period still running at `now` (ms), else null: its month is over (issue 20, the dashboard's partial-month note). */
+export function periodProgress(startsAt: string, endsAt: string, now: number): { day: number; days: number } | null {
+  const start = new Date(startsAt).getTime();
+  const end = new Date(endsAt).getTime();
+  if (!(now >= start && now < end)) return null;
+  return { day: Math.floor((now - start) / 86_400_000) + 1, days: Math.round((end - start) / 86_400_000) };
+}

@@ -130,13 +130,13 @@ export async function seedIfEmpty(database: Database, log: (m: string) => void) 
   if ((row?.n ?? 0) > 0) return;
   const members = Number(process.env.NNP_SEED_MEMBERS ?? 2000);
   if (!(members > 0)) return;
-  log(`primera ejecución: generando una red de demostración de ${members} miembros…`);
+  log(`primera ejecución: generando una red de demostración de ${members} socios…`);
   const now = new Date();
   const { seedDemoNetwork } = await import('../services/seed/generate');
   // Four months ending with this one: the two oldest are closed below by the real close, last month
   // stays open (it has ended: an admin can close it), this month's payments wait for it.
   const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log, now, periodsAs: 'history' });
-  log(`red de demostración lista: ${r.members} miembros, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
+  log(`red de demostración lista: ${r.members} socios, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
   await closeSeededHistory(createServices(database, appConfig('embedded'), (m, e) => log(`${m}${e ? ` ${String(e)}` : ''}`)), r.periods, now, log);
   await ensurePeriodAggregates(database.db, log);
   const { seedDemoAutoships } = await import('../services/seed/autoship');

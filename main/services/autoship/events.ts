@@ -171,7 +171,7 @@ async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date
   const memberId = /^\d{1,15}$/.test(obj.metadata?.member_id ?? '') ? Number(obj.metadata!.member_id) : null;
   if (memberId == null) return { id: null, reason: `Suscripción ${obj.id} sin metadata.member_id` };
   const [m] = await tx.execute(sql`select id from members where id = ${memberId}`);
-  if (!m) return { id: null, reason: `Suscripción ${obj.id}: el miembro ${memberId} no existe` };
+  if (!m) return { id: null, reason: `Suscripción ${obj.id}: el socio ${memberId} no existe` };
   const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({ sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '', quantity: Number(i.quantity ?? 1), unit: digits(i.price?.unit_amount) }));
   const skus = [...new Set(items.map((i) => i.sku))];
   const known = skus.length === 0 ? [] : await tx.select({ id: products.id, sku: products.sku }).from(products).where(inArray(products.sku, skus));

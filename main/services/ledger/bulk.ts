@@ -54,7 +54,7 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
     if (bad && bad.n > 0) throw new AppError('VALIDATION', `${bad.n} abonos con importe no positivo o con más de 2 decimales.`, { rows: bad.n });
     const [wrong] = await c.unsafe<{ n: number }[]>(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
       where k.currency <> s.currency`);
-    if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del miembro.`, { rows: wrong.n });
+    if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del socio.`, { rows: wrong.n });
     // Every credit's wallet, resolved once: those paid for the first time are created holding
     // their credit (their entries follow: no second write of a row just inserted), the others
     // found by key. Entries and balance changes then read this table, not ledger_accounts again.

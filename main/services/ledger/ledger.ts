@@ -93,7 +93,7 @@ function resolveEntries(t: Transfer): ResolvedEntry[] {
     const a = e.account;
     const amount = normaliseAmount(e.amount);
     if ('member' in a) {
-      if (!Number.isSafeInteger(a.member) || a.member <= 0) throw invalid('Miembro inválido en el asiento.');
+      if (!Number.isSafeInteger(a.member) || a.member <= 0) throw invalid('Socio inválido en el asiento.');
       return { ref: 'member', id: a.member, slot: 0, amount };
     }
     if ('accountId' in a) {

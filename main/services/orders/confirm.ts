@@ -71,7 +71,7 @@ export async function rateToMxn(db: DbOrTx, currency: string, at: Date): Promise
 /** The order's effect on its period's volumes, signed (+1 counts it, −1 takes it out). */
 async function applyOrder(tx: DbOrTx, order: OrderRow, period: PeriodRow, sign: 1 | -1): Promise<RankChangeRow[]> {
   const [m] = await tx.select({ path: memberPaths.path }).from(memberPaths).where(eq(memberPaths.memberId, order.memberId));
-  if (!m) throw new AppError('NOT_FOUND', `El miembro ${order.memberId} del pedido no existe.`);
+  if (!m) throw new AppError('NOT_FOUND', `El socio ${order.memberId} del pedido no existe.`);
   const { figures: plan } = await planInForce(tx, period.key);
   const rate = new Decimal(order.vn).isZero() ? '0' : await rateToMxn(tx, order.currency, period.startsAt);
   const vnMxn = new Decimal(order.vn).times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);

@@ -57,7 +57,7 @@ describe('four eyes: whoever entered a withdrawal never approves it', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('FORBIDDEN');
-      expect(r.error.message).toBe(`No puede aprobar el retiro ${w.id}: usted lo registró a nombre del miembro. Debe aprobarlo otra persona.`);
+      expect(r.error.message).toBe(`No puede aprobar el retiro ${w.id}: usted lo registró a nombre del socio. Debe aprobarlo otra persona.`);
     }
     expect(await state()).toEqual(before);
     const ok = await t.must('withdrawals.approve', { id: w.id }, finance2);

@@ -4,13 +4,13 @@ export const es = {
     skip: 'Saltar al contenido', menu: 'Menú principal', collapseMenu: 'Contraer menú', expandMenu: 'Expandir menú',
   },
   palette: {
-    title: 'Buscar y saltar', open: 'Buscar', placeholder: 'Miembro (código, nombre, correo, teléfono), pantalla o folio de retiro…',
-    members: 'Miembros', screens: 'Pantallas', withdrawals: 'Retiros', goTo: 'Ir a {{screen}}', openWithdrawal: 'Abrir el retiro #{{id}}',
+    title: 'Buscar y saltar', open: 'Buscar', placeholder: 'Socio (código, nombre, correo, teléfono), pantalla o folio de retiro…',
+    members: 'Socios', screens: 'Pantallas', withdrawals: 'Retiros', goTo: 'Ir a {{screen}}', openWithdrawal: 'Abrir el retiro #{{id}}',
     empty: 'Nada coincide.', help: '↑ ↓ para moverse · Intro para abrir · Esc para cerrar',
   },
   keys: {
     queue: 'Teclado: ↑ ↓ recorren las filas, Intro abre el detalle, Espacio selecciona.',
-    tree: 'Teclado: ↑ ↓ recorren, → expande, ← contrae, Inicio / Fin, Intro abre las acciones del miembro.',
+    tree: 'Teclado: ↑ ↓ recorren, → expande, ← contrae, Inicio / Fin, Intro abre las acciones del socio.',
     rows: 'Teclado: ↑ ↓ recorren las filas, Intro abre.',
   },
   tree: {
@@ -22,7 +22,7 @@ export const es = {
   },
   legs: {
     title: 'Piernas de {{name}}', intro: 'Cada reclutado directo y toda la red debajo de él: lo que suma a la PVG y cuántos están activos y en cada rango.',
-    recruit: 'Reclutado directo', pvg: 'PVG de la pierna', members: 'Miembros', active: 'Activos', ranks: 'Rangos en la pierna', share: '% de la PVG',
+    recruit: 'Reclutado directo', pvg: 'PVG de la pierna', members: 'Socios', active: 'Activos', ranks: 'Rangos en la pierna', share: '% de la PVG',
     none: 'Sin reclutados directos.', open: 'Ver la red de {{name}}',
   },
 };

@@ -6,7 +6,7 @@
 export const es = {
   auditLog: {
     subjectCol: 'Sobre', changesCol: 'Cambios', field: 'Dato', noChanges: 'Sin datos que comparar.', system: 'Sistema',
-    changedFields_one: '{{count}} dato', changedFields_other: '{{count}} datos', openProfile: 'Abrir el perfil de {{code}}',
+    changedFields_one: '{{count, number}} dato', changedFields_other: '{{count, number}} datos', openProfile: 'Abrir el perfil de {{code}}',
     entityFilter: 'Sobre', anyEntity: 'Todo', detailTitle: '{{action}} · {{when}}', reason: 'Motivo', by: 'Hecho por',
     actions: {
       auth: { login: 'Inicio de sesión', logout: 'Cierre de sesión', changePassword: 'Cambio de la contraseña propia' },
@@ -107,7 +107,7 @@ export const es = {
 export const en: typeof es = {
   auditLog: {
     subjectCol: 'About', changesCol: 'Changes', field: 'Field', noChanges: 'Nothing to compare.', system: 'System',
-    changedFields_one: '{{count}} field', changedFields_other: '{{count}} fields', openProfile: 'Open the profile of {{code}}',
+    changedFields_one: '{{count, number}} field', changedFields_other: '{{count, number}} fields', openProfile: 'Open the profile of {{code}}',
     entityFilter: 'About', anyEntity: 'Everything', detailTitle: '{{action}} · {{when}}', reason: 'Reason', by: 'Done by',
     actions: {
       auth: { login: 'Sign-in', logout: 'Sign-out', changePassword: 'Own password changed' },

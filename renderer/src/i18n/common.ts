@@ -2,14 +2,14 @@
 export const es = {
   app: { name: 'NNProtect', subtitle: 'Back Office' },
   nav: {
-    dashboard: 'Tablero', members: 'Miembros', genealogy: 'Genealogía', withdrawals: 'Retiros', periods: 'Periodos',
+    dashboard: 'Tablero', members: 'Socios', genealogy: 'Genealogía', withdrawals: 'Retiros', periods: 'Periodos',
     commissions: 'Comisiones', payments: 'Pagos', settings: 'Configuración', audit: 'Auditoría', staff: 'Personal',
   },
   role: { admin: 'Administración', finance: 'Finanzas', support: 'Soporte' },
   noPermission: { title: 'Sin permiso', body: 'Esta pantalla no está disponible para su rol ({{role}}). Si la necesita, pídala a un administrador.', back: 'Volver al tablero' },
   common: {
     loading: 'Cargando…', save: 'Guardar', cancel: 'Cancelar', confirm: 'Confirmar', close: 'Cerrar', search: 'Buscar',
-    previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total_one: '{{count}} registro', total_other: '{{count}} registros',
+    previous: 'Anterior', next: 'Siguiente', page: 'Página {{page}} de {{pages}}', total_one: '{{count, number}} registro', total_other: '{{count, number}} registros',
     none: 'Sin resultados', actions: 'Acciones', yes: 'Sí', no: 'No', all: 'Todos', filter: 'Filtrar', clear: 'Limpiar',
     export: 'Exportar CSV', reason: 'Motivo', details: 'Detalle',
     amount: {
@@ -60,7 +60,7 @@ export const en: typeof es = {
   noPermission: { title: 'No permission', body: 'This screen is not available to your role ({{role}}). If you need it, ask an admin.', back: 'Back to the dashboard' },
   common: {
     loading: 'Loading…', save: 'Save', cancel: 'Cancel', confirm: 'Confirm', close: 'Close', search: 'Search',
-    previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total_one: '{{count}} record', total_other: '{{count}} records',
+    previous: 'Previous', next: 'Next', page: 'Page {{page}} of {{pages}}', total_one: '{{count, number}} record', total_other: '{{count, number}} records',
     none: 'No results', actions: 'Actions', yes: 'Yes', no: 'No', all: 'All', filter: 'Filter', clear: 'Clear',
     export: 'Export CSV', reason: 'Reason', details: 'Details',
     amount: {

@@ -2,7 +2,7 @@
 export const es = {
   destinations: {
     title: 'Cuentas de pago',
-    intro: 'Cuenta bancaria a la que se pagan los retiros del miembro, una por país. Un cambio queda en la auditoría y marca sus retiros con la alerta «Destino cambiado» durante 72 horas.',
+    intro: 'Cuenta bancaria a la que se pagan los retiros del socio, una por país. Un cambio queda en la auditoría y marca sus retiros con la alerta «Destino cambiado» durante 72 horas.',
     none: 'Sin cuenta de pago registrada.',
     masked: 'Los números se muestran enmascarados (últimos 4).',
     country: 'País',
@@ -32,7 +32,7 @@ export const es = {
   },
   moneyControls: {
     title: 'Doble aprobación de retiros',
-    intro: 'Un retiro por encima de este importe necesita la aprobación de dos personas distintas antes de pagarse. Quien registra un retiro a nombre de un miembro nunca lo aprueba. Para otras monedas se convierte el importe al tipo de cambio vigente al aprobar.',
+    intro: 'Un retiro por encima de este importe necesita la aprobación de dos personas distintas antes de pagarse. Quien registra un retiro a nombre de un socio nunca lo aprueba. Para otras monedas se convierte el importe al tipo de cambio vigente al aprobar.',
     threshold: 'Umbral (MXN)',
     equivalents: 'Equivalencias con los tipos de cambio vigentes',
     noRate: 'sin tipo de cambio vigente',

@@ -27,7 +27,7 @@ export const es = {
       notConfigured: 'Stripe no está configurado en este equipo: la sincronización no está disponible.',
       progress: '{{checked}} eventos revisados · {{applied}} aplicados · {{duplicates}} ya aplicados · {{errors}} con error',
       done: 'Sincronización terminada: {{applied}} eventos aplicados, {{duplicates}} ya estaban aplicados.',
-      unprocessed: '{{count}} eventos guardados sin aplicar (se reintentan al sincronizar).',
+      unprocessed: '{{count, number}} eventos guardados sin aplicar (se reintentan al sincronizar).',
       failed: 'La sincronización se detuvo: {{error}}',
     },
     events: {
@@ -72,7 +72,7 @@ export const en: typeof es = {
       notConfigured: 'Stripe is not configured on this computer: sync is unavailable.',
       progress: '{{checked}} events checked · {{applied}} applied · {{duplicates}} already applied · {{errors}} with errors',
       done: 'Sync finished: {{applied}} events applied, {{duplicates}} were already applied.',
-      unprocessed: '{{count}} stored events not applied (retried on sync).',
+      unprocessed: '{{count, number}} stored events not applied (retried on sync).',
       failed: 'Sync stopped: {{error}}',
     },
     events: {

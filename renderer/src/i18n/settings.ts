@@ -16,12 +16,12 @@ export const es = {
       add: 'Nuevo tipo de cambio', preview: 'Revisar impacto', confirm: 'Registrar tipo de cambio', added: 'Tipo de cambio registrado.',
       impactTitle: 'Impacto en el periodo abierto', openPeriod: 'Periodo abierto', affectsPeriod: 'Afecta las comisiones del periodo abierto',
       affectsPeriodNo: 'No afecta las comisiones del periodo abierto (empieza después de su inicio): aplica a bonos instantáneos desde su vigencia y a periodos siguientes.',
-      current: 'Tipo vigente a esa fecha', orders: 'Pedidos pagados del periodo en esa moneda', vn: 'VN de esos pedidos', members: 'Miembros con esa moneda',
+      current: 'Tipo vigente a esa fecha', orders: 'Pedidos pagados del periodo en esa moneda', vn: 'VN de esos pedidos', members: 'Socios con esa moneda',
     },
     catalogue: {
       title: 'Catálogo', sku: 'SKU', name: 'Nombre', kind: 'Tipo', pv: 'PV', active: 'Activo', prices: 'Precio / VN por país',
       kit: 'Kit', product: 'Producto', import: 'Importar CSV', chooseFile: 'Archivo CSV', previewTitle: 'Vista previa de la importación',
-      valid: 'El archivo es válido: {{rows}} filas.', invalid: 'El archivo tiene errores: no se aplicará nada hasta corregirlos.',
+      valid_one: 'El archivo es válido: {{count, number}} fila.', valid_other: 'El archivo es válido: {{count, number}} filas.', invalid: 'El archivo tiene errores: no se aplicará nada hasta corregirlos.',
       row: 'Fila', field: 'Campo', message: 'Error', change: 'Cambio', fields: 'Campos', apply: 'Aplicar importación', applied: 'Catálogo actualizado.',
       new: 'Nuevo', changed: 'Modificado', unchanged: 'Sin cambios', deactivate: 'Desactivar', activate: 'Activar',
       format: 'Columnas: sku, name, kind (kit|product), pv, active, price_MX, vn_MX, price_US, vn_US, price_CO, vn_CO, price_DO, vn_DO',
@@ -51,7 +51,7 @@ export const en: typeof es = {
     catalogue: {
       title: 'Catalogue', sku: 'SKU', name: 'Name', kind: 'Type', pv: 'PV', active: 'Active', prices: 'Price / VN per country',
       kit: 'Kit', product: 'Product', import: 'Import CSV', chooseFile: 'CSV file', previewTitle: 'Import preview',
-      valid: 'The file is valid: {{rows}} rows.', invalid: 'The file has errors: nothing will be applied until they are fixed.',
+      valid_one: 'The file is valid: {{count, number}} row.', valid_other: 'The file is valid: {{count, number}} rows.', invalid: 'The file has errors: nothing will be applied until they are fixed.',
       row: 'Row', field: 'Field', message: 'Error', change: 'Change', fields: 'Fields', apply: 'Apply import', applied: 'Catalogue updated.',
       new: 'New', changed: 'Changed', unchanged: 'Unchanged', deactivate: 'Deactivate', activate: 'Activate',
       format: 'Columns: sku, name, kind (kit|product), pv, active, price_MX, vn_MX, price_US, vn_US, price_CO, vn_CO, price_DO, vn_DO',

@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useProcedure } from '../../api/hooks';
-import { formatMoney, formatPoints } from '../../../../shared/format';
+import { formatMoney, formatPoints, periodProgress } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
 import { useSession } from '../../stores/session';
 import { DateTime, ErrorBanner, Loading, Money, Page, Points } from '../common/ui';
@@ -22,6 +22,8 @@ export function DashboardScreen() {
   if (!d.period) return <Page title={t('dashboard.title')}><div className="card muted">{t('dashboard.noPeriod')}</div></Page>;
 
   const prev = d.previousKey;
+  // A period still running is compared with a whole one: say so (day N of M) instead of a bare −88 %.
+  const partial = periodProgress(d.period.startsAt, d.period.endsAt, Date.now());
   // The chart plots the figures; the numbers it draws are for the picture only, the labels show the exact strings.
   const chart = d.history.map((h) => ({ key: h.key, pv: Number(h.pv), vn: Number(h.vnMxn), active: h.membersActive, pvText: h.pv, vnText: h.vnMxn }));
   return (
@@ -31,6 +33,11 @@ export function DashboardScreen() {
       actions={role === 'admin' || role === 'finance' ? <Link to="/periods">{t('dashboard.goPeriods')}</Link> : undefined}
     >
       <ErrorBanner error={q.error} />
+      {partial && prev && (
+        <div className="banner warn" role="note" data-testid="partial-period">
+          {t('dashboard.partial', { key: d.period.key, day: partial.day, days: partial.days, prev })}
+        </div>
+      )}
       {d.ledgerCheck && d.ledgerCheck.mismatches > 0 && (
         <div className="banner error" role="alert" data-testid="ledger-mismatch">
           {t('dashboard.ledgerMismatch', { count: d.ledgerCheck.mismatches })} <DateTime iso={d.ledgerCheck.at} />.

@@ -5,7 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
-import { formatInstant, formatLongDateTime } from '../../../../shared/format';
+import { formatInstant, formatLongDateTime, formatPeriodLastDay } from '../../../../shared/format';
 import { useSession } from '../../stores/session';
 import { usePreferences } from '../../stores/preferences';
 import { DataTable, DateTime, ErrorBanner, Loading, Money, Page, Pager, Points } from '../common/ui';
@@ -58,8 +58,9 @@ export function PeriodsScreen() {
   const columns = useMemo(() => [
     col.accessor('key', { header: t('periods.list.key'), cell: (x) => <PeriodName k={x.getValue()} /> }),
     col.accessor('status', { header: t('periods.list.status'), cell: (x) => <PeriodStatusBadge status={x.getValue()} /> }),
-    col.accessor('startsAt', { header: t('periods.list.startsAt'), cell: (x) => <DateTime iso={x.getValue()} /> }),
-    col.accessor('endsAt', { header: t('periods.list.endsAt'), cell: (x) => <DateTime iso={x.getValue()} /> }),
+    // Days, not instants: a period runs from its first day to its last (ends_at is the next period's first instant).
+    col.accessor('startsAt', { header: t('periods.list.startsAt'), cell: (x) => <DateTime iso={x.getValue()} time={false} /> }),
+    col.accessor('endsAt', { header: t('periods.list.endsAt'), cell: (x) => formatPeriodLastDay(x.getValue(), locale) }),
     col.display({ id: 'active', header: t('periods.list.active'), cell: (x) => <span className="num">{x.row.original.figures?.membersActive.toLocaleString('es-MX') ?? '—'}</span> }),
     col.display({ id: 'pv', header: t('periods.list.pv'), cell: (x) => <Points value={x.row.original.figures?.pv} /> }),
     col.display({ id: 'vn', header: t('periods.list.vn'), cell: (x) => <Money amount={x.row.original.figures?.vnMxn} currency="MXN" /> }),
@@ -67,7 +68,7 @@ export function PeriodsScreen() {
       header: t('periods.list.closed'),
       cell: (x) => (x.getValue() ? <span><DateTime iso={x.getValue()} />{x.row.original.closedBy && <span className="muted small"> {t('periods.list.by', { who: x.row.original.closedBy })}</span>}</span> : '—'),
     }),
-  ], [t]);
+  ], [t, locale]);
 
   if (current.isLoading || list.isLoading) return <Page title={t('periods.title')}><Loading /></Page>;
   const closing = c?.closing ?? null;
@@ -96,7 +97,7 @@ export function PeriodsScreen() {
             <div>
               <div className="muted small">{t('periods.open')}</div>
               <h2>{periodLabel(open.key, locale)} <span className="muted">({open.key})</span> <PeriodStatusBadge status={open.status} /></h2>
-              <div className="muted small">{t('periods.range', { from: formatInstant(open.startsAt, locale), to: formatInstant(open.endsAt, locale) })}</div>
+              <div className="muted small">{t('periods.range', { from: formatInstant(open.startsAt, locale, false), to: formatPeriodLastDay(open.endsAt, locale) })}</div>
             </div>
             {isAdmin && (
               <div className="hero-actions">

@@ -67,7 +67,7 @@ export function CataloguePanel() {
           <div className="stack" aria-label={t('settings.catalogue.previewTitle')}>
             <h3>{t('settings.catalogue.previewTitle')}</h3>
             <div className={`banner ${preview.valid ? 'ok' : 'error'}`} role={preview.valid ? 'status' : 'alert'}>
-              {preview.valid ? t('settings.catalogue.valid', { rows: preview.rows }) : t('settings.catalogue.invalid')}
+              {preview.valid ? t('settings.catalogue.valid', { count: preview.rows }) : t('settings.catalogue.invalid')}
             </div>
             {preview.errors.length > 0 && (
               <table className="data"><thead><tr><th>{t('settings.catalogue.row')}</th><th>{t('settings.catalogue.field')}</th><th>{t('settings.catalogue.message')}</th></tr></thead>

@@ -138,8 +138,8 @@ export function WithdrawalsScreen() {
             {COUNTRIES.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
-        <AmountField label={t('withdrawals.amountFrom')} ariaLabel value={f.minAmount} onChange={(v) => set('minAmount', v.trim())} allowZero />
-        <AmountField label={t('withdrawals.amountTo')} ariaLabel value={f.maxAmount} onChange={(v) => set('maxAmount', v.trim())} allowZero />
+        <AmountField label={t('withdrawals.amountFrom')} value={f.minAmount} onChange={(v) => set('minAmount', v.trim())} allowZero />
+        <AmountField label={t('withdrawals.amountTo')} value={f.maxAmount} onChange={(v) => set('maxAmount', v.trim())} allowZero />
         <label>{t('withdrawals.from')}<input aria-label={t('withdrawals.from')} type="date" value={f.from} onChange={(e) => set('from', e.target.value)} /></label>
         <label>{t('withdrawals.to')}<input aria-label={t('withdrawals.to')} type="date" value={f.to} onChange={(e) => set('to', e.target.value)} /></label>
         <label>{t('withdrawals.risk')}
