@@ -237,7 +237,7 @@ test('finance reads the trial without starting one; support reaches neither the 
 
   await firstSignIn(page, 'soporte.eco');
   const nav = page.getByRole('navigation', { name: 'principal' });
-  await expect(nav.getByRole('link', { name: 'Miembros' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Socios' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Declaración de ingresos' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Configuración' })).toHaveCount(0);
   for (const [name, input] of [['reports.disclosure', { year: 2026 }], ['plan.simulation', { id: last.id }], ['plan.simulations', {}], ['economics.payoutHistory', {}]] as const) {
