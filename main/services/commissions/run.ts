@@ -100,14 +100,11 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     tuples<[string, string, string, number]>(c.unsafe(`
     select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
     where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys])),
-    // The period's orders picked first (orders_period_idx), then sorted: asked in one query, the
-    // planner walks the whole orders table in id order instead, every period ever, to keep one.
     tuples<[string, string, string, string, string, string, number, string | null]>(c.unsafe(`
-    with o as materialized (select id, member_id, pv, vn, kit_pv, currency, payment_confirmed_at from orders where period_id = $1 and status = 'paid')
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
       case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from o order by o.id`, [period.id, period.startsAt.toISOString()])),
+    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()])),
     // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap.
     campaignInForce(db, period.key),
   ]);
