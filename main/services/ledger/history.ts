@@ -13,10 +13,16 @@ export async function walletSummary(db: DbOrTx, memberId: number): Promise<Walle
   return { memberId, currency: b.currency, balance: b.balance, held: b.held, available: b.available, openWithdrawals: Number(open[0]?.n ?? 0) };
 }
 
+/** A wallet entry as the query below returns it (ids as bigint text, the instant as the driver gives it). */
+type EntryRow = {
+  id: string | number; transaction_id: string | number; created_at: Date | string; kind: string; amount: string; currency: string;
+  status: WalletEntry['status']; period_key: string | null; reference: Record<string, unknown> | null; memo: string | null;
+};
+
 export async function walletEntries(db: DbOrTx, memberId: number, page: number, pageSize: number, kind?: string) {
   const filter = kind ? sql`and e.kind = ${kind}` : sql``;
   const [rows, count] = await Promise.all([
-    db.execute<Record<string, unknown>>(sql`
+    db.execute<EntryRow>(sql`
       select e.id, e.transaction_id, e.created_at, e.kind, e.amount, e.currency, t.status, p.key as period_key, t.reference, t.memo
         from ledger_accounts a
         join ledger_entries e on e.account_id = a.id
@@ -32,8 +38,8 @@ export async function walletEntries(db: DbOrTx, memberId: number, page: number, 
     id: Number(r.id), transactionId: Number(r.transaction_id),
     at: (r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at))).toISOString(),
     kind: String(r.kind), amount: new Decimal(String(r.amount)).toFixed(2), currency: String(r.currency).trim() as WalletEntry['currency'],
-    status: r.status as WalletEntry['status'], periodKey: (r.period_key as string | null) ?? null,
-    reference: (r.reference as Record<string, unknown> | null) ?? null, memo: (r.memo as string | null) ?? null,
+    status: r.status, periodKey: r.period_key ?? null,
+    reference: r.reference ?? null, memo: r.memo ?? null,
   }));
   return { rows: out, total: Number(count[0]?.n ?? 0), page, pageSize };
 }

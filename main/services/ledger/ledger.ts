@@ -315,10 +315,13 @@ export interface Mismatch {
 
 /** Recomputes every balance from the entries: the accounts whose cached figures differ (empty = exact). */
 export async function ledgerMismatches(db: DbOrTx): Promise<Mismatch[]> {
-  const rows = await db.execute<Record<string, string>>(sql`select * from ledger_mismatches()`);
+  // The function's columns (drizzle/current): bigint and numeric arrive as text.
+  const rows = await db.execute<{
+    account_id: string; balance: string; expected_balance: string; pending_in: string; expected_pending_in: string; pending_out: string; expected_pending_out: string;
+  }>(sql`select * from ledger_mismatches()`);
   return rows.map((r) => ({
-    accountId: Number(r.account_id), balance: r.balance!, expectedBalance: r.expected_balance!,
-    pendingIn: r.pending_in!, expectedPendingIn: r.expected_pending_in!, pendingOut: r.pending_out!, expectedPendingOut: r.expected_pending_out!,
+    accountId: Number(r.account_id), balance: r.balance, expectedBalance: r.expected_balance,
+    pendingIn: r.pending_in, expectedPendingIn: r.expected_pending_in, pendingOut: r.pending_out, expectedPendingOut: r.expected_pending_out,
   }));
 }
 
