@@ -12,6 +12,7 @@ export const es = {
     queue: 'Teclado: ↑ ↓ recorren las filas, Intro abre el detalle, Espacio selecciona.',
     tree: 'Teclado: ↑ ↓ recorren, → expande, ← contrae, Inicio / Fin, Intro abre las acciones del socio.',
     rows: 'Teclado: ↑ ↓ recorren las filas, Intro abre.',
+    scrollBox: 'Tabla desplazable (use las flechas)',
   },
   tree: {
     actionsFor: 'Acciones de {{name}}', profile: 'Ver perfil', rootHere: 'Ver su red', legs: 'Ver sus piernas',
@@ -40,6 +41,7 @@ export const en: typeof es = {
     queue: 'Keyboard: ↑ ↓ walk the rows, Enter opens the detail, Space selects.',
     tree: 'Keyboard: ↑ ↓ walk, → expands, ← collapses, Home / End, Enter opens the member\'s actions.',
     rows: 'Keyboard: ↑ ↓ walk the rows, Enter opens.',
+    scrollBox: 'Scrollable table (use the arrow keys)',
   },
   tree: {
     actionsFor: 'Actions for {{name}}', profile: 'View profile', rootHere: 'View their downline', legs: 'View their legs',

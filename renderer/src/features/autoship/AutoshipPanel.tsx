@@ -4,7 +4,7 @@ import { useProcedure } from '../../api/hooks';
 import { useSession } from '../../stores/session';
 import type { OutputOf } from '../../../../shared/contract';
 import { useCapabilities } from '../common/capabilities';
-import { DateTime, ErrorBanner, Loading, Money } from '../common/ui';
+import { DateTime, ErrorBanner, Loading, Money, ScrollBox } from '../common/ui';
 import { AutoshipActionDialog, AutoshipStatusBadge, StripeSubscriptionLink, actionsFor, type AutoshipAction } from './parts';
 import './autoship.css';
 
@@ -61,7 +61,7 @@ function Subscription({ s }: { s: Detail }) {
         {s.canceledAt && <div><dt>{t('autoship.profile.canceledAt')}</dt><dd><DateTime iso={s.canceledAt} /></dd></div>}
       </dl>
       <h3>{t('autoship.profile.items')}</h3>
-      <div className="table-wrap">
+      <ScrollBox>
         <table className="data">
           <thead><tr><th>{t('autoship.profile.item.sku')}</th><th>{t('autoship.profile.item.name')}</th><th>{t('autoship.profile.item.quantity')}</th><th>{t('autoship.profile.item.unitPrice')}</th><th>{t('autoship.profile.item.pv')}</th></tr></thead>
           <tbody>
@@ -70,10 +70,10 @@ function Subscription({ s }: { s: Detail }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       <h3>{t('autoship.profile.charges')}</h3>
       {s.charges.length === 0 ? <p className="muted">{t('autoship.profile.noCharges')}</p> : (
-        <div className="table-wrap">
+        <ScrollBox>
           <table className="data">
             <thead><tr><th>{t('autoship.profile.charge.at')}</th><th>{t('autoship.profile.charge.outcome')}</th><th>{t('autoship.profile.charge.attempt')}</th><th>{t('autoship.profile.charge.amount')}</th><th>{t('autoship.profile.charge.order')}</th><th>{t('autoship.profile.charge.reason')}</th></tr></thead>
             <tbody>
@@ -89,7 +89,7 @@ function Subscription({ s }: { s: Detail }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       {!canAct && <p className="muted small">{t('autoship.profile.readOnly')}</p>}
       {action && <AutoshipActionDialog sub={s} action={action} onClose={() => setAction(null)} />}

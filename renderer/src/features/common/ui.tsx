@@ -1,4 +1,4 @@
-import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type HTMLAttributes, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import type { AppError } from '../../../../shared/errors';
@@ -83,7 +83,7 @@ export function DataTable<T>({ data, columns, empty, onRowClick, onRowSpace, row
     else if (e.key === ' ' && onRowSpace) { e.preventDefault(); onRowSpace(row); }
   }
   return (
-    <div className="table-wrap">
+    <ScrollBox label={label}>
       <table className="data" aria-label={label}>
         <thead>
           {table.getHeaderGroups().map((hg) => (
@@ -105,6 +105,37 @@ export function DataTable<T>({ data, columns, empty, onRowClick, onRowSpace, row
         </tbody>
       </table>
       {onRowClick && rows.length > 0 && <p className="table-keys muted small">{t(onRowSpace ? 'keys.queue' : 'keys.rows')}</p>}
+    </ScrollBox>
+  );
+}
+
+const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex="0"]';
+
+/**
+ * The box a table scrolls in (`.table-wrap`). While its content overflows and holds nothing the
+ * keyboard can reach, the box itself is a named Tab stop (a region), so the arrow keys scroll it
+ * (WCAG 2.1.1; axe's scrollable-region-focusable). Use it instead of a bare `<div className="table-wrap">`.
+ */
+export function ScrollBox({ label, className, children, ...rest }: { label?: string; className?: string; children: ReactNode } & HTMLAttributes<HTMLDivElement>) {
+  const { t } = useTranslation();
+  const ref = useRef<HTMLDivElement>(null);
+  const [stop, setStop] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setStop((el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1) && !el.querySelector(TABBABLE));
+    const sizes = new ResizeObserver(check);
+    sizes.observe(el);
+    for (const c of el.children) sizes.observe(c);
+    const rows = new MutationObserver(check);
+    rows.observe(el, { childList: true, subtree: true, attributes: true, attributeFilter: ['tabindex', 'disabled', 'href'] });
+    check();
+    return () => { sizes.disconnect(); rows.disconnect(); };
+  }, []);
+  return (
+    <div ref={ref} {...rest} className={`table-wrap${className ? ` ${className}` : ''}`}
+      {...(stop ? { tabIndex: 0, role: 'region', 'aria-label': label ?? t('keys.scrollBox') } : {})}>
+      {children}
     </div>
   );
 }

@@ -99,14 +99,17 @@ export function DashboardScreen() {
       <div className="dash-grid">
         <section className="card" aria-label={t('dashboard.chart.title')}>
           <h2>{t('dashboard.chart.title')}</h2>
-          <div className="chart-box">
+          {/* The chart is a picture: no Tab stops (recharts' accessibilityLayer made the SVG a stop
+              with unnamed arrow-key tooltips), hidden from assistive technology; the same figures are
+              in the table below it, one named stop (its summary) for keyboard and screen-reader users. */}
+          <div className="chart-box" aria-hidden="true">
             <ResponsiveContainer width="100%" height="100%">
-              <ComposedChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
+              <ComposedChart data={chart} margin={{ top: 8, right: 16, bottom: 4, left: 8 }} accessibilityLayer={false}>
                 <CartesianGrid stroke="#eef1f5" vertical={false} />
                 <XAxis dataKey="key" tick={{ fontSize: 12 }} />
                 <YAxis yAxisId="v" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={56} />
                 <YAxis yAxisId="m" orientation="right" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={48} />
-                <Tooltip formatter={(value, name, item) => {
+                <Tooltip itemStyle={{ color: '#1d2433' }} formatter={(value, name, item) => {
                   const p = item?.payload as (typeof chart)[number] | undefined;
                   if (name === t('dashboard.chart.pv')) return formatPoints(p?.pvText);
                   if (name === t('dashboard.chart.vn')) return formatMoney(p?.vnText, 'MXN', locale);
@@ -119,6 +122,15 @@ export function DashboardScreen() {
               </ComposedChart>
             </ResponsiveContainer>
           </div>
+          <details className="chart-table">
+            <summary>{t('dashboard.chart.asTable')}</summary>
+            <table className="data">
+              <thead><tr><th>{t('dashboard.chart.period')}</th><th>{t('dashboard.chart.pv')}</th><th>{t('dashboard.chart.vn')}</th><th>{t('dashboard.chart.active')}</th></tr></thead>
+              <tbody>{d.history.map((h) => (
+                <tr key={h.key}><td className="mono">{h.key}</td><td className="num"><Points value={h.pv} /></td><td><Money amount={h.vnMxn} currency="MXN" /></td><td className="num">{h.membersActive.toLocaleString(locale)}</td></tr>
+              ))}</tbody>
+            </table>
+          </details>
         </section>
         <section className="card" aria-label={t('dashboard.ranks.title')}>
           <h2>{t('dashboard.ranks.title')} <PeriodName k={d.period.key} /></h2>

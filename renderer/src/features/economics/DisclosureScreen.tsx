@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import Decimal from 'decimal.js';
 import { useProcedure } from '../../api/hooks';
 import type { InputOf } from '../../../../shared/contract';
-import { ErrorBanner, Loading, Page } from '../common/ui';
+import { ErrorBanner, Loading, Page, ScrollBox } from '../common/ui';
 import { formatMoney } from '../../../../shared/format';
 import { csvHeader, csvRows, saveText } from '../common/csv';
 import { percent } from './parts';
@@ -46,7 +46,7 @@ export function DisclosureScreen() {
           <section className="card" aria-label={t('economics.disclosure.title')}>
             <p>{t('economics.disclosure.periods', { list: d.periods.join(', ') })}</p>
             <p>{t('economics.disclosure.summary', { members: d.members.toLocaleString('es-MX'), earners: d.earners.toLocaleString('es-MX'), nothing: d.nonEarners.toLocaleString('es-MX') })}</p>
-            <div className="table-wrap">
+            <ScrollBox>
               <table className="data">
                 <thead><tr>{cols.map((c) => <th key={c}>{t(`economics.disclosure.${c}`)}</th>)}</tr></thead>
                 <tbody>{d.rows.map((r) => (
@@ -60,7 +60,7 @@ export function DisclosureScreen() {
                 <tfoot><tr><th scope="row">{t('economics.disclosure.total')}</th><td className="num">{d.members.toLocaleString('es-MX')}</td><td className="num">100.00 %</td>
                   <td className="num">{d.members ? percent(new Decimal(d.earners).div(d.members).toFixed(6)) : '—'}</td><td className="num">{mxn(d.meanMxn)}</td><td colSpan={4} /><td className="num">{d.nonEarners.toLocaleString('es-MX')}</td></tr></tfoot>
               </table>
-            </div>
+            </ScrollBox>
             <p className="muted small">{t('economics.disclosure.method')}</p>
           </section>
         )}

@@ -6,7 +6,7 @@ import type { OutputOf } from '../../../../shared/contract';
 import { formatMoney, formatPoints } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
 import { useSession } from '../../stores/session';
-import { ErrorBanner, Money } from '../common/ui';
+import { ErrorBanner, Money, ScrollBox } from '../common/ui';
 import { MemberLink, percent } from './parts';
 
 type Result = NonNullable<OutputOf<'plan.simulation'>['result']>;
@@ -102,7 +102,7 @@ function SimulationResult({ r }: { r: Result }) {
       <p>{t('economics.sim.ranks', r.ranks)}</p>
       <h3>{t('economics.sim.top')}</h3>
       {r.top.length === 0 ? <p className="muted">{t('economics.sim.noChanges')}</p> : (
-        <div className="table-wrap">
+        <ScrollBox>
           <table className="data" aria-label={t('economics.sim.top')}>
             <thead><tr><th>{t('economics.sim.code')}</th><th>{t('economics.sim.name')}</th><th>{t('economics.sim.rank')}</th><th>{t('economics.sim.before')}</th><th>{t('economics.sim.after')}</th><th>{t('economics.sim.difference')}</th></tr></thead>
             <tbody>{r.top.map((m) => (
@@ -112,7 +112,7 @@ function SimulationResult({ r }: { r: Result }) {
                 <td className={m.difference.startsWith('-') ? 'diff-down' : 'diff-up'}><Money amount={m.difference} currency={m.currency} /></td></tr>
             ))}</tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       <p className="muted small">{t('economics.sim.ms', { s: (r.ms / 1000).toFixed(1) })}</p>
     </div>

@@ -10,7 +10,7 @@ import { call } from '../../api/client';
 import { useSession } from '../../stores/session';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
-import { ErrorBanner, Loading, Page, Points } from '../common/ui';
+import { ErrorBanner, Loading, Page, Points, ScrollBox } from '../common/ui';
 import { Count, RankBadge, StatusBadge, fullName, useDebounced } from '../members/parts';
 import { Legs } from './Legs';
 import { Upline } from '../members/MemberProfileScreen';
@@ -332,8 +332,9 @@ function TreeRow({ node, level, isRoot, open, onToggle, style, error, index, tab
   const name = fullName(node);
   const hasKids = node.downlineSize > 0;
   const activity = node.status === 'suspended' ? 'suspended' : node.active ? 'active' : 'inactive';
+  const row = useRef<HTMLDivElement>(null);
   return (
-    <div style={style} className={`tree-row${isRoot ? ' root-row' : ''}`} role="treeitem" aria-level={level + 1} aria-expanded={hasKids ? open : undefined}
+    <div ref={row} style={style} className={`tree-row${isRoot ? ' root-row' : ''}`} role="treeitem" aria-level={level + 1} aria-expanded={hasKids ? open : undefined}
       aria-selected={tabIndex === 0} tabIndex={tabIndex} data-index={index} onFocus={(e) => { if (e.target === e.currentTarget) onFocusRow(); }}
       onClick={onFocusRow}>
       <span className="who" style={{ paddingLeft: indent(level) }}>
@@ -352,13 +353,15 @@ function TreeRow({ node, level, isRoot, open, onToggle, style, error, index, tab
       <span className="num"><Count n={node.downlineSize} /></span>
       <span className="acts">
         <Link to={`/members/${node.id}`} tabIndex={-1} className="button-link small-btn">{t('genealogy.profile')}</Link>
-        <Menu.Root open={menuOpen} onOpenChange={onMenu} modal>
+        {/* Not modal: a modal menu hides the whole app (aria-hidden on #root) while its rows stay
+            focusable (axe aria-hidden-focus); the menu still takes focus, Escape hands it back to the row. */}
+        <Menu.Root open={menuOpen} onOpenChange={onMenu} modal={false}>
           <Menu.Trigger asChild>
             <button type="button" tabIndex={-1} className="small-btn">{t('common.actions')} ▾</button>
           </Menu.Trigger>
           <Menu.Portal>
-            <Menu.Content className="menu" align="end" aria-label={t('tree.actionsFor', { name })}
-              onCloseAutoFocus={(e) => { e.preventDefault(); onMenuClosed(); }}>
+            <Menu.Content className="menu" align="end" collisionPadding={8} aria-label={t('tree.actionsFor', { name })}
+              onCloseAutoFocus={(e) => { e.preventDefault(); onMenuClosed(); row.current?.focus({ preventScroll: true }); }}>
               {actions.map((a) => <Menu.Item key={a.label} className="menu-item" onSelect={a.run}>{a.label}</Menu.Item>)}
             </Menu.Content>
           </Menu.Portal>
@@ -419,7 +422,7 @@ function Levels({ memberId, periodKey }: { memberId: number; periodKey?: string 
   return (
     <>
       <ErrorBanner error={q.error} />
-      <div className="table-wrap">
+      <ScrollBox>
         <table className="data" aria-label={t('genealogy.levels')}>
           <thead><tr><th>{t('genealogy.level')}</th><th className="num-cell">{t('genealogy.members')}</th><th style={{ width: '30%' }} />
             <th className="num-cell">{t('genealogy.activeMembers')}</th><th className="num-cell">PV</th></tr></thead>
@@ -439,7 +442,7 @@ function Levels({ memberId, periodKey }: { memberId: number; periodKey?: string 
             <tfoot><tr><th>{t('genealogy.total')}</th><th className="num-cell"><Count n={d.totalMembers} /></th><th /><th className="num-cell"><Count n={d.totalActive} /></th><th className="num-cell"><Points value={d.totalPv} /></th></tr></tfoot>
           )}
         </table>
-      </div>
+      </ScrollBox>
     </>
   );
 }

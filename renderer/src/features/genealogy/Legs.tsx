@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import Decimal from 'decimal.js';
 import { useProcedure } from '../../api/hooks';
-import { ErrorBanner, Loading, Points } from '../common/ui';
+import { ErrorBanner, Loading, Points, ScrollBox } from '../common/ui';
 import { Count, RankBadge, fullName } from '../members/parts';
 
 /**
@@ -20,7 +20,7 @@ export function Legs({ member, periodKey, onPick }: { member: { id: number; firs
       <h2 id="legs-title">{t('legs.title', { name: fullName(member) })}</h2>
       <p className="muted small">{t('legs.intro')}</p>
       <ErrorBanner error={q.error} />
-      <div className="table-wrap">
+      <ScrollBox>
         <table className="data">
           <thead><tr>
             <th>{t('legs.recruit')}</th><th className="num-cell">{t('legs.pvg')}</th><th className="num-cell">{t('legs.share')}</th>
@@ -50,7 +50,7 @@ export function Legs({ member, periodKey, onPick }: { member: { id: number; firs
               <th className="num-cell"><Count n={d.legs.reduce((a, l) => a + l.active, 0)} /></th><th /></tr></tfoot>
           )}
         </table>
-      </div>
+      </ScrollBox>
     </section>
   );
 }

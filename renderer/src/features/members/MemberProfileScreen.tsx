@@ -4,7 +4,7 @@ import { Link, useParams } from 'react-router';
 import * as Tabs from '@radix-ui/react-tabs';
 import { useProcedure } from '../../api/hooks';
 import { useSession } from '../../stores/session';
-import { DateTime, ErrorBanner, Loading, Money, Page, Pager, Points } from '../common/ui';
+import { DateTime, ErrorBanner, Loading, Money, Page, Pager, Points, ScrollBox } from '../common/ui';
 import { Count, MemberLink, RankBadge, StatusBadge, fullName } from './parts';
 import { extraProfileTabs, type Profile } from './profileTabs';
 import { MoveDialog } from '../genealogy/MoveDialog';
@@ -130,7 +130,7 @@ function Details({ m }: { m: Profile }) {
 function Volumes({ m }: { m: Profile }) {
   const { t } = useTranslation();
   return (
-    <div className="table-wrap">
+    <ScrollBox>
       <table className="data">
         <thead><tr><th>{t('profile.period')}</th><th>{t('profile.periodStatus')}</th><th className="num-cell">PV</th><th className="num-cell">PVG</th><th className="num-cell">VN</th><th>{t('profile.paidAsRank')}</th></tr></thead>
         <tbody>
@@ -147,7 +147,7 @@ function Volumes({ m }: { m: Profile }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }
 
@@ -159,7 +159,7 @@ function Orders({ memberId }: { memberId: number }) {
   return (
     <>
       <ErrorBanner error={q.error} />
-      <div className="table-wrap">
+      <ScrollBox>
         <table className="data">
           <thead><tr>
             <th>{t('profile.order')}</th><th>{t('profile.orderStatus')}</th><th>{t('profile.createdAt')}</th><th>{t('profile.confirmedAt')}</th>
@@ -182,7 +182,7 @@ function Orders({ memberId }: { memberId: number }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       <Pager page={page} pageSize={25} total={q.data?.total ?? 0} onPage={setPage} />
     </>
   );
@@ -196,7 +196,7 @@ function Recruits({ memberId }: { memberId: number }) {
   return (
     <>
       <ErrorBanner error={q.error} />
-      <div className="table-wrap">
+      <ScrollBox>
         <table className="data">
           <thead><tr>
             <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.status')}</th><th>{t('genealogy.paidAsRank')}</th>
@@ -217,7 +217,7 @@ function Recruits({ memberId }: { memberId: number }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollBox>
       <Pager page={page} pageSize={50} total={q.data?.total ?? 0} onPage={setPage} />
     </>
   );
@@ -227,7 +227,7 @@ function Moves({ m }: { m: Profile }) {
   const { t } = useTranslation();
   if (m.moves.length === 0) return <div className="card muted">{t('profile.noMoves')}</div>;
   return (
-    <div className="table-wrap">
+    <ScrollBox>
       <table className="data">
         <thead><tr><th>{t('profile.movedAt')}</th><th>{t('profile.period')}</th><th>{t('profile.from')}</th><th>{t('profile.to')}</th><th className="num-cell">{t('profile.moved')}</th><th>{t('profile.by')}</th><th>{t('profile.reason')}</th></tr></thead>
         <tbody>
@@ -244,6 +244,6 @@ function Moves({ m }: { m: Profile }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollBox>
   );
 }

@@ -4,7 +4,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { SEARCH_CAP } from '../../../../shared/contract/members';
-import { ErrorBanner, Loading, Page, Pager } from '../common/ui';
+import { ErrorBanner, Loading, Page, Pager, ScrollBox } from '../common/ui';
 import { Count, RankBadge, StatusBadge, fullName, useDebounced } from './parts';
 import './members.css';
 
@@ -63,7 +63,7 @@ export function MembersScreen() {
             {search.data?.capped && <div className="banner warn" role="status">{t('members.capped', { count: SEARCH_CAP })}</div>}
             {/* A combobox's listbox of options (ARIA 1.2): the arrows move the highlight, the pointer
                 never does (clicking opens); the column heads are drawn for the eye only. */}
-            <div className="table-wrap hits" data-ready={search.isPlaceholderData || search.isFetching ? undefined : 'search'} data-query={q}>
+            <ScrollBox className="hits" data-ready={search.isPlaceholderData || search.isFetching ? undefined : 'search'} data-query={q}>
               <div className="hit-row hit-head" aria-hidden="true">
                 <span>{t('members.code')}</span><span>{t('members.name')}</span><span>{t('members.email')}</span><span>{t('members.phone')}</span>
                 <span>{t('members.country')}</span><span>{t('members.status')}</span><span>{t('members.careerRank')}</span>
@@ -85,7 +85,7 @@ export function MembersScreen() {
                   </div>
                 ))}
               </div>
-            </div>
+            </ScrollBox>
             <Pager page={page} pageSize={PAGE_SIZE} total={search.data?.total ?? 0} onPage={setPage} />
           </>
         )}

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
-import { DateTime, ErrorBanner, Loading } from '../common/ui';
+import { DateTime, ErrorBanner, Loading, ScrollBox } from '../common/ui';
 import { SimulationPanel } from '../economics/SimulationPanel';
 import { useSession } from '../../stores/session';
 
@@ -27,7 +27,7 @@ export function PlanPanel() {
       {isAdmin && <NewDraftForm onCreated={(id) => setSelected(id)} />}
       <ErrorBanner error={versions.error} />
       {versions.isLoading ? <Loading /> : (
-        <div className="table-wrap">
+        <ScrollBox>
           <table className="data" aria-label={t('settings.plan.versions')}>
             <thead><tr><th>{t('settings.plan.name')}</th><th>{t('settings.plan.from')}</th><th>{t('settings.plan.status')}</th><th>{t('settings.plan.publishedAt')}</th><th>{t('common.actions')}</th></tr></thead>
             <tbody>
@@ -44,7 +44,7 @@ export function PlanPanel() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollBox>
       )}
       {isAdmin && selected && list.find((v) => v.id === selected)?.status === 'draft' && <DraftEditor version={list.find((v) => v.id === selected)!} onPublished={(v) => { setSelected(null); const base = baseFor(v); if (base) setCompare({ fromId: base.id, toId: v.id }); }} />}
       {selected && list.find((v) => v.id === selected)?.status === 'draft' && <SimulationPanel versionId={selected} />}
