@@ -174,11 +174,15 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   for (let i = 0; i < 15 && (await focusedItem.getAttribute('aria-expanded')) === null; i++) await kb.press('ArrowDown');
   await expect(focusedItem).toHaveAttribute('aria-expanded', 'false');
   const parent = await code(page);
+  // The recruits arrive late (held 800 ms): → pressed twice at once lands on the "loading" line, and
+  // focus must move on to the first recruit when they arrive, not fall to the page.
+  await page.route('**/rpc/genealogy.children', async (r) => { await new Promise((ok) => setTimeout(ok, 800)); await r.continue(); });
   await kb.press('ArrowRight');
   await expect(focusedItem).toHaveAttribute('aria-expanded', 'true');
   expect(await code(page), '→ expands, focus stays').toBe(parent);
   await kb.press('ArrowRight');
   await expectActive(page, '[role="treeitem"][aria-level="3"]', '→ on an open item goes to its first child');
+  await page.unrouteAll({ behavior: 'wait' });
   await focusShot(page, '19-kb-07-tree-child');
   await kb.press('ArrowLeft');
   expect(await code(page), '← from a child to its parent').toBe(parent);

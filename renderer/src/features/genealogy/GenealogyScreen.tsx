@@ -138,6 +138,18 @@ export function GenealogyScreen() {
     const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${current}"]`);
     if (el) { wantFocus.current = false; el.focus({ preventScroll: true }); }
   });
+  // The focused line can vanish: the "loading…" line under a node just expanded is replaced by its
+  // recruits (→ pressed before they arrived). Focus goes to the first of them, else to the node,
+  // instead of falling to the page's body with the unmounted row.
+  useEffect(() => {
+    if (!focusKey || lines.some((l) => l.key === focusKey)) return;
+    const m = /^[me]-(\d+)$/.exec(focusKey);
+    const parent = m ? lines.findIndex((l) => l.key === `n-${m[1]}`) : -1;
+    const next = parent < 0 ? 0 : lines[parent + 1]?.up === parent ? parent + 1 : parent;
+    const active = document.activeElement;
+    if (!active || active === document.body || scroller.current?.contains(active)) wantFocus.current = true;
+    setFocusKey(lines[next]?.key ?? '');
+  }, [lines, focusKey]);
   const step = (from: number, dir: 1 | -1) => {
     for (let i = from + dir; i >= 0 && i < lines.length; i += dir) if (lines[i]!.kind !== 'empty') return i;
     return from;
