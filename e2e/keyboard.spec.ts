@@ -100,12 +100,12 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   if (!target) throw new Error('no member with a network among the common surnames');
   await kb.press(`${mod}+k`);
   await expectActive(page, '[cmdk-input]', 'Ctrl+K opens the palette on its input');
-  await kb.type('Miembros');
-  await expect(page.getByRole('option', { name: /Ir a Miembros/ })).toHaveAttribute('aria-selected', 'true');
+  await kb.type('Socios');
+  await expect(page.getByRole('option', { name: /Ir a Socios/ })).toHaveAttribute('aria-selected', 'true');
   await expectAccessible(page, 'palette with a screen');
   await focusShot(page, '19-kb-02-palette-screen');
   await kb.press('Enter');
-  const box = page.getByLabel('Buscar miembro');
+  const box = page.getByLabel('Buscar socio');
   await expectActive(page, '#member-q', 'the member search focuses its box');
   await kb.type(query);
   await expect(page.locator(`.hits[data-ready="search"][data-query="${query}"]`)).toBeVisible(); // the answer to the last key
@@ -259,7 +259,7 @@ test('admin, keyboard only: the close wizard opens from its button, keeps focus,
 /** Every route a role may use (the menu's table), plus a profile and a subtree. */
 const ROUTES: Record<'admin' | 'finance' | 'support', string[]> = {
   support: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'commissions'],
-  finance: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'payments', 'withdrawals', 'periods', 'commissions', 'disclosure'],
+  finance: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'payments', 'withdrawals', 'periods', 'commissions', 'disclosure', 'settings'],
   admin: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'payments', 'withdrawals', 'periods', 'commissions', 'disclosure', 'settings', 'staff', 'audit'],
 };
 

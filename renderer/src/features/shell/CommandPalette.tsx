@@ -77,9 +77,10 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
             ))}
           </Command.Group>
         )}
-        {q.length >= 2 && members.isFetching && hits.length === 0 && <Command.Loading>{t('common.loading')}</Command.Loading>}
         <Command.Empty>{t('palette.empty')}</Command.Empty>
       </Command.List>
+      {/* Outside the list: a listbox may hold only options and groups (cmdk's Loading is a progressbar, axe aria-required-children). */}
+      {q.length >= 2 && members.isFetching && hits.length === 0 && <p className="palette-loading muted" role="status">{t('common.loading')}</p>}
       <p className="palette-help muted small">{t('palette.help')}</p>
     </Command>
   );
