@@ -57,7 +57,12 @@ test('support finds a member, opens the Autoship tab and pauses it with a reason
   // Finds the member by code and opens the profile's Autoship tab.
   await nav.getByRole('link', { name: 'Socios' }).click();
   await page.getByLabel('Buscar socio').fill(fx.code);
-  await page.getByRole('listbox', { name: /resultados?/ }).getByRole('option').filter({ hasText: fx.code }).first().click();
+  await page
+    .getByRole('listbox', { name: /resultados?/ })
+    .getByRole('option')
+    .filter({ hasText: fx.code })
+    .first()
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(fx.code);
   await page.getByRole('tab', { name: 'Autoenvío' }).click();
   const card = page.getByTestId(`autoship-${fx.subscriptionId}`);
@@ -85,7 +90,11 @@ test('support finds a member, opens the Autoship tab and pauses it with a reason
 
   // The same state through the bridge; support may not move money, and finance-only areas stay hidden.
   const mine = await rpc(page, 'autoship.forMember', { memberId: fx.memberId });
-  expect(mine.body.data.find((s: { id: number }) => s.id === fx.subscriptionId)).toMatchObject({ status: 'paused', nextChargeAt: null, stripeSubscriptionId: fx.stripeSubscriptionId });
+  expect(mine.body.data.find((s: { id: number }) => s.id === fx.subscriptionId)).toMatchObject({
+    status: 'paused',
+    nextChargeAt: null,
+    stripeSubscriptionId: fx.stripeSubscriptionId,
+  });
   await expect(nav.getByRole('link', { name: 'Pagos' })).toHaveCount(0);
 
   // The list shows it among the paused ones.

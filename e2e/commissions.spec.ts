@@ -67,7 +67,10 @@ test('after the close, the period totals are posted and the member profile Comis
   await screenshot(page, '52-member-commissions-tab');
 
   // Why: an order line's source opens the sponsor line upward and the lines paid on the order.
-  await panel.getByRole('button', { name: /^Pedido #\d+$/ }).first().click();
+  await panel
+    .getByRole('button', { name: /^Pedido #\d+$/ })
+    .first()
+    .click();
   const why = page.getByRole('region', { name: /¿Por qué\? Pedido #\d+/ });
   await expect(why.getByRole('columnheader', { name: '¿Cobra este nivel?' })).toBeVisible();
   await expect(why.getByText('Líneas pagadas por este pedido')).toBeVisible();

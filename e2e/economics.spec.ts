@@ -33,9 +33,16 @@ async function firstSignIn(page: Page, username: string) {
 /** "23.73 %": a ratio as the screens show it. */
 const PERCENT = /^\d{1,3}\.\d{2} %$/;
 
-test('the dashboard charts the payout ratio of the last 12 periods with the plan in force; the period screen splits it by bonus and country', async ({ page }) => {
+test('the dashboard charts the payout ratio of the last 12 periods with the plan in force; the period screen splits it by bonus and country', async ({
+  page,
+}) => {
   await asAdmin(page);
-  const history = (await rpc(page, 'economics.payoutHistory', {})).body.data as { periodKey: string; status: string; ratio: string | null; plan: string | null }[];
+  const history = (await rpc(page, 'economics.payoutHistory', {})).body.data as {
+    periodKey: string;
+    status: string;
+    ratio: string | null;
+    plan: string | null;
+  }[];
   const closed = history.filter((h) => h.status === 'closed');
   expect(closed.length).toBeGreaterThanOrEqual(2);
   closedKey = closed.at(-1)!.periodKey;
@@ -82,8 +89,9 @@ test('an admin drafts a plan, tries it on a closed period: progress, a second ru
   await editor.getByLabel('Motivo').fill('Probar un umbral más bajo para Emprendedor');
   await editor.getByRole('button', { name: 'Guardar borrador' }).click();
   await expect(page.getByText('Borrador guardado.')).toBeVisible();
-  expect((await rpc(page, 'plan.get', { id: (await rpc(page, 'plan.versions', {})).body.data.find((v: { name: string }) => v.name === DRAFT).id })).body.data.ranks)
-    .toContainEqual(expect.objectContaining({ rank: 2, pvg: '3000' }));
+  expect(
+    (await rpc(page, 'plan.get', { id: (await rpc(page, 'plan.versions', {})).body.data.find((v: { name: string }) => v.name === DRAFT).id })).body.data.ranks,
+  ).toContainEqual(expect.objectContaining({ rank: 2, pvg: '3000' }));
 
   const sim = page.getByRole('region', { name: 'Probar el borrador en un periodo real' });
   await expect(sim.getByLabel('Periodo')).toHaveValue(closedKey);
@@ -112,8 +120,18 @@ test('an admin drafts a plan, tries it on a closed period: progress, a second ru
   await expect(status).toContainText(`${closedKey} · Terminada`, { timeout: 60_000 });
   const totals = sim.getByRole('table', { name: 'Totales por bono y moneda' });
   await expect(totals.getByRole('columnheader', { name: `Plan vigente (${planName})` })).toBeVisible();
-  await expect(totals.getByRole('row', { name: /^Razón de pago/ }).getByRole('cell').nth(0)).toHaveText(PERCENT);
-  await expect(totals.getByRole('row', { name: /^Razón de pago/ }).getByRole('cell').nth(2)).toHaveText(/^[+-]?\d+\.\d{2} puntos$/);
+  await expect(
+    totals
+      .getByRole('row', { name: /^Razón de pago/ })
+      .getByRole('cell')
+      .nth(0),
+  ).toHaveText(PERCENT);
+  await expect(
+    totals
+      .getByRole('row', { name: /^Razón de pago/ })
+      .getByRole('cell')
+      .nth(2),
+  ).toHaveText(/^[+-]?\d+\.\d{2} puntos$/);
   await expect(totals.getByRole('row', { name: /^Socios con pago/ })).toBeVisible();
   await expect(totals.getByRole('row', { name: /^Uninivel · MXN/ })).toBeVisible();
   await expect(sim.getByText(/^Socios cuyo rango cambiaría: \d+ \(\d+ suben, \d+ bajan\)$/)).toBeVisible();
@@ -138,7 +156,9 @@ test('an admin drafts a plan, tries it on a closed period: progress, a second ru
   await page.getByLabel('Idioma').selectOption('en');
   const en = page.getByRole('region', { name: 'Try the draft on a real period' });
   await expect(en.getByRole('status')).toContainText(`${closedKey} · Finished`);
-  await expect(en.getByRole('table', { name: 'Totals by bonus and currency' }).getByRole('columnheader', { name: `Plan in force (${planName})` })).toBeVisible();
+  await expect(
+    en.getByRole('table', { name: 'Totals by bonus and currency' }).getByRole('columnheader', { name: `Plan in force (${planName})` }),
+  ).toBeVisible();
   await expect(en.getByText(/^Members whose rank would change: \d+ \(\d+ up, \d+ down\)$/)).toBeVisible();
   await screenshot(page, '18-06-simulation-differences-en');
   await page.getByLabel('Language').selectOption('es-MX');
@@ -165,7 +185,9 @@ test('the income disclosure of the closed periods: by paid-as rank, as CSV and a
   await page.getByRole('button', { name: 'Exportar CSV' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe(`declaracion-ingresos-${data.from}-${data.to}.csv`);
-  const csv = readFileSync((await file.path())!, 'utf8').trim().split(/\r?\n/);
+  const csv = readFileSync((await file.path())!, 'utf8')
+    .trim()
+    .split(/\r?\n/);
   expect(csv[0]).toContain('Rango pagado');
   expect(csv[0]).toContain('Mediana');
   expect(csv).toHaveLength(data.rows.length + 1);
@@ -191,7 +213,7 @@ test('the income disclosure of the closed periods: by paid-as rank, as CSV and a
   await page.getByRole('textbox', { name: 'Desde', exact: true }).fill('2024-01');
   await page.getByRole('textbox', { name: 'Hasta', exact: true }).fill(closedKey);
   await page.getByRole('button', { name: 'Consultar' }).click();
-  const months = (Number(closedKey.slice(0, 4)) - 2024) * 12 + Number(closedKey.slice(5)) ;
+  const months = (Number(closedKey.slice(0, 4)) - 2024) * 12 + Number(closedKey.slice(5));
   await expect(page.getByRole('alert')).toHaveText(`El rango abarca ${months} periodos; el máximo es 24. Acórtelo.`);
   const long = await rpc(page, 'reports.disclosure', { from: '2024-01', to: closedKey });
   expect(long.body.error.code).toBe('VALIDATION');
@@ -212,7 +234,10 @@ test('the income disclosure of the closed periods: by paid-as rank, as CSV and a
 test('finance reads the trial without starting one; support reaches neither the trials nor the disclosure', async ({ page }) => {
   test.setTimeout(120_000);
   await asAdmin(page);
-  for (const [username, displayName, role] of [['finanzas.eco', 'Elena Finanzas', 'finance'], ['soporte.eco', 'Saúl Soporte', 'support']] as const) {
+  for (const [username, displayName, role] of [
+    ['finanzas.eco', 'Elena Finanzas', 'finance'],
+    ['soporte.eco', 'Saúl Soporte', 'support'],
+  ] as const) {
     const r = await rpc(page, 'staff.create', { username, displayName, role, password: TEMP });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
@@ -240,7 +265,12 @@ test('finance reads the trial without starting one; support reaches neither the 
   await expect(nav.getByRole('link', { name: 'Socios' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Declaración de ingresos' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Configuración' })).toHaveCount(0);
-  for (const [name, input] of [['reports.disclosure', { year: 2026 }], ['plan.simulation', { id: last.id }], ['plan.simulations', {}], ['economics.payoutHistory', {}]] as const) {
+  for (const [name, input] of [
+    ['reports.disclosure', { year: 2026 }],
+    ['plan.simulation', { id: last.id }],
+    ['plan.simulations', {}],
+    ['economics.payoutHistory', {}],
+  ] as const) {
     const r = await rpc(page, name, input);
     expect(r.status, name).toBe(403);
   }

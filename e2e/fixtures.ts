@@ -10,9 +10,7 @@ import type { FixtureContext } from './fixtures/types';
 
 const log = (m: string) => console.error(`[e2e fixtures] ${m}`);
 
-const fixtures: { name: string; run: (ctx: FixtureContext) => Promise<void> }[] = [
-  { name: 'withdrawals', run: withdrawalFixtures },
-];
+const fixtures: { name: string; run: (ctx: FixtureContext) => Promise<void> }[] = [{ name: 'withdrawals', run: withdrawalFixtures }];
 
 async function main() {
   const database = await openDatabase({ log });
@@ -39,6 +37,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  log(e instanceof Error ? e.stack ?? e.message : String(e));
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
   process.exit(1);
 });

@@ -21,7 +21,10 @@ test('an admin creates a finance and a support account, and sees them in the aud
   await screenshot(page, '02-admin-home');
   await page.getByRole('link', { name: 'Personal' }).click();
   await expect(page.getByRole('heading', { name: 'Personal' })).toBeVisible();
-  for (const [username, name, role] of [['fernanda', 'Fernanda Ruiz', 'Finanzas'], ['sofia', 'Sofía Núñez', 'Soporte']] as const) {
+  for (const [username, name, role] of [
+    ['fernanda', 'Fernanda Ruiz', 'Finanzas'],
+    ['sofia', 'Sofía Núñez', 'Soporte'],
+  ] as const) {
     const form = page.getByRole('form', { name: 'Nueva cuenta' });
     await form.getByLabel('Usuario').fill(username);
     await form.getByLabel('Nombre').fill(name);

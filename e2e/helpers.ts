@@ -23,7 +23,16 @@ export async function expectAccessible(page: Page, state: string) {
   await page.waitForLoadState('networkidle');
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const bad = r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-  expect(bad.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `axe on ${state}`).toEqual([]);
+  expect(
+    bad.map(
+      (v) =>
+        `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    ),
+    `axe on ${state}`,
+  ).toEqual([]);
 }
 
 /** The viewport as the person sees it (focus ring included), kept as e2e/screenshots/<name>.png. */
@@ -74,11 +83,18 @@ export async function loginAsAdmin(page: Page, at = '/') {
 
 /** Calls a procedure over the bridge as a script would, with the page's own session token. */
 export async function rpc(page: Page, name: string, input: unknown, token?: string) {
-  return page.evaluate(async ({ name, input, token }) => {
-    const t = token ?? JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) }, body: JSON.stringify(input) });
-    return { status: res.status, body: await res.json() };
-  }, { name, input, token });
+  return page.evaluate(
+    async ({ name, input, token }) => {
+      const t = token ?? JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+      const res = await fetch(`rpc/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
+        body: JSON.stringify(input),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    { name, input, token },
+  );
 }
 
 /**
@@ -96,14 +112,20 @@ export function ownAppInstance(portOffset: number, env: Record<string, string> =
     for (;;) {
       try {
         if ((await fetch(base)).ok) break;
-      } catch { /* not up yet */ }
+      } catch {
+        /* not up yet */
+      }
       if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   });
   test.afterAll(async () => {
     if (server?.pid) {
-      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
   });
   return { port, base };

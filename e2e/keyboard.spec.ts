@@ -19,20 +19,36 @@ const ACCOUNTS = { support: 'soporte19', finance: 'finanzas19' } as const;
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 const shots = path.join(import.meta.dirname, 'screenshots');
 
-interface Hit { id: number; code: string; firstName: string; lastName: string; downlineSize: number }
+interface Hit {
+  id: number;
+  code: string;
+  firstName: string;
+  lastName: string;
+  downlineSize: number;
+}
 const fullName = (m: { firstName: string; lastName: string }) => `${m.firstName} ${m.lastName}`;
 
 /** What has focus, in words: tag, role, name — for the step assertions' messages. */
-const active = (page: Page) => page.evaluate(() => {
-  const el = document.activeElement as HTMLElement | null;
-  if (!el || el === document.body) return 'body';
-  return `${el.tagName.toLowerCase()}[role=${el.getAttribute('role') ?? ''}] ${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}`;
-});
+const active = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return 'body';
+    return `${el.tagName.toLowerCase()}[role=${el.getAttribute('role') ?? ''}] ${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 60)}`;
+  });
 /** The member code on the focused tree row (stable while its toggle's arrow changes). */
 const code = (page: Page) => page.evaluate(() => /NN\d{7}/.exec(document.activeElement?.textContent ?? '')?.[0] ?? document.activeElement?.tagName ?? 'none');
 /** document.activeElement is the element `selector` matches (checked in the page, not through Playwright's :focus). */
 async function expectActive(page: Page, selector: string, step: string) {
-  await expect.poll(() => page.evaluate((s) => { const el = document.activeElement; return !!el && el.matches(s); }, selector), { message: `${step}: focus on ${selector} (is on ${await active(page)})` }).toBe(true);
+  await expect
+    .poll(
+      () =>
+        page.evaluate((s) => {
+          const el = document.activeElement;
+          return !!el && el.matches(s);
+        }, selector),
+      { message: `${step}: focus on ${selector} (is on ${await active(page)})` },
+    )
+    .toBe(true);
 }
 
 /** The admin opens the support and finance accounts once; each then signs in and sets its password. */
@@ -75,12 +91,15 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
 
   // The chart is no Tab stop; its figures are one named stop away, as a table.
   const chart = page.getByRole('region', { name: 'Últimos 12 periodos' });
-  const stops = await chart.evaluate((el) => [...el.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]')]
-    .filter((x) => x.tabIndex >= 0 && !x.closest('[aria-hidden="true"]')).map((x) => x.tagName.toLowerCase()));
-  expect(stops, 'the chart card has one Tab stop: the table\'s summary').toEqual(['summary']);
+  const stops = await chart.evaluate((el) =>
+    [...el.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]')]
+      .filter((x) => x.tabIndex >= 0 && !x.closest('[aria-hidden="true"]'))
+      .map((x) => x.tagName.toLowerCase()),
+  );
+  expect(stops, "the chart card has one Tab stop: the table's summary").toEqual(['summary']);
   await expect(chart.locator('svg[tabindex]')).toHaveCount(0);
   await tabTo(page, chart.locator('summary'));
-  await expectActive(page, 'summary', 'Tab to the chart\'s table');
+  await expectActive(page, 'summary', "Tab to the chart's table");
   await kb.press('Enter');
   await expect(chart.getByRole('table')).toBeVisible();
   await expect(chart.getByRole('row')).not.toHaveCount(1);
@@ -95,7 +114,11 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   for (const q of ['garcia', 'hernandez', 'lopez', 'martinez', 'rodriguez', 'gonzalez']) {
     const rows = (await rpc(page, 'members.search', { q, page: 1, pageSize: 20 })).body.data.rows as Hit[];
     steps = rows.findIndex((h, i) => i >= 2 && h.downlineSize >= 10);
-    if (steps > 0) { query = q; target = rows[steps]; break; }
+    if (steps > 0) {
+      query = q;
+      target = rows[steps];
+      break;
+    }
   }
   if (!target) throw new Error('no member with a network among the common surnames');
   await kb.press(`${mod}+k`);
@@ -176,7 +199,10 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   const parent = await code(page);
   // The recruits arrive late (held 800 ms): → pressed twice at once lands on the "loading" line, and
   // focus must move on to the first recruit when they arrive, not fall to the page.
-  await page.route('**/rpc/genealogy.children', async (r) => { await new Promise((ok) => setTimeout(ok, 800)); await r.continue(); });
+  await page.route('**/rpc/genealogy.children', async (r) => {
+    await new Promise((ok) => setTimeout(ok, 800));
+    await r.continue();
+  });
   await kb.press('ArrowRight');
   await expect(focusedItem).toHaveAttribute('aria-expanded', 'true');
   expect(await code(page), '→ expands, focus stays').toBe(parent);
@@ -259,8 +285,38 @@ test('admin, keyboard only: the close wizard opens from its button, keeps focus,
 /** Every route a role may use (the menu's table), plus a profile and a subtree. */
 const ROUTES: Record<'admin' | 'finance' | 'support', string[]> = {
   support: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'commissions'],
-  finance: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'payments', 'withdrawals', 'periods', 'commissions', 'disclosure', 'settings'],
-  admin: ['dashboard', 'members', 'members?q=garcia', 'members/:id', 'genealogy', 'genealogy/:id', 'autoship', 'payments', 'withdrawals', 'periods', 'commissions', 'disclosure', 'settings', 'staff', 'audit'],
+  finance: [
+    'dashboard',
+    'members',
+    'members?q=garcia',
+    'members/:id',
+    'genealogy',
+    'genealogy/:id',
+    'autoship',
+    'payments',
+    'withdrawals',
+    'periods',
+    'commissions',
+    'disclosure',
+    'settings',
+  ],
+  admin: [
+    'dashboard',
+    'members',
+    'members?q=garcia',
+    'members/:id',
+    'genealogy',
+    'genealogy/:id',
+    'autoship',
+    'payments',
+    'withdrawals',
+    'periods',
+    'commissions',
+    'disclosure',
+    'settings',
+    'staff',
+    'audit',
+  ],
 };
 
 async function someMember(page: Page): Promise<Hit> {
@@ -279,8 +335,15 @@ async function visit(page: Page, route: string) {
 /** axe over the page; returns the critical / serious violations in words (empty when clean). */
 async function axeBad(page: Page, state: string) {
   const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => `${state}: ${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  return r.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map(
+      (v) =>
+        `${state}: ${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
 }
 
 for (const role of ['admin', 'finance', 'support'] as const) {
@@ -291,7 +354,7 @@ for (const role of ['admin', 'finance', 'support'] as const) {
     const bad: string[] = [];
     for (const r of ROUTES[role]) {
       await visit(page, r.replace(':id', String(m.id)));
-      bad.push(...await axeBad(page, `${role} /${r}`));
+      bad.push(...(await axeBad(page, `${role} /${r}`)));
     }
     expect(bad).toEqual([]);
   });
@@ -306,10 +369,21 @@ test('axe sweep, English: the main screens', async ({ page }) => {
   await expect(page.getByRole('navigation', { name: 'Main menu' })).toBeVisible();
   const m = await someMember(page);
   const bad: string[] = [];
-  for (const r of ['dashboard', 'members?q=garcia', `members/${m.id}`, `genealogy/${m.id}`, 'withdrawals', 'payments', 'periods', 'staff', 'settings', 'audit']) {
+  for (const r of [
+    'dashboard',
+    'members?q=garcia',
+    `members/${m.id}`,
+    `genealogy/${m.id}`,
+    'withdrawals',
+    'payments',
+    'periods',
+    'staff',
+    'settings',
+    'audit',
+  ]) {
     await visit(page, r);
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-    bad.push(...await axeBad(page, `en /${r}`));
+    bad.push(...(await axeBad(page, `en /${r}`)));
   }
   expect(bad).toEqual([]);
 });
@@ -329,7 +403,13 @@ const MAIN: { name: string; route: string; key?: string; action?: string }[] = [
 ];
 
 async function layoutSweep(browser: Browser, label: string, size: { width: number; height: number }, scale: number) {
-  const context = await browser.newContext({ viewport: size, deviceScaleFactor: scale, locale: 'es-MX', timezoneId: 'America/Mexico_City', baseURL: test.info().project.use.baseURL });
+  const context = await browser.newContext({
+    viewport: size,
+    deviceScaleFactor: scale,
+    locale: 'es-MX',
+    timezoneId: 'America/Mexico_City',
+    baseURL: test.info().project.use.baseURL,
+  });
   const page = await context.newPage();
   try {
     await signIn(page, 'admin');
@@ -348,7 +428,10 @@ async function layoutSweep(browser: Browser, label: string, size: { width: numbe
       await visit(page, s.route.replace(':id', String(m.id)));
       const { sw, cw } = await page.evaluate(() => ({ sw: document.scrollingElement!.scrollWidth, cw: document.scrollingElement!.clientWidth }));
       if (sw > cw + 1) problems.push(`${s.name}: the page scrolls sideways (${sw} > ${cw})`);
-      for (const [what, sel] of [['key column', s.key], ['row action', s.action]] as const) {
+      for (const [what, sel] of [
+        ['key column', s.key],
+        ['row action', s.action],
+      ] as const) {
         if (!sel) continue;
         const el = page.locator(sel).first();
         await el.scrollIntoViewIfNeeded();
@@ -357,7 +440,7 @@ async function layoutSweep(browser: Browser, label: string, size: { width: numbe
       }
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(shots, `19-${label}-${s.name}.png`) });
-      problems.push(...await axeBad(page, `${label} /${s.name}`));
+      problems.push(...(await axeBad(page, `${label} /${s.name}`)));
     }
     expect(problems).toEqual([]);
   } finally {

@@ -70,7 +70,11 @@ test.afterAll(async () => {
   for (const s of servers.reverse()) {
     if (!s.pid || s.exitCode !== null) continue;
     const gone = new Promise((r) => s.once('exit', r));
-    try { process.kill(-s.pid, 'SIGTERM'); } catch { /* already gone */ }
+    try {
+      process.kill(-s.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
     await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
   }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -93,7 +97,11 @@ async function newPage(browser: Browser) {
       constructor(url: string | URL, init?: EventSourceInit) {
         super(url, init);
         this.addEventListener('changed', (e) => {
-          try { w.__changes.push({ at: Date.now(), areas: (JSON.parse((e as MessageEvent<string>).data) as { areas: string[] }).areas }); } catch { /* not ours */ }
+          try {
+            w.__changes.push({ at: Date.now(), areas: (JSON.parse((e as MessageEvent<string>).data) as { areas: string[] }).areas });
+          } catch {
+            /* not ours */
+          }
         });
       }
     };
@@ -111,12 +119,18 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
  */
 async function heard(page: Page, area: string, from: number, done: number, which: 'first' | 'last' = 'first'): Promise<number> {
   let at = 0;
-  await expect.poll(async () => {
-    const list = (await page.evaluate(() => (window as unknown as { __changes: { at: number; areas: string[] }[] }).__changes))
-      .filter((c) => c.at >= from && c.areas.includes(area));
-    at = (which === 'first' ? list[0] : list.at(-1))?.at ?? 0;
-    return at > 0;
-  }, { timeout: 10_000, intervals: [25] }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        const list = (await page.evaluate(() => (window as unknown as { __changes: { at: number; areas: string[] }[] }).__changes)).filter(
+          (c) => c.at >= from && c.areas.includes(area),
+        );
+        at = (which === 'first' ? list[0] : list.at(-1))?.at ?? 0;
+        return at > 0;
+      },
+      { timeout: 10_000, intervals: [25] },
+    )
+    .toBe(true);
   const ms = at - done;
   expect(ms, `the '${area}' notice reached the other desktop within a second`).toBeLessThanOrEqual(LIVE_MS);
   return ms;
@@ -179,7 +193,7 @@ test('the dashboard’s pending-withdrawals figure on B follows an approval on A
   await nav(pageB, 'Tablero');
   const cardsB = pageB.getByRole('region', { name: 'Tablero' });
   await expect(cardsB.getByText('5 solicitudes', { exact: true })).toBeVisible();
-  const list = (await rpc(pageA, 'withdrawals.list', { status: 'pending', sort: 'amount', dir: 'asc' }));
+  const list = await rpc(pageA, 'withdrawals.list', { status: 'pending', sort: 'amount', dir: 'asc' });
   expect(list.status).toBe(200);
   const next = list.body.data.rows.find((w: { amount: string }) => w.amount === '1800.00');
   expect(next, 'the 1,800.00 request is pending').toBeTruthy();
@@ -244,7 +258,10 @@ test('a period closed on A shows closed on B; the close’s ledger check finds t
   // The check after the close kept its result: B's admin and A's finance see the warning live.
   await nav(pageB, 'Tablero');
   await nav(pageA, 'Tablero');
-  for (const [page, who] of [[pageB, 'admin'], [pageA, 'finance']] as const) {
+  for (const [page, who] of [
+    [pageB, 'admin'],
+    [pageA, 'finance'],
+  ] as const) {
     const banner = page.getByRole('alert').filter({ hasText: 'Atención: 1 cuenta del monedero tiene un saldo distinto de la suma de sus movimientos' });
     await expect(banner).toBeVisible();
     await page.mouse.move(0, 0);

@@ -4,12 +4,24 @@ import { firstSignIn, loginAsAdmin, rpc, screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
-interface Hit { id: number; code: string; firstName: string; lastName: string; downlineSize: number }
+interface Hit {
+  id: number;
+  code: string;
+  firstName: string;
+  lastName: string;
+  downlineSize: number;
+}
 const name = (m: { firstName: string; lastName: string }) => `${m.firstName} ${m.lastName}`;
 
 /** A member whose surname carries an accent, found through the bridge as a script would. */
 async function accentedMember(page: Page): Promise<{ hit: Hit; query: string }> {
-  const surnames: [string, string][] = [['perez', 'Pérez'], ['garcia', 'García'], ['hernandez', 'Hernández'], ['lopez', 'López'], ['martinez', 'Martínez']];
+  const surnames: [string, string][] = [
+    ['perez', 'Pérez'],
+    ['garcia', 'García'],
+    ['hernandez', 'Hernández'],
+    ['lopez', 'López'],
+    ['martinez', 'Martínez'],
+  ];
   for (const [q, accented] of surnames) {
     const r = await rpc(page, 'members.search', { q, pageSize: 50 });
     const hit = (r.body.data.rows as Hit[]).find((h) => h.lastName.startsWith(accented) && !/\s/.test(h.firstName));
@@ -75,7 +87,11 @@ test('admin finds a member by a partial accented name, opens the profile and wal
     await expect(item).toBeVisible();
     await expect(item).toHaveAttribute('aria-level', String(level + 1));
     await expect(item.locator('.level-cell')).toHaveText(String(level));
-    if (level < 3) { await item.click(); await item.press('ArrowRight'); await expect(item).toHaveAttribute('aria-expanded', 'true'); }
+    if (level < 3) {
+      await item.click();
+      await item.press('ArrowRight');
+      await expect(item).toHaveAttribute('aria-expanded', 'true');
+    }
   }
   await screenshot(page, '23-genealogy-three-levels');
 
@@ -102,7 +118,9 @@ test('admin finds a member by a partial accented name, opens the profile and wal
   const file = await download;
   await expect(dialog.getByRole('status')).toContainText('Listo');
   await screenshot(page, '26-genealogy-export');
-  const csv = readFileSync((await file.path())!, 'utf8').trim().split('\r\n');
+  const csv = readFileSync((await file.path())!, 'utf8')
+    .trim()
+    .split('\r\n');
   expect(csv[0]).toContain('codigo,nombre,apellidos');
   expect(csv).toHaveLength(chain[1]!.downlineSize + 2);
   expect(csv[1]).toContain(chain[1]!.code);
@@ -121,7 +139,11 @@ test('support finds a member by a partial accented name and opens the profile, w
   await firstSignIn(page, 'soporte-miembros', 'temporal-12345', 'definitiva-12345');
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Socios' }).click();
   await page.getByLabel('Buscar socio').fill(query);
-  await page.getByRole('listbox', { name: /resultados?/ }).getByRole('option').filter({ hasText: hit.code }).click();
+  await page
+    .getByRole('listbox', { name: /resultados?/ })
+    .getByRole('option')
+    .filter({ hasText: hit.code })
+    .click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(name(hit));
   await expect(page.getByRole('button', { name: 'Corregir patrocinador' })).toHaveCount(0);
   await screenshot(page, '27-support-profile');
@@ -157,7 +179,11 @@ test('admin corrects a sponsor: the member and its downline move, with a reason,
   expect(after.depth).toBe(2);
   expect(after.moves[0]).toMatchObject({ newSponsor: { id: otherLeg.id }, oldSponsor: { id: before.sponsor.id }, staffUsername: 'admin' });
   const audit = await rpc(page, 'audit.list', { action: 'genealogy.move' });
-  expect(audit.body.data.rows[0]).toMatchObject({ entity: 'member', entityId: String(mover.id), reason: 'Alta registrada con el patrocinador equivocado (prueba e2e)' });
+  expect(audit.body.data.rows[0]).toMatchObject({
+    entity: 'member',
+    entityId: String(mover.id),
+    reason: 'Alta registrada con el patrocinador equivocado (prueba e2e)',
+  });
   // A move into its own downline is refused.
   const cycle = await rpc(page, 'genealogy.move', { memberId: otherLeg.id, newSponsorId: mover.id, reason: 'Esto formaría un ciclo' });
   expect(cycle.status).toBe(409);

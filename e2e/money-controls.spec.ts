@@ -63,7 +63,11 @@ test('finance A enters a withdrawal and cannot approve it; finance B approves it
   expect(req.status, JSON.stringify(req.body)).toBe(200);
   const id: number = req.body.data.id;
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Retiros' }).click();
-  await page.getByRole('table').getByRole('row').filter({ hasText: `#${id}` }).click();
+  await page
+    .getByRole('table')
+    .getByRole('row')
+    .filter({ hasText: `#${id}` })
+    .click();
   const drawer = page.getByRole('dialog', { name: 'Detalle del retiro' });
   await drawer.getByRole('button', { name: 'Aprobar', exact: true }).click();
   await expect(drawer.getByRole('alert')).toContainText(`No puede aprobar el retiro ${id}: usted lo registró a nombre del socio. Debe aprobarlo otra persona.`);
@@ -73,7 +77,11 @@ test('finance A enters a withdrawal and cannot approve it; finance B approves it
   // Finance B approves it; the destination in force is kept on the withdrawal.
   await signInFirstTime(page, 'finanzas.b');
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Retiros' }).click();
-  await page.getByRole('table').getByRole('row').filter({ hasText: `#${id}` }).click();
+  await page
+    .getByRole('table')
+    .getByRole('row')
+    .filter({ hasText: `#${id}` })
+    .click();
   await drawer.getByRole('button', { name: 'Aprobar', exact: true }).click();
   await expect(page.getByRole('status')).toContainText(`Retiro #${id} aprobado`);
   const trail = drawer.getByRole('region', { name: 'Decisiones' });
@@ -99,7 +107,11 @@ test('finance A enters a withdrawal and cannot approve it; finance B approves it
   await drawer.getByRole('button', { name: 'Cerrar' }).click();
   await page.getByLabel('Idioma').selectOption('en');
   await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Paying' });
-  await page.getByRole('table').getByRole('row').filter({ hasText: `#${id}` }).click();
+  await page
+    .getByRole('table')
+    .getByRole('row')
+    .filter({ hasText: `#${id}` })
+    .click();
   const en = page.getByRole('dialog', { name: 'Withdrawal detail' });
   await expect(en.getByRole('region', { name: 'Payout account' })).toContainText(CLABE);
   await screenshot(page, '95-money-detail-english');

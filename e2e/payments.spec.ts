@@ -15,14 +15,21 @@ const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-payments-')), 
 const { base } = ownAppInstance(77, { NNP_STRIPE_STUB: '1', NNP_E2E_PAYMENTS: '1', NNP_E2E_PAYMENTS_OUT: out });
 
 async function rpc(page: Page, name: string, input: unknown) {
-  return page.evaluate(async ({ name, input, base }) => {
-    const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
-    const res = await fetch(`${base}rpc/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify(input) });
-    return (await res.json()) as { ok: boolean; data: any };
-  }, { name, input, base });
+  return page.evaluate(
+    async ({ name, input, base }) => {
+      const t = JSON.parse(sessionStorage.getItem('nnp-session') ?? '{}')?.state?.token;
+      const res = await fetch(`${base}rpc/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` },
+        body: JSON.stringify(input),
+      });
+      return (await res.json()) as { ok: boolean; data: any };
+    },
+    { name, input, base },
+  );
 }
 
-test('an admin syncs payments and sees the order paid and its Bono Directo in the sponsor\'s wallet', async ({ page }) => {
+test("an admin syncs payments and sees the order paid and its Bono Directo in the sponsor's wallet", async ({ page }) => {
   test.setTimeout(120_000);
   const fx = JSON.parse(readFileSync(out, 'utf8')) as { orderId: number; memberId: number; sponsorId: number; paymentIntentId: string };
   await page.goto(base);
@@ -63,7 +70,11 @@ test('an admin syncs payments and sees the order paid and its Bono Directo in th
   await page.goto(`${base}#/members/${fx.sponsorId}`);
   await expect(page.getByText('Cargando…')).toHaveCount(0, { timeout: 20_000 });
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-  await page.getByRole('button', { name: 'Billetera' }).or(page.getByRole('tab', { name: 'Billetera' })).first().click();
+  await page
+    .getByRole('button', { name: 'Billetera' })
+    .or(page.getByRole('tab', { name: 'Billetera' }))
+    .first()
+    .click();
   await page.waitForLoadState('networkidle');
   // The profile's wallet tab shows the commission credited by the confirmation.
   await expect(page.getByRole('cell', { name: /Comisión/ }).first()).toBeVisible();

@@ -95,7 +95,11 @@ test('the new open period has not ended: the wizard says when it can close, the 
   const early = await rpc(page, 'periods.close', { key: nextKey, confirmKey: nextKey });
   expect(early.status).toBe(409);
   expect(early.body.error.details).toMatchObject({ rule: 'PERIOD_NOT_ENDED', period: nextKey });
-  expect(early.body.error.message).toMatch(new RegExp(`^El periodo ${nextKey} aún no termina: solo se cierra un periodo ya terminado\\. Se podrá cerrar a partir del 1 de .+ 00:00 \\(hora del centro de México\\)\\.$`));
+  expect(early.body.error.message).toMatch(
+    new RegExp(
+      `^El periodo ${nextKey} aún no termina: solo se cierra un periodo ya terminado\\. Se podrá cerrar a partir del 1 de .+ 00:00 \\(hora del centro de México\\)\\.$`,
+    ),
+  );
   expect((await rpc(page, 'periods.current', {})).body.data.period).toMatchObject({ key: nextKey, status: 'open' });
 
   await page.getByRole('navigation', { name: 'principal' }).getByRole('link', { name: 'Periodos' }).click();

@@ -78,8 +78,13 @@ test('after the close: posted totals per country, and the whole period exported 
   const status = dialog.getByRole('status');
   await expect(status).toHaveText(new RegExp(`^Listo: ${totals.lines.toLocaleString('es-MX')} líneas, guardadas en .*comisiones-${closedKey}\\.csv$`));
   const file = (await status.textContent())!.replace(/^.*guardadas en /, '');
-  const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-  expect(csv[0]).toBe('id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at');
+  const csv = readFileSync(file, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n');
+  expect(csv[0]).toBe(
+    'id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at',
+  );
   expect(csv.length - 1).toBe(totals.lines);
   const head = csv[0]!.split(',');
   const col = (name: string) => head.indexOf(name);
@@ -108,7 +113,10 @@ test('the Programas tab: admin creates an NN Travels campaign with a promotion; 
   await expect(travel.getByText('Aún no hay campañas.')).toBeVisible();
   const open = (await rpc(page, 'periods.current', {})).body.data.period.key as string;
   const [y, m] = open.split('-').map(Number) as [number, number];
-  const plus = (k: number) => { const d = new Date(Date.UTC(y, m - 1 + k, 1)); return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`; };
+  const plus = (k: number) => {
+    const d = new Date(Date.UTC(y, m - 1 + k, 1));
+    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+  };
 
   await travel.getByRole('button', { name: 'Nueva campaña' }).click();
   const form = travel.getByRole('form', { name: 'Nueva campaña' });
@@ -132,8 +140,22 @@ test('the Programas tab: admin creates an NN Travels campaign with a promotion; 
   await expect(row).toContainText(`${open} – ${plus(1)} ×2 (Doble puntos)`);
   await expect(row).toContainText('En curso');
   await expect(travel.getByText('Aún no hay puntos en esta campaña')).toBeVisible();
-  const campaigns = (await rpc(page, 'programmes.campaigns', {})).body.data.rows as { name: string; fromPeriod: string; toPeriod: string; target: string; promotions: unknown[] }[];
-  expect(campaigns).toMatchObject([{ name: 'Cancún 2027', fromPeriod: open, toPeriod: plus(5), target: '200', promotions: [{ fromPeriod: open, toPeriod: plus(1), multiplier: '2', label: 'Doble puntos' }] }]);
+  const campaigns = (await rpc(page, 'programmes.campaigns', {})).body.data.rows as {
+    name: string;
+    fromPeriod: string;
+    toPeriod: string;
+    target: string;
+    promotions: unknown[];
+  }[];
+  expect(campaigns).toMatchObject([
+    {
+      name: 'Cancún 2027',
+      fromPeriod: open,
+      toPeriod: plus(5),
+      target: '200',
+      promotions: [{ fromPeriod: open, toPeriod: plus(1), multiplier: '2', label: 'Doble puntos' }],
+    },
+  ]);
 
   await expect(page.getByRole('region', { name: 'Lealtad' })).toBeVisible();
   const cashback = page.getByRole('region', { name: 'Cashback' });
@@ -146,7 +168,8 @@ test('the Programas tab: admin creates an NN Travels campaign with a promotion; 
 
 test('support sees the posted totals and the programmes, without preview, export or campaign editing', async ({ page }) => {
   test.setTimeout(120_000);
-  const TEMP = 'temporal-soporte-1', FINAL = 'definitiva-soporte-1';
+  const TEMP = 'temporal-soporte-1',
+    FINAL = 'definitiva-soporte-1';
   await loginAsAdmin(page, base);
   expect((await rpc(page, 'staff.create', { username: 'soporte-programas', displayName: 'Sara Soporte', role: 'support', password: TEMP })).status).toBe(200);
   await page.evaluate(() => sessionStorage.clear());

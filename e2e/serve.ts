@@ -20,7 +20,13 @@ import { spawn, spawnSync } from 'node:child_process';
  *   cluster's credentials.json and point a second instance at the same database (e2e/live.spec.ts).
  */
 const dir = process.env.NNP_E2E_DATA_DIR || mkdtempSync(path.join(os.tmpdir(), 'nnp-e2e-'));
-const env: NodeJS.ProcessEnv = { ...process.env, NNP_DATA_DIR: dir, NNP_EXPORT_DIR: path.join(dir, 'exports'), NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password', NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? "400" };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NNP_DATA_DIR: dir,
+  NNP_EXPORT_DIR: path.join(dir, 'exports'),
+  NNP_ADMIN_PASSWORD: process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password',
+  NNP_SEED_MEMBERS: process.env.NNP_SEED_MEMBERS ?? '400',
+};
 
 let closeStub: (() => Promise<void>) | null = null;
 let stub: import('../test/stripe-server').StripeStub | null = null;

@@ -30,7 +30,11 @@ test('a catalogue CSV with one bad row is refused with the row named; a good one
   await loginAsAdmin(page);
   await page.getByRole('link', { name: 'Configuración' }).click();
   await page.getByRole('tab', { name: 'Catálogo' }).click();
-  const bad = [HEADER, 'GEL-ALOE,Gel de Aloe Vera,product,150,sí,199.00,160.00,11.00,9.00,45000,38000.00,,', 'CREMA-NOCHE,Crema de Noche,product,-20,sí,250,200,,,,,,'].join('\n');
+  const bad = [
+    HEADER,
+    'GEL-ALOE,Gel de Aloe Vera,product,150,sí,199.00,160.00,11.00,9.00,45000,38000.00,,',
+    'CREMA-NOCHE,Crema de Noche,product,-20,sí,250,200,,,,,,',
+  ].join('\n');
   await page.getByLabel('Archivo CSV').setInputFiles({ name: 'catalogo.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
   await expect(page.getByRole('alert')).toContainText('no se aplicará nada');
   await expect(page.getByRole('cell', { name: 'El PV no puede ser negativo' })).toBeVisible();

@@ -90,7 +90,10 @@ test('finance filters the queue, rejects a flagged request, batch-approves three
   await page.getByLabel('Estado', { exact: true }).selectOption({ label: 'Aprobado' });
   await expect(summary).toContainText('3 retiros');
   await queue(page).getByRole('checkbox', { name: 'Seleccionar la página' }).check();
-  await page.locator('.wd-selection').getByRole('button', { name: /Pagar con Stripe/ }).click();
+  await page
+    .locator('.wd-selection')
+    .getByRole('button', { name: /Pagar con Stripe/ })
+    .click();
   const pay = page.getByRole('dialog', { name: 'Pago por Stripe Connect' });
   await expect(pay).toContainText('$5,300.00 MXN');
   await pay.getByRole('button', { name: 'Pagar 3' }).click();
@@ -115,7 +118,9 @@ test('finance filters the queue, rejects a flagged request, batch-approves three
   expect(csv).toContain('paid');
 });
 
-test('finance, keyboard only at 1280×720: rows open with Enter, Space selects and keeps focus, approve and reject from the drawer, a withdrawal by folio', async ({ page }) => {
+test('finance, keyboard only at 1280×720: rows open with Enter, Space selects and keeps focus, approve and reject from the drawer, a withdrawal by folio', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 720 });
   await login(page, USER, FINAL, base);
@@ -207,7 +212,11 @@ test('support does not see withdrawals and the bridge refuses them', async ({ pa
   const nav = page.getByRole('navigation', { name: 'principal' });
   await expect(nav).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Retiros' })).toHaveCount(0);
-  for (const [name, input] of [['withdrawals.list', {}], ['withdrawals.approve', { id: 1 }], ['withdrawals.payout', { id: 1 }]] as const) {
+  for (const [name, input] of [
+    ['withdrawals.list', {}],
+    ['withdrawals.approve', { id: 1 }],
+    ['withdrawals.payout', { id: 1 }],
+  ] as const) {
     const res = await rpc(page, name, input);
     expect(res.status, name).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');

@@ -28,7 +28,10 @@ test('the audit log reads in business words: the action, the member by code and 
   let target: { id: number; code: string; firstName: string; lastName: string } | null = null;
   for (const q of ['3', '4', '5']) {
     const cand = (await rpc(page, 'members.search', { q })).body.data.rows[0];
-    if ((await rpc(page, 'genealogy.move', { memberId: m.id, newSponsorId: cand.id, reason: 'Alta con el patrocinador equivocado' })).status === 200) { target = cand; break; }
+    if ((await rpc(page, 'genealogy.move', { memberId: m.id, newSponsorId: cand.id, reason: 'Alta con el patrocinador equivocado' })).status === 200) {
+      target = cand;
+      break;
+    }
   }
   if (!target) throw new Error('no sponsor change was accepted');
 
@@ -107,12 +110,20 @@ test('the "¿Por qué?" panel of a closed period\'s line reads in business words
   await loginAsAdmin(page);
   const periods = (await rpc(page, 'periods.list', {})).body.data as { key: string; status: string }[];
   const closed = periods.find((p) => p.status === 'closed')!;
-  const lines = (await rpc(page, 'commissions.periodLines', { periodKey: closed.key, type: 'uninivel', limit: 500 })).body.data.rows as { beneficiaryId: number; sourceKind: string; sourceId: number; level: number }[];
+  const lines = (await rpc(page, 'commissions.periodLines', { periodKey: closed.key, type: 'uninivel', limit: 500 })).body.data.rows as {
+    beneficiaryId: number;
+    sourceKind: string;
+    sourceId: number;
+    level: number;
+  }[];
   const line = lines.find((l) => l.sourceKind === 'order' && l.level >= 2) ?? lines.find((l) => l.sourceKind === 'order')!;
   await page.goto(`/#/members/${line.beneficiaryId}`);
   await page.getByRole('tab', { name: 'Comisiones' }).click();
   const panel = page.getByRole('tabpanel');
-  await panel.getByRole('button', { name: /^Pedido #\d+$/ }).first().click();
+  await panel
+    .getByRole('button', { name: /^Pedido #\d+$/ })
+    .first()
+    .click();
   const why = page.getByRole('region', { name: /¿Por qué\? Pedido #\d+/ });
   await expect(why.getByRole('row').nth(1)).toBeVisible();
   await expect(why).not.toContainText(/#\d+ ·|PV \d+\.\d\d\b|\b0\.\d+\b/);
@@ -121,7 +132,7 @@ test('the "¿Por qué?" panel of a closed period\'s line reads in business words
   await screenshot(page, '20-16-why-panel');
 });
 
-test('an amount field says why it is invalid, beside the field with its label; the quote\'s money is formatted', async ({ page }) => {
+test("an amount field says why it is invalid, beside the field with its label; the quote's money is formatted", async ({ page }) => {
   test.setTimeout(120_000);
   await loginAsAdmin(page);
   await page.goto('/#/withdrawals');

@@ -128,8 +128,10 @@ export const errorText = {
       nextExists: 'El periodo siguiente {{period}} ya existe.',
       confirmKey: 'Escriba la clave del periodo para confirmar el cierre.',
       runNotFound: 'El proceso no existe.',
-      notEnded: 'El periodo {{period}} aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del {{at}} (hora del centro de México).',
-      notStarted: 'El periodo {{period}} aún no empieza: un periodo futuro no se puede cerrar. Se podrá cerrar cuando termine, a partir del {{at}} (hora del centro de México).',
+      notEnded:
+        'El periodo {{period}} aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del {{at}} (hora del centro de México).',
+      notStarted:
+        'El periodo {{period}} aún no empieza: un periodo futuro no se puede cerrar. Se podrá cerrar cuando termine, a partir del {{at}} (hora del centro de México).',
     },
     withdrawal: {
       notFound: 'El retiro no existe.',
@@ -165,7 +167,8 @@ export const errorText = {
       holdDone: 'El movimiento retenido ya se aplicó o se anuló.',
       wrongCurrency: 'Moneda equivocada: el monedero del socio está en {{currency}}.',
       missingAccount: 'El asiento menciona una cuenta o un socio que no existe.',
-      drift: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se toma dinero de él hasta que finanzas lo revise (revisión del libro en el tablero).',
+      drift:
+        'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se toma dinero de él hasta que finanzas lo revise (revisión del libro en el tablero).',
     },
     stripe: {
       notConfigured: 'Los pagos con Stripe no están activados en este equipo: pida a quien administra el sistema que los configure.',
@@ -217,9 +220,23 @@ export const errorText = {
     catalogue: { rows: 'El archivo tiene {{count}} error(es); no se aplicó nada.', productNotFound: 'El producto no existe.' },
     /** Words for a `status` param (a state's code travels, the screen words it). */
     state: {
-      pending: 'pendiente', approved: 'aprobado', processing: 'en proceso de pago', paid: 'pagado', rejected: 'rechazado', failed: 'fallido',
-      active: 'activa', paused: 'pausada', canceled: 'cancelada', past_due: 'con pago vencido', open: 'abierto', closing: 'en cierre', closed: 'cerrado',
-      refunded: 'reembolsado', cancelled: 'cancelado', suspended: 'suspendido', inactive: 'inactivo',
+      pending: 'pendiente',
+      approved: 'aprobado',
+      processing: 'en proceso de pago',
+      paid: 'pagado',
+      rejected: 'rechazado',
+      failed: 'fallido',
+      active: 'activa',
+      paused: 'pausada',
+      canceled: 'cancelada',
+      past_due: 'con pago vencido',
+      open: 'abierto',
+      closing: 'en cierre',
+      closed: 'cerrado',
+      refunded: 'reembolsado',
+      cancelled: 'cancelado',
+      suspended: 'suspendido',
+      inactive: 'inactivo',
     },
   },
   en: {
@@ -376,7 +393,8 @@ export const errorText = {
       holdDone: 'The held movement was already applied or voided.',
       wrongCurrency: 'Wrong currency: the member’s wallet is in {{currency}}.',
       missingAccount: 'The entry mentions an account or member that does not exist.',
-      drift: 'This wallet’s stored balance does not match the sum of its entries: no money is taken from it until finance reviews it (ledger check on the dashboard).',
+      drift:
+        'This wallet’s stored balance does not match the sum of its entries: no money is taken from it until finance reviews it (ledger check on the dashboard).',
     },
     stripe: {
       notConfigured: 'Stripe payments are not enabled on this installation: ask your system administrator to set them up.',
@@ -427,9 +445,23 @@ export const errorText = {
     },
     catalogue: { rows: 'The file has {{count}} error(s); nothing was applied.', productNotFound: 'The product does not exist.' },
     state: {
-      pending: 'pending', approved: 'approved', processing: 'being paid', paid: 'paid', rejected: 'rejected', failed: 'failed',
-      active: 'active', paused: 'paused', canceled: 'cancelled', past_due: 'past due', open: 'open', closing: 'closing', closed: 'closed',
-      refunded: 'refunded', cancelled: 'cancelled', suspended: 'suspended', inactive: 'inactive',
+      pending: 'pending',
+      approved: 'approved',
+      processing: 'being paid',
+      paid: 'paid',
+      rejected: 'rejected',
+      failed: 'failed',
+      active: 'active',
+      paused: 'paused',
+      canceled: 'cancelled',
+      past_due: 'past due',
+      open: 'open',
+      closing: 'closing',
+      closed: 'closed',
+      refunded: 'refunded',
+      cancelled: 'cancelled',
+      suspended: 'suspended',
+      inactive: 'inactive',
     },
   },
 };
@@ -463,7 +495,8 @@ export function wordError(key: string, params: MessageParams = {}, lang: 'es' | 
 export function wordParams(params: MessageParams, find: (key: string) => string | undefined): MessageParams {
   let out = params;
   if (typeof params.status === 'string') out = { ...out, status: find(`state.${params.status}`) ?? params.status };
-  if (typeof params.at === 'string' && !Number.isNaN(Date.parse(params.at))) out = { ...out, at: formatLongDateTime(params.at, find('meta.locale') === 'en' ? 'en' : 'es-MX') };
+  if (typeof params.at === 'string' && !Number.isNaN(Date.parse(params.at)))
+    out = { ...out, at: formatLongDateTime(params.at, find('meta.locale') === 'en' ? 'en' : 'es-MX') };
   return out;
 }
 

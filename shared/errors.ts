@@ -2,16 +2,7 @@ import { wordError, type MessageKey, type MessageParams, type RuleKey } from './
 export type { MessageKey, MessageParams, RuleKey } from './error-messages';
 
 /** Error codes that cross the IPC boundary; never a stack trace. */
-export const ERROR_CODES = [
-  'VALIDATION',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'PERIOD_CLOSED',
-  'INSUFFICIENT_FUNDS',
-  'INTERNAL',
-] as const;
+export const ERROR_CODES = ['VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERIOD_CLOSED', 'INSUFFICIENT_FUNDS', 'INTERNAL'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorShape {
@@ -51,7 +42,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 export class AppError extends Error implements AppErrorShape {
   public readonly key?: string;
   public readonly params?: MessageParams;
-  constructor(public readonly code: ErrorCode, message: string, public readonly details?: unknown, words?: { key: string; params?: MessageParams }) {
+  constructor(
+    public readonly code: ErrorCode,
+    message: string,
+    public readonly details?: unknown,
+    words?: { key: string; params?: MessageParams },
+  ) {
     super(message);
     this.name = 'AppError';
     if (words) {
@@ -64,7 +60,11 @@ export class AppError extends Error implements AppErrorShape {
     return new AppError(code, wordError(key, params), details, { key, params });
   }
   /** A VALIDATION error naming fields: each issue a rule key (+ params) for one field key. */
-  static fields(issues: { path: string; rule: RuleKey; params?: MessageParams }[], key: MessageKey = 'validation.invalid', params: MessageParams = {}): AppError {
+  static fields(
+    issues: { path: string; rule: RuleKey; params?: MessageParams }[],
+    key: MessageKey = 'validation.invalid',
+    params: MessageParams = {},
+  ): AppError {
     const full: FieldIssue[] = issues.map((i) => ({ ...i, message: wordError(`rule.${i.rule}`, i.params) }));
     const message = `${wordError(key, params)} ${full.map((i) => `${i.path}: ${i.message}`).join('; ')}`.trim();
     return new AppError('VALIDATION', message, { issues: full }, { key, params });
@@ -74,8 +74,10 @@ export class AppError extends Error implements AppErrorShape {
   }
   toJSON(): AppErrorShape {
     return {
-      code: this.code, message: this.message,
-      ...(this.key ? { key: this.key } : {}), ...(this.params ? { params: this.params } : {}),
+      code: this.code,
+      message: this.message,
+      ...(this.key ? { key: this.key } : {}),
+      ...(this.params ? { params: this.params } : {}),
       ...(this.details === undefined ? {} : { details: this.details }),
     };
   }

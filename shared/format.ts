@@ -33,7 +33,9 @@ export function formatInstant(iso: string | null | undefined, locale: Locale = '
   const d = new Date(iso);
   return new Intl.DateTimeFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', {
     timeZone: DISPLAY_TIME_ZONE,
-    year: 'numeric', month: '2-digit', day: '2-digit',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
     ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}),
   }).format(d);
 }

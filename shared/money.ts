@@ -21,7 +21,10 @@ export const CountryCode = z.enum(COUNTRIES);
  * An instant as ISO-8601 UTC text, between 2000 and 2199: nothing in the business is older, and
  * year 0000 / 1900 inputs otherwise reach PostgreSQL (or Date) as nonsense.
  */
-export const Instant = z.string().datetime({ offset: true }).refine((s) => {
-  const t = Date.parse(s);
-  return Number.isFinite(t) && t >= Date.UTC(2000, 0, 1) && t < Date.UTC(2200, 0, 1);
-}, rule('instantRange'));
+export const Instant = z
+  .string()
+  .datetime({ offset: true })
+  .refine((s) => {
+    const t = Date.parse(s);
+    return Number.isFinite(t) && t >= Date.UTC(2000, 0, 1) && t < Date.UTC(2200, 0, 1);
+  }, rule('instantRange'));

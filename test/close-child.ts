@@ -39,8 +39,11 @@ const close = probeAfter ? withStep(probe, { after: probeAfter }) : closeSteps;
 
 const database = connect(url, { max: 4 });
 const app: AppServices = {
-  db: database.db, sql: database.sql, config: { version: 'crash-child', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
-  now: () => new Date(), log: (m, e) => process.stderr.write(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}\n`),
+  db: database.db,
+  sql: database.sql,
+  config: { version: 'crash-child', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
+  now: () => new Date(),
+  log: (m, e) => process.stderr.write(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}\n`),
 };
 try {
   const runId = await database.db.transaction(async (tx) => {

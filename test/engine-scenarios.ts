@@ -44,7 +44,11 @@ export function product(memberId: string, pv: string, extra: Partial<EngineOrder
   };
 }
 
-export function kit(memberId: string, sku: 'FULL-SUPPLEMENT' | 'FULL-SKIN' | 'FULL-PROTECT', extra: Partial<EngineOrder> & { country?: Country } = {}): EngineOrder {
+export function kit(
+  memberId: string,
+  sku: 'FULL-SUPPLEMENT' | 'FULL-SKIN' | 'FULL-PROTECT',
+  extra: Partial<EngineOrder> & { country?: Country } = {},
+): EngineOrder {
   const pv = { 'FULL-SUPPLEMENT': '1670', 'FULL-SKIN': '2180', 'FULL-PROTECT': '4860' }[sku];
   const { country, ...rest } = extra;
   return {

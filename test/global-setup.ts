@@ -8,7 +8,6 @@ import { startCluster, type ClusterInfo } from '../main/db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase } from '../main/db/client';
 import { ensureInitialPlan } from '../main/services/plan/initial';
 
-
 let cluster: ClusterInfo | undefined;
 let dir: string | undefined;
 let external: { url: string; template: string } | undefined;

@@ -15,13 +15,20 @@ const areaFiles = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWit
 
 function leaves(o: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
-  if (typeof o === 'string') { out.set(prefix, o); return out; }
+  if (typeof o === 'string') {
+    out.set(prefix, o);
+    return out;
+  }
   for (const [k, v] of Object.entries(o as object)) for (const [kk, vv] of leaves(v, prefix ? `${prefix}.${k}` : k)) out.set(kk, vv);
   return out;
 }
 /** i18next plural forms (_one, _other, …) count as one key. */
 const base = (k: string) => k.replace(/_(zero|one|two|few|many|other)$/, '');
-const vars = (s: string) => [...s.matchAll(/\{\{\s*(\w+)/g)].map((m) => m[1]).sort().join(',');
+const vars = (s: string) =>
+  [...s.matchAll(/\{\{\s*(\w+)/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 
 /** Words the same in every language: each language's own name in the language switch, a type name. */
 const ALLOWED = new Set(['English', 'Español', 'AsyncIterable', 'NN', 'MXN', 'USD', 'COP', 'DOP']);
@@ -42,7 +49,9 @@ describe('i18n', () => {
   it('the audit log words every action, entity, field and enum value it can show (issue 20)', () => {
     const es = leaves(auditlog.es.auditLog);
     const en = leaves(auditlog.en.auditLog);
-    const mutations = Object.entries(contract).filter(([, p]) => p.kind === 'mutation').map(([name]) => name);
+    const mutations = Object.entries(contract)
+      .filter(([, p]) => p.kind === 'mutation')
+      .map(([name]) => name);
     const needed = [
       ...[...mutations, ...AUDIT_EXTRA_ACTIONS].map((a) => `actions.${a}`),
       ...AUDIT_ENTITIES.map((e) => `entities.${e}`),
@@ -59,7 +68,13 @@ describe('i18n', () => {
   it('screens render no literal words outside t()', () => {
     const root = path.join(dir, '..', 'features');
     const files: string[] = [];
-    const walk = (d: string) => { for (const f of readdirSync(d)) { const p = path.join(d, f); if (statSync(p).isDirectory()) walk(p); else if (p.endsWith('.tsx')) files.push(p); } };
+    const walk = (d: string) => {
+      for (const f of readdirSync(d)) {
+        const p = path.join(d, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.tsx')) files.push(p);
+      }
+    };
     walk(root);
     const offenders: string[] = [];
     for (const f of files) {

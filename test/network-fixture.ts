@@ -21,9 +21,9 @@ export async function loadFixture(sql: postgres.Sql) {
     { id: 7, sponsorId: 3, firstName: 'Héctor', lastName: 'Centro', careerRank: 5 },
   ];
   for (let i = 8; i <= 257; i++) {
-    list.push(i < 38
-      ? { id: i, sponsorId: 7, firstName: 'Mariana', lastName: 'Castillo Zúñiga' }
-      : { id: i, sponsorId: 7, firstName: 'Pedro', lastName: `Ortiz ${i}` });
+    list.push(
+      i < 38 ? { id: i, sponsorId: 7, firstName: 'Mariana', lastName: 'Castillo Zúñiga' } : { id: i, sponsorId: 7, firstName: 'Pedro', lastName: `Ortiz ${i}` },
+    );
   }
   for (let i = 258; i <= 300; i++) list.push({ id: i, sponsorId: i === 258 ? 5 : i - 1, firstName: 'Cadena', lastName: `Profunda ${i}` });
   const paths = await insertMembers(sql, list);

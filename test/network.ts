@@ -30,10 +30,19 @@ export async function insertMembers(sql: postgres.Sql, list: TestMember[]): Prom
     for (const a of p.split('/').filter(Boolean)) down.set(Number(a), (down.get(Number(a)) ?? 0) + 1);
   }
   const rows = list.map((m) => ({
-    id: m.id, code: memberCode(m.id), first_name: m.firstName, last_name: m.lastName, email: m.email ?? null, phone: m.phone ?? null,
-    phone_digits: m.phone ? m.phone.replace(/\D/g, '') : null, country: m.country ?? 'MX', status: m.status ?? 'active',
-    sponsor_id: m.sponsorId, enrolled_at: new Date(Date.UTC(2025, 0, 1) + m.id * 60_000).toISOString(),
-    career_rank: m.careerRank ?? 0, downline_size: down.get(m.id)!,
+    id: m.id,
+    code: memberCode(m.id),
+    first_name: m.firstName,
+    last_name: m.lastName,
+    email: m.email ?? null,
+    phone: m.phone ?? null,
+    phone_digits: m.phone ? m.phone.replace(/\D/g, '') : null,
+    country: m.country ?? 'MX',
+    status: m.status ?? 'active',
+    sponsor_id: m.sponsorId,
+    enrolled_at: new Date(Date.UTC(2025, 0, 1) + m.id * 60_000).toISOString(),
+    career_rank: m.careerRank ?? 0,
+    downline_size: down.get(m.id)!,
   }));
   // The member row and its place in the tree (member_paths), as an enrolment writes them.
   const paths = list.map((m) => ({ member_id: m.id, path: path.get(m.id)!, depth: depth.get(m.id)! }));

@@ -71,7 +71,7 @@ export async function insertOrders(sql: postgres.Sql, periods: Map<string, numbe
   for (const o of list) {
     const status = o.status ?? 'paid';
     const paid = status === 'paid' || status === 'refunded';
-    const periodId = o.periodKey ? periods.get(o.periodKey) ?? null : null;
+    const periodId = o.periodKey ? (periods.get(o.periodKey) ?? null) : null;
     const [p] = periodId ? await sql<{ starts_at: string }[]>`select starts_at from periods where id = ${periodId}` : [];
     const confirmed = o.confirmedAt !== undefined ? o.confirmedAt : paid && p ? new Date(new Date(p.starts_at).getTime() + 3 * 86_400_000).toISOString() : null;
     const [r] = await sql<{ id: string }[]>`
@@ -94,8 +94,16 @@ export async function loadSmallNetwork(sql: postgres.Sql, opts: { orders?: boole
 }
 
 /** A pending order ready to be confirmed. */
-export async function pendingOrder(sql: postgres.Sql, memberId: number, pv: string, vn = '0', opts: { currency?: TestOrder['currency']; country?: TestOrder['country']; createdAt?: string; kitPv?: string } = {}) {
-  const [id] = await insertOrders(sql, new Map(), [{ memberId, periodKey: null, pv, vn, status: 'pending', currency: opts.currency, country: opts.country, createdAt: opts.createdAt, kitPv: opts.kitPv }]);
+export async function pendingOrder(
+  sql: postgres.Sql,
+  memberId: number,
+  pv: string,
+  vn = '0',
+  opts: { currency?: TestOrder['currency']; country?: TestOrder['country']; createdAt?: string; kitPv?: string } = {},
+) {
+  const [id] = await insertOrders(sql, new Map(), [
+    { memberId, periodKey: null, pv, vn, status: 'pending', currency: opts.currency, country: opts.country, createdAt: opts.createdAt, kitPv: opts.kitPv },
+  ]);
   return id!;
 }
 
@@ -110,6 +118,8 @@ export async function volumesOf(sql: postgres.Sql, periodId: number) {
 export async function statsOf(sql: postgres.Sql, periodId: number) {
   const [s] = await sql<{ members_active: number; members_advancing: number; orders_paid: number; pv: string; vn_mxn: string }[]>`
     select members_active, members_advancing, orders_paid, pv::text, vn_mxn::text from period_stats where period_id = ${periodId}`;
-  const ranks = await sql<{ rank: number; members: number }[]>`select rank, members from period_rank_counts where period_id = ${periodId} and members <> 0 order by rank`;
+  const ranks = await sql<
+    { rank: number; members: number }[]
+  >`select rank, members from period_rank_counts where period_id = ${periodId} and members <> 0 order by rank`;
   return { ...s, ranks: ranks.map((r) => [r.rank, r.members]) };
 }

@@ -15,7 +15,17 @@ let nextId = 900_000;
  * Inserts root members for wallet tests (no sponsor: member_paths row "<id>/", depth 0). Members are the
  * genealogy area's data; the ledger only needs them to exist.
  */
-export async function insertMembers(db: DbOrTx, list: { country?: TestMember['country']; enrolledAt?: Date; stripeAccountId?: string | null; payoutDestinationChangedAt?: Date | null; firstName?: string; lastName?: string }[]): Promise<TestMember[]> {
+export async function insertMembers(
+  db: DbOrTx,
+  list: {
+    country?: TestMember['country'];
+    enrolledAt?: Date;
+    stripeAccountId?: string | null;
+    payoutDestinationChangedAt?: Date | null;
+    firstName?: string;
+    lastName?: string;
+  }[],
+): Promise<TestMember[]> {
   const out: TestMember[] = [];
   for (const m of list) {
     const id = nextId++;
@@ -35,17 +45,32 @@ export async function insertMembers(db: DbOrTx, list: { country?: TestMember['co
 }
 
 /** Credits a commission to a member's wallet through the ledger API (company commission expense → wallet). */
-export async function creditCommission(db: DbOrTx, memberId: number, currency: Currency, amount: string, opts: { key?: string; periodId?: number | null; at?: Date } = {}) {
+export async function creditCommission(
+  db: DbOrTx,
+  memberId: number,
+  currency: Currency,
+  amount: string,
+  opts: { key?: string; periodId?: number | null; at?: Date } = {},
+) {
   return postTransfer(db, {
     idempotencyKey: opts.key ?? `test-commission:${memberId}:${Math.random().toString(36).slice(2)}`,
-    kind: 'commission', currency, periodId: opts.periodId ?? null, at: opts.at,
-    entries: [{ account: { company: 'commission_expense' }, amount: `-${amount}` }, { account: { member: memberId }, amount }],
+    kind: 'commission',
+    currency,
+    periodId: opts.periodId ?? null,
+    at: opts.at,
+    entries: [
+      { account: { company: 'commission_expense' }, amount: `-${amount}` },
+      { account: { member: memberId }, amount },
+    ],
     reference: { test: true },
   });
 }
 
 /** Inserts the periods (closed) of the given keys, for per-period figures. */
-export async function insertPeriods(db: DbOrTx, keys: { key: string; startsAt: Date; endsAt: Date; status?: 'open' | 'closed' }[]): Promise<Map<string, number>> {
+export async function insertPeriods(
+  db: DbOrTx,
+  keys: { key: string; startsAt: Date; endsAt: Date; status?: 'open' | 'closed' }[],
+): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const p of keys) {
     const rows = await db.execute<{ id: number }>(sql`

@@ -89,7 +89,10 @@ export async function ensureFirstAdmin(database: Database): Promise<{ username: 
     const fromEnv = process.env.NNP_ADMIN_PASSWORD;
     const password = fromEnv && fromEnv.length > 0 ? fromEnv : randomPassword();
     await tx.insert(staff).values({
-      username: 'admin', displayName: 'Administrador', role: 'admin', passwordHash: await hashPassword(password),
+      username: 'admin',
+      displayName: 'Administrador',
+      role: 'admin',
+      passwordHash: await hashPassword(password),
       // A printed random password must be replaced; one chosen through the environment need not be.
       mustChangePassword: !fromEnv,
     });
@@ -137,7 +140,12 @@ export async function seedIfEmpty(database: Database, log: (m: string) => void) 
   // stays open (it has ended: an admin can close it), this month's payments wait for it.
   const r = await seedDemoNetwork(database.sql, { members, periods: 4, seed: 1, log, now, periodsAs: 'history' });
   log(`red de demostración lista: ${r.members} socios, ${r.orders} pedidos (${Math.round(r.ms)} ms)`);
-  await closeSeededHistory(createServices(database, appConfig('embedded'), (m, e) => log(`${m}${e ? ` ${String(e)}` : ''}`)), r.periods, now, log);
+  await closeSeededHistory(
+    createServices(database, appConfig('embedded'), (m, e) => log(`${m}${e ? ` ${String(e)}` : ''}`)),
+    r.periods,
+    now,
+    log,
+  );
   await ensurePeriodAggregates(database.db, log);
   const { seedDemoAutoships } = await import('../services/seed/autoship');
   const autoships = await seedDemoAutoships(database.db, now);

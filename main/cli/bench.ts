@@ -57,7 +57,8 @@ export interface BenchReport {
   metrics: Record<string, MetricResult & { load_avg?: string } & { budget_p95_ms?: number; budget_ms?: number; budget_per_s?: number }>;
 }
 
-const fmt = (v: number | undefined, unit = '') => (v === undefined || Number.isNaN(v) ? '—' : `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}${unit}`);
+const fmt = (v: number | undefined, unit = '') =>
+  v === undefined || Number.isNaN(v) ? '—' : `${v.toLocaleString('en-US', { maximumFractionDigits: 2 })}${unit}`;
 
 /** The metric's own figure is missing (no p95, ms or per_s, or not a number): the run failed. */
 export function missingFigure(r: MetricResult): boolean {
@@ -65,7 +66,14 @@ export function missingFigure(r: MetricResult): boolean {
   return r.failed !== undefined || figure === undefined || !Number.isFinite(figure);
 }
 
-const budgetText = (m: Metric) => m.budget.per_s ? `≥ ${fmt(m.budget.per_s, '/s')}` : m.budget.ms ? `≤ ${fmt(m.budget.ms, ' ms')}` : m.budget.p95_ms ? `p95 ≤ ${fmt(m.budget.p95_ms, ' ms')}` : '—';
+const budgetText = (m: Metric) =>
+  m.budget.per_s
+    ? `≥ ${fmt(m.budget.per_s, '/s')}`
+    : m.budget.ms
+      ? `≤ ${fmt(m.budget.ms, ' ms')}`
+      : m.budget.p95_ms
+        ? `p95 ≤ ${fmt(m.budget.p95_ms, ' ms')}`
+        : '—';
 
 /** p50 / p95 / baseline / ratio / budget / verdict of one metric, whatever its kind. */
 export function tableRow(m: Metric, r: MetricResult) {
@@ -82,7 +90,15 @@ export function tableRow(m: Metric, r: MetricResult) {
   }
   const ratio = r.baseline_p95_ms && r.p95_ms ? r.baseline_p95_ms / r.p95_ms : undefined;
   const ok = m.budget.p95_ms === undefined || r.p95_ms === undefined ? undefined : r.p95_ms <= m.budget.p95_ms;
-  return [m.name, fmt(r.p50_ms, ' ms'), fmt(r.p95_ms, ' ms'), fmt(r.baseline_p95_ms, ' ms'), fmt(ratio, '×'), m.budget.p95_ms ? `p95 ≤ ${fmt(m.budget.p95_ms, ' ms')}` : '—', ok];
+  return [
+    m.name,
+    fmt(r.p50_ms, ' ms'),
+    fmt(r.p95_ms, ' ms'),
+    fmt(r.baseline_p95_ms, ' ms'),
+    fmt(ratio, '×'),
+    m.budget.p95_ms ? `p95 ≤ ${fmt(m.budget.p95_ms, ' ms')}` : '—',
+    ok,
+  ];
 }
 
 export function printTable(rows: (string | boolean | undefined)[][]) {
@@ -105,7 +121,12 @@ async function main() {
   });
   const members = positiveInt('members', values.members, 10);
   const seed = positiveInt('seed', values.seed, 0);
-  const groups = values.only ? values.only.split(',').map((g) => g.trim()).filter(Boolean) : null;
+  const groups = values.only
+    ? values.only
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean)
+    : null;
   const selected = metrics.filter((m) => !groups || groups.some((g) => m.name === g || m.name.startsWith(`${g}.`)));
   if (selected.length === 0) {
     console.error(`Ninguna métrica coincide con --only ${values.only}. Hay: ${metrics.map((m) => m.name).join(', ') || 'ninguna'}`);
@@ -113,7 +134,11 @@ async function main() {
   }
   const out = path.resolve(values.out ?? path.join(projectRoot, 'bench', 'results', 'latest.json'));
 
-  const cluster = await startCluster({ baseDir: path.join(projectRoot, 'bench', 'data'), settings: BENCH_SETTINGS, log: (m) => process.env.NNP_DEBUG && log(m) });
+  const cluster = await startCluster({
+    baseDir: path.join(projectRoot, 'bench', 'data'),
+    settings: BENCH_SETTINGS,
+    log: (m) => process.env.NNP_DEBUG && log(m),
+  });
   const dbName = `bench_${members}_s${seed}`;
   try {
     await ensureDatabase(clusterUrl(cluster, 'postgres'), dbName);
@@ -164,7 +189,10 @@ async function main() {
       const ctx: BenchContext = { sql: database.sql, db: database.db, members, seed, random: seededRandom(seed * 7919 + members), log };
       const rows: (string | boolean | undefined)[][] = [];
       const failed: string[] = [];
-      report.load_avg_start = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      report.load_avg_start = os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
       log(`load average ${report.load_avg_start} (${os.cpus().length} cores)`);
       for (const m of selected) {
         log(`${m.name}…`);
@@ -173,13 +201,16 @@ async function main() {
         try {
           r = await m.run(ctx);
         } catch (e) {
-          log(`${m.name} falló: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+          log(`${m.name} falló: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
           const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : '';
           r = { failed: `${e instanceof Error ? e.message : String(e)}${cause}` };
         }
         if (missingFigure(r) && r.failed === undefined) r = { ...r, failed: 'no figure measured' };
         if (r.failed !== undefined) failed.push(m.name);
-        const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+        const load = os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ');
         log(`${m.name}: ${JSON.stringify(r)} (${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${load})`);
         report.metrics[m.name] = {
           ...r,
@@ -193,7 +224,10 @@ async function main() {
       for (const after of new Set(selected.map((m) => m.after).filter((a) => a !== undefined))) await after().catch((e) => log(`after: ${String(e)}`));
       console.log(`\n${members.toLocaleString('en-US')} members, ${report.orders.toLocaleString('en-US')} orders in the current period; ${report.machine}\n`);
       printTable(rows);
-      report.load_avg_end = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+      report.load_avg_end = os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
       console.log(`\nload average (1, 5, 15 min): ${report.load_avg_start} at the start, ${report.load_avg_end} at the end`);
       for (const name of failed) console.log(`FAILED ${name}: ${report.metrics[name]?.failed}`);
       mkdirSync(path.dirname(out), { recursive: true });
@@ -211,7 +245,7 @@ async function main() {
 
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
   main().catch((e) => {
-    log(e instanceof Error ? e.stack ?? e.message : String(e));
+    log(e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exit(1);
   });
 }

@@ -49,7 +49,11 @@ async function main() {
     for (const [name, text] of files) {
       const file = path.join(currentFolder, name);
       let before: string | null = null;
-      try { before = readFileSync(file, 'utf8'); } catch { /* a new function */ }
+      try {
+        before = readFileSync(file, 'utf8');
+      } catch {
+        /* a new function */
+      }
       if (before !== text) {
         writeFileSync(file, text);
         log(`${before === null ? 'wrote' : 'updated'} ${name}`);

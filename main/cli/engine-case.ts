@@ -32,7 +32,14 @@ async function serverUrl(): Promise<{ admin: (db: string) => string; stop: () =>
   const given = process.env.NNP_ENGINE_CASE_PG;
   if (given) {
     const u = new URL(given);
-    return { admin: (db) => { const x = new URL(u); x.pathname = `/${db}`; return x.toString(); }, stop: async () => {} };
+    return {
+      admin: (db) => {
+        const x = new URL(u);
+        x.pathname = `/${db}`;
+        return x.toString();
+      },
+      stop: async () => {},
+    };
   }
   const dir = process.env.NNP_ENGINE_CASE_DIR ?? path.join(os.tmpdir(), 'nnp-engine-case');
   const cluster = await startCluster({ baseDir: dir, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }, log: debug });
@@ -102,7 +109,7 @@ async function main(): Promise<number> {
     } else if (e instanceof EngineInputError || e instanceof AppError) {
       process.stderr.write(`engine:case: ${e.message}\n`);
     } else {
-      process.stderr.write(`engine:case: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+      process.stderr.write(`engine:case: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     }
     return 1;
   } finally {
@@ -114,7 +121,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`engine:case: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`engine:case: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -44,7 +44,9 @@ async function main() {
   const database = await openDatabase({ log });
   const admin = await ensureFirstAdmin(database);
   if (admin?.generated) {
-    console.log(`Primer administrador creado. Usuario: ${admin.username}  Contraseña: ${admin.password}  (se pedirá cambiarla al entrar; no se volverá a mostrar)`);
+    console.log(
+      `Primer administrador creado. Usuario: ${admin.username}  Contraseña: ${admin.password}  (se pedirá cambiarla al entrar; no se volverá a mostrar)`,
+    );
   } else if (admin) {
     console.log(`Primer administrador creado: usuario ${admin.username}, contraseña de NNP_ADMIN_PASSWORD.`);
   }

@@ -23,12 +23,16 @@ async function main() {
   const { url } = await receiver.listen(values.port ? Number(values.port) : s.port, values.host ?? s.host);
   log(`recibiendo eventos de Stripe en ${url} (tolerancia ${s.toleranceSeconds} s)`);
   console.log(url);
-  const stop = () => void receiver.close().then(() => database.shutdown()).then(() => process.exit(0));
+  const stop = () =>
+    void receiver
+      .close()
+      .then(() => database.shutdown())
+      .then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 void main().catch((e) => {
-  log(e instanceof Error ? e.stack ?? e.message : String(e));
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
   process.exit(1);
 });

@@ -52,7 +52,8 @@ describe('each staff account is its own PostgreSQL login in one group', () => {
   it('the test staff are real logins, each a member of exactly its group, with no special powers', async () => {
     for (const [role, login] of Object.entries(LOGINS)) {
       const c = as(login);
-      const [me] = await c`select session_user as u, pg_has_role(session_user, 'nnp_admin', 'MEMBER') as a, pg_has_role(session_user, 'nnp_finance', 'MEMBER') as f,
+      const [me] =
+        await c`select session_user as u, pg_has_role(session_user, 'nnp_admin', 'MEMBER') as a, pg_has_role(session_user, 'nnp_finance', 'MEMBER') as f,
         pg_has_role(session_user, 'nnp_support', 'MEMBER') as s, (select rolsuper or rolcreaterole or rolcreatedb or rolbypassrls from pg_roles where rolname = session_user) as powers`;
       expect(me).toEqual({ u: login, a: role === 'admin', f: role === 'finance', s: role === 'support', powers: false });
     }
@@ -65,7 +66,7 @@ describe('each staff account is its own PostgreSQL login in one group', () => {
   });
 });
 
-describe('forbidden statements are refused for every group (the review\'s list)', () => {
+describe("forbidden statements are refused for every group (the review's list)", () => {
   beforeAll(async () => {
     // A wallet with a posted commission, so that every statement has rows to hit.
     const [m] = await insertMembers(t.database.db, [{}]);
@@ -74,7 +75,10 @@ describe('forbidden statements are refused for every group (the review\'s list)'
 
   const FORBIDDEN: [string, string][] = [
     ['update a balance', `update ledger_accounts set balance = balance + 1000000`],
-    ['append entries to a posted transaction', `insert into ledger_entries (transaction_id, account_id, amount, currency) select id, 1, 1, currency from ledger_transactions limit 1`],
+    [
+      'append entries to a posted transaction',
+      `insert into ledger_entries (transaction_id, account_id, amount, currency) select id, 1, 1, currency from ledger_transactions limit 1`,
+    ],
     ['flip a hold by its status', `update ledger_transactions set status = 'voided' where status = 'pending'`],
     ['TRUNCATE the entries', `truncate ledger_entries`],
     ['TRUNCATE the accounts', `truncate ledger_accounts cascade`],
@@ -120,7 +124,14 @@ describe('reads follow the role matrix', () => {
 
   it('support never reads password hashes, sessions, staff, withdrawals (payout destinations) or the audit trail', async () => {
     const c = as(LOGINS.support);
-    for (const q of ['select password_hash from staff', 'select username from staff', 'select token_hash from sessions', 'select stripe_destination from withdrawals', 'select * from audit_log limit 1', 'select * from login_failures']) {
+    for (const q of [
+      'select password_hash from staff',
+      'select username from staff',
+      'select token_hash from sessions',
+      'select stripe_destination from withdrawals',
+      'select * from audit_log limit 1',
+      'select * from login_failures',
+    ]) {
       expect(await refusal(c, q), q).toBe('42501');
     }
   });
@@ -148,7 +159,11 @@ describe('audit rows', () => {
 
 describe('staff procedures keep the login roles in step', () => {
   it('create → a login in its group; reset → new password; re-role → other group; disable → NOLOGIN and connections ended', async () => {
-    const created = await t.must('staff.create', { username: 'Caja.Uno', displayName: 'Caja Uno', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
+    const created = await t.must(
+      'staff.create',
+      { username: 'Caja.Uno', displayName: 'Caja Uno', role: 'support', password: 'inicial-123456' },
+      t.tokens.admin,
+    );
     const login = 'nnp_caja.uno';
     const c1 = as(login, 'inicial-123456');
     expect((await c1`select pg_has_role(session_user, 'nnp_support', 'MEMBER') as s`)[0]!.s).toBe(true);
@@ -171,7 +186,7 @@ describe('staff procedures keep the login roles in step', () => {
     expect(r!.rolcanlogin).toBe(false);
   });
 
-  it('a staff member\'s own password change goes to PostgreSQL too', async () => {
+  it("a staff member's own password change goes to PostgreSQL too", async () => {
     await t.must('staff.create', { username: 'cambia.clave', displayName: 'Cambia Clave', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
     const me = await t.must('auth.login', { username: 'cambia.clave', password: 'inicial-123456' }, null);
     await t.must('auth.changePassword', { currentPassword: 'inicial-123456', newPassword: 'mi-clave-propia-2026' }, me.token);
@@ -194,7 +209,8 @@ describe('balances are checked against their entries', () => {
     expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
     expect((await t.must('dashboard.summary', {}, t.tokens.admin)).ledgerCheck).toMatchObject({ mismatches: 0, trigger: 'manual' });
     // Only the owner can do this (every staff login was refused above): the check sees it.
-    const [acc] = await t.database.sql`update ledger_accounts set balance = balance + 1000000 where id = (select min(account_id) from ledger_entries) returning id`;
+    const [acc] = await t.database
+      .sql`update ledger_accounts set balance = balance + 1000000 where id = (select min(account_id) from ledger_entries) returning id`;
     const drift = await runLedgerCheck(t.database.db, 'manual');
     expect(drift.mismatches).toBe(1);
     expect((await t.must('dashboard.summary', {}, t.tokens.finance)).ledgerCheck).toMatchObject({ mismatches: 1 });
@@ -210,17 +226,27 @@ describe('balances are checked against their entries', () => {
     await creditCommission(t.database.db, m!.id, 'MXN', '3000.00', { at: new Date(Date.now() - 40 * 86_400_000) });
     const pending = await t.must('withdrawals.request', { memberId: m!.id, amount: '600.00', currency: 'MXN' }, t.tokens.finance);
     const [acc] = await t.database.sql`select id from ledger_accounts where kind = 'member_wallet' and member_id = ${m!.id}`;
-    const counts = async () => (await t.database.sql`select (select count(*)::int from withdrawals) as w, (select count(*)::int from ledger_transactions) as tx, (select count(*)::int from ledger_entries) as e`)[0];
+    const counts = async () =>
+      (
+        await t.database
+          .sql`select (select count(*)::int from withdrawals) as w, (select count(*)::int from ledger_transactions) as tx, (select count(*)::int from ledger_entries) as e`
+      )[0];
     // The review's attack, as the owner (no staff login may do it): a million more in the cache.
     await t.database.sql`update ledger_accounts set balance = balance + 1000000 where id = ${acc!.id}`;
     // The quote no longer offers the cache's million: what the entries allow (3,000 − 600 held), and no.
     expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '500000.00' }, t.tokens.finance)).toMatchObject({ available: '2400.00', ok: false });
-    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({ available: '2400.00', ok: false, problem: expect.stringContaining('no coincide') });
+    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({
+      available: '2400.00',
+      ok: false,
+      problem: expect.stringContaining('no coincide'),
+    });
     const before = await counts();
-    for (const amount of ['500000.00', '1000.00']) { // more than the entries allow, and an amount they do allow
+    for (const amount of ['500000.00', '1000.00']) {
+      // more than the entries allow, and an amount they do allow
       const r = await t.call('withdrawals.request', { memberId: m!.id, amount, currency: 'MXN' }, t.tokens.finance);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.error).toMatchObject({ code: 'CONFLICT', key: 'ledger.drift', details: { accountId: Number(acc!.id), rule: 'balance_differs_from_entries' } });
+      if (!r.ok)
+        expect(r.error).toMatchObject({ code: 'CONFLICT', key: 'ledger.drift', details: { accountId: Number(acc!.id), rule: 'balance_differs_from_entries' } });
     }
     // The request held before the drift cannot be approved either; it stays pending.
     const approval = await t.call('withdrawals.approve', { id: pending.id }, t.tokens.admin);
@@ -236,7 +262,11 @@ describe('balances are checked against their entries', () => {
     await t.database.sql`update ledger_accounts set balance = balance - 1000000 where id = ${acc!.id}`;
     expect(await t.must('withdrawals.approve', { id: pending.id }, t.tokens.admin)).toMatchObject({ status: 'approved' });
     expect(await t.must('withdrawals.request', { memberId: m!.id, amount: '1000.00', currency: 'MXN' }, t.tokens.finance)).toMatchObject({ status: 'pending' });
-    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({ available: '1400.00', ok: true, problem: null });
+    expect(await t.must('withdrawals.quote', { memberId: m!.id, amount: '1000.00' }, t.tokens.finance)).toMatchObject({
+      available: '1400.00',
+      ok: true,
+      problem: null,
+    });
     expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
   });
 });

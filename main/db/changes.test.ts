@@ -79,7 +79,9 @@ function openStream(ticket: string) {
       });
       resolve({ status: res.statusCode ?? 0, events, close: () => req.destroy(), body: () => body });
     });
-    req.on('error', (e) => { if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(e); });
+    req.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(e);
+    });
   });
 }
 
@@ -99,10 +101,12 @@ describe('live changes (LISTEN/NOTIFY)', () => {
 
   it('says nothing for a transaction that rolls back, and only after commit for one that commits', async () => {
     const since = Date.now();
-    await t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`update staff set display_name = display_name where username = 'admin'`);
-      tx.rollback();
-    }).catch(() => {});
+    await t.database.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`update staff set display_name = display_name where username = 'admin'`);
+        tx.rollback();
+      })
+      .catch(() => {});
     await new Promise((r) => setTimeout(r, 600));
     expect(heard.filter((h) => h.at >= since && h.areas.includes('staff'))).toEqual([]);
 

@@ -55,7 +55,10 @@ export async function openCopy(c: Conn, statement: string, open: OpenCopies = ne
 
 /** Runs `copy … from stdin` fed by `chunks`; rejects with the server's error if it refuses a row. */
 export async function copyIn(
-  c: Conn, statement: string, chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>, open?: OpenCopies,
+  c: Conn,
+  statement: string,
+  chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>,
+  open?: OpenCopies,
 ): Promise<void> {
   const copy = await openCopy(c, statement, open);
   try {

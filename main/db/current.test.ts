@@ -27,13 +27,19 @@ const none = { differing: [], missing: [], stale: [] };
 
 describe('drizzle/current/: the SQL functions and triggers in force', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await testApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await testApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('equal the migrated database, one file per function (run `npm run db:current` after a migration)', async () => {
     const database = await currentDefinitions(t.database.sql);
     // The functions the ledger and member search stand on are among them, with their triggers.
-    expect([...database.keys()]).toEqual(expect.arrayContaining(['ledger_post.sql', 'ledger_check_balanced.sql', 'ledger_mismatches.sql', 'nnp_member_search_update.sql']));
+    expect([...database.keys()]).toEqual(
+      expect.arrayContaining(['ledger_post.sql', 'ledger_check_balanced.sql', 'ledger_mismatches.sql', 'nnp_member_search_update.sql']),
+    );
     expect(database.get('nnp_member_search_update.sql')).toContain('CREATE TRIGGER members_search_update');
     expect(compare(database, folderFiles()), 'drizzle/current/ is out of date: run `npm run db:current`').toEqual(none);
   });

@@ -15,8 +15,17 @@ const HEADER = [
   '-- do not edit: change the definition in a new migration, then regenerate this folder.',
 ];
 
-interface FunctionRow { name: string; args: string; def: string }
-interface TriggerRow { name: string; tbl: string; fn: string; def: string }
+interface FunctionRow {
+  name: string;
+  args: string;
+  def: string;
+}
+interface TriggerRow {
+  name: string;
+  tbl: string;
+  fn: string;
+  def: string;
+}
 
 /**
  * The database's own text (pg_get_functiondef / pg_get_triggerdef) of every function of schema

@@ -32,13 +32,22 @@ async function refusal(c: postgres.Sql, statement: string): Promise<string | nul
     return (e as { code?: string }).code ?? 'no-code';
   }
 }
-interface Change { db_login: string; app_staff: string | null; procedure: string | null; table_name: string; op: string; row_key: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
+interface Change {
+  db_login: string;
+  app_staff: string | null;
+  procedure: string | null;
+  table_name: string;
+  op: string;
+  row_key: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
 const changes = (table: string) => t.database.sql<Change[]>`
   select db_login, app_staff, procedure, table_name, op, row_key, before, after from data_changes where table_name = ${table} order by id`;
 
 beforeAll(async () => {
   t = await testApp();
-  [m] = await insertMembers(t.database.db, [{ firstName: 'Ana', lastName: 'López' }]) as [TestMember];
+  [m] = (await insertMembers(t.database.db, [{ firstName: 'Ana', lastName: 'López' }])) as [TestMember];
   owner = (await t.database.sql<{ owner: string }[]>`select session_user as owner`)[0]!.owner;
 }, 120_000);
 afterAll(async () => {
@@ -66,10 +75,12 @@ describe('data_changes: written by the database, in the same transaction', () =>
 
   it('a rolled-back change leaves no row; a derived field (career rank) alone is not a change of the member', async () => {
     const before = (await changes('members')).length;
-    await t.database.sql.begin(async (tx) => {
-      await tx`update members set first_name = 'Anita' where id = ${m.id}`;
-      await tx`select 1/0`;
-    }).catch(() => {});
+    await t.database.sql
+      .begin(async (tx) => {
+        await tx`update members set first_name = 'Anita' where id = ${m.id}`;
+        await tx`select 1/0`;
+      })
+      .catch(() => {});
     await t.database.sql`update members set career_rank = 3, downline_size = downline_size + 1 where id = ${m.id}`;
     expect((await changes('members')).length).toBe(before);
   });
@@ -87,11 +98,17 @@ describe('data_changes: written by the database, in the same transaction', () =>
   });
 
   it('a payout account keeps only its last four digits in the trail', async () => {
-    await t.must('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m.id, country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', clabe: '002180123456789013' },
+      t.tokens.admin,
+    );
     const [ins] = (await changes('payout_destinations')).filter((r) => r.op === 'INSERT');
     expect(ins).toMatchObject({ app_staff: 'admin', procedure: 'payoutDestinations.set' });
     expect(ins!.after).toMatchObject({ account_number: '…9013', tax_id: '…1AB1', holder_name: 'Ana López' });
-    const [any] = await t.database.sql<{ n: number }[]>`select count(*)::int as n from data_changes where after::text like '%002180123456789013%' or before::text like '%002180123456789013%'`;
+    const [any] = await t.database.sql<
+      { n: number }[]
+    >`select count(*)::int as n from data_changes where after::text like '%002180123456789013%' or before::text like '%002180123456789013%'`;
     expect(any!.n).toBe(0);
   });
 

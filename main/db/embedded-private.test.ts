@@ -8,7 +8,8 @@ import { startCluster } from './embedded';
 import { packagedBinaries, reachableByOthers } from './embedded-private';
 
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
-if (!root) console.warn('embedded-private.test.ts: SKIPPED — only root runs the server as the unprivileged postgres user; run as root to test the mode-700 start.');
+if (!root)
+  console.warn('embedded-private.test.ts: SKIPPED — only root runs the server as the unprivileged postgres user; run as root to test the mode-700 start.');
 
 // Issue 20: as root, the project in a mode-700 folder (mktemp -d, root's home) made initdb fail
 // with `spawn …/initdb EACCES`, because the server runs as `postgres`, who can't enter the folder.

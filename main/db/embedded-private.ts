@@ -44,7 +44,9 @@ export function readableBinaries(src: { dir: string; version: string }, cacheRoo
   mkdirSync(cacheRoot, { recursive: true });
   chmodSync(cacheRoot, 0o755);
   if (!reachableByOthers(cacheRoot)) {
-    throw new Error(`PostgreSQL cannot run from ${src.dir} (a folder only root can enter) and ${cacheRoot} is not readable by other users either: set NNP_PG_BIN_CACHE to a folder every user can enter, or run the app from one.`);
+    throw new Error(
+      `PostgreSQL cannot run from ${src.dir} (a folder only root can enter) and ${cacheRoot} is not readable by other users either: set NNP_PG_BIN_CACHE to a folder every user can enter, or run the app from one.`,
+    );
   }
   const tmp = `${target}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -60,7 +62,10 @@ export function readableBinaries(src: { dir: string; version: string }, cacheRoo
   return target;
 }
 
-interface Ids { uid: number; gid: number }
+interface Ids {
+  uid: number;
+  gid: number;
+}
 
 function postgresUser(): Ids {
   const ids = () => ({
@@ -79,7 +84,11 @@ function postgresUser(): Ids {
 
 function locale(): string {
   try {
-    const all = new Set(execFileSync('locale', ['-a'], { encoding: 'utf8' }).split(/\r?\n/).map((l) => l.trim()));
+    const all = new Set(
+      execFileSync('locale', ['-a'], { encoding: 'utf8' })
+        .split(/\r?\n/)
+        .map((l) => l.trim()),
+    );
     for (const l of ['en_US.UTF-8', 'C.UTF-8', 'en_US.utf8']) if (all.has(l)) return l;
   } catch {
     /* fall back to C */

@@ -11,13 +11,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function query(c: Parameters<typeof clusterUrl>[0], text: string) {
   const sql = postgres(clusterUrl(c, 'postgres'), { max: 1, onnotice: () => {} });
-  try { return await sql.unsafe(text); } finally { await sql.end(); }
+  try {
+    return await sql.unsafe(text);
+  } finally {
+    await sql.end();
+  }
 }
 
 describe('the embedded PostgreSQL', () => {
   it('initialises once, keeps its data across restarts, attaches to a running server, and recovers a stale lock', async () => {
     const first = await startCluster({ baseDir: dir, settings: { fsync: 'off' } });
-    await query(first, 'create table kept (v text); insert into kept values (\'hola\')');
+    await query(first, "create table kept (v text); insert into kept values ('hola')");
 
     // A second instance of the app on the same folder attaches instead of starting a rival server.
     const second = await startCluster({ baseDir: dir });

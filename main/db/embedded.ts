@@ -67,7 +67,11 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-interface Credentials { user: string; password: string; port: number }
+interface Credentials {
+  user: string;
+  password: string;
+  port: number;
+}
 
 /**
  * Starts (or attaches to) the embedded PostgreSQL cluster kept in `baseDir`.

@@ -32,7 +32,9 @@ export function tuples<T extends readonly unknown[]>(query: postgres.PendingQuer
 
 interface DrizzleInternals {
   dialect?: { sqlToQuery?: (q: SQL) => { sql: string; params: unknown[] } };
-  session?: { prepareQuery?: (q: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean) => { execute: () => Promise<unknown> } };
+  session?: {
+    prepareQuery?: (q: { sql: string; params: unknown[] }, fields: undefined, name: string, arrayMode: boolean) => { execute: () => Promise<unknown> };
+  };
 }
 
 /**

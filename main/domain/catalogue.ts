@@ -14,7 +14,11 @@ export interface CatalogueRow {
   active: boolean;
   prices: { country: Country; price: string; vn: string }[];
 }
-export interface RowError { row: number; field: string | null; message: string }
+export interface RowError {
+  row: number;
+  field: string | null;
+  message: string;
+}
 
 const REQUIRED = ['sku', 'name', 'kind', 'pv'] as const;
 const DECIMAL_2 = /^\d{1,14}(\.\d{1,2})?$/;
@@ -51,7 +55,10 @@ export function parseCatalogueCsv(text: string): { rows: CatalogueRow[]; errors:
       const price = get(`price_${c}`);
       const vn = get(`vn_${c}`);
       if (!price && !vn) continue;
-      for (const [field, v] of [[`price_${c}`, price], [`vn_${c}`, vn]] as const) {
+      for (const [field, v] of [
+        [`price_${c}`, price],
+        [`vn_${c}`, vn],
+      ] as const) {
         if (v.startsWith('-')) bad(field, 'No puede ser negativo');
         else if (!DECIMAL_2.test(v)) bad(field, 'Importe con a lo más 2 decimales requerido');
       }

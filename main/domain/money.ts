@@ -162,4 +162,3 @@ export function convert(amount: Decimal | string, from: Currency, to: Currency, 
   if (from === to) return a;
   return a.times(rateOf(from, rates)).div(rateOf(to, rates));
 }
-

@@ -8,7 +8,10 @@ describe('CLABE', () => {
     expect(clabeCheckDigit('00000000000000000')).toBe(0);
   });
   it('accepts 18 digits of a known bank with the right check digit (spaces tolerated)', () => {
-    expect(checkClabe('002180123456789013')).toEqual({ ok: true, value: { clabe: '002180123456789013', bankCode: '002', bankName: 'Banco Nacional de México' } });
+    expect(checkClabe('002180123456789013')).toEqual({
+      ok: true,
+      value: { clabe: '002180123456789013', bankCode: '002', bankName: 'Banco Nacional de México' },
+    });
     expect(checkClabe('002 180 12345678901 3')).toMatchObject({ ok: true, value: { clabe: '002180123456789013' } });
     expect(checkClabe('012180000000000002')).toMatchObject({ ok: true, value: { bankCode: '012' } }); // BBVA México
   });
@@ -54,7 +57,16 @@ describe('a whole destination', () => {
   it('Mexico: CLABE + RFC + holder; the bank comes from the CLABE', () => {
     expect(checkDestination({ country: 'MX', holderName: '  Ana   López ', taxId: 'lopa800101ab1', clabe: '002180123456789013' })).toEqual({
       ok: true,
-      value: { country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', bankCode: '002', bankName: 'Banco Nacional de México', accountType: null, routingNumber: null, accountNumber: '002180123456789013' },
+      value: {
+        country: 'MX',
+        holderName: 'Ana López',
+        taxId: 'LOPA800101AB1',
+        bankCode: '002',
+        bankName: 'Banco Nacional de México',
+        accountType: null,
+        routingNumber: null,
+        accountNumber: '002180123456789013',
+      },
     });
   });
   it('every problem at once, each on its field', () => {
@@ -63,14 +75,37 @@ describe('a whole destination', () => {
     if (!r.ok) expect(r.problems.map((p) => p.field)).toEqual(['holderName', 'taxId', 'clabe']);
   });
   it('United States: routing + account + type', () => {
-    expect(checkDestination({ country: 'US', holderName: 'John Roe', taxId: '123-45-6789', routingNumber: '021000021', accountNumber: '000123456789', accountType: 'checking' }))
-      .toMatchObject({ ok: true, value: { routingNumber: '021000021', accountNumber: '000123456789', accountType: 'checking', taxId: '123456789' } });
-    const bad = checkDestination({ country: 'US', holderName: 'John Roe', taxId: '123456789', routingNumber: '021000022', accountNumber: '12', accountType: null });
+    expect(
+      checkDestination({
+        country: 'US',
+        holderName: 'John Roe',
+        taxId: '123-45-6789',
+        routingNumber: '021000021',
+        accountNumber: '000123456789',
+        accountType: 'checking',
+      }),
+    ).toMatchObject({ ok: true, value: { routingNumber: '021000021', accountNumber: '000123456789', accountType: 'checking', taxId: '123456789' } });
+    const bad = checkDestination({
+      country: 'US',
+      holderName: 'John Roe',
+      taxId: '123456789',
+      routingNumber: '021000022',
+      accountNumber: '12',
+      accountType: null,
+    });
     expect(bad.ok ? [] : bad.problems.map((p) => p.field)).toEqual(['routingNumber', 'accountType', 'accountNumber']);
   });
   it('Colombia and the Dominican Republic: bank + type + number', () => {
-    expect(checkDestination({ country: 'CO', holderName: 'Luz Gómez', taxId: '900123456-7', bankName: 'Bancolombia', accountNumber: '12345678901', accountType: 'savings' }))
-      .toMatchObject({ ok: true, value: { bankName: 'Bancolombia', accountType: 'savings', accountNumber: '12345678901', taxId: '900123456-7' } });
+    expect(
+      checkDestination({
+        country: 'CO',
+        holderName: 'Luz Gómez',
+        taxId: '900123456-7',
+        bankName: 'Bancolombia',
+        accountNumber: '12345678901',
+        accountType: 'savings',
+      }),
+    ).toMatchObject({ ok: true, value: { bankName: 'Bancolombia', accountType: 'savings', accountNumber: '12345678901', taxId: '900123456-7' } });
     const r = checkDestination({ country: 'DO', holderName: 'Rosa Peña', taxId: '00112345678', bankName: '', accountNumber: '123', accountType: 'savings' });
     expect(r.ok ? [] : r.problems.map((p) => p.field)).toEqual(['bankName', 'accountNumber']);
   });

@@ -43,9 +43,25 @@ export interface Destination {
 }
 
 export type DestinationRule =
-  | 'required' | 'tooLongString' | 'clabeLength' | 'clabeBank' | 'clabeCheck' | 'rfcShape' | 'rfcDate' | 'abaLength' | 'abaCheck'
-  | 'taxIdUS' | 'taxIdCO' | 'taxIdDO' | 'accountDigits' | 'accountType';
-export interface FieldProblem { field: string; rule: DestinationRule; params?: Record<string, string | number> }
+  | 'required'
+  | 'tooLongString'
+  | 'clabeLength'
+  | 'clabeBank'
+  | 'clabeCheck'
+  | 'rfcShape'
+  | 'rfcDate'
+  | 'abaLength'
+  | 'abaCheck'
+  | 'taxIdUS'
+  | 'taxIdCO'
+  | 'taxIdDO'
+  | 'accountDigits'
+  | 'accountType';
+export interface FieldProblem {
+  field: string;
+  rule: DestinationRule;
+  params?: Record<string, string | number>;
+}
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
 const digitsOnly = (s: string | null | undefined) => (s ?? '').replace(/[\s-]/g, '');

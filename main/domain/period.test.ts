@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidPeriodError,
-  closeTiming,
-  isInPeriod,
-  mexicoDayOfMonth,
-  nextPeriod,
-  periodBounds,
-  periodDayStart,
-  periodOf,
-  previousPeriod,
-} from './period';
+import { InvalidPeriodError, closeTiming, isInPeriod, mexicoDayOfMonth, nextPeriod, periodBounds, periodDayStart, periodOf, previousPeriod } from './period';
 
 describe('period boundaries (America/Mexico_City calendar months as UTC instants)', () => {
   it('November 2026 is [2026-11-01T06:00Z, 2026-12-01T06:00Z)', () => {

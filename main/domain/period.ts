@@ -70,8 +70,7 @@ export function comparePeriods(a: string, b: string): number {
 export type Instant = Date | number | string;
 
 export function toEpochMs(instant: Instant): number {
-  const ms =
-    instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : parseIsoInstant(instant);
+  const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : parseIsoInstant(instant);
   if (!Number.isFinite(ms)) throw new InvalidInstantError(instant);
   return ms;
 }
@@ -172,9 +171,7 @@ export function isInPeriod(instant: Instant, key: string): boolean {
 }
 
 /** Why a period cannot be closed yet at an instant, or null when it can. */
-export type CloseTiming =
-  | { closable: true; closableFrom: Date }
-  | { closable: false; reason: 'NOT_STARTED' | 'NOT_ENDED'; closableFrom: Date };
+export type CloseTiming = { closable: true; closableFrom: Date } | { closable: false; reason: 'NOT_STARTED' | 'NOT_ENDED'; closableFrom: Date };
 
 /**
  * The close guard's rule: a period closes only once it has ended (now ≥ endsAt, the first instant

@@ -12,11 +12,20 @@ describe('PLAN_V1', () => {
   it('is complete and consistent', () => {
     expect(validatePlan(PLAN_V1)).toEqual(PLAN_V1);
   });
-  it('holds the figures of the plan\'s first version', () => {
+  it("holds the figures of the plan's first version", () => {
     expect(PLAN_V1.ranks.map((r) => r.pvg)).toEqual(['1465', '21000', '58000', '120000', '300000', '650000', '1300000', '2900000']);
     expect(PLAN_V1.uninivel.levels.map((l) => l.rate)).toEqual(['0.05', '0.08', '0.10', '0.10', '0.05', '0.04', '0.04', '0.03', '0.03']);
-    expect(PLAN_V1.uninivel.infinite.map((x) => [x.rank, x.rate])).toEqual([[5, '0.005'], [6, '0.01'], [7, '0.015'], [8, '0.02']]);
-    expect(PLAN_V1.kits.map((k) => [k.sku, k.pv])).toEqual([['FULL-SUPPLEMENT', '1670'], ['FULL-SKIN', '2180'], ['FULL-PROTECT', '4860']]);
+    expect(PLAN_V1.uninivel.infinite.map((x) => [x.rank, x.rate])).toEqual([
+      [5, '0.005'],
+      [6, '0.01'],
+      [7, '0.015'],
+      [8, '0.02'],
+    ]);
+    expect(PLAN_V1.kits.map((k) => [k.sku, k.pv])).toEqual([
+      ['FULL-SUPPLEMENT', '1670'],
+      ['FULL-SKIN', '2180'],
+      ['FULL-PROTECT', '4860'],
+    ]);
     expect(PLAN_V1.alcance.find((a) => a.rank === 8)?.amounts).toEqual({ MXN: '40000', USD: '2222', COP: '8800000' });
     expect(PLAN_V1.withdrawals.byCurrency.find((w) => w.currency === 'DOP')).toEqual({ currency: 'DOP', minimum: '1500', minimumFee: '60' });
   });

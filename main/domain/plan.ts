@@ -75,9 +75,7 @@ const levelInt = z.number().int().min(1);
 const currencyEnum = z.enum(CURRENCIES);
 
 /** Fixed amounts by currency; MXN is required (missing currencies convert the MXN figure). */
-const AmountsByCurrencySchema = z
-  .object({ MXN: moneyString, USD: moneyString.optional(), COP: moneyString.optional(), DOP: moneyString.optional() })
-  .strict();
+const AmountsByCurrencySchema = z.object({ MXN: moneyString, USD: moneyString.optional(), COP: moneyString.optional(), DOP: moneyString.optional() }).strict();
 
 const KitSchema = z
   .object({
@@ -167,9 +165,7 @@ export const PlanFiguresSchema = z
     withdrawals: z
       .object({
         feeRate: rateString,
-        byCurrency: z.array(
-          z.object({ currency: currencyEnum, minimum: moneyString, minimumFee: moneyString }).strict(),
-        ),
+        byCurrency: z.array(z.object({ currency: currencyEnum, minimum: moneyString, minimumFee: moneyString }).strict()),
       })
       .strict(),
     kits: z.array(KitSchema).min(1),
@@ -340,9 +336,7 @@ export class PlanValidationError extends Error {
   }
 }
 
-export type PlanCheck =
-  | { ok: true; plan: PlanFigures }
-  | { ok: false; issues: { path: string; message: string }[] };
+export type PlanCheck = { ok: true; plan: PlanFigures } | { ok: false; issues: { path: string; message: string }[] };
 
 /** Checks a plan (shape and consistency) without throwing. */
 export function checkPlan(input: unknown): PlanCheck {

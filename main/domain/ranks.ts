@@ -49,12 +49,7 @@ export interface RankChange {
 }
 
 /** The rank changes of a member in a period: career promotion, and paid-as rank vs the previous period. */
-export function rankChanges(
-  member: string,
-  period: string,
-  before: { careerRank: Rank; previousPaidAsRank: Rank },
-  paidAs: Rank,
-): RankChange[] {
+export function rankChanges(member: string, period: string, before: { careerRank: Rank; previousPaidAsRank: Rank }, paidAs: Rank): RankChange[] {
   const out: RankChange[] = [];
   const career = careerRankAfter(before.careerRank, paidAs);
   if (career !== before.careerRank) out.push({ member, period, kind: 'career', from: before.careerRank, to: career });

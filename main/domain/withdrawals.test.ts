@@ -28,7 +28,11 @@ describe('withdrawal quote (plan figures)', () => {
 describe('risk flags', () => {
   const at = new Date('2026-06-15T12:00:00Z');
   const base = {
-    at, amount: '1000.00', requestsInWindow: 1, payoutDestinationChangedAt: null, enrolledAt: new Date('2024-01-01T00:00:00Z'),
+    at,
+    amount: '1000.00',
+    requestsInWindow: 1,
+    payoutDestinationChangedAt: null,
+    enrolledAt: new Date('2024-01-01T00:00:00Z'),
     commissionByPeriod: Array.from({ length: 6 }, (_, i) => ({ period: `2026-0${i + 1}`, amount: '500.00' })),
   };
   it('nothing to flag', () => expect(assessRisk(base)).toEqual({ mask: 0, flags: [], details: {} }));

@@ -31,16 +31,17 @@ export interface WithdrawalQuote {
   feeRate: string;
 }
 
-export type QuoteProblem =
-  | { code: 'below_minimum'; minimum: string }
-  | { code: 'no_rule'; currency: string }
-  | { code: 'fee_exceeds_amount'; fee: string };
+export type QuoteProblem = { code: 'below_minimum'; minimum: string } | { code: 'no_rule'; currency: string } | { code: 'fee_exceeds_amount'; fee: string };
 
 /**
  * Fee = max(amount × feeRate rounded half-up to the cent, minimum fee), taken from the amount;
  * the amount must reach the currency's minimum. Figures come from the plan in force.
  */
-export function quoteWithdrawal(plan: PlanFigures, currency: Currency, amount: Decimal | string): { ok: true; quote: WithdrawalQuote } | { ok: false; problem: QuoteProblem } {
+export function quoteWithdrawal(
+  plan: PlanFigures,
+  currency: Currency,
+  amount: Decimal | string,
+): { ok: true; quote: WithdrawalQuote } | { ok: false; problem: QuoteProblem } {
   const rule = plan.withdrawals.byCurrency.find((r) => r.currency === currency);
   if (!rule) return { ok: false, problem: { code: 'no_rule', currency } };
   const a = new Decimal(amount);
@@ -51,8 +52,12 @@ export function quoteWithdrawal(plan: PlanFigures, currency: Currency, amount: D
   return {
     ok: true,
     quote: {
-      amount: a.toFixed(2), fee: fee.toFixed(2), net: a.minus(fee).toFixed(2),
-      minimum: new Decimal(rule.minimum).toFixed(2), minimumFee: new Decimal(rule.minimumFee).toFixed(2), feeRate: plan.withdrawals.feeRate,
+      amount: a.toFixed(2),
+      fee: fee.toFixed(2),
+      net: a.minus(fee).toFixed(2),
+      minimum: new Decimal(rule.minimum).toFixed(2),
+      minimumFee: new Decimal(rule.minimumFee).toFixed(2),
+      feeRate: plan.withdrawals.feeRate,
     },
   };
 }
@@ -125,13 +130,25 @@ export function assessRisk(f: RiskFacts, rules: RiskRules = DEFAULT_RISK_RULES):
   const total = f.commissionByPeriod.reduce((s, p) => s.plus(p.amount), new Decimal(0));
   if (withCommission < rules.minHistoryPeriods) {
     flags.push('no_history');
-    details.no_history = { periodsWithCommission: withCommission, periods: f.commissionByPeriod.length, required: rules.minHistoryPeriods, total: roundMoney(total).toFixed(2), amount: new Decimal(f.amount).toFixed(2) };
+    details.no_history = {
+      periodsWithCommission: withCommission,
+      periods: f.commissionByPeriod.length,
+      required: rules.minHistoryPeriods,
+      total: roundMoney(total).toFixed(2),
+      amount: new Decimal(f.amount).toFixed(2),
+    };
   } else {
     const average = total.div(f.commissionByPeriod.length);
     const threshold = average.times(rules.largeMultiplier);
     if (new Decimal(f.amount).gt(threshold)) {
       flags.push('large');
-      details.large = { average: roundMoney(average).toFixed(2), threshold: roundMoney(threshold).toFixed(2), periods: f.commissionByPeriod.length, multiplier: rules.largeMultiplier, amount: new Decimal(f.amount).toFixed(2) };
+      details.large = {
+        average: roundMoney(average).toFixed(2),
+        threshold: roundMoney(threshold).toFixed(2),
+        periods: f.commissionByPeriod.length,
+        multiplier: rules.largeMultiplier,
+        amount: new Decimal(f.amount).toFixed(2),
+      };
     }
   }
   if (f.payoutDestinationChangedAt && f.at.getTime() - f.payoutDestinationChangedAt.getTime() < rules.destinationChangeHours * 3_600_000) {

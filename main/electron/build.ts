@@ -8,12 +8,21 @@ export async function buildElectron(): Promise<string> {
   await build({
     entryPoints: [path.join(projectRoot, 'main/electron/main.ts')],
     outfile: path.join(out, 'main.mjs'),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
   });
   await build({
     entryPoints: [path.join(projectRoot, 'main/electron/preload.cts')],
     outfile: path.join(out, 'preload.cjs'),
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['electron'],
   });
   return path.join(out, 'main.mjs');
 }

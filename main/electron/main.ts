@@ -58,38 +58,45 @@ async function createWindow() {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  win.webContents.on('will-navigate', (e, url) => { if (!url.startsWith(indexUrl)) e.preventDefault(); });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (!url.startsWith(indexUrl)) e.preventDefault();
+  });
   win.on('closed', () => tokens.delete(win.webContents.id));
   await win.loadURL(indexUrl);
 }
 
-app.whenReady().then(async () => {
-  session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
-    cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+app
+  .whenReady()
+  .then(async () => {
+    session.defaultSession.webRequest.onHeadersReceived((details, cb) => {
+      cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    });
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+    database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
+    const admin = await ensureFirstAdmin(database);
+    if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
+    await seedIfEmpty(database, console.error);
+    const services = createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') });
+    router = createAppRouter(services);
+    startDailyLedgerChecks(services);
+    ipcMain.handle('nnp:invoke', handleInvoke);
+    // Committed changes of other desktops (and of SQL clients) go to the signed-in windows only.
+    changes = startChangeFeed(database.url, { log: console.error });
+    changes.subscribe((areas) => {
+      for (const win of BrowserWindow.getAllWindows()) {
+        if (tokens.has(win.webContents.id)) win.webContents.send('nnp:changed', areas);
+      }
+    });
+    await createWindow();
+    startUpdateChecks(app.isPackaged, console.error);
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+    });
+  })
+  .catch((e) => {
+    console.error(e);
+    app.exit(1);
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
-  const admin = await ensureFirstAdmin(database);
-  if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
-  await seedIfEmpty(database, console.error);
-  const services = createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') });
-  router = createAppRouter(services);
-  startDailyLedgerChecks(services);
-  ipcMain.handle('nnp:invoke', handleInvoke);
-  // Committed changes of other desktops (and of SQL clients) go to the signed-in windows only.
-  changes = startChangeFeed(database.url, { log: console.error });
-  changes.subscribe((areas) => {
-    for (const win of BrowserWindow.getAllWindows()) {
-      if (tokens.has(win.webContents.id)) win.webContents.send('nnp:changed', areas);
-    }
-  });
-  await createWindow();
-  startUpdateChecks(app.isPackaged, console.error);
-  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
-}).catch((e) => {
-  console.error(e);
-  app.exit(1);
-});
 
 app.on('window-all-closed', async () => {
   await changes?.close();

@@ -5,8 +5,12 @@ import { contextBridge, ipcRenderer } from 'electron';
 contextBridge.exposeInMainWorld('nnp', {
   invoke: (procedure: string, input: unknown) => ipcRenderer.invoke('nnp:invoke', procedure, input),
   onChanged: (fn: (areas: string[]) => void) => {
-    const listener = (_e: unknown, areas: unknown) => { if (Array.isArray(areas)) fn(areas.filter((a): a is string => typeof a === 'string')); };
+    const listener = (_e: unknown, areas: unknown) => {
+      if (Array.isArray(areas)) fn(areas.filter((a): a is string => typeof a === 'string'));
+    };
     ipcRenderer.on('nnp:changed', listener);
-    return () => { ipcRenderer.removeListener('nnp:changed', listener); };
+    return () => {
+      ipcRenderer.removeListener('nnp:changed', listener);
+    };
   },
 });

@@ -11,7 +11,10 @@ beforeAll(async () => {
   bridge = createBridge({ router: t.router });
   port = (await bridge.listen(0)).port;
 });
-afterAll(async () => { await bridge.close(); await t.close(); });
+afterAll(async () => {
+  await bridge.close();
+  await t.close();
+});
 
 function request(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; json: any }>((resolve, reject) => {

@@ -16,9 +16,16 @@ const MAX_BODY = 2 * 1024 * 1024;
 const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/i;
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.map': 'application/json',
 };
 
 export interface BridgeOptions {
@@ -113,7 +120,11 @@ export function createBridge(opts: BridgeOptions) {
           resolve({ port: p, url: `http://127.0.0.1:${p}/` });
         });
       }),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -142,7 +153,11 @@ async function handleRpc(router: Router, name: string, req: http.IncomingMessage
   }
   const auth = String(req.headers.authorization ?? '');
   const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
-  const result: RpcResult<unknown> = await router.call(name, input, { transport: 'http', token, source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}` });
+  const result: RpcResult<unknown> = await router.call(name, input, {
+    transport: 'http',
+    token,
+    source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}`,
+  });
   send(res, result.ok ? 200 : HTTP_STATUS[result.error.code], result);
 }
 
@@ -160,7 +175,13 @@ async function sessionOf(router: Router, token: string | null, req: http.Incomin
   return router.call('auth.me', {}, { transport: 'http', token, source: `http:${hostname()}:${req.socket.remoteAddress ?? '?'}` });
 }
 
-async function handleEvents(opts: BridgeOptions, tickets: Map<string, { token: string; until: number }>, url: URL, req: http.IncomingMessage, res: http.ServerResponse) {
+async function handleEvents(
+  opts: BridgeOptions,
+  tickets: Map<string, { token: string; until: number }>,
+  url: URL,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+) {
   const changes = opts.changes;
   if (!changes) {
     send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'No encontrado.' } });
@@ -194,10 +215,19 @@ async function handleEvents(opts: BridgeOptions, tickets: Map<string, { token: s
   tickets.delete(ticket);
   const me = held ? await sessionOf(opts.router, held.token, req) : null;
   if (!me?.ok) {
-    send(res, me && !me.ok ? HTTP_STATUS[me.error.code] : 401, me && !me.ok ? me : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sesión no válida.' } });
+    send(
+      res,
+      me && !me.ok ? HTTP_STATUS[me.error.code] : 401,
+      me && !me.ok ? me : { ok: false, error: { code: 'UNAUTHENTICATED', message: 'Sesión no válida.' } },
+    );
     return;
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    connection: 'keep-alive',
+  });
   res.write(': nnprotect\n\n');
   const unsubscribe = changes.subscribe((areas) => res.write(`event: changed\ndata: ${JSON.stringify({ areas })}\n\n`));
   const beat = setInterval(() => res.write(': .\n\n'), 25_000);

@@ -127,6 +127,10 @@ export function createWebhookServer(opts: WebhookOptions) {
           resolve({ port: p, url: `http://${host.includes(':') ? `[${host}]` : host}:${p}${WEBHOOK_PATH}` });
         });
       }),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

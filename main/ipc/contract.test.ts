@@ -5,8 +5,12 @@ import { testApp, type TestApp } from '../../test/app';
 import { handlers } from '../app/composition';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const auditCount = async () => Number((await t.database.sql`select count(*)::int as n from audit_log`)[0]!.n);
 

@@ -14,8 +14,10 @@ describe('the error catalogue', () => {
     const es = leaves(errorText.es);
     const en = leaves(errorText.en);
     expect(en.sort()).toEqual(es.sort());
-    for (const k of es) expect(params(wordError(k, {}, 'en') && (k.split('.').reduce((n: any, p) => n[p], errorText.en) as string)), k)
-      .toEqual(params(k.split('.').reduce((n: any, p) => n[p], errorText.es) as string));
+    for (const k of es)
+      expect(params(wordError(k, {}, 'en') && (k.split('.').reduce((n: any, p) => n[p], errorText.en) as string)), k).toEqual(
+        params(k.split('.').reduce((n: any, p) => n[p], errorText.es) as string),
+      );
   });
   it('words params, and a status param by its state word', () => {
     expect(wordError('withdrawal.wrongState', { id: 7, status: 'paid' })).toBe('El retiro 7 no admite esa acción: está pagado.');
@@ -25,8 +27,12 @@ describe('the error catalogue', () => {
 
 describe('errors cross the router with a key, params and field issues', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await testApp(); }, 120_000);
-  afterAll(async () => { await t?.close(); });
+  beforeAll(async () => {
+    t = await testApp();
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('a failed login carries its key (the screen words it in English), the Spanish text stays for scripts', async () => {
     const r = await t.call('auth.login', { username: 'admin', password: 'no-es-esta' });
@@ -37,7 +43,7 @@ describe('errors cross the router with a key, params and field issues', () => {
     expect(wordError(r.error.key!, r.error.params, 'en')).toMatch(/^Wrong username or password/);
   });
 
-  it('schema failures name the field key and a rule, never zod\'s English text', async () => {
+  it("schema failures name the field key and a rule, never zod's English text", async () => {
     const r = await t.call('auth.login', { username: 'x'.repeat(101), password: '' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -51,7 +57,7 @@ describe('errors cross the router with a key, params and field issues', () => {
     expect(r.error.message).toContain('username: como máximo 100 caracteres');
   });
 
-  it('a schema\'s own rule keeps its key (money amounts)', async () => {
+  it("a schema's own rule keeps its key (money amounts)", async () => {
     const r = await t.call('withdrawals.quote', { memberId: 1, amount: '12,5' }, t.tokens.finance);
     expect(r.ok).toBe(false);
     if (r.ok) return;

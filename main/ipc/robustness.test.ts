@@ -22,7 +22,10 @@ beforeAll(async () => {
   bridge = createBridge({ router: t.router });
   port = (await bridge.listen(0)).port;
 });
-afterAll(async () => { await bridge?.close(); await t?.close(); });
+afterAll(async () => {
+  await bridge?.close();
+  await t?.close();
+});
 
 function post(path: string, body: string, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; json: any }>((resolve, reject) => {
@@ -44,7 +47,11 @@ describe('bad input answers a typed 4xx', () => {
     const before = await auditCount();
     const login = await t.call('auth.login', { username: 'adm\u0000in', password: TEST_PASSWORD });
     expect(!login.ok && login.error.code).toBe('VALIDATION');
-    const create = await t.call('staff.create', { username: 'nul.user', displayName: 'Nu\u0000l', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
+    const create = await t.call(
+      'staff.create',
+      { username: 'nul.user', displayName: 'Nu\u0000l', role: 'support', password: 'inicial-123456' },
+      t.tokens.admin,
+    );
     expect(!create.ok && create.error.code).toBe('VALIDATION');
     expect(!create.ok && create.error.details).toMatchObject({ issues: [{ path: 'displayName', rule: 'nulChar' }] });
     const key = await t.call('members.search', { ['q\u0000']: 'x' }, t.tokens.support);
@@ -73,13 +80,15 @@ describe('bad input answers a typed 4xx', () => {
 });
 
 describe('the error log', () => {
-  it('never prints a failed query\'s parameters (a new account\'s password hash)', async () => {
+  it("never prints a failed query's parameters (a new account's password hash)", async () => {
     const lines: string[] = [];
     const services = createServices(t.database, appConfig('embedded'), (m, extra) => lines.push(`${m} ${JSON.stringify(extra)}`));
     const router = createAppRouter(services);
     const hash = await hashPassword('otra-clave-secreta-77');
     // A statement that fails in PostgreSQL with the hash among its parameters (a text where an int goes).
-    const failing = services.db.execute(sql`insert into staff (username, display_name, role, password_hash, failed_attempts) values ('x1', 'X', 'support', ${hash}, ${'no-es-numero'})`);
+    const failing = services.db.execute(
+      sql`insert into staff (username, display_name, role, password_hash, failed_attempts) values ('x1', 'X', 'support', ${hash}, ${'no-es-numero'})`,
+    );
     const err = await failing.catch((e: unknown) => e);
     expect(String((err as Error).message)).toContain(hash); // Drizzle's message does carry it…
     services.log('probe', err);
@@ -102,7 +111,7 @@ describe('passwords', () => {
     expect(!change.ok && change.error.code).toBe('VALIDATION');
   });
 
-  it('a password change ends the account\'s other sessions, not the one that changed it', async () => {
+  it("a password change ends the account's other sessions, not the one that changed it", async () => {
     await t.database.db.insert(staff).values({ username: 'cambia', displayName: 'Cambia', role: 'support', passwordHash: await hashPassword(TEST_PASSWORD) });
     const a = await t.must('auth.login', { username: 'cambia', password: TEST_PASSWORD }, null);
     const b = await t.must('auth.login', { username: 'cambia', password: TEST_PASSWORD }, null);

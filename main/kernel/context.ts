@@ -66,8 +66,16 @@ export interface MutationContext extends CallContext {
  */
 export function internalMutationContext(app: AppServices, tx: Tx, procedure: string): MutationContext {
   return {
-    ...app, tx, procedure, transport: 'http', staff: null, sessionId: null, token: null,
+    ...app,
+    tx,
+    procedure,
+    transport: 'http',
+    staff: null,
+    sessionId: null,
+    token: null,
     audit: async () => {},
-    failAfterCommit: (e: Error): never => { throw e; },
+    failAfterCommit: (e: Error): never => {
+      throw e;
+    },
   };
 }

@@ -30,42 +30,42 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
   const run = async (input: I, ctx: CallContext): Promise<O> => {
     let deferred: Error | null = null;
     const result = await ctx.db.transaction(async (tx) => {
-        // Who and what, for the rows the database writes itself (data_changes, drizzle/0042): for this transaction only.
-        await tx.execute(sql`select set_config('nnp.staff', ${ctx.staff?.username ?? ''}, true), set_config('nnp.procedure', ${ctx.procedure}, true)`);
-        let audited = 0;
-        const mctx: MutationContext = {
-          ...ctx,
-          tx,
-          audit: async (e: AuditEntry) => {
-            audited++;
-            await tx.insert(auditLog).values({
-              staffId: e.actor ? e.actor.id : (ctx.staff?.id ?? null),
-              staffUsername: e.actor ? e.actor.username : (ctx.staff?.username ?? null),
-              action: e.action ?? ctx.procedure,
-              entity: e.entity,
-              entityId: e.entityId == null ? null : String(e.entityId),
-              before: (e.before ?? null) as never,
-              after: (e.after ?? null) as never,
-              reason: e.reason ?? null,
-            });
-          },
-          failAfterCommit: (err: Error): never => {
-            throw new CommitThenFail(err);
-          },
-        };
-        try {
-          const out = await fn(input, mctx);
+      // Who and what, for the rows the database writes itself (data_changes, drizzle/0042): for this transaction only.
+      await tx.execute(sql`select set_config('nnp.staff', ${ctx.staff?.username ?? ''}, true), set_config('nnp.procedure', ${ctx.procedure}, true)`);
+      let audited = 0;
+      const mctx: MutationContext = {
+        ...ctx,
+        tx,
+        audit: async (e: AuditEntry) => {
+          audited++;
+          await tx.insert(auditLog).values({
+            staffId: e.actor ? e.actor.id : (ctx.staff?.id ?? null),
+            staffUsername: e.actor ? e.actor.username : (ctx.staff?.username ?? null),
+            action: e.action ?? ctx.procedure,
+            entity: e.entity,
+            entityId: e.entityId == null ? null : String(e.entityId),
+            before: (e.before ?? null) as never,
+            after: (e.after ?? null) as never,
+            reason: e.reason ?? null,
+          });
+        },
+        failAfterCommit: (err: Error): never => {
+          throw new CommitThenFail(err);
+        },
+      };
+      try {
+        const out = await fn(input, mctx);
+        if (audited === 0) throw new Error(`mutation ${ctx.procedure} wrote no audit row`);
+        return out;
+      } catch (e) {
+        if (e instanceof CommitThenFail) {
           if (audited === 0) throw new Error(`mutation ${ctx.procedure} wrote no audit row`);
-          return out;
-        } catch (e) {
-          if (e instanceof CommitThenFail) {
-            if (audited === 0) throw new Error(`mutation ${ctx.procedure} wrote no audit row`);
-            deferred = e.error;
-            return undefined as O;
-          }
-          throw e;
+          deferred = e.error;
+          return undefined as O;
         }
-      });
+        throw e;
+      }
+    });
     if (deferred) throw deferred;
     return result;
   };

@@ -12,8 +12,10 @@ const router = createHashRouter([
     children: [
       { index: true, element: <Navigate to="/dashboard" replace /> },
       // Each route follows the menu's role table: a screen the role can't use renders the no-permission page.
-      ...areas.flatMap((a) => [{ path: a.path, element: <RoleGate roles={a.roles}>{a.element}</RoleGate> },
-        ...(a.children ?? []).map((c) => ({ path: c.path, element: <RoleGate roles={a.roles}>{c.element}</RoleGate> }))]),
+      ...areas.flatMap((a) => [
+        { path: a.path, element: <RoleGate roles={a.roles}>{a.element}</RoleGate> },
+        ...(a.children ?? []).map((c) => ({ path: c.path, element: <RoleGate roles={a.roles}>{c.element}</RoleGate> })),
+      ]),
       { path: '*', element: <Navigate to="/dashboard" replace /> },
     ],
   },

@@ -7,7 +7,9 @@ import { App } from './App';
 import './styles.css';
 
 // <html lang> follows the language at once (screen readers pick their voice from it).
-i18n.on('languageChanged', (l) => { document.documentElement.lang = l; });
+i18n.on('languageChanged', (l) => {
+  document.documentElement.lang = l;
+});
 void i18n.changeLanguage(usePreferences.getState().locale);
 document.documentElement.lang = usePreferences.getState().locale;
 

@@ -4,9 +4,17 @@ import { Instant } from '../money';
 import { rule } from '../error-messages';
 
 export const StaffRoleSchema = z.enum(ROLES);
-export const Username = z.string().trim().min(3).max(40).regex(/^[a-zA-Z0-9._-]+$/, rule('username'));
+export const Username = z
+  .string()
+  .trim()
+  .min(3)
+  .max(40)
+  .regex(/^[a-zA-Z0-9._-]+$/, rule('username'));
 /** Long enough to resist guessing; the lock-out handles the rest. */
-export const NewPassword = z.string().min(10, 'Al menos 10 caracteres').max(200)
+export const NewPassword = z
+  .string()
+  .min(10, 'Al menos 10 caracteres')
+  .max(200)
   .refine((s) => !/^(.)\1*$/su.test(s), rule('repeatedChar'));
 
 export const CurrentStaff = z.object({

@@ -14,7 +14,11 @@ export type AutoshipStatus = z.infer<typeof AutoshipStatus>;
 export const AutoshipFilter = z.enum(['all', 'active', 'paused', 'past_due', 'canceled']);
 
 /** Day of the month (Mexico City) of the charge: 1–28, so every month has it. */
-export const ChargeDay = z.number({ error: 'El día de cobro debe ser un número entero entre 1 y 28' }).int('El día de cobro debe ser un entero').min(1, 'El día de cobro va de 1 a 28').max(28, 'El día de cobro va de 1 a 28');
+export const ChargeDay = z
+  .number({ error: 'El día de cobro debe ser un número entero entre 1 y 28' })
+  .int('El día de cobro debe ser un entero')
+  .min(1, 'El día de cobro va de 1 a 28')
+  .max(28, 'El día de cobro va de 1 a 28');
 const Reason = z.string().trim().min(3, 'Escriba el motivo (al menos 3 caracteres)').max(500);
 /** The screen's id of one request: a retry sends the same id and never acts twice. */
 const RequestId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, rule('requestId'));
@@ -42,10 +46,24 @@ export const AutoshipRow = z.object({
 });
 export type AutoshipRow = z.infer<typeof AutoshipRow>;
 
-export const AutoshipItem = z.object({ productId: z.number().int(), sku: z.string(), name: z.string(), quantity: z.number().int(), unitPrice: MoneyString.nullable(), pv: z.string() });
+export const AutoshipItem = z.object({
+  productId: z.number().int(),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: MoneyString.nullable(),
+  pv: z.string(),
+});
 export const AutoshipCharge = z.object({
-  eventId: z.string(), invoiceId: z.string(), outcome: z.enum(['paid', 'failed', 'review']), attempt: z.number().int().nullable(),
-  amount: MoneyString.nullable(), currency: z.string().nullable(), reason: z.string().nullable(), orderId: z.number().int().nullable(), at: Instant,
+  eventId: z.string(),
+  invoiceId: z.string(),
+  outcome: z.enum(['paid', 'failed', 'review']),
+  attempt: z.number().int().nullable(),
+  amount: MoneyString.nullable(),
+  currency: z.string().nullable(),
+  reason: z.string().nullable(),
+  orderId: z.number().int().nullable(),
+  at: Instant,
 });
 export const AutoshipDetail = AutoshipRow.extend({ items: z.array(AutoshipItem), itemCount: z.number().int(), charges: z.array(AutoshipCharge) });
 export type AutoshipDetail = z.infer<typeof AutoshipDetail>;
@@ -68,7 +86,7 @@ export const autoshipContract = {
   }),
   'autoship.forMember': query({
     roles: ALL_STAFF,
-    summary: 'A member\'s autoship subscriptions with their items and the charge attempts Stripe reported (paid, failed, held for review).',
+    summary: "A member's autoship subscriptions with their items and the charge attempts Stripe reported (paid, failed, held for review).",
     input: z.object({ memberId: MemberId }).strict(),
     output: z.array(AutoshipDetail),
   }),

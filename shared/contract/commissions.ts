@@ -115,7 +115,9 @@ export const commissionsContract = {
       /** The previous stored preview of the same period, if any. */
       previousPreview: StoredPreview.nullable(),
       /** This preview minus the previous preview of the same period, per type and currency and per currency. */
-      differenceFromPreviousPreview: z.object({ byType: TotalsByType, byCurrency: TotalsByCurrency, lines: z.number().int(), beneficiaries: z.number().int() }).nullable(),
+      differenceFromPreviousPreview: z
+        .object({ byType: TotalsByType, byCurrency: TotalsByCurrency, lines: z.number().int(), beneficiaries: z.number().int() })
+        .nullable(),
       ms: z.number().int(),
     }),
   }),
@@ -123,7 +125,10 @@ export const commissionsContract = {
   'commissions.previews': query({
     summary: 'Vistas previas guardadas de un periodo, la más reciente primero',
     roles: ['admin', 'finance'],
-    input: z.object({ periodKey: PeriodKeyInput.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict().default({ limit: 50 }),
+    input: z
+      .object({ periodKey: PeriodKeyInput.optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .strict()
+      .default({ limit: 50 }),
     output: z.object({ periodKey: z.string().nullable(), rows: z.array(StoredPreview) }),
   }),
   /** Posted totals of a period per beneficiary country (SQL over the lines and the beneficiary's country). */
@@ -187,19 +192,21 @@ export const commissionsContract = {
       pv: z.string(),
       vn: MoneyString,
       currency: z.string(),
-      uplines: z.array(z.object({
-        level: z.number().int(),
-        memberId: z.number().int(),
-        code: z.string(),
-        name: z.string(),
-        paidAsRank: RankNumber,
-        /** The member's PV and PVG in the order's period (decimal strings; "0.00" without volumes). */
-        pv: z.string(),
-        pvg: z.string(),
-        /** Uninivel levels this paid-as rank opens in the plan in force. */
-        opensLevels: z.number().int(),
-        opensThisLevel: z.boolean(),
-      })),
+      uplines: z.array(
+        z.object({
+          level: z.number().int(),
+          memberId: z.number().int(),
+          code: z.string(),
+          name: z.string(),
+          paidAsRank: RankNumber,
+          /** The member's PV and PVG in the order's period (decimal strings; "0.00" without volumes). */
+          pv: z.string(),
+          pvg: z.string(),
+          /** Uninivel levels this paid-as rank opens in the plan in force. */
+          opensLevels: z.number().int(),
+          opensThisLevel: z.boolean(),
+        }),
+      ),
       /** The lines paid on the order, each with its beneficiary's code and name. */
       lines: z.array(CommissionLine.extend({ beneficiaryCode: z.string(), beneficiaryName: z.string() })),
     }),

@@ -15,7 +15,8 @@ export const DashboardPoint = z.object({
 export const dashboardContract = {
   'dashboard.summary': query({
     roles: ALL_STAFF,
-    summary: 'The first screen: members, PV/VN of the open period against the previous one, rank distribution, pending withdrawals, the last 12 periods. Cached aggregates only.',
+    summary:
+      'The first screen: members, PV/VN of the open period against the previous one, rank distribution, pending withdrawals, the last 12 periods. Cached aggregates only.',
     input: z.object({}).strict().default({}),
     output: z.object({
       period: z.object({ key: z.string(), status: PeriodStatusSchema, startsAt: z.string(), endsAt: z.string() }).nullable(),
@@ -38,11 +39,13 @@ export const dashboardContract = {
       ranks: RankDistribution,
       advancing: z.number().int(),
       /** Null for roles that do not see money queues (support), or when the withdrawals table is absent. */
-      withdrawals: z.object({
-        pendingCount: z.number().int(),
-        byCurrency: z.array(z.object({ currency: CurrencyCode, count: z.number().int(), amount: MoneyString })),
-        pendingMxn: MoneyString,
-      }).nullable(),
+      withdrawals: z
+        .object({
+          pendingCount: z.number().int(),
+          byCurrency: z.array(z.object({ currency: CurrencyCode, count: z.number().int(), amount: MoneyString })),
+          pendingMxn: MoneyString,
+        })
+        .nullable(),
       /** The latest run of ledger_mismatches() (after each close, daily); null for support or before the first run. */
       ledgerCheck: z.object({ at: Instant, trigger: z.string(), mismatches: z.number().int() }).nullable(),
       history: z.array(DashboardPoint),

@@ -20,7 +20,9 @@ export const PeriodPayout = z.object({
   vnMxn: MoneyString,
   ratio: RatioString,
   byBonus: z.array(z.object({ type: z.string(), commissionsMxn: MoneyString, ratio: RatioString, byCurrency: z.record(z.string(), MoneyString) })),
-  byCountry: z.array(z.object({ country: z.string(), currency: z.string(), commissionsMxn: MoneyString, commissions: MoneyString, vnMxn: MoneyString, ratio: RatioString })),
+  byCountry: z.array(
+    z.object({ country: z.string(), currency: z.string(), commissionsMxn: MoneyString, commissions: MoneyString, vnMxn: MoneyString, ratio: RatioString }),
+  ),
   lines: z.number().int(),
   orders: z.number().int(),
 });
@@ -53,10 +55,17 @@ export const economicsContract = {
     summary: 'Razón de pago de los últimos 12 periodos',
     roles: ['admin', 'finance'],
     input: z.object({}).strict().default({}),
-    output: z.array(z.object({
-      periodKey: z.string(), status: PeriodStatusSchema, source: z.enum(['lines', 'preview', 'none']),
-      ratio: RatioString, commissionsMxn: MoneyString.nullable(), vnMxn: MoneyString, plan: z.string().nullable(),
-    })),
+    output: z.array(
+      z.object({
+        periodKey: z.string(),
+        status: PeriodStatusSchema,
+        source: z.enum(['lines', 'preview', 'none']),
+        ratio: RatioString,
+        commissionsMxn: MoneyString.nullable(),
+        vnMxn: MoneyString,
+        plan: z.string().nullable(),
+      }),
+    ),
   }),
   /**
    * Income disclosure over a year or a range of at most 24 periods (only its closed periods count):
@@ -66,15 +75,22 @@ export const economicsContract = {
   'reports.disclosure': query({
     summary: 'Declaración de ingresos de los socios por rango pagado, sobre periodos cerrados',
     roles: ['admin', 'finance'],
-    input: z.object({
-      year: z.number().int().min(2000).max(2100).optional(),
-      from: PeriodKeyInput.optional(),
-      to: PeriodKeyInput.optional(),
-    }).strict(),
+    input: z
+      .object({
+        year: z.number().int().min(2000).max(2100).optional(),
+        from: PeriodKeyInput.optional(),
+        to: PeriodKeyInput.optional(),
+      })
+      .strict(),
     output: z.object({
-      from: z.string(), to: z.string(), periods: z.array(z.string()),
-      members: z.number().int(), earners: z.number().int(), nonEarners: z.number().int(),
-      totalMxn: MoneyString, meanMxn: MoneyString.nullable(),
+      from: z.string(),
+      to: z.string(),
+      periods: z.array(z.string()),
+      members: z.number().int(),
+      earners: z.number().int(),
+      nonEarners: z.number().int(),
+      totalMxn: MoneyString,
+      meanMxn: MoneyString.nullable(),
       rows: z.array(DisclosureRow),
       builtPeriods: z.number().int(),
       ms: z.number().int(),
@@ -98,14 +114,33 @@ export const SimulationResult = z.object({
   base: SideSummary,
   draft: SideSummary,
   ranks: z.object({ changed: z.number().int(), up: z.number().int(), down: z.number().int() }),
-  top: z.array(z.object({
-    memberId: z.number().int(), code: z.string(), name: z.string(), currency: z.string(),
-    before: MoneyString, after: MoneyString, difference: MoneyString, differenceMxn: MoneyString, rankBefore: RankNumber, rankAfter: RankNumber,
-  })),
-  why: z.object({
-    memberId: z.number().int(), code: z.string(), name: z.string(), currency: z.string(), pv: z.string(), pvg: z.string(),
-    rankBefore: RankNumber, rankAfter: RankNumber, byType: z.array(z.object({ type: z.string(), before: MoneyString, after: MoneyString })),
-  }).nullable(),
+  top: z.array(
+    z.object({
+      memberId: z.number().int(),
+      code: z.string(),
+      name: z.string(),
+      currency: z.string(),
+      before: MoneyString,
+      after: MoneyString,
+      difference: MoneyString,
+      differenceMxn: MoneyString,
+      rankBefore: RankNumber,
+      rankAfter: RankNumber,
+    }),
+  ),
+  why: z
+    .object({
+      memberId: z.number().int(),
+      code: z.string(),
+      name: z.string(),
+      currency: z.string(),
+      pv: z.string(),
+      pvg: z.string(),
+      rankBefore: RankNumber,
+      rankAfter: RankNumber,
+      byType: z.array(z.object({ type: z.string(), before: MoneyString, after: MoneyString })),
+    })
+    .nullable(),
   ms: z.number().int(),
 });
 

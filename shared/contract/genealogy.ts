@@ -60,16 +60,21 @@ export const genealogyContract = {
   }),
   'genealogy.children': query({
     roles: ALL_STAFF,
-    summary: 'One page of a member\'s direct recruits with their figures in the period.',
-    input: z.object({
-      memberId: MemberId,
-      ...PeriodOpt,
-      sort: z.enum(['enrolled', 'downline', 'pvg']).default('enrolled'),
-      page: z.number().int().min(1).max(100_000).default(1),
-      pageSize: z.number().int().min(1).max(200).default(100),
-    }).strict(),
+    summary: "One page of a member's direct recruits with their figures in the period.",
+    input: z
+      .object({
+        memberId: MemberId,
+        ...PeriodOpt,
+        sort: z.enum(['enrolled', 'downline', 'pvg']).default('enrolled'),
+        page: z.number().int().min(1).max(100_000).default(1),
+        pageSize: z.number().int().min(1).max(200).default(100),
+      })
+      .strict(),
     output: z.object({
-      rows: z.array(TreeNode), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+      rows: z.array(TreeNode),
+      total: z.number().int(),
+      page: z.number().int(),
+      pageSize: z.number().int(),
       period: PeriodRef.nullable(),
     }),
   }),
@@ -87,17 +92,20 @@ export const genealogyContract = {
   }),
   'genealogy.legs': query({
     roles: ALL_STAFF,
-    summary: 'Leg view of a member: each direct recruit with the whole downline below it — the leg\'s PVG (PV summed over the leg), members, active members and members per paid-as rank in the period.',
+    summary:
+      "Leg view of a member: each direct recruit with the whole downline below it — the leg's PVG (PV summed over the leg), members, active members and members per paid-as rank in the period.",
     input: z.object({ memberId: MemberId, ...PeriodOpt }).strict(),
     output: z.object({
-      legs: z.array(z.object({
-        recruit: TreeNode,
-        pvg: DecimalString,
-        members: z.number().int(),
-        /** Same rule as TreeNode.active: PV > 0 in the period and not suspended. */
-        active: z.number().int(),
-        ranks: z.array(z.object({ rank: RankNumber, members: z.number().int() })),
-      })),
+      legs: z.array(
+        z.object({
+          recruit: TreeNode,
+          pvg: DecimalString,
+          members: z.number().int(),
+          /** Same rule as TreeNode.active: PV > 0 in the period and not suspended. */
+          active: z.number().int(),
+          ranks: z.array(z.object({ rank: RankNumber, members: z.number().int() })),
+        }),
+      ),
       totalPvg: DecimalString,
       period: PeriodRef.nullable(),
     }),
@@ -105,12 +113,18 @@ export const genealogyContract = {
   'genealogy.exportPage': query({
     roles: ALL_STAFF,
     summary: 'One page of a downline export (the member first, then its downline in tree order); pass nextCursor back for the next page.',
-    input: z.object({
-      memberId: MemberId,
-      ...PeriodOpt,
-      cursor: z.string().max(4000).regex(/^(\d+\/)+$/, rule('cursor')).optional(),
-      limit: z.number().int().min(1).max(EXPORT_PAGE_MAX).default(2000),
-    }).strict(),
+    input: z
+      .object({
+        memberId: MemberId,
+        ...PeriodOpt,
+        cursor: z
+          .string()
+          .max(4000)
+          .regex(/^(\d+\/)+$/, rule('cursor'))
+          .optional(),
+        limit: z.number().int().min(1).max(EXPORT_PAGE_MAX).default(2000),
+      })
+      .strict(),
     output: z.object({
       rows: z.array(ExportRow),
       nextCursor: z.string().nullable(),
@@ -122,11 +136,13 @@ export const genealogyContract = {
   'genealogy.move': mutation({
     roles: ['admin'],
     summary: 'Genealogy correction: moves a member with its whole downline under another sponsor, in the open period, with a reason.',
-    input: z.object({
-      memberId: MemberId,
-      newSponsorId: MemberId,
-      reason: z.string().trim().min(5, 'Explique el motivo (al menos 5 caracteres)').max(500),
-    }).strict(),
+    input: z
+      .object({
+        memberId: MemberId,
+        newSponsorId: MemberId,
+        reason: z.string().trim().min(5, 'Explique el motivo (al menos 5 caracteres)').max(500),
+      })
+      .strict(),
     output: z.object({
       memberId: MemberId,
       oldSponsorId: MemberId.nullable(),

@@ -100,10 +100,20 @@ export const MEMBER_SUSPENDERS = ['admin'] as const;
 
 const PersonName = z.string().trim().min(1, rule('name')).max(80);
 /** An e-mail: "" clears it. */
-export const EmailInput = z.union([z.literal(''), z.string().trim().max(200).email({ message: rule('email') })]);
+export const EmailInput = z.union([
+  z.literal(''),
+  z
+    .string()
+    .trim()
+    .max(200)
+    .email({ message: rule('email') }),
+]);
 /** A phone as people write it: digits, spaces, +, hyphens, dots, parentheses; 7 to 15 digits. "" clears it. */
-export const PhoneInput = z.string().trim().max(30).refine(
-  (s) => s === '' || (/^[+\d\s().-]+$/.test(s) && /^\d{7,15}$/.test(s.replace(/\D/g, ''))), rule('phone'));
+export const PhoneInput = z
+  .string()
+  .trim()
+  .max(30)
+  .refine((s) => s === '' || (/^[+\d\s().-]+$/.test(s) && /^\d{7,15}$/.test(s.replace(/\D/g, ''))), rule('phone'));
 const Reason = z.string().trim().min(3).max(500);
 
 export const TimelineKind = z.enum(['note', 'order', 'withdrawal', 'autoship', 'sponsor', 'edit', 'status']);
@@ -133,16 +143,22 @@ export type TimelineEntry = z.infer<typeof TimelineEntry>;
 export const membersContract = {
   'members.search': query({
     roles: ALL_STAFF,
-    summary: 'Member lookup by code, name (accent- and case-insensitive, partial words), e-mail or phone (any format); ranked and paged. Optionally only inside one member\'s downline.',
-    input: z.object({
-      // Long or odd input is accepted and normalised (never an error): only the first 200 characters count.
-      q: z.string().max(1000),
-      withinMemberId: MemberId.optional(),
-      page: z.number().int().min(1).max(1000).default(1),
-      pageSize: z.number().int().min(1).max(100).default(20),
-    }).strict(),
+    summary:
+      "Member lookup by code, name (accent- and case-insensitive, partial words), e-mail or phone (any format); ranked and paged. Optionally only inside one member's downline.",
+    input: z
+      .object({
+        // Long or odd input is accepted and normalised (never an error): only the first 200 characters count.
+        q: z.string().max(1000),
+        withinMemberId: MemberId.optional(),
+        page: z.number().int().min(1).max(1000).default(1),
+        pageSize: z.number().int().min(1).max(100).default(20),
+      })
+      .strict(),
     output: z.object({
-      rows: z.array(MemberHit), total: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+      rows: z.array(MemberHit),
+      total: z.number().int(),
+      page: z.number().int(),
+      pageSize: z.number().int(),
       /** More candidates than SEARCH_CAP matched: refine the search. */
       capped: z.boolean(),
     }),
@@ -159,28 +175,30 @@ export const membersContract = {
   }),
   'members.get': query({
     roles: ALL_STAFF,
-    summary: 'A member\'s profile: identity, contact, sponsor and upline, ranks, volumes per period, downline size, sponsor changes.',
+    summary: "A member's profile: identity, contact, sponsor and upline, ranks, volumes per period, downline size, sponsor changes.",
     input: z.object({ id: MemberId }).strict(),
     output: MemberProfile,
   }),
   'members.orders': query({
     roles: ALL_STAFF,
-    summary: 'A member\'s orders, newest first.',
+    summary: "A member's orders, newest first.",
     input: PageInput.extend({ memberId: MemberId, pageSize: z.number().int().min(1).max(200).default(25) }).strict(),
     output: z.object({ rows: z.array(MemberOrder), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
   }),
   'members.update': mutation({
     roles: MEMBER_EDITORS,
-    summary: 'Corrects a member\'s name, e-mail, phone or address, with a reason; audited with the fields before and after.',
-    input: z.object({
-      id: MemberId,
-      firstName: PersonName.optional(),
-      lastName: PersonName.optional(),
-      email: EmailInput.optional(),
-      phone: PhoneInput.optional(),
-      address: z.string().trim().max(300).optional(),
-      reason: Reason,
-    }).strict(),
+    summary: "Corrects a member's name, e-mail, phone or address, with a reason; audited with the fields before and after.",
+    input: z
+      .object({
+        id: MemberId,
+        firstName: PersonName.optional(),
+        lastName: PersonName.optional(),
+        email: EmailInput.optional(),
+        phone: PhoneInput.optional(),
+        address: z.string().trim().max(300).optional(),
+        reason: Reason,
+      })
+      .strict(),
     output: z.object({ changed: z.array(z.string()) }),
   }),
   'members.setStatus': mutation({
@@ -197,7 +215,7 @@ export const membersContract = {
   }),
   'members.timeline': query({
     roles: ALL_STAFF,
-    summary: 'A member\'s history on one page, newest first: notes, orders, withdrawals, autoship changes, sponsor changes and staff actions.',
+    summary: "A member's history on one page, newest first: notes, orders, withdrawals, autoship changes, sponsor changes and staff actions.",
     input: PageInput.extend({ memberId: MemberId, pageSize: z.number().int().min(1).max(100).default(20) }).strict(),
     output: z.object({ rows: z.array(TimelineEntry), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }),
   }),

@@ -5,7 +5,10 @@ import { MemberId } from './members';
 import { rule } from '../error-messages';
 
 /** A price typed by staff: a non-negative decimal with at most 2 decimals, as a string (never a JS number). */
-export const NonNegativeMoneyInput = z.string().trim().regex(/^\d{1,16}(\.\d{1,2})?$/, rule('money'));
+export const NonNegativeMoneyInput = z
+  .string()
+  .trim()
+  .regex(/^\d{1,16}(\.\d{1,2})?$/, rule('money'));
 
 export const OrderConfirmation = z.object({
   orderId: z.number().int(),
@@ -21,16 +24,26 @@ export const OrderConfirmation = z.object({
 export const ordersContract = {
   'orders.create': mutation({
     roles: ['admin'],
-    summary: 'Enters a pending order on a member\'s behalf: catalogue products and quantities; PV and VN from the catalogue; an optional unit price (a discount).',
-    input: z.object({
-      memberId: MemberId,
-      lines: z.array(z.object({
-        productId: z.number().int().positive(),
-        quantity: z.number().int().min(1).max(1000),
-        unitPrice: NonNegativeMoneyInput.optional(),
-      }).strict()).min(1).max(50),
-      note: z.string().trim().max(500).optional(),
-    }).strict(),
+    summary:
+      "Enters a pending order on a member's behalf: catalogue products and quantities; PV and VN from the catalogue; an optional unit price (a discount).",
+    input: z
+      .object({
+        memberId: MemberId,
+        lines: z
+          .array(
+            z
+              .object({
+                productId: z.number().int().positive(),
+                quantity: z.number().int().min(1).max(1000),
+                unitPrice: NonNegativeMoneyInput.optional(),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(50),
+        note: z.string().trim().max(500).optional(),
+      })
+      .strict(),
     output: z.object({ orderId: z.number().int(), total: z.string(), pv: z.string(), vn: z.string(), currency: z.string() }),
   }),
   'orders.recordPayment': mutation({

@@ -29,8 +29,16 @@ export const PaymentRow = z.object({
 export type PaymentRow = z.infer<typeof PaymentRow>;
 
 export const StripeEventRow = z.object({
-  id: z.string(), type: z.string(), created: Instant, source: z.string(), receivedAt: Instant, processedAt: Instant.nullable(),
-  outcome: z.string().nullable(), orderId: z.number().int().nullable(), paymentIntentId: z.string().nullable(), error: z.string().nullable(),
+  id: z.string(),
+  type: z.string(),
+  created: Instant,
+  source: z.string(),
+  receivedAt: Instant,
+  processedAt: Instant.nullable(),
+  outcome: z.string().nullable(),
+  orderId: z.number().int().nullable(),
+  paymentIntentId: z.string().nullable(),
+  error: z.string().nullable(),
 });
 
 export const SyncStepResult = z.object({
@@ -49,7 +57,8 @@ export const SyncStepResult = z.object({
 export const paymentsContract = {
   'payments.list': query({
     roles: ['admin', 'finance'],
-    summary: 'Orders by state (pending, paid, refunded, failed, cancelled) and Stripe payments needing attention (amount/currency mismatch for review, refunds waiting for their success), newest first; `q` finds an order by its number or the orders of a member by code (digits too) or name.',
+    summary:
+      'Orders by state (pending, paid, refunded, failed, cancelled) and Stripe payments needing attention (amount/currency mismatch for review, refunds waiting for their success), newest first; `q` finds an order by its number or the orders of a member by code (digits too) or name.',
     input: PageInput.extend({ filter: PaymentFilter.default('all'), q: z.string().max(100).optional() }).strict(),
     output: pageOf(PaymentRow).extend({ counts: z.record(z.string(), z.number().int()) }),
   }),
@@ -63,11 +72,19 @@ export const paymentsContract = {
     roles: ['admin', 'finance'],
     summary: 'Reconciliation status: whether Stripe is configured, the last event reached, the last sync, events stored but not applied.',
     input: Empty,
-    output: z.object({ configured: z.boolean(), lastEventId: z.string().nullable(), lastEventAt: Instant.nullable(), lastSyncAt: Instant.nullable(), unprocessed: z.number().int(), events: z.number().int() }),
+    output: z.object({
+      configured: z.boolean(),
+      lastEventId: z.string().nullable(),
+      lastEventAt: Instant.nullable(),
+      lastSyncAt: Instant.nullable(),
+      unprocessed: z.number().int(),
+      events: z.number().int(),
+    }),
   }),
   'payments.syncStep': mutation({
     roles: ['admin', 'finance'],
-    summary: 'One step of "sync payments": reads the next page of Stripe events after the last one reached and applies each through the webhook\'s code path (idempotent). Call until done.',
+    summary:
+      'One step of "sync payments": reads the next page of Stripe events after the last one reached and applies each through the webhook\'s code path (idempotent). Call until done.',
     input: z.object({ first: z.boolean().default(false), pageSize: z.number().int().min(1).max(100).default(100) }).strict(),
     output: SyncStepResult,
   }),

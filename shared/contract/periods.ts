@@ -105,7 +105,10 @@ export const periodsContract = {
   'periods.current': query({
     roles: ALL_STAFF,
     summary: 'The open period with its live figures, the previous period, and the latest run (close or recomputation) of either.',
-    input: z.object({ ...LANG }).strict().default({ lang: 'es' }),
+    input: z
+      .object({ ...LANG })
+      .strict()
+      .default({ lang: 'es' }),
     output: z.object({
       period: PeriodSummary.nullable(),
       previous: PeriodSummary.nullable(),

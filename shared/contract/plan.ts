@@ -5,7 +5,10 @@ import { PeriodKeyInput, RankNumber } from './members';
 import { rule } from '../error-messages';
 
 /** Points thresholds: non-negative decimals with at most 2 decimals, as strings. */
-export const PointsInput = z.string().trim().regex(/^\d{1,12}(\.\d{1,2})?$/, rule('points'));
+export const PointsInput = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}(\.\d{1,2})?$/, rule('points'));
 
 export const PlanRankRow = z.object({ rank: RankNumber, pv: z.string(), pvg: z.string(), uninivelDepth: z.number().int() });
 
@@ -40,17 +43,24 @@ export const planContract = {
   'plan.createDraft': mutation({
     roles: ['admin'],
     summary: 'A draft copied from the version in force (or another version), effective from a future period.',
-    input: z.object({ name: z.string().trim().min(3).max(120), effectiveFromPeriod: PeriodKeyInput, fromVersionId: z.number().int().positive().optional() }).strict(),
+    input: z
+      .object({ name: z.string().trim().min(3).max(120), effectiveFromPeriod: PeriodKeyInput, fromVersionId: z.number().int().positive().optional() })
+      .strict(),
     output: PlanVersionView,
   }),
   'plan.updateDraftRanks': mutation({
     roles: ['admin'],
     summary: 'Edits the rank thresholds (PV, PVG) of a draft; inconsistent figures are refused.',
-    input: z.object({
-      id: z.number().int().positive(),
-      ranks: z.array(z.object({ rank: z.number().int().min(1).max(8), pv: PointsInput, pvg: PointsInput }).strict()).min(1).max(8),
-      reason: z.string().trim().min(3).max(500),
-    }).strict(),
+    input: z
+      .object({
+        id: z.number().int().positive(),
+        ranks: z
+          .array(z.object({ rank: z.number().int().min(1).max(8), pv: PointsInput, pvg: PointsInput }).strict())
+          .min(1)
+          .max(8),
+        reason: z.string().trim().min(3).max(500),
+      })
+      .strict(),
     output: PlanVersionView,
   }),
   'plan.publish': mutation({

@@ -4,7 +4,9 @@ import { CountryCode, CurrencyCode, Instant, MoneyString } from '../money';
 import { rule } from '../error-messages';
 
 /** A company rate: MXN per one unit of the currency, > 0, at most 6 decimals. */
-export const RateString = z.string().trim()
+export const RateString = z
+  .string()
+  .trim()
   .regex(/^\d{1,12}(\.\d{1,6})?$/, rule('rate'))
   .refine((s) => /[1-9]/.test(s), 'El tipo de cambio debe ser mayor que cero');
 
@@ -18,11 +20,13 @@ export const ExchangeRateRow = z.object({
   inForce: z.boolean(),
 });
 
-const RateInput = z.object({
-  currency: z.enum(['USD', 'COP', 'DOP'], { message: rule('baseCurrency') }),
-  rateToMxn: RateString,
-  effectiveFrom: Instant,
-}).strict();
+const RateInput = z
+  .object({
+    currency: z.enum(['USD', 'COP', 'DOP'], { message: rule('baseCurrency') }),
+    rateToMxn: RateString,
+    effectiveFrom: Instant,
+  })
+  .strict();
 
 export const RateImpact = z.object({
   openPeriod: z.string().nullable(),
@@ -56,15 +60,44 @@ export const ImportPreview = z.object({
 });
 
 export const settingsContract = {
-  'rates.list': query({ roles: ALL_STAFF, summary: 'Every company exchange rate, newest first, with the ones in force.', input: z.object({}).strict().default({}), output: z.array(ExchangeRateRow) }),
+  'rates.list': query({
+    roles: ALL_STAFF,
+    summary: 'Every company exchange rate, newest first, with the ones in force.',
+    input: z.object({}).strict().default({}),
+    output: z.array(ExchangeRateRow),
+  }),
   'rates.impact': query({ roles: ['admin'], summary: 'What a new rate would touch in the open period.', input: RateInput, output: RateImpact }),
-  'rates.add': mutation({ roles: ['admin'], summary: 'Adds a rate effective from an instant; history is never edited.', input: RateInput, output: ExchangeRateRow }),
+  'rates.add': mutation({
+    roles: ['admin'],
+    summary: 'Adds a rate effective from an instant; history is never edited.',
+    input: RateInput,
+    output: ExchangeRateRow,
+  }),
   'catalogue.list': query({
-    roles: ALL_STAFF, summary: 'Products and kits with per-country price and VN.',
-    input: z.object({ includeInactive: z.boolean().default(true) }).strict().default({ includeInactive: true }),
+    roles: ALL_STAFF,
+    summary: 'Products and kits with per-country price and VN.',
+    input: z
+      .object({ includeInactive: z.boolean().default(true) })
+      .strict()
+      .default({ includeInactive: true }),
     output: z.array(ProductRow),
   }),
-  'catalogue.setActive': mutation({ roles: ['admin'], summary: 'Activates or deactivates a product.', input: z.object({ id: z.number().int().positive(), active: z.boolean() }).strict(), output: ProductRow }),
-  'catalogue.importPreview': query({ roles: ['admin'], summary: 'Checks a catalogue CSV and lists its changes; writes nothing.', input: z.object({ csv: CsvText }).strict(), output: ImportPreview }),
-  'catalogue.importApply': mutation({ roles: ['admin'], summary: 'Applies a catalogue CSV, only if every row is valid.', input: z.object({ csv: CsvText }).strict(), output: ImportPreview }),
+  'catalogue.setActive': mutation({
+    roles: ['admin'],
+    summary: 'Activates or deactivates a product.',
+    input: z.object({ id: z.number().int().positive(), active: z.boolean() }).strict(),
+    output: ProductRow,
+  }),
+  'catalogue.importPreview': query({
+    roles: ['admin'],
+    summary: 'Checks a catalogue CSV and lists its changes; writes nothing.',
+    input: z.object({ csv: CsvText }).strict(),
+    output: ImportPreview,
+  }),
+  'catalogue.importApply': mutation({
+    roles: ['admin'],
+    summary: 'Applies a catalogue CSV, only if every row is valid.',
+    input: z.object({ csv: CsvText }).strict(),
+    output: ImportPreview,
+  }),
 };

@@ -30,7 +30,9 @@ export const staffContract = {
   'staff.update': mutation({
     roles: ['admin'],
     summary: 'Changes name, role or active flag of an account, with a reason (audited). An admin cannot demote or deactivate their own account.',
-    input: z.object({ id: z.string().uuid(), displayName: DisplayName.optional(), role: StaffRoleSchema.optional(), active: z.boolean().optional(), reason: Reason }).strict(),
+    input: z
+      .object({ id: z.string().uuid(), displayName: DisplayName.optional(), role: StaffRoleSchema.optional(), active: z.boolean().optional(), reason: Reason })
+      .strict(),
     output: StaffAccount,
   }),
   'staff.resetPassword': mutation({

@@ -10,7 +10,8 @@ export const systemContract = {
   }),
   'system.capabilities': query({
     roles: ALL_STAFF,
-    summary: 'What this installation can do, so screens disable what cannot work: stripe = the Stripe key this role uses is configured (admin/finance: the secret key for payouts, autoship actions, payment sync; support: the restricted key NNP_STRIPE_RESTRICTED_KEY for autoship actions).',
+    summary:
+      'What this installation can do, so screens disable what cannot work: stripe = the Stripe key this role uses is configured (admin/finance: the secret key for payouts, autoship actions, payment sync; support: the restricted key NNP_STRIPE_RESTRICTED_KEY for autoship actions).',
     input: Empty,
     output: z.object({ stripe: z.boolean() }),
   }),

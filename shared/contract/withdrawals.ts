@@ -87,18 +87,20 @@ export const PayoutDestinationView = PayoutDestination.extend({
   supersededAt: Instant.nullable(),
 });
 const Field = (max: number) => z.string().trim().max(max);
-export const DestinationInput = z.object({
-  memberId: MemberId,
-  country: CountryCode,
-  holderName: Field(200),
-  taxId: Field(40),
-  clabe: Field(40).optional(),
-  routingNumber: Field(20).optional(),
-  accountNumber: Field(40).optional(),
-  bankName: Field(120).optional(),
-  accountType: z.enum(ACCOUNT_TYPES).optional(),
-  reason: Note.optional(),
-}).strict();
+export const DestinationInput = z
+  .object({
+    memberId: MemberId,
+    country: CountryCode,
+    holderName: Field(200),
+    taxId: Field(40),
+    clabe: Field(40).optional(),
+    routingNumber: Field(20).optional(),
+    accountNumber: Field(40).optional(),
+    bankName: Field(120).optional(),
+    accountType: z.enum(ACCOUNT_TYPES).optional(),
+    reason: Note.optional(),
+  })
+  .strict();
 
 export const MoneyControlSettings = z.object({
   secondApprovalThresholdMxn: MoneyString,
@@ -142,8 +144,16 @@ export const WithdrawalDetail = z.object({
     destination: PayoutDestination.nullable(),
   }),
   member: z.object({
-    id: z.number().int(), code: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(),
-    country: CountryCode, status: z.string(), enrolledAt: Instant, stripeAccountId: z.string().nullable(), payoutDestinationChangedAt: Instant.nullable(),
+    id: z.number().int(),
+    code: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    phone: z.string().nullable(),
+    country: CountryCode,
+    status: z.string(),
+    enrolledAt: Instant,
+    stripeAccountId: z.string().nullable(),
+    payoutDestinationChangedAt: Instant.nullable(),
     /** The member's destination in force now for the withdrawal's country. */
     destination: PayoutDestination.nullable(),
   }),
@@ -168,7 +178,9 @@ export const withdrawalsContract = {
   'withdrawals.list': query({
     roles: FINANCE,
     summary: 'The withdrawal queue: filtered, sorted, paged, with the totals of the filtered set per currency.',
-    input: PageInput.extend(WithdrawalFilters.shape).extend({ sort: QueueSort.default('requestedAt'), dir: z.enum(['asc', 'desc']).default('desc') }).strict(),
+    input: PageInput.extend(WithdrawalFilters.shape)
+      .extend({ sort: QueueSort.default('requestedAt'), dir: z.enum(['asc', 'desc']).default('desc') })
+      .strict(),
     output: pageOf(WithdrawalRow).extend({ totals: z.array(CurrencyTotal) }),
   }),
   'withdrawals.get': query({
@@ -188,7 +200,13 @@ export const withdrawalsContract = {
     summary: 'Minimum, fee and net of a withdrawal amount for a member (plan in force), and the available balance.',
     input: z.object({ memberId: MemberId, amount: PositiveMoneyString }).strict(),
     output: z.object({
-      currency: CurrencyCode, minimum: MoneyString, fee: MoneyString, net: MoneyString, available: MoneyString, ok: z.boolean(), problem: z.string().nullable(),
+      currency: CurrencyCode,
+      minimum: MoneyString,
+      fee: MoneyString,
+      net: MoneyString,
+      available: MoneyString,
+      ok: z.boolean(),
+      problem: z.string().nullable(),
       /** Why not, for the screen to word in its language: the amount is the minimum, the fee or the available balance. */
       problemCode: z.enum(['below_minimum', 'fee_exceeds_amount', 'no_rule', 'insufficient', 'drifted']).nullable(),
       problemAmount: MoneyString.nullable(),
@@ -197,14 +215,16 @@ export const withdrawalsContract = {
   'withdrawals.request': mutation({
     roles: FINANCE,
     summary: "Enters a withdrawal request on a member's behalf: the amount moves to a hold.",
-    input: z.object({
-      memberId: MemberId,
-      amount: PositiveMoneyString,
-      currency: CurrencyCode,
-      note: Note.optional(),
-      /** One key per request form: a double submit answers the first request. */
-      requestKey: z.string().uuid().optional(),
-    }).strict(),
+    input: z
+      .object({
+        memberId: MemberId,
+        amount: PositiveMoneyString,
+        currency: CurrencyCode,
+        note: Note.optional(),
+        /** One key per request form: a double submit answers the first request. */
+        requestKey: z.string().uuid().optional(),
+      })
+      .strict(),
     output: WithdrawalRow,
   }),
   'withdrawals.approve': mutation({
@@ -265,10 +285,12 @@ export const withdrawalsContract = {
   'withdrawals.setSettings': mutation({
     roles: ['admin'],
     summary: 'Sets the second-approval threshold (MXN); audited with before and after.',
-    input: z.object({
-      secondApprovalThresholdMxn: PositiveMoneyString,
-      reason: Note.optional(),
-    }).strict(),
+    input: z
+      .object({
+        secondApprovalThresholdMxn: PositiveMoneyString,
+        reason: Note.optional(),
+      })
+      .strict(),
     output: MoneyControlSettings,
   }),
   'payoutDestinations.list': query({

@@ -20,10 +20,26 @@ import type { BenchContext, MetricResult } from './types';
 const log = (m: string) => console.error(`[bench-wallet ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
 const FAST: Record<string, string> = {
-  shared_buffers: '1GB', work_mem: '64MB', maintenance_work_mem: '512MB', max_wal_size: '4GB', checkpoint_timeout: '30min',
-  fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', random_page_cost: '1.1', max_connections: '100', jit: 'off',
+  shared_buffers: '1GB',
+  work_mem: '64MB',
+  maintenance_work_mem: '512MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '30min',
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+  random_page_cost: '1.1',
+  max_connections: '100',
+  jit: 'off',
 };
-const DURABLE: Record<string, string> = { shared_buffers: '1GB', work_mem: '64MB', max_wal_size: '4GB', max_connections: '100', jit: 'off', random_page_cost: '1.1' };
+const DURABLE: Record<string, string> = {
+  shared_buffers: '1GB',
+  work_mem: '64MB',
+  max_wal_size: '4GB',
+  max_connections: '100',
+  jit: 'off',
+  random_page_cost: '1.1',
+};
 
 async function main() {
   const { values } = cliArgs({
@@ -60,7 +76,13 @@ async function main() {
         log(`${m.name}: ${JSON.stringify(r)}`);
       }
       const cpus = os.cpus();
-      const out = { members, durable: values.durable, machine: `${cpus.length} cores, ${cpus[0]?.model.trim()}`, at: new Date().toISOString(), metrics: report };
+      const out = {
+        members,
+        durable: values.durable,
+        machine: `${cpus.length} cores, ${cpus[0]?.model.trim()}`,
+        at: new Date().toISOString(),
+        metrics: report,
+      };
       console.log(JSON.stringify(out, null, 2));
       if (values.out) {
         mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
@@ -76,6 +98,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  log(e instanceof Error ? e.stack ?? e.message : String(e));
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
   process.exit(1);
 });

@@ -27,12 +27,16 @@ export const periodPayouts = pgTable('period_payouts', {
  * rows. Only members with a paid-as rank or a non-zero amount have a row; everyone else earned
  * nothing without a rank. Written once per closed period (economics/disclosure.ts).
  */
-export const memberPeriodEarnings = pgTable('member_period_earnings', {
-  periodId: integer('period_id').notNull(),
-  memberId: bigint('member_id', { mode: 'number' }).notNull(),
-  paidAsRank: smallint('paid_as_rank').notNull(),
-  earnedMxn: numeric('earned_mxn', { precision: 18, scale: 2 }).notNull(),
-}, (t) => [primaryKey({ columns: [t.periodId, t.memberId] })]);
+export const memberPeriodEarnings = pgTable(
+  'member_period_earnings',
+  {
+    periodId: integer('period_id').notNull(),
+    memberId: bigint('member_id', { mode: 'number' }).notNull(),
+    paidAsRank: smallint('paid_as_rank').notNull(),
+    earnedMxn: numeric('earned_mxn', { precision: 18, scale: 2 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.periodId, t.memberId] })],
+);
 
 /** Which closed periods have their member_period_earnings rows (written in the same transaction). */
 export const periodEarningsBuilt = pgTable('period_earnings_built', {
@@ -47,26 +51,32 @@ export const periodEarningsBuilt = pgTable('period_earnings_built', {
  * read-only, its result kept as figures here and nowhere else. One queued or running simulation
  * per staff member (the index); the process runs one engine at a time.
  */
-export const planSimulations = pgTable('plan_simulations', {
-  id: serial('id').primaryKey(),
-  planVersionId: integer('plan_version_id').notNull(),
-  periodId: integer('period_id').notNull(),
-  staffId: uuid('staff_id').references(() => staff.id),
-  /** queued → running → done | failed | cancelled. */
-  status: text('status').notNull().default('queued'),
-  stage: text('stage'),
-  /** Thousandths (0..1000). */
-  progress: integer('progress').notNull().default(0),
-  cancelRequested: integer('cancel_requested').notNull().default(0),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  startedAt: ts('started_at'),
-  heartbeatAt: ts('heartbeat_at'),
-  finishedAt: ts('finished_at'),
-  error: text('error'),
-  result: jsonb('result'),
-}, (t) => [
-  uniqueIndex('plan_simulations_one_per_staff').on(t.staffId).where(sql`${t.status} in ('queued', 'running')`),
-  index('plan_simulations_version_idx').on(t.planVersionId, t.createdAt.desc()),
-  check('plan_simulations_status', sql`${t.status} in ('queued', 'running', 'done', 'failed', 'cancelled')`),
-  check('plan_simulations_progress', sql`${t.progress} between 0 and 1000`),
-]);
+export const planSimulations = pgTable(
+  'plan_simulations',
+  {
+    id: serial('id').primaryKey(),
+    planVersionId: integer('plan_version_id').notNull(),
+    periodId: integer('period_id').notNull(),
+    staffId: uuid('staff_id').references(() => staff.id),
+    /** queued → running → done | failed | cancelled. */
+    status: text('status').notNull().default('queued'),
+    stage: text('stage'),
+    /** Thousandths (0..1000). */
+    progress: integer('progress').notNull().default(0),
+    cancelRequested: integer('cancel_requested').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    heartbeatAt: ts('heartbeat_at'),
+    finishedAt: ts('finished_at'),
+    error: text('error'),
+    result: jsonb('result'),
+  },
+  (t) => [
+    uniqueIndex('plan_simulations_one_per_staff')
+      .on(t.staffId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    index('plan_simulations_version_idx').on(t.planVersionId, t.createdAt.desc()),
+    check('plan_simulations_status', sql`${t.status} in ('queued', 'running', 'done', 'failed', 'cancelled')`),
+    check('plan_simulations_progress', sql`${t.progress} between 0 and 1000`),
+  ],
+);

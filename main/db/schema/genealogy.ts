@@ -15,11 +15,17 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  * re-inserted into all four of its indexes (primary key, code, path, sponsor), here it is a narrow
  * row and two indexes (drizzle/0029_member_paths.sql; docs/performance.md).
  */
-export const memberPaths = pgTable('member_paths', {
-  memberId: bigint('member_id', { mode: 'number' }).primaryKey().references(() => members.id, { onDelete: 'cascade' }),
-  path: textC('path').notNull(),
-  depth: integer('depth').notNull(),
-}, (t) => [index('member_paths_path_idx').on(t.path)]);
+export const memberPaths = pgTable(
+  'member_paths',
+  {
+    memberId: bigint('member_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    path: textC('path').notNull(),
+    depth: integer('depth').notNull(),
+  },
+  (t) => [index('member_paths_path_idx').on(t.path)],
+);
 
 /**
  * Genealogy corrections: every move of a member (with its whole downline) to another sponsor,
@@ -29,21 +35,28 @@ export const memberPaths = pgTable('member_paths', {
  * Member lookup lives in lookup.ts (member_search), with the IMMUTABLE functions nnp_unaccent()
  * and nnp_search_norm() of drizzle/0004_members_search.sql.
  */
-export const genealogyMoves = pgTable('genealogy_moves', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
-  memberId: bigint('member_id', { mode: 'number' }).notNull().references(() => members.id),
-  oldSponsorId: bigint('old_sponsor_id', { mode: 'number' }).references(() => members.id),
-  newSponsorId: bigint('new_sponsor_id', { mode: 'number' }).notNull().references(() => members.id),
-  /** The open period the move was made in. */
-  periodId: integer('period_id').notNull().references(() => periods.id),
-  /** The member itself plus its whole downline. */
-  movedMembers: integer('moved_members').notNull(),
-  oldPath: textC('old_path').notNull(),
-  newPath: textC('new_path').notNull(),
-  reason: text('reason').notNull(),
-  staffId: uuid('staff_id').references(() => staff.id),
-  at: ts('at').notNull().defaultNow(),
-}, (t) => [
-  index('genealogy_moves_member_idx').on(t.memberId, t.at.desc()),
-  index('genealogy_moves_period_idx').on(t.periodId),
-]);
+export const genealogyMoves = pgTable(
+  'genealogy_moves',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    memberId: bigint('member_id', { mode: 'number' })
+      .notNull()
+      .references(() => members.id),
+    oldSponsorId: bigint('old_sponsor_id', { mode: 'number' }).references(() => members.id),
+    newSponsorId: bigint('new_sponsor_id', { mode: 'number' })
+      .notNull()
+      .references(() => members.id),
+    /** The open period the move was made in. */
+    periodId: integer('period_id')
+      .notNull()
+      .references(() => periods.id),
+    /** The member itself plus its whole downline. */
+    movedMembers: integer('moved_members').notNull(),
+    oldPath: textC('old_path').notNull(),
+    newPath: textC('new_path').notNull(),
+    reason: text('reason').notNull(),
+    staffId: uuid('staff_id').references(() => staff.id),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('genealogy_moves_member_idx').on(t.memberId, t.at.desc()), index('genealogy_moves_period_idx').on(t.periodId)],
+);

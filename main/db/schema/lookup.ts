@@ -12,14 +12,20 @@ import { members, textC } from './core';
  * - email_lower: exact and prefix matches through a text_pattern_ops btree; any part of it (a domain
  *   "gmail", "@gmail.com", a piece of the local part) through the trigram index.
  */
-export const memberSearch = pgTable('member_search', {
-  memberId: bigint('member_id', { mode: 'number' }).primaryKey().references(() => members.id, { onDelete: 'cascade' }),
-  searchText: textC('search_text').notNull(),
-  phoneDigits: text('phone_digits'),
-  emailLower: text('email_lower'),
-}, (t) => [
-  index('member_search_text_trgm_idx').using('gin', t.searchText.op('gin_trgm_ops')),
-  index('member_search_phone_trgm_idx').using('gin', t.phoneDigits.op('gin_trgm_ops')),
-  index('member_search_email_idx').on(t.emailLower.op('text_pattern_ops')),
-  index('member_search_email_trgm_idx').using('gin', t.emailLower.op('gin_trgm_ops')),
-]);
+export const memberSearch = pgTable(
+  'member_search',
+  {
+    memberId: bigint('member_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => members.id, { onDelete: 'cascade' }),
+    searchText: textC('search_text').notNull(),
+    phoneDigits: text('phone_digits'),
+    emailLower: text('email_lower'),
+  },
+  (t) => [
+    index('member_search_text_trgm_idx').using('gin', t.searchText.op('gin_trgm_ops')),
+    index('member_search_phone_trgm_idx').using('gin', t.phoneDigits.op('gin_trgm_ops')),
+    index('member_search_email_idx').on(t.emailLower.op('text_pattern_ops')),
+    index('member_search_email_trgm_idx').using('gin', t.emailLower.op('gin_trgm_ops')),
+  ],
+);

@@ -1,5 +1,21 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, numeric, pgEnum, pgTable, primaryKey, serial, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { staff } from './core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -12,20 +28,24 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  * million rows at once), where a per-row key check (and FOR KEY SHARE lock on every member row)
  * multiplied the rebuild's time by six; members and periods are never deleted.
  */
-export const memberVolumes = pgTable('member_volumes', {
-  periodId: integer('period_id').notNull(),
-  memberId: bigint('member_id', { mode: 'number' }).notNull(),
-  pv: numeric('pv', { precision: 16, scale: 2 }).notNull().default('0'),
-  /** In the member's own currency. */
-  vn: numeric('vn', { precision: 18, scale: 2 }).notNull().default('0'),
-  pvg: numeric('pvg', { precision: 18, scale: 2 }).notNull().default('0'),
-  paidAsRank: smallint('paid_as_rank').notNull().default(0),
-  updatedAt: ts('updated_at').notNull().defaultNow(),
-}, (t) => [
-  primaryKey({ columns: [t.periodId, t.memberId] }),
-  index('member_volumes_member_idx').on(t.memberId, t.periodId),
-  check('member_volumes_nonneg', sql`${t.pv} >= 0 and ${t.vn} >= 0 and ${t.pvg} >= 0`),
-]);
+export const memberVolumes = pgTable(
+  'member_volumes',
+  {
+    periodId: integer('period_id').notNull(),
+    memberId: bigint('member_id', { mode: 'number' }).notNull(),
+    pv: numeric('pv', { precision: 16, scale: 2 }).notNull().default('0'),
+    /** In the member's own currency. */
+    vn: numeric('vn', { precision: 18, scale: 2 }).notNull().default('0'),
+    pvg: numeric('pvg', { precision: 18, scale: 2 }).notNull().default('0'),
+    paidAsRank: smallint('paid_as_rank').notNull().default(0),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.periodId, t.memberId] }),
+    index('member_volumes_member_idx').on(t.memberId, t.periodId),
+    check('member_volumes_nonneg', sql`${t.pv} >= 0 and ${t.vn} >= 0 and ${t.pvg} >= 0`),
+  ],
+);
 
 export const rankKind = pgEnum('rank_kind', ['paid_as', 'career']);
 
@@ -34,18 +54,19 @@ export const rankKind = pgEnum('rank_kind', ['paid_as', 'career']);
  * member_volumes: a close writes hundreds of thousands of rows at once (two key checks per row cost
  * seconds); members and periods are never deleted.
  */
-export const rankHistory = pgTable('rank_history', {
-  id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
-  memberId: bigint('member_id', { mode: 'number' }).notNull(),
-  periodId: integer('period_id').notNull(),
-  kind: rankKind('kind').notNull(),
-  oldRank: smallint('old_rank').notNull(),
-  newRank: smallint('new_rank').notNull(),
-  at: ts('at').notNull().defaultNow(),
-}, (t) => [
-  uniqueIndex('rank_history_key').on(t.memberId, t.periodId, t.kind),
-  index('rank_history_period_idx').on(t.periodId, t.kind),
-]);
+export const rankHistory = pgTable(
+  'rank_history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
+    memberId: bigint('member_id', { mode: 'number' }).notNull(),
+    periodId: integer('period_id').notNull(),
+    kind: rankKind('kind').notNull(),
+    oldRank: smallint('old_rank').notNull(),
+    newRank: smallint('new_rank').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('rank_history_key').on(t.memberId, t.periodId, t.kind), index('rank_history_period_idx').on(t.periodId, t.kind)],
+);
 
 export const planStatus = pgEnum('plan_status', ['draft', 'published']);
 
@@ -53,16 +74,22 @@ export const planStatus = pgEnum('plan_status', ['draft', 'published']);
  * The compensation plan's figures as versioned data (PlanFiguresSchema in main/domain/plan.ts),
  * effective from a period. Published versions are read-only; the engine reads the version in force.
  */
-export const planVersions = pgTable('plan_versions', {
-  id: serial('id').primaryKey(),
-  name: text('name').notNull(),
-  effectiveFromPeriod: text('effective_from_period').notNull(),
-  status: planStatus('status').notNull().default('draft'),
-  figures: jsonb('figures').notNull(),
-  createdBy: uuid('created_by').references(() => staff.id),
-  createdAt: ts('created_at').notNull().defaultNow(),
-  publishedBy: uuid('published_by').references(() => staff.id),
-  publishedAt: ts('published_at'),
-}, (t) => [
-  uniqueIndex('plan_versions_published_from').on(t.effectiveFromPeriod).where(sql`${t.status} = 'published'`),
-]);
+export const planVersions = pgTable(
+  'plan_versions',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    effectiveFromPeriod: text('effective_from_period').notNull(),
+    status: planStatus('status').notNull().default('draft'),
+    figures: jsonb('figures').notNull(),
+    createdBy: uuid('created_by').references(() => staff.id),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    publishedBy: uuid('published_by').references(() => staff.id),
+    publishedAt: ts('published_at'),
+  },
+  (t) => [
+    uniqueIndex('plan_versions_published_from')
+      .on(t.effectiveFromPeriod)
+      .where(sql`${t.status} = 'published'`),
+  ],
+);

@@ -48,8 +48,15 @@ describe('payout ratio (hand-made period: lines, refunds, three currencies)', ()
     expect(payoutRatio({ commissions: period.commissions, sales: [] }).ratio).toBeNull();
   });
   it("a preview's totals converted at the period's rates, plus the clawbacks posted", () => {
-    const f = figuresFromTotals({ directo: { MXN: '250.00', USD: '10.00' }, uninivel: { COP: '20000.00', MXN: '100.50' } }, { MXN: '1', USD: '17.50', COP: '0.0045' },
-      [{ type: 'rapido', currency: 'MXN', amount: '-83.50', amountMxn: '-83.50', lines: 1 }, { type: 'uninivel', currency: 'USD', amount: '-1.25', amountMxn: '-21.875', lines: 1 }], period.sales);
+    const f = figuresFromTotals(
+      { directo: { MXN: '250.00', USD: '10.00' }, uninivel: { COP: '20000.00', MXN: '100.50' } },
+      { MXN: '1', USD: '17.50', COP: '0.0045' },
+      [
+        { type: 'rapido', currency: 'MXN', amount: '-83.50', amountMxn: '-83.50', lines: 1 },
+        { type: 'uninivel', currency: 'USD', amount: '-1.25', amountMxn: '-21.875', lines: 1 },
+      ],
+      period.sales,
+    );
     const p = payoutRatio(f);
     expect([p.commissionsMxn, p.ratio]).toEqual(['510.13', '0.237267']);
     expect(() => figuresFromTotals({ directo: { DOP: '1.00' } }, { MXN: '1' }, [], [])).toThrow(/DOP/);

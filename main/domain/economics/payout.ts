@@ -11,10 +11,25 @@
 import { COUNTRIES, CURRENCY_OF_COUNTRY, Decimal, type Country } from '../money';
 
 /** Commissions of one bonus in one currency: amount in that currency, its MXN (unrounded), lines. */
-export interface PayoutCommission { type: string; currency: string; amount: string; amountMxn: string; lines: number }
+export interface PayoutCommission {
+  type: string;
+  currency: string;
+  amount: string;
+  amountMxn: string;
+  lines: number;
+}
 /** VN of the paid orders of one country's members: in the orders' currency and in MXN. */
-export interface PayoutSales { country: string; currency: string; vn: string; vnMxn: string; orders: number }
-export interface PayoutFigures { commissions: PayoutCommission[]; sales: PayoutSales[] }
+export interface PayoutSales {
+  country: string;
+  currency: string;
+  vn: string;
+  vnMxn: string;
+  orders: number;
+}
+export interface PayoutFigures {
+  commissions: PayoutCommission[];
+  sales: PayoutSales[];
+}
 
 export interface PayoutRatio {
   commissionsMxn: string;
@@ -67,14 +82,29 @@ export function payoutRatio(f: PayoutFigures): PayoutRatio {
     e.vn = e.vn.plus(s.vnMxn);
   }
   return {
-    commissionsMxn: cents(comm), vnMxn: cents(vn), ratio: ratioOf(comm, vn), lines, orders,
-    byBonus: [...byType].sort(([a], [b]) => a.localeCompare(b)).map(([type, t]) => ({
-      type, commissionsMxn: cents(t.mxn), ratio: ratioOf(t.mxn, vn),
-      byCurrency: Object.fromEntries(Object.entries(t.byCurrency).map(([k, v]) => [k, v.toFixed(2)])),
-    })),
-    byCountry: [...byCountry].sort(([a], [b]) => a.localeCompare(b)).map(([c, e]) => ({
-      country: c, currency: e.currency, commissionsMxn: cents(e.mxn), commissions: e.amount.toFixed(2), vnMxn: cents(e.vn), ratio: ratioOf(e.mxn, e.vn),
-    })),
+    commissionsMxn: cents(comm),
+    vnMxn: cents(vn),
+    ratio: ratioOf(comm, vn),
+    lines,
+    orders,
+    byBonus: [...byType]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([type, t]) => ({
+        type,
+        commissionsMxn: cents(t.mxn),
+        ratio: ratioOf(t.mxn, vn),
+        byCurrency: Object.fromEntries(Object.entries(t.byCurrency).map(([k, v]) => [k, v.toFixed(2)])),
+      })),
+    byCountry: [...byCountry]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([c, e]) => ({
+        country: c,
+        currency: e.currency,
+        commissionsMxn: cents(e.mxn),
+        commissions: e.amount.toFixed(2),
+        vnMxn: cents(e.vn),
+        ratio: ratioOf(e.mxn, e.vn),
+      })),
   };
 }
 
@@ -82,7 +112,12 @@ export function payoutRatio(f: PayoutFigures): PayoutRatio {
  * A period's figures from engine totals (a preview: amount per bonus and currency, converted at the
  * period's rates) plus lines already posted that the engine does not produce (clawbacks).
  */
-export function figuresFromTotals(byType: Record<string, Record<string, string>>, rates: Record<string, string>, extra: PayoutCommission[], sales: PayoutSales[]): PayoutFigures {
+export function figuresFromTotals(
+  byType: Record<string, Record<string, string>>,
+  rates: Record<string, string>,
+  extra: PayoutCommission[],
+  sales: PayoutSales[],
+): PayoutFigures {
   const commissions: PayoutCommission[] = [];
   for (const [type, per] of Object.entries(byType)) {
     for (const [currency, amount] of Object.entries(per)) {

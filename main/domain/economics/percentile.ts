@@ -17,7 +17,10 @@ export function percentilePositions(n: number, p: string): { lo: number; hi: num
 
 export function interpolate(lo: Decimal | string, hi: Decimal | string, frac: Decimal): string {
   const a = new Decimal(lo);
-  return a.plus(frac.times(new Decimal(hi).minus(a))).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
+  return a
+    .plus(frac.times(new Decimal(hi).minus(a)))
+    .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+    .toFixed(2);
 }
 
 /** P(p) of a whole list (the reference the report's SQL-backed version is tested against). */

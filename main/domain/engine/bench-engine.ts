@@ -166,8 +166,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `  GC pauses during the run: ${gcCount}, ${Math.round(gcMs)} ms\n` +
         `  phases (CPU ms): ${Object.entries(timings)
-        .map(([k, v]) => `${k} ${Math.round(v)}`)
-        .join(', ')}\n`,
+          .map(([k, v]) => `${k} ${Math.round(v)}`)
+          .join(', ')}\n`,
     );
     if (i === runs - 1 && args.includes('--rows')) {
       // Building every row object (what a caller storing all lines at once would do), for scale.

@@ -23,7 +23,7 @@ function chain(p: string, rank: number, depth: number): { members: EngineMember[
   return { members, orders: [product(`${p}E`, RANK_PVG[rank]!, { id: `${p}OE`, vn: '1.00' }), product(`${p}B`, '100', { id: `${p}OB`, vn: '1000.00' })] };
 }
 
-describe('3c. Unilevel Infinito: level 10 and deeper at each Embajador\'s rate; the table down to 9', () => {
+describe("3c. Unilevel Infinito: level 10 and deeper at each Embajador's rate; the table down to 9", () => {
   const parts = [chain('T', 5, 10), chain('I', 6, 10), chain('C', 7, 10), chain('S', 8, 10), chain('N', 4, 10), chain('D', 8, 12), chain('L', 5, 9)];
   const out = runBoth({ members: parts.flatMap((x) => x.members), orders: parts.flatMap((x) => x.orders) });
   it('ranks from own PV at the threshold (+ 100 PV of the buyer)', () => {
@@ -89,12 +89,28 @@ describe('5b. Bono Matching: Transformador L1 only; Solidario down to L4 at 5 %'
   const vis = (m: string) => product(m, '1465', { id: `O${m}`, vn: '0.00' });
   const out = runBoth({
     members: [
-      member('S', null, { careerRank: 8 }), member('A', 'S'), member('B', 'A'), member('C', 'B'), member('D', 'C'), member('X', 'D'),
-      member('T', null, { careerRank: 5 }), member('G', 'T'), member('H', 'G'), member('Y', 'H'),
+      member('S', null, { careerRank: 8 }),
+      member('A', 'S'),
+      member('B', 'A'),
+      member('C', 'B'),
+      member('D', 'C'),
+      member('X', 'D'),
+      member('T', null, { careerRank: 5 }),
+      member('G', 'T'),
+      member('H', 'G'),
+      member('Y', 'H'),
     ],
     orders: [
-      product('S', '2900000', { id: 'OS', vn: '0.00' }), vis('A'), vis('B'), vis('C'), vis('D'), product('X', '100', { id: 'OX', vn: '1000.00' }),
-      product('T', '300000', { id: 'OT', vn: '0.00' }), vis('G'), vis('H'), product('Y', '100', { id: 'OY', vn: '1000.00' }),
+      product('S', '2900000', { id: 'OS', vn: '0.00' }),
+      vis('A'),
+      vis('B'),
+      vis('C'),
+      vis('D'),
+      product('X', '100', { id: 'OX', vn: '1000.00' }),
+      product('T', '300000', { id: 'OT', vn: '0.00' }),
+      vis('G'),
+      vis('H'),
+      product('Y', '100', { id: 'OY', vn: '1000.00' }),
     ],
   });
   it('Uninivel (the base)', () => {
@@ -129,11 +145,18 @@ describe('6b. Bono Automóvil: the streak broken or not yet started', () => {
       member('B3', null, { careerRank: 5, carDownPaymentPaid: true, country: 'US' }), // later month in USD
     ],
     orders: [product('B1', '120000', { vn: '1.00' }), product('B2', '300000', { vn: '1.00' }), product('B3', '300000', { vn: '1.00', country: 'US' })],
-    history: [{ member: 'B1', period: '2026-10', pv: '1465', paidAsRank: 5 }, { member: 'B3', period: '2026-10', pv: '1465', paidAsRank: 7 }],
+    history: [
+      { member: 'B1', period: '2026-10', pv: '1465', paidAsRank: 5 },
+      { member: 'B3', period: '2026-10', pv: '1465', paidAsRank: 7 },
+    ],
   });
   it('pays only two qualified periods in a row; the down payment flag is kept', () => {
     expect(lineStrings(out, 'automovil')).toEqual(['automovil B3 B3 L2 250.00 USD']);
-    expect([programOf(out, 'B1').carDownPaymentPaid, programOf(out, 'B2').carDownPaymentPaid, programOf(out, 'B3').carDownPaymentPaid]).toEqual([true, false, true]);
+    expect([programOf(out, 'B1').carDownPaymentPaid, programOf(out, 'B2').carDownPaymentPaid, programOf(out, 'B3').carDownPaymentPaid]).toEqual([
+      true,
+      false,
+      true,
+    ]);
   });
 });
 
@@ -151,7 +174,7 @@ describe('8b. Lealtad: a kit order counts; the gift at 100 restarts the points',
   });
 });
 
-describe('9b. NN Travels: own and recruits\' rank points, kits, × 2, capped at 200', () => {
+describe("9b. NN Travels: own and recruits' rank points, kits, × 2, capped at 200", () => {
   const out = runBoth({
     members: [
       member('R', null, { careerRank: 2 }),

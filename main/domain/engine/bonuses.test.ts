@@ -6,24 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { referencePeriodEngine } from '../reference/reference';
 import { runPeriodEngine } from './engine';
-import {
-  EngineInputError,
-  InvalidExchangeRateError,
-  MissingExchangeRateError,
-  SponsorCycleError,
-  UnknownKitSkuError,
-  UnknownSponsorError,
-} from './errors';
+import { EngineInputError, InvalidExchangeRateError, MissingExchangeRateError, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError } from './errors';
 import { inputOf, kit, lineStrings, member, product, programOf, runBoth, volumeOf, type Scenario } from '../../../test/engine-scenarios';
 
-describe('1. Bono Directo: 25% of a product order\'s VN to the buyer\'s sponsor, converted', () => {
+describe("1. Bono Directo: 25% of a product order's VN to the buyer's sponsor, converted", () => {
   const out = runBoth({
-    members: [
-      member('A', null),
-      member('B', 'A'),
-      member('X', 'A', { country: 'US' }),
-      member('Y', 'X'),
-    ],
+    members: [member('A', null), member('B', 'A'), member('X', 'A', { country: 'US' }), member('Y', 'X')],
     orders: [
       product('B', '293', { id: 'OB', vn: '1000.00' }),
       product('X', '100', { id: 'OX', vn: '80.50', country: 'US' }),
@@ -49,7 +37,7 @@ describe('1. Bono Directo: 25% of a product order\'s VN to the buyer\'s sponsor,
   });
 });
 
-describe('2. Bono Rápido: 30/10/5% of a kit\'s PV as MXN up the sponsor line, uncompressed, converted', () => {
+describe("2. Bono Rápido: 30/10/5% of a kit's PV as MXN up the sponsor line, uncompressed, converted", () => {
   const out = runBoth({
     members: [
       member('A', null),
@@ -63,13 +51,15 @@ describe('2. Bono Rápido: 30/10/5% of a kit\'s PV as MXN up the sponsor line, u
     orders: [kit('E', 'FULL-PROTECT', { id: 'KE' }), kit('G', 'FULL-SUPPLEMENT', { id: 'KG' })],
   });
   it('pays three levels, no rank needed, even to a member with rank 0', () => {
-    expect(lineStrings(out, 'rapido')).toEqual([
-      'rapido B KE L3 243.00 MXN', // 4860 × 5%
-      'rapido C KE L2 26.27 USD', // 486 MXN / 18.50 = 26.270…
-      'rapido D KE L1 1458.00 MXN', // 4860 × 30%
-      'rapido F KG L1 108913.04 COP', // 501 MXN / 0.0046 = 108913.043…
-      'rapido A KG L2 167.00 MXN',
-    ].sort());
+    expect(lineStrings(out, 'rapido')).toEqual(
+      [
+        'rapido B KE L3 243.00 MXN', // 4860 × 5%
+        'rapido C KE L2 26.27 USD', // 486 MXN / 18.50 = 26.270…
+        'rapido D KE L1 1458.00 MXN', // 4860 × 30%
+        'rapido F KG L1 108913.04 COP', // 501 MXN / 0.0046 = 108913.043…
+        'rapido A KG L2 167.00 MXN',
+      ].sort(),
+    );
   });
   it('a kit pays no directo or uninivel, but its PV counts for rank and cashback', () => {
     expect(out.lines.filter((l) => l.type !== 'rapido')).toEqual([]);
@@ -138,11 +128,7 @@ describe('3b. Unilevel Infinito: Embajadores earn on every level deeper than 9',
     expect(volumeOf(out, 'N11')).toMatchObject({ pvg: '300000', paidAsRank: 5 });
   });
   it('pays levels 10 and 11 at the Inspirador rate, the table below', () => {
-    expect(lineStrings(out, 'uninivel')).toEqual([
-      'uninivel N1 O11 L10 100.00 MXN',
-      'uninivel T O1 L1 50.00 MXN',
-      'uninivel T O11 L11 100.00 MXN',
-    ]);
+    expect(lineStrings(out, 'uninivel')).toEqual(['uninivel N1 O11 L10 100.00 MXN', 'uninivel T O1 L1 50.00 MXN', 'uninivel T O11 L11 100.00 MXN']);
     const deep = out.lines.find((l) => l.type === 'uninivel' && l.level === 11)!;
     expect(deep.rate).toBe('0.01');
   });
@@ -203,7 +189,7 @@ describe('4. Bono por Alcance: once per rank reached for the first time', () => 
   });
 });
 
-describe('5. Bono Matching: an Embajador\'s share of its downline\'s Uninivel, by level', () => {
+describe("5. Bono Matching: an Embajador's share of its downline's Uninivel, by level", () => {
   // S (US) ← A ← B ← C ← D, all Embajador Consciente (L1 30%, L2 20%, L3 10%).
   const out = runBoth({
     members: [
@@ -335,11 +321,11 @@ describe('9. NN Travels: points during a campaign, multiplied, capped at 200', (
   const orders = [kit('S1', 'FULL-SKIN'), kit('S1', 'FULL-PROTECT'), kit('S2', 'FULL-SUPPLEMENT'), product('C1', '1465')];
   const travel = (multiplier: string, from = '2026-09', to = '2027-02') =>
     runBoth({ members, orders, travelCampaign: { from, to, multiplier } }).programs.map((p) => `${p.member} ${p.travelPoints}`);
-  it('kits of direct recruits, own rank, direct recruits\' ranks', () => {
+  it("kits of direct recruits, own rank, direct recruits' ranks", () => {
     // R: kits 2 + 4 + 1, recruits' ranks Visionario 1 + 1, own rank 0 => 9 points
     expect(travel('1')).toEqual(['R 19', 'S1 1', 'S2 1', 'C1 200', 'Z 12.5']);
   });
-  it('multiplies a period\'s points before the cap', () => {
+  it("multiplies a period's points before the cap", () => {
     expect(travel('2')).toEqual(['R 28', 'S1 2', 'S2 2', 'C1 200', 'Z 12.5']);
     expect(travel('1.5')).toEqual(['R 23.5', 'S1 1.5', 'S2 1.5', 'C1 200', 'Z 12.5']);
   });

@@ -49,9 +49,7 @@ describe('case format', () => {
       { id: 'M1', sponsor: null, country: 'MX', enrolledAt: '2024-03-02T17:00:00Z', careerRank: 4, travelPoints: 12 },
       { id: 'M2', sponsor: 'M1', country: 'US', enrolledAt: '2024-03-02T17:00:00Z', careerRank: 0 },
     ],
-    orders: [
-      { id: 'O1', member: 'M2', kind: 'product', pv: '293', vn: '16.00', currency: 'USD', paidAt: '2026-11-03T18:00:00Z' },
-    ],
+    orders: [{ id: 'O1', member: 'M2', kind: 'product', pv: '293', vn: '16.00', currency: 'USD', paidAt: '2026-11-03T18:00:00Z' }],
   };
   it('fills the documented defaults (history, car, loyalty, travel, campaign)', () => {
     const c = parseEngineCase(base);

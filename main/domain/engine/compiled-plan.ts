@@ -126,9 +126,7 @@ export function compilePlan(plan: PlanFigures, rates: ExchangeRates, needed: Arr
 
   const rapidoRateStr: string[] = new Array<string>(plan.rapido.levels.length);
   for (const l of plan.rapido.levels) rapidoRateStr[l.level - 1] = l.rate;
-  const rapidoF = rapidoRateStr.map((r) =>
-    rateStr.map((rd) => (rd === undefined ? null : new Factor([r, plan.rapido.mxnPerPv, mxnRate], [rd]))),
-  );
+  const rapidoF = rapidoRateStr.map((r) => rateStr.map((rd) => (rd === undefined ? null : new Factor([r, plan.rapido.mxnPerPv, mxnRate], [rd]))));
 
   const matchRates: string[][] = Array.from({ length: MAX_RANK + 1 }, () => []);
   let maxMatchLevel = 0;

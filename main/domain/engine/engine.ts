@@ -238,11 +238,10 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     }
     if (typeof o.id !== 'string' || o.id.length === 0) throw invalid(`order #${k} has no id`);
     if (o.currency !== CURRENCIES[cur[b]!]) {
-      throw new EngineInputError(
-        'ORDER_CURRENCY_MISMATCH',
-        `order ${o.id} is in ${o.currency} but its buyer ${o.member} pays in ${CURRENCIES[cur[b]!]}`,
-        { order: o.id, currency: o.currency },
-      );
+      throw new EngineInputError('ORDER_CURRENCY_MISMATCH', `order ${o.id} is in ${o.currency} but its buyer ${o.member} pays in ${CURRENCIES[cur[b]!]}`, {
+        order: o.id,
+        currency: o.currency,
+      });
     }
     const opv = parseScaled(o.pv, PV_SCALE);
     if (Number.isNaN(opv)) throw invalid(`order ${o.id} has an invalid pv ${JSON.stringify(o.pv)}`);

@@ -18,14 +18,16 @@ describe('instant lines of one order', () => {
       { id: 'V', currency: 'MXN' },
     ];
     const rates = { MXN: '1', USD: '18.50', COP: '0.0046' };
-    expect(instantLines({ id: 'O', kind: 'product', vn: '1000.00', currency: 'MXN' }, up, PLAN_V1, rates).map((l) => `${l.beneficiary} ${l.amount}`)).toEqual(['S 13.51']);
-    expect(instantLines({ id: 'K', kind: 'kit', sku: 'FULL-SUPPLEMENT', vn: '0', currency: 'MXN' }, up, PLAN_V1, rates).map((l) => `${l.beneficiary} L${l.level} ${l.amount} ${l.currency}`)).toEqual([
-      'S L1 27.08 USD',
-      'T L2 167.00 MXN',
-      'U L3 18152.17 COP',
+    expect(instantLines({ id: 'O', kind: 'product', vn: '1000.00', currency: 'MXN' }, up, PLAN_V1, rates).map((l) => `${l.beneficiary} ${l.amount}`)).toEqual([
+      'S 13.51',
     ]);
+    expect(
+      instantLines({ id: 'K', kind: 'kit', sku: 'FULL-SUPPLEMENT', vn: '0', currency: 'MXN' }, up, PLAN_V1, rates).map(
+        (l) => `${l.beneficiary} L${l.level} ${l.amount} ${l.currency}`,
+      ),
+    ).toEqual(['S L1 27.08 USD', 'T L2 167.00 MXN', 'U L3 18152.17 COP']);
   });
-  it('equals the period engine\'s directo and rapido lines on an engine case', () => {
+  it("equals the period engine's directo and rapido lines on an engine case", () => {
     const input = caseToEngineInput(parseEngineCase(JSON.parse(readFileSync(`${DIR}random-101-00.json`, 'utf8'))));
     const out = computePeriod(input);
     const byId = new Map(input.members.map((m) => [m.id, m]));

@@ -25,7 +25,13 @@ const DAY = 86_400_000;
 const PLAN_ODD: PlanFigures = validatePlan({
   ...structuredClone(PLAN_V1),
   directo: { rate: '0.255' },
-  rapido: { mxnPerPv: '1.15', levels: [{ level: 1, rate: '0.333' }, { level: 2, rate: '0.111' }] },
+  rapido: {
+    mxnPerPv: '1.15',
+    levels: [
+      { level: 1, rate: '0.333' },
+      { level: 2, rate: '0.111' },
+    ],
+  },
   uninivel: {
     levels: [
       { level: 1, rate: '0.055' },
@@ -42,7 +48,14 @@ const PLAN_ODD: PlanFigures = validatePlan({
   ranks: PLAN_V1.ranks.map((r) => ({ ...r, pv: r.rank >= 5 ? '2000.5' : r.pv, uninivelDepth: Math.min(5, r.uninivelDepth + 1) })),
   matching: [
     { rank: 4, levels: [{ level: 1, rate: '0.333' }] },
-    { rank: 7, levels: [{ level: 1, rate: '0.25' }, { level: 2, rate: '0.125' }, { level: 3, rate: '0.0625' }] },
+    {
+      rank: 7,
+      levels: [
+        { level: 1, rate: '0.25' },
+        { level: 2, rate: '0.125' },
+        { level: 3, rate: '0.0625' },
+      ],
+    },
   ],
   alcance: PLAN_V1.alcance.map((a) => ({ ...a, amounts: { MXN: `${a.amounts.MXN}.55` }, maxDaysEnrolledBeforePeriodEnd: a.rank <= 3 ? 10 : undefined })),
   automovil: { ...PLAN_V1.automovil, minRank: 4, consecutivePeriods: 3, downPayment: { MXN: '49999.99' } },
@@ -56,10 +69,7 @@ const rate = (min: number, max: number, decimals: number) =>
     const s = String(v).padStart(decimals + 1, '0');
     return decimals === 0 ? s : `${s.slice(0, s.length - decimals)}.${s.slice(s.length - decimals)}`;
   });
-const cents = fc.oneof(
-  fc.integer({ min: 0, max: 1_000_000_000 }),
-  fc.constantFrom(0, 1, 5, 50, 99, 100, 146_500, 1_000_000),
-);
+const cents = fc.oneof(fc.integer({ min: 0, max: 1_000_000_000 }), fc.constantFrom(0, 1, 5, 50, 99, 100, 146_500, 1_000_000));
 const money = cents.map((c) => `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`);
 const instantAround = fc.oneof(
   fc.integer({ min: START - 3 * DAY, max: END + 3 * DAY }),
@@ -74,21 +84,23 @@ interface Shape {
   sponsors: (number | null)[];
 }
 
-const networkShape = fc.integer({ min: 1, max: 24 }).chain((n) =>
-  fc
-    .tuple(
-      ...Array.from({ length: n }, (_, i) =>
-        i === 0
-          ? fc.constant(null)
-          : fc.oneof(
-              { weight: 6, arbitrary: fc.constant(i - 1) },
-              { weight: 3, arbitrary: fc.integer({ min: 0, max: i - 1 }) },
-              { weight: 1, arbitrary: fc.constant(null) },
-            ),
-      ),
-    )
-    .map((sponsors): Shape => ({ sponsors })),
-);
+const networkShape = fc
+  .integer({ min: 1, max: 24 })
+  .chain((n) =>
+    fc
+      .tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          i === 0
+            ? fc.constant(null)
+            : fc.oneof(
+                { weight: 6, arbitrary: fc.constant(i - 1) },
+                { weight: 3, arbitrary: fc.integer({ min: 0, max: i - 1 }) },
+                { weight: 1, arbitrary: fc.constant(null) },
+              ),
+        ),
+      )
+      .map((sponsors): Shape => ({ sponsors })),
+  );
 
 const inputArb: fc.Arbitrary<EngineInput> = networkShape.chain(({ sponsors }) => {
   const n = sponsors.length;
@@ -102,14 +114,12 @@ const inputArb: fc.Arbitrary<EngineInput> = networkShape.chain(({ sponsors }) =>
         loyaltyPoints: fc.constantFrom(0, 25, 50, 75),
         travelPoints: fc.constantFrom('0', '12', '150.5', '199', '200', '3.125'),
       })
-      .map(
-        (m): EngineMember => ({
-          id: `M${i + 1}`,
-          sponsorId: sponsors[i] === null || sponsors[i] === undefined ? null : `M${sponsors[i]! + 1}`,
-          ...m,
-          enrolledAt: new Date(m.enrolledAt).toISOString(),
-        }),
-      );
+      .map((m): EngineMember => ({
+        id: `M${i + 1}`,
+        sponsorId: sponsors[i] === null || sponsors[i] === undefined ? null : `M${sponsors[i]! + 1}`,
+        ...m,
+        enrolledAt: new Date(m.enrolledAt).toISOString(),
+      }));
   return fc
     .record({
       members: fc.tuple(...Array.from({ length: n }, (_, i) => memberArb(i))),
@@ -133,8 +143,14 @@ const inputArb: fc.Arbitrary<EngineInput> = networkShape.chain(({ sponsors }) =>
       ),
       rates: fc.record({
         USD: fc.oneof(fc.constant('18.50'), rate(10, 25, 3)),
-        COP: fc.oneof(fc.constant('0.0046'), rate(0, 1, 6).filter((r) => r !== '0.000000')),
-        DOP: fc.oneof(fc.constant('0.31'), rate(0, 1, 4).filter((r) => r !== '0.0000')),
+        COP: fc.oneof(
+          fc.constant('0.0046'),
+          rate(0, 1, 6).filter((r) => r !== '0.000000'),
+        ),
+        DOP: fc.oneof(
+          fc.constant('0.31'),
+          rate(0, 1, 4).filter((r) => r !== '0.0000'),
+        ),
       }),
       campaign: fc.option(
         fc.record({
@@ -221,7 +237,15 @@ describe('fast engine == reference calculator', () => {
         const orders: EngineOrder[] = [];
         ranksAt.forEach((at, k) => {
           const m = members[at % length]!;
-          orders.push({ id: `R${k}`, member: m.id, kind: 'product', pv: pvValues[(k * 5 + 7) % pvValues.length]!, vn: '1.00', currency: CURRENCY[m.country], paidAt: '2026-11-15T12:00:00Z' });
+          orders.push({
+            id: `R${k}`,
+            member: m.id,
+            kind: 'product',
+            pv: pvValues[(k * 5 + 7) % pvValues.length]!,
+            vn: '1.00',
+            currency: CURRENCY[m.country],
+            paidAt: '2026-11-15T12:00:00Z',
+          });
           orders.push({ id: `S${k}`, member: m.id, kind: 'product', pv: '2000.5', vn: '0.00', currency: CURRENCY[m.country], paidAt: '2026-11-15T12:00:00Z' });
         });
         buyers.forEach((b, k) => {
@@ -241,9 +265,18 @@ describe('fast engine == reference calculator', () => {
   it('COPY text of every line (the close writes it) is the line itself, column for column', () => {
     const columns = LINE_COPY_COLUMNS.split(', ');
     const field: Record<string, (l: ReturnType<typeof lineOf>) => string> = {
-      source_kind: (l) => l.sourceKind, source_id: (l) => l.source.replace(/~k$/, ''), base: (l) => l.base, base_currency: (l) => l.baseCurrency,
-      fx_from: (l) => l.fxFrom, type: (l) => l.type, level: (l) => String(l.level), rate: (l) => l.rate ?? '\\N', amount: (l) => l.amount,
-      beneficiary_id: (l) => l.beneficiary, currency: (l) => l.currency, fx_to: (l) => l.fxTo,
+      source_kind: (l) => l.sourceKind,
+      source_id: (l) => l.source.replace(/~k$/, ''),
+      base: (l) => l.base,
+      base_currency: (l) => l.baseCurrency,
+      fx_from: (l) => l.fxFrom,
+      type: (l) => l.type,
+      level: (l) => String(l.level),
+      rate: (l) => l.rate ?? '\\N',
+      amount: (l) => l.amount,
+      beneficiary_id: (l) => l.beneficiary,
+      currency: (l) => l.currency,
+      fx_to: (l) => l.fxTo,
     };
     const lineOf = (r: ReturnType<typeof runPeriodEngine>, i: number) => r.lines.row(i);
     let lines = 0;

@@ -180,7 +180,17 @@ export class LineTable implements Iterable<CommissionLine> {
         put(typeBytes[t]!);
         pos = writeUint(buf, pos, level);
         buf[pos++] = 9;
-        put(bytesOf(t === T_RAPIDO ? cp.rapidoRateStr[level - 1]! : t === T_DIRECTO ? cp.directoRate : level <= cp.levelCount ? cp.levelRateStr[level - 1]! : cp.infRateStr[paidAs[ben]!]!));
+        put(
+          bytesOf(
+            t === T_RAPIDO
+              ? cp.rapidoRateStr[level - 1]!
+              : t === T_DIRECTO
+                ? cp.directoRate
+                : level <= cp.levelCount
+                  ? cp.levelRateStr[level - 1]!
+                  : cp.infRateStr[paidAs[ben]!]!,
+          ),
+        );
         pos = writeCents(buf, pos, this.amountCents[i]!);
         buf[pos++] = 9;
       }
@@ -193,7 +203,6 @@ export class LineTable implements Iterable<CommissionLine> {
     }
     if (pos > 0) yield buf.subarray(0, pos);
   }
-
 
   private beneficiaryText(ben: number): string {
     const d = this.ctx.cur[ben]!;
@@ -228,12 +237,7 @@ export class LineTable implements Iterable<CommissionLine> {
       case T_DIRECTO:
       case T_UNINIVEL: {
         const o = orders[src]!;
-        const rate =
-          t === T_DIRECTO
-            ? cp.directoRate
-            : level <= cp.levelCount
-              ? cp.levelRateStr[level - 1]!
-              : cp.infRateStr[paidAs[ben]!]!;
+        const rate = t === T_DIRECTO ? cp.directoRate : level <= cp.levelCount ? cp.levelRateStr[level - 1]! : cp.infRateStr[paidAs[ben]!]!;
         const base = (this.vnBase[src] ??= CENTS_TEXT.test(o.vn) ? o.vn : formatCents(parseScaled(o.vn, 2)));
         return [type, ids[ben]!, o.id, level, amount, currency, 'order', base, o.currency, rate, cp.rateStr[CUR_INDEX[o.currency]!]!, fxTo];
       }
@@ -244,7 +248,20 @@ export class LineTable implements Iterable<CommissionLine> {
       }
       case T_MATCHING: {
         const s = cur[src]!;
-        return [type, ids[ben]!, ids[src]!, level, amount, currency, 'member', formatCents(uniSum[src]!), CURRENCIES[s]!, cp.matchRates[paidAs[ben]!]![level - 1]!, cp.rateStr[s]!, fxTo];
+        return [
+          type,
+          ids[ben]!,
+          ids[src]!,
+          level,
+          amount,
+          currency,
+          'member',
+          formatCents(uniSum[src]!),
+          CURRENCIES[s]!,
+          cp.matchRates[paidAs[ben]!]![level - 1]!,
+          cp.rateStr[s]!,
+          fxTo,
+        ];
       }
       default: {
         const f = t === T_ALCANCE ? cp.alcance[level]! : level === 1 ? cp.autoDown : cp.autoMonthly;

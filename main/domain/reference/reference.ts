@@ -4,7 +4,18 @@
  * tested against; it shares only the input/output types, the plan data and the money/period
  * helpers with it.
  */
-import { convert, CURRENCY_OF_COUNTRY, Decimal, formatDecimal, isCountry, isDecimalString, parseDecimal, roundMoney, type Currency, type ExchangeRates } from '../money';
+import {
+  convert,
+  CURRENCY_OF_COUNTRY,
+  Decimal,
+  formatDecimal,
+  isCountry,
+  isDecimalString,
+  parseDecimal,
+  roundMoney,
+  type Currency,
+  type ExchangeRates,
+} from '../money';
 import { mexicoDayOfMonth, periodBounds, periodOf, previousPeriod, toEpochMs, parsePeriodKey, type PeriodKey } from '../period';
 import { validatePlan, type AmountsByCurrency, type Rank } from '../plan';
 import { careerRankAfter, paidAsRank, rankChanges, ranksReachedFirstTime, uninivelDepthOf, type RankChange } from '../ranks';
@@ -278,9 +289,7 @@ export function referencePeriodEngine(input: EngineInput): EngineOutput {
   for (const m of input.members) {
     let paid = m.carDownPaymentPaid === true;
     const qualifiedNow = rank(m.id) >= plan.automovil.minRank;
-    const qualifiedBefore = neededPeriods
-      .slice(0, plan.automovil.consecutivePeriods - 1)
-      .every((p) => historyRank(m.id, p) >= plan.automovil.minRank);
+    const qualifiedBefore = neededPeriods.slice(0, plan.automovil.consecutivePeriods - 1).every((p) => historyRank(m.id, p) >= plan.automovil.minRank);
     if (qualifiedNow && qualifiedBefore) {
       const f = fixedAmount(paid ? plan.automovil.monthly : plan.automovil.downPayment, currencyOf(m.id));
       addLine('automovil', m.id, m.id, paid ? 2 : 1, f.exact, { base: f.base, baseCurrency: f.baseCurrency, rate: null });
@@ -341,9 +350,7 @@ export function referencePeriodEngine(input: EngineInput): EngineOutput {
       paidAsRank: r,
       careerRank: careerRankAfter(m.careerRank as Rank, r),
     });
-    changes.push(
-      ...rankChanges(m.id, period, { careerRank: m.careerRank as Rank, previousPaidAsRank: historyRank(m.id, previousPeriod(period)) }, r),
-    );
+    changes.push(...rankChanges(m.id, period, { careerRank: m.careerRank as Rank, previousPaidAsRank: historyRank(m.id, previousPeriod(period)) }, r));
   }
 
   return { period, volumes, lines, programs, rankChanges: changes };

@@ -7,7 +7,14 @@ import type { CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { describe, lookupKey, wanted, type Lookup, type RawAuditRow, type RefKind } from './describe';
 
-interface RefRow { kind: RefKind; key: string; ref: string | null; name: string | null; member_id: string | null; member_code: string | null }
+interface RefRow {
+  kind: RefKind;
+  key: string;
+  ref: string | null;
+  name: string | null;
+  member_id: string | null;
+  member_code: string | null;
+}
 
 /**
  * The names behind a page of audit rows, in one query whatever the page holds: members by code and
@@ -21,7 +28,9 @@ export async function resolveRefs(db: DbOrTx, page: RawAuditRow[]): Promise<Look
   const ids = (k: RefKind) => [...w[k]].join(',');
   const list = (k: RefKind, type: 'bigint' | 'int' | 'uuid') => sql`any(string_to_array(${ids(k)}, ',')::${sql.raw(type)}[])`;
   const person = sql`m.first_name || ' ' || m.last_name`;
-  const found = await typedRows<RefRow>(db, sql`
+  const found = await typedRows<RefRow>(
+    db,
+    sql`
     select 'member' as kind, m.id::text as key, m.code as ref, ${person} as name, m.id::text as member_id, m.code as member_code
       from members m where m.id = ${list('member', 'bigint')}
     union all
@@ -38,7 +47,8 @@ export async function resolveRefs(db: DbOrTx, page: RawAuditRow[]): Promise<Look
     union all
     select 'plan_version', p.id::text, p.id::text, p.name, null, null from plan_versions p where p.id = ${list('plan_version', 'int')}
     union all
-    select 'product', p.id::text, p.sku, p.name, null, null from products p where p.id = ${list('product', 'int')}`);
+    select 'product', p.id::text, p.sku, p.name, null, null from products p where p.id = ${list('product', 'int')}`,
+  );
   for (const r of found) lookup.set(lookupKey(r.kind, r.key), { ref: r.ref, name: r.name, memberId: r.member_id, memberCode: r.member_code });
   return lookup;
 }
@@ -53,16 +63,33 @@ async function list(input: ParsedInputOf<'audit.list'>, ctx: CallContext) {
   if (input.to) where.push(lt(auditLog.at, new Date(input.to)));
   const cond = where.length ? and(...where) : undefined;
   const [rows, [count], actions] = await Promise.all([
-    ctx.db.select().from(auditLog).where(cond).orderBy(desc(auditLog.at), desc(auditLog.id))
-      .limit(input.pageSize).offset((input.page - 1) * input.pageSize),
-    ctx.db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(cond),
+    ctx.db
+      .select()
+      .from(auditLog)
+      .where(cond)
+      .orderBy(desc(auditLog.at), desc(auditLog.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(auditLog)
+      .where(cond),
     ctx.db.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action),
   ]);
   const lookup = await resolveRefs(ctx.db, rows);
   return {
     rows: rows.map((r) => ({
-      id: String(r.id), at: r.at.toISOString(), staffId: r.staffId, staffUsername: r.staffUsername, action: r.action,
-      entity: r.entity, entityId: r.entityId, before: r.before, after: r.after, reason: r.reason, ...describe(r, lookup),
+      id: String(r.id),
+      at: r.at.toISOString(),
+      staffId: r.staffId,
+      staffUsername: r.staffUsername,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entityId,
+      before: r.before,
+      after: r.after,
+      reason: r.reason,
+      ...describe(r, lookup),
     })),
     total: count?.n ?? 0,
     page: input.page,

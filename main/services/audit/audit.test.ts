@@ -11,7 +11,9 @@ beforeAll(async () => {
   t = await testApp({ now: () => FIXTURE_NOW });
   await loadFixture(t.database.sql);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const latest = async (action: string): Promise<AuditRow> => (await t.must('audit.list', { action, pageSize: 5 }, t.tokens.admin)).rows[0]!;
 const fields = (r: AuditRow) => r.changes.map((c) => c.field);
@@ -22,9 +24,14 @@ describe('audit.list in business words', () => {
     await t.must('members.update', { id: 3, phone: '+52 33 1111 2222', reason: 'La socia dictó su número nuevo' }, t.tokens.support);
     const r = await latest('members.update');
     expect(r.subject).toEqual({ kind: 'member', ref: 'NN0000003', name: 'María José López Núñez', memberId: '3', memberCode: 'NN0000003' });
-    expect(r.changes).toEqual([{ field: 'phone', sub: null,
-      before: { type: 'text', value: '(33) 8765-4321', currency: null, name: null, memberId: null },
-      after: { type: 'text', value: '+52 33 1111 2222', currency: null, name: null, memberId: null } }]);
+    expect(r.changes).toEqual([
+      {
+        field: 'phone',
+        sub: null,
+        before: { type: 'text', value: '(33) 8765-4321', currency: null, name: null, memberId: null },
+        after: { type: 'text', value: '+52 33 1111 2222', currency: null, name: null, memberId: null },
+      },
+    ]);
   });
 
   it('a sponsor change shows both sponsors by code and name; the tree path and depth stay hidden', async () => {
@@ -56,7 +63,13 @@ describe('audit.list in business words', () => {
     await t.must('staff.update', { id: sup.id, displayName: 'Sofía S. Soporte', reason: 'Nombre completo' }, t.tokens.admin);
     const r = await latest('staff.update');
     expect(r.subject).toMatchObject({ kind: 'staff', ref: 'soporte', name: 'Sofía S. Soporte' });
-    expect(r.changes).toEqual([expect.objectContaining({ field: 'displayName', before: expect.objectContaining({ value: 'Sofía Soporte' }), after: expect.objectContaining({ value: 'Sofía S. Soporte' }) })]);
+    expect(r.changes).toEqual([
+      expect.objectContaining({
+        field: 'displayName',
+        before: expect.objectContaining({ value: 'Sofía Soporte' }),
+        after: expect.objectContaining({ value: 'Sofía S. Soporte' }),
+      }),
+    ]);
     expect(shownText(r)).not.toContain(sup.id);
   });
 
@@ -72,18 +85,27 @@ describe('audit.list in business words', () => {
   });
 
   it('resolves a whole page of references in one query, and none for a page that needs none', async () => {
-    const page = (await t.database.sql<{ action: string; entity: string; entity_id: string | null; staff_username: string | null; before: unknown; after: unknown }[]>`
-      select action, entity, entity_id, staff_username, before, after from audit_log order by id`)
-      .map((r) => ({ action: r.action, entity: r.entity, entityId: r.entity_id, staffUsername: r.staff_username, before: r.before, after: r.after }));
+    const page = (
+      await t.database.sql<{ action: string; entity: string; entity_id: string | null; staff_username: string | null; before: unknown; after: unknown }[]>`
+      select action, entity, entity_id, staff_username, before, after from audit_log order by id`
+    ).map((r) => ({ action: r.action, entity: r.entity, entityId: r.entity_id, staffUsername: r.staff_username, before: r.before, after: r.after }));
     expect(page.length).toBeGreaterThan(8);
     let queries = 0;
     const db = t.database.db as DbOrTx;
-    const counting = { execute: (q: Parameters<DbOrTx['execute']>[0]) => { queries++; return db.execute(q); } } as unknown as DbOrTx;
+    const counting = {
+      execute: (q: Parameters<DbOrTx['execute']>[0]) => {
+        queries++;
+        return db.execute(q);
+      },
+    } as unknown as DbOrTx;
     const lookup = await resolveRefs(counting, page);
     expect(queries).toBe(1);
     expect(lookup.get('member:2')).toMatchObject({ ref: 'NN0000002', name: 'José Pérez García' });
     queries = 0;
-    await resolveRefs(counting, page.filter((r) => r.entity === 'session'));
+    await resolveRefs(
+      counting,
+      page.filter((r) => r.entity === 'session'),
+    );
     expect(queries).toBe(0);
   });
 });

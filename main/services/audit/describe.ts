@@ -20,7 +20,12 @@ export interface RawAuditRow {
 export type RefKind = 'member' | 'withdrawal' | 'order' | 'autoship' | 'staff' | 'plan_version' | 'product';
 export type Wanted = Record<RefKind, Set<string>>;
 
-export interface Resolved { ref: string | null; name: string | null; memberId: string | null; memberCode: string | null }
+export interface Resolved {
+  ref: string | null;
+  name: string | null;
+  memberId: string | null;
+  memberCode: string | null;
+}
 export type Lookup = Map<string, Resolved>;
 export const lookupKey = (kind: RefKind, key: string) => `${kind}:${key}`;
 
@@ -28,12 +33,19 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
 const DIGITS = /^\d{1,18}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const str = (v: unknown) => (v == null ? null : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : null);
+const str = (v: unknown) =>
+  v == null ? null : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : null;
 
 /** The entity whose rows name a member by the row's entity id, and those that carry it in `after.memberId`. */
 const SUBJECT_REF: Partial<Record<string, RefKind>> = {
-  member: 'member', payout_destination: 'member', withdrawal: 'withdrawal', order: 'order', autoship: 'autoship',
-  staff: 'staff', plan_version: 'plan_version', product: 'product',
+  member: 'member',
+  payout_destination: 'member',
+  withdrawal: 'withdrawal',
+  order: 'order',
+  autoship: 'autoship',
+  staff: 'staff',
+  plan_version: 'plan_version',
+  product: 'product',
 };
 const MEMBER_IN_AFTER = new Set(['member_note', 'loyalty_gift']);
 
@@ -49,7 +61,9 @@ export function emptyWanted(): Wanted {
 /** Every reference a page of rows needs: its subjects and the members / staff named in its fields. */
 export function wanted(rows: RawAuditRow[]): Wanted {
   const w = emptyWanted();
-  const add = (kind: RefKind, key: string | null) => { if (valid(kind, key)) w[kind].add(key); };
+  const add = (kind: RefKind, key: string | null) => {
+    if (valid(kind, key)) w[kind].add(key);
+  };
   for (const r of rows) {
     const kind = SUBJECT_REF[r.entity];
     if (kind) add(kind, r.entityId);
@@ -85,13 +99,23 @@ function subjectOf(r: RawAuditRow, lookup: Lookup): AuditSubject {
     return { ...blank, ...(m ?? {}), kind: r.entity, ref: r.entity === 'loyalty_gift' ? str(after?.periodKey) : (m?.ref ?? null) };
   }
   switch (r.entity) {
-    case 'session': return { ...blank, ref: str(after?.staff) ?? r.staffUsername };
-    case 'period': case 'commission_export': case 'payout_batch': case 'stripe_event': return { ...blank, ref: r.entityId };
-    case 'commission_preview': return { ...blank, ref: str(after?.periodKey) };
-    case 'exchange_rate': return { ...blank, ref: str(after?.currency) };
-    case 'plan_simulation': return { ...blank, ref: r.entityId, name: str(after?.name) };
-    case 'travel_campaign': return { ...blank, ref: r.entityId, name: str(after?.name) ?? str(before?.name) };
-    default: return blank;
+    case 'session':
+      return { ...blank, ref: str(after?.staff) ?? r.staffUsername };
+    case 'period':
+    case 'commission_export':
+    case 'payout_batch':
+    case 'stripe_event':
+      return { ...blank, ref: r.entityId };
+    case 'commission_preview':
+      return { ...blank, ref: str(after?.periodKey) };
+    case 'exchange_rate':
+      return { ...blank, ref: str(after?.currency) };
+    case 'plan_simulation':
+      return { ...blank, ref: r.entityId, name: str(after?.name) };
+    case 'travel_campaign':
+      return { ...blank, ref: r.entityId, name: str(after?.name) ?? str(before?.name) };
+    default:
+      return blank;
   }
 }
 
@@ -131,13 +155,22 @@ function figureChanges(before: Obj | null, after: Obj | null): AuditChange[] | n
 /** plan.updateDraftRanks keeps the rank table on each side: one row per threshold that moved, named by rank. */
 function rankChanges(before: Obj | null, after: Obj | null): AuditChange[] | null {
   if (!Array.isArray(before?.ranks) && !Array.isArray(after?.ranks)) return null;
-  const byRank = (o: Obj | null) => new Map(((o?.ranks as unknown[]) ?? []).map(obj).filter((r): r is Obj => !!r).map((r) => [str(r.rank) ?? '', r]));
+  const byRank = (o: Obj | null) =>
+    new Map(
+      ((o?.ranks as unknown[]) ?? [])
+        .map(obj)
+        .filter((r): r is Obj => !!r)
+        .map((r) => [str(r.rank) ?? '', r]),
+    );
   const b = byRank(before);
   const a = byRank(after);
   const out: AuditChange[] = [];
   const pts = (v: unknown): AuditValue | null => (str(v) == null ? null : { type: 'points', value: str(v)!, currency: null, name: null, memberId: null });
   for (const rank of [...new Set([...b.keys(), ...a.keys()])].sort((x, y) => Number(x) - Number(y))) {
-    for (const [key, field] of [['pv', 'rankPv'], ['pvg', 'rankPvg']] as const) {
+    for (const [key, field] of [
+      ['pv', 'rankPv'],
+      ['pvg', 'rankPvg'],
+    ] as const) {
       const x = b.get(rank)?.[key];
       const y = a.get(rank)?.[key];
       if (!same(x, y)) out.push({ field, sub: rank, before: pts(x), after: pts(y) });

@@ -14,7 +14,12 @@ export const LOCK_MINUTES = 15;
 
 async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   const now = ctx.now();
-  const [account] = await ctx.tx.select().from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase())).for('update').limit(1);
+  const [account] = await ctx.tx
+    .select()
+    .from(staff)
+    .where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()))
+    .for('update')
+    .limit(1);
   if (!account) {
     await verifyAgainstDummy(input.password);
     await ctx.audit({ entity: 'staff', entityId: null, actor: { id: null, username: input.username.slice(0, 100) }, after: { outcome: 'unknown-user' } });
@@ -23,7 +28,11 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   // Counted per source: wrong passwords typed elsewhere lock this account there, not on the
   // desktop its owner uses (the last active admin cannot be locked out from outside).
   const source = (ctx.source ?? 'local').slice(0, 300);
-  const [failures] = await ctx.tx.select().from(loginFailures).where(and(eq(loginFailures.staffId, account.id), eq(loginFailures.source, source))).for('update');
+  const [failures] = await ctx.tx
+    .select()
+    .from(loginFailures)
+    .where(and(eq(loginFailures.staffId, account.id), eq(loginFailures.source, source)))
+    .for('update');
   const locked = failures?.lockedUntil != null && failures.lockedUntil > now;
   const good = await verifyPassword(input.password, account.passwordHash);
   if (locked || !good || !account.active) {
@@ -31,21 +40,33 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
     const lockNow = !locked && attempts >= MAX_FAILED_ATTEMPTS;
     const lockedUntil = lockNow ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : (failures?.lockedUntil ?? null);
     const values = { failedAttempts: lockNow ? 0 : attempts, lockedUntil, updatedAt: now };
-    await ctx.tx.insert(loginFailures).values({ staffId: account.id, source, ...values })
+    await ctx.tx
+      .insert(loginFailures)
+      .values({ staffId: account.id, source, ...values })
       .onConflictDoUpdate({ target: [loginFailures.staffId, loginFailures.source], set: values });
     // The staff screen shows the latest figures (whichever source they came from).
     await ctx.tx.update(staff).set({ failedAttempts: values.failedAttempts, lockedUntil }).where(eq(staff.id, account.id));
     await ctx.audit({
-      entity: 'staff', entityId: account.id, actor: { id: account.id, username: account.username },
+      entity: 'staff',
+      entityId: account.id,
+      actor: { id: account.id, username: account.username },
       after: { outcome: locked ? 'locked' : !account.active ? 'inactive' : lockNow ? 'bad-password-locked' : 'bad-password', failedAttempts: attempts, source },
     });
     return ctx.failAfterCommit(AppError.of('UNAUTHENTICATED', 'auth.badLogin'));
   }
   if (failures) await ctx.tx.delete(loginFailures).where(and(eq(loginFailures.staffId, account.id), eq(loginFailures.source, source)));
-  const [otherLock] = await ctx.tx.select({ n: sql<number>`count(*)::int` }).from(loginFailures).where(and(eq(loginFailures.staffId, account.id), sql`${loginFailures.lockedUntil} > ${now.toISOString()}::timestamptz`));
+  const [otherLock] = await ctx.tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(loginFailures)
+    .where(and(eq(loginFailures.staffId, account.id), sql`${loginFailures.lockedUntil} > ${now.toISOString()}::timestamptz`));
   if ((otherLock?.n ?? 0) === 0) await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
   const session = await createSession(ctx.tx, ctx, account.id, ctx.transport);
-  await ctx.audit({ entity: 'session', entityId: session.sessionId, actor: { id: account.id, username: account.username }, after: { outcome: 'ok', staff: account.username, transport: ctx.transport } });
+  await ctx.audit({
+    entity: 'session',
+    entityId: session.sessionId,
+    actor: { id: account.id, username: account.username },
+    after: { outcome: 'ok', staff: account.username, transport: ctx.transport },
+  });
   return {
     token: session.token,
     expiresAt: session.expiresAt.toISOString(),
@@ -54,7 +75,11 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
 }
 
 async function logout(_: ParsedInputOf<'auth.logout'>, ctx: MutationContext) {
-  if (ctx.token) await ctx.tx.update(sessions).set({ revokedAt: ctx.now() }).where(eq(sessions.tokenHash, hashToken(ctx.token)));
+  if (ctx.token)
+    await ctx.tx
+      .update(sessions)
+      .set({ revokedAt: ctx.now() })
+      .where(eq(sessions.tokenHash, hashToken(ctx.token)));
   await ctx.audit({ entity: 'session', entityId: ctx.sessionId });
   return { ok: true as const };
 }
@@ -67,11 +92,16 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
   }
   if (input.currentPassword === input.newPassword) throw AppError.of('VALIDATION', 'auth.samePassword');
   assertPasswordAllowed(input.newPassword, 'newPassword', account.username);
-  await ctx.tx.update(staff).set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() }).where(eq(staff.id, me.id));
+  await ctx.tx
+    .update(staff)
+    .set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() })
+    .where(eq(staff.id, me.id));
   // The PostgreSQL login's password changes with it (same transaction).
   await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: account.active, password: input.newPassword });
   // Whoever knew the old password (a session left open elsewhere) is out: only this session stays.
-  const ended = await ctx.tx.update(sessions).set({ revokedAt: ctx.now() })
+  const ended = await ctx.tx
+    .update(sessions)
+    .set({ revokedAt: ctx.now() })
     .where(and(eq(sessions.staffId, me.id), isNull(sessions.revokedAt), ctx.sessionId ? ne(sessions.id, ctx.sessionId) : undefined))
     .returning({ id: sessions.id });
   await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true, otherSessionsEnded: ended.length } });

@@ -7,8 +7,12 @@ import { ensureFirstAdmin } from '../../app';
 
 let t: TestApp;
 let clock = new Date('2026-11-20T18:00:00Z');
-beforeAll(async () => { t = await testApp({ now: () => clock }); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await testApp({ now: () => clock });
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('passwords', () => {
   it('are hashed with scrypt, salted, and verified', async () => {
@@ -54,7 +58,11 @@ describe('login', () => {
 
 describe('staff management', () => {
   it('an admin creates an account that must change its password, and it is audited', async () => {
-    const created = await t.must('staff.create', { username: 'nuevo.soporte', displayName: 'Nuevo Soporte', role: 'support', password: 'inicial-123456' }, t.tokens.admin);
+    const created = await t.must(
+      'staff.create',
+      { username: 'nuevo.soporte', displayName: 'Nuevo Soporte', role: 'support', password: 'inicial-123456' },
+      t.tokens.admin,
+    );
     expect(created).not.toHaveProperty('passwordHash');
     const login = await t.must('auth.login', { username: 'nuevo.soporte', password: 'inicial-123456' }, null);
     expect(login.staff.mustChangePassword).toBe(true);
@@ -89,7 +97,10 @@ describe('staff management', () => {
 
   it('role changes, deactivations and password resets need a reason, kept in the audit row', async () => {
     const fin = (await t.must('staff.list', {}, t.tokens.admin)).find((s) => s.username === 'finanzas')!;
-    for (const input of [{ id: fin.id, role: 'support' }, { id: fin.id, role: 'support', reason: '  ' }]) {
+    for (const input of [
+      { id: fin.id, role: 'support' },
+      { id: fin.id, role: 'support', reason: '  ' },
+    ]) {
       const r = await t.call('staff.update', input, t.tokens.admin);
       expect(!r.ok && r.error.code).toBe('VALIDATION');
     }
@@ -98,8 +109,13 @@ describe('staff management', () => {
     expect((await t.must('staff.list', {}, t.tokens.admin)).find((s) => s.username === 'finanzas')!.role).toBe('finance');
     await t.must('staff.update', { id: fin.id, role: 'support', reason: 'Pasa al equipo de soporte' }, t.tokens.admin);
     await t.must('staff.update', { id: fin.id, role: 'finance', reason: 'Regresa a finanzas' }, t.tokens.admin);
-    const rows = await t.database.sql<{ reason: string; after: { role: string } }[]>`select reason, after from audit_log where entity = 'staff' and entity_id = ${fin.id} order by at, id`;
-    expect(rows.map((x) => [x.after.role, x.reason])).toEqual([['support', 'Pasa al equipo de soporte'], ['finance', 'Regresa a finanzas']]);
+    const rows = await t.database.sql<
+      { reason: string; after: { role: string } }[]
+    >`select reason, after from audit_log where entity = 'staff' and entity_id = ${fin.id} order by at, id`;
+    expect(rows.map((x) => [x.after.role, x.reason])).toEqual([
+      ['support', 'Pasa al equipo de soporte'],
+      ['finance', 'Regresa a finanzas'],
+    ]);
   });
 
   it('deactivating an account ends its sessions; a reset unlocks and forces a change', async () => {
@@ -111,7 +127,9 @@ describe('staff management', () => {
     expect((await t.call('auth.login', { username: 'finanzas', password: TEST_PASSWORD })).ok).toBe(false);
     await t.must('staff.update', { id: fin.id, active: true, reason: 'Regresa de licencia' }, t.tokens.admin);
     await t.must('staff.resetPassword', { id: fin.id, newPassword: 'temporal-98765', reason: 'Olvidó su contraseña' }, t.tokens.admin);
-    const reset = await t.database.sql<{ reason: string }[]>`select reason from audit_log where entity = 'staff' and entity_id = ${fin.id} and after ? 'passwordReset'`;
+    const reset = await t.database.sql<
+      { reason: string }[]
+    >`select reason from audit_log where entity = 'staff' and entity_id = ${fin.id} and after ? 'passwordReset'`;
     expect(reset.map((x) => x.reason)).toEqual(['Olvidó su contraseña']);
     const after = await t.must('auth.login', { username: 'finanzas', password: 'temporal-98765' }, null);
     expect(after.staff.mustChangePassword).toBe(true);

@@ -10,7 +10,10 @@ export async function createSession(tx: Tx, app: AppServices, staffId: string, t
   const token = randomBytes(32).toString('base64url');
   const now = app.now();
   const expiresAt = new Date(now.getTime() + app.config.sessionMaxHours * 3600_000);
-  const [row] = await tx.insert(sessions).values({ tokenHash: hashToken(token), staffId, transport, createdAt: now, lastSeenAt: now, expiresAt }).returning({ id: sessions.id });
+  const [row] = await tx
+    .insert(sessions)
+    .values({ tokenHash: hashToken(token), staffId, transport, createdAt: now, lastSeenAt: now, expiresAt })
+    .returning({ id: sessions.id });
   return { token, expiresAt, sessionId: row!.id };
 }
 
@@ -23,9 +26,15 @@ export async function resolveSession(app: AppServices, token: string): Promise<{
   const now = app.now();
   const rows = await app.db
     .select({
-      sessionId: sessions.id, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt,
-      id: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role,
-      mustChangePassword: staff.mustChangePassword, active: staff.active,
+      sessionId: sessions.id,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      id: staff.id,
+      username: staff.username,
+      displayName: staff.displayName,
+      role: staff.role,
+      mustChangePassword: staff.mustChangePassword,
+      active: staff.active,
     })
     .from(sessions)
     .innerJoin(staff, eq(staff.id, sessions.staffId))
@@ -45,6 +54,8 @@ export async function resolveSession(app: AppServices, token: string): Promise<{
 }
 
 export async function revokeSessionsOf(tx: Tx, staffId: string, now: Date) {
-  await tx.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.staffId, staffId), isNull(sessions.revokedAt)));
+  await tx
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.staffId, staffId), isNull(sessions.revokedAt)));
 }
-

@@ -24,23 +24,41 @@ import { callStripe, readSubscription, type AutoshipAction, type SubscriptionSta
 import { nextChargeInstant } from './schedule';
 import { subscriptionRow } from './queries';
 
-export interface ActionInput { id: number; reason: string; requestId: string; day?: number }
-export interface ActionResult { subscription: AutoshipRow; duplicate: boolean }
+export interface ActionInput {
+  id: number;
+  reason: string;
+  requestId: string;
+  day?: number;
+}
+export interface ActionResult {
+  subscription: AutoshipRow;
+  duplicate: boolean;
+}
 
-interface Current { id: number; stripe_subscription_id: string; status: AutoshipRow['status']; charge_day: number; next_charge_at: string | null }
+interface Current {
+  id: number;
+  stripe_subscription_id: string;
+  status: AutoshipRow['status'];
+  charge_day: number;
+  next_charge_at: string | null;
+}
 
 async function current(db: CallContext['db'] | Tx, id: number, lock = false): Promise<Current> {
-  const [s] = await rows<Current>(db, lock
-    ? sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id} for update`
-    : sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id}`);
+  const [s] = await rows<Current>(
+    db,
+    lock
+      ? sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id} for update`
+      : sql`select id, stripe_subscription_id, status, charge_day, next_charge_at from autoship_subscriptions where id = ${id}`,
+  );
   if (!s) throw AppError.of('NOT_FOUND', 'autoship.notFound', {}, { id });
   return { ...s, id: Number(s.id) };
 }
 
-
 /** Refuses an action that does not fit the subscription's state (before anything is sent to Stripe). */
 export function checkAction(s: Pick<Current, 'status' | 'charge_day'>, action: AutoshipAction, day?: number): void {
-  const refuse = (key: MessageKey, params: MessageParams = {}) => { throw AppError.of('CONFLICT', key, params, { status: s.status, action }); };
+  const refuse = (key: MessageKey, params: MessageParams = {}) => {
+    throw AppError.of('CONFLICT', key, params, { status: s.status, action });
+  };
   if (s.status === 'canceled') refuse('autoship.canceled');
   if (action === 'pause' && s.status === 'paused') refuse('autoship.alreadyPaused');
   if (action === 'resume' && s.status !== 'paused') refuse('autoship.notPaused', { status: s.status });
@@ -48,7 +66,9 @@ export function checkAction(s: Pick<Current, 'status' | 'charge_day'>, action: A
 }
 
 async function requestSeen(db: CallContext['db'] | Tx, requestId: string) {
-  const [r] = await db.execute<{ subscription_id: string; action: string }>(sql`select subscription_id, action from autoship_requests where request_id = ${requestId}`);
+  const [r] = await db.execute<{ subscription_id: string; action: string }>(
+    sql`select subscription_id, action from autoship_requests where request_id = ${requestId}`,
+  );
   return r ? { subscriptionId: Number(r.subscription_id), action: r.action } : null;
 }
 
@@ -73,7 +93,12 @@ export async function writeState(tx: Tx, id: number, st: SubscriptionState, stri
     where id = ${id}`);
 }
 
-interface Apply { input: ActionInput; action: AutoshipAction; state: SubscriptionState; before: Current }
+interface Apply {
+  input: ActionInput;
+  action: AutoshipAction;
+  state: SubscriptionState;
+  before: Current;
+}
 
 const applyInTx = mutator(async ({ input, action, state, before }: Apply, ctx: MutationContext): Promise<ActionResult> => {
   const tx = ctx.tx;
@@ -94,9 +119,23 @@ const applyInTx = mutator(async ({ input, action, state, before }: Apply, ctx: M
   }
   const after = await subscriptionRow(tx, input.id);
   await ctx.audit({
-    entity: 'autoship', entityId: input.id, reason: input.reason,
-    before: { status: before.status, chargeDay: Number(before.charge_day), nextChargeAt: before.next_charge_at == null ? null : new Date(before.next_charge_at).toISOString() },
-    after: { action, status: after.status, chargeDay: after.chargeDay, nextChargeAt: after.nextChargeAt, stripeSubscription: after.stripeSubscriptionId, requestId: input.requestId, duplicate },
+    entity: 'autoship',
+    entityId: input.id,
+    reason: input.reason,
+    before: {
+      status: before.status,
+      chargeDay: Number(before.charge_day),
+      nextChargeAt: before.next_charge_at == null ? null : new Date(before.next_charge_at).toISOString(),
+    },
+    after: {
+      action,
+      status: after.status,
+      chargeDay: after.chargeDay,
+      nextChargeAt: after.nextChargeAt,
+      stripeSubscription: after.stripeSubscriptionId,
+      requestId: input.requestId,
+      duplicate,
+    },
   });
   return { subscription: after, duplicate };
 });

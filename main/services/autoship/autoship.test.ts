@@ -35,10 +35,15 @@ beforeAll(async () => {
   t = await testApp({ now: () => NOW });
   await insertMembers(t.database.sql, SMALL_NETWORK);
   periods = await insertPeriods(t.database.sql, ['2026-08', '2026-09', '2026-10']);
-  const [a] = await t.database.sql<{ id: number }[]>`insert into products (sku, name, kind, pv) values ('AS-OMEGA', 'Omega 3 de prueba', 'product', '293') returning id`;
-  const [b] = await t.database.sql<{ id: number }[]>`insert into products (sku, name, kind, pv) values ('AS-SUERO', 'Suero de prueba', 'product', '350') returning id`;
+  const [a] = await t.database.sql<
+    { id: number }[]
+  >`insert into products (sku, name, kind, pv) values ('AS-OMEGA', 'Omega 3 de prueba', 'product', '293') returning id`;
+  const [b] = await t.database.sql<
+    { id: number }[]
+  >`insert into products (sku, name, kind, pv) values ('AS-SUERO', 'Suero de prueba', 'product', '350') returning id`;
   products = { a: a!.id, b: b!.id };
-  await t.database.sql`insert into product_prices (product_id, country, price, vn) values (${a!.id}, 'MX', '349.00', '300.00'), (${b!.id}, 'MX', '449.00', '380.00'), (${a!.id}, 'US', '20.99', '18.00')`;
+  await t.database
+    .sql`insert into product_prices (product_id, country, price, vn) values (${a!.id}, 'MX', '349.00', '300.00'), (${b!.id}, 'MX', '449.00', '380.00'), (${a!.id}, 'US', '20.99', '18.00')`;
   receiver = createWebhookServer({ services: { ...t.services, log: () => {} }, secret: SECRET, toleranceSeconds: 300 });
   url = (await receiver.listen(0)).url;
 }, 120_000);
@@ -55,32 +60,57 @@ async function autoship(memberId: number, opts: { status?: 'active' | 'paused' |
   const day = opts.day ?? 15;
   const next = nextChargeInstant(day, NOW);
   const sub = stub.createSubscription({
-    currency: 'mxn', periodEnd: Math.floor(next.getTime() / 1000), status: opts.status === 'past_due' ? 'past_due' : opts.status === 'canceled' ? 'canceled' : 'active',
-    paused: opts.status === 'paused', metadata: { member_id: String(memberId) },
-    items: [{ sku: 'AS-OMEGA', quantity: 2, unitAmount: 34900 }, { sku: 'AS-SUERO', quantity: 1, unitAmount: 44900 }],
+    currency: 'mxn',
+    periodEnd: Math.floor(next.getTime() / 1000),
+    status: opts.status === 'past_due' ? 'past_due' : opts.status === 'canceled' ? 'canceled' : 'active',
+    paused: opts.status === 'paused',
+    metadata: { member_id: String(memberId) },
+    items: [
+      { sku: 'AS-OMEGA', quantity: 2, unitAmount: 34900 },
+      { sku: 'AS-SUERO', quantity: 1, unitAmount: 44900 },
+    ],
   });
   const [row] = await t.database.sql<{ id: string }[]>`
     insert into autoship_subscriptions (member_id, stripe_subscription_id, stripe_customer_id, status, charge_day, next_charge_at, currency, amount)
     values (${memberId}, ${sub.id}, ${sub.customer}, ${opts.status ?? 'active'}, ${day}, ${opts.status === 'paused' || opts.status === 'canceled' ? null : next.toISOString()}, 'MXN', '1147.00') returning id`;
   const id = Number(row!.id);
-  await t.database.sql`insert into autoship_items (subscription_id, product_id, sku, quantity) values (${id}, ${products.a}, 'AS-OMEGA', 2), (${id}, ${products.b}, 'AS-SUERO', 1)`;
+  await t.database
+    .sql`insert into autoship_items (subscription_id, product_id, sku, quantity) values (${id}, ${products.a}, 'AS-OMEGA', 2), (${id}, ${products.b}, 'AS-SUERO', 1)`;
   return { id, sub };
 }
 
-const row = async (id: number) => (await t.database.sql<{ status: string; charge_day: number; next_charge_at: Date | null; failed_attempts: number; last_failure_reason: string | null; paused_at: Date | null; canceled_at: Date | null }[]>`
-  select status, charge_day, next_charge_at, failed_attempts, last_failure_reason, paused_at, canceled_at from autoship_subscriptions where id = ${id}`)[0]!;
+const row = async (id: number) =>
+  (
+    await t.database.sql<
+      {
+        status: string;
+        charge_day: number;
+        next_charge_at: Date | null;
+        failed_attempts: number;
+        last_failure_reason: string | null;
+        paused_at: Date | null;
+        canceled_at: Date | null;
+      }[]
+    >`
+  select status, charge_day, next_charge_at, failed_attempts, last_failure_reason, paused_at, canceled_at from autoship_subscriptions where id = ${id}`
+  )[0]!;
 const audits = async (id: number) => t.database.sql<{ action: string; reason: string; staff_username: string; after: Record<string, unknown> }[]>`
   select action, reason, staff_username, after from audit_log where entity = 'autoship' and entity_id = ${String(id)} order by id`;
 const auditCount = async () => Number((await t.database.sql`select count(*)::int as n from audit_log`)[0]!.n);
 const stripeWrites = (subId: string) => stub.requests.filter((r) => r.path === `/v1/subscriptions/${subId}` && r.method !== 'GET');
-const act = (name: 'autoship.pause' | 'autoship.resume' | 'autoship.cancel', id: number, role: 'admin' | 'support' | 'finance' = 'support', requestId = randomUUID(), reason = 'El socio lo pidió por teléfono') =>
-  t.call(name, { id, reason, requestId }, t.tokens[role]);
+const act = (
+  name: 'autoship.pause' | 'autoship.resume' | 'autoship.cancel',
+  id: number,
+  role: 'admin' | 'support' | 'finance' = 'support',
+  requestId = randomUUID(),
+  reason = 'El socio lo pidió por teléfono',
+) => t.call(name, { id, reason, requestId }, t.tokens[role]);
 
 async function deliver(e: StubEvent) {
   const payload = JSON.stringify(e);
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
   const res = await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': header } });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe('charge days', () => {
@@ -97,9 +127,13 @@ describe('charge days', () => {
   });
 
   it('reads a Stripe subscription of either API shape', () => {
-    expect(readSubscription({ status: 'active', pause_collection: null, items: { data: [{ current_period_end: sec('2026-11-05T18:00:00Z') }] } }))
-      .toMatchObject({ status: 'active', chargeDay: 5, nextChargeAt: new Date('2026-11-05T18:00:00Z') });
-    expect(readSubscription({ status: 'active', pause_collection: { behavior: 'void' }, current_period_end: sec('2026-11-05T18:00:00Z') })).toMatchObject({ status: 'paused', nextChargeAt: null });
+    expect(
+      readSubscription({ status: 'active', pause_collection: null, items: { data: [{ current_period_end: sec('2026-11-05T18:00:00Z') }] } }),
+    ).toMatchObject({ status: 'active', chargeDay: 5, nextChargeAt: new Date('2026-11-05T18:00:00Z') });
+    expect(readSubscription({ status: 'active', pause_collection: { behavior: 'void' }, current_period_end: sec('2026-11-05T18:00:00Z') })).toMatchObject({
+      status: 'paused',
+      nextChargeAt: null,
+    });
     expect(readSubscription({ status: 'unpaid' }).status).toBe('past_due');
     expect(readSubscription({ status: 'canceled', canceled_at: 1 }).status).toBe('canceled');
   });
@@ -121,7 +155,12 @@ describe('staff actions', () => {
     expect((await row(id)).paused_at).not.toBeNull();
     const a = await audits(id);
     expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ action: 'autoship.pause', reason: 'Vacaciones del socio', staff_username: 'soporte', after: { action: 'pause', status: 'paused', requestId } });
+    expect(a[0]).toMatchObject({
+      action: 'autoship.pause',
+      reason: 'Vacaciones del socio',
+      staff_username: 'soporte',
+      after: { action: 'pause', status: 'paused', requestId },
+    });
   });
 
   it('a retried request acts once: the same request id answers duplicate without calling Stripe again; a double submit is replayed by Stripe', async () => {
@@ -186,7 +225,11 @@ describe('staff actions', () => {
     expect(stub.subscriptions.get(sub.id)!.status).toBe('canceled');
     expect(stub.requests.find((q) => q.method === 'DELETE' && q.path === `/v1/subscriptions/${sub.id}`)?.idempotencyKey).toMatch(/^autoship:sub_\w+:cancel:/);
     const audit0 = await auditCount();
-    for (const x of [await act('autoship.cancel', id), await act('autoship.pause', id), await t.call('autoship.changeDay', { id, day: 3, reason: 'No debe', requestId: randomUUID() }, t.tokens.support)]) {
+    for (const x of [
+      await act('autoship.cancel', id),
+      await act('autoship.pause', id),
+      await t.call('autoship.changeDay', { id, day: 3, reason: 'No debe', requestId: randomUUID() }, t.tokens.support),
+    ]) {
       expect(!x.ok && x.error.code).toBe('CONFLICT');
     }
     expect(await auditCount()).toBe(audit0);
@@ -251,7 +294,10 @@ describe('secrets per role (issue 16 item 5)', () => {
     expect((await act('autoship.pause', id, 'support')).ok).toBe(true);
     expect((await act('autoship.resume', id, 'support')).ok).toBe(true);
     // Everything money-moving a support session might try is refused before Stripe is reached.
-    for (const [name, input] of [['withdrawals.payout', { id: 1 }], ['payments.syncStep', { first: true }]] as const) {
+    for (const [name, input] of [
+      ['withdrawals.payout', { id: 1 }],
+      ['payments.syncStep', { first: true }],
+    ] as const) {
       const r = await t.call(name, input, t.tokens.support);
       expect(!r.ok && r.error.code, name).toBe('FORBIDDEN');
     }
@@ -294,16 +340,29 @@ describe('lists', () => {
     const bad = await t.call('autoship.list', { chargeDay: 31 }, t.tokens.support);
     expect(!bad.ok && bad.error.code).toBe('VALIDATION');
     const mine = await t.must('autoship.forMember', { memberId: 4 }, t.tokens.support);
-    expect(mine[0]!.items.map((i) => [i.sku, i.quantity, i.unitPrice])).toEqual([['AS-OMEGA', 2, '349.00'], ['AS-SUERO', 1, '449.00']]);
+    expect(mine[0]!.items.map((i) => [i.sku, i.quantity, i.unitPrice])).toEqual([
+      ['AS-OMEGA', 2, '349.00'],
+      ['AS-SUERO', 1, '449.00'],
+    ]);
   });
 });
 
 describe('Stripe invoice events', () => {
-  const ordersOf = (memberId: number) => t.database.sql<{ id: string; status: string; total: string; period_key: string | null; payment_method: string | null; confirmed: string | null; stripe_payment_intent_id: string | null }[]>`
+  const ordersOf = (memberId: number) => t.database.sql<
+    {
+      id: string;
+      status: string;
+      total: string;
+      period_key: string | null;
+      payment_method: string | null;
+      confirmed: string | null;
+      stripe_payment_intent_id: string | null;
+    }[]
+  >`
     select o.id, o.status, o.total::text, p.key as period_key, o.payment_method, to_char(o.payment_confirmed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as confirmed, o.stripe_payment_intent_id
     from orders o left join periods p on p.id = o.period_id where o.member_id = ${memberId} order by o.id`;
 
-  it('invoice.paid creates ONE confirmed order for the period with the subscription\'s items (event delivered twice, and another event of the same invoice)', async () => {
+  it("invoice.paid creates ONE confirmed order for the period with the subscription's items (event delivered twice, and another event of the same invoice)", async () => {
     const { id, sub } = await autoship(9, { day: 15 });
     const oct = periods.get('2026-10')!;
     const pv0 = Number((await volumesOf(t.database.sql, oct))[9]?.pv ?? 0);
@@ -313,17 +372,24 @@ describe('Stripe invoice events', () => {
     expect(r1).toMatchObject({ status: 200, body: { duplicate: false, outcome: 'confirmed' } });
     const r2 = await deliver(e);
     expect(r2.body).toMatchObject({ duplicate: true });
-    const again = stub.addEvent('invoice.paid', (e.data.object as object), sec('2026-10-15T18:10:00Z'));
+    const again = stub.addEvent('invoice.paid', e.data.object as object, sec('2026-10-15T18:10:00Z'));
     expect((await deliver(again)).body).toMatchObject({ duplicate: false, outcome: 'already_confirmed' });
     const orders = await ordersOf(9);
     expect(orders.length).toBe(before + 1);
     const o = orders.at(-1)!;
     expect(o).toMatchObject({ status: 'paid', total: '1147.00', period_key: '2026-10', payment_method: 'stripe', confirmed: '2026-10-15T18:00:05Z' });
     expect(o.stripe_payment_intent_id).toMatch(/^pi_/);
-    const lines = await t.database.sql<{ product_id: number; quantity: number; unit_price: string }[]>`select product_id, quantity, unit_price::text from order_lines where order_id = ${o.id} order by product_id`;
-    expect(lines).toEqual([{ product_id: products.a, quantity: 2, unit_price: '349.00' }, { product_id: products.b, quantity: 1, unit_price: '449.00' }]);
+    const lines = await t.database.sql<
+      { product_id: number; quantity: number; unit_price: string }[]
+    >`select product_id, quantity, unit_price::text from order_lines where order_id = ${o.id} order by product_id`;
+    expect(lines).toEqual([
+      { product_id: products.a, quantity: 2, unit_price: '349.00' },
+      { product_id: products.b, quantity: 1, unit_price: '449.00' },
+    ]);
     expect(Number((await volumesOf(t.database.sql, oct))[9]!.pv) - pv0).toBe(293 * 2 + 350);
-    const [charge] = await t.database.sql<{ outcome: string; order_id: string }[]>`select outcome, order_id from autoship_charges where subscription_id = ${id}`;
+    const [charge] = await t.database.sql<
+      { outcome: string; order_id: string }[]
+    >`select outcome, order_id from autoship_charges where subscription_id = ${id}`;
     expect(charge).toMatchObject({ outcome: 'paid', order_id: o.id });
     expect(new Date((await row(id)).next_charge_at!).toISOString()).toBe('2026-12-15T18:00:00.000Z');
     // The payments screen sees it as a Stripe payment.
@@ -341,7 +407,10 @@ describe('Stripe invoice events', () => {
     expect(r.last_failure_reason).toMatch(/Fondos insuficientes \(intento 2\)\. Stripe reintenta el 2026-11-01/);
     const [mine] = await t.must('autoship.forMember', { memberId: 8 }, t.tokens.support).then((x) => x.filter((s) => s.id === id));
     expect(mine).toMatchObject({ status: 'past_due', failedAttempts: 2 });
-    expect(mine!.charges.map((c) => [c.outcome, c.attempt, c.amount])).toEqual([['failed', 2, '1147.00'], ['failed', 1, '1147.00']]);
+    expect(mine!.charges.map((c) => [c.outcome, c.attempt, c.amount])).toEqual([
+      ['failed', 2, '1147.00'],
+      ['failed', 1, '1147.00'],
+    ]);
     const list = await t.must('autoship.list', { status: 'past_due' }, t.tokens.support);
     expect(list.rows.map((x) => x.id)).toContain(id);
     const paid = await deliver(stub.payInvoice(sub.id, sec('2026-10-30T18:00:00Z')));
@@ -354,7 +423,9 @@ describe('Stripe invoice events', () => {
     stub.subscriptions.get(sub.id)!.items.data[0]!.price.unit_amount = 30000; // Stripe still charges an old price
     const r = await deliver(stub.payInvoice(sub.id, sec('2026-10-16T18:00:00Z')));
     expect(r.body).toMatchObject({ outcome: 'mismatch' });
-    const [c] = await t.database.sql<{ outcome: string; reason: string; order_id: string }[]>`select outcome, reason, order_id from autoship_charges where subscription_id = ${id}`;
+    const [c] = await t.database.sql<
+      { outcome: string; reason: string; order_id: string }[]
+    >`select outcome, reason, order_id from autoship_charges where subscription_id = ${id}`;
     expect(c!.outcome).toBe('review');
     expect(c!.reason).toMatch(/104900.*1147\.00 MXN \(114700/);
     expect((await t.database.sql<{ status: string }[]>`select status from orders where id = ${c!.order_id}`)[0]!.status).toBe('pending');
@@ -377,7 +448,9 @@ describe('Stripe invoice events', () => {
     }
     const [c] = await t.database.sql<{ outcome: string; order_id: string }[]>`select outcome, order_id from autoship_charges where subscription_id = ${id}`;
     expect(c?.outcome).toBe('paid');
-    const [o] = await t.database.sql<{ status: string; total: string; currency: string }[]>`select status, total::text, currency from orders where id = ${c!.order_id}`;
+    const [o] = await t.database.sql<
+      { status: string; total: string; currency: string }[]
+    >`select status, total::text, currency from orders where id = ${c!.order_id}`;
     expect(o).toEqual({ status: 'paid', total: '41.98', currency: 'USD' });
     const again = await t.must('payments.syncStep', { first: false, pageSize: 100 }, t.tokens.finance);
     expect(again.applied).toBe(0);
@@ -386,14 +459,22 @@ describe('Stripe invoice events', () => {
 
   it('customer.subscription.created by the member app (metadata.member_id, items by sku) adds the autoship here; unknown products are unmatched', async () => {
     const sub = stub.createSubscription({
-      currency: 'mxn', periodEnd: sec('2026-11-09T18:00:00Z'), metadata: { member_id: '3' },
-      items: [{ sku: 'AS-OMEGA', quantity: 1, unitAmount: 34900 }, { sku: 'AS-SUERO', quantity: 2, unitAmount: 44900 }],
+      currency: 'mxn',
+      periodEnd: sec('2026-11-09T18:00:00Z'),
+      metadata: { member_id: '3' },
+      items: [
+        { sku: 'AS-OMEGA', quantity: 1, unitAmount: 34900 },
+        { sku: 'AS-SUERO', quantity: 2, unitAmount: 44900 },
+      ],
     });
     const r = await deliver(stub.addEvent('customer.subscription.created', sub, Math.floor(Date.now() / 1000)));
     expect(r.body).toMatchObject({ outcome: 'subscription_updated' });
     const [mine] = (await t.must('autoship.forMember', { memberId: 3 }, t.tokens.support)).filter((x) => x.stripeSubscriptionId === sub.id);
     expect(mine).toMatchObject({ status: 'active', chargeDay: 9, nextChargeAt: '2026-11-09T18:00:00.000Z', amount: '1247.00', currency: 'MXN' });
-    expect(mine!.items.map((i) => [i.sku, i.quantity])).toEqual([['AS-OMEGA', 1], ['AS-SUERO', 2]]);
+    expect(mine!.items.map((i) => [i.sku, i.quantity])).toEqual([
+      ['AS-OMEGA', 1],
+      ['AS-SUERO', 2],
+    ]);
     const odd = stub.createSubscription({ currency: 'mxn', metadata: { member_id: '3' }, items: [{ sku: 'NO-EXISTE', quantity: 1, unitAmount: 100 }] });
     expect((await deliver(stub.addEvent('customer.subscription.created', odd))).body).toMatchObject({ outcome: 'unmatched' });
     const nobody = stub.createSubscription({ currency: 'mxn', items: [{ sku: 'AS-OMEGA', quantity: 1, unitAmount: 34900 }] });
@@ -404,13 +485,21 @@ describe('Stripe invoice events', () => {
   it('customer.subscription.updated/deleted keep the status in step; an older event does not undo a newer state', async () => {
     const { id, sub } = await autoship(7, { day: 12 });
     const s = stub.subscriptions.get(sub.id)!;
-    const paused = stub.addEvent('customer.subscription.updated', { ...s, pause_collection: { behavior: 'void', resumes_at: null } }, Math.floor(Date.now() / 1000));
+    const paused = stub.addEvent(
+      'customer.subscription.updated',
+      { ...s, pause_collection: { behavior: 'void', resumes_at: null } },
+      Math.floor(Date.now() / 1000),
+    );
     expect((await deliver(paused)).body).toMatchObject({ outcome: 'subscription_updated' });
     expect((await row(id)).status).toBe('paused');
     const older = stub.addEvent('customer.subscription.updated', { ...s, pause_collection: null }, Math.floor(Date.now() / 1000) - 3600);
     expect((await deliver(older)).body).toMatchObject({ outcome: 'stale' });
     expect((await row(id)).status).toBe('paused');
-    const deleted = stub.addEvent('customer.subscription.deleted', { ...s, status: 'canceled', canceled_at: Math.floor(Date.now() / 1000) }, Math.floor(Date.now() / 1000) + 1);
+    const deleted = stub.addEvent(
+      'customer.subscription.deleted',
+      { ...s, status: 'canceled', canceled_at: Math.floor(Date.now() / 1000) },
+      Math.floor(Date.now() / 1000) + 1,
+    );
     expect((await deliver(deleted)).body).toMatchObject({ outcome: 'subscription_updated' });
     expect(await row(id)).toMatchObject({ status: 'canceled', next_charge_at: null });
     const unknown = stub.addEvent('invoice.paid', { id: 'in_unknown', object: 'invoice', subscription: 'sub_nobody', amount_paid: 100, currency: 'mxn' });
@@ -421,26 +510,28 @@ describe('Stripe invoice events', () => {
 describe('demo seed', () => {
   it('seeds autoships for the demo network once, with items, amounts from the catalogue and mixed statuses', async () => {
     const rollback = new Error('rollback');
-    await expect(t.database.db.transaction(async (tx) => {
-      await tx.execute(sql`delete from autoship_charges`);
-      await tx.execute(sql`delete from autoship_requests`);
-      await tx.execute(sql`delete from autoship_items`);
-      await tx.execute(sql`delete from autoship_subscriptions`);
-      const made = await seedDemoAutoships(tx, NOW, 12);
-      expect(made.length).toBe(8); // SMALL_NETWORK: the 8 members with a sponsor
-      expect(new Set(made.map((m) => m.status))).toEqual(new Set(['active', 'past_due', 'paused']));
-      expect(made.every((m) => m.chargeDay >= 1 && m.chargeDay <= 28 && /^sub_demo\d+$/.test(m.stripeSubscriptionId))).toBe(true);
-      const failed = await tx.execute<{ failed_attempts: number; charges: number }>(sql`
+    await expect(
+      t.database.db.transaction(async (tx) => {
+        await tx.execute(sql`delete from autoship_charges`);
+        await tx.execute(sql`delete from autoship_requests`);
+        await tx.execute(sql`delete from autoship_items`);
+        await tx.execute(sql`delete from autoship_subscriptions`);
+        const made = await seedDemoAutoships(tx, NOW, 12);
+        expect(made.length).toBe(8); // SMALL_NETWORK: the 8 members with a sponsor
+        expect(new Set(made.map((m) => m.status))).toEqual(new Set(['active', 'past_due', 'paused']));
+        expect(made.every((m) => m.chargeDay >= 1 && m.chargeDay <= 28 && /^sub_demo\d+$/.test(m.stripeSubscriptionId))).toBe(true);
+        const failed = await tx.execute<{ failed_attempts: number; charges: number }>(sql`
         select s.failed_attempts, count(c.*)::int as charges from autoship_subscriptions s join autoship_charges c on c.subscription_id = s.id and c.outcome = 'failed'
         where s.status = 'past_due' group by s.id`);
-      expect(failed).toEqual([{ failed_attempts: 2, charges: 2 }]);
-      expect(await seedDemoAutoships(tx, NOW, 12)).toEqual([]); // once: nothing added the second time
-      const rows = await tx.execute<{ amount: string; expected: string; items: number }>(sql`
+        expect(failed).toEqual([{ failed_attempts: 2, charges: 2 }]);
+        expect(await seedDemoAutoships(tx, NOW, 12)).toEqual([]); // once: nothing added the second time
+        const rows = await tx.execute<{ amount: string; expected: string; items: number }>(sql`
         select s.amount::text as amount, sum(pp.price * i.quantity)::text as expected, count(i.*)::int as items
         from autoship_subscriptions s join members m on m.id = s.member_id join autoship_items i on i.subscription_id = s.id
         join product_prices pp on pp.product_id = i.product_id and pp.country = m.country group by s.id`);
-      expect(rows.every((r) => r.amount === r.expected && r.items >= 1)).toBe(true);
-      throw rollback;
-    })).rejects.toBe(rollback);
+        expect(rows.every((r) => r.amount === r.expected && r.items >= 1)).toBe(true);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
   });
 });

@@ -30,9 +30,22 @@ import { confirmOrder } from '../orders/confirm';
 import { readSubscription } from './stripe';
 
 export type AutoshipOutcome = 'confirmed' | 'already_confirmed' | 'mismatch' | 'failure_recorded' | 'subscription_updated' | 'stale' | 'unmatched';
-export interface AutoshipApplied { outcome: AutoshipOutcome; orderId: number | null; piId: string | null; before?: unknown; after?: unknown; reason?: string }
+export interface AutoshipApplied {
+  outcome: AutoshipOutcome;
+  orderId: number | null;
+  piId: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string;
+}
 
-export const AUTOSHIP_EVENTS = new Set(['invoice.paid', 'invoice.payment_failed', 'customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted']);
+export const AUTOSHIP_EVENTS = new Set([
+  'invoice.paid',
+  'invoice.payment_failed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+]);
 
 type InvoiceLike = Partial<Stripe.Invoice> & {
   subscription?: string | { id: string } | null;
@@ -59,19 +72,41 @@ function digits(v: unknown): string | null {
 
 export const subscriptionOfInvoice = (inv: InvoiceLike) => idOf(inv.parent?.subscription_details?.subscription) ?? idOf(inv.subscription);
 
-interface SubRow { id: number; member_id: number; status: string; currency: string; stripe_updated_at: string | null }
+interface SubRow {
+  id: number;
+  member_id: number;
+  status: string;
+  currency: string;
+  stripe_updated_at: string | null;
+}
 
 async function lockSubscription(tx: Tx, stripeId: string | null): Promise<SubRow | null> {
   if (!stripeId) return null;
-  const [s] = await rows<SubRow>(tx, sql`
-    select id, member_id, status, currency, stripe_updated_at from autoship_subscriptions where stripe_subscription_id = ${stripeId} for update`);
+  const [s] = await rows<SubRow>(
+    tx,
+    sql`
+    select id, member_id, status, currency, stripe_updated_at from autoship_subscriptions where stripe_subscription_id = ${stripeId} for update`,
+  );
   return s ? { ...s, id: Number(s.id), member_id: Number(s.member_id) } : null;
 }
 
-async function recordCharge(tx: Tx, c: {
-  eventId: string; subscriptionId: number; invoiceId: string; outcome: 'paid' | 'failed' | 'review'; attempt: number | null; amountMinor: string | null;
-  currency: string | null; reason: string | null; orderId: number | null; periodStart: Date | null; periodEnd: Date | null; at: Date;
-}) {
+async function recordCharge(
+  tx: Tx,
+  c: {
+    eventId: string;
+    subscriptionId: number;
+    invoiceId: string;
+    outcome: 'paid' | 'failed' | 'review';
+    attempt: number | null;
+    amountMinor: string | null;
+    currency: string | null;
+    reason: string | null;
+    orderId: number | null;
+    periodStart: Date | null;
+    periodEnd: Date | null;
+    at: Date;
+  },
+) {
   await tx.execute(sql`
     insert into autoship_charges (event_id, subscription_id, invoice_id, outcome, attempt, amount_minor, currency, reason, order_id, period_start, period_end, at)
     values (${c.eventId}, ${c.subscriptionId}, ${c.invoiceId}, ${c.outcome}, ${c.attempt}, ${c.amountMinor}::bigint, ${c.currency}, ${c.reason}, ${c.orderId},
@@ -79,7 +114,12 @@ async function recordCharge(tx: Tx, c: {
 }
 
 /** The payments screen shows Stripe-paid orders and the ones held for review by their PaymentIntent (or invoice). */
-async function recordPayment(tx: Tx, key: string, eventId: string, p: { orderId: number; state: 'succeeded' | 'mismatch'; amountMinor: string | null; currency: string | null; at: Date; review: string | null }) {
+async function recordPayment(
+  tx: Tx,
+  key: string,
+  eventId: string,
+  p: { orderId: number; state: 'succeeded' | 'mismatch'; amountMinor: string | null; currency: string | null; at: Date; review: string | null },
+) {
   await tx.execute(sql`
     insert into stripe_payments (payment_intent_id, order_id, state, amount_minor, currency, review_reason, succeeded_at, last_event_id, updated_at)
     values (${key}, ${p.orderId}, ${p.state}, ${p.amountMinor}::bigint, ${p.currency}, ${p.review}, ${p.at.toISOString()}::timestamptz, ${eventId}, now())
@@ -92,7 +132,9 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
   const sub = await lockSubscription(tx, subscriptionOfInvoice(inv));
   const piId = idOf(inv.payment_intent) ?? idOf(inv.payments?.data?.[0]?.payment?.payment_intent);
   if (!sub || !inv.id) return { outcome: 'unmatched', orderId: null, piId, reason: `Factura ${inv.id ?? '?'} sin autoenvío conocido` };
-  const [done] = await tx.execute<{ order_id: string | null; outcome: string }>(sql`select order_id, outcome from autoship_charges where invoice_id = ${inv.id} and outcome in ('paid','review')`);
+  const [done] = await tx.execute<{ order_id: string | null; outcome: string }>(
+    sql`select order_id, outcome from autoship_charges where invoice_id = ${inv.id} and outcome in ('paid','review')`,
+  );
   if (done) return { outcome: 'already_confirmed', orderId: done.order_id == null ? null : Number(done.order_id), piId };
 
   const paidAt = instantOf(inv.status_transitions?.paid_at ?? event.created);
@@ -101,14 +143,30 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
   const periodEnd = period?.end ? instantOf(period.end) : null;
   const got = digits(inv.amount_paid);
   const currency = (inv.currency ?? '').toUpperCase() || null;
-  const items = await tx.execute<{ product_id: number; quantity: number }>(sql`select product_id, quantity from autoship_items where subscription_id = ${sub.id} order by product_id`);
-  const charge = { eventId: event.id, subscriptionId: sub.id, invoiceId: inv.id, attempt: inv.attempt_count ?? null, amountMinor: got, currency, periodStart, periodEnd, at: paidAt };
+  const items = await tx.execute<{ product_id: number; quantity: number }>(
+    sql`select product_id, quantity from autoship_items where subscription_id = ${sub.id} order by product_id`,
+  );
+  const charge = {
+    eventId: event.id,
+    subscriptionId: sub.id,
+    invoiceId: inv.id,
+    attempt: inv.attempt_count ?? null,
+    amountMinor: got,
+    currency,
+    periodStart,
+    periodEnd,
+    at: paidAt,
+  };
 
   let order: { id: number; total: string; currency: string } | null = null;
   const problems: string[] = [];
   try {
     if (items.length === 0) throw new AppError('VALIDATION', 'el autoenvío no tiene productos');
-    const o = await createOrder(tx, { memberId: sub.member_id, lines: items.map((i) => ({ productId: Number(i.product_id), quantity: Number(i.quantity) })) }, paidAt);
+    const o = await createOrder(
+      tx,
+      { memberId: sub.member_id, lines: items.map((i) => ({ productId: Number(i.product_id), quantity: Number(i.quantity) })) },
+      paidAt,
+    );
     order = { id: Number(o.id), total: String(o.total), currency: o.currency };
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
@@ -116,7 +174,8 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
   }
   if (order) {
     const expected = minor(order.total, order.currency);
-    if (expected == null || got == null || expected !== got) problems.push(`importe pagado ${got ?? '?'} (centavos) ≠ total del pedido ${order.total} ${order.currency} (${expected ?? '?'} centavos)`);
+    if (expected == null || got == null || expected !== got)
+      problems.push(`importe pagado ${got ?? '?'} (centavos) ≠ total del pedido ${order.total} ${order.currency} (${expected ?? '?'} centavos)`);
     if (currency !== order.currency.trim()) problems.push(`moneda ${currency ?? '?'} ≠ ${order.currency}`);
   }
   const payKey = piId ?? `invoice:${inv.id}`;
@@ -138,8 +197,21 @@ export async function onInvoicePaid(tx: Tx, event: Stripe.Event): Promise<Autosh
       updated_at = now()
     where id = ${sub.id}`);
   return {
-    outcome: 'confirmed', orderId: order!.id, piId, before: { status: 'pending' },
-    after: { status: 'paid', method: 'stripe', autoship: sub.id, invoice: inv.id, paidAt: paidAt.toISOString(), period: r.periodKey, late: r.late, total: order!.total, currency: order!.currency },
+    outcome: 'confirmed',
+    orderId: order!.id,
+    piId,
+    before: { status: 'pending' },
+    after: {
+      status: 'paid',
+      method: 'stripe',
+      autoship: sub.id,
+      invoice: inv.id,
+      paidAt: paidAt.toISOString(),
+      period: r.periodKey,
+      late: r.late,
+      total: order!.total,
+      currency: order!.currency,
+    },
   };
 }
 
@@ -150,17 +222,43 @@ export async function onInvoiceFailed(tx: Tx, event: Stripe.Event): Promise<Auto
   if (!sub || !inv.id) return { outcome: 'unmatched', orderId: null, piId, reason: `Factura ${inv.id ?? '?'} sin autoenvío conocido` };
   const at = instantOf(event.created);
   const attempt = inv.attempt_count ?? null;
-  const retry = inv.next_payment_attempt ? ` Stripe reintenta el ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}.` : ' Stripe no volverá a intentar.';
+  const retry = inv.next_payment_attempt
+    ? ` Stripe reintenta el ${new Date(inv.next_payment_attempt * 1000).toISOString().slice(0, 10)}.`
+    : ' Stripe no volverá a intentar.';
   const reason = `${inv.last_finalization_error?.message ?? 'El banco rechazó el cobro'}${attempt ? ` (intento ${attempt})` : ''}.${retry}`;
-  await recordCharge(tx, { eventId: event.id, subscriptionId: sub.id, invoiceId: inv.id, outcome: 'failed', attempt, amountMinor: digits(inv.amount_due), currency: (inv.currency ?? '').toUpperCase() || null, reason, orderId: null, periodStart: null, periodEnd: null, at });
+  await recordCharge(tx, {
+    eventId: event.id,
+    subscriptionId: sub.id,
+    invoiceId: inv.id,
+    outcome: 'failed',
+    attempt,
+    amountMinor: digits(inv.amount_due),
+    currency: (inv.currency ?? '').toUpperCase() || null,
+    reason,
+    orderId: null,
+    periodStart: null,
+    periodEnd: null,
+    at,
+  });
   await tx.execute(sql`
     update autoship_subscriptions set failed_attempts = failed_attempts + 1, last_failure_reason = ${reason}, last_failure_at = ${at.toISOString()}::timestamptz,
       status = case when status in ('active','past_due') then 'past_due' else status end, updated_at = now()
     where id = ${sub.id}`);
-  return { outcome: 'failure_recorded', orderId: null, piId, reason, before: { status: sub.status }, after: { autoship: sub.id, invoice: inv.id, attempt, failure: reason } };
+  return {
+    outcome: 'failure_recorded',
+    orderId: null,
+    piId,
+    reason,
+    before: { status: sub.status },
+    after: { autoship: sub.id, invoice: inv.id, attempt, failure: reason },
+  };
 }
 
-type SubscriptionItemLike = { quantity?: number; metadata?: Record<string, string>; price?: { unit_amount?: number | null; metadata?: Record<string, string> } };
+type SubscriptionItemLike = {
+  quantity?: number;
+  metadata?: Record<string, string>;
+  price?: { unit_amount?: number | null; metadata?: Record<string, string> };
+};
 
 /**
  * A subscription the member app created at Stripe (metadata.member_id, each item's price or item
@@ -172,7 +270,11 @@ async function adoptSubscription(tx: Tx, obj: Stripe.Subscription, eventAt: Date
   if (memberId == null) return { id: null, reason: `Suscripción ${obj.id} sin metadata.member_id` };
   const [m] = await tx.execute(sql`select id from members where id = ${memberId}`);
   if (!m) return { id: null, reason: `Suscripción ${obj.id}: el socio ${memberId} no existe` };
-  const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({ sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '', quantity: Number(i.quantity ?? 1), unit: digits(i.price?.unit_amount) }));
+  const items = ((obj.items?.data ?? []) as SubscriptionItemLike[]).map((i) => ({
+    sku: i.price?.metadata?.sku ?? i.metadata?.sku ?? '',
+    quantity: Number(i.quantity ?? 1),
+    unit: digits(i.price?.unit_amount),
+  }));
   const skus = [...new Set(items.map((i) => i.sku))];
   const known = skus.length === 0 ? [] : await tx.select({ id: products.id, sku: products.sku }).from(products).where(inArray(products.sku, skus));
   const missing = skus.filter((k) => !known.some((p) => p.sku === k));
@@ -212,7 +314,10 @@ export async function onSubscriptionChanged(tx: Tx, event: Stripe.Event): Promis
     return { outcome: 'stale', orderId: null, piId: null, reason: `Evento anterior al estado guardado de ${obj.id}` };
   }
   const st = readSubscription(obj);
-  if (event.type === 'customer.subscription.deleted') { st.status = 'canceled'; st.nextChargeAt = null; }
+  if (event.type === 'customer.subscription.deleted') {
+    st.status = 'canceled';
+    st.nextChargeAt = null;
+  }
   // A past_due we recorded from a failed invoice stays until Stripe says otherwise (its status is the truth).
   await tx.execute(sql`
     update autoship_subscriptions set
@@ -224,13 +329,22 @@ export async function onSubscriptionChanged(tx: Tx, event: Stripe.Event): Promis
       failed_attempts = case when ${st.status} = 'active' then 0 else failed_attempts end,
       stripe_updated_at = ${eventAt.toISOString()}::timestamptz, updated_at = now()
     where id = ${sub.id}`);
-  return { outcome: 'subscription_updated', orderId: null, piId: null, before: { status: sub.status }, after: { autoship: sub.id, status: st.status, nextChargeAt: st.nextChargeAt?.toISOString() ?? null, chargeDay: st.chargeDay } };
+  return {
+    outcome: 'subscription_updated',
+    orderId: null,
+    piId: null,
+    before: { status: sub.status },
+    after: { autoship: sub.id, status: st.status, nextChargeAt: st.nextChargeAt?.toISOString() ?? null, chargeDay: st.chargeDay },
+  };
 }
 
 export function dispatchAutoship(tx: Tx, event: Stripe.Event): Promise<AutoshipApplied> {
   switch (event.type) {
-    case 'invoice.paid': return onInvoicePaid(tx, event);
-    case 'invoice.payment_failed': return onInvoiceFailed(tx, event);
-    default: return onSubscriptionChanged(tx, event);
+    case 'invoice.paid':
+      return onInvoicePaid(tx, event);
+    case 'invoice.payment_failed':
+      return onInvoiceFailed(tx, event);
+    default:
+      return onSubscriptionChanged(tx, event);
   }
 }

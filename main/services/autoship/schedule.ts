@@ -11,7 +11,13 @@ export function nextChargeInstant(day: number, after: Date): Date {
   if (!Number.isInteger(day) || day < 1 || day > 28) throw new RangeError(`charge day must be 1–28, got ${day}`);
   const p = mexicoLocalParts(after);
   let { year, month } = p;
-  if (p.day >= day) { month += 1; if (month > 12) { month = 1; year += 1; } }
+  if (p.day >= day) {
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
   return new Date(mexicoWallTimeToUtc(year, month, day, CHARGE_HOUR_MEXICO));
 }
 

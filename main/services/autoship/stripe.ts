@@ -62,24 +62,45 @@ export function stripeError(e: unknown): AppError {
   if (err?.type === 'StripeInvalidRequestError' && err.statusCode === 404) {
     return AppError.of('NOT_FOUND', 'stripe.notFound', {}, { stripe: err.code ?? null, stripeMessage: message });
   }
-  if (err?.type === 'StripeInvalidRequestError' || err?.type === 'StripeCardError' || err?.type === 'StripePermissionError' || err?.type === 'StripeIdempotencyError') {
+  if (
+    err?.type === 'StripeInvalidRequestError' ||
+    err?.type === 'StripeCardError' ||
+    err?.type === 'StripePermissionError' ||
+    err?.type === 'StripeIdempotencyError'
+  ) {
     return AppError.of('CONFLICT', 'stripe.refused', { reason: message }, { stripe: err.code ?? err.type });
   }
-  return new AppError('INTERNAL', `Stripe no respondió (${err?.type ?? 'error'}): intente de nuevo; repetir la misma solicitud no actúa dos veces.`, { stripe: err?.type ?? null, retryable: true });
+  return new AppError('INTERNAL', `Stripe no respondió (${err?.type ?? 'error'}): intente de nuevo; repetir la misma solicitud no actúa dos veces.`, {
+    stripe: err?.type ?? null,
+    retryable: true,
+  });
 }
 
-export async function callStripe(role: 'admin' | 'finance' | 'support' | null, action: AutoshipAction, stripeSubscriptionId: string, requestId: string, nextChargeAt?: Date): Promise<Stripe.Subscription> {
+export async function callStripe(
+  role: 'admin' | 'finance' | 'support' | null,
+  action: AutoshipAction,
+  stripeSubscriptionId: string,
+  requestId: string,
+  nextChargeAt?: Date,
+): Promise<Stripe.Subscription> {
   const stripe = autoshipStripe(role);
   const opts = { idempotencyKey: idempotencyKey(stripeSubscriptionId, action, requestId) };
   try {
     switch (action) {
-      case 'pause': return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: { behavior: 'void' } }, opts);
-      case 'resume': return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: '' }, opts);
-      case 'cancel': return await stripe.subscriptions.cancel(stripeSubscriptionId, {}, opts);
+      case 'pause':
+        return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: { behavior: 'void' } }, opts);
+      case 'resume':
+        return await stripe.subscriptions.update(stripeSubscriptionId, { pause_collection: '' }, opts);
+      case 'cancel':
+        return await stripe.subscriptions.cancel(stripeSubscriptionId, {}, opts);
       case 'change_day':
         // billing_cycle_anchor can only be 'now' or 'unchanged' on an update: a free period up to
         // the new day (trial_end) moves the anchor there, and nothing is prorated or charged now.
-        return await stripe.subscriptions.update(stripeSubscriptionId, { trial_end: Math.floor(nextChargeAt!.getTime() / 1000), proration_behavior: 'none' }, opts);
+        return await stripe.subscriptions.update(
+          stripeSubscriptionId,
+          { trial_end: Math.floor(nextChargeAt!.getTime() / 1000), proration_behavior: 'none' },
+          opts,
+        );
     }
   } catch (e) {
     throw stripeError(e);

@@ -11,11 +11,33 @@ import { Decimal } from '../../domain/money';
 type ProductView = OutputOf<'catalogue.list'>[number];
 
 async function loadProducts(db: DbOrTx, ids?: number[]): Promise<ProductView[]> {
-  const rows = await db.select().from(products).where(ids ? inArray(products.id, ids) : undefined).orderBy(asc(products.kind), asc(products.sku));
-  const prices = rows.length ? await db.select().from(productPrices).where(inArray(productPrices.productId, rows.map((r) => r.id))) : [];
+  const rows = await db
+    .select()
+    .from(products)
+    .where(ids ? inArray(products.id, ids) : undefined)
+    .orderBy(asc(products.kind), asc(products.sku));
+  const prices = rows.length
+    ? await db
+        .select()
+        .from(productPrices)
+        .where(
+          inArray(
+            productPrices.productId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
   return rows.map((p) => ({
-    id: p.id, sku: p.sku, name: p.name, kind: p.kind, pv: p.pv, active: p.active,
-    prices: prices.filter((x) => x.productId === p.id).map((x) => ({ country: x.country as 'MX', price: x.price, vn: x.vn })).sort((a, b) => a.country.localeCompare(b.country)),
+    id: p.id,
+    sku: p.sku,
+    name: p.name,
+    kind: p.kind,
+    pv: p.pv,
+    active: p.active,
+    prices: prices
+      .filter((x) => x.productId === p.id)
+      .map((x) => ({ country: x.country as 'MX', price: x.price, vn: x.vn }))
+      .sort((a, b) => a.country.localeCompare(b.country)),
   }));
 }
 
@@ -61,14 +83,23 @@ async function importApply(input: ParsedInputOf<'catalogue.importApply'>, ctx: M
     const change = p.changes.find((c) => c.sku === r.sku)!;
     if (change.change === 'unchanged') continue;
     touched.push(r.sku);
-    const [row] = await ctx.tx.insert(products).values({ sku: r.sku, name: r.name, kind: r.kind, pv: r.pv, active: r.active })
-      .onConflictDoUpdate({ target: products.sku, set: { name: r.name, pv: r.pv, active: r.active } }).returning({ id: products.id });
+    const [row] = await ctx.tx
+      .insert(products)
+      .values({ sku: r.sku, name: r.name, kind: r.kind, pv: r.pv, active: r.active })
+      .onConflictDoUpdate({ target: products.sku, set: { name: r.name, pv: r.pv, active: r.active } })
+      .returning({ id: products.id });
     for (const price of r.prices) {
-      await ctx.tx.insert(productPrices).values({ productId: row!.id, country: price.country, price: price.price, vn: price.vn })
+      await ctx.tx
+        .insert(productPrices)
+        .values({ productId: row!.id, country: price.country, price: price.price, vn: price.vn })
         .onConflictDoUpdate({ target: [productPrices.productId, productPrices.country], set: { price: price.price, vn: price.vn } });
     }
   }
-  await ctx.audit({ entity: 'catalogue', entityId: null, after: { rows: p.rows, applied: touched, changes: p.changes.filter((c) => c.change !== 'unchanged') } });
+  await ctx.audit({
+    entity: 'catalogue',
+    entityId: null,
+    after: { rows: p.rows, applied: touched, changes: p.changes.filter((c) => c.change !== 'unchanged') },
+  });
   const { parsed: _parsed, ...out } = p;
   return out;
 }

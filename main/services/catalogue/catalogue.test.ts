@@ -3,8 +3,12 @@ import { testApp, type TestApp } from '../../../test/app';
 import { parseCatalogueCsv } from '../../domain/catalogue';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 const HEADER = 'sku,name,kind,pv,active,price_MX,vn_MX,price_US,vn_US,price_CO,vn_CO,price_DO,vn_DO';
 const GOOD = [
@@ -23,13 +27,23 @@ describe('catalogue CSV', () => {
   });
 
   it('names the row and field of every error', () => {
-    const { errors } = parseCatalogueCsv([HEADER, 'A-1,Uno,product,-5,sí,10,8,,,,,,', 'A-1,Dos,product,10,sí,10,8,,,,,,', 'B-1,Tres,kit,10,sí,10,3,,,,,,', 'C-1,Cuatro,product,10,sí,10.001,8,,,,,,'].join('\n'));
-    expect(errors).toEqual(expect.arrayContaining([
-      expect.objectContaining({ row: 2, field: 'pv' }),
-      expect.objectContaining({ row: 3, field: 'sku', message: expect.stringContaining('duplicado') }),
-      expect.objectContaining({ row: 4, field: 'vn_MX' }),
-      expect.objectContaining({ row: 5, field: 'price_MX' }),
-    ]));
+    const { errors } = parseCatalogueCsv(
+      [
+        HEADER,
+        'A-1,Uno,product,-5,sí,10,8,,,,,,',
+        'A-1,Dos,product,10,sí,10,8,,,,,,',
+        'B-1,Tres,kit,10,sí,10,3,,,,,,',
+        'C-1,Cuatro,product,10,sí,10.001,8,,,,,,',
+      ].join('\n'),
+    );
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 2, field: 'pv' }),
+        expect.objectContaining({ row: 3, field: 'sku', message: expect.stringContaining('duplicado') }),
+        expect.objectContaining({ row: 4, field: 'vn_MX' }),
+        expect.objectContaining({ row: 5, field: 'price_MX' }),
+      ]),
+    );
   });
 
   it('applies nothing when one row is bad, everything when all are good', async () => {

@@ -14,7 +14,9 @@ beforeAll(async () => {
   const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
   await waitForRun(r.id);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('commission procedures', () => {
   let previewed: Awaited<ReturnType<typeof t.must<'commissions.preview'>>>;
@@ -70,41 +72,75 @@ describe('commission procedures', () => {
     const w = await t.must('commissions.why', { orderId: orderIds[4]! }, t.tokens.support);
     expect(w.buyer.id).toBe(8);
     expect(w.periodKey).toBe('2026-11');
-    expect(w.uplines.map((u) => [u.level, u.memberId])).toEqual([[1, 6], [2, 3], [3, 1]]);
+    expect(w.uplines.map((u) => [u.level, u.memberId])).toEqual([
+      [1, 6],
+      [2, 3],
+      [3, 1],
+    ]);
     for (const u of w.uplines) expect(u.opensThisLevel).toBe(u.opensLevels >= u.level);
     // Business words: codes and names, the period's PV/PVG of each upline (decimal strings), lines by beneficiary code.
     expect(w.uplines.map((u) => u.code)).toEqual(['NN0000006', 'NN0000003', 'NN0000001']);
-    const [v6] = await t.database.sql<{ pv: string; pvg: string }[]>`select v.pv::text as pv, v.pvg::text as pvg from member_volumes v join periods p on p.id = v.period_id where v.member_id = 6 and p.key = '2026-11'`;
+    const [v6] = await t.database.sql<
+      { pv: string; pvg: string }[]
+    >`select v.pv::text as pv, v.pvg::text as pvg from member_volumes v join periods p on p.id = v.period_id where v.member_id = 6 and p.key = '2026-11'`;
     expect(w.uplines[0]).toMatchObject({ pv: new Decimal(v6!.pv).toFixed(2), pvg: new Decimal(v6!.pvg).toFixed(2) });
     expect(new Decimal(w.uplines[0]!.pvg).gte(20000)).toBe(true);
     const codes = new Map((await t.database.sql<{ id: string; code: string }[]>`select id::text, code from members`).map((m) => [Number(m.id), m.code]));
     for (const l of w.lines) expect(l.beneficiaryCode).toBe(codes.get(l.beneficiaryId));
     expect(w.lines.every((l) => l.beneficiaryName.trim().length > 0)).toBe(true);
-    const [cnt] = await t.database.sql<{ n: string }[]>`select count(*) as n from commission_lines where source_kind = 'order' and source_id = ${orderIds[4]!} and status = 'posted'`;
+    const [cnt] = await t.database.sql<
+      { n: string }[]
+    >`select count(*) as n from commission_lines where source_kind = 'order' and source_id = ${orderIds[4]!} and status = 'posted'`;
     expect(w.lines).toHaveLength(Number(cnt!.n));
     expect(w.lines.length).toBeGreaterThan(0);
     const missing = await t.call('commissions.why', { orderId: 999999 }, t.tokens.support);
     expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
   });
 
-  it('a whole period\'s lines as a CSV file written by the main process: the same rows as the screen\'s pages, audited; support may not', async () => {
+  it("a whole period's lines as a CSV file written by the main process: the same rows as the screen's pages, audited; support may not", async () => {
     const out = await t.must('commissions.exportPeriodLines', { periodKey: '2026-11' }, t.tokens.finance);
     expect(out.fileName).toBe('comisiones-2026-11.csv');
     const text = readFileSync(out.path, 'utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
     const lines = text.slice(1).split('\r\n').slice(0, -1);
-    expect(lines[0]).toBe('id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at');
+    expect(lines[0]).toBe(
+      'id,period,type,kind,beneficiary_id,beneficiary_code,country,source_kind,source_id,level,base,base_currency,rate,amount,currency,fx_from_mxn,fx_to_mxn,created_at',
+    );
     // Every page of commissions.periodLines, as the screen's CSV wrote it (no value here needs quoting).
     const expected: string[] = [];
     let after: number | undefined;
     let upTo: number | undefined;
     for (;;) {
-      const page = await t.must('commissions.periodLines', { periodKey: '2026-11', limit: 7, ...(after !== undefined ? { after, upTo } : {}) }, t.tokens.finance);
+      const page = await t.must(
+        'commissions.periodLines',
+        { periodKey: '2026-11', limit: 7, ...(after !== undefined ? { after, upTo } : {}) },
+        t.tokens.finance,
+      );
       if (page.upTo !== null) upTo = page.upTo;
       for (const l of page.rows) {
-        expected.push([l.id, l.periodKey, l.type, l.kind, l.beneficiaryId, l.beneficiaryCode, l.country, l.sourceKind, l.sourceId, l.level,
-          l.base, l.baseCurrency, l.rate ?? '', l.amount, l.currency, l.fxFrom, l.fxTo, l.createdAt].join(','));
+        expected.push(
+          [
+            l.id,
+            l.periodKey,
+            l.type,
+            l.kind,
+            l.beneficiaryId,
+            l.beneficiaryCode,
+            l.country,
+            l.sourceKind,
+            l.sourceId,
+            l.level,
+            l.base,
+            l.baseCurrency,
+            l.rate ?? '',
+            l.amount,
+            l.currency,
+            l.fxFrom,
+            l.fxTo,
+            l.createdAt,
+          ].join(','),
+        );
       }
       if (page.nextAfter === null) break;
       after = page.nextAfter;

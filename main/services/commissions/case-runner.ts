@@ -10,7 +10,15 @@ import type { Database } from '../../db/client';
 import { CURRENCY_OF_COUNTRY, Decimal, type Country } from '../../domain/money';
 import { comparePeriods, periodBounds, periodOf } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
-import { parseEngineCase, SponsorCycleError, UnknownKitSkuError, UnknownSponsorError, EngineInputError, type CaseOutput, type EngineCase } from '../../domain/engine';
+import {
+  parseEngineCase,
+  SponsorCycleError,
+  UnknownKitSkuError,
+  UnknownSponsorError,
+  EngineInputError,
+  type CaseOutput,
+  type EngineCase,
+} from '../../domain/engine';
 import { internalMutationContext, type AppServices } from '../../kernel/context';
 import { confirmOrder } from '../orders/confirm';
 import { executeRun, startPeriodRun, type CloseSteps } from '../periods/close';
@@ -20,7 +28,10 @@ export function checkCase(c: EngineCase): void {
   const ids = new Map(c.members.map((m, i) => [m.id, i]));
   if (ids.size !== c.members.length) {
     const seen = new Set<string>();
-    for (const m of c.members) { if (seen.has(m.id)) throw new EngineInputError('DUPLICATE_MEMBER', `duplicate member id ${m.id}`, { member: m.id }); seen.add(m.id); }
+    for (const m of c.members) {
+      if (seen.has(m.id)) throw new EngineInputError('DUPLICATE_MEMBER', `duplicate member id ${m.id}`, { member: m.id });
+      seen.add(m.id);
+    }
   }
   for (const m of c.members) if (m.sponsor !== null && !ids.has(m.sponsor)) throw new UnknownSponsorError(m.id, m.sponsor);
   // Cycles: every member must reach a root.
@@ -45,10 +56,14 @@ export function checkCase(c: EngineCase): void {
     if (!ids.has(o.member)) throw new EngineInputError('UNKNOWN_MEMBER', `order ${o.id} of an unknown member ${o.member}`, { order: o.id, member: o.member });
     if (o.kind === 'kit' && !skus.has(o.sku ?? '')) throw new UnknownKitSkuError(o.id, o.sku);
   }
-  for (const h of c.history) if (!ids.has(h.member)) throw new EngineInputError('UNKNOWN_MEMBER', `history row of an unknown member ${h.member}`, { member: h.member });
+  for (const h of c.history)
+    if (!ids.has(h.member)) throw new EngineInputError('UNKNOWN_MEMBER', `history row of an unknown member ${h.member}`, { member: h.member });
 }
 
-const normPoints = (s: string) => { const d = new Decimal(s); return d.isZero() ? '0' : d.toFixed(); };
+const normPoints = (s: string) => {
+  const d = new Decimal(s);
+  return d.isZero() ? '0' : d.toFixed();
+};
 
 /**
  * Loads the case into `database` (empty, migrated, with the initial plan), closes its period with
@@ -70,23 +85,41 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
     if (known) return known;
     const chain: string[] = [];
     let cur: string | null = id;
-    while (cur !== null && !path.has(cur)) { chain.push(cur); cur = byId.get(cur)!.sponsor; }
+    while (cur !== null && !path.has(cur)) {
+      chain.push(cur);
+      cur = byId.get(cur)!.sponsor;
+    }
     let p = cur === null ? '' : path.get(cur)!;
-    for (const x of chain.reverse()) { p = `${p}${dbId.get(x)}/`; path.set(x, p); }
+    for (const x of chain.reverse()) {
+      p = `${p}${dbId.get(x)}/`;
+      path.set(x, p);
+    }
     return path.get(id)!;
   };
   const down = new Map<string, number>();
   for (const m of c.members) {
     let s = m.sponsor;
-    while (s !== null) { down.set(s, (down.get(s) ?? 0) + 1); s = byId.get(s)!.sponsor; }
+    while (s !== null) {
+      down.set(s, (down.get(s) ?? 0) + 1);
+      s = byId.get(s)!.sponsor;
+    }
   }
-  const rows = c.members.map((m) => {
-    const p = pathOf(m.id);
-    return {
-      id: dbId.get(m.id)!, code: m.id, country: m.country, sponsor: m.sponsor === null ? null : dbId.get(m.sponsor)!, path: p,
-      depth: p.split('/').length - 2, enrolled: m.enrolledAt, career: m.careerRank, down: down.get(m.id) ?? 0,
-    };
-  }).sort((a, b) => a.depth - b.depth);
+  const rows = c.members
+    .map((m) => {
+      const p = pathOf(m.id);
+      return {
+        id: dbId.get(m.id)!,
+        code: m.id,
+        country: m.country,
+        sponsor: m.sponsor === null ? null : dbId.get(m.sponsor)!,
+        path: p,
+        depth: p.split('/').length - 2,
+        enrolled: m.enrolledAt,
+        career: m.careerRank,
+        down: down.get(m.id) ?? 0,
+      };
+    })
+    .sort((a, b) => a.depth - b.depth);
 
   const historyKeys = [...new Set(c.history.map((h) => h.period))].filter((k) => comparePeriods(k, c.period) < 0).sort(comparePeriods);
   await db.transaction(async (tx) => {
@@ -108,7 +141,8 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
       insert into member_paths (member_id, path, depth)
       select x.id, x.path, x.depth from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, path text, depth int)`);
     await tx.execute(sql`select setval(pg_get_serial_sequence('members', 'id'), ${c.members.length + 1})`);
-    const programs = c.members.filter((m) => m.carDownPaymentPaid || m.loyaltyPoints || !new Decimal(m.travelPoints).isZero())
+    const programs = c.members
+      .filter((m) => m.carDownPaymentPaid || m.loyaltyPoints || !new Decimal(m.travelPoints).isZero())
       .map((m) => ({ id: dbId.get(m.id)!, car: m.carDownPaymentPaid, loyalty: m.loyaltyPoints, travel: m.travelPoints }));
     if (programs.length) {
       await tx.execute(sql`insert into member_programs (member_id, car_down_payment_paid, loyalty_points, travel_points)
@@ -117,11 +151,17 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
     // Earlier periods (closed) with their volumes; the case's period, open.
     for (const k of historyKeys) {
       const b = periodBounds(k);
-      await tx.execute(sql`insert into periods (key, starts_at, ends_at, status, closed_at) values (${k}, ${b.startsAt.toISOString()}::timestamptz, ${b.endsAt.toISOString()}::timestamptz, 'closed', ${b.endsAt.toISOString()}::timestamptz)`);
+      await tx.execute(
+        sql`insert into periods (key, starts_at, ends_at, status, closed_at) values (${k}, ${b.startsAt.toISOString()}::timestamptz, ${b.endsAt.toISOString()}::timestamptz, 'closed', ${b.endsAt.toISOString()}::timestamptz)`,
+      );
     }
-    await tx.execute(sql`insert into periods (key, starts_at, ends_at, status) values (${c.period}, ${bounds.startsAt.toISOString()}::timestamptz, ${bounds.endsAt.toISOString()}::timestamptz, 'open')`);
+    await tx.execute(
+      sql`insert into periods (key, starts_at, ends_at, status) values (${c.period}, ${bounds.startsAt.toISOString()}::timestamptz, ${bounds.endsAt.toISOString()}::timestamptz, 'open')`,
+    );
     await tx.execute(sql`insert into period_stats (period_id) select id from periods on conflict do nothing`);
-    const hist = c.history.filter((h) => comparePeriods(h.period, c.period) < 0).map((h) => ({ id: dbId.get(h.member)!, key: h.period, pv: h.pv, rank: h.paidAsRank }));
+    const hist = c.history
+      .filter((h) => comparePeriods(h.period, c.period) < 0)
+      .map((h) => ({ id: dbId.get(h.member)!, key: h.period, pv: h.pv, rank: h.paidAsRank }));
     if (hist.length) {
       await tx.execute(sql`insert into member_volumes (period_id, member_id, pv, pvg, paid_as_rank)
         select p.id, x.id, x.pv::numeric, x.pv::numeric, x.rank from jsonb_to_recordset(${JSON.stringify(hist)}::jsonb) as x(id bigint, key text, pv text, rank int)
@@ -160,15 +200,20 @@ export async function runCase(database: Database, close: CloseSteps, json: unkno
         period_id = (select id from periods where key = ${periodOf(at)}) where id = ${id}`);
       continue;
     }
-    await db.transaction(async (tx) => { await confirmOrder(tx, id, { confirmedAt: at.toISOString(), method: 'manual' }); });
+    await db.transaction(async (tx) => {
+      await confirmOrder(tx, id, { confirmedAt: at.toISOString(), method: 'manual' });
+    });
   }
   log(`loaded ${c.members.length} members, ${c.orders.length} orders`);
 
   // The real close.
   const app: AppServices = {
-    db, sql: database.sql, config: { version: 'engine-case', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
+    db,
+    sql: database.sql,
+    config: { version: 'engine-case', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
     // The close guard refuses a period that has not ended: the case closes at the earliest from its end.
-    now: () => new Date(Math.max(Date.now(), periodBounds(c.period).endsAt.getTime())), log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
+    now: () => new Date(Math.max(Date.now(), periodBounds(c.period).endsAt.getTime())),
+    log: (m, e) => log(`${m}${e ? ` ${e instanceof Error ? e.message : String(e)}` : ''}`),
   };
   const runId = await db.transaction(async (tx) => {
     const ctx = internalMutationContext(app, tx, 'engine.case');
@@ -187,29 +232,58 @@ export async function readCaseResult(database: Database, periodKey: string, orde
   const [p] = await db.execute<{ id: number }>(sql`select id from periods where key = ${periodKey}`);
   const pid = p!.id;
   const vols = await db.execute<{
-      code: string; country: string; pv: string; vn: string; pvg: string; paid: number; career: number }>(sql`
+    code: string;
+    country: string;
+    pv: string;
+    vn: string;
+    pvg: string;
+    paid: number;
+    career: number;
+  }>(sql`
     select m.code, m.country, coalesce(v.pv, 0)::text as pv, coalesce(v.vn, 0)::text as vn, coalesce(v.pvg, 0)::text as pvg,
       coalesce(v.paid_as_rank, 0)::int as paid, m.career_rank::int as career
     from members m left join member_volumes v on v.member_id = m.id and v.period_id = ${pid} order by m.id`);
   const lines = await db.execute<{
-      type: string; beneficiary: string; source: string; level: number; amount: string; currency: string; sk: string; source_id: number }>(sql`
+    type: string;
+    beneficiary: string;
+    source: string;
+    level: number;
+    amount: string;
+    currency: string;
+    sk: string;
+    source_id: number;
+  }>(sql`
     select l.type::text as type, b.code as beneficiary, case when l.source_kind = 'order' then l.source_id::text else s.code end as source,
       l.level::int as level, l.amount::text as amount, l.currency, l.source_kind::text as sk, l.source_id
     from commission_lines l join members b on b.id = l.beneficiary_id left join members s on l.source_kind = 'member' and s.id = l.source_id
     where l.period_id = ${pid} and l.kind = 'line' and l.status = 'posted' order by l.id`);
   const progs = await db.execute<{
-      code: string; loyalty: number; travel: string; cashback: boolean; gift: boolean }>(sql`
+    code: string;
+    loyalty: number;
+    travel: string;
+    cashback: boolean;
+    gift: boolean;
+  }>(sql`
     select m.code, coalesce(p.loyalty_points, 0)::int as loyalty, coalesce(p.travel_points, 0)::text as travel,
       exists (select 1 from cashback_entitlements c where c.member_id = m.id and c.period_id = ${pid}) as cashback,
       exists (select 1 from loyalty_gifts g where g.member_id = m.id and g.period_id = ${pid}) as gift
     from members m left join member_programs p on p.member_id = m.id order by m.id`);
   return {
     volumes: vols.map((v) => ({
-      member: v.code, pv: normPoints(v.pv), vn: new Decimal(v.vn).toFixed(2), pvg: normPoints(v.pvg), paidAsRank: v.paid, careerRank: v.career,
+      member: v.code,
+      pv: normPoints(v.pv),
+      vn: new Decimal(v.vn).toFixed(2),
+      pvg: normPoints(v.pvg),
+      paidAsRank: v.paid,
+      careerRank: v.career,
     })),
     lines: lines.map((l) => ({
-      type: l.type, beneficiary: l.beneficiary, source: l.sk === 'order' ? (orderCode.get(Number(l.source_id)) ?? l.source) : l.source,
-      level: l.level, amount: l.amount, currency: l.currency.trim(),
+      type: l.type,
+      beneficiary: l.beneficiary,
+      source: l.sk === 'order' ? (orderCode.get(Number(l.source_id)) ?? l.source) : l.source,
+      level: l.level,
+      amount: l.amount,
+      currency: l.currency.trim(),
     })),
     programs: progs.map((r) => ({ member: r.code, cashback: r.cashback, loyaltyPoints: r.loyalty, loyaltyGift: r.gift, travelPoints: normPoints(r.travel) })),
   };

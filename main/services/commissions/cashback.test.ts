@@ -19,7 +19,9 @@ async function confirm(id: number, at: string) {
   return t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'manual' }));
 }
 async function entitlements() {
-  return t.database.sql<{ member: string; period: string; status: string; issued: string; used_order: string | null; used: string | null; expired: string | null; rate: string }[]>`
+  return t.database.sql<
+    { member: string; period: string; status: string; issued: string; used_order: string | null; used: string | null; expired: string | null; rate: string }[]
+  >`
     select c.member_id as member, p.key as period, c.status::text as status, to_char(c.issued_at at time zone 'UTC', 'MM-DD HH24:MI') as issued,
       c.used_order_id as used_order, to_char(c.used_at at time zone 'UTC', 'MM-DD HH24:MI') as used, c.expired_at::text as expired, c.discount_rate::text as rate
     from cashback_entitlements c join periods p on p.id = c.period_id order by c.member_id, p.key`;
@@ -37,7 +39,9 @@ beforeAll(async () => {
   // Member 2 reaches 3,000 PV with orders recorded paid without a confirmation.
   await insertOrders(t.database.sql, periods, [{ memberId: 2, periodKey: '2026-11', pv: '3000', vn: '3000' }]);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('cashback entitlements', () => {
   it('issued by the order that reaches 2,930 PV (not before), one per member and period', async () => {
@@ -52,18 +56,29 @@ describe('cashback entitlements', () => {
     ]);
   });
 
-  it('used by the member\'s next confirmed order; a replayed confirmation and later orders change nothing', async () => {
+  it("used by the member's next confirmed order; a replayed confirmation and later orders change nothing", async () => {
     await confirm(o.a3!, '2026-11-08T12:00:00Z');
     await confirm(o.a2!, '2026-11-09T12:00:00Z'); // replay of the order that issued it
     await confirm(o.a4!, '2026-11-10T12:00:00Z');
     const [e7] = (await entitlements()).filter((e) => e.member === '7');
-    expect(e7).toEqual({ member: '7', period: '2026-11', status: 'used', issued: '11-06 12:00', used_order: String(o.a3), used: '11-08 12:00', expired: null, rate: '0.7000' });
+    expect(e7).toEqual({
+      member: '7',
+      period: '2026-11',
+      status: 'used',
+      issued: '11-06 12:00',
+      used_order: String(o.a3),
+      used: '11-08 12:00',
+      expired: null,
+      rate: '0.7000',
+    });
   });
 
-  it('the close expires the unused one at the period\'s end, keeps the used one, and records the ones reached without a confirmation', async () => {
+  it("the close expires the unused one at the period's end, keeps the used one, and records the ones reached without a confirmation", async () => {
     const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
     await waitForRun(run.id);
-    const [r] = await t.database.sql<{ status: string; result: { commissions: { programs: { cashback: number } } } }[]>`select status, result from period_runs where id = ${run.id}`;
+    const [r] = await t.database.sql<
+      { status: string; result: { commissions: { programs: { cashback: number } } } }[]
+    >`select status, result from period_runs where id = ${run.id}`;
     expect(r!.status).toBe('succeeded');
     expect(r!.result.commissions.programs.cashback).toBe(2); // 8 expired + 2 recorded
     const end = '2026-12-01 06:00:00+00';

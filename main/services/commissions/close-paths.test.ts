@@ -25,7 +25,9 @@ async function closeNovember(t: TestApp) {
   const lines = await t.database.sql<{ line: string }[]>`
     select concat_ws('|', type, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, status, phase) as line
     from commission_lines order by 1`;
-  const wallets = await t.database.sql<{ w: string }[]>`select member_id || ':' || currency || ':' || balance as w from ledger_accounts where kind = 'member_wallet' order by 1`;
+  const wallets = await t.database.sql<
+    { w: string }[]
+  >`select member_id || ':' || currency || ':' || balance as w from ledger_accounts where kind = 'member_wallet' order by 1`;
   const leftovers = await t.database.sql`select 1 from pg_class where relname like 'commission_lines_%_load'`;
   return { preview, run: row!, lines: lines.map((l) => l.line), wallets: wallets.map((w) => w.w), leftovers: leftovers.length };
 }
@@ -45,7 +47,8 @@ describe('commission close: read ahead or all in the transaction, the same resul
     await loadSmallNetwork(a.database.sql);
     const [p] = await a.database.sql<{ id: number }[]>`select id from periods where key = '2026-11'`;
     await a.database.sql.unsafe(`create table ${stagedPartition(p!.id)} (like commission_lines including defaults)`);
-    await a.database.sql.unsafe(`insert into ${stagedPartition(p!.id)} (period_id, phase, type, beneficiary_id, source_kind, source_id, level, base, base_currency, amount, currency, fx_from, fx_to)
+    await a.database.sql
+      .unsafe(`insert into ${stagedPartition(p!.id)} (period_id, phase, type, beneficiary_id, source_kind, source_id, level, base, base_currency, amount, currency, fx_from, fx_to)
       values (${p!.id}, 1, 'directo', 1, 'order', 1, 1, 100, 'MXN', 999, 'MXN', 1, 1)`);
     ahead = await closeNovember(a);
     // 2. The step without its read-ahead: everything in the close's transaction.

@@ -56,8 +56,19 @@ const log: string[] = [];
 
 /** Every table a close run writes (or must leave alone), one md5 of all its rows each. */
 const RUN_TABLES = [
-  'commission_lines', 'ledger_transactions', 'ledger_entries', 'ledger_accounts', 'member_volumes', 'members', 'rank_history',
-  'member_programs', 'cashback_entitlements', 'loyalty_gifts', 'travel_points', 'period_rank_counts', 'orders',
+  'commission_lines',
+  'ledger_transactions',
+  'ledger_entries',
+  'ledger_accounts',
+  'member_volumes',
+  'members',
+  'rank_history',
+  'member_programs',
+  'cashback_entitlements',
+  'loyalty_gifts',
+  'travel_points',
+  'period_rank_counts',
+  'orders',
 ];
 async function fingerprint(): Promise<Record<string, string>> {
   const parts = RUN_TABLES.map((t) => `(select md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) || ':' || count(*) from ${t} x) as ${t}`);
@@ -103,25 +114,47 @@ function startChild(probeAfter = ''): Child {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
       lines.push(line);
-      for (const w of [...waiters]) if (w.re.test(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+      for (const w of [...waiters])
+        if (w.re.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   });
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const child: Child = {
     pid: proc.pid!,
     lines,
     exited,
-    waitFor: (re, timeoutMs = 120_000) => new Promise<string>((resolve, reject) => {
-      const hit = lines.find((l) => re.test(l));
-      if (hit) return resolve(hit);
-      const timer = setTimeout(() => reject(new Error(`child: no ${re} within ${timeoutMs} ms; stdout ${lines.join(' | ')}; stderr ${stderr.slice(-2000)}`)), timeoutMs);
-      void exited.then(() => setTimeout(() => reject(new Error(`child exited before ${re}; stdout ${lines.join(' | ')}; stderr ${stderr.slice(-2000)}`)), 50));
-      waiters.push({ re, resolve: (l) => { clearTimeout(timer); resolve(l); } });
-    }),
+    waitFor: (re, timeoutMs = 120_000) =>
+      new Promise<string>((resolve, reject) => {
+        const hit = lines.find((l) => re.test(l));
+        if (hit) return resolve(hit);
+        const timer = setTimeout(
+          () => reject(new Error(`child: no ${re} within ${timeoutMs} ms; stdout ${lines.join(' | ')}; stderr ${stderr.slice(-2000)}`)),
+          timeoutMs,
+        );
+        void exited.then(() =>
+          setTimeout(() => reject(new Error(`child exited before ${re}; stdout ${lines.join(' | ')}; stderr ${stderr.slice(-2000)}`)), 50),
+        );
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+      }),
     kill: async () => {
-      try { process.kill(proc.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(proc.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       await exited;
     },
   };
@@ -163,7 +196,9 @@ async function age(): Promise<void> {
 async function expectFullyClosed(): Promise<void> {
   const p = await periodRow();
   expect(p.status).toBe('closed');
-  const runs = await db.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from period_runs where period_id = ${periodId} and kind = 'close' group by status`;
+  const runs = await db.sql<
+    { status: string; n: number }[]
+  >`select status, count(*)::int as n from period_runs where period_id = ${periodId} and kind = 'close' group by status`;
   expect(runs.find((r) => r.status === 'succeeded')?.n).toBe(1);
   expect(runs.find((r) => r.status === 'running')).toBeUndefined();
   // The lines' table of a killed attempt (loaded ahead, never attached) did not survive the close.
@@ -171,7 +206,9 @@ async function expectFullyClosed(): Promise<void> {
   expect(leftovers).toHaveLength(0);
 
   // Natural keys unique (the index says so; count anyway) and every line carries the key of a posted ledger transaction.
-  const [dups] = await db.sql<{ n: number }[]>`select count(*)::int as n from (select 1 from commission_lines group by period_id, type, kind, beneficiary_id, source_id, level having count(*) > 1) d`;
+  const [dups] = await db.sql<
+    { n: number }[]
+  >`select count(*)::int as n from (select 1 from commission_lines group by period_id, type, kind, beneficiary_id, source_id, level having count(*) > 1) d`;
   expect(dups!.n).toBe(0);
   const [unpaid] = await db.sql<{ n: number }[]>`
     select count(*)::int as n from commission_lines l left join ledger_transactions t on t.idempotency_key = l.ledger_key and t.status = 'posted'
@@ -206,7 +243,9 @@ async function expectFullyClosed(): Promise<void> {
     select l.currency, a.b::text as balance, l.s::text as lines from l left join a on a.currency = l.currency where a.b is distinct from -l.s`;
   expect(expense).toEqual([]);
   // Every ledger transaction balances per currency.
-  const [unbalanced] = await db.sql<{ n: number }[]>`select count(*)::int as n from (select transaction_id from ledger_entries group by 1 having sum(amount) <> 0) x`;
+  const [unbalanced] = await db.sql<
+    { n: number }[]
+  >`select count(*)::int as n from (select transaction_id from ledger_entries group by 1 having sum(amount) <> 0) x`;
   expect(unbalanced!.n).toBe(0);
 }
 
@@ -214,8 +253,11 @@ beforeAll(async () => {
   db = await freshDatabase({ max: 6 });
   url = db.url;
   app = {
-    db: db.db, sql: db.sql, config: { version: 'crash-test', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
-    now: () => CLOSE_AT, log: (m, e) => log.push(`${m} ${e instanceof Error ? e.message : e ?? ''}`),
+    db: db.db,
+    sql: db.sql,
+    config: { version: 'crash-test', database: 'external', sessionIdleMinutes: 60, sessionMaxHours: 12, exportsDir: os.tmpdir() },
+    now: () => CLOSE_AT,
+    log: (m, e) => log.push(`${m} ${e instanceof Error ? e.message : (e ?? '')}`),
   };
   const t0 = performance.now();
   const seeded = await seedDemoNetwork(db.sql, { members: MEMBERS, periods: 2, seed: 6, now: NOW });
@@ -223,19 +265,27 @@ beforeAll(async () => {
   periodId = (await periodByKey(db.db, KEY))!.id;
   await db.sql`insert into travel_campaigns (name, from_period, to_period, multiplier) values ('NN Travels', '2026-10', '2027-03', 1.5)`;
   // The open period's volumes as the confirmations keep them.
-  await db.db.transaction(async (tx) => { await recomputePeriod(tx, (await periodByKey(tx, KEY))!, (await planInForce(tx, KEY)).figures); });
+  await db.db.transaction(async (tx) => {
+    await recomputePeriod(tx, (await periodByKey(tx, KEY))!, (await planInForce(tx, KEY)).figures);
+  });
   // Orders confirmed now: their Directo/Rápido are paid at confirmation (before the close).
   const pending = await db.sql<{ id: string }[]>`select id from orders where status = 'pending' order by id limit 40`;
   const confirmed: number[] = [];
   for (const p of pending) {
-    await db.db.transaction(async (tx) => { await confirmOrder(tx, Number(p.id), { confirmedAt: NOW.toISOString(), method: 'manual' }); });
+    await db.db.transaction(async (tx) => {
+      await confirmOrder(tx, Number(p.id), { confirmedAt: NOW.toISOString(), method: 'manual' });
+    });
     confirmed.push(Number(p.id));
   }
   const [instant] = await db.sql<{ n: number }[]>`select count(*)::int as n from commission_lines where period_id = ${periodId}`;
   expect(instant!.n).toBeGreaterThan(0);
   // One refunded in the open period: its lines voided and taken back.
-  const [withLines] = await db.sql<{ id: string }[]>`select source_id as id from commission_lines where source_kind = 'order' and source_id = any(${confirmed}::bigint[]) limit 1`;
-  await db.db.transaction(async (tx) => { await refundOrder(tx, Number(withLines!.id), { refundedAt: NOW.toISOString() }); });
+  const [withLines] = await db.sql<
+    { id: string }[]
+  >`select source_id as id from commission_lines where source_kind = 'order' and source_id = any(${confirmed}::bigint[]) limit 1`;
+  await db.db.transaction(async (tx) => {
+    await refundOrder(tx, Number(withLines!.id), { refundedAt: NOW.toISOString() });
+  });
   const [voided] = await db.sql<{ n: number }[]>`select count(*)::int as n from commission_lines where status = 'voided'`;
   expect(voided!.n).toBeGreaterThan(0);
 
@@ -297,7 +347,10 @@ describe('a close killed at any point leaves the period untouched or fully close
       const t0 = performance.now();
       await child.waitFor(/^RUN \d+/);
       const tRun = performance.now();
-      await child.waitFor(new RegExp(`^PROBE ${step}$`)).catch(async (e) => { await child.kill(); throw e; });
+      await child.waitFor(new RegExp(`^PROBE ${step}$`)).catch(async (e) => {
+        await child.kill();
+        throw e;
+      });
       if (step === 'commissions') closeMs = performance.now() - tRun;
       await child.kill();
       log.push(`kill after ${step}: ${Math.round(performance.now() - t0)} ms after spawn`);
@@ -315,7 +368,7 @@ describe('a close killed at any point leaves the period untouched or fully close
     log.push(`close (RUN → all written) ${Math.round(closeMs)} ms`);
     // A fixed pseudo-random sequence (reproducible), spread over 0–110 % of the close's duration.
     let s = 20261127;
-    const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 4; i++) {
       await age();
       const child = startChild();
@@ -361,4 +414,3 @@ describe('a close killed at any point leaves the period untouched or fully close
     await expectFullyClosed();
   });
 });
-

@@ -13,7 +13,9 @@ import { clusterUrl } from '../../db/client';
 import '../../../test/vitest-context';
 
 const dir = path.resolve('test/fixtures/engine-cases');
-const cases = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json')).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
+  .sort();
 
 function runCli(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env, NNP_ENGINE_CASE_PG: clusterUrl(inject('pgCluster'), 'postgres') };
@@ -26,7 +28,9 @@ function runCli(file: string): Promise<{ code: number; stdout: string; stderr: s
 
 const sortKey = (x: unknown) => JSON.stringify(x);
 const canon = (o: { volumes: unknown[]; lines: unknown[]; programs: unknown[] }) => ({
-  volumes: o.volumes.map(sortKey).sort(), lines: o.lines.map(sortKey).sort(), programs: o.programs.map(sortKey).sort(),
+  volumes: o.volumes.map(sortKey).sort(),
+  lines: o.lines.map(sortKey).sort(),
+  programs: o.programs.map(sortKey).sort(),
 });
 
 describe('engine cases through npm run engine:case', () => {
@@ -47,13 +51,19 @@ describe('engine cases through npm run engine:case', () => {
     const bad = {
       sponsor: { ...base, members: [m('A', null), m('B', 'Z')], orders: [] },
       cycle: { ...base, members: [m('A', null), m('B', 'C'), m('C', 'B')], orders: [] },
-      sku: { ...base, members: [m('A', null), m('B', 'A')], orders: [{ id: 'O1', member: 'B', kind: 'kit', sku: 'NOPE', pv: '100', vn: '0', currency: 'MXN', paidAt: '2026-11-05T12:00:00Z' }] },
+      sku: {
+        ...base,
+        members: [m('A', null), m('B', 'A')],
+        orders: [{ id: 'O1', member: 'B', kind: 'kit', sku: 'NOPE', pv: '100', vn: '0', currency: 'MXN', paidAt: '2026-11-05T12:00:00Z' }],
+      },
     };
-    const out = await Promise.all(Object.entries(bad).map(async ([k, v]) => {
-      const f = path.join(tmp, `${k}.json`);
-      writeFileSync(f, JSON.stringify(v));
-      return { k, r: await runCli(f) };
-    }));
+    const out = await Promise.all(
+      Object.entries(bad).map(async ([k, v]) => {
+        const f = path.join(tmp, `${k}.json`);
+        writeFileSync(f, JSON.stringify(v));
+        return { k, r: await runCli(f) };
+      }),
+    );
     for (const { k, r } of out) {
       expect(r.code, k).toBe(1);
       expect(r.stdout, k).toBe('');

@@ -12,15 +12,23 @@ import type { Database } from '../../db/client';
 import { copyToFile } from './export';
 
 let db: Database;
-beforeAll(async () => { db = await freshDatabase(); });
-afterAll(async () => { await db.close(); });
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  await db.close();
+});
 
 describe('copyToFile', () => {
   it('writes every line (BOM, CRLF) and leaves every pooled connection answering', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nnp-copy-'));
     for (let k = 0; k < 3; k++) {
       const file = path.join(dir, `x${k}.csv`);
-      const lines = await copyToFile(db.sql, `copy (select g, repeat('x', 40) as pad from generate_series(1, 300000) g) to stdout with (format csv, header true)`, file);
+      const lines = await copyToFile(
+        db.sql,
+        `copy (select g, repeat('x', 40) as pad from generate_series(1, 300000) g) to stdout with (format csv, header true)`,
+        file,
+      );
       expect(lines).toBe(300_001);
       const text = readFileSync(file, 'latin1');
       expect(text.slice(0, 3)).toBe('\xEF\xBB\xBF');

@@ -32,16 +32,22 @@ export interface InstantOrder {
   pv: string;
 }
 
-
 /** Engine orders of a DB order: its product part (VN) and its kit part (by the kit SKU of its lines). */
-async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promise<{ id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[]> {
+async function orderParts(
+  tx: DbOrTx,
+  o: InstantOrder,
+  plan: PlanFigures,
+): Promise<{ id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[]> {
   const parts: { id: string; kind: 'kit' | 'product'; sku: string | null; vn: string; currency: Currency }[] = [];
   const currency = o.currency.trim() as Currency;
   if (new Decimal(o.kitPv).gt(0)) {
     // Every kit of the order pays Rápido: one (composite) SKU for all its kit lines (kits.ts).
-    const kits = await rows<KitLine>(tx, sql`
+    const kits = await rows<KitLine>(
+      tx,
+      sql`
       select p.sku, ol.quantity from order_lines ol join products p on p.id = ol.product_id
-      where ol.order_id = ${o.id} and p.kind = 'kit'`);
+      where ol.order_id = ${o.id} and p.kind = 'kit'`,
+    );
     const sku = kitSkuOf(kits.map((k) => ({ sku: k.sku, quantity: Number(k.quantity) }))) ?? plan.kits.find((x) => new Decimal(x.pv).eq(o.kitPv))?.sku ?? null;
     if (sku) parts.push({ id: String(o.id), kind: 'kit', sku, vn: '0', currency });
   }
@@ -54,7 +60,11 @@ async function orderParts(tx: DbOrTx, o: InstantOrder, plan: PlanFigures): Promi
  * rates in force at `at`. Answers the lines written (none on a replay).
  */
 export async function postInstantCommissions(
-  tx: DbOrTx, order: InstantOrder, periodId: number, plan: PlanFigures, at: Date,
+  tx: DbOrTx,
+  order: InstantOrder,
+  periodId: number,
+  plan: PlanFigures,
+  at: Date,
 ): Promise<{ lines: number; total: Record<string, string> }> {
   await recordCashback(tx, order, periodId, plan, at);
   const parts = await orderParts(tx, order, plan);
@@ -72,11 +82,17 @@ export async function postInstantCommissions(
     union all
     select null, r.currency, r.rate, 0 from (select distinct on (currency) currency, rate_to_mxn::text as rate from exchange_rates
       where effective_from <= ${at.toISOString()}::timestamptz order by currency, effective_from desc) r`);
-  const upline = rows.filter((r) => r.id !== null).sort((a, b) => a.ord - b.ord).map((r) => ({ id: r.id!, currency: r.currency.trim() as Currency }));
+  const upline = rows
+    .filter((r) => r.id !== null)
+    .sort((a, b) => a.ord - b.ord)
+    .map((r) => ({ id: r.id!, currency: r.currency.trim() as Currency }));
   const rates: Partial<Record<Currency, string>> = { MXN: '1' };
   for (const r of rows) if (r.id === null && r.rate !== null) rates[r.currency.trim() as Currency] = r.rate;
   const lines: CommissionLine[] = [];
-  const withKits = planWithKits(plan, parts.map((p) => p.sku));
+  const withKits = planWithKits(
+    plan,
+    parts.map((p) => p.sku),
+  );
   for (const p of parts) {
     try {
       lines.push(...instantLines(p, upline, withKits, rates));
@@ -95,7 +111,13 @@ export async function postInstantCommissions(
  * (one per member and period; the discount is on the next order). The close marks the unused ones
  * expired at the period's end. One statement; a replayed confirmation never gets here.
  */
-export async function recordCashback(tx: DbOrTx, order: Pick<InstantOrder, 'id' | 'memberId'>, periodId: number, plan: PlanFigures, at: Date): Promise<'used' | 'issued' | null> {
+export async function recordCashback(
+  tx: DbOrTx,
+  order: Pick<InstantOrder, 'id' | 'memberId'>,
+  periodId: number,
+  plan: PlanFigures,
+  at: Date,
+): Promise<'used' | 'issued' | null> {
   const [r] = await tx.execute<{ used: number; issued: number }>(sql`
     with used as (
       update cashback_entitlements set status = 'used', used_order_id = ${order.id}, used_at = ${at.toISOString()}::timestamptz
@@ -111,10 +133,21 @@ export async function recordCashback(tx: DbOrTx, order: Pick<InstantOrder, 'id' 
 
 async function writeAndPay(tx: DbOrTx, orderId: number, periodId: number, lines: CommissionLine[], at: Date) {
   if (lines.length === 0) return { lines: 0, total: {} };
-  const payload = JSON.stringify(lines.map((l) => ({
-    type: l.type, beneficiary: Number(l.beneficiary), level: l.level, base: l.base, base_currency: l.baseCurrency, rate: l.rate,
-    amount: l.amount, currency: l.currency, fx_from: l.fxFrom, fx_to: l.fxTo, key: `commission.instant:${orderId}:${l.currency}`,
-  })));
+  const payload = JSON.stringify(
+    lines.map((l) => ({
+      type: l.type,
+      beneficiary: Number(l.beneficiary),
+      level: l.level,
+      base: l.base,
+      base_currency: l.baseCurrency,
+      rate: l.rate,
+      amount: l.amount,
+      currency: l.currency,
+      fx_from: l.fxFrom,
+      fx_to: l.fxTo,
+      key: `commission.instant:${orderId}:${l.currency}`,
+    })),
+  );
   const inserted = await tx.execute<{ id: number; beneficiary_id: number | string; amount: string; currency: string }>(sql`
     insert into commission_lines (period_id, type, kind, status, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, created_at)
     select ${periodId}, x.type::commission_type, 'line', 'posted', x.beneficiary, 'order', ${orderId}, x.level, x.base, x.base_currency, x.rate, x.amount, x.currency, x.fx_from, x.fx_to, x.key, ${at.toISOString()}::timestamptz
@@ -122,15 +155,25 @@ async function writeAndPay(tx: DbOrTx, orderId: number, periodId: number, lines:
     on conflict do nothing
     returning id, beneficiary_id, amount::text as amount, currency`);
   const total: Record<string, string> = {};
-  await payByCurrency(tx, inserted.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })), {
-    key: (c) => `commission.instant:${orderId}:${c}`, kind: 'commission', periodId, at, reference: { orderId, instant: true },
-  }, total);
+  await payByCurrency(
+    tx,
+    inserted.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })),
+    {
+      key: (c) => `commission.instant:${orderId}:${c}`,
+      kind: 'commission',
+      periodId,
+      at,
+      reference: { orderId, instant: true },
+    },
+    total,
+  );
   return { lines: inserted.length, total };
 }
 
 /** One ledger transaction per currency: each member's summed amount and the company's expense. */
 async function payByCurrency(
-  tx: DbOrTx, items: { member: number; amount: string; currency: Currency }[],
+  tx: DbOrTx,
+  items: { member: number; amount: string; currency: Currency }[],
   o: { key: (c: Currency) => string; kind: 'commission' | 'clawback'; periodId: number; at: Date; reference: Record<string, unknown> },
   total: Record<string, string> = {},
 ): Promise<void> {
@@ -141,13 +184,21 @@ async function payByCurrency(
     byCur.set(it.currency, m);
   }
   for (const [currency, m] of [...byCur].sort(([a], [b]) => a.localeCompare(b))) {
-    const entries = [...m].filter(([, v]) => !v.isZero()).sort(([a], [b]) => a - b).map(([member, v]) => ({ account: { member }, amount: v.toFixed(2) }));
+    const entries = [...m]
+      .filter(([, v]) => !v.isZero())
+      .sort(([a], [b]) => a - b)
+      .map(([member, v]) => ({ account: { member }, amount: v.toFixed(2) }));
     if (entries.length === 0) continue;
     const sum = [...m.values()].reduce((s, v) => s.plus(v), new Decimal(0));
     if (sum.isZero()) continue;
     total[currency] = sum.toFixed(2);
     await postTransfer(tx, {
-      idempotencyKey: o.key(currency), kind: o.kind, currency, periodId: o.periodId, at: o.at, allowNegative: o.kind === 'clawback',
+      idempotencyKey: o.key(currency),
+      kind: o.kind,
+      currency,
+      periodId: o.periodId,
+      at: o.at,
+      allowNegative: o.kind === 'clawback',
       entries: [{ account: { company: 'commission_expense' }, amount: sum.neg().toFixed(2) }, ...entries],
       reference: o.reference,
     });
@@ -170,9 +221,20 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
   const at = new Date(opts.at);
   if (Number.isNaN(at.getTime())) throw new AppError('VALIDATION', 'Fecha de reembolso inválida.');
   const lines = await tx.execute<{
-      id: number; period_id: number; period_status: string; type: string; beneficiary_id: number | string; level: number; base: string; base_currency: string;
-      rate: string | null; amount: string; currency: string; fx_from: string; fx_to: string;
-    }>(sql`
+    id: number;
+    period_id: number;
+    period_status: string;
+    type: string;
+    beneficiary_id: number | string;
+    level: number;
+    base: string;
+    base_currency: string;
+    rate: string | null;
+    amount: string;
+    currency: string;
+    fx_from: string;
+    fx_to: string;
+  }>(sql`
     select l.id, l.period_id, p.status as period_status, l.type, l.beneficiary_id, l.level, l.base::text as base, l.base_currency, l.rate::text as rate,
       l.amount::text as amount, l.currency, l.fx_from::text as fx_from, l.fx_to::text as fx_to
     from commission_lines l join periods p on p.id = l.period_id
@@ -192,19 +254,33 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
   if (open.length) {
     const ids = open.map((l) => Number(l.id));
     const cl = commissionLines;
-    const v = await tx.update(cl).set({ status: 'voided', voidedAt: at })
-      .where(and(inArray(cl.id, ids), eq(cl.status, 'posted'))).returning({ id: cl.id });
+    const v = await tx
+      .update(cl)
+      .set({ status: 'voided', voidedAt: at })
+      .where(and(inArray(cl.id, ids), eq(cl.status, 'posted')))
+      .returning({ id: cl.id });
     voided = v.length;
     const periodId = open[0]!.period_id;
-    await payByCurrency(tx, open.map((l) => ({ member: Number(l.beneficiary_id), amount: new Decimal(l.amount).neg().toFixed(2), currency: l.currency.trim() as Currency })), {
-      key: (c) => `commission.void:${orderId}:${c}`, kind: 'clawback', periodId, at, reference: { orderId, voided: ids },
-    }, total);
+    await payByCurrency(
+      tx,
+      open.map((l) => ({ member: Number(l.beneficiary_id), amount: new Decimal(l.amount).neg().toFixed(2), currency: l.currency.trim() as Currency })),
+      {
+        key: (c) => `commission.void:${orderId}:${c}`,
+        kind: 'clawback',
+        periodId,
+        at,
+        reference: { orderId, voided: ids },
+      },
+      total,
+    );
   }
   let clawbacks = 0;
   if (closed.length) {
     const [openPeriod] = await tx.execute<{ id: number }>(sql`select id from periods where status = 'open' for share`);
     if (!openPeriod) throw new AppError('CONFLICT', 'No hay un periodo abierto donde registrar la reversa de comisiones.', { orderId });
-    const payload = JSON.stringify(closed.map((l) => ({ ...l, id: Number(l.id), beneficiary_id: Number(l.beneficiary_id), key: `commission.clawback:${orderId}:${l.currency.trim()}` })));
+    const payload = JSON.stringify(
+      closed.map((l) => ({ ...l, id: Number(l.id), beneficiary_id: Number(l.beneficiary_id), key: `commission.clawback:${orderId}:${l.currency.trim()}` })),
+    );
     const ins = await tx.execute<{ beneficiary_id: number | string; amount: string; currency: string }>(sql`
       insert into commission_lines (period_id, type, kind, status, beneficiary_id, source_kind, source_id, level, base, base_currency, rate, amount, currency, fx_from, fx_to, ledger_key, reverses_line_id, created_at)
       select ${openPeriod.id}, x.type::commission_type, 'clawback', 'posted', x.beneficiary_id, 'order', ${orderId}, x.level, x.base, x.base_currency, x.rate, -x.amount, x.currency, x.fx_from, x.fx_to, x.key, x.id, ${at.toISOString()}::timestamptz
@@ -212,9 +288,18 @@ export async function reverseOrderCommissions(tx: DbOrTx, orderId: number, opts:
       on conflict do nothing
       returning beneficiary_id, amount::text as amount, currency`);
     clawbacks = ins.length;
-    await payByCurrency(tx, ins.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })), {
-      key: (c) => `commission.clawback:${orderId}:${c}`, kind: 'clawback', periodId: openPeriod.id, at, reference: { orderId, clawback: true },
-    }, total);
+    await payByCurrency(
+      tx,
+      ins.map((r) => ({ member: Number(r.beneficiary_id), amount: r.amount, currency: r.currency.trim() as Currency })),
+      {
+        key: (c) => `commission.clawback:${orderId}:${c}`,
+        kind: 'clawback',
+        periodId: openPeriod.id,
+        at,
+        reference: { orderId, clawback: true },
+      },
+      total,
+    );
   }
   return { orderId, voided, clawbacks, total };
 }

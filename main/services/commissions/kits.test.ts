@@ -26,7 +26,12 @@ describe('kitSkuOf / planWithKits', () => {
     const p = planWithKits(PLAN_V1, ['FULL-SKIN', 'FULL-SKIN*2+FULL-SUPPLEMENT*1', null, 'FULL-SKIN*2+FULL-SUPPLEMENT*1']);
     expect(() => validatePlan(p)).not.toThrow();
     // 2 × 2180 + 1670 = 6030 PV; travel 2 × 2 + 1 = 5 points; MXN 2 × 2596 + 1996 = 7188.
-    expect(p.kits.at(-1)).toEqual({ sku: 'FULL-SKIN*2+FULL-SUPPLEMENT*1', name: 'FULL-SKIN*2+FULL-SUPPLEMENT*1', pv: '6030', prices: { MXN: '7188.00', USD: '440.00', COP: '1724600.00' } });
+    expect(p.kits.at(-1)).toEqual({
+      sku: 'FULL-SKIN*2+FULL-SUPPLEMENT*1',
+      name: 'FULL-SKIN*2+FULL-SUPPLEMENT*1',
+      pv: '6030',
+      prices: { MXN: '7188.00', USD: '440.00', COP: '1724600.00' },
+    });
     expect(p.travel.kitPoints.at(-1)).toEqual({ sku: 'FULL-SKIN*2+FULL-SUPPLEMENT*1', points: '5' });
     expect(p.kits).toHaveLength(4);
     expect(planWithKits(PLAN_V1, ['FULL-SKIN', null])).toBe(PLAN_V1);
@@ -41,7 +46,10 @@ describe('kitSkuOf / planWithKits', () => {
       travelCampaign: { from: '2026-11', to: '2026-11', multiplier: '1' },
     });
     const out = runPeriodEngine({ ...input, plan: planWithKits(input.plan, [sku]) });
-    const lines = [...out.lines].filter((l) => l.type === 'rapido').map((l) => `${l.beneficiary} L${l.level} ${l.base} ${l.amount} ${l.currency}`).sort();
+    const lines = [...out.lines]
+      .filter((l) => l.type === 'rapido')
+      .map((l) => `${l.beneficiary} L${l.level} ${l.base} ${l.amount} ${l.currency}`)
+      .sort();
     expect(lines).toEqual([
       'R L2 7040.00 704.00 MXN', // 7040 × 10 %
       'S1 L1 7040.00 114.16 USD', // 7040 × 30 % = 2112 MXN / 18.50 = 114.162… (per kit: 78.81 + 35.35 = 114.16 too)
@@ -54,21 +62,27 @@ describe('kitSkuOf / planWithKits', () => {
 describe('orders of several kits through confirmation and the close', () => {
   let t: TestApp;
   const now = new Date('2026-12-02T18:00:00Z');
-  const lines = async (order: number) => (await t.database.sql<{ s: string }[]>`
+  const lines = async (order: number) =>
+    (
+      await t.database.sql<{ s: string }[]>`
     select l.type || ' ' || l.beneficiary_id || ' L' || l.level || ' ' || l.base || ' ' || l.amount || ' ' || trim(l.currency) as s
-    from commission_lines l where l.source_kind = 'order' and l.source_id = ${order} order by l.type, l.level`).map((r) => r.s);
+    from commission_lines l where l.source_kind = 'order' and l.source_id = ${order} order by l.type, l.level`
+    ).map((r) => r.s);
   async function kitOrder(memberId: number, kits: [string, number][], opts: { currency?: 'USD'; country?: 'US'; paid?: boolean } = {}) {
     const pv = kits.reduce((s, [sku, q]) => s + q * Number(PLAN_V1.kits.find((k) => k.sku === sku)!.pv), 0);
     const id = await pendingOrder(t.database.sql, memberId, String(pv), '0', { kitPv: String(pv), currency: opts.currency, country: opts.country });
     for (const [sku, q] of kits) {
-      await t.database.sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${id}, id, ${q}, 0, pv * ${q}, 0 from products where sku = ${sku}`;
+      await t.database
+        .sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${id}, id, ${q}, 0, pv * ${q}, 0 from products where sku = ${sku}`;
     }
     if (opts.paid) {
       // Paid before any instant posting (e.g. confirmed while its period did not exist): the close pays it.
       await t.database.sql`update orders set status = 'paid', payment_confirmed_at = '2026-11-11T12:00:00Z', payment_method = 'manual',
         period_id = (select id from periods where key = '2026-11') where id = ${id}`;
     } else {
-      await t.database.db.transaction(async (tx) => { await confirmOrder(tx, id, { confirmedAt: '2026-11-10T18:00:00Z', method: 'manual' }); });
+      await t.database.db.transaction(async (tx) => {
+        await confirmOrder(tx, id, { confirmedAt: '2026-11-10T18:00:00Z', method: 'manual' });
+      });
     }
     return id;
   }
@@ -82,15 +96,30 @@ describe('orders of several kits through confirmation and the close', () => {
     await insertMembers(t.database.sql, [...SMALL_NETWORK, { id: 10, sponsorId: 5, firstName: 'Julia', lastName: 'Kent', country: 'US' }]);
     await insertPeriods(t.database.sql, ['2026-09', '2026-10', '2026-11']);
     for (const k of PLAN_V1.kits) await t.database.sql`insert into products (sku, name, kind, pv) values (${k.sku}, ${k.name}, 'kit', ${k.pv})`;
-    A = await kitOrder(7, [['FULL-SKIN', 1], ['FULL-SUPPLEMENT', 1]]);
+    A = await kitOrder(7, [
+      ['FULL-SKIN', 1],
+      ['FULL-SUPPLEMENT', 1],
+    ]);
     B = await kitOrder(10, [['FULL-SKIN', 2]], { currency: 'USD', country: 'US' });
-    C = await kitOrder(8, [['FULL-PROTECT', 1], ['FULL-SUPPLEMENT', 2]], { paid: true });
+    C = await kitOrder(
+      8,
+      [
+        ['FULL-PROTECT', 1],
+        ['FULL-SUPPLEMENT', 2],
+      ],
+      { paid: true },
+    );
     // D: member 9, two Full Supplement kits (one line, quantity 2) and products for VN 400 in one order.
     D = await pendingOrder(t.database.sql, 9, '3740', '400', { kitPv: '3340' });
-    await t.database.sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${D}, id, 2, 1996, 3340, 0 from products where sku = 'FULL-SUPPLEMENT'`;
-    await t.database.db.transaction(async (tx) => { await confirmOrder(tx, D, { confirmedAt: '2026-11-10T19:00:00Z', method: 'manual' }); });
+    await t.database
+      .sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${D}, id, 2, 1996, 3340, 0 from products where sku = 'FULL-SUPPLEMENT'`;
+    await t.database.db.transaction(async (tx) => {
+      await confirmOrder(tx, D, { confirmedAt: '2026-11-10T19:00:00Z', method: 'manual' });
+    });
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('at confirmation: one Rápido line per level on the sum of the kits', async () => {
     // A: 7 → 4 → 2 → 1; 2180 + 1670 = 3850 PV: 30 % 1155.00, 10 % 385.00, 5 % 192.50.
@@ -99,18 +128,34 @@ describe('orders of several kits through confirmation and the close', () => {
     expect(await lines(B)).toEqual(['rapido 5 L1 4360.00 70.70 USD', 'rapido 2 L2 4360.00 436.00 MXN', 'rapido 1 L3 4360.00 218.00 MXN']);
     expect(await lines(C)).toEqual([]);
     // D: 9 → 6 → 3 → 1; kits 2 × 1670 = 3340: 1002.00, 334.00, 167.00; Directo on the products' VN: 400 × 25 % = 100.00.
-    expect(await lines(D)).toEqual(['directo 6 L1 400.00 100.00 MXN', 'rapido 6 L1 3340.00 1002.00 MXN', 'rapido 3 L2 3340.00 334.00 MXN', 'rapido 1 L3 3340.00 167.00 MXN']);
+    expect(await lines(D)).toEqual([
+      'directo 6 L1 400.00 100.00 MXN',
+      'rapido 6 L1 3340.00 1002.00 MXN',
+      'rapido 3 L2 3340.00 334.00 MXN',
+      'rapido 1 L3 3340.00 167.00 MXN',
+    ]);
   });
 
   it('the close agrees with the instant lines and pays the unposted order the same way', async () => {
     const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
     await waitForRun(run.id);
-    const [r] = await t.database.sql<{ status: string; result: { commissions: { instantMismatches: number; alreadyPosted: number } } }[]>`select status, result from period_runs where id = ${run.id}`;
+    const [r] = await t.database.sql<
+      { status: string; result: { commissions: { instantMismatches: number; alreadyPosted: number } } }[]
+    >`select status, result from period_runs where id = ${run.id}`;
     expect(r!.status).toBe('succeeded');
     expect(r!.result.commissions).toMatchObject({ instantMismatches: 0, alreadyPosted: 10 });
-    expect((await lines(A)).filter((l) => l.startsWith('rapido'))).toEqual(['rapido 4 L1 3850.00 1155.00 MXN', 'rapido 2 L2 3850.00 385.00 MXN', 'rapido 1 L3 3850.00 192.50 MXN']);
+    expect((await lines(A)).filter((l) => l.startsWith('rapido'))).toEqual([
+      'rapido 4 L1 3850.00 1155.00 MXN',
+      'rapido 2 L2 3850.00 385.00 MXN',
+      'rapido 1 L3 3850.00 192.50 MXN',
+    ]);
     // C: 8 → 6 → 3 → 1; 4860 + 2 × 1670 = 8200: 2460.00, 820.00, 410.00.
     expect(await lines(C)).toEqual(['rapido 6 L1 8200.00 2460.00 MXN', 'rapido 3 L2 8200.00 820.00 MXN', 'rapido 1 L3 8200.00 410.00 MXN']);
-    expect((await lines(D)).filter((l) => !l.startsWith('uninivel'))).toEqual(['directo 6 L1 400.00 100.00 MXN', 'rapido 6 L1 3340.00 1002.00 MXN', 'rapido 3 L2 3340.00 334.00 MXN', 'rapido 1 L3 3340.00 167.00 MXN']);
+    expect((await lines(D)).filter((l) => !l.startsWith('uninivel'))).toEqual([
+      'directo 6 L1 400.00 100.00 MXN',
+      'rapido 6 L1 3340.00 1002.00 MXN',
+      'rapido 3 L2 3340.00 334.00 MXN',
+      'rapido 1 L3 3340.00 167.00 MXN',
+    ]);
   });
 });

@@ -14,11 +14,14 @@
 import { Decimal } from '../../domain/money';
 import type { PlanFigures } from '../../domain/plan';
 
-export interface KitLine { sku: string; quantity: number }
+export interface KitLine {
+  sku: string;
+  quantity: number;
+}
 
 /** The SKU describing an order's kit lines (null: no kit line). Text form from SQL: `SKU*qty,SKU*qty`. */
 export function kitSkuOf(lines: readonly KitLine[] | string | null | undefined): string | null {
-  const list = typeof lines === 'string' ? parseKitLines(lines) : lines ?? [];
+  const list = typeof lines === 'string' ? parseKitLines(lines) : (lines ?? []);
   const bySku = new Map<string, number>();
   for (const l of list) if (l.quantity > 0) bySku.set(l.sku, (bySku.get(l.sku) ?? 0) + l.quantity);
   if (bySku.size === 0) return null;
@@ -69,7 +72,9 @@ export function planWithKits(plan: PlanFigures, skus: Iterable<string | null | u
       }
     }
     extra.push({
-      sku, name: sku, pv: pv.toFixed(),
+      sku,
+      name: sku,
+      pv: pv.toFixed(),
       prices: Object.fromEntries([...currencies].map((c) => [c, prices[c]!.toFixed(2)])) as PlanFigures['kits'][number]['prices'],
     });
     if (!pts.isZero()) extraPoints.push({ sku, points: pts.toFixed() });

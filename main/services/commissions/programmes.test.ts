@@ -19,18 +19,47 @@ beforeAll(async () => {
   const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
   await waitForRun(r.id);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
-const TABLES = ['commission_lines', 'ledger_transactions', 'ledger_entries', 'ledger_accounts', 'member_programs', 'cashback_entitlements', 'loyalty_gifts',
-  'travel_points', 'travel_campaigns', 'member_volumes', 'rank_history', 'orders', 'periods', 'commission_previews', 'audit_log'];
+const TABLES = [
+  'commission_lines',
+  'ledger_transactions',
+  'ledger_entries',
+  'ledger_accounts',
+  'member_programs',
+  'cashback_entitlements',
+  'loyalty_gifts',
+  'travel_points',
+  'travel_campaigns',
+  'member_volumes',
+  'rank_history',
+  'orders',
+  'periods',
+  'commission_previews',
+  'audit_log',
+];
 /** Row count of every table a preview could touch, and a digest of the contents of those it must never change. */
-const DIGESTED = ['commission_lines', 'ledger_entries', 'ledger_accounts', 'member_programs', 'cashback_entitlements', 'loyalty_gifts', 'travel_points',
-  'travel_campaigns', 'member_volumes', 'periods'];
+const DIGESTED = [
+  'commission_lines',
+  'ledger_entries',
+  'ledger_accounts',
+  'member_programs',
+  'cashback_entitlements',
+  'loyalty_gifts',
+  'travel_points',
+  'travel_campaigns',
+  'member_volumes',
+  'periods',
+];
 async function counts() {
   const out: Record<string, number | string> = {};
   for (const table of TABLES) out[table] = Number((await t.database.sql.unsafe(`select count(*)::int as n from ${table}`))[0]!.n);
   for (const table of DIGESTED) {
-    out[`${table}#md5`] = String((await t.database.sql.unsafe(`select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) as h from ${table} x`))[0]!.h);
+    out[`${table}#md5`] = String(
+      (await t.database.sql.unsafe(`select md5(coalesce(string_agg(x::text, ',' order by x::text), '')) as h from ${table} x`))[0]!.h,
+    );
   }
   return out;
 }
@@ -54,7 +83,13 @@ describe('stored previews', () => {
     await insertOrders(t.database.sql, periods, [{ memberId: 9, periodKey: '2026-11', pv: '100', vn: '1000' }]);
     const second = await t.must('commissions.preview', {}, t.tokens.finance);
     expect(second.id).toBeGreaterThan(first.id);
-    expect(second.previousPreview).toMatchObject({ id: first.id, periodKey: '2026-11', byCurrency: first.byCurrency, lines: first.lines, staffName: expect.any(String) });
+    expect(second.previousPreview).toMatchObject({
+      id: first.id,
+      periodKey: '2026-11',
+      byCurrency: first.byCurrency,
+      lines: first.lines,
+      staffName: expect.any(String),
+    });
     const d = second.differenceFromPreviousPreview!;
     expect(d.byCurrency.MXN).toBe(new Decimal(second.byCurrency.MXN!).minus(first.byCurrency.MXN!).toFixed(2));
     expect(new Decimal(d.byCurrency.MXN!).gt(0)).toBe(true);
@@ -62,7 +97,12 @@ describe('stored previews', () => {
     expect(d.byType.directo!.MXN).toBe(new Decimal(second.byType.directo?.MXN ?? '0').minus(first.byType.directo?.MXN ?? '0').toFixed(2));
     expect(d.lines).toBe(second.lines - first.lines);
     const after2 = await counts();
-    expect(after2).toEqual({ ...after1, orders: (after1.orders as number) + 1, commission_previews: (after1.commission_previews as number) + 1, audit_log: (after1.audit_log as number) + 1 });
+    expect(after2).toEqual({
+      ...after1,
+      orders: (after1.orders as number) + 1,
+      commission_previews: (after1.commission_previews as number) + 1,
+      audit_log: (after1.audit_log as number) + 1,
+    });
 
     const list = await t.must('commissions.previews', {}, t.tokens.finance);
     expect(list.periodKey).toBe('2026-11');
@@ -94,27 +134,60 @@ describe('NN Travels campaigns', () => {
       { name: 'Sin multiplicar', fromPeriod: '2026-11', toPeriod: '2027-01', promotions: [{ fromPeriod: '2026-11', toPeriod: '2026-11', multiplier: '0' }] },
       { name: 'Negativa', fromPeriod: '2026-11', toPeriod: '2027-01', promotions: [{ fromPeriod: '2026-11', toPeriod: '2026-11', multiplier: '-2' }] },
       { name: 'Fuera', fromPeriod: '2026-11', toPeriod: '2027-01', promotions: [{ fromPeriod: '2027-01', toPeriod: '2027-03', multiplier: '2' }] },
-      { name: 'Traslape', fromPeriod: '2026-11', toPeriod: '2027-03', promotions: [{ fromPeriod: '2026-11', toPeriod: '2026-12', multiplier: '2' }, { fromPeriod: '2026-12', toPeriod: '2027-01', multiplier: '3' }] },
+      {
+        name: 'Traslape',
+        fromPeriod: '2026-11',
+        toPeriod: '2027-03',
+        promotions: [
+          { fromPeriod: '2026-11', toPeriod: '2026-12', multiplier: '2' },
+          { fromPeriod: '2026-12', toPeriod: '2027-01', multiplier: '3' },
+        ],
+      },
       { name: 'Meta cero', fromPeriod: '2026-11', toPeriod: '2027-01', target: '0' },
       { name: 'Pasada', fromPeriod: '2026-10', toPeriod: '2027-01' },
     ];
     for (const input of bad) expect(errCode(await t.call('programmes.saveCampaign', input, t.tokens.admin)), input.name).toBe('VALIDATION');
-    expect(errCode(await t.call('programmes.saveCampaign', { name: 'Finanzas', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.finance))).toBe('FORBIDDEN');
-    expect(errCode(await t.call('programmes.saveCampaign', { name: 'Soporte', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.support))).toBe('FORBIDDEN');
-    expect(errCode(await t.call('programmes.saveCampaign', { id: 999, name: 'No existe', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.admin))).toBe('NOT_FOUND');
+    expect(errCode(await t.call('programmes.saveCampaign', { name: 'Finanzas', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.finance))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errCode(await t.call('programmes.saveCampaign', { name: 'Soporte', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.support))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errCode(await t.call('programmes.saveCampaign', { id: 999, name: 'No existe', fromPeriod: '2026-11', toPeriod: '2027-01' }, t.tokens.admin))).toBe(
+      'NOT_FOUND',
+    );
     expect(await counts()).toEqual(before);
 
-    const c = await t.must('programmes.saveCampaign', {
-      name: 'Cancún 2027', fromPeriod: '2026-11', toPeriod: '2027-01', target: '10',
-      promotions: [{ fromPeriod: '2026-11', toPeriod: '2026-11', multiplier: '2', label: 'Doble noviembre' }],
-    }, t.tokens.admin);
-    expect(c).toMatchObject({ name: 'Cancún 2027', fromPeriod: '2026-11', toPeriod: '2027-01', target: '10', multiplier: '1', active: true, state: 'running', participants: 0 });
+    const c = await t.must(
+      'programmes.saveCampaign',
+      {
+        name: 'Cancún 2027',
+        fromPeriod: '2026-11',
+        toPeriod: '2027-01',
+        target: '10',
+        promotions: [{ fromPeriod: '2026-11', toPeriod: '2026-11', multiplier: '2', label: 'Doble noviembre' }],
+      },
+      t.tokens.admin,
+    );
+    expect(c).toMatchObject({
+      name: 'Cancún 2027',
+      fromPeriod: '2026-11',
+      toPeriod: '2027-01',
+      target: '10',
+      multiplier: '1',
+      active: true,
+      state: 'running',
+      participants: 0,
+    });
     expect(c.promotions).toEqual([{ fromPeriod: '2026-11', toPeriod: '2026-11', multiplier: '2', label: 'Doble noviembre' }]);
     // Another active campaign over the same periods: CONFLICT.
     expect(errCode(await t.call('programmes.saveCampaign', { name: 'Otra', fromPeriod: '2027-01', toPeriod: '2027-06' }, t.tokens.admin))).toBe('CONFLICT');
     // Edit: the name and end change; the audit row keeps before and after.
-    const edited = await t.must('programmes.saveCampaign', { id: c.id, name: 'Cancún 2027 (edición)', fromPeriod: '2026-11', toPeriod: '2027-02', target: '10',
-      promotions: c.promotions }, t.tokens.admin);
+    const edited = await t.must(
+      'programmes.saveCampaign',
+      { id: c.id, name: 'Cancún 2027 (edición)', fromPeriod: '2026-11', toPeriod: '2027-02', target: '10', promotions: c.promotions },
+      t.tokens.admin,
+    );
     expect(edited).toMatchObject({ id: c.id, name: 'Cancún 2027 (edición)', toPeriod: '2027-02' });
     const [audit] = await t.database.sql<{ before: { name: string }; after: { name: string } }[]>`
       select before, after from audit_log where entity = 'travel_campaign' and entity_id = ${String(c.id)} order by id desc limit 1`;
@@ -136,27 +209,60 @@ describe('after the close', () => {
     const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
     await waitForRun(run.id);
     const campaignId = Number((await t.database.sql<{ id: number }[]>`select id from travel_campaigns`)[0]!.id);
-    const pts = await t.database.sql<{ member_id: string; points: string }[]>`select member_id, points::text from travel_points where campaign_id = ${campaignId} order by member_id`;
+    const pts = await t.database.sql<
+      { member_id: string; points: string }[]
+    >`select member_id, points::text from travel_points where campaign_id = ${campaignId} order by member_id`;
     // Own paid-as rank + direct recruits' paid-as ranks + direct recruits' kits, × 2, capped at 10:
     // 1: recruit 2 (Visionario 1) = 1; 2: own 1 + recruit 4 (1) + 4's Full Supplement kit (1) = 3; 3: recruit 6 (Emprendedor 5) = 5;
     // 4: own 1 + recruit 7 (1) = 2; 6: own 5 + recruits 8, 9 (1 + 1) = 7; 7, 8, 9: own 1.
-    expect(pts.map((r) => [Number(r.member_id), new Decimal(r.points).toFixed()])).toEqual([[1, '2'], [2, '6'], [3, '10'], [4, '4'], [6, '10'], [7, '2'], [8, '2'], [9, '2']]);
-    const [m6] = await t.database.sql<{ travel: string; loyalty: number }[]>`select travel_points::text as travel, loyalty_points as loyalty from member_programs where member_id = 6`;
+    expect(pts.map((r) => [Number(r.member_id), new Decimal(r.points).toFixed()])).toEqual([
+      [1, '2'],
+      [2, '6'],
+      [3, '10'],
+      [4, '4'],
+      [6, '10'],
+      [7, '2'],
+      [8, '2'],
+      [9, '2'],
+    ]);
+    const [m6] = await t.database.sql<
+      { travel: string; loyalty: number }[]
+    >`select travel_points::text as travel, loyalty_points as loyalty from member_programs where member_id = 6`;
     expect(new Decimal(m6!.travel).toFixed()).toBe('10');
     expect(m6!.loyalty).toBe(0);
 
     const ranking = await t.must('programmes.campaignRanking', { campaignId, pageSize: 3 }, t.tokens.support);
     expect(ranking.campaign).toMatchObject({ id: campaignId, target: '10' });
     expect(ranking.total).toBe(8);
-    expect(ranking.rows.map((r) => [r.position, r.memberId, r.points, r.reached])).toEqual([[1, 3, '10', true], [2, 6, '10', true], [3, 2, '6', false]]);
+    expect(ranking.rows.map((r) => [r.position, r.memberId, r.points, r.reached])).toEqual([
+      [1, 3, '10', true],
+      [2, 6, '10', true],
+      [3, 2, '6', false],
+    ]);
     const page2 = await t.must('programmes.campaignRanking', { campaignId, pageSize: 3, page: 2 }, t.tokens.support);
     expect(page2.rows[0]!.position).toBe(4);
     expect(errCode(await t.call('programmes.campaignRanking', { campaignId: 999 }, t.tokens.support))).toBe('NOT_FOUND');
     const camp = (await t.must('programmes.campaigns', {}, t.tokens.admin)).rows[0]!;
     expect(camp).toMatchObject({ participants: 8, reachedTarget: 2, lastPeriod: '2026-11', state: 'running' });
     // The campaign has started: its start may not move, nor its closed period's promotion change.
-    expect(errCode(await t.call('programmes.saveCampaign', { id: campaignId, name: camp.name, fromPeriod: '2026-12', toPeriod: '2027-02', target: '10', promotions: camp.promotions }, t.tokens.admin))).toBe('VALIDATION');
-    expect(errCode(await t.call('programmes.saveCampaign', { id: campaignId, name: camp.name, fromPeriod: '2026-11', toPeriod: '2027-02', target: '10', promotions: [] }, t.tokens.admin))).toBe('VALIDATION');
+    expect(
+      errCode(
+        await t.call(
+          'programmes.saveCampaign',
+          { id: campaignId, name: camp.name, fromPeriod: '2026-12', toPeriod: '2027-02', target: '10', promotions: camp.promotions },
+          t.tokens.admin,
+        ),
+      ),
+    ).toBe('VALIDATION');
+    expect(
+      errCode(
+        await t.call(
+          'programmes.saveCampaign',
+          { id: campaignId, name: camp.name, fromPeriod: '2026-11', toPeriod: '2027-02', target: '10', promotions: [] },
+          t.tokens.admin,
+        ),
+      ),
+    ).toBe('VALIDATION');
   });
 
   it('posted per-country totals equal the preview; whole-period lines page by id with filters and rates', async () => {
@@ -221,7 +327,9 @@ describe('after the close', () => {
     const after = await t.must('programmes.gifts', {}, t.tokens.support);
     expect(after).toMatchObject({ toShip: 0, shipped: 1 });
     expect(after.rows[0]).toMatchObject({ status: 'shipped', choice: 'serums_creams' });
-    const [a] = await t.database.sql<{ staff_username: string; after: { choice: string } }[]>`select staff_username, after from audit_log where entity = 'loyalty_gift' and entity_id = ${String(giftId)}`;
+    const [a] = await t.database.sql<
+      { staff_username: string; after: { choice: string } }[]
+    >`select staff_username, after from audit_log where entity = 'loyalty_gift' and entity_id = ${String(giftId)}`;
     expect(a).toMatchObject({ staff_username: 'soporte', after: { choice: 'serums_creams' } });
   });
 });

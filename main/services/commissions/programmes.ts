@@ -16,7 +16,10 @@ import { openPeriod } from '../periods/lookup';
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 const member = (r: { member_id: string | number; code: string; first_name: string; last_name: string; country: string }) => ({
-  memberId: Number(r.member_id), code: r.code, name: `${r.first_name} ${r.last_name}`, country: r.country.trim(),
+  memberId: Number(r.member_id),
+  code: r.code,
+  name: `${r.first_name} ${r.last_name}`,
+  country: r.country.trim(),
 });
 const num = (v: string | number | null | undefined) => Number(v ?? 0);
 
@@ -28,14 +31,28 @@ async function cashbackPeriods(_: ParsedInputOf<'programmes.cashbackPeriods'>, c
   return rows.map((r) => ({ periodKey: r.key, issued: num(r.issued), used: num(r.used), expired: num(r.expired), open: num(r.open) }));
 }
 
-type CashbackRow = { id: number; key: string; member_id: number; code: string; first_name: string; last_name: string; country: string;
-  status: 'issued' | 'used' | 'expired'; rate: string; issued_at: Date; used_order_id: number | null; used_at: Date | null; expired_at: Date | null };
+type CashbackRow = {
+  id: number;
+  key: string;
+  member_id: number;
+  code: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  status: 'issued' | 'used' | 'expired';
+  rate: string;
+  issued_at: Date;
+  used_order_id: number | null;
+  used_at: Date | null;
+  expired_at: Date | null;
+};
 
 async function cashbackList(input: ParsedInputOf<'programmes.cashbackList'>, ctx: CallContext) {
   const where = sql`true ${input.periodKey ? sql`and p.key = ${input.periodKey}` : sql``} ${input.status ? sql`and c.status = ${input.status}` : sql``}
     ${input.memberId ? sql`and c.member_id = ${input.memberId}` : sql``}`;
   const [rows, count] = await Promise.all([
-    ctx.db.execute<CashbackRow>(sql`select c.id, p.key, c.member_id, m.code, m.first_name, m.last_name, m.country, c.status::text as status, c.discount_rate::text as rate,
+    ctx.db
+      .execute<CashbackRow>(sql`select c.id, p.key, c.member_id, m.code, m.first_name, m.last_name, m.country, c.status::text as status, c.discount_rate::text as rate,
         c.issued_at, c.used_order_id, c.used_at, c.expired_at
       from cashback_entitlements c join periods p on p.id = c.period_id join members m on m.id = c.member_id
       where ${where} order by p.key desc, c.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
@@ -43,14 +60,32 @@ async function cashbackList(input: ParsedInputOf<'programmes.cashbackList'>, ctx
   ]);
   return {
     rows: rows.map((r) => ({
-      id: num(r.id), periodKey: r.key, ...member(r), status: r.status, discountRate: new Decimal(r.rate).toFixed(),
-      issuedAt: iso(r.issued_at)!, usedOrderId: r.used_order_id === null ? null : num(r.used_order_id), usedAt: iso(r.used_at), expiredAt: iso(r.expired_at),
+      id: num(r.id),
+      periodKey: r.key,
+      ...member(r),
+      status: r.status,
+      discountRate: new Decimal(r.rate).toFixed(),
+      issuedAt: iso(r.issued_at)!,
+      usedOrderId: r.used_order_id === null ? null : num(r.used_order_id),
+      usedAt: iso(r.used_at),
+      expiredAt: iso(r.expired_at),
     })),
-    total: num(count[0]?.n), page: input.page, pageSize: input.pageSize,
+    total: num(count[0]?.n),
+    page: input.page,
+    pageSize: input.pageSize,
   };
 }
 
-type LoyaltyRow = { member_id: number; code: string; first_name: string; last_name: string; country: string; points: number; key: string | null; updated_at: Date };
+type LoyaltyRow = {
+  member_id: number;
+  code: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  points: number;
+  key: string | null;
+  updated_at: Date;
+};
 
 async function loyaltyMembers(input: ParsedInputOf<'programmes.loyaltyMembers'>, ctx: CallContext) {
   const where = sql`mp.loyalty_points >= ${input.minPoints} ${input.memberId ? sql`and mp.member_id = ${input.memberId}` : sql``}`;
@@ -59,54 +94,104 @@ async function loyaltyMembers(input: ParsedInputOf<'programmes.loyaltyMembers'>,
       from member_programs mp join members m on m.id = mp.member_id left join periods p on p.id = mp.period_id
       where ${where} order by mp.loyalty_points desc, mp.member_id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
     ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from member_programs mp where ${where}`),
-    ctx.db.execute<{ points: number; n: number }>(sql`select loyalty_points as points, count(*)::int as n from member_programs where loyalty_points > 0 group by 1 order by 1`),
+    ctx.db.execute<{ points: number; n: number }>(
+      sql`select loyalty_points as points, count(*)::int as n from member_programs where loyalty_points > 0 group by 1 order by 1`,
+    ),
   ]);
   return {
     rows: rows.map((r) => ({ ...member(r), points: num(r.points), periodKey: r.key, updatedAt: iso(r.updated_at)! })),
-    total: num(count[0]?.n), page: input.page, pageSize: input.pageSize,
+    total: num(count[0]?.n),
+    page: input.page,
+    pageSize: input.pageSize,
     byPoints: byPoints.map((r) => ({ points: num(r.points), members: num(r.n) })),
   };
 }
 
-type GiftRow = { id: number; member_id: number; code: string; first_name: string; last_name: string; country: string; key: string; status: 'to_ship' | 'shipped';
-  choice: string | null; created_at: Date; shipped_at: Date | null };
+type GiftRow = {
+  id: number;
+  member_id: number;
+  code: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  key: string;
+  status: 'to_ship' | 'shipped';
+  choice: string | null;
+  created_at: Date;
+  shipped_at: Date | null;
+};
 const giftOf = (r: GiftRow) => ({
-  id: num(r.id), ...member(r), periodKey: r.key, status: r.status, choice: (r.choice as 'supplements' | 'serums_creams' | null) ?? null,
-  createdAt: iso(r.created_at)!, shippedAt: iso(r.shipped_at),
+  id: num(r.id),
+  ...member(r),
+  periodKey: r.key,
+  status: r.status,
+  choice: (r.choice as 'supplements' | 'serums_creams' | null) ?? null,
+  createdAt: iso(r.created_at)!,
+  shippedAt: iso(r.shipped_at),
 });
 
 async function gifts(input: ParsedInputOf<'programmes.gifts'>, ctx: CallContext) {
   const where = sql`true ${input.status ? sql`and g.status = ${input.status}` : sql``} ${input.periodKey ? sql`and p.key = ${input.periodKey}` : sql``}
     ${input.memberId ? sql`and g.member_id = ${input.memberId}` : sql``}`;
   const [rows, count, states] = await Promise.all([
-    ctx.db.execute<GiftRow>(sql`select g.id, g.member_id, m.code, m.first_name, m.last_name, m.country, p.key, g.status::text as status, g.choice, g.created_at, g.shipped_at
+    ctx.db
+      .execute<GiftRow>(sql`select g.id, g.member_id, m.code, m.first_name, m.last_name, m.country, p.key, g.status::text as status, g.choice, g.created_at, g.shipped_at
       from loyalty_gifts g join periods p on p.id = g.period_id join members m on m.id = g.member_id
       where ${where} order by (g.status = 'shipped'), p.key, g.id limit ${input.pageSize} offset ${(input.page - 1) * input.pageSize}`),
     ctx.db.execute<{ n: number }>(sql`select count(*)::int as n from loyalty_gifts g join periods p on p.id = g.period_id where ${where}`),
-    ctx.db.execute<{ to_ship: number; shipped: number }>(sql`select count(*) filter (where status = 'to_ship')::int as to_ship, count(*) filter (where status = 'shipped')::int as shipped from loyalty_gifts`),
+    ctx.db.execute<{ to_ship: number; shipped: number }>(
+      sql`select count(*) filter (where status = 'to_ship')::int as to_ship, count(*) filter (where status = 'shipped')::int as shipped from loyalty_gifts`,
+    ),
   ]);
   return {
-    rows: rows.map(giftOf), total: num(count[0]?.n), page: input.page, pageSize: input.pageSize,
-    toShip: num(states[0]?.to_ship), shipped: num(states[0]?.shipped),
+    rows: rows.map(giftOf),
+    total: num(count[0]?.n),
+    page: input.page,
+    pageSize: input.pageSize,
+    toShip: num(states[0]?.to_ship),
+    shipped: num(states[0]?.shipped),
   };
 }
 
 async function shipGift(input: ParsedInputOf<'programmes.shipGift'>, ctx: MutationContext) {
-  const [g] = await ctx.tx.execute<{ id: number; member_id: number; status: string; choice: string | null; key: string }>(sql`select g.id, g.member_id, g.status::text as status, g.choice, p.key from loyalty_gifts g join periods p on p.id = g.period_id
+  const [g] = await ctx.tx.execute<{
+    id: number;
+    member_id: number;
+    status: string;
+    choice: string | null;
+    key: string;
+  }>(sql`select g.id, g.member_id, g.status::text as status, g.choice, p.key from loyalty_gifts g join periods p on p.id = g.period_id
     where g.id = ${input.giftId} for update of g`);
   if (!g) throw new AppError('NOT_FOUND', `El regalo ${input.giftId} no existe.`, { giftId: input.giftId });
   if (g.status === 'shipped') throw new AppError('CONFLICT', `El regalo ${input.giftId} ya se marcó como enviado.`, { giftId: input.giftId });
   const at = ctx.now();
-  await ctx.tx.execute(sql`update loyalty_gifts set status = 'shipped', choice = ${input.choice}, shipped_at = ${at.toISOString()}::timestamptz where id = ${input.giftId}`);
+  await ctx.tx.execute(
+    sql`update loyalty_gifts set status = 'shipped', choice = ${input.choice}, shipped_at = ${at.toISOString()}::timestamptz where id = ${input.giftId}`,
+  );
   await ctx.audit({
-    entity: 'loyalty_gift', entityId: input.giftId,
-    before: { status: g.status, choice: g.choice }, after: { status: 'shipped', choice: input.choice, memberId: num(g.member_id), periodKey: g.key, shippedAt: at.toISOString() },
+    entity: 'loyalty_gift',
+    entityId: input.giftId,
+    before: { status: g.status, choice: g.choice },
+    after: { status: 'shipped', choice: input.choice, memberId: num(g.member_id), periodKey: g.key, shippedAt: at.toISOString() },
   });
   return { id: input.giftId, status: 'shipped' as const, choice: input.choice, shippedAt: at.toISOString() };
 }
 
-type CampaignRow = { id: number; name: string; from_period: string; to_period: string; target: string; multiplier: string; promotions: unknown; active: boolean;
-  created_at: Date; created_by: string | null; participants: number; reached: number; last_period: string | null };
+type CampaignRow = {
+  id: number;
+  name: string;
+  from_period: string;
+  to_period: string;
+  target: string;
+  multiplier: string;
+  promotions: unknown;
+  active: boolean;
+  created_at: Date;
+  created_by: string | null;
+  participants: number;
+  reached: number;
+  last_period: string | null;
+};
 
 async function campaignRows(db: DbOrTx, id?: number): Promise<CampaignRow[]> {
   return await db.execute<CampaignRow>(sql`
@@ -125,10 +210,25 @@ function campaignOf(r: CampaignRow, open: string | null) {
   const promos = (Array.isArray(r.promotions) ? r.promotions : []) as { fromPeriod: string; toPeriod: string; multiplier: string; label?: string }[];
   const state = open === null ? 'ended' : r.to_period < open ? 'ended' : r.from_period > open ? 'upcoming' : 'running';
   return {
-    id: num(r.id), name: r.name, fromPeriod: r.from_period, toPeriod: r.to_period, target: new Decimal(r.target).toFixed(), multiplier: new Decimal(r.multiplier).toFixed(),
-    promotions: promos.map((p) => ({ fromPeriod: p.fromPeriod, toPeriod: p.toPeriod, multiplier: new Decimal(p.multiplier).toFixed(), ...(p.label ? { label: p.label } : {}) })),
-    active: r.active, state: state as 'upcoming' | 'running' | 'ended', createdAt: iso(r.created_at)!, createdBy: r.created_by ?? null,
-    participants: num(r.participants), reachedTarget: num(r.reached), lastPeriod: r.last_period ?? null,
+    id: num(r.id),
+    name: r.name,
+    fromPeriod: r.from_period,
+    toPeriod: r.to_period,
+    target: new Decimal(r.target).toFixed(),
+    multiplier: new Decimal(r.multiplier).toFixed(),
+    promotions: promos.map((p) => ({
+      fromPeriod: p.fromPeriod,
+      toPeriod: p.toPeriod,
+      multiplier: new Decimal(p.multiplier).toFixed(),
+      ...(p.label ? { label: p.label } : {}),
+    })),
+    active: r.active,
+    state: state as 'upcoming' | 'running' | 'ended',
+    createdAt: iso(r.created_at)!,
+    createdBy: r.created_by ?? null,
+    participants: num(r.participants),
+    reachedTarget: num(r.reached),
+    lastPeriod: r.last_period ?? null,
   };
 }
 
@@ -147,7 +247,8 @@ async function campaigns(_: ParsedInputOf<'programmes.campaigns'>, ctx: CallCont
 async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx: MutationContext) {
   const open = await openPeriod(ctx.tx, 'share');
   if (!open) throw new AppError('CONFLICT', 'No hay un periodo abierto: no se pueden programar campañas.');
-  const promotions = [...input.promotions].sort((a, b) => (a.fromPeriod < b.fromPeriod ? -1 : 1))
+  const promotions = [...input.promotions]
+    .sort((a, b) => (a.fromPeriod < b.fromPeriod ? -1 : 1))
     .map((p) => ({ fromPeriod: p.fromPeriod, toPeriod: p.toPeriod, multiplier: new Decimal(p.multiplier).toFixed(), ...(p.label ? { label: p.label } : {}) }));
   let before: ReturnType<typeof campaignOf> | null = null;
   if (input.id !== undefined) {
@@ -156,8 +257,10 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
     before = campaignOf((await campaignRows(ctx.tx, input.id))[0]!, open.key);
     const started = before.fromPeriod < open.key;
     if (started) {
-      if (input.fromPeriod !== before.fromPeriod) throw new AppError('VALIDATION', `La campaña ya empezó (${before.fromPeriod}): su periodo inicial no puede cambiar.`, { field: 'fromPeriod' });
-      if (input.toPeriod < open.key) throw new AppError('VALIDATION', `El periodo final no puede ser anterior al periodo abierto (${open.key}).`, { field: 'toPeriod' });
+      if (input.fromPeriod !== before.fromPeriod)
+        throw new AppError('VALIDATION', `La campaña ya empezó (${before.fromPeriod}): su periodo inicial no puede cambiar.`, { field: 'fromPeriod' });
+      if (input.toPeriod < open.key)
+        throw new AppError('VALIDATION', `El periodo final no puede ser anterior al periodo abierto (${open.key}).`, { field: 'toPeriod' });
       const closedPart = (ps: { fromPeriod: string; toPeriod: string; multiplier: string }[]) =>
         JSON.stringify(ps.filter((p) => p.fromPeriod < open.key).map((p) => [p.fromPeriod, p.toPeriod, new Decimal(p.multiplier).toFixed()]));
       if (closedPart(promotions) !== closedPart(before.promotions)) {
@@ -166,12 +269,17 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
     }
   }
   if (!before || before.fromPeriod >= open.key) {
-    if (input.fromPeriod < open.key) throw new AppError('VALIDATION', `La campaña debe empezar en el periodo abierto (${open.key}) o después.`, { field: 'fromPeriod' });
+    if (input.fromPeriod < open.key)
+      throw new AppError('VALIDATION', `La campaña debe empezar en el periodo abierto (${open.key}) o después.`, { field: 'fromPeriod' });
   }
   if (input.active) {
     const c = travelCampaigns;
-    const [clash] = await ctx.tx.select({ id: c.id, name: c.name, fromPeriod: c.fromPeriod, toPeriod: c.toPeriod }).from(c)
-      .where(and(eq(c.active, true), lte(c.fromPeriod, input.toPeriod), gte(c.toPeriod, input.fromPeriod), input.id !== undefined ? ne(c.id, input.id) : undefined))
+    const [clash] = await ctx.tx
+      .select({ id: c.id, name: c.name, fromPeriod: c.fromPeriod, toPeriod: c.toPeriod })
+      .from(c)
+      .where(
+        and(eq(c.active, true), lte(c.fromPeriod, input.toPeriod), gte(c.toPeriod, input.fromPeriod), input.id !== undefined ? ne(c.id, input.id) : undefined),
+      )
       .limit(1);
     if (clash) {
       throw new AppError('CONFLICT', `Se traslapa con la campaña activa «${clash.name}» (${clash.fromPeriod} a ${clash.toPeriod}).`, { campaignId: clash.id });
@@ -179,17 +287,27 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
   }
   let id: number;
   if (input.id === undefined) {
-    const [row] = await ctx.tx.execute<{ id: number }>(sql`insert into travel_campaigns (name, from_period, to_period, target, promotions, active, created_by, created_at)
+    const [row] = await ctx.tx.execute<{
+      id: number;
+    }>(sql`insert into travel_campaigns (name, from_period, to_period, target, promotions, active, created_by, created_at)
       values (${input.name}, ${input.fromPeriod}, ${input.toPeriod}, ${input.target}, ${JSON.stringify(promotions)}::jsonb, ${input.active}, ${ctx.staff!.id}, ${ctx.now().toISOString()}::timestamptz)
       returning id`);
     id = num(row!.id);
   } else {
     id = input.id;
-    await ctx.tx.execute(sql`update travel_campaigns set name = ${input.name}, from_period = ${input.fromPeriod}, to_period = ${input.toPeriod}, target = ${input.target},
+    await ctx.tx
+      .execute(sql`update travel_campaigns set name = ${input.name}, from_period = ${input.fromPeriod}, to_period = ${input.toPeriod}, target = ${input.target},
       promotions = ${JSON.stringify(promotions)}::jsonb, active = ${input.active} where id = ${id}`);
   }
   const after = campaignOf((await campaignRows(ctx.tx, id))[0]!, open.key);
-  const pick = (c: typeof after) => ({ name: c.name, fromPeriod: c.fromPeriod, toPeriod: c.toPeriod, target: c.target, promotions: c.promotions, active: c.active });
+  const pick = (c: typeof after) => ({
+    name: c.name,
+    fromPeriod: c.fromPeriod,
+    toPeriod: c.toPeriod,
+    target: c.target,
+    promotions: c.promotions,
+    active: c.active,
+  });
   await ctx.audit({ entity: 'travel_campaign', entityId: id, before: before ? pick(before) : null, after: pick(after) });
   return after;
 }
@@ -197,7 +315,9 @@ async function saveCampaign(input: ParsedInputOf<'programmes.saveCampaign'>, ctx
 type RankingRow = { member_id: number; points: string; key: string; code: string; first_name: string; last_name: string; country: string };
 
 async function campaignRanking(input: ParsedInputOf<'programmes.campaignRanking'>, ctx: CallContext) {
-  const [c] = await ctx.db.execute<{ id: number; name: string; target: string }>(sql`select id, name, target::text as target from travel_campaigns where id = ${input.campaignId}`);
+  const [c] = await ctx.db.execute<{ id: number; name: string; target: string }>(
+    sql`select id, name, target::text as target from travel_campaigns where id = ${input.campaignId}`,
+  );
   if (!c) throw new AppError('NOT_FOUND', `La campaña ${input.campaignId} no existe.`, { campaignId: input.campaignId });
   const offset = (input.page - 1) * input.pageSize;
   // Each member's points after its latest closed period of the campaign (cumulative), capped at the target.
@@ -212,8 +332,16 @@ async function campaignRanking(input: ParsedInputOf<'programmes.campaignRanking'
   const target = new Decimal(c.target);
   return {
     campaign: { id: num(c.id), name: c.name, target: target.toFixed() },
-    rows: rows.map((r, i) => ({ position: offset + i + 1, ...member(r), points: new Decimal(r.points).toFixed(), reached: new Decimal(r.points).gte(target), periodKey: r.key })),
-    total: num(count[0]?.n), page: input.page, pageSize: input.pageSize,
+    rows: rows.map((r, i) => ({
+      position: offset + i + 1,
+      ...member(r),
+      points: new Decimal(r.points).toFixed(),
+      reached: new Decimal(r.points).gte(target),
+      periodKey: r.key,
+    })),
+    total: num(count[0]?.n),
+    page: input.page,
+    pageSize: input.pageSize,
   };
 }
 

@@ -34,14 +34,35 @@ let K7: number;
 let U5: number;
 
 async function confirm(id: number, at = PAID) {
-  await t.database.db.transaction(async (tx) => { await confirmOrder(tx, id, { confirmedAt: at, method: 'manual' }); });
+  await t.database.db.transaction(async (tx) => {
+    await confirmOrder(tx, id, { confirmedAt: at, method: 'manual' });
+  });
 }
 async function balance(member: number, currency = 'MXN'): Promise<string> {
-  const [r] = await t.database.sql<{ b: string }[]>`select coalesce(sum(balance), 0)::text as b from ledger_accounts where kind = 'member_wallet' and member_id = ${member} and currency = ${currency}`;
+  const [r] = await t.database.sql<
+    { b: string }[]
+  >`select coalesce(sum(balance), 0)::text as b from ledger_accounts where kind = 'member_wallet' and member_id = ${member} and currency = ${currency}`;
   return new Decimal(r!.b).toFixed(2);
 }
 async function linesOf(order: number) {
-  return t.database.sql<{ id: string; period: string; type: string; kind: string; status: string; beneficiary: string; level: number; amount: string; currency: string; reverses: string | null; fx_from: string; fx_to: string; ledger_key: string; voided_at: string | null }[]>`
+  return t.database.sql<
+    {
+      id: string;
+      period: string;
+      type: string;
+      kind: string;
+      status: string;
+      beneficiary: string;
+      level: number;
+      amount: string;
+      currency: string;
+      reverses: string | null;
+      fx_from: string;
+      fx_to: string;
+      ledger_key: string;
+      voided_at: string | null;
+    }[]
+  >`
     select l.id, p.key as period, l.type::text as type, l.kind::text as kind, l.status::text as status, l.beneficiary_id as beneficiary, l.level, l.amount::text as amount,
       trim(l.currency) as currency, l.reverses_line_id as reverses, l.fx_from::text as fx_from, l.fx_to::text as fx_to, l.ledger_key, l.voided_at
     from commission_lines l join periods p on p.id = l.period_id where l.source_kind = 'order' and l.source_id = ${order} order by l.id`;
@@ -54,24 +75,35 @@ beforeAll(async () => {
   await t.database.sql`insert into products (sku, name, kind, pv) values ('FULL-SUPPLEMENT', 'Full Supplement', 'kit', 1670)`;
   P7 = await pendingOrder(t.database.sql, 7, '1000', '1000');
   K7 = await pendingOrder(t.database.sql, 7, '1670', '0', { kitPv: '1670' });
-  await t.database.sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${K7}, id, 1, 1996, 1670, 0 from products where sku = 'FULL-SUPPLEMENT'`;
+  await t.database
+    .sql`insert into order_lines (order_id, product_id, quantity, unit_price, pv, vn) select ${K7}, id, 1, 1996, 1670, 0 from products where sku = 'FULL-SUPPLEMENT'`;
   U5 = await pendingOrder(t.database.sql, 5, '100', '100', { currency: 'USD', country: 'US' });
   for (const id of [P7, K7, U5]) await confirm(id);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('reverseOrderCommissions', () => {
   it('instant lines as computed by hand', async () => {
     expect((await linesOf(P7)).map((l) => `${l.type} ${l.beneficiary} L${l.level} ${l.amount} ${l.currency}`)).toEqual(['directo 4 L1 250.00 MXN']);
-    expect((await linesOf(K7)).map((l) => `${l.type} ${l.beneficiary} L${l.level} ${l.amount}`).sort()).toEqual(['rapido 1 L3 83.50', 'rapido 2 L2 167.00', 'rapido 4 L1 501.00']);
-    expect((await linesOf(U5)).map((l) => `${l.type} ${l.beneficiary} ${l.amount} ${l.currency} ${l.fx_from}/${l.fx_to}`)).toEqual(['directo 2 462.50 MXN 18.500000/1.000000']);
+    expect((await linesOf(K7)).map((l) => `${l.type} ${l.beneficiary} L${l.level} ${l.amount}`).sort()).toEqual([
+      'rapido 1 L3 83.50',
+      'rapido 2 L2 167.00',
+      'rapido 4 L1 501.00',
+    ]);
+    expect((await linesOf(U5)).map((l) => `${l.type} ${l.beneficiary} ${l.amount} ${l.currency} ${l.fx_from}/${l.fx_to}`)).toEqual([
+      'directo 2 462.50 MXN 18.500000/1.000000',
+    ]);
     expect([await balance(1), await balance(2), await balance(4)]).toEqual(['83.50', '629.50', '751.00']);
   });
 
   it('open period: the lines are voided and the money taken back; a second call does nothing', async () => {
     const txBefore = await count('ledger_transactions');
     // refundOrder calls it (and takes the order out of the volumes).
-    await t.database.db.transaction(async (tx) => { await refundOrder(tx, K7, { refundedAt: '2026-11-12T12:00:00Z' }); });
+    await t.database.db.transaction(async (tx) => {
+      await refundOrder(tx, K7, { refundedAt: '2026-11-12T12:00:00Z' });
+    });
     const lines = await linesOf(K7);
     expect(lines.map((l) => `${l.kind} ${l.status}`)).toEqual(['line voided', 'line voided', 'line voided']);
     expect(lines.every((l) => l.voided_at !== null && new Date(l.voided_at).toISOString() === '2026-11-12T12:00:00.000Z')).toBe(true);
@@ -110,10 +142,17 @@ describe('reverseOrderCommissions', () => {
     // Member 4 spends its whole balance (an adjustment out), so the clawback takes the wallet below zero.
     const b4 = await balance(4);
     expect(new Decimal(b4).gt(0)).toBe(true);
-    await t.database.db.transaction((tx) => postTransfer(tx, {
-      idempotencyKey: 'test.spend:4', kind: 'adjustment', currency: 'MXN',
-      entries: [{ account: { member: 4 }, amount: new Decimal(b4).neg().toFixed(2) }, { account: { company: 'adjustments' }, amount: b4 }],
-    }));
+    await t.database.db.transaction((tx) =>
+      postTransfer(tx, {
+        idempotencyKey: 'test.spend:4',
+        kind: 'adjustment',
+        currency: 'MXN',
+        entries: [
+          { account: { member: 4 }, amount: new Decimal(b4).neg().toFixed(2) },
+          { account: { company: 'adjustments' }, amount: b4 },
+        ],
+      }),
+    );
     expect(await balance(4)).toBe('0.00');
 
     const r = await t.database.db.transaction((tx) => reverseOrderCommissions(tx, P7, { at: '2026-12-02T18:00:00Z' }));
@@ -127,7 +166,15 @@ describe('reverseOrderCommissions', () => {
     for (const c of claws) {
       const orig = closed.find((l) => l.id === c.reverses)!;
       expect(orig).toBeTruthy();
-      expect(c).toMatchObject({ period: '2026-12', status: 'posted', type: orig.type, beneficiary: orig.beneficiary, level: orig.level, currency: orig.currency, ledger_key: `commission.clawback:${P7}:MXN` });
+      expect(c).toMatchObject({
+        period: '2026-12',
+        status: 'posted',
+        type: orig.type,
+        beneficiary: orig.beneficiary,
+        level: orig.level,
+        currency: orig.currency,
+        ledger_key: `commission.clawback:${P7}:MXN`,
+      });
       expect(c.amount).toBe(new Decimal(orig.amount).neg().toFixed(2));
     }
     expect(await balance(4)).toBe(paidTo4.neg().toFixed(2));
@@ -150,7 +197,7 @@ describe('reverseOrderCommissions', () => {
     expect(await balance(4)).toBe(paidTo4.neg().toFixed(2));
   });
 
-  it('refuses while the lines\' period is closing (the refund waits for the close)', async () => {
+  it("refuses while the lines' period is closing (the refund waits for the close)", async () => {
     const id = await pendingOrder(t.database.sql, 9, '500', '500');
     await confirm(id, '2026-12-02T12:00:00Z');
     expect((await linesOf(id)).map((l) => `${l.beneficiary} ${l.amount} ${l.period}`)).toEqual(['6 125.00 2026-12']);
@@ -173,8 +220,24 @@ describe('close prechecks: a clear error before anything is written', () => {
   });
   /** Everything a close (or its start) writes. */
   async function fingerprint() {
-    const tables = ['periods', 'period_runs', 'period_stats', 'commission_lines', 'ledger_transactions', 'ledger_entries', 'ledger_accounts', 'member_volumes', 'rank_history', 'members', 'orders', 'member_programs', 'cashback_entitlements'];
-    const [row] = await t.database.sql.unsafe(`select ${tables.map((x) => `(select md5(coalesce(string_agg(r::text, E'\\n' order by r::text), '')) from ${x} r) as ${x}`).join(', ')}`);
+    const tables = [
+      'periods',
+      'period_runs',
+      'period_stats',
+      'commission_lines',
+      'ledger_transactions',
+      'ledger_entries',
+      'ledger_accounts',
+      'member_volumes',
+      'rank_history',
+      'members',
+      'orders',
+      'member_programs',
+      'cashback_entitlements',
+    ];
+    const [row] = await t.database.sql.unsafe(
+      `select ${tables.map((x) => `(select md5(coalesce(string_agg(r::text, E'\\n' order by r::text), '')) from ${x} r) as ${x}`).join(', ')}`,
+    );
     return row;
   }
   async function refused(pattern: RegExp) {
@@ -189,8 +252,13 @@ describe('close prechecks: a clear error before anything is written', () => {
     expect(await fingerprint()).toEqual(before);
   }
   async function withPlan(figures: unknown, fn: () => Promise<void>) {
-    await t.database.sql`insert into plan_versions (name, effective_from_period, status, figures, published_at) values ('bad', '2026-12', 'published', ${JSON.stringify(figures)}::jsonb, now())`;
-    try { await fn(); } finally { await t.database.sql`delete from plan_versions where name = 'bad'`; }
+    await t.database
+      .sql`insert into plan_versions (name, effective_from_period, status, figures, published_at) values ('bad', '2026-12', 'published', ${JSON.stringify(figures)}::jsonb, now())`;
+    try {
+      await fn();
+    } finally {
+      await t.database.sql`delete from plan_versions where name = 'bad'`;
+    }
   }
   const plan = () => JSON.parse(JSON.stringify(PLAN_V1));
 
@@ -210,13 +278,19 @@ describe('close prechecks: a clear error before anything is written', () => {
   });
 
   it('an exchange rate ≤ 0 (the table refuses one; a database that has one anyway is refused by the close)', async () => {
-    const direct = await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values ('USD', 0, '2026-11-15T00:00:00Z')`.catch((e: unknown) => e);
+    const direct = await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values ('USD', 0, '2026-11-15T00:00:00Z')`.catch(
+      (e: unknown) => e,
+    );
     expect(String(direct)).toMatch(/exchange_rates_positive/);
     await t.database.sql`alter table exchange_rates drop constraint exchange_rates_positive`;
     try {
       for (const rate of ['0', '-18.5']) {
         await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values ('USD', ${rate}, '2026-11-15T00:00:00Z')`;
-        try { await refused(/USD.*mayor que cero/); } finally { await t.database.sql`delete from exchange_rates where effective_from = '2026-11-15T00:00:00Z'`; }
+        try {
+          await refused(/USD.*mayor que cero/);
+        } finally {
+          await t.database.sql`delete from exchange_rates where effective_from = '2026-11-15T00:00:00Z'`;
+        }
       }
     } finally {
       await t.database.sql`alter table exchange_rates add constraint exchange_rates_positive check (rate_to_mxn > 0)`;
@@ -224,12 +298,15 @@ describe('close prechecks: a clear error before anything is written', () => {
   });
 
   it('a period with no exchange rates', async () => {
-    const saved = await t.database.sql<{ currency: string; rate_to_mxn: string; effective_from: Date }[]>`select currency, rate_to_mxn::text as rate_to_mxn, effective_from from exchange_rates`;
+    const saved = await t.database.sql<
+      { currency: string; rate_to_mxn: string; effective_from: Date }[]
+    >`select currency, rate_to_mxn::text as rate_to_mxn, effective_from from exchange_rates`;
     await t.database.sql`delete from exchange_rates`;
     try {
       await refused(/no tiene tipos? de cambio/);
     } finally {
-      for (const s of saved) await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${s.currency}, ${s.rate_to_mxn}, ${s.effective_from})`;
+      for (const s of saved)
+        await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${s.currency}, ${s.rate_to_mxn}, ${s.effective_from})`;
     }
   });
 

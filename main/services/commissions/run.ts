@@ -14,7 +14,17 @@ import { tuples } from '../../db/rows';
 import { CURRENCIES, CURRENCY_OF_COUNTRY, Decimal, type Country, type Currency } from '../../domain/money';
 import { periodBounds, previousPeriod } from '../../domain/period';
 import { validatePlan, type PlanFigures } from '../../domain/plan';
-import { runPeriodEngine, LINE_TYPE_BY_CODE, LINE_COPY_COLUMNS, EngineInputError, type EngineInput, type EngineMember, type EngineOrder, type EngineHistoryRow, type PeriodResult } from '../../domain/engine';
+import {
+  runPeriodEngine,
+  LINE_TYPE_BY_CODE,
+  LINE_COPY_COLUMNS,
+  EngineInputError,
+  type EngineInput,
+  type EngineMember,
+  type EngineOrder,
+  type EngineHistoryRow,
+  type PeriodResult,
+} from '../../domain/engine';
 import { AppError } from '../../../shared/errors';
 import type { PeriodRow } from '../periods/lookup';
 import { postWalletCredits } from '../ledger/bulk';
@@ -52,14 +62,16 @@ export function checkRunInputs(plan: unknown, rates: Record<string, string>, per
   };
   walk(plan, '');
   const present = Object.keys(rates).filter((c) => c !== 'MXN');
-  if (present.length === 0 && used.some((c) => c !== 'MXN')) throw new AppError('VALIDATION', `El periodo ${periodKey} no tiene tipos de cambio.`, { periodKey });
+  if (present.length === 0 && used.some((c) => c !== 'MXN'))
+    throw new AppError('VALIDATION', `El periodo ${periodKey} no tiene tipos de cambio.`, { periodKey });
   for (const c of CURRENCIES) {
     const r = rates[c];
     if (r === undefined) {
       if (used.includes(c)) throw new AppError('VALIDATION', `El periodo ${periodKey} no tiene tipo de cambio de ${c}.`, { periodKey, currency: c });
       continue;
     }
-    if (!/^\d+(\.\d+)?$/.test(r) || !new Decimal(r).gt(0)) throw new AppError('VALIDATION', `El tipo de cambio de ${c} debe ser mayor que cero (es ${r}).`, { currency: c, rate: r });
+    if (!/^\d+(\.\d+)?$/.test(r) || !new Decimal(r).gt(0))
+      throw new AppError('VALIDATION', `El tipo de cambio de ${c} debe ser mayor que cero (es ${r}).`, { currency: c, rate: r });
   }
   return figures;
 }
@@ -85,10 +97,16 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   const t0 = performance.now();
   const c = clientOf(db);
   const keys: string[] = [];
-  for (let i = 1, k = period.key; i <= Math.max(1, plan.automovil.consecutivePeriods - 1); i++) { k = previousPeriod(k); keys.push(k); }
+  for (let i = 1, k = period.key; i <= Math.max(1, plan.automovil.consecutivePeriods - 1); i++) {
+    k = previousPeriod(k);
+    keys.push(k);
+  }
   // The four reads are independent: sent at once (on a pool, on separate connections; in a
   // transaction, pipelined on its one connection), so the server works while rows are parsed here.
-  const [memberRows, histRows, orderRows, camp] = await Promise.all([tuples<[string, string | null, string, number, number, boolean, number, string]>(c.unsafe(`
+  const [memberRows, histRows, orderRows, camp] = await Promise.all([
+    tuples<[string, string | null, string, number, number, boolean, number, string]>(
+      c.unsafe(
+        `
     select m.id::text, m.sponsor_id::text, m.country, (extract(epoch from m.enrolled_at) * 1000)::float8 as enrolled,
       coalesce(rh.old_rank, m.career_rank)::int as career, coalesce(p.car_down_payment_paid, false) as car,
       coalesce(p.loyalty_points, 0)::int as loyalty, coalesce(p.travel_points, 0)::text as travel
@@ -96,15 +114,28 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
     left join rank_history rh on rh.member_id = m.id and rh.period_id = $1 and rh.kind = 'career'
     left join member_programs p on p.member_id = m.id
     where m.enrolled_at < $2::timestamptz
-    order by m.id`, [period.id, period.endsAt.toISOString()])),
-    tuples<[string, string, string, number]>(c.unsafe(`
+    order by m.id`,
+        [period.id, period.endsAt.toISOString()],
+      ),
+    ),
+    tuples<[string, string, string, number]>(
+      c.unsafe(
+        `
     select v.member_id::text, p.key, v.pv::text, v.paid_as_rank::int from member_volumes v join periods p on p.id = v.period_id
-    where p.key = any($1::text[]) and v.paid_as_rank > 0`, [keys])),
-    tuples<[string, string, string, string, string, string, number, string | null]>(c.unsafe(`
+    where p.key = any($1::text[]) and v.paid_as_rank > 0`,
+        [keys],
+      ),
+    ),
+    tuples<[string, string, string, string, string, string, number, string | null]>(
+      c.unsafe(
+        `
     select o.id::text, o.member_id::text, o.pv::text, o.vn::text, o.kit_pv::text, o.currency,
       (extract(epoch from greatest(o.payment_confirmed_at, $2::timestamptz)) * 1000)::float8 as paid,
       case when o.kit_pv > 0 then (select string_agg(p.sku || '*' || ol.quantity, ',') from order_lines ol join products p on p.id = ol.product_id where ol.order_id = o.id and p.kind = 'kit') end as kits
-    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`, [period.id, period.startsAt.toISOString()])),
+    from orders o where o.period_id = $1 and o.status = 'paid' order by o.id`,
+        [period.id, period.startsAt.toISOString()],
+      ),
+    ),
     // NN Travels (travel.ts): this period's multiplier (campaign × promotion), the campaign's cap.
     campaignInForce(db, period.key),
   ]);
@@ -112,8 +143,14 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   for (let i = 0; i < memberRows.length; i++) {
     const r = memberRows[i]!;
     members[i] = {
-      id: r[0], sponsorId: r[1], country: r[2].trim() as Country, enrolledAt: r[3], careerRank: r[4],
-      carDownPaymentPaid: r[5], loyaltyPoints: r[6], travelPoints: r[7] === '0' ? '0' : new Decimal(r[7]).toFixed(),
+      id: r[0],
+      sponsorId: r[1],
+      country: r[2].trim() as Country,
+      enrolledAt: r[3],
+      careerRank: r[4],
+      carDownPaymentPaid: r[5],
+      loyaltyPoints: r[6],
+      travelPoints: r[7] === '0' ? '0' : new Decimal(r[7]).toFixed(),
     };
   }
   memberRows.length = 0;
@@ -147,7 +184,12 @@ export async function loadPeriod(db: DbOrTx, period: PeriodRow, plan: PlanFigure
   // At the campaign's first period the carried travel points start at 0 (the close resets member_programs first).
   if (camp?.starts) for (let i = 0; i < members.length; i++) members[i] = { ...members[i]!, travelPoints: '0' };
   const input: EngineInput = {
-    period: period.key, plan: planWithKits(camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, kitSkus), rates, members, history, orders,
+    period: period.key,
+    plan: planWithKits(camp ? { ...plan, travel: { ...plan.travel, targetPoints: camp.target } } : plan, kitSkus),
+    rates,
+    members,
+    history,
+    orders,
     travelCampaign: camp ? { from: camp.from, to: camp.to, multiplier: camp.multiplier } : null,
   };
   return { input, campaignId: camp?.id ?? null, campaignTarget: camp?.target ?? null, ms: performance.now() - t0 };
@@ -158,7 +200,8 @@ export function runEngine(input: EngineInput): PeriodResult {
   try {
     return runPeriodEngine(input);
   } catch (e) {
-    if (e instanceof EngineInputError) throw new AppError('VALIDATION', `Datos del periodo inválidos para el cálculo de comisiones: ${e.message}`, { code: e.code, ...e.details });
+    if (e instanceof EngineInputError)
+      throw new AppError('VALIDATION', `Datos del periodo inválidos para el cálculo de comisiones: ${e.message}`, { code: e.code, ...e.details });
     throw e;
   }
 }
@@ -196,10 +239,15 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
     byType[t] = {};
     CURRENCIES.forEach((c, ci) => {
       const v = byTypeCents[ti]![ci]!;
-      if (v) { byType[t]![c] = fmt(v); curCents[ci]! += v; }
+      if (v) {
+        byType[t]![c] = fmt(v);
+        curCents[ci]! += v;
+      }
     });
   });
-  CURRENCIES.forEach((c, ci) => { if (curCents[ci]) byCurrency[c] = fmt(curCents[ci]!); });
+  CURRENCIES.forEach((c, ci) => {
+    if (curCents[ci]) byCurrency[c] = fmt(curCents[ci]!);
+  });
   const byCountry: Totals['byCountry'] = {};
   const countryCents = new Map<string, number>();
   let beneficiaries = 0;
@@ -218,8 +266,14 @@ export function totalsOf(result: PeriodResult, members: readonly EngineMember[],
   for (const [country, e] of Object.entries(byCountry)) e.amount = fmt(countryCents.get(country) ?? 0);
   top.sort((a, b) => b.mxn - a.mxn);
   return {
-    byType, byCurrency, byCountry, lines: L.length, beneficiaries,
-    top: top.slice(0, topN).map((t) => ({ member: Number(members[t.i]!.id), currency: CURRENCY_OF_COUNTRY[members[t.i]!.country], amount: fmt(perMember[t.i]!) })),
+    byType,
+    byCurrency,
+    byCountry,
+    lines: L.length,
+    beneficiaries,
+    top: top
+      .slice(0, topN)
+      .map((t) => ({ member: Number(members[t.i]!.id), currency: CURRENCY_OF_COUNTRY[members[t.i]!.country], amount: fmt(perMember[t.i]!) })),
   };
 }
 
@@ -254,9 +308,14 @@ function orderRanks(orders: readonly EngineOrder[]): Int32Array {
     if (j > 0 && ids[j]! < ids[j - 1]!) sorted = false;
   }
   const rank = new Int32Array(orders.length);
-  if (sorted) { for (let j = 0; j < orders.length; j++) rank[j] = j; return rank; }
+  if (sorted) {
+    for (let j = 0; j < orders.length; j++) rank[j] = j;
+    return rank;
+  }
   const byId = Array.from(rank.keys()).sort((a, b) => ids[a]! - ids[b]!);
-  byId.forEach((j, r) => { rank[j] = r; });
+  byId.forEach((j, r) => {
+    rank[j] = r;
+  });
   return rank;
 }
 
@@ -306,7 +365,9 @@ export async function planLines(db: DbOrTx, period: PeriodRow, loaded: LoadedPer
   const L = result.lines;
   const { members, orders } = loaded.input;
   const posted = new Map<number, number>();
-  const existing = await tuples<[number, number, number, number]>(clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from ${INSTANT_LINES}`, [period.id]));
+  const existing = await tuples<[number, number, number, number]>(
+    clientOf(db).unsafe(`select (type = 'rapido')::int, source_id::float8, level, (amount * 100)::float8 from ${INSTANT_LINES}`, [period.id]),
+  );
   const instantLines = existing.length;
   for (const r of existing) posted.set(instantKey(r[0], r[1], r[2]), r[3]);
   existing.length = 0;
@@ -353,7 +414,13 @@ export const stagedPartition = (periodId: number) => `commission_lines_p${period
  * instead of maintaining four B-trees row by row. Inside `db`'s transaction. Answers the rows loaded.
  */
 export async function loadLinesTable(
-  db: DbOrTx, table: string, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, planned: PlannedLines, now: Date,
+  db: DbOrTx,
+  table: string,
+  period: PeriodRow,
+  loaded: LoadedPeriod,
+  result: PeriodResult,
+  planned: PlannedLines,
+  now: Date,
 ): Promise<Awaited<LinesAhead['staged']>> {
   const c = clientOf(db);
   const t0 = performance.now();
@@ -419,14 +486,23 @@ export async function payPlanned(tx: DbOrTx, period: PeriodRow, loaded: LoadedPe
       const cents = perMember[m]!;
       if (cents === 0) continue;
       out += `${CURRENCY_OF_COUNTRY[members[m]!.country]}\t${members[m]!.id}\t${formatCents(cents)}\n`;
-      if (out.length > 1 << 20) { yield out; out = ''; }
+      if (out.length > 1 << 20) {
+        yield out;
+        out = '';
+      }
     }
     if (out) yield out;
   }
   await copyIn(c, 'copy cl_pay from stdin', payChunks());
   const pay = await postWalletCredits(tx, {
-    source: 'cl_pay', keyPrefix: `commission.close:${period.id}`, kind: 'commission', company: 'commission_expense',
-    periodId: period.id, at: now, reference: { period: period.key, close: true }, blockShift: BLOCK_SHIFT,
+    source: 'cl_pay',
+    keyPrefix: `commission.close:${period.id}`,
+    kind: 'commission',
+    company: 'commission_expense',
+    periodId: period.id,
+    at: now,
+    reference: { period: period.key, close: true },
+    blockShift: BLOCK_SHIFT,
   });
   await c.unsafe('drop table cl_pay');
   return pay;
@@ -446,12 +522,21 @@ export interface LinesAhead {
  * a line written twice would fail the whole close, never pay twice.
  */
 export async function writeClose(
-  tx: DbOrTx, period: PeriodRow, loaded: LoadedPeriod, result: PeriodResult, now: Date,
-  progress: (f: number) => Promise<void> = async () => {}, ahead?: LinesAhead,
+  tx: DbOrTx,
+  period: PeriodRow,
+  loaded: LoadedPeriod,
+  result: PeriodResult,
+  now: Date,
+  progress: (f: number) => Promise<void> = async () => {},
+  ahead?: LinesAhead,
 ): Promise<WriteResult> {
   const ms: Record<string, number> = {};
   let t = performance.now();
-  const lap = (name: string) => { const n = performance.now(); ms[name] = Math.round(n - t); t = n; };
+  const lap = (name: string) => {
+    const n = performance.now();
+    ms[name] = Math.round(n - t);
+    t = n;
+  };
   const planned = ahead?.planned ?? (await planLines(tx, period, loaded, result));
   ms.prepare = ahead ? Math.round(planned.ms) : Math.round(performance.now() - t);
   t = performance.now();
@@ -468,7 +553,16 @@ export async function writeClose(
   lap('attach');
   Object.assign(ms, lines.ms);
   await progress(1);
-  return { lines: planned.lines, inserted: planned.inserted, alreadyPosted: planned.alreadyPosted, instantMismatches: planned.instantMismatches, postings: pay.transactions, paid: pay.totals, programs, ms };
+  return {
+    lines: planned.lines,
+    inserted: planned.inserted,
+    alreadyPosted: planned.alreadyPosted,
+    instantMismatches: planned.instantMismatches,
+    postings: pay.transactions,
+    paid: pay.totals,
+    programs,
+    ms,
+  };
 }
 
 /** Programme state after the period: member_programs (changed rows only), cashback, gifts, travel points. */
@@ -476,7 +570,9 @@ export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: Loade
   const c = clientOf(tx);
   const P = result.programs;
   const members = loaded.input.members;
-  await c.unsafe(`create temp table mp_stage (member_id bigint, car boolean, loyalty int, travel numeric, cashback boolean, gift boolean, changed boolean, travel_changed boolean) on commit drop`);
+  await c.unsafe(
+    `create temp table mp_stage (member_id bigint, car boolean, loyalty int, travel numeric, cashback boolean, gift boolean, changed boolean, travel_changed boolean) on commit drop`,
+  );
   const campaign = loaded.input.travelCampaign != null;
   function* chunks(): Generator<string> {
     let out = '';
@@ -491,13 +587,17 @@ export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: Loade
       const changed = car !== m.carDownPaymentPaid || loyalty !== m.loyaltyPoints || travelChanged;
       if (!changed && !cb && !gift && !(campaign && travel !== '0')) continue;
       out += `${m.id}\t${car ? 't' : 'f'}\t${loyalty}\t${travel}\t${cb ? 't' : 'f'}\t${gift ? 't' : 'f'}\t${changed ? 't' : 'f'}\t${travelChanged ? 't' : 'f'}\n`;
-      if (out.length > 1 << 20) { yield out; out = ''; }
+      if (out.length > 1 << 20) {
+        yield out;
+        out = '';
+      }
     }
     if (out) yield out;
   }
   await copyIn(c, 'copy mp_stage from stdin', chunks());
   const iso = now.toISOString();
-  const [r] = await c.unsafe<{ changed: number; cashback: number; gifts: number }[]>(`
+  const [r] = await c.unsafe<{ changed: number; cashback: number; gifts: number }[]>(
+    `
     with up as (
       insert into member_programs as p (member_id, car_down_payment_paid, loyalty_points, travel_points, period_id, updated_at)
       select member_id, car, loyalty, travel, $1, $2::timestamptz from mp_stage where changed
@@ -515,11 +615,15 @@ export async function writePrograms(tx: DbOrTx, period: PeriodRow, loaded: Loade
       insert into loyalty_gifts (member_id, period_id, created_at) select member_id, $1, $2::timestamptz from mp_stage where gift
       on conflict (member_id, period_id) do nothing returning 1)
     select (select count(*) from up)::int as changed, (select count(*) from cb)::int + (select count(*) from ex)::int as cashback, (select count(*) from g)::int as gifts`,
-  [period.id, iso, period.endsAt.toISOString(), loaded.input.plan.cashback.discount]);
+    [period.id, iso, period.endsAt.toISOString(), loaded.input.plan.cashback.discount],
+  );
   let travel = 0;
   if (loaded.campaignId != null) {
-    const t = await c.unsafe(`insert into travel_points (campaign_id, member_id, period_id, points)
-      select $1, member_id, $2, travel from mp_stage where travel > 0 on conflict do nothing`, [loaded.campaignId, period.id]);
+    const t = await c.unsafe(
+      `insert into travel_points (campaign_id, member_id, period_id, points)
+      select $1, member_id, $2, travel from mp_stage where travel > 0 on conflict do nothing`,
+      [loaded.campaignId, period.id],
+    );
     travel = t.count;
   }
   return { cashback: r?.cashback ?? 0, gifts: r?.gifts ?? 0, travel, changed: r?.changed ?? 0 };

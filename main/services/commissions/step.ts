@@ -9,7 +9,16 @@ import { AppError } from '../../../shared/errors';
 import type { CloseStep } from '../periods/close';
 import type { PeriodRow } from '../periods/lookup';
 import {
-  checkRunInputs, countInstantLines, dropStagedLines, loadLinesTable, loadPeriod, periodRates, planLines, runEngine, stagedPartition, writeClose,
+  checkRunInputs,
+  countInstantLines,
+  dropStagedLines,
+  loadLinesTable,
+  loadPeriod,
+  periodRates,
+  planLines,
+  runEngine,
+  stagedPartition,
+  writeClose,
   type LinesAhead,
 } from './run';
 import { resetTravelPointsAtCampaignStart } from './travel';
@@ -27,7 +36,9 @@ export async function rawPlanInForce(tx: DbOrTx, periodKey: string): Promise<unk
 /** Plan and rates usable for the period's commission run (throws a VALIDATION AppError otherwise). */
 export async function checkCommissionInputs(tx: DbOrTx, period: PeriodRow) {
   const rates = await periodRates(tx, period);
-  const used = (await tx.execute<{ currency: string }>(sql`select distinct c.currency from countries c where exists (select 1 from members m where m.country = c.code)`)).map((r) => r.currency.trim());
+  const used = (
+    await tx.execute<{ currency: string }>(sql`select distinct c.currency from countries c where exists (select 1 from members m where m.country = c.code)`)
+  ).map((r) => r.currency.trim());
   const plan = checkRunInputs(await rawPlanInForce(tx, period.key), rates, period.key, used);
   return { plan, rates };
 }
@@ -65,7 +76,9 @@ export const commissionsStep: CloseStep = {
     p.defer(staged);
     return { ...computed, planned, staged };
   },
-  abandon: async (db, period) => { await dropStagedLines(db, period.id); },
+  abandon: async (db, period) => {
+    await dropStagedLines(db, period.id);
+  },
   run: async (c) => {
     const t0 = performance.now();
     const inputs = await checkCommissionInputs(c.tx, c.period);
@@ -80,9 +93,13 @@ export const commissionsStep: CloseStep = {
     // Used only if the close's transaction confirms it: same plan and rates (they cannot change for
     // a closing period), same instant lines (none can be written or voided while it is closing:
     // confirmations go to the next period, refunds wait) — else dropped and computed again here.
-    const changed = !ahead ? null
-      : JSON.stringify([ahead.plan, ahead.rates]) !== JSON.stringify([inputs.plan, inputs.rates]) ? 'plan or rates'
-      : (await countInstantLines(c.tx, c.period.id)) !== ahead.planned.instantLines ? 'instant lines' : null;
+    const changed = !ahead
+      ? null
+      : JSON.stringify([ahead.plan, ahead.rates]) !== JSON.stringify([inputs.plan, inputs.rates])
+        ? 'plan or rates'
+        : (await countInstantLines(c.tx, c.period.id)) !== ahead.planned.instantLines
+          ? 'instant lines'
+          : null;
     if (ahead && changed) {
       c.log(`${changed} changed since the close started: computing again`);
       await ahead.staged.catch(() => {});
@@ -95,7 +112,12 @@ export const commissionsStep: CloseStep = {
     const w = await writeClose(c.tx, c.period, loaded, result, c.now, (f) => c.progress(0.3 + 0.7 * f), ahead ?? undefined);
     c.log(`${w.lines} lines (${w.inserted} new, ${w.alreadyPosted} instant already posted, ${w.instantMismatches} differing), ${w.postings} postings`);
     return {
-      lines: w.lines, inserted: w.inserted, alreadyPosted: w.alreadyPosted, instantMismatches: w.instantMismatches, postings: w.postings, paid: w.paid,
+      lines: w.lines,
+      inserted: w.inserted,
+      alreadyPosted: w.alreadyPosted,
+      instantMismatches: w.instantMismatches,
+      postings: w.postings,
+      paid: w.paid,
       programs: w.programs,
       ms: { load: Math.round(loaded.ms), engine: Math.round(engineMs), prefetched: ahead ? 1 : 0, waited, ...w.ms, total: Math.round(performance.now() - t0) },
     };

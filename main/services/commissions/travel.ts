@@ -9,7 +9,12 @@ import type { DbOrTx } from '../../db/client';
 import { affected } from '../../db/rows';
 import { Decimal } from '../../domain/money';
 
-export interface TravelPromotion { fromPeriod: string; toPeriod: string; multiplier: string; label?: string }
+export interface TravelPromotion {
+  fromPeriod: string;
+  toPeriod: string;
+  multiplier: string;
+  label?: string;
+}
 
 export interface CampaignInForce {
   id: number;
@@ -33,15 +38,26 @@ export function promotionFor(promotions: readonly TravelPromotion[], periodKey: 
 /** The active campaign covering the period (the newest, though saving refuses overlapping ones). */
 export async function campaignInForce(db: DbOrTx, periodKey: string): Promise<CampaignInForce | null> {
   const [c] = await db.execute<{
-      id: number; from_period: string; to_period: string; multiplier: string; target: string; promotions: TravelPromotion[] | null }>(sql`
+    id: number;
+    from_period: string;
+    to_period: string;
+    multiplier: string;
+    target: string;
+    promotions: TravelPromotion[] | null;
+  }>(sql`
     select id, from_period, to_period, multiplier::text as multiplier, target::text as target, promotions from travel_campaigns
     where active and from_period <= ${periodKey} and to_period >= ${periodKey} order by id desc limit 1`);
   if (!c) return null;
   const promotion = promotionFor(Array.isArray(c.promotions) ? c.promotions : [], periodKey);
   const multiplier = new Decimal(c.multiplier).times(promotion ? promotion.multiplier : '1');
   return {
-    id: c.id, from: c.from_period, to: c.to_period, multiplier: multiplier.toFixed(), target: new Decimal(c.target).toFixed(),
-    promotion, starts: c.from_period === periodKey,
+    id: c.id,
+    from: c.from_period,
+    to: c.to_period,
+    multiplier: multiplier.toFixed(),
+    target: new Decimal(c.target).toFixed(),
+    promotion,
+    starts: c.from_period === periodKey,
   };
 }
 

@@ -19,21 +19,41 @@ async function payout(input: ParsedInputOf<'economics.payout'>, ctx: CallContext
   return period ? periodPayout(ctx.db, period) : null;
 }
 
-
 // ---- draft plans tried on a real period (simulation.ts) ----------------------------------------
 
 type SimRow = {
-  id: number; plan_version_id: number; version_name: string; period_key: string; period_status: 'open' | 'closing' | 'closed'; status: 'queued';
-  stage: string | null; progress: number; staff_name: string | null; created_at: Date | string; finished_at: Date | string | null; error: string | null; result?: unknown;
+  id: number;
+  plan_version_id: number;
+  version_name: string;
+  period_key: string;
+  period_status: 'open' | 'closing' | 'closed';
+  status: 'queued';
+  stage: string | null;
+  progress: number;
+  staff_name: string | null;
+  created_at: Date | string;
+  finished_at: Date | string | null;
+  error: string | null;
+  result?: unknown;
 };
 const SIM_COLUMNS = sql`s.id, s.plan_version_id, v.name as version_name, p.key as period_key, p.status::text as period_status, s.status, s.stage, s.progress,
   st.display_name as staff_name, s.created_at, s.finished_at, s.error`;
 const SIM_FROM = sql`plan_simulations s join plan_versions v on v.id = s.plan_version_id join periods p on p.id = s.period_id left join staff st on st.id = s.staff_id`;
 function simView(r: SimRow) {
   return {
-    id: Number(r.id), versionId: Number(r.plan_version_id), versionName: r.version_name, periodKey: r.period_key, periodStatus: r.period_status, status: r.status,
-    stage: r.stage, progress: Number(r.progress), staffName: r.staff_name, createdAt: new Date(r.created_at).toISOString(),
-    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null, error: r.error, result: (r.result ?? null) as never,
+    id: Number(r.id),
+    versionId: Number(r.plan_version_id),
+    versionName: r.version_name,
+    periodKey: r.period_key,
+    periodStatus: r.period_status,
+    status: r.status,
+    stage: r.stage,
+    progress: Number(r.progress),
+    staffName: r.staff_name,
+    createdAt: new Date(r.created_at).toISOString(),
+    finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
+    error: r.error,
+    result: (r.result ?? null) as never,
   };
 }
 async function simById(db: DbOrTx, id: number, withResult = true) {
@@ -50,19 +70,28 @@ const enqueue = mutator(async (input: ParsedInputOf<'plan.simulate'>, ctx: Mutat
   if (period.status === 'closing') throw AppError.of('CONFLICT', 'economics.simClosing', { period: period.key }, { periodKey: period.key });
   draftFigures(version.figures, period.key, await periodRates(ctx.tx, period));
   const staffId = ctx.staff?.id ?? null;
-  const [busy] = await rows<{ id: number }>(ctx.tx, sql`select id from plan_simulations where staff_id = ${staffId} and status in ('queued', 'running') limit 1`);
+  const [busy] = await rows<{ id: number }>(
+    ctx.tx,
+    sql`select id from plan_simulations where staff_id = ${staffId} and status in ('queued', 'running') limit 1`,
+  );
   if (busy) throw AppError.of('CONFLICT', 'economics.simBusy', {}, { id: Number(busy.id) });
-  const [row] = await rows<{ id: number }>(ctx.tx, sql`insert into plan_simulations (plan_version_id, period_id, staff_id) values (${version.id}, ${period.id}, ${staffId}) returning id`);
+  const [row] = await rows<{ id: number }>(
+    ctx.tx,
+    sql`insert into plan_simulations (plan_version_id, period_id, staff_id) values (${version.id}, ${period.id}, ${staffId}) returning id`,
+  );
   const id = Number(row!.id);
   await ctx.audit({ entity: 'plan_simulation', entityId: id, after: { versionId: version.id, name: version.name, periodKey: period.key } });
   return simById(ctx.tx, id);
 });
 
-const simulate = Object.assign(async (input: ParsedInputOf<'plan.simulate'>, ctx: CallContext) => {
-  const view = await enqueue(input, ctx);
-  void pumpSimulations(ctx.db as Db);
-  return view;
-}, { kind: 'mutation' as const });
+const simulate = Object.assign(
+  async (input: ParsedInputOf<'plan.simulate'>, ctx: CallContext) => {
+    const view = await enqueue(input, ctx);
+    void pumpSimulations(ctx.db as Db);
+    return view;
+  },
+  { kind: 'mutation' as const },
+);
 
 const cancel = mutator(async (input: ParsedInputOf<'plan.cancelSimulation'>, ctx: MutationContext) => {
   const before = await simById(ctx.tx, input.id, false);
@@ -74,9 +103,15 @@ const cancel = mutator(async (input: ParsedInputOf<'plan.cancelSimulation'>, ctx
 });
 
 async function list(input: ParsedInputOf<'plan.simulations'>, ctx: CallContext) {
-  const list = await rows<SimRow>(ctx.db, sql`select ${SIM_COLUMNS} from ${SIM_FROM}
-    ${input.versionId ? sql`where s.plan_version_id = ${input.versionId}` : sql``} order by s.id desc limit 20`);
-  return list.map((r) => { const { result: _r, ...v } = simView(r); return v; });
+  const list = await rows<SimRow>(
+    ctx.db,
+    sql`select ${SIM_COLUMNS} from ${SIM_FROM}
+    ${input.versionId ? sql`where s.plan_version_id = ${input.versionId}` : sql``} order by s.id desc limit 20`,
+  );
+  return list.map((r) => {
+    const { result: _r, ...v } = simView(r);
+    return v;
+  });
 }
 
 export const simulationHandlers = {

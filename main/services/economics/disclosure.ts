@@ -38,14 +38,17 @@ export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('period_earnings'), ${period.id})`);
     const [again] = await q<{ rows: number }>(tx, sql`select rows from period_earnings_built where period_id = ${period.id}`);
     if (again) return { built: false, rows: again.rows, ms: 0 };
-    const rows = await affected(tx, sql`
+    const rows = await affected(
+      tx,
+      sql`
       insert into member_period_earnings (period_id, member_id, paid_as_rank, earned_mxn)
       select ${period.id}, coalesce(v.member_id, e.beneficiary_id), coalesce(v.paid_as_rank, 0), coalesce(e.mxn, 0)
       from (select member_id, paid_as_rank from member_volumes where period_id = ${period.id} and paid_as_rank > 0) v
       full join (
         select beneficiary_id, round(sum(amount * fx_to), 2) as mxn from commission_lines
         where period_id = ${period.id} and status = 'posted' group by beneficiary_id having round(sum(amount * fx_to), 2) <> 0
-      ) e on e.beneficiary_id = v.member_id`);
+      ) e on e.beneficiary_id = v.member_id`,
+    );
     const ms = Math.round(performance.now() - t0);
     await tx.execute(sql`insert into period_earnings_built (period_id, rows, ms) values (${period.id}, ${rows}, ${ms})`);
     return { built: true, rows, ms };
@@ -72,15 +75,28 @@ export async function disclosurePeriods(db: DbOrTx, range: { from?: string; to?:
   if (months > MAX_DISCLOSURE_PERIODS) {
     throw AppError.of('VALIDATION', 'economics.rangeTooLong', { periods: months, max: MAX_DISCLOSURE_PERIODS }, { from, to, periods: months });
   }
-  const list = await q<{ id: number; key: string; ends_at: Date | string }>(db, sql`
-    select id, key, ends_at from periods where key >= ${from} and key <= ${to} and status = 'closed' order by key`);
+  const list = await q<{ id: number; key: string; ends_at: Date | string }>(
+    db,
+    sql`
+    select id, key, ends_at from periods where key >= ${from} and key <= ${to} and status = 'closed' order by key`,
+  );
   if (list.length === 0) throw AppError.of('VALIDATION', 'economics.noClosedPeriod', { from, to }, { from, to });
   return { from, to, periods: list.map((p) => ({ id: Number(p.id), key: p.key, status: 'closed' as const, endsAt: new Date(p.ends_at) })) };
 }
 
 export interface DisclosureRow {
-  rank: number; members: number; shareOfMembers: string | null; earners: number; shareEarning: string | null; nonEarners: number;
-  totalMxn: string; meanMxn: string | null; medianMxn: string | null; p10Mxn: string | null; p90Mxn: string | null; highestMxn: string | null;
+  rank: number;
+  members: number;
+  shareOfMembers: string | null;
+  earners: number;
+  shareEarning: string | null;
+  nonEarners: number;
+  totalMxn: string;
+  meanMxn: string | null;
+  medianMxn: string | null;
+  p10Mxn: string | null;
+  p90Mxn: string | null;
+  highestMxn: string | null;
 }
 
 export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: string; year?: number }) {
@@ -100,12 +116,18 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
     // main cost, and an integer sum (and sort) is a third cheaper than a numeric one; exact either way.
     await tx.execute(sql`create temp table disc on commit drop as
       select member_id, max(paid_as_rank)::int as rank, sum((earned_mxn * 100)::bigint) as cents from member_period_earnings where period_id = any(${ids}) group by member_id`);
-    const groups = await q<{ rank: number; n: number; earners: number; neg: number; zero: number; total: string; max: string | null }>(tx, sql`
+    const groups = await q<{ rank: number; n: number; earners: number; neg: number; zero: number; total: string; max: string | null }>(
+      tx,
+      sql`
       select rank, count(*)::int as n, count(*) filter (where cents > 0)::int as earners, count(*) filter (where cents < 0)::int as neg,
         count(*) filter (where cents = 0)::int as zero, ${mxn(sql`sum(cents)`)} as total, ${mxn(sql`max(cents)`)} as max
-      from disc group by rank`);
+      from disc group by rank`,
+    );
     const [all] = await allMembers;
-    const members = Math.max(all?.n ?? 0, groups.reduce((a, g) => a + g.n, 0));
+    const members = Math.max(
+      all?.n ?? 0,
+      groups.reduce((a, g) => a + g.n, 0),
+    );
     const byRank = new Map(groups.map((g) => [g.rank, g]));
     // Members without a row: no paid-as rank in the range and nothing earned (rank 0, zeros).
     const implicit = members - groups.reduce((a, g) => a + g.n, 0);
@@ -123,18 +145,22 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
       plan.set(rank, e);
       // Position k of the group's sorted values (negatives, zeros with the implicit ones, positives)
       // → a position of its explicit rows, or a zero.
-      for (const x of Object.values(at)) for (const k of [x.lo, x.hi]) {
-        if (k >= e.neg && k < e.neg + e.zeros) continue;
-        wanted.push({ rank, pos: k < e.neg ? k : k - imp });
-      }
+      for (const x of Object.values(at))
+        for (const k of [x.lo, x.hi]) {
+          if (k >= e.neg && k < e.neg + e.zeros) continue;
+          wanted.push({ rank, pos: k < e.neg ? k : k - imp });
+        }
     }
     const values = new Map<string, string>();
     if (wanted.length) {
       const list = sql.raw(wanted.map((w) => `(${w.rank},${w.pos})`).join(','));
-      const rows = await q<{ rank: number; rn: number; earned: string }>(tx, sql`
+      const rows = await q<{ rank: number; rn: number; earned: string }>(
+        tx,
+        sql`
         select rank, rn::int as rn, ${mxn(sql`cents`)} as earned from (
           select rank, cents, row_number() over (partition by rank order by cents) - 1 as rn from disc) x
-        where (rank, rn) in (${list})`);
+        where (rank, rn) in (${list})`,
+      );
       for (const r of rows) values.set(`${r.rank}:${r.rn}`, r.earned);
     }
     const valueAt = (rank: number, k: number) => {
@@ -160,15 +186,30 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
       };
       const highest = g?.max == null ? (n ? '0.00' : null) : Decimal.max(g.max, e!.implicit > 0 ? 0 : g.max).toFixed(2);
       rows.push({
-        rank, members: n, shareOfMembers: ratioOf(String(n), String(members)), earners: g?.earners ?? 0,
-        shareEarning: n ? ratioOf(String(g?.earners ?? 0), String(n)) : null, nonEarners: n - (g?.earners ?? 0),
-        totalMxn: sum.toFixed(2), meanMxn: n ? sum.div(n).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null,
-        medianMxn: n ? pct('median') : null, p10Mxn: n ? pct('p10') : null, p90Mxn: n ? pct('p90') : null, highestMxn: highest,
+        rank,
+        members: n,
+        shareOfMembers: ratioOf(String(n), String(members)),
+        earners: g?.earners ?? 0,
+        shareEarning: n ? ratioOf(String(g?.earners ?? 0), String(n)) : null,
+        nonEarners: n - (g?.earners ?? 0),
+        totalMxn: sum.toFixed(2),
+        meanMxn: n ? sum.div(n).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null,
+        medianMxn: n ? pct('median') : null,
+        p10Mxn: n ? pct('p10') : null,
+        p90Mxn: n ? pct('p90') : null,
+        highestMxn: highest,
       });
     }
     return {
-      from, to, periods: periods.map((p) => p.key), members, earners, nonEarners: members - earners, totalMxn: total.toFixed(2),
-      meanMxn: members ? total.div(members).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null, rows,
+      from,
+      to,
+      periods: periods.map((p) => p.key),
+      members,
+      earners,
+      nonEarners: members - earners,
+      totalMxn: total.toFixed(2),
+      meanMxn: members ? total.div(members).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) : null,
+      rows,
     };
   });
   return { ...out, builtPeriods: built, ms: Math.round(performance.now() - t0) };

@@ -30,15 +30,25 @@ async function linesAndLedger(periodKey: string, kind?: 'clawback') {
 
 beforeAll(async () => {
   t = await testApp({ now: () => now });
-  await insertMembers(t.database.sql, [...SMALL_NETWORK, { id: 10, sponsorId: 6, firstName: 'Julia', lastName: 'Mora', country: 'CO' },
-    { id: 11, sponsorId: 5, firstName: 'Kevin', lastName: 'Hill', country: 'US' }, { id: 12, sponsorId: 10, firstName: 'Lucía', lastName: 'Páez', country: 'CO' }]);
+  await insertMembers(t.database.sql, [
+    ...SMALL_NETWORK,
+    { id: 10, sponsorId: 6, firstName: 'Julia', lastName: 'Mora', country: 'CO' },
+    { id: 11, sponsorId: 5, firstName: 'Kevin', lastName: 'Hill', country: 'US' },
+    { id: 12, sponsorId: 10, firstName: 'Lucía', lastName: 'Páez', country: 'CO' },
+  ]);
   const periods = await insertPeriods(t.database.sql, ['2026-09', '2026-10', '2026-11']);
-  orderIds = await insertOrders(t.database.sql, periods, [...SMALL_ORDERS, { memberId: 10, periodKey: '2026-11', pv: '1465', vn: '250000', currency: 'COP', country: 'CO' },
-    { memberId: 11, periodKey: '2026-11', pv: '300', vn: '80', currency: 'USD', country: 'US' }, { memberId: 12, periodKey: '2026-11', pv: '300', vn: '120000', currency: 'COP', country: 'CO' }]);
+  orderIds = await insertOrders(t.database.sql, periods, [
+    ...SMALL_ORDERS,
+    { memberId: 10, periodKey: '2026-11', pv: '1465', vn: '250000', currency: 'COP', country: 'CO' },
+    { memberId: 11, periodKey: '2026-11', pv: '300', vn: '80', currency: 'USD', country: 'US' },
+    { memberId: 12, periodKey: '2026-11', pv: '300', vn: '120000', currency: 'COP', country: 'CO' },
+  ]);
   const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
   await waitForRun(r.id);
 }, 120_000);
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('payout ratio', () => {
   let preview: Awaited<ReturnType<typeof t.must<'commissions.preview'>>>;
@@ -52,10 +62,13 @@ describe('payout ratio', () => {
     const [r] = await t.database.sql<{ usd: string; cop: string }[]>`
       select (select rate_to_mxn::text from exchange_rates where currency = 'USD' order by effective_from desc limit 1) as usd,
         (select rate_to_mxn::text from exchange_rates where currency = 'COP' order by effective_from desc limit 1) as cop`;
-    rates.USD = r!.usd; rates.COP = r!.cop;
+    rates.USD = r!.usd;
+    rates.COP = r!.cop;
     const expected = Object.entries(preview.byCurrency).reduce((s, [c, a]) => s.plus(new Decimal(a).times(rates[c]!)), new Decimal(0));
     expect(p.commissionsMxn).toBe(expected.toFixed(2));
-    const [stats] = await t.database.sql<{ vn: string }[]>`select vn_mxn::text as vn from period_stats s join periods p on p.id = s.period_id where p.key = '2026-11'`;
+    const [stats] = await t.database.sql<
+      { vn: string }[]
+    >`select vn_mxn::text as vn from period_stats s join periods p on p.id = s.period_id where p.key = '2026-11'`;
     expect(p.vnMxn).toBe(new Decimal(stats!.vn).toFixed(2));
     expect(p.byCountry.map((c) => c.country)).toEqual(['CO', 'MX', 'US']);
     expect(p.ratio).toBe(expected.div(stats!.vn).toDecimalPlaces(6).toFixed(6));
@@ -76,7 +89,9 @@ describe('payout ratio', () => {
       select type::text as type, trim(currency) as currency, sum(amount)::text as amount from commission_lines l join periods p on p.id = l.period_id
       where p.key = '2026-11' and l.status = 'posted' group by 1, 2`;
     for (const x of perType) expect(p.byBonus.find((b) => b.type === x.type)!.byCurrency[x.currency]).toBe(new Decimal(x.amount).toFixed(2));
-    const [stats] = await t.database.sql<{ vn: string }[]>`select vn_mxn::text as vn from period_stats s join periods p on p.id = s.period_id where p.key = '2026-11'`;
+    const [stats] = await t.database.sql<
+      { vn: string }[]
+    >`select vn_mxn::text as vn from period_stats s join periods p on p.id = s.period_id where p.key = '2026-11'`;
     expect(p.vnMxn).toBe(new Decimal(stats!.vn).toFixed(2));
     expect(p.ratio).toBe(mxn.div(stats!.vn).toDecimalPlaces(6).toFixed(6));
     // The close paid what the preview showed.
@@ -104,7 +119,12 @@ describe('payout ratio', () => {
     expect(withPreview.commissionsMxn).toBe(claw.toDecimalPlaces(2).toFixed(2));
     expect(withPreview.ratio).toBeNull();
     const hist = await t.must('economics.payoutHistory', {}, t.tokens.finance);
-    expect(hist.map((h) => [h.periodKey, h.source])).toEqual([['2026-09', 'lines'], ['2026-10', 'lines'], ['2026-11', 'lines'], ['2026-12', 'preview']]);
+    expect(hist.map((h) => [h.periodKey, h.source])).toEqual([
+      ['2026-09', 'lines'],
+      ['2026-10', 'lines'],
+      ['2026-11', 'lines'],
+      ['2026-12', 'preview'],
+    ]);
     expect(hist.find((h) => h.periodKey === '2026-11')!.ratio).toBe(before.ratio);
     const s = await t.call('economics.payout', {}, t.tokens.support);
     expect(!s.ok && s.error.code).toBe('FORBIDDEN');

@@ -18,10 +18,13 @@ import { versionInForce } from '../plan/versions';
 
 /** Posted lines of a period per bonus and currency (`kind`: only clawbacks, or all). */
 export async function linesFigures(db: DbOrTx, periodId: number, onlyClawbacks = false): Promise<PayoutCommission[]> {
-  const rows = await q<{ type: string; currency: string; amount: string; mxn: string; lines: number }>(db, sql`
+  const rows = await q<{ type: string; currency: string; amount: string; mxn: string; lines: number }>(
+    db,
+    sql`
     select type::text as type, trim(currency) as currency, sum(amount)::text as amount, sum(amount * fx_to)::text as mxn, count(*)::int as lines
     from commission_lines where period_id = ${periodId} and status = 'posted' ${onlyClawbacks ? sql`and kind = 'clawback'` : sql``}
-    group by type, currency order by type, currency`);
+    group by type, currency order by type, currency`,
+  );
   return rows.map((r) => ({ type: r.type, currency: r.currency, amount: r.amount, amountMxn: r.mxn, lines: Number(r.lines) }));
 }
 
@@ -33,16 +36,23 @@ export async function linesFigures(db: DbOrTx, periodId: number, onlyClawbacks =
  */
 export async function salesFigures(db: DbOrTx, period: PeriodRow): Promise<PayoutSales[]> {
   const rates = await ratesAt(db, period.startsAt);
-  const whens = [...rates].filter(([c, r]) => /^[A-Z]{3}$/.test(c) && /^\d+(\.\d+)?$/.test(r)).map(([c, r]) => `when '${c}' then ${r}::numeric`).join(' ');
+  const whens = [...rates]
+    .filter(([c, r]) => /^[A-Z]{3}$/.test(c) && /^\d+(\.\d+)?$/.test(r))
+    .map(([c, r]) => `when '${c}' then ${r}::numeric`)
+    .join(' ');
   const rate = sql.raw(whens ? `(case trim(o.currency) ${whens} end)` : 'null::numeric');
-  const counted = period.status === 'closed' && period.closedAt
-    ? sql`(o.status = 'paid' or (o.status = 'refunded' and o.refunded_at >= ${period.closedAt.toISOString()}::timestamptz))`
-    : sql`o.status = 'paid'`;
-  const rows = await q<{ country: string; currency: string; vn: string; vn_mxn: string | null; orders: number }>(db, sql`
+  const counted =
+    period.status === 'closed' && period.closedAt
+      ? sql`(o.status = 'paid' or (o.status = 'refunded' and o.refunded_at >= ${period.closedAt.toISOString()}::timestamptz))`
+      : sql`o.status = 'paid'`;
+  const rows = await q<{ country: string; currency: string; vn: string; vn_mxn: string | null; orders: number }>(
+    db,
+    sql`
     select trim(m.country) as country, trim(o.currency) as currency, sum(o.vn)::text as vn, sum(round(o.vn * ${rate}, 2))::text as vn_mxn, count(*)::int as orders
     from orders o join members m on m.id = o.member_id
     where o.period_id = ${period.id} and ${counted}
-    group by m.country, o.currency order by 1, 2`);
+    group by m.country, o.currency order by 1, 2`,
+  );
   return rows.map((r) => ({ country: r.country, currency: r.currency, vn: r.vn, vnMxn: r.vn_mxn ?? '0', orders: Number(r.orders) }));
 }
 
@@ -59,12 +69,18 @@ type PreviewTotals = { byType?: Record<string, Record<string, string>>; rates?: 
 
 /** The open (or closing) period's figures: its latest preview, the clawbacks posted in it, its VN now. */
 export async function previewFigures(db: DbOrTx, period: PeriodRow, withSales = true): Promise<{ figures: PayoutFigures; previewAt: string } | null> {
-  const [p] = await q<{ at: Date | string; totals: PreviewTotals }>(db, sql`
-    select at, totals from commission_previews where period_id = ${period.id} order by id desc limit 1`);
+  const [p] = await q<{ at: Date | string; totals: PreviewTotals }>(
+    db,
+    sql`
+    select at, totals from commission_previews where period_id = ${period.id} order by id desc limit 1`,
+  );
   if (!p?.totals?.byType) return null;
   const rates = p.totals.rates ?? Object.fromEntries(await ratesAt(db, period.startsAt));
   const clawbacks = await linesFigures(db, period.id, true);
-  return { figures: figuresFromTotals(p.totals.byType, rates, clawbacks, withSales ? await salesFigures(db, period) : []), previewAt: new Date(p.at).toISOString() };
+  return {
+    figures: figuresFromTotals(p.totals.byType, rates, clawbacks, withSales ? await salesFigures(db, period) : []),
+    previewAt: new Date(p.at).toISOString(),
+  };
 }
 
 export async function periodPayout(db: DbOrTx, period: PeriodRow) {
@@ -73,7 +89,8 @@ export async function periodPayout(db: DbOrTx, period: PeriodRow) {
   const base = { periodKey: period.key, status: period.status, plan };
   if (period.status === 'closed') return { ...base, source: 'lines' as const, previewAt: null, ...payoutRatio(await closedFigures(db, period)) };
   const pv = await previewFigures(db, period);
-  if (!pv) return { ...base, source: 'none' as const, previewAt: null, ...payoutRatio({ commissions: [], sales: await salesFigures(db, period) }), ratio: null };
+  if (!pv)
+    return { ...base, source: 'none' as const, previewAt: null, ...payoutRatio({ commissions: [], sales: await salesFigures(db, period) }), ratio: null };
   return { ...base, source: 'preview' as const, previewAt: pv.previewAt, ...payoutRatio(pv.figures) };
 }
 export type PeriodPayout = Awaited<ReturnType<typeof periodPayout>>;
@@ -84,8 +101,11 @@ export type PeriodPayout = Awaited<ReturnType<typeof periodPayout>>;
  * this reads no orders but a closed period's the first time.
  */
 export async function payoutHistory(db: DbOrTx, n = 12) {
-  const list = (await db.select().from(periods).orderBy(desc(periods.startsAt)).limit(n) as PeriodRow[]).reverse();
-  const stats = await figuresOf(db, list.filter((p) => p.status !== 'closed'));
+  const list = ((await db.select().from(periods).orderBy(desc(periods.startsAt)).limit(n)) as PeriodRow[]).reverse();
+  const stats = await figuresOf(
+    db,
+    list.filter((p) => p.status !== 'closed'),
+  );
   const out = [];
   for (const period of list) {
     const version = await versionInForce(db, period.key).catch(() => null);
@@ -100,8 +120,13 @@ export async function payoutHistory(db: DbOrTx, n = 12) {
     }
     const r = figures ? payoutRatio(figures) : null;
     out.push({
-      periodKey: period.key, status: period.status, source, ratio: r?.ratio ?? null, commissionsMxn: r?.commissionsMxn ?? null,
-      vnMxn: r?.vnMxn ?? stats.get(period.id)?.vnMxn ?? '0', plan: version?.name ?? null,
+      periodKey: period.key,
+      status: period.status,
+      source,
+      ratio: r?.ratio ?? null,
+      commissionsMxn: r?.commissionsMxn ?? null,
+      vnMxn: r?.vnMxn ?? stats.get(period.id)?.vnMxn ?? '0',
+      plan: version?.name ?? null,
     });
   }
   return out;

@@ -25,23 +25,34 @@ async function waitSimulation(id: number) {
   }
   throw new Error('simulation did not end');
 }
-const counts = async () => (await t.database.sql<{ lines: number; entries: number; programs: number }[]>`
-  select (select count(*)::int from commission_lines) as lines, (select count(*)::int from ledger_entries) as entries, (select count(*)::int from member_programs) as programs`)[0]!;
+const counts = async () =>
+  (
+    await t.database.sql<{ lines: number; entries: number; programs: number }[]>`
+  select (select count(*)::int from commission_lines) as lines, (select count(*)::int from ledger_entries) as entries, (select count(*)::int from member_programs) as programs`
+  )[0]!;
 
 beforeAll(async () => {
   t = await testApp({ now: () => now });
-  await insertMembers(t.database.sql, [...SMALL_NETWORK, { id: 10, sponsorId: 6, firstName: 'Julia', lastName: 'Mora', country: 'CO' },
-    { id: 11, sponsorId: 5, firstName: 'Kevin', lastName: 'Hill', country: 'US' }]);
+  await insertMembers(t.database.sql, [
+    ...SMALL_NETWORK,
+    { id: 10, sponsorId: 6, firstName: 'Julia', lastName: 'Mora', country: 'CO' },
+    { id: 11, sponsorId: 5, firstName: 'Kevin', lastName: 'Hill', country: 'US' },
+  ]);
   const periods = await insertPeriods(t.database.sql, ['2026-09', '2026-10', '2026-11']);
-  await insertOrders(t.database.sql, periods, [...SMALL_ORDERS, { memberId: 10, periodKey: '2026-11', pv: '1465', vn: '250000', currency: 'COP', country: 'CO' },
-    { memberId: 11, periodKey: '2026-11', pv: '300', vn: '80', currency: 'USD', country: 'US' }]);
+  await insertOrders(t.database.sql, periods, [
+    ...SMALL_ORDERS,
+    { memberId: 10, periodKey: '2026-11', pv: '1465', vn: '250000', currency: 'COP', country: 'CO' },
+    { memberId: 11, periodKey: '2026-11', pv: '300', vn: '80', currency: 'USD', country: 'US' },
+  ]);
   const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
   await waitForRun(r.id);
   const run = await t.must('periods.close', { key: '2026-11', confirmKey: '2026-11' }, t.tokens.admin);
   await waitForRun(run.id);
   draftId = (await t.must('plan.createDraft', { name: 'Borrador de prueba', effectiveFromPeriod: '2027-01' }, t.tokens.admin)).id;
 }, 180_000);
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('a draft plan tried on a real period', () => {
   it('with the plan in force, the engine reproduces the real close line for line (totals and per member)', async () => {
@@ -55,13 +66,19 @@ describe('a draft plan tried on a real period', () => {
       for (let i = 0; i < r.lines.length; i++) {
         const type = r.lines.type[i]!;
         const src = type <= 2 ? orders[r.lines.source[i]!]!.id.replace(/~k$/, '') : members[r.lines.source[i]!]!.id;
-        out.push(`${LINE_TYPE_BY_CODE[type]}|${members[r.lines.beneficiary[i]!]!.id}|${src}|${r.lines.level[i]}|${new Decimal(r.lines.amountCents[i]!).div(100).toFixed(2)}`);
+        out.push(
+          `${LINE_TYPE_BY_CODE[type]}|${members[r.lines.beneficiary[i]!]!.id}|${src}|${r.lines.level[i]}|${new Decimal(r.lines.amountCents[i]!).div(100).toFixed(2)}`,
+        );
       }
       return out.sort();
     };
-    const posted = (await t.database.sql<{ l: string }[]>`
+    const posted = (
+      await t.database.sql<{ l: string }[]>`
       select concat_ws('|', type, beneficiary_id, source_id, level, amount) as l from commission_lines l join periods p on p.id = l.period_id
-      where p.key = '2026-11' and l.kind = 'line' and l.status = 'posted'`).map((r) => r.l).sort();
+      where p.key = '2026-11' and l.kind = 'line' and l.status = 'posted'`
+    )
+      .map((r) => r.l)
+      .sort();
     expect(posted.length).toBeGreaterThan(10);
     expect(engineLines(base)).toEqual(posted);
     expect(engineLines(sim)).toEqual(posted);
@@ -74,7 +91,9 @@ describe('a draft plan tried on a real period', () => {
       const id = members[base.lines.beneficiary[i]!]!.id;
       mine.set(id, (mine.get(id) ?? new Decimal(0)).plus(new Decimal(base.lines.amountCents[i]!).div(100)));
     }
-    expect(Object.fromEntries([...mine].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(Object.fromEntries(perMember.map((r) => [r.id, new Decimal(r.amount).toFixed(2)])));
+    expect(Object.fromEntries([...mine].map(([k, v]) => [k, v.toFixed(2)]))).toEqual(
+      Object.fromEntries(perMember.map((r) => [r.id, new Decimal(r.amount).toFixed(2)])),
+    );
     const [totals] = await t.must('commissions.periodTotals', { periodKey: '2026-11' }, t.tokens.admin);
     expect(summary.base.byType).toEqual(totals!.byType);
     expect(summary.base.byCurrency).toEqual(totals!.byCurrency);
@@ -125,7 +144,9 @@ describe('a draft plan tried on a real period', () => {
   it('one at a time per admin (CONFLICT); cancelled when queued; finance reads but may not run; a published version or an inconsistent draft is refused', async () => {
     const [admin] = await t.database.sql<{ id: string }[]>`select id from staff where username = 'admin'`;
     const [period] = await t.database.sql<{ id: number }[]>`select id from periods where key = '2026-11'`;
-    const [busy] = await t.database.sql<{ id: number }[]>`insert into plan_simulations (plan_version_id, period_id, staff_id, status, heartbeat_at) values (${draftId}, ${period!.id}, ${admin!.id}, 'queued', now()) returning id`;
+    const [busy] = await t.database.sql<
+      { id: number }[]
+    >`insert into plan_simulations (plan_version_id, period_id, staff_id, status, heartbeat_at) values (${draftId}, ${period!.id}, ${admin!.id}, 'queued', now()) returning id`;
     const second = await t.call('plan.simulate', { versionId: draftId, periodKey: '2026-11' }, t.tokens.admin);
     expect(!second.ok && second.error.code).toBe('CONFLICT');
     const cancelled = await t.must('plan.cancelSimulation', { id: busy!.id }, t.tokens.admin);

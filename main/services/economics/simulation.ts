@@ -44,17 +44,21 @@ export interface SimulationHooks {
 /** The draft's figures, refused (VALIDATION, with the paths at fault) when they are not a consistent plan. */
 export function draftFigures(figures: unknown, periodKey: string, rates: Record<string, string>): PlanFigures {
   const checked = checkPlan(figures);
-  if (!checked.ok) throw new AppError('VALIDATION', wordError('economics.draftInconsistent'), { issues: checked.issues }, { key: 'economics.draftInconsistent' });
+  if (!checked.ok)
+    throw new AppError('VALIDATION', wordError('economics.draftInconsistent'), { issues: checked.issues }, { key: 'economics.draftInconsistent' });
   return checkRunInputs(checked.plan, rates, periodKey);
 }
 
 /** Members whose car down payment was paid before `period` (a closed period: the lines of earlier periods). */
 async function carPaidBefore(db: DbOrTx, period: PeriodRow, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const found = await rows<{ id: string }>(db, sql`
+  const found = await rows<{ id: string }>(
+    db,
+    sql`
     select distinct l.beneficiary_id::text as id from commission_lines l join periods p on p.id = l.period_id
     where l.beneficiary_id = any(${sql.raw(`array[${ids.map((i) => Number(i)).join(',')}]::bigint[]`)})
-      and l.type = 'automovil' and l.level = 1 and l.kind = 'line' and l.status = 'posted' and p.starts_at < ${period.startsAt.toISOString()}::timestamptz`);
+      and l.type = 'automovil' and l.level = 1 and l.kind = 'line' and l.status = 'posted' and p.starts_at < ${period.startsAt.toISOString()}::timestamptz`,
+  );
   return new Set(found.map((r) => r.id));
 }
 
@@ -62,10 +66,17 @@ async function carPaidBefore(db: DbOrTx, period: PeriodRow, ids: string[]): Prom
 export async function loadForSimulation(db: DbOrTx, period: PeriodRow, inForce: PlanFigures, rates: Record<string, string>): Promise<LoadedPeriod> {
   const loaded = await loadPeriod(db, period, inForce, rates);
   if (period.status === 'closed') {
-    const changed = await rows<{ id: string }>(db, sql`
-      select member_id::text as id from member_programs where car_down_payment_paid and period_id >= ${period.id}`);
+    const changed = await rows<{ id: string }>(
+      db,
+      sql`
+      select member_id::text as id from member_programs where car_down_payment_paid and period_id >= ${period.id}`,
+    );
     if (changed.length) {
-      const before = await carPaidBefore(db, period, changed.map((r) => r.id));
+      const before = await carPaidBefore(
+        db,
+        period,
+        changed.map((r) => r.id),
+      );
       const byId = new Set(changed.map((r) => r.id));
       const members = loaded.input.members.map((m) => (byId.has(m.id) ? { ...m, carDownPaymentPaid: before.has(m.id) } : m));
       return { ...loaded, input: { ...loaded.input, members } };
@@ -95,7 +106,9 @@ function memberByType(result: PeriodResult, member: number): Record<string, stri
   const cents = new Float64Array(LINE_TYPE_BY_CODE.length);
   for (let i = 0; i < L.length; i++) if (L.beneficiary[i] === member) cents[L.type[i]!]! += L.amountCents[i]!;
   const out: Record<string, string> = {};
-  LINE_TYPE_BY_CODE.forEach((t, k) => { if (cents[k]) out[t] = new Decimal(cents[k]!).div(100).toFixed(2); });
+  LINE_TYPE_BY_CODE.forEach((t, k) => {
+    if (cents[k]) out[t] = new Decimal(cents[k]!).div(100).toFixed(2);
+  });
   return out;
 }
 
@@ -133,7 +146,10 @@ export async function computeSimulation(db: DbOrTx, period: PeriodRow, draft: un
 /** The period's VN per country and currency: a closed period's as kept in period_payouts, else summed now. */
 async function periodSales(db: DbOrTx, period: PeriodRow): Promise<Awaited<ReturnType<typeof salesFigures>>> {
   if (period.status === 'closed') {
-    const [kept] = await rows<{ sales: Awaited<ReturnType<typeof salesFigures>> | null }>(db, sql`select figures->'sales' as sales from period_payouts where period_id = ${period.id}`);
+    const [kept] = await rows<{ sales: Awaited<ReturnType<typeof salesFigures>> | null }>(
+      db,
+      sql`select figures->'sales' as sales from period_payouts where period_id = ${period.id}`,
+    );
     if (kept?.sales) return kept.sales;
   }
   return salesFigures(db, period);
@@ -154,23 +170,56 @@ export interface SimulationResult {
   base: SideSummary;
   draft: SideSummary;
   ranks: { changed: number; up: number; down: number };
-  top: { memberId: number; code: string; name: string; currency: string; before: string; after: string; difference: string; differenceMxn: string; rankBefore: number; rankAfter: number }[];
+  top: {
+    memberId: number;
+    code: string;
+    name: string;
+    currency: string;
+    before: string;
+    after: string;
+    difference: string;
+    differenceMxn: string;
+    rankBefore: number;
+    rankAfter: number;
+  }[];
   why: null | {
-    memberId: number; code: string; name: string; currency: string; pv: string; pvg: string; rankBefore: number; rankAfter: number;
+    memberId: number;
+    code: string;
+    name: string;
+    currency: string;
+    pv: string;
+    pvg: string;
+    rankBefore: number;
+    rankAfter: number;
     byType: { type: string; before: string; after: string }[];
   };
   ms: number;
 }
 
-async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim: PeriodResult, rates: Record<string, string>, sales: Awaited<ReturnType<typeof salesFigures>>, inForce: { id: number; name: string }): Promise<SimulationResult> {
+async function compare(
+  db: DbOrTx,
+  loaded: LoadedPeriod,
+  base: PeriodResult,
+  sim: PeriodResult,
+  rates: Record<string, string>,
+  sales: Awaited<ReturnType<typeof salesFigures>>,
+  inForce: { id: number; name: string },
+): Promise<SimulationResult> {
   const members = loaded.input.members;
   const n = members.length;
   const a = perMemberCents(base, n);
   const b = perMemberCents(sim, n);
   const ra = base.volumes.paidAsRank;
   const rb = sim.volumes.paidAsRank;
-  let changed = 0; let up = 0; let down = 0;
-  for (let i = 0; i < n; i++) if (ra[i] !== rb[i]) { changed++; if (rb[i]! > ra[i]!) up++; else down++; }
+  let changed = 0;
+  let up = 0;
+  let down = 0;
+  for (let i = 0; i < n; i++)
+    if (ra[i] !== rb[i]) {
+      changed++;
+      if (rb[i]! > ra[i]!) up++;
+      else down++;
+    }
   // The biggest changes by their MXN value (cents × the period's rate: an ordering, the figures shown are exact strings).
   const rateN = Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, Number(v)]));
   const heap: { i: number; mxn: number }[] = [];
@@ -178,7 +227,11 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
     const d = b[i]! - a[i]!;
     if (d === 0) continue;
     const mxn = Math.abs(d) * (rateN[CURRENCY_OF_COUNTRY[members[i]!.country]] ?? 1);
-    if (heap.length < TOP_CHANGES) { heap.push({ i, mxn }); if (heap.length === TOP_CHANGES) heap.sort((x, y) => y.mxn - x.mxn); continue; }
+    if (heap.length < TOP_CHANGES) {
+      heap.push({ i, mxn });
+      if (heap.length === TOP_CHANGES) heap.sort((x, y) => y.mxn - x.mxn);
+      continue;
+    }
     if (mxn <= heap[TOP_CHANGES - 1]!.mxn) continue;
     heap[TOP_CHANGES - 1] = { i, mxn };
     heap.sort((x, y) => y.mxn - x.mxn);
@@ -186,7 +239,10 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
   heap.sort((x, y) => y.mxn - x.mxn || Number(members[x.i]!.id) - Number(members[y.i]!.id));
   const ids = heap.map((h) => Number(members[h.i]!.id));
   const names = ids.length
-    ? await rows<{ id: string; code: string; first_name: string; last_name: string }>(db, sql`select id::text as id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.join(',')}]::bigint[]`)})`)
+    ? await rows<{ id: string; code: string; first_name: string; last_name: string }>(
+        db,
+        sql`select id::text as id, code, first_name, last_name from members where id = any(${sql.raw(`array[${ids.join(',')}]::bigint[]`)})`,
+      )
     : [];
   const byId = new Map(names.map((r) => [Number(r.id), r]));
   const cents = (c: number) => new Decimal(c).div(100).toFixed(2);
@@ -196,9 +252,19 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
     const currency = CURRENCY_OF_COUNTRY[m.country];
     const diff = new Decimal(b[h.i]! - a[h.i]!).div(100);
     return {
-      memberId: Number(m.id), code: row?.code ?? m.id, name: row ? `${row.first_name} ${row.last_name}` : '', currency,
-      before: cents(a[h.i]!), after: cents(b[h.i]!), difference: diff.toFixed(2), differenceMxn: diff.times(rates[currency] ?? '1').toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2),
-      rankBefore: ra[h.i]!, rankAfter: rb[h.i]!,
+      memberId: Number(m.id),
+      code: row?.code ?? m.id,
+      name: row ? `${row.first_name} ${row.last_name}` : '',
+      currency,
+      before: cents(a[h.i]!),
+      after: cents(b[h.i]!),
+      difference: diff.toFixed(2),
+      differenceMxn: diff
+        .times(rates[currency] ?? '1')
+        .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+        .toFixed(2),
+      rankBefore: ra[h.i]!,
+      rankAfter: rb[h.i]!,
     };
   });
   let why: SimulationResult['why'] = null;
@@ -208,14 +274,26 @@ async function compare(db: DbOrTx, loaded: LoadedPeriod, base: PeriodResult, sim
     const after = memberByType(sim, i);
     const vol = sim.volumes.row(i);
     why = {
-      memberId: top[0]!.memberId, code: top[0]!.code, name: top[0]!.name, currency: top[0]!.currency, pv: vol.pv, pvg: vol.pvg,
-      rankBefore: ra[i]!, rankAfter: rb[i]!,
+      memberId: top[0]!.memberId,
+      code: top[0]!.code,
+      name: top[0]!.name,
+      currency: top[0]!.currency,
+      pv: vol.pv,
+      pvg: vol.pvg,
+      rankBefore: ra[i]!,
+      rankAfter: rb[i]!,
       byType: LINE_TYPE_BY_CODE.filter((t) => before[t] || after[t]).map((t) => ({ type: t, before: before[t] ?? '0.00', after: after[t] ?? '0.00' })),
     };
   }
   return {
-    periodKey: loaded.input.period, inForce, base: side(base, loaded, rates, sales), draft: side(sim, loaded, rates, sales),
-    ranks: { changed, up, down }, top, why, ms: 0,
+    periodKey: loaded.input.period,
+    inForce,
+    base: side(base, loaded, rates, sales),
+    draft: side(sim, loaded, rates, sales),
+    ranks: { changed, up, down },
+    top,
+    why,
+    ms: 0,
   };
 }
 
@@ -238,10 +316,13 @@ export function pumpSimulations(db: Db, log: (m: string) => void = () => {}): Pr
       await db.execute(sql`update plan_simulations set status = 'failed', error = 'Interrumpida: el proceso que la calculaba terminó.', finished_at = now()
         where status = 'running' and heartbeat_at < now() - make_interval(secs => ${STALE_MS / 1000})`);
       for (;;) {
-        const [next] = await rows<{ id: number; plan_version_id: number; period_id: number }>(db, sql`
+        const [next] = await rows<{ id: number; plan_version_id: number; period_id: number }>(
+          db,
+          sql`
           update plan_simulations set status = 'running', started_at = now(), heartbeat_at = now(), stage = 'load'
           where id = (select id from plan_simulations where status = 'queued' order by id limit 1 for update skip locked)
-          returning id::int as id, plan_version_id::int as plan_version_id, period_id::int as period_id`);
+          returning id::int as id, plan_version_id::int as plan_version_id, period_id::int as period_id`,
+        );
         if (!next) break;
         await runOne(db, next.id, next.plan_version_id, next.period_id, log);
       }
@@ -267,11 +348,13 @@ async function runOne(db: Db, id: number, versionId: number, periodId: number, l
         return (r?.cancel_requested ?? 0) > 0;
       },
     });
-    await db.execute(sql`update plan_simulations set status = 'done', progress = 1000, stage = null, finished_at = now(), heartbeat_at = now(), result = ${JSON.stringify(summary)}::jsonb where id = ${id}`);
+    await db.execute(
+      sql`update plan_simulations set status = 'done', progress = 1000, stage = null, finished_at = now(), heartbeat_at = now(), result = ${JSON.stringify(summary)}::jsonb where id = ${id}`,
+    );
   } catch (e) {
     const cancelled = e instanceof SimulationCancelled;
     const message = cancelled ? null : e instanceof AppError ? e.message : `Error al calcular: ${e instanceof Error ? e.message : String(e)}`;
-    if (!cancelled) log(`simulation ${id} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    if (!cancelled) log(`simulation ${id} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     await db.execute(sql`update plan_simulations set status = ${cancelled ? 'cancelled' : 'failed'}, error = ${message}, finished_at = now() where id = ${id}`);
   }
 }

@@ -13,7 +13,10 @@ async function node(input: ParsedInputOf<'genealogy.node'>, ctx: CallContext) {
   const memberId = input.memberId ?? (await q.rootMember(ctx.sql));
   const m = await q.memberCore(ctx.sql, memberId);
   const [n, ups, recruits, periods] = await Promise.all([
-    q.node(ctx.sql, memberId, period), q.upline(ctx.sql, m.path), q.directRecruits(ctx.sql, memberId), q.listPeriods(ctx.sql),
+    q.node(ctx.sql, memberId, period),
+    q.upline(ctx.sql, m.path),
+    q.directRecruits(ctx.sql, memberId),
+    q.listPeriods(ctx.sql),
   ]);
   return { node: n, upline: ups, directRecruits: recruits, period, periods: periods.map(({ id, key, status }) => ({ id, key, status })) };
 }
@@ -33,7 +36,10 @@ async function levels(input: ParsedInputOf<'genealogy.levels'>, ctx: CallContext
   let totalActive = 0;
   // PV totals are summed in SQL numeric, never in JS numbers.
   const [sum] = await ctx.sql<{ pv: string }[]>`select coalesce(sum(x::numeric), 0)::text as pv from unnest(${rows.map((r) => r.pv)}::text[]) x`;
-  for (const r of rows) { totalMembers += r.members; totalActive += r.active; }
+  for (const r of rows) {
+    totalMembers += r.members;
+    totalActive += r.active;
+  }
   return { levels: rows, totalMembers, totalActive, totalPv: sum?.pv ?? '0', period };
 }
 
@@ -79,17 +85,41 @@ async function move(input: ParsedInputOf<'genealogy.move'>, ctx: MutationContext
 
   const r = await moveInPeriod(ctx.tx, input.memberId, input.newSponsorId, { id: period.id, startsAt: new Date(period.starts_at) });
   await ctx.tx.insert(genealogyMoves).values({
-    memberId: r.memberId, oldSponsorId: r.oldSponsorId, newSponsorId: r.newSponsorId, periodId: period.id, movedMembers: r.movedMembers,
-    oldPath: r.oldPath, newPath: r.newPath, reason: input.reason, staffId: ctx.staff?.id ?? null, at: now,
+    memberId: r.memberId,
+    oldSponsorId: r.oldSponsorId,
+    newSponsorId: r.newSponsorId,
+    periodId: period.id,
+    movedMembers: r.movedMembers,
+    oldPath: r.oldPath,
+    newPath: r.newPath,
+    reason: input.reason,
+    staffId: ctx.staff?.id ?? null,
+    at: now,
   });
   await ctx.audit({
-    entity: 'member', entityId: r.memberId, reason: input.reason,
+    entity: 'member',
+    entityId: r.memberId,
+    reason: input.reason,
     before: { sponsorId: r.oldSponsorId, path: r.oldPath, depth: r.oldDepth },
-    after: { sponsorId: r.newSponsorId, path: r.newPath, depth: r.newDepth, movedMembers: r.movedMembers, period: period.key, subtreePvg: r.subtreePvg, rankChanges: r.rankChanges },
+    after: {
+      sponsorId: r.newSponsorId,
+      path: r.newPath,
+      depth: r.newDepth,
+      movedMembers: r.movedMembers,
+      period: period.key,
+      subtreePvg: r.subtreePvg,
+      rankChanges: r.rankChanges,
+    },
   });
   return {
-    memberId: r.memberId, oldSponsorId: r.oldSponsorId, newSponsorId: r.newSponsorId, movedMembers: r.movedMembers,
-    oldPath: r.oldPath, newPath: r.newPath, subtreePvg: r.subtreePvg, period: { id: period.id, key: period.key, status: period.status },
+    memberId: r.memberId,
+    oldSponsorId: r.oldSponsorId,
+    newSponsorId: r.newSponsorId,
+    movedMembers: r.movedMembers,
+    oldPath: r.oldPath,
+    newPath: r.newPath,
+    subtreePvg: r.subtreePvg,
+    period: { id: period.id, key: period.key, status: period.status },
   };
 }
 

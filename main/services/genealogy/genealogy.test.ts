@@ -10,7 +10,9 @@ beforeAll(async () => {
   t = await testApp({ now: () => FIXTURE_NOW });
   await loadFixture(t.database.sql);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** The stored tree (path, depth, downline_size) must equal the one recomputed from sponsor ids. */
 async function expectTreeConsistent() {
@@ -33,7 +35,10 @@ async function expectPvgConsistent() {
 }
 
 describe('genealogy reads', () => {
-  it('the fixture itself is consistent', async () => { await expectTreeConsistent(); await expectPvgConsistent(); });
+  it('the fixture itself is consistent', async () => {
+    await expectTreeConsistent();
+    await expectPvgConsistent();
+  });
 
   it('a node: figures of the open period by default, upline, periods', async () => {
     const r = await t.must('genealogy.node', { memberId: 7 }, t.tokens.support);
@@ -66,7 +71,10 @@ describe('genealogy reads', () => {
     const p4 = await t.must('genealogy.children', { memberId: 7, pageSize: 100, page: 4 }, t.tokens.support);
     expect(p4.rows).toEqual([]);
     const byDownline = await t.must('genealogy.children', { memberId: 2, sort: 'downline' }, t.tokens.support);
-    expect(byDownline.rows.map((r) => [r.id, r.downlineSize])).toEqual([[5, 43], [4, 1]]);
+    expect(byDownline.rows.map((r) => [r.id, r.downlineSize])).toEqual([
+      [5, 43],
+      [4, 1],
+    ]);
     const byPvg = await t.must('genealogy.children', { memberId: 1, sort: 'pvg' }, t.tokens.support);
     expect(byPvg.rows.map((r) => r.id)).toEqual([3, 2]);
     const leaf = await t.must('genealogy.children', { memberId: 300 }, t.tokens.support);
@@ -89,7 +97,7 @@ describe('genealogy reads', () => {
     expect(hub.levels).toEqual([{ level: 1, members: 250, active: 82, pv: '8300.00' }]);
   });
 
-  it('leg view: each direct recruit\'s leg with its PVG, members, active members (the tree\'s rule) and ranks', async () => {
+  it("leg view: each direct recruit's leg with its PVG, members, active members (the tree's rule) and ranks", async () => {
     const r = await t.must('genealogy.legs', { memberId: 1 }, t.tokens.support);
     const kids = await t.must('genealogy.children', { memberId: 1, pageSize: 200 }, t.tokens.support);
     expect(r.legs.map((l) => l.recruit.id).sort((a, b) => a - b)).toEqual(kids.rows.map((k) => k.id).sort((a, b) => a - b));
@@ -136,7 +144,12 @@ describe('genealogy.move', () => {
   const auditRows = async () => (await t.database.sql`select count(*)::int as n from audit_log where action = 'genealogy.move'`)[0]!.n as number;
 
   it('refuses a move into the own downline (cycle) or onto itself, changing nothing', async () => {
-    for (const [memberId, newSponsorId] of [[2, 6], [2, 300], [5, 5], [1, 7]]) {
+    for (const [memberId, newSponsorId] of [
+      [2, 6],
+      [2, 300],
+      [5, 5],
+      [1, 7],
+    ]) {
       const r = await t.call('genealogy.move', { memberId, newSponsorId, reason: 'Prueba de ciclo' }, t.tokens.admin);
       expect(!r.ok && r.error.code, `${memberId} → ${newSponsorId}`).toBe('CONFLICT');
     }
@@ -193,18 +206,35 @@ describe('genealogy.move', () => {
     // 5 (Anahí, with the 43-deep leg below) from 2 to 12 (a recruit of the hub 7, under 3).
     // Row versions of members before the move: the subtree's rows must stay as they are (the move
     // rewrites member_paths; members gets the new sponsor of 5 and the ancestors' downline sizes).
-    const versions = async () => new Map((await t.database.sql<{ id: number; v: string }[]>`select id::int, xmin::text as v from members`).map((x) => [x.id, x.v]));
+    const versions = async () =>
+      new Map((await t.database.sql<{ id: number; v: string }[]>`select id::int, xmin::text as v from members`).map((x) => [x.id, x.v]));
     const before = await versions();
     const r = await t.must('genealogy.move', { memberId: 5, newSponsorId: 12, reason: 'Alta registrada con el patrocinador equivocado' }, t.tokens.admin);
     const after = await versions();
-    expect([...after].filter(([id, v]) => before.get(id) !== v).map(([id]) => id).sort((a, b) => a - b)).toEqual([2, 3, 5, 7, 12]);
+    expect(
+      [...after]
+        .filter(([id, v]) => before.get(id) !== v)
+        .map(([id]) => id)
+        .sort((a, b) => a - b),
+    ).toEqual([2, 3, 5, 7, 12]);
     // 258..300 buy 100 PV when the id is a multiple of 3: 258, 261, …, 300 → 15 of them.
-    expect(r).toMatchObject({ memberId: 5, oldSponsorId: 2, newSponsorId: 12, movedMembers: 44, oldPath: '1/2/5/', newPath: '1/3/7/12/5/', subtreePvg: '1500.00', period: { key: '2026-11' } });
+    expect(r).toMatchObject({
+      memberId: 5,
+      oldSponsorId: 2,
+      newSponsorId: 12,
+      movedMembers: 44,
+      oldPath: '1/2/5/',
+      newPath: '1/3/7/12/5/',
+      subtreePvg: '1500.00',
+      period: { key: '2026-11' },
+    });
     await expectTreeConsistent();
     await expectPvgConsistent();
-    const [pvg2] = await t.database.sql`select pvg::text from member_volumes where member_id = 2 and period_id = (select id from periods where status = 'open')`;
+    const [pvg2] = await t.database
+      .sql`select pvg::text from member_volumes where member_id = 2 and period_id = (select id from periods where status = 'open')`;
     expect(pvg2!.pvg).toBe('100.00'); // José keeps 6 (JOSÉ LUIS Peña, 100 PV)
-    const [pvg12] = await t.database.sql`select pvg::text, paid_as_rank from member_volumes where member_id = 12 and period_id = (select id from periods where status = 'open')`;
+    const [pvg12] = await t.database
+      .sql`select pvg::text, paid_as_rank from member_volumes where member_id = 12 and period_id = (select id from periods where status = 'open')`;
     // Its rank is re-evaluated with the plan (PV 100 is below the 1,465 of Visionario).
     expect(pvg12).toMatchObject({ pvg: '1600.00', paid_as_rank: 0 });
     const [m] = await t.database.sql`select sponsor_id::int as s, p.depth, p.path from members m join member_paths p on p.member_id = m.id where id = 300`;
@@ -214,8 +244,12 @@ describe('genealogy.move', () => {
 
     const [audit] = await t.database.sql`select staff_username, entity, entity_id, reason, before, after from audit_log where action = 'genealogy.move'`;
     expect(audit).toMatchObject({
-      staff_username: 'admin', entity: 'member', entity_id: '5', reason: 'Alta registrada con el patrocinador equivocado',
-      before: { sponsorId: 2, path: '1/2/5/', depth: 2 }, after: { sponsorId: 12, path: '1/3/7/12/5/', depth: 4, movedMembers: 44 },
+      staff_username: 'admin',
+      entity: 'member',
+      entity_id: '5',
+      reason: 'Alta registrada con el patrocinador equivocado',
+      before: { sponsorId: 2, path: '1/2/5/', depth: 2 },
+      after: { sponsorId: 12, path: '1/3/7/12/5/', depth: 4, movedMembers: 44 },
     });
     const profile = await t.must('members.get', { id: 5 }, t.tokens.support);
     expect(profile.sponsor?.id).toBe(12);
@@ -235,7 +269,7 @@ describe('genealogy.move', () => {
     expect(notUnder2.rows).toEqual([]);
   });
 
-  it('an order confirmed while a move of its buyer\'s subtree commits counts for the new ancestors', async () => {
+  it("an order confirmed while a move of its buyer's subtree commits counts for the new ancestors", async () => {
     // The move holds the open period's aggregates row until it commits; the confirmation waits for
     // it and must then use the buyer's NEW path (without the fix the old ancestors got the PVG).
     const [open] = await t.database.sql<{ id: number; starts_at: Date }[]>`select id, starts_at from periods where status = 'open'`;
@@ -243,9 +277,13 @@ describe('genealogy.move', () => {
     const target = before!.sponsor === 12 ? 1 : 12;
     const orderId = await pendingOrder(t.database.sql, 300, '250');
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     let moved!: () => void;
-    const movedNotCommitted = new Promise<void>((r) => { moved = r; });
+    const movedNotCommitted = new Promise<void>((r) => {
+      moved = r;
+    });
     const move = t.database.db.transaction(async (tx) => {
       await moveInPeriod(tx, 5, target, { id: open!.id, startsAt: new Date(open!.starts_at) });
       moved();
@@ -253,7 +291,12 @@ describe('genealogy.move', () => {
     });
     await movedNotCommitted;
     let confirmed = false;
-    const confirm = t.database.db.transaction((tx) => confirmOrder(tx, orderId, { confirmedAt: '2026-11-15T18:00:00Z', method: 'manual' })).then((r) => { confirmed = true; return r; });
+    const confirm = t.database.db
+      .transaction((tx) => confirmOrder(tx, orderId, { confirmedAt: '2026-11-15T18:00:00Z', method: 'manual' }))
+      .then((r) => {
+        confirmed = true;
+        return r;
+      });
     await new Promise((r) => setTimeout(r, 300));
     expect(confirmed).toBe(false); // waiting for the move's lock on the period
     release();

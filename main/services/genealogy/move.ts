@@ -42,9 +42,15 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
   if (!s) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: newSponsorId });
   if (memberId === newSponsorId || s.path.startsWith(m.path)) {
-    throw AppError.of('CONFLICT', 'genealogy.cycle', {}, {
-      memberId, newSponsorId,
-    });
+    throw AppError.of(
+      'CONFLICT',
+      'genealogy.cycle',
+      {},
+      {
+        memberId,
+        newSponsorId,
+      },
+    );
   }
   if (m.sponsor_id != null && Number(m.sponsor_id) === newSponsorId) {
     throw AppError.of('CONFLICT', 'genealogy.sameSponsor', {}, { memberId, newSponsorId });
@@ -55,11 +61,14 @@ export async function moveSubtree(tx: DbOrTx, memberId: number, newSponsorId: nu
   const delta = s.depth + 1 - m.depth;
   const upper = `${oldPath.slice(0, -1)}0`;
   // The narrow member_paths rows only (two indexes); the wide members rows are left alone.
-  const count = await affected(tx, sql`
+  const count = await affected(
+    tx,
+    sql`
     update member_paths set
       path = ${newPath} || substr(path, ${oldPath.length + 1}),
       depth = depth + ${delta}
-    where path >= ${oldPath} and path < ${upper}`);
+    where path >= ${oldPath} and path < ${upper}`,
+  );
   await tx.execute(sql`update members set sponsor_id = ${newSponsorId} where id = ${memberId}`);
 
   const oldAncestors = oldPath.split('/').filter(Boolean).slice(0, -1).map(Number);

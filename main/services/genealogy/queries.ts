@@ -12,7 +12,10 @@ import { pathUpperBound } from '../members/search';
  * Nothing here walks the tree member by member.
  */
 
-export interface PeriodRow extends PeriodRef { startsAt: Date; endsAt: Date }
+export interface PeriodRow extends PeriodRef {
+  startsAt: Date;
+  endsAt: Date;
+}
 
 export async function listPeriods(sql: postgres.Sql): Promise<PeriodRow[]> {
   const rows = await sql<{ id: number; key: string; status: PeriodRef['status']; starts_at: Date; ends_at: Date }[]>`
@@ -37,8 +40,18 @@ export const NODE_COLUMNS = `m.id, m.code, m.first_name, m.last_name, m.country,
   coalesce(v.pv, 0) as pv, coalesce(v.pvg, 0) as pvg, coalesce(v.paid_as_rank, 0) as paid_as_rank`;
 
 export interface NodeRow {
-  id: string; code: string; first_name: string; last_name: string; country: string; status: string; depth: number;
-  career_rank: number; downline_size: number; pv: string; pvg: string; paid_as_rank: number;
+  id: string;
+  code: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  status: string;
+  depth: number;
+  career_rank: number;
+  downline_size: number;
+  pv: string;
+  pvg: string;
+  paid_as_rank: number;
 }
 
 /**
@@ -49,12 +62,28 @@ export const ACTIVE_SQL = `coalesce(v.pv, 0) > 0 and d.status <> 'suspended'`;
 export const isActive = (status: string, pv: string) => status !== 'suspended' && Number(pv) > 0;
 
 export const toNode = (r: NodeRow): TreeNode => ({
-  id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, country: r.country as TreeNode['country'],
-  status: r.status as TreeNode['status'], depth: r.depth, careerRank: r.career_rank, paidAsRank: r.paid_as_rank,
-  pv: String(r.pv), pvg: String(r.pvg), active: isActive(r.status, String(r.pv)), downlineSize: r.downline_size,
+  id: Number(r.id),
+  code: r.code,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  country: r.country as TreeNode['country'],
+  status: r.status as TreeNode['status'],
+  depth: r.depth,
+  careerRank: r.career_rank,
+  paidAsRank: r.paid_as_rank,
+  pv: String(r.pv),
+  pvg: String(r.pvg),
+  active: isActive(r.status, String(r.pv)),
+  downlineSize: r.downline_size,
 });
 
-export interface MemberCore { id: number; path: string; depth: number; downlineSize: number; sponsorId: number | null }
+export interface MemberCore {
+  id: number;
+  path: string;
+  depth: number;
+  downlineSize: number;
+  sponsorId: number | null;
+}
 
 export async function memberCore(sql: postgres.Sql, id: number): Promise<MemberCore> {
   const [m] = await sql<{ id: string; path: string; depth: number; downline_size: number; sponsor_id: string | null }[]>`
@@ -104,9 +133,12 @@ export type ChildSort = 'enrolled' | 'downline' | 'pvg';
 
 /** One page of direct recruits with their figures: the (sponsor_id, id) index, one join per row. */
 export async function children(sql: postgres.Sql, memberId: number, period: PeriodRef | null, opts: { sort: ChildSort; page: number; pageSize: number }) {
-  const order = opts.sort === 'downline' ? sql`order by m.downline_size desc, m.id`
-    : opts.sort === 'pvg' ? sql`order by coalesce(v.pvg, 0) desc, m.id`
-    : sql`order by m.id`;
+  const order =
+    opts.sort === 'downline'
+      ? sql`order by m.downline_size desc, m.id`
+      : opts.sort === 'pvg'
+        ? sql`order by coalesce(v.pvg, 0) desc, m.id`
+        : sql`order by m.id`;
   const [rows, total] = await Promise.all([
     sql<NodeRow[]>`
       select ${sql.unsafe(NODE_COLUMNS)} from members m join member_paths p on p.member_id = m.id
@@ -150,10 +182,19 @@ export async function legs(sql: postgres.Sql, m: MemberCore, period: PeriodRef |
       group by 1, 2
     ) x
     group by leg`;
-  const byLeg = new Map(rows.map((r) => [Number(r.leg), {
-    members: r.members, active: r.active, pv: r.pv,
-    ranks: Object.entries(r.ranks).map(([rank, n]) => ({ rank: Number(rank), members: Number(n) })).sort((x, y) => y.rank - x.rank),
-  }]));
+  const byLeg = new Map(
+    rows.map((r) => [
+      Number(r.leg),
+      {
+        members: r.members,
+        active: r.active,
+        pv: r.pv,
+        ranks: Object.entries(r.ranks)
+          .map(([rank, n]) => ({ rank: Number(rank), members: Number(n) }))
+          .sort((x, y) => y.rank - x.rank),
+      },
+    ]),
+  );
   return { byLeg, totalPv: rows[0]?.total ?? '0' };
 }
 
@@ -162,11 +203,28 @@ export async function exportPage(sql: postgres.Sql, m: MemberCore, period: Perio
   const hi = pathUpperBound(m.path);
   if (cursor && !(cursor >= m.path && cursor < hi)) throw new AppError('VALIDATION', 'El cursor no pertenece a esta exportación.');
   const from = cursor ? sql`p.path > ${cursor}` : sql`p.path >= ${m.path}`;
-  const rows = await sql<{
-    id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null; country: string;
-    status: string; sponsor_code: string | null; depth: number; enrolled_at: Date; career_rank: number; paid_as_rank: number;
-    pv: string; pvg: string; vn: string; downline_size: number; path: string;
-  }[]>`
+  const rows = await sql<
+    {
+      id: string;
+      code: string;
+      first_name: string;
+      last_name: string;
+      email: string | null;
+      phone: string | null;
+      country: string;
+      status: string;
+      sponsor_code: string | null;
+      depth: number;
+      enrolled_at: Date;
+      career_rank: number;
+      paid_as_rank: number;
+      pv: string;
+      pvg: string;
+      vn: string;
+      downline_size: number;
+      path: string;
+    }[]
+  >`
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.country, m.status, s.code as sponsor_code, p.depth,
       m.enrolled_at, m.career_rank, coalesce(v.paid_as_rank, 0) as paid_as_rank, coalesce(v.pv, 0) as pv,
       coalesce(v.pvg, 0) as pvg, coalesce(v.vn, 0) as vn, m.downline_size, p.path
@@ -177,10 +235,23 @@ export async function exportPage(sql: postgres.Sql, m: MemberCore, period: Perio
     where ${from} and p.path < ${hi}
     order by p.path limit ${limit}`;
   const out: ExportRow[] = rows.map((r) => ({
-    id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone,
-    country: r.country as ExportRow['country'], status: r.status as ExportRow['status'], sponsorCode: r.sponsor_code,
-    level: r.depth - m.depth, enrolledAt: iso(r.enrolled_at), careerRank: r.career_rank, paidAsRank: r.paid_as_rank,
-    pv: String(r.pv), pvg: String(r.pvg), vn: String(r.vn), downlineSize: r.downline_size,
+    id: Number(r.id),
+    code: r.code,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    phone: r.phone,
+    country: r.country as ExportRow['country'],
+    status: r.status as ExportRow['status'],
+    sponsorCode: r.sponsor_code,
+    level: r.depth - m.depth,
+    enrolledAt: iso(r.enrolled_at),
+    careerRank: r.career_rank,
+    paidAsRank: r.paid_as_rank,
+    pv: String(r.pv),
+    pvg: String(r.pvg),
+    vn: String(r.vn),
+    downlineSize: r.downline_size,
   }));
   return { rows: out, nextCursor: rows.length === limit ? rows[rows.length - 1]!.path : null, total: m.downlineSize + 1 };
 }

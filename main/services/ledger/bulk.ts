@@ -52,26 +52,32 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
   try {
     const [bad] = await c.unsafe<{ n: number }[]>(`select count(*)::int as n from ${src} where amount is null or amount <= 0 or amount <> round(amount, 2)`);
     if (bad && bad.n > 0) throw new AppError('VALIDATION', `${bad.n} abonos con importe no positivo o con más de 2 decimales.`, { rows: bad.n });
-    const [wrong] = await c.unsafe<{ n: number }[]>(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
+    const [wrong] = await c.unsafe<
+      { n: number }[]
+    >(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
       where k.currency <> s.currency`);
     if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del socio.`, { rows: wrong.n });
     // Every credit's wallet, resolved once: those paid for the first time are created holding
     // their credit (their entries follow: no second write of a row just inserted), the others
     // found by key. Entries and balance changes then read this table, not ledger_accounts again.
-    await c.unsafe(`create temp table lw_acc on commit drop as
+    await c.unsafe(
+      `create temp table lw_acc on commit drop as
       with ins as (
         insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
         select 'member_wallet'::ledger_account_kind, member_id, currency, sum(amount), $1::timestamptz from ${src} group by member_id, currency
         on conflict (member_id, currency) where kind = 'member_wallet' do nothing
         returning id, member_id, currency)
-      select s.currency, s.member_id, s.amount, i.id as account_id, true as fresh from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`, [at]);
+      select s.currency, s.member_id, s.amount, i.id as account_id, true as fresh from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`,
+      [at],
+    );
     await c.unsafe(`insert into lw_acc
       with rest as materialized (
         select * from ${src} s where not exists (select 1 from lw_acc f where f.member_id = s.member_id and f.currency = s.currency))
       select s.currency, s.member_id, s.amount, a.id, false from rest s
         join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency`);
     await c.unsafe(`create temp table lw_tx (id bigint, currency char(3), block int, slot int, total numeric, n int) on commit drop`);
-    const [g] = await c.unsafe<{ groups: number; inserted: number }[]>(`
+    const [g] = await c.unsafe<{ groups: number; inserted: number }[]>(
+      `
       with g as (
         select currency, (member_id >> ${o.blockShift})::int as block, sum(amount) as total, count(*)::int as n,
           encode(sha256(convert_to(string_agg(member_id::text || ':' || amount::text, ',' order by member_id), 'UTF8')), 'hex') as hash
@@ -88,30 +94,40 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
         from ins join g on ins.idempotency_key = $1 || ':' || trim(g.currency) || ':' || g.block
         returning 1)
       select (select count(*) from g)::int as groups, (select count(*) from kept)::int as inserted`,
-    [o.keyPrefix, o.kind, JSON.stringify(o.reference), o.periodId, at]);
+      [o.keyPrefix, o.kind, JSON.stringify(o.reference), o.periodId, at],
+    );
     if (!g || g.groups !== g.inserted) {
-      throw new AppError('CONFLICT', `Estos abonos ya se pagaron (${(g?.groups ?? 0) - (g?.inserted ?? 0)} transacciones con la misma clave ${o.keyPrefix}).`, { keyPrefix: o.keyPrefix });
+      throw new AppError('CONFLICT', `Estos abonos ya se pagaron (${(g?.groups ?? 0) - (g?.inserted ?? 0)} transacciones con la misma clave ${o.keyPrefix}).`, {
+        keyPrefix: o.keyPrefix,
+      });
     }
     // Company slots used: created on first use by the ledger's own function.
     await c.unsafe(`select ledger_account_id($1, s.currency, null, s.slot) from (select distinct currency, slot from lw_tx) s`, [o.company]);
-    await c.unsafe(`create temp table lw_delta on commit drop as
+    await c.unsafe(
+      `create temp table lw_delta on commit drop as
       select account_id, currency, sum(amount) as delta from lw_acc where not fresh group by 1, 2
       union all
       select a.id, t.currency, -sum(t.total) from lw_tx t
-        join ledger_accounts a on a.kind = $1::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot group by 1, 2`, [o.company]);
+        join ledger_accounts a on a.kind = $1::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot group by 1, 2`,
+      [o.company],
+    );
     await c.unsafe(`select count(*) from (select 1 from ledger_accounts a where a.id in (select account_id from lw_delta) order by a.id for no key update) x`);
-    const entries = await c.unsafe(`
+    const entries = await c.unsafe(
+      `
       insert into ledger_entries (transaction_id, account_id, currency, amount, kind, period_id, created_at)
       select t.id, s.account_id, s.currency, s.amount, $1, $2::int, $3::timestamptz from lw_acc s
         join lw_tx t on t.currency = s.currency and t.block = (s.member_id >> ${o.blockShift})::int
       union all
       select t.id, a.id, t.currency, -t.total, $1, $2::int, $3::timestamptz from lw_tx t
         join ledger_accounts a on a.kind = $4::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot`,
-    [o.kind, o.periodId, at, o.company]);
+      [o.kind, o.periodId, at, o.company],
+    );
     const [n] = await c.unsafe<{ expected: number }[]>(`select (select count(*) from ${src})::int + (select count(*) from lw_tx)::int as expected`);
     if (entries.count !== n!.expected) throw new Error(`ledger bulk posting wrote ${entries.count} entries, expected ${n!.expected}`);
     await c.unsafe(`update ledger_accounts a set balance = a.balance + d.delta, updated_at = $1::timestamptz from lw_delta d where a.id = d.account_id`, [at]);
-    const totals = await c.unsafe<{ currency: string; total: string; n: number }[]>(`select trim(currency) as currency, sum(total)::text as total, count(*)::int as n from lw_tx group by 1 order by 1`);
+    const totals = await c.unsafe<{ currency: string; total: string; n: number }[]>(
+      `select trim(currency) as currency, sum(total)::text as total, count(*)::int as n from lw_tx group by 1 order by 1`,
+    );
     await c.unsafe('drop table lw_tx; drop table lw_delta; drop table lw_acc');
     return {
       transactions: totals.reduce((s, r) => s + r.n, 0),

@@ -9,21 +9,31 @@ import type { DbOrTx } from '../../db/client';
 import { rows } from '../../db/rows';
 import type { AppServices } from '../../kernel/context';
 
-export interface LedgerCheck { at: string; trigger: string; mismatches: number }
+export interface LedgerCheck {
+  at: string;
+  trigger: string;
+  mismatches: number;
+}
 
 export async function runLedgerCheck(db: DbOrTx, trigger: 'close' | 'daily' | 'manual'): Promise<LedgerCheck> {
-  const [row] = await rows<LedgerCheck>(db, sql`
+  const [row] = await rows<LedgerCheck>(
+    db,
+    sql`
     with m as (select m.*, row_number() over (order by m.account_id) as rn from ledger_mismatches() m)
     insert into ledger_checks (trigger, mismatches, sample)
     select ${trigger}, count(*)::int, coalesce(jsonb_agg(to_jsonb(m) - 'rn') filter (where rn <= 20), '[]'::jsonb) from m
-    returning to_char(checked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, trigger, mismatches`);
+    returning to_char(checked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, trigger, mismatches`,
+  );
   return row!;
 }
 
 export async function latestLedgerCheck(db: DbOrTx): Promise<LedgerCheck | null> {
-  const [row] = await rows<LedgerCheck>(db, sql`
+  const [row] = await rows<LedgerCheck>(
+    db,
+    sql`
     select to_char(checked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at, trigger, mismatches
-    from ledger_checks order by checked_at desc, id desc limit 1`);
+    from ledger_checks order by checked_at desc, id desc limit 1`,
+  );
   return row ?? null;
 }
 

@@ -8,15 +8,25 @@ import { memberBalance } from './ledger';
 export async function walletSummary(db: DbOrTx, memberId: number): Promise<WalletSummary> {
   const [b, open] = await Promise.all([
     memberBalance(db, memberId),
-    db.execute<{ n: number }>(sql`select count(*)::int as n from withdrawals where member_id = ${memberId} and status in ('pending', 'approved', 'processing')`),
+    db.execute<{ n: number }>(
+      sql`select count(*)::int as n from withdrawals where member_id = ${memberId} and status in ('pending', 'approved', 'processing')`,
+    ),
   ]);
   return { memberId, currency: b.currency, balance: b.balance, held: b.held, available: b.available, openWithdrawals: Number(open[0]?.n ?? 0) };
 }
 
 /** A wallet entry as the query below returns it (ids as bigint text, the instant as the driver gives it). */
 type EntryRow = {
-  id: string | number; transaction_id: string | number; created_at: Date | string; kind: string; amount: string; currency: string;
-  status: WalletEntry['status']; period_key: string | null; reference: Record<string, unknown> | null; memo: string | null;
+  id: string | number;
+  transaction_id: string | number;
+  created_at: Date | string;
+  kind: string;
+  amount: string;
+  currency: string;
+  status: WalletEntry['status'];
+  period_key: string | null;
+  reference: Record<string, unknown> | null;
+  memo: string | null;
 };
 
 export async function walletEntries(db: DbOrTx, memberId: number, page: number, pageSize: number, kind?: string) {
@@ -35,11 +45,16 @@ export async function walletEntries(db: DbOrTx, memberId: number, page: number, 
        where a.kind = 'member_wallet' and a.member_id = ${memberId} ${filter}`),
   ]);
   const out: WalletEntry[] = rows.map((r) => ({
-    id: Number(r.id), transactionId: Number(r.transaction_id),
+    id: Number(r.id),
+    transactionId: Number(r.transaction_id),
     at: (r.created_at instanceof Date ? r.created_at : new Date(String(r.created_at))).toISOString(),
-    kind: String(r.kind), amount: new Decimal(String(r.amount)).toFixed(2), currency: String(r.currency).trim() as WalletEntry['currency'],
-    status: r.status, periodKey: r.period_key ?? null,
-    reference: r.reference ?? null, memo: r.memo ?? null,
+    kind: String(r.kind),
+    amount: new Decimal(String(r.amount)).toFixed(2),
+    currency: String(r.currency).trim() as WalletEntry['currency'],
+    status: r.status,
+    periodKey: r.period_key ?? null,
+    reference: r.reference ?? null,
+    memo: r.memo ?? null,
   }));
   return { rows: out, total: Number(count[0]?.n ?? 0), page, pageSize };
 }

@@ -20,7 +20,14 @@ import { ledgerAccounts, ledgerEntries } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { Decimal, isCurrency, isDecimalString, type Currency } from '../../domain/money';
 
-export const COMPANY_ACCOUNT_KINDS = ['commission_expense', 'withdrawal_holds', 'withdrawal_clearing', 'fee_income', 'payouts_clearing', 'adjustments'] as const;
+export const COMPANY_ACCOUNT_KINDS = [
+  'commission_expense',
+  'withdrawal_holds',
+  'withdrawal_clearing',
+  'fee_income',
+  'payouts_clearing',
+  'adjustments',
+] as const;
 export type CompanyAccountKind = (typeof COMPANY_ACCOUNT_KINDS)[number];
 export type AccountKind = 'member_wallet' | CompanyAccountKind;
 
@@ -40,8 +47,7 @@ export interface TransferEntry {
 }
 
 /** Kinds of posting (free text checked by the database: lower case, dots and underscores). */
-export type TransferKind =
-  | 'commission' | 'clawback' | 'withdrawal.hold' | 'withdrawal.settle' | 'wallet.payment' | 'adjustment' | (string & {});
+export type TransferKind = 'commission' | 'clawback' | 'withdrawal.hold' | 'withdrawal.settle' | 'wallet.payment' | 'adjustment' | (string & {});
 
 export interface Transfer {
   idempotencyKey: string;
@@ -82,10 +88,19 @@ function canonical(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
 }
 
-interface ResolvedEntry { ref: string; id: number | null; slot: number; amount: string }
+interface ResolvedEntry {
+  ref: string;
+  id: number | null;
+  slot: number;
+  amount: string;
+}
 
 function resolveEntries(t: Transfer): ResolvedEntry[] {
   const slot = fnv1a(t.idempotencyKey) % COMPANY_SLOTS;
@@ -136,8 +151,13 @@ export function checkTransfer(t: Transfer): ResolvedEntry[] {
 
 function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
   const body = canonical({
-    kind: t.kind, currency: t.currency, pending: !!t.pending, allowNegative: !!t.allowNegative,
-    reference: t.reference ?? null, periodId: t.periodId ?? null, memo: t.memo ?? null,
+    kind: t.kind,
+    currency: t.currency,
+    pending: !!t.pending,
+    allowNegative: !!t.allowNegative,
+    reference: t.reference ?? null,
+    periodId: t.periodId ?? null,
+    memo: t.memo ?? null,
     entries: entries.map((e) => [e.ref, e.id, e.slot, e.amount]),
   });
   return createHash('sha256').update(body).digest('hex');
@@ -147,14 +167,21 @@ function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
 export function mapLedgerError(e: unknown): unknown {
   const err = pgError(e);
   switch (err?.code) {
-    case 'NP001': return AppError.of('CONFLICT', 'ledger.idempotency', {}, { transactionId: Number(err.detail) });
-    case 'NP002': return AppError.of('INSUFFICIENT_FUNDS', 'ledger.insufficient', {}, { accountId: Number(err.detail) });
-    case 'NP003': return AppError.of('CONFLICT', 'ledger.holdDone', {}, { status: err.detail });
-    case '23503': return AppError.of('VALIDATION', 'ledger.missingAccount', {}, { constraint: err.constraint_name });
-    case 'NP004': return AppError.of('VALIDATION', 'ledger.wrongCurrency', { currency: err.detail ?? null }, { walletCurrency: err.detail });
+    case 'NP001':
+      return AppError.of('CONFLICT', 'ledger.idempotency', {}, { transactionId: Number(err.detail) });
+    case 'NP002':
+      return AppError.of('INSUFFICIENT_FUNDS', 'ledger.insufficient', {}, { accountId: Number(err.detail) });
+    case 'NP003':
+      return AppError.of('CONFLICT', 'ledger.holdDone', {}, { status: err.detail });
+    case '23503':
+      return AppError.of('VALIDATION', 'ledger.missingAccount', {}, { constraint: err.constraint_name });
+    case 'NP004':
+      return AppError.of('VALIDATION', 'ledger.wrongCurrency', { currency: err.detail ?? null }, { walletCurrency: err.detail });
     // A wallet whose cached figures differ from its entries (drizzle/0043): nothing is taken from it.
-    case 'NP005': return AppError.of('CONFLICT', 'ledger.drift', {}, { accountId: Number(err.detail), rule: 'balance_differs_from_entries' });
-    default: return err ?? e;
+    case 'NP005':
+      return AppError.of('CONFLICT', 'ledger.drift', {}, { accountId: Number(err.detail), rule: 'balance_differs_from_entries' });
+    default:
+      return err ?? e;
   }
 }
 
@@ -179,8 +206,17 @@ export async function postTransfer(tx: DbOrTx, t: Transfer): Promise<PostResult>
   const hash = bodyHash(t, entries);
   const at = (t.at ?? new Date()).toISOString();
   const args = [
-    t.idempotencyKey, hash, t.kind, t.currency, t.pending ? 'pending' : 'posted', !!t.allowNegative,
-    t.reference == null ? null : JSON.stringify(t.reference), t.periodId ?? null, t.memo ?? null, JSON.stringify(entries), at,
+    t.idempotencyKey,
+    hash,
+    t.kind,
+    t.currency,
+    t.pending ? 'pending' : 'posted',
+    !!t.allowNegative,
+    t.reference == null ? null : JSON.stringify(t.reference),
+    t.periodId ?? null,
+    t.memo ?? null,
+    JSON.stringify(entries),
+    at,
   ];
   try {
     const rows = await run<{ transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(tx, POST_SQL, args);
@@ -214,7 +250,11 @@ export async function voidPending(tx: DbOrTx, transactionId: number, at: Date = 
 
 async function resolvePending(tx: DbOrTx, transactionId: number, action: 'post' | 'void', at: Date): Promise<boolean> {
   try {
-    const rows = await run<{ changed: boolean }>(tx, 'select ledger_resolve($1::bigint, $2::text, $3::timestamptz) as changed', [transactionId, action, at.toISOString()]);
+    const rows = await run<{ changed: boolean }>(tx, 'select ledger_resolve($1::bigint, $2::text, $3::timestamptz) as changed', [
+      transactionId,
+      action,
+      at.toISOString(),
+    ]);
     return rows[0]!.changed;
   } catch (e) {
     throw mapLedgerError(e);
@@ -278,7 +318,13 @@ export async function walletFromEntries(db: DbOrTx, accountId: number): Promise<
 
 /** The member's balance from the cached account row (no wallet yet → zero in the member's currency). */
 export async function memberBalance(db: DbOrTx, memberId: number): Promise<WalletBalance> {
-  const rows = await db.execute<{ currency: string; id: string | number | null; balance: string | null; pending_in: string | null; pending_out: string | null }>(sql`
+  const rows = await db.execute<{
+    currency: string;
+    id: string | number | null;
+    balance: string | null;
+    pending_in: string | null;
+    pending_out: string | null;
+  }>(sql`
     select c.currency, a.id, a.balance, a.pending_in, a.pending_out
       from members m join countries c on c.code = m.country
       left join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = m.id and a.currency = c.currency
@@ -288,13 +334,22 @@ export async function memberBalance(db: DbOrTx, memberId: number): Promise<Walle
   const balance = new Decimal(r.balance ?? '0');
   const held = new Decimal(r.pending_out ?? '0');
   return {
-    memberId, accountId: r.id == null ? null : Number(r.id), currency: r.currency as Currency,
-    balance: balance.toFixed(2), held: held.toFixed(2), available: balance.minus(held).toFixed(2), incoming: new Decimal(r.pending_in ?? '0').toFixed(2),
+    memberId,
+    accountId: r.id == null ? null : Number(r.id),
+    currency: r.currency as Currency,
+    balance: balance.toFixed(2),
+    held: held.toFixed(2),
+    available: balance.minus(held).toFixed(2),
+    incoming: new Decimal(r.pending_in ?? '0').toFixed(2),
   };
 }
 
 /** A company account's balance: the sum of its slots. */
-export async function companyBalance(db: DbOrTx, kind: CompanyAccountKind, currency: Currency): Promise<{ balance: string; pendingIn: string; pendingOut: string }> {
+export async function companyBalance(
+  db: DbOrTx,
+  kind: CompanyAccountKind,
+  currency: Currency,
+): Promise<{ balance: string; pendingIn: string; pendingOut: string }> {
   const [r] = await db
     .select({
       balance: sql<string>`coalesce(sum(${ledgerAccounts.balance}), 0)::text`,
@@ -308,27 +363,44 @@ export async function companyBalance(db: DbOrTx, kind: CompanyAccountKind, curre
 
 export interface Mismatch {
   accountId: number;
-  balance: string; expectedBalance: string;
-  pendingIn: string; expectedPendingIn: string;
-  pendingOut: string; expectedPendingOut: string;
+  balance: string;
+  expectedBalance: string;
+  pendingIn: string;
+  expectedPendingIn: string;
+  pendingOut: string;
+  expectedPendingOut: string;
 }
 
 /** Recomputes every balance from the entries: the accounts whose cached figures differ (empty = exact). */
 export async function ledgerMismatches(db: DbOrTx): Promise<Mismatch[]> {
   // The function's columns (drizzle/current): bigint and numeric arrive as text.
   const rows = await db.execute<{
-    account_id: string; balance: string; expected_balance: string; pending_in: string; expected_pending_in: string; pending_out: string; expected_pending_out: string;
+    account_id: string;
+    balance: string;
+    expected_balance: string;
+    pending_in: string;
+    expected_pending_in: string;
+    pending_out: string;
+    expected_pending_out: string;
   }>(sql`select * from ledger_mismatches()`);
   return rows.map((r) => ({
-    accountId: Number(r.account_id), balance: r.balance, expectedBalance: r.expected_balance,
-    pendingIn: r.pending_in, expectedPendingIn: r.expected_pending_in, pendingOut: r.pending_out, expectedPendingOut: r.expected_pending_out,
+    accountId: Number(r.account_id),
+    balance: r.balance,
+    expectedBalance: r.expected_balance,
+    pendingIn: r.pending_in,
+    expectedPendingIn: r.expected_pending_in,
+    pendingOut: r.pending_out,
+    expectedPendingOut: r.expected_pending_out,
   }));
 }
 
 /** Transactions whose entries do not sum to zero per currency (empty = the ledger balances). */
 export async function unbalancedTransactions(db: DbOrTx): Promise<{ transactionId: number; currency: string; sum: string }[]> {
   const e = ledgerEntries;
-  const rows = await db.select({ transactionId: e.transactionId, currency: e.currency, total: sql<string>`sum(${e.amount})::text` })
-    .from(e).groupBy(e.transactionId, e.currency).having(sql`sum(${e.amount}) <> 0`);
+  const rows = await db
+    .select({ transactionId: e.transactionId, currency: e.currency, total: sql<string>`sum(${e.amount})::text` })
+    .from(e)
+    .groupBy(e.transactionId, e.currency)
+    .having(sql`sum(${e.amount}) <> 0`);
   return rows.map((r) => ({ transactionId: Number(r.transactionId), currency: r.currency, sum: r.total }));
 }

@@ -18,7 +18,9 @@ beforeAll(async () => {
   database = await freshDatabase({ max: 4 });
   mx = await insertMembers(database.db, [{}, {}, {}]);
 });
-afterAll(async () => { await database.drop(); });
+afterAll(async () => {
+  await database.drop();
+});
 
 /** The SQLSTATE and constraint of a failure ('ok' when it did not fail). */
 const failure = async (p: Promise<unknown>) => {
@@ -42,8 +44,11 @@ const TX_FK = '23503 ledger_entries_transaction_id_ledger_transactions_id_fk';
 let txSeq = 0;
 /** A posted transaction row (no entries yet) in MXN. */
 async function newTransaction(): Promise<number> {
-  const r = await one<{ id: string }>(`insert into ledger_transactions (idempotency_key, body_hash, kind, currency, status)
-    values ($1, 'x', 'adjustment', 'MXN', 'posted') returning id`, [`test.references:${++txSeq}`]);
+  const r = await one<{ id: string }>(
+    `insert into ledger_transactions (idempotency_key, body_hash, kind, currency, status)
+    values ($1, 'x', 'adjustment', 'MXN', 'posted') returning id`,
+    [`test.references:${++txSeq}`],
+  );
   return Number(r.id);
 }
 /** A company account (adjustments, MXN) at the given slot. */
@@ -86,17 +91,34 @@ describe('ledger_accounts → members, currencies', () => {
   it('one bad row among thousands refuses the whole statement', async () => {
     const before = await count('ledger_accounts');
     // 3,000 company accounts and one in an unknown currency.
-    expect(await failure(run(`insert into ledger_accounts (kind, currency, slot)
-      select 'adjustments', case when g = 1777 then 'XXX' else 'MXN' end, 1000 + g from generate_series(1, 3000) g`))).toBe(CURRENCY_FK);
+    expect(
+      await failure(
+        run(`insert into ledger_accounts (kind, currency, slot)
+      select 'adjustments', case when g = 1777 then 'XXX' else 'MXN' end, 1000 + g from generate_series(1, 3000) g`),
+      ),
+    ).toBe(CURRENCY_FK);
     // Wallets for the test members and one member that does not exist.
-    expect(await failure(run(`insert into ledger_accounts (kind, member_id, currency)
-      select 'member_wallet', m, 'MXN' from unnest($1::bigint[]) m`, [[mx[0]!.id, mx[1]!.id, 987654321, mx[2]!.id]]))).toBe(MEMBER_FK);
+    expect(
+      await failure(
+        run(
+          `insert into ledger_accounts (kind, member_id, currency)
+      select 'member_wallet', m, 'MXN' from unnest($1::bigint[]) m`,
+          [[mx[0]!.id, mx[1]!.id, 987654321, mx[2]!.id]],
+        ),
+      ),
+    ).toBe(MEMBER_FK);
     // Over 1,000 rows the check is planned for the statement's size (0034): still refused.
-    expect(await failure(run(`insert into ledger_accounts (kind, member_id, currency)
-      select 'member_wallet', 900000000 + g, 'MXN' from generate_series(1, 1500) g`))).toBe(MEMBER_FK);
+    expect(
+      await failure(
+        run(`insert into ledger_accounts (kind, member_id, currency)
+      select 'member_wallet', 900000000 + g, 'MXN' from generate_series(1, 1500) g`),
+      ),
+    ).toBe(MEMBER_FK);
     expect(await count('ledger_accounts')).toBe(before);
     // The same thousands without the bad row pass.
-    expect(await failure(run(`insert into ledger_accounts (kind, currency, slot) select 'adjustments', 'MXN', 1000 + g from generate_series(1, 3000) g`))).toBe('ok');
+    expect(await failure(run(`insert into ledger_accounts (kind, currency, slot) select 'adjustments', 'MXN', 1000 + g from generate_series(1, 3000) g`))).toBe(
+      'ok',
+    );
     expect(await count('ledger_accounts')).toBe(before + 3000);
   });
 
@@ -116,10 +138,14 @@ describe('ledger_accounts → members, currencies', () => {
 
   it('a member with a wallet, or a currency in use, cannot be deleted, truncated or re-keyed', async () => {
     const m = mx[0]!;
-    expect(await failure(database.db.transaction(async (tx) => {
-      await tx.execute(sql`delete from member_paths where member_id = ${m.id}`);
-      await tx.execute(sql`delete from members where id = ${m.id}`);
-    }))).toBe(MEMBER_FK);
+    expect(
+      await failure(
+        database.db.transaction(async (tx) => {
+          await tx.execute(sql`delete from member_paths where member_id = ${m.id}`);
+          await tx.execute(sql`delete from members where id = ${m.id}`);
+        }),
+      ),
+    ).toBe(MEMBER_FK);
     expect(await failure(run(`update members set id = id + 1000000 where id = $1`, [m.id]))).toBe(MEMBER_FK);
     expect(await failure(run(`delete from currencies where code = 'MXN'`))).toMatch(/^23503 /);
     expect(await failure(run(`update currencies set code = 'MXX' where code = 'MXN'`))).toMatch(/^23503 /);
@@ -141,15 +167,51 @@ describe('ledger_entries → ledger_accounts (id, currency), ledger_transactions
     const t = await newTransaction();
     const entries = await count('ledger_entries');
     // The values are the test's own numbers and currency codes.
-    const insert = (rows: [number, number, string, string][]) => run(`insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
+    const insert = (rows: [number, number, string, string][]) =>
+      run(`insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
       values ${rows.map(([tx, acc, cur, x]) => `(${tx}, ${acc}, '${cur}', ${x}, 'adjustment')`).join(', ')}`);
-    expect(await failure(insert([[t, a, 'MXN', '-5.00'], [t, 99999999, 'MXN', '5.00']]))).toBe(ACCOUNT_FK);
-    expect(await failure(insert([[t, a, 'MXN', '-5.00'], [t, usd, 'MXN', '5.00']]))).toBe(ACCOUNT_FK);
-    expect(await failure(insert([[t, a, 'MXN', '-5.00'], [t, b, 'USD', '5.00']]))).toBe(ACCOUNT_FK);
-    expect(await failure(insert([[99999999, a, 'MXN', '-5.00'], [99999999, b, 'MXN', '5.00']]))).toBe(TX_FK);
+    expect(
+      await failure(
+        insert([
+          [t, a, 'MXN', '-5.00'],
+          [t, 99999999, 'MXN', '5.00'],
+        ]),
+      ),
+    ).toBe(ACCOUNT_FK);
+    expect(
+      await failure(
+        insert([
+          [t, a, 'MXN', '-5.00'],
+          [t, usd, 'MXN', '5.00'],
+        ]),
+      ),
+    ).toBe(ACCOUNT_FK);
+    expect(
+      await failure(
+        insert([
+          [t, a, 'MXN', '-5.00'],
+          [t, b, 'USD', '5.00'],
+        ]),
+      ),
+    ).toBe(ACCOUNT_FK);
+    expect(
+      await failure(
+        insert([
+          [99999999, a, 'MXN', '-5.00'],
+          [99999999, b, 'MXN', '5.00'],
+        ]),
+      ),
+    ).toBe(TX_FK);
     expect(await count('ledger_entries')).toBe(entries);
     // The same entries with their references right pass (the balance and cached figures aside).
-    expect(await failure(insert([[t, a, 'MXN', '-5.00'], [t, b, 'MXN', '5.00']]))).toBe('ok');
+    expect(
+      await failure(
+        insert([
+          [t, a, 'MXN', '-5.00'],
+          [t, b, 'MXN', '5.00'],
+        ]),
+      ),
+    ).toBe('ok');
     expect(await count('ledger_entries')).toBe(entries + 2);
     // An account with entries cannot be deleted or truncated; a transaction cannot be re-keyed or truncated.
     expect(await failure(run(`delete from ledger_accounts where id = $1`, [a]))).toBe(ACCOUNT_FK);
@@ -163,13 +225,19 @@ describe('ledger_entries → ledger_accounts (id, currency), ledger_transactions
 
   it('one bad entry among thousands refuses the whole statement', async () => {
     const t = await newTransaction();
-    const accounts = await run(`insert into ledger_accounts (kind, currency, slot) select 'adjustments', 'MXN', 20000 + g from generate_series(1, 2000) g returning id`);
+    const accounts = await run(
+      `insert into ledger_accounts (kind, currency, slot) select 'adjustments', 'MXN', 20000 + g from generate_series(1, 2000) g returning id`,
+    );
     const ids = accounts.map((r) => Number(r.id));
     const entries = await count('ledger_entries');
     // +1.00 on 2,000 accounts, −2,000.00 on the first; one of the +1.00 goes to a missing account.
-    const bulk = (bad: boolean) => run(`insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
+    const bulk = (bad: boolean) =>
+      run(
+        `insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
       select $1::bigint, case when $3::boolean and i = 1234 then 88888888 else a end, 'MXN', 1.00, 'adjustment' from unnest($2::bigint[]) with ordinality u(a, i)
-      union all select $1::bigint, $4::bigint, 'MXN', -2000.00, 'adjustment'`, [t, ids, bad, ids[0]]);
+      union all select $1::bigint, $4::bigint, 'MXN', -2000.00, 'adjustment'`,
+        [t, ids, bad, ids[0]],
+      );
     expect(await failure(bulk(true))).toBe(ACCOUNT_FK);
     expect(await count('ledger_entries')).toBe(entries);
     expect(await failure(bulk(false))).toBe('ok');
@@ -188,8 +256,14 @@ describe('the ledger paths still work', () => {
       await c.unsafe('create temp table credits (currency char(3), member_id bigint, amount numeric) on commit drop');
       await c.unsafe('insert into credits values ($1, $2, $3), ($1, $4, $5)', ['MXN', mx[1]!.id, '5.00', fresh!.id, '7.50']);
       return postWalletCredits(tx, {
-        source: 'credits', keyPrefix: 'test.references:bulk', kind: 'commission', company: 'commission_expense',
-        periodId: null, at: new Date('2026-11-30T12:00:00Z'), reference: { test: true }, blockShift: 30,
+        source: 'credits',
+        keyPrefix: 'test.references:bulk',
+        kind: 'commission',
+        company: 'commission_expense',
+        periodId: null,
+        at: new Date('2026-11-30T12:00:00Z'),
+        reference: { test: true },
+        blockShift: 30,
       });
     });
     expect(paid.totals).toEqual({ MXN: '12.50' });
@@ -202,10 +276,14 @@ describe('the ledger paths still work', () => {
 describe('emptying the demo data', () => {
   it('truncating the referenced tables together with the ledger passes; --reset empties members and the ledger', async () => {
     // In one statement the checks run after every named table is empty.
-    expect(await failure(database.db.transaction(async (tx) => {
-      await tx.execute(sql`truncate members, ledger_accounts, ledger_transactions, ledger_entries cascade`);
-      throw new Error('rollback');
-    }))).toBe('Error: rollback');
+    expect(
+      await failure(
+        database.db.transaction(async (tx) => {
+          await tx.execute(sql`truncate members, ledger_accounts, ledger_transactions, ledger_entries cascade`);
+          throw new Error('rollback');
+        }),
+      ),
+    ).toBe('Error: rollback');
     expect(await count('ledger_accounts')).toBeGreaterThan(0);
     await resetDemoData(database.sql, () => {});
     expect(await count('members')).toBe(0);

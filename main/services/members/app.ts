@@ -29,11 +29,30 @@ async function byCode(input: ParsedInputOf<'members.byCode'>, ctx: CallContext) 
 
 async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promise<MemberProfile> {
   const sql = ctx.sql;
-  const [m] = await sql<{
-    id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null; address: string | null; country: string;
-    country_name: string; currency: string; status: string; enrolled_at: Date; depth: number; career_rank: number; path: string;
-    downline_size: number; s_id: string | null; s_code: string | null; s_first: string | null; s_last: string | null;
-  }[]>`
+  const [m] = await sql<
+    {
+      id: string;
+      code: string;
+      first_name: string;
+      last_name: string;
+      email: string | null;
+      phone: string | null;
+      address: string | null;
+      country: string;
+      country_name: string;
+      currency: string;
+      status: string;
+      enrolled_at: Date;
+      depth: number;
+      career_rank: number;
+      path: string;
+      downline_size: number;
+      s_id: string | null;
+      s_code: string | null;
+      s_first: string | null;
+      s_last: string | null;
+    }[]
+  >`
     select m.id, m.code, m.first_name, m.last_name, m.email, m.phone, m.address, m.country, c.name as country_name, c.currency, m.status,
       m.enrolled_at, p.depth, m.career_rank, p.path, m.downline_size,
       s.id as s_id, s.code as s_code, s.first_name as s_first, s.last_name as s_last
@@ -50,11 +69,23 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
       select period_id, pv, pvg, vn, paid_as_rank from member_volumes where member_id = ${input.id}`,
     sql<{ count: number; paid: number }[]>`
       select count(*)::int as count, count(*) filter (where status = 'paid')::int as paid from orders where member_id = ${input.id}`,
-    sql<{
-      at: Date; moved_members: number; reason: string; period_key: string; staff_username: string | null;
-      o_id: string | null; o_code: string | null; o_first: string | null; o_last: string | null;
-      n_id: string; n_code: string; n_first: string; n_last: string;
-    }[]>`
+    sql<
+      {
+        at: Date;
+        moved_members: number;
+        reason: string;
+        period_key: string;
+        staff_username: string | null;
+        o_id: string | null;
+        o_code: string | null;
+        o_first: string | null;
+        o_last: string | null;
+        n_id: string;
+        n_code: string;
+        n_first: string;
+        n_last: string;
+      }[]
+    >`
       select g.at, g.moved_members, g.reason, p.key as period_key, st.username as staff_username,
         o.id as o_id, o.code as o_code, o.first_name as o_first, o.last_name as o_last,
         n.id as n_id, n.code as n_code, n.first_name as n_first, n.last_name as n_last
@@ -68,15 +99,30 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
     const v = byPeriod.get(p.id);
     return {
       period: { id: p.id, key: p.key, status: p.status },
-      pv: String(v?.pv ?? '0'), pvg: String(v?.pvg ?? '0'), vn: String(v?.vn ?? '0'), paidAsRank: v?.paid_as_rank ?? 0, cached: !!v,
+      pv: String(v?.pv ?? '0'),
+      pvg: String(v?.pvg ?? '0'),
+      vn: String(v?.vn ?? '0'),
+      paidAsRank: v?.paid_as_rank ?? 0,
+      cached: !!v,
     };
   });
   const current = volumes.find((v) => v.period.status === 'open') ?? volumes[0] ?? null;
 
   return {
-    id: Number(m.id), code: m.code, firstName: m.first_name, lastName: m.last_name, email: m.email, phone: m.phone, address: m.address,
-    country: m.country as MemberProfile['country'], countryName: m.country_name, currency: m.currency as MemberProfile['currency'],
-    status: m.status as MemberProfile['status'], enrolledAt: iso(m.enrolled_at), depth: m.depth, careerRank: m.career_rank,
+    id: Number(m.id),
+    code: m.code,
+    firstName: m.first_name,
+    lastName: m.last_name,
+    email: m.email,
+    phone: m.phone,
+    address: m.address,
+    country: m.country as MemberProfile['country'],
+    countryName: m.country_name,
+    currency: m.currency as MemberProfile['currency'],
+    status: m.status as MemberProfile['status'],
+    enrolledAt: iso(m.enrolled_at),
+    depth: m.depth,
+    careerRank: m.career_rank,
     sponsor: ref(m.s_id, m.s_code, m.s_first, m.s_last),
     upline: ups,
     downlineSize: m.downline_size,
@@ -85,7 +131,11 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
     volumes,
     orders: { count: orders?.count ?? 0, paid: orders?.paid ?? 0 },
     moves: moves.map((g) => ({
-      at: iso(g.at), movedMembers: g.moved_members, reason: g.reason, periodKey: g.period_key, staffUsername: g.staff_username,
+      at: iso(g.at),
+      movedMembers: g.moved_members,
+      reason: g.reason,
+      periodKey: g.period_key,
+      staffUsername: g.staff_username,
       oldSponsor: ref(g.o_id, g.o_code, g.o_first, g.o_last),
       newSponsor: { id: Number(g.n_id), code: g.n_code, firstName: g.n_first, lastName: g.n_last },
     })),
@@ -97,10 +147,22 @@ async function orders(input: ParsedInputOf<'members.orders'>, ctx: CallContext) 
   const [exists] = await sql`select 1 from members where id = ${input.memberId}`;
   if (!exists) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
   const [rows, [count]] = await Promise.all([
-    sql<{
-      id: string; status: string; total: string; currency: string; pv: string; vn: string; kit_pv: string; created_at: Date;
-      payment_confirmed_at: Date | null; period_key: string | null; payment_method: string | null; lines: number;
-    }[]>`
+    sql<
+      {
+        id: string;
+        status: string;
+        total: string;
+        currency: string;
+        pv: string;
+        vn: string;
+        kit_pv: string;
+        created_at: Date;
+        payment_confirmed_at: Date | null;
+        period_key: string | null;
+        payment_method: string | null;
+        lines: number;
+      }[]
+    >`
       select o.id, o.status, o.total, o.currency, o.pv, o.vn, o.kit_pv, o.created_at, o.payment_confirmed_at, p.key as period_key,
         o.payment_method, (select count(*)::int from order_lines l where l.order_id = o.id) as lines
       from orders o left join periods p on p.id = o.period_id
@@ -110,11 +172,22 @@ async function orders(input: ParsedInputOf<'members.orders'>, ctx: CallContext) 
   ]);
   return {
     rows: rows.map((o) => ({
-      id: Number(o.id), status: o.status as never, total: o.total, currency: o.currency as never, pv: o.pv, vn: o.vn, kitPv: o.kit_pv,
-      createdAt: iso(o.created_at), paymentConfirmedAt: o.payment_confirmed_at ? iso(o.payment_confirmed_at) : null, periodKey: o.period_key,
-      paymentMethod: o.payment_method as never, lines: o.lines,
+      id: Number(o.id),
+      status: o.status as never,
+      total: o.total,
+      currency: o.currency as never,
+      pv: o.pv,
+      vn: o.vn,
+      kitPv: o.kit_pv,
+      createdAt: iso(o.created_at),
+      paymentConfirmedAt: o.payment_confirmed_at ? iso(o.payment_confirmed_at) : null,
+      periodKey: o.period_key,
+      paymentMethod: o.payment_method as never,
+      lines: o.lines,
     })),
-    total: count?.n ?? 0, page: input.page, pageSize: input.pageSize,
+    total: count?.n ?? 0,
+    page: input.page,
+    pageSize: input.pageSize,
   };
 }
 
@@ -161,18 +234,39 @@ async function setStatus(input: ParsedInputOf<'members.setStatus'>, ctx: Mutatio
 
 async function addNote(input: ParsedInputOf<'members.addNote'>, ctx: MutationContext) {
   await lockMember(ctx, input.memberId);
-  const [n] = await ctx.tx.insert(memberNotes).values({
-    memberId: input.memberId, staffId: ctx.staff?.id ?? null, staffUsername: ctx.staff?.username ?? null, text: input.text,
-  }).returning({ id: memberNotes.id });
+  const [n] = await ctx.tx
+    .insert(memberNotes)
+    .values({
+      memberId: input.memberId,
+      staffId: ctx.staff?.id ?? null,
+      staffUsername: ctx.staff?.username ?? null,
+      text: input.text,
+    })
+    .returning({ id: memberNotes.id });
   await ctx.audit({ entity: 'member_note', entityId: n!.id, after: { memberId: input.memberId, text: input.text } });
   return { id: n!.id };
 }
 
 interface TimelineRow {
-  at: Date; kind: TimelineEntry['kind']; staff: string | null; ref: string | null; status: string | null; amount: string | null;
-  currency: string | null; day: number | null; text: string | null; before: Record<string, unknown> | null; after: Record<string, unknown> | null;
-  f_id: string | null; f_code: string | null; f_first: string | null; f_last: string | null;
-  t_id: string | null; t_code: string | null; t_first: string | null; t_last: string | null;
+  at: Date;
+  kind: TimelineEntry['kind'];
+  staff: string | null;
+  ref: string | null;
+  status: string | null;
+  amount: string | null;
+  currency: string | null;
+  day: number | null;
+  text: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  f_id: string | null;
+  f_code: string | null;
+  f_first: string | null;
+  f_last: string | null;
+  t_id: string | null;
+  t_code: string | null;
+  t_first: string | null;
+  t_last: string | null;
   /** Every source's count for the member (the same on each row). */
   total: number;
 }
@@ -227,12 +321,23 @@ async function timeline(input: ParsedInputOf<'members.timeline'>, ctx: CallConte
       const after = r.after ?? {};
       const changes = r.kind === 'edit' ? Object.keys(after).map((field) => ({ field, before: shown(before[field]), after: shown(after[field]) })) : [];
       return {
-        at: iso(r.at), kind: r.kind, staff: r.staff, ref: r.ref == null ? null : Number(r.ref), status: r.status,
-        amount: r.amount == null ? null : String(r.amount), currency: r.currency as TimelineEntry['currency'], day: r.day, text: r.text, changes,
-        from: ref(r.f_id, r.f_code, r.f_first, r.f_last), to: ref(r.t_id, r.t_code, r.t_first, r.t_last),
+        at: iso(r.at),
+        kind: r.kind,
+        staff: r.staff,
+        ref: r.ref == null ? null : Number(r.ref),
+        status: r.status,
+        amount: r.amount == null ? null : String(r.amount),
+        currency: r.currency as TimelineEntry['currency'],
+        day: r.day,
+        text: r.text,
+        changes,
+        from: ref(r.f_id, r.f_code, r.f_first, r.f_last),
+        to: ref(r.t_id, r.t_code, r.t_first, r.t_last),
       };
     }),
-    total, page: input.page, pageSize: input.pageSize,
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
   };
 }
 

@@ -13,7 +13,9 @@ beforeAll(async () => {
     from (values ('paid', '2026-11-03T12:00:00Z'::timestamptz), ('failed', '2026-11-02T12:00:00Z'::timestamptz), ('paid', '2026-10-05T12:00:00Z'::timestamptz)) v(s, ts)
     join periods p on ts >= p.starts_at and ts < p.ends_at`;
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const search = async (q: string, extra: Record<string, unknown> = {}) => t.must('members.search', { q, ...extra }, t.tokens.support);
 const ids = (r: { rows: { id: number }[] }) => r.rows.map((x) => x.id);
@@ -99,7 +101,8 @@ describe('members.search', () => {
   });
 
   it('follows changes of name, e-mail or phone (the lookup index is kept by triggers)', async () => {
-    await t.database.sql`update members set last_name = 'Zamora Íñiguez', email = 'ana.z@example.org', phone = '55 9999 0000', phone_digits = '5599990000' where id = 4`;
+    await t.database
+      .sql`update members set last_name = 'Zamora Íñiguez', email = 'ana.z@example.org', phone = '55 9999 0000', phone_digits = '5599990000' where id = 4`;
     try {
       expect(ids(await search('ana zamora'))).toEqual([4]);
       expect(ids(await search('iniguez'))).toEqual([4]);
@@ -107,15 +110,33 @@ describe('members.search', () => {
       expect(ids(await search('(55) 9999-0000'))).toEqual([4]);
       expect(ids(await search('ana ruiz'))).toEqual([]);
     } finally {
-      await t.database.sql`update members set last_name = 'Ruiz', email = 'ana.ruiz@example.com', phone = '(213) 555-0199', phone_digits = '2135550199' where id = 4`;
+      await t.database
+        .sql`update members set last_name = 'Ruiz', email = 'ana.ruiz@example.com', phone = '(213) 555-0199', phone_digits = '2135550199' where id = 4`;
     }
     expect(ids(await search('ana ruiz'))).toEqual([4]);
   });
 
   it('bad input answers cleanly and fast', async () => {
     const bad = [
-      '', '   ', 'x'.repeat(1000), 'ñ'.repeat(1000), "'; drop table members; --", '%', '_', '\\', '%_%\\\'"', '😀🎉', '😀 josé 😀',
-      'a b c d e f g h i j k l m n o p q r s t u v w x y z', '\u0001', '(((', '+', '@', '@@@.com', '0', '12',
+      '',
+      '   ',
+      'x'.repeat(1000),
+      'ñ'.repeat(1000),
+      "'; drop table members; --",
+      '%',
+      '_',
+      '\\',
+      '%_%\\\'"',
+      '😀🎉',
+      '😀 josé 😀',
+      'a b c d e f g h i j k l m n o p q r s t u v w x y z',
+      '\u0001',
+      '(((',
+      '+',
+      '@',
+      '@@@.com',
+      '0',
+      '12',
     ];
     for (const q of bad) {
       const started = performance.now();
@@ -138,7 +159,17 @@ describe('members.search', () => {
 describe('members.get', () => {
   it('answers the profile: contact, sponsor, upline, ranks, volumes per period, downline', async () => {
     const p = await t.must('members.get', { id: 6 }, t.tokens.support);
-    expect(p).toMatchObject({ id: 6, code: 'NN0000006', firstName: 'JOSÉ LUIS', lastName: 'Peña', country: 'MX', currency: 'MXN', countryName: 'México', careerRank: 2, depth: 3 });
+    expect(p).toMatchObject({
+      id: 6,
+      code: 'NN0000006',
+      firstName: 'JOSÉ LUIS',
+      lastName: 'Peña',
+      country: 'MX',
+      currency: 'MXN',
+      countryName: 'México',
+      careerRank: 2,
+      depth: 3,
+    });
     expect(p.sponsor).toMatchObject({ id: 4, firstName: 'Ana' });
     expect(p.upline.map((u) => u.id)).toEqual([1, 2, 4]);
     expect(p.volumes.map((v) => v.period.key)).toEqual(['2026-11', '2026-10', '2026-09']);
@@ -168,7 +199,11 @@ describe('members.get', () => {
     for (const code of ['NN0000008', '8', '0000008', 'nn-8', ' nn0000008 ']) {
       expect(await t.must('members.byCode', { code }, t.tokens.support), code).toMatchObject({ id: 8, code: 'NN0000008' });
     }
-    for (const [code, named] of [['999999', 'NN0999999'], ['NN7777777', 'NN7777777'], ['ana', 'ana']] as const) {
+    for (const [code, named] of [
+      ['999999', 'NN0999999'],
+      ['NN7777777', 'NN7777777'],
+      ['ana', 'ana'],
+    ] as const) {
       const r = await t.call('members.byCode', { code }, t.tokens.finance);
       expect(!r.ok && r.error, code).toMatchObject({ code: 'NOT_FOUND', key: 'member.notFoundCode', params: { code: named } });
     }
@@ -176,10 +211,13 @@ describe('members.get', () => {
     expect(!empty.ok && empty.error.code).toBe('VALIDATION');
   });
 
-  it('lists a member\'s orders, newest first, with their period', async () => {
+  it("lists a member's orders, newest first, with their period", async () => {
     const r = await t.must('members.orders', { memberId: 2, pageSize: 2 }, t.tokens.support);
     expect(r.total).toBe(3);
-    expect(r.rows.map((o) => [o.status, o.periodKey])).toEqual([['paid', '2026-11'], ['failed', null]]);
+    expect(r.rows.map((o) => [o.status, o.periodKey])).toEqual([
+      ['paid', '2026-11'],
+      ['failed', null],
+    ]);
     expect(r.rows[0]).toMatchObject({ total: '1996.00', currency: 'MXN', pv: '1670.00' });
   });
 });
@@ -195,7 +233,12 @@ describe('correcting a member: edits, status and notes, each audited, on the tim
     expect(p.phone).toBe('+52 33 1111 2222');
     expect(ids(await search('33 1111 2222'))).toEqual([3]);
     const [a] = (await auditRows()).filter((x) => x.action === 'members.update');
-    expect(a).toMatchObject({ before: { phone: '(33) 8765-4321' }, after: { phone: '+52 33 1111 2222' }, reason: 'La socia dictó su número nuevo', staff_username: 'soporte' });
+    expect(a).toMatchObject({
+      before: { phone: '(33) 8765-4321' },
+      after: { phone: '+52 33 1111 2222' },
+      reason: 'La socia dictó su número nuevo',
+      staff_username: 'soporte',
+    });
   });
 
   it('bad input is refused with typed field errors and changes nothing', async () => {
@@ -233,7 +276,11 @@ describe('correcting a member: edits, status and notes, each audited, on the tim
     const p1 = await t.must('members.timeline', { memberId: 2, pageSize: 2 }, t.tokens.support);
     expect(p1.total).toBe(5); // 3 orders, 1 note, 1 edit
     expect(p1.rows.map((r) => r.kind)).toEqual(['edit', 'note']);
-    expect(p1.rows[0]).toMatchObject({ staff: 'admin', text: 'Cambio de domicilio', changes: [{ field: 'address', before: null, after: 'Av. Reforma 100, CDMX' }] });
+    expect(p1.rows[0]).toMatchObject({
+      staff: 'admin',
+      text: 'Cambio de domicilio',
+      changes: [{ field: 'address', before: null, after: 'Av. Reforma 100, CDMX' }],
+    });
     expect(p1.rows[1]).toMatchObject({ staff: 'soporte', text: 'llamó el 3/12, se le explicó el Bono Rápido' });
     const p2 = await t.must('members.timeline', { memberId: 2, pageSize: 2, page: 2 }, t.tokens.finance);
     const p3 = await t.must('members.timeline', { memberId: 2, pageSize: 2, page: 3 }, t.tokens.finance);
@@ -241,7 +288,10 @@ describe('correcting a member: edits, status and notes, each audited, on the tim
     expect(orders.map((r) => r.kind)).toEqual(['order', 'order', 'order']);
     expect(orders.map((r) => r.at)).toEqual([...orders.map((r) => r.at)].sort().reverse());
     const four = await t.must('members.timeline', { memberId: 4 }, t.tokens.support);
-    expect(four.rows.map((r) => [r.kind, r.status])).toEqual([['status', 'active'], ['status', 'suspended']]);
+    expect(four.rows.map((r) => [r.kind, r.status])).toEqual([
+      ['status', 'active'],
+      ['status', 'suspended'],
+    ]);
     const note = await t.call('members.addNote', { memberId: 2, text: '   ' }, t.tokens.support);
     expect(!note.ok && note.error.code).toBe('VALIDATION');
   });

@@ -42,11 +42,31 @@ export const pathUpperBound = (path: string) => `${path.slice(0, -1)}0`;
 const prefixEnd = (s: string) => s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
 
 interface Row {
-  id: string; code: string; first_name: string; last_name: string; email: string | null; phone: string | null;
-  country: string; status: string; career_rank: number; depth: number; downline_size: number; tier: number;
+  id: string;
+  code: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  country: string;
+  status: string;
+  career_rank: number;
+  depth: number;
+  downline_size: number;
+  tier: number;
 }
 
-const MATCHED: Record<number, MemberHit['matchedBy']> = { 0: 'code', 1: 'email', 2: 'phone', 3: 'name', 4: 'email', 5: 'name', 6: 'phone', 7: 'code', 8: 'email' };
+const MATCHED: Record<number, MemberHit['matchedBy']> = {
+  0: 'code',
+  1: 'email',
+  2: 'phone',
+  3: 'name',
+  4: 'email',
+  5: 'name',
+  6: 'phone',
+  7: 'code',
+  8: 'email',
+};
 
 /** Member codes are NN + 7 digits (the seed and enrolment write them so). */
 const CODE_DIGITS = 7;
@@ -62,7 +82,8 @@ export function codeFromDigits(raw: string): string | null {
 export async function searchMembers(sql: postgres.Sql, input: SearchInput): Promise<SearchOutput> {
   const empty: SearchOutput = { rows: [], total: 0, page: input.page, pageSize: input.pageSize, capped: false };
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this strips
-  const raw = input.q.slice(0, MAX_CHARS).replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  const controls = /[\u0000-\u001f\u007f]/g;
+  const raw = input.q.slice(0, MAX_CHARS).replace(controls, ' ').trim();
   if (!raw) return empty;
 
   let range: { lo: string; hi: string } | null = null;
@@ -136,9 +157,13 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     // letters have no inner trigram: for them the word-start pattern is the index condition.
     // `<> 0` rather than `> 0`: the planner's estimate then stays that of the LIKE (a very common
     // word is read sequentially up to the LIMIT, a rare one through the index).
-    const starts = nameWords.map((w) => (w.length >= 3
-      ? ` and s.search_text like ${p('%' + indexPattern(w) + '%')} and strpos(s.search_text, ${p(' ' + w)}) <> 0`
-      : ` and s.search_text like ${p('% ' + w + '%')}`)).join('');
+    const starts = nameWords
+      .map((w) =>
+        w.length >= 3
+          ? ` and s.search_text like ${p('%' + indexPattern(w) + '%')} and strpos(s.search_text, ${p(' ' + w)}) <> 0`
+          : ` and s.search_text like ${p('% ' + w + '%')}`,
+      )
+      .join('');
     const whole = nameWords.map((w) => ` and s.search_text like ${p('% ' + w + ' %')}`).join('');
     branches.push(`(select s.member_id as id, s.search_text as txt, case when true${whole} then 3 else 5 end as tier, 3 as k
       from ${from} where true${starts} limit ${limit})`);
@@ -170,9 +195,18 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const capped = rows[0]!.capped;
   return {
     rows: rows.map((r) => ({
-      id: Number(r.id), code: r.code, firstName: r.first_name, lastName: r.last_name, email: r.email, phone: r.phone,
-      country: r.country as MemberHit['country'], status: r.status as MemberHit['status'], careerRank: r.career_rank,
-      depth: r.depth, downlineSize: r.downline_size, matchedBy: MATCHED[r.tier] ?? 'name',
+      id: Number(r.id),
+      code: r.code,
+      firstName: r.first_name,
+      lastName: r.last_name,
+      email: r.email,
+      phone: r.phone,
+      country: r.country as MemberHit['country'],
+      status: r.status as MemberHit['status'],
+      careerRank: r.career_rank,
+      depth: r.depth,
+      downlineSize: r.downline_size,
+      matchedBy: MATCHED[r.tier] ?? 'name',
     })),
     total: Math.min(rows[0]!.total, cap),
     page: input.page,

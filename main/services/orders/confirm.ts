@@ -53,7 +53,9 @@ async function lockOrder(tx: DbOrTx, orderId: number): Promise<OrderRow> {
 export function checkOrderAmounts(o: Pick<OrderRow, 'total' | 'pv' | 'vn' | 'kitPv'>): void {
   for (const [field, value] of Object.entries({ total: o.total, pv: o.pv, vn: o.vn, kitPv: o.kitPv })) {
     if (!isDecimalString(String(value), { nonNegative: true, maxDecimals: 2 })) {
-      throw new AppError('VALIDATION', `El pedido tiene un ${field} inválido: ${String(value)}.`, { issues: [{ path: field, message: 'debe ser un decimal no negativo' }] });
+      throw new AppError('VALIDATION', `El pedido tiene un ${field} inválido: ${String(value)}.`, {
+        issues: [{ path: field, message: 'debe ser un decimal no negativo' }],
+      });
     }
   }
 }
@@ -76,33 +78,56 @@ async function applyOrder(tx: DbOrTx, order: OrderRow, period: PeriodRow, sign: 
   const rate = new Decimal(order.vn).isZero() ? '0' : await rateToMxn(tx, order.currency, period.startsAt);
   const vnMxn = new Decimal(order.vn).times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
   const s = (v: string | Decimal) => new Decimal(v).times(sign).toFixed();
-  return applyVolumeDelta(tx, {
-    periodId: period.id,
-    memberId: order.memberId,
-    ancestorIds: ancestorsFromPath(m.path),
-    pv: s(order.pv),
-    vn: s(order.vn),
-    pvgDelta: s(order.pv),
-    orders: sign,
-    vnMxn: s(vnMxn),
-  }, plan);
+  return applyVolumeDelta(
+    tx,
+    {
+      periodId: period.id,
+      memberId: order.memberId,
+      ancestorIds: ancestorsFromPath(m.path),
+      pv: s(order.pv),
+      vn: s(order.vn),
+      pvgDelta: s(order.pv),
+      orders: sign,
+      vnMxn: s(vnMxn),
+    },
+    plan,
+  );
 }
 
 type LockedOrder = OrderRow & { path: string };
 
 /** The order locked, with its member's path (one statement). */
 async function lockOrderWithPath(tx: DbOrTx, orderId: number): Promise<LockedOrder> {
-  const [r] = (await executePrepared(tx, sql`
+  const [r] = (await executePrepared(
+    tx,
+    sql`
     select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
       o.currency, o.period_id, m.path
-    from orders o join member_paths m on m.member_id = o.member_id where o.id = ${orderId} for update of o`)) as {
-      id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
-      currency: string; period_id: number | null; path: string;
-    }[];
+    from orders o join member_paths m on m.member_id = o.member_id where o.id = ${orderId} for update of o`,
+  )) as {
+    id: string | number;
+    member_id: string | number;
+    status: OrderRow['status'];
+    total: string;
+    pv: string;
+    vn: string;
+    kit_pv: string;
+    currency: string;
+    period_id: number | null;
+    path: string;
+  }[];
   if (!r) throw AppError.of('NOT_FOUND', 'order.notFound', {}, { orderId });
   return {
-    id: Number(r.id), memberId: Number(r.member_id), status: r.status, total: r.total, pv: r.pv, vn: r.vn, kitPv: r.kit_pv,
-    currency: r.currency, periodId: r.period_id, path: r.path,
+    id: Number(r.id),
+    memberId: Number(r.member_id),
+    status: r.status,
+    total: r.total,
+    pv: r.pv,
+    vn: r.vn,
+    kitPv: r.kit_pv,
+    currency: r.currency,
+    periodId: r.period_id,
+    path: r.path,
   } as LockedOrder;
 }
 
@@ -114,7 +139,9 @@ type PeriodWithPlan = PeriodRow & { planId: number | null; rate: string | null }
  * its start — one statement. The rule is assignPeriod's (../periods/lookup.ts).
  */
 async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise<PeriodWithPlan[]> {
-  const rows = (await executePrepared(tx, sql`
+  const rows = (await executePrepared(
+    tx,
+    sql`
     select p.id, p.key, p.starts_at, p.ends_at, p.status, p.opened_at, p.closed_at, p.closed_by,
       (select v.id from plan_versions v where v.status = 'published' and v.effective_from_period <= p.key
         order by v.effective_from_period desc limit 1) as plan_id,
@@ -122,20 +149,51 @@ async function candidatePeriods(tx: DbOrTx, at: Date, currency: string): Promise
         order by r.effective_from desc limit 1) as rate
     from periods p
     where (p.starts_at <= ${at.toISOString()}::timestamptz and p.ends_at > ${at.toISOString()}::timestamptz) or p.status = 'open'
-    for share of p`)) as {
-      id: number; key: string; starts_at: string; ends_at: string; status: PeriodRow['status']; opened_at: string; closed_at: string | null;
-      closed_by: string | null; plan_id: number | null; rate: string | null;
-    }[];
+    for share of p`,
+  )) as {
+    id: number;
+    key: string;
+    starts_at: string;
+    ends_at: string;
+    status: PeriodRow['status'];
+    opened_at: string;
+    closed_at: string | null;
+    closed_by: string | null;
+    plan_id: number | null;
+    rate: string | null;
+  }[];
   return rows.map((r) => ({
-    id: r.id, key: r.key, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: r.status, openedAt: new Date(r.opened_at),
-    closedAt: r.closed_at ? new Date(r.closed_at) : null, closedBy: r.closed_by, planId: r.plan_id, rate: currency === 'MXN' ? '1' : r.rate,
+    id: r.id,
+    key: r.key,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    status: r.status,
+    openedAt: new Date(r.opened_at),
+    closedAt: r.closed_at ? new Date(r.closed_at) : null,
+    closedBy: r.closed_by,
+    planId: r.plan_id,
+    rate: currency === 'MXN' ? '1' : r.rate,
   }));
 }
 
 type FastRow = {
-  id: string | number; member_id: string | number; status: OrderRow['status']; total: string; pv: string; vn: string; kit_pv: string;
-  currency: string; period_id: number | null; path: string; open_id: number; open_key: string; open_starts: string; open_ends: string;
-  plan_id: number | null; rate: string | null; own_id: number | null;
+  id: string | number;
+  member_id: string | number;
+  status: OrderRow['status'];
+  total: string;
+  pv: string;
+  vn: string;
+  kit_pv: string;
+  currency: string;
+  period_id: number | null;
+  path: string;
+  open_id: number;
+  open_key: string;
+  open_starts: string;
+  open_ends: string;
+  plan_id: number | null;
+  rate: string | null;
+  own_id: number | null;
 };
 
 /**
@@ -151,7 +209,9 @@ type FastRow = {
  * is the one row to lock. Null when the order, the open period or its aggregates row is missing.
  */
 async function lockForConfirmation(tx: DbOrTx, orderId: number, at: Date): Promise<FastRow | null> {
-  const [r] = await executePrepared<FastRow>(tx, sql`
+  const [r] = await executePrepared<FastRow>(
+    tx,
+    sql`
     select o.id, o.member_id, o.status, o.total::text as total, o.pv::text as pv, o.vn::text as vn, o.kit_pv::text as kit_pv,
       o.currency, o.period_id, m.path, p.id as open_id, p.key as open_key, p.starts_at as open_starts, p.ends_at as open_ends,
       (select v.id from plan_versions v where v.status = 'published' and v.effective_from_period <= p.key
@@ -163,7 +223,8 @@ async function lockForConfirmation(tx: DbOrTx, orderId: number, at: Date): Promi
       join period_stats s on s.period_id = p.id
       join member_paths m on m.member_id = o.member_id
     where o.id = ${orderId}
-    for update of o, s for share of p, m`);
+    for update of o, s for share of p, m`,
+  );
   return r ?? null;
 }
 
@@ -185,18 +246,28 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
   const fast = await lockForConfirmation(tx, orderId, at);
   if (fast && fast.status === 'pending') {
     const order = {
-      id: Number(fast.id), memberId: Number(fast.member_id), status: fast.status, total: fast.total, pv: fast.pv, vn: fast.vn, kitPv: fast.kit_pv,
-      currency: fast.currency, periodId: fast.period_id, path: fast.path,
+      id: Number(fast.id),
+      memberId: Number(fast.member_id),
+      status: fast.status,
+      total: fast.total,
+      pv: fast.pv,
+      vn: fast.vn,
+      kitPv: fast.kit_pv,
+      currency: fast.currency,
+      periodId: fast.period_id,
+      path: fast.path,
     } as LockedOrder;
     checkOrderAmounts(order);
     const openEnds = new Date(fast.open_ends);
     const future = fast.own_id == null && at.getTime() >= openEnds.getTime();
     if (!future) {
       const late = fast.own_id !== fast.open_id;
-      if (fast.plan_id == null) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${fast.open_key}.`, { periodKey: fast.open_key });
+      if (fast.plan_id == null)
+        throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${fast.open_key}.`, { periodKey: fast.open_key });
       const rate = fast.currency === 'MXN' ? '1' : fast.rate;
       const vn = new Decimal(order.vn);
-      if (!vn.isZero() && rate == null) throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${fast.open_key}.`, { currency: order.currency });
+      if (!vn.isZero() && rate == null)
+        throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${fast.open_key}.`, { currency: order.currency });
       const plan = await publishedFigures(tx, fast.plan_id);
       const vnMxn = vn.isZero() ? new Decimal(0) : vn.times(rate!).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
       // The order's update runs inside the volumes statement (a data-modifying CTE): one round trip less.
@@ -204,13 +275,30 @@ export async function confirmOrder(tx: DbOrTx, orderId: number, opts: ConfirmOpt
         update orders set status = 'paid', payment_confirmed_at = ${at.toISOString()}::timestamptz, payment_method = ${opts.method},
           period_id = ${fast.open_id}, stripe_payment_intent_id = coalesce(${opts.stripePaymentIntentId ?? null}, stripe_payment_intent_id)
         where id = ${orderId} returning id)`;
-      const rankChanges = await applyVolumeDelta(tx, {
-        periodId: fast.open_id, memberId: order.memberId, ancestorIds: ancestorsFromPath(order.path),
-        pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
-      }, plan, { statsLocked: true, prelude });
+      const rankChanges = await applyVolumeDelta(
+        tx,
+        {
+          periodId: fast.open_id,
+          memberId: order.memberId,
+          ancestorIds: ancestorsFromPath(order.path),
+          pv: order.pv,
+          vn: order.vn,
+          pvgDelta: order.pv,
+          orders: 1,
+          vnMxn: vnMxn.toFixed(2),
+        },
+        plan,
+        { statsLocked: true, prelude },
+      );
       // Bono Directo / Bono Rápido: paid now, at the rates in force at the payment instant (issue 6).
       if (opts.instantCommissions !== false) {
-        await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, fast.open_id, plan, at);
+        await postInstantCommissions(
+          tx,
+          { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv },
+          fast.open_id,
+          plan,
+          at,
+        );
       }
       return { orderId, periodId: fast.open_id, periodKey: fast.open_key, late, alreadyConfirmed: false, rankChanges };
     }
@@ -237,9 +325,12 @@ async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: 
   let target: PeriodWithPlan | null = null;
   let late = false;
   if (own && own.status === 'open') target = own;
-  else if (open && !own && at.getTime() >= open.endsAt.getTime()) target = null; // its period is not open yet: it waits
-  else if (open) { target = open; late = true; }
-  else {
+  else if (open && !own && at.getTime() >= open.endsAt.getTime())
+    target = null; // its period is not open yet: it waits
+  else if (open) {
+    target = open;
+    late = true;
+  } else {
     // No open period at all (a new installation): the general rule, which opens the instant's period.
     const a = await assignPeriod(tx, at);
     if (a.kind === 'period') {
@@ -251,12 +342,15 @@ async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: 
   const method = opts.method;
   const pi = opts.stripePaymentIntentId ?? null;
   // The order's update also takes the lock of the period's aggregates (the CTE is referenced, so it runs).
-  const [u] = (await executePrepared(tx, sql`
+  const [u] = (await executePrepared(
+    tx,
+    sql`
     with s as (select period_id from period_stats where period_id = ${periodId ?? -1} for update)
     update orders set status = 'paid', payment_confirmed_at = ${at.toISOString()}::timestamptz, payment_method = ${method},
       period_id = ${periodId}, stripe_payment_intent_id = coalesce(${pi}, stripe_payment_intent_id)
     where id = ${orderId}
-    returning (select count(*) from s)::int as locked`)) as { locked: number }[];
+    returning (select count(*) from s)::int as locked`,
+  )) as { locked: number }[];
   if (!target) {
     return { orderId, periodId: null, periodKey: periodOf(at), late: false, alreadyConfirmed: false, rankChanges: [] };
   }
@@ -268,15 +362,33 @@ async function confirmOrderGeneral(tx: DbOrTx, orderId: number, at: Date, opts: 
   if (target.planId == null) throw new AppError('NOT_FOUND', `No hay una versión del plan publicada vigente en ${target.key}.`, { periodKey: target.key });
   const plan = await publishedFigures(tx, target.planId);
   const vn = new Decimal(order.vn);
-  if (!vn.isZero() && target.rate == null) throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${target.key}.`, { currency: order.currency });
+  if (!vn.isZero() && target.rate == null)
+    throw new AppError('CONFLICT', `No hay tipo de cambio de ${order.currency} vigente al inicio de ${target.key}.`, { currency: order.currency });
   const vnMxn = vn.isZero() ? new Decimal(0) : vn.times(target.rate!).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  const rankChanges = await applyVolumeDelta(tx, {
-    periodId: target.id, memberId: order.memberId, ancestorIds: ancestorsFromPath(order.path),
-    pv: order.pv, vn: order.vn, pvgDelta: order.pv, orders: 1, vnMxn: vnMxn.toFixed(2),
-  }, plan, { statsLocked: true });
+  const rankChanges = await applyVolumeDelta(
+    tx,
+    {
+      periodId: target.id,
+      memberId: order.memberId,
+      ancestorIds: ancestorsFromPath(order.path),
+      pv: order.pv,
+      vn: order.vn,
+      pvgDelta: order.pv,
+      orders: 1,
+      vnMxn: vnMxn.toFixed(2),
+    },
+    plan,
+    { statsLocked: true },
+  );
   // Bono Directo / Bono Rápido: paid now, at the rates in force at the payment instant (issue 6).
   if (opts.instantCommissions !== false) {
-    await postInstantCommissions(tx, { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv }, target.id, plan, at);
+    await postInstantCommissions(
+      tx,
+      { id: orderId, memberId: order.memberId, path: order.path, currency: order.currency, vn: order.vn, kitPv: order.kitPv, pv: order.pv },
+      target.id,
+      plan,
+      at,
+    );
   }
   return { orderId, periodId, periodKey: target.key, late, alreadyConfirmed: false, rankChanges };
 }

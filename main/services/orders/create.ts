@@ -41,8 +41,10 @@ export async function createOrder(tx: DbOrTx, input: NewOrder, now: Date) {
   const country = m.country as Country;
   const currency = CURRENCY_OF_COUNTRY[country];
   const ids = [...new Set(input.lines.map((l) => l.productId))];
-  const catalogue = await tx.select({ id: products.id, kind: products.kind, pv: products.pv, active: products.active, price: productPrices.price, vn: productPrices.vn })
-    .from(products).innerJoin(productPrices, and(eq(productPrices.productId, products.id), eq(productPrices.country, country)))
+  const catalogue = await tx
+    .select({ id: products.id, kind: products.kind, pv: products.pv, active: products.active, price: productPrices.price, vn: productPrices.vn })
+    .from(products)
+    .innerJoin(productPrices, and(eq(productPrices.productId, products.id), eq(productPrices.country, country)))
     .where(inArray(products.id, ids));
   let total = new Decimal(0);
   let pv = new Decimal(0);
@@ -54,8 +56,12 @@ export async function createOrder(tx: DbOrTx, input: NewOrder, now: Date) {
     if (!p.active) throw invalid(`lines.${i}.productId`, `el producto ${l.productId} está inactivo`);
     const listPrice = new Decimal(p.price);
     const unitPrice = l.unitPrice === undefined ? listPrice : new Decimal(l.unitPrice);
-    const unitVn = p.kind === 'kit' ? new Decimal(0)
-      : listPrice.isZero() ? new Decimal(p.vn) : new Decimal(p.vn).times(unitPrice).div(listPrice).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    const unitVn =
+      p.kind === 'kit'
+        ? new Decimal(0)
+        : listPrice.isZero()
+          ? new Decimal(p.vn)
+          : new Decimal(p.vn).times(unitPrice).div(listPrice).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
     const linePv = new Decimal(p.pv).times(l.quantity);
     const lineVn = unitVn.times(l.quantity);
     total = total.plus(unitPrice.times(l.quantity));
@@ -64,9 +70,20 @@ export async function createOrder(tx: DbOrTx, input: NewOrder, now: Date) {
     if (p.kind === 'kit') kitPv = kitPv.plus(linePv);
     return { productId: p.id, quantity: l.quantity, unitPrice: unitPrice.toFixed(2), pv: linePv.toFixed(2), vn: lineVn.toFixed(2) };
   });
-  const [order] = await tx.insert(orders).values({
-    memberId: m.id, country, currency, status: 'pending', total: total.toFixed(2), pv: pv.toFixed(2), vn: vn.toFixed(2), kitPv: kitPv.toFixed(2), createdAt: now,
-  }).returning();
+  const [order] = await tx
+    .insert(orders)
+    .values({
+      memberId: m.id,
+      country,
+      currency,
+      status: 'pending',
+      total: total.toFixed(2),
+      pv: pv.toFixed(2),
+      vn: vn.toFixed(2),
+      kitPv: kitPv.toFixed(2),
+      createdAt: now,
+    })
+    .returning();
   await tx.insert(orderLines).values(lines.map((l) => ({ ...l, orderId: order!.id })));
   return order!;
 }

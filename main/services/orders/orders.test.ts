@@ -19,7 +19,9 @@ describe('period assignment at the boundaries (October open, November not opened
     await insertMembers(t.database.sql, SMALL_NETWORK);
     periods = await insertPeriods(t.database.sql, ['2026-09', '2026-10']);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
   const confirm = (id: number, at: string) => t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe' }));
 
   it('2026-11-01T05:59:59.999Z is still October (Mexico time 23:59:59.999 on 31 October)', async () => {
@@ -98,12 +100,17 @@ describe('orders procedures', () => {
   beforeAll(async () => {
     t = await testApp({ now: () => new Date('2026-11-20T18:00:00Z') });
     ({ periods } = await loadSmallNetwork(t.database.sql));
-    const [p] = await t.database.sql<{ id: number }[]>`insert into products (sku, name, kind, pv) values ('SUP-T', 'Suplemento de prueba', 'product', '300') returning id`;
+    const [p] = await t.database.sql<
+      { id: number }[]
+    >`insert into products (sku, name, kind, pv) values ('SUP-T', 'Suplemento de prueba', 'product', '300') returning id`;
     productId = p!.id;
-    await t.database.sql`insert into product_prices (product_id, country, price, vn) values (${productId}, 'MX', '349.00', '300.00'), (${productId}, 'US', '20.00', '17.00')`;
+    await t.database
+      .sql`insert into product_prices (product_id, country, price, vn) values (${productId}, 'MX', '349.00', '300.00'), (${productId}, 'US', '20.00', '17.00')`;
     await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin).then((r) => waitForRun(r.id));
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('refuses negative, non-numeric or JS-number prices and bad quantities with VALIDATION, writing nothing', async () => {
     const before = (await t.database.sql<{ n: number }[]>`select count(*)::int as n from orders`)[0]!.n;
@@ -127,7 +134,17 @@ describe('orders procedures', () => {
   it('enters an order from the catalogue (a discounted price scales VN, never PV), records a manual payment, then refunds it', async () => {
     const nov = periods.get('2026-11')!;
     const before = await volumesOf(t.database.sql, nov);
-    const created = await t.must('orders.create', { memberId: 7, lines: [{ productId, quantity: 2 }, { productId, quantity: 1, unitPrice: '104.70' }] }, t.tokens.admin);
+    const created = await t.must(
+      'orders.create',
+      {
+        memberId: 7,
+        lines: [
+          { productId, quantity: 2 },
+          { productId, quantity: 1, unitPrice: '104.70' },
+        ],
+      },
+      t.tokens.admin,
+    );
     expect(created).toMatchObject({ total: '802.70', pv: '900.00', vn: '690.00', currency: 'MXN' });
     const paid = await t.must('orders.recordPayment', { orderId: created.orderId, paidAt: '2026-11-20T17:00:00Z', reference: 'Depósito 4471' }, t.tokens.admin);
     expect(paid).toMatchObject({ periodKey: '2026-11', late: false, waiting: false, alreadyConfirmed: false });
@@ -135,7 +152,10 @@ describe('orders procedures', () => {
     expect(after[7]).toEqual({ pv: '2400.00', vn: '1690.00', pvg: '2400.00', rank: 1 });
     expect(after[1]!.pvg).toBe('28665.00');
     const audit = await t.database.sql`select action, entity_id, reason from audit_log where action in ('orders.create', 'orders.recordPayment') order by id`;
-    expect(audit.map((a) => [a.action, a.reason])).toEqual([['orders.create', null], ['orders.recordPayment', 'Depósito 4471']]);
+    expect(audit.map((a) => [a.action, a.reason])).toEqual([
+      ['orders.create', null],
+      ['orders.recordPayment', 'Depósito 4471'],
+    ]);
 
     const refund = await t.must('orders.refund', { orderId: created.orderId, reason: 'Devolución solicitada' }, t.tokens.admin);
     expect(refund).toMatchObject({ periodKey: '2026-11', periodClosed: false });

@@ -27,13 +27,27 @@ import { AUTOSHIP_EVENTS, dispatchAutoship, type AutoshipOutcome } from '../auto
 import { safeMessage } from '../../kernel/redact';
 
 export type EventSource = 'webhook' | 'sync';
-export interface Actor { id: string | null; username: string }
+export interface Actor {
+  id: string | null;
+  username: string;
+}
 export const WEBHOOK_ACTOR: Actor = { id: null, username: 'stripe-webhook' };
 
 export type Outcome =
-  | 'confirmed' | 'confirmed_then_refunded' | 'already_confirmed' | 'mismatch' | 'mismatch_refunded'
-  | 'failure_recorded' | 'failure_after_success' | 'refunded' | 'refund_deferred' | 'already_refunded' | 'partial_refund'
-  | 'unmatched' | 'ignored' | AutoshipOutcome;
+  | 'confirmed'
+  | 'confirmed_then_refunded'
+  | 'already_confirmed'
+  | 'mismatch'
+  | 'mismatch_refunded'
+  | 'failure_recorded'
+  | 'failure_after_success'
+  | 'refunded'
+  | 'refund_deferred'
+  | 'already_refunded'
+  | 'partial_refund'
+  | 'unmatched'
+  | 'ignored'
+  | AutoshipOutcome;
 
 export interface ApplyResult {
   eventId: string;
@@ -62,31 +76,60 @@ function amountText(v: unknown): string | null {
 
 const instantOf = (created: number) => new Date(created * 1000).toISOString();
 
-interface OrderRow { id: number; status: string; total: string; currency: string; stripe_payment_intent_id: string | null }
-interface PaymentRow { payment_intent_id: string; order_id: number | null; state: string; refund_event_id: string | null }
+interface OrderRow {
+  id: number;
+  status: string;
+  total: string;
+  currency: string;
+  stripe_payment_intent_id: string | null;
+}
+interface PaymentRow {
+  payment_intent_id: string;
+  order_id: number | null;
+  state: string;
+  refund_event_id: string | null;
+}
 
 async function findOrder(tx: Tx, piId: string | null, metadataOrderId: unknown): Promise<OrderRow | null> {
   if (piId) {
-    const [o] = await rows<OrderRow>(tx, sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where stripe_payment_intent_id = ${piId}`);
+    const [o] = await rows<OrderRow>(
+      tx,
+      sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where stripe_payment_intent_id = ${piId}`,
+    );
     if (o) return { ...o, id: Number(o.id) };
   }
   const raw = typeof metadataOrderId === 'string' ? metadataOrderId.trim() : '';
   if (/^\d{1,15}$/.test(raw)) {
-    const [o] = await rows<OrderRow>(tx, sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where id = ${Number(raw)}`);
+    const [o] = await rows<OrderRow>(
+      tx,
+      sql`select id, status, total::text as total, currency, stripe_payment_intent_id from orders where id = ${Number(raw)}`,
+    );
     if (o) return { ...o, id: Number(o.id) };
   }
   return null;
 }
 
 async function paymentRow(tx: Tx, piId: string): Promise<PaymentRow | null> {
-  const [p] = await rows<PaymentRow>(tx, sql`select payment_intent_id, order_id, state, refund_event_id from stripe_payments where payment_intent_id = ${piId} for update`);
+  const [p] = await rows<PaymentRow>(
+    tx,
+    sql`select payment_intent_id, order_id, state, refund_event_id from stripe_payments where payment_intent_id = ${piId} for update`,
+  );
   return p ? { ...p, order_id: p.order_id == null ? null : Number(p.order_id) } : null;
 }
 
 interface PaymentPatch {
-  orderId?: number | null; state?: string; amountMinor?: string | null; currency?: string | null; chargeId?: string | null;
-  failureCode?: string | null; failureMessage?: string | null; reviewReason?: string | null; succeededAt?: string | null;
-  failedAt?: string | null; refundEventId?: string | null; refundedAt?: string | null;
+  orderId?: number | null;
+  state?: string;
+  amountMinor?: string | null;
+  currency?: string | null;
+  chargeId?: string | null;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  reviewReason?: string | null;
+  succeededAt?: string | null;
+  failedAt?: string | null;
+  refundEventId?: string | null;
+  refundedAt?: string | null;
 }
 
 /** Insert or update the PaymentIntent's row: only the fields given change (coalesce keeps the rest). */
@@ -124,7 +167,14 @@ async function refundPaidOrder(tx: Tx, orderId: number, refundedAt: string) {
   return refundOrder(tx, orderId, { refundedAt });
 }
 
-interface Applied { outcome: Outcome; orderId: number | null; piId: string | null; before?: unknown; after?: unknown; reason?: string }
+interface Applied {
+  outcome: Outcome;
+  orderId: number | null;
+  piId: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string;
+}
 
 async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   const pi = event.data.object as Stripe.PaymentIntent;
@@ -135,7 +185,11 @@ async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   const got = amountText(pi.amount_received ?? pi.amount);
   const base = { amountMinor: got, currency: pi.currency?.toUpperCase() ?? null, chargeId, succeededAt: at };
   if (!order) {
-    await upsertPayment(tx, pi.id, event.id, { ...base, state: existing?.state === 'refund_waiting' ? 'refunded' : 'unmatched', reviewReason: 'Ningún pedido enlazado (stripe_payment_intent_id ni metadata.order_id).' });
+    await upsertPayment(tx, pi.id, event.id, {
+      ...base,
+      state: existing?.state === 'refund_waiting' ? 'refunded' : 'unmatched',
+      reviewReason: 'Ningún pedido enlazado (stripe_payment_intent_id ni metadata.order_id).',
+    });
     return { outcome: 'unmatched', orderId: null, piId: pi.id };
   }
   // Locks the order (the same lock confirmOrder takes) so concurrent events of one order serialise.
@@ -150,9 +204,11 @@ async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   const expected = toMinorUnits(order.total, order.currency);
   const problems: string[] = [];
   if (pi.status !== 'succeeded') problems.push(`estado del PaymentIntent ${pi.status}`);
-  if (order.stripe_payment_intent_id && order.stripe_payment_intent_id !== pi.id) problems.push(`el pedido está enlazado a otro PaymentIntent (${order.stripe_payment_intent_id})`);
+  if (order.stripe_payment_intent_id && order.stripe_payment_intent_id !== pi.id)
+    problems.push(`el pedido está enlazado a otro PaymentIntent (${order.stripe_payment_intent_id})`);
   if (order.status !== 'pending') problems.push(`el pedido está ${order.status}`);
-  if (expected == null || got == null || expected !== got) problems.push(`importe ${got ?? '?'} (centavos) ≠ total del pedido ${order.total} ${order.currency} (${expected ?? '?'} centavos)`);
+  if (expected == null || got == null || expected !== got)
+    problems.push(`importe ${got ?? '?'} (centavos) ≠ total del pedido ${order.total} ${order.currency} (${expected ?? '?'} centavos)`);
   if ((pi.currency ?? '').toLowerCase() !== order.currency.toLowerCase()) problems.push(`moneda ${(pi.currency ?? '?').toUpperCase()} ≠ ${order.currency}`);
   if (problems.length > 0) {
     const refunded = existing?.state === 'refund_waiting';
@@ -161,14 +217,36 @@ async function onSucceeded(tx: Tx, event: Stripe.Event): Promise<Applied> {
     return { outcome: refunded ? 'mismatch_refunded' : 'mismatch', orderId: order.id, piId: pi.id, reason: reviewReason, after: { review: reviewReason } };
   }
   const r = await confirmOrder(tx, order.id, { confirmedAt: at, method: 'stripe', stripePaymentIntentId: pi.id });
-  const after: Record<string, unknown> = { status: 'paid', method: 'stripe', paidAt: at, period: r.periodKey, late: r.late, waiting: r.periodId == null, paymentIntent: pi.id };
+  const after: Record<string, unknown> = {
+    status: 'paid',
+    method: 'stripe',
+    paidAt: at,
+    period: r.periodKey,
+    late: r.late,
+    waiting: r.periodId == null,
+    paymentIntent: pi.id,
+  };
   if (existing?.state === 'refund_waiting' && existing.refund_event_id) {
     // The refund came first (out-of-order delivery): apply it now, at its own instant.
     const [ref] = await tx.execute<{ created: string | Date }>(sql`select created from stripe_events where id = ${existing.refund_event_id}`);
     const refundedAt = new Date(ref?.created ?? at).toISOString();
     const rr = await refundPaidOrder(tx, order.id, refundedAt);
-    await upsertPayment(tx, pi.id, event.id, { ...base, orderId: order.id, state: 'refunded', refundedAt, reviewReason: null, failureCode: null, failureMessage: null });
-    return { outcome: 'confirmed_then_refunded', orderId: order.id, piId: pi.id, before: { status: 'pending' }, after: { ...after, status: 'refunded', refundedAt, refundPeriodClosed: rr.periodClosed } };
+    await upsertPayment(tx, pi.id, event.id, {
+      ...base,
+      orderId: order.id,
+      state: 'refunded',
+      refundedAt,
+      reviewReason: null,
+      failureCode: null,
+      failureMessage: null,
+    });
+    return {
+      outcome: 'confirmed_then_refunded',
+      orderId: order.id,
+      piId: pi.id,
+      before: { status: 'pending' },
+      after: { ...after, status: 'refunded', refundedAt, refundPeriodClosed: rr.periodClosed },
+    };
   }
   await upsertPayment(tx, pi.id, event.id, { ...base, orderId: order.id, state: 'succeeded', reviewReason: null, failureCode: null, failureMessage: null });
   return { outcome: 'confirmed', orderId: order.id, piId: pi.id, before: { status: 'pending' }, after };
@@ -185,7 +263,13 @@ async function onFailed(tx: Tx, event: Stripe.Event): Promise<Applied> {
     await upsertPayment(tx, pi.id, event.id, { ...failure });
     return { outcome: 'failure_after_success', orderId: order?.id ?? null, piId: pi.id };
   }
-  await upsertPayment(tx, pi.id, event.id, { ...failure, orderId: order?.id ?? null, state: order ? 'failed' : 'unmatched', amountMinor: amountText(pi.amount), currency: pi.currency?.toUpperCase() ?? null });
+  await upsertPayment(tx, pi.id, event.id, {
+    ...failure,
+    orderId: order?.id ?? null,
+    state: order ? 'failed' : 'unmatched',
+    amountMinor: amountText(pi.amount),
+    currency: pi.currency?.toUpperCase() ?? null,
+  });
   return { outcome: order ? 'failure_recorded' : 'unmatched', orderId: order?.id ?? null, piId: pi.id, after: { payment: 'failed', ...failure } };
 }
 
@@ -194,18 +278,26 @@ async function onRefunded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   const piId = typeof ch.payment_intent === 'string' ? ch.payment_intent : (ch.payment_intent?.id ?? null);
   const key = piId ?? `charge:${ch.id}`;
   const existing = await paymentRow(tx, key);
-  const order = await findOrder(tx, piId, ch.metadata?.order_id) ?? (existing?.order_id != null ? await findOrder(tx, null, String(existing.order_id)) : null);
+  const order =
+    (await findOrder(tx, piId, ch.metadata?.order_id)) ?? (existing?.order_id != null ? await findOrder(tx, null, String(existing.order_id)) : null);
   const at = instantOf(event.created);
   const full = ch.refunded === true || (amountText(ch.amount_refunded) != null && amountText(ch.amount_refunded) === amountText(ch.amount));
   if (!full) {
-    await upsertPayment(tx, key, event.id, { orderId: order?.id ?? null, chargeId: ch.id, state: 'partial_refund', reviewReason: `reembolso parcial: ${amountText(ch.amount_refunded)} de ${amountText(ch.amount)} centavos` });
+    await upsertPayment(tx, key, event.id, {
+      orderId: order?.id ?? null,
+      chargeId: ch.id,
+      state: 'partial_refund',
+      reviewReason: `reembolso parcial: ${amountText(ch.amount_refunded)} de ${amountText(ch.amount)} centavos`,
+    });
     return { outcome: 'partial_refund', orderId: order?.id ?? null, piId };
   }
   if (!order) {
     await upsertPayment(tx, key, event.id, { chargeId: ch.id, state: 'refund_waiting', refundEventId: event.id });
     return { outcome: 'refund_deferred', orderId: null, piId };
   }
-  const [locked] = await tx.execute<{ status: string; stripe_payment_intent_id: string | null }>(sql`select status, stripe_payment_intent_id from orders where id = ${order.id} for update`);
+  const [locked] = await tx.execute<{ status: string; stripe_payment_intent_id: string | null }>(
+    sql`select status, stripe_payment_intent_id from orders where id = ${order.id} for update`,
+  );
   if (locked!.status === 'refunded') {
     await upsertPayment(tx, key, event.id, { orderId: order.id, chargeId: ch.id, state: 'refunded' });
     return { outcome: 'already_refunded', orderId: order.id, piId };
@@ -213,7 +305,13 @@ async function onRefunded(tx: Tx, event: Stripe.Event): Promise<Applied> {
   if (locked!.status === 'paid' && (piId == null || locked!.stripe_payment_intent_id === piId)) {
     const rr = await refundPaidOrder(tx, order.id, at);
     await upsertPayment(tx, key, event.id, { orderId: order.id, chargeId: ch.id, state: 'refunded', refundedAt: at, refundEventId: event.id });
-    return { outcome: 'refunded', orderId: order.id, piId, before: { status: 'paid' }, after: { status: 'refunded', refundedAt: at, period: rr.periodKey, periodClosed: rr.periodClosed } };
+    return {
+      outcome: 'refunded',
+      orderId: order.id,
+      piId,
+      before: { status: 'paid' },
+      after: { status: 'refunded', refundedAt: at, period: rr.periodKey, periodClosed: rr.periodClosed },
+    };
   }
   if (existing?.state === 'mismatch') {
     // The money of a payment never accepted went back: nothing to undo on the order.
@@ -227,19 +325,28 @@ async function onRefunded(tx: Tx, event: Stripe.Event): Promise<Applied> {
 
 async function dispatch(tx: Tx, event: Stripe.Event): Promise<Applied> {
   switch (event.type) {
-    case 'payment_intent.succeeded': return onSucceeded(tx, event);
-    case 'payment_intent.payment_failed': return onFailed(tx, event);
-    case 'charge.refunded': return onRefunded(tx, event);
+    case 'payment_intent.succeeded':
+      return onSucceeded(tx, event);
+    case 'payment_intent.payment_failed':
+      return onFailed(tx, event);
+    case 'charge.refunded':
+      return onRefunded(tx, event);
     // Autoship (Stripe Subscriptions): invoice.paid → a confirmed order; payment_failed, subscription changes (../autoship/events.ts).
-    default: return AUTOSHIP_EVENTS.has(event.type) ? dispatchAutoship(tx, event) : { outcome: 'ignored', orderId: null, piId: null };
+    default:
+      return AUTOSHIP_EVENTS.has(event.type) ? dispatchAutoship(tx, event) : { outcome: 'ignored', orderId: null, piId: null };
   }
 }
 
 /** The kind of object each event type we act on carries (Stripe's `data.object.object`). */
 const OBJECT_OF: Record<string, string> = {
-  'payment_intent.succeeded': 'payment_intent', 'payment_intent.payment_failed': 'payment_intent', 'charge.refunded': 'charge',
-  'invoice.paid': 'invoice', 'invoice.payment_failed': 'invoice',
-  'customer.subscription.created': 'subscription', 'customer.subscription.updated': 'subscription', 'customer.subscription.deleted': 'subscription',
+  'payment_intent.succeeded': 'payment_intent',
+  'payment_intent.payment_failed': 'payment_intent',
+  'charge.refunded': 'charge',
+  'invoice.paid': 'invoice',
+  'invoice.payment_failed': 'invoice',
+  'customer.subscription.created': 'subscription',
+  'customer.subscription.updated': 'subscription',
+  'customer.subscription.deleted': 'subscription',
 };
 
 /**
@@ -273,7 +380,11 @@ function checkEventShape(event: unknown): asserts event is Stripe.Event {
   if (problem) throw new AppError('VALIDATION', `Evento de Stripe con forma inválida: ${problem}.`, { problem });
 }
 
-interface ApplyInput { event: Stripe.Event; source: EventSource; actor: Actor }
+interface ApplyInput {
+  event: Stripe.Event;
+  source: EventSource;
+  actor: Actor;
+}
 
 const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: MutationContext): Promise<ApplyResult> => {
   const tx = ctx.tx;
@@ -281,20 +392,34 @@ const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: Muta
     insert into stripe_events (id, type, created, payload, source)
     values (${event.id}, ${event.type}, ${instantOf(event.created)}::timestamptz, ${JSON.stringify(event)}::jsonb, ${source})
     on conflict (id) do nothing`);
-  const [row] = await tx.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id} for update`);
+  const [row] = await tx.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(
+    sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id} for update`,
+  );
   if (row?.processed_at) {
     // Lost a race with another delivery of the same event: nothing changes, the attempt is noted.
-    await ctx.audit({ actor, entity: 'stripe_event', entityId: event.id, after: { duplicate: true, outcome: row.outcome }, reason: `Stripe ${event.type} repetido (${source})` });
+    await ctx.audit({
+      actor,
+      entity: 'stripe_event',
+      entityId: event.id,
+      after: { duplicate: true, outcome: row.outcome },
+      reason: `Stripe ${event.type} repetido (${source})`,
+    });
     return { eventId: event.id, duplicate: true, outcome: row.outcome as Outcome, orderId: row.order_id == null ? null : Number(row.order_id) };
   }
   const malformed = objectShapeProblem(event);
-  const a: Applied = malformed ? { outcome: 'ignored', orderId: null, piId: null, reason: `Stripe ${event.type} ${event.id} sin efecto: ${malformed}` } : await dispatch(tx, event);
+  const a: Applied = malformed
+    ? { outcome: 'ignored', orderId: null, piId: null, reason: `Stripe ${event.type} ${event.id} sin efecto: ${malformed}` }
+    : await dispatch(tx, event);
   await tx.execute(sql`
     update stripe_events set processed_at = now(), outcome = ${a.outcome}, order_id = ${a.orderId}, payment_intent_id = ${a.piId}, error = ${malformed}
     where id = ${event.id}`);
   await ctx.audit({
-    actor, action: `stripe.${event.type}`, entity: a.orderId != null ? 'order' : 'stripe_event', entityId: a.orderId ?? event.id,
-    before: a.before ?? null, after: { event: event.id, source, outcome: a.outcome, ...(a.after as object ?? {}) },
+    actor,
+    action: `stripe.${event.type}`,
+    entity: a.orderId != null ? 'order' : 'stripe_event',
+    entityId: a.orderId ?? event.id,
+    before: a.before ?? null,
+    after: { event: event.id, source, outcome: a.outcome, ...((a.after as object) ?? {}) },
     reason: a.reason ?? `Stripe ${event.type} ${event.id}`,
   });
   return { eventId: event.id, duplicate: false, outcome: a.outcome, orderId: a.orderId };
@@ -308,13 +433,23 @@ const applyInTx = mutator(async ({ event, source, actor }: ApplyInput, ctx: Muta
 export const recordMalformedEvent = mutator(async ({ body, reason, actor }: { body: Buffer; reason: string; actor: Actor }, ctx: MutationContext) => {
   const id = `malformed_${createHash('sha256').update(body).digest('hex').slice(0, 40)}`;
   let payload: unknown;
-  try { payload = JSON.parse(body.toString('utf8')); } catch { payload = { raw: body.toString('utf8').slice(0, 10_000) }; }
+  try {
+    payload = JSON.parse(body.toString('utf8'));
+  } catch {
+    payload = { raw: body.toString('utf8').slice(0, 10_000) };
+  }
   const type = (payload as { type?: unknown } | null)?.type;
   const inserted = await ctx.tx.execute(sql`
     insert into stripe_events (id, type, created, payload, source, processed_at, outcome, error)
     values (${id}, ${typeof type === 'string' ? type.slice(0, 200) : '(sin tipo)'}, now(), ${JSON.stringify(payload ?? null)}::jsonb, 'webhook', now(), 'ignored', ${reason})
     on conflict (id) do nothing returning id`);
-  await ctx.audit({ actor, entity: 'stripe_event', entityId: id, after: { outcome: 'ignored', duplicate: (inserted as unknown[]).length === 0 }, reason: `Evento firmado con forma inválida: ${reason}` });
+  await ctx.audit({
+    actor,
+    entity: 'stripe_event',
+    entityId: id,
+    after: { outcome: 'ignored', duplicate: (inserted as unknown[]).length === 0 },
+    reason: `Evento firmado con forma inválida: ${reason}`,
+  });
   return { eventId: id };
 });
 
@@ -330,8 +465,11 @@ export function systemContext(services: AppServices, procedure: string, base?: C
  */
 export async function applyStripeEvent(ctx: CallContext, event: unknown, source: EventSource, actor: Actor): Promise<ApplyResult> {
   checkEventShape(event);
-  const [seen] = await ctx.db.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id}`);
-  if (seen?.processed_at) return { eventId: event.id, duplicate: true, outcome: seen.outcome as Outcome, orderId: seen.order_id == null ? null : Number(seen.order_id) };
+  const [seen] = await ctx.db.execute<{ processed_at: string | null; outcome: string | null; order_id: number | null }>(
+    sql`select processed_at, outcome, order_id from stripe_events where id = ${event.id}`,
+  );
+  if (seen?.processed_at)
+    return { eventId: event.id, duplicate: true, outcome: seen.outcome as Outcome, orderId: seen.order_id == null ? null : Number(seen.order_id) };
   try {
     return await applyInTx({ event, source, actor }, systemContext(ctx, 'payments.applyEvent', ctx));
   } catch (e) {

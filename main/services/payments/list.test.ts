@@ -16,7 +16,9 @@ beforeAll(async () => {
     returning id, status, member_id`;
   ids = Object.fromEntries(rows.map((r) => [`${r.member_id}:${r.status}`, Number(r.id)]));
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const list = (input: Record<string, unknown>) => t.must('payments.list', input, t.tokens.finance);
 const orderIds = (r: { rows: { orderId: number }[] }) => r.rows.map((x) => x.orderId).sort((a, b) => a - b);
@@ -27,14 +29,19 @@ describe('payments.list', () => {
     expect(orderIds(failed)).toEqual([ids['2:failed']!, ids['4:failed']!].sort((a, b) => a - b));
     expect(failed.rows.every((r) => r.status === 'failed')).toBe(true);
     const all = await list({ filter: 'all' });
-    expect(all.rows.filter((r) => r.status === 'failed').map((r) => r.orderId).sort((a, b) => a - b)).toEqual(orderIds(failed));
+    expect(
+      all.rows
+        .filter((r) => r.status === 'failed')
+        .map((r) => r.orderId)
+        .sort((a, b) => a - b),
+    ).toEqual(orderIds(failed));
     expect(all.counts.failed).toBe(2);
     const cancelled = await list({ filter: 'cancelled' });
     expect(orderIds(cancelled)).toEqual([ids['2:cancelled']!]);
     expect(all.counts.cancelled).toBe(1);
   });
 
-  it('finds an order by its number, and a member\'s orders by code, code digits or name', async () => {
+  it("finds an order by its number, and a member's orders by code, code digits or name", async () => {
     expect(orderIds(await list({ q: String(ids['4:paid']) }))).toContain(ids['4:paid']);
     expect(orderIds(await list({ q: `#${ids['4:paid']}` }))).toEqual([ids['4:paid']]);
     const ana = [ids['4:paid']!, ids['4:failed']!].sort((a, b) => a - b);

@@ -42,33 +42,67 @@ afterAll(async () => {
 /** A pending order of `total` (MXN unless given) linked to a new stub PaymentIntent of `amount` minor units. */
 async function orderWithIntent(memberId: number, total: string, opts: { amount?: number; currency?: string; link?: 'column' | 'metadata' } = {}) {
   const orderId = await pendingOrder(t.database.sql, memberId, '100', total);
-  const pi = stub.createPaymentIntent({ amount: opts.amount ?? Number(toMinorUnits(total, 'MXN')), currency: opts.currency ?? 'mxn', metadata: { order_id: String(orderId) } });
+  const pi = stub.createPaymentIntent({
+    amount: opts.amount ?? Number(toMinorUnits(total, 'MXN')),
+    currency: opts.currency ?? 'mxn',
+    metadata: { order_id: String(orderId) },
+  });
   if ((opts.link ?? 'column') === 'column') await t.database.sql`update orders set stripe_payment_intent_id = ${pi.id} where id = ${orderId}`;
   return { orderId, pi };
 }
 
 async function deliver(e: StubEvent, opts: { secret?: string; timestamp?: number; signature?: string | null } = {}) {
   const payload = JSON.stringify(e);
-  const header = opts.signature !== undefined ? opts.signature
-    : stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? SECRET, timestamp: opts.timestamp });
-  const res = await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', ...(header == null ? {} : { 'stripe-signature': header }) } });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
+  const header =
+    opts.signature !== undefined
+      ? opts.signature
+      : stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? SECRET, timestamp: opts.timestamp });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: payload,
+    headers: { 'content-type': 'application/json', ...(header == null ? {} : { 'stripe-signature': header }) },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const order = async (id: number) => (await t.database.sql<{ status: string; period_key: string | null; payment_confirmed_at: string | null; payment_method: string | null; stripe_payment_intent_id: string | null; refunded_at: string | null }[]>`
+const order = async (id: number) =>
+  (
+    await t.database.sql<
+      {
+        status: string;
+        period_key: string | null;
+        payment_confirmed_at: string | null;
+        payment_method: string | null;
+        stripe_payment_intent_id: string | null;
+        refunded_at: string | null;
+      }[]
+    >`
   select o.status, p.key as period_key, to_char(o.payment_confirmed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as payment_confirmed_at, o.payment_method, o.stripe_payment_intent_id, to_char(o.refunded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as refunded_at
-  from orders o left join periods p on p.id = o.period_id where o.id = ${id}`)[0]!;
-const payment = async (pi: string) => (await t.database.sql<{ state: string; review_reason: string | null; failure_code: string | null; refund_event_id: string | null }[]>`
-  select state, review_reason, failure_code, refund_event_id from stripe_payments where payment_intent_id = ${pi}`)[0];
-const eventRow = async (id: string) => (await t.database.sql<{ outcome: string | null; processed_at: Date | null; source: string }[]>`select outcome, processed_at, source from stripe_events where id = ${id}`)[0];
+  from orders o left join periods p on p.id = o.period_id where o.id = ${id}`
+  )[0]!;
+const payment = async (pi: string) =>
+  (
+    await t.database.sql<{ state: string; review_reason: string | null; failure_code: string | null; refund_event_id: string | null }[]>`
+  select state, review_reason, failure_code, refund_event_id from stripe_payments where payment_intent_id = ${pi}`
+  )[0];
+const eventRow = async (id: string) =>
+  (
+    await t.database.sql<
+      { outcome: string | null; processed_at: Date | null; source: string }[]
+    >`select outcome, processed_at, source from stripe_events where id = ${id}`
+  )[0];
 const countEvents = async () => (await t.database.sql<{ n: number }[]>`select count(*)::int as n from stripe_events`)[0]!.n;
 const oct = () => periods.get('2026-10')!;
 const lines = (orderId: number) => t.database.sql<{ type: string; kind: string; status: string; beneficiary_id: string; amount: string; period_key: string }[]>`
   select l.type::text, l.kind::text, l.status::text, l.beneficiary_id::text, l.amount::text, p.key as period_key
   from commission_lines l join periods p on p.id = l.period_id where l.source_kind = 'order' and l.source_id = ${orderId} order by l.id`;
 /** Volumes without all-zero rows (a row created then taken back to zero is the same state). */
-const nonZero = async (periodId: number) => Object.fromEntries(Object.entries(await volumesOf(t.database.sql, periodId))
-  .filter(([, v]) => !(Number(v.pv) === 0 && Number(v.vn) === 0 && Number(v.pvg) === 0 && v.rank === 0)));
+const nonZero = async (periodId: number) =>
+  Object.fromEntries(
+    Object.entries(await volumesOf(t.database.sql, periodId)).filter(
+      ([, v]) => !(Number(v.pv) === 0 && Number(v.vn) === 0 && Number(v.pvg) === 0 && v.rank === 0),
+    ),
+  );
 
 describe('amount conversion', () => {
   it('order totals become Stripe minor units exactly (no floats)', () => {
@@ -134,7 +168,9 @@ describe('webhook receiver: signatures', () => {
     expect(r2.status).toBe(200);
     expect((await deliver(junk)).status).toBe(200);
     expect(await countEvents()).toBe(before + 1);
-    const [m] = await t.database.sql<{ outcome: string; processed: boolean }[]>`select outcome, processed_at is not null as processed from stripe_events where id like 'malformed_%'`;
+    const [m] = await t.database.sql<
+      { outcome: string; processed: boolean }[]
+    >`select outcome, processed_at is not null as processed from stripe_events where id like 'malformed_%'`;
     expect(m).toEqual({ outcome: 'ignored', processed: true });
   });
 });
@@ -171,7 +207,8 @@ describe('webhook receiver: applying events', () => {
     const volAfter = await volumesOf(t.database.sql, oct());
     expect(Number(volAfter[8]!.pv) - Number(volBefore[8]?.pv ?? 0)).toBe(100);
     expect(Number(volAfter[1]!.pvg) - Number(volBefore[1]!.pvg)).toBe(100);
-    const audits = await t.database.sql`select 1 from audit_log where entity = 'order' and entity_id = ${String(orderId)} and action = 'stripe.payment_intent.succeeded'`;
+    const audits = await t.database
+      .sql`select 1 from audit_log where entity = 'order' and entity_id = ${String(orderId)} and action = 'stripe.payment_intent.succeeded'`;
     expect(audits.length).toBe(1);
   });
 
@@ -184,7 +221,11 @@ describe('webhook receiver: applying events', () => {
     const s = stub.succeed(pi.id, sec('2026-10-14T10:05:00Z'));
     expect((await deliver(s)).body).toMatchObject({ outcome: 'confirmed' });
     // The failure delivered again late does not undo the success.
-    const f2 = stub.addEvent('payment_intent.payment_failed', { ...stub.paymentIntents.get(pi.id)!, status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined' } }, sec('2026-10-14T10:01:00Z'));
+    const f2 = stub.addEvent(
+      'payment_intent.payment_failed',
+      { ...stub.paymentIntents.get(pi.id)!, status: 'requires_payment_method', last_payment_error: { type: 'card_error', code: 'card_declined' } },
+      sec('2026-10-14T10:01:00Z'),
+    );
     expect((await deliver(f2)).body).toMatchObject({ outcome: 'failure_after_success' });
     expect(await payment(pi.id)).toMatchObject({ state: 'succeeded' });
     expect((await order(orderId)).status).toBe('paid');
@@ -202,7 +243,11 @@ describe('webhook receiver: applying events', () => {
     const list = await t.must('payments.list', { filter: 'mismatch' }, t.tokens.finance);
     expect(list.rows.map((r) => r.orderId).sort()).toEqual([a.orderId, c.orderId].sort());
     // An admin may then record a manual payment with a reason (audited).
-    const m = await t.must('orders.recordPayment', { orderId: a.orderId, paidAt: '2026-10-16T12:00:00Z', reference: 'Transferencia SPEI revisada' }, t.tokens.admin);
+    const m = await t.must(
+      'orders.recordPayment',
+      { orderId: a.orderId, paidAt: '2026-10-16T12:00:00Z', reference: 'Transferencia SPEI revisada' },
+      t.tokens.admin,
+    );
     expect(m.alreadyConfirmed).toBe(false);
     expect(await order(a.orderId)).toMatchObject({ status: 'paid', payment_method: 'manual' });
   });
@@ -259,7 +304,8 @@ describe('webhook receiver: applying events', () => {
   it('a refund of an order paid in a closed period: the order is refunded, the closed period is not edited', async () => {
     const { orderId, pi } = await orderWithIntent(7, '900.00');
     // Paid in September while it was open: written as such (period_id September).
-    await t.database.sql`update orders set status = 'paid', payment_confirmed_at = '2026-09-10T12:00:00Z', period_id = ${periods.get('2026-09')!}, payment_method = 'stripe' where id = ${orderId}`;
+    await t.database
+      .sql`update orders set status = 'paid', payment_confirmed_at = '2026-09-10T12:00:00Z', period_id = ${periods.get('2026-09')!}, payment_method = 'stripe' where id = ${orderId}`;
     const sepBefore = await volumesOf(t.database.sql, periods.get('2026-09')!);
     const octBefore = await volumesOf(t.database.sql, oct());
     stub.succeed(pi.id, sec('2026-09-10T12:00:00Z'));
@@ -327,7 +373,9 @@ describe('sync payments (reconciliation through the same code path)', () => {
     expect((await order(d.orderId)).status).toBe('paid');
     const status = await t.must('payments.syncStatus', {}, t.tokens.finance);
     expect(status).toMatchObject({ configured: true, unprocessed: 0, lastEventId: stub.events.at(-1)!.id });
-    const [audit] = await t.database.sql<{ staff_username: string }[]>`select staff_username from audit_log where entity_id = ${String(d.orderId)} and action = 'stripe.payment_intent.succeeded'`;
+    const [audit] = await t.database.sql<
+      { staff_username: string }[]
+    >`select staff_username from audit_log where entity_id = ${String(d.orderId)} and action = 'stripe.payment_intent.succeeded'`;
     expect(audit!.staff_username).toBe('admin');
   });
 

@@ -19,25 +19,38 @@ import { applyStripeEvent, type Actor, type ApplyResult } from './apply';
 
 const STATE_ID = 'stripe';
 
-export interface SyncStep { checked: number; applied: number; duplicates: number; errors: number; retried: number; done: boolean; cursor: string | null; lastError: string | null }
+export interface SyncStep {
+  checked: number;
+  applied: number;
+  duplicates: number;
+  errors: number;
+  retried: number;
+  done: boolean;
+  cursor: string | null;
+  lastError: string | null;
+}
 
 async function cursorOf(ctx: CallContext): Promise<string | null> {
   const [r] = await ctx.db.execute<{ last_event_id: string | null }>(sql`select last_event_id from stripe_sync_state where id = ${STATE_ID}`);
   return r?.last_event_id ?? null;
 }
 
-const saveCursor = mutator(async (input: { cursor: string | null; cursorCreated: number | null; before: string | null; summary: Omit<SyncStep, 'cursor'> }, ctx: MutationContext) => {
-  await ctx.tx.execute(sql`
+const saveCursor = mutator(
+  async (input: { cursor: string | null; cursorCreated: number | null; before: string | null; summary: Omit<SyncStep, 'cursor'> }, ctx: MutationContext) => {
+    await ctx.tx.execute(sql`
     insert into stripe_sync_state (id, last_event_id, last_event_created, last_sync_at)
     values (${STATE_ID}, ${input.cursor}, ${input.cursorCreated == null ? null : new Date(input.cursorCreated * 1000).toISOString()}::timestamptz, now())
     on conflict (id) do update set last_event_id = excluded.last_event_id,
       last_event_created = coalesce(excluded.last_event_created, stripe_sync_state.last_event_created), last_sync_at = now()`);
-  await ctx.audit({ entity: 'stripe_sync', entityId: STATE_ID, before: { cursor: input.before }, after: { cursor: input.cursor, ...input.summary } });
-});
+    await ctx.audit({ entity: 'stripe_sync', entityId: STATE_ID, before: { cursor: input.before }, after: { cursor: input.cursor, ...input.summary } });
+  },
+);
 
 function tally(s: SyncStep, r: ApplyResult) {
-  if (r.outcome === 'error') { s.errors++; s.lastError = `${r.eventId}: ${r.error}`; }
-  else if (r.duplicate) s.duplicates++;
+  if (r.outcome === 'error') {
+    s.errors++;
+    s.lastError = `${r.eventId}: ${r.error}`;
+  } else if (r.duplicate) s.duplicates++;
   else s.applied++;
 }
 
@@ -79,7 +92,10 @@ export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSiz
     let oldest: Stripe.Event | null = null;
     let count = 0;
     try {
-      for await (const e of client.events.list({ limit: 100 }, call)) { oldest = e; count++; }
+      for await (const e of client.events.list({ limit: 100 }, call)) {
+        oldest = e;
+        count++;
+      }
     } catch (e) {
       throw stripeFailure(e);
     }
@@ -94,7 +110,15 @@ export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSiz
     cursorCreated = e.created;
   }
   s.cursor = cursor;
-  await saveCursor({ cursor, cursorCreated, before, summary: { checked: s.checked, applied: s.applied, duplicates: s.duplicates, errors: s.errors, retried: s.retried, done: s.done, lastError: s.lastError } }, ctx);
+  await saveCursor(
+    {
+      cursor,
+      cursorCreated,
+      before,
+      summary: { checked: s.checked, applied: s.applied, duplicates: s.duplicates, errors: s.errors, retried: s.retried, done: s.done, lastError: s.lastError },
+    },
+    ctx,
+  );
   return s;
 }
 

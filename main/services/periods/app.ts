@@ -19,8 +19,14 @@ async function current(close: CloseSteps, input: ParsedInputOf<'periods.current'
   const closing = all.find((p) => p.status === 'closing') ?? null;
   const previous = open ? await previousPeriodRow(ctx.db, open) : null;
   const [sums, run] = await Promise.all([
-    summaries(ctx.db, [open, previous, closing].filter((p): p is NonNullable<typeof p> => !!p)),
-    lastRunOf(ctx.db, [open?.id, closing?.id, previous?.id].filter((x): x is number => typeof x === 'number')),
+    summaries(
+      ctx.db,
+      [open, previous, closing].filter((p): p is NonNullable<typeof p> => !!p),
+    ),
+    lastRunOf(
+      ctx.db,
+      [open?.id, closing?.id, previous?.id].filter((x): x is number => typeof x === 'number'),
+    ),
   ]);
   const byId = (id: number | undefined) => sums.find((s) => s.id === id) ?? null;
   const runPeriod = run ? all.find((p) => p.id === run.periodId) : null;
@@ -68,8 +74,18 @@ async function advancing(input: ParsedInputOf<'periods.advancing'>, ctx: CallCon
     total = s?.n ?? rows.length;
   }
   return {
-    rows: rows.map((r) => ({ memberId: Number(r.id), code: r.code, name: `${r.first_name} ${r.last_name}`, fromRank: r.from_rank, toRank: r.to_rank, pv: r.pv, pvg: r.pvg })),
-    total, page: input.page, pageSize: input.pageSize,
+    rows: rows.map((r) => ({
+      memberId: Number(r.id),
+      code: r.code,
+      name: `${r.first_name} ${r.last_name}`,
+      fromRank: r.from_rank,
+      toRank: r.to_rank,
+      pv: r.pv,
+      pvg: r.pvg,
+    })),
+    total,
+    page: input.page,
+    pageSize: input.pageSize,
   };
 }
 
@@ -80,8 +96,16 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
   const previous = await previousPeriodRow(ctx.db, p);
   const nb = periodBounds(nextPeriod(p.key));
   const [summary, prevSummary, nextRow, all, running] = await Promise.all([
-    summaryOf(ctx.db, p), summaryOf(ctx.db, previous), periodByKey(ctx.db, nb.key), listPeriods(ctx.db),
-    ctx.db.select().from(periodRuns).where(and(eq(periodRuns.periodId, p.id), eq(periodRuns.status, 'running'))).orderBy(desc(periodRuns.id)).limit(1),
+    summaryOf(ctx.db, p),
+    summaryOf(ctx.db, previous),
+    periodByKey(ctx.db, nb.key),
+    listPeriods(ctx.db),
+    ctx.db
+      .select()
+      .from(periodRuns)
+      .where(and(eq(periodRuns.periodId, p.id), eq(periodRuns.status, 'running')))
+      .orderBy(desc(periodRuns.id))
+      .limit(1),
   ]);
   const [orderCounts] = await ctx.db.execute<{ pending: number; waiting: number }>(sql`
     select count(*) filter (where status = 'pending' and created_at >= ${p.startsAt.toISOString()}::timestamptz and created_at < ${p.endsAt.toISOString()}::timestamptz)::int as pending,
@@ -105,7 +129,10 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
   }
   if (otherClosing) {
     canClose = false;
-    warnings.push({ code: 'OTHER_CLOSING', message: es ? `Primero termine el cierre del periodo ${otherClosing.key}.` : `Finish closing ${otherClosing.key} first.` });
+    warnings.push({
+      code: 'OTHER_CLOSING',
+      message: es ? `Primero termine el cierre del periodo ${otherClosing.key}.` : `Finish closing ${otherClosing.key} first.`,
+    });
   }
   const run = running[0];
   if (run && Date.now() - run.heartbeatAt.getTime() < 60_000) {
@@ -113,19 +140,34 @@ async function previewClose(close: CloseSteps, input: ParsedInputOf<'periods.pre
     warnings.push({ code: 'RUNNING', message: es ? 'Hay un proceso en curso para este periodo.' : 'A run is in progress for this period.' });
   }
   if (p.status === 'closing') {
-    warnings.push({ code: 'RESUME', message: es ? 'El cierre anterior no terminó: al confirmar se ejecuta de nuevo desde el principio (sin duplicar nada).' : 'The previous close did not finish: confirming runs it again from the start (nothing is duplicated).' });
+    warnings.push({
+      code: 'RESUME',
+      message: es
+        ? 'El cierre anterior no terminó: al confirmar se ejecuta de nuevo desde el principio (sin duplicar nada).'
+        : 'The previous close did not finish: confirming runs it again from the start (nothing is duplicated).',
+    });
   }
   // The close guard (the server refuses the same in startPeriodRun): the wizard says when it can close.
   const timing = closeTiming(p, now);
   if (!timing.closable && p.status === 'open') {
     canClose = false;
-    warnings.unshift({ code: timing.reason, message: wordError(timing.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded', { period: p.key, at: timing.closableFrom.toISOString() }, input.lang) });
+    warnings.unshift({
+      code: timing.reason,
+      message: wordError(
+        timing.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded',
+        { period: p.key, at: timing.closableFrom.toISOString() },
+        input.lang,
+      ),
+    });
   }
   if ((orderCounts?.pending ?? 0) > 0) {
     const n = orderCounts!.pending;
-    warnings.push({ code: 'PENDING_ORDERS', message: es
-      ? `${n === 1 ? 'Un pedido del periodo sigue' : `${n} pedidos del periodo siguen`} sin pago: si se paga${n === 1 ? '' : 'n'} después del cierre, contará${n === 1 ? '' : 'n'} en el periodo abierto.`
-      : `${n === 1 ? 'One order of the period is' : `${n} orders of the period are`} still unpaid: if paid after the close, ${n === 1 ? 'it counts' : 'they count'} in the open period.` });
+    warnings.push({
+      code: 'PENDING_ORDERS',
+      message: es
+        ? `${n === 1 ? 'Un pedido del periodo sigue' : `${n} pedidos del periodo siguen`} sin pago: si se paga${n === 1 ? '' : 'n'} después del cierre, contará${n === 1 ? '' : 'n'} en el periodo abierto.`
+        : `${n === 1 ? 'One order of the period is' : `${n} orders of the period are`} still unpaid: if paid after the close, ${n === 1 ? 'it counts' : 'they count'} in the open period.`,
+    });
   }
   return {
     period: summary!,
@@ -154,11 +196,13 @@ function runStarter(close: CloseSteps, kind: 'close' | 'recompute') {
     const r = await startPeriodRun(ctx, close, kind, input.key);
     await ctx.audit({
       action: kind === 'close' ? 'periods.close' : 'periods.recompute',
-      entity: 'period', entityId: r.period.key,
+      entity: 'period',
+      entityId: r.period.key,
       before: { status: r.previousStatus },
-      after: kind === 'close'
-        ? { status: 'closing', runId: r.run.id, nextPeriod: r.next?.key ?? null, assignedOrders: r.assignedOrders, steps: r.run.steps }
-        : { runId: r.run.id, steps: r.run.steps },
+      after:
+        kind === 'close'
+          ? { status: 'closing', runId: r.run.id, nextPeriod: r.next?.key ?? null, assignedOrders: r.assignedOrders, steps: r.run.steps }
+          : { runId: r.run.id, steps: r.run.steps },
     });
     return { run: r.run, key: r.period.key, lang: input.lang };
   });

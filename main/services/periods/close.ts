@@ -134,8 +134,11 @@ export const finishStep: CloseStep = {
   name: 'finish',
   label: { es: 'Cerrar el periodo', en: 'Close the period' },
   run: async (c) => {
-    const done = await c.tx.update(periods).set({ status: 'closed', closedAt: c.now, closedBy: c.staffId })
-      .where(and(eq(periods.id, c.period.id), eq(periods.status, 'closing'))).returning({ id: periods.id });
+    const done = await c.tx
+      .update(periods)
+      .set({ status: 'closed', closedAt: c.now, closedBy: c.staffId })
+      .where(and(eq(periods.id, c.period.id), eq(periods.status, 'closing')))
+      .returning({ id: periods.id });
     if (done.length !== 1) throw AppError.of('CONFLICT', 'period.notClosing', { period: c.period.key });
     return { closedAt: c.now.toISOString() };
   },
@@ -165,7 +168,12 @@ export type RunRow = typeof periodRuns.$inferSelect;
  * period (confirmed after the open period's end) are assigned to it. Answers the run row; the
  * caller launches `executeRun` after its transaction commits.
  */
-export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, kind: RunKind, key: string): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
+export async function startPeriodRun(
+  ctx: MutationContext,
+  close: CloseSteps,
+  kind: RunKind,
+  key: string,
+): Promise<{ run: RunRow; period: PeriodRow; previousStatus: PeriodRow['status']; next: PeriodRow | null; assignedOrders: number }> {
   const tx = ctx.tx;
   const period = await periodByKey(tx, key, 'update');
   if (!period) throw AppError.of('NOT_FOUND', 'period.notFound', { period: key });
@@ -182,7 +190,11 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
 
   // A run marked running is in progress unless its heartbeat stopped long ago AND no process holds
   // its advisory lock: then its runner is gone (a crash) and the run is marked failed.
-  const [running] = await tx.select().from(periodRuns).where(and(eq(periodRuns.periodId, period.id), eq(periodRuns.status, 'running'))).for('update');
+  const [running] = await tx
+    .select()
+    .from(periodRuns)
+    .where(and(eq(periodRuns.periodId, period.id), eq(periodRuns.status, 'running')))
+    .for('update');
   if (running) {
     // Heartbeats are wall-clock instants written by the runner.
     const stale = Date.now() - running.heartbeatAt.getTime() > STALE_AFTER_MS;
@@ -190,7 +202,10 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
     if (!free?.ok) {
       throw AppError.of('CONFLICT', 'period.runBusy', { period: key }, { runId: running.id });
     }
-    await tx.update(periodRuns).set({ status: 'failed', finishedAt: ctx.now(), error: 'Interrumpido: el proceso que lo ejecutaba terminó.' }).where(eq(periodRuns.id, running.id));
+    await tx
+      .update(periodRuns)
+      .set({ status: 'failed', finishedAt: ctx.now(), error: 'Interrumpido: el proceso que lo ejecutaba terminó.' })
+      .where(eq(periodRuns.id, running.id));
   }
 
   let next: PeriodRow | null = null;
@@ -210,15 +225,27 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
       next = row!;
     }
     await tx.insert(periodStats).values({ periodId: next.id }).onConflictDoNothing();
-    const assigned = await tx.update(orders).set({ periodId: next.id })
-      .where(sql`${orders.periodId} is null and ${orders.status} in ('paid', 'refunded') and ${orders.paymentConfirmedAt} >= ${next.startsAt.toISOString()}::timestamptz and ${orders.paymentConfirmedAt} < ${next.endsAt.toISOString()}::timestamptz`)
+    const assigned = await tx
+      .update(orders)
+      .set({ periodId: next.id })
+      .where(
+        sql`${orders.periodId} is null and ${orders.status} in ('paid', 'refunded') and ${orders.paymentConfirmedAt} >= ${next.startsAt.toISOString()}::timestamptz and ${orders.paymentConfirmedAt} < ${next.endsAt.toISOString()}::timestamptz`,
+      )
       .returning({ id: orders.id });
     assignedOrders = assigned.length;
   }
-  const [run] = await tx.insert(periodRuns).values({
-    periodId: period.id, kind, steps: steps.map((s) => s.name), startedBy: ctx.staff?.id ?? null, startedAt: ctx.now(), heartbeatAt: new Date(),
-    result: next ? { nextPeriod: next.key, assignedOrders } : null,
-  }).returning();
+  const [run] = await tx
+    .insert(periodRuns)
+    .values({
+      periodId: period.id,
+      kind,
+      steps: steps.map((s) => s.name),
+      startedBy: ctx.staff?.id ?? null,
+      startedAt: ctx.now(),
+      heartbeatAt: new Date(),
+      result: next ? { nextPeriod: next.key, assignedOrders } : null,
+    })
+    .returning();
   return { run: run!, period: { ...period, status: kind === 'close' ? 'closing' : period.status }, previousStatus: period.status, next, assignedOrders };
 }
 
@@ -226,9 +253,16 @@ export async function startPeriodRun(ctx: MutationContext, close: CloseSteps, ki
 export function assertCloseTime(period: Pick<PeriodRow, 'key' | 'startsAt' | 'endsAt'>, now: Date): void {
   const t = closeTiming(period, now);
   if (t.closable) return;
-  throw AppError.of('CONFLICT', t.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded', { period: period.key, at: t.closableFrom.toISOString() }, {
-    rule: t.reason === 'NOT_STARTED' ? 'PERIOD_NOT_STARTED' : 'PERIOD_NOT_ENDED', period: period.key, closableFrom: t.closableFrom.toISOString(),
-  });
+  throw AppError.of(
+    'CONFLICT',
+    t.reason === 'NOT_STARTED' ? 'period.notStarted' : 'period.notEnded',
+    { period: period.key, at: t.closableFrom.toISOString() },
+    {
+      rule: t.reason === 'NOT_STARTED' ? 'PERIOD_NOT_STARTED' : 'PERIOD_NOT_ENDED',
+      period: period.key,
+      closableFrom: t.closableFrom.toISOString(),
+    },
+  );
 }
 
 /** What the steps share (CloseStepContext less the per-step parts), the steps and how to report. */
@@ -251,15 +285,21 @@ export interface StepsRun extends Pick<CloseStepContext, 'tx' | 'period' | 'prev
 export async function runCloseSteps(r: StepsRun): Promise<void> {
   const fetching = new Map<string, Promise<unknown>>();
   const deferred: Promise<unknown>[] = [];
-  const defer = (w: Promise<unknown>) => { w.catch(() => {}); deferred.push(w); };
+  const defer = (w: Promise<unknown>) => {
+    w.catch(() => {});
+    deferred.push(w);
+  };
   if (r.steps.some((s) => s.prefetch)) {
     const [snap] = await r.tx.execute<{ id: string }>(sql`select pg_export_snapshot() as id`);
     for (const step of r.steps) {
       if (!step.prefetch) continue;
-      const p = r.db.transaction(async (rtx) => {
-        await rtx.execute(sql.raw(`set transaction snapshot '${snap!.id.replace(/'/g, "''")}'`));
-        return step.prefetch!({ tx: rtx, db: r.db, defer, period: r.period, previous: r.previous, plan: r.plan });
-      }, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+      const p = r.db.transaction(
+        async (rtx) => {
+          await rtx.execute(sql.raw(`set transaction snapshot '${snap!.id.replace(/'/g, "''")}'`));
+          return step.prefetch!({ tx: rtx, db: r.db, defer, period: r.period, previous: r.previous, plan: r.plan });
+        },
+        { isolationLevel: 'repeatable read', accessMode: 'read only' },
+      );
       p.catch(() => {}); // awaited by its step; a close failing earlier must not leave it unhandled
       fetching.set(step.name, p);
     }
@@ -269,8 +309,16 @@ export async function runCloseSteps(r: StepsRun): Promise<void> {
       await r.progress(i, 0, step.name);
       const t0 = performance.now();
       const out = await step.run({
-        tx: r.tx, period: r.period, previous: r.previous, plan: r.plan, staffId: r.staffId, now: r.now, results: r.results,
-        progress: (f) => r.progress(i, f, step.name), log: (m) => r.log(`[${step.name}] ${m}`), prefetched: fetching.get(step.name),
+        tx: r.tx,
+        period: r.period,
+        previous: r.previous,
+        plan: r.plan,
+        staffId: r.staffId,
+        now: r.now,
+        results: r.results,
+        progress: (f) => r.progress(i, f, step.name),
+        log: (m) => r.log(`[${step.name}] ${m}`),
+        prefetched: fetching.get(step.name),
       });
       r.results[step.name] = out ?? {};
       if (r.stepMs) r.stepMs[step.name] = Math.round(performance.now() - t0);
@@ -293,7 +341,9 @@ const inFlight = new Map<number, Promise<void>>();
 
 /** Launches a run without waiting for it (the request answers at once; the screen polls the run row). */
 export function launchRun(app: AppServices, close: CloseSteps, runId: number): Promise<void> {
-  const p = executeRun(app, close, runId).catch((e) => app.log(`period run ${runId} failed`, e)).finally(() => inFlight.delete(runId));
+  const p = executeRun(app, close, runId)
+    .catch((e) => app.log(`period run ${runId} failed`, e))
+    .finally(() => inFlight.delete(runId));
   inFlight.set(runId, p);
   return p;
 }
@@ -315,7 +365,9 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
     if (!force && now - lastBeat < 250) return;
     lastBeat = now;
     const progress = Math.max(0, Math.min(999, Math.round(((done + Math.max(0, Math.min(1, fraction))) / steps.length) * 1000)));
-    await app.db.update(periodRuns).set({ stepsDone: done, currentStep: step, progress, heartbeatAt: new Date() })
+    await app.db
+      .update(periodRuns)
+      .set({ stepsDone: done, currentStep: step, progress, heartbeatAt: new Date() })
       .where(and(eq(periodRuns.id, runId), eq(periodRuns.status, 'running')));
   };
   try {
@@ -331,11 +383,30 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
       const previous = await previousPeriodRow(tx, period);
       const { figures: plan } = await planInForce(tx, period.key);
       await runCloseSteps({
-        db: app.db, tx, period, previous, plan, staffId: run.startedBy, now: app.now(), steps, results,
-        progress: (i, f, name) => report(i, f, name, f === 0), log: (m) => app.log(`[${period.key}] ${m}`),
+        db: app.db,
+        tx,
+        period,
+        previous,
+        plan,
+        staffId: run.startedBy,
+        now: app.now(),
+        steps,
+        results,
+        progress: (i, f, name) => report(i, f, name, f === 0),
+        log: (m) => app.log(`[${period.key}] ${m}`),
       });
       await report(steps.length, 0, null, true);
-      await tx.update(periodRuns).set({ status: 'succeeded', stepsDone: steps.length, currentStep: null, progress: 1000, finishedAt: new Date(), heartbeatAt: new Date(), result: results })
+      await tx
+        .update(periodRuns)
+        .set({
+          status: 'succeeded',
+          stepsDone: steps.length,
+          currentStep: null,
+          progress: 1000,
+          finishedAt: new Date(),
+          heartbeatAt: new Date(),
+          result: results,
+        })
         .where(eq(periodRuns.id, runId));
       return { period };
     });
@@ -350,7 +421,10 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
     }
     if (run0.kind === 'close') {
       // Balances against their entries, after every close (the dashboard shows a non-zero result).
-      const check = await runLedgerCheck(app.db, 'close').catch((e) => { app.log('ledger check after the close failed', e); return null; });
+      const check = await runLedgerCheck(app.db, 'close').catch((e) => {
+        app.log('ledger check after the close failed', e);
+        return null;
+      });
       if (check && check.mismatches > 0) app.log(`ledger: ${check.mismatches} cuentas con saldo distinto de sus movimientos tras el cierre`);
     }
   } catch (e) {
@@ -358,7 +432,9 @@ export async function executeRun(app: AppServices, close: CloseSteps, runId: num
     app.log(`period run ${runId} (${run0.kind}) failed`, e);
     const period = await periodById(app.db, run0.periodId).catch(() => null);
     if (period) await abandonSteps(app.db, steps, period, (m) => app.log(m));
-    await app.db.update(periodRuns).set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date(), heartbeatAt: new Date() })
+    await app.db
+      .update(periodRuns)
+      .set({ status: 'failed', error: message.slice(0, 2000), finishedAt: new Date(), heartbeatAt: new Date() })
       .where(and(eq(periodRuns.id, runId), eq(periodRuns.status, 'running')));
   }
 }

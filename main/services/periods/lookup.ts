@@ -42,7 +42,10 @@ export async function openPeriod(db: DbOrTx, lock?: 'share' | 'update'): Promise
 
 /** The period whose [starts_at, ends_at) holds the instant, if that period exists. */
 export async function periodContaining(db: DbOrTx, instant: Date, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const q = db.select().from(periods).where(and(lte(periods.startsAt, instant), gt(periods.endsAt, instant)));
+  const q = db
+    .select()
+    .from(periods)
+    .where(and(lte(periods.startsAt, instant), gt(periods.endsAt, instant)));
   const [row] = lock ? await q.for(lock) : await q;
   return row ?? null;
 }
@@ -92,18 +95,27 @@ export async function ensureOpenPeriod(db: DbOrTx, now: Date = new Date()): Prom
   const [any] = await db.select({ id: periods.id }).from(periods).limit(1);
   if (any) return openPeriod(db);
   const b = periodBounds(periodOf(now));
-  const [row] = await db.insert(periods).values({ key: b.key, startsAt: b.startsAt, endsAt: b.endsAt, status: 'open', openedAt: now })
-    .onConflictDoNothing().returning();
+  const [row] = await db
+    .insert(periods)
+    .values({ key: b.key, startsAt: b.startsAt, endsAt: b.endsAt, status: 'open', openedAt: now })
+    .onConflictDoNothing()
+    .returning();
   if (row) await db.insert(periodStats).values({ periodId: row.id }).onConflictDoNothing();
   return row ?? openPeriod(db);
 }
 
 export async function listPeriods(db: DbOrTx, order: 'asc' | 'desc' = 'desc'): Promise<PeriodRow[]> {
-  return db.select().from(periods).orderBy(order === 'asc' ? asc(periods.startsAt) : desc(periods.startsAt));
+  return db
+    .select()
+    .from(periods)
+    .orderBy(order === 'asc' ? asc(periods.startsAt) : desc(periods.startsAt));
 }
 
 /** The period right before `p` in the calendar, if kept. */
 export async function previousPeriodRow(db: DbOrTx, p: Pick<PeriodRow, 'startsAt'>): Promise<PeriodRow | null> {
-  const [row] = await db.select().from(periods).where(sql`${periods.endsAt} = ${p.startsAt.toISOString()}::timestamptz`);
+  const [row] = await db
+    .select()
+    .from(periods)
+    .where(sql`${periods.endsAt} = ${p.startsAt.toISOString()}::timestamptz`);
   return row ?? null;
 }

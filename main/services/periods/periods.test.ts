@@ -13,17 +13,24 @@ let clock = now;
 // The application's close; a test puts its own step in (right before 'finish') and takes it out again.
 const steps: CloseStep[] = [...closeSteps];
 const putStep = (step: CloseStep) => steps.splice(steps.length - 1, 0, step);
-const takeStep = (name: string) => steps.splice(steps.findIndex((s) => s.name === name), 1);
+const takeStep = (name: string) =>
+  steps.splice(
+    steps.findIndex((s) => s.name === name),
+    1,
+  );
 beforeAll(async () => {
   t = await testApp({ now: () => clock, closeSteps: steps });
   ({ periods } = await loadSmallNetwork(t.database.sql));
   // Member 3 was Visionario in October (paid-as 1), as the volumes of that closed period say.
-  await t.database.sql`insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank) values (${periods.get('2026-10')!}, 3, 5000, 4000, 5000, 1), (${periods.get('2026-10')!}, 1, 0, 0, 5000, 0)`;
+  await t.database
+    .sql`insert into member_volumes (period_id, member_id, pv, vn, pvg, paid_as_rank) values (${periods.get('2026-10')!}, 3, 5000, 4000, 5000, 1), (${periods.get('2026-10')!}, 1, 0, 0, 5000, 0)`;
   await t.database.sql`insert into period_stats (period_id, orders_paid, pv) values (${periods.get('2026-10')!}, 1, 5000)`;
   const r = await t.must('periods.recompute', { key: '2026-11' }, t.tokens.admin);
   await waitForRun(r.id);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 /** Moves the app's clock forward a month: the sessions of the earlier day expired, sign in again. */
 const travelTo = async (at: Date) => {
@@ -37,14 +44,21 @@ const close = async (key: string) => {
   await waitForRun(run.id);
   return t.must('periods.run', { runId: run.id }, t.tokens.admin);
 };
-const career = async () => Object.fromEntries((await t.database.sql<{ id: string; career_rank: number }[]>`select id, career_rank from members order by id`).map((r) => [Number(r.id), r.career_rank]));
+const career = async () =>
+  Object.fromEntries(
+    (await t.database.sql<{ id: string; career_rank: number }[]>`select id, career_rank from members order by id`).map((r) => [Number(r.id), r.career_rank]),
+  );
 
 describe('the open period and its figures', () => {
   it('periods.current shows the open period with live figures and rank distribution', async () => {
     const c = await t.must('periods.current', {}, t.tokens.support);
     expect(c.period).toMatchObject({ key: '2026-11', status: 'open' });
     expect(c.period!.figures).toMatchObject({ membersTotal: 9, membersActive: 7, membersAdvancing: 4, ordersPaid: 8, pv: '27765.00', vnMxn: '16975.50' });
-    expect(c.period!.figures!.ranks.slice(0, 3)).toEqual([{ rank: 0, members: 3 }, { rank: 1, members: 5 }, { rank: 2, members: 1 }]);
+    expect(c.period!.figures!.ranks.slice(0, 3)).toEqual([
+      { rank: 0, members: 3 },
+      { rank: 1, members: 5 },
+      { rank: 2, members: 1 },
+    ]);
     expect(c.previous?.key).toBe('2026-10');
     expect(c.ended).toBe(true);
     expect(c.lastRun).toMatchObject({ kind: 'recompute', status: 'succeeded', progress: 1000 });
@@ -53,7 +67,12 @@ describe('the open period and its figures', () => {
   it('lists the members advancing: paid-as rank above the career rank', async () => {
     const a = await t.must('periods.advancing', { key: '2026-11' }, t.tokens.finance);
     expect(a.total).toBe(4);
-    expect(a.rows.map((r) => [r.memberId, r.fromRank, r.toRank]).sort()).toEqual([[2, 0, 1], [7, 0, 1], [8, 0, 1], [9, 0, 1]]);
+    expect(a.rows.map((r) => [r.memberId, r.fromRank, r.toRank]).sort()).toEqual([
+      [2, 0, 1],
+      [7, 0, 1],
+      [8, 0, 1],
+      [9, 0, 1],
+    ]);
   });
 
   it('the preview is read-only and tells what the close will do', async () => {
@@ -90,14 +109,18 @@ describe('the close guard: a period closes only once it has ended', () => {
       if (r.ok) return;
       expect(r.error.code).toBe('CONFLICT');
       expect(r.error.details).toMatchObject({ rule: 'PERIOD_NOT_ENDED', period: '2026-11', closableFrom: END.toISOString() });
-      expect(r.error.message).toBe('El periodo 2026-11 aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del 1 de diciembre de 2026, 00:00 (hora del centro de México).');
+      expect(r.error.message).toBe(
+        'El periodo 2026-11 aún no termina: solo se cierra un periodo ya terminado. Se podrá cerrar a partir del 1 de diciembre de 2026, 00:00 (hora del centro de México).',
+      );
       expect(await untouched()).toEqual(before);
       // The preview is always allowed, and says the same.
       const p = await t.must('periods.previewClose', { key: '2026-11' }, t.tokens.admin);
       expect(p).toMatchObject({ canClose: false, ended: false, notStarted: false, closableFrom: END.toISOString() });
       expect(p.warnings[0]).toEqual({ code: 'NOT_ENDED', message: r.error.message });
       const en = await t.must('periods.previewClose', { key: '2026-11', lang: 'en' }, t.tokens.admin);
-      expect(en.warnings[0]!.message).toBe('The period 2026-11 has not ended: only an ended period can be closed. It can be closed from December 1, 2026, 00:00 (Mexico Central time).');
+      expect(en.warnings[0]!.message).toBe(
+        'The period 2026-11 has not ended: only an ended period can be closed. It can be closed from December 1, 2026, 00:00 (Mexico Central time).',
+      );
     } finally {
       clock = now;
     }
@@ -133,9 +156,12 @@ describe('closing a period', () => {
   it('freezes volumes and ranks, writes the rank history, raises career ranks (never lowers them), opens the next period', async () => {
     const seen: Record<string, unknown>[] = [];
     putStep({
-      name: 'probe', label: { es: 'Sonda', en: 'Probe' },
+      name: 'probe',
+      label: { es: 'Sonda', en: 'Probe' },
       run: async (c) => {
-        const [h] = await c.tx.execute<{ n: number }>(/* sql */ (await import('drizzle-orm')).sql`select count(*)::int as n from rank_history where period_id = ${c.period.id} and kind = 'career'`);
+        const [h] = await c.tx.execute<{ n: number }>(
+          /* sql */ (await import('drizzle-orm')).sql`select count(*)::int as n from rank_history where period_id = ${c.period.id} and kind = 'career'`,
+        );
         seen.push({ period: c.period.key, previous: c.previous?.key, careerRows: (h as { n: number }).n, volumes: c.results.volumes !== undefined });
         await c.progress(0.5);
         return { ok: true };
@@ -144,7 +170,9 @@ describe('closing a period', () => {
     try {
       // At the period's end instant exactly: allowed (the boundary of the close guard).
       clock = new Date('2026-12-01T06:00:00.000Z');
-      const run = await close('2026-11').finally(() => { clock = now; });
+      const run = await close('2026-11').finally(() => {
+        clock = now;
+      });
       expect(run).toMatchObject({ status: 'succeeded', progress: 1000, stepsDone: run.steps.length, error: null });
       const names = run.steps.map((s) => s.name);
       expect(names.slice(0, 2)).toEqual(['volumes', 'ranks']);
@@ -155,15 +183,29 @@ describe('closing a period', () => {
       takeStep('probe');
     }
     const list = await t.must('periods.list', {}, t.tokens.finance);
-    expect(list.map((p) => [p.key, p.status])).toEqual([['2026-12', 'open'], ['2026-11', 'closed'], ['2026-10', 'closed'], ['2026-09', 'closed']]);
+    expect(list.map((p) => [p.key, p.status])).toEqual([
+      ['2026-12', 'open'],
+      ['2026-11', 'closed'],
+      ['2026-10', 'closed'],
+      ['2026-09', 'closed'],
+    ]);
     expect(list[1]).toMatchObject({ closedBy: 'admin', closedAt: '2026-12-01T06:00:00.000Z' });
     // Career: 2, 7, 8, 9 become Visionario; 4 stays 1; 6 keeps 3 though paid as 2 this month.
     expect(await career()).toEqual({ 1: 0, 2: 1, 3: 0, 4: 1, 5: 0, 6: 3, 7: 1, 8: 1, 9: 1 });
     const history = await t.database.sql<{ member_id: string; kind: string; old_rank: number; new_rank: number }[]>`
       select member_id, kind, old_rank, new_rank from rank_history where period_id = ${periods.get('2026-11')!} order by kind, member_id`;
     expect(history.map((h) => [h.kind, Number(h.member_id), h.old_rank, h.new_rank])).toEqual([
-      ['paid_as', 2, 0, 1], ['paid_as', 3, 1, 0], ['paid_as', 4, 0, 1], ['paid_as', 6, 0, 2], ['paid_as', 7, 0, 1], ['paid_as', 8, 0, 1], ['paid_as', 9, 0, 1],
-      ['career', 2, 0, 1], ['career', 7, 0, 1], ['career', 8, 0, 1], ['career', 9, 0, 1],
+      ['paid_as', 2, 0, 1],
+      ['paid_as', 3, 1, 0],
+      ['paid_as', 4, 0, 1],
+      ['paid_as', 6, 0, 2],
+      ['paid_as', 7, 0, 1],
+      ['paid_as', 8, 0, 1],
+      ['paid_as', 9, 0, 1],
+      ['career', 2, 0, 1],
+      ['career', 7, 0, 1],
+      ['career', 8, 0, 1],
+      ['career', 9, 0, 1],
     ]);
     const adv = await t.must('periods.advancing', { key: '2026-11' }, t.tokens.admin);
     expect(adv.total).toBe(4);
@@ -199,7 +241,10 @@ describe('closing a period', () => {
     expect(errors).toEqual(['CONFLICT']);
     await waitForRun((oks[0] as { ok: true; data: { id: number } }).data.id);
     const list = await t.must('periods.list', {}, t.tokens.admin);
-    expect(list.slice(0, 2).map((p) => [p.key, p.status])).toEqual([['2027-01', 'open'], ['2026-12', 'closed']]);
+    expect(list.slice(0, 2).map((p) => [p.key, p.status])).toEqual([
+      ['2027-01', 'open'],
+      ['2026-12', 'closed'],
+    ]);
     // Member 5 paid 4000 PV in December (a late November payment): Visionario, a career promotion.
     expect((await career())[5]).toBe(1);
   });
@@ -208,7 +253,13 @@ describe('closing a period', () => {
     const id = await pendingOrder(t.database.sql, 3, '30000', '100');
     await t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: '2027-01-10T12:00:00Z', method: 'stripe' }));
     await travelTo(new Date('2027-02-02T18:00:00Z')); // January has ended
-    putStep({ name: 'boom', label: { es: 'Falla', en: 'Fails' }, run: async () => { throw new Error('comisiones no disponibles'); } });
+    putStep({
+      name: 'boom',
+      label: { es: 'Falla', en: 'Fails' },
+      run: async () => {
+        throw new Error('comisiones no disponibles');
+      },
+    });
     let failed;
     try {
       failed = await close('2027-01');
@@ -228,8 +279,13 @@ describe('closing a period', () => {
     const ok = await close('2027-01');
     expect(ok.status).toBe('succeeded');
     // Member 3 skipped ranks in one month: Sin rango → Creativo (PV 30000, PVG 30000 ≥ 21000 → Emprendedor).
-    const h = await t.database.sql<{ kind: string; old_rank: number; new_rank: number }[]>`select kind, old_rank, new_rank from rank_history where period_id = ${jan.id} and member_id = 3 order by kind`;
-    expect(h.map((x) => [x.kind, x.old_rank, x.new_rank])).toEqual([['paid_as', 0, 2], ['career', 0, 2]]);
+    const h = await t.database.sql<
+      { kind: string; old_rank: number; new_rank: number }[]
+    >`select kind, old_rank, new_rank from rank_history where period_id = ${jan.id} and member_id = 3 order by kind`;
+    expect(h.map((x) => [x.kind, x.old_rank, x.new_rank])).toEqual([
+      ['paid_as', 0, 2],
+      ['career', 0, 2],
+    ]);
     expect((await career())[3]).toBe(2);
   });
 });

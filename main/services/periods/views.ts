@@ -29,14 +29,18 @@ export async function figuresOf(db: DbOrTx, list: PeriodRow[]): Promise<Map<numb
   // Members enrolled after the last rebuild of an open (or closing) period: one primary-key range
   // each, usually empty or tiny. A closed period's figures were rebuilt at its close.
   const late = new Map<number, { total: number; fresh: number }>();
-  await Promise.all(list.filter((p) => p.status !== 'closed' && byId.has(p.id)).map(async (p) => {
-    const s = byId.get(p.id)!;
-    const [r] = await db.execute<{ total: number; fresh: number }>(sql`
+  await Promise.all(
+    list
+      .filter((p) => p.status !== 'closed' && byId.has(p.id))
+      .map(async (p) => {
+        const s = byId.get(p.id)!;
+        const [r] = await db.execute<{ total: number; fresh: number }>(sql`
       select count(*) filter (where enrolled_at < ${p.endsAt.toISOString()}::timestamptz)::int as total,
         count(*) filter (where enrolled_at >= ${p.startsAt.toISOString()}::timestamptz and enrolled_at < ${p.endsAt.toISOString()}::timestamptz)::int as fresh
       from members where id > ${s.maxMemberId}`);
-    late.set(p.id, r ?? { total: 0, fresh: 0 });
-  }));
+        late.set(p.id, r ?? { total: 0, fresh: 0 });
+      }),
+  );
   for (const p of list) {
     const s = byId.get(p.id);
     if (!s) continue;
@@ -92,7 +96,7 @@ export async function runView(db: DbOrTx, close: CloseSteps, run: RunRow, period
     periodKey,
     kind: run.kind === 'recompute' ? 'recompute' : 'close',
     status: run.status,
-    steps: run.steps.map((name) => ({ name, label: name === 'volumes' && run.kind === 'recompute' ? RECOMPUTE_LABEL[lang] : labels.get(name) ?? name })),
+    steps: run.steps.map((name) => ({ name, label: name === 'volumes' && run.kind === 'recompute' ? RECOMPUTE_LABEL[lang] : (labels.get(name) ?? name) })),
     stepsDone: run.stepsDone,
     currentStep: run.currentStep,
     progress: run.progress,
@@ -108,6 +112,11 @@ export async function runView(db: DbOrTx, close: CloseSteps, run: RunRow, period
 
 export async function lastRunOf(db: DbOrTx, periodIds: number[]): Promise<RunRow | null> {
   if (periodIds.length === 0) return null;
-  const [row] = await db.select().from(periodRuns).where(inArray(periodRuns.periodId, periodIds)).orderBy(desc(periodRuns.startedAt), desc(periodRuns.id)).limit(1);
+  const [row] = await db
+    .select()
+    .from(periodRuns)
+    .where(inArray(periodRuns.periodId, periodIds))
+    .orderBy(desc(periodRuns.startedAt), desc(periodRuns.id))
+    .limit(1);
   return row ?? null;
 }

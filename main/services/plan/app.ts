@@ -19,15 +19,22 @@ async function versions(_: ParsedInputOf<'plan.versions'>, ctx: CallContext) {
 
 async function draft(input: ParsedInputOf<'plan.createDraft'>, ctx: MutationContext) {
   const row = await createDraft(ctx.tx, input, ctx.staff?.id ?? null);
-  await ctx.audit({ entity: 'plan_version', entityId: row.id, after: { name: row.name, effectiveFromPeriod: row.effectiveFromPeriod, status: row.status, copiedFrom: input.fromVersionId ?? 'en vigor' } });
+  await ctx.audit({
+    entity: 'plan_version',
+    entityId: row.id,
+    after: { name: row.name, effectiveFromPeriod: row.effectiveFromPeriod, status: row.status, copiedFrom: input.fromVersionId ?? 'en vigor' },
+  });
   return viewById(ctx.tx, row.id);
 }
 
 async function updateRanks(input: ParsedInputOf<'plan.updateDraftRanks'>, ctx: MutationContext) {
   const { before, after } = await updateDraftRanks(ctx.tx, input.id, input.ranks);
   await ctx.audit({
-    entity: 'plan_version', entityId: input.id, reason: input.reason,
-    before: { ranks: versionView(before).ranks }, after: { ranks: versionView(after).ranks },
+    entity: 'plan_version',
+    entityId: input.id,
+    reason: input.reason,
+    before: { ranks: versionView(before).ranks },
+    after: { ranks: versionView(after).ranks },
   });
   return viewById(ctx.tx, input.id);
 }
@@ -35,8 +42,11 @@ async function updateRanks(input: ParsedInputOf<'plan.updateDraftRanks'>, ctx: M
 async function publish(input: ParsedInputOf<'plan.publish'>, ctx: MutationContext) {
   const { before, after } = await publishDraft(ctx.tx, input.id, ctx.staff?.id ?? null, ctx.now());
   await ctx.audit({
-    entity: 'plan_version', entityId: input.id, reason: input.reason,
-    before: { status: before.status }, after: { status: after.status, effectiveFromPeriod: after.effectiveFromPeriod, publishedAt: after.publishedAt },
+    entity: 'plan_version',
+    entityId: input.id,
+    reason: input.reason,
+    before: { status: before.status },
+    after: { status: after.status, effectiveFromPeriod: after.effectiveFromPeriod, publishedAt: after.publishedAt },
   });
   return viewById(ctx.tx, input.id);
 }

@@ -4,14 +4,20 @@ import { diffPlanFigures } from '../../domain/plan-diff';
 import { PLAN_V1 } from '../../domain/plan';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp(); });
-afterAll(async () => { await t.close(); });
+beforeAll(async () => {
+  t = await testApp();
+});
+afterAll(async () => {
+  await t.close();
+});
 
 describe('plan version diff (pure)', () => {
   it('names each changed figure by its path', () => {
     const next = structuredClone(PLAN_V1);
     next.ranks[1]!.pvg = '1500';
-    expect(diffPlanFigures(PLAN_V1, next)).toEqual([{ path: `ranks[rank=${PLAN_V1.ranks[1]!.rank}].pvg`, kind: 'changed', before: PLAN_V1.ranks[1]!.pvg, after: '1500' }]);
+    expect(diffPlanFigures(PLAN_V1, next)).toEqual([
+      { path: `ranks[rank=${PLAN_V1.ranks[1]!.rank}].pvg`, kind: 'changed', before: PLAN_V1.ranks[1]!.pvg, after: '1500' },
+    ]);
     expect(diffPlanFigures(PLAN_V1, structuredClone(PLAN_V1))).toEqual([]);
   });
 });

@@ -8,8 +8,12 @@ import { checkPlan } from '../../domain/plan';
 import { diffPlanFigures } from '../../domain/plan-diff';
 import { versionById, viewById } from './versions';
 
-const meta = (v: { id: number; name: string; effectiveFromPeriod: string; status: 'draft' | 'published' }) =>
-  ({ id: v.id, name: v.name, effectiveFromPeriod: v.effectiveFromPeriod, status: v.status });
+const meta = (v: { id: number; name: string; effectiveFromPeriod: string; status: 'draft' | 'published' }) => ({
+  id: v.id,
+  name: v.name,
+  effectiveFromPeriod: v.effectiveFromPeriod,
+  status: v.status,
+});
 
 async function updateDraft(input: ParsedInputOf<'plan.updateDraft'>, ctx: MutationContext) {
   const before = await versionById(ctx.tx, input.id, true);
@@ -18,7 +22,13 @@ async function updateDraft(input: ParsedInputOf<'plan.updateDraft'>, ctx: Mutati
   if (!checked.ok) throw new AppError('VALIDATION', 'Las cifras del plan no son coherentes.', { issues: checked.issues });
   const changes = diffPlanFigures(before.figures, checked.plan);
   await ctx.tx.update(planVersions).set({ figures: checked.plan }).where(eq(planVersions.id, input.id));
-  await ctx.audit({ entity: 'plan_version', entityId: input.id, reason: input.reason, before: { changes: changes.map((c) => ({ path: c.path, value: c.before })) }, after: { changes: changes.map((c) => ({ path: c.path, value: c.after })) } });
+  await ctx.audit({
+    entity: 'plan_version',
+    entityId: input.id,
+    reason: input.reason,
+    before: { changes: changes.map((c) => ({ path: c.path, value: c.before })) },
+    after: { changes: changes.map((c) => ({ path: c.path, value: c.after })) },
+  });
   return viewById(ctx.tx, input.id);
 }
 

@@ -36,7 +36,9 @@ export async function ensureInitialPlan(db: Db): Promise<{ planInserted: boolean
     let ratesInserted = false;
     if ((rates?.n ?? 0) === 0) {
       for (const [currency, rate] of INITIAL_EXCHANGE_RATES) {
-        await tx.execute(sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${currency}, ${rate}, ${INITIAL_RATES_FROM}::timestamptz)`);
+        await tx.execute(
+          sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values (${currency}, ${rate}, ${INITIAL_RATES_FROM}::timestamptz)`,
+        );
       }
       ratesInserted = true;
     }

@@ -11,23 +11,34 @@ beforeAll(async () => {
   t = await testApp({ now: () => new Date('2026-11-20T18:00:00Z') });
   ({ periods } = await loadSmallNetwork(t.database.sql));
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('the plan as versioned data', () => {
-  it('PLAN_V1 is the first published version, with the plan\'s exchange rates; ensuring it again adds nothing', async () => {
+  it("PLAN_V1 is the first published version, with the plan's exchange rates; ensuring it again adds nothing", async () => {
     expect(await ensureInitialPlan(t.database.db)).toEqual({ planInserted: false, ratesInserted: false });
     const c = await t.must('plan.current', {}, t.tokens.support);
     expect(c.periodKey).toBe('2026-11');
     expect(c.version).toMatchObject({ status: 'published', effectiveFromPeriod: INITIAL_PLAN_PERIOD });
     expect(c.version.ranks).toEqual(PLAN_V1.ranks);
     const rates = await t.database.sql<{ currency: string; rate: string }[]>`select currency, rate_to_mxn::text as rate from exchange_rates order by currency`;
-    expect(rates.map((r) => [r.currency, r.rate])).toEqual([['COP', '0.004600'], ['DOP', '0.310000'], ['MXN', '1.000000'], ['USD', '18.500000']]);
+    expect(rates.map((r) => [r.currency, r.rate])).toEqual([
+      ['COP', '0.004600'],
+      ['DOP', '0.310000'],
+      ['MXN', '1.000000'],
+      ['USD', '18.500000'],
+    ]);
   });
 
   it('an admin edits the rank thresholds of a draft; inconsistent or malformed figures are refused', async () => {
     const draft = await t.must('plan.createDraft', { name: 'Plan 2026-11 (umbral de Visionario)', effectiveFromPeriod: '2026-11' }, t.tokens.admin);
     expect(draft.status).toBe('draft');
-    const inconsistent = await t.call('plan.updateDraftRanks', { id: draft.id, ranks: [{ rank: 2, pv: '1465', pvg: '1000' }], reason: 'prueba' }, t.tokens.admin);
+    const inconsistent = await t.call(
+      'plan.updateDraftRanks',
+      { id: draft.id, ranks: [{ rank: 2, pv: '1465', pvg: '1000' }], reason: 'prueba' },
+      t.tokens.admin,
+    );
     expect(!inconsistent.ok && inconsistent.error.code).toBe('VALIDATION');
     expect(!inconsistent.ok && JSON.stringify(inconsistent.error.details)).toContain('ranks.1.pvg');
     for (const pv of ['-1', 'mil', '1e3', '1.234']) {
@@ -36,7 +47,11 @@ describe('the plan as versioned data', () => {
     }
     const finance = await t.call('plan.updateDraftRanks', { id: draft.id, ranks: [{ rank: 1, pv: '200', pvg: '200' }], reason: 'prueba' }, t.tokens.finance);
     expect(!finance.ok && finance.error.code).toBe('FORBIDDEN');
-    const edited = await t.must('plan.updateDraftRanks', { id: draft.id, ranks: [{ rank: 1, pv: '200', pvg: '200' }], reason: 'Campaña de arranque' }, t.tokens.admin);
+    const edited = await t.must(
+      'plan.updateDraftRanks',
+      { id: draft.id, ranks: [{ rank: 1, pv: '200', pvg: '200' }], reason: 'Campaña de arranque' },
+      t.tokens.admin,
+    );
     expect(edited.ranks[0]).toEqual({ rank: 1, pv: '200', pvg: '200', uninivelDepth: 3 });
     const audit = await t.database.sql`select before, after, reason from audit_log where action = 'plan.updateDraftRanks'`;
     expect(audit).toHaveLength(1);

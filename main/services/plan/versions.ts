@@ -36,7 +36,10 @@ export function versionView(row: VersionRow & { createdByName?: string | null; p
 }
 
 async function withNames(db: DbOrTx, where: ReturnType<typeof eq> | undefined, opts: { limit?: number; order?: 'effective' | 'created' } = {}) {
-  const q = db.select({ v: planVersions, createdByName: creator, publishedByName: publisher }).from(planVersions).where(where)
+  const q = db
+    .select({ v: planVersions, createdByName: creator, publishedByName: publisher })
+    .from(planVersions)
+    .where(where)
     .orderBy(opts.order === 'created' ? desc(planVersions.createdAt) : desc(planVersions.effectiveFromPeriod), desc(planVersions.id));
   const rows = opts.limit ? await q.limit(opts.limit) : await q;
   return rows.map((r) => ({ ...r.v, createdByName: r.createdByName, publishedByName: r.publishedByName }));
@@ -64,11 +67,16 @@ export async function versionById(db: DbOrTx, id: number, lock = false) {
 async function assertEffectivePeriodWritable(db: DbOrTx, key: string) {
   const p = await periodByKey(db, key, 'share');
   if (p && p.status !== 'open') {
-    throw new AppError('PERIOD_CLOSED', `El periodo ${key} está ${p.status === 'closed' ? 'cerrado' : 'en cierre'}: un plan no puede entrar en vigor en él.`, { period: key });
+    throw new AppError('PERIOD_CLOSED', `El periodo ${key} está ${p.status === 'closed' ? 'cerrado' : 'en cierre'}: un plan no puede entrar en vigor en él.`, {
+      period: key,
+    });
   }
   const open = await openPeriod(db);
   if (open && comparePeriods(key, open.key) < 0) {
-    throw new AppError('PERIOD_CLOSED', `El periodo ${key} ya pasó (el abierto es ${open.key}): un plan no puede entrar en vigor en él.`, { period: key, open: open.key });
+    throw new AppError('PERIOD_CLOSED', `El periodo ${key} ya pasó (el abierto es ${open.key}): un plan no puede entrar en vigor en él.`, {
+      period: key,
+      open: open.key,
+    });
   }
 }
 
@@ -83,9 +91,16 @@ export async function createDraft(tx: DbOrTx, input: { name: string; effectiveFr
   const source = input.fromVersionId
     ? await versionById(tx, input.fromVersionId)
     : await versionInForce(tx, (await openPeriod(tx))?.key ?? input.effectiveFromPeriod);
-  const [row] = await tx.insert(planVersions).values({
-    name: input.name, effectiveFromPeriod: input.effectiveFromPeriod, status: 'draft', figures: source.figures, createdBy: staffId,
-  }).returning();
+  const [row] = await tx
+    .insert(planVersions)
+    .values({
+      name: input.name,
+      effectiveFromPeriod: input.effectiveFromPeriod,
+      status: 'draft',
+      figures: source.figures,
+      createdBy: staffId,
+    })
+    .returning();
   return row!;
 }
 
@@ -94,14 +109,18 @@ export async function updateDraftRanks(tx: DbOrTx, id: number, ranks: { rank: nu
   if (before.status !== 'draft') throw AppError.of('CONFLICT', 'plan.published', {}, { id });
   const seen = new Set<number>();
   for (const r of ranks) {
-    if (seen.has(r.rank)) throw new AppError('VALIDATION', `El rango ${r.rank} aparece dos veces.`, { issues: [{ path: 'ranks', message: `rango ${r.rank} repetido` }] });
+    if (seen.has(r.rank))
+      throw new AppError('VALIDATION', `El rango ${r.rank} aparece dos veces.`, { issues: [{ path: 'ranks', message: `rango ${r.rank} repetido` }] });
     seen.add(r.rank);
   }
   const figures = structuredClone(before.figures) as PlanFigures;
-  const next = { ...figures, ranks: figures.ranks.map((r) => {
-    const change = ranks.find((c) => c.rank === r.rank);
-    return change ? { ...r, pv: change.pv, pvg: change.pvg } : r;
-  }) };
+  const next = {
+    ...figures,
+    ranks: figures.ranks.map((r) => {
+      const change = ranks.find((c) => c.rank === r.rank);
+      return change ? { ...r, pv: change.pv, pvg: change.pvg } : r;
+    }),
+  };
   const valid = planIssues(next);
   const [after] = await tx.update(planVersions).set({ figures: valid }).where(eq(planVersions.id, id)).returning();
   return { before, after: after! };
@@ -112,7 +131,9 @@ export async function publishDraft(tx: DbOrTx, id: number, staffId: string | nul
   if (before.status !== 'draft') throw new AppError('CONFLICT', 'La versión ya está publicada.', { id });
   planIssues(before.figures);
   await assertEffectivePeriodWritable(tx, before.effectiveFromPeriod);
-  const [clash] = await tx.select({ id: planVersions.id }).from(planVersions)
+  const [clash] = await tx
+    .select({ id: planVersions.id })
+    .from(planVersions)
     .where(and(eq(planVersions.status, 'published'), eq(planVersions.effectiveFromPeriod, before.effectiveFromPeriod)));
   if (clash) throw AppError.of('CONFLICT', 'plan.clash', { period: before.effectiveFromPeriod }, { id: clash.id });
   const [after] = await tx.update(planVersions).set({ status: 'published', publishedAt: now, publishedBy: staffId }).where(eq(planVersions.id, id)).returning();
@@ -124,4 +145,3 @@ export async function viewById(db: DbOrTx, id: number): Promise<PlanVersionView>
   if (!row) throw AppError.of('NOT_FOUND', 'plan.notFound', {}, { id });
   return versionView(row);
 }
-

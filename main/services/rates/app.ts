@@ -8,8 +8,13 @@ import { rateInForce } from './rates';
 
 type RateRow = typeof exchangeRates.$inferSelect;
 const view = (r: RateRow, inForce: boolean) => ({
-  id: r.id, currency: r.currency as 'MXN' | 'USD' | 'COP' | 'DOP', rateToMxn: r.rateToMxn, effectiveFrom: r.effectiveFrom.toISOString(),
-  createdBy: r.createdBy, createdAt: r.createdAt.toISOString(), inForce,
+  id: r.id,
+  currency: r.currency as 'MXN' | 'USD' | 'COP' | 'DOP',
+  rateToMxn: r.rateToMxn,
+  effectiveFrom: r.effectiveFrom.toISOString(),
+  createdBy: r.createdBy,
+  createdAt: r.createdAt.toISOString(),
+  inForce,
 });
 
 async function list(_: ParsedInputOf<'rates.list'>, ctx: CallContext) {
@@ -53,8 +58,16 @@ async function add(input: ParsedInputOf<'rates.add'>, ctx: MutationContext) {
   const from = new Date(input.effectiveFrom);
   // Same currency and instant twice is refused by the unique index (CONFLICT).
   const before = await impact(input, ctx.tx);
-  const [row] = await ctx.tx.insert(exchangeRates).values({ currency: input.currency, rateToMxn: input.rateToMxn, effectiveFrom: from, createdBy: ctx.staff!.id }).returning();
-  await ctx.audit({ entity: 'exchange_rate', entityId: row!.id, before: { currentRate: before.currentRate }, after: { currency: input.currency, rateToMxn: input.rateToMxn, effectiveFrom: from.toISOString(), impact: before } });
+  const [row] = await ctx.tx
+    .insert(exchangeRates)
+    .values({ currency: input.currency, rateToMxn: input.rateToMxn, effectiveFrom: from, createdBy: ctx.staff!.id })
+    .returning();
+  await ctx.audit({
+    entity: 'exchange_rate',
+    entityId: row!.id,
+    before: { currentRate: before.currentRate },
+    after: { currency: input.currency, rateToMxn: input.rateToMxn, effectiveFrom: from.toISOString(), impact: before },
+  });
   return view(row!, from <= ctx.now());
 }
 

@@ -8,7 +8,9 @@ beforeAll(async () => {
   t = await testApp();
   await t.database.db.execute(sql`delete from exchange_rates`);
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 describe('exchange rates', () => {
   it('refuses 0, negative, non-numeric and 7-decimal rates, changing nothing', async () => {

@@ -7,9 +7,12 @@ import { AppError } from '../../../shared/errors';
 /** The company rate in force at an instant: the newest whose effective_from is not after it. */
 export async function rateInForce(db: DbOrTx, currency: Currency, at: Date): Promise<string | null> {
   if (currency === 'MXN') return '1';
-  const [row] = await db.select({ rate: exchangeRates.rateToMxn }).from(exchangeRates)
+  const [row] = await db
+    .select({ rate: exchangeRates.rateToMxn })
+    .from(exchangeRates)
     .where(and(eq(exchangeRates.currency, currency), lte(exchangeRates.effectiveFrom, at)))
-    .orderBy(desc(exchangeRates.effectiveFrom)).limit(1);
+    .orderBy(desc(exchangeRates.effectiveFrom))
+    .limit(1);
   return row?.rate ?? null;
 }
 

@@ -11,7 +11,12 @@ import type { DbOrTx } from '../../db/client';
 import { Decimal } from '../../domain/money';
 import { nextChargeInstant } from '../autoship/schedule';
 
-export interface DemoAutoship { memberId: number; stripeSubscriptionId: string; status: string; chargeDay: number }
+export interface DemoAutoship {
+  memberId: number;
+  stripeSubscriptionId: string;
+  status: string;
+  chargeDay: number;
+}
 
 export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Promise<DemoAutoship[]> {
   const [any] = await db.execute(sql`select 1 as x from autoship_subscriptions limit 1`);
@@ -22,7 +27,21 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
   const catalogue = await db.execute<{ id: number; sku: string; country: string; price: string }>(sql`
     select p.id, p.sku, pp.country, pp.price::text as price from products p join product_prices pp on pp.product_id = p.id
     where p.kind = 'product' and p.active order by p.id`);
-  const subs: { memberId: number; sid: string; cid: string; status: string; day: number; next: string | null; currency: string; amount: string; failed: number; reason: string | null; failedAt: string | null; pausedAt: string | null; canceledAt: string | null }[] = [];
+  const subs: {
+    memberId: number;
+    sid: string;
+    cid: string;
+    status: string;
+    day: number;
+    next: string | null;
+    currency: string;
+    amount: string;
+    failed: number;
+    reason: string | null;
+    failedAt: string | null;
+    pausedAt: string | null;
+    canceledAt: string | null;
+  }[] = [];
   const items: { i: number; productId: number; sku: string; qty: number }[] = [];
   const hour = 3_600_000;
   members.forEach((m, i) => {
@@ -34,9 +53,15 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
     const status = i === 4 ? 'past_due' : i === 9 ? 'canceled' : i % 6 === 3 ? 'paused' : 'active';
     const day = 1 + ((Number(m.id) * 7) % 28);
     subs.push({
-      memberId: Number(m.id), sid: `sub_demo${m.id}`, cid: `cus_demo${m.id}`, status, day,
+      memberId: Number(m.id),
+      sid: `sub_demo${m.id}`,
+      cid: `cus_demo${m.id}`,
+      status,
+      day,
       next: status === 'active' || status === 'past_due' ? nextChargeInstant(day, now).toISOString() : null,
-      currency: m.currency, amount, failed: status === 'past_due' ? 2 : 0,
+      currency: m.currency,
+      amount,
+      failed: status === 'past_due' ? 2 : 0,
       reason: status === 'past_due' ? 'El banco rechazó el cobro: fondos insuficientes (intento 2). Stripe reintenta en 3 días.' : null,
       failedAt: status === 'past_due' ? new Date(now.getTime() - 20 * hour).toISOString() : null,
       pausedAt: status === 'paused' ? new Date(now.getTime() - 24 * 7 * hour).toISOString() : null,
@@ -58,11 +83,20 @@ export async function seedDemoAutoships(db: DbOrTx, now: Date, count = 12): Prom
     insert into autoship_items (subscription_id, product_id, sku, quantity)
     select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(s bigint, p int, sku text, q int)`);
   // The failed attempts of the past-due one, as Stripe's invoice.payment_failed events would have left them.
-  const failures = subs.filter((s) => s.status === 'past_due').flatMap((s) => [1, 2].map((attempt) => ({
-    e: `evt_demo${s.memberId}f${attempt}`, s: idOf.get(s.sid)!, inv: `in_demo${s.memberId}`, attempt, minor: new Decimal(s.amount).times(100).toFixed(0), cur: s.currency,
-    reason: attempt === 2 ? s.reason : 'El banco rechazó el cobro: fondos insuficientes (intento 1). Stripe reintenta en 3 días.',
-    at: new Date(new Date(s.failedAt!).getTime() - (2 - attempt) * 72 * hour).toISOString(),
-  })));
+  const failures = subs
+    .filter((s) => s.status === 'past_due')
+    .flatMap((s) =>
+      [1, 2].map((attempt) => ({
+        e: `evt_demo${s.memberId}f${attempt}`,
+        s: idOf.get(s.sid)!,
+        inv: `in_demo${s.memberId}`,
+        attempt,
+        minor: new Decimal(s.amount).times(100).toFixed(0),
+        cur: s.currency,
+        reason: attempt === 2 ? s.reason : 'El banco rechazó el cobro: fondos insuficientes (intento 1). Stripe reintenta en 3 días.',
+        at: new Date(new Date(s.failedAt!).getTime() - (2 - attempt) * 72 * hour).toISOString(),
+      })),
+    );
   if (failures.length > 0) {
     await db.execute(sql`
       insert into autoship_charges (event_id, subscription_id, invoice_id, outcome, attempt, amount_minor, currency, reason, at)

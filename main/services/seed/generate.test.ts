@@ -85,8 +85,13 @@ describe('seedDemoNetwork', () => {
     expect(tree).toEqual({ reached: MEMBERS, wrong: 0 });
     // One path row per member, nothing else; written in path order (a downline is one run of heap pages).
     expect(await count(a, 'select count(*) as n from member_paths')).toBe(MEMBERS);
-    expect(await count(a, `
-      select count(*) as n from (select path, lag(path) over (order by ctid) as prev from member_paths) x where x.prev >= x.path`)).toBe(0);
+    expect(
+      await count(
+        a,
+        `
+      select count(*) as n from (select path, lag(path) over (order by ctid) as prev from member_paths) x where x.prev >= x.path`,
+      ),
+    ).toBe(0);
 
     const [down] = await a.sql<{ wrong: number; total: number }[]>`
       with recursive anc(ancestor, descendant) as (
@@ -100,10 +105,15 @@ describe('seedDemoNetwork', () => {
     expect(down!.total).toBeGreaterThan(MEMBERS);
 
     // Sponsors enrol first and have smaller ids; a child's path extends its sponsor's.
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from members m join members s on s.id = m.sponsor_id
         join member_paths mp on mp.member_id = m.id join member_paths sp on sp.member_id = s.id
-      where m.enrolled_at <= s.enrolled_at or m.id <= s.id or mp.path <> sp.path || m.id::text || '/'`)).toBe(0);
+      where m.enrolled_at <= s.enrolled_at or m.id <= s.id or mp.path <> sp.path || m.id::text || '/'`,
+      ),
+    ).toBe(0);
   });
 
   it('has a skewed, realistic shape', async () => {
@@ -119,7 +129,9 @@ describe('seedDemoNetwork', () => {
     expect(shape!.countries).toBe(4);
     expect(shape!.mx).toBeGreaterThan(MEMBERS / 2);
 
-    const people = await a.sql<{ code: string; first_name: string; last_name: string; email: string | null; phone: string | null; phone_digits: string | null }[]>`
+    const people = await a.sql<
+      { code: string; first_name: string; last_name: string; email: string | null; phone: string | null; phone_digits: string | null }[]
+    >`
       select code, first_name, last_name, email, phone, phone_digits from members order by id`;
     expect(people[0]!.code).toBe('NN0000001');
     for (const p of people) {
@@ -151,61 +163,109 @@ describe('seedDemoNetwork', () => {
 
   it('puts every paid order inside its period, unpaid orders in none, nothing after now', async () => {
     const now = NOW.toISOString();
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from orders o join periods p on p.id = o.period_id
       where o.status in ('paid', 'refunded')
-        and (o.payment_confirmed_at < p.starts_at or o.payment_confirmed_at >= p.ends_at or o.created_at > o.payment_confirmed_at)`)).toBe(0);
+        and (o.payment_confirmed_at < p.starts_at or o.payment_confirmed_at >= p.ends_at or o.created_at > o.payment_confirmed_at)`,
+      ),
+    ).toBe(0);
     expect(await count(a, "select count(*) as n from orders where status in ('paid', 'refunded') and period_id is null")).toBe(0);
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from orders
-      where status not in ('paid', 'refunded') and (period_id is not null or payment_confirmed_at is not null)`)).toBe(0);
-    expect(await count(a, `
+      where status not in ('paid', 'refunded') and (period_id is not null or payment_confirmed_at is not null)`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from orders
       where created_at > '${now}' or payment_confirmed_at > '${now}' or refunded_at > '${now}'
-         or (status = 'refunded') <> (refunded_at is not null) or refunded_at <= payment_confirmed_at`)).toBe(0);
-    expect(await count(a, `
-      select count(*) as n from orders o join members m on m.id = o.member_id where o.created_at < m.enrolled_at`)).toBe(0);
+         or (status = 'refunded') <> (refunded_at is not null) or refunded_at <= payment_confirmed_at`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        a,
+        `
+      select count(*) as n from orders o join members m on m.id = o.member_id where o.created_at < m.enrolled_at`,
+      ),
+    ).toBe(0);
     expect(await count(a, `select count(*) as n from members where enrolled_at > '${now}'`)).toBe(0);
 
     // Late confirmations: created in the previous period, paid in this one.
-    expect(await count(a, `
-      select count(*) as n from orders o join periods p on p.id = o.period_id where o.created_at < p.starts_at`)).toBeGreaterThan(0);
+    expect(
+      await count(
+        a,
+        `
+      select count(*) as n from orders o join periods p on p.id = o.period_id where o.created_at < p.starts_at`,
+      ),
+    ).toBeGreaterThan(0);
     const statuses = await a.sql<{ status: string; n: number }[]>`select status::text, count(*)::int as n from orders group by 1`;
     const by = Object.fromEntries(statuses.map((s) => [s.status, s.n]));
     expect(Object.keys(by).sort()).toEqual(['cancelled', 'failed', 'paid', 'pending', 'refunded']);
     expect(by.paid! / result.orders).toBeGreaterThan(0.9);
 
     // About 1.5 orders per member in the current period.
-    const current = await count(a, `
+    const current = await count(
+      a,
+      `
       select count(*) as n from orders o where o.period_id = (select id from periods where status = 'open')
-         or (o.period_id is null and o.created_at >= (select starts_at from periods where status = 'open'))`);
+         or (o.period_id is null and o.created_at >= (select starts_at from periods where status = 'open'))`,
+    );
     expect(current / MEMBERS).toBeGreaterThan(1.3);
     expect(current / MEMBERS).toBeLessThan(1.7);
   });
 
   it('keeps order totals equal to the sum of their lines, priced from the catalogue', async () => {
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from orders o left join (
         select l.order_id, sum(l.quantity * l.unit_price) as total, sum(l.pv) as pv, sum(l.vn) as vn,
                sum(l.pv) filter (where p.kind = 'kit') as kit_pv, count(*) as lines
         from order_lines l join products p on p.id = l.product_id group by l.order_id
       ) s on s.order_id = o.id
-      where s.lines is null or o.total <> s.total or o.pv <> s.pv or o.vn <> s.vn or o.kit_pv <> coalesce(s.kit_pv, 0)`)).toBe(0);
-    expect(await count(a, `
+      where s.lines is null or o.total <> s.total or o.pv <> s.pv or o.vn <> s.vn or o.kit_pv <> coalesce(s.kit_pv, 0)`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from order_lines l join orders o on o.id = l.order_id join products p on p.id = l.product_id
       join product_prices pp on pp.product_id = l.product_id and pp.country = o.country
-      where l.unit_price <> pp.price or l.pv <> p.pv * l.quantity or l.vn <> pp.vn * l.quantity`)).toBe(0);
-    expect(await count(a, `
+      where l.unit_price <> pp.price or l.pv <> p.pv * l.quantity or l.vn <> pp.vn * l.quantity`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from orders o join countries c on c.code = o.country join members m on m.id = o.member_id
-      where o.currency <> c.currency or o.country <> m.country`)).toBe(0);
+      where o.currency <> c.currency or o.country <> m.country`,
+      ),
+    ).toBe(0);
     // Kits: PV (in pv and kit_pv), never VN; never mixed with products in one order.
-    expect(await count(a, "select count(*) as n from orders where kit_pv > 0 and (vn <> 0 or kit_pv <> pv)")).toBe(0);
+    expect(await count(a, 'select count(*) as n from orders where kit_pv > 0 and (vn <> 0 or kit_pv <> pv)')).toBe(0);
     // Every member enrolled inside the window (and not in the last hours) bought exactly one kit.
     const windowStart = periodBounds(result.periods[0]!).startsAt.toISOString();
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from members m
       where m.enrolled_at >= '${windowStart}' and m.enrolled_at < timestamptz '${NOW.toISOString()}' - interval '3 days'
-        and (select count(*) from orders o where o.member_id = m.id and o.kit_pv > 0 and o.status = 'paid') <> 1`)).toBe(0);
+        and (select count(*) from orders o where o.member_id = m.id and o.kit_pv > 0 and o.status = 'paid') <> 1`,
+      ),
+    ).toBe(0);
   });
 
   it('loads the plan kits and a product catalogue with prices in the four countries', async () => {
@@ -223,9 +283,14 @@ describe('seedDemoNetwork', () => {
       expect(Number(row.vn)).toBe(0);
     }
     expect(await count(a, "select count(*) as n from products where kind = 'product'")).toBeGreaterThanOrEqual(12);
-    expect(await count(a, `
+    expect(
+      await count(
+        a,
+        `
       select count(*) as n from products p join product_prices pp on pp.product_id = p.id
-      where p.kind = 'product' and (pp.vn <= 0 or pp.vn > pp.price)`)).toBe(0);
+      where p.kind = 'product' and (pp.vn <= 0 or pp.vn > pp.price)`,
+      ),
+    ).toBe(0);
     expect(await count(a, 'select count(*) as n from (select product_id from product_prices group by 1 having count(*) <> 4) x')).toBe(0);
   });
 

@@ -222,31 +222,188 @@ const PRODUCTS: readonly ProductSpec[] = [
 const KIT_WEIGHTS = [0.55, 0.28, 0.17];
 
 const MALE_NAMES = [
-  'José', 'Juan', 'Luis', 'Carlos', 'Jesús', 'Miguel', 'Francisco', 'Alejandro', 'José Luis', 'Jorge', 'Antonio',
-  'Juan Carlos', 'Pedro', 'Manuel', 'Ricardo', 'Fernando', 'Roberto', 'Eduardo', 'Sergio', 'Daniel', 'Javier', 'Raúl',
-  'Óscar', 'Arturo', 'Héctor', 'Martín', 'Andrés', 'Ramón', 'Víctor', 'Rubén', 'Adrián', 'Iván', 'Julián', 'Sebastián',
-  'Tomás', 'Emiliano', 'Santiago', 'Matías', 'Joaquín', 'Germán', 'Efraín', 'Nicolás', 'Luis Ángel', 'Jesús Alberto',
-  'Cuauhtémoc', 'Ángel', 'Saúl', 'Moisés', 'Isaías', 'Benjamín',
+  'José',
+  'Juan',
+  'Luis',
+  'Carlos',
+  'Jesús',
+  'Miguel',
+  'Francisco',
+  'Alejandro',
+  'José Luis',
+  'Jorge',
+  'Antonio',
+  'Juan Carlos',
+  'Pedro',
+  'Manuel',
+  'Ricardo',
+  'Fernando',
+  'Roberto',
+  'Eduardo',
+  'Sergio',
+  'Daniel',
+  'Javier',
+  'Raúl',
+  'Óscar',
+  'Arturo',
+  'Héctor',
+  'Martín',
+  'Andrés',
+  'Ramón',
+  'Víctor',
+  'Rubén',
+  'Adrián',
+  'Iván',
+  'Julián',
+  'Sebastián',
+  'Tomás',
+  'Emiliano',
+  'Santiago',
+  'Matías',
+  'Joaquín',
+  'Germán',
+  'Efraín',
+  'Nicolás',
+  'Luis Ángel',
+  'Jesús Alberto',
+  'Cuauhtémoc',
+  'Ángel',
+  'Saúl',
+  'Moisés',
+  'Isaías',
+  'Benjamín',
 ];
 const FEMALE_NAMES = [
-  'María', 'Guadalupe', 'María Guadalupe', 'Juana', 'Margarita', 'Verónica', 'Leticia', 'Rosa', 'Patricia', 'Alejandra',
-  'Gabriela', 'Adriana', 'Elizabeth', 'Claudia', 'Mónica', 'Sofía', 'Valentina', 'Ximena', 'Fernanda', 'María José',
-  'Daniela', 'Andrea', 'Mariana', 'Lucía', 'Araceli', 'Beatriz', 'Inés', 'Noemí', 'Rocío', 'Itzel', 'Citlali',
-  'Yesenia', 'Dolores', 'Raquel', 'Ángeles', 'Belén', 'Zoé', 'Renata', 'Regina', 'María Fernanda', 'Ana Sofía',
-  'María de los Ángeles', 'Josefina', 'Azucena', 'Xóchitl', 'Concepción', 'Mayté', 'Anahí', 'Nayeli', 'Dulce María',
+  'María',
+  'Guadalupe',
+  'María Guadalupe',
+  'Juana',
+  'Margarita',
+  'Verónica',
+  'Leticia',
+  'Rosa',
+  'Patricia',
+  'Alejandra',
+  'Gabriela',
+  'Adriana',
+  'Elizabeth',
+  'Claudia',
+  'Mónica',
+  'Sofía',
+  'Valentina',
+  'Ximena',
+  'Fernanda',
+  'María José',
+  'Daniela',
+  'Andrea',
+  'Mariana',
+  'Lucía',
+  'Araceli',
+  'Beatriz',
+  'Inés',
+  'Noemí',
+  'Rocío',
+  'Itzel',
+  'Citlali',
+  'Yesenia',
+  'Dolores',
+  'Raquel',
+  'Ángeles',
+  'Belén',
+  'Zoé',
+  'Renata',
+  'Regina',
+  'María Fernanda',
+  'Ana Sofía',
+  'María de los Ángeles',
+  'Josefina',
+  'Azucena',
+  'Xóchitl',
+  'Concepción',
+  'Mayté',
+  'Anahí',
+  'Nayeli',
+  'Dulce María',
 ];
 const SURNAMES = [
-  'Hernández', 'García', 'Martínez', 'López', 'González', 'Pérez', 'Rodríguez', 'Sánchez', 'Ramírez', 'Cruz', 'Flores',
-  'Gómez', 'Morales', 'Vázquez', 'Reyes', 'Jiménez', 'Torres', 'Díaz', 'Gutiérrez', 'Ruiz', 'Mendoza', 'Aguilar',
-  'Ortiz', 'Moreno', 'Castillo', 'Romero', 'Álvarez', 'Méndez', 'Chávez', 'Rivera', 'Juárez', 'Ramos', 'Domínguez',
-  'Herrera', 'Medina', 'Castro', 'Vargas', 'Guzmán', 'Velázquez', 'Muñoz', 'Rojas', 'Salazar', 'Núñez', 'Ibáñez',
-  'Ordóñez', 'Peña', 'Zúñiga', 'Cortés', 'Ríos', 'Contreras', 'Estrada', 'Luna', 'Guerrero', 'Sandoval', 'Ávila',
-  'Solís', 'Quiñones', 'Beltrán', 'Márquez', 'Espinosa', 'Fuentes', 'Cárdenas', 'Orozco', 'Villaseñor', 'de la Cruz',
-  'de León', 'Montaño', 'Galván', 'Saldaña', 'Treviño',
+  'Hernández',
+  'García',
+  'Martínez',
+  'López',
+  'González',
+  'Pérez',
+  'Rodríguez',
+  'Sánchez',
+  'Ramírez',
+  'Cruz',
+  'Flores',
+  'Gómez',
+  'Morales',
+  'Vázquez',
+  'Reyes',
+  'Jiménez',
+  'Torres',
+  'Díaz',
+  'Gutiérrez',
+  'Ruiz',
+  'Mendoza',
+  'Aguilar',
+  'Ortiz',
+  'Moreno',
+  'Castillo',
+  'Romero',
+  'Álvarez',
+  'Méndez',
+  'Chávez',
+  'Rivera',
+  'Juárez',
+  'Ramos',
+  'Domínguez',
+  'Herrera',
+  'Medina',
+  'Castro',
+  'Vargas',
+  'Guzmán',
+  'Velázquez',
+  'Muñoz',
+  'Rojas',
+  'Salazar',
+  'Núñez',
+  'Ibáñez',
+  'Ordóñez',
+  'Peña',
+  'Zúñiga',
+  'Cortés',
+  'Ríos',
+  'Contreras',
+  'Estrada',
+  'Luna',
+  'Guerrero',
+  'Sandoval',
+  'Ávila',
+  'Solís',
+  'Quiñones',
+  'Beltrán',
+  'Márquez',
+  'Espinosa',
+  'Fuentes',
+  'Cárdenas',
+  'Orozco',
+  'Villaseñor',
+  'de la Cruz',
+  'de León',
+  'Montaño',
+  'Galván',
+  'Saldaña',
+  'Treviño',
 ];
 
 function asciiFold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z]/g, '');
 }
 const MALE_ASCII = MALE_NAMES.map((n) => asciiFold(n.split(' ')[0] as string));
 const FEMALE_ASCII = FEMALE_NAMES.map((n) => asciiFold(n.split(' ')[0] as string));
@@ -528,10 +685,7 @@ function buildNetwork(n: number, seed: number, historyStart: number, historyEnd:
   for (let i = 1; i <= n; i++) {
     const v = statusDraw[i] as number;
     const r = recruits[i] as number;
-    status[i] =
-      (enrolledAt[i] as number) >= windowStart || r >= 10 ? 0 :
-      r > 0 ? (v < 0.003 ? 2 : v < 0.05 ? 1 : 0) :
-      v < 0.006 ? 2 : v < 0.16 ? 1 : 0;
+    status[i] = (enrolledAt[i] as number) >= windowStart || r >= 10 ? 0 : r > 0 ? (v < 0.003 ? 2 : v < 0.05 ? 1 : 0) : v < 0.006 ? 2 : v < 0.16 ? 1 : 0;
   }
   const downline = new Int32Array(n + 1);
   for (let i = n; i >= 2; i--) {
@@ -625,11 +779,15 @@ function* memberRows(net: Network, seed: number, currentStart: number): Generato
       const a2 = SURNAME_ASCII[l2] as string;
       const pattern = rng.int(5);
       const local =
-        pattern === 0 ? `${firstAscii}.${a1}${i}` :
-        pattern === 1 ? `${firstAscii}${a1}${i}` :
-        pattern === 2 ? `${firstAscii.charAt(0)}${a1}${a2.slice(0, 1)}${i}` :
-        pattern === 3 ? `${firstAscii}_${a1}_${i}` :
-        `${a1}.${firstAscii}${i}`;
+        pattern === 0
+          ? `${firstAscii}.${a1}${i}`
+          : pattern === 1
+            ? `${firstAscii}${a1}${i}`
+            : pattern === 2
+              ? `${firstAscii.charAt(0)}${a1}${a2.slice(0, 1)}${i}`
+              : pattern === 3
+                ? `${firstAscii}_${a1}_${i}`
+                : `${a1}.${firstAscii}${i}`;
       email = `${local}@${rng.pick(EMAIL_DOMAINS[c])}`;
     }
     let phone = '\\N';
@@ -651,7 +809,8 @@ function* memberRows(net: Network, seed: number, currentStart: number): Generato
 
     const at = isoUtc(enrolled);
     const head = `${i}\tNN${String(i).padStart(7, '0')}\t${first}\t${last}\t${email}\t${phone}\t${phoneDigits}\t${c}\t${
-      STATUS_NAMES[net.status[i] as number]}\t${s === 0 ? '\\N' : s}\t`;
+      STATUS_NAMES[net.status[i] as number]
+    }\t${s === 0 ? '\\N' : s}\t`;
     const row = `${head}${at}\t${career}\t${net.downline[i]}\t${at}\n`;
     if (w.full(3 * row.length)) yield w.take(3 * row.length);
     w.str(row);
@@ -812,15 +971,25 @@ function* periodOrderRows(
     `pi_3${orderId.toString(36).padStart(9, '0')}${rng.u32().toString(36).padStart(7, '0')}${rng.u32().toString(36).padStart(7, '0')}`;
 
   const emitOrder = (
-    member: number, status: string, total: number, pv: number, vn: number, kitPv: number,
-    createdAt: number, confirmedAt: number, method: string, refundedAt: number, orderId: number,
+    member: number,
+    status: string,
+    total: number,
+    pv: number,
+    vn: number,
+    kitPv: number,
+    createdAt: number,
+    confirmedAt: number,
+    method: string,
+    refundedAt: number,
+    orderId: number,
   ) => {
     const c = COUNTRY_CODES[net.country[member] as number] as CountryCode;
     const paidish = status === 'paid' || status === 'refunded';
-    const row = `${orderId}\t${member}\t${c}\t${CURRENCY[c]}\t${status}\t${fromHundredths(total)}\t${fromHundredths(pv)}\t${
-      fromHundredths(vn)}\t${fromHundredths(kitPv)}\t${isoUtc(createdAt)}\t${
-      paidish ? isoUtc(confirmedAt) : '\\N'}\t${paidish ? periodId : '\\N'}\t${method}\t${
-      method === 'stripe' ? stripeId(orderId) : '\\N'}\t${refundedAt > 0 ? isoUtc(refundedAt) : '\\N'}\n`;
+    const row = `${orderId}\t${member}\t${c}\t${CURRENCY[c]}\t${status}\t${fromHundredths(total)}\t${fromHundredths(pv)}\t${fromHundredths(
+      vn,
+    )}\t${fromHundredths(kitPv)}\t${isoUtc(createdAt)}\t${paidish ? isoUtc(confirmedAt) : '\\N'}\t${paidish ? periodId : '\\N'}\t${method}\t${
+      method === 'stripe' ? stripeId(orderId) : '\\N'
+    }\t${refundedAt > 0 ? isoUtc(refundedAt) : '\\N'}\n`;
     // Rows are ASCII: one byte per character.
     if (orders.full(row.length)) pending.push(orders.take());
     orders.str(row);
@@ -975,7 +1144,6 @@ async function write(w: Writable, chunk: Buffer): Promise<void> {
   if (!w.write(chunk)) await once(w, 'drain');
 }
 
-
 /** Runs the tasks together; on the first failure aborts the others, waits for them, and rethrows it. */
 async function allOrAbort(tasks: Array<Promise<void>>, open: OpenCopies): Promise<void> {
   let failed = false;
@@ -1036,7 +1204,11 @@ async function prepare(c: Conn, plan: Plan): Promise<{ catalogue: Catalogue; per
 
 /** Every period's orders in one stream; the order lines go to `lineSink` as they are made. */
 async function* allOrderRows(
-  plan: Plan, catalogue: Catalogue, periods: SeedPeriod[], ids: { order: number; line: number }, stats: OrderStats,
+  plan: Plan,
+  catalogue: Catalogue,
+  periods: SeedPeriod[],
+  ids: { order: number; line: number },
+  stats: OrderStats,
   lineSink: (chunk: Buffer) => Promise<void>,
 ): AsyncGenerator<Buffer> {
   const lineChunks: Buffer[] = [];
@@ -1069,7 +1241,12 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
     for (const p of periods) {
       const lineChunks: Buffer[] = [];
       const before = { ...stats };
-      await copyIn(tx, copyFrom('orders', ORDER_COLUMNS, fresh), periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats), open);
+      await copyIn(
+        tx,
+        copyFrom('orders', ORDER_COLUMNS, fresh),
+        periodOrderRows(plan.net, plan.kits, catalogue, p, plan.nowMs, plan.seed, ids, lineChunks, stats),
+        open,
+      );
       await copyIn(tx, copyFrom('order_lines', LINE_COLUMNS, fresh), drain(lineChunks), open);
       plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
     }
@@ -1098,7 +1275,9 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
     // The order lines reference nothing that references them back: their own transaction may empty
     // them (no other connection touches that table) and load them frozen, without WAL.
     const freshLines = await truncateIfAllEmpty(l, ['order_lines']);
-    plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`);
+    plan.lap(
+      `catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`,
+    );
 
     const lines = await openCopy(l, copyFrom('order_lines', LINE_COLUMNS, freshLines), open);
     const membersTask = (async () => {
@@ -1111,7 +1290,12 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
       plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
     })();
     const ordersTask = (async () => {
-      await copyIn(o, copyFrom('orders', ORDER_COLUMNS, false), allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)), open);
+      await copyIn(
+        o,
+        copyFrom('orders', ORDER_COLUMNS, false),
+        allOrderRows(plan, catalogue, periods, ids, stats, (chunk) => write(lines.writable, chunk)),
+        open,
+      );
       lines.writable.end();
       await lines.done;
       plan.lap(`${stats.orders} pedidos y ${stats.lines} líneas copiados`);
@@ -1145,7 +1329,11 @@ function* upTo(it: Iterator<Buffer>, chunks: number, state: { done: boolean }): 
 
 /** Identity sequences continue after the explicit ids. */
 async function setSequences(c: Conn, members: number, ids: { order: number; line: number }) {
-  const last: Array<[string, number]> = [['members', members], ['orders', ids.order - 1], ['order_lines', ids.line - 1]];
+  const last: Array<[string, number]> = [
+    ['members', members],
+    ['orders', ids.order - 1],
+    ['order_lines', ids.line - 1],
+  ];
   for (const [table, max] of last) {
     await c`select setval(pg_get_serial_sequence(${table}, 'id'), ${Math.max(max, 1)}, ${max > 0})`;
   }
@@ -1243,6 +1431,8 @@ function describeNetwork(net: Network): string {
   const legs: number[] = [];
   for (let i = 2; i <= net.n; i++) if (net.sponsor[i] === 1) legs.push((net.downline[i] as number) + 1);
   legs.sort((a, b) => b - a);
-  return `profundidad máx. ${maxDepth}, media ${(sumDepth / net.n).toFixed(1)}; más reclutas directos ${top.join(', ')}; ` +
-    `piernas de la raíz: ${legs.length} (mayores ${legs.slice(0, 3).join(', ')})`;
+  return (
+    `profundidad máx. ${maxDepth}, media ${(sumDepth / net.n).toFixed(1)}; más reclutas directos ${top.join(', ')}; ` +
+    `piernas de la raíz: ${legs.length} (mayores ${legs.slice(0, 3).join(', ')})`
+  );
 }

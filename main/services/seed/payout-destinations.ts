@@ -18,7 +18,11 @@ function clabeFor(id: number): string {
 }
 
 function rfcFor(id: number, first: string, last: string): string {
-  const up = (s: string) => s.normalize('NFD').replace(/[^A-Za-z]/g, '').toUpperCase();
+  const up = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[^A-Za-z]/g, '')
+      .toUpperCase();
   const initials = (up(last) + 'XX').slice(0, 2) + (up(first) + 'X').slice(0, 1) + LETTERS[id % LETTERS.length];
   const yy = String(60 + (id % 40)).padStart(2, '0');
   const mm = String(1 + (id % 12)).padStart(2, '0');
@@ -35,11 +39,44 @@ export async function seedDemoPayoutDestinations(db: DbOrTx, now: Date): Promise
     const id = Number(m.id);
     const country = String(m.country).trim();
     const holder = `${m.first_name} ${m.last_name}`;
-    if (country === 'MX') return { id, country, holder, tax: rfcFor(id, m.first_name, m.last_name), bankCode: null, bankName: null, type: null, routing: null, account: clabeFor(id) };
+    if (country === 'MX')
+      return {
+        id,
+        country,
+        holder,
+        tax: rfcFor(id, m.first_name, m.last_name),
+        bankCode: null,
+        bankName: null,
+        type: null,
+        routing: null,
+        account: clabeFor(id),
+      };
     const account = String(10_000_000 + id * 37);
-    if (country === 'US') return { id, country, holder, tax: String(100_000_000 + id).slice(0, 9), bankCode: null, bankName: 'Chase', type: 'checking', routing: '021000021', account };
-    if (country === 'CO') return { id, country, holder, tax: String(80_000_000 + id), bankCode: null, bankName: 'Bancolombia', type: 'savings', routing: null, account };
-    return { id, country, holder, tax: String(40_000_000_000 + id), bankCode: null, bankName: 'Banco Popular Dominicano', type: 'savings', routing: null, account };
+    if (country === 'US')
+      return {
+        id,
+        country,
+        holder,
+        tax: String(100_000_000 + id).slice(0, 9),
+        bankCode: null,
+        bankName: 'Chase',
+        type: 'checking',
+        routing: '021000021',
+        account,
+      };
+    if (country === 'CO')
+      return { id, country, holder, tax: String(80_000_000 + id), bankCode: null, bankName: 'Bancolombia', type: 'savings', routing: null, account };
+    return {
+      id,
+      country,
+      holder,
+      tax: String(40_000_000_000 + id),
+      bankCode: null,
+      bankName: 'Banco Popular Dominicano',
+      type: 'savings',
+      routing: null,
+      account,
+    };
   });
   if (rows.length === 0) return 0;
   // MX bank code and name come from the CLABE (clabe-validator's bank list, as the service does).
@@ -47,7 +84,10 @@ export async function seedDemoPayoutDestinations(db: DbOrTx, now: Date): Promise
   for (const r of rows) {
     if (r.country !== 'MX') continue;
     const c = checkClabe(r.account);
-    if (c.ok) { r.bankCode = c.value.bankCode as never; r.bankName = c.value.bankName as never; }
+    if (c.ok) {
+      r.bankCode = c.value.bankCode as never;
+      r.bankName = c.value.bankName as never;
+    }
   }
   const json = JSON.stringify(rows);
   await db.execute(sql`

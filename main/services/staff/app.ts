@@ -14,8 +14,14 @@ type StaffRow = typeof staff.$inferSelect;
 
 /** What the screens may see of an account: never the password hash. */
 export const publicAccount = (s: StaffRow) => ({
-  id: s.id, username: s.username, displayName: s.displayName, role: s.role, active: s.active,
-  lockedUntil: s.lockedUntil?.toISOString() ?? null, failedAttempts: s.failedAttempts, createdAt: s.createdAt.toISOString(),
+  id: s.id,
+  username: s.username,
+  displayName: s.displayName,
+  role: s.role,
+  active: s.active,
+  lockedUntil: s.lockedUntil?.toISOString() ?? null,
+  failedAttempts: s.failedAttempts,
+  createdAt: s.createdAt.toISOString(),
 });
 
 async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
@@ -24,13 +30,22 @@ async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
 }
 
 async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext) {
-  const taken = await ctx.tx.select({ id: staff.id }).from(staff).where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()));
+  const taken = await ctx.tx
+    .select({ id: staff.id })
+    .from(staff)
+    .where(eq(sql`lower(${staff.username})`, input.username.toLowerCase()));
   if (taken.length) throw AppError.of('CONFLICT', 'staff.taken', { username: input.username });
   assertPasswordAllowed(input.password, 'password', input.username);
-  const [row] = await ctx.tx.insert(staff).values({
-    username: input.username, displayName: input.displayName, role: input.role,
-    passwordHash: await hashPassword(input.password), mustChangePassword: true,
-  }).returning();
+  const [row] = await ctx.tx
+    .insert(staff)
+    .values({
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      mustChangePassword: true,
+    })
+    .returning();
   // Its PostgreSQL login, in the same transaction (a refused role leaves no account behind).
   await syncStaffLogin(ctx.tx, { username: row!.username, role: row!.role, active: true, password: input.password });
   await ctx.audit({ entity: 'staff', entityId: row!.id, after: publicAccount(row!) });
@@ -38,7 +53,10 @@ async function create(input: ParsedInputOf<'staff.create'>, ctx: MutationContext
 }
 
 async function activeAdminsOtherThan(db: DbOrTx, id: string) {
-  const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(staff).where(and(eq(staff.role, 'admin'), eq(staff.active, true), ne(staff.id, id)));
+  const [r] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(staff)
+    .where(and(eq(staff.role, 'admin'), eq(staff.active, true), ne(staff.id, id)));
   return r?.n ?? 0;
 }
 
@@ -55,12 +73,16 @@ async function update(input: ParsedInputOf<'staff.update'>, ctx: MutationContext
     await ctx.tx.select({ id: staff.id }).from(staff).where(eq(staff.role, 'admin')).for('update');
     if ((await activeAdminsOtherThan(ctx.tx, before.id)) === 0) throw AppError.of('CONFLICT', 'staff.lastAdmin');
   }
-  const [after] = await ctx.tx.update(staff).set({
-    displayName: input.displayName ?? before.displayName,
-    role: input.role ?? before.role,
-    active: input.active ?? before.active,
-    updatedAt: ctx.now(),
-  }).where(eq(staff.id, input.id)).returning();
+  const [after] = await ctx.tx
+    .update(staff)
+    .set({
+      displayName: input.displayName ?? before.displayName,
+      role: input.role ?? before.role,
+      active: input.active ?? before.active,
+      updatedAt: ctx.now(),
+    })
+    .where(eq(staff.id, input.id))
+    .returning();
   if (input.active === false || (input.role && input.role !== before.role)) await revokeSessionsOf(ctx.tx, before.id, ctx.now());
   // The login role follows: its group, and NOLOGIN with its open connections ended when disabled.
   if (after!.role !== before.role || after!.active !== before.active) {
@@ -74,13 +96,26 @@ async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: M
   const [before] = await ctx.tx.select().from(staff).where(eq(staff.id, input.id)).for('update');
   if (!before) throw AppError.of('NOT_FOUND', 'staff.notFound');
   assertPasswordAllowed(input.newPassword, 'newPassword', before.username);
-  await ctx.tx.update(staff).set({
-    passwordHash: await hashPassword(input.newPassword), mustChangePassword: true, failedAttempts: 0, lockedUntil: null, updatedAt: ctx.now(),
-  }).where(eq(staff.id, input.id));
+  await ctx.tx
+    .update(staff)
+    .set({
+      passwordHash: await hashPassword(input.newPassword),
+      mustChangePassword: true,
+      failedAttempts: 0,
+      lockedUntil: null,
+      updatedAt: ctx.now(),
+    })
+    .where(eq(staff.id, input.id));
   await ctx.tx.delete(loginFailures).where(eq(loginFailures.staffId, before.id));
   await syncStaffLogin(ctx.tx, { username: before.username, role: before.role, active: before.active, password: input.newPassword });
   await revokeSessionsOf(ctx.tx, before.id, ctx.now());
-  await ctx.audit({ entity: 'staff', entityId: before.id, before: { lockedUntil: before.lockedUntil }, after: { passwordReset: true, unlocked: true }, reason: input.reason });
+  await ctx.audit({
+    entity: 'staff',
+    entityId: before.id,
+    before: { lockedUntil: before.lockedUntil },
+    after: { passwordReset: true, unlocked: true },
+    reason: input.reason,
+  });
   return { ok: true as const };
 }
 

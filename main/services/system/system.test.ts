@@ -13,7 +13,7 @@ afterAll(async () => {
 // Issue 20: screens disable what cannot work (Stripe payouts, autoship actions) from what the main
 // process reports, instead of offering an action that only fails.
 describe('system.capabilities', () => {
-  it('says whether the Stripe key of the caller\'s role is configured, read per call', async () => {
+  it("says whether the Stripe key of the caller's role is configured, read per call", async () => {
     const restore = applyEnv({ NNP_STRIPE_SECRET_KEY: '' });
     try {
       for (const role of ['admin', 'finance', 'support'] as const) {

@@ -18,7 +18,9 @@ export async function ensurePeriodAggregates(db: Db, log: (m: string) => void = 
     const [s] = await db.execute<{ orders_paid: number; pv: string }>(sql`select orders_paid, pv::text as pv from period_stats where period_id = ${p.id}`);
     let stale = !s;
     if (s && p.status !== 'closed') {
-      const [o] = await db.execute<{ n: number; pv: string }>(sql`select count(*)::int as n, coalesce(sum(pv), 0)::numeric(18,2)::text as pv from orders where period_id = ${p.id} and status = 'paid'`);
+      const [o] = await db.execute<{ n: number; pv: string }>(
+        sql`select count(*)::int as n, coalesce(sum(pv), 0)::numeric(18,2)::text as pv from orders where period_id = ${p.id} and status = 'paid'`,
+      );
       stale = (o?.n ?? 0) !== s.orders_paid || !new Decimal(o?.pv ?? '0').eq(s.pv);
     }
     if (!stale) continue;
@@ -26,7 +28,9 @@ export async function ensurePeriodAggregates(db: Db, log: (m: string) => void = 
     await db.transaction(async (tx) => {
       const r = await recomputePeriod(tx, p, (await planInForce(tx, p.key)).figures);
       if (p.status === 'closed') {
-        await tx.execute(sql`update period_stats set members_advancing = (select count(*) from rank_history where period_id = ${p.id} and kind = 'career') where period_id = ${p.id}`);
+        await tx.execute(
+          sql`update period_stats set members_advancing = (select count(*) from rank_history where period_id = ${p.id} and kind = 'career') where period_id = ${p.id}`,
+        );
       }
       log(`volúmenes del periodo ${p.key} calculados: ${r.rows} filas, ${r.active} activos (${Math.round(performance.now() - t0)} ms)`);
     });

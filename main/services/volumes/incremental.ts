@@ -44,10 +44,11 @@ export function ancestorsFromPath(path: string): number[] {
   return parts;
 }
 
-
 /** Applies one volume change to a period; answers the members whose paid-as rank changed. */
 export async function applyVolumeDelta(
-  tx: DbOrTx, d: VolumeDelta, plan: PlanFigures,
+  tx: DbOrTx,
+  d: VolumeDelta,
+  plan: PlanFigures,
   /** statsLocked: the caller already holds the period_stats row lock. prelude: a data-modifying CTE run in the same statement (the order's own update). */
   opts: { statsLocked?: boolean; prelude?: SQL } = {},
 ): Promise<RankChangeRow[]> {
@@ -95,7 +96,9 @@ export async function applyVolumeDelta(
   // One statement: the volumes' change, the rank changes it causes, and the period's aggregates
   // (PV, VN, orders, members active, members advancing, members by rank) adjusted by differences.
   const prelude = opts.prelude ? sql`${opts.prelude}, ` : sql``;
-  const [r] = (await executePrepared(tx, sql`
+  const [r] = (await executePrepared(
+    tx,
+    sql`
     with ${prelude}old as (
       select member_id, pv, paid_as_rank from member_volumes where period_id = ${d.periodId} and member_id = any(${idArray}::bigint[])
     ), up as (${change}),
@@ -129,8 +132,8 @@ export async function applyVolumeDelta(
       returning rank
     )
     select (select count(*) from up)::int as touched, (select count(*) from s)::int as stats,
-      coalesce((select json_agg(json_build_array(member_id, old_rank, new_rank)) from ch where old_rank <> new_rank), '[]'::json) as changes`)) as
-    { touched: number; stats: number; changes: [number | string, number, number][] | string }[];
+      coalesce((select json_agg(json_build_array(member_id, old_rank, new_rank)) from ch where old_rank <> new_rank), '[]'::json) as changes`,
+  )) as { touched: number; stats: number; changes: [number | string, number, number][] | string }[];
   if (negative && (r?.touched ?? 0) !== ids.length) {
     throw new Error(`volumes of period ${d.periodId} are missing rows for ${ids.length - (r?.touched ?? 0)} members: recompute the period`);
   }

@@ -23,7 +23,12 @@ function rankCase<T>(plan: PlanFigures, when: (r: { rank: number; pv: string; pv
 
 /** Over SQL text expressions (numeric). */
 export function rankCaseSql(plan: PlanFigures, pv: string, pvg: string): string {
-  return rankCase(plan, (r) => `when ${pv} >= ${r.pv}::numeric and ${pvg} >= ${r.pvg}::numeric then ${r.rank}`, (w) => `(case ${w.join(' ')} else 0 end)::smallint`, '0::smallint');
+  return rankCase(
+    plan,
+    (r) => `when ${pv} >= ${r.pv}::numeric and ${pvg} >= ${r.pvg}::numeric then ${r.rank}`,
+    (w) => `(case ${w.join(' ')} else 0 end)::smallint`,
+    '0::smallint',
+  );
 }
 
 /** The same expression over SQL fragments (parameters, sub-expressions). */
@@ -42,5 +47,11 @@ export function rankCaseCentsSql(plan: PlanFigures, pvCents: string, pvgCents: s
     const [int = '0', frac = ''] = s.split('.');
     return `${BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2))}`;
   };
-  return rankCase(plan, (r) => `when ${pvCents} >= ${cents(r.pv)} and ${pvgCents} >= ${cents(r.pvg)} then ${r.rank}`, (w) => `(case ${w.join(' ')} else 0 end)::smallint`, '0::smallint', 2);
+  return rankCase(
+    plan,
+    (r) => `when ${pvCents} >= ${cents(r.pv)} and ${pvgCents} >= ${cents(r.pvg)} then ${r.rank}`,
+    (w) => `(case ${w.join(' ')} else 0 end)::smallint`,
+    '0::smallint',
+    2,
+  );
 }

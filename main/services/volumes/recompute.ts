@@ -48,7 +48,10 @@ export interface RecomputeOptions {
 }
 
 type Exec = <T = Record<string, unknown>>(q: ReturnType<typeof sql>) => Promise<T[]>;
-const exec = (tx: DbOrTx): Exec => <T>(q: ReturnType<typeof sql>) => rows<T>(tx, q);
+const exec =
+  (tx: DbOrTx): Exec =>
+  <T>(q: ReturnType<typeof sql>) =>
+    rows<T>(tx, q);
 
 /** MXN per unit of each currency in force at an instant (the company-fixed rates). */
 export async function ratesAt(tx: DbOrTx, at: Date): Promise<Map<string, string>> {
@@ -66,8 +69,10 @@ export async function ratesAt(tx: DbOrTx, at: Date): Promise<Map<string, string>
  * per order (the rates are a handful of validated literals in a CASE, not a join per order).
  */
 export const ownVolumesSql = (period: Pick<PeriodRow, 'id'>, rates: Map<string, string>) => {
-  const whens = [...rates].filter(([c, r]) => /^[A-Z]{3}$/.test(c) && isDecimalString(r, { nonNegative: true }))
-    .map(([c, r]) => `when '${c}' then ${r}::numeric`).join(' ');
+  const whens = [...rates]
+    .filter(([c, r]) => /^[A-Z]{3}$/.test(c) && isDecimalString(r, { nonNegative: true }))
+    .map(([c, r]) => `when '${c}' then ${r}::numeric`)
+    .join(' ');
   const rate = sql.raw(whens ? `(case o.currency ${whens} end)` : 'null::numeric');
   return sql`
   select o.member_id, sum(o.pv) as pv, (sum(o.pv) * 100)::bigint as pv_c, sum(o.vn) as vn,
@@ -96,7 +101,9 @@ export function tempBuffersSql(size: string): string {
 export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanFigures, opts: RecomputeOptions = {}): Promise<RecomputeResult> {
   const t0 = performance.now();
   const q = exec(tx);
-  const progress = async (f: number, stage: string) => { await opts.onProgress?.(f, stage); };
+  const progress = async (f: number, stage: string) => {
+    await opts.onProgress?.(f, stage);
+  };
   await q(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
   await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
   await q(sql`set local work_mem = '256MB'`);
@@ -210,7 +217,11 @@ async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow, kept: ReturnType<
     select rank::int as rank, count(*)::int as n, count(*) filter (where pv_c > 0)::int as active,
       count(*) filter (where rank > career_rank)::int as advancing
     from n group by rank`);
-  const v = byRank.reduce((a, r) => ({ rows: a.rows + r.n, active: a.active + r.active, advancing: a.advancing + r.advancing }), { rows: 0, active: 0, advancing: 0 });
+  const v = byRank.reduce((a, r) => ({ rows: a.rows + r.n, active: a.active + r.active, advancing: a.advancing + r.advancing }), {
+    rows: 0,
+    active: 0,
+    advancing: 0,
+  });
   const rankRows = byRank.filter((r) => r.rank > 0);
   const [m] = await q<{ total: number; fresh: number; max_id: string | null }>(sql`
     select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
@@ -229,5 +240,13 @@ async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow, kept: ReturnType<
     await q(sql`insert into period_rank_counts (period_id, rank, members)
       select ${period.id}, r, n from unnest(${`{${rankRows.map((r) => r.rank).join(',')}}`}::smallint[], ${`{${rankRows.map((r) => r.n).join(',')}}`}::int[]) as u(r, n)`);
   }
-  return { rows: v?.rows ?? 0, active: v?.active ?? 0, advancing: v?.advancing ?? 0, ordersPaid: own?.orders ?? 0, pv: own?.pv ?? '0', vnMxn: own?.vn_mxn ?? '0', ranks };
+  return {
+    rows: v?.rows ?? 0,
+    active: v?.active ?? 0,
+    advancing: v?.advancing ?? 0,
+    ordersPaid: own?.orders ?? 0,
+    pv: own?.pv ?? '0',
+    vnMxn: own?.vn_mxn ?? '0',
+    ranks,
+  };
 }

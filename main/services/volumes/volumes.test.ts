@@ -18,7 +18,9 @@ beforeAll(async () => {
   t = await testApp();
   ({ periods } = await loadSmallNetwork(t.database.sql));
 });
-afterAll(async () => { await t.close(); });
+afterAll(async () => {
+  await t.close();
+});
 
 const recompute = async (key: string, opts: { forcePaths?: boolean } = {}) => {
   const p = (await periodByKey(t.database.db, key))!;
@@ -38,8 +40,15 @@ describe('full recomputation (set-based roll-up)', () => {
   it('keeps the cached figures of the period: PV, VN in MXN (USD at 18.50), active, ranks, advancing', async () => {
     const s = await statsOf(t.database.sql, periods.get('2026-11')!);
     expect(s).toEqual({
-      members_active: 7, members_advancing: 4, orders_paid: 8, pv: '27765.00', vn_mxn: '16975.50',
-      ranks: [[1, 5], [2, 1]],
+      members_active: 7,
+      members_advancing: 4,
+      orders_paid: 8,
+      pv: '27765.00',
+      vn_mxn: '16975.50',
+      ranks: [
+        [1, 5],
+        [2, 1],
+      ],
     });
   });
 
@@ -112,12 +121,20 @@ describe('paid-as rank in SQL is the domain rule', () => {
     expect(rows.length).toBe(pairs.length);
     rows.forEach((row, k) => {
       const want = paidAsRank(pairs[k]![0], pairs[k]![1], plan);
-      expect({ text: row.text, fragment: row.fragment, cents: row.cents }, `${pairs[k]} ${JSON.stringify(plan.ranks.map((r) => [r.pv, r.pvg]))}`).toEqual({ text: want, fragment: want, cents: want });
+      expect({ text: row.text, fragment: row.fragment, cents: row.cents }, `${pairs[k]} ${JSON.stringify(plan.ranks.map((r) => [r.pv, r.pvg]))}`).toEqual({
+        text: want,
+        fragment: want,
+        cents: want,
+      });
     });
   }
   /** Each threshold of the plan, one cent below and above, crossed with each other. */
   function edgePairs(plan: PlanFigures): [string, string][] {
-    const around = (v: string) => ['-0.01', '0', '0.01'].map((d) => new Decimal(v).plus(d)).filter((x) => x.gte(0)).map((x) => x.toFixed(2));
+    const around = (v: string) =>
+      ['-0.01', '0', '0.01']
+        .map((d) => new Decimal(v).plus(d))
+        .filter((x) => x.gte(0))
+        .map((x) => x.toFixed(2));
     const pvs = new Set(['0', ...plan.ranks.flatMap((r) => around(r.pv))]);
     const pvgs = new Set(['0', '99999999', ...plan.ranks.flatMap((r) => around(r.pvg))]);
     return [...pvs].flatMap((pv) => [...pvgs].map((pvg): [string, string] => [pv, pvg]));
@@ -125,9 +142,12 @@ describe('paid-as rank in SQL is the domain rule', () => {
 
   it('agrees with paidAsRank on every threshold of PLAN_V1, one cent below and above, and random pairs', async () => {
     const pairs = edgePairs(PLAN_V1);
-    fc.assert(fc.property(fc.integer({ min: 0, max: 400_000_000 }), fc.integer({ min: 0, max: 400_000_000 }), (a, b) => {
-      pairs.push([(a / 100).toFixed(2), (Math.max(a, b) / 100).toFixed(2)]);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 400_000_000 }), fc.integer({ min: 0, max: 400_000_000 }), (a, b) => {
+        pairs.push([(a / 100).toFixed(2), (Math.max(a, b) / 100).toFixed(2)]);
+      }),
+      { numRuns: 200 },
+    );
     await expectSameAsDomain(PLAN_V1, pairs);
   });
 
@@ -145,12 +165,17 @@ describe('incremental updates equal the full recomputation', () => {
   it('a random sequence of confirmations and refunds leaves exactly what a recomputation computes', async () => {
     const nov = periods.get('2026-11')!;
     await recompute('2026-11');
-    const rng = fc.sample(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 2000 }), fc.boolean()), { numRuns: 40, seed: 42 });
+    const rng = fc.sample(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 2000 }), fc.boolean()), {
+      numRuns: 40,
+      seed: 42,
+    });
     const confirmed: number[] = [];
     for (const [i, [member, pvCents, vn, refund]] of rng.entries()) {
       const pv = (pvCents / 10).toFixed(2);
       const id = await pendingOrder(t.database.sql, member, pv, String(vn), member === 5 ? { currency: 'USD', country: 'US' } : {});
-      await t.database.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: `2026-11-${String(5 + (i % 20)).padStart(2, '0')}T15:00:00Z`, method: 'stripe' }));
+      await t.database.db.transaction((tx) =>
+        confirmOrder(tx, id, { confirmedAt: `2026-11-${String(5 + (i % 20)).padStart(2, '0')}T15:00:00Z`, method: 'stripe' }),
+      );
       confirmed.push(id);
       if (refund && confirmed.length > 1) {
         const victim = confirmed.splice(i % confirmed.length, 1)[0]!;

@@ -5,8 +5,17 @@ import { listWithdrawals } from './queue';
 import { withdrawalDetail } from './detail';
 import { bankFileCsv, exportQueue } from './csv';
 import {
-  approveMany, approveWithdrawal, createBankBatch, markBankFailed, markBankPaid, quote, recordStripeOutcome, rejectWithdrawal, requestWithdrawal,
-  startStripePayout, type StartResult,
+  approveMany,
+  approveWithdrawal,
+  createBankBatch,
+  markBankFailed,
+  markBankPaid,
+  quote,
+  recordStripeOutcome,
+  rejectWithdrawal,
+  requestWithdrawal,
+  startStripePayout,
+  type StartResult,
 } from './service';
 import { createTransfer, stripeSettingsFromEnv, type TransferOutcome } from './stripe';
 import { moneyControlSettings, setSecondApprovalThreshold } from './settings';
@@ -74,9 +83,12 @@ async function markFailed(input: ParsedInputOf<'withdrawals.markFailed'>, ctx: M
   return markBankFailed(ctx, input.id, input.reason);
 }
 
-const startPayout = mutator(async (input: { id: number }, ctx: MutationContext): Promise<StartResult> => startStripePayout(ctx, input.id, stripeSettingsFromEnv()));
+const startPayout = mutator(async (input: { id: number }, ctx: MutationContext): Promise<StartResult> =>
+  startStripePayout(ctx, input.id, stripeSettingsFromEnv()),
+);
 const recordOutcome = mutator(async (input: { id: number; attemptId: number; outcome: TransferOutcome }, ctx: MutationContext) =>
-  recordStripeOutcome(ctx, input.id, input.attemptId, input.outcome));
+  recordStripeOutcome(ctx, input.id, input.attemptId, input.outcome),
+);
 
 /**
  * A Stripe payout is two audited transactions around the call to Stripe, never a transaction held

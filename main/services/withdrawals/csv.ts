@@ -25,15 +25,58 @@ export async function exportQueue(db: DbOrTx, f: QueueFilters & Pick<QueueInput,
       from withdrawals w join members m on m.id = w.member_id left join staff ap on ap.id = w.approved_by
      where ${whereOf(f)} order by ${orderOf(f.sort, f.dir)} limit ${EXPORT_CAP + 1}`);
   const truncated = rows.length > EXPORT_CAP;
-  const lines = [csvLine(['id', 'solicitado_utc', 'solicitado_cdmx', 'codigo_miembro', 'miembro', 'pais', 'moneda', 'importe', 'comision', 'neto', 'estado', 'origen',
-    'riesgos', 'aprobado_por', 'aprobado_utc', 'pagado_utc', 'metodo_pago', 'transferencia_stripe', 'referencia_pago', 'motivo_rechazo', 'motivo_fallo'])];
+  const lines = [
+    csvLine([
+      'id',
+      'solicitado_utc',
+      'solicitado_cdmx',
+      'codigo_miembro',
+      'miembro',
+      'pais',
+      'moneda',
+      'importe',
+      'comision',
+      'neto',
+      'estado',
+      'origen',
+      'riesgos',
+      'aprobado_por',
+      'aprobado_utc',
+      'pagado_utc',
+      'metodo_pago',
+      'transferencia_stripe',
+      'referencia_pago',
+      'motivo_rechazo',
+      'motivo_fallo',
+    ]),
+  ];
   const iso = (v: unknown) => (v == null ? '' : (v instanceof Date ? v : new Date(String(v))).toISOString());
   for (const r of rows.slice(0, EXPORT_CAP)) {
-    lines.push(csvLine([
-      r.id, iso(r.requested_at), formatInstant(iso(r.requested_at)), r.code, `${r.first_name} ${r.last_name}`, r.country, r.currency, r.amount, r.fee, r.net, r.status, r.source,
-      flagsOfMask(Number(r.risk_mask)).join(' '), r.approved_by, iso(r.approved_at), iso(r.paid_at), r.payout_method, r.stripe_transfer_id, r.payout_reference,
-      r.rejection_reason, r.failure_reason,
-    ]));
+    lines.push(
+      csvLine([
+        r.id,
+        iso(r.requested_at),
+        formatInstant(iso(r.requested_at)),
+        r.code,
+        `${r.first_name} ${r.last_name}`,
+        r.country,
+        r.currency,
+        r.amount,
+        r.fee,
+        r.net,
+        r.status,
+        r.source,
+        flagsOfMask(Number(r.risk_mask)).join(' '),
+        r.approved_by,
+        iso(r.approved_at),
+        iso(r.paid_at),
+        r.payout_method,
+        r.stripe_transfer_id,
+        r.payout_reference,
+        r.rejection_reason,
+        r.failure_reason,
+      ]),
+    );
   }
   const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '');
   return { fileName: `retiros-${stamp}.csv`, csv: `${lines.join('\r\n')}\r\n`, rows: Math.min(rows.length, EXPORT_CAP), truncated };
@@ -41,8 +84,21 @@ export async function exportQueue(db: DbOrTx, f: QueueFilters & Pick<QueueInput,
 
 /** The bank file's columns, in order (documented in docs/bank-file.md). */
 export const BANK_FILE_COLUMNS = [
-  'lote', 'folio', 'referencia', 'codigo_miembro', 'pais', 'moneda', 'importe_neto',
-  'titular', 'id_fiscal', 'banco_clave', 'banco', 'tipo_cuenta', 'clabe', 'ruta_aba', 'cuenta',
+  'lote',
+  'folio',
+  'referencia',
+  'codigo_miembro',
+  'pais',
+  'moneda',
+  'importe_neto',
+  'titular',
+  'id_fiscal',
+  'banco_clave',
+  'banco',
+  'tipo_cuenta',
+  'clabe',
+  'ruta_aba',
+  'cuenta',
 ] as const;
 
 const ACCOUNT_TYPE_ES: Record<string, string> = { checking: 'corriente', savings: 'ahorros' };
@@ -63,11 +119,25 @@ export async function bankFileCsv(db: DbOrTx, batchId: string) {
   for (const r of rows) {
     const d = (r.payout_destination ?? {}) as Partial<DestinationSnapshot>;
     const mx = d.country === 'MX';
-    lines.push(csvLine([
-      batchId, r.id, `NNP-RET-${r.id}`, r.code, String(r.country).trim(), String(r.currency).trim(), r.net,
-      d.holderName, d.taxId, d.bankCode, d.bankName, d.accountType ? ACCOUNT_TYPE_ES[d.accountType] : '',
-      mx ? d.accountNumber : '', d.routingNumber, mx ? '' : d.accountNumber,
-    ]));
+    lines.push(
+      csvLine([
+        batchId,
+        r.id,
+        `NNP-RET-${r.id}`,
+        r.code,
+        String(r.country).trim(),
+        String(r.currency).trim(),
+        r.net,
+        d.holderName,
+        d.taxId,
+        d.bankCode,
+        d.bankName,
+        d.accountType ? ACCOUNT_TYPE_ES[d.accountType] : '',
+        mx ? d.accountNumber : '',
+        d.routingNumber,
+        mx ? '' : d.accountNumber,
+      ]),
+    );
   }
   return `${lines.join('\r\n')}\r\n`;
 }

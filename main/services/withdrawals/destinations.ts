@@ -37,25 +37,46 @@ export interface DestinationView {
 export type DestinationSnapshot = Destination & { id: number };
 
 export const snapshotOf = (r: Row): DestinationSnapshot => ({
-  id: r.id, country: r.country as Destination['country'], holderName: r.holderName, taxId: r.taxId, bankCode: r.bankCode, bankName: r.bankName,
-  accountType: r.accountType, routingNumber: r.routingNumber, accountNumber: r.accountNumber,
+  id: r.id,
+  country: r.country as Destination['country'],
+  holderName: r.holderName,
+  taxId: r.taxId,
+  bankCode: r.bankCode,
+  bankName: r.bankName,
+  accountType: r.accountType,
+  routingNumber: r.routingNumber,
+  accountNumber: r.accountNumber,
 });
 
 /** The destination in force for a member and country, or null. */
 export async function destinationInForce(db: DbOrTx, memberId: number, country: string): Promise<Row | null> {
-  const [r] = await db.select().from(payoutDestinations)
+  const [r] = await db
+    .select()
+    .from(payoutDestinations)
     .where(and(eq(payoutDestinations.memberId, memberId), eq(payoutDestinations.country, country), isNull(payoutDestinations.supersededAt)));
   return r ?? null;
 }
 
-export function viewOf(d: Destination & { id: number }, masked: boolean, extra: { createdAt: Date | string; createdBy: string | null; supersededAt: Date | string | null }): DestinationView {
+export function viewOf(
+  d: Destination & { id: number },
+  masked: boolean,
+  extra: { createdAt: Date | string; createdBy: string | null; supersededAt: Date | string | null },
+): DestinationView {
   const iso = (v: Date | string | null) => (v == null ? null : new Date(v).toISOString());
   return {
-    id: d.id, country: d.country, holderName: d.holderName, bankCode: d.bankCode, bankName: d.bankName, accountType: d.accountType,
+    id: d.id,
+    country: d.country,
+    holderName: d.holderName,
+    bankCode: d.bankCode,
+    bankName: d.bankName,
+    accountType: d.accountType,
     taxId: masked ? maskTail(d.taxId)! : d.taxId,
     routingNumber: masked ? maskTail(d.routingNumber) : d.routingNumber,
     accountNumber: masked ? maskTail(d.accountNumber)! : d.accountNumber,
-    masked, createdAt: iso(extra.createdAt)!, createdBy: extra.createdBy, supersededAt: iso(extra.supersededAt),
+    masked,
+    createdAt: iso(extra.createdAt)!,
+    createdBy: extra.createdBy,
+    supersededAt: iso(extra.supersededAt),
   };
 }
 
@@ -68,11 +89,23 @@ export async function listDestinations(db: DbOrTx, memberId: number, role: Role 
     select d.*, s.display_name as created_by_name from payout_destinations d left join staff s on s.id = d.created_by
      where d.member_id = ${memberId} order by d.superseded_at is not null, d.created_at desc, d.id desc limit 30`);
   const masked = masksFor(role);
-  const views = rows.map((r) => viewOf({
-    id: Number(r.id), country: String(r.country).trim() as Destination['country'], holderName: String(r.holder_name), taxId: String(r.tax_id),
-    bankCode: (r.bank_code as string | null) ?? null, bankName: (r.bank_name as string | null) ?? null, accountType: (r.account_type as AccountType | null) ?? null,
-    routingNumber: (r.routing_number as string | null) ?? null, accountNumber: String(r.account_number),
-  }, masked, { createdAt: r.created_at as Date, createdBy: (r.created_by_name as string | null) ?? null, supersededAt: (r.superseded_at as Date | null) ?? null }));
+  const views = rows.map((r) =>
+    viewOf(
+      {
+        id: Number(r.id),
+        country: String(r.country).trim() as Destination['country'],
+        holderName: String(r.holder_name),
+        taxId: String(r.tax_id),
+        bankCode: (r.bank_code as string | null) ?? null,
+        bankName: (r.bank_name as string | null) ?? null,
+        accountType: (r.account_type as AccountType | null) ?? null,
+        routingNumber: (r.routing_number as string | null) ?? null,
+        accountNumber: String(r.account_number),
+      },
+      masked,
+      { createdAt: r.created_at as Date, createdBy: (r.created_by_name as string | null) ?? null, supersededAt: (r.superseded_at as Date | null) ?? null },
+    ),
+  );
   return {
     inForce: views.filter((v) => v.supersededAt === null),
     history: views.filter((v) => v.supersededAt !== null),
@@ -82,8 +115,12 @@ export async function listDestinations(db: DbOrTx, memberId: number, role: Role 
 }
 
 const same = (a: Row, b: Destination) =>
-  a.holderName === b.holderName && a.taxId === b.taxId && a.bankName === b.bankName && a.accountType === b.accountType
-  && a.routingNumber === b.routingNumber && a.accountNumber === b.accountNumber;
+  a.holderName === b.holderName &&
+  a.taxId === b.taxId &&
+  a.bankName === b.bankName &&
+  a.accountType === b.accountType &&
+  a.routingNumber === b.routingNumber &&
+  a.accountNumber === b.accountNumber;
 
 export async function setDestination(ctx: MutationContext, memberId: number, input: DestinationInput, reason?: string) {
   const checked = checkDestination(input);
@@ -102,17 +139,24 @@ export async function setDestination(ctx: MutationContext, memberId: number, inp
     throw AppError.of('CONFLICT', 'withdrawal.sameDestination', {}, { id: current.id });
   }
   if (current) {
-    await ctx.tx.update(payoutDestinations).set({ supersededAt: now, supersededBy: ctx.staff?.id ?? null }).where(eq(payoutDestinations.id, current.id));
+    await ctx.tx
+      .update(payoutDestinations)
+      .set({ supersededAt: now, supersededBy: ctx.staff?.id ?? null })
+      .where(eq(payoutDestinations.id, current.id));
   }
-  const [row] = await ctx.tx.insert(payoutDestinations).values({ memberId, ...d, createdBy: ctx.staff?.id ?? null, createdAt: now }).returning();
+  const [row] = await ctx.tx
+    .insert(payoutDestinations)
+    .values({ memberId, ...d, createdBy: ctx.staff?.id ?? null, createdAt: now })
+    .returning();
   await ctx.tx.update(members).set({ payoutDestinationChangedAt: now }).where(eq(members.id, memberId));
   // The audit keeps the account's last 4 only: the audit log is read by more people than finance.
   const audited = (r: Destination) => ({ ...r, accountNumber: maskTail(r.accountNumber), routingNumber: maskTail(r.routingNumber), taxId: maskTail(r.taxId) });
   await ctx.audit({
-    entity: 'payout_destination', entityId: memberId, reason: reason || null,
+    entity: 'payout_destination',
+    entityId: memberId,
+    reason: reason || null,
     before: current ? { id: current.id, ...audited(snapshotOf(current)) } : null,
     after: { id: row!.id, memberCode: m.code, ...audited(d) },
   });
   return viewOf({ ...d, id: row!.id }, false, { createdAt: now, createdBy: ctx.staff?.displayName ?? null, supersededAt: null });
 }
-

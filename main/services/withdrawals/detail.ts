@@ -54,13 +54,51 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
     now: open && live.flags.includes(flag),
   }));
 
-  const decisions: Detail['decisions'] = [{ action: 'requested', by: (r.requested_by_name as string | null) ?? (row.source === 'member_app' ? null : null), at: row.requestedAt, note: (r.request_note as string | null) ?? null }];
-  if (r.first_approved_at) decisions.push({ action: 'first_approved', by: (r.first_approved_by_name as string | null) ?? null, at: iso(r.first_approved_at)!, note: (r.first_approval_note as string | null) ?? null });
-  if (r.approved_at) decisions.push({ action: 'approved', by: (r.approved_by_name as string | null) ?? null, at: iso(r.approved_at)!, note: (r.approval_note as string | null) ?? null });
-  if (r.rejected_at) decisions.push({ action: 'rejected', by: (r.rejected_by_name as string | null) ?? null, at: iso(r.rejected_at)!, note: (r.rejection_reason as string | null) ?? null });
-  if (r.processing_at) decisions.push({ action: 'processing', by: (r.processing_by_name as string | null) ?? null, at: iso(r.processing_at)!, note: row.payoutMethod === 'bank_file' ? 'archivo bancario' : row.payoutMethod === 'stripe' ? 'Stripe Connect' : null });
-  if (r.paid_at) decisions.push({ action: 'paid', by: (r.paid_by_name as string | null) ?? null, at: iso(r.paid_at)!, note: (r.payout_reference as string | null) ?? null });
-  if (r.failed_at) decisions.push({ action: 'failed', by: (r.failed_by_name as string | null) ?? null, at: iso(r.failed_at)!, note: (r.failure_reason as string | null) ?? null });
+  const decisions: Detail['decisions'] = [
+    {
+      action: 'requested',
+      by: (r.requested_by_name as string | null) ?? (row.source === 'member_app' ? null : null),
+      at: row.requestedAt,
+      note: (r.request_note as string | null) ?? null,
+    },
+  ];
+  if (r.first_approved_at)
+    decisions.push({
+      action: 'first_approved',
+      by: (r.first_approved_by_name as string | null) ?? null,
+      at: iso(r.first_approved_at)!,
+      note: (r.first_approval_note as string | null) ?? null,
+    });
+  if (r.approved_at)
+    decisions.push({
+      action: 'approved',
+      by: (r.approved_by_name as string | null) ?? null,
+      at: iso(r.approved_at)!,
+      note: (r.approval_note as string | null) ?? null,
+    });
+  if (r.rejected_at)
+    decisions.push({
+      action: 'rejected',
+      by: (r.rejected_by_name as string | null) ?? null,
+      at: iso(r.rejected_at)!,
+      note: (r.rejection_reason as string | null) ?? null,
+    });
+  if (r.processing_at)
+    decisions.push({
+      action: 'processing',
+      by: (r.processing_by_name as string | null) ?? null,
+      at: iso(r.processing_at)!,
+      note: row.payoutMethod === 'bank_file' ? 'archivo bancario' : row.payoutMethod === 'stripe' ? 'Stripe Connect' : null,
+    });
+  if (r.paid_at)
+    decisions.push({ action: 'paid', by: (r.paid_by_name as string | null) ?? null, at: iso(r.paid_at)!, note: (r.payout_reference as string | null) ?? null });
+  if (r.failed_at)
+    decisions.push({
+      action: 'failed',
+      by: (r.failed_by_name as string | null) ?? null,
+      at: iso(r.failed_at)!,
+      note: (r.failure_reason as string | null) ?? null,
+    });
 
   return {
     withdrawal: {
@@ -75,19 +113,32 @@ export async function withdrawalDetail(db: DbOrTx, id: number, now: Date): Promi
       destination: (r.payout_destination as DestinationSnapshot | null) ?? null,
     },
     member: {
-      id: member.id, code: member.code, name: `${member.firstName} ${member.lastName}`.trim(), email: member.email, phone: member.phone,
-      country: member.country as Detail['member']['country'], status: member.status, enrolledAt: member.enrolledAt.toISOString(),
-      stripeAccountId: member.stripeAccountId, payoutDestinationChangedAt: member.payoutDestinationChangedAt?.toISOString() ?? null,
+      id: member.id,
+      code: member.code,
+      name: `${member.firstName} ${member.lastName}`.trim(),
+      email: member.email,
+      phone: member.phone,
+      country: member.country as Detail['member']['country'],
+      status: member.status,
+      enrolledAt: member.enrolledAt.toISOString(),
+      stripeAccountId: member.stripeAccountId,
+      payoutDestinationChangedAt: member.payoutDestinationChangedAt?.toISOString() ?? null,
       destination: inForce ? snapshotOf(inForce) : null,
     },
     wallet,
     risk,
     decisions,
     attempts: attempts.map((a) => ({
-      id: Number(a.id), method: a.method as 'stripe' | 'bank_file', idempotencyKey: String(a.idempotency_key),
-      startedBy: (a.started_by_name as string | null) ?? null, startedAt: iso(a.started_at)!, finishedAt: iso(a.finished_at),
-      outcome: (a.outcome as string | null) ?? null, stripeTransferId: (a.stripe_transfer_id as string | null) ?? null,
-      errorCode: (a.error_code as string | null) ?? null, errorMessage: (a.error_message as string | null) ?? null,
+      id: Number(a.id),
+      method: a.method as 'stripe' | 'bank_file',
+      idempotencyKey: String(a.idempotency_key),
+      startedBy: (a.started_by_name as string | null) ?? null,
+      startedAt: iso(a.started_at)!,
+      finishedAt: iso(a.finished_at),
+      outcome: (a.outcome as string | null) ?? null,
+      stripeTransferId: (a.stripe_transfer_id as string | null) ?? null,
+      errorCode: (a.error_code as string | null) ?? null,
+      errorMessage: (a.error_message as string | null) ?? null,
     })),
     previous: previous.map(toRow),
     history: history.rows,

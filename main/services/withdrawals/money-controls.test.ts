@@ -18,7 +18,9 @@ const CLABE_B = '012180000000000002';
 
 beforeAll(async () => {
   t = await testApp({ now: () => clock });
-  await t.database.db.insert(staff).values({ username: 'tesoreria', displayName: 'Tomás Tesorería', role: 'finance', passwordHash: await hashPassword(TEST_PASSWORD) });
+  await t.database.db
+    .insert(staff)
+    .values({ username: 'tesoreria', displayName: 'Tomás Tesorería', role: 'finance', passwordHash: await hashPassword(TEST_PASSWORD) });
   finance2 = (await t.must('auth.login', { username: 'tesoreria', password: TEST_PASSWORD }, null)).token;
 });
 afterAll(async () => t.close());
@@ -26,7 +28,9 @@ afterAll(async () => t.close());
 const n = async (q: string) => Number((await t.database.sql.unsafe(q))[0]!.n);
 /** Everything a refused call must leave as it was. */
 const state = async () => ({
-  withdrawals: (await t.database.sql`select id, status, approved_by, first_approved_by, payout_destination_id, bank_batch_id from withdrawals order by id`).map((r) => JSON.stringify(r)).join('|'),
+  withdrawals: (await t.database.sql`select id, status, approved_by, first_approved_by, payout_destination_id, bank_batch_id from withdrawals order by id`)
+    .map((r) => JSON.stringify(r))
+    .join('|'),
   destinations: (await t.database.sql`select id, superseded_at from payout_destinations order by id`).map((r) => JSON.stringify(r)).join('|'),
   members: (await t.database.sql`select id, payout_destination_changed_at from members order by id`).map((r) => JSON.stringify(r)).join('|'),
   settings: await n('select count(*)::int as n from app_settings'),
@@ -43,8 +47,7 @@ async function member(opts: Parameters<typeof insertMembers>[1][number] = {}, cr
   return m!;
 }
 /** finanzas (t.tokens.finance) enters every request on the member's behalf. */
-const requested = (m: TestMember, amount: string, currency = 'MXN') =>
-  t.must('withdrawals.request', { memberId: m.id, amount, currency }, t.tokens.finance);
+const requested = (m: TestMember, amount: string, currency = 'MXN') => t.must('withdrawals.request', { memberId: m.id, amount, currency }, t.tokens.finance);
 const setClabe = (m: TestMember, clabe: string, holderName = 'Ana López Pérez', token = t.tokens.admin) =>
   t.must('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName, taxId: 'LOPA800101AB1', clabe }, token);
 
@@ -63,7 +66,10 @@ describe('four eyes: whoever entered a withdrawal never approves it', () => {
     const ok = await t.must('withdrawals.approve', { id: w.id }, finance2);
     expect(ok).toMatchObject({ status: 'approved', approvalsRequired: 1, awaitingSecondApproval: false });
     const d = await t.must('withdrawals.get', { id: w.id }, t.tokens.finance);
-    expect(d.decisions.map((x) => [x.action, x.by])).toEqual([['requested', 'Fernanda Finanzas'], ['approved', 'Tomás Tesorería']]);
+    expect(d.decisions.map((x) => [x.action, x.by])).toEqual([
+      ['requested', 'Fernanda Finanzas'],
+      ['approved', 'Tomás Tesorería'],
+    ]);
   });
 
   it('batch approval applies the rule row by row and names the rows that need someone else', async () => {
@@ -77,8 +83,10 @@ describe('four eyes: whoever entered a withdrawal never approves it', () => {
     expect(await state()).toEqual(before);
     const r = await t.must('withdrawals.approveMany', { ids: [mine.id, other.id] }, t.tokens.finance);
     expect(r).toEqual({
-      count: 1, totals: [{ currency: 'MXN', count: 1, amount: '700.00', fee: '20.00', net: '680.00' }],
-      firstApprovals: [], needsSomeoneElse: [{ id: mine.id, memberCode: m.code, rule: 'entered_by_you' }],
+      count: 1,
+      totals: [{ currency: 'MXN', count: 1, amount: '700.00', fee: '20.00', net: '680.00' }],
+      firstApprovals: [],
+      needsSomeoneElse: [{ id: mine.id, memberCode: m.code, rule: 'entered_by_you' }],
     });
     const rows = await t.database.sql`select id, status from withdrawals where id in (${mine.id}, ${other.id}) order by id`;
     expect(rows.map((x) => x.status)).toEqual(['pending', 'approved']);
@@ -87,7 +95,9 @@ describe('four eyes: whoever entered a withdrawal never approves it', () => {
   it('the database holds the rule too (a write that goes around the service)', async () => {
     const m = await member();
     const w = await requested(m, '500.00');
-    await expect(t.database.sql`update withdrawals set status = 'approved', approved_at = now(), approved_by = requested_by where id = ${w.id}`).rejects.toThrow(/withdrawals_requester_not_approver/);
+    await expect(
+      t.database.sql`update withdrawals set status = 'approved', approved_at = now(), approved_by = requested_by where id = ${w.id}`,
+    ).rejects.toThrow(/withdrawals_requester_not_approver/);
   });
 });
 
@@ -106,14 +116,20 @@ describe('two approvers above the threshold', () => {
 
     const before = await state();
     // Payout refuses it until the second approval, by Stripe or by bank file.
-    for (const [name, input] of [['withdrawals.bankFile', { ids: [big.id] }], ['withdrawals.payout', { id: big.id }]] as const) {
+    for (const [name, input] of [
+      ['withdrawals.bankFile', { ids: [big.id] }],
+      ['withdrawals.payout', { id: big.id }],
+    ] as const) {
       const r = await t.call(name, input, t.tokens.admin);
       expect(!r.ok && r.error.code, name).toBe('CONFLICT');
       expect(!r.ok && r.error.message, name).toMatch(/esperan? la segunda aprobación/);
     }
     // The first approver cannot give the second; the one who entered it cannot give either.
     const again = await t.call('withdrawals.approve', { id: big.id }, finance2);
-    expect(!again.ok && again.error).toMatchObject({ code: 'FORBIDDEN', message: `Usted ya dio la primera aprobación del retiro ${big.id}; la segunda debe darla otra persona.` });
+    expect(!again.ok && again.error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: `Usted ya dio la primera aprobación del retiro ${big.id}; la segunda debe darla otra persona.`,
+    });
     const requester = await t.call('withdrawals.approve', { id: big.id }, t.tokens.finance);
     expect(!requester.ok && requester.error.code).toBe('FORBIDDEN');
     const batch = await t.call('withdrawals.approveMany', { ids: [big.id] }, finance2);
@@ -124,7 +140,9 @@ describe('two approvers above the threshold', () => {
     expect(second).toMatchObject({ status: 'approved', approvalsRequired: 2, awaitingSecondApproval: false });
     const d = await t.must('withdrawals.get', { id: big.id }, t.tokens.finance);
     expect(d.decisions.map((x) => [x.action, x.by, x.note])).toEqual([
-      ['requested', 'Fernanda Finanzas', null], ['first_approved', 'Tomás Tesorería', 'revisado con el miembro'], ['approved', 'Administrador', null],
+      ['requested', 'Fernanda Finanzas', null],
+      ['first_approved', 'Tomás Tesorería', 'revisado con el miembro'],
+      ['approved', 'Administrador', null],
     ]);
     expect(await n(`select count(*)::int as n from audit_log where action = 'withdrawals.firstApproval' and entity_id = '${big.id}'`)).toBe(1);
     // Now it can go to the bank.
@@ -138,7 +156,10 @@ describe('two approvers above the threshold', () => {
     const r = await t.must('withdrawals.approveMany', { ids: [small.id, big.id] }, finance2);
     expect(r).toMatchObject({ count: 1, firstApprovals: [{ id: big.id, memberCode: m.code }], needsSomeoneElse: [] });
     const r2 = await t.call('withdrawals.approveMany', { ids: [big.id] }, finance2);
-    expect(!r2.ok && r2.error).toMatchObject({ code: 'FORBIDDEN', details: { needsSomeoneElse: [{ id: big.id, memberCode: m.code, rule: 'first_approval_by_you' }] } });
+    expect(!r2.ok && r2.error).toMatchObject({
+      code: 'FORBIDDEN',
+      details: { needsSomeoneElse: [{ id: big.id, memberCode: m.code, rule: 'first_approval_by_you' }] },
+    });
     expect(await t.must('withdrawals.approveMany', { ids: [big.id] }, t.tokens.admin)).toMatchObject({ count: 1, firstApprovals: [] });
   });
 
@@ -156,7 +177,10 @@ describe('two approvers above the threshold', () => {
     expect(await t.must('withdrawals.approve', { id: over.id }, finance2)).toMatchObject({ status: 'pending', awaitingSecondApproval: true });
 
     const before = await state();
-    for (const [token, code] of [[t.tokens.finance, 'FORBIDDEN'], [t.tokens.support, 'FORBIDDEN']] as const) {
+    for (const [token, code] of [
+      [t.tokens.finance, 'FORBIDDEN'],
+      [t.tokens.support, 'FORBIDDEN'],
+    ] as const) {
       const r = await t.call('withdrawals.setSettings', { secondApprovalThresholdMxn: '5000.00' }, token);
       expect(!r.ok && r.error.code).toBe(code);
     }
@@ -168,8 +192,14 @@ describe('two approvers above the threshold', () => {
 
     const s1 = await t.must('withdrawals.setSettings', { secondApprovalThresholdMxn: '5000', reason: 'Política de tesorería 2026' }, t.tokens.admin);
     expect(s1).toMatchObject({ secondApprovalThresholdMxn: '5000.00', updatedBy: 'Administrador', updatedAt: clock.toISOString() });
-    const [a] = await t.database.sql`select staff_username, before, after, reason from audit_log where action = 'withdrawals.setSettings' order by id desc limit 1`;
-    expect(a).toMatchObject({ staff_username: 'admin', before: { thresholdMxn: '20000.00' }, after: { thresholdMxn: '5000.00' }, reason: 'Política de tesorería 2026' });
+    const [a] = await t.database
+      .sql`select staff_username, before, after, reason from audit_log where action = 'withdrawals.setSettings' order by id desc limit 1`;
+    expect(a).toMatchObject({
+      staff_username: 'admin',
+      before: { thresholdMxn: '20000.00' },
+      after: { thresholdMxn: '5000.00' },
+      reason: 'Política de tesorería 2026',
+    });
     const mx = await member();
     const w = await requested(mx, '5000.01');
     expect(await t.must('withdrawals.approve', { id: w.id }, finance2)).toMatchObject({ awaitingSecondApproval: true });
@@ -184,7 +214,10 @@ describe('two approvers above the threshold', () => {
     await t.must('withdrawals.bankFile', { ids: [w.id] }, t.tokens.finance);
     const before = await state();
     const r = await t.call('withdrawals.markPaid', { id: w.id, reference: 'SPEI 998877' }, t.tokens.finance);
-    expect(!r.ok && r.error).toMatchObject({ code: 'FORBIDDEN', message: `Usted aprobó solo el retiro ${w.id}; otra persona debe registrar que el banco lo pagó.` });
+    expect(!r.ok && r.error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: `Usted aprobó solo el retiro ${w.id}; otra persona debe registrar que el banco lo pagó.`,
+    });
     expect(await state()).toEqual(before);
     expect((await t.must('withdrawals.markPaid', { id: w.id, reference: 'SPEI 998877' }, finance2)).status).toBe('paid');
   });
@@ -201,7 +234,11 @@ describe('payout destinations', () => {
       [{ holderName: '   ' }, 'holderName', 'required', /es obligatorio/],
     ];
     for (const [change, field, rule, message] of cases) {
-      const r = await t.call('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', clabe: CLABE_A, ...change }, t.tokens.finance);
+      const r = await t.call(
+        'payoutDestinations.set',
+        { memberId: m.id, country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', clabe: CLABE_A, ...change },
+        t.tokens.finance,
+      );
       expect(r.ok, field).toBe(false);
       if (!r.ok) {
         expect(r.error.code).toBe('VALIDATION');
@@ -209,7 +246,11 @@ describe('payout destinations', () => {
         expect(r.error.details).toMatchObject({ field, issues: [{ path: field, rule }] });
       }
     }
-    const us = await t.call('payoutDestinations.set', { memberId: m.id, country: 'US', holderName: 'Ana', taxId: '123456789', routingNumber: '021000022', accountNumber: '1234567', accountType: 'checking' }, t.tokens.finance);
+    const us = await t.call(
+      'payoutDestinations.set',
+      { memberId: m.id, country: 'US', holderName: 'Ana', taxId: '123456789', routingNumber: '021000022', accountNumber: '1234567', accountType: 'checking' },
+      t.tokens.finance,
+    );
     expect(!us.ok && us.error.details).toMatchObject({ field: 'routingNumber' });
     expect(await state()).toEqual(before);
   });
@@ -217,12 +258,23 @@ describe('payout destinations', () => {
   it('finance and admin enter them; support sees them masked (the clear number never sent); a change is audited and stamps the 72-hour flag', async () => {
     const m = await member();
     const before = await state();
-    const r = await t.call('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'Ana', taxId: 'LOPA800101AB1', clabe: CLABE_A }, t.tokens.support);
+    const r = await t.call(
+      'payoutDestinations.set',
+      { memberId: m.id, country: 'MX', holderName: 'Ana', taxId: 'LOPA800101AB1', clabe: CLABE_A },
+      t.tokens.support,
+    );
     expect(!r.ok && r.error.code).toBe('FORBIDDEN');
     expect(await state()).toEqual(before);
 
     const v = await setClabe(m, CLABE_A, 'Ana López Pérez', t.tokens.finance);
-    expect(v).toMatchObject({ accountNumber: CLABE_A, bankCode: '002', bankName: 'Banco Nacional de México', taxId: 'LOPA800101AB1', masked: false, createdBy: 'Fernanda Finanzas' });
+    expect(v).toMatchObject({
+      accountNumber: CLABE_A,
+      bankCode: '002',
+      bankName: 'Banco Nacional de México',
+      taxId: 'LOPA800101AB1',
+      masked: false,
+      createdBy: 'Fernanda Finanzas',
+    });
     const forSupport = await t.must('payoutDestinations.list', { memberId: m.id }, t.tokens.support);
     expect(forSupport.masked).toBe(true);
     expect(forSupport.inForce[0]).toMatchObject({ accountNumber: '•••• 9013', taxId: '•••• 1AB1', holderName: 'Ana López Pérez', masked: true });
@@ -233,16 +285,25 @@ describe('payout destinations', () => {
     expect(forFinance.changedAt).toBe(clock.toISOString());
 
     // The same account again: nothing to change.
-    const same = await t.call('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'Ana López Pérez', taxId: 'LOPA800101AB1', clabe: CLABE_A }, t.tokens.admin);
+    const same = await t.call(
+      'payoutDestinations.set',
+      { memberId: m.id, country: 'MX', holderName: 'Ana López Pérez', taxId: 'LOPA800101AB1', clabe: CLABE_A },
+      t.tokens.admin,
+    );
     expect(!same.ok && same.error.code).toBe('CONFLICT');
 
     await setClabe(m, CLABE_B);
     const after = await t.must('payoutDestinations.list', { memberId: m.id }, t.tokens.admin);
     expect(after.inForce.map((d) => d.accountNumber)).toEqual([CLABE_B]);
     expect(after.history.map((d) => d.accountNumber)).toEqual([CLABE_A]);
-    const audits = await t.database.sql`select staff_username, before, after from audit_log where action = 'payoutDestinations.set' and entity_id = ${String(m.id)} order by id`;
+    const audits = await t.database
+      .sql`select staff_username, before, after from audit_log where action = 'payoutDestinations.set' and entity_id = ${String(m.id)} order by id`;
     expect(audits).toHaveLength(2);
-    expect(audits[1]).toMatchObject({ staff_username: 'admin', before: { accountNumber: '•••• 9013' }, after: { accountNumber: '•••• 0002', bankCode: '012' } });
+    expect(audits[1]).toMatchObject({
+      staff_username: 'admin',
+      before: { accountNumber: '•••• 9013' },
+      after: { accountNumber: '•••• 0002', bankCode: '012' },
+    });
     // The change feeds the existing risk flag.
     const w = await requested(m, '500.00');
     expect(w.riskFlags).toContain('destination_changed');
@@ -283,9 +344,34 @@ describe('payout destinations', () => {
 
   it('US, Colombia and Dominican Republic accounts go to the bank file with their own columns', async () => {
     const us = await member({ country: 'US' }, '5000.00');
-    await t.must('payoutDestinations.set', { memberId: us.id, country: 'US', holderName: 'John Roe', taxId: '123-45-6789', routingNumber: '021000021', accountNumber: '000123456789', accountType: 'checking', bankName: 'Chase' }, t.tokens.finance);
+    await t.must(
+      'payoutDestinations.set',
+      {
+        memberId: us.id,
+        country: 'US',
+        holderName: 'John Roe',
+        taxId: '123-45-6789',
+        routingNumber: '021000021',
+        accountNumber: '000123456789',
+        accountType: 'checking',
+        bankName: 'Chase',
+      },
+      t.tokens.finance,
+    );
     const co = await member({ country: 'CO' }, '5000000.00');
-    await t.must('payoutDestinations.set', { memberId: co.id, country: 'CO', holderName: 'Luz Gómez', taxId: '900123456-7', bankName: 'Bancolombia', accountNumber: '12345678901', accountType: 'savings' }, t.tokens.finance);
+    await t.must(
+      'payoutDestinations.set',
+      {
+        memberId: co.id,
+        country: 'CO',
+        holderName: 'Luz Gómez',
+        taxId: '900123456-7',
+        bankName: 'Bancolombia',
+        accountNumber: '12345678901',
+        accountType: 'savings',
+      },
+      t.tokens.finance,
+    );
     const u = await requested(us, '100.00', 'USD');
     const c = await requested(co, '200000.00', 'COP');
     await t.must('withdrawals.approveMany', { ids: [u.id, c.id] }, finance2);

@@ -50,18 +50,37 @@ export function whereOf(f: QueueFilters): SQL {
 export function orderOf(sort: QueueInput['sort'], dir: QueueInput['dir']): SQL {
   const d = dir === 'asc' ? sql`asc` : sql`desc`;
   switch (sort) {
-    case 'amount': return sql`w.amount ${d}, w.id ${d}`;
-    case 'member': return sql`m.code ${d}, w.requested_at desc, w.id desc`;
-    case 'status': return sql`w.status ${d}, w.requested_at desc, w.id desc`;
-    default: return sql`w.requested_at ${d}, w.id ${d}`;
+    case 'amount':
+      return sql`w.amount ${d}, w.id ${d}`;
+    case 'member':
+      return sql`m.code ${d}, w.requested_at desc, w.id desc`;
+    case 'status':
+      return sql`w.status ${d}, w.requested_at desc, w.id desc`;
+    default:
+      return sql`w.requested_at ${d}, w.id ${d}`;
   }
 }
 
 export type RawRow = {
-  id: string; member_id: string; member_code: string; first_name: string; last_name: string; country: string; currency: string;
-  amount: string; fee: string; net: string; status: WithdrawalRow['status']; source: WithdrawalRow['source']; requested_at: Date | string;
-  risk_mask: number; payout_method: WithdrawalRow['payoutMethod']; last_payout_error: string | null; updated_at: Date | string;
-  approvals_required: number; first_approved_at: Date | string | null;
+  id: string;
+  member_id: string;
+  member_code: string;
+  first_name: string;
+  last_name: string;
+  country: string;
+  currency: string;
+  amount: string;
+  fee: string;
+  net: string;
+  status: WithdrawalRow['status'];
+  source: WithdrawalRow['source'];
+  requested_at: Date | string;
+  risk_mask: number;
+  payout_method: WithdrawalRow['payoutMethod'];
+  last_payout_error: string | null;
+  updated_at: Date | string;
+  approvals_required: number;
+  first_approved_at: Date | string | null;
 };
 
 export const ROW_COLUMNS = sql`w.id, w.member_id, m.code as member_code, m.first_name, m.last_name, w.country, w.currency, w.amount, w.fee, w.net,
@@ -71,12 +90,24 @@ const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOStr
 
 export function toRow(r: RawRow): WithdrawalRow {
   return {
-    id: Number(r.id), memberId: Number(r.member_id), memberCode: r.member_code, memberName: `${r.first_name} ${r.last_name}`.trim(),
-    country: r.country as WithdrawalRow['country'], currency: r.currency as WithdrawalRow['currency'],
-    amount: new Decimal(r.amount).toFixed(2), fee: new Decimal(r.fee).toFixed(2), net: new Decimal(r.net).toFixed(2),
-    status: r.status, source: r.source, requestedAt: iso(r.requested_at), riskFlags: flagsOfMask(Number(r.risk_mask)),
-    payoutMethod: r.payout_method ?? null, lastPayoutError: r.last_payout_error ?? null, updatedAt: iso(r.updated_at),
-    approvalsRequired: Number(r.approvals_required ?? 1), awaitingSecondApproval: r.status === 'pending' && r.first_approved_at != null,
+    id: Number(r.id),
+    memberId: Number(r.member_id),
+    memberCode: r.member_code,
+    memberName: `${r.first_name} ${r.last_name}`.trim(),
+    country: r.country as WithdrawalRow['country'],
+    currency: r.currency as WithdrawalRow['currency'],
+    amount: new Decimal(r.amount).toFixed(2),
+    fee: new Decimal(r.fee).toFixed(2),
+    net: new Decimal(r.net).toFixed(2),
+    status: r.status,
+    source: r.source,
+    requestedAt: iso(r.requested_at),
+    riskFlags: flagsOfMask(Number(r.risk_mask)),
+    payoutMethod: r.payout_method ?? null,
+    lastPayoutError: r.last_payout_error ?? null,
+    updatedAt: iso(r.updated_at),
+    approvalsRequired: Number(r.approvals_required ?? 1),
+    awaitingSecondApproval: r.status === 'pending' && r.first_approved_at != null,
   };
 }
 
@@ -85,8 +116,11 @@ export async function totalsOf(db: DbOrTx, where: SQL) {
     select w.currency, count(*)::int as n, sum(w.amount)::text as amount, sum(w.fee)::text as fee, sum(w.net)::text as net
       from withdrawals w where ${where} group by w.currency order by w.currency`);
   return rows.map((r) => ({
-    currency: r.currency as WithdrawalRow['currency'], count: Number(r.n),
-    amount: new Decimal(r.amount).toFixed(2), fee: new Decimal(r.fee).toFixed(2), net: new Decimal(r.net).toFixed(2),
+    currency: r.currency as WithdrawalRow['currency'],
+    count: Number(r.n),
+    amount: new Decimal(r.amount).toFixed(2),
+    fee: new Decimal(r.fee).toFixed(2),
+    net: new Decimal(r.net).toFixed(2),
   }));
 }
 
@@ -97,10 +131,11 @@ export async function listWithdrawals(db: DbOrTx, input: QueueInput) {
   const offset = (input.page - 1) * input.pageSize;
   // The page's ids come from the withdrawals alone (an index-only scan in queue order); only those
   // rows are then joined to their members. Sorting by member needs the join first.
-  const page = input.sort === 'member'
-    ? sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
+  const page =
+    input.sort === 'member'
+      ? sql`select ${ROW_COLUMNS} from withdrawals w join members m on m.id = w.member_id
            where ${where} order by ${order} limit ${input.pageSize} offset ${offset}`
-    : sql`with page as (select w.id from withdrawals w where ${where} order by ${order} limit ${input.pageSize} offset ${offset})
+      : sql`with page as (select w.id from withdrawals w where ${where} order by ${order} limit ${input.pageSize} offset ${offset})
           select ${ROW_COLUMNS} from page p join withdrawals w on w.id = p.id join members m on m.id = w.member_id order by ${order}`;
   const [rows, totals] = await Promise.all([db.execute<RawRow>(page), totalsOf(db, where)]);
   return {

@@ -14,7 +14,13 @@ import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { Decimal } from '../../domain/money';
 import { assessRisk, DEFAULT_RISK_RULES, type RiskAssessment, type RiskFacts, type RiskRules } from '../../domain/withdrawals';
 
-export async function commissionByPeriod(db: DbOrTx, memberId: number, at: Date, enrolledAt: Date, periods: number): Promise<{ period: string; amount: string }[]> {
+export async function commissionByPeriod(
+  db: DbOrTx,
+  memberId: number,
+  at: Date,
+  enrolledAt: Date,
+  periods: number,
+): Promise<{ period: string; amount: string }[]> {
   const keys: string[] = [];
   let k = periodOf(at) as string;
   for (let i = 0; i < periods; i++) {
@@ -48,7 +54,14 @@ export interface MemberRiskInfo {
 }
 
 /** The flags of a request of `amount` at `at` (the request itself counted among the window's requests). */
-export async function assessRequest(db: DbOrTx, member: MemberRiskInfo, amount: string, at: Date, opts: { includeSelf: boolean; excludeId?: number }, rules: RiskRules = DEFAULT_RISK_RULES): Promise<RiskAssessment> {
+export async function assessRequest(
+  db: DbOrTx,
+  member: MemberRiskInfo,
+  amount: string,
+  at: Date,
+  opts: { includeSelf: boolean; excludeId?: number },
+  rules: RiskRules = DEFAULT_RISK_RULES,
+): Promise<RiskAssessment> {
   const since = new Date(at.getTime() - rules.requestWindowDays * 86_400_000);
   const [c] = await db.execute<{ n: number }>(sql`
     select count(*)::int as n from withdrawals

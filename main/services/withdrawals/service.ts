@@ -28,8 +28,18 @@ import type { StripeSettings, TransferOutcome, TransferRequest } from './stripe'
 type W = typeof withdrawals.$inferSelect;
 
 export interface MemberInfo {
-  id: number; code: string; firstName: string; lastName: string; email: string | null; phone: string | null; country: string; currency: Currency;
-  status: string; enrolledAt: Date; stripeAccountId: string | null; payoutDestinationChangedAt: Date | null;
+  id: number;
+  code: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  country: string;
+  currency: Currency;
+  status: string;
+  enrolledAt: Date;
+  stripeAccountId: string | null;
+  payoutDestinationChangedAt: Date | null;
 }
 
 export async function loadMember(db: DbOrTx, memberId: number): Promise<MemberInfo> {
@@ -40,10 +50,18 @@ export async function loadMember(db: DbOrTx, memberId: number): Promise<MemberIn
   if (!r) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
   const d = (v: unknown) => (v == null ? null : v instanceof Date ? v : new Date(String(v)));
   return {
-    id: Number(r.id), code: String(r.code), firstName: String(r.first_name), lastName: String(r.last_name),
-    email: (r.email as string | null) ?? null, phone: (r.phone as string | null) ?? null, country: String(r.country).trim(),
-    currency: String(r.currency).trim() as Currency, status: String(r.status), enrolledAt: d(r.enrolled_at)!,
-    stripeAccountId: (r.stripe_account_id as string | null) ?? null, payoutDestinationChangedAt: d(r.payout_destination_changed_at),
+    id: Number(r.id),
+    code: String(r.code),
+    firstName: String(r.first_name),
+    lastName: String(r.last_name),
+    email: (r.email as string | null) ?? null,
+    phone: (r.phone as string | null) ?? null,
+    country: String(r.country).trim(),
+    currency: String(r.currency).trim() as Currency,
+    status: String(r.status),
+    enrolledAt: d(r.enrolled_at)!,
+    stripeAccountId: (r.stripe_account_id as string | null) ?? null,
+    payoutDestinationChangedAt: d(r.payout_destination_changed_at),
   };
 }
 
@@ -68,9 +86,19 @@ function notIn(w: W, expected: WithdrawalStatus[], action: string): AppError {
 
 /** What the audit keeps of a withdrawal. */
 const snapshot = (w: W) => ({
-  status: w.status, amount: w.amount, fee: w.fee, net: w.net, currency: w.currency, memberId: w.memberId,
-  payoutMethod: w.payoutMethod, stripeTransferId: w.stripeTransferId, bankBatchId: w.bankBatchId,
-  approvalsRequired: w.approvalsRequired, firstApprovedBy: w.firstApprovedBy, approvedBy: w.approvedBy, payoutDestinationId: w.payoutDestinationId,
+  status: w.status,
+  amount: w.amount,
+  fee: w.fee,
+  net: w.net,
+  currency: w.currency,
+  memberId: w.memberId,
+  payoutMethod: w.payoutMethod,
+  stripeTransferId: w.stripeTransferId,
+  bankBatchId: w.bankBatchId,
+  approvalsRequired: w.approvalsRequired,
+  firstApprovedBy: w.firstApprovedBy,
+  approvedBy: w.approvedBy,
+  payoutDestinationId: w.payoutDestinationId,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -109,8 +137,15 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
   }
   const key = `withdrawal:request:${input.requestKey ?? randomUUID()}`;
   const hold = await postTransfer(ctx.tx, {
-    idempotencyKey: key, kind: 'withdrawal.hold', currency: member.currency, pending: true, at: now,
-    entries: [{ account: { member: member.id }, amount: `-${q.quote.amount}` }, { account: { company: 'withdrawal_holds' }, amount: q.quote.amount }],
+    idempotencyKey: key,
+    kind: 'withdrawal.hold',
+    currency: member.currency,
+    pending: true,
+    at: now,
+    entries: [
+      { account: { member: member.id }, amount: `-${q.quote.amount}` },
+      { account: { company: 'withdrawal_holds' }, amount: q.quote.amount },
+    ],
     reference: { memberId: member.id, source: input.source },
   });
   if (hold.replayed) {
@@ -121,14 +156,30 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
   }
   // The wallet row is locked by the hold: this member's requests are counted one at a time.
   const risk = await assessRequest(ctx.tx, member, q.quote.amount, now, { includeSelf: true });
-  const [w] = await ctx.tx.insert(withdrawals).values({
-    memberId: member.id, country: member.country, currency: member.currency,
-    amount: q.quote.amount, fee: q.quote.fee, net: q.quote.net, status: 'pending', source: input.source,
-    requestedAt: now, requestedBy: input.source === 'staff' ? (ctx.staff?.id ?? null) : null, requestNote: input.note || null,
-    riskMask: risk.mask, riskDetails: risk.details, holdTransactionId: hold.transactionId, updatedAt: now,
-  }).returning();
+  const [w] = await ctx.tx
+    .insert(withdrawals)
+    .values({
+      memberId: member.id,
+      country: member.country,
+      currency: member.currency,
+      amount: q.quote.amount,
+      fee: q.quote.fee,
+      net: q.quote.net,
+      status: 'pending',
+      source: input.source,
+      requestedAt: now,
+      requestedBy: input.source === 'staff' ? (ctx.staff?.id ?? null) : null,
+      requestNote: input.note || null,
+      riskMask: risk.mask,
+      riskDetails: risk.details,
+      holdTransactionId: hold.transactionId,
+      updatedAt: now,
+    })
+    .returning();
   await ctx.audit({
-    entity: 'withdrawal', entityId: w!.id, reason: input.note || null,
+    entity: 'withdrawal',
+    entityId: w!.id,
+    reason: input.note || null,
     after: { ...snapshot(w!), riskFlags: risk.flags, holdTransactionId: hold.transactionId, source: input.source, onBehalfOfMember: input.source === 'staff' },
   });
   return withdrawalRow(ctx.tx, w!.id);
@@ -163,11 +214,23 @@ async function approveRow(ctx: MutationContext, w: W, note: string | undefined):
   if (!w.firstApprovedBy) {
     const need = await needsSecondApproval(ctx.tx, w.currency as Currency, w.amount, now);
     if (need.required === 2) {
-      const [after] = await ctx.tx.update(withdrawals).set({
-        approvalsRequired: 2, firstApprovedBy: staffId, firstApprovedAt: now, firstApprovalNote: note || null, updatedAt: now,
-      }).where(eq(withdrawals.id, w.id)).returning();
+      const [after] = await ctx.tx
+        .update(withdrawals)
+        .set({
+          approvalsRequired: 2,
+          firstApprovedBy: staffId,
+          firstApprovedAt: now,
+          firstApprovalNote: note || null,
+          updatedAt: now,
+        })
+        .where(eq(withdrawals.id, w.id))
+        .returning();
       await ctx.audit({
-        action: 'withdrawals.firstApproval', entity: 'withdrawal', entityId: w.id, before: snapshot(w), reason: note || null,
+        action: 'withdrawals.firstApproval',
+        entity: 'withdrawal',
+        entityId: w.id,
+        before: snapshot(w),
+        reason: note || null,
         after: { ...snapshot(after!), awaitingSecondApproval: true, amountMxn: need.amountMxn, thresholdMxn: need.thresholdMxn },
       });
       return { stage: 'first', after: after! };
@@ -176,10 +239,19 @@ async function approveRow(ctx: MutationContext, w: W, note: string | undefined):
   // The money approved is the hold on a wallet whose cache must still agree with its entries.
   await verifyWallet(ctx.tx, w.memberId, w.currency);
   const dest = await destinationInForce(ctx.tx, w.memberId, w.country);
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'approved', approvedBy: staffId, approvedAt: now, approvalNote: note || null, updatedAt: now,
-    payoutDestinationId: dest?.id ?? null, payoutDestination: dest ? snapshotOf(dest) : null,
-  }).where(eq(withdrawals.id, w.id)).returning();
+  const [after] = await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'approved',
+      approvedBy: staffId,
+      approvedAt: now,
+      approvalNote: note || null,
+      updatedAt: now,
+      payoutDestinationId: dest?.id ?? null,
+      payoutDestination: dest ? snapshotOf(dest) : null,
+    })
+    .where(eq(withdrawals.id, w.id))
+    .returning();
   await ctx.audit({ entity: 'withdrawal', entityId: w.id, before: snapshot(w), after: snapshot(after!), reason: note || null });
   return { stage: 'final', after: after! };
 }
@@ -207,11 +279,19 @@ export async function approveMany(ctx: MutationContext, ids: number[], note?: st
   if (missing.length) throw AppError.of('NOT_FOUND', 'withdrawal.someMissing', { ids: missing.join(', ') }, { missing });
   const notPending = rows.filter((r) => r.status !== 'pending');
   if (notPending.length) {
-    throw AppError.of('CONFLICT', 'withdrawal.onlyPending', { list: notPending.map((r) => r.id).join(', ') },
-      { notPending: notPending.map((r) => ({ id: r.id, status: r.status })) });
+    throw AppError.of(
+      'CONFLICT',
+      'withdrawal.onlyPending',
+      { list: notPending.map((r) => r.id).join(', ') },
+      { notPending: notPending.map((r) => ({ id: r.id, status: r.status })) },
+    );
   }
-  const codes = new Map((await ctx.tx.execute<{ id: string; code: string }>(sql`
-    select w.id, m.code from withdrawals w join members m on m.id = w.member_id where w.id = any(${`{${unique.join(',')}}`}::bigint[])`)).map((r) => [Number(r.id), r.code]));
+  const codes = new Map(
+    (
+      await ctx.tx.execute<{ id: string; code: string }>(sql`
+    select w.id, m.code from withdrawals w join members m on m.id = w.member_id where w.id = any(${`{${unique.join(',')}}`}::bigint[])`)
+    ).map((r) => [Number(r.id), r.code]),
+  );
   const staffId = ctx.staff?.id ?? null;
   const needsSomeoneElse: { id: number; memberCode: string; rule: NeedsSomeoneElse }[] = [];
   const approved: W[] = [];
@@ -227,7 +307,12 @@ export async function approveMany(ctx: MutationContext, ids: number[], note?: st
     else firstApprovals.push({ id: r.id, memberCode: codes.get(r.id) ?? '' });
   }
   if (approved.length === 0 && firstApprovals.length === 0) {
-    throw AppError.of('FORBIDDEN', 'withdrawal.noneForYou', { list: needsSomeoneElse.map((x) => `${x.id} (${x.memberCode})`).join(', ') }, { needsSomeoneElse });
+    throw AppError.of(
+      'FORBIDDEN',
+      'withdrawal.noneForYou',
+      { list: needsSomeoneElse.map((x) => `${x.id} (${x.memberCode})`).join(', ') },
+      { needsSomeoneElse },
+    );
   }
   return { count: approved.length, totals: totalsOfRows(approved), firstApprovals, needsSomeoneElse };
 }
@@ -242,9 +327,15 @@ export function totalsOfRows(rows: Pick<W, 'currency' | 'amount' | 'fee' | 'net'
     t.net = t.net.plus(r.net);
     m.set(r.currency, t);
   }
-  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, t]) => ({
-    currency: currency as Currency, count: t.count, amount: t.amount.toFixed(2), fee: t.fee.toFixed(2), net: t.net.toFixed(2),
-  }));
+  return [...m.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, t]) => ({
+      currency: currency as Currency,
+      count: t.count,
+      amount: t.amount.toFixed(2),
+      fee: t.fee.toFixed(2),
+      net: t.net.toFixed(2),
+    }));
 }
 
 export async function rejectWithdrawal(ctx: MutationContext, id: number, reason: string): Promise<WithdrawalRow> {
@@ -252,9 +343,17 @@ export async function rejectWithdrawal(ctx: MutationContext, id: number, reason:
   if (w.status !== 'pending') throw notIn(w, ['pending'], 'rechazar');
   const now = ctx.now();
   await voidPending(ctx.tx, w.holdTransactionId, now);
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'rejected', rejectedBy: ctx.staff?.id ?? null, rejectedAt: now, rejectionReason: reason, updatedAt: now,
-  }).where(eq(withdrawals.id, id)).returning();
+  const [after] = await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'rejected',
+      rejectedBy: ctx.staff?.id ?? null,
+      rejectedAt: now,
+      rejectionReason: reason,
+      updatedAt: now,
+    })
+    .where(eq(withdrawals.id, id))
+    .returning();
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
   return withdrawalRow(ctx.tx, id);
 }
@@ -268,8 +367,12 @@ async function settle(ctx: MutationContext, w: W, clearing: 'payouts_clearing' |
   ];
   if (!new Decimal(w.fee).isZero()) entries.push({ account: { company: 'fee_income' }, amount: w.fee });
   const r = await postTransfer(ctx.tx, {
-    idempotencyKey: `withdrawal:${w.id}:settle`, kind: 'withdrawal.settle', currency: w.currency as Currency, at,
-    entries, reference: { withdrawalId: w.id, method: clearing === 'payouts_clearing' ? 'stripe' : 'bank_file' },
+    idempotencyKey: `withdrawal:${w.id}:settle`,
+    kind: 'withdrawal.settle',
+    currency: w.currency as Currency,
+    at,
+    entries,
+    reference: { withdrawalId: w.id, method: clearing === 'payouts_clearing' ? 'stripe' : 'bank_file' },
   });
   return r.transactionId;
 }
@@ -296,8 +399,12 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
     }
     destination = member.stripeAccountId;
   } else if (w.status === 'processing' && w.payoutMethod === 'stripe') {
-    const [last] = await ctx.tx.select().from(withdrawalPayoutAttempts).where(eq(withdrawalPayoutAttempts.withdrawalId, id))
-      .orderBy(sql`${withdrawalPayoutAttempts.id} desc`).limit(1);
+    const [last] = await ctx.tx
+      .select()
+      .from(withdrawalPayoutAttempts)
+      .where(eq(withdrawalPayoutAttempts.withdrawalId, id))
+      .orderBy(sql`${withdrawalPayoutAttempts.id} desc`)
+      .limit(1);
     // An attempt still in flight (no outcome, younger than the SDK can keep it) must not be doubled.
     const inFlightMs = settings.timeoutMs * (settings.maxNetworkRetries + 1) + 15_000;
     if (last && last.outcome === null && now.getTime() - last.startedAt.getTime() < inFlightMs) {
@@ -309,60 +416,130 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
     throw notIn(w, ['approved'], 'pagar');
   }
   const key = payoutKey(id);
-  const [attempt] = await ctx.tx.insert(withdrawalPayoutAttempts).values({
-    withdrawalId: id, method: 'stripe', idempotencyKey: key, startedBy: ctx.staff?.id ?? null, startedAt: now,
-  }).returning();
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'processing', payoutMethod: 'stripe', stripeDestination: destination,
-    processingBy: w.status === 'approved' ? (ctx.staff?.id ?? null) : w.processingBy, processingAt: w.status === 'approved' ? now : w.processingAt,
-    payoutAttempts: w.payoutAttempts + 1, updatedAt: now,
-  }).where(eq(withdrawals.id, id)).returning();
+  const [attempt] = await ctx.tx
+    .insert(withdrawalPayoutAttempts)
+    .values({
+      withdrawalId: id,
+      method: 'stripe',
+      idempotencyKey: key,
+      startedBy: ctx.staff?.id ?? null,
+      startedAt: now,
+    })
+    .returning();
+  const [after] = await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'processing',
+      payoutMethod: 'stripe',
+      stripeDestination: destination,
+      processingBy: w.status === 'approved' ? (ctx.staff?.id ?? null) : w.processingBy,
+      processingAt: w.status === 'approved' ? now : w.processingAt,
+      payoutAttempts: w.payoutAttempts + 1,
+      updatedAt: now,
+    })
+    .where(eq(withdrawals.id, id))
+    .returning();
   await ctx.audit({
-    entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), attempt: attempt!.id, idempotencyKey: key },
+    entity: 'withdrawal',
+    entityId: id,
+    before: snapshot(w),
+    after: { ...snapshot(after!), attempt: attempt!.id, idempotencyKey: key },
     reason: w.status === 'processing' ? 'reintento de pago (misma clave de idempotencia)' : null,
   });
-  return { call: { attemptId: attempt!.id, withdrawalId: id, memberId: w.memberId, idempotencyKey: key, destination: destination!, currency: w.currency, net: w.net, retry: w.status === 'processing' } };
+  return {
+    call: {
+      attemptId: attempt!.id,
+      withdrawalId: id,
+      memberId: w.memberId,
+      idempotencyKey: key,
+      destination: destination!,
+      currency: w.currency,
+      net: w.net,
+      retry: w.status === 'processing',
+    },
+  };
 }
 
 export async function recordStripeOutcome(ctx: MutationContext, id: number, attemptId: number, o: TransferOutcome) {
   const w = await lock(ctx, id);
   const now = ctx.now();
-  const [attempt] = await ctx.tx.select().from(withdrawalPayoutAttempts)
-    .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id))).for('update');
+  const [attempt] = await ctx.tx
+    .select()
+    .from(withdrawalPayoutAttempts)
+    .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id)))
+    .for('update');
   if (!attempt) throw AppError.of('NOT_FOUND', 'withdrawal.attemptNotFound', {}, { id, attemptId });
-  await ctx.tx.update(withdrawalPayoutAttempts).set({
-    finishedAt: now, outcome: o.outcome, stripeTransferId: o.outcome === 'paid' ? o.transferId : null,
-    errorCode: o.outcome === 'paid' ? null : o.code, errorMessage: o.outcome === 'paid' ? null : o.message,
-  }).where(eq(withdrawalPayoutAttempts.id, attemptId));
+  await ctx.tx
+    .update(withdrawalPayoutAttempts)
+    .set({
+      finishedAt: now,
+      outcome: o.outcome,
+      stripeTransferId: o.outcome === 'paid' ? o.transferId : null,
+      errorCode: o.outcome === 'paid' ? null : o.code,
+      errorMessage: o.outcome === 'paid' ? null : o.message,
+    })
+    .where(eq(withdrawalPayoutAttempts.id, attemptId));
 
   let after = w;
   if (w.status === 'processing') {
     if (o.outcome === 'paid') {
       const settleId = await settle(ctx, w, 'payouts_clearing', now);
-      [after] = (await ctx.tx.update(withdrawals).set({
-        status: 'paid', stripeTransferId: o.transferId, payoutReference: o.transferId, paidAt: now, paidBy: ctx.staff?.id ?? null,
-        settleTransactionId: settleId, lastPayoutError: null, updatedAt: now,
-      }).where(eq(withdrawals.id, id)).returning()) as [W];
+      [after] = (await ctx.tx
+        .update(withdrawals)
+        .set({
+          status: 'paid',
+          stripeTransferId: o.transferId,
+          payoutReference: o.transferId,
+          paidAt: now,
+          paidBy: ctx.staff?.id ?? null,
+          settleTransactionId: settleId,
+          lastPayoutError: null,
+          updatedAt: now,
+        })
+        .where(eq(withdrawals.id, id))
+        .returning()) as [W];
     } else if (o.outcome === 'declined') {
       await voidPending(ctx.tx, w.holdTransactionId, now);
-      [after] = (await ctx.tx.update(withdrawals).set({
-        status: 'failed', failedAt: now, failedBy: ctx.staff?.id ?? null, failureReason: `Stripe: ${o.message} (${o.code})`,
-        lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now,
-      }).where(eq(withdrawals.id, id)).returning()) as [W];
+      [after] = (await ctx.tx
+        .update(withdrawals)
+        .set({
+          status: 'failed',
+          failedAt: now,
+          failedBy: ctx.staff?.id ?? null,
+          failureReason: `Stripe: ${o.message} (${o.code})`,
+          lastPayoutError: `${o.code}: ${o.message}`,
+          updatedAt: now,
+        })
+        .where(eq(withdrawals.id, id))
+        .returning()) as [W];
     } else {
-      [after] = (await ctx.tx.update(withdrawals).set({ lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now })
-        .where(eq(withdrawals.id, id)).returning()) as [W];
+      [after] = (await ctx.tx
+        .update(withdrawals)
+        .set({ lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now })
+        .where(eq(withdrawals.id, id))
+        .returning()) as [W];
     }
   }
   // A late answer for a withdrawal already paid (another attempt recorded it) changes nothing.
   await ctx.audit({
-    action: 'withdrawals.payoutOutcome', entity: 'withdrawal', entityId: id, before: snapshot(w),
-    after: { ...snapshot(after), attempt: attemptId, outcome: o.outcome, ...(o.outcome === 'paid' ? { transferId: o.transferId } : { code: o.code, message: o.message }) },
+    action: 'withdrawals.payoutOutcome',
+    entity: 'withdrawal',
+    entityId: id,
+    before: snapshot(w),
+    after: {
+      ...snapshot(after),
+      attempt: attemptId,
+      outcome: o.outcome,
+      ...(o.outcome === 'paid' ? { transferId: o.transferId } : { code: o.code, message: o.message }),
+    },
     reason: o.outcome === 'paid' ? null : o.message,
   });
   return {
-    id, status: after.status, outcome: w.status === 'paid' && after.status === 'paid' ? 'paid' as const : o.outcome,
-    message: o.outcome === 'paid' ? null : o.message, stripeTransferId: after.stripeTransferId,
+    id,
+    status: after.status,
+    outcome: w.status === 'paid' && after.status === 'paid' ? ('paid' as const) : o.outcome,
+    message: o.outcome === 'paid' ? null : o.message,
+    stripeTransferId: after.stripeTransferId,
   };
 }
 
@@ -378,35 +555,74 @@ export async function createBankBatch(ctx: MutationContext, ids: number[]) {
   if (wrong.length) {
     const awaiting = wrong.filter((r) => r.status === 'pending' && r.firstApprovedBy);
     if (awaiting.length) {
-      throw AppError.of('CONFLICT', 'withdrawal.awaitingSecondMany', { list: awaiting.map((r) => r.id).join(', ') },
-        { notApproved: wrong.map((r) => ({ id: r.id, status: r.status, awaitingSecondApproval: r.status === 'pending' && !!r.firstApprovedBy })) });
+      throw AppError.of(
+        'CONFLICT',
+        'withdrawal.awaitingSecondMany',
+        { list: awaiting.map((r) => r.id).join(', ') },
+        { notApproved: wrong.map((r) => ({ id: r.id, status: r.status, awaitingSecondApproval: r.status === 'pending' && !!r.firstApprovedBy })) },
+      );
     }
-    throw AppError.of('CONFLICT', 'withdrawal.onlyApproved', { list: wrong.map((r) => r.id).join(', ') },
-      { notApproved: wrong.map((r) => ({ id: r.id, status: r.status })) });
+    throw AppError.of(
+      'CONFLICT',
+      'withdrawal.onlyApproved',
+      { list: wrong.map((r) => r.id).join(', ') },
+      { notApproved: wrong.map((r) => ({ id: r.id, status: r.status })) },
+    );
   }
   // The bank pays the destination copied at approval; a row without one cannot be paid by bank.
   const noDestination = rows.filter((r) => !r.payoutDestination);
   if (noDestination.length) {
     const codes = await ctx.tx.execute<{ id: string; code: string }>(sql`
       select w.id, m.code from withdrawals w join members m on m.id = w.member_id where w.id = any(${`{${noDestination.map((r) => r.id).join(',')}}`}::bigint[]) order by w.id`);
-    throw AppError.of('CONFLICT', 'withdrawal.noDestination', { list: codes.map((c) => `${c.code} (folio ${c.id})`).join(', ') },
-      { noDestination: codes.map((c) => ({ id: Number(c.id), memberCode: c.code })) });
+    throw AppError.of(
+      'CONFLICT',
+      'withdrawal.noDestination',
+      { list: codes.map((c) => `${c.code} (folio ${c.id})`).join(', ') },
+      { noDestination: codes.map((c) => ({ id: Number(c.id), memberCode: c.code })) },
+    );
   }
   const now = ctx.now();
   const totals = totalsOfRows(rows);
   const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  const [batch] = await ctx.tx.insert(payoutBatches).values({
-    createdBy: ctx.staff?.id ?? null, createdAt: now, count: rows.length, totals, fileName: `retiros-banco-${stamp}.csv`,
-  }).returning();
-  await ctx.tx.update(withdrawals).set({
-    status: 'processing', payoutMethod: 'bank_file', bankBatchId: batch!.id, processingBy: ctx.staff?.id ?? null, processingAt: now,
-    payoutAttempts: sql`${withdrawals.payoutAttempts} + 1`, updatedAt: now,
-  }).where(inArray(withdrawals.id, unique));
-  await ctx.tx.insert(withdrawalPayoutAttempts).values(rows.map((r) => ({
-    withdrawalId: r.id, method: 'bank_file' as const, idempotencyKey: `batch-${batch!.id}-${r.id}`, startedBy: ctx.staff?.id ?? null, startedAt: now, outcome: 'batched',
-  })));
+  const [batch] = await ctx.tx
+    .insert(payoutBatches)
+    .values({
+      createdBy: ctx.staff?.id ?? null,
+      createdAt: now,
+      count: rows.length,
+      totals,
+      fileName: `retiros-banco-${stamp}.csv`,
+    })
+    .returning();
+  await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'processing',
+      payoutMethod: 'bank_file',
+      bankBatchId: batch!.id,
+      processingBy: ctx.staff?.id ?? null,
+      processingAt: now,
+      payoutAttempts: sql`${withdrawals.payoutAttempts} + 1`,
+      updatedAt: now,
+    })
+    .where(inArray(withdrawals.id, unique));
+  await ctx.tx.insert(withdrawalPayoutAttempts).values(
+    rows.map((r) => ({
+      withdrawalId: r.id,
+      method: 'bank_file' as const,
+      idempotencyKey: `batch-${batch!.id}-${r.id}`,
+      startedBy: ctx.staff?.id ?? null,
+      startedAt: now,
+      outcome: 'batched',
+    })),
+  );
   for (const r of rows) {
-    await ctx.audit({ entity: 'withdrawal', entityId: r.id, before: snapshot(r), after: { ...snapshot(r), status: 'processing', payoutMethod: 'bank_file', bankBatchId: batch!.id } });
+    await ctx.audit({
+      entity: 'withdrawal',
+      entityId: r.id,
+      before: snapshot(r),
+      after: { ...snapshot(r), status: 'processing', payoutMethod: 'bank_file', bankBatchId: batch!.id },
+    });
   }
   await ctx.audit({ entity: 'payout_batch', entityId: batch!.id, after: { count: rows.length, totals, fileName: batch!.fileName } });
   return { batch: batch!, rows, totals };
@@ -423,9 +639,18 @@ export async function markBankPaid(ctx: MutationContext, id: number, reference: 
   }
   const now = ctx.now();
   const settleId = await settle(ctx, w, 'withdrawal_clearing', now);
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'paid', paidAt: now, paidBy: ctx.staff?.id ?? null, payoutReference: reference, settleTransactionId: settleId, updatedAt: now,
-  }).where(eq(withdrawals.id, id)).returning();
+  const [after] = await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'paid',
+      paidAt: now,
+      paidBy: ctx.staff?.id ?? null,
+      payoutReference: reference,
+      settleTransactionId: settleId,
+      updatedAt: now,
+    })
+    .where(eq(withdrawals.id, id))
+    .returning();
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), payoutReference: reference }, reason: reference });
   return withdrawalRow(ctx.tx, id);
 }
@@ -438,9 +663,17 @@ export async function markBankFailed(ctx: MutationContext, id: number, reason: s
   }
   const now = ctx.now();
   await voidPending(ctx.tx, w.holdTransactionId, now);
-  const [after] = await ctx.tx.update(withdrawals).set({
-    status: 'failed', failedAt: now, failedBy: ctx.staff?.id ?? null, failureReason: reason, updatedAt: now,
-  }).where(eq(withdrawals.id, id)).returning();
+  const [after] = await ctx.tx
+    .update(withdrawals)
+    .set({
+      status: 'failed',
+      failedAt: now,
+      failedBy: ctx.staff?.id ?? null,
+      failureReason: reason,
+      updatedAt: now,
+    })
+    .where(eq(withdrawals.id, id))
+    .returning();
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
   return withdrawalRow(ctx.tx, id);
 }
@@ -462,19 +695,41 @@ export async function quote(db: DbOrTx, memberId: number, amount: string, now: D
   if (!q.ok) {
     const problem = q.problem.code === 'below_minimum' ? `El mínimo de retiro es ${q.problem.minimum} ${member.currency}.` : q.problem.code;
     const problemAmount = q.problem.code === 'below_minimum' ? q.problem.minimum : q.problem.code === 'fee_exceeds_amount' ? q.problem.fee : null;
-    return { currency: member.currency, minimum, fee: '0.00', net: '0.00', available: bal.available, ok: false, problem, problemCode: q.problem.code, problemAmount };
+    return {
+      currency: member.currency,
+      minimum,
+      fee: '0.00',
+      net: '0.00',
+      available: bal.available,
+      ok: false,
+      problem,
+      problemCode: q.problem.code,
+      problemAmount,
+    };
   }
   const short = new Decimal(bal.available).lt(q.quote.amount);
   if (drifted) {
     return {
-      currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available, ok: false,
+      currency: member.currency,
+      minimum,
+      fee: q.quote.fee,
+      net: q.quote.net,
+      available: bal.available,
+      ok: false,
       problem: 'El saldo guardado de este monedero no coincide con la suma de sus movimientos: no se puede retirar hasta que finanzas lo revise.',
-      problemCode: 'drifted' as const, problemAmount: null,
+      problemCode: 'drifted' as const,
+      problemAmount: null,
     };
   }
   return {
-    currency: member.currency, minimum, fee: q.quote.fee, net: q.quote.net, available: bal.available,
-    ok: !short, problem: short ? `Saldo disponible insuficiente (${bal.available} ${member.currency}).` : null,
-    problemCode: short ? 'insufficient' as const : null, problemAmount: short ? bal.available : null,
+    currency: member.currency,
+    minimum,
+    fee: q.quote.fee,
+    net: q.quote.net,
+    available: bal.available,
+    ok: !short,
+    problem: short ? `Saldo disponible insuficiente (${bal.available} ${member.currency}).` : null,
+    problemCode: short ? ('insufficient' as const) : null,
+    problemAmount: short ? bal.available : null,
   };
 }

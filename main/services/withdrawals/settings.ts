@@ -48,9 +48,17 @@ export async function setSecondApprovalThreshold(ctx: MutationContext, amountMxn
   const before = await secondApprovalThresholdMxn(ctx.tx);
   const value = new Decimal(amountMxn).toFixed(2);
   const now = ctx.now();
-  await ctx.tx.insert(appSettings).values({ key: SECOND_APPROVAL_KEY, value, updatedBy: ctx.staff?.id ?? null, updatedAt: now })
+  await ctx.tx
+    .insert(appSettings)
+    .values({ key: SECOND_APPROVAL_KEY, value, updatedBy: ctx.staff?.id ?? null, updatedAt: now })
     .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedBy: ctx.staff?.id ?? null, updatedAt: now } });
-  await ctx.audit({ entity: 'setting', entityId: SECOND_APPROVAL_KEY, before: { thresholdMxn: before }, after: { thresholdMxn: value }, reason: reason || null });
+  await ctx.audit({
+    entity: 'setting',
+    entityId: SECOND_APPROVAL_KEY,
+    before: { thresholdMxn: before },
+    after: { thresholdMxn: value },
+    reason: reason || null,
+  });
   return moneyControlSettings(ctx.tx, now);
 }
 
@@ -58,7 +66,12 @@ export async function setSecondApprovalThreshold(ctx: MutationContext, amountMxn
  * Does this amount need two approvers? amount × rate-to-MXN > threshold. A currency with no rate in
  * force counts as above the threshold: without a rate nobody can tell, and two people are the safe side.
  */
-export async function needsSecondApproval(db: DbOrTx, currency: Currency, amount: string, at: Date): Promise<{ required: 1 | 2; amountMxn: string | null; thresholdMxn: string }> {
+export async function needsSecondApproval(
+  db: DbOrTx,
+  currency: Currency,
+  amount: string,
+  at: Date,
+): Promise<{ required: 1 | 2; amountMxn: string | null; thresholdMxn: string }> {
   const thresholdMxn = await secondApprovalThresholdMxn(db);
   const rate = await rateInForce(db, currency, at);
   if (!rate) return { required: 2, amountMxn: null, thresholdMxn };

@@ -63,8 +63,12 @@ export function stripeClient(s: StripeSettings): Stripe {
   let c = clients.get(key);
   if (!c) {
     c = new Stripe(s.secretKey, {
-      host: s.host, port: s.port, protocol: s.protocol,
-      timeout: s.timeoutMs, maxNetworkRetries: s.maxNetworkRetries, telemetry: false,
+      host: s.host,
+      port: s.port,
+      protocol: s.protocol,
+      timeout: s.timeoutMs,
+      maxNetworkRetries: s.maxNetworkRetries,
+      telemetry: false,
       appInfo: { name: 'NNProtect Back Office' },
     });
     clients.set(key, c);

@@ -21,7 +21,9 @@ beforeAll(async () => {
   stub = await startStripeStub();
   applyEnv(stubEnv(stub, { NNP_STRIPE_TIMEOUT_MS: '1000', NNP_STRIPE_MAX_RETRIES: '0' }));
   t = await testApp({ now: () => clock });
-  await t.database.db.insert(staff).values({ username: 'tesoreria', displayName: 'Tomás Tesorería', role: 'finance', passwordHash: await hashPassword(TEST_PASSWORD) });
+  await t.database.db
+    .insert(staff)
+    .values({ username: 'tesoreria', displayName: 'Tomás Tesorería', role: 'finance', passwordHash: await hashPassword(TEST_PASSWORD) });
   finance2 = (await t.must('auth.login', { username: 'tesoreria', password: TEST_PASSWORD }, null)).token;
 });
 afterAll(async () => {
@@ -41,7 +43,9 @@ const state = async () => ({
   entries: await n('select count(*)::int as n from ledger_entries'),
   audit: await n('select count(*)::int as n from audit_log'),
   statuses: (await t.database.sql`select id, status from withdrawals order by id`).map((r) => `${r.id}:${r.status}`).join(','),
-  balances: (await t.database.sql`select id, balance, pending_out from ledger_accounts order by id`).map((r) => `${r.id}:${r.balance}:${r.pending_out}`).join(','),
+  balances: (await t.database.sql`select id, balance, pending_out from ledger_accounts order by id`)
+    .map((r) => `${r.id}:${r.balance}:${r.pending_out}`)
+    .join(','),
 });
 
 async function member(opts: Parameters<typeof insertMembers>[1][number] = {}, credit = '10000.00'): Promise<TestMember> {
@@ -134,7 +138,7 @@ describe('request', () => {
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error.code === 'INSUFFICIENT_FUNDS')).toBe(true);
     expect(await memberBalance(db(), m.id)).toMatchObject({ balance: '5000.00', held: '5000.00', available: '0.00' });
     expect(await n(`select count(*)::int as n from withdrawals where member_id = ${m.id}`)).toBe(10);
-    expect(await n('select count(*)::int as n from ledger_entries') - entriesBefore).toBe(20);
+    expect((await n('select count(*)::int as n from ledger_entries')) - entriesBefore).toBe(20);
     expect(await n(`select count(*)::int as n from ledger_accounts where kind = 'member_wallet' and balance - pending_out < 0`)).toBe(0);
     expect(await ledgerMismatches(db())).toEqual([]);
   });
@@ -147,13 +151,20 @@ describe('decisions', () => {
     const a = await t.must('withdrawals.approve', { id: w.id, note: 'revisado' }, finance2);
     expect(a.status).toBe('approved');
     const before = await state();
-    for (const [name, input] of [['withdrawals.approve', { id: w.id }], ['withdrawals.reject', { id: w.id, reason: 'tarde' }], ['withdrawals.approveMany', { ids: [w.id] }]] as const) {
+    for (const [name, input] of [
+      ['withdrawals.approve', { id: w.id }],
+      ['withdrawals.reject', { id: w.id, reason: 'tarde' }],
+      ['withdrawals.approveMany', { ids: [w.id] }],
+    ] as const) {
       const r = await t.call(name, input, t.tokens.admin);
       expect(!r.ok && r.error.code, name).toBe('CONFLICT');
     }
     expect(await state()).toEqual(before);
     const d = await t.must('withdrawals.get', { id: w.id }, t.tokens.finance);
-    expect(d.decisions.map((x) => [x.action, x.by, x.note])).toEqual([['requested', 'Fernanda Finanzas', null], ['approved', 'Tomás Tesorería', 'revisado']]);
+    expect(d.decisions.map((x) => [x.action, x.by, x.note])).toEqual([
+      ['requested', 'Fernanda Finanzas', null],
+      ['approved', 'Tomás Tesorería', 'revisado'],
+    ]);
   });
 
   it('reject needs a reason, releases the hold and keeps who and why', async () => {
@@ -163,7 +174,8 @@ describe('decisions', () => {
     expect(!bad.ok && bad.error.code).toBe('VALIDATION');
     await t.must('withdrawals.reject', { id: w.id, reason: 'Cuenta en revisión' }, t.tokens.admin);
     expect(await memberBalance(db(), m.id)).toMatchObject({ balance: '10000.00', held: '0.00', available: '10000.00' });
-    const [row] = await t.database.sql`select w.status, w.rejection_reason, s.username from withdrawals w join staff s on s.id = w.rejected_by where w.id = ${w.id}`;
+    const [row] = await t.database
+      .sql`select w.status, w.rejection_reason, s.username from withdrawals w join staff s on s.id = w.rejected_by where w.id = ${w.id}`;
     expect(row).toMatchObject({ status: 'rejected', rejection_reason: 'Cuenta en revisión', username: 'admin' });
     const [a] = await t.database.sql`select reason from audit_log where action = 'withdrawals.reject' and entity_id = ${String(w.id)}`;
     expect(a!.reason).toBe('Cuenta en revisión');
@@ -189,7 +201,12 @@ describe('decisions', () => {
     expect(!r.ok && r.error.code).toBe('CONFLICT');
     expect(await state()).toEqual(before);
     const ok = await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, finance2);
-    expect(ok).toEqual({ count: 2, totals: [{ currency: 'MXN', count: 2, amount: '1200.00', fee: '40.00', net: '1160.00' }], firstApprovals: [], needsSomeoneElse: [] });
+    expect(ok).toEqual({
+      count: 2,
+      totals: [{ currency: 'MXN', count: 2, amount: '1200.00', fee: '40.00', net: '1160.00' }],
+      firstApprovals: [],
+      needsSomeoneElse: [],
+    });
   });
 
   it('support staff can do none of it (FORBIDDEN, nothing changed) but can read a wallet', async () => {
@@ -197,17 +214,29 @@ describe('decisions', () => {
     const w = await requested(m, '500.00');
     const before = await state();
     const calls: [ProcedureName, unknown][] = [
-      ['withdrawals.request', { memberId: m.id, amount: '500.00', currency: 'MXN' }], ['withdrawals.approve', { id: w.id }],
-      ['withdrawals.approveMany', { ids: [w.id] }], ['withdrawals.reject', { id: w.id, reason: 'no' }], ['withdrawals.payout', { id: w.id }],
-      ['withdrawals.bankFile', { ids: [w.id] }], ['withdrawals.markPaid', { id: w.id, reference: 'x' }], ['withdrawals.markFailed', { id: w.id, reason: 'no' }],
-      ['withdrawals.list', {}], ['withdrawals.get', { id: w.id }], ['withdrawals.export', {}],
+      ['withdrawals.request', { memberId: m.id, amount: '500.00', currency: 'MXN' }],
+      ['withdrawals.approve', { id: w.id }],
+      ['withdrawals.approveMany', { ids: [w.id] }],
+      ['withdrawals.reject', { id: w.id, reason: 'no' }],
+      ['withdrawals.payout', { id: w.id }],
+      ['withdrawals.bankFile', { ids: [w.id] }],
+      ['withdrawals.markPaid', { id: w.id, reference: 'x' }],
+      ['withdrawals.markFailed', { id: w.id, reason: 'no' }],
+      ['withdrawals.list', {}],
+      ['withdrawals.get', { id: w.id }],
+      ['withdrawals.export', {}],
     ];
     for (const [name, input] of calls) {
       const r = await t.call(name, input, t.tokens.support);
       expect(!r.ok && r.error.code, name).toBe('FORBIDDEN');
     }
     expect(await state()).toEqual(before);
-    expect(await t.must('wallet.summary', { memberId: m.id }, t.tokens.support)).toMatchObject({ balance: '10000.00', held: '500.00', available: '9500.00', openWithdrawals: 1 });
+    expect(await t.must('wallet.summary', { memberId: m.id }, t.tokens.support)).toMatchObject({
+      balance: '10000.00',
+      held: '500.00',
+      available: '9500.00',
+      openWithdrawals: 1,
+    });
   });
 });
 
@@ -242,7 +271,8 @@ describe('Stripe payouts (local test server)', () => {
     const { w } = await approvedFor({ stripeAccountId: 'acct_1PagoDoble' });
     stub.script('transfers', { kind: 'delay', ms: 300 });
     const rs = await Promise.all([
-      t.call('withdrawals.payout', { id: w.id }, t.tokens.finance), t.call('withdrawals.payout', { id: w.id }, finance2),
+      t.call('withdrawals.payout', { id: w.id }, t.tokens.finance),
+      t.call('withdrawals.payout', { id: w.id }, finance2),
       t.call('withdrawals.payout', { id: w.id }, t.tokens.admin),
     ]);
     expect(rs.filter((r) => r.ok)).toHaveLength(1);
@@ -264,7 +294,9 @@ describe('Stripe payouts (local test server)', () => {
     await new Promise((r) => setTimeout(r, 1600));
     const retry = await t.must('withdrawals.payout', { id: w.id }, finance2);
     expect(retry).toMatchObject({ status: 'paid', outcome: 'paid' });
-    const sent = stub.requests.filter((q) => q.path === '/v1/transfers' && q.method === 'POST' && q.body.metadata && (q.body.metadata as Record<string, string>).withdrawal_id === String(w.id));
+    const sent = stub.requests.filter(
+      (q) => q.path === '/v1/transfers' && q.method === 'POST' && q.body.metadata && (q.body.metadata as Record<string, string>).withdrawal_id === String(w.id),
+    );
     // The retry looked the transfer up at Stripe (by its transfer group) and created nothing.
     expect(sent.length).toBe(1);
     expect(sent[0]!.idempotencyKey).toBe(`withdrawal-${w.id}`);
@@ -358,14 +390,22 @@ describe('bank-transfer batch', () => {
     const m = await member({ firstName: 'José', lastName: 'Núñez, "Pepe"' });
     const a = await requested(m, '1000.00');
     const b = await requested(m, '2000.00');
-    await t.must('payoutDestinations.set', { memberId: m.id, country: 'MX', holderName: 'José Núñez, "Pepe"', taxId: 'NUPJ800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m.id, country: 'MX', holderName: 'José Núñez, "Pepe"', taxId: 'NUPJ800101AB1', clabe: '002180123456789013' },
+      t.tokens.admin,
+    );
     await t.must('withdrawals.approveMany', { ids: [a.id, b.id] }, finance2);
     const f = await t.must('withdrawals.bankFile', { ids: [a.id, b.id] }, t.tokens.finance);
     expect(f.count).toBe(2);
     expect(f.totals).toEqual([{ currency: 'MXN', count: 2, amount: '3000.00', fee: '60.00', net: '2940.00' }]);
     const lines = f.csv.trim().split('\r\n');
-    expect(lines[0]).toBe('lote,folio,referencia,codigo_miembro,pais,moneda,importe_neto,titular,id_fiscal,banco_clave,banco,tipo_cuenta,clabe,ruta_aba,cuenta');
-    expect(lines[1]).toBe(`${f.batchId},${a.id},NNP-RET-${a.id},${m.code},MX,MXN,980.00,"José Núñez, ""Pepe""",NUPJ800101AB1,002,Banco Nacional de México,,002180123456789013,,`);
+    expect(lines[0]).toBe(
+      'lote,folio,referencia,codigo_miembro,pais,moneda,importe_neto,titular,id_fiscal,banco_clave,banco,tipo_cuenta,clabe,ruta_aba,cuenta',
+    );
+    expect(lines[1]).toBe(
+      `${f.batchId},${a.id},NNP-RET-${a.id},${m.code},MX,MXN,980.00,"José Núñez, ""Pepe""",NUPJ800101AB1,002,Banco Nacional de México,,002180123456789013,,`,
+    );
     const again = await t.call('withdrawals.bankFile', { ids: [a.id] }, t.tokens.finance);
     expect(!again.ok && again.error.code).toBe('CONFLICT');
     const clearingBefore = (await companyBalance(db(), 'withdrawal_clearing', 'MXN')).balance;
@@ -453,7 +493,11 @@ describe('queue, detail, export', () => {
       { currency: 'MXN', count: 4, amount: '8000.00', fee: '170.00', net: '7830.00' },
       { currency: 'USD', count: 2, amount: '330.00', fee: '7.00', net: '323.00' },
     ]);
-    const pending = await t.must('withdrawals.list', { ...window, status: 'pending', country: 'MX', minAmount: '1000', maxAmount: '3000', sort: 'amount', dir: 'asc' }, t.tokens.finance);
+    const pending = await t.must(
+      'withdrawals.list',
+      { ...window, status: 'pending', country: 'MX', minAmount: '1000', maxAmount: '3000', sort: 'amount', dir: 'asc' },
+      t.tokens.finance,
+    );
     expect(pending.rows.map((r) => r.amount)).toEqual(['1500.00', '2500.00']);
     expect(pending.totals).toEqual([{ currency: 'MXN', count: 2, amount: '4000.00', fee: '80.00', net: '3920.00' }]);
     const flagged = await t.must('withdrawals.list', { ...window, risk: 'new_member' }, t.tokens.finance);

@@ -9,7 +9,9 @@ interface DesktopBridge {
   onChanged?(fn: (areas: string[]) => void): () => void;
 }
 declare global {
-  interface Window { nnp?: DesktopBridge }
+  interface Window {
+    nnp?: DesktopBridge;
+  }
 }
 
 export const transport: 'electron' | 'http' = typeof window !== 'undefined' && window.nnp ? 'electron' : 'http';

@@ -67,10 +67,14 @@ function streamChanges(token: string, apply: (areas: ChangeArea[]) => void): () 
       try {
         const msg = JSON.parse((e as MessageEvent<string>).data) as { areas?: unknown };
         if (Array.isArray(msg.areas)) apply(msg.areas.filter(isChangeArea));
-      } catch { /* not ours */ }
+      } catch {
+        /* not ours */
+      }
     });
     // The ticket is spent: EventSource's own reconnection would be refused, so reconnect ourselves.
-    es.onerror = () => { if (source === es) retry(); };
+    es.onerror = () => {
+      if (source === es) retry();
+    };
   };
   void open();
   return () => {

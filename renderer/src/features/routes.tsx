@@ -33,8 +33,22 @@ const ALL: Role[] = ['admin', 'finance', 'support'];
 /** The navigation of the app, in menu order. Each area adds its screens here. */
 export const areas: Area[] = [
   { path: 'dashboard', label: 'nav.dashboard', icon: '▦', roles: ALL, element: <DashboardScreen /> },
-  { path: 'members', label: 'nav.members', icon: '☺', roles: ALL, element: <MembersScreen />, children: [{ path: 'members/:id', element: <MemberProfileScreen /> }] },
-  { path: 'genealogy', label: 'nav.genealogy', icon: '⌥', roles: ALL, element: <GenealogyScreen />, children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }] },
+  {
+    path: 'members',
+    label: 'nav.members',
+    icon: '☺',
+    roles: ALL,
+    element: <MembersScreen />,
+    children: [{ path: 'members/:id', element: <MemberProfileScreen /> }],
+  },
+  {
+    path: 'genealogy',
+    label: 'nav.genealogy',
+    icon: '⌥',
+    roles: ALL,
+    element: <GenealogyScreen />,
+    children: [{ path: 'genealogy/:id', element: <GenealogyScreen /> }],
+  },
   { path: 'autoship', label: 'autoship.nav', icon: '↻', roles: ALL, element: <AutoshipScreen /> },
   { path: 'payments', label: 'nav.payments', icon: '$', roles: ['admin', 'finance'], element: <PaymentsScreen /> },
   { path: 'withdrawals', label: 'nav.withdrawals', icon: '⇄', roles: ['admin', 'finance'], element: <WithdrawalsScreen /> },
@@ -56,7 +70,9 @@ export function RoleGate({ roles, children }: { roles: Role[]; children: ReactNo
     <section className="page no-permission" data-testid="no-permission">
       <h1>{t('noPermission.title')}</h1>
       <p>{t('noPermission.body', { role: role ? t(`role.${role}`) : '' })}</p>
-      <p><Link to="/dashboard">{t('noPermission.back')}</Link></p>
+      <p>
+        <Link to="/dashboard">{t('noPermission.back')}</Link>
+      </p>
     </section>
   );
 }

@@ -2,7 +2,8 @@
 export const es = {
   destinations: {
     title: 'Cuentas de pago',
-    intro: 'Cuenta bancaria a la que se pagan los retiros del socio, una por país. Un cambio queda en la auditoría y marca sus retiros con la alerta «Destino cambiado» durante 72 horas.',
+    intro:
+      'Cuenta bancaria a la que se pagan los retiros del socio, una por país. Un cambio queda en la auditoría y marca sus retiros con la alerta «Destino cambiado» durante 72 horas.',
     none: 'Sin cuenta de pago registrada.',
     masked: 'Los números se muestran enmascarados (últimos 4).',
     country: 'País',
@@ -32,7 +33,8 @@ export const es = {
   },
   moneyControls: {
     title: 'Doble aprobación de retiros',
-    intro: 'Un retiro por encima de este importe necesita la aprobación de dos personas distintas antes de pagarse. Quien registra un retiro a nombre de un socio nunca lo aprueba. Para otras monedas se convierte el importe al tipo de cambio vigente al aprobar.',
+    intro:
+      'Un retiro por encima de este importe necesita la aprobación de dos personas distintas antes de pagarse. Quien registra un retiro a nombre de un socio nunca lo aprueba. Para otras monedas se convierte el importe al tipo de cambio vigente al aprobar.',
     threshold: 'Umbral (MXN)',
     equivalents: 'Equivalencias con los tipos de cambio vigentes',
     noRate: 'sin tipo de cambio vigente',
@@ -47,7 +49,8 @@ export const es = {
 export const en: typeof es = {
   destinations: {
     title: 'Payout accounts',
-    intro: "The bank account the member's withdrawals are paid to, one per country. A change is audited and flags the member's withdrawals as «Destination changed» for 72 hours.",
+    intro:
+      "The bank account the member's withdrawals are paid to, one per country. A change is audited and flags the member's withdrawals as «Destination changed» for 72 hours.",
     none: 'No payout account on file.',
     masked: 'Numbers are shown masked (last 4).',
     country: 'Country',
@@ -77,7 +80,8 @@ export const en: typeof es = {
   },
   moneyControls: {
     title: 'Two approvals for withdrawals',
-    intro: 'A withdrawal above this amount needs the approval of two different people before it is paid. Whoever enters a withdrawal on a member\'s behalf never approves it. For other currencies the amount is converted at the rate in force at approval.',
+    intro:
+      "A withdrawal above this amount needs the approval of two different people before it is paid. Whoever enters a withdrawal on a member's behalf never approves it. For other currencies the amount is converted at the rate in force at approval.",
     threshold: 'Threshold (MXN)',
     equivalents: 'Equivalents at the rates in force',
     noRate: 'no rate in force',

@@ -5,7 +5,8 @@ export const es = {
     payout: {
       title: 'Razón de pago',
       chartTitle: 'Razón de pago: comisiones ÷ VN (últimos 12 periodos)',
-      intro: 'Comisiones pagadas (todos los bonos, instantáneos y mensuales, con reversiones descontadas) entre el VN de los pedidos pagados, en MXN a los tipos de cambio de la empresa.',
+      intro:
+        'Comisiones pagadas (todos los bonos, instantáneos y mensuales, con reversiones descontadas) entre el VN de los pedidos pagados, en MXN a los tipos de cambio de la empresa.',
       ratio: 'Razón de pago',
       commissions: 'Comisiones (MXN)',
       vn: 'VN (MXN)',
@@ -75,7 +76,8 @@ export const es = {
       nothing: 'Sin ingresos',
       total: 'Todos los socios',
       summary: '{{members}} socios; {{earners}} ganaron algo y {{nothing}} no ganaron nada.',
-      method: 'Percentiles por interpolación lineal entre rangos (tipo 7: PERCENTIL.INCLUYE de Excel). Ingresos = comisiones publicadas en cada periodo, con reversiones descontadas, al tipo de cambio de cada línea, redondeadas al centavo por socio y periodo. Rango = el rango pagado más alto del socio en los periodos incluidos; todos los socios inscritos antes del fin del último periodo cuentan.',
+      method:
+        'Percentiles por interpolación lineal entre rangos (tipo 7: PERCENTIL.INCLUYE de Excel). Ingresos = comisiones publicadas en cada periodo, con reversiones descontadas, al tipo de cambio de cada línea, redondeadas al centavo por socio y periodo. Rango = el rango pagado más alto del socio en los periodos incluidos; todos los socios inscritos antes del fin del último periodo cuentan.',
     },
   },
 };
@@ -97,14 +99,14 @@ export const en: typeof es = {
       byCountry: 'By country',
       sourceLines: 'Posted lines of the closed period.',
       sourcePreview: 'Preview of {{at}} plus the clawbacks posted.',
-      sourceNone: 'No preview yet: run a commission preview to see the open period\'s ratio.',
+      sourceNone: "No preview yet: run a commission preview to see the open period's ratio.",
       period: 'Period',
       none: '—',
       noPreview: 'no preview yet',
     },
     sim: {
       title: 'Try the draft on a real period',
-      intro: 'Runs the engine with the draft\'s figures over the chosen period, beside the plan in force. Read-only: writes no lines and touches no wallets.',
+      intro: "Runs the engine with the draft's figures over the chosen period, beside the plan in force. Read-only: writes no lines and touches no wallets.",
       period: 'Period',
       run: 'Try',
       cancel: 'Cancel',
@@ -156,7 +158,8 @@ export const en: typeof es = {
       nothing: 'No income',
       total: 'All members',
       summary: '{{members}} members; {{earners}} earned something and {{nothing}} earned nothing.',
-      method: 'Percentiles by linear interpolation between closest ranks (type 7: Excel PERCENTILE.INC). Income = commissions posted in each period, clawbacks netted, at each line\'s exchange rate, rounded to the cent per member and period. Rank = the member\'s highest paid-as rank in the included periods; every member enrolled before the end of the last period counts.',
+      method:
+        "Percentiles by linear interpolation between closest ranks (type 7: Excel PERCENTILE.INC). Income = commissions posted in each period, clawbacks netted, at each line's exchange rate, rounded to the cent per member and period. Rank = the member's highest paid-as rank in the included periods; every member enrolled before the end of the last period counts.",
     },
   },
 };

@@ -13,8 +13,13 @@ interface Preferences {
 }
 
 export const usePreferences = create<Preferences>()(
-  persist((set) => ({
-    locale: 'es-MX', setLocale: (locale) => set({ locale }),
-    sidebar: 'auto', setSidebar: (sidebar) => set({ sidebar }),
-  }), { name: 'nnp-preferences' }),
+  persist(
+    (set) => ({
+      locale: 'es-MX',
+      setLocale: (locale) => set({ locale }),
+      sidebar: 'auto',
+      setSidebar: (sidebar) => set({ sidebar }),
+    }),
+    { name: 'nnp-preferences' },
+  ),
 );

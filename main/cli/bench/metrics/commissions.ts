@@ -35,50 +35,67 @@ class Rollback extends Error {}
  * credits raise existing balances instead of inserting accounts.
  */
 async function measureClose(ctx: BenchContext, walletsExist: boolean) {
-    const period = await benchPeriod(ctx);
-    const [{ n: orderCount } = { n: 0 }] = await ctx.sql<{ n: number }[]>`
+  const period = await benchPeriod(ctx);
+  const [{ n: orderCount } = { n: 0 }] = await ctx.sql<{ n: number }[]>`
       select count(*)::int as n from orders where period_id = ${period.id} and status = 'paid'`;
-    const steps = closeSteps;
-    const stepMs: Record<string, number> = {};
-    const results: Record<string, unknown> = {};
-    let cpuMs = 0;
-    let closeMs = 0;
-    try {
-      await ctx.db.transaction(async (tx) => {
-        if (walletsExist) {
-          const w = await tx.execute(sql`insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
+  const steps = closeSteps;
+  const stepMs: Record<string, number> = {};
+  const results: Record<string, unknown> = {};
+  let cpuMs = 0;
+  let closeMs = 0;
+  try {
+    await ctx.db.transaction(async (tx) => {
+      if (walletsExist) {
+        const w = await tx.execute(sql`insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
             select 'member_wallet', m.id, k.currency, 0, now() from members m join countries k on k.code = m.country
             on conflict (member_id, currency) where kind = 'member_wallet' do nothing`);
-          ctx.log(`  carteras creadas antes del cierre: ${w.count}`);
-        }
-        const [b] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
-        const cpu0 = backendCpuMs(b!.pid);
-        const t0 = performance.now();
-        await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
-        const p = { ...period, status: 'closing' as const };
-        const previous = await previousPeriodRow(tx, p);
-        const { figures: plan } = await planInForce(tx, p.key);
-        await runCloseSteps({
-          db: ctx.db, tx: tx as Tx, period: p, previous, plan, staffId: null, now: new Date(), steps, results, stepMs,
-          progress: async (_i, f, name) => { if (f === 0) ctx.log(`  paso ${name}…`); }, log: (m) => ctx.log(`  ${m}`),
-        });
-        closeMs = performance.now() - t0;
-        cpuMs = backendCpuMs(b!.pid) - cpu0;
-        throw new Rollback();
+        ctx.log(`  carteras creadas antes del cierre: ${w.count}`);
+      }
+      const [b] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+      const cpu0 = backendCpuMs(b!.pid);
+      const t0 = performance.now();
+      await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
+      const p = { ...period, status: 'closing' as const };
+      const previous = await previousPeriodRow(tx, p);
+      const { figures: plan } = await planInForce(tx, p.key);
+      await runCloseSteps({
+        db: ctx.db,
+        tx: tx as Tx,
+        period: p,
+        previous,
+        plan,
+        staffId: null,
+        now: new Date(),
+        steps,
+        results,
+        stepMs,
+        progress: async (_i, f, name) => {
+          if (f === 0) ctx.log(`  paso ${name}…`);
+        },
+        log: (m) => ctx.log(`  ${m}`),
       });
-    } catch (e) {
-      if (!(e instanceof Rollback)) throw e;
-    }
-    ctx.log(`commissions.close${walletsExist ? ' (carteras existentes)' : ''}: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`);
-    // The lines' table loaded ahead (committed on its own connection) was attached only in the rolled-back transaction.
-    await abandonSteps(ctx.db, steps, period, ctx.log);
-    // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
-    await ctx.sql.unsafe('vacuum commission_lines, ledger_accounts, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes, cashback_entitlements, loyalty_gifts');
+      closeMs = performance.now() - t0;
+      cpuMs = backendCpuMs(b!.pid) - cpu0;
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  ctx.log(
+    `commissions.close${walletsExist ? ' (carteras existentes)' : ''}: ${Math.round(closeMs)} ms (CPU del servidor ${Math.round(cpuMs)} ms) ${JSON.stringify(results.commissions)}`,
+  );
+  // The lines' table loaded ahead (committed on its own connection) was attached only in the rolled-back transaction.
+  await abandonSteps(ctx.db, steps, period, ctx.log);
+  // The rolled-back rows are dead tuples: clean them so the next metric or run does not pay for them.
+  await ctx.sql.unsafe(
+    'vacuum commission_lines, ledger_accounts, ledger_entries, ledger_transactions, member_programs, rank_history, member_volumes, cashback_entitlements, loyalty_gifts',
+  );
 
-    const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
-    const notes = `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
-      `PostgreSQL backend CPU ${Math.round(cpuMs)} ms`;
-    return { period, orderCount, closeMs, notes };
+  const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
+  const notes =
+    `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
+    `PostgreSQL backend CPU ${Math.round(cpuMs)} ms`;
+  return { period, orderCount, closeMs, notes };
 }
 
 export const commissionsClose: Metric = {
@@ -90,7 +107,8 @@ export const commissionsClose: Metric = {
     return {
       ms: round(closeMs),
       baseline_ms: baseline.extrapolatedMs,
-      notes: `${notes}; baseline: ${baseline.orders} orders of ${baseline.members} members in ${Math.round(baseline.ms)} ms ` +
+      notes:
+        `${notes}; baseline: ${baseline.orders} orders of ${baseline.members} members in ${Math.round(baseline.ms)} ms ` +
         `(${round(baseline.ms / Math.max(1, baseline.orders))} ms/order, ${baseline.queries} queries), × ${orderCount} orders`,
     };
   },
@@ -114,36 +132,42 @@ export async function naiveBaseline(ctx: BenchContext, periodId: number, orderCo
   let orders = 0;
   let queries = 0;
   const rates = [0, 5, 8, 10, 10, 5, 4, 4, 3, 3];
-  const ms = await timeOnce(() => ctx.sql.begin(async (tx) => {
-    await tx`create temp table naive_lines (type text, beneficiary bigint, source bigint, level int, amount numeric) on commit drop`;
-    for (const id of ids) {
-      const own = await tx<{ id: string; vn: string; kit_pv: string }[]>`
+  const ms = await timeOnce(() =>
+    ctx.sql
+      .begin(async (tx) => {
+        await tx`create temp table naive_lines (type text, beneficiary bigint, source bigint, level int, amount numeric) on commit drop`;
+        for (const id of ids) {
+          const own = await tx<{ id: string; vn: string; kit_pv: string }[]>`
         select id::text, vn::text, kit_pv::text from orders where member_id = ${id} and period_id = ${periodId} and status = 'paid'`;
-      queries++;
-      for (const o of own) {
-        orders++;
-        let current = id;
-        for (let level = 1; level <= 60; level++) {
-          const [up] = await tx<{ id: string; rank: number | null }[]>`
+          queries++;
+          for (const o of own) {
+            orders++;
+            let current = id;
+            for (let level = 1; level <= 60; level++) {
+              const [up] = await tx<{ id: string; rank: number | null }[]>`
             select s.id::text as id, v.paid_as_rank as rank from members m join members s on s.id = m.sponsor_id
             left join member_volumes v on v.member_id = s.id and v.period_id = ${periodId}
             where m.id = ${current}`;
-          queries++;
-          if (!up) break;
-          const beneficiary = Number(up.id);
-          const rank = up.rank ?? 0;
-          // Directo / Rápido at level 1-3, Uninivel where the rank opens the level (a simplified rule).
-          const rate = level < rates.length && rank >= Math.ceil(level / 2) ? rates[level]! : level >= 10 && rank >= 5 ? 1 : 0;
-          if (rate > 0 || level <= 3) {
-            await tx`insert into naive_lines values (${level <= 3 && Number(o.kit_pv) > 0 ? 'rapido' : 'uninivel'}, ${beneficiary}, ${o.id}, ${level}, ${o.vn}::numeric * ${rate} / 100)`;
-            queries++;
+              queries++;
+              if (!up) break;
+              const beneficiary = Number(up.id);
+              const rank = up.rank ?? 0;
+              // Directo / Rápido at level 1-3, Uninivel where the rank opens the level (a simplified rule).
+              const rate = level < rates.length && rank >= Math.ceil(level / 2) ? rates[level]! : level >= 10 && rank >= 5 ? 1 : 0;
+              if (rate > 0 || level <= 3) {
+                await tx`insert into naive_lines values (${level <= 3 && Number(o.kit_pv) > 0 ? 'rapido' : 'uninivel'}, ${beneficiary}, ${o.id}, ${level}, ${o.vn}::numeric * ${rate} / 100)`;
+                queries++;
+              }
+              current = beneficiary;
+            }
           }
-          current = beneficiary;
         }
-      }
-    }
-    throw new Rollback();
-  }).catch((e) => { if (!(e instanceof Rollback)) throw e; }));
+        throw new Rollback();
+      })
+      .catch((e) => {
+        if (!(e instanceof Rollback)) throw e;
+      }),
+  );
   return { members: ids.size, orders, queries, ms, extrapolatedMs: round(orders ? (ms / orders) * orderCount : Number.NaN) };
 }
 

@@ -29,13 +29,18 @@ export const planSimulation: Metric = {
     let last = performance.now();
     const ms = await timeOnce(async () => {
       ({ summary } = await computeSimulation(ctx.db, period, figures, {
-        progress: async (_f, stage) => { const n = performance.now(); stages[stage] = Math.round(n - last); last = n; },
+        progress: async (_f, stage) => {
+          const n = performance.now();
+          stages[stage] = Math.round(n - last);
+          last = n;
+        },
       }));
     });
     const s = summary!;
     return {
       ms: round(ms),
-      notes: `period ${period.key}: ${s.base.lines} lines in force, ${s.draft.lines} with the draft; ratio ${s.base.ratio} → ${s.draft.ratio}; ` +
+      notes:
+        `period ${period.key}: ${s.base.lines} lines in force, ${s.draft.lines} with the draft; ratio ${s.base.ratio} → ${s.draft.ratio}; ` +
         `${s.ranks.changed} rank changes; ${s.top.length} top changes; ms before each stage ${JSON.stringify(stages)}`,
     };
   },
@@ -47,7 +52,9 @@ export const reportsDisclosure: Metric = {
   name: 'reports.disclosure',
   budget: { ms: 5_000 },
   async run(ctx): Promise<MetricResult> {
-    const [have] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from period_earnings_built b join periods p on p.id = b.period_id where p.key like '2000-%'`;
+    const [have] = await ctx.sql<
+      { n: number }[]
+    >`select count(*)::int as n from period_earnings_built b join periods p on p.id = b.period_id where p.key like '2000-%'`;
     if ((have?.n ?? 0) < 12) {
       ctx.log('reports.disclosure: 12 periodos cerrados sintéticos (2000-01 … 2000-12)…');
       await ctx.sql.begin(async (tx) => {
@@ -69,10 +76,14 @@ export const reportsDisclosure: Metric = {
       await ctx.sql`analyze member_period_earnings`;
     }
     let out: Awaited<ReturnType<typeof disclosureReport>> | null = null;
-    const cold = await timeOnce(async () => { out = await disclosureReport(ctx.db, { from: '2000-01', to: '2000-12' }); });
+    const cold = await timeOnce(async () => {
+      out = await disclosureReport(ctx.db, { from: '2000-01', to: '2000-12' });
+    });
     const warm: number[] = [];
     for (let i = 0; i < 3; i++) warm.push(round(await timeOnce(() => disclosureReport(ctx.db, { from: '2000-01', to: '2000-12' }))));
-    const [rows] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from member_period_earnings e join periods p on p.id = e.period_id where p.key like '2000-%'`;
+    const [rows] = await ctx.sql<
+      { n: number }[]
+    >`select count(*)::int as n from member_period_earnings e join periods p on p.id = e.period_id where p.key like '2000-%'`;
     const o = out!;
     return {
       ms: round(cold),

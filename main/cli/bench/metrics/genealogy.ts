@@ -18,7 +18,11 @@ const BASELINE_SAMPLES = 8;
 /** A naive query that runs longer is stopped and counted at this duration (noted). */
 const BASELINE_TIMEOUT_MS = 60_000;
 
-interface Prepared { periodId: number; startsAt: Date; root: number }
+interface Prepared {
+  periodId: number;
+  startsAt: Date;
+  root: number;
+}
 let prepared: Prepared | null = null;
 
 /**
@@ -36,9 +40,11 @@ async function prepare(ctx: BenchContext): Promise<Prepared> {
   const [stats] = await sql`select 1 from period_stats where period_id = ${period.id}`;
   if (!has || !stats) {
     ctx.log('member_volumes del periodo abierto sin calcular: recompute del motor de volúmenes…');
-    const t = await timeOnce(() => ctx.db.transaction(async (tx) => {
-      await recomputePeriod(tx, period, await currentPlan(tx, period.startsAt));
-    }));
+    const t = await timeOnce(() =>
+      ctx.db.transaction(async (tx) => {
+        await recomputePeriod(tx, period, await currentPlan(tx, period.startsAt));
+      }),
+    );
     await sql`analyze member_volumes`;
     ctx.log(`member_volumes calculado en ${(t / 1000).toFixed(1)} s`);
   }
@@ -51,7 +57,9 @@ async function sampleMembers(ctx: BenchContext, n: number, opts: { withChildren?
   const sql = ctx.sql;
   const { root } = await prepare(ctx);
   const [hubs, big] = await Promise.all([
-    sql<{ id: string; n: number }[]>`select sponsor_id as id, count(*)::int as n from members where sponsor_id is not null group by sponsor_id order by 2 desc limit 5`,
+    sql<
+      { id: string; n: number }[]
+    >`select sponsor_id as id, count(*)::int as n from members where sponsor_id is not null group by sponsor_id order by 2 desc limit 5`,
     sql<{ id: string }[]>`select id from members order by downline_size desc limit 6`,
   ]);
   const [mx] = await sql<{ max: string }[]>`select max(id) as max from members`;
@@ -125,12 +133,14 @@ const children: Metric = {
       const pages = Math.max(1, Math.ceil(n / CHILDREN_PAGE));
       inputs.push({ id, page: inputs.length % 3 === 0 ? pages : 1 + Math.floor(ctx.random() * pages) });
     }
-    const ours = await sample(inputs, ({ id, page }) => Promise.all([
-      childrenQuery(ctx.sql, periodId, id, page),
-      ctx.sql`select count(*)::int from members where sponsor_id = ${id}`,
-    ]));
+    const ours = await sample(inputs, ({ id, page }) =>
+      Promise.all([childrenQuery(ctx.sql, periodId, id, page), ctx.sql`select count(*)::int from members where sponsor_id = ${id}`]),
+    );
     // Naive: the same page, downline size and PVG of each child by a recursive CTE over sponsor ids.
-    const base = await baselineSamples(ctx, inputs.slice(0, BASELINE_SAMPLES), (sql, { id, page }) => sql`
+    const base = await baselineSamples(
+      ctx,
+      inputs.slice(0, BASELINE_SAMPLES),
+      (sql, { id, page }) => sql`
       with recursive kids as (
         select id from members where sponsor_id = ${id} order by id limit ${CHILDREN_PAGE} offset ${(page - 1) * CHILDREN_PAGE}
       ), d(top, id) as (
@@ -140,9 +150,13 @@ const children: Metric = {
       )
       select d.top, count(*) - 1 as downline, coalesce(sum(v.pv), 0) as pvg
       from d left join member_volumes v on v.period_id = ${periodId} and v.member_id = d.id
-      group by d.top`);
+      group by d.top`,
+    );
     return {
-      p50_ms: ours.p50_ms, p95_ms: ours.p95_ms, samples: ours.samples, baseline_p95_ms: base.p95,
+      p50_ms: ours.p50_ms,
+      p95_ms: ours.p95_ms,
+      samples: ours.samples,
+      baseline_p95_ms: base.p95,
       notes: `pages of ${CHILDREN_PAGE} (+ the children count) at ${ours.samples} members: root, the 5 biggest sponsors (last pages included), the 6 largest downlines, random members with recruits; max ${ours.max_ms} ms. Baseline: ${base.samples} samples of the same pages with downline size and PVG by recursive CTE${base.timeouts ? `, ${base.timeouts} stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
     };
   },
@@ -154,22 +168,36 @@ const downline: Metric = {
   async run(ctx): Promise<MetricResult> {
     const { periodId } = await prepare(ctx);
     const ids = await sampleMembers(ctx, SAMPLES);
-    const ours = await sample(ids, (id) => ctx.sql`
+    const ours = await sample(
+      ids,
+      (id) => ctx.sql`
       select m.downline_size, coalesce(v.pvg, 0) as pvg from members m
-      left join member_volumes v on v.period_id = ${periodId} and v.member_id = m.id where m.id = ${id}`);
+      left join member_volumes v on v.period_id = ${periodId} and v.member_id = m.id where m.id = ${id}`,
+    );
     // For information: the same figures computed live from the path index (no cache), fewer samples.
-    const live = await sample(ids.slice(0, 12), async (id) => {
-      const [m] = await ctx.sql<{ path: string }[]>`select path from member_paths where member_id = ${id}`;
-      return ctx.sql`select count(*) - 1 as downline, coalesce(sum(v.pv), 0) as pvg from member_paths p
+    const live = await sample(
+      ids.slice(0, 12),
+      async (id) => {
+        const [m] = await ctx.sql<{ path: string }[]>`select path from member_paths where member_id = ${id}`;
+        return ctx.sql`select count(*) - 1 as downline, coalesce(sum(v.pv), 0) as pvg from member_paths p
         left join member_volumes v on v.period_id = ${periodId} and v.member_id = p.member_id
         where p.path >= ${m!.path} and p.path < ${pathUpperBound(m!.path)}`;
-    }, 1);
-    const base = await baselineSamples(ctx, ids.slice(0, BASELINE_SAMPLES), (sql, id) => sql`
+      },
+      1,
+    );
+    const base = await baselineSamples(
+      ctx,
+      ids.slice(0, BASELINE_SAMPLES),
+      (sql, id) => sql`
       with recursive d(id) as (select ${id}::bigint union all select m.id from members m join d on m.sponsor_id = d.id)
       select count(*) - 1 as downline, coalesce(sum(v.pv), 0) as pvg from d
-      left join member_volumes v on v.period_id = ${periodId} and v.member_id = d.id`);
+      left join member_volumes v on v.period_id = ${periodId} and v.member_id = d.id`,
+    );
     return {
-      p50_ms: ours.p50_ms, p95_ms: ours.p95_ms, samples: ours.samples, baseline_p95_ms: base.p95,
+      p50_ms: ours.p50_ms,
+      p95_ms: ours.p95_ms,
+      samples: ours.samples,
+      baseline_p95_ms: base.p95,
       notes: `cached figures (members.downline_size, member_volumes.pvg) at root, largest downlines and random members; live path-range aggregation instead: p50 ${live.p50_ms} ms, p95 ${live.p95_ms} ms (${live.samples} samples incl. root). Baseline: recursive CTE, ${base.samples} samples${base.timeouts ? `, ${base.timeouts} stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
     };
   },
@@ -190,14 +218,28 @@ async function searchQueries(ctx: BenchContext, n: number): Promise<string[]> {
     const first = r.first_name.split(' ')[0]!;
     const last = r.last_name.split(' ');
     const kind = i % 8;
-    if (kind === 0) out.push(`${first} ${last[0]!.slice(0, 4)}`); // "José Pér"
-    else if (kind === 1) out.push(`${first} ${r.last_name}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()); // "jose perez garcia"
+    if (kind === 0)
+      out.push(`${first} ${last[0]!.slice(0, 4)}`); // "José Pér"
+    else if (kind === 1)
+      out.push(
+        `${first} ${r.last_name}`
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .toLowerCase(),
+      ); // "jose perez garcia"
     else if (kind === 2) out.push(`${first.slice(0, 3)} ${last[0]!.slice(0, 3)} ${(last[1] ?? last[0]!).slice(0, 3)}`.toUpperCase());
-    else if (kind === 3) out.push(i % 16 === 3 ? r.code.toLowerCase() : String(Number(r.code.slice(2)))); // "nn0001494" or "1494"
+    else if (kind === 3)
+      out.push(i % 16 === 3 ? r.code.toLowerCase() : String(Number(r.code.slice(2)))); // "nn0001494" or "1494"
     else if (kind === 4 && r.email) out.push(r.email);
     else if (kind === 5 && r.email) out.push(r.email.split('@')[0]!.slice(0, 8));
     else if (kind === 6 && r.phone) out.push(r.phone);
-    else if (kind === 7 && r.phone) out.push(r.phone.replace(/\D/g, '').slice(-7).replace(/(\d{3})(\d{4})/, '$1-$2'));
+    else if (kind === 7 && r.phone)
+      out.push(
+        r.phone
+          .replace(/\D/g, '')
+          .slice(-7)
+          .replace(/(\d{3})(\d{4})/, '$1-$2'),
+      );
     else out.push(`${first} ${last[last.length - 1]}`);
   });
   return out;
@@ -208,17 +250,28 @@ const search: Metric = {
   budget: { p95_ms: 25 },
   async run(ctx): Promise<MetricResult> {
     await prepare(ctx);
-    const queries = shuffle([...(await searchQueries(ctx, SAMPLES)), 'maría', 'garcía', 'josé hernández', 'nn0000001', 'NN1494', 'gmail', '@gmail.com', 'outlook', 'hotmail.com'], ctx.random);
+    const queries = shuffle(
+      [...(await searchQueries(ctx, SAMPLES)), 'maría', 'garcía', 'josé hernández', 'nn0000001', 'NN1494', 'gmail', '@gmail.com', 'outlook', 'hotmail.com'],
+      ctx.random,
+    );
     const hits: number[] = [];
     const ours = await sample(queries, async (q) => {
       const r = await searchMembers(ctx.sql, { q, page: 1, pageSize: 20 });
       hits.push(r.total);
     });
-    const slowest = ours.times.map((ms, i) => ({ ms, q: queries[i]! })).sort((a, b) => b.ms - a.ms).slice(0, 3)
-      .map((x) => `${JSON.stringify(x.q)} ${round(x.ms)} ms`).join(', ');
+    const slowest = ours.times
+      .map((ms, i) => ({ ms, q: queries[i]! }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((x) => `${JSON.stringify(x.q)} ${round(x.ms)} ms`)
+      .join(', ');
     // Naive: the same questions with ILIKE over unaccented expressions, no index to help.
     const base = await baselineSamples(ctx, queries.slice(0, BASELINE_SAMPLES), (sql, q) => {
-      const like = `%${q.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[%_\\]/g, '')}%`;
+      const like = `%${q
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/[%_\\]/g, '')}%`;
       const digits = `%${q.replace(/\D/g, '') || 'x'}%`;
       return sql`
         select id, code, first_name, last_name from members
@@ -228,7 +281,10 @@ const search: Metric = {
     });
     const found = hits.filter((h) => h > 0).length;
     return {
-      p50_ms: ours.p50_ms, p95_ms: ours.p95_ms, samples: ours.samples, baseline_p95_ms: base.p95,
+      p50_ms: ours.p50_ms,
+      p95_ms: ours.p95_ms,
+      samples: ours.samples,
+      baseline_p95_ms: base.p95,
       notes: `${ours.samples} queries (partial accented names, full names, codes, e-mails and prefixes, phones in several formats, and very common names); ${found} found something; first page of 20, ranked, with total; slowest: ${slowest}. Baseline: unaccent+ILIKE sequential scan, ${base.samples} samples${base.timeouts ? `, ${base.timeouts} stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
     };
   },
@@ -317,8 +373,10 @@ const move: Metric = {
     await sql`vacuum analyze member_paths`;
     await sql`vacuum analyze members`;
     return {
-      ms: round(ours), baseline_ms: round(base.ms),
-      notes: `median of ${MOVE_RUNS} runs: ${runs.map((r) => `${r.ms} ms (backend CPU ${r.cpuMs} ms)`).join(', ')}; backend CPU median ${oursCpu} ms. ` +
+      ms: round(ours),
+      baseline_ms: round(base.ms),
+      notes:
+        `median of ${MOVE_RUNS} runs: ${runs.map((r) => `${r.ms} ms (backend CPU ${r.cpuMs} ms)`).join(', ')}; backend CPU median ${oursCpu} ms. ` +
         `Moved member ${member} with ${moved} members (target ${target}) under ${sponsor}: path and depth of the subtree (member_paths), downline_size of old and new ancestors, and the subtree's PVG (${pvg}) out of the old and into the new ancestors' member_volumes with ranks re-evaluated, in one transaction rolled back afterwards. Baseline: paths and depths by recursive CTE from sponsor ids and ancestors' downline counts by recursive walks, rolled back${base.timedOut ? `; stopped at ${BASELINE_TIMEOUT_MS} ms` : ''}.`,
     };
   },

@@ -23,14 +23,19 @@ export const commissionsPreview: Metric = {
     type Out = { lines: number; beneficiaries: number; ms: number };
     let first: Out | undefined;
     let second: Out | undefined;
-    const ms = await timeOnce(async () => { first = await app.call<Out>('commissions.preview', {}); });
-    const warmMs = await timeOnce(async () => { second = await app.call<Out>('commissions.preview', {}); });
+    const ms = await timeOnce(async () => {
+      first = await app.call<Out>('commissions.preview', {});
+    });
+    const warmMs = await timeOnce(async () => {
+      second = await app.call<Out>('commissions.preview', {});
+    });
     const baseline = await naiveBaseline(ctx, period.id, orderCount, { members: Math.min(2_000, Number(process.env.NNP_BENCH_CLOSE_BASELINE ?? 2_000)) });
     return {
       ms: round(ms),
       baseline_ms: baseline.extrapolatedMs,
       samples: 1,
-      notes: `period ${period.key}: ${first?.lines} lines for ${first?.beneficiaries} beneficiaries (handler ${first?.ms} ms); ` +
+      notes:
+        `period ${period.key}: ${first?.lines} lines for ${first?.beneficiaries} beneficiaries (handler ${first?.ms} ms); ` +
         `second run ${Math.round(warmMs)} ms (handler ${second?.ms} ms); baseline: ${baseline.orders} orders of ${baseline.members} members ` +
         `in ${Math.round(baseline.ms)} ms (${round(baseline.ms / Math.max(1, baseline.orders))} ms/order) × ${orderCount} orders`,
     };

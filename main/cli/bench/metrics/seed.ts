@@ -20,7 +20,7 @@ class Rollback extends Error {}
 
 function urlOf(sql: postgres.Sql, database: string): string {
   const o = sql.options as unknown as { host: string[]; port: number[]; user: string; pass: string | null | (() => string) };
-  const pass = typeof o.pass === 'function' ? o.pass() : o.pass ?? '';
+  const pass = typeof o.pass === 'function' ? o.pass() : (o.pass ?? '');
   return `postgres://${encodeURIComponent(o.user)}:${encodeURIComponent(pass)}@${o.host[0]}:${o.port[0]}/${database}`;
 }
 
@@ -36,14 +36,33 @@ export const seedGenerate: Metric = {
       const url = urlOf(ctx.sql, name);
       await applyMigrations(url);
       let output = '';
-      const ms = await timeOnce(() => new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(projectRoot, 'main', 'cli', 'seed.ts'),
-          '--members', String(ctx.members), '--seed', String(ctx.seed), '--database-url', url], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-        child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run seed salió con ${code}: ${output.slice(-2000)}`))));
-      }));
+      const ms = await timeOnce(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [
+                path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+                path.join(projectRoot, 'main', 'cli', 'seed.ts'),
+                '--members',
+                String(ctx.members),
+                '--seed',
+                String(ctx.seed),
+                '--database-url',
+                url,
+              ],
+              { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+            );
+            child.stdout.on('data', (d: Buffer) => {
+              output += d.toString();
+            });
+            child.stderr.on('data', (d: Buffer) => {
+              output += d.toString();
+            });
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run seed salió con ${code}: ${output.slice(-2000)}`))));
+          }),
+      );
       const check = postgres(url, { max: 1, onnotice: () => {} });
       let made = 0;
       let naiveMs = 0;
@@ -51,18 +70,22 @@ export const seedGenerate: Metric = {
         const [r] = await check<{ n: number }[]>`select count(*)::int as n from members`;
         made = r?.n ?? 0;
         // Naive: one INSERT per member and one per path row, as a loop over an ORM would.
-        await check.begin(async (tx) => {
-          const [root] = await tx<{ id: string }[]>`select id::text from members order by id limit 1`;
-          naiveMs = await timeOnce(async () => {
-            for (let i = 0; i < NAIVE_SAMPLE; i++) {
-              const [m] = await tx<{ id: string }[]>`
+        await check
+          .begin(async (tx) => {
+            const [root] = await tx<{ id: string }[]>`select id::text from members order by id limit 1`;
+            naiveMs = await timeOnce(async () => {
+              for (let i = 0; i < NAIVE_SAMPLE; i++) {
+                const [m] = await tx<{ id: string }[]>`
                 insert into members (code, first_name, last_name, email, country, sponsor_id, enrolled_at)
                 values (${`NV${i}`}, 'Naive', 'Bench', ${`naive${i}@bench.invalid`}, 'MX', ${root!.id}, now()) returning id::text`;
-              await tx`insert into member_paths (member_id, path, depth) values (${m!.id}, ${`/${root!.id}/${m!.id}/`}, 1) on conflict (member_id) do nothing`;
-            }
+                await tx`insert into member_paths (member_id, path, depth) values (${m!.id}, ${`/${root!.id}/${m!.id}/`}, 1) on conflict (member_id) do nothing`;
+              }
+            });
+            throw new Rollback();
+          })
+          .catch((e) => {
+            if (!(e instanceof Rollback)) throw e;
           });
-          throw new Rollback();
-        }).catch((e) => { if (!(e instanceof Rollback)) throw e; });
       } finally {
         await check.end({ timeout: 5 });
       }

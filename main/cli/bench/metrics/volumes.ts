@@ -56,24 +56,29 @@ export const volumesRecompute: Metric = {
     // The backend's CPU time is read from /proc around each run: on a shared, loaded machine the
     // wall time includes waiting for a core; the CPU time is what the work itself costs.
     let cpuMs = 0;
-    const recompute = (opts: { forcePaths?: boolean } = {}) => ctx.db.transaction(async (tx) => {
-      const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
-      const before = backendCpuMs(b!.pid);
-      const r = await recomputePeriod(tx, period, plan, opts);
-      cpuMs = backendCpuMs(b!.pid) - before;
-      return r;
-    });
+    const recompute = (opts: { forcePaths?: boolean } = {}) =>
+      ctx.db.transaction(async (tx) => {
+        const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
+        const before = backendCpuMs(b!.pid);
+        const r = await recomputePeriod(tx, period, plan, opts);
+        cpuMs = backendCpuMs(b!.pid) - before;
+        return r;
+      });
 
     // Cold: the period without rows (the first computation, or a restore).
     await ctx.sql`delete from member_volumes where period_id = ${period.id}`;
     await ctx.sql`vacuum analyze member_volumes`;
     let cold: Awaited<ReturnType<typeof recompute>> | undefined;
-    const coldMs = await timeOnce(async () => { cold = await recompute(); });
+    const coldMs = await timeOnce(async () => {
+      cold = await recompute();
+    });
     const coldCpu = cpuMs;
     ctx.log(`volumes.recompute frío: ${Math.round(coldMs)} ms (${cold?.rows} filas, método ${cold?.method})`);
     // Warm: rows present, nothing changed since (what a close finds after a month of incremental updates).
     let warm: Awaited<ReturnType<typeof recompute>> | undefined;
-    const warmMs = await timeOnce(async () => { warm = await recompute(); });
+    const warmMs = await timeOnce(async () => {
+      warm = await recompute();
+    });
     const warmCpu = cpuMs;
     const pathsMs = await timeOnce(() => recompute({ forcePaths: true }));
     ctx.log(`volumes.recompute caliente: ${Math.round(warmMs)} ms; respaldo por rutas: ${Math.round(pathsMs)} ms`);
@@ -98,7 +103,8 @@ export const volumesRecompute: Metric = {
       ms: round(coldMs),
       baseline_ms: round(baselineMs),
       samples: 1,
-      notes: `cold run (${cold?.rows} member_volumes rows inserted, roll-up ${cold?.method}; backend CPU ${Math.round(coldCpu)} ms); ` +
+      notes:
+        `cold run (${cold?.rows} member_volumes rows inserted, roll-up ${cold?.method}; backend CPU ${Math.round(coldCpu)} ms); ` +
         `warm run (rows present) ${Math.round(warmMs)} ms (backend CPU ${Math.round(warmCpu)} ms); load average ${os.loadavg()[0]!.toFixed(1)}; ` +
         `fallback roll-up by paths ${Math.round(pathsMs)} ms; baseline = naive per-member recursive query + upsert, ` +
         `mean of ${sampleIds.length} random members × ${members} members (${round(baselineTotal / sampleIds.length)} ms each); warm rows written: ${warm?.write}`,
@@ -133,11 +139,15 @@ export const volumesIncremental: Metric = {
     // ranks, cached figures) — confirmOrder without the instant bonuses, which issue 6 posts in the
     // same transaction and which are measured next, on other orders, for information.
     const half = Math.floor(orderIds.length * 0.7);
-    const r = await sample(orderIds.slice(0, half), async (id) => {
-      const c0 = backendCpuMs(b!.pid);
-      await one.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe', instantCommissions: false }));
-      cpu.push(backendCpuMs(b!.pid) - c0);
-    }, 5);
+    const r = await sample(
+      orderIds.slice(0, half),
+      async (id) => {
+        const c0 = backendCpuMs(b!.pid);
+        await one.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe', instantCommissions: false }));
+        cpu.push(backendCpuMs(b!.pid) - c0);
+      },
+      5,
+    );
     const full = await sample(orderIds.slice(half), (id) => one.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe' })), 3);
     await one.sql.end();
     const cpuSorted = cpu.slice(5).sort((x, y) => x - y);
@@ -145,22 +155,34 @@ export const volumesIncremental: Metric = {
     const cpuMean = cpuSorted.reduce((a, x) => a + x, 0) / Math.max(1, cpuSorted.length);
 
     // Baseline: upline by a recursive query over sponsor ids, then one UPDATE per ancestor (rolled back).
-    const baseline = await sample(members.slice(0, 30), async (m) => {
-      await ctx.sql.begin(async (tx) => {
-        const ups = await tx<{ id: string }[]>`
+    const baseline = await sample(
+      members.slice(0, 30),
+      async (m) => {
+        await ctx.sql
+          .begin(async (tx) => {
+            const ups = await tx<{ id: string }[]>`
           with recursive u(id, sponsor_id) as (select id, sponsor_id from members where id = ${m}
             union all select p.id, p.sponsor_id from members p join u on p.id = u.sponsor_id)
           select id from u`;
-        for (const a of ups) {
-          await tx`update member_volumes set pvg = pvg + 390 where period_id = ${period.id} and member_id = ${a.id}`;
-        }
-        throw new RollbackBaseline();
-      }).catch((e) => { if (!(e instanceof RollbackBaseline)) throw e; });
-    }, 3);
+            for (const a of ups) {
+              await tx`update member_volumes set pvg = pvg + 390 where period_id = ${period.id} and member_id = ${a.id}`;
+            }
+            throw new RollbackBaseline();
+          })
+          .catch((e) => {
+            if (!(e instanceof RollbackBaseline)) throw e;
+          });
+      },
+      3,
+    );
     const [depth] = await ctx.sql<{ max: number; avg: string }[]>`select max(depth) as max, round(avg(depth), 1)::text as avg from member_paths`;
     return {
-      p50_ms: r.p50_ms, p95_ms: r.p95_ms, samples: r.samples, baseline_p95_ms: baseline.p95_ms,
-      notes: `confirmOrder committed without the instant bonuses (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); ` +
+      p50_ms: r.p50_ms,
+      p95_ms: r.p95_ms,
+      samples: r.samples,
+      baseline_p95_ms: baseline.p95_ms,
+      notes:
+        `confirmOrder committed without the instant bonuses (order row, member + ${depth?.avg} ancestors on average, max depth ${depth?.max}, cached figures); ` +
         `samples include the 10 deepest members; max ${r.max_ms} ms; backend CPU per confirmation mean ${cpuMean.toFixed(1)} ms, p95 ${cpuP95} ms (10 ms ticks); ` +
         `with the instant bonuses (Directo/Rápido posted to the ledger): p50 ${full.p50_ms} ms, p95 ${full.p95_ms} ms (${full.samples} orders); load average ${os.loadavg()[0]!.toFixed(1)}`,
     };
@@ -172,8 +194,17 @@ class RollbackBaseline extends Error {}
 /** A drizzle database over one connection of the bench database. */
 function singleConnection(ctx: BenchContext) {
   const o = ctx.sql.options as unknown as { host: string[]; port: number[]; user: string; pass: string | null | (() => string); database: string };
-  const pass = typeof o.pass === 'function' ? o.pass() : o.pass ?? undefined;
-  const one = postgres({ host: o.host[0], port: o.port[0], user: o.user, password: pass ?? undefined, database: o.database, max: 1, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'nnp-bench-volumes' } });
+  const pass = typeof o.pass === 'function' ? o.pass() : (o.pass ?? undefined);
+  const one = postgres({
+    host: o.host[0],
+    port: o.port[0],
+    user: o.user,
+    password: pass ?? undefined,
+    database: o.database,
+    max: 1,
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'nnp-bench-volumes' },
+  });
   return { sql: one, db: drizzle(one, { schema }) as unknown as Db };
 }
 
@@ -189,4 +220,3 @@ export function backendCpuMs(pid: number): number {
 }
 
 export const volumesMetrics: Metric[] = [volumesRecompute, volumesIncremental];
-

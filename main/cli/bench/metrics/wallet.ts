@@ -35,12 +35,24 @@ const QUEUE_SAMPLES = 80;
 /** A second pool of CLIENTS connections to the same database (the runner's pool is shared). */
 function clientsPool(ctx: BenchContext) {
   const o = ctx.sql.options as unknown as { host: string[]; port: number[]; user: string; pass: string | null | (() => string); database: string };
-  const pass = typeof o.pass === 'function' ? o.pass() : o.pass ?? undefined;
-  const sql = postgres({ host: o.host[0], port: o.port[0], user: o.user, password: pass ?? undefined, database: o.database, max: CLIENTS, onnotice: () => {}, connection: { TimeZone: 'UTC', application_name: 'nnp-bench-wallet' } });
+  const pass = typeof o.pass === 'function' ? o.pass() : (o.pass ?? undefined);
+  const sql = postgres({
+    host: o.host[0],
+    port: o.port[0],
+    user: o.user,
+    password: pass ?? undefined,
+    database: o.database,
+    max: CLIENTS,
+    onnotice: () => {},
+    connection: { TimeZone: 'UTC', application_name: 'nnp-bench-wallet' },
+  });
   return { sql, db: drizzle(sql, { schema }) as unknown as Db };
 }
 
-interface Wallet { id: number; currency: string }
+interface Wallet {
+  id: number;
+  currency: string;
+}
 
 /** CPU ms (user + system) of local processes, from /proc; null where not readable (remote server). */
 function cpuMs(pids: number[]): number | null {
@@ -77,20 +89,22 @@ async function runClients(total: number, work: (i: number, client: number) => Pr
   const lat: number[] = [];
   let refused = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-    for (;;) {
-      const i = next++;
-      if (i >= total) return;
-      const s = performance.now();
-      try {
-        await work(i, c);
-        lat.push(performance.now() - s);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'INSUFFICIENT_FUNDS') refused++;
-        else throw e;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const s = performance.now();
+        try {
+          await work(i, c);
+          lat.push(performance.now() - s);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'INSUFFICIENT_FUNDS') refused++;
+          else throw e;
+        }
       }
-    }
-  }));
+    }),
+  );
   const ms = performance.now() - t0;
   return { ms, done: lat.length, refused, lat };
 }
@@ -106,8 +120,13 @@ export const ledgerPostings: Metric = {
     const pool = clientsPool(ctx);
     try {
       const credit = (w: Wallet, key: string, amount: string): Transfer => ({
-        idempotencyKey: key, kind: 'commission', currency: w.currency as Transfer['currency'],
-        entries: [{ account: { company: 'commission_expense' }, amount: `-${amount}` }, { account: { member: w.id }, amount }],
+        idempotencyKey: key,
+        kind: 'commission',
+        currency: w.currency as Transfer['currency'],
+        entries: [
+          { account: { company: 'commission_expense' }, amount: `-${amount}` },
+          { account: { member: w.id }, amount },
+        ],
         reference: { bench: run },
       });
       // Warm-up: every sampled wallet exists and holds money.
@@ -119,7 +138,9 @@ export const ledgerPostings: Metric = {
       ctx.log(`ledger.postings: ${POSTINGS} transferencias con ${CLIENTS} clientes…`);
       // Every pool connection open, then the server processes serving them.
       await Promise.all(Array.from({ length: CLIENTS }, () => pool.sql`select pg_sleep(0.05)`));
-      const backends = (await pool.sql<{ pid: number }[]>`select pid from pg_stat_activity where application_name = 'nnp-bench-wallet'`).map((r) => Number(r.pid));
+      const backends = (await pool.sql<{ pid: number }[]>`select pid from pg_stat_activity where application_name = 'nnp-bench-wallet'`).map((r) =>
+        Number(r.pid),
+      );
       const srv0 = cpuMs(backends);
       const cpu0 = process.cpuUsage();
       const r = await runClients(POSTINGS, async (i) => {
@@ -129,9 +150,19 @@ export const ledgerPostings: Metric = {
         if (i % 4 === 3) {
           const peers = byCurrency.get(a.currency)!;
           const b = pick(peers, ctx.random);
-          if (b.id === a.id) { t = credit(a, `bench:${run}:${i}`, amount); } else {
-            t = { idempotencyKey: `bench:${run}:${i}`, kind: 'adjustment', currency: a.currency as Transfer['currency'],
-              entries: [{ account: { member: a.id }, amount: `-${amount}` }, { account: { member: b.id }, amount }], reference: { bench: run } };
+          if (b.id === a.id) {
+            t = credit(a, `bench:${run}:${i}`, amount);
+          } else {
+            t = {
+              idempotencyKey: `bench:${run}:${i}`,
+              kind: 'adjustment',
+              currency: a.currency as Transfer['currency'],
+              entries: [
+                { account: { member: a.id }, amount: `-${amount}` },
+                { account: { member: b.id }, amount },
+              ],
+              reference: { bench: run },
+            };
           }
         } else t = credit(a, `bench:${run}:${i}`, amount);
         await (AUTOCOMMIT ? postTransfer(pool.db, t) : pool.db.transaction((tx) => postTransfer(tx, t)));
@@ -193,10 +224,13 @@ export const ledgerPostings: Metric = {
         p50_ms: round(percentile(r.lat, 50)),
         p95_ms: round(percentile(r.lat, 95)),
         samples: r.done,
-        notes: `${r.done} transfers in ${Math.round(r.ms)} ms by ${CLIENTS} clients over ${wallets.length} wallets (${r.refused} refused for funds); ` +
+        notes:
+          `${r.done} transfers in ${Math.round(r.ms)} ms by ${CLIENTS} clients over ${wallets.length} wallets (${r.refused} refused for funds); ` +
           `balances exact afterwards: ${ok ? 'yes' : 'NO'} (mismatched accounts ${mismatches[0]!.n}, unbalanced transactions ${unbalanced!.n}, transactions written ${written!.n}); ` +
           `p50/p95 = latency of one posting (${AUTOCOMMIT ? 'one statement, its own transaction' : 'BEGIN + ledger_post + COMMIT'}); client process CPU ${Math.round(clientCpu * 100)}% of one core; ` +
-          (srvPerPosting === null ? '' : `CPU per posting: server ${srvPerPosting.toFixed(3)} ms + client ${cliPerPosting.toFixed(3)} ms → CPU-bound rate on ${(await import('node:os')).cpus().length} cores ≈ ${Math.round(((await import('node:os')).cpus().length * 1000) / (srvPerPosting + cliPerPosting))}/s; `) +
+          (srvPerPosting === null
+            ? ''
+            : `CPU per posting: server ${srvPerPosting.toFixed(3)} ms + client ${cliPerPosting.toFixed(3)} ms → CPU-bound rate on ${(await import('node:os')).cpus().length} cores ≈ ${Math.round(((await import('node:os')).cpus().length * 1000) / (srvPerPosting + cliPerPosting))}/s; `) +
           `machine load average ${load.toFixed(1)} during the run`,
       };
     } finally {
@@ -234,7 +268,9 @@ export async function ensureQueue(ctx: BenchContext) {
              (case when random() < 0.2 then (array[1,2,4,8,3,10])[1 + floor(random() * 6)::int] else 0 end)::smallint as risk_mask
         from pick p join members m on m.id = p.member_id join countries c on c.code = m.country`);
     await tx.unsafe(`alter table bq add column fee numeric, add column credit_tx bigint, add column hold_tx bigint, add column settle_tx bigint`);
-    await tx.unsafe(`update bq set fee = greatest(round(amount * 0.02, 2), case currency when 'MXN' then 20 when 'USD' then 1 when 'COP' then 4000 else 60 end)`);
+    await tx.unsafe(
+      `update bq set fee = greatest(round(amount * 0.02, 2), case currency when 'MXN' then 20 when 'USD' then 1 when 'COP' then 4000 else 60 end)`,
+    );
     // Wallets and company accounts (slot 0) that the rows need.
     await tx.unsafe(`select ledger_account_id('member', currency, member_id, 0) from (select distinct member_id, currency from bq) x`);
     await tx.unsafe(`select ledger_account_id(k, c, null, 0) from unnest(array['commission_expense','withdrawal_holds','payouts_clearing','fee_income']) k,
@@ -326,7 +362,9 @@ export const withdrawalsQueue: Metric = {
   budget: { p95_ms: 25 },
   async run(ctx: BenchContext): Promise<MetricResult> {
     await ensureQueue(ctx);
-    const [b] = await ctx.sql<{ lo: Date; hi: Date; n: number }[]>`select min(requested_at) as lo, max(requested_at) as hi, count(*)::int as n from withdrawals`;
+    const [b] = await ctx.sql<
+      { lo: Date; hi: Date; n: number }[]
+    >`select min(requested_at) as lo, max(requested_at) as hi, count(*)::int as n from withdrawals`;
     const bounds = { from: new Date(b!.lo), to: new Date(b!.hi) };
     const inputs = Array.from({ length: QUEUE_SAMPLES }, () => randomFilters(ctx.random, bounds));
     inputs.unshift({}, { status: 'pending' }, { status: 'pending', risk: 'any' });
@@ -350,7 +388,9 @@ export const withdrawalsQueue: Metric = {
       for (const row of rows) {
         let flagged = true;
         if (f.risk) {
-          const [c] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from withdrawals where member_id = ${row.member_id} and requested_at > ${row.requested_at}::timestamptz - interval '7 days' and requested_at <= ${row.requested_at}`;
+          const [c] = await ctx.sql<
+            { n: number }[]
+          >`select count(*)::int as n from withdrawals where member_id = ${row.member_id} and requested_at > ${row.requested_at}::timestamptz - interval '7 days' and requested_at <= ${row.requested_at}`;
           flagged = (c?.n ?? 0) > 3;
         }
         if (!flagged) continue;
@@ -362,9 +402,15 @@ export const withdrawalsQueue: Metric = {
     };
     const naiveInputs = inputs.slice(0, 12);
     const base = await sample(naiveInputs, naive, 1);
-    const byFilter = inputs.slice(0, 3).map((f) => JSON.stringify(f)).join(' ');
+    const byFilter = inputs
+      .slice(0, 3)
+      .map((f) => JSON.stringify(f))
+      .join(' ');
     return {
-      p50_ms: fast.p50_ms, p95_ms: fast.p95_ms, baseline_p95_ms: base.p95_ms, samples: fast.samples,
+      p50_ms: fast.p50_ms,
+      p95_ms: fast.p95_ms,
+      baseline_p95_ms: base.p95_ms,
+      samples: fast.samples,
       notes: `${b!.n} withdrawals; random filters of status/country/amount/dates/risk (first inputs ${byFilter}); page of 50 + count and totals per currency; baseline over ${naiveInputs.length} samples`,
     };
   },

@@ -32,11 +32,24 @@ export function ChangePasswordScreen() {
         <h1>{t('changePassword.title')}</h1>
         <p className="muted">{t('changePassword.intro')}</p>
         <ErrorBanner error={error} />
-        <label>{t('changePassword.current')}<input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required /></label>
-        <label>{t('changePassword.next')}<input type="password" autoComplete="new-password" minLength={10} value={next} onChange={(e) => setNext(e.target.value)} required /></label>
-        <label>{t('changePassword.repeat')}<input type="password" autoComplete="new-password" minLength={10} value={repeat} onChange={(e) => setRepeat(e.target.value)} required /></label>
-        <button className="primary" type="submit">{t('common.save')}</button>
-        <button type="button" className="link" onClick={signOut}>{t('common.logout')}</button>
+        <label>
+          {t('changePassword.current')}
+          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+        </label>
+        <label>
+          {t('changePassword.next')}
+          <input type="password" autoComplete="new-password" minLength={10} value={next} onChange={(e) => setNext(e.target.value)} required />
+        </label>
+        <label>
+          {t('changePassword.repeat')}
+          <input type="password" autoComplete="new-password" minLength={10} value={repeat} onChange={(e) => setRepeat(e.target.value)} required />
+        </label>
+        <button className="primary" type="submit">
+          {t('common.save')}
+        </button>
+        <button type="button" className="link" onClick={signOut}>
+          {t('common.logout')}
+        </button>
       </form>
     </div>
   );

@@ -32,12 +32,26 @@ export function LoginScreen() {
   return (
     <div className="login-screen">
       <form className="login-card" onSubmit={submit} aria-label={t('login.title')}>
-        <div className="brand big"><span className="logo">NN</span><div><strong>{t('app.name')}</strong><small>{t('app.subtitle')}</small></div></div>
+        <div className="brand big">
+          <span className="logo">NN</span>
+          <div>
+            <strong>{t('app.name')}</strong>
+            <small>{t('app.subtitle')}</small>
+          </div>
+        </div>
         <h1>{t('login.title')}</h1>
         <ErrorBanner error={error} />
-        <label>{t('login.username')}<input name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required /></label>
-        <label>{t('login.password')}<input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required /></label>
-        <button className="primary" type="submit" disabled={busy}>{busy ? t('login.working') : t('login.submit')}</button>
+        <label>
+          {t('login.username')}
+          <input name="username" autoComplete="username" autoFocus value={username} onChange={(e) => setUsername(e.target.value)} required />
+        </label>
+        <label>
+          {t('login.password')}
+          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        </label>
+        <button className="primary" type="submit" disabled={busy}>
+          {busy ? t('login.working') : t('login.submit')}
+        </button>
         <p className="muted small">{t('login.help')}</p>
         <LanguageSwitch />
       </form>

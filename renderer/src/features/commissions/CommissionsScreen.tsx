@@ -21,11 +21,26 @@ function CountryTable({ rows, label }: { rows: ByCountry; label?: string }) {
   const { t } = useTranslation();
   return (
     <table className="commission-table" aria-label={label ?? t('commissions.byCountry')}>
-      <thead><tr><th>{t('commissions.country')}</th><th>{t('commissions.currency')}</th><th className="num">{t('commissions.amount')}</th><th className="num">{t('commissions.beneficiaries')}</th></tr></thead>
-      <tbody>{rows.map((r) => (
-        <tr key={`${r.country}-${r.currency}`}><td>{t(`commissions.countries.${r.country}`, { defaultValue: r.country })}</td><td>{r.currency}</td>
-          <td className="num"><Money amount={r.amount} currency={r.currency} /></td><td className="num">{r.beneficiaries.toLocaleString('es-MX')}</td></tr>
-      ))}</tbody>
+      <thead>
+        <tr>
+          <th>{t('commissions.country')}</th>
+          <th>{t('commissions.currency')}</th>
+          <th className="num">{t('commissions.amount')}</th>
+          <th className="num">{t('commissions.beneficiaries')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={`${r.country}-${r.currency}`}>
+            <td>{t(`commissions.countries.${r.country}`, { defaultValue: r.country })}</td>
+            <td>{r.currency}</td>
+            <td className="num">
+              <Money amount={r.amount} currency={r.currency} />
+            </td>
+            <td className="num">{r.beneficiaries.toLocaleString('es-MX')}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
 }
@@ -38,31 +53,62 @@ function PreviewDiff({ data }: { data: OutputOf<'commissions.preview'> }) {
   const diff = data.differenceFromPreviousPreview;
   if (!prev || !diff) return <p className="muted">{t('commissions.stored.first')}</p>;
   // With seconds: two previews a minute apart must be told apart. Display in Mexico City time.
-  const at = new Intl.DateTimeFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', { timeZone: 'America/Mexico_City', dateStyle: 'short', timeStyle: 'medium' }).format(new Date(prev.at));
+  const at = new Intl.DateTimeFormat(locale === 'es-MX' ? 'es-MX' : 'en-US', {
+    timeZone: 'America/Mexico_City',
+    dateStyle: 'short',
+    timeStyle: 'medium',
+  }).format(new Date(prev.at));
   const rows: { type: string; currency: string }[] = [];
   for (const [type, v] of Object.entries(diff.byType)) for (const currency of Object.keys(v).sort()) rows.push({ type, currency });
   return (
     <>
       <h3>{t('commissions.stored.diffTitle', { at, by: prev.staffName ?? '—' })}</h3>
       <table className="commission-table" aria-label={t('commissions.stored.diffLabel')}>
-        <thead><tr><th>{t('commissions.type')}</th><th>{t('commissions.currency')}</th><th className="num">{t('commissions.stored.previousCol')}</th>
-          <th className="num">{t('commissions.stored.currentCol')}</th><th className="num">{t('commissions.preview.difference')}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('commissions.type')}</th>
+            <th>{t('commissions.currency')}</th>
+            <th className="num">{t('commissions.stored.previousCol')}</th>
+            <th className="num">{t('commissions.stored.currentCol')}</th>
+            <th className="num">{t('commissions.preview.difference')}</th>
+          </tr>
+        </thead>
         <tbody>
           {rows.map(({ type, currency }) => (
-            <tr key={`${type}-${currency}`}><td>{t(`commissions.types.${type}`, { defaultValue: type })}</td><td>{currency}</td>
-              <td className="num"><Money amount={prev.byType[type]?.[currency] ?? '0.00'} currency={currency} /></td>
-              <td className="num"><Money amount={data.byType[type]?.[currency] ?? '0.00'} currency={currency} /></td>
-              <td className="num"><Money amount={diff.byType[type]![currency]} currency={currency} /></td></tr>
+            <tr key={`${type}-${currency}`}>
+              <td>{t(`commissions.types.${type}`, { defaultValue: type })}</td>
+              <td>{currency}</td>
+              <td className="num">
+                <Money amount={prev.byType[type]?.[currency] ?? '0.00'} currency={currency} />
+              </td>
+              <td className="num">
+                <Money amount={data.byType[type]?.[currency] ?? '0.00'} currency={currency} />
+              </td>
+              <td className="num">
+                <Money amount={diff.byType[type]![currency]} currency={currency} />
+              </td>
+            </tr>
           ))}
           {Object.entries(diff.byCurrency).map(([c, d]) => (
-            <tr key={`total-${c}`} className="total"><th>{t('commissions.byCurrency')}</th><th>{c}</th>
-              <th className="num"><Money amount={prev.byCurrency[c] ?? '0.00'} currency={c} /></th>
-              <th className="num"><Money amount={data.byCurrency[c] ?? '0.00'} currency={c} /></th>
-              <th className="num"><Money amount={d} currency={c} /></th></tr>
+            <tr key={`total-${c}`} className="total">
+              <th>{t('commissions.byCurrency')}</th>
+              <th>{c}</th>
+              <th className="num">
+                <Money amount={prev.byCurrency[c] ?? '0.00'} currency={c} />
+              </th>
+              <th className="num">
+                <Money amount={data.byCurrency[c] ?? '0.00'} currency={c} />
+              </th>
+              <th className="num">
+                <Money amount={d} currency={c} />
+              </th>
+            </tr>
           ))}
         </tbody>
       </table>
-      <p className="muted small">{t('commissions.lines')}: {prev.lines} → {data.lines} · {t('commissions.beneficiaries')}: {prev.beneficiaries} → {data.beneficiaries}</p>
+      <p className="muted small">
+        {t('commissions.lines')}: {prev.lines} → {data.lines} · {t('commissions.beneficiaries')}: {prev.beneficiaries} → {data.beneficiaries}
+      </p>
     </>
   );
 }
@@ -74,15 +120,43 @@ function StoredPreviews() {
   if (!list.data?.periodKey) return null;
   return (
     <details className="stored-previews">
-      <summary>{t('commissions.stored.title', { period: list.data.periodKey })} ({rows.length})</summary>
-      {rows.length === 0 ? <p className="muted">{t('commissions.stored.none')}</p> : (
+      <summary>
+        {t('commissions.stored.title', { period: list.data.periodKey })} ({rows.length})
+      </summary>
+      {rows.length === 0 ? (
+        <p className="muted">{t('commissions.stored.none')}</p>
+      ) : (
         <table className="commission-table">
-          <thead><tr><th>{t('commissions.stored.at')}</th><th>{t('commissions.stored.by')}</th><th className="num">{t('commissions.lines')}</th>
-            <th className="num">{t('commissions.beneficiaries')}</th>{['MXN', 'USD', 'COP', 'DOP'].map((c) => <th key={c} className="num">{c}</th>)}</tr></thead>
-          <tbody>{rows.map((r) => (
-            <tr key={r.id}><td><DateTime iso={r.at} /></td><td>{r.staffName ?? '—'}</td><td className="num">{r.lines}</td><td className="num">{r.beneficiaries}</td>
-              {['MXN', 'USD', 'COP', 'DOP'].map((c) => <td key={c} className="num">{r.byCurrency[c] ? <Money amount={r.byCurrency[c]} currency={c} /> : '—'}</td>)}</tr>
-          ))}</tbody>
+          <thead>
+            <tr>
+              <th>{t('commissions.stored.at')}</th>
+              <th>{t('commissions.stored.by')}</th>
+              <th className="num">{t('commissions.lines')}</th>
+              <th className="num">{t('commissions.beneficiaries')}</th>
+              {['MXN', 'USD', 'COP', 'DOP'].map((c) => (
+                <th key={c} className="num">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <DateTime iso={r.at} />
+                </td>
+                <td>{r.staffName ?? '—'}</td>
+                <td className="num">{r.lines}</td>
+                <td className="num">{r.beneficiaries}</td>
+                {['MXN', 'USD', 'COP', 'DOP'].map((c) => (
+                  <td key={c} className="num">
+                    {r.byCurrency[c] ? <Money amount={r.byCurrency[c]} currency={c} /> : '—'}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
         </table>
       )}
     </details>
@@ -94,13 +168,35 @@ function TotalsTable({ byType, byCurrency }: { byType: ByType; byCurrency: Recor
   const currencies = Object.keys(byCurrency).sort();
   return (
     <table className="commission-table">
-      <thead><tr><th>{t('commissions.type')}</th>{currencies.map((c) => <th key={c} className="num">{c}</th>)}</tr></thead>
+      <thead>
+        <tr>
+          <th>{t('commissions.type')}</th>
+          {currencies.map((c) => (
+            <th key={c} className="num">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
       <tbody>
         {Object.entries(byType).map(([type, v]) => (
-          <tr key={type}><td>{t(`commissions.types.${type}`, { defaultValue: type })}</td>
-            {currencies.map((c) => <td key={c} className="num">{v[c] ? <Money amount={v[c]} currency={c} /> : '—'}</td>)}</tr>
+          <tr key={type}>
+            <td>{t(`commissions.types.${type}`, { defaultValue: type })}</td>
+            {currencies.map((c) => (
+              <td key={c} className="num">
+                {v[c] ? <Money amount={v[c]} currency={c} /> : '—'}
+              </td>
+            ))}
+          </tr>
         ))}
-        <tr className="total"><th>{t('commissions.byCurrency')}</th>{currencies.map((c) => <th key={c} className="num"><Money amount={byCurrency[c]} currency={c} /></th>)}</tr>
+        <tr className="total">
+          <th>{t('commissions.byCurrency')}</th>
+          {currencies.map((c) => (
+            <th key={c} className="num">
+              <Money amount={byCurrency[c]} currency={c} />
+            </th>
+          ))}
+        </tr>
       </tbody>
     </table>
   );
@@ -127,12 +223,17 @@ function Preview() {
   };
   return (
     <section className="card commission-preview" aria-label={t('commissions.preview.button')}>
-      <button type="button" className="primary" disabled={running} onClick={() => void run()}>{running ? t('commissions.preview.running') : t('commissions.preview.button')}</button>
+      <button type="button" className="primary" disabled={running} onClick={() => void run()}>
+        {running ? t('commissions.preview.running') : t('commissions.preview.button')}
+      </button>
       <ErrorBanner error={error} />
       {data && (
         <div>
           <h2>{t('commissions.preview.title', { period: data.periodKey })}</h2>
-          <p className="muted">{t('commissions.preview.computedAt')}: <DateTime iso={data.computedAt} /> · {t('commissions.lines')}: {data.lines} · {t('commissions.beneficiaries')}: {data.beneficiaries} · {t('commissions.preview.ms', { ms: data.ms })}</p>
+          <p className="muted">
+            {t('commissions.preview.computedAt')}: <DateTime iso={data.computedAt} /> · {t('commissions.lines')}: {data.lines} ·{' '}
+            {t('commissions.beneficiaries')}: {data.beneficiaries} · {t('commissions.preview.ms', { ms: data.ms })}
+          </p>
           <TotalsTable byType={data.byType} byCurrency={data.byCurrency} />
           <h3>{t('commissions.byCountry')}</h3>
           <CountryTable rows={data.byCountry} />
@@ -140,19 +241,54 @@ function Preview() {
           <h3>{data.previous ? t('commissions.preview.previous', { period: data.previous.periodKey }) : t('commissions.preview.noPrevious')}</h3>
           {data.previous && (
             <table className="commission-table">
-              <thead><tr><th>{t('commissions.currency')}</th><th className="num">{data.previous.periodKey}</th><th className="num">{data.periodKey}</th><th className="num">{t('commissions.preview.difference')}</th></tr></thead>
-              <tbody>{Object.entries(data.differenceByCurrency).map(([c, d]) => (
-                <tr key={c}><td>{c}</td><td className="num"><Money amount={data.previous!.byCurrency[c] ?? '0.00'} currency={c} /></td>
-                  <td className="num"><Money amount={data.byCurrency[c] ?? '0.00'} currency={c} /></td><td className="num"><Money amount={d} currency={c} /></td></tr>
-              ))}</tbody>
+              <thead>
+                <tr>
+                  <th>{t('commissions.currency')}</th>
+                  <th className="num">{data.previous.periodKey}</th>
+                  <th className="num">{data.periodKey}</th>
+                  <th className="num">{t('commissions.preview.difference')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {Object.entries(data.differenceByCurrency).map(([c, d]) => (
+                  <tr key={c}>
+                    <td>{c}</td>
+                    <td className="num">
+                      <Money amount={data.previous!.byCurrency[c] ?? '0.00'} currency={c} />
+                    </td>
+                    <td className="num">
+                      <Money amount={data.byCurrency[c] ?? '0.00'} currency={c} />
+                    </td>
+                    <td className="num">
+                      <Money amount={d} currency={c} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
           <h3>{t('commissions.preview.top')}</h3>
           <table className="commission-table">
-            <thead><tr><th>{t('commissions.cols.member')}</th><th className="num">{t('commissions.amount')}</th></tr></thead>
-            <tbody>{data.top.map((x) => (
-              <tr key={x.memberId}><td><Link to={`/members/${x.memberId}`}>{x.code} · {x.name}</Link></td><td className="num"><Money amount={x.amount} currency={x.currency} /></td></tr>
-            ))}</tbody>
+            <thead>
+              <tr>
+                <th>{t('commissions.cols.member')}</th>
+                <th className="num">{t('commissions.amount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.top.map((x) => (
+                <tr key={x.memberId}>
+                  <td>
+                    <Link to={`/members/${x.memberId}`}>
+                      {x.code} · {x.name}
+                    </Link>
+                  </td>
+                  <td className="num">
+                    <Money amount={x.amount} currency={x.currency} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
           </table>
         </div>
       )}
@@ -181,7 +317,9 @@ export function CommissionsScreen() {
     <Page title={t('commissions.title')} intro={t('commissions.intro')}>
       <div className="tabs" role="tablist">
         {(['summary', 'programmes'] as const).map((k) => (
-          <button key={k} type="button" role="tab" className={tab === k ? 'active' : ''} aria-selected={tab === k} onClick={() => setTab(k)}>{t(`commissions.tabs.${k}`)}</button>
+          <button key={k} type="button" role="tab" className={tab === k ? 'active' : ''} aria-selected={tab === k} onClick={() => setTab(k)}>
+            {t(`commissions.tabs.${k}`)}
+          </button>
         ))}
       </div>
       <div role="tabpanel" className="stack">
@@ -202,7 +340,9 @@ function Summary() {
   const member = useProcedure('members.byCode', { code: memberCode ?? '' }, { enabled: memberCode !== null, placeholderData: undefined, retry: false });
   const memberId = memberCode !== null && member.data && !member.isPlaceholderData ? member.data.id : null;
   const rows = totals.data ?? [];
-  useEffect(() => { if (!key && rows[0]) setKey(rows[0].periodKey); }, [key, rows]);
+  useEffect(() => {
+    if (!key && rows[0]) setKey(rows[0].periodKey);
+  }, [key, rows]);
   const selected = rows.find((r) => r.periodKey === key) ?? null;
   const canExport = role === 'admin' || role === 'finance';
   const [exporting, setExporting] = useState(false);
@@ -212,19 +352,34 @@ function Summary() {
       {(role === 'admin' || role === 'finance') && <Preview />}
       <section className="card">
         <h2>{t('commissions.totals')}</h2>
-        {totals.isLoading ? <Loading /> : rows.length === 0 ? <p className="muted">{t('commissions.noPeriods')}</p> : (
+        {totals.isLoading ? (
+          <Loading />
+        ) : rows.length === 0 ? (
+          <p className="muted">{t('commissions.noPeriods')}</p>
+        ) : (
           <>
             <div className="filters">
-              <label>{t('commissions.period')}
+              <label>
+                {t('commissions.period')}
                 <select aria-label={t('commissions.period')} value={key} onChange={(e) => setKey(e.target.value)}>
-                  {rows.map((r) => <option key={r.periodKey} value={r.periodKey}>{r.periodKey}</option>)}
+                  {rows.map((r) => (
+                    <option key={r.periodKey} value={r.periodKey}>
+                      {r.periodKey}
+                    </option>
+                  ))}
                 </select>
               </label>
-              {selected && canExport && <button type="button" onClick={() => setExporting(true)}>{t('commissions.export.button')}</button>}
+              {selected && canExport && (
+                <button type="button" onClick={() => setExporting(true)}>
+                  {t('commissions.export.button')}
+                </button>
+              )}
             </div>
             {selected && (
               <>
-                <p className="muted">{t('commissions.lines')}: {selected.lines} · {t('commissions.beneficiaries')}: {selected.beneficiaries}</p>
+                <p className="muted">
+                  {t('commissions.lines')}: {selected.lines} · {t('commissions.beneficiaries')}: {selected.beneficiaries}
+                </p>
                 <TotalsTable byType={selected.byType} byCurrency={selected.byCurrency} />
                 <PostedCountries periodKey={selected.periodKey} />
                 {exporting && <PeriodExportDialog periodKey={selected.periodKey} onClose={() => setExporting(false)} />}
@@ -235,8 +390,22 @@ function Summary() {
       </section>
       <section className="card">
         <h2>{t('commissions.member.title')}</h2>
-        <form onSubmit={(e) => { e.preventDefault(); const c = memberInput.trim(); setMemberCode(c || null); }}>
-          <label>{t('commissions.member.id')}{' '}<input aria-label={t('commissions.member.id')} placeholder={t('commissions.member.placeholder')} value={memberInput} onChange={(e) => setMemberInput(e.target.value)} /></label>{' '}
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const c = memberInput.trim();
+            setMemberCode(c || null);
+          }}
+        >
+          <label>
+            {t('commissions.member.id')}{' '}
+            <input
+              aria-label={t('commissions.member.id')}
+              placeholder={t('commissions.member.placeholder')}
+              value={memberInput}
+              onChange={(e) => setMemberInput(e.target.value)}
+            />
+          </label>{' '}
           <button type="submit">{t('commissions.member.show')}</button>
           <p className="muted small">{t('commissions.member.hint')}</p>
         </form>
@@ -244,7 +413,12 @@ function Summary() {
         {memberCode !== null && <ErrorBanner error={member.error} />}
         {memberId && member.data && (
           <>
-            <p>{t('commissions.member.showing')}: <Link to={`/members/${memberId}`}>{member.data.code} · {member.data.firstName} {member.data.lastName}</Link></p>
+            <p>
+              {t('commissions.member.showing')}:{' '}
+              <Link to={`/members/${memberId}`}>
+                {member.data.code} · {member.data.firstName} {member.data.lastName}
+              </Link>
+            </p>
             <CommissionLines key={`${memberId}-${key}`} memberId={memberId} periodKey={key || undefined} />
           </>
         )}

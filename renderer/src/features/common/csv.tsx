@@ -43,7 +43,10 @@ export function saveText(fileName: string, text: string, type = 'text/csv;charse
 }
 
 /** One page of an export: its rows, and the total when the server knows it. */
-export interface ExportPage { rows: CsvCell[][]; total?: number | null }
+export interface ExportPage {
+  rows: CsvCell[][];
+  total?: number | null;
+}
 
 export type ExportState = 'idle' | 'working' | 'done' | 'cancelled';
 
@@ -59,23 +62,38 @@ export function usePagedExport() {
   const [url, setUrl] = useState<string | null>(null);
   const [fileName, setFileName] = useState('');
   const cancelled = useRef(false);
-  useEffect(() => () => { cancelled.current = true; if (url) URL.revokeObjectURL(url); }, [url]);
+  useEffect(
+    () => () => {
+      cancelled.current = true;
+      if (url) URL.revokeObjectURL(url);
+    },
+    [url],
+  );
 
   async function run(o: { fileName: string; header: readonly string[]; total?: number; pages: () => AsyncIterable<ExportPage> }) {
     cancelled.current = false;
-    setState('working'); setDone(0); setTotal(o.total ?? 0); setError(null); setFileName(o.fileName);
+    setState('working');
+    setDone(0);
+    setTotal(o.total ?? 0);
+    setError(null);
+    setFileName(o.fileName);
     const parts = [csvHeader(o.header)];
     let count = 0;
     try {
       for await (const page of o.pages()) {
-        if (cancelled.current) { setState('cancelled'); return; }
+        if (cancelled.current) {
+          setState('cancelled');
+          return;
+        }
         if (page.total != null) setTotal(page.total);
         parts.push(csvRows(page.rows));
         count += page.rows.length;
         setDone(count);
       }
     } catch (e) {
-      setError(e as AppError); setState('idle'); return;
+      setError(e as AppError);
+      setState('idle');
+      return;
     }
     if (url) URL.revokeObjectURL(url);
     const href = URL.createObjectURL(new Blob(parts, { type: 'text/csv;charset=utf-8' }));
@@ -84,12 +102,34 @@ export function usePagedExport() {
     downloadFile(href, o.fileName);
   }
   const pct = state === 'done' ? 100 : Math.min(100, Math.round((done / Math.max(1, total)) * 100));
-  return { state, done, total, pct, error, url, fileName, run, cancel: () => { cancelled.current = true; } };
+  return {
+    state,
+    done,
+    total,
+    pct,
+    error,
+    url,
+    fileName,
+    run,
+    cancel: () => {
+      cancelled.current = true;
+    },
+  };
 }
 
 /** Progress bar, status line and the dialog's buttons of a paged export; `texts` is an i18n prefix. */
-export function ExportProgress({ exp, texts, onStart, onClose, children }: {
-  exp: ReturnType<typeof usePagedExport>; texts: string; onStart: () => void; onClose: () => void; children?: ReactNode;
+export function ExportProgress({
+  exp,
+  texts,
+  onStart,
+  onClose,
+  children,
+}: {
+  exp: ReturnType<typeof usePagedExport>;
+  texts: string;
+  onStart: () => void;
+  onClose: () => void;
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
   const { state, done, total, pct } = exp;
@@ -99,7 +139,9 @@ export function ExportProgress({ exp, texts, onStart, onClose, children }: {
       {children}
       {state !== 'idle' && (
         <>
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}><div style={{ width: `${pct}%`, transition: state === 'done' ? 'none' : undefined }} /></div>
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+            <div style={{ width: `${pct}%`, transition: state === 'done' ? 'none' : undefined }} />
+          </div>
           <div className="small" role="status">
             {state === 'working' && t(`${texts}.working`, { done: done.toLocaleString('es-MX'), total: total.toLocaleString('es-MX') })}
             {state === 'done' && t(`${texts}.done`, { count: done })}
@@ -108,11 +150,25 @@ export function ExportProgress({ exp, texts, onStart, onClose, children }: {
         </>
       )}
       <div className="dialog-actions">
-        {state === 'working'
-          ? <button type="button" onClick={exp.cancel}>{t(`${texts}.cancel`)}</button>
-          : <button type="button" onClick={onClose}>{t('common.close')}</button>}
-        {state === 'done' && exp.url && <button type="button" onClick={() => downloadFile(exp.url!, exp.fileName)}>{t(`${texts}.download`)}</button>}
-        {state !== 'working' && <button type="button" className="primary" onClick={onStart}>{t(`${texts}.start`)}</button>}
+        {state === 'working' ? (
+          <button type="button" onClick={exp.cancel}>
+            {t(`${texts}.cancel`)}
+          </button>
+        ) : (
+          <button type="button" onClick={onClose}>
+            {t('common.close')}
+          </button>
+        )}
+        {state === 'done' && exp.url && (
+          <button type="button" onClick={() => downloadFile(exp.url!, exp.fileName)}>
+            {t(`${texts}.download`)}
+          </button>
+        )}
+        {state !== 'working' && (
+          <button type="button" className="primary" onClick={onStart}>
+            {t(`${texts}.start`)}
+          </button>
+        )}
       </div>
     </>
   );

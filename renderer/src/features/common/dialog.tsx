@@ -11,8 +11,21 @@ import * as D from '@radix-ui/react-dialog';
  * it); the visible heading stays in the children. `busy` keeps the dialog open while work runs.
  * A click outside never closes a modal (a typed reason would be lost); Escape and the buttons do.
  */
-export function Modal({ label, onClose, onSubmit, children, className, busy, initialFocus }: {
-  label: string; onClose: () => void; onSubmit?: (e: FormEvent) => void; children: ReactNode; className?: string; busy?: boolean;
+export function Modal({
+  label,
+  onClose,
+  onSubmit,
+  children,
+  className,
+  busy,
+  initialFocus,
+}: {
+  label: string;
+  onClose: () => void;
+  onSubmit?: (e: FormEvent) => void;
+  children: ReactNode;
+  className?: string;
+  busy?: boolean;
   /** Where focus goes on open when not the first focusable element (e.g. a text field). */
   initialFocus?: () => HTMLElement | null | undefined;
 }) {
@@ -27,19 +40,41 @@ export function Modal({ label, onClose, onSubmit, children, className, busy, ini
     className: `dialog${className ? ` ${className}` : ''}`,
     'aria-describedby': undefined,
     onPointerDownOutside: (e: Event) => e.preventDefault(),
-    onEscapeKeyDown: (e: KeyboardEvent) => { if (busy) e.preventDefault(); },
-    onOpenAutoFocus: (e: Event) => { const el = initialFocus?.(); if (el) { e.preventDefault(); el.focus(); } },
+    onEscapeKeyDown: (e: KeyboardEvent) => {
+      if (busy) e.preventDefault();
+    },
+    onOpenAutoFocus: (e: Event) => {
+      const el = initialFocus?.();
+      if (el) {
+        e.preventDefault();
+        el.focus();
+      }
+    },
     onCloseAutoFocus: fallback,
   };
   return (
-    <D.Root open onOpenChange={(o) => { if (!o && !busy) onClose(); }}>
+    <D.Root
+      open
+      onOpenChange={(o) => {
+        if (!o && !busy) onClose();
+      }}
+    >
       <D.Portal>
         <D.Overlay className="dialog-backdrop">
           {onSubmit ? (
             <D.Content asChild {...content}>
-              <form onSubmit={(e) => { e.preventDefault(); onSubmit(e); }}>{body}</form>
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  onSubmit(e);
+                }}
+              >
+                {body}
+              </form>
             </D.Content>
-          ) : <D.Content {...content}>{body}</D.Content>}
+          ) : (
+            <D.Content {...content}>{body}</D.Content>
+          )}
         </D.Overlay>
       </D.Portal>
     </D.Root>
@@ -50,7 +85,12 @@ export function Modal({ label, onClose, onSubmit, children, className, busy, ini
 export function Drawer({ label, onClose, children, className }: { label: string; onClose: () => void; children: ReactNode; className?: string }) {
   const fallback = useReturnFocus();
   return (
-    <D.Root open onOpenChange={(o) => { if (!o) onClose(); }}>
+    <D.Root
+      open
+      onOpenChange={(o) => {
+        if (!o) onClose();
+      }}
+    >
       <D.Portal>
         <D.Overlay className="drawer-backdrop" />
         <D.Content className={`drawer${className ? ` ${className}` : ''}`} aria-describedby={undefined} onCloseAutoFocus={fallback}>

@@ -17,7 +17,11 @@ export function fieldLabel(t: TFunction, path: string, labels?: FieldLabels): st
   if (labels?.[path]) return labels[path];
   const generic = path.replace(/\.\d+(?=\.|$)/g, '.*');
   if (labels?.[generic]) return labels[generic];
-  const last = path.split('.').filter((s) => !/^\d+$/.test(s)).pop() ?? '';
+  const last =
+    path
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .pop() ?? '';
   if (labels?.[last]) return labels[last];
   if (last && i18n.exists(`fields.${last}`)) return t(`fields.${last}`);
   return t('fields.unknown');

@@ -30,7 +30,11 @@ export function ErrorBanner({ error, labels }: { error: AppError | null | undefi
     <div className="banner error" role="alert">
       {describeError(t, error)}
       {issues.length > 0 && (
-        <ul>{issues.map((i, k) => <li key={k}>{describeIssue(t, i, labels)}</li>)}</ul>
+        <ul>
+          {issues.map((i, k) => (
+            <li key={k}>{describeIssue(t, i, labels)}</li>
+          ))}
+        </ul>
       )}
     </div>
   );
@@ -56,11 +60,28 @@ export function DateTime({ iso, time = true }: { iso: string | null | undefined;
  * and focus stays on the row. Per-render state the cells read (a selection) goes in `meta`
  * (`cell: (c) => c.table.options.meta`), so the columns stay the same and nothing is re-created.
  */
-export function DataTable<T>({ data, columns, empty, onRowClick, onRowSpace, rowKey, selectedKey, meta, label }: {
+export function DataTable<T>({
+  data,
+  columns,
+  empty,
+  onRowClick,
+  onRowSpace,
+  rowKey,
+  selectedKey,
+  meta,
+  label,
+}: {
+  data: T[];
   // Columns of different value types in one list: TanStack Table's own idiom is ColumnDef<T, any>.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-  data: T[]; columns: ColumnDef<T, any>[]; empty?: string; onRowClick?: (row: T) => void; onRowSpace?: (row: T) => void; rowKey?: (row: T) => string;
-  selectedKey?: string | null; meta?: Record<string, unknown>; label?: string;
+  columns: ColumnDef<T, any>[];
+  empty?: string;
+  onRowClick?: (row: T) => void;
+  onRowSpace?: (row: T) => void;
+  rowKey?: (row: T) => string;
+  selectedKey?: string | null;
+  meta?: Record<string, unknown>;
+  label?: string;
 }) {
   const { t } = useTranslation();
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowKey ? (r) => rowKey(r) : undefined, meta });
@@ -75,31 +96,67 @@ export function DataTable<T>({ data, columns, empty, onRowClick, onRowSpace, row
   };
   function onKey(e: KeyboardEvent<HTMLTableRowElement>, i: number, row: T) {
     if (e.target !== e.currentTarget) return; // a control inside the row handles its own keys
-    if (e.key === 'ArrowDown') { e.preventDefault(); focusRow(i + 1); }
-    else if (e.key === 'ArrowUp') { e.preventDefault(); focusRow(i - 1); }
-    else if (e.key === 'Home') { e.preventDefault(); focusRow(0); }
-    else if (e.key === 'End') { e.preventDefault(); focusRow(rows.length - 1); }
-    else if (e.key === 'Enter') { e.preventDefault(); onRowClick?.(row); }
-    else if (e.key === ' ' && onRowSpace) { e.preventDefault(); onRowSpace(row); }
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      focusRow(i + 1);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      focusRow(i - 1);
+    } else if (e.key === 'Home') {
+      e.preventDefault();
+      focusRow(0);
+    } else if (e.key === 'End') {
+      e.preventDefault();
+      focusRow(rows.length - 1);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      onRowClick?.(row);
+    } else if (e.key === ' ' && onRowSpace) {
+      e.preventDefault();
+      onRowSpace(row);
+    }
   }
   return (
     <ScrollBox label={label}>
       <table className="data" aria-label={label}>
         <thead>
           {table.getHeaderGroups().map((hg) => (
-            <tr key={hg.id}>{hg.headers.map((h) => <th key={h.id} style={{ width: h.getSize() !== 150 ? h.getSize() : undefined }}>{flexRender(h.column.columnDef.header, h.getContext())}</th>)}</tr>
+            <tr key={hg.id}>
+              {hg.headers.map((h) => (
+                <th key={h.id} style={{ width: h.getSize() !== 150 ? h.getSize() : undefined }}>
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                </th>
+              ))}
+            </tr>
           ))}
         </thead>
         <tbody ref={body}>
           {rows.length === 0 && (
-            <tr><td colSpan={columns.length} className="empty">{empty ?? t('common.none')}</td></tr>
+            <tr>
+              <td colSpan={columns.length} className="empty">
+                {empty ?? t('common.none')}
+              </td>
+            </tr>
           )}
           {rows.map((r, i) => (
-            <tr key={r.id} onClick={onRowClick ? () => { setCursor(i); onRowClick(r.original); } : undefined}
-              tabIndex={onRowClick ? (i === current ? 0 : -1) : undefined} onKeyDown={onRowClick ? (e) => onKey(e, i, r.original) : undefined}
+            <tr
+              key={r.id}
+              onClick={
+                onRowClick
+                  ? () => {
+                      setCursor(i);
+                      onRowClick(r.original);
+                    }
+                  : undefined
+              }
+              tabIndex={onRowClick ? (i === current ? 0 : -1) : undefined}
+              onKeyDown={onRowClick ? (e) => onKey(e, i, r.original) : undefined}
               onFocus={onRowClick ? () => setCursor(i) : undefined}
-              className={`${onRowClick ? 'clickable' : ''}${selectedKey && r.id === selectedKey ? ' selected' : ''}`}>
-              {r.getVisibleCells().map((c) => <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>)}
+              className={`${onRowClick ? 'clickable' : ''}${selectedKey && r.id === selectedKey ? ' selected' : ''}`}
+            >
+              {r.getVisibleCells().map((c) => (
+                <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
+              ))}
             </tr>
           ))}
         </tbody>
@@ -116,7 +173,12 @@ const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select
  * keyboard can reach, the box itself is a named Tab stop (a region), so the arrow keys scroll it
  * (WCAG 2.1.1; axe's scrollable-region-focusable). Use it instead of a bare `<div className="table-wrap">`.
  */
-export function ScrollBox({ label, className, children, ...rest }: { label?: string; className?: string; children: ReactNode } & HTMLAttributes<HTMLDivElement>) {
+export function ScrollBox({
+  label,
+  className,
+  children,
+  ...rest
+}: { label?: string; className?: string; children: ReactNode } & HTMLAttributes<HTMLDivElement>) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
   const [stop, setStop] = useState(false);
@@ -130,11 +192,18 @@ export function ScrollBox({ label, className, children, ...rest }: { label?: str
     const rows = new MutationObserver(check);
     rows.observe(el, { childList: true, subtree: true, attributes: true, attributeFilter: ['tabindex', 'disabled', 'href'] });
     check();
-    return () => { sizes.disconnect(); rows.disconnect(); };
+    return () => {
+      sizes.disconnect();
+      rows.disconnect();
+    };
   }, []);
   return (
-    <div ref={ref} {...rest} className={`table-wrap${className ? ` ${className}` : ''}`}
-      {...(stop ? { tabIndex: 0, role: 'region', 'aria-label': label ?? t('keys.scrollBox') } : {})}>
+    <div
+      ref={ref}
+      {...rest}
+      className={`table-wrap${className ? ` ${className}` : ''}`}
+      {...(stop ? { tabIndex: 0, role: 'region', 'aria-label': label ?? t('keys.scrollBox') } : {})}
+    >
       {children}
     </div>
   );
@@ -146,14 +215,22 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
   return (
     <div className="pager">
       <span className="muted">{t('common.total', { count: total })}</span>
-      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>{t('common.previous')}</button>
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        {t('common.previous')}
+      </button>
       <span>{t('common.page', { page, pages })}</span>
-      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>{t('common.next')}</button>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        {t('common.next')}
+      </button>
     </div>
   );
 }
 
 export function Loading() {
   const { t } = useTranslation();
-  return <div className="loading" aria-busy="true">{t('common.loading')}</div>;
+  return (
+    <div className="loading" aria-busy="true">
+      {t('common.loading')}
+    </div>
+  );
 }

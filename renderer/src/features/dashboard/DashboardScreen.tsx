@@ -17,9 +17,24 @@ export function DashboardScreen() {
   const role = useSession((s) => s.staff?.role);
   const q = useProcedure('dashboard.summary', {}, { refetchInterval: 30_000 });
   const d = q.data;
-  if (q.isLoading) return <Page title={t('dashboard.title')}><Loading /></Page>;
-  if (!d) return <Page title={t('dashboard.title')}><ErrorBanner error={q.error} /></Page>;
-  if (!d.period) return <Page title={t('dashboard.title')}><div className="card muted">{t('dashboard.noPeriod')}</div></Page>;
+  if (q.isLoading)
+    return (
+      <Page title={t('dashboard.title')}>
+        <Loading />
+      </Page>
+    );
+  if (!d)
+    return (
+      <Page title={t('dashboard.title')}>
+        <ErrorBanner error={q.error} />
+      </Page>
+    );
+  if (!d.period)
+    return (
+      <Page title={t('dashboard.title')}>
+        <div className="card muted">{t('dashboard.noPeriod')}</div>
+      </Page>
+    );
 
   const prev = d.previousKey;
   // A period still running is compared with a whole one: say so (day N of M) instead of a bare −88 %.
@@ -29,7 +44,10 @@ export function DashboardScreen() {
   return (
     <Page
       title={t('dashboard.title')}
-      intro={t('dashboard.intro', { key: `${d.period.key} · ${periodLabel(d.period.key, locale)}`, status: t(`periods.status.${d.period.status}`).toLowerCase() })}
+      intro={t('dashboard.intro', {
+        key: `${d.period.key} · ${periodLabel(d.period.key, locale)}`,
+        status: t(`periods.status.${d.period.status}`).toLowerCase(),
+      })}
       actions={role === 'admin' || role === 'finance' ? <Link to="/periods">{t('dashboard.goPeriods')}</Link> : undefined}
     >
       <ErrorBanner error={q.error} />
@@ -53,12 +71,18 @@ export function DashboardScreen() {
         <div className="stat">
           <div className="label">{t('dashboard.active')}</div>
           <div className="value num">{d.members.active.toLocaleString('es-MX')}</div>
-          <div className="sub"><Delta current={d.members.active} previous={d.members.activePrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+          <div className="sub">
+            <Delta current={d.members.active} previous={d.members.activePrevious} />
+            {prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}
+          </div>
         </div>
         <div className="stat">
           <div className="label">{t('dashboard.fresh')}</div>
           <div className="value num">{d.members.new.toLocaleString('es-MX')}</div>
-          <div className="sub"><Delta current={d.members.new} previous={d.members.newPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+          <div className="sub">
+            <Delta current={d.members.new} previous={d.members.newPrevious} />
+            {prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}
+          </div>
         </div>
         <div className="stat">
           <div className="label">{t('dashboard.advancing')}</div>
@@ -67,29 +91,50 @@ export function DashboardScreen() {
         </div>
         <div className="stat">
           <div className="label">{t('dashboard.pv')}</div>
-          <div className="value"><Points value={d.volumes.pv} /></div>
-          <div className="sub"><Delta current={d.volumes.pv} previous={d.volumes.pvPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+          <div className="value">
+            <Points value={d.volumes.pv} />
+          </div>
+          <div className="sub">
+            <Delta current={d.volumes.pv} previous={d.volumes.pvPrevious} />
+            {prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}
+          </div>
         </div>
         <div className="stat">
           <div className="label">{t('dashboard.vn')}</div>
-          <div className="value"><Money amount={d.volumes.vnMxn} currency="MXN" /></div>
-          <div className="sub"><Delta current={d.volumes.vnMxn} previous={d.volumes.vnMxnPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+          <div className="value">
+            <Money amount={d.volumes.vnMxn} currency="MXN" />
+          </div>
+          <div className="sub">
+            <Delta current={d.volumes.vnMxn} previous={d.volumes.vnMxnPrevious} />
+            {prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}
+          </div>
         </div>
         <div className="stat">
           <div className="label">{t('dashboard.orders')}</div>
           <div className="value num">{d.volumes.ordersPaid.toLocaleString('es-MX')}</div>
-          <div className="sub"><Delta current={d.volumes.ordersPaid} previous={d.volumes.ordersPaidPrevious} />{prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}</div>
+          <div className="sub">
+            <Delta current={d.volumes.ordersPaid} previous={d.volumes.ordersPaidPrevious} />
+            {prev && <span>{t('dashboard.vsPrevious', { key: prev })}</span>}
+          </div>
         </div>
         {d.withdrawals && (
           <div className="stat">
             <div className="label">{t('dashboard.withdrawals')}</div>
             <div className="value num">{t('dashboard.withdrawalsCount', { count: d.withdrawals.pendingCount })}</div>
             <div className="sub">
-              <span>{t('dashboard.withdrawalsMxn')} <Money amount={d.withdrawals.pendingMxn} currency="MXN" /></span>
+              <span>
+                {t('dashboard.withdrawalsMxn')} <Money amount={d.withdrawals.pendingMxn} currency="MXN" />
+              </span>
             </div>
             {/* The breakdown only says something when another currency is waiting beside MXN. */}
             {d.withdrawals.byCurrency.some((c) => c.currency !== 'MXN') && (
-              <div className="sub">{d.withdrawals.byCurrency.map((c) => <span key={c.currency}><Money amount={c.amount} currency={c.currency} /> ({c.count})</span>)}</div>
+              <div className="sub">
+                {d.withdrawals.byCurrency.map((c) => (
+                  <span key={c.currency}>
+                    <Money amount={c.amount} currency={c.currency} /> ({c.count})
+                  </span>
+                ))}
+              </div>
             )}
             <Link to="/withdrawals">{t('dashboard.goWithdrawals')}</Link>
           </div>
@@ -109,31 +154,62 @@ export function DashboardScreen() {
                 <XAxis dataKey="key" tick={{ fontSize: 12 }} />
                 <YAxis yAxisId="v" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={56} />
                 <YAxis yAxisId="m" orientation="right" tick={{ fontSize: 12 }} tickFormatter={(v: number) => compact(v, locale)} width={48} />
-                <Tooltip itemStyle={{ color: '#1d2433' }} formatter={(value, name, item) => {
-                  const p = item?.payload as (typeof chart)[number] | undefined;
-                  if (name === t('dashboard.chart.pv')) return formatPoints(p?.pvText);
-                  if (name === t('dashboard.chart.vn')) return formatMoney(p?.vnText, 'MXN', locale);
-                  return String(value);
-                }} />
+                <Tooltip
+                  itemStyle={{ color: '#1d2433' }}
+                  formatter={(value, name, item) => {
+                    const p = item?.payload as (typeof chart)[number] | undefined;
+                    if (name === t('dashboard.chart.pv')) return formatPoints(p?.pvText);
+                    if (name === t('dashboard.chart.vn')) return formatMoney(p?.vnText, 'MXN', locale);
+                    return String(value);
+                  }}
+                />
                 <Legend />
                 <Bar yAxisId="v" dataKey="pv" name={t('dashboard.chart.pv')} fill="#0b6e4f" radius={[3, 3, 0, 0]} isAnimationActive={false} />
                 <Bar yAxisId="v" dataKey="vn" name={t('dashboard.chart.vn')} fill="#7fb8a4" radius={[3, 3, 0, 0]} isAnimationActive={false} />
-                <Line yAxisId="m" dataKey="active" name={t('dashboard.chart.active')} stroke="#1f5fbf" strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
+                <Line
+                  yAxisId="m"
+                  dataKey="active"
+                  name={t('dashboard.chart.active')}
+                  stroke="#1f5fbf"
+                  strokeWidth={2}
+                  dot={{ r: 3 }}
+                  isAnimationActive={false}
+                />
               </ComposedChart>
             </ResponsiveContainer>
           </div>
           <details className="chart-table">
             <summary>{t('dashboard.chart.asTable')}</summary>
             <table className="data">
-              <thead><tr><th>{t('dashboard.chart.period')}</th><th>{t('dashboard.chart.pv')}</th><th>{t('dashboard.chart.vn')}</th><th>{t('dashboard.chart.active')}</th></tr></thead>
-              <tbody>{d.history.map((h) => (
-                <tr key={h.key}><td className="mono">{h.key}</td><td className="num"><Points value={h.pv} /></td><td><Money amount={h.vnMxn} currency="MXN" /></td><td className="num">{h.membersActive.toLocaleString(locale)}</td></tr>
-              ))}</tbody>
+              <thead>
+                <tr>
+                  <th>{t('dashboard.chart.period')}</th>
+                  <th>{t('dashboard.chart.pv')}</th>
+                  <th>{t('dashboard.chart.vn')}</th>
+                  <th>{t('dashboard.chart.active')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.history.map((h) => (
+                  <tr key={h.key}>
+                    <td className="mono">{h.key}</td>
+                    <td className="num">
+                      <Points value={h.pv} />
+                    </td>
+                    <td>
+                      <Money amount={h.vnMxn} currency="MXN" />
+                    </td>
+                    <td className="num">{h.membersActive.toLocaleString(locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           </details>
         </section>
         <section className="card" aria-label={t('dashboard.ranks.title')}>
-          <h2>{t('dashboard.ranks.title')} <PeriodName k={d.period.key} /></h2>
+          <h2>
+            {t('dashboard.ranks.title')} <PeriodName k={d.period.key} />
+          </h2>
           <RankBars ranks={d.ranks} />
         </section>
       </div>

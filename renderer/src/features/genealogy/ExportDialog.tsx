@@ -8,18 +8,58 @@ import { Modal } from '../common/dialog';
 type Row = OutputOf<'genealogy.exportPage'>['rows'][number];
 const PAGE = 5000;
 
-const HEADER = ['id', 'codigo', 'nombre', 'apellidos', 'correo', 'telefono', 'pais', 'estado', 'patrocinador', 'nivel', 'alta',
-  'rango_carrera', 'rango_pagado', 'pv', 'pvg', 'vn', 'red'];
+const HEADER = [
+  'id',
+  'codigo',
+  'nombre',
+  'apellidos',
+  'correo',
+  'telefono',
+  'pais',
+  'estado',
+  'patrocinador',
+  'nivel',
+  'alta',
+  'rango_carrera',
+  'rango_pagado',
+  'pv',
+  'pvg',
+  'vn',
+  'red',
+];
 
-const cells = (r: Row): CsvCell[] => [r.id, r.code, r.firstName, r.lastName, r.email, r.phone, r.country, r.status, r.sponsorCode, r.level,
-  r.enrolledAt, r.careerRank, r.paidAsRank, r.pv, r.pvg, r.vn, r.downlineSize];
+const cells = (r: Row): CsvCell[] => [
+  r.id,
+  r.code,
+  r.firstName,
+  r.lastName,
+  r.email,
+  r.phone,
+  r.country,
+  r.status,
+  r.sponsorCode,
+  r.level,
+  r.enrolledAt,
+  r.careerRank,
+  r.paidAsRank,
+  r.pv,
+  r.pvg,
+  r.vn,
+  r.downlineSize,
+];
 
 /**
  * Export of a downline, pulled page by page (5,000 rows, keyset on the path) and assembled into a
  * Blob in the renderer, with progress; cancellable. Nothing big is ever held by the main process.
  */
-export function ExportDialog({ member, periodKey, onClose }: {
-  member: { id: number; code: string; firstName: string; lastName: string; downlineSize: number }; periodKey?: string; onClose: () => void;
+export function ExportDialog({
+  member,
+  periodKey,
+  onClose,
+}: {
+  member: { id: number; code: string; firstName: string; lastName: string; downlineSize: number };
+  periodKey?: string;
+  onClose: () => void;
 }) {
   const { t } = useTranslation();
   const exp = usePagedExport();
@@ -37,9 +77,11 @@ export function ExportDialog({ member, periodKey, onClose }: {
 
   return (
     <Modal label={t('genealogy.export.title')} onClose={onClose}>
-        <h2>{t('genealogy.export.title')}</h2>
-        <p className="muted">{fullName(member)} ({member.code}) — {t('genealogy.export.intro', { count: total, period: periodKey ?? '—' })}</p>
-        <ExportProgress exp={exp} texts="genealogy.export" onStart={start} onClose={onClose} />
+      <h2>{t('genealogy.export.title')}</h2>
+      <p className="muted">
+        {fullName(member)} ({member.code}) — {t('genealogy.export.intro', { count: total, period: periodKey ?? '—' })}
+      </p>
+      <ExportProgress exp={exp} texts="genealogy.export" onStart={start} onClose={onClose} />
     </Modal>
   );
 }

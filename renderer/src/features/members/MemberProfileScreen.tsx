@@ -27,28 +27,56 @@ export function MemberProfileScreen() {
   const extra = extraProfileTabs.filter((x) => role && x.roles.includes(role));
 
   if (q.isLoading) return <Loading />;
-  if (!m) return <Page title={t('members.title')}><ErrorBanner error={q.error} /><Link to="/members">{t('profile.back')}</Link></Page>;
+  if (!m)
+    return (
+      <Page title={t('members.title')}>
+        <ErrorBanner error={q.error} />
+        <Link to="/members">{t('profile.back')}</Link>
+      </Page>
+    );
   const cur = m.current;
 
   return (
     <section className="page member-page" data-ready={q.isPlaceholderData ? undefined : 'profile'}>
       <div className="profile-head">
         <div>
-          <Link to="/members" className="small">← {t('profile.back')}</Link>
-          <h1>{fullName(m)} <span className="code">{m.code}</span> <StatusBadge status={m.status} /></h1>
+          <Link to="/members" className="small">
+            ← {t('profile.back')}
+          </Link>
+          <h1>
+            {fullName(m)} <span className="code">{m.code}</span> <StatusBadge status={m.status} />
+          </h1>
           <Upline upline={m.upline} self={m} />
         </div>
         <div className="page-actions">
-          <Link className="button-link" to={`/genealogy/${m.id}`}>{t('profile.viewTree')}</Link>
-          {canEdit(role) && <button type="button" onClick={() => setEditing(true)}>{t('care.edit.open')}</button>}
-          {canSuspend(role) && <button type="button" className={m.status === 'suspended' ? '' : 'danger'} onClick={() => setStatusing(true)}>{t(m.status === 'suspended' ? 'care.status.reactivate' : 'care.status.suspend')}</button>}
-          {role === 'admin' && m.sponsor && <button type="button" onClick={() => setMoving(true)}>{t('profile.correct')}</button>}
+          <Link className="button-link" to={`/genealogy/${m.id}`}>
+            {t('profile.viewTree')}
+          </Link>
+          {canEdit(role) && (
+            <button type="button" onClick={() => setEditing(true)}>
+              {t('care.edit.open')}
+            </button>
+          )}
+          {canSuspend(role) && (
+            <button type="button" className={m.status === 'suspended' ? '' : 'danger'} onClick={() => setStatusing(true)}>
+              {t(m.status === 'suspended' ? 'care.status.reactivate' : 'care.status.suspend')}
+            </button>
+          )}
+          {role === 'admin' && m.sponsor && (
+            <button type="button" onClick={() => setMoving(true)}>
+              {t('profile.correct')}
+            </button>
+          )}
         </div>
       </div>
       <ErrorBanner error={q.error} />
       <div className="cards member-cards">
         <Stat label={t('profile.careerRank')} value={<RankBadge rank={m.careerRank} />} />
-        <Stat label={t('profile.paidAsRank')} value={<RankBadge rank={cur?.paidAsRank ?? 0} />} sub={cur ? t('profile.periodOf', { key: cur.period.key }) : t('profile.noPeriod')} />
+        <Stat
+          label={t('profile.paidAsRank')}
+          value={<RankBadge rank={cur?.paidAsRank ?? 0} />}
+          sub={cur ? t('profile.periodOf', { key: cur.period.key }) : t('profile.noPeriod')}
+        />
         <Stat label={t('profile.pv')} value={<Points value={cur?.pv ?? '0'} />} sub={cur ? t('profile.periodOf', { key: cur.period.key }) : undefined} />
         <Stat label={t('profile.pvg')} value={<Points value={cur?.pvg ?? '0'} />} sub={cur ? t('profile.periodOf', { key: cur.period.key }) : undefined} />
         <Stat label={t('profile.vn')} value={<Money amount={cur?.vn ?? '0'} currency={m.currency} />} />
@@ -57,20 +85,26 @@ export function MemberProfileScreen() {
       </div>
       {/* Radix Tabs: ← → Home End move between the tabs, one Tab stop, the panel labelled by its tab. */}
       <Tabs.Root value={tab} onValueChange={setTab}>
-      <Tabs.List className="tabs">
-        {[...BASE_TABS.map((k) => ({ key: k, label: `profile.tabs.${k}` })), ...extra].map((x) => (
-          <Tabs.Trigger key={x.key} value={x.key}>{t(x.label)}</Tabs.Trigger>
-        ))}
-      </Tabs.List>
-      <Tabs.Content value={tab} className="tab-panel">
-        {tab === 'details' && <Details m={m} />}
-        {tab === 'timeline' && <TimelinePanel m={m} />}
-        {tab === 'volumes' && <Volumes m={m} />}
-        {tab === 'orders' && <Orders memberId={m.id} />}
-        {tab === 'recruits' && <Recruits memberId={m.id} />}
-        {tab === 'moves' && <Moves m={m} />}
-        {extra.filter((x) => x.key === tab).map((x) => <div key={x.key}>{x.render(m)}</div>)}
-      </Tabs.Content>
+        <Tabs.List className="tabs">
+          {[...BASE_TABS.map((k) => ({ key: k, label: `profile.tabs.${k}` })), ...extra].map((x) => (
+            <Tabs.Trigger key={x.key} value={x.key}>
+              {t(x.label)}
+            </Tabs.Trigger>
+          ))}
+        </Tabs.List>
+        <Tabs.Content value={tab} className="tab-panel">
+          {tab === 'details' && <Details m={m} />}
+          {tab === 'timeline' && <TimelinePanel m={m} />}
+          {tab === 'volumes' && <Volumes m={m} />}
+          {tab === 'orders' && <Orders memberId={m.id} />}
+          {tab === 'recruits' && <Recruits memberId={m.id} />}
+          {tab === 'moves' && <Moves m={m} />}
+          {extra
+            .filter((x) => x.key === tab)
+            .map((x) => (
+              <div key={x.key}>{x.render(m)}</div>
+            ))}
+        </Tabs.Content>
       </Tabs.Root>
       {editing && <EditMemberDialog m={m} onClose={() => setEditing(false)} />}
       {statusing && <StatusDialog m={m} onClose={() => setStatusing(false)} />}
@@ -80,12 +114,24 @@ export function MemberProfileScreen() {
 }
 
 function Stat({ label, value, sub }: { label: string; value: React.ReactNode; sub?: string }) {
-  return <div className="stat"><div className="label">{label}</div><div className="value">{value}</div>{sub && <div className="delta">{sub}</div>}</div>;
+  return (
+    <div className="stat">
+      <div className="label">{label}</div>
+      <div className="value">{value}</div>
+      {sub && <div className="delta">{sub}</div>}
+    </div>
+  );
 }
 
 /** Root → … → sponsor → this member; long uplines fold their middle. */
-export function Upline({ upline, self, onPick }: {
-  upline: Profile['upline']; self: { firstName: string; lastName: string; code: string }; onPick?: (id: number) => void;
+export function Upline({
+  upline,
+  self,
+  onPick,
+}: {
+  upline: Profile['upline'];
+  self: { firstName: string; lastName: string; code: string };
+  onPick?: (id: number) => void;
 }) {
   const { t } = useTranslation();
   const [all, setAll] = useState(false);
@@ -95,10 +141,19 @@ export function Upline({ upline, self, onPick }: {
     <nav className="breadcrumb" aria-label={t('profile.upline')}>
       {shown.map((u, i) => (
         <span key={u ? u.id : `fold-${i}`}>
-          {u === null
-            ? <button type="button" className="link" onClick={() => setAll(true)}>… {t('profile.showAll', { count: upline.length })}</button>
-            : onPick ? <button type="button" className="link" onClick={() => onPick(u.id)}>{fullName(u)}</button>
-            : <Link to={`/members/${u.id}`} title={u.code}>{fullName(u)}</Link>}
+          {u === null ? (
+            <button type="button" className="link" onClick={() => setAll(true)}>
+              … {t('profile.showAll', { count: upline.length })}
+            </button>
+          ) : onPick ? (
+            <button type="button" className="link" onClick={() => onPick(u.id)}>
+              {fullName(u)}
+            </button>
+          ) : (
+            <Link to={`/members/${u.id}`} title={u.code}>
+              {fullName(u)}
+            </Link>
+          )}
           <span className="sep"> › </span>
         </span>
       ))}
@@ -112,16 +167,60 @@ function Details({ m }: { m: Profile }) {
   return (
     <div className="card">
       <dl className="member-facts">
-        <div><dt>{t('profile.code')}</dt><dd className="mono">{m.code}</dd></div>
-        <div><dt>{t('profile.email')}</dt><dd>{m.email ?? '—'}</dd></div>
-        <div><dt>{t('profile.phone')}</dt><dd>{m.phone ?? '—'}</dd></div>
-        <div><dt>{t('care.fields.address')}</dt><dd>{m.address ?? '—'}</dd></div>
-        <div><dt>{t('profile.country')}</dt><dd>{m.countryName} ({m.country})</dd></div>
-        <div><dt>{t('profile.currency')}</dt><dd>{m.currency}</dd></div>
-        <div><dt>{t('profile.status')}</dt><dd><StatusBadge status={m.status} /></dd></div>
-        <div><dt>{t('profile.enrolledAt')}</dt><dd><DateTime iso={m.enrolledAt} /></dd></div>
-        <div><dt>{t('profile.sponsor')}</dt><dd>{m.sponsor ? <><MemberLink m={m.sponsor} /> <span className="mono muted">{m.sponsor.code}</span></> : t('profile.none')}</dd></div>
-        <div><dt>{t('profile.depth')}</dt><dd>{m.depth}</dd></div>
+        <div>
+          <dt>{t('profile.code')}</dt>
+          <dd className="mono">{m.code}</dd>
+        </div>
+        <div>
+          <dt>{t('profile.email')}</dt>
+          <dd>{m.email ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('profile.phone')}</dt>
+          <dd>{m.phone ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('care.fields.address')}</dt>
+          <dd>{m.address ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>{t('profile.country')}</dt>
+          <dd>
+            {m.countryName} ({m.country})
+          </dd>
+        </div>
+        <div>
+          <dt>{t('profile.currency')}</dt>
+          <dd>{m.currency}</dd>
+        </div>
+        <div>
+          <dt>{t('profile.status')}</dt>
+          <dd>
+            <StatusBadge status={m.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('profile.enrolledAt')}</dt>
+          <dd>
+            <DateTime iso={m.enrolledAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('profile.sponsor')}</dt>
+          <dd>
+            {m.sponsor ? (
+              <>
+                <MemberLink m={m.sponsor} /> <span className="mono muted">{m.sponsor.code}</span>
+              </>
+            ) : (
+              t('profile.none')
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('profile.depth')}</dt>
+          <dd>{m.depth}</dd>
+        </div>
       </dl>
     </div>
   );
@@ -132,17 +231,43 @@ function Volumes({ m }: { m: Profile }) {
   return (
     <ScrollBox>
       <table className="data">
-        <thead><tr><th>{t('profile.period')}</th><th>{t('profile.periodStatus')}</th><th className="num-cell">PV</th><th className="num-cell">PVG</th><th className="num-cell">VN</th><th>{t('profile.paidAsRank')}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('profile.period')}</th>
+            <th>{t('profile.periodStatus')}</th>
+            <th className="num-cell">PV</th>
+            <th className="num-cell">PVG</th>
+            <th className="num-cell">VN</th>
+            <th>{t('profile.paidAsRank')}</th>
+          </tr>
+        </thead>
         <tbody>
-          {m.volumes.length === 0 && <tr><td colSpan={6} className="empty">{t('profile.noPeriod')}</td></tr>}
+          {m.volumes.length === 0 && (
+            <tr>
+              <td colSpan={6} className="empty">
+                {t('profile.noPeriod')}
+              </td>
+            </tr>
+          )}
           {m.volumes.map((v) => (
             <tr key={v.period.id}>
               <td className="mono">{v.period.key}</td>
-              <td>{t(`periodStatus.${v.period.status}`)}{!v.cached && <span className="muted small"> · {t('profile.notComputed')}</span>}</td>
-              <td className="num-cell"><Points value={v.pv} /></td>
-              <td className="num-cell"><Points value={v.pvg} /></td>
-              <td className="num-cell"><Money amount={v.vn} currency={m.currency} /></td>
-              <td><RankBadge rank={v.paidAsRank} /></td>
+              <td>
+                {t(`periodStatus.${v.period.status}`)}
+                {!v.cached && <span className="muted small"> · {t('profile.notComputed')}</span>}
+              </td>
+              <td className="num-cell">
+                <Points value={v.pv} />
+              </td>
+              <td className="num-cell">
+                <Points value={v.pvg} />
+              </td>
+              <td className="num-cell">
+                <Money amount={v.vn} currency={m.currency} />
+              </td>
+              <td>
+                <RankBadge rank={v.paidAsRank} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -161,22 +286,51 @@ function Orders({ memberId }: { memberId: number }) {
       <ErrorBanner error={q.error} />
       <ScrollBox>
         <table className="data">
-          <thead><tr>
-            <th>{t('profile.order')}</th><th>{t('profile.orderStatus')}</th><th>{t('profile.createdAt')}</th><th>{t('profile.confirmedAt')}</th>
-            <th>{t('profile.period')}</th><th className="num-cell">{t('profile.total')}</th><th className="num-cell">PV</th><th className="num-cell">VN</th><th>{t('profile.method')}</th>
-          </tr></thead>
+          <thead>
+            <tr>
+              <th>{t('profile.order')}</th>
+              <th>{t('profile.orderStatus')}</th>
+              <th>{t('profile.createdAt')}</th>
+              <th>{t('profile.confirmedAt')}</th>
+              <th>{t('profile.period')}</th>
+              <th className="num-cell">{t('profile.total')}</th>
+              <th className="num-cell">PV</th>
+              <th className="num-cell">VN</th>
+              <th>{t('profile.method')}</th>
+            </tr>
+          </thead>
           <tbody>
-            {(q.data?.rows.length ?? 0) === 0 && <tr><td colSpan={9} className="empty">{t('common.none')}</td></tr>}
+            {(q.data?.rows.length ?? 0) === 0 && (
+              <tr>
+                <td colSpan={9} className="empty">
+                  {t('common.none')}
+                </td>
+              </tr>
+            )}
             {q.data?.rows.map((o) => (
               <tr key={o.id}>
                 <td className="mono">#{o.id}</td>
-                <td><span className={`badge ${o.status === 'paid' ? 'ok' : o.status === 'refunded' || o.status === 'failed' ? 'danger' : ''}`}>{t(`orderStatus.${o.status}`)}</span></td>
-                <td><DateTime iso={o.createdAt} /></td>
-                <td><DateTime iso={o.paymentConfirmedAt} /></td>
+                <td>
+                  <span className={`badge ${o.status === 'paid' ? 'ok' : o.status === 'refunded' || o.status === 'failed' ? 'danger' : ''}`}>
+                    {t(`orderStatus.${o.status}`)}
+                  </span>
+                </td>
+                <td>
+                  <DateTime iso={o.createdAt} />
+                </td>
+                <td>
+                  <DateTime iso={o.paymentConfirmedAt} />
+                </td>
                 <td className="mono">{o.periodKey ?? '—'}</td>
-                <td className="num-cell"><Money amount={o.total} currency={o.currency} /></td>
-                <td className="num-cell"><Points value={o.pv} /></td>
-                <td className="num-cell"><Money amount={o.vn} currency={o.currency} /></td>
+                <td className="num-cell">
+                  <Money amount={o.total} currency={o.currency} />
+                </td>
+                <td className="num-cell">
+                  <Points value={o.pv} />
+                </td>
+                <td className="num-cell">
+                  <Money amount={o.vn} currency={o.currency} />
+                </td>
                 <td>{o.paymentMethod ? t(`paymentMethod.${o.paymentMethod}`) : '—'}</td>
               </tr>
             ))}
@@ -198,21 +352,46 @@ function Recruits({ memberId }: { memberId: number }) {
       <ErrorBanner error={q.error} />
       <ScrollBox>
         <table className="data">
-          <thead><tr>
-            <th>{t('members.code')}</th><th>{t('members.name')}</th><th>{t('members.status')}</th><th>{t('genealogy.paidAsRank')}</th>
-            <th className="num-cell">PV</th><th className="num-cell">PVG</th><th className="num-cell">{t('members.downline')}</th>
-          </tr></thead>
+          <thead>
+            <tr>
+              <th>{t('members.code')}</th>
+              <th>{t('members.name')}</th>
+              <th>{t('members.status')}</th>
+              <th>{t('genealogy.paidAsRank')}</th>
+              <th className="num-cell">PV</th>
+              <th className="num-cell">PVG</th>
+              <th className="num-cell">{t('members.downline')}</th>
+            </tr>
+          </thead>
           <tbody>
-            {(q.data?.rows.length ?? 0) === 0 && <tr><td colSpan={7} className="empty">{t('genealogy.noChildren')}</td></tr>}
+            {(q.data?.rows.length ?? 0) === 0 && (
+              <tr>
+                <td colSpan={7} className="empty">
+                  {t('genealogy.noChildren')}
+                </td>
+              </tr>
+            )}
             {q.data?.rows.map((c) => (
               <tr key={c.id}>
                 <td className="mono">{c.code}</td>
-                <td><MemberLink m={c} /></td>
-                <td><StatusBadge status={c.status} /></td>
-                <td><RankBadge rank={c.paidAsRank} /></td>
-                <td className="num-cell"><Points value={c.pv} /></td>
-                <td className="num-cell"><Points value={c.pvg} /></td>
-                <td className="num-cell"><Count n={c.downlineSize} /></td>
+                <td>
+                  <MemberLink m={c} />
+                </td>
+                <td>
+                  <StatusBadge status={c.status} />
+                </td>
+                <td>
+                  <RankBadge rank={c.paidAsRank} />
+                </td>
+                <td className="num-cell">
+                  <Points value={c.pv} />
+                </td>
+                <td className="num-cell">
+                  <Points value={c.pvg} />
+                </td>
+                <td className="num-cell">
+                  <Count n={c.downlineSize} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -229,15 +408,31 @@ function Moves({ m }: { m: Profile }) {
   return (
     <ScrollBox>
       <table className="data">
-        <thead><tr><th>{t('profile.movedAt')}</th><th>{t('profile.period')}</th><th>{t('profile.from')}</th><th>{t('profile.to')}</th><th className="num-cell">{t('profile.moved')}</th><th>{t('profile.by')}</th><th>{t('profile.reason')}</th></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('profile.movedAt')}</th>
+            <th>{t('profile.period')}</th>
+            <th>{t('profile.from')}</th>
+            <th>{t('profile.to')}</th>
+            <th className="num-cell">{t('profile.moved')}</th>
+            <th>{t('profile.by')}</th>
+            <th>{t('profile.reason')}</th>
+          </tr>
+        </thead>
         <tbody>
           {m.moves.map((g, i) => (
             <tr key={i}>
-              <td><DateTime iso={g.at} /></td>
+              <td>
+                <DateTime iso={g.at} />
+              </td>
               <td className="mono">{g.periodKey}</td>
               <td>{g.oldSponsor ? <MemberLink m={g.oldSponsor} /> : '—'}</td>
-              <td><MemberLink m={g.newSponsor} /></td>
-              <td className="num-cell"><Count n={g.movedMembers} /></td>
+              <td>
+                <MemberLink m={g.newSponsor} />
+              </td>
+              <td className="num-cell">
+                <Count n={g.movedMembers} />
+              </td>
               <td>{g.staffUsername ?? '—'}</td>
               <td>{g.reason}</td>
             </tr>

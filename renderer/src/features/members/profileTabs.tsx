@@ -19,6 +19,11 @@ export interface ProfileTab {
 export const extraProfileTabs: ProfileTab[] = [
   { key: 'commissions', label: 'profile.tabs.commissions', roles: ['admin', 'finance', 'support'], render: (m) => <CommissionLines memberId={m.id} /> },
   { key: 'wallet', label: 'profile.tabs.wallet', roles: ['admin', 'finance', 'support'], render: (m) => <WalletPanel memberId={m.id} /> },
-  { key: 'payoutAccounts', label: 'destinations.title', roles: ['admin', 'finance', 'support'], render: (m) => <PayoutDestinationsPanel memberId={m.id} memberCountry={m.country} /> },
+  {
+    key: 'payoutAccounts',
+    label: 'destinations.title',
+    roles: ['admin', 'finance', 'support'],
+    render: (m) => <PayoutDestinationsPanel memberId={m.id} memberCountry={m.country} />,
+  },
   { key: 'autoship', label: 'autoship.tab', roles: ['admin', 'finance', 'support'], render: (m) => <AutoshipPanel memberId={m.id} /> },
 ];

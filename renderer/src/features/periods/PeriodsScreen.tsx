@@ -52,65 +52,122 @@ export function PeriodsScreen() {
   const previousOfChosen = useMemo(() => {
     if (!chosen || !list.data) return null;
     const i = list.data.findIndex((p) => p.key === chosen.key);
-    return i >= 0 ? list.data[i + 1] ?? null : null;
+    return i >= 0 ? (list.data[i + 1] ?? null) : null;
   }, [chosen, list.data]);
 
-  const columns = useMemo(() => [
-    col.accessor('key', { header: t('periods.list.key'), cell: (x) => <PeriodName k={x.getValue()} /> }),
-    col.accessor('status', { header: t('periods.list.status'), cell: (x) => <PeriodStatusBadge status={x.getValue()} /> }),
-    // Days, not instants: a period runs from its first day to its last (ends_at is the next period's first instant).
-    col.accessor('startsAt', { header: t('periods.list.startsAt'), cell: (x) => <DateTime iso={x.getValue()} time={false} /> }),
-    col.accessor('endsAt', { header: t('periods.list.endsAt'), cell: (x) => formatPeriodLastDay(x.getValue(), locale) }),
-    col.display({ id: 'active', header: t('periods.list.active'), cell: (x) => <span className="num">{x.row.original.figures?.membersActive.toLocaleString('es-MX') ?? '—'}</span> }),
-    col.display({ id: 'pv', header: t('periods.list.pv'), cell: (x) => <Points value={x.row.original.figures?.pv} /> }),
-    col.display({ id: 'vn', header: t('periods.list.vn'), cell: (x) => <Money amount={x.row.original.figures?.vnMxn} currency="MXN" /> }),
-    col.accessor('closedAt', {
-      header: t('periods.list.closed'),
-      cell: (x) => (x.getValue() ? <span><DateTime iso={x.getValue()} />{x.row.original.closedBy && <span className="muted small"> {t('periods.list.by', { who: x.row.original.closedBy })}</span>}</span> : '—'),
-    }),
-  ], [t, locale]);
+  const columns = useMemo(
+    () => [
+      col.accessor('key', { header: t('periods.list.key'), cell: (x) => <PeriodName k={x.getValue()} /> }),
+      col.accessor('status', { header: t('periods.list.status'), cell: (x) => <PeriodStatusBadge status={x.getValue()} /> }),
+      // Days, not instants: a period runs from its first day to its last (ends_at is the next period's first instant).
+      col.accessor('startsAt', { header: t('periods.list.startsAt'), cell: (x) => <DateTime iso={x.getValue()} time={false} /> }),
+      col.accessor('endsAt', { header: t('periods.list.endsAt'), cell: (x) => formatPeriodLastDay(x.getValue(), locale) }),
+      col.display({
+        id: 'active',
+        header: t('periods.list.active'),
+        cell: (x) => <span className="num">{x.row.original.figures?.membersActive.toLocaleString('es-MX') ?? '—'}</span>,
+      }),
+      col.display({ id: 'pv', header: t('periods.list.pv'), cell: (x) => <Points value={x.row.original.figures?.pv} /> }),
+      col.display({ id: 'vn', header: t('periods.list.vn'), cell: (x) => <Money amount={x.row.original.figures?.vnMxn} currency="MXN" /> }),
+      col.accessor('closedAt', {
+        header: t('periods.list.closed'),
+        cell: (x) =>
+          x.getValue() ? (
+            <span>
+              <DateTime iso={x.getValue()} />
+              {x.row.original.closedBy && <span className="muted small"> {t('periods.list.by', { who: x.row.original.closedBy })}</span>}
+            </span>
+          ) : (
+            '—'
+          ),
+      }),
+    ],
+    [t, locale],
+  );
 
-  if (current.isLoading || list.isLoading) return <Page title={t('periods.title')}><Loading /></Page>;
+  if (current.isLoading || list.isLoading)
+    return (
+      <Page title={t('periods.title')}>
+        <Loading />
+      </Page>
+    );
   const closing = c?.closing ?? null;
   const closingRun = closing && lastRun && lastRun.periodKey === closing.key ? lastRun : null;
 
   return (
     <Page title={t('periods.title')} intro={t('periods.intro')}>
       <ErrorBanner error={current.error ?? list.error ?? recompute.error} />
-      {notice && <div className="banner ok" role="status">{notice}</div>}
+      {notice && (
+        <div className="banner ok" role="status">
+          {notice}
+        </div>
+      )}
 
       {closing && (
         <div className={`banner ${closingRun?.status === 'failed' || closingRun?.stale ? 'error' : 'warn'}`} role="status">
           {closingRun?.status === 'failed'
             ? t('periods.closing.failed', { key: closing.key, error: closingRun.error ?? '' })
-            : closingRun?.stale ? t('periods.closing.stale', { key: closing.key }) : t('periods.closing.banner', { key: closing.key })}
+            : closingRun?.stale
+              ? t('periods.closing.stale', { key: closing.key })
+              : t('periods.closing.banner', { key: closing.key })}
           {closingRun && closingRun.status === 'running' && <RunProgress run={closingRun} />}
           {isAdmin && (closingRun?.status !== 'running' || closingRun?.stale) && (
-            <div><button type="button" className="primary" onClick={() => setWizardFor(closing.key)}>{t('periods.actions.retry')}</button></div>
+            <div>
+              <button type="button" className="primary" onClick={() => setWizardFor(closing.key)}>
+                {t('periods.actions.retry')}
+              </button>
+            </div>
           )}
         </div>
       )}
 
-      {!open ? <div className="card muted">{t('periods.none')}</div> : (
+      {!open ? (
+        <div className="card muted">{t('periods.none')}</div>
+      ) : (
         <section className="card period-hero" aria-label={t('periods.open')}>
           <div className="hero-head">
             <div>
               <div className="muted small">{t('periods.open')}</div>
-              <h2>{periodLabel(open.key, locale)} <span className="muted">({open.key})</span> <PeriodStatusBadge status={open.status} /></h2>
-              <div className="muted small">{t('periods.range', { from: formatInstant(open.startsAt, locale, false), to: formatPeriodLastDay(open.endsAt, locale) })}</div>
+              <h2>
+                {periodLabel(open.key, locale)} <span className="muted">({open.key})</span> <PeriodStatusBadge status={open.status} />
+              </h2>
+              <div className="muted small">
+                {t('periods.range', { from: formatInstant(open.startsAt, locale, false), to: formatPeriodLastDay(open.endsAt, locale) })}
+              </div>
             </div>
             {isAdmin && (
               <div className="hero-actions">
-                <button type="button" disabled={running || recompute.isPending} onClick={() => {
-                  if (!window.confirm(t('periods.recomputeConfirm', { key: open.key }))) return;
-                  recompute.mutate({ key: open.key, lang }, { onSuccess: () => { setNotice(t('periods.recomputeStarted')); setPolling(true); } });
-                }}>{t('periods.actions.recompute')}</button>
-                <button type="button" className="primary" disabled={running || !!closing} onClick={() => setWizardFor(open.key)}>{t('periods.actions.close')}</button>
+                <button
+                  type="button"
+                  disabled={running || recompute.isPending}
+                  onClick={() => {
+                    if (!window.confirm(t('periods.recomputeConfirm', { key: open.key }))) return;
+                    recompute.mutate(
+                      { key: open.key, lang },
+                      {
+                        onSuccess: () => {
+                          setNotice(t('periods.recomputeStarted'));
+                          setPolling(true);
+                        },
+                      },
+                    );
+                  }}
+                >
+                  {t('periods.actions.recompute')}
+                </button>
+                <button type="button" className="primary" disabled={running || !!closing} onClick={() => setWizardFor(open.key)}>
+                  {t('periods.actions.close')}
+                </button>
               </div>
             )}
           </div>
-          {c?.ended ? <div className="banner warn">{t('periods.ended')}</div>
-            : <div className="muted small" role="note">{t('periods.closableFrom', { when: formatLongDateTime(open.endsAt, locale) })}</div>}
+          {c?.ended ? (
+            <div className="banner warn">{t('periods.ended')}</div>
+          ) : (
+            <div className="muted small" role="note">
+              {t('periods.closableFrom', { when: formatLongDateTime(open.endsAt, locale) })}
+            </div>
+          )}
           {lastRun && lastRun.kind === 'recompute' && lastRun.status === 'running' && <RunProgress run={lastRun} />}
           {open.figures && <Figures f={open.figures} prev={c?.previous ?? null} />}
         </section>
@@ -118,10 +175,16 @@ export function PeriodsScreen() {
 
       <div className="period-grid">
         <section className="card" aria-label={t('periods.ranks.title')}>
-          <h2>{t('periods.ranks.title')} {chosen && <PeriodName k={chosen.key} />}</h2>
-          {detail.isLoading ? <Loading /> : chosen?.figures
-            ? <RankBars ranks={chosen.figures.ranks} previous={previousOfChosen?.figures?.ranks ?? null} previousKey={previousOfChosen?.key ?? null} />
-            : <div className="muted">—</div>}
+          <h2>
+            {t('periods.ranks.title')} {chosen && <PeriodName k={chosen.key} />}
+          </h2>
+          {detail.isLoading ? (
+            <Loading />
+          ) : chosen?.figures ? (
+            <RankBars ranks={chosen.figures.ranks} previous={previousOfChosen?.figures?.ranks ?? null} previousKey={previousOfChosen?.key ?? null} />
+          ) : (
+            <div className="muted">—</div>
+          )}
         </section>
         {chosen && <AdvancingCard periodKey={chosen.key} closed={chosen.status === 'closed'} />}
       </div>
@@ -134,7 +197,13 @@ export function PeriodsScreen() {
       </section>
 
       {wizardFor && (
-        <CloseWizard periodKey={wizardFor} onClose={() => { setWizardFor(null); void Promise.all(PERIOD_QUERIES.map((n) => qc.invalidateQueries({ queryKey: [n] }))); }} />
+        <CloseWizard
+          periodKey={wizardFor}
+          onClose={() => {
+            setWizardFor(null);
+            void Promise.all(PERIOD_QUERIES.map((n) => qc.invalidateQueries({ queryKey: [n] })));
+          }}
+        />
       )}
     </Page>
   );
@@ -144,17 +213,52 @@ function Figures({ f, prev }: { f: NonNullable<Summary['figures']>; prev: Summar
   const { t } = useTranslation();
   const locale = usePreferences((s) => s.locale);
   const p = prev?.figures ?? null;
-  const vs = (node: ReactNode) => (prev ? <div className="sub">{node} <span>{t('dashboard.vsPrevious', { key: prev.key })}</span></div> : null);
+  const vs = (node: ReactNode) =>
+    prev ? (
+      <div className="sub">
+        {node} <span>{t('dashboard.vsPrevious', { key: prev.key })}</span>
+      </div>
+    ) : null;
   return (
     <>
       <div className="stat-grid">
-        <div className="stat"><div className="label">{t('periods.figures.membersTotal')}</div><div className="value num">{f.membersTotal.toLocaleString('es-MX')}</div></div>
-        <div className="stat"><div className="label">{t('periods.figures.membersActive')}</div><div className="value num">{f.membersActive.toLocaleString('es-MX')}</div>{vs(<Delta current={f.membersActive} previous={p?.membersActive} />)}</div>
-        <div className="stat"><div className="label">{t('periods.figures.membersNew')}</div><div className="value num">{f.membersNew.toLocaleString('es-MX')}</div>{vs(<Delta current={f.membersNew} previous={p?.membersNew} />)}</div>
-        <div className="stat"><div className="label">{t('periods.figures.pv')}</div><div className="value"><Points value={f.pv} /></div>{vs(<Delta current={f.pv} previous={p?.pv} />)}</div>
-        <div className="stat"><div className="label">{t('periods.figures.vnMxn')}</div><div className="value"><Money amount={f.vnMxn} currency="MXN" /></div>{vs(<Delta current={f.vnMxn} previous={p?.vnMxn} />)}</div>
-        <div className="stat"><div className="label">{t('periods.figures.ordersPaid')}</div><div className="value num">{f.ordersPaid.toLocaleString('es-MX')}</div>{vs(<Delta current={f.ordersPaid} previous={p?.ordersPaid} />)}</div>
-        <div className="stat"><div className="label">{t('periods.figures.advancing')}</div><div className="value num">{f.membersAdvancing.toLocaleString('es-MX')}</div></div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.membersTotal')}</div>
+          <div className="value num">{f.membersTotal.toLocaleString('es-MX')}</div>
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.membersActive')}</div>
+          <div className="value num">{f.membersActive.toLocaleString('es-MX')}</div>
+          {vs(<Delta current={f.membersActive} previous={p?.membersActive} />)}
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.membersNew')}</div>
+          <div className="value num">{f.membersNew.toLocaleString('es-MX')}</div>
+          {vs(<Delta current={f.membersNew} previous={p?.membersNew} />)}
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.pv')}</div>
+          <div className="value">
+            <Points value={f.pv} />
+          </div>
+          {vs(<Delta current={f.pv} previous={p?.pv} />)}
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.vnMxn')}</div>
+          <div className="value">
+            <Money amount={f.vnMxn} currency="MXN" />
+          </div>
+          {vs(<Delta current={f.vnMxn} previous={p?.vnMxn} />)}
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.ordersPaid')}</div>
+          <div className="value num">{f.ordersPaid.toLocaleString('es-MX')}</div>
+          {vs(<Delta current={f.ordersPaid} previous={p?.ordersPaid} />)}
+        </div>
+        <div className="stat">
+          <div className="label">{t('periods.figures.advancing')}</div>
+          <div className="value num">{f.membersAdvancing.toLocaleString('es-MX')}</div>
+        </div>
       </div>
       {f.updatedAt && <div className="muted small">{t('periods.figures.updatedAt', { at: formatInstant(f.updatedAt, locale) })}</div>}
     </>
@@ -166,22 +270,33 @@ function AdvancingCard({ periodKey, closed }: { periodKey: string; closed: boole
   const [page, setPage] = useState(1);
   useEffect(() => setPage(1), [periodKey]);
   const q = useProcedure('periods.advancing', { key: periodKey, page, pageSize: 10 });
-  const columns = useMemo(() => [
-    adv.accessor('code', { header: t('periods.advancing.code'), cell: (x) => <Link to={`/members/${x.row.original.memberId}`}>{x.getValue()}</Link> }),
-    adv.accessor('name', { header: t('periods.advancing.name') }),
-    adv.accessor('toRank', {
-      header: `${t('periods.advancing.from')} → ${t('periods.advancing.to')}`,
-      cell: (x) => <span className="rank-move">{t(`rank.${x.row.original.fromRank}`)} → <strong>{t(`rank.${x.getValue()}`)}</strong></span>,
-    }),
-    adv.accessor('pv', { header: t('periods.advancing.pv'), cell: (x) => <Points value={x.getValue()} /> }),
-    adv.accessor('pvg', { header: t('periods.advancing.pvg'), cell: (x) => <Points value={x.getValue()} /> }),
-  ], [t]);
+  const columns = useMemo(
+    () => [
+      adv.accessor('code', { header: t('periods.advancing.code'), cell: (x) => <Link to={`/members/${x.row.original.memberId}`}>{x.getValue()}</Link> }),
+      adv.accessor('name', { header: t('periods.advancing.name') }),
+      adv.accessor('toRank', {
+        header: `${t('periods.advancing.from')} → ${t('periods.advancing.to')}`,
+        cell: (x) => (
+          <span className="rank-move">
+            {t(`rank.${x.row.original.fromRank}`)} → <strong>{t(`rank.${x.getValue()}`)}</strong>
+          </span>
+        ),
+      }),
+      adv.accessor('pv', { header: t('periods.advancing.pv'), cell: (x) => <Points value={x.getValue()} /> }),
+      adv.accessor('pvg', { header: t('periods.advancing.pvg'), cell: (x) => <Points value={x.getValue()} /> }),
+    ],
+    [t],
+  );
   return (
     <section className="card" aria-label={t('periods.advancing.title')}>
-      <h2>{t('periods.advancing.title')} <PeriodName k={periodKey} /></h2>
+      <h2>
+        {t('periods.advancing.title')} <PeriodName k={periodKey} />
+      </h2>
       <p className="muted small">{closed ? t('periods.advancing.introClosed') : t('periods.advancing.introOpen')}</p>
       <ErrorBanner error={q.error} />
-      {q.isLoading ? <Loading /> : (
+      {q.isLoading ? (
+        <Loading />
+      ) : (
         <div className="advancing-table">
           <DataTable data={q.data?.rows ?? []} columns={columns} rowKey={(r) => String(r.memberId)} empty={t('periods.advancing.none')} />
           {(q.data?.total ?? 0) > 10 && <Pager page={page} pageSize={10} total={q.data?.total ?? 0} onPage={setPage} />}

@@ -15,27 +15,62 @@ export function MoneyControlsPanel() {
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [done, setDone] = useState(false);
-  useEffect(() => { if (q.data && value === '') setValue(q.data.secondApprovalThresholdMxn); }, [q.data, value]);
+  useEffect(() => {
+    if (q.data && value === '') setValue(q.data.secondApprovalThresholdMxn);
+  }, [q.data, value]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(false);
-    save.mutate({ secondApprovalThresholdMxn: value.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) }, {
-      onSuccess: (s) => { setValue(s.secondApprovalThresholdMxn); setReason(''); setDone(true); },
-    });
+    save.mutate(
+      { secondApprovalThresholdMxn: value.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) },
+      {
+        onSuccess: (s) => {
+          setValue(s.secondApprovalThresholdMxn);
+          setReason('');
+          setDone(true);
+        },
+      },
+    );
   };
-  if (q.isLoading || !q.data) return <><ErrorBanner error={q.error} /><Loading /></>;
+  if (q.isLoading || !q.data)
+    return (
+      <>
+        <ErrorBanner error={q.error} />
+        <Loading />
+      </>
+    );
   const s = q.data;
   return (
     <div className="stack">
       <form className="card inline-form" onSubmit={submit} aria-label={t('moneyControls.title')}>
         <h2>{t('moneyControls.title')}</h2>
-        <p className="muted small" style={{ width: '100%', margin: 0 }}>{t('moneyControls.intro')}</p>
+        <p className="muted small" style={{ width: '100%', margin: 0 }}>
+          {t('moneyControls.intro')}
+        </p>
         <ErrorBanner error={save.error} />
-        {done && <div className="banner ok" role="status" style={{ width: '100%' }}>{t('moneyControls.saved')}</div>}
-        <AmountField label={t('moneyControls.threshold')} value={value} onChange={(v) => { setValue(v); setDone(false); }} allowZero required />
-        <label>{t('moneyControls.reason')}<input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} /></label>
-        <button className="primary" type="submit" disabled={save.isPending}>{t('moneyControls.save')}</button>
+        {done && (
+          <div className="banner ok" role="status" style={{ width: '100%' }}>
+            {t('moneyControls.saved')}
+          </div>
+        )}
+        <AmountField
+          label={t('moneyControls.threshold')}
+          value={value}
+          onChange={(v) => {
+            setValue(v);
+            setDone(false);
+          }}
+          allowZero
+          required
+        />
+        <label>
+          {t('moneyControls.reason')}
+          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+        </label>
+        <button className="primary" type="submit" disabled={save.isPending}>
+          {t('moneyControls.save')}
+        </button>
         <p className="muted small" style={{ width: '100%', margin: 0 }}>
           {s.updatedAt ? t('moneyControls.updated', { who: s.updatedBy ?? '—', at: formatInstant(s.updatedAt, locale) }) : t('moneyControls.never')}
         </p>
@@ -44,7 +79,15 @@ export function MoneyControlsPanel() {
         <h3>{t('moneyControls.equivalents')}</h3>
         <ul className="plain-list">
           {s.equivalents.map((e) => (
-            <li key={e.currency}>{e.amount ? <Money amount={e.amount} currency={e.currency} /> : <span className="muted">{e.currency}: {t('moneyControls.noRate')}</span>}</li>
+            <li key={e.currency}>
+              {e.amount ? (
+                <Money amount={e.amount} currency={e.currency} />
+              ) : (
+                <span className="muted">
+                  {e.currency}: {t('moneyControls.noRate')}
+                </span>
+              )}
+            </li>
           ))}
         </ul>
       </section>

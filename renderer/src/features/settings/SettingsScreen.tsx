@@ -20,7 +20,9 @@ export function SettingsScreen() {
     <Page title={t('settings.title')} intro={t('settings.intro')}>
       <div className="tabs" role="tablist">
         {tabs.map((k) => (
-          <button key={k} role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''} onClick={() => setTab(k)}>{t(`settings.tabs.${k}`)}</button>
+          <button key={k} role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''} onClick={() => setTab(k)}>
+            {t(`settings.tabs.${k}`)}
+          </button>
         ))}
       </div>
       {tab === 'rates' && <RatesPanel />}

@@ -9,9 +9,14 @@ import { useDebounced, fullName } from '../members/parts';
 import { areas } from '../routes';
 
 const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
-const norm = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const norm = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 /** Typing in a field: "/" is a character there, not the palette's shortcut. */
-const typing = (el: Element | null) => !!el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || (el as HTMLElement).isContentEditable);
+const typing = (el: Element | null) =>
+  !!el && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement || (el as HTMLElement).isContentEditable);
 
 /**
  * The command palette (cmdk in a Radix dialog): Ctrl+K (⌘K on macOS) or "/" from any screen.
@@ -25,16 +30,30 @@ export function CommandPalette() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = isMac() ? e.metaKey : e.ctrlKey;
-      if (mod && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') { e.preventDefault(); setOpen((o) => !o); return; }
-      if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(document.activeElement) && !document.querySelector('[role="dialog"]')) { e.preventDefault(); setOpen(true); }
+      if (mod && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setOpen((o) => !o);
+        return;
+      }
+      if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(document.activeElement) && !document.querySelector('[role="dialog"]')) {
+        e.preventDefault();
+        setOpen(true);
+      }
     };
     const onOpen = () => setOpen(true);
     window.addEventListener('keydown', onKey);
     window.addEventListener('nnp:palette', onOpen);
-    return () => { window.removeEventListener('keydown', onKey); window.removeEventListener('nnp:palette', onOpen); };
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('nnp:palette', onOpen);
+    };
   }, []);
   if (!open) return null;
-  return <Modal className="palette" label={t('palette.title')} onClose={() => setOpen(false)}><PaletteBody onDone={() => setOpen(false)} /></Modal>;
+  return (
+    <Modal className="palette" label={t('palette.title')} onClose={() => setOpen(false)}>
+      <PaletteBody onDone={() => setOpen(false)} />
+    </Modal>
+  );
 }
 
 function PaletteBody({ onDone }: { onDone: () => void }) {
@@ -47,15 +66,20 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
   const screens = areas.filter((a) => role && a.roles.includes(role) && (!text.trim() || norm(t(a.label)).includes(norm(text.trim()))));
   const folio = /^#?\s*(\d{1,9})$/.exec(text.trim())?.[1];
   const canWithdrawals = !!role && areas.find((a) => a.path === 'withdrawals')?.roles.includes(role);
-  const go = (to: string) => { onDone(); navigate(to); };
-  const hits = q.length >= 2 ? members.data?.rows ?? [] : [];
+  const go = (to: string) => {
+    onDone();
+    navigate(to);
+  };
+  const hits = q.length >= 2 ? (members.data?.rows ?? []) : [];
   return (
     <Command label={t('palette.title')} shouldFilter={false} disablePointerSelection loop>
       <Command.Input value={text} onValueChange={setText} placeholder={t('palette.placeholder')} aria-label={t('palette.placeholder')} />
       <Command.List>
         {folio && canWithdrawals && (
           <Command.Group heading={t('palette.withdrawals')}>
-            <Command.Item value={`wd-${folio}`} onSelect={() => go(`/withdrawals?open=${folio}`)}>{t('palette.openWithdrawal', { id: folio })}</Command.Item>
+            <Command.Item value={`wd-${folio}`} onSelect={() => go(`/withdrawals?open=${folio}`)}>
+              {t('palette.openWithdrawal', { id: folio })}
+            </Command.Item>
           </Command.Group>
         )}
         {hits.length > 0 && (
@@ -72,7 +96,10 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
           <Command.Group heading={t('palette.screens')}>
             {screens.map((a) => (
               <Command.Item key={a.path} value={`s-${a.path}`} onSelect={() => go(`/${a.path}`)}>
-                <span aria-hidden="true" className="nav-icon">{a.icon}</span> {t('palette.goTo', { screen: t(a.label) })}
+                <span aria-hidden="true" className="nav-icon">
+                  {a.icon}
+                </span>{' '}
+                {t('palette.goTo', { screen: t(a.label) })}
               </Command.Item>
             ))}
           </Command.Group>
@@ -80,7 +107,11 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
         <Command.Empty>{t('palette.empty')}</Command.Empty>
       </Command.List>
       {/* Outside the list: a listbox may hold only options and groups (cmdk's Loading is a progressbar, axe aria-required-children). */}
-      {q.length >= 2 && members.isFetching && hits.length === 0 && <p className="palette-loading muted" role="status">{t('common.loading')}</p>}
+      {q.length >= 2 && members.isFetching && hits.length === 0 && (
+        <p className="palette-loading muted" role="status">
+          {t('common.loading')}
+        </p>
+      )}
       <p className="palette-help muted small">{t('palette.help')}</p>
     </Command>
   );

@@ -7,7 +7,14 @@ export function LanguageSwitch() {
   return (
     <label className="lang">
       {t('common.language')}
-      <select value={locale} onChange={(e) => { const l = e.target.value as 'es-MX' | 'en'; setLocale(l); void i18n.changeLanguage(l); }}>
+      <select
+        value={locale}
+        onChange={(e) => {
+          const l = e.target.value as 'es-MX' | 'en';
+          setLocale(l);
+          void i18n.changeLanguage(l);
+        }}
+      >
         <option value="es-MX">Español (México)</option>
         <option value="en">English</option>
       </select>

@@ -57,7 +57,11 @@ function useFocusHeadingOnRouteChange() {
         if (placed ? !lost && active !== placed : inPage && active?.tagName !== 'H1') return;
         if (!placed || lost) {
           const h1 = main?.querySelector<HTMLElement>('h1');
-          if (h1) { h1.tabIndex = -1; h1.focus({ preventScroll: false }); placed = h1; }
+          if (h1) {
+            h1.tabIndex = -1;
+            h1.focus({ preventScroll: false });
+            placed = h1;
+          }
         }
       }
       frame = requestAnimationFrame(tick);
@@ -79,36 +83,80 @@ export function Layout() {
   const collapsed = sidebar === 'auto' ? narrow : sidebar === 'collapsed';
   const visible = areas.filter((a) => a.roles.includes(staff.role));
   async function logout() {
-    try { await call('auth.logout', {}); } catch { /* the session may already be gone */ }
+    try {
+      await call('auth.logout', {});
+    } catch {
+      /* the session may already be gone */
+    }
     qc.clear();
     signOut();
   }
   return (
     <div className={`shell${collapsed ? ' collapsed' : ''}`}>
-      <a className="skip-link" href="#content" onClick={(e) => { e.preventDefault(); const m = document.getElementById('content'); (m?.querySelector<HTMLElement>('h1') ?? m)?.focus(); }}>{t('shell.skip')}</a>
+      <a
+        className="skip-link"
+        href="#content"
+        onClick={(e) => {
+          e.preventDefault();
+          const m = document.getElementById('content');
+          (m?.querySelector<HTMLElement>('h1') ?? m)?.focus();
+        }}
+      >
+        {t('shell.skip')}
+      </a>
       <aside className="sidebar">
-        <div className="brand"><span className="logo" aria-hidden="true">NN</span><div><strong>{t('app.name')}</strong><small>{t('app.subtitle')}</small></div></div>
-        <button type="button" className="sidebar-toggle" aria-expanded={!collapsed} aria-controls="main-menu" onClick={() => setSidebar(collapsed ? 'open' : 'collapsed')}
-          title={collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}>
-          <span aria-hidden="true">{collapsed ? '»' : '«'}</span><span className="nav-label">{collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}</span>
+        <div className="brand">
+          <span className="logo" aria-hidden="true">
+            NN
+          </span>
+          <div>
+            <strong>{t('app.name')}</strong>
+            <small>{t('app.subtitle')}</small>
+          </div>
+        </div>
+        <button
+          type="button"
+          className="sidebar-toggle"
+          aria-expanded={!collapsed}
+          aria-controls="main-menu"
+          onClick={() => setSidebar(collapsed ? 'open' : 'collapsed')}
+          title={collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}
+        >
+          <span aria-hidden="true">{collapsed ? '»' : '«'}</span>
+          <span className="nav-label">{collapsed ? t('shell.expandMenu') : t('shell.collapseMenu')}</span>
         </button>
         <nav id="main-menu" aria-label={t('shell.menu')}>
           {visible.map((a) => (
             <NavLink key={a.path} to={`/${a.path}`} className={({ isActive }) => (isActive ? 'active' : '')} title={collapsed ? t(a.label) : undefined}>
-              <span className="nav-icon" aria-hidden="true">{a.icon}</span><span className="nav-label">{t(a.label)}</span>
+              <span className="nav-icon" aria-hidden="true">
+                {a.icon}
+              </span>
+              <span className="nav-label">{t(a.label)}</span>
             </NavLink>
           ))}
         </nav>
         <div className="sidebar-foot">
           <button type="button" className="palette-hint" onClick={() => window.dispatchEvent(new Event('nnp:palette'))} title={t('palette.title')}>
-            <span aria-hidden="true">⌕</span><span className="nav-label">{t('palette.open')} <kbd>{/Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl'}+K</kbd></span>
+            <span aria-hidden="true">⌕</span>
+            <span className="nav-label">
+              {t('palette.open')} <kbd>{/Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl'}+K</kbd>
+            </span>
           </button>
-          <div className="who"><strong>{staff.displayName}</strong><small>{staff.username} · {t(`role.${staff.role}`)}</small></div>
+          <div className="who">
+            <strong>{staff.displayName}</strong>
+            <small>
+              {staff.username} · {t(`role.${staff.role}`)}
+            </small>
+          </div>
           <LanguageSwitch />
-          <button type="button" className="logout" onClick={logout}>{t('common.logout')}</button>
+          <button type="button" className="logout" onClick={logout}>
+            {t('common.logout')}
+          </button>
         </div>
       </aside>
-      <main className="content" id="content" tabIndex={-1}><Outlet /></main>
+      <main className="content" id="content" tabIndex={-1}>
+        <Outlet />
+      </main>
       <CommandPalette />
     </div>
   );

@@ -27,41 +27,80 @@ export function WalletPanel({ memberId, pageSize = 15, title = true }: { memberI
   const summary = useProcedure('wallet.summary', { memberId });
   const entries = useProcedure('wallet.entries', { memberId, page, pageSize });
 
-  const columns = useMemo(() => [
-    col.accessor('at', { header: t('wallet.at'), cell: (c) => <DateTime iso={c.getValue()} /> }),
-    col.accessor('kind', {
-      header: t('wallet.kind'),
-      cell: (c) => {
-        const ref = c.row.original.reference as { withdrawalId?: number } | null;
-        return <span>{kindLabel(c.getValue())}{ref?.withdrawalId ? <span className="muted"> · #{ref.withdrawalId}</span> : null}</span>;
-      },
-    }),
-    col.accessor('periodKey', { header: t('wallet.period'), cell: (c) => c.getValue() ?? '—' }),
-    col.accessor('status', {
-      header: t('wallet.status'),
-      cell: (c) => <span className={`badge ${c.getValue() === 'pending' ? 'warn' : c.getValue() === 'voided' ? '' : 'ok'}`}>{t(`wallet.entryStatus.${c.getValue()}`)}</span>,
-    }),
-    col.accessor('amount', {
-      header: () => <span className="right-head">{t('wallet.amount')}</span>,
-      cell: (c) => <span className={`right-cell${c.row.original.status === 'voided' ? ' struck' : ''}`}><Money amount={c.getValue()} currency={c.row.original.currency} /></span>,
-    }),
-  ], [t, kindLabel]);
+  const columns = useMemo(
+    () => [
+      col.accessor('at', { header: t('wallet.at'), cell: (c) => <DateTime iso={c.getValue()} /> }),
+      col.accessor('kind', {
+        header: t('wallet.kind'),
+        cell: (c) => {
+          const ref = c.row.original.reference as { withdrawalId?: number } | null;
+          return (
+            <span>
+              {kindLabel(c.getValue())}
+              {ref?.withdrawalId ? <span className="muted"> · #{ref.withdrawalId}</span> : null}
+            </span>
+          );
+        },
+      }),
+      col.accessor('periodKey', { header: t('wallet.period'), cell: (c) => c.getValue() ?? '—' }),
+      col.accessor('status', {
+        header: t('wallet.status'),
+        cell: (c) => (
+          <span className={`badge ${c.getValue() === 'pending' ? 'warn' : c.getValue() === 'voided' ? '' : 'ok'}`}>
+            {t(`wallet.entryStatus.${c.getValue()}`)}
+          </span>
+        ),
+      }),
+      col.accessor('amount', {
+        header: () => <span className="right-head">{t('wallet.amount')}</span>,
+        cell: (c) => (
+          <span className={`right-cell${c.row.original.status === 'voided' ? ' struck' : ''}`}>
+            <Money amount={c.getValue()} currency={c.row.original.currency} />
+          </span>
+        ),
+      }),
+    ],
+    [t, kindLabel],
+  );
 
   const s = summary.data;
   return (
     <section className="wallet-panel" aria-label={t('wallet.title')}>
       {title && <h2>{t('wallet.title')}</h2>}
       <ErrorBanner error={summary.error ?? entries.error} />
-      {summary.isLoading ? <Loading /> : s && (
-        <div className="cards wallet-cards">
-          <div className="stat"><div className="label">{t('wallet.balance')}</div><div className="value"><Money amount={s.balance} currency={s.currency} /></div></div>
-          <div className="stat"><div className="label">{t('wallet.held')}</div><div className="value"><Money amount={s.held} currency={s.currency} /></div>
-            <div className="delta">{t('wallet.openWithdrawals')}: {s.openWithdrawals}</div></div>
-          <div className="stat"><div className="label">{t('wallet.available')}</div><div className="value"><Money amount={s.available} currency={s.currency} /></div></div>
-        </div>
+      {summary.isLoading ? (
+        <Loading />
+      ) : (
+        s && (
+          <div className="cards wallet-cards">
+            <div className="stat">
+              <div className="label">{t('wallet.balance')}</div>
+              <div className="value">
+                <Money amount={s.balance} currency={s.currency} />
+              </div>
+            </div>
+            <div className="stat">
+              <div className="label">{t('wallet.held')}</div>
+              <div className="value">
+                <Money amount={s.held} currency={s.currency} />
+              </div>
+              <div className="delta">
+                {t('wallet.openWithdrawals')}: {s.openWithdrawals}
+              </div>
+            </div>
+            <div className="stat">
+              <div className="label">{t('wallet.available')}</div>
+              <div className="value">
+                <Money amount={s.available} currency={s.currency} />
+              </div>
+            </div>
+          </div>
+        )
       )}
       <h3>{t('wallet.history')}</h3>
-      {entries.isLoading ? <Loading /> : (
+      {entries.isLoading ? (
+        <Loading />
+      ) : (
         <>
           <DataTable data={entries.data?.rows ?? []} columns={columns} rowKey={(r) => String(r.id)} empty={t('wallet.empty')} />
           {(entries.data?.total ?? 0) > pageSize && <Pager page={page} pageSize={pageSize} total={entries.data?.total ?? 0} onPage={setPage} />}

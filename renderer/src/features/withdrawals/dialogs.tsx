@@ -12,9 +12,28 @@ import { download, totalsOf, TotalsList, useRefreshWithdrawals, type Row } from 
 import { describeError } from '../common/errors';
 
 /** A decision that needs a written reason (reject, mark failed) or a reference (mark paid). */
-export function ReasonDialog({ title, help, label, confirm, danger, pending, error, onClose, onConfirm, placeholder }: {
-  title: string; help?: string; label: string; confirm: string; danger?: boolean; pending: boolean; error: AppError | null; placeholder?: string;
-  onClose: () => void; onConfirm: (text: string) => void;
+export function ReasonDialog({
+  title,
+  help,
+  label,
+  confirm,
+  danger,
+  pending,
+  error,
+  onClose,
+  onConfirm,
+  placeholder,
+}: {
+  title: string;
+  help?: string;
+  label: string;
+  confirm: string;
+  danger?: boolean;
+  pending: boolean;
+  error: AppError | null;
+  placeholder?: string;
+  onClose: () => void;
+  onConfirm: (text: string) => void;
 }) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
@@ -23,12 +42,25 @@ export function ReasonDialog({ title, help, label, confirm, danger, pending, err
       <h2>{title}</h2>
       {help && <p className="muted">{help}</p>}
       <ErrorBanner error={error} />
-      <label>{label}
-        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder={placeholder ?? t('withdrawals.reasonPlaceholder')} required minLength={3} maxLength={500} autoFocus />
+      <label>
+        {label}
+        <textarea
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={placeholder ?? t('withdrawals.reasonPlaceholder')}
+          required
+          minLength={3}
+          maxLength={500}
+          autoFocus
+        />
       </label>
       <div className="dialog-actions">
-        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
-        <button className={danger ? 'danger' : 'primary'} type="submit" disabled={pending || text.trim().length < 3}>{confirm}</button>
+        <button type="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button className={danger ? 'danger' : 'primary'} type="submit" disabled={pending || text.trim().length < 3}>
+          {confirm}
+        </button>
       </div>
     </Dialog>
   );
@@ -39,27 +71,45 @@ export function ApproveManyDialog({ rows, onClose, onDone }: { rows: Row[]; onCl
   const refresh = useRefreshWithdrawals();
   const approve = useMutationProcedure('withdrawals.approveMany');
   const [note, setNote] = useState('');
-  const submit = () => approve.mutate({ ids: rows.map((r) => r.id), ...(note.trim() ? { note: note.trim() } : {}) }, {
-    onSuccess: async (r) => {
-      await refresh();
-      const list = (xs: { id: number; memberCode: string }[]) => xs.map((x) => `#${x.id} (${x.memberCode})`).join(', ');
-      onDone([
-        t('withdrawals.approvedMany', { count: r.count }),
-        r.firstApprovals.length ? t('withdrawals.firstApprovedMany', { list: list(r.firstApprovals) }) : '',
-        r.needsSomeoneElse.length ? t('withdrawals.needsSomeoneElse', { list: list(r.needsSomeoneElse) }) : '',
-      ].filter(Boolean).join(' '));
-    },
-  });
+  const submit = () =>
+    approve.mutate(
+      { ids: rows.map((r) => r.id), ...(note.trim() ? { note: note.trim() } : {}) },
+      {
+        onSuccess: async (r) => {
+          await refresh();
+          const list = (xs: { id: number; memberCode: string }[]) => xs.map((x) => `#${x.id} (${x.memberCode})`).join(', ');
+          onDone(
+            [
+              t('withdrawals.approvedMany', { count: r.count }),
+              r.firstApprovals.length ? t('withdrawals.firstApprovedMany', { list: list(r.firstApprovals) }) : '',
+              r.needsSomeoneElse.length ? t('withdrawals.needsSomeoneElse', { list: list(r.needsSomeoneElse) }) : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
+          );
+        },
+      },
+    );
   return (
     <Dialog label={t('withdrawals.approveManyTitle', { count: rows.length })} onClose={onClose} onSubmit={submit}>
       <h2>{t('withdrawals.approveManyTitle', { count: rows.length })}</h2>
       <p className="muted">{t('withdrawals.approveManyHelp')}</p>
       <ErrorBanner error={approve.error} />
-      <div><h3>{t('withdrawals.approveManyTotal')}</h3><TotalsList totals={totalsOf(rows)} /></div>
-      <label>{t('withdrawals.note')}<input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} /></label>
+      <div>
+        <h3>{t('withdrawals.approveManyTotal')}</h3>
+        <TotalsList totals={totalsOf(rows)} />
+      </div>
+      <label>
+        {t('withdrawals.note')}
+        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} />
+      </label>
       <div className="dialog-actions">
-        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
-        <button className="primary" type="submit" disabled={approve.isPending}>{t('withdrawals.confirmApprove', { count: rows.length })}</button>
+        <button type="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button className="primary" type="submit" disabled={approve.isPending}>
+          {t('withdrawals.confirmApprove', { count: rows.length })}
+        </button>
       </div>
     </Dialog>
   );
@@ -108,19 +158,27 @@ export function PayoutDialog({ rows, onClose }: { rows: Row[]; onClose: () => vo
           <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={items.length} aria-valuenow={done}>
             <div style={{ width: `${(done / Math.max(1, items.length)) * 100}%` }} />
           </div>
-          <p>{finished
-            ? t('withdrawals.payDone', { paid: count('paid'), failed: count('declined'), unknown: count('unknown') + count('error') })
-            : t('withdrawals.payProgress', { done, count: items.length })}</p>
+          <p>
+            {finished
+              ? t('withdrawals.payDone', { paid: count('paid'), failed: count('declined'), unknown: count('unknown') + count('error') })
+              : t('withdrawals.payProgress', { done, count: items.length })}
+          </p>
         </div>
       )}
       <ul className="wd-results">
         {items.map((i) => (
           <li key={i.id}>
-            <span>#{i.id} · {i.row.memberCode} · <Money amount={i.row.net} currency={i.row.currency} /></span>
             <span>
-              {i.result
-                ? <span className={`badge ${i.result === 'paid' ? 'ok' : i.result === 'declined' ? 'danger' : 'warn'}`}>{t(`withdrawals.payResult.${i.result}`)}</span>
-                : <span className="muted">…</span>}
+              #{i.id} · {i.row.memberCode} · <Money amount={i.row.net} currency={i.row.currency} />
+            </span>
+            <span>
+              {i.result ? (
+                <span className={`badge ${i.result === 'paid' ? 'ok' : i.result === 'declined' ? 'danger' : 'warn'}`}>
+                  {t(`withdrawals.payResult.${i.result}`)}
+                </span>
+              ) : (
+                <span className="muted">…</span>
+              )}
               {i.transfer && <span className="msg mono"> {i.transfer}</span>}
               {i.message && i.result !== 'paid' && <div className="msg">{i.message}</div>}
             </span>
@@ -128,10 +186,18 @@ export function PayoutDialog({ rows, onClose }: { rows: Row[]; onClose: () => vo
         ))}
       </ul>
       <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={running}>{finished ? t('common.close') : t('common.cancel')}</button>
-        {!finished && <button className="primary" type="submit" disabled={running}>{t('withdrawals.payConfirm', { count: items.length })}</button>}
+        <button type="button" onClick={onClose} disabled={running}>
+          {finished ? t('common.close') : t('common.cancel')}
+        </button>
+        {!finished && (
+          <button className="primary" type="submit" disabled={running}>
+            {t('withdrawals.payConfirm', { count: items.length })}
+          </button>
+        )}
         {finished && items.some((i) => i.result === 'unknown' || i.result === 'error') && (
-          <button className="primary" type="submit" disabled={running}>{t('common.retry')}</button>
+          <button className="primary" type="submit" disabled={running}>
+            {t('common.retry')}
+          </button>
         )}
       </div>
     </Dialog>
@@ -142,13 +208,17 @@ export function BankFileDialog({ rows, onClose, onDone }: { rows: Row[]; onClose
   const { t } = useTranslation();
   const refresh = useRefreshWithdrawals();
   const bank = useMutationProcedure('withdrawals.bankFile');
-  const submit = () => bank.mutate({ ids: rows.map((r) => r.id) }, {
-    onSuccess: async (r) => {
-      download(r.fileName, r.csv);
-      await refresh();
-      onDone(t('withdrawals.bankDone', { file: r.fileName, count: r.count }));
-    },
-  });
+  const submit = () =>
+    bank.mutate(
+      { ids: rows.map((r) => r.id) },
+      {
+        onSuccess: async (r) => {
+          download(r.fileName, r.csv);
+          await refresh();
+          onDone(t('withdrawals.bankDone', { file: r.fileName, count: r.count }));
+        },
+      },
+    );
   return (
     <Dialog label={t('withdrawals.bankTitle')} onClose={onClose} onSubmit={submit}>
       <h2>{t('withdrawals.bankTitle')}</h2>
@@ -156,8 +226,12 @@ export function BankFileDialog({ rows, onClose, onDone }: { rows: Row[]; onClose
       <ErrorBanner error={bank.error} />
       <TotalsList totals={totalsOf(rows)} />
       <div className="dialog-actions">
-        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
-        <button className="primary" type="submit" disabled={bank.isPending}>{t('withdrawals.bankConfirm', { count: rows.length })}</button>
+        <button type="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button className="primary" type="submit" disabled={bank.isPending}>
+          {t('withdrawals.bankConfirm', { count: rows.length })}
+        </button>
       </div>
     </Dialog>
   );
@@ -184,9 +258,15 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
   const request = useMutationProcedure('withdrawals.request');
   const submit = () => {
     if (!member || !quote.data) return;
-    request.mutate({ memberId: member.id, amount, currency: quote.data.currency, requestKey, ...(note.trim() ? { note: note.trim() } : {}) }, {
-      onSuccess: async (w) => { await refresh(); onDone(w.id); },
-    });
+    request.mutate(
+      { memberId: member.id, amount, currency: quote.data.currency, requestKey, ...(note.trim() ? { note: note.trim() } : {}) },
+      {
+        onSuccess: async (w) => {
+          await refresh();
+          onDone(w.id);
+        },
+      },
+    );
   };
   return (
     <Dialog label={t('withdrawals.requestTitle')} onClose={onClose} onSubmit={submit}>
@@ -194,19 +274,40 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
       <p className="muted">{t('withdrawals.requestHelp')}</p>
       <ErrorBanner error={request.error ?? hits.error} />
       {member ? (
-        <ul className="wd-totals-list"><li>
-          <span><strong>{member.code}</strong> · {member.name} · {member.country}</span>
-          <button type="button" className="link" onClick={() => { setMember(null); setQ(''); }}>{t('common.clear')}</button>
-        </li></ul>
+        <ul className="wd-totals-list">
+          <li>
+            <span>
+              <strong>{member.code}</strong> · {member.name} · {member.country}
+            </span>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setMember(null);
+                setQ('');
+              }}
+            >
+              {t('common.clear')}
+            </button>
+          </li>
+        </ul>
       ) : (
         <>
-          <label>{t('withdrawals.searchMember')}<input value={q} onChange={(e) => setQ(e.target.value)} autoFocus /></label>
+          <label>
+            {t('withdrawals.searchMember')}
+            <input value={q} onChange={(e) => setQ(e.target.value)} autoFocus />
+          </label>
           {(hits.data?.rows.length ?? 0) > 0 && (
             <ul className="wd-hits">
               {hits.data!.rows.map((h) => (
-                <li key={h.id}><button type="button" onClick={() => setMember({ id: h.id, code: h.code, name: `${h.firstName} ${h.lastName}`, country: h.country })}>
-                  <span><strong>{h.code}</strong> {h.firstName} {h.lastName}</span><span className="muted">{h.country}</span>
-                </button></li>
+                <li key={h.id}>
+                  <button type="button" onClick={() => setMember({ id: h.id, code: h.code, name: `${h.firstName} ${h.lastName}`, country: h.country })}>
+                    <span>
+                      <strong>{h.code}</strong> {h.firstName} {h.lastName}
+                    </span>
+                    <span className="muted">{h.country}</span>
+                  </button>
+                </li>
               ))}
             </ul>
           )}
@@ -216,20 +317,41 @@ export function RequestDialog({ onClose, onDone }: { onClose: () => void; onDone
       {member && validAmount && quote.data && (
         <>
           <div className="wd-quote">
-            <div><span>{t('withdrawals.minimum')}</span><Money amount={quote.data.minimum} currency={quote.data.currency} /></div>
-            <div><span>{t('withdrawals.fee')}</span><Money amount={quote.data.fee} currency={quote.data.currency} /></div>
-            <div><span>{t('withdrawals.col.net')}</span><Money amount={quote.data.net} currency={quote.data.currency} /></div>
-            <div><span>{t('withdrawals.available')}</span><Money amount={quote.data.available} currency={quote.data.currency} /></div>
+            <div>
+              <span>{t('withdrawals.minimum')}</span>
+              <Money amount={quote.data.minimum} currency={quote.data.currency} />
+            </div>
+            <div>
+              <span>{t('withdrawals.fee')}</span>
+              <Money amount={quote.data.fee} currency={quote.data.currency} />
+            </div>
+            <div>
+              <span>{t('withdrawals.col.net')}</span>
+              <Money amount={quote.data.net} currency={quote.data.currency} />
+            </div>
+            <div>
+              <span>{t('withdrawals.available')}</span>
+              <Money amount={quote.data.available} currency={quote.data.currency} />
+            </div>
           </div>
           {quote.data.problemCode && (
-            <div className="banner warn">{t(`withdrawals.quoteProblem.${quote.data.problemCode}`, { amount: formatMoney(quote.data.problemAmount, quote.data.currency, locale) })}</div>
+            <div className="banner warn">
+              {t(`withdrawals.quoteProblem.${quote.data.problemCode}`, { amount: formatMoney(quote.data.problemAmount, quote.data.currency, locale) })}
+            </div>
           )}
         </>
       )}
-      <label>{t('withdrawals.note')}<input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} disabled={!member} /></label>
+      <label>
+        {t('withdrawals.note')}
+        <input value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} disabled={!member} />
+      </label>
       <div className="dialog-actions">
-        <button type="button" onClick={onClose}>{t('common.cancel')}</button>
-        <button className="primary" type="submit" disabled={!member || !quote.data?.ok || request.isPending}>{t('withdrawals.submitRequest')}</button>
+        <button type="button" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+        <button className="primary" type="submit" disabled={!member || !quote.data?.ok || request.isPending}>
+          {t('withdrawals.submitRequest')}
+        </button>
       </div>
     </Dialog>
   );

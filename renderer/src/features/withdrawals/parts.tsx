@@ -18,10 +18,23 @@ export function StatusBadge({ status, awaiting }: { status: Status; awaiting?: b
 export function RiskBadges({ flags }: { flags: Flag[] }) {
   const { t } = useTranslation();
   if (!flags.length) return <span className="muted">—</span>;
-  return <span className="wd-flags">{flags.map((f) => <span key={f} className="badge warn" title={t(`withdrawals.flag.${f}`)}>⚠ {t(`withdrawals.flag.${f}`)}</span>)}</span>;
+  return (
+    <span className="wd-flags">
+      {flags.map((f) => (
+        <span key={f} className="badge warn" title={t(`withdrawals.flag.${f}`)}>
+          ⚠ {t(`withdrawals.flag.${f}`)}
+        </span>
+      ))}
+    </span>
+  );
 }
 
-export interface CurrencyTotal { currency: string; count: number; amount: string; net: string }
+export interface CurrencyTotal {
+  currency: string;
+  count: number;
+  amount: string;
+  net: string;
+}
 
 /** Totals per currency of some rows, exact (decimal strings, never JS numbers). */
 export function totalsOf(rows: Pick<Row, 'currency' | 'amount' | 'net'>[]): CurrencyTotal[] {
@@ -33,7 +46,9 @@ export function totalsOf(rows: Pick<Row, 'currency' | 'amount' | 'net'>[]): Curr
     cur.net = cur.net.plus(r.net);
     m.set(r.currency, cur);
   }
-  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, v]) => ({ currency, count: v.count, amount: v.amount.toFixed(2), net: v.net.toFixed(2) }));
+  return [...m.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([currency, v]) => ({ currency, count: v.count, amount: v.amount.toFixed(2), net: v.net.toFixed(2) }));
 }
 
 export function TotalsList({ totals }: { totals: CurrencyTotal[] }) {
@@ -43,7 +58,14 @@ export function TotalsList({ totals }: { totals: CurrencyTotal[] }) {
       {totals.map((x) => (
         <li key={x.currency}>
           <span>{t('withdrawals.totalsCount', { count: x.count })}</span>
-          <span><strong><Money amount={x.amount} currency={x.currency} /></strong> <span className="muted">({t('withdrawals.net')} <Money amount={x.net} currency={x.currency} />)</span></span>
+          <span>
+            <strong>
+              <Money amount={x.amount} currency={x.currency} />
+            </strong>{' '}
+            <span className="muted">
+              ({t('withdrawals.net')} <Money amount={x.net} currency={x.currency} />)
+            </span>
+          </span>
         </li>
       ))}
     </ul>
