@@ -51,7 +51,8 @@ function useFocusHeadingOnRouteChange() {
       if (!document.querySelector('[role="dialog"]')) {
         const main = document.querySelector('main');
         const active = document.activeElement;
-        const lost = !active || active === document.body;
+        // Focus on <main> itself (a closing dialog's fallback) is as good as lost: not a place anyone chose.
+        const lost = !active || active === document.body || active === main;
         const inPage = !!main && !!active && active !== main && main.contains(active) && active !== placed;
         // The person (or the screen itself, e.g. a search box) put focus somewhere: leave it there.
         if (placed ? !lost && active !== placed : inPage && active?.tagName !== 'H1') return;
