@@ -39,26 +39,33 @@ function useFocusHeadingOnRouteChange() {
     prev.current = pathname;
     if (from === null || from === '/') return;
     let frame = 0;
-    const until = performance.now() + 5000;
-    // Runs every frame for a few seconds: the new screen may render after a lazy load, the old
-    // screen's heading may be the one found first and then unmount, and a closing dialog (the
-    // command palette that navigated) hands focus back on its own. Whenever focus has fallen to the
-    // body meanwhile, it goes to the heading on screen; once the person moved focus anywhere inside
-    // the page other than a heading, this stops.
+    // Runs every frame until the person does something (a key, a click) or for at most 15 s: the
+    // new screen may render after a lazy load and a slow first fetch, the old screen's heading may
+    // be the one found first and then unmount, and a closing dialog (the command palette that
+    // navigated) hands focus back on its own, to an element of the old screen or to <main>. Whenever
+    // focus has fallen to the body or <main> meanwhile, it goes to the heading on screen. Focus the
+    // screen itself put somewhere inside the page (the member search box) is left where it is.
+    const until = performance.now() + 15_000;
+    let acted = false;
+    const onAct = () => {
+      acted = true;
+    };
+    window.addEventListener('keydown', onAct, true);
+    window.addEventListener('pointerdown', onAct, true);
     let placed: HTMLElement | null = null;
     const tick = () => {
-      if (performance.now() > until) return;
+      if (acted || performance.now() > until) return;
       if (!document.querySelector('[role="dialog"]')) {
         const main = document.querySelector('main');
         const active = document.activeElement;
         // Focus on <main> itself (a closing dialog's fallback) is as good as lost: not a place anyone chose.
-        const lost = !active || active === document.body || active === main;
-        const inPage = !!main && !!active && active !== main && main.contains(active) && active !== placed;
-        // The person (or the screen itself, e.g. a search box) put focus somewhere: leave it there.
-        if (placed ? !lost && active !== placed : inPage && active?.tagName !== 'H1') return;
-        if (!placed || lost) {
+        const lost = !active || active === document.body || active === main || !active.isConnected;
+        const inPage = !!main && !!active && active !== main && main.contains(active);
+        // Before the heading was placed, focus inside the page on anything but a heading is the screen's choice.
+        const chosen = placed ? !lost && active !== placed && inPage : inPage && active?.tagName !== 'H1';
+        if (!chosen && (lost || !placed)) {
           const h1 = main?.querySelector<HTMLElement>('h1');
-          if (h1) {
+          if (h1 && active !== h1) {
             h1.tabIndex = -1;
             h1.focus({ preventScroll: false });
             placed = h1;
@@ -68,7 +75,11 @@ function useFocusHeadingOnRouteChange() {
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(frame);
+    return () => {
+      cancelAnimationFrame(frame);
+      window.removeEventListener('keydown', onAct, true);
+      window.removeEventListener('pointerdown', onAct, true);
+    };
   }, [pathname]);
 }
 
