@@ -240,6 +240,21 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   await focusShot(page, '19-kb-10-tree-menu-closed');
 });
 
+test("on a slow machine (CPU throttled 12×) the palette still lands on the new screen's heading, never on <main>", async ({ page }) => {
+  // The palette's closing focus used to fall on <main> when the new screen was not drawn yet, and
+  // stayed there (CI failed this way twice before the fallback waited for the heading).
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await signIn(page, 'admin');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 12 });
+  await page.keyboard.press('/');
+  await page.keyboard.type('periodos');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Periodos' })).toBeVisible();
+  await expectActive(page, 'main h1', 'Periodos opens on its heading, slow CPU');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+});
+
 test('admin, keyboard only: the close wizard opens from its button, keeps focus, Escape cancels back to the trigger', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 720 });

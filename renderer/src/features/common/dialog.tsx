@@ -137,5 +137,20 @@ function useReturnFocus() {
 function focusFallback() {
   const dialogs = document.querySelectorAll<HTMLElement>('[role="dialog"]');
   const under = dialogs[dialogs.length - 1];
-  (under ?? document.querySelector<HTMLElement>('main h1') ?? document.querySelector<HTMLElement>('main'))?.focus();
+  if (under) return under.focus();
+  // The page's heading; when the dialog navigated (the command palette), the new screen may not be
+  // drawn yet: wait for its heading (a few seconds at most) unless focus was placed meanwhile.
+  const until = performance.now() + 10_000;
+  const step = () => {
+    const main = document.querySelector<HTMLElement>('main');
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== main && active.isConnected) return;
+    const h1 = main?.querySelector<HTMLElement>('h1');
+    if (h1) {
+      h1.tabIndex = -1;
+      h1.focus();
+    } else if (performance.now() < until) requestAnimationFrame(step);
+    else main?.focus();
+  };
+  step();
 }
