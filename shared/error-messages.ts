@@ -95,6 +95,7 @@ export const errorText = {
       rule: 'Un valor no cumple las reglas.',
       concurrent: 'Otra operación cambió los mismos datos; intente de nuevo.',
       format: 'Valor con formato inválido.',
+      privilege: 'La base de datos no permite esta operación a su grupo de personal.',
     },
     auth: {
       badLogin: 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.',
@@ -323,6 +324,7 @@ export const errorText = {
       rule: 'A value breaks the rules.',
       concurrent: 'Another operation changed the same data; please try again.',
       format: 'A value has an invalid format.',
+      privilege: 'The database does not allow your staff group this operation.',
     },
     auth: {
       badLogin: 'Wrong username or password. After 5 failed attempts the account is locked for 15 minutes.',

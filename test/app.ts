@@ -18,7 +18,12 @@ export const TEST_PASSWORD = 'correcto-caballo-bateria';
  */
 export async function testApp(opts: { now?: () => Date; closeSteps?: CloseSteps } = {}) {
   const database = await freshDatabase();
-  const services = createServices(database, { ...appConfig('embedded'), exportsDir: mkdtempSync(path.join(os.tmpdir(), 'nnp-exports-')) }, () => {});
+  const services = createServices(
+    database,
+    { ...appConfig('embedded'), exportsDir: mkdtempSync(path.join(os.tmpdir(), 'nnp-exports-')) },
+    // NNP_TEST_LOG=1 prints the app's log lines (e.g. a read the database refused): for finding why a test failed.
+    process.env.NNP_TEST_LOG ? (m, extra) => console.error(`[app] ${m}`, extra ?? '') : () => {},
+  );
   if (opts.now) services.now = opts.now;
   const router = createAppRouter(services, opts.closeSteps);
   process.env.NNP_ADMIN_PASSWORD = TEST_PASSWORD;
@@ -46,6 +51,21 @@ export async function testApp(opts: { now?: () => Date; closeSteps?: CloseSteps 
   for (const role of ['admin', 'finance', 'support'] as Role[]) {
     tokens[role] = (await must('auth.login', { username: usernames[role], password: TEST_PASSWORD }, null)).token;
   }
-  return { database, services, router, call, must, tokens, usernames, close: () => database.drop() };
+  /** A login role's name in this database (its tag added): login('nnp_finanzas') → nnp_t…_finanzas. */
+  const login = (untagged: string) => untagged.replace(/^nnp_/, `nnp_${database.loginTag}`);
+  return {
+    database,
+    services,
+    router,
+    call,
+    must,
+    tokens,
+    usernames,
+    login,
+    close: async () => {
+      await services.connections?.endAll();
+      await database.drop();
+    },
+  };
 }
 export type TestApp = Awaited<ReturnType<typeof testApp>>;

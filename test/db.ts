@@ -5,17 +5,26 @@ import { randomBytes } from 'node:crypto';
 import { clusterUrl, connect, ensureDatabase, type Database } from '../main/db/client';
 
 /** A fresh database for one test file: a copy of the migrated template, dropped afterwards. */
-export async function freshDatabase(opts: { max?: number } = {}): Promise<Database & { drop: () => Promise<void> }> {
+export async function freshDatabase(opts: { max?: number } = {}): Promise<Database & { loginTag: string; drop: () => Promise<void> }> {
   const cluster = inject('pgCluster');
-  const name = `nnp_t_${randomBytes(5).toString('hex')}`;
+  const hex = randomBytes(5).toString('hex');
+  const name = `nnp_t_${hex}`;
   await ensureDatabase(clusterUrl(cluster, 'postgres'), name, inject('pgTemplate'));
   const database = connect(clusterUrl(cluster, name), opts);
+  // Staff logins are server-wide roles: each copy tags its own (nnp_t<hex>_finanzas), so test files
+  // running at once never share, re-role or disable one another's logins.
+  const loginTag = `t${hex}_`;
+  await database.sql`update db_instance set login_tag = ${loginTag}`;
   return {
     ...database,
+    loginTag,
     drop: async () => {
       await database.close();
       const admin = postgres(clusterUrl(cluster, 'postgres'), { max: 1, onnotice: () => {} });
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      for (const r of await admin<{ rolname: string }[]>`select rolname from pg_roles where starts_with(rolname, ${`nnp_${loginTag}`})`) {
+        await admin.unsafe(`drop role if exists "${r.rolname}"`).catch(() => {});
+      }
       await admin.end();
     },
   };

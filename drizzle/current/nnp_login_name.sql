@@ -4,8 +4,10 @@
 CREATE OR REPLACE FUNCTION public.nnp_login_name(p_username text)
  RETURNS text
  LANGUAGE sql
- IMMUTABLE
+ STABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
 AS $function$
-  SELECT CASE WHEN lower(p_username) IN ('admin', 'finance', 'support', 'owner') THEN 'nnp_' || lower(p_username) || '_user'
-              ELSE 'nnp_' || lower(p_username) END
+  SELECT 'nnp_' || coalesce((SELECT login_tag FROM public.db_instance), '')
+         || CASE WHEN lower(p_username) IN ('admin', 'finance', 'support', 'owner') THEN lower(p_username) || '_user'
+                 ELSE lower(p_username) END
 $function$;

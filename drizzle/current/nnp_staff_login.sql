@@ -19,7 +19,7 @@ BEGIN
   IF p_group NOT IN ('nnp_admin', 'nnp_finance', 'nnp_support') THEN
     RAISE EXCEPTION 'unknown staff group %', p_group USING ERRCODE = '22023';
   END IF;
-  IF r !~ '^nnp_[a-z0-9._-]{3,50}$' OR r IN ('nnp_admin', 'nnp_finance', 'nnp_support', 'nnp_owner') THEN
+  IF p_username IS NULL OR p_username !~ '^[A-Za-z0-9._-]{3,40}$' OR r !~ '^nnp_[a-z0-9._-]{3,59}$' OR r IN ('nnp_admin', 'nnp_finance', 'nnp_support', 'nnp_owner') THEN
     RAISE EXCEPTION 'not a staff login name: %', r USING ERRCODE = '22023';
   END IF;
   IF p_verifier IS NOT NULL AND p_verifier !~ '^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$' THEN

@@ -15,6 +15,7 @@ import { ensureInitialPlan } from '../services/plan/initial';
 import { ensurePeriodAggregates } from '../services/volumes/backfill';
 import { redactExtra } from '../kernel/redact';
 import { syncStaffLogin } from '../services/staff/logins';
+import { staffConnections } from '../db/staff-connections';
 
 export { projectRoot };
 
@@ -114,7 +115,14 @@ export function appConfig(mode: 'embedded' | 'external'): AppConfig {
 
 export function createServices(database: Database, config: AppConfig, log: AppServices['log'] = defaultLog): AppServices {
   // Every log line's extra goes through redactExtra: an error never brings its query's parameters along.
-  return { db: database.db, sql: database.sql, config, now: () => new Date(), log: (m, extra) => log(m, extra === undefined ? undefined : redactExtra(extra)) };
+  return {
+    db: database.db,
+    sql: database.sql,
+    config,
+    now: () => new Date(),
+    log: (m, extra) => log(m, extra === undefined ? undefined : redactExtra(extra)),
+    connections: database.url ? staffConnections(database.url) : undefined,
+  };
 }
 
 function defaultLog(msg: string, extra?: unknown) {

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
+import { appConfig, createAppRouter, createServices } from '../app';
 import { loginPassword, loginRoleName } from '../services/staff/logins';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { runLedgerCheck } from '../services/ledger/check';
@@ -19,7 +20,7 @@ const opened: postgres.Sql[] = [];
 
 function urlAs(user: string, password: string): string {
   const u = new URL(t.database.url);
-  u.username = encodeURIComponent(user);
+  u.username = encodeURIComponent(t.login(user));
   u.password = encodeURIComponent(loginPassword(password));
   return u.toString();
 }
@@ -55,7 +56,7 @@ describe('each staff account is its own PostgreSQL login in one group', () => {
       const [me] =
         await c`select session_user as u, pg_has_role(session_user, 'nnp_admin', 'MEMBER') as a, pg_has_role(session_user, 'nnp_finance', 'MEMBER') as f,
         pg_has_role(session_user, 'nnp_support', 'MEMBER') as s, (select rolsuper or rolcreaterole or rolcreatedb or rolbypassrls from pg_roles where rolname = session_user) as powers`;
-      expect(me).toEqual({ u: login, a: role === 'admin', f: role === 'finance', s: role === 'support', powers: false });
+      expect(me).toEqual({ u: t.login(login), a: role === 'admin', f: role === 'finance', s: role === 'support', powers: false });
     }
     expect(loginRoleName('Admin')).toBe('nnp_admin_user');
     expect(loginRoleName('Nuevo.Soporte')).toBe('nnp_nuevo.soporte');
@@ -126,7 +127,8 @@ describe('reads follow the role matrix', () => {
     const c = as(LOGINS.support);
     for (const q of [
       'select password_hash from staff',
-      'select username from staff',
+      'select role, active, locked_until from staff',
+      'select account_number from payout_destinations',
       'select token_hash from sessions',
       'select stripe_destination from withdrawals',
       'select * from audit_log limit 1',
@@ -136,6 +138,17 @@ describe('reads follow the role matrix', () => {
     }
   });
 
+  it("support reads colleagues' names, a member's withdrawals without destinations, and payout accounts cut to their last four by the database", async () => {
+    const c = as(LOGINS.support);
+    expect(await refusal(c, 'select id, username, display_name from staff')).toBeNull();
+    expect(await refusal(c, 'select id, member_id, status, amount, currency, requested_at from withdrawals')).toBeNull();
+    const owner = t.database.sql;
+    const [m] = await owner<{ id: number }[]>`select id::int as id from members order by id limit 1`;
+    await owner`insert into payout_destinations (member_id, country, holder_name, tax_id, account_number) values (${m!.id}, 'MX', 'Titular Prueba', 'ABCD800101XYZ', '012180001234567891')`;
+    const [d] = await c<{ account_number: string; tax_id: string }[]>`select account_number, tax_id from payout_destinations_masked where member_id = ${m!.id}`;
+    expect(d).toEqual({ account_number: '7891', tax_id: '1XYZ' });
+  });
+
   it('admin lists staff without their password hashes; no group reads sessions', async () => {
     const a = as(LOGINS.admin);
     expect(await refusal(a, 'select username, role, active from staff')).toBeNull();
@@ -143,6 +156,38 @@ describe('reads follow the role matrix', () => {
     expect(await refusal(a, 'select token_hash from sessions')).toBe('42501');
     expect(await refusal(as(LOGINS.finance), 'select token_hash from sessions')).toBe('42501');
     expect(await refusal(as(LOGINS.finance), 'select stripe_destination from withdrawals')).toBeNull();
+  });
+});
+
+describe("a signed-in person's reads run on their own login", () => {
+  it("the database checks each read against the grants of the person's group, not the owner's", async () => {
+    const q = { q: 'a' };
+    expect((await t.call('members.search', q, t.tokens.support)).ok).toBe(true);
+    const [seen] = await t.database.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and usename = ${t.login(LOGINS.support)}`;
+    expect(seen!.n).toBeGreaterThan(0);
+    // The owner takes support's read of members away: support's search is refused by PostgreSQL
+    // itself (a typed FORBIDDEN, nothing else), while admin's same search still works.
+    await t.database.sql`revoke select on members, member_search from nnp_support`;
+    try {
+      const refused = await t.call('members.search', q, t.tokens.support);
+      expect(refused.ok ? null : refused.error.code).toBe('FORBIDDEN');
+      expect(refused.ok ? null : refused.error.message).toBe('La base de datos no permite esta operación a su grupo de personal.');
+      expect((await t.call('members.search', q, t.tokens.admin)).ok).toBe(true);
+    } finally {
+      await t.database.sql`grant select on members, member_search to nnp_support`;
+    }
+    expect((await t.call('members.search', q, t.tokens.support)).ok).toBe(true);
+  });
+
+  it('after a restart a session needs its password again (it is never stored); a new login works', async () => {
+    const restarted = createAppRouter(createServices(t.database, appConfig('embedded'), () => {}));
+    const old = await restarted.call('members.search', { q: 'a' }, { transport: 'http', token: t.tokens.support });
+    expect(old.ok ? null : old.error.code).toBe('UNAUTHENTICATED');
+    const again = await restarted.call('auth.login', { username: 'soporte', password: TEST_PASSWORD }, { transport: 'http', token: null });
+    if (!again.ok) throw new Error(again.error.message);
+    const token = (again.data as { token: string }).token;
+    expect((await restarted.call('members.search', { q: 'a' }, { transport: 'http', token })).ok).toBe(true);
   });
 });
 
@@ -173,7 +218,8 @@ describe('staff procedures keep the login roles in step', () => {
     expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBeNull();
 
     await t.must('staff.update', { id: created.id, role: 'finance', reason: 'cambio de puesto' }, t.tokens.admin);
-    const [g] = await t.database.sql`select pg_has_role(${login}, 'nnp_finance', 'MEMBER') as f, pg_has_role(${login}, 'nnp_support', 'MEMBER') as s`;
+    const [g] = await t.database
+      .sql`select pg_has_role(${t.login(login)}, 'nnp_finance', 'MEMBER') as f, pg_has_role(${t.login(login)}, 'nnp_support', 'MEMBER') as s`;
     expect(g).toEqual({ f: true, s: false });
 
     const open = as(login, 'temporal-55555');
@@ -182,7 +228,7 @@ describe('staff procedures keep the login roles in step', () => {
     // Its open connection was ended, and it cannot log in again.
     expect(await refusal(open, 'select 1')).not.toBeNull();
     expect(await refusal(as(login, 'temporal-55555'), 'select 1')).toBe('28000');
-    const [r] = await t.database.sql`select rolcanlogin from pg_roles where rolname = ${login}`;
+    const [r] = await t.database.sql`select rolcanlogin from pg_roles where rolname = ${t.login(login)}`;
     expect(r!.rolcanlogin).toBe(false);
   });
 

@@ -4,7 +4,6 @@ import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../test/app';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { createBridge } from '../http/bridge';
-import { appConfig, createAppRouter, createServices } from '../app';
 import { connect, type Database } from './client';
 import { startChangeFeed, type ChangeFeed } from './changes';
 import { ALL_CHANGE_AREAS, staleAfter, type ChangeArea } from '../../shared/changes';
@@ -27,7 +26,8 @@ beforeAll(async () => {
   feed = startChangeFeed(b.url, { batchMs: 50 });
   await feed.ready;
   feed.subscribe((areas) => heard.push({ at: Date.now(), areas }));
-  bridge = createBridge({ router: createAppRouter(createServices(b, appConfig('embedded'), () => {})), changes: feed });
+  // The test app's own router: its sessions hold the staff logins' connections (main/db/staff-connections.ts).
+  bridge = createBridge({ router: t.router, changes: feed });
   port = (await bridge.listen(0)).port;
 });
 afterAll(async () => {

@@ -29,9 +29,10 @@ export interface Database {
 
 export { migrationsFolder };
 
-export function connect(url: string, opts: { max?: number } = {}): Database {
+export function connect(url: string, opts: { max?: number; idleTimeout?: number } = {}): Database {
   const sql = postgres(url, {
     max: opts.max ?? 10,
+    ...(opts.idleTimeout ? { idle_timeout: opts.idleTimeout } : {}),
     onnotice: () => {},
     // numeric and bigint stay strings/values as PostgreSQL sent them: money never becomes a JS number.
     types: {},

@@ -18,7 +18,7 @@ const opened: postgres.Sql[] = [];
 
 function as(user: string, password = TEST_PASSWORD): postgres.Sql {
   const u = new URL(t.database.url);
-  u.username = encodeURIComponent(user);
+  u.username = encodeURIComponent(t.login(user));
   u.password = encodeURIComponent(loginPassword(password));
   const c = postgres(u.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10 });
   opened.push(c);

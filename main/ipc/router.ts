@@ -57,7 +57,16 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   }
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
-  const handler = handlers[key] as unknown as (input: unknown, ctx: CallContext) => Promise<unknown>;
+  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation' };
+  if (handler.kind === 'query' && ctx.sessionId && app.connections) {
+    // A signed-in person's read runs on their own PostgreSQL login: the database checks it too.
+    const own = app.connections.get(ctx.sessionId);
+    // No connection for a live session: the app was restarted since the login, and only the
+    // person's password (never stored) opens their login again.
+    if (!own) throw AppError.of('UNAUTHENTICATED', 'router.session');
+    ctx.db = own.db;
+    ctx.sql = own.sql;
+  }
   const out = await handler(parsed.data, ctx);
   // The output schema strips what the contract does not promise (e.g. password hashes).
   const checked = (proc.output as z.ZodType).safeParse(out);
@@ -84,6 +93,8 @@ export function findNul(v: unknown, path = '', depth = 0): string | null {
 function toErrorShape(e: unknown, app: AppServices, name: string): AppErrorShape {
   if (e instanceof AppError) return e.toJSON();
   const mapped = mapDbError(e);
+  // A privilege the database refused to the app's own procedure is a gap in the grants: worth a log line.
+  if (mapped?.code === 'FORBIDDEN') app.log(`procedure ${name} refused by the database`, e);
   if (mapped) return mapped.toJSON();
   app.log(`procedure ${name} failed`, e);
   return AppError.of('INTERNAL', 'generic.INTERNAL').toJSON();

@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../db/client';
 import type { Role } from '../../shared/contract';
 import type postgres from 'postgres';
+import type { StaffConnections } from '../db/staff-connections';
 
 export interface SessionStaff {
   id: string;
@@ -26,6 +27,12 @@ export interface AppServices {
   config: AppConfig;
   now: () => Date;
   log: (msg: string, extra?: unknown) => void;
+  /**
+   * Each signed-in person's own PostgreSQL login (issue 16): a session's reads run on it, so the
+   * database checks them against the person's group. Absent only where no session ever calls (a
+   * bench's services over a bare handle).
+   */
+  connections?: StaffConnections;
 }
 
 /** One call: who is asking and over which transport. */

@@ -83,6 +83,10 @@ export function mapDbError(e: unknown): AppError | null {
     if (err.code === '23514') return AppError.of('VALIDATION', 'db.rule', {}, { constraint: err.constraint_name });
     if (err.code === '40001' || err.code === '40P01') return AppError.of('CONFLICT', 'db.concurrent');
     if (err.code === '22P02' || err.code === '22003') return AppError.of('VALIDATION', 'db.format');
+    // The person's own login was refused by PostgreSQL: their group lacks the privilege, or the
+    // login was disabled / its password changed elsewhere (sign in again).
+    if (err.code === '42501') return AppError.of('FORBIDDEN', 'db.privilege');
+    if (err.code === '28P01' || err.code === '28000') return AppError.of('UNAUTHENTICATED', 'router.session');
   }
   return null;
 }

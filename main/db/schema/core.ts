@@ -143,6 +143,21 @@ export const dataChanges = pgTable(
   (t) => [index('data_changes_at_idx').on(t.at.desc(), t.id.desc()), index('data_changes_row_idx').on(t.tableName, t.rowKey, t.at.desc())],
 );
 
+/**
+ * One row per database: the tag its staff logins carry (nnp_<tag><username>). Empty for a company's
+ * own database; a server that holds several of the app's databases (staging beside production, the
+ * test suite's copies) gives each its own tag so their logins never collide — roles are server-wide.
+ * Written only by the owner.
+ */
+export const dbInstance = pgTable(
+  'db_instance',
+  {
+    one: boolean('one').primaryKey().default(true),
+    loginTag: text('login_tag').notNull().default(''),
+  },
+  (t) => [check('db_instance_one', sql`${t.one}`), check('db_instance_login_tag', sql`${t.loginTag} ~ '^([a-z0-9]{1,12}_)?$'`)],
+);
+
 export const currencies = pgTable('currencies', {
   code: char('code', { length: 3 }).primaryKey(),
   name: text('name').notNull(),

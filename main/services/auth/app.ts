@@ -1,6 +1,6 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { assertPasswordAllowed } from './policy';
-import { syncStaffLogin } from '../staff/logins';
+import { loginPassword, syncStaffLogin } from '../staff/logins';
 import { loginFailures, staff, sessions } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { mutator, reader } from '../../kernel/wrappers';
@@ -61,6 +61,10 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
     .where(and(eq(loginFailures.staffId, account.id), sql`${loginFailures.lockedUntil} > ${now.toISOString()}::timestamptz`));
   if ((otherLock?.n ?? 0) === 0) await ctx.tx.update(staff).set({ failedAttempts: 0, lockedUntil: null }).where(eq(staff.id, account.id));
   const session = await createSession(ctx.tx, ctx, account.id, ctx.transport);
+  // The person's PostgreSQL login gets the password just proven (it heals a login made before its
+  // account had one, or restored from a backup), and the session's reads will run on it.
+  const login = await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: true, password: input.password });
+  ctx.connections?.open(session.sessionId, login, loginPassword(input.password));
   await ctx.audit({
     entity: 'session',
     entityId: session.sessionId,
@@ -81,6 +85,7 @@ async function logout(_: ParsedInputOf<'auth.logout'>, ctx: MutationContext) {
       .set({ revokedAt: ctx.now() })
       .where(eq(sessions.tokenHash, hashToken(ctx.token)));
   await ctx.audit({ entity: 'session', entityId: ctx.sessionId });
+  if (ctx.sessionId) void ctx.connections?.end(ctx.sessionId);
   return { ok: true as const };
 }
 
@@ -97,13 +102,16 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
     .set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() })
     .where(eq(staff.id, me.id));
   // The PostgreSQL login's password changes with it (same transaction).
-  await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: account.active, password: input.newPassword });
+  const login = await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: account.active, password: input.newPassword });
+  // This session's next connections log in with the new password (the pool connects lazily, after the commit).
+  if (ctx.sessionId) ctx.connections?.open(ctx.sessionId, login, loginPassword(input.newPassword));
   // Whoever knew the old password (a session left open elsewhere) is out: only this session stays.
   const ended = await ctx.tx
     .update(sessions)
     .set({ revokedAt: ctx.now() })
     .where(and(eq(sessions.staffId, me.id), isNull(sessions.revokedAt), ctx.sessionId ? ne(sessions.id, ctx.sessionId) : undefined))
     .returning({ id: sessions.id });
+  for (const s of ended) void ctx.connections?.end(s.id);
   await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true, otherSessionsEnded: ended.length } });
   return { ok: true as const };
 }

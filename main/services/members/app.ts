@@ -302,7 +302,7 @@ async function timeline(input: ParsedInputOf<'members.timeline'>, ctx: CallConte
       union all
       (select a.at, case when a.action = 'members.setStatus' then 'status' else 'edit' end, a.staff_username, null,
          a.after->>'status', null, null, null, a.reason, a.before, a.after, null, null
-       from audit_log a where a.entity = 'member' and a.entity_id = ${String(id)} and a.action in ('members.update', 'members.setStatus')
+       from member_audit a where a.entity_id = ${String(id)}
        order by a.at desc limit ${upto})
     )
     select src.*, (select count(*)::int from member_notes where member_id = ${id})
@@ -310,7 +310,7 @@ async function timeline(input: ParsedInputOf<'members.timeline'>, ctx: CallConte
         + (select count(*)::int from withdrawals where member_id = ${id})
         + (select count(*)::int from autoship_requests r join autoship_subscriptions s on s.id = r.subscription_id where s.member_id = ${id})
         + (select count(*)::int from genealogy_moves where member_id = ${id})
-        + (select count(*)::int from audit_log where entity = 'member' and entity_id = ${String(id)} and action in ('members.update', 'members.setStatus')) as total,
+        + (select count(*)::int from member_audit where entity_id = ${String(id)}) as total,
       f.code as f_code, f.first_name as f_first, f.last_name as f_last, t.code as t_code, t.first_name as t_first, t.last_name as t_last
     from src left join members f on f.id = src.f_id left join members t on t.id = src.t_id
     order by src.at desc limit ${input.pageSize} offset ${offset}`;
@@ -348,7 +348,7 @@ async function countTimeline(ctx: CallContext, id: number): Promise<number> {
       + (select count(*)::int from withdrawals where member_id = ${id})
       + (select count(*)::int from autoship_requests r join autoship_subscriptions s on s.id = r.subscription_id where s.member_id = ${id})
       + (select count(*)::int from genealogy_moves where member_id = ${id})
-      + (select count(*)::int from audit_log where entity = 'member' and entity_id = ${String(id)} and action in ('members.update', 'members.setStatus')) as n`;
+      + (select count(*)::int from member_audit where entity_id = ${String(id)}) as n`;
   return c?.n ?? 0;
 }
 

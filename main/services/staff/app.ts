@@ -10,7 +10,19 @@ import { syncStaffLogin } from './logins';
 import { revokeSessionsOf } from '../auth/sessions';
 import type { DbOrTx } from '../../db/client';
 
-type StaffRow = typeof staff.$inferSelect;
+type StaffRow = Pick<typeof staff.$inferSelect, 'id' | 'username' | 'displayName' | 'role' | 'active' | 'lockedUntil' | 'failedAttempts' | 'createdAt'>;
+
+/** The columns an admin's own login may read (drizzle/0040 grants no group the password hash). */
+const accountColumns = {
+  id: staff.id,
+  username: staff.username,
+  displayName: staff.displayName,
+  role: staff.role,
+  active: staff.active,
+  lockedUntil: staff.lockedUntil,
+  failedAttempts: staff.failedAttempts,
+  createdAt: staff.createdAt,
+};
 
 /** What the screens may see of an account: never the password hash. */
 export const publicAccount = (s: StaffRow) => ({
@@ -25,7 +37,7 @@ export const publicAccount = (s: StaffRow) => ({
 });
 
 async function list(_: ParsedInputOf<'staff.list'>, ctx: CallContext) {
-  const rows = await ctx.db.select().from(staff).orderBy(asc(staff.username));
+  const rows = await ctx.db.select(accountColumns).from(staff).orderBy(asc(staff.username));
   return rows.map(publicAccount);
 }
 

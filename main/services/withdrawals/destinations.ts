@@ -85,10 +85,12 @@ export const masksFor = (role: Role | undefined) => role !== 'admin' && role !==
 export async function listDestinations(db: DbOrTx, memberId: number, role: Role | undefined) {
   const [m] = await db.select({ id: members.id, changedAt: members.payoutDestinationChangedAt }).from(members).where(eq(members.id, memberId));
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
-  const rows = await db.execute<Record<string, unknown>>(sql`
-    select d.*, s.display_name as created_by_name from payout_destinations d left join staff s on s.id = d.created_by
-     where d.member_id = ${memberId} order by d.superseded_at is not null, d.created_at desc, d.id desc limit 30`);
   const masked = masksFor(role);
+  // Support reads the masked view: the clear numbers never leave the database for its login.
+  const from = masked ? sql`payout_destinations_masked` : sql`payout_destinations`;
+  const rows = await db.execute<Record<string, unknown>>(sql`
+    select d.*, s.display_name as created_by_name from ${from} d left join staff s on s.id = d.created_by
+     where d.member_id = ${memberId} order by d.superseded_at is not null, d.created_at desc, d.id desc limit 30`);
   const views = rows.map((r) =>
     viewOf(
       {
