@@ -67,6 +67,7 @@ async function main() {
   const stop = async () => {
     await bridge.close();
     await changes.close();
+    await services.connections?.endAll();
     await database.shutdown();
     process.exit(0);
   };

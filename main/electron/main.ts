@@ -18,6 +18,8 @@ const tokens = new Map<number, string>();
 let database: OpenedDatabase | null = null;
 let router: Router | null = null;
 let changes: ChangeFeed | null = null;
+/** The signed-in people's own database connections (issue 16), ended before the server stops. */
+let endStaffConnections: () => Promise<void> = async () => {};
 const indexUrl = pathToFileURL(path.join(rendererDir, 'index.html')).toString();
 
 function trustedSender(event: IpcMainInvokeEvent): boolean {
@@ -77,6 +79,7 @@ app
     if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
     await seedIfEmpty(database, console.error);
     const services = createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') });
+    endStaffConnections = () => services.connections?.endAll() ?? Promise.resolve();
     router = createAppRouter(services);
     startDailyLedgerChecks(services);
     ipcMain.handle('nnp:invoke', handleInvoke);
@@ -100,6 +103,7 @@ app
 
 app.on('window-all-closed', async () => {
   await changes?.close();
+  await endStaffConnections();
   await database?.shutdown();
   app.quit();
 });
