@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
 import { appConfig, createAppRouter, createServices } from '../app';
+import { urlAs } from './staff-connections';
 import { loginPassword, loginRoleName } from '../services/staff/logins';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { runLedgerCheck } from '../services/ledger/check';
@@ -18,14 +19,8 @@ import { runLedgerCheck } from '../services/ledger/check';
 let t: TestApp;
 const opened: postgres.Sql[] = [];
 
-function urlAs(user: string, password: string): string {
-  const u = new URL(t.database.url);
-  u.username = encodeURIComponent(t.login(user));
-  u.password = encodeURIComponent(loginPassword(password));
-  return u.toString();
-}
 function as(user: string, password = TEST_PASSWORD): postgres.Sql {
-  const c = postgres(urlAs(user, password), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(password)), { max: 1, onnotice: () => {}, connect_timeout: 10 });
   opened.push(c);
   return c;
 }

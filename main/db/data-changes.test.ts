@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
 import { loginPassword } from '../services/staff/logins';
+import { urlAs } from './staff-connections';
 import { creditCommission, insertMembers, type TestMember } from '../../test/wallet-fixtures';
 
 let t: TestApp;
@@ -17,10 +18,7 @@ const RESET = 'temporal-98765-xyz';
 const opened: postgres.Sql[] = [];
 
 function as(user: string, password = TEST_PASSWORD): postgres.Sql {
-  const u = new URL(t.database.url);
-  u.username = encodeURIComponent(t.login(user));
-  u.password = encodeURIComponent(loginPassword(password));
-  const c = postgres(u.toString(), { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(password)), { max: 1, onnotice: () => {}, connect_timeout: 10 });
   opened.push(c);
   return c;
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../../shared/errors';
 import type { PeriodRef } from '../../../shared/contract/members';
 import type { ExportRow, TreeNode } from '../../../shared/contract/genealogy';
 import { pathUpperBound } from '../members/search';
+import { Decimal } from '../../domain/money';
 
 /**
  * Genealogy reads. The tree is path enumeration (docs/architecture.md): children are the
@@ -59,7 +60,8 @@ export interface NodeRow {
  * (PV > 0) and not suspended. In SQL over `v` (member_volumes) and `d` (members).
  */
 export const ACTIVE_SQL = `coalesce(v.pv, 0) > 0 and d.status <> 'suspended'`;
-export const isActive = (status: string, pv: string) => status !== 'suspended' && Number(pv) > 0;
+// PV is a decimal like money: compared as a decimal, never through a JS number.
+export const isActive = (status: string, pv: string) => status !== 'suspended' && new Decimal(pv).gt(0);
 
 export const toNode = (r: NodeRow): TreeNode => ({
   id: Number(r.id),
