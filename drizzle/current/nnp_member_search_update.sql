@@ -4,6 +4,8 @@
 CREATE OR REPLACE FUNCTION public.nnp_member_search_update()
  RETURNS trigger
  LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
 BEGIN
   INSERT INTO member_search (member_id, search_text, phone_digits, email_lower)

@@ -15,6 +15,7 @@ import { urlAs } from './staff-connections';
 import { loginPassword, loginRoleName } from '../services/staff/logins';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { runLedgerCheck } from '../services/ledger/check';
+import { handlers } from '../app/composition';
 
 let t: TestApp;
 const opened: postgres.Sql[] = [];
@@ -186,9 +187,83 @@ describe("a signed-in person's reads run on their own login", () => {
   });
 });
 
+describe("a signed-in person's changes run on their own login too", () => {
+  it('support corrects a phone and writes a note as nnp_soporte: the audit row, the data change and the note all carry that login', async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const fixed = await t.call('members.update', { id: m!.id, phone: '+52 55 1234 9876', reason: 'llamó el socio' }, t.tokens.support);
+    expect(fixed.ok ? null : fixed.error).toBeNull();
+    const note = await t.call('members.addNote', { memberId: m!.id, text: 'Pidió corregir su teléfono.' }, t.tokens.support);
+    expect(note.ok ? null : note.error).toBeNull();
+    const me = t.login(LOGINS.support);
+    const [audit] = await t.database.sql`select db_login, staff_username from audit_log where action = 'members.update' and entity_id = ${String(m!.id)}`;
+    expect(audit).toEqual({ db_login: me, staff_username: 'soporte' });
+    const [change] = await t.database.sql`select db_login, app_staff from data_changes where table_name = 'members' and op = 'UPDATE' and row_key = ${String(m!.id)} order by id desc limit 1`;
+    expect(change).toEqual({ db_login: me, app_staff: 'soporte' });
+    const [n] = await t.database.sql`select staff_username from member_notes where member_id = ${m!.id}`;
+    expect(n!.staff_username).toBe('soporte');
+    // The lookup index followed the correction (its trigger runs as the owner: support cannot write it).
+    const [found] = await t.database.sql`select phone_digits from member_search where member_id = ${m!.id}`;
+    expect(found!.phone_digits).toBe('525512349876');
+  });
+
+  it('a staff login cannot write an audit row or a note in anyone else\'s name, nor back-date one; the database stamps its own login', async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const support = as(LOGINS.support);
+    const [admin] = await t.database.sql`select id from staff where username = 'admin'`;
+    const [soporte] = await t.database.sql`select id from staff where username = 'soporte'`;
+    expect(
+      await refusal(support, `insert into audit_log (staff_id, staff_username, action, entity) values ('${admin!.id}', 'admin', 'x', 'member')`),
+    ).toBe('42501');
+    expect(await refusal(support, `insert into audit_log (staff_id, staff_username, action, entity) values (null, null, 'x', 'member')`)).toBe('42501');
+    expect(
+      await refusal(support, `insert into member_notes (member_id, staff_id, staff_username, text) values (${m!.id}, '${admin!.id}', 'admin', 'no fui yo')`),
+    ).toBe('42501');
+    // Support may insert but not read the trail: the owner reads the row back.
+    await support.unsafe(
+      `insert into audit_log (staff_id, staff_username, action, entity, entity_id, at, db_login) values ('${soporte!.id}', 'soporte', 'x', 'member', 'forged', '2020-01-01', 'postgres')`,
+    );
+    const [own] = await t.database.sql`select db_login, at from audit_log where entity_id = 'forged'`;
+    expect(own!.db_login).toBe(t.login(LOGINS.support));
+    expect(new Date(own!.at as string).getUTCFullYear()).toBeGreaterThan(2020);
+  });
+
+  it('each group changes only the columns its role may: support never a status, a sponsor, a Stripe account or a rate', async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const support = as(LOGINS.support);
+    for (const stmt of [
+      `update members set status = 'suspended' where id = ${m!.id}`,
+      `update members set sponsor_id = null where id = ${m!.id}`,
+      `update members set stripe_account_id = 'acct_x' where id = ${m!.id}`,
+      `insert into exchange_rates (currency, rate_to_mxn, effective_from) values ('USD', 1, now())`,
+      `update products set pv = 0`,
+      `insert into member_search (member_id, search_text) values (${m!.id}, 'x')`,
+    ]) {
+      expect(await refusal(support, stmt), stmt).toBe('42501');
+    }
+    const finance = as(LOGINS.finance);
+    expect(await refusal(finance, `update members set phone = '1' where id = ${m!.id}`)).toBe('42501');
+    expect(await refusal(as(LOGINS.admin), `update members set sponsor_id = null where id = ${m!.id}`)).toBe('42501');
+  });
+
+  it('only changes still marked ownerLogin (money, periods, staff accounts, moves, the plan) use the owner; no read does', async () => {
+    const owner = Object.entries(handlers)
+      .filter(([, h]) => (h as { ownerLogin?: string }).ownerLogin)
+      .map(([k, h]) => [k, h.kind] as const);
+    expect(owner.every(([, kind]) => kind === 'mutation')).toBe(true);
+    const names = owner.map(([k]) => k);
+    for (const k of names) {
+      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|staff|auth|genealogy|plan|programmes)\./);
+    }
+    for (const k of ['members.update', 'members.addNote', 'members.setStatus', 'rates.add', 'catalogue.importApply', 'autoship.pause', 'programmes.shipGift', 'commissions.preview']) {
+      expect(names, k).not.toContain(k);
+    }
+  });
+});
+
 describe('audit rows', () => {
   it('are insert-only for everyone, the owner included, and carry the database login that wrote them', async () => {
-    const [row] = await t.database.sql`select db_login from audit_log order by id desc limit 1`;
+    // A login is audited by the app's own login (there is no session yet); staff changes by theirs (above).
+    const [row] = await t.database.sql`select db_login from audit_log where action = 'auth.login' order by id desc limit 1`;
     const [owner] = await t.database.sql`select session_user as u`;
     expect(row!.db_login).toBe(owner!.u);
     expect(await refusal(t.database.sql, `update audit_log set reason = 'x'`)).toBe('42501');

@@ -58,7 +58,8 @@ describe('data_changes: written by the database, in the same transaction', () =>
     await t.must('members.update', { id: m.id, phone: '+52 33 1111 2222', reason: 'La socia dictó su número nuevo' }, t.tokens.support);
     const rows = (await changes('members')).filter((r) => r.op === 'UPDATE');
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ db_login: owner, app_staff: 'soporte', procedure: 'members.update', row_key: String(m.id) });
+    // The change ran on support's own PostgreSQL login (issue 16), not the app's.
+    expect(rows[0]).toMatchObject({ db_login: t.login('nnp_soporte'), app_staff: 'soporte', procedure: 'members.update', row_key: String(m.id) });
     expect(Object.keys(rows[0]!.after!).sort()).toEqual(['phone', 'phone_digits']);
     expect(rows[0]!.after!.phone).toBe('+52 33 1111 2222');
     expect(rows[0]!.before!.phone).toBe(null);

@@ -36,7 +36,7 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   const key = name as ProcedureName;
   const proc = contract[key];
 
-  const ctx: CallContext = { ...app, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token, source: meta.source };
+  const ctx: CallContext = { ...app, appDb: app.db, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token, source: meta.source };
   if (proc.roles !== 'public') {
     const session = meta.token ? await resolveSession(app, meta.token) : null;
     if (!session) throw AppError.of('UNAUTHENTICATED', 'router.session');
@@ -57,9 +57,10 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   }
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
-  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation' };
-  if (handler.kind === 'query' && ctx.sessionId && app.connections) {
-    // A signed-in person's read runs on their own PostgreSQL login: the database checks it too.
+  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; ownerLogin?: string };
+  if (ctx.sessionId && app.connections && !handler.ownerLogin) {
+    // A signed-in person's reads and changes run on their own PostgreSQL login: the database
+    // checks them too. Only the procedures marked ownerLogin (kernel/wrappers.ts) still use the app's.
     const own = app.connections.get(ctx.sessionId);
     // No connection for a live session: the app was restarted since the login, and only the
     // person's password (never stored) opens their login again.

@@ -45,6 +45,11 @@ export interface CallContext extends AppServices {
   token: string | null;
   /** Where the call came from (the desktop / bridge client): failed logins are counted per source. */
   source?: string;
+  /**
+   * The app's own pool, for work the app carries on by itself after the call (a plan simulation in
+   * the background): `db` is the signed-in person's login, which ends with their session.
+   */
+  appDb?: Db;
 }
 
 export interface AuditEntry {

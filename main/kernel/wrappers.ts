@@ -6,7 +6,7 @@ import type { OutputOf, ParsedInputOf, ProcedureName } from '../../shared/contra
 
 export type QueryFn<I, O> = (input: I, ctx: CallContext) => Promise<O>;
 export type MutationFn<I, O> = (input: I, ctx: MutationContext) => Promise<O>;
-export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation' };
+export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation'; ownerLogin?: string };
 
 /** Every procedure of the contract must have exactly one handler: the type refuses a gap. */
 export type Handlers = { [K in ProcedureName]: Handler<ParsedInputOf<K>, OutputOf<K>> };
@@ -70,6 +70,16 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
     return result;
   };
   return Object.assign(run, { kind: 'mutation' as const });
+}
+
+/**
+ * A change that still runs on the app's owner login instead of the signed-in person's (issue 16):
+ * money and staff-account writes whose rules live in the app (four eyes, the withdrawal state
+ * machine, ledger postings, login roles) until each becomes a SECURITY DEFINER function the groups
+ * may call. `why` names the reason; `ownerLoginProcedures()` lists them for the docs and the tests.
+ */
+export function ownerLogin<I, O>(why: string, h: Handler<I, O>): Handler<I, O> {
+  return Object.assign((input: I, ctx: CallContext) => h(input, ctx), { kind: h.kind, ownerLogin: why });
 }
 
 /** Turns a PostgreSQL constraint failure into the typed error the staff can act on. */

@@ -3,7 +3,7 @@ import { assertPasswordAllowed } from './policy';
 import { loginPassword, syncStaffLogin } from '../staff/logins';
 import { loginFailures, staff, sessions } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
-import { mutator, reader } from '../../kernel/wrappers';
+import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
 import type { MutationContext } from '../../kernel/context';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import { createSession, hashToken } from './sessions';
@@ -116,9 +116,11 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
   return { ok: true as const };
 }
 
+/** Issue 16: sessions and password hashes are read by no staff group. */
+const SESSIONS = 'sessions and password hashes; the login role password (nnp_staff_login)';
 export const authHandlers = {
   'auth.login': mutator(login),
-  'auth.logout': mutator(logout),
+  'auth.logout': ownerLogin(SESSIONS, mutator(logout)),
   'auth.me': reader(async (_: ParsedInputOf<'auth.me'>, ctx) => ctx.staff!),
-  'auth.changePassword': mutator(changePassword),
+  'auth.changePassword': ownerLogin(SESSIONS, mutator(changePassword)),
 };

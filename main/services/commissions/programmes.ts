@@ -6,7 +6,7 @@
  */
 import { and, eq, gte, lte, ne, sql } from 'drizzle-orm';
 import { travelCampaigns } from '../../db/schema';
-import { mutator, reader } from '../../kernel/wrappers';
+import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import type { DbOrTx } from '../../db/client';
@@ -352,6 +352,6 @@ export const programmesHandlers = {
   'programmes.gifts': reader(gifts),
   'programmes.shipGift': mutator(shipGift),
   'programmes.campaigns': reader(campaigns),
-  'programmes.saveCampaign': mutator(saveCampaign),
+  'programmes.saveCampaign': ownerLogin('a campaign is checked against the open period under its lock (FOR SHARE needs UPDATE on periods)', mutator(saveCampaign)),
   'programmes.campaignRanking': reader(campaignRanking),
 };

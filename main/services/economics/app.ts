@@ -87,7 +87,7 @@ const enqueue = mutator(async (input: ParsedInputOf<'plan.simulate'>, ctx: Mutat
 const simulate = Object.assign(
   async (input: ParsedInputOf<'plan.simulate'>, ctx: CallContext) => {
     const view = await enqueue(input, ctx);
-    void pumpSimulations(ctx.db as Db);
+    void pumpSimulations((ctx.appDb ?? ctx.db) as Db);
     return view;
   },
   { kind: 'mutation' as const },

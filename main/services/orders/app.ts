@@ -1,4 +1,4 @@
-import { mutator } from '../../kernel/wrappers';
+import { mutator, ownerLogin } from '../../kernel/wrappers';
 import type { MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { confirmOrder, refundOrder } from './confirm';
@@ -54,8 +54,10 @@ async function refund(input: ParsedInputOf<'orders.refund'>, ctx: MutationContex
   return { orderId: r.orderId, periodKey: r.periodKey, periodClosed: r.periodClosed, rankChanges: r.rankChanges.length };
 }
 
+/** Issue 16: orders post their payments and refunds to the ledger. */
+const LEDGER = 'order payments and refunds post to the ledger (ledger_post is the owner\'s)';
 export const ordersHandlers = {
-  'orders.create': mutator(create),
-  'orders.recordPayment': mutator(recordPayment),
-  'orders.refund': mutator(refund),
+  'orders.create': ownerLogin(LEDGER, mutator(create)),
+  'orders.recordPayment': ownerLogin(LEDGER, mutator(recordPayment)),
+  'orders.refund': ownerLogin(LEDGER, mutator(refund)),
 };

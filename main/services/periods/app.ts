@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { periodRuns, periodStats } from '../../db/schema';
-import { mutator, reader } from '../../kernel/wrappers';
+import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -223,13 +223,15 @@ async function run(close: CloseSteps, input: ParsedInputOf<'periods.run'>, ctx: 
 }
 
 /** The periods' handlers, given the close's steps as the application composes them (main/app/composition.ts). */
+/** Issue 16: the close posts commissions to the ledger and writes the period's results. */
+const CLOSE = 'a close or recompute posts commission lines to the ledger';
 export const periodsHandlers = (close: CloseSteps) => ({
   'periods.list': reader(list),
   'periods.current': reader((input: ParsedInputOf<'periods.current'>, ctx) => current(close, input, ctx)),
   'periods.get': reader((input: ParsedInputOf<'periods.get'>, ctx) => get(close, input, ctx)),
   'periods.advancing': reader(advancing),
   'periods.previewClose': reader((input: ParsedInputOf<'periods.previewClose'>, ctx) => previewClose(close, input, ctx)),
-  'periods.close': runStarter(close, 'close'),
-  'periods.recompute': runStarter(close, 'recompute'),
+  'periods.close': ownerLogin(CLOSE, runStarter(close, 'close')),
+  'periods.recompute': ownerLogin(CLOSE, runStarter(close, 'recompute')),
   'periods.run': reader((input: ParsedInputOf<'periods.run'>, ctx) => run(close, input, ctx)),
 });

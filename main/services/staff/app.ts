@@ -1,7 +1,7 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { loginFailures, staff } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
-import { mutator, reader } from '../../kernel/wrappers';
+import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
 import type { MutationContext, CallContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { hashPassword } from '../auth/password';
@@ -131,9 +131,11 @@ async function resetPassword(input: ParsedInputOf<'staff.resetPassword'>, ctx: M
   return { ok: true as const };
 }
 
+/** Issue 16: accounts, their sessions and login roles are changed only through the owner. */
+const ACCOUNTS = 'staff accounts, password hashes, sessions and login roles';
 export const staffHandlers = {
   'staff.list': reader(list),
-  'staff.create': mutator(create),
-  'staff.update': mutator(update),
-  'staff.resetPassword': mutator(resetPassword),
+  'staff.create': ownerLogin(ACCOUNTS, mutator(create)),
+  'staff.update': ownerLogin(ACCOUNTS, mutator(update)),
+  'staff.resetPassword': ownerLogin(ACCOUNTS, mutator(resetPassword)),
 };

@@ -1,4 +1,4 @@
-import { mutator, reader, type Handler } from '../../kernel/wrappers';
+import { mutator, reader, type Handler, ownerLogin } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { listWithdrawals } from './queue';
@@ -108,21 +108,23 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
   { kind: 'mutation' as const },
 );
 
+/** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
+const MONEY = 'withdrawal state machine, holds and payouts on the ledger (four eyes checked in the app)';
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
   'withdrawals.get': reader(get),
   'withdrawals.export': reader(exportCsv),
   'withdrawals.quote': reader(quoteOf),
-  'withdrawals.request': mutator(request),
-  'withdrawals.approve': mutator(approve),
-  'withdrawals.approveMany': mutator(approveSelection),
-  'withdrawals.reject': mutator(reject),
-  'withdrawals.payout': payout,
-  'withdrawals.bankFile': mutator(bankFile),
-  'withdrawals.markPaid': mutator(markPaid),
-  'withdrawals.markFailed': mutator(markFailed),
+  'withdrawals.request': ownerLogin(MONEY, mutator(request)),
+  'withdrawals.approve': ownerLogin(MONEY, mutator(approve)),
+  'withdrawals.approveMany': ownerLogin(MONEY, mutator(approveSelection)),
+  'withdrawals.reject': ownerLogin(MONEY, mutator(reject)),
+  'withdrawals.payout': ownerLogin(MONEY, payout),
+  'withdrawals.bankFile': ownerLogin(MONEY, mutator(bankFile)),
+  'withdrawals.markPaid': ownerLogin(MONEY, mutator(markPaid)),
+  'withdrawals.markFailed': ownerLogin(MONEY, mutator(markFailed)),
   'withdrawals.settings': reader(settingsOf),
-  'withdrawals.setSettings': mutator(setSettings),
+  'withdrawals.setSettings': ownerLogin(MONEY, mutator(setSettings)),
   'payoutDestinations.list': reader(destinationsOf),
-  'payoutDestinations.set': mutator(setDestinationOf),
+  'payoutDestinations.set': ownerLogin(MONEY, mutator(setDestinationOf)),
 };
