@@ -80,7 +80,9 @@ describe("forbidden statements are refused for every group (the review's list)",
     ['TRUNCATE the entries', `truncate ledger_entries`],
     ['TRUNCATE the accounts', `truncate ledger_accounts cascade`],
     ['delete entries', `delete from ledger_entries`],
-    ['write withdrawals', `update withdrawals set status = 'approved'`],
+    // Approval columns are granted to admin and finance (drizzle/0046, tested below); amounts and rows are not.
+    ['write withdrawals', `update withdrawals set amount = amount * 10`],
+    ['delete withdrawals', `delete from withdrawals`],
     ['write commission lines', `update commission_lines set amount = amount * 10`],
     ['write periods', `update periods set status = 'open'`],
     ['insert an audit row', `insert into audit_log (action, entity) values ('x', 'y')`],
@@ -257,6 +259,59 @@ describe("a signed-in person's changes run on their own login too", () => {
     for (const k of ['members.update', 'members.addNote', 'members.setStatus', 'rates.add', 'catalogue.importApply', 'autoship.pause', 'programmes.shipGift', 'commissions.preview']) {
       expect(names, k).not.toContain(k);
     }
+  });
+});
+
+describe('four eyes on money, checked by the database: an approval from outside the app obeys the same rules', () => {
+  const ids: Record<string, string> = {};
+  let small = 0;
+  let big = 0;
+  beforeAll(async () => {
+    for (const r of await t.database.sql<{ id: string; username: string }[]>`select id, username from staff`) ids[r.username] = r.id;
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '90000.00');
+    await t.must('payoutDestinations.set', { memberId: m!.id, country: 'MX', holderName: 'Ana López Pérez', taxId: 'LOPA800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    // Entered by finance (finanzas): under and over the second-approval threshold (20,000 MXN).
+    small = (await t.must('withdrawals.request', { memberId: m!.id, amount: '1000.00', currency: 'MXN' }, t.tokens.finance)).id;
+    big = (await t.must('withdrawals.request', { memberId: m!.id, amount: '50000.00', currency: 'MXN' }, t.tokens.finance)).id;
+  });
+  const approve = (id: number, by: string, extra = '') =>
+    `update withdrawals set status = 'approved', approved_by = '${ids[by]}', approved_at = now()${extra} where id = ${id}`;
+
+  it('over the threshold, one person alone is refused; the requester never approves; nobody approves in another\'s name', async () => {
+    const admin = as(LOGINS.admin);
+    expect(await refusal(admin, approve(big, 'admin'))).toBe('23514');
+    expect(await refusal(as(LOGINS.finance), approve(small, 'finanzas'))).toBe('23514');
+    expect(await refusal(admin, approve(small, 'finanzas'))).toBe('42501');
+    expect(await refusal(as(LOGINS.support), approve(small, 'soporte'))).toBe('42501');
+    const [w] = await t.database.sql`select status from withdrawals where id = ${big}`;
+    expect(w!.status).toBe('pending');
+  });
+
+  it('an approval in its own name goes through, but the destination paid is the one in force, copied by the database; nothing moves back', async () => {
+    const admin = as(LOGINS.admin);
+    expect(await refusal(admin, approve(small, 'admin', `, payout_destination = '{"accountNumber": "646180000099999999"}'::jsonb, payout_destination_id = null`))).toBeNull();
+    const [w] = await t.database.sql`select status, approved_by, payout_destination_id, payout_destination from withdrawals where id = ${small}`;
+    expect(w!.status).toBe('approved');
+    expect(w!.approved_by).toBe(ids.admin);
+    expect(w!.payout_destination_id).not.toBeNull();
+    expect((w!.payout_destination as { accountNumber: string }).accountNumber).toBe('002180123456789013');
+    expect(await refusal(admin, `update withdrawals set status = 'pending', approved_by = null where id = ${small}`)).toBe('42501');
+    expect(await refusal(admin, `update withdrawals set status = 'paid' where id = ${small}`)).toBe('42501');
+    // The change is on the record with the login that made it.
+    const [c] = await t.database.sql`select db_login from data_changes where table_name = 'withdrawals' and row_key = ${String(small)} order by id desc limit 1`;
+    expect(c!.db_login).toBe(t.login(LOGINS.admin));
+  });
+
+  it('through the app the two approvals of a large amount run on each approver\'s own login', async () => {
+    expect(await t.must('withdrawals.approve', { id: big }, t.tokens.admin)).toMatchObject({ status: 'pending', awaitingSecondApproval: true });
+    const refused = await t.call('withdrawals.approve', { id: big }, t.tokens.admin);
+    expect(refused.ok ? null : refused.error.code).toBe('FORBIDDEN');
+    const audits = await t.database.sql`select action, db_login from audit_log where entity = 'withdrawal' and entity_id = ${String(big)} order by id`;
+    expect(audits.map((a) => [a.action, a.db_login])).toEqual([
+      ['withdrawals.request', t.database.sql.options.user],
+      ['withdrawals.firstApproval', t.login(LOGINS.admin)],
+    ]);
   });
 });
 

@@ -292,10 +292,8 @@ export interface WalletBalance {
  */
 export async function verifyWallet(tx: DbOrTx, memberId: number, currency: string): Promise<void> {
   try {
-    await tx.execute(sql`
-      select ledger_verify_wallet(a.id) from (
-        select id from ledger_accounts where kind = 'member_wallet' and member_id = ${memberId} and currency = ${currency} for no key update
-      ) a`);
+    // Through nnp_verify_member_wallet (0046): an approver's own login may run the check, not lock the row itself.
+    await tx.execute(sql`select nnp_verify_member_wallet(${memberId}, ${currency})`);
   } catch (e) {
     throw mapLedgerError(e);
   }
