@@ -17,7 +17,13 @@ DECLARE
   masked text[] := '{}';
   arg text;
   k text;
+  who text := nullif(current_setting('nnp.staff', true), '');
 BEGIN
+  -- A staff login's changes are named after its own account: the setting is the app's word, which
+  -- a SQL client with that login could set to anyone's name.
+  IF session_user::text <> current_user::text AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
+    who := (SELECT s.username FROM staff s WHERE s.active AND nnp_login_name(s.username) = session_user::text);
+  END IF;
   IF TG_NARGS > 0 THEN
     FOREACH arg IN ARRAY TG_ARGV LOOP
       IF left(arg, 5) = 'hide:' THEN hidden := hidden || substr(arg, 6);
@@ -44,7 +50,7 @@ BEGIN
     END LOOP;
   END IF;
   INSERT INTO data_changes (app_staff, procedure, table_name, op, row_key, before, after)
-  VALUES (nullif(current_setting('nnp.staff', true), ''), nullif(current_setting('nnp.procedure', true), ''),
+  VALUES (who, nullif(current_setting('nnp.procedure', true), ''),
           TG_TABLE_NAME, TG_OP, coalesce(coalesce(n, o) ->> 'id', coalesce(n, o) ->> 'key', coalesce(n, o) ->> 'code'), b, a);
   RETURN NULL;
 END $function$;

@@ -229,6 +229,17 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(new Date(own!.at as string).getUTCFullYear()).toBeGreaterThan(2020);
   });
 
+  it("a staff login's changes are recorded under its own account, whatever name it sets for the app", async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const support = as(LOGINS.support);
+    await support.begin(async (tx) => {
+      await tx`select set_config('nnp.staff', 'admin', true)`;
+      await tx`update members set phone = '+52 81 0000 1111' where id = ${m!.id}`;
+    });
+    const [c] = await t.database.sql`select db_login, app_staff from data_changes where table_name = 'members' and row_key = ${String(m!.id)} order by id desc limit 1`;
+    expect(c).toEqual({ db_login: t.login(LOGINS.support), app_staff: 'soporte' });
+  });
+
   it('each group changes only the columns its role may: support never a status, a sponsor, a Stripe account or a rate', async () => {
     const [m] = await insertMembers(t.database.db, [{}]);
     const support = as(LOGINS.support);
@@ -312,6 +323,36 @@ describe('four eyes on money, checked by the database: an approval from outside 
       ['withdrawals.request', t.database.sql.options.user],
       ['withdrawals.firstApproval', t.login(LOGINS.admin)],
     ]);
+  });
+});
+
+describe('the plan: a published version never changes; a draft and its publication are the admin\'s own', () => {
+  it('through the app the editor runs on the admin\'s login; from outside, the same rules hold', async () => {
+    const draft = await t.must('plan.createDraft', { name: 'Plan de prueba de límites', effectiveFromPeriod: '2031-01' }, t.tokens.admin);
+    const [a] = await t.database.sql`select db_login from audit_log where action = 'plan.createDraft' order by id desc limit 1`;
+    expect(a!.db_login).toBe(t.login(LOGINS.admin));
+    const [ids] = await t.database.sql`select (select id from staff where username = 'admin') as admin, (select id from staff where username = 'finanzas') as finance`;
+    const admin = as(LOGINS.admin);
+    const published = `update plan_versions set figures = figures where status = 'published'`;
+    expect(await refusal(admin, published)).toBe('23514');
+    expect(await refusal(admin, `delete from plan_versions where status = 'published'`)).toBe('42501');
+    const insert = (status: string, by: string, period = '2031-02') =>
+      `insert into plan_versions (name, effective_from_period, status, figures, created_by) select 'x', '${period}', '${status}', figures, '${by}' from plan_versions where id = ${draft.id}`;
+    expect(await refusal(admin, insert('published', ids!.admin))).toBe('42501');
+    expect(await refusal(admin, insert('draft', ids!.finance))).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), insert('draft', ids!.finance))).toBe('42501');
+    const publish = (by: string) => `update plan_versions set status = 'published', published_by = '${by}', published_at = now() where id = ${draft.id}`;
+    expect(await refusal(admin, publish(ids!.finance))).toBe('42501');
+    // A period that is closed: no plan takes effect in it, from the app or from outside.
+    await t.database.sql`insert into periods (key, starts_at, ends_at, status, opened_at, closed_at)
+      values ('2031-01', '2031-01-01T06:00:00Z', '2031-02-01T06:00:00Z', 'closed', now(), now())`;
+    try {
+      expect(await refusal(admin, publish(ids!.admin))).toBe('23514');
+    } finally {
+      await t.database.sql`delete from periods where key = '2031-01'`;
+    }
+    expect(await refusal(admin, publish(ids!.admin))).toBeNull();
+    expect(await refusal(admin, `update plan_versions set figures = '{}'::jsonb where id = ${draft.id}`)).toBe('23514');
   });
 });
 

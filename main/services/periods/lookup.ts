@@ -21,33 +21,65 @@ export interface PeriodRow {
   closedBy: string | null;
 }
 
+type PeriodQuery = PromiseLike<PeriodRow[]> & { for(strength: 'update'): PromiseLike<PeriodRow[]> };
+
+/**
+ * The row of `q`, optionally locked. A FOR SHARE lock goes through nnp_period_for_share (drizzle/0047):
+ * FOR SHARE needs UPDATE on periods, which no staff login has, yet a draft plan or an order must
+ * hold its period still (no close may start meanwhile). The row is read again under the lock, so
+ * its status is the one the lock keeps.
+ */
+async function periodRow(db: DbOrTx, q: PeriodQuery, lock: 'share' | 'update' | undefined): Promise<PeriodRow | null> {
+  const [row] = lock === 'update' ? await q.for('update') : await q;
+  if (!row || lock !== 'share') return row ?? null;
+  const [r] = await db.execute<{
+    id: number;
+    key: string;
+    starts_at: string | Date;
+    ends_at: string | Date;
+    status: PeriodStatus;
+    opened_at: string | Date;
+    closed_at: string | Date | null;
+    closed_by: string | null;
+  }>(sql`select id, key, starts_at, ends_at, status, opened_at, closed_at, closed_by from nnp_period_for_share(${row.id})`);
+  if (!r) return null;
+  return {
+    id: Number(r.id),
+    key: r.key,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    status: r.status,
+    openedAt: new Date(r.opened_at),
+    closedAt: r.closed_at == null ? null : new Date(r.closed_at),
+    closedBy: r.closed_by,
+  };
+}
+
 export async function periodByKey(db: DbOrTx, key: string, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const q = db.select().from(periods).where(eq(periods.key, key));
-  const [row] = lock ? await q.for(lock) : await q;
-  return row ?? null;
+  return periodRow(db, db.select().from(periods).where(eq(periods.key, key)), lock);
 }
 
 export async function periodById(db: DbOrTx, id: number, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const q = db.select().from(periods).where(eq(periods.id, id));
-  const [row] = lock ? await q.for(lock) : await q;
-  return row ?? null;
+  return periodRow(db, db.select().from(periods).where(eq(periods.id, id)), lock);
 }
 
 /** The open period (there is at most one), optionally locked FOR SHARE so it cannot start closing meanwhile. */
 export async function openPeriod(db: DbOrTx, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const q = db.select().from(periods).where(eq(periods.status, 'open'));
-  const [row] = lock ? await q.for(lock) : await q;
-  return row ?? null;
+  const row = await periodRow(db, db.select().from(periods).where(eq(periods.status, 'open')), lock);
+  // Under the lock it may have started closing meanwhile: then there is no open period to hold.
+  return row && row.status === 'open' ? row : null;
 }
 
 /** The period whose [starts_at, ends_at) holds the instant, if that period exists. */
 export async function periodContaining(db: DbOrTx, instant: Date, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const q = db
-    .select()
-    .from(periods)
-    .where(and(lte(periods.startsAt, instant), gt(periods.endsAt, instant)));
-  const [row] = lock ? await q.for(lock) : await q;
-  return row ?? null;
+  return periodRow(
+    db,
+    db
+      .select()
+      .from(periods)
+      .where(and(lte(periods.startsAt, instant), gt(periods.endsAt, instant))),
+    lock,
+  );
 }
 
 export type Assignment =
