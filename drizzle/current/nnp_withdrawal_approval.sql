@@ -13,12 +13,29 @@ DECLARE
   me uuid;
   first_step boolean := OLD.first_approved_by IS NULL AND NEW.first_approved_by IS NOT NULL;
   final_step boolean := OLD.status IS DISTINCT FROM 'approved' AND NEW.status = 'approved';
+  rejecting boolean := OLD.status IS DISTINCT FROM 'rejected' AND NEW.status = 'rejected';
+  hold_voided boolean;
   d payout_destinations%ROWTYPE;
 BEGIN
+  IF rejecting THEN
+    SELECT t.status = 'voided' INTO hold_voided FROM ledger_transactions t WHERE t.id = NEW.hold_transaction_id;
+    IF NEW.hold_transaction_id IS NOT NULL AND NOT coalesce(hold_voided, false) THEN
+      RAISE EXCEPTION 'withdrawal % is rejected only once its hold is voided', OLD.id USING ERRCODE = '23514';
+    END IF;
+  END IF;
   IF is_staff THEN
     me := nnp_session_staff_id();
-    IF me IS NULL OR OLD.status <> 'pending' OR NEW.status NOT IN ('pending', 'approved') OR NOT (first_step OR final_step) THEN
-      RAISE EXCEPTION 'a staff login only approves pending withdrawals' USING ERRCODE = '42501';
+    IF me IS NULL OR OLD.status <> 'pending' THEN
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals' USING ERRCODE = '42501';
+    END IF;
+    IF rejecting THEN
+      IF NEW.rejected_by IS DISTINCT FROM me THEN
+        RAISE EXCEPTION 'a staff login rejects only in its own name' USING ERRCODE = '42501';
+      END IF;
+      RETURN NEW;
+    END IF;
+    IF NEW.status NOT IN ('pending', 'approved') OR NOT (first_step OR final_step) THEN
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals' USING ERRCODE = '42501';
     END IF;
     IF (first_step AND NEW.first_approved_by <> me) OR (final_step AND NEW.approved_by IS DISTINCT FROM me) THEN
       RAISE EXCEPTION 'a staff login approves only in its own name' USING ERRCODE = '42501';

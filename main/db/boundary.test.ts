@@ -314,6 +314,32 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(c!.db_login).toBe(t.login(LOGINS.admin));
   });
 
+  it('a hold goes back to the wallet only with its withdrawal rejected, with a reason, in the rejecting login\'s own name', async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
+    const w = (await t.must('withdrawals.request', { memberId: m!.id, amount: '800.00', currency: 'MXN' }, t.tokens.finance)).id;
+    const [h] = await t.database.sql`select hold_transaction_id as id from withdrawals where id = ${w}`;
+    const admin = as(LOGINS.admin);
+    // The ledger's own void, a bare status change, or the function without a reason / as support: refused.
+    expect(await refusal(admin, `select ledger_resolve(${h!.id}, 'void', now())`)).toBe('42501');
+    expect(await refusal(admin, `update withdrawals set status = 'rejected', rejected_by = '${ids.admin}', rejected_at = now(), rejection_reason = 'x x x' where id = ${w}`)).toBe('42501');
+    expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, '', now(), null)`)).toBe('23514');
+    expect(await refusal(as(LOGINS.support), `select nnp_withdrawal_reject(${w}, 'no procede', now(), null)`)).toBe('42501');
+    // In someone else's name: the function puts the caller's own account.
+    expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, 'Datos bancarios dudosos', now(), '${ids.finanzas}')`)).toBeNull();
+    const [r] = await t.database.sql`select w.status, w.rejected_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
+    expect(r).toEqual({ status: 'rejected', rejected_by: ids.admin, hold: 'voided' });
+    expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, 'otra vez', now(), null)`)).toBe('23514');
+    // The owner too: a withdrawal is never marked rejected while its hold is live.
+    const w2 = (await t.must('withdrawals.request', { memberId: m!.id, amount: '600.00', currency: 'MXN' }, t.tokens.finance)).id;
+    expect(await refusal(t.database.sql, `update withdrawals set status = 'rejected', rejected_at = now(), rejection_reason = 'sin liberar' where id = ${w2}`)).toBe('23514');
+    // Through the app, finance's rejection runs on finance's login and releases the hold.
+    const done = await t.call('withdrawals.reject', { id: w2, reason: 'El socio la canceló por teléfono' }, t.tokens.finance);
+    expect(done.ok ? done.data.status : done.error).toBe('rejected');
+    const [a] = await t.database.sql`select db_login from audit_log where action = 'withdrawals.reject' and entity_id = ${String(w2)}`;
+    expect(a!.db_login).toBe(t.login(LOGINS.finance));
+  });
+
   it('through the app the two approvals of a large amount run on each approver\'s own login', async () => {
     expect(await t.must('withdrawals.approve', { id: big }, t.tokens.admin)).toMatchObject({ status: 'pending', awaitingSecondApproval: true });
     const refused = await t.call('withdrawals.approve', { id: big }, t.tokens.admin);

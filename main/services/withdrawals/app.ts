@@ -109,8 +109,8 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
 );
 
 /** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
-// Approvals run on the approver's own login: the database checks them again (drizzle/0046).
-const MONEY = 'requests, rejections and payouts post holds and settlements to the ledger (ledger_post is the owner\'s)';
+// Approvals and rejections run on the person's own login: the database checks them again (drizzle/0046, 0049).
+const MONEY = 'requests and payouts post holds and settlements to the ledger (ledger_post is the owner\'s)';
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
   'withdrawals.get': reader(get),
@@ -119,7 +119,7 @@ export const withdrawalsHandlers = {
   'withdrawals.request': ownerLogin(MONEY, mutator(request)),
   'withdrawals.approve': mutator(approve),
   'withdrawals.approveMany': mutator(approveSelection),
-  'withdrawals.reject': ownerLogin(MONEY, mutator(reject)),
+  'withdrawals.reject': mutator(reject),
   'withdrawals.payout': ownerLogin(MONEY, payout),
   'withdrawals.bankFile': ownerLogin(MONEY, mutator(bankFile)),
   'withdrawals.markPaid': ownerLogin(MONEY, mutator(markPaid)),

@@ -18,7 +18,7 @@ import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
 import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
 import { currentPlan } from '../plan/current';
-import { memberBalance, postPending, postTransfer, verifyWallet, voidPending, walletFromEntries, type TransferEntry } from '../ledger/ledger';
+import { mapLedgerError, memberBalance, postPending, postTransfer, verifyWallet, voidPending, walletFromEntries, type TransferEntry } from '../ledger/ledger';
 import { assessRequest } from './risk';
 import { needsSecondApproval } from './settings';
 import { destinationInForce, snapshotOf } from './destinations';
@@ -342,18 +342,14 @@ export async function rejectWithdrawal(ctx: MutationContext, id: number, reason:
   const w = await lock(ctx, id);
   if (w.status !== 'pending') throw notIn(w, ['pending'], 'rechazar');
   const now = ctx.now();
-  await voidPending(ctx.tx, w.holdTransactionId, now);
-  const [after] = await ctx.tx
-    .update(withdrawals)
-    .set({
-      status: 'rejected',
-      rejectedBy: ctx.staff?.id ?? null,
-      rejectedAt: now,
-      rejectionReason: reason,
-      updatedAt: now,
-    })
-    .where(eq(withdrawals.id, id))
-    .returning();
+  // The hold's void and the status change together, in the database (drizzle/0049): the rejecting
+  // person's login may release a hold only this way.
+  try {
+    await ctx.tx.execute(sql`select nnp_withdrawal_reject(${id}, ${reason}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
+  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
   return withdrawalRow(ctx.tx, id);
 }
