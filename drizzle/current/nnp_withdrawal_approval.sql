@@ -14,19 +14,30 @@ DECLARE
   first_step boolean := OLD.first_approved_by IS NULL AND NEW.first_approved_by IS NOT NULL;
   final_step boolean := OLD.status IS DISTINCT FROM 'approved' AND NEW.status = 'approved';
   rejecting boolean := OLD.status IS DISTINCT FROM 'rejected' AND NEW.status = 'rejected';
-  hold_voided boolean;
+  failing boolean := OLD.status IS DISTINCT FROM 'failed' AND NEW.status = 'failed';
+  paying boolean := OLD.status IS DISTINCT FROM 'paid' AND NEW.status = 'paid';
+  hold text;
   d payout_destinations%ROWTYPE;
 BEGIN
-  IF rejecting THEN
-    SELECT t.status = 'voided' INTO hold_voided FROM ledger_transactions t WHERE t.id = NEW.hold_transaction_id;
-    IF NEW.hold_transaction_id IS NOT NULL AND NOT coalesce(hold_voided, false) THEN
-      RAISE EXCEPTION 'withdrawal % is rejected only once its hold is voided', OLD.id USING ERRCODE = '23514';
+  IF (rejecting OR failing OR paying) AND NEW.hold_transaction_id IS NOT NULL THEN
+    SELECT t.status::text INTO hold FROM ledger_transactions t WHERE t.id = NEW.hold_transaction_id;
+    IF (rejecting OR failing) AND hold IS DISTINCT FROM 'voided' THEN
+      RAISE EXCEPTION 'withdrawal % ends % only once its hold is voided', OLD.id, NEW.status USING ERRCODE = '23514';
     END IF;
   END IF;
   IF is_staff THEN
     me := nnp_session_staff_id();
-    IF me IS NULL OR OLD.status <> 'pending' THEN
-      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals' USING ERRCODE = '42501';
+    IF me IS NULL THEN
+      RAISE EXCEPTION 'not a staff login' USING ERRCODE = '42501';
+    END IF;
+    IF failing AND OLD.status = 'processing' AND OLD.payout_method = 'bank_file' THEN
+      IF NEW.failed_by IS DISTINCT FROM me THEN
+        RAISE EXCEPTION 'a staff login marks a transfer failed only in its own name' USING ERRCODE = '42501';
+      END IF;
+      RETURN NEW;
+    END IF;
+    IF OLD.status <> 'pending' THEN
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals or marks a bank transfer failed' USING ERRCODE = '42501';
     END IF;
     IF rejecting THEN
       IF NEW.rejected_by IS DISTINCT FROM me THEN
@@ -35,11 +46,14 @@ BEGIN
       RETURN NEW;
     END IF;
     IF NEW.status NOT IN ('pending', 'approved') OR NOT (first_step OR final_step) THEN
-      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals' USING ERRCODE = '42501';
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals or marks a bank transfer failed' USING ERRCODE = '42501';
     END IF;
     IF (first_step AND NEW.first_approved_by <> me) OR (final_step AND NEW.approved_by IS DISTINCT FROM me) THEN
       RAISE EXCEPTION 'a staff login approves only in its own name' USING ERRCODE = '42501';
     END IF;
+  END IF;
+  IF paying AND NEW.hold_transaction_id IS NOT NULL AND (hold IS DISTINCT FROM 'posted' OR NEW.settle_transaction_id IS NULL) THEN
+    RAISE EXCEPTION 'withdrawal % is paid only once its hold is posted and settled', OLD.id USING ERRCODE = '23514';
   END IF;
   IF OLD.first_approved_by IS NOT NULL AND NEW.first_approved_by IS DISTINCT FROM OLD.first_approved_by THEN
     RAISE EXCEPTION 'the first approval of withdrawal % is not replaced', OLD.id USING ERRCODE = '23514';

@@ -340,6 +340,24 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(a!.db_login).toBe(t.login(LOGINS.finance));
   });
 
+  it('a bounced bank transfer is marked failed only through its function, in the login\'s own name; paid needs a settlement, whoever writes', async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
+    await t.must('payoutDestinations.set', { memberId: m!.id, country: 'MX', holderName: 'Luis Pérez Gómez', taxId: 'PEGL800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    const w = (await t.must('withdrawals.request', { memberId: m!.id, amount: '700.00', currency: 'MXN' }, t.tokens.finance)).id;
+    const pending = (await t.must('withdrawals.request', { memberId: m!.id, amount: '650.00', currency: 'MXN' }, t.tokens.finance)).id;
+    await t.must('withdrawals.approve', { id: w }, t.tokens.admin);
+    await t.must('withdrawals.bankFile', { ids: [w] }, t.tokens.finance);
+    const admin = as(LOGINS.admin);
+    expect(await refusal(t.database.sql, `update withdrawals set status = 'paid', paid_at = now() where id = ${w}`)).toBe('23514');
+    expect(await refusal(admin, `update withdrawals set status = 'failed', failed_at = now(), failure_reason = 'x x x' where id = ${w}`)).toBe('42501');
+    expect(await refusal(as(LOGINS.support), `select nnp_withdrawal_bank_failed(${w}, 'CLABE inexistente', now(), null)`)).toBe('42501');
+    expect(await refusal(admin, `select nnp_withdrawal_bank_failed(${pending}, 'CLABE inexistente', now(), null)`)).toBe('23514');
+    expect(await refusal(admin, `select nnp_withdrawal_bank_failed(${w}, 'CLABE inexistente', now(), '${ids.finanzas}')`)).toBeNull();
+    const [r] = await t.database.sql`select w.status, w.failed_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
+    expect(r).toEqual({ status: 'failed', failed_by: ids.admin, hold: 'voided' });
+  });
+
   it('through the app the two approvals of a large amount run on each approver\'s own login', async () => {
     expect(await t.must('withdrawals.approve', { id: big }, t.tokens.admin)).toMatchObject({ status: 'pending', awaitingSecondApproval: true });
     const refused = await t.call('withdrawals.approve', { id: big }, t.tokens.admin);

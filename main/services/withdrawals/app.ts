@@ -109,7 +109,7 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
 );
 
 /** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
-// Approvals and rejections run on the person's own login: the database checks them again (drizzle/0046, 0049).
+// Approvals, rejections and bounced bank transfers run on the person's own login: the database checks them again (drizzle/0046, 0049, 0050).
 const MONEY = 'requests and payouts post holds and settlements to the ledger (ledger_post is the owner\'s)';
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
@@ -123,7 +123,7 @@ export const withdrawalsHandlers = {
   'withdrawals.payout': ownerLogin(MONEY, payout),
   'withdrawals.bankFile': ownerLogin(MONEY, mutator(bankFile)),
   'withdrawals.markPaid': ownerLogin(MONEY, mutator(markPaid)),
-  'withdrawals.markFailed': ownerLogin(MONEY, mutator(markFailed)),
+  'withdrawals.markFailed': mutator(markFailed),
   'withdrawals.settings': reader(settingsOf),
   'withdrawals.setSettings': ownerLogin(MONEY, mutator(setSettings)),
   'payoutDestinations.list': reader(destinationsOf),

@@ -658,18 +658,13 @@ export async function markBankFailed(ctx: MutationContext, id: number, reason: s
     throw notIn(w, ['processing'], 'marcar como fallido');
   }
   const now = ctx.now();
-  await voidPending(ctx.tx, w.holdTransactionId, now);
-  const [after] = await ctx.tx
-    .update(withdrawals)
-    .set({
-      status: 'failed',
-      failedAt: now,
-      failedBy: ctx.staff?.id ?? null,
-      failureReason: reason,
-      updatedAt: now,
-    })
-    .where(eq(withdrawals.id, id))
-    .returning();
+  // The hold's void and the failure together, in the database (drizzle/0050), as for a rejection.
+  try {
+    await ctx.tx.execute(sql`select nnp_withdrawal_bank_failed(${id}, ${reason}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
+  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
   return withdrawalRow(ctx.tx, id);
 }
