@@ -83,6 +83,7 @@ describe("forbidden statements are refused for every group (the review's list)",
     // Approval columns are granted to admin and finance (drizzle/0046, tested below); amounts and rows are not.
     ['write withdrawals', `update withdrawals set amount = amount * 10`],
     ['delete withdrawals', `delete from withdrawals`],
+    ['write a report of earnings', `insert into period_earnings_built (period_id, rows, ms) values (1, 0, 0)`],
     ['write commission lines', `update commission_lines set amount = amount * 10`],
     ['write periods', `update periods set status = 'open'`],
     ['insert an audit row', `insert into audit_log (action, entity) values ('x', 'y')`],

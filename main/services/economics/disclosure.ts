@@ -14,7 +14,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 // q: the rows of a hand-written query, typed at the call (main/db/rows.ts).
-import { affected, rows as q } from '../../db/rows';
+import { rows as q } from '../../db/rows';
 import { Decimal } from '../../domain/money';
 import { comparePeriods, parsePeriodKey } from '../../domain/period';
 import { MAX_RANK } from '../../domain/plan';
@@ -28,31 +28,16 @@ export const MAX_DISCLOSURE_PERIODS = 24;
 const mxn = (cents: SQL) => sql`(${cents}::numeric / 100)::numeric(20, 2)::text`;
 const PERCENTILES = { p10: '0.1', median: '0.5', p90: '0.9' } as const;
 
-/** Writes a closed period's member_period_earnings once (an advisory lock keeps two builders apart). */
+/**
+ * Writes a closed period's member_period_earnings once, through nnp_build_period_earnings
+ * (drizzle/0051): the staff logins that read the report may not write the table themselves.
+ */
 export async function ensureEarnings(db: DbOrTx, period: Pick<PeriodRow, 'id' | 'key' | 'status'>): Promise<{ built: boolean; rows: number; ms: number }> {
   if (period.status !== 'closed') throw new Error(`period ${period.key} is not closed`);
   const [done] = await q<{ rows: number }>(db, sql`select rows from period_earnings_built where period_id = ${period.id}`);
   if (done) return { built: false, rows: done.rows, ms: 0 };
-  return db.transaction(async (tx) => {
-    const t0 = performance.now();
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('period_earnings'), ${period.id})`);
-    const [again] = await q<{ rows: number }>(tx, sql`select rows from period_earnings_built where period_id = ${period.id}`);
-    if (again) return { built: false, rows: again.rows, ms: 0 };
-    const rows = await affected(
-      tx,
-      sql`
-      insert into member_period_earnings (period_id, member_id, paid_as_rank, earned_mxn)
-      select ${period.id}, coalesce(v.member_id, e.beneficiary_id), coalesce(v.paid_as_rank, 0), coalesce(e.mxn, 0)
-      from (select member_id, paid_as_rank from member_volumes where period_id = ${period.id} and paid_as_rank > 0) v
-      full join (
-        select beneficiary_id, round(sum(amount * fx_to), 2) as mxn from commission_lines
-        where period_id = ${period.id} and status = 'posted' group by beneficiary_id having round(sum(amount * fx_to), 2) <> 0
-      ) e on e.beneficiary_id = v.member_id`,
-    );
-    const ms = Math.round(performance.now() - t0);
-    await tx.execute(sql`insert into period_earnings_built (period_id, rows, ms) values (${period.id}, ${rows}, ${ms})`);
-    return { built: true, rows, ms };
-  });
+  const [r] = await q<{ o_built: boolean; o_rows: number; o_ms: number }>(db, sql`select o_built, o_rows, o_ms from nnp_build_period_earnings(${period.id})`);
+  return { built: r!.o_built, rows: Number(r!.o_rows), ms: Number(r!.o_ms) };
 }
 
 function monthsBetween(from: string, to: string): number {
