@@ -8,6 +8,8 @@ import { testApp, type TestApp } from '../../../test/app';
 import { insertMembers, insertPeriods } from '../../../test/network';
 import { SMALL_NETWORK, SMALL_ORDERS, insertOrders } from '../../../test/small-network';
 import { waitForRun } from '../periods/close';
+import { periodByKey } from '../periods/lookup';
+import { linesFigures, salesFigures } from './payout';
 import { Decimal } from '../../domain/money';
 
 let t: TestApp;
@@ -105,6 +107,10 @@ describe('payout ratio', () => {
     await t.database.sql`delete from period_payouts`; // summed again from the lines: same figure
     const after = (await t.must('economics.payout', { periodKey: '2026-11' }, t.tokens.admin))!;
     expect(after).toEqual(before);
+    // The database summed and kept them (nnp_keep_period_payouts, 0052): exactly what the TypeScript sums say.
+    const nov = (await periodByKey(t.database.db, '2026-11'))!;
+    const [kept] = await t.database.sql<{ figures: unknown }[]>`select figures from period_payouts where period_id = ${nov.id}`;
+    expect(kept!.figures).toEqual({ commissions: await linesFigures(t.database.db, nov.id), sales: await salesFigures(t.database.db, nov) });
     const dec = (await t.must('economics.payout', { periodKey: '2026-12' }, t.tokens.admin))!;
     expect(dec.source).toBe('none');
     await t.must('commissions.preview', {}, t.tokens.admin);
