@@ -201,7 +201,8 @@ describe("a signed-in person's changes run on their own login too", () => {
     const me = t.login(LOGINS.support);
     const [audit] = await t.database.sql`select db_login, staff_username from audit_log where action = 'members.update' and entity_id = ${String(m!.id)}`;
     expect(audit).toEqual({ db_login: me, staff_username: 'soporte' });
-    const [change] = await t.database.sql`select db_login, app_staff from data_changes where table_name = 'members' and op = 'UPDATE' and row_key = ${String(m!.id)} order by id desc limit 1`;
+    const [change] = await t.database
+      .sql`select db_login, app_staff from data_changes where table_name = 'members' and op = 'UPDATE' and row_key = ${String(m!.id)} order by id desc limit 1`;
     expect(change).toEqual({ db_login: me, app_staff: 'soporte' });
     const [n] = await t.database.sql`select staff_username from member_notes where member_id = ${m!.id}`;
     expect(n!.staff_username).toBe('soporte');
@@ -210,14 +211,14 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(found!.phone_digits).toBe('525512349876');
   });
 
-  it('a staff login cannot write an audit row or a note in anyone else\'s name, nor back-date one; the database stamps its own login', async () => {
+  it("a staff login cannot write an audit row or a note in anyone else's name, nor back-date one; the database stamps its own login", async () => {
     const [m] = await insertMembers(t.database.db, [{}]);
     const support = as(LOGINS.support);
     const [admin] = await t.database.sql`select id from staff where username = 'admin'`;
     const [soporte] = await t.database.sql`select id from staff where username = 'soporte'`;
-    expect(
-      await refusal(support, `insert into audit_log (staff_id, staff_username, action, entity) values ('${admin!.id}', 'admin', 'x', 'member')`),
-    ).toBe('42501');
+    expect(await refusal(support, `insert into audit_log (staff_id, staff_username, action, entity) values ('${admin!.id}', 'admin', 'x', 'member')`)).toBe(
+      '42501',
+    );
     expect(await refusal(support, `insert into audit_log (staff_id, staff_username, action, entity) values (null, null, 'x', 'member')`)).toBe('42501');
     expect(
       await refusal(support, `insert into member_notes (member_id, staff_id, staff_username, text) values (${m!.id}, '${admin!.id}', 'admin', 'no fui yo')`),
@@ -238,7 +239,8 @@ describe("a signed-in person's changes run on their own login too", () => {
       await tx`select set_config('nnp.staff', 'admin', true)`;
       await tx`update members set phone = '+52 81 0000 1111' where id = ${m!.id}`;
     });
-    const [c] = await t.database.sql`select db_login, app_staff from data_changes where table_name = 'members' and row_key = ${String(m!.id)} order by id desc limit 1`;
+    const [c] = await t.database
+      .sql`select db_login, app_staff from data_changes where table_name = 'members' and row_key = ${String(m!.id)} order by id desc limit 1`;
     expect(c).toEqual({ db_login: t.login(LOGINS.support), app_staff: 'soporte' });
   });
 
@@ -260,16 +262,31 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(await refusal(as(LOGINS.admin), `update members set sponsor_id = null where id = ${m!.id}`)).toBe('42501');
   });
 
-  it('only changes still marked ownerLogin (money, periods, staff accounts, moves, the plan) use the owner; no read does', async () => {
+  it('only changes still marked ownerLogin (ledger postings, periods, staff accounts, moves, campaigns) use the owner; no read does', async () => {
     const owner = Object.entries(handlers)
       .filter(([, h]) => (h as { ownerLogin?: string }).ownerLogin)
       .map(([k, h]) => [k, h.kind] as const);
     expect(owner.every(([, kind]) => kind === 'mutation')).toBe(true);
     const names = owner.map(([k]) => k);
     for (const k of names) {
-      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|staff|auth|genealogy|plan|programmes)\./);
+      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|staff|auth|genealogy|programmes)\./);
     }
-    for (const k of ['members.update', 'members.addNote', 'members.setStatus', 'rates.add', 'catalogue.importApply', 'autoship.pause', 'programmes.shipGift', 'commissions.preview']) {
+    for (const k of [
+      'members.update',
+      'members.addNote',
+      'members.setStatus',
+      'rates.add',
+      'catalogue.importApply',
+      'autoship.pause',
+      'programmes.shipGift',
+      'commissions.preview',
+      'plan.createDraft',
+      'plan.publish',
+      'withdrawals.approve',
+      'withdrawals.approveMany',
+      'withdrawals.reject',
+      'withdrawals.markFailed',
+    ]) {
       expect(names, k).not.toContain(k);
     }
   });
@@ -283,7 +300,11 @@ describe('four eyes on money, checked by the database: an approval from outside 
     for (const r of await t.database.sql<{ id: string; username: string }[]>`select id, username from staff`) ids[r.username] = r.id;
     const [m] = await insertMembers(t.database.db, [{}]);
     await creditCommission(t.database.db, m!.id, 'MXN', '90000.00');
-    await t.must('payoutDestinations.set', { memberId: m!.id, country: 'MX', holderName: 'Ana López Pérez', taxId: 'LOPA800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m!.id, country: 'MX', holderName: 'Ana López Pérez', taxId: 'LOPA800101AB1', clabe: '002180123456789013' },
+      t.tokens.admin,
+    );
     // Entered by finance (finanzas): under and over the second-approval threshold (20,000 MXN).
     small = (await t.must('withdrawals.request', { memberId: m!.id, amount: '1000.00', currency: 'MXN' }, t.tokens.finance)).id;
     big = (await t.must('withdrawals.request', { memberId: m!.id, amount: '50000.00', currency: 'MXN' }, t.tokens.finance)).id;
@@ -291,7 +312,7 @@ describe('four eyes on money, checked by the database: an approval from outside 
   const approve = (id: number, by: string, extra = '') =>
     `update withdrawals set status = 'approved', approved_by = '${ids[by]}', approved_at = now()${extra} where id = ${id}`;
 
-  it('over the threshold, one person alone is refused; the requester never approves; nobody approves in another\'s name', async () => {
+  it("over the threshold, one person alone is refused; the requester never approves; nobody approves in another's name", async () => {
     const admin = as(LOGINS.admin);
     expect(await refusal(admin, approve(big, 'admin'))).toBe('23514');
     expect(await refusal(as(LOGINS.finance), approve(small, 'finanzas'))).toBe('23514');
@@ -303,7 +324,9 @@ describe('four eyes on money, checked by the database: an approval from outside 
 
   it('an approval in its own name goes through, but the destination paid is the one in force, copied by the database; nothing moves back', async () => {
     const admin = as(LOGINS.admin);
-    expect(await refusal(admin, approve(small, 'admin', `, payout_destination = '{"accountNumber": "646180000099999999"}'::jsonb, payout_destination_id = null`))).toBeNull();
+    expect(
+      await refusal(admin, approve(small, 'admin', `, payout_destination = '{"accountNumber": "646180000099999999"}'::jsonb, payout_destination_id = null`)),
+    ).toBeNull();
     const [w] = await t.database.sql`select status, approved_by, payout_destination_id, payout_destination from withdrawals where id = ${small}`;
     expect(w!.status).toBe('approved');
     expect(w!.approved_by).toBe(ids.admin);
@@ -312,11 +335,12 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(await refusal(admin, `update withdrawals set status = 'pending', approved_by = null where id = ${small}`)).toBe('42501');
     expect(await refusal(admin, `update withdrawals set status = 'paid' where id = ${small}`)).toBe('42501');
     // The change is on the record with the login that made it.
-    const [c] = await t.database.sql`select db_login from data_changes where table_name = 'withdrawals' and row_key = ${String(small)} order by id desc limit 1`;
+    const [c] = await t.database
+      .sql`select db_login from data_changes where table_name = 'withdrawals' and row_key = ${String(small)} order by id desc limit 1`;
     expect(c!.db_login).toBe(t.login(LOGINS.admin));
   });
 
-  it('a hold goes back to the wallet only with its withdrawal rejected, with a reason, in the rejecting login\'s own name', async () => {
+  it("a hold goes back to the wallet only with its withdrawal rejected, with a reason, in the rejecting login's own name", async () => {
     const [m] = await insertMembers(t.database.db, [{}]);
     await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
     const w = (await t.must('withdrawals.request', { memberId: m!.id, amount: '800.00', currency: 'MXN' }, t.tokens.finance)).id;
@@ -324,17 +348,25 @@ describe('four eyes on money, checked by the database: an approval from outside 
     const admin = as(LOGINS.admin);
     // The ledger's own void, a bare status change, or the function without a reason / as support: refused.
     expect(await refusal(admin, `select ledger_resolve(${h!.id}, 'void', now())`)).toBe('42501');
-    expect(await refusal(admin, `update withdrawals set status = 'rejected', rejected_by = '${ids.admin}', rejected_at = now(), rejection_reason = 'x x x' where id = ${w}`)).toBe('42501');
+    expect(
+      await refusal(
+        admin,
+        `update withdrawals set status = 'rejected', rejected_by = '${ids.admin}', rejected_at = now(), rejection_reason = 'x x x' where id = ${w}`,
+      ),
+    ).toBe('42501');
     expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, '', now(), null)`)).toBe('23514');
     expect(await refusal(as(LOGINS.support), `select nnp_withdrawal_reject(${w}, 'no procede', now(), null)`)).toBe('42501');
     // In someone else's name: the function puts the caller's own account.
     expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, 'Datos bancarios dudosos', now(), '${ids.finanzas}')`)).toBeNull();
-    const [r] = await t.database.sql`select w.status, w.rejected_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
+    const [r] = await t.database
+      .sql`select w.status, w.rejected_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
     expect(r).toEqual({ status: 'rejected', rejected_by: ids.admin, hold: 'voided' });
     expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, 'otra vez', now(), null)`)).toBe('23514');
     // The owner too: a withdrawal is never marked rejected while its hold is live.
     const w2 = (await t.must('withdrawals.request', { memberId: m!.id, amount: '600.00', currency: 'MXN' }, t.tokens.finance)).id;
-    expect(await refusal(t.database.sql, `update withdrawals set status = 'rejected', rejected_at = now(), rejection_reason = 'sin liberar' where id = ${w2}`)).toBe('23514');
+    expect(
+      await refusal(t.database.sql, `update withdrawals set status = 'rejected', rejected_at = now(), rejection_reason = 'sin liberar' where id = ${w2}`),
+    ).toBe('23514');
     // Through the app, finance's rejection runs on finance's login and releases the hold.
     const done = await t.call('withdrawals.reject', { id: w2, reason: 'El socio la canceló por teléfono' }, t.tokens.finance);
     expect(done.ok ? done.data.status : done.error).toBe('rejected');
@@ -342,10 +374,14 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(a!.db_login).toBe(t.login(LOGINS.finance));
   });
 
-  it('a bounced bank transfer is marked failed only through its function, in the login\'s own name; paid needs a settlement, whoever writes', async () => {
+  it("a bounced bank transfer is marked failed only through its function, in the login's own name; paid needs a settlement, whoever writes", async () => {
     const [m] = await insertMembers(t.database.db, [{}]);
     await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
-    await t.must('payoutDestinations.set', { memberId: m!.id, country: 'MX', holderName: 'Luis Pérez Gómez', taxId: 'PEGL800101AB1', clabe: '002180123456789013' }, t.tokens.admin);
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m!.id, country: 'MX', holderName: 'Luis Pérez Gómez', taxId: 'PEGL800101AB1', clabe: '002180123456789013' },
+      t.tokens.admin,
+    );
     const w = (await t.must('withdrawals.request', { memberId: m!.id, amount: '700.00', currency: 'MXN' }, t.tokens.finance)).id;
     const pending = (await t.must('withdrawals.request', { memberId: m!.id, amount: '650.00', currency: 'MXN' }, t.tokens.finance)).id;
     await t.must('withdrawals.approve', { id: w }, t.tokens.admin);
@@ -356,11 +392,12 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(await refusal(as(LOGINS.support), `select nnp_withdrawal_bank_failed(${w}, 'CLABE inexistente', now(), null)`)).toBe('42501');
     expect(await refusal(admin, `select nnp_withdrawal_bank_failed(${pending}, 'CLABE inexistente', now(), null)`)).toBe('23514');
     expect(await refusal(admin, `select nnp_withdrawal_bank_failed(${w}, 'CLABE inexistente', now(), '${ids.finanzas}')`)).toBeNull();
-    const [r] = await t.database.sql`select w.status, w.failed_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
+    const [r] = await t.database
+      .sql`select w.status, w.failed_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
     expect(r).toEqual({ status: 'failed', failed_by: ids.admin, hold: 'voided' });
   });
 
-  it('through the app the two approvals of a large amount run on each approver\'s own login', async () => {
+  it("through the app the two approvals of a large amount run on each approver's own login", async () => {
     expect(await t.must('withdrawals.approve', { id: big }, t.tokens.admin)).toMatchObject({ status: 'pending', awaitingSecondApproval: true });
     const refused = await t.call('withdrawals.approve', { id: big }, t.tokens.admin);
     expect(refused.ok ? null : refused.error.code).toBe('FORBIDDEN');
@@ -372,12 +409,13 @@ describe('four eyes on money, checked by the database: an approval from outside 
   });
 });
 
-describe('the plan: a published version never changes; a draft and its publication are the admin\'s own', () => {
-  it('through the app the editor runs on the admin\'s login; from outside, the same rules hold', async () => {
+describe("the plan: a published version never changes; a draft and its publication are the admin's own", () => {
+  it("through the app the editor runs on the admin's login; from outside, the same rules hold", async () => {
     const draft = await t.must('plan.createDraft', { name: 'Plan de prueba de límites', effectiveFromPeriod: '2031-01' }, t.tokens.admin);
     const [a] = await t.database.sql`select db_login from audit_log where action = 'plan.createDraft' order by id desc limit 1`;
     expect(a!.db_login).toBe(t.login(LOGINS.admin));
-    const [ids] = await t.database.sql`select (select id from staff where username = 'admin') as admin, (select id from staff where username = 'finanzas') as finance`;
+    const [ids] = await t.database
+      .sql`select (select id from staff where username = 'admin') as admin, (select id from staff where username = 'finanzas') as finance`;
     const admin = as(LOGINS.admin);
     const published = `update plan_versions set figures = figures where status = 'published'`;
     expect(await refusal(admin, published)).toBe('23514');

@@ -36,7 +36,16 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   const key = name as ProcedureName;
   const proc = contract[key];
 
-  const ctx: CallContext = { ...app, appDb: app.db, procedure: key, transport: meta.transport, staff: null, sessionId: null, token: meta.token, source: meta.source };
+  const ctx: CallContext = {
+    ...app,
+    appDb: app.db,
+    procedure: key,
+    transport: meta.transport,
+    staff: null,
+    sessionId: null,
+    token: meta.token,
+    source: meta.source,
+  };
   if (proc.roles !== 'public') {
     const session = meta.token ? await resolveSession(app, meta.token) : null;
     if (!session) throw AppError.of('UNAUTHENTICATED', 'router.session');

@@ -129,5 +129,5 @@ export const genealogyHandlers = {
   'genealogy.levels': reader(levels),
   'genealogy.legs': reader(legs),
   'genealogy.exportPage': reader(exportPage),
-  'genealogy.move': ownerLogin('a move rewrites the volumes the close pays on, under the open period\'s lock', mutator(move)),
+  'genealogy.move': ownerLogin("a move rewrites the volumes the close pays on, under the open period's lock", mutator(move)),
 };

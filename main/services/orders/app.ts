@@ -55,7 +55,7 @@ async function refund(input: ParsedInputOf<'orders.refund'>, ctx: MutationContex
 }
 
 /** Issue 16: orders post their payments and refunds to the ledger. */
-const LEDGER = 'order payments and refunds post to the ledger (ledger_post is the owner\'s)';
+const LEDGER = "order payments and refunds post to the ledger (ledger_post is the owner's)";
 export const ordersHandlers = {
   'orders.create': ownerLogin(LEDGER, mutator(create)),
   'orders.recordPayment': ownerLogin(LEDGER, mutator(recordPayment)),

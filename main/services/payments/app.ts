@@ -181,5 +181,5 @@ export const paymentsHandlers = {
   'payments.list': reader(list),
   'payments.events': reader(events),
   'payments.syncStatus': reader(syncStatus),
-  'payments.syncStep': ownerLogin('Stripe payments post to the ledger (ledger_post is the owner\'s)', sync),
+  'payments.syncStep': ownerLogin("Stripe payments post to the ledger (ledger_post is the owner's)", sync),
 };

@@ -110,7 +110,7 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
 
 /** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
 // Approvals, rejections and bounced bank transfers run on the person's own login: the database checks them again (drizzle/0046, 0049, 0050).
-const MONEY = 'requests and payouts post holds and settlements to the ledger (ledger_post is the owner\'s)';
+const MONEY = "requests and payouts post holds and settlements to the ledger (ledger_post is the owner's)";
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
   'withdrawals.get': reader(get),
