@@ -286,6 +286,7 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.approveMany',
       'withdrawals.reject',
       'withdrawals.markFailed',
+      'withdrawals.setSettings',
     ]) {
       expect(names, k).not.toContain(k);
     }
@@ -395,6 +396,22 @@ describe('four eyes on money, checked by the database: an approval from outside 
     const [r] = await t.database
       .sql`select w.status, w.failed_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
     expect(r).toEqual({ status: 'failed', failed_by: ids.admin, hold: 'voided' });
+  });
+
+  it("the approval threshold: only that setting, positive, in the admin's own name; no other group sets it", async () => {
+    const admin = as(LOGINS.admin);
+    const set = (value: string, by: string, key = 'withdrawals.second_approval_threshold_mxn') =>
+      `insert into app_settings (key, value, updated_by) values ('${key}', '${value}', '${by}')
+       on conflict (key) do update set value = excluded.value, updated_by = excluded.updated_by`;
+    expect(await refusal(admin, set('0', ids.admin!))).toBe('23514');
+    expect(await refusal(admin, set('99999999999999999', ids.admin!))).toBe('23514');
+    expect(await refusal(admin, set('30000.00', ids.finanzas!))).toBe('42501');
+    expect(await refusal(admin, set('1', ids.admin!, 'ledger.check_interval'))).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), set('30000.00', ids.finanzas!))).toBe('42501');
+    const r = await t.call('withdrawals.setSettings', { secondApprovalThresholdMxn: '20000.00', reason: 'Política vigente' }, t.tokens.admin);
+    expect(r.ok ? null : r.error).toBeNull();
+    const [c] = await t.database.sql`select db_login, app_staff from data_changes where table_name = 'app_settings' order by id desc limit 1`;
+    expect(c).toEqual({ db_login: t.login(LOGINS.admin), app_staff: 'admin' });
   });
 
   it("through the app the two approvals of a large amount run on each approver's own login", async () => {

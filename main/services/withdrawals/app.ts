@@ -125,7 +125,7 @@ export const withdrawalsHandlers = {
   'withdrawals.markPaid': ownerLogin(MONEY, mutator(markPaid)),
   'withdrawals.markFailed': mutator(markFailed),
   'withdrawals.settings': reader(settingsOf),
-  'withdrawals.setSettings': ownerLogin(MONEY, mutator(setSettings)),
+  'withdrawals.setSettings': mutator(setSettings),
   'payoutDestinations.list': reader(destinationsOf),
   'payoutDestinations.set': ownerLogin(MONEY, mutator(setDestinationOf)),
 };
