@@ -246,12 +246,20 @@ test("on a slow machine (CPU throttled 12×) the palette still lands on the new 
   await page.setViewportSize({ width: 1280, height: 720 });
   await signIn(page, 'admin');
   const cdp = await page.context().newCDPSession(page);
+  test.setTimeout(120_000);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 12 });
+  // Each step waits for the slowed page to have done the last one (a keystroke sent before the
+  // palette's input has focus, or Enter before its filter picked the screen, goes elsewhere); what
+  // is under test is only where focus ends.
   await page.keyboard.press('/');
+  await expectActive(page, '[cmdk-input]', '"/" opens the palette, slow CPU');
   await page.keyboard.type('periodos');
+  await expect(page.getByRole('option', { name: /Ir a Periodos/ })).toHaveAttribute('aria-selected', 'true', { timeout: 30_000 });
   await page.keyboard.press('Enter');
-  await expect(page.getByRole('heading', { level: 1, name: 'Periodos' })).toBeVisible();
-  await expectActive(page, 'main h1', 'Periodos opens on its heading, slow CPU');
+  await expect(page.getByRole('heading', { level: 1, name: 'Periodos' })).toBeVisible({ timeout: 30_000 });
+  await expect
+    .poll(() => page.evaluate(() => !!document.activeElement?.matches('main h1')), { message: 'Periodos opens on its heading, slow CPU', timeout: 30_000 })
+    .toBe(true);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 });
 

@@ -21,17 +21,33 @@ export interface PeriodRow {
   closedBy: string | null;
 }
 
-type PeriodQuery = PromiseLike<PeriodRow[]> & { for(strength: 'update'): PromiseLike<PeriodRow[]> };
+/** Which periods to select: by id, by key, the open one, or the one containing an instant. */
+interface PeriodFilter {
+  id?: number;
+  key?: string;
+  open?: boolean;
+  at?: Date;
+}
+
+function whereOf(f: PeriodFilter) {
+  if (f.id !== undefined) return eq(periods.id, f.id);
+  if (f.key !== undefined) return eq(periods.key, f.key);
+  if (f.open) return eq(periods.status, 'open');
+  return and(lte(periods.startsAt, f.at!), gt(periods.endsAt, f.at!));
+}
 
 /**
- * The row of `q`, optionally locked. A FOR SHARE lock goes through nnp_period_for_share (drizzle/0047):
- * FOR SHARE needs UPDATE on periods, which no staff login has, yet a draft plan or an order must
- * hold its period still (no close may start meanwhile). The row is read again under the lock, so
- * its status is the one the lock keeps.
+ * The period selected by `f`, optionally locked. A FOR SHARE lock goes through
+ * nnp_periods_for_share (drizzle/0054), which selects and locks in one statement: FOR SHARE needs
+ * UPDATE on periods, which no staff login has, yet a draft plan or an order must hold its period
+ * still (no close may start meanwhile).
  */
-async function periodRow(db: DbOrTx, q: PeriodQuery, lock: 'share' | 'update' | undefined): Promise<PeriodRow | null> {
-  const [row] = lock === 'update' ? await q.for('update') : await q;
-  if (!row || lock !== 'share') return row ?? null;
+async function periodRow(db: DbOrTx, f: PeriodFilter, lock: 'share' | 'update' | undefined): Promise<PeriodRow | null> {
+  if (lock !== 'share') {
+    const q = db.select().from(periods).where(whereOf(f));
+    const [row] = lock === 'update' ? await q.for('update') : await q;
+    return row ?? null;
+  }
   const [r] = await db.execute<{
     id: number;
     key: string;
@@ -41,7 +57,8 @@ async function periodRow(db: DbOrTx, q: PeriodQuery, lock: 'share' | 'update' | 
     opened_at: string | Date;
     closed_at: string | Date | null;
     closed_by: string | null;
-  }>(sql`select id, key, starts_at, ends_at, status, opened_at, closed_at, closed_by from nnp_period_for_share(${row.id})`);
+  }>(sql`select id, key, starts_at, ends_at, status, opened_at, closed_at, closed_by
+    from nnp_periods_for_share(${f.id ?? null}::integer, ${f.key ?? null}::text, ${!!f.open}, ${f.at?.toISOString() ?? null}::timestamptz)`);
   if (!r) return null;
   return {
     id: Number(r.id),
@@ -56,30 +73,21 @@ async function periodRow(db: DbOrTx, q: PeriodQuery, lock: 'share' | 'update' | 
 }
 
 export async function periodByKey(db: DbOrTx, key: string, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  return periodRow(db, db.select().from(periods).where(eq(periods.key, key)), lock);
+  return periodRow(db, { key }, lock);
 }
 
 export async function periodById(db: DbOrTx, id: number, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  return periodRow(db, db.select().from(periods).where(eq(periods.id, id)), lock);
+  return periodRow(db, { id }, lock);
 }
 
 /** The open period (there is at most one), optionally locked FOR SHARE so it cannot start closing meanwhile. */
 export async function openPeriod(db: DbOrTx, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  const row = await periodRow(db, db.select().from(periods).where(eq(periods.status, 'open')), lock);
-  // Under the lock it may have started closing meanwhile: then there is no open period to hold.
-  return row && row.status === 'open' ? row : null;
+  return periodRow(db, { open: true }, lock);
 }
 
 /** The period whose [starts_at, ends_at) holds the instant, if that period exists. */
 export async function periodContaining(db: DbOrTx, instant: Date, lock?: 'share' | 'update'): Promise<PeriodRow | null> {
-  return periodRow(
-    db,
-    db
-      .select()
-      .from(periods)
-      .where(and(lte(periods.startsAt, instant), gt(periods.endsAt, instant))),
-    lock,
-  );
+  return periodRow(db, { at: instant }, lock);
 }
 
 export type Assignment =
