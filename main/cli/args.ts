@@ -11,3 +11,18 @@ export function cliArgs<T extends ParseArgsOptionsConfig>(options: T, argv = pro
     process.exit(2);
   }
 }
+
+/**
+ * Runs a CLI's main and ends the process with its exit code. Exiting explicitly matters: the
+ * embedded server's module registers async-exit-hook on `beforeExit`, which ends the process with
+ * status 0 whatever `process.exitCode` says (a FAILED bench metric used to exit 0 that way).
+ */
+export function runMain(main: () => Promise<void>, onError: (e: unknown) => void) {
+  main().then(
+    () => process.exit(process.exitCode ?? 0),
+    (e) => {
+      onError(e);
+      process.exit(1);
+    },
+  );
+}

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { projectRoot } from '../db/paths';
 import { startCluster } from '../db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase } from '../db/client';
-import { cliArgs } from './args';
+import { cliArgs, runMain } from './args';
 import { resetDemoData } from './seed';
 import { metrics } from './bench/metrics';
 import type { BenchContext, Metric, MetricResult } from './bench/types';
@@ -244,8 +244,5 @@ async function main() {
 }
 
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
-  main().catch((e) => {
-    log(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(1);
-  });
+  runMain(main, (e) => log(e instanceof Error ? (e.stack ?? e.message) : String(e)));
 }

@@ -14,7 +14,7 @@ import { referenceEdgesSql } from '../db/references';
 import { defaultBaseDir, startCluster, type ClusterInfo } from '../db/embedded';
 import { ensureInitialPlan } from '../services/plan/initial';
 import { seedDemoNetwork } from '../services/seed/generate';
-import { cliArgs } from './args';
+import { cliArgs, runMain } from './args';
 
 const log = (m: string) => console.error(`[seed] ${m}`);
 
@@ -143,12 +143,5 @@ async function main() {
 }
 
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
-  // Exit explicitly: the embedded server's exit hook would otherwise end the process with status 0.
-  main().then(
-    () => process.exit(process.exitCode ?? 0),
-    (e) => {
-      log(e instanceof Error ? e.message : String(e));
-      process.exit(1);
-    },
-  );
+  runMain(main, (e) => log(e instanceof Error ? e.message : String(e)));
 }

@@ -77,7 +77,8 @@ async function main() {
 
 if (path.resolve(process.argv[1] ?? '') === path.resolve(new URL(import.meta.url).pathname)) {
   main().catch((e) => {
-    log(e instanceof Error ? e.message : String(e));
+    // NNP_DEBUG=1 shows where a start failed; people see the message alone.
+    log(e instanceof Error ? (process.env.NNP_DEBUG ? (e.stack ?? e.message) : e.message) : String(e));
     process.exit(1);
   });
 }

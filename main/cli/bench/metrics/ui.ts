@@ -18,6 +18,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { percentile, round } from '../timing';
 import { BENCH_ADMIN, ensureBenchAdmin } from '../app';
+import { syntheticPeriodFigures } from './economics';
 import { ensureQueue } from './wallet';
 import { projectRoot } from '../../../db/paths';
 
@@ -44,6 +45,7 @@ function benchUrl(ctx: BenchContext): string {
 function ui(ctx: BenchContext): Promise<Ui> {
   shared ??= (async () => {
     await ensureBenchAdmin(ctx);
+    await syntheticPeriodFigures(ctx);
     const child: ChildProcess = spawn(
       process.execPath,
       [path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(projectRoot, 'main', 'cli', 'start.ts'), '--browser', '--no-seed'],
