@@ -67,6 +67,12 @@ export function GenealogyScreen() {
     generation.current++;
     setKids(new Map());
     setExpanded(root ? new Set([root.id]) : new Set());
+    // The root's first page is asked for now, not one render later when the expanded root's effect
+    // runs; loadPage's fetchQuery then joins this request (same key) instead of sending another.
+    if (root) {
+      const input: InputOf<'genealogy.children'> = { memberId: root.id, page: 1, pageSize: CHILD_PAGE, sort, ...(periodKey ? { periodKey } : {}) };
+      void qc.prefetchQuery({ queryKey: ['genealogy.children', input], queryFn: () => call('genealogy.children', input), staleTime: 30_000 });
+    }
   }, [root?.id, periodKey, sort]); // eslint-disable-line react-hooks/exhaustive-deps -- reset on a new root id, not a new root object
 
   const loadPage = useCallback(
