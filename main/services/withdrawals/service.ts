@@ -9,7 +9,7 @@
  * at once are serialised and the second one sees the first one's result.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { payoutBatches, withdrawalPayoutAttempts, withdrawals } from '../../db/schema';
 import type { MutationContext } from '../../kernel/context';
@@ -341,17 +341,23 @@ export function totalsOfRows(rows: Pick<W, 'currency' | 'amount' | 'fee' | 'net'
 export async function rejectWithdrawal(ctx: MutationContext, id: number, reason: string): Promise<WithdrawalRow> {
   const w = await lock(ctx, id);
   if (w.status !== 'pending') throw notIn(w, ['pending'], 'rechazar');
-  const now = ctx.now();
-  // The hold's void and the status change together, in the database (drizzle/0049): the rejecting
-  // person's login may release a hold only this way.
+  return releaseHold(ctx, w, sql`nnp_withdrawal_reject`, reason);
+}
+
+/**
+ * Ends a withdrawal whose hold goes back to the wallet (a rejection, a bounced bank transfer): the
+ * hold's void and the status change are made together by the database function (drizzle/0049,
+ * 0050) — the person's login may release a hold only that way — then audited here.
+ */
+async function releaseHold(ctx: MutationContext, w: W, fn: SQL, reason: string): Promise<WithdrawalRow> {
   try {
-    await ctx.tx.execute(sql`select nnp_withdrawal_reject(${id}, ${reason}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
+    await ctx.tx.execute(sql`select ${fn}(${w.id}, ${reason}, ${ctx.now().toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
   } catch (e) {
     throw mapLedgerError(e);
   }
-  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
-  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
-  return withdrawalRow(ctx.tx, id);
+  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, w.id));
+  await ctx.audit({ entity: 'withdrawal', entityId: w.id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
+  return withdrawalRow(ctx.tx, w.id);
 }
 
 /** Settlement: the hold becomes a debit of the wallet, then moves to the clearing account (net) and fee income (fee). */
@@ -657,16 +663,7 @@ export async function markBankFailed(ctx: MutationContext, id: number, reason: s
     if (w.status === 'processing') throw AppError.of('CONFLICT', 'withdrawal.stripeOwned', { id }, { id, payoutMethod: w.payoutMethod });
     throw notIn(w, ['processing'], 'marcar como fallido');
   }
-  const now = ctx.now();
-  // The hold's void and the failure together, in the database (drizzle/0050), as for a rejection.
-  try {
-    await ctx.tx.execute(sql`select nnp_withdrawal_bank_failed(${id}, ${reason}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
-  } catch (e) {
-    throw mapLedgerError(e);
-  }
-  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
-  await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
-  return withdrawalRow(ctx.tx, id);
+  return releaseHold(ctx, w, sql`nnp_withdrawal_bank_failed`, reason);
 }
 
 // ---------------------------------------------------------------------------------------------

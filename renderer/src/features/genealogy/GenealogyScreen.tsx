@@ -63,25 +63,29 @@ export function GenealogyScreen() {
   const [expanded, setExpanded] = useState<Set<number>>(new Set());
   const [kids, setKids] = useState<Map<number, Kids>>(new Map());
   const generation = useRef(0);
+  /** One page of a member's recruits in the current order and period, as a cached query. */
+  const childrenQuery = useCallback(
+    (parent: number, page: number) => {
+      const input: InputOf<'genealogy.children'> = { memberId: parent, page, pageSize: CHILD_PAGE, sort, ...(periodKey ? { periodKey } : {}) };
+      return { queryKey: ['genealogy.children', input], queryFn: () => call('genealogy.children', input), staleTime: 30_000 };
+    },
+    [sort, periodKey],
+  );
   useEffect(() => {
     generation.current++;
     setKids(new Map());
     setExpanded(root ? new Set([root.id]) : new Set());
     // The root's first page is asked for now, not one render later when the expanded root's effect
     // runs; loadPage's fetchQuery then joins this request (same key) instead of sending another.
-    if (root) {
-      const input: InputOf<'genealogy.children'> = { memberId: root.id, page: 1, pageSize: CHILD_PAGE, sort, ...(periodKey ? { periodKey } : {}) };
-      void qc.prefetchQuery({ queryKey: ['genealogy.children', input], queryFn: () => call('genealogy.children', input), staleTime: 30_000 });
-    }
+    if (root) void qc.prefetchQuery(childrenQuery(root.id, 1));
   }, [root?.id, periodKey, sort]); // eslint-disable-line react-hooks/exhaustive-deps -- reset on a new root id, not a new root object
 
   const loadPage = useCallback(
     async (parent: number, page: number) => {
       const gen = generation.current;
       setKids((m) => new Map(m).set(parent, { ...(m.get(parent) ?? { rows: [], total: 0, pages: 0 }), loading: true, error: undefined }));
-      const input: InputOf<'genealogy.children'> = { memberId: parent, page, pageSize: CHILD_PAGE, sort, ...(periodKey ? { periodKey } : {}) };
       try {
-        const r = await qc.fetchQuery({ queryKey: ['genealogy.children', input], queryFn: () => call('genealogy.children', input), staleTime: 30_000 });
+        const r = await qc.fetchQuery(childrenQuery(parent, page));
         if (gen !== generation.current) return;
         setKids((m) => {
           const prev = m.get(parent) ?? { rows: [], total: 0, pages: 0, loading: false };
@@ -93,7 +97,7 @@ export function GenealogyScreen() {
         setKids((m) => new Map(m).set(parent, { ...(m.get(parent) ?? { rows: [], total: 0, pages: 0 }), loading: false, error: e as AppError }));
       }
     },
-    [qc, sort, periodKey],
+    [qc, childrenQuery],
   );
 
   // Every expanded node whose first page is not there yet gets it.
