@@ -9,14 +9,8 @@ CREATE OR REPLACE FUNCTION public.nnp_withdrawal_bank_failed(p_id bigint, p_reas
 AS $function$
 DECLARE
   w withdrawals%ROWTYPE;
-  who uuid := p_staff;
+  who uuid := nnp_money_staff(p_staff, 'only admin and finance mark bank transfers failed');
 BEGIN
-  IF session_user::text <> current_user::text AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
-    who := nnp_session_staff_id();
-    IF who IS NULL OR NOT (pg_has_role(session_user, 'nnp_admin', 'MEMBER') OR pg_has_role(session_user, 'nnp_finance', 'MEMBER')) THEN
-      RAISE EXCEPTION 'only admin and finance mark bank transfers failed' USING ERRCODE = '42501';
-    END IF;
-  END IF;
   IF p_reason IS NULL OR length(btrim(p_reason)) < 3 THEN
     RAISE EXCEPTION 'a failed transfer needs a reason' USING ERRCODE = '23514';
   END IF;

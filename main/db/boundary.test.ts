@@ -357,6 +357,8 @@ describe('four eyes on money, checked by the database: an approval from outside 
     ).toBe('42501');
     expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, '', now(), null)`)).toBe('23514');
     expect(await refusal(as(LOGINS.support), `select nnp_withdrawal_reject(${w}, 'no procede', now(), null)`)).toBe('42501');
+    // The shared caller check (0055) is the functions' own, not callable by a staff login.
+    expect(await refusal(admin, `select nnp_money_staff('${ids.finanzas}', 'x')`)).toBe('42501');
     // In someone else's name: the function puts the caller's own account.
     expect(await refusal(admin, `select nnp_withdrawal_reject(${w}, 'Datos bancarios dudosos', now(), '${ids.finanzas}')`)).toBeNull();
     const [r] = await t.database
