@@ -34,6 +34,11 @@ export const memberPeriodEarnings = pgTable(
     memberId: bigint('member_id', { mode: 'number' }).notNull(),
     paidAsRank: smallint('paid_as_rank').notNull(),
     earnedMxn: numeric('earned_mxn', { precision: 18, scale: 2 }).notNull(),
+    // The same amount in integer cents, kept by the database: the disclosure report sums millions of
+    // these, and a bigint sum is a third cheaper than casting each numeric (drizzle/0056).
+    earnedCents: bigint('earned_cents', { mode: 'number' })
+      .notNull()
+      .generatedAlwaysAs(sql`(earned_mxn * 100)::bigint`),
   },
   (t) => [primaryKey({ columns: [t.periodId, t.memberId] })],
 );

@@ -89,7 +89,6 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
   const { from, to, periods } = await disclosurePeriods(db, range);
   let built = 0;
   for (const p of periods) if ((await ensureEarnings(db, p)).built) built++;
-  const ids = sql.raw(`array[${periods.map((p) => p.id).join(',')}]::int[]`);
   const end = periods.at(-1)!.endsAt.toISOString();
   // Every member enrolled by the range's end (a scan of the members table): asked first, on its own
   // connection when db is a pool, so it runs while the per-member sums are built.
@@ -97,10 +96,25 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
   allMembers.catch(() => {});
   const out = await db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '256MB'`);
-    // Cents as bigint, not numeric: the per-member sum over every row of the range is the report's
-    // main cost, and an integer sum (and sort) is a third cheaper than a numeric one; exact either way.
+    // The per-member sum over every row of the range is the report's main cost. Each period's rows
+    // come in member order from the primary key (period_id, member_id), so the periods are merged in
+    // member order and summed as they stream (Merge Append → GroupAggregate), over integer cents
+    // (earned_cents, kept by the database) rather than numerics: at 1M members × 12 periods 1.8 s,
+    // where a hash aggregate over a million groups took 4–5 s (cache misses) and a parallel sort
+    // no less. The planner prefers the hash, so it is told not to, for this statement only.
+    await tx.execute(sql`set local enable_hashagg = off`);
+    await tx.execute(sql`set local enable_sort = off`);
+    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    const perPeriod = sql.join(
+      periods.map((p) => sql`(select member_id, paid_as_rank, earned_cents from member_period_earnings where period_id = ${p.id} order by member_id)`),
+      sql` union all `,
+    );
     await tx.execute(sql`create temp table disc on commit drop as
-      select member_id, max(paid_as_rank)::int as rank, sum((earned_mxn * 100)::bigint) as cents from member_period_earnings where period_id = any(${ids}) group by member_id`);
+      select member_id, max(paid_as_rank)::int as rank, sum(earned_cents)::bigint as cents
+      from (${perPeriod}) e group by member_id`);
+    await tx.execute(sql`reset enable_hashagg`);
+    await tx.execute(sql`reset enable_sort`);
+    await tx.execute(sql`reset max_parallel_workers_per_gather`);
     const groups = await q<{ rank: number; n: number; earners: number; neg: number; zero: number; total: string; max: string | null }>(
       tx,
       sql`
@@ -138,15 +152,29 @@ export async function disclosureReport(db: DbOrTx, range: { from?: string; to?: 
     }
     const values = new Map<string, string>();
     if (wanted.length) {
-      const list = sql.raw(wanted.map((w) => `(${w.rank},${w.pos})`).join(','));
-      const rows = await q<{ rank: number; rn: number; earned: string }>(
+      // The k-th smallest explicit value of a rank (0-based) through percentile_disc, which sorts each
+      // rank's cents as plain bigints (a datum sort: 0.5 s for a million, where a row_number() window
+      // over (rank, cents) took 1.4 s). percentile_disc(f) returns the ⌈f·n⌉-th value; f = (k + ½)/n
+      // lands on k + 1 whatever the float's last bit.
+      const byGroup = new Map<number, number[]>();
+      for (const w of wanted) byGroup.set(w.rank, [...(byGroup.get(w.rank) ?? []), w.pos]);
+      const fractions = sql.join(
+        [...byGroup].map(([rank, pos]) => {
+          const n = byRank.get(rank)!.n;
+          return sql.raw(`when ${rank} then array[${pos.map((k) => String((k + 0.5) / n)).join(',')}]::float8[]`);
+        }),
+        sql` `,
+      );
+      const rows = await q<{ rank: number; cents: string[] }>(
         tx,
         sql`
-        select rank, rn::int as rn, ${mxn(sql`cents`)} as earned from (
-          select rank, cents, row_number() over (partition by rank order by cents) - 1 as rn from disc) x
-        where (rank, rn) in (${list})`,
+        select rank, percentile_disc(case rank ${fractions} end) within group (order by cents)::text[] as cents
+        from disc where rank = any(${sql.raw(`array[${[...byGroup.keys()].join(',')}]::int[]`)}) group by rank`,
       );
-      for (const r of rows) values.set(`${r.rank}:${r.rn}`, r.earned);
+      for (const r of rows) {
+        const pos = byGroup.get(r.rank)!;
+        pos.forEach((k, i) => values.set(`${r.rank}:${k}`, new Decimal(r.cents[i]!).div(100).toFixed(2)));
+      }
     }
     const valueAt = (rank: number, k: number) => {
       const e = plan.get(rank)!;

@@ -1,0 +1,1 @@
+ALTER TABLE "member_period_earnings" ADD COLUMN "earned_cents" bigint GENERATED ALWAYS AS ((earned_mxn * 100)::bigint) STORED NOT NULL;
