@@ -96,99 +96,17 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   // One buffer for the per-member columns (see arena.ts); sized for everything below.
   const arena = new Arena(n * 176 + 1024);
 
-  // ---- members -------------------------------------------------------------------------------
-  const ids: string[] = new Array<string>(n);
-  const memberIndex = new IdIndex(ids, n);
-  for (let i = 0; i < n; i++) {
-    const id = members[i]!.id;
-    if (typeof id !== 'string' || id.length === 0) throw invalid(`member #${i} has no id`);
-    ids[i] = id;
-    if (memberIndex.add(i) >= 0) throw new EngineInputError('DUPLICATE_MEMBER', `member ${id} is listed twice`, { member: id });
-  }
-  const indexOfId = (id: unknown): number => (typeof id === 'string' ? memberIndex.get(id) : -1);
-  const parent = arena.i32(n);
-  const cur = arena.u8(n);
-  const career = arena.u8(n);
-  const usedCurrency = new Uint8Array(NCUR);
-  for (let i = 0; i < n; i++) {
-    const m = members[i]!;
-    const sponsor = m.sponsorId;
-    if (sponsor === null || sponsor === undefined) parent[i] = -1;
-    else {
-      const hint = m.sponsorIndex;
-      const p = hint !== undefined && ids[hint] === sponsor ? hint : indexOfId(sponsor);
-      if (p < 0) throw new UnknownSponsorError(m.id, String(sponsor));
-      parent[i] = p;
-    }
-    const c = currencyIndexOfCountry(m.country);
-    if (c < 0) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(m.country)}`);
-    cur[i] = c;
-    usedCurrency[c] = 1;
-    const cr = m.careerRank;
-    if (!Number.isInteger(cr) || cr < 0 || cr > MAX_RANK) throw invalid(`member ${m.id} has an invalid career rank ${cr}`);
-    career[i] = cr;
-    const lp = m.loyaltyPoints;
-    if (!Number.isInteger(lp) || lp < 0) throw invalid(`member ${m.id} has invalid loyalty points ${lp}`);
-  }
+  // ---- members and sponsor tree (the same for every plan: kept per members array, see memberTree)
+  const tree = memberTree(members, arena, phase);
+  const { ids, parent, cur, career, usedCurrency, order, depth, dfs, dfsPos } = tree;
+  const indexOfId = (id: unknown): number => (typeof id === 'string' ? tree.memberIndex.get(id) : -1);
 
-  phase('members');
   // ---- plan and exchange rates ---------------------------------------------------------------
   const cp = compilePlan(plan, input.rates, usedCurrency);
   const { rankPv, rankPvg, uniDepth, isInfRank, levelCount, kitIndex, kitPvH, kitTravelPts } = cp;
   const { directoF, uniF, infF, rapidoF, rapidoLevels, matchRates, matchF, maxMatchLevel } = cp;
 
   phase('plan');
-  // ---- sponsor tree: breadth-first order, depth, cycle detection ------------------------------
-  const childStart = arena.i32(n + 1);
-  for (let i = 0; i < n; i++) {
-    const p = parent[i]!;
-    if (p >= 0) childStart[p + 1]!++;
-  }
-  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
-  const childList = arena.i32(n);
-  const order = arena.i32(n);
-  {
-    // `order` doubles as the fill cursor before it holds the breadth-first order.
-    order.set(childStart.subarray(0, n));
-    for (let i = 0; i < n; i++) {
-      const p = parent[i]!;
-      if (p >= 0) childList[order[p]!++] = i;
-    }
-  }
-  const depth = arena.i32(n);
-  let qlen = 0;
-  for (let i = 0; i < n; i++) if (parent[i]! < 0) order[qlen++] = i;
-  for (let h = 0; h < qlen; h++) {
-    const v = order[h]!;
-    const d = depth[v]! + 1;
-    for (let k = childStart[v]!, e = childStart[v + 1]!; k < e; k++) {
-      const c = childList[k]!;
-      depth[c] = d;
-      order[qlen++] = c;
-    }
-  }
-  if (qlen < n) throw new SponsorCycleError(findCycle(parent, order, qlen, ids));
-  // Depth-first preorder: members of a subtree are consecutive, so walking the sponsor lines
-  // of members (or of orders sorted by buyer) in this order keeps the shared upline in cache.
-  const dfs = arena.i32(n);
-  const dfsPos = arena.i32(n);
-  {
-    const stack = arena.i32(n);
-    let t = 0;
-    for (let r = 0; r < n; r++) {
-      if (parent[r]! >= 0) continue;
-      let sp = 0;
-      stack[sp++] = r;
-      while (sp > 0) {
-        const v = stack[--sp]!;
-        dfsPos[v] = t;
-        dfs[t++] = v;
-        for (let k = childStart[v + 1]! - 1, e = childStart[v]!; k >= e; k--) stack[sp++] = childList[k]!;
-      }
-    }
-  }
-
-  phase('tree');
   // ---- orders: period filter, volumes, loyalty -----------------------------------------------
   const orders = input.orders;
   const no = orders.length;
@@ -317,7 +235,8 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   const MATCHED = 256;
   // Lines an order of member v can produce at most: its uninivel upline (levels within the
   // table whose rank opens them, every earning Embajador deeper), counted once per member.
-  const uniLinesOf = childList; // reused: the child lists are no longer needed
+  // Its own column, not the child lists' (the member tree is kept for the next run: memberTree).
+  const uniLinesOf = arena.i32(n);
   let memberLines = 0;
   for (let t = 0; t < n; t++) {
     const v = dfs[t]!;
@@ -594,6 +513,131 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
     new ProgramTable(ctx, cashback, loyaltyPoints, loyaltyGift, carPaidAfter, travelScaled, travelScale, travelOverride),
     previousPaidAs,
   );
+}
+
+/** A members array's ids, sponsor tree and per-member inputs: what a run computes before the plan. */
+interface MemberTree {
+  readonly members: readonly EngineInput['members'][number][];
+  readonly ids: string[];
+  readonly memberIndex: IdIndex;
+  readonly parent: Int32Array;
+  readonly cur: Uint8Array;
+  readonly career: Uint8Array;
+  readonly usedCurrency: Uint8Array;
+  readonly childStart: Int32Array;
+  readonly childList: Int32Array;
+  readonly order: Int32Array;
+  readonly depth: Int32Array;
+  readonly dfs: Int32Array;
+  readonly dfsPos: Int32Array;
+}
+
+/**
+ * The tree of the last members arrays run, by identity: a plan simulation runs the engine twice over
+ * one load (the plan in force, then the draft), and the members' index, sponsor tree and orders do
+ * not depend on the plan (1–1.5 s of a run at 1M members). A member object replaced in the array
+ * since is seen (each element is compared). A run only reads these columns, never writes them.
+ */
+const trees = new WeakMap<readonly unknown[], MemberTree>();
+
+function memberTree(members: EngineInput['members'], arena: Arena, phase: (name: string) => void): MemberTree {
+  const n = members.length;
+  const kept = trees.get(members);
+  if (kept && kept.members.length === n && kept.members.every((m, i) => m === members[i])) {
+    phase('members');
+    phase('tree');
+    return kept;
+  }
+  // ---- members -------------------------------------------------------------------------------
+  const ids: string[] = new Array<string>(n);
+  const memberIndex = new IdIndex(ids, n);
+  for (let i = 0; i < n; i++) {
+    const id = members[i]!.id;
+    if (typeof id !== 'string' || id.length === 0) throw invalid(`member #${i} has no id`);
+    ids[i] = id;
+    if (memberIndex.add(i) >= 0) throw new EngineInputError('DUPLICATE_MEMBER', `member ${id} is listed twice`, { member: id });
+  }
+  const indexOfId = (id: unknown): number => (typeof id === 'string' ? memberIndex.get(id) : -1);
+  const parent = arena.i32(n);
+  const cur = arena.u8(n);
+  const career = arena.u8(n);
+  const usedCurrency = new Uint8Array(NCUR);
+  for (let i = 0; i < n; i++) {
+    const m = members[i]!;
+    const sponsor = m.sponsorId;
+    if (sponsor === null || sponsor === undefined) parent[i] = -1;
+    else {
+      const hint = m.sponsorIndex;
+      const p = hint !== undefined && ids[hint] === sponsor ? hint : indexOfId(sponsor);
+      if (p < 0) throw new UnknownSponsorError(m.id, String(sponsor));
+      parent[i] = p;
+    }
+    const c = currencyIndexOfCountry(m.country);
+    if (c < 0) throw invalid(`member ${m.id} has an unknown country ${JSON.stringify(m.country)}`);
+    cur[i] = c;
+    usedCurrency[c] = 1;
+    const cr = m.careerRank;
+    if (!Number.isInteger(cr) || cr < 0 || cr > MAX_RANK) throw invalid(`member ${m.id} has an invalid career rank ${cr}`);
+    career[i] = cr;
+    const lp = m.loyaltyPoints;
+    if (!Number.isInteger(lp) || lp < 0) throw invalid(`member ${m.id} has invalid loyalty points ${lp}`);
+  }
+
+  phase('members');
+  // ---- sponsor tree: breadth-first order, depth, cycle detection ------------------------------
+  const childStart = arena.i32(n + 1);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i]!;
+    if (p >= 0) childStart[p + 1]!++;
+  }
+  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
+  const childList = arena.i32(n);
+  const order = arena.i32(n);
+  {
+    // `order` doubles as the fill cursor before it holds the breadth-first order.
+    order.set(childStart.subarray(0, n));
+    for (let i = 0; i < n; i++) {
+      const p = parent[i]!;
+      if (p >= 0) childList[order[p]!++] = i;
+    }
+  }
+  const depth = arena.i32(n);
+  let qlen = 0;
+  for (let i = 0; i < n; i++) if (parent[i]! < 0) order[qlen++] = i;
+  for (let h = 0; h < qlen; h++) {
+    const v = order[h]!;
+    const d = depth[v]! + 1;
+    for (let k = childStart[v]!, e = childStart[v + 1]!; k < e; k++) {
+      const c = childList[k]!;
+      depth[c] = d;
+      order[qlen++] = c;
+    }
+  }
+  if (qlen < n) throw new SponsorCycleError(findCycle(parent, order, qlen, ids));
+  // Depth-first preorder: members of a subtree are consecutive, so walking the sponsor lines
+  // of members (or of orders sorted by buyer) in this order keeps the shared upline in cache.
+  const dfs = arena.i32(n);
+  const dfsPos = arena.i32(n);
+  {
+    const stack = arena.i32(n);
+    let t = 0;
+    for (let r = 0; r < n; r++) {
+      if (parent[r]! >= 0) continue;
+      let sp = 0;
+      stack[sp++] = r;
+      while (sp > 0) {
+        const v = stack[--sp]!;
+        dfsPos[v] = t;
+        dfs[t++] = v;
+        for (let k = childStart[v + 1]! - 1, e = childStart[v]!; k >= e; k--) stack[sp++] = childList[k]!;
+      }
+    }
+  }
+
+  phase('tree');
+  const tree: MemberTree = { members: members.slice(), ids, memberIndex, parent, cur, career, usedCurrency, childStart, childList, order, depth, dfs, dfsPos };
+  trees.set(members, tree);
+  return tree;
 }
 
 const CI_MX = CUR_INDEX[CURRENCY_OF_COUNTRY.MX]!;

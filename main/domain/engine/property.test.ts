@@ -214,6 +214,22 @@ describe('fast engine == reference calculator', () => {
     expect(lines).toBeGreaterThan(10_000);
   }, 180_000);
 
+  it('a second run over the same members array (a simulation: the plan in force, then a draft) equals a run over fresh members', () => {
+    fc.assert(
+      fc.property(inputArb, fc.nat(), (input, pick) => {
+        const fresh = (i: EngineInput): EngineInput => ({ ...i, members: i.members.map((m) => ({ ...m })) });
+        computePeriod(input);
+        expect(canonical(computePeriod({ ...input, plan: PLAN_ODD }))).toEqual(canonical(computePeriod(fresh({ ...input, plan: PLAN_ODD }))));
+        // A member object replaced in the same array since the last run is seen.
+        const members = input.members as EngineMember[];
+        const k = pick % members.length;
+        members[k] = { ...members[k]!, careerRank: (members[k]!.careerRank + 3) % 9 };
+        expect(canonical(computePeriod(input))).toEqual(canonical(computePeriod(fresh(input))));
+      }),
+      { numRuns: 300 },
+    );
+  }, 120_000);
+
   it('on deep chains (Unilevel Infinito beyond level 9)', () => {
     const deep = fc
       .record({

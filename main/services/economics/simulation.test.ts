@@ -11,7 +11,10 @@ import { waitForRun } from '../periods/close';
 import { periodByKey } from '../periods/lookup';
 import { LINE_TYPE_BY_CODE } from '../../domain/engine';
 import { Decimal } from '../../domain/money';
-import { computeSimulation } from './simulation';
+import { computeSimulation, salesOfLoaded } from './simulation';
+import { salesFigures } from './payout';
+import { periodRates } from '../commissions/run';
+import { versionInForce } from '../plan/versions';
 
 let t: TestApp;
 let draftId: number;
@@ -139,6 +142,37 @@ describe('a draft plan tried on a real period', () => {
     const s = await waitSimulation(started.id);
     expect(s.status).toBe('done');
     expect(s.result!.periodKey).toBe('2026-12');
+  });
+
+  it("the open period's VN from the orders it loaded equals the SQL sums (salesFigures): each order at the rate, rounded half-up to the cent", async () => {
+    // Rates with decimals that round: 0.05 USD × 17.3450 = 0.86725 → 0.87; 0.01 COP × 0.004321 → 0.00.
+    await t.database.sql`insert into exchange_rates (currency, rate_to_mxn, effective_from) values
+      ('USD', '17.3450', '2026-11-30T00:00:00Z'), ('COP', '0.004321', '2026-11-30T00:00:00Z'), ('DOP', '0.3150', '2026-11-30T00:00:00Z')`;
+    const periods = new Map((await t.database.sql<{ key: string; id: number }[]>`select key, id from periods`).map((p) => [p.key, Number(p.id)]));
+    await insertOrders(t.database.sql, periods, [
+      { memberId: 2, periodKey: '2026-12', pv: '100', vn: '1234.56' },
+      { memberId: 3, periodKey: '2026-12', pv: '1670', vn: '0', kitPv: '1670' },
+      { memberId: 4, periodKey: '2026-12', pv: '1770', vn: '99.99', kitPv: '1670' },
+      { memberId: 11, periodKey: '2026-12', pv: '10', vn: '0.05', currency: 'USD', country: 'US' },
+      { memberId: 11, periodKey: '2026-12', pv: '10', vn: '80.15', currency: 'USD', country: 'US' },
+      { memberId: 10, periodKey: '2026-12', pv: '10', vn: '0.01', currency: 'COP', country: 'CO' },
+      { memberId: 10, periodKey: '2026-12', pv: '10', vn: '250001.99', currency: 'COP', country: 'CO' },
+      { memberId: 5, periodKey: '2026-12', pv: '10', vn: '5', status: 'pending' },
+    ]);
+    const period = (await periodByKey(t.database.db, '2026-12'))!;
+    const rates = await periodRates(t.database.db, period);
+    expect(rates.USD).toBe('17.345000');
+    const { loaded } = await computeSimulation(t.database.db, period, (await versionInForce(t.database.db, period.key)).figures);
+    const fromLoad = salesOfLoaded(loaded, rates);
+    expect(fromLoad).not.toBeNull();
+    const fromSql = await salesFigures(t.database.db, period);
+    expect(fromLoad).toEqual(fromSql);
+    // The hand sums: MXN 1234.56 + 99.99 (the kit half of the mixed order carries no VN), three orders.
+    expect(fromSql.find((x) => x.currency === 'MXN')).toMatchObject({ vn: '1334.55', vnMxn: '1334.55', orders: 3 });
+    // 0.05 × 17.345 = 0.86725 → 0.87; 80.15 × 17.345 = 1390.20175 → 1390.20.
+    expect(fromSql.find((x) => x.currency === 'USD')).toMatchObject({ vn: '80.20', vnMxn: '1391.07', orders: 2 });
+    // 0.01 × 0.004321 → 0.00; 250001.99 × 0.004321 = 1080.258598… → 1080.26.
+    expect(fromSql.find((x) => x.currency === 'COP')).toMatchObject({ vn: '250002.00', vnMxn: '1080.26', orders: 2 });
   });
 
   it('one at a time per admin (CONFLICT); cancelled when queued; finance reads but may not run; a published version or an inconsistent draft is refused', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_paid_period_idx" ON "orders" USING btree ("period_id","id") WHERE "orders"."status" = 'paid';
