@@ -1,7 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const ADMIN_PASSWORD = process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password';
@@ -107,7 +108,10 @@ export function ownAppInstance(portOffset: number, env: Record<string, string> =
   let server: ChildProcess | null = null;
   test.beforeAll(async () => {
     test.setTimeout(300_000);
-    server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], { stdio: 'ignore', detached: true, env: { ...process.env, ...env } });
+    // Its output goes to a file, shown when it does not start (a start that fails says why).
+    const log = path.join(os.tmpdir(), `nnp-e2e-serve-${port}.log`);
+    const out = openSync(log, 'w');
+    server = spawn('npx', ['tsx', 'e2e/serve.ts', '--port', String(port)], { stdio: ['ignore', out, out], detached: true, env: { ...process.env, ...env } });
     const until = Date.now() + 280_000;
     for (;;) {
       try {
@@ -115,7 +119,11 @@ export function ownAppInstance(portOffset: number, env: Record<string, string> =
       } catch {
         /* not up yet */
       }
-      if (Date.now() > until) throw new Error(`the app did not start on ${base}`);
+      const ended = server.exitCode !== null || server.signalCode !== null;
+      if (ended || Date.now() > until)
+        throw new Error(
+          `the app ${ended ? 'ended before it started' : 'did not start'} on ${base}; its output (${log}) ends:\n${readFileSync(log, 'utf8').slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
   });
