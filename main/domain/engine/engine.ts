@@ -107,82 +107,9 @@ function run(input: EngineInput, options: EngineOptions): PeriodResult {
   const { directoF, uniF, infF, rapidoF, rapidoLevels, matchRates, matchF, maxMatchLevel } = cp;
 
   phase('plan');
-  // ---- orders: period filter, volumes, loyalty -----------------------------------------------
-  const orders = input.orders;
-  const no = orders.length;
-  const pv = arena.f64(n); // hundredths
-  const vn = arena.f64(n); // cents
-  const loyaltyQualified = arena.u8(n);
-  const orderArena = new Arena(no * 20 + 64);
-  const orderAmount = orderArena.f64(no); // VN cents (product) or -1 - kit index (kit)
-  const inPeriod = orderArena.i32(no);
-  const orderBuyer = orderArena.i32(no);
-  const periodOrderIds: string[] = [];
-  const orderIndex = new IdIndex(periodOrderIds, Math.min(no, 1 << 22));
-  let np = 0;
-  let totalPv = 0;
-  let totalVn = 0;
-  for (let k = 0; k < no; k++) {
-    const o = orders[k]!;
-    const hint = o.memberIndex;
-    const b = hint !== undefined && ids[hint] === o.member ? hint : indexOfId(o.member);
-    if (b < 0) {
-      throw new EngineInputError('UNKNOWN_MEMBER', `order ${o.id} belongs to an unknown member ${o.member}`, {
-        order: o.id,
-        member: o.member,
-      });
-    }
-    const isKit = o.kind === 'kit';
-    if (!isKit && o.kind !== 'product') throw invalid(`order ${o.id} has an unknown kind ${JSON.stringify(o.kind)}`);
-    let kit = -1;
-    if (isKit) {
-      const ki = o.sku === undefined || o.sku === null ? undefined : kitIndex.get(o.sku);
-      if (ki === undefined) throw new UnknownKitSkuError(o.id, o.sku);
-      kit = ki;
-    }
-    const at = o.paidAt;
-    let paid: number;
-    if (at instanceof Date) paid = at.getTime();
-    else {
-      try {
-        paid = toEpochMs(at);
-      } catch {
-        throw invalid(`order ${o.id} has an invalid paidAt ${JSON.stringify(at)}`);
-      }
-    }
-    if (!(paid >= startMs && paid < endMs)) {
-      if (Number.isNaN(paid)) throw invalid(`order ${o.id} has an invalid paidAt`);
-      continue;
-    }
-    if (typeof o.id !== 'string' || o.id.length === 0) throw invalid(`order #${k} has no id`);
-    if (o.currency !== CURRENCIES[cur[b]!]) {
-      throw new EngineInputError('ORDER_CURRENCY_MISMATCH', `order ${o.id} is in ${o.currency} but its buyer ${o.member} pays in ${CURRENCIES[cur[b]!]}`, {
-        order: o.id,
-        currency: o.currency,
-      });
-    }
-    const opv = parseScaled(o.pv, PV_SCALE);
-    if (Number.isNaN(opv)) throw invalid(`order ${o.id} has an invalid pv ${JSON.stringify(o.pv)}`);
-    const ovn = parseScaled(o.vn, 2);
-    if (Number.isNaN(ovn)) throw invalid(`order ${o.id} has an invalid vn ${JSON.stringify(o.vn)}`);
-    pv[b] = pv[b]! + opv;
-    totalPv += opv;
-    if (paid < loyaltyCutoffMs) loyaltyQualified[b] = 1;
-    inPeriod[np] = k;
-    orderBuyer[np] = b;
-    periodOrderIds.push(o.id);
-    if (orderIndex.add(np) >= 0) throw new EngineInputError('DUPLICATE_ORDER', `order ${o.id} is listed twice`, { order: o.id });
-    if (isKit) orderAmount[np] = -1 - kit;
-    else {
-      vn[b] = vn[b]! + ovn;
-      totalVn += ovn;
-      orderAmount[np] = ovn;
-    }
-    np++;
-  }
-  if (totalPv > MAX_SAFE) throw overflow('total PV');
-  if (totalVn > MAX_SAFE) throw overflow('total VN');
-
+  // ---- orders: period filter, volumes, loyalty (kept per orders array for the next run, see periodOrders)
+  const po = periodOrders(input.orders, tree, kitIndex, startMs, endMs, loyaltyCutoffMs, arena);
+  const { orders, pv, vn, loyaltyQualified, orderArena, orderAmount, inPeriod, orderBuyer, np } = po;
   phase('orders');
   // ---- PVG (one reverse pass), paid-as and career ranks --------------------------------------
   const pvg = arena.f64(n);
@@ -638,6 +565,134 @@ function memberTree(members: EngineInput['members'], arena: Arena, phase: (name:
   const tree: MemberTree = { members: members.slice(), ids, memberIndex, parent, cur, career, usedCurrency, childStart, childList, order, depth, dfs, dfsPos };
   trees.set(members, tree);
   return tree;
+}
+
+/** The period's orders as a run reads them: what the orders phase leaves for the rest of the run. */
+interface PeriodOrders {
+  readonly orders: EngineInput['orders'];
+  readonly tree: MemberTree;
+  /** What else the phase read: the period, the loyalty cut-off, the plan's kits (sku → index). */
+  readonly key: string;
+  readonly objects: readonly unknown[];
+  readonly pv: Float64Array;
+  readonly vn: Float64Array;
+  readonly loyaltyQualified: Uint8Array;
+  readonly orderArena: Arena;
+  readonly orderAmount: Float64Array;
+  readonly inPeriod: Int32Array;
+  readonly orderBuyer: Int32Array;
+  readonly np: number;
+}
+
+/** As `trees`, for the orders: the second run of a simulation reuses them when its plan's kits and loyalty day are the same. */
+const periodOrdersKept = new WeakMap<readonly unknown[], PeriodOrders>();
+
+function periodOrders(
+  input: EngineInput['orders'],
+  tree: MemberTree,
+  kitIndex: ReadonlyMap<string, number>,
+  startMs: number,
+  endMs: number,
+  loyaltyCutoffMs: number,
+  arena: Arena,
+): PeriodOrders {
+  const key = `${startMs}|${endMs}|${loyaltyCutoffMs}|${[...kitIndex].join(',')}`;
+  const kept = periodOrdersKept.get(input);
+  if (kept && kept.tree === tree && kept.key === key && kept.objects.length === input.length && kept.objects.every((o, i) => o === input[i])) return kept;
+  const { ids, cur } = tree;
+  const n = ids.length;
+  const indexOfId = (id: unknown): number => (typeof id === 'string' ? tree.memberIndex.get(id) : -1);
+  const orders = input;
+  const no = orders.length;
+  const pv = arena.f64(n); // hundredths
+  const vn = arena.f64(n); // cents
+  const loyaltyQualified = arena.u8(n);
+  const orderArena = new Arena(no * 20 + 64);
+  const orderAmount = orderArena.f64(no); // VN cents (product) or -1 - kit index (kit)
+  const inPeriod = orderArena.i32(no);
+  const orderBuyer = orderArena.i32(no);
+  const periodOrderIds: string[] = [];
+  const orderIndex = new IdIndex(periodOrderIds, Math.min(no, 1 << 22));
+  let np = 0;
+  let totalPv = 0;
+  let totalVn = 0;
+  for (let k = 0; k < no; k++) {
+    const o = orders[k]!;
+    const hint = o.memberIndex;
+    const b = hint !== undefined && ids[hint] === o.member ? hint : indexOfId(o.member);
+    if (b < 0) {
+      throw new EngineInputError('UNKNOWN_MEMBER', `order ${o.id} belongs to an unknown member ${o.member}`, {
+        order: o.id,
+        member: o.member,
+      });
+    }
+    const isKit = o.kind === 'kit';
+    if (!isKit && o.kind !== 'product') throw invalid(`order ${o.id} has an unknown kind ${JSON.stringify(o.kind)}`);
+    let kit = -1;
+    if (isKit) {
+      const ki = o.sku === undefined || o.sku === null ? undefined : kitIndex.get(o.sku);
+      if (ki === undefined) throw new UnknownKitSkuError(o.id, o.sku);
+      kit = ki;
+    }
+    const at = o.paidAt;
+    let paid: number;
+    if (at instanceof Date) paid = at.getTime();
+    else {
+      try {
+        paid = toEpochMs(at);
+      } catch {
+        throw invalid(`order ${o.id} has an invalid paidAt ${JSON.stringify(at)}`);
+      }
+    }
+    if (!(paid >= startMs && paid < endMs)) {
+      if (Number.isNaN(paid)) throw invalid(`order ${o.id} has an invalid paidAt`);
+      continue;
+    }
+    if (typeof o.id !== 'string' || o.id.length === 0) throw invalid(`order #${k} has no id`);
+    if (o.currency !== CURRENCIES[cur[b]!]) {
+      throw new EngineInputError('ORDER_CURRENCY_MISMATCH', `order ${o.id} is in ${o.currency} but its buyer ${o.member} pays in ${CURRENCIES[cur[b]!]}`, {
+        order: o.id,
+        currency: o.currency,
+      });
+    }
+    const opv = parseScaled(o.pv, PV_SCALE);
+    if (Number.isNaN(opv)) throw invalid(`order ${o.id} has an invalid pv ${JSON.stringify(o.pv)}`);
+    const ovn = parseScaled(o.vn, 2);
+    if (Number.isNaN(ovn)) throw invalid(`order ${o.id} has an invalid vn ${JSON.stringify(o.vn)}`);
+    pv[b] = pv[b]! + opv;
+    totalPv += opv;
+    if (paid < loyaltyCutoffMs) loyaltyQualified[b] = 1;
+    inPeriod[np] = k;
+    orderBuyer[np] = b;
+    periodOrderIds.push(o.id);
+    if (orderIndex.add(np) >= 0) throw new EngineInputError('DUPLICATE_ORDER', `order ${o.id} is listed twice`, { order: o.id });
+    if (isKit) orderAmount[np] = -1 - kit;
+    else {
+      vn[b] = vn[b]! + ovn;
+      totalVn += ovn;
+      orderAmount[np] = ovn;
+    }
+    np++;
+  }
+  if (totalPv > MAX_SAFE) throw overflow('total PV');
+  if (totalVn > MAX_SAFE) throw overflow('total VN');
+
+  const out: PeriodOrders = {
+    orders,
+    tree,
+    key,
+    objects: orders.slice(),
+    pv,
+    vn,
+    loyaltyQualified,
+    orderArena,
+    orderAmount,
+    inPeriod,
+    orderBuyer,
+    np,
+  };
+  periodOrdersKept.set(input, out);
+  return out;
 }
 
 const CI_MX = CUR_INDEX[CURRENCY_OF_COUNTRY.MX]!;

@@ -214,10 +214,10 @@ describe('fast engine == reference calculator', () => {
     expect(lines).toBeGreaterThan(10_000);
   }, 180_000);
 
-  it('a second run over the same members array (a simulation: the plan in force, then a draft) equals a run over fresh members', () => {
+  it('a second run over the same members and orders arrays (a simulation: the plan in force, then a draft) equals a run over fresh ones', () => {
     fc.assert(
       fc.property(inputArb, fc.nat(), (input, pick) => {
-        const fresh = (i: EngineInput): EngineInput => ({ ...i, members: i.members.map((m) => ({ ...m })) });
+        const fresh = (i: EngineInput): EngineInput => ({ ...i, members: i.members.map((m) => ({ ...m })), orders: i.orders.map((o) => ({ ...o })) });
         computePeriod(input);
         expect(canonical(computePeriod({ ...input, plan: PLAN_ODD }))).toEqual(canonical(computePeriod(fresh({ ...input, plan: PLAN_ODD }))));
         // A member object replaced in the same array since the last run is seen.
@@ -225,6 +225,13 @@ describe('fast engine == reference calculator', () => {
         const k = pick % members.length;
         members[k] = { ...members[k]!, careerRank: (members[k]!.careerRank + 3) % 9 };
         expect(canonical(computePeriod(input))).toEqual(canonical(computePeriod(fresh(input))));
+        // And an order replaced (its PV doubled) in the same orders array.
+        const orders = input.orders as EngineOrder[];
+        if (orders.length) {
+          const j = pick % orders.length;
+          orders[j] = { ...orders[j]!, pv: String(Number(orders[j]!.pv) * 2) };
+          expect(canonical(computePeriod(input))).toEqual(canonical(computePeriod(fresh(input))));
+        }
       }),
       { numRuns: 300 },
     );
