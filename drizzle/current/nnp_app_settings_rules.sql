@@ -8,9 +8,8 @@ CREATE OR REPLACE FUNCTION public.nnp_app_settings_rules()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-  owner_name text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = TG_RELID);
 BEGIN
-  IF session_user::text = owner_name OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
+  IF nnp_session_is_owner() THEN
     RETURN NEW;
   END IF;
   IF NEW.key IS DISTINCT FROM 'withdrawals.second_approval_threshold_mxn' OR (TG_OP = 'UPDATE' AND OLD.key IS DISTINCT FROM NEW.key) THEN

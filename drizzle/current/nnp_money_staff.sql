@@ -10,7 +10,7 @@ AS $function$
 DECLARE
   who uuid;
 BEGIN
-  IF session_user::text = current_user::text OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
+  IF nnp_session_is_owner() THEN
     RETURN p_staff;
   END IF;
   who := nnp_session_staff_id();

@@ -9,9 +9,8 @@ CREATE OR REPLACE FUNCTION public.nnp_own_name()
 AS $function$
 DECLARE
   me text := session_user;
-  owner_name text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = TG_RELID);
 BEGIN
-  IF me = owner_name OR (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = me) THEN
+  IF public.nnp_session_is_owner() THEN
     RETURN NEW;
   END IF;
   IF NEW.staff_username IS NULL OR public.nnp_login_name(NEW.staff_username) <> me

@@ -8,12 +8,11 @@ CREATE OR REPLACE FUNCTION public.nnp_plan_version_rules()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-  owner_name text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = TG_RELID);
   me uuid;
   p_status text;
   open_key text;
 BEGIN
-  IF session_user::text = owner_name OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
+  IF nnp_session_is_owner() THEN
     RETURN NEW;
   END IF;
   me := nnp_session_staff_id();

@@ -21,7 +21,7 @@ DECLARE
 BEGIN
   -- A staff login's changes are named after its own account: the setting is the app's word, which
   -- a SQL client with that login could set to anyone's name.
-  IF session_user::text <> current_user::text AND NOT coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false) THEN
+  IF NOT nnp_session_is_owner() THEN
     who := (SELECT s.username FROM staff s WHERE s.active AND nnp_login_name(s.username) = session_user::text);
   END IF;
   IF TG_NARGS > 0 THEN

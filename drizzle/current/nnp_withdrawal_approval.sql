@@ -8,8 +8,7 @@ CREATE OR REPLACE FUNCTION public.nnp_withdrawal_approval()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-  owner_name text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = TG_RELID);
-  is_staff boolean := NOT (session_user::text = owner_name OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false));
+  is_staff boolean := NOT nnp_session_is_owner();
   me uuid;
   first_step boolean := OLD.first_approved_by IS NULL AND NEW.first_approved_by IS NOT NULL;
   final_step boolean := OLD.status IS DISTINCT FROM 'approved' AND NEW.status = 'approved';
