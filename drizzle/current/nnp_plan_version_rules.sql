@@ -11,6 +11,7 @@ DECLARE
   me uuid;
   p_status text;
   open_key text;
+  problems text[];
 BEGIN
   IF nnp_session_is_owner() THEN
     RETURN NEW;
@@ -35,6 +36,11 @@ BEGIN
     END IF;
     IF NEW.published_by IS DISTINCT FROM me OR NEW.published_at IS NULL THEN
       RAISE EXCEPTION 'a staff login publishes only in its own name' USING ERRCODE = '42501';
+    END IF;
+    -- What is published is what every later confirmation, volume update and close runs on.
+    problems := nnp_plan_problems(NEW.figures);
+    IF cardinality(problems) > 0 THEN
+      RAISE EXCEPTION 'the figures of plan version % are not a coherent plan: %', NEW.id, array_to_string(problems, '; ') USING ERRCODE = '23514';
     END IF;
   END IF;
   -- Takes effect in the open period or a later one; the period is held until the transaction ends.

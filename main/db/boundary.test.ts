@@ -446,6 +446,12 @@ describe("the plan: a published version never changes; a draft and its publicati
     expect(await refusal(as(LOGINS.finance), insert('draft', ids!.finance))).toBe('42501');
     const publish = (by: string) => `update plan_versions set status = 'published', published_by = '${by}', published_at = now() where id = ${draft.id}`;
     expect(await refusal(admin, publish(ids!.finance))).toBe('42501');
+    // Figures no plan runs on (a 150 % Bono Directo): a draft may hold them, a publication may not.
+    const [before] = await t.database.sql<{ rate: string }[]>`select figures #>> '{directo,rate}' as rate from plan_versions where id = ${draft.id}`;
+    const directo = (r: string) => `update plan_versions set figures = jsonb_set(figures, '{directo,rate}', '"${r}"') where id = ${draft.id}`;
+    expect(await refusal(admin, directo('1.5'))).toBeNull();
+    expect(await refusal(admin, publish(ids!.admin))).toBe('23514');
+    expect(await refusal(admin, directo(before!.rate))).toBeNull();
     // A period that is closed: no plan takes effect in it, from the app or from outside.
     await t.database.sql`insert into periods (key, starts_at, ends_at, status, opened_at, closed_at)
       values ('2031-01', '2031-01-01T06:00:00Z', '2031-02-01T06:00:00Z', 'closed', now(), now())`;
