@@ -17,18 +17,21 @@ export interface StripeSettings {
   maxNetworkRetries: number;
 }
 
-export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
-  const secretKey = env.NNP_STRIPE_SECRET_KEY;
-  if (!secretKey) return null;
+/** Where the SDK talks to and how patiently: everything but the key. */
+function connectionFromEnv(env: NodeJS.ProcessEnv): Omit<StripeSettings, 'secretKey'> {
   const protocol = env.NNP_STRIPE_API_PROTOCOL;
   return {
-    secretKey,
     host: env.NNP_STRIPE_API_HOST || undefined,
     port: env.NNP_STRIPE_API_PORT ? Number(env.NNP_STRIPE_API_PORT) : undefined,
     protocol: protocol === 'http' || protocol === 'https' ? protocol : undefined,
     timeoutMs: Number(env.NNP_STRIPE_TIMEOUT_MS ?? 20_000),
     maxNetworkRetries: Number(env.NNP_STRIPE_MAX_RETRIES ?? 2),
   };
+}
+
+export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
+  const secretKey = env.NNP_STRIPE_SECRET_KEY;
+  return secretKey ? { secretKey, ...connectionFromEnv(env) } : null;
 }
 
 /**
@@ -42,16 +45,8 @@ export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Str
  */
 export function autoshipStripeSettings(role: 'admin' | 'finance' | 'support' | null, env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
   const restricted = env.NNP_STRIPE_RESTRICTED_KEY;
+  if (restricted) return { secretKey: restricted, ...connectionFromEnv(env) };
   const full = stripeSettingsFromEnv(env);
-  if (restricted) {
-    return {
-      ...(full ?? { timeoutMs: Number(env.NNP_STRIPE_TIMEOUT_MS ?? 20_000), maxNetworkRetries: Number(env.NNP_STRIPE_MAX_RETRIES ?? 2) }),
-      secretKey: restricted,
-      host: env.NNP_STRIPE_API_HOST || undefined,
-      port: env.NNP_STRIPE_API_PORT ? Number(env.NNP_STRIPE_API_PORT) : undefined,
-      protocol: env.NNP_STRIPE_API_PROTOCOL === 'http' || env.NNP_STRIPE_API_PROTOCOL === 'https' ? env.NNP_STRIPE_API_PROTOCOL : undefined,
-    };
-  }
   return role === 'support' ? null : full;
 }
 
