@@ -12,7 +12,9 @@ import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
 import { appConfig, createAppRouter, createServices } from '../app';
 import { urlAs } from './staff-connections';
-import { loginPassword, loginRoleName } from '../services/staff/logins';
+import { loginPassword, loginRoleName, scramVerifier } from '../services/staff/logins';
+import { hashPassword } from '../services/auth/password';
+import { hashToken, resolveSession } from '../services/auth/sessions';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { runLedgerCheck } from '../services/ledger/check';
 import { handlers } from '../app/composition';
@@ -287,6 +289,8 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.reject',
       'withdrawals.markFailed',
       'withdrawals.setSettings',
+      'auth.logout',
+      'auth.changePassword',
     ]) {
       expect(names, k).not.toContain(k);
     }
@@ -513,6 +517,56 @@ describe('staff procedures keep the login roles in step', () => {
     await t.must('auth.changePassword', { currentPassword: 'inicial-123456', newPassword: 'mi-clave-propia-2026' }, me.token);
     expect(await refusal(as('nnp_cambia.clave', 'inicial-123456'), 'select 1')).toBe('28P01');
     expect(await refusal(as('nnp_cambia.clave', 'mi-clave-propia-2026'), 'select 1')).toBeNull();
+    // The change ran on the person's own login, which reads no hash: PostgreSQL proved the password.
+    const [a] = await t.database.sql`select db_login from audit_log where action = 'auth.changePassword' order by id desc limit 1`;
+    expect(a!.db_login).toBe(t.login('nnp_cambia.clave'));
+    const wrong = await t.call('auth.changePassword', { currentPassword: 'inicial-123456', newPassword: 'otra-clave-larga-2027' }, me.token);
+    expect(wrong).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', key: 'auth.wrongCurrent', details: { issues: [{ path: 'currentPassword', rule: 'wrongPassword' }] } },
+    });
+  });
+
+  it('from outside, a staff login ends only its own sessions and changes only its own password', async () => {
+    await t.must('staff.create', { username: 'por.fuera', displayName: 'Por Fuera', role: 'finance', password: 'inicial-654321' }, t.tokens.admin);
+    const mine = await t.must('auth.login', { username: 'por.fuera', password: 'inicial-654321' }, null);
+    const c = as('nnp_por.fuera', 'inicial-654321');
+    const hashes = async () =>
+      new Map(
+        (await t.database.sql<{ username: string; password_hash: string }[]>`select username, password_hash from staff`).map((r) => [
+          r.username,
+          r.password_hash,
+        ]),
+      );
+    const before = await hashes();
+    // Another account's session: nothing happens, and that session goes on.
+    const [ended] = await c`select nnp_end_own_session(${hashToken(t.tokens.admin)}, now()) as ended`;
+    expect(ended!.ended).toBe(false);
+    expect(await resolveSession(t.services, t.tokens.admin)).not.toBeNull();
+    // Hashes and verifiers only in their own formats; the owner is no staff login.
+    const verifier = scramVerifier('desde-fuera-2026');
+    const change = (hash: string, v: string) => `select * from nnp_change_own_password('${hash}', '${v}', null, now())`;
+    expect(await refusal(c, change('clave-en-claro', verifier))).toBe('22023');
+    expect(await refusal(c, change(await hashPassword('desde-fuera-2026'), 'desde-fuera-2026'))).toBe('22023');
+    expect(await refusal(t.database.sql, change(await hashPassword('x-y-z-2026'), verifier))).toBe('42501');
+    expect(await refusal(c, 'select password_hash from staff')).toBe('42501');
+    expect(await refusal(c, 'update staff set password_hash = password_hash')).toBe('42501');
+    // Its own: the hash and the login's password change, every session of the account ends.
+    expect(await refusal(c, change(await hashPassword('desde-fuera-2026'), verifier))).toBeNull();
+    const after = await hashes();
+    expect([...after].filter(([u, h]) => before.get(u) !== h).map(([u]) => u)).toEqual(['por.fuera']);
+    expect(await resolveSession(t.services, mine.token)).toBeNull();
+    expect(await refusal(as('nnp_por.fuera', 'desde-fuera-2026'), 'select 1')).toBeNull();
+    expect(await t.call('auth.login', { username: 'por.fuera', password: 'desde-fuera-2026' }, null)).toMatchObject({ ok: true });
+  });
+
+  it('a live session whose login this process does not hold acts for nobody, on no login (the owner procedures included)', async () => {
+    const s = await t.must('auth.login', { username: 'finanzas', password: TEST_PASSWORD }, null);
+    const live = await resolveSession(t.services, s.token);
+    await t.services.connections!.end(live!.sessionId);
+    // A restart since the login looks like this: the token is still in the database, the password is not in memory.
+    expect(await t.call('withdrawals.bankFile', { ids: [1] }, s.token)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await t.call('auth.me', {}, s.token)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('the role function refuses to touch anything but nnp_ staff logins and the three groups, and only an admin may call it', async () => {

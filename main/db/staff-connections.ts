@@ -19,6 +19,11 @@ export interface StaffConnections {
   get(sessionId: string): StaffConnection | null;
   /** Ends the session's pool (logout, a password change, a revoked session). */
   end(sessionId: string): Promise<void>;
+  /**
+   * Whether PostgreSQL accepts `password` for `login` (a connection is opened and closed): the
+   * proof of a password the app itself cannot check, since no staff login reads the hashes.
+   */
+  proves(login: string, password: string): Promise<boolean>;
   endAll(): Promise<void>;
 }
 
@@ -47,6 +52,20 @@ export function staffConnections(ownerUrl: string, opts: { max?: number } = {}):
       const p = pools.get(sessionId);
       pools.delete(sessionId);
       if (p) await p.close().catch(() => {});
+    },
+    async proves(login, password) {
+      const probe = connect(urlAs(ownerUrl, login, password), { max: 1 });
+      try {
+        await probe.sql`select 1`;
+        return true;
+      } catch (e) {
+        // 28P01: wrong password; 28000: the login may not log in (disabled meanwhile).
+        const code = (e as { code?: string }).code;
+        if (code === '28P01' || code === '28000') return false;
+        throw e;
+      } finally {
+        await probe.close().catch(() => {});
+      }
     },
     async endAll() {
       const all = [...pools.values()];

@@ -67,15 +67,18 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
   const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; ownerLogin?: string };
-  if (ctx.sessionId && app.connections && !handler.ownerLogin) {
-    // A signed-in person's reads and changes run on their own PostgreSQL login: the database
-    // checks them too. Only the procedures marked ownerLogin (kernel/wrappers.ts) still use the app's.
+  if (ctx.sessionId && app.connections) {
     const own = app.connections.get(ctx.sessionId);
     // No connection for a live session: the app was restarted since the login, and only the
-    // person's password (never stored) opens their login again.
+    // person's password (never stored) opens their login again. The session is not live in this
+    // process for any procedure, the owner's included: a token alone never acts without its login.
     if (!own) throw AppError.of('UNAUTHENTICATED', 'router.session');
-    ctx.db = own.db;
-    ctx.sql = own.sql;
+    // A signed-in person's reads and changes run on their own PostgreSQL login: the database
+    // checks them too. Only the procedures marked ownerLogin (kernel/wrappers.ts) still use the app's.
+    if (!handler.ownerLogin) {
+      ctx.db = own.db;
+      ctx.sql = own.sql;
+    }
   }
   const out = await handler(parsed.data, ctx);
   // The output schema strips what the contract does not promise (e.g. password hashes).

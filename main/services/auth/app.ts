@@ -1,9 +1,9 @@
-import { and, eq, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { assertPasswordAllowed } from './policy';
-import { loginPassword, syncStaffLogin } from '../staff/logins';
-import { loginFailures, staff, sessions } from '../../db/schema';
+import { loginPassword, scramVerifier, syncStaffLogin } from '../staff/logins';
+import { loginFailures, staff } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
-import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
+import { mutator, reader } from '../../kernel/wrappers';
 import type { MutationContext } from '../../kernel/context';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import { createSession, hashToken } from './sessions';
@@ -78,49 +78,42 @@ async function login(input: ParsedInputOf<'auth.login'>, ctx: MutationContext) {
   };
 }
 
+/** On the person's own login: nnp_end_own_session revokes only a session of their own account. */
 async function logout(_: ParsedInputOf<'auth.logout'>, ctx: MutationContext) {
-  if (ctx.token)
-    await ctx.tx
-      .update(sessions)
-      .set({ revokedAt: ctx.now() })
-      .where(eq(sessions.tokenHash, hashToken(ctx.token)));
+  if (ctx.token) await ctx.tx.execute(sql`select nnp_end_own_session(${hashToken(ctx.token)}, ${ctx.now().toISOString()}::timestamptz)`);
   await ctx.audit({ entity: 'session', entityId: ctx.sessionId });
   if (ctx.sessionId) void ctx.connections?.end(ctx.sessionId);
   return { ok: true as const };
 }
 
+/**
+ * On the person's own login, which reads no password hash: PostgreSQL proves the current password
+ * (a connection as the login with it), and nnp_change_own_password stores the new scrypt hash and
+ * SCRAM verifier for this account only and ends its other sessions, in the call's transaction.
+ */
 async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: MutationContext) {
   const me = ctx.staff!;
-  const [account] = await ctx.tx.select().from(staff).where(eq(staff.id, me.id)).for('update');
-  if (!account || !(await verifyPassword(input.currentPassword, account.passwordHash))) {
+  const own = ctx.sessionId ? ctx.connections?.get(ctx.sessionId) : null;
+  if (!own || !ctx.connections) throw AppError.of('UNAUTHENTICATED', 'router.session');
+  if (!(await ctx.connections.proves(own.login, loginPassword(input.currentPassword)))) {
     throw AppError.fields([{ path: 'currentPassword', rule: 'wrongPassword' }], 'auth.wrongCurrent');
   }
   if (input.currentPassword === input.newPassword) throw AppError.of('VALIDATION', 'auth.samePassword');
-  assertPasswordAllowed(input.newPassword, 'newPassword', account.username);
-  await ctx.tx
-    .update(staff)
-    .set({ passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, updatedAt: ctx.now() })
-    .where(eq(staff.id, me.id));
-  // The PostgreSQL login's password changes with it (same transaction).
-  const login = await syncStaffLogin(ctx.tx, { username: account.username, role: account.role, active: account.active, password: input.newPassword });
+  assertPasswordAllowed(input.newPassword, 'newPassword', me.username);
+  const ended = await ctx.tx.execute<{ id: string }>(
+    sql`select id from nnp_change_own_password(${await hashPassword(input.newPassword)}, ${scramVerifier(input.newPassword)}, ${ctx.sessionId}::uuid, ${ctx.now().toISOString()}::timestamptz) as id`,
+  );
   // This session's next connections log in with the new password (the pool connects lazily, after the commit).
-  if (ctx.sessionId) ctx.connections?.open(ctx.sessionId, login, loginPassword(input.newPassword));
+  ctx.connections.open(ctx.sessionId!, own.login, loginPassword(input.newPassword));
   // Whoever knew the old password (a session left open elsewhere) is out: only this session stays.
-  const ended = await ctx.tx
-    .update(sessions)
-    .set({ revokedAt: ctx.now() })
-    .where(and(eq(sessions.staffId, me.id), isNull(sessions.revokedAt), ctx.sessionId ? ne(sessions.id, ctx.sessionId) : undefined))
-    .returning({ id: sessions.id });
-  for (const s of ended) void ctx.connections?.end(s.id);
+  for (const s of ended) void ctx.connections.end(s.id);
   await ctx.audit({ entity: 'staff', entityId: me.id, after: { passwordChanged: true, otherSessionsEnded: ended.length } });
   return { ok: true as const };
 }
 
-/** Issue 16: sessions and password hashes are read by no staff group. */
-const SESSIONS = 'sessions and password hashes; the login role password (nnp_staff_login)';
 export const authHandlers = {
   'auth.login': mutator(login),
-  'auth.logout': ownerLogin(SESSIONS, mutator(logout)),
+  'auth.logout': mutator(logout),
   'auth.me': reader(async (_: ParsedInputOf<'auth.me'>, ctx) => ctx.staff!),
-  'auth.changePassword': ownerLogin(SESSIONS, mutator(changePassword)),
+  'auth.changePassword': mutator(changePassword),
 };
