@@ -264,14 +264,14 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(await refusal(as(LOGINS.admin), `update members set sponsor_id = null where id = ${m!.id}`)).toBe('42501');
   });
 
-  it('only changes still marked ownerLogin (ledger postings, periods, staff accounts, moves, campaigns) use the owner; no read does', async () => {
+  it('only changes still marked ownerLogin (ledger postings, periods, moves, campaigns) use the owner; no read does', async () => {
     const owner = Object.entries(handlers)
       .filter(([, h]) => (h as { ownerLogin?: string }).ownerLogin)
       .map(([k, h]) => [k, h.kind] as const);
     expect(owner.every(([, kind]) => kind === 'mutation')).toBe(true);
     const names = owner.map(([k]) => k);
     for (const k of names) {
-      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|staff|auth|genealogy|programmes)\./);
+      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|genealogy|programmes)\./);
     }
     for (const k of [
       'members.update',
@@ -291,6 +291,9 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.setSettings',
       'auth.logout',
       'auth.changePassword',
+      'staff.create',
+      'staff.update',
+      'staff.resetPassword',
     ]) {
       expect(names, k).not.toContain(k);
     }
@@ -558,6 +561,53 @@ describe('staff procedures keep the login roles in step', () => {
     expect(await resolveSession(t.services, mine.token)).toBeNull();
     expect(await refusal(as('nnp_por.fuera', 'desde-fuera-2026'), 'select 1')).toBeNull();
     expect(await t.call('auth.login', { username: 'por.fuera', password: 'desde-fuera-2026' }, null)).toMatchObject({ ok: true });
+  });
+
+  it("staff accounts are managed on the admin's own login; from outside, only as the app would", async () => {
+    const created = await t.must(
+      'staff.create',
+      { username: 'alta.admin', displayName: 'Alta Por Admin', role: 'support', password: 'inicial-778899' },
+      t.tokens.admin,
+    );
+    const [a] = await t.database.sql`select db_login from audit_log where action = 'staff.create' and entity_id = ${created.id}`;
+    expect(a!.db_login).toBe(t.login(LOGINS.admin));
+    const [d] = await t.database.sql`select db_login from data_changes where table_name = 'staff' and op = 'INSERT' and row_key = ${created.id}`;
+    expect(d!.db_login).toBe(t.login(LOGINS.admin));
+    // Disabling it through the app ends its sessions and their connections.
+    const theirs = await t.must('auth.login', { username: 'alta.admin', password: 'inicial-778899' }, null);
+    await t.must('staff.update', { id: created.id, active: false, reason: 'prueba de baja' }, t.tokens.admin);
+    expect(await resolveSession(t.services, theirs.token)).toBeNull();
+    const [ids] = await t.database.sql<{ admin: string; finance: string }[]>`
+      select (select id from staff where username = 'admin') as admin, (select id from staff where username = 'finanzas') as finance`;
+    const admin = as(LOGINS.admin);
+    const hash = await hashPassword('una-clave-buena-2026');
+    const insert = (username: string, h: string, extra = '') =>
+      `insert into staff (username, display_name, role, password_hash, must_change_password${extra ? ', failed_attempts, active, created_at' : ''})
+       values ('${username}', 'X', 'support', '${h}', true${extra})`;
+    expect(await refusal(admin, insert('mal.hash', 'clave-en-claro'))).toBe('22023');
+    expect(await refusal(as(LOGINS.finance), insert('por.finanzas', hash))).toBe('42501');
+    expect(await refusal(as(LOGINS.support), insert('por.soporte', hash))).toBe('42501');
+    // What the database decides is stamped whatever the writer sent.
+    expect(await refusal(admin, insert('sellado', hash, ", 7, false, '2020-01-01'"))).toBeNull();
+    const [stamped] = await t.database
+      .sql`select active, failed_attempts, created_at > now() - interval '1 minute' as now from staff where username = 'sellado'`;
+    expect(stamped).toEqual({ active: true, failed_attempts: 0, now: true });
+    // Nobody changes their own role or state; another admin's, yes (the app says why and audits it).
+    expect(await refusal(admin, `update staff set role = 'support' where id = '${ids!.admin}'`)).toBe('42501');
+    expect(await refusal(admin, `update staff set active = false where id = '${ids!.admin}'`)).toBe('42501');
+    expect(await refusal(admin, `update staff set password_hash = 'x' where id = '${ids!.finance}'`)).toBe('22023');
+    expect(await refusal(admin, `update staff set username = 'otro' where id = '${ids!.finance}'`)).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), `update staff set display_name = 'yo' where id = '${ids!.finance}'`)).toBe('42501');
+    // Sessions: only an admin ends a colleague's, and only through the function.
+    const fin = await t.must('auth.login', { username: 'finanzas', password: TEST_PASSWORD }, null);
+    expect(await refusal(as(LOGINS.support), `select nnp_staff_signed_out('${ids!.finance}', now(), true)`)).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), `select nnp_staff_signed_out('${ids!.admin}', now(), true)`)).toBe('42501');
+    expect(await refusal(admin, `update sessions set revoked_at = now() where staff_id = '${ids!.finance}'`)).toBe('42501');
+    expect(await resolveSession(t.services, fin.token)).not.toBeNull();
+    const [out] = await admin`select count(*)::int as n from nnp_staff_signed_out(${ids!.finance}, now(), false)`;
+    expect(out!.n).toBeGreaterThanOrEqual(1);
+    expect(await resolveSession(t.services, fin.token)).toBeNull();
+    t.tokens.finance = (await t.must('auth.login', { username: 'finanzas', password: TEST_PASSWORD }, null)).token;
   });
 
   it('a live session whose login this process does not hold acts for nobody, on no login (the owner procedures included)', async () => {
