@@ -264,14 +264,14 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(await refusal(as(LOGINS.admin), `update members set sponsor_id = null where id = ${m!.id}`)).toBe('42501');
   });
 
-  it('only changes still marked ownerLogin (ledger postings, periods, moves, campaigns) use the owner; no read does', async () => {
+  it('only changes still marked ownerLogin (ledger postings, periods, moves) use the owner; no read does', async () => {
     const owner = Object.entries(handlers)
       .filter(([, h]) => (h as { ownerLogin?: string }).ownerLogin)
       .map(([k, h]) => [k, h.kind] as const);
     expect(owner.every(([, kind]) => kind === 'mutation')).toBe(true);
     const names = owner.map(([k]) => k);
     for (const k of names) {
-      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|genealogy|programmes)\./);
+      expect(k, k).toMatch(/^(withdrawals|payoutDestinations|periods|orders|payments|genealogy)\./);
     }
     for (const k of [
       'members.update',
@@ -294,6 +294,7 @@ describe("a signed-in person's changes run on their own login too", () => {
       'staff.create',
       'staff.update',
       'staff.resetPassword',
+      'programmes.saveCampaign',
     ]) {
       expect(names, k).not.toContain(k);
     }
@@ -693,5 +694,69 @@ describe('balances are checked against their entries', () => {
       problem: null,
     });
     expect((await runLedgerCheck(t.database.db, 'manual')).mismatches).toBe(0);
+  });
+});
+
+describe('NN Travels campaigns', () => {
+  /** The period key `n` months after `key`. */
+  const plus = (key: string, n: number) => {
+    const [y, m] = key.split('-').map(Number) as [number, number];
+    const i = y * 12 + (m - 1) + n;
+    return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+  };
+
+  it("are saved on the admin's own login; from outside, the database holds the app's rules", async () => {
+    // This database has no period yet: one open month for the campaigns to be measured against.
+    let [open] = await t.database.sql<{ key: string }[]>`select key from periods where status = 'open'`;
+    if (!open) {
+      [open] = await t.database.sql<{ key: string }[]>`insert into periods (key, starts_at, ends_at, status, opened_at)
+        values ('2030-06', '2030-06-01T06:00:00Z', '2030-07-01T06:00:00Z', 'open', now()) returning key`;
+    }
+    const k = open!.key;
+    const saved = await t.must(
+      'programmes.saveCampaign',
+      { name: 'Viaje de prueba', fromPeriod: plus(k, 30), toPeriod: plus(k, 32), target: '150' },
+      t.tokens.admin,
+    );
+    const [a] = await t.database.sql`select db_login from audit_log where action = 'programmes.saveCampaign' order by id desc limit 1`;
+    expect(a!.db_login).toBe(t.login(LOGINS.admin));
+    const [ids] = await t.database.sql<{ admin: string; finance: string }[]>`
+      select (select id from staff where username = 'admin') as admin, (select id from staff where username = 'finanzas') as finance`;
+    const [row] = await t.database.sql`select created_by from travel_campaigns where id = ${saved.id}`;
+    expect(row!.created_by).toBe(ids!.admin);
+    const admin = as(LOGINS.admin);
+    const insert = (from: string, to: string, promotions = '[]', extra = '') =>
+      `insert into travel_campaigns (name, from_period, to_period, target, promotions, active${extra ? ', created_by, created_at, multiplier' : ''})
+       values ('Desde fuera', '${from}', '${to}', 100, '${promotions}'::jsonb, true${extra})`;
+    expect(await refusal(admin, insert(plus(k, 31), plus(k, 34)))).toBe('23514'); // overlaps the active one
+    expect(await refusal(admin, insert(plus(k, -2), plus(k, 1)))).toBe('23514'); // starts before the open period
+    const promo = (from: string, to: string, m = '2') => `{"fromPeriod":"${from}","toPeriod":"${to}","multiplier":"${m}"}`;
+    expect(await refusal(admin, insert(plus(k, 40), plus(k, 42), `[${promo(plus(k, 39), plus(k, 40))}]`))).toBe('23514'); // outside
+    expect(await refusal(admin, insert(plus(k, 40), plus(k, 42), `[${promo(plus(k, 40), plus(k, 40), '0')}]`))).toBe('23514'); // zero
+    expect(await refusal(admin, insert(plus(k, 40), plus(k, 42), `[${promo(plus(k, 40), plus(k, 41))}, ${promo(plus(k, 41), plus(k, 42))}]`))).toBe('23514'); // overlap
+    expect(await refusal(as(LOGINS.finance), insert(plus(k, 40), plus(k, 42)))).toBe('42501');
+    // In another's name, back-dated, with a bonus multiplier: stamped with the admin, now and 1.
+    expect(
+      await refusal(admin, insert(plus(k, 40), plus(k, 42), `[${promo(plus(k, 41), plus(k, 41), '1.5')}]`, `, '${ids!.finance}', '2020-01-01', 5`)),
+    ).toBeNull();
+    const [stamped] = await t.database
+      .sql`select created_by, created_at > now() - interval '1 minute' as now, multiplier::text from travel_campaigns where from_period = ${plus(k, 40)}`;
+    expect(stamped).toEqual({ created_by: ids!.admin, now: true, multiplier: '1.0000' });
+    expect(await refusal(admin, `update travel_campaigns set multiplier = 3 where id = ${saved.id}`)).toBe('42501');
+    expect(await refusal(admin, `delete from travel_campaigns where id = ${saved.id}`)).toBe('42501');
+    // A campaign that has started (made by the owner, as a past save would have): its past holds.
+    const [started] = await t.database.sql<{ id: number }[]>`
+      insert into travel_campaigns (name, from_period, to_period, target, promotions, active)
+      values ('Empezada', ${plus(k, -3)}, ${plus(k, 2)}, 200, ${JSON.stringify([{ fromPeriod: plus(k, -2), toPeriod: plus(k, -2), multiplier: '2' }])}::jsonb, false) returning id`;
+    const set = (what: string) => `update travel_campaigns set ${what} where id = ${started!.id}`;
+    expect(await refusal(admin, set(`from_period = '${plus(k, -2)}'`))).toBe('23514');
+    expect(await refusal(admin, set(`to_period = '${plus(k, -1)}'`))).toBe('23514');
+    expect(await refusal(admin, set(`promotions = '[${promo(plus(k, -2), plus(k, -2), '3')}]'`))).toBe('23514');
+    expect(
+      await refusal(
+        admin,
+        set(`to_period = '${plus(k, 3)}', promotions = '[${promo(plus(k, -2), plus(k, -2), '2.0')}, ${promo(plus(k, 1), plus(k, 1), '2')}]'`),
+      ),
+    ).toBeNull();
   });
 });
