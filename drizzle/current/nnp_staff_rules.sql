@@ -13,16 +13,16 @@ BEGIN
   IF nnp_session_is_owner() THEN
     RETURN NEW;
   END IF;
+  IF (TG_OP = 'INSERT' OR NEW.password_hash IS DISTINCT FROM OLD.password_hash) AND NOT nnp_is_scrypt_hash(NEW.password_hash) THEN
+    RAISE EXCEPTION 'the password hash must be an scrypt hash' USING ERRCODE = '22023';
+  END IF;
   me := nnp_session_staff_id();
   -- One's own password (nnp_change_own_password, or an admin's own login): nothing else changes.
   IF TG_OP = 'UPDATE' AND me IS NOT NULL AND OLD.id = me
      AND (to_jsonb(NEW) - '{password_hash,must_change_password,updated_at}'::text[]) = (to_jsonb(OLD) - '{password_hash,must_change_password,updated_at}'::text[]) THEN
-    IF NEW.password_hash !~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$' THEN
-      RAISE EXCEPTION 'the password hash must be an scrypt hash' USING ERRCODE = '22023';
-    END IF;
     RETURN NEW;
   END IF;
-  IF me IS NULL OR NOT pg_has_role(session_user, 'nnp_admin', 'MEMBER') THEN
+  IF NOT nnp_session_is_admin() THEN
     RAISE EXCEPTION 'only an administrator manages staff accounts' USING ERRCODE = '42501';
   END IF;
   IF TG_OP = 'UPDATE' AND OLD.id = me
@@ -38,13 +38,6 @@ BEGIN
     NEW.locked_until := NULL;
     NEW.created_at := now();
     NEW.updated_at := now();
-  END IF;
-  IF TG_OP = 'INSERT' AND (NEW.password_hash !~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$') THEN
-    RAISE EXCEPTION 'the password hash must be an scrypt hash' USING ERRCODE = '22023';
-  END IF;
-  IF TG_OP = 'UPDATE' AND NEW.password_hash IS DISTINCT FROM OLD.password_hash
-     AND NEW.password_hash !~ '^scrypt\$[0-9]+\$[0-9]+\$[0-9]+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$' THEN
-    RAISE EXCEPTION 'the password hash must be an scrypt hash' USING ERRCODE = '22023';
   END IF;
   RETURN NEW;
 END $function$;

@@ -8,7 +8,7 @@ CREATE OR REPLACE FUNCTION public.nnp_staff_signed_out(p_staff uuid, p_at timest
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 BEGIN
-  IF NOT nnp_session_is_owner() AND (nnp_session_staff_id() IS NULL OR NOT pg_has_role(session_user, 'nnp_admin', 'MEMBER')) THEN
+  IF NOT nnp_session_is_owner() AND NOT nnp_session_is_admin() THEN
     RAISE EXCEPTION 'only an administrator ends a colleague''s sessions' USING ERRCODE = '42501';
   END IF;
   IF p_clear_failures THEN

@@ -17,7 +17,7 @@ BEGIN
     RETURN NEW;
   END IF;
   me := nnp_session_staff_id();
-  IF me IS NULL OR NOT pg_has_role(session_user, 'nnp_admin', 'MEMBER') THEN
+  IF NOT nnp_session_is_admin() THEN
     RAISE EXCEPTION 'only an administrator saves travel campaigns' USING ERRCODE = '42501';
   END IF;
   IF TG_OP = 'INSERT' THEN
