@@ -200,18 +200,24 @@ export function GenealogyScreen() {
     return from;
   };
   function onTreeKey(e: KeyboardEvent<HTMLDivElement>) {
-    const l = lines[current];
-    if (!l || (e.target as HTMLElement).getAttribute('role') !== 'treeitem') return;
+    const target = e.target as HTMLElement;
+    if (target.getAttribute('role') !== 'treeitem') return;
+    // The keys act from the focused row: in the render where its line was just replaced (a
+    // "loading…" line by the recruits) the focus key lags one render behind, and a key pressed
+    // then was lost.
+    const at = lines[current] ? current : Number(target.dataset.index ?? -1);
+    const l = lines[at];
+    if (!l) return;
     lastKey.current = performance.now();
     const isNode = l.kind === 'node';
     const open = isNode && expanded.has(l.node.id);
     const hasKids = isNode && l.node.downlineSize > 0;
     switch (e.key) {
       case 'ArrowDown':
-        moveTo(step(current, 1));
+        moveTo(step(at, 1));
         break;
       case 'ArrowUp':
-        moveTo(step(current, -1));
+        moveTo(step(at, -1));
         break;
       case 'Home':
         moveTo(0);
@@ -221,7 +227,7 @@ export function GenealogyScreen() {
         break;
       case 'ArrowRight':
         if (isNode && hasKids && !open) toggle(l.node.id);
-        else if (isNode && open) moveTo(step(current, 1));
+        else if (isNode && open) moveTo(step(at, 1));
         break;
       case 'ArrowLeft':
         if (isNode && open && l.level > 0) toggle(l.node.id);
