@@ -52,10 +52,3 @@ export async function resolveSession(app: AppServices, token: string): Promise<{
     staff: { id: s.id, username: s.username, displayName: s.displayName, role: s.role, mustChangePassword: s.mustChangePassword },
   };
 }
-
-export async function revokeSessionsOf(tx: Tx, staffId: string, now: Date) {
-  await tx
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(and(eq(sessions.staffId, staffId), isNull(sessions.revokedAt)));
-}
