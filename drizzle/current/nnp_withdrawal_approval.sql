@@ -8,13 +8,15 @@ CREATE OR REPLACE FUNCTION public.nnp_withdrawal_approval()
  SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
-  is_staff boolean := NOT nnp_session_is_owner();
+  owner_name text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = TG_RELID);
+  is_staff boolean := NOT (session_user::text = owner_name OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user), false));
   me uuid;
   first_step boolean := OLD.first_approved_by IS NULL AND NEW.first_approved_by IS NOT NULL;
   final_step boolean := OLD.status IS DISTINCT FROM 'approved' AND NEW.status = 'approved';
   rejecting boolean := OLD.status IS DISTINCT FROM 'rejected' AND NEW.status = 'rejected';
   failing boolean := OLD.status IS DISTINCT FROM 'failed' AND NEW.status = 'failed';
   paying boolean := OLD.status IS DISTINCT FROM 'paid' AND NEW.status = 'paid';
+  starting boolean := OLD.status IS DISTINCT FROM 'processing' AND NEW.status = 'processing';
   hold text;
   d payout_destinations%ROWTYPE;
 BEGIN
@@ -24,30 +26,50 @@ BEGIN
       RAISE EXCEPTION 'withdrawal % ends % only once its hold is voided', OLD.id, NEW.status USING ERRCODE = '23514';
     END IF;
   END IF;
+  -- Every writer: a payout starts only from an approved withdrawal, by a known method; a bank file
+  -- pays the destination copied at approval, in a batch; Stripe pays a connected account.
+  IF starting AND (OLD.status <> 'approved' OR NEW.payout_method IS NULL
+      OR (NEW.payout_method = 'bank_file' AND (NEW.bank_batch_id IS NULL OR NEW.payout_destination IS NULL))
+      OR (NEW.payout_method = 'stripe' AND NEW.stripe_destination IS NULL)) THEN
+    RAISE EXCEPTION 'withdrawal % starts a payout only once approved, by bank file (batch, destination) or Stripe (account)', OLD.id
+      USING ERRCODE = '23514';
+  END IF;
   IF is_staff THEN
     me := nnp_session_staff_id();
     IF me IS NULL THEN
       RAISE EXCEPTION 'not a staff login' USING ERRCODE = '42501';
     END IF;
-    IF failing AND OLD.status = 'processing' AND OLD.payout_method = 'bank_file' THEN
-      IF NEW.failed_by IS DISTINCT FROM me THEN
+    IF OLD.status = 'processing' THEN
+      -- The payout steps of 0050 and 0064, each in the caller's own name.
+      IF failing AND NEW.failed_by IS DISTINCT FROM me THEN
         RAISE EXCEPTION 'a staff login marks a transfer failed only in its own name' USING ERRCODE = '42501';
       END IF;
+      IF paying AND NEW.paid_by IS DISTINCT FROM me THEN
+        RAISE EXCEPTION 'a staff login marks a payout paid only in its own name' USING ERRCODE = '42501';
+      END IF;
+      IF paying AND OLD.payout_method = 'bank_file' AND OLD.approved_by = me AND OLD.first_approved_by IS NULL THEN
+        RAISE EXCEPTION 'whoever approved withdrawal % alone does not confirm its bank payment', OLD.id USING ERRCODE = '42501';
+      END IF;
+      IF NOT (failing OR paying OR NEW.status = 'processing')
+         OR NEW.payout_method IS DISTINCT FROM OLD.payout_method OR NEW.bank_batch_id IS DISTINCT FROM OLD.bank_batch_id
+         OR NEW.stripe_destination IS DISTINCT FROM OLD.stripe_destination OR NEW.processing_by IS DISTINCT FROM OLD.processing_by THEN
+        RAISE EXCEPTION 'a staff login ends a payout only as paid or failed, keeping its method and destination' USING ERRCODE = '42501';
+      END IF;
+    ELSIF OLD.status = 'approved' AND starting THEN
+      IF NEW.processing_by IS DISTINCT FROM me THEN
+        RAISE EXCEPTION 'a staff login starts a payout only in its own name' USING ERRCODE = '42501';
+      END IF;
       RETURN NEW;
-    END IF;
-    IF OLD.status <> 'pending' THEN
-      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals or marks a bank transfer failed' USING ERRCODE = '42501';
-    END IF;
-    IF rejecting THEN
+    ELSIF OLD.status <> 'pending' THEN
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals and pays approved ones' USING ERRCODE = '42501';
+    ELSIF rejecting THEN
       IF NEW.rejected_by IS DISTINCT FROM me THEN
         RAISE EXCEPTION 'a staff login rejects only in its own name' USING ERRCODE = '42501';
       END IF;
       RETURN NEW;
-    END IF;
-    IF NEW.status NOT IN ('pending', 'approved') OR NOT (first_step OR final_step) THEN
-      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals or marks a bank transfer failed' USING ERRCODE = '42501';
-    END IF;
-    IF (first_step AND NEW.first_approved_by <> me) OR (final_step AND NEW.approved_by IS DISTINCT FROM me) THEN
+    ELSIF NEW.status NOT IN ('pending', 'approved') OR NOT (first_step OR final_step) THEN
+      RAISE EXCEPTION 'a staff login only approves or rejects pending withdrawals and pays approved ones' USING ERRCODE = '42501';
+    ELSIF (first_step AND NEW.first_approved_by <> me) OR (final_step AND NEW.approved_by IS DISTINCT FROM me) THEN
       RAISE EXCEPTION 'a staff login approves only in its own name' USING ERRCODE = '42501';
     END IF;
   END IF;

@@ -17,6 +17,7 @@ import { hashPassword } from '../services/auth/password';
 import { hashToken, resolveSession } from '../services/auth/sessions';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
 import { runLedgerCheck } from '../services/ledger/check';
+import { postTransfer } from '../services/ledger/ledger';
 import { handlers } from '../app/composition';
 
 let t: TestApp;
@@ -289,6 +290,9 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.reject',
       'withdrawals.markFailed',
       'withdrawals.setSettings',
+      'withdrawals.bankFile',
+      'withdrawals.markPaid',
+      'withdrawals.payout',
       'auth.logout',
       'auth.changePassword',
       'staff.create',
@@ -406,6 +410,98 @@ describe('four eyes on money, checked by the database: an approval from outside 
     const [r] = await t.database
       .sql`select w.status, w.failed_by, t.status as hold from withdrawals w join ledger_transactions t on t.id = w.hold_transaction_id where w.id = ${w}`;
     expect(r).toEqual({ status: 'failed', failed_by: ids.admin, hold: 'voided' });
+  });
+
+  it("every payout step runs through its function, in the caller's own name; the settlement is the app's own posting", async () => {
+    const [m] = await insertMembers(t.database.db, [{ stripeAccountId: 'acct_1BoundaryTest' }]);
+    const [n] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '9000.00');
+    await creditCommission(t.database.db, n!.id, 'MXN', '9000.00');
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m!.id, country: 'MX', holderName: 'Rosa Díaz Ruiz', taxId: 'DIRR800101AB1', clabe: '002180123456789013' },
+      t.tokens.admin,
+    );
+    const request = async (memberId: number, amount: string) =>
+      (await t.must('withdrawals.request', { memberId, amount, currency: 'MXN' }, t.tokens.finance)).id;
+    const bank = await request(m!.id, '1000.00');
+    const stripe = await request(m!.id, '900.00');
+    const noAccount = await request(n!.id, '800.00');
+    const pending = await request(m!.id, '700.00');
+    for (const id of [bank, stripe, noAccount]) await t.must('withdrawals.approve', { id }, t.tokens.admin);
+    const admin = as(LOGINS.admin);
+    const finance = as(LOGINS.finance);
+    const support = as(LOGINS.support);
+
+    // Bank file: not by hand, not as support, only approved withdrawals with a destination, in the caller's name.
+    expect(await refusal(finance, `update withdrawals set status = 'processing' where id = ${bank}`)).toBe('23514');
+    expect(await refusal(finance, `update withdrawals set status = 'processing', payout_method = 'bank_file' where id = ${bank}`)).toBe('42501');
+    expect(await refusal(finance, `insert into payout_batches (count, totals, file_name) values (1, '[]', 'x.csv')`)).toBe('42501');
+    expect(await refusal(support, `select nnp_withdrawal_bank_batch('{${bank}}', now(), null)`)).toBe('42501');
+    expect(await refusal(finance, `select nnp_withdrawal_bank_batch('{${bank},${pending}}', now(), null)`)).toBe('23514');
+    expect(await refusal(finance, `select nnp_withdrawal_bank_batch('{${noAccount}}', now(), null)`)).toBe('23514');
+    expect(await refusal(finance, `select nnp_withdrawal_bank_batch('{${bank}}', now(), '${ids.admin}')`)).toBeNull();
+    const [b] = await t.database.sql`select w.status, w.processing_by, p.created_by, p.count, p.totals
+      from withdrawals w join payout_batches p on p.id = w.bank_batch_id where w.id = ${bank}`;
+    expect(b).toEqual({
+      status: 'processing',
+      processing_by: ids.finanzas,
+      created_by: ids.finanzas,
+      count: 1,
+      totals: [{ currency: 'MXN', count: 1, amount: '1000.00', fee: '20.00', net: '980.00' }],
+    });
+
+    // Paid: never by hand; whoever approved it alone does not confirm it; someone else does, in their own name.
+    expect(await refusal(finance, `update withdrawals set status = 'paid', paid_by = '${ids.finanzas}' where id = ${bank}`)).toBe('42501');
+    expect(await refusal(finance, `update withdrawals set status = 'paid' where id = ${bank}`)).toBe('42501');
+    expect(await refusal(admin, `select nnp_withdrawal_bank_paid(${bank}, 'SPEI 123', now(), null)`)).toBe('42501');
+    expect(await refusal(finance, `select nnp_withdrawal_bank_paid(${bank}, '  ', now(), null)`)).toBe('23514');
+    expect(await refusal(finance, `select nnp_withdrawal_bank_paid(${bank}, 'SPEI 123', now(), '${ids.admin}')`)).toBeNull();
+    expect(await refusal(finance, `select nnp_withdrawal_bank_paid(${bank}, 'SPEI 123', now(), null)`)).toBe('23514');
+
+    // Stripe: the connected account is the member's, read by the database; the outcome in the caller's name.
+    expect(await refusal(finance, `select nnp_withdrawal_stripe_start(${noAccount}, now(), null)`)).toBe('23514');
+    expect(await refusal(support, `select nnp_withdrawal_stripe_start(${stripe}, now(), null)`)).toBe('42501');
+    const [{ attempt }] = (await finance.unsafe(`select nnp_withdrawal_stripe_start(${stripe}, now(), null) as attempt`)) as unknown as [{ attempt: string }];
+    expect(await refusal(finance, `update withdrawals set status = 'paid', paid_by = '${ids.finanzas}' where id = ${stripe}`)).toBe('42501');
+    expect(await refusal(support, `select nnp_withdrawal_stripe_outcome(${stripe}, ${attempt}, 'paid', 'tr_1Boundary', null, null, now(), null)`)).toBe(
+      '42501',
+    );
+    expect(await refusal(finance, `select nnp_withdrawal_stripe_outcome(${stripe}, ${attempt}, 'paid', null, null, null, now(), null)`)).toBe('23514');
+    expect(await refusal(finance, `select nnp_withdrawal_stripe_outcome(${stripe}, ${attempt}, 'paid', 'tr_1Boundary', null, null, now(), null)`)).toBeNull();
+
+    const rows = await t.database.sql`select w.id, w.status, w.paid_by, w.stripe_destination, h.status as hold, s.id as settle
+      from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id join ledger_transactions s on s.id = w.settle_transaction_id
+      where w.id in (${bank}, ${stripe}) order by w.id`;
+    expect(rows.map((r) => [r.status, r.paid_by, r.hold])).toEqual([
+      ['paid', ids.finanzas, 'posted'],
+      ['paid', ids.finanzas, 'posted'],
+    ]);
+    expect(rows[1]!.stripe_destination).toBe('acct_1BoundaryTest');
+    // The database's settlements are the very postings the app made: the app posting them again is a replay, not a conflict.
+    for (const [id, method, clearing] of [
+      [bank, 'bank_file', 'withdrawal_clearing'],
+      [stripe, 'stripe', 'payouts_clearing'],
+    ] as const) {
+      const [w] = await t.database.sql`select amount, fee, net from withdrawals where id = ${id}`;
+      const again = await postTransfer(t.database.db, {
+        idempotencyKey: `withdrawal:${id}:settle`,
+        kind: 'withdrawal.settle',
+        currency: 'MXN',
+        entries: [
+          { account: { company: 'withdrawal_holds' }, amount: `-${w!.amount}` },
+          { account: { company: clearing }, amount: w!.net },
+          { account: { company: 'fee_income' }, amount: w!.fee },
+        ],
+        reference: { withdrawalId: id, method },
+      });
+      expect(again).toEqual({ transactionId: Number(rows.find((r) => Number(r.id) === id)!.settle), replayed: true, status: 'posted' });
+    }
+    const [check] = await t.database.sql`select count(*)::int as n from ledger_mismatches()`;
+    expect(check!.n).toBe(0);
+    const changes = await t.database.sql`select distinct db_login from data_changes where table_name = 'withdrawals'
+      and row_key in (${String(bank)}, ${String(stripe)}) and after->>'status' in ('processing', 'paid')`;
+    expect(changes.map((c) => c.db_login)).toEqual([t.login(LOGINS.finance)]);
   });
 
   it("the approval threshold: only that setting, positive, in the admin's own name; no other group sets it", async () => {

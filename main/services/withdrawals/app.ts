@@ -109,8 +109,9 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
 );
 
 /** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
-// Approvals, rejections and bounced bank transfers run on the person's own login: the database checks them again (drizzle/0046, 0049, 0050).
-const MONEY = "requests and payouts post holds and settlements to the ledger (ledger_post is the owner's)";
+// Approvals, rejections and every payout step (bank file, paid, failed, Stripe) run on the person's
+// own login: the database makes or checks each of them again (drizzle/0046, 0049, 0050, 0064).
+const MONEY = "a request posts its hold and a payout account is checked by the app's rules (ledger_post is the owner's)";
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
   'withdrawals.get': reader(get),
@@ -120,9 +121,9 @@ export const withdrawalsHandlers = {
   'withdrawals.approve': mutator(approve),
   'withdrawals.approveMany': mutator(approveSelection),
   'withdrawals.reject': mutator(reject),
-  'withdrawals.payout': ownerLogin(MONEY, payout),
-  'withdrawals.bankFile': ownerLogin(MONEY, mutator(bankFile)),
-  'withdrawals.markPaid': ownerLogin(MONEY, mutator(markPaid)),
+  'withdrawals.payout': payout,
+  'withdrawals.bankFile': mutator(bankFile),
+  'withdrawals.markPaid': mutator(markPaid),
   'withdrawals.markFailed': mutator(markFailed),
   'withdrawals.settings': reader(settingsOf),
   'withdrawals.setSettings': mutator(setSettings),

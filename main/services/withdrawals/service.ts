@@ -18,7 +18,7 @@ import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
 import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
 import { currentPlan } from '../plan/current';
-import { mapLedgerError, memberBalance, postPending, postTransfer, verifyWallet, voidPending, walletFromEntries, type TransferEntry } from '../ledger/ledger';
+import { mapLedgerError, memberBalance, postTransfer, verifyWallet, walletFromEntries } from '../ledger/ledger';
 import { assessRequest } from './risk';
 import { needsSecondApproval } from './settings';
 import { destinationInForce, snapshotOf } from './destinations';
@@ -360,23 +360,14 @@ async function releaseHold(ctx: MutationContext, w: W, fn: SQL, reason: string):
   return withdrawalRow(ctx.tx, w.id);
 }
 
-/** Settlement: the hold becomes a debit of the wallet, then moves to the clearing account (net) and fee income (fee). */
-async function settle(ctx: MutationContext, w: W, clearing: 'payouts_clearing' | 'withdrawal_clearing', at: Date) {
-  await postPending(ctx.tx, w.holdTransactionId, at);
-  const entries: TransferEntry[] = [
-    { account: { company: 'withdrawal_holds' }, amount: `-${w.amount}` },
-    { account: { company: clearing }, amount: w.net },
-  ];
-  if (!new Decimal(w.fee).isZero()) entries.push({ account: { company: 'fee_income' }, amount: w.fee });
-  const r = await postTransfer(ctx.tx, {
-    idempotencyKey: `withdrawal:${w.id}:settle`,
-    kind: 'withdrawal.settle',
-    currency: w.currency as Currency,
-    at,
-    entries,
-    reference: { withdrawalId: w.id, method: clearing === 'payouts_clearing' ? 'stripe' : 'bank_file' },
-  });
-  return r.transactionId;
+/** Runs one of the database's withdrawal steps (drizzle/0064) and returns its value. */
+async function inDatabase(ctx: MutationContext, call: SQL): Promise<string> {
+  try {
+    const [r] = await ctx.tx.execute<{ v: string | number | null }>(call);
+    return String(r!.v);
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,39 +409,21 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
     throw notIn(w, ['approved'], 'pagar');
   }
   const key = payoutKey(id);
-  const [attempt] = await ctx.tx
-    .insert(withdrawalPayoutAttempts)
-    .values({
-      withdrawalId: id,
-      method: 'stripe',
-      idempotencyKey: key,
-      startedBy: ctx.staff?.id ?? null,
-      startedAt: now,
-    })
-    .returning();
-  const [after] = await ctx.tx
-    .update(withdrawals)
-    .set({
-      status: 'processing',
-      payoutMethod: 'stripe',
-      stripeDestination: destination,
-      processingBy: w.status === 'approved' ? (ctx.staff?.id ?? null) : w.processingBy,
-      processingAt: w.status === 'approved' ? now : w.processingAt,
-      payoutAttempts: w.payoutAttempts + 1,
-      updatedAt: now,
-    })
-    .where(eq(withdrawals.id, id))
-    .returning();
+  // The attempt row and processing are the database's step (0064), in this person's own name.
+  const attemptId = Number(
+    await inDatabase(ctx, sql`select nnp_withdrawal_stripe_start(${id}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid) as v`),
+  );
+  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
   await ctx.audit({
     entity: 'withdrawal',
     entityId: id,
     before: snapshot(w),
-    after: { ...snapshot(after!), attempt: attempt!.id, idempotencyKey: key },
+    after: { ...snapshot(after!), attempt: attemptId, idempotencyKey: key },
     reason: w.status === 'processing' ? 'reintento de pago (misma clave de idempotencia)' : null,
   });
   return {
     call: {
-      attemptId: attempt!.id,
+      attemptId,
       withdrawalId: id,
       memberId: w.memberId,
       idempotencyKey: key,
@@ -466,62 +439,18 @@ export async function recordStripeOutcome(ctx: MutationContext, id: number, atte
   const w = await lock(ctx, id);
   const now = ctx.now();
   const [attempt] = await ctx.tx
-    .select()
+    .select({ id: withdrawalPayoutAttempts.id })
     .from(withdrawalPayoutAttempts)
-    .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id)))
-    .for('update');
+    .where(and(eq(withdrawalPayoutAttempts.id, attemptId), eq(withdrawalPayoutAttempts.withdrawalId, id)));
   if (!attempt) throw AppError.of('NOT_FOUND', 'withdrawal.attemptNotFound', {}, { id, attemptId });
-  await ctx.tx
-    .update(withdrawalPayoutAttempts)
-    .set({
-      finishedAt: now,
-      outcome: o.outcome,
-      stripeTransferId: o.outcome === 'paid' ? o.transferId : null,
-      errorCode: o.outcome === 'paid' ? null : o.code,
-      errorMessage: o.outcome === 'paid' ? null : o.message,
-    })
-    .where(eq(withdrawalPayoutAttempts.id, attemptId));
-
-  let after = w;
-  if (w.status === 'processing') {
-    if (o.outcome === 'paid') {
-      const settleId = await settle(ctx, w, 'payouts_clearing', now);
-      [after] = (await ctx.tx
-        .update(withdrawals)
-        .set({
-          status: 'paid',
-          stripeTransferId: o.transferId,
-          payoutReference: o.transferId,
-          paidAt: now,
-          paidBy: ctx.staff?.id ?? null,
-          settleTransactionId: settleId,
-          lastPayoutError: null,
-          updatedAt: now,
-        })
-        .where(eq(withdrawals.id, id))
-        .returning()) as [W];
-    } else if (o.outcome === 'declined') {
-      await voidPending(ctx.tx, w.holdTransactionId, now);
-      [after] = (await ctx.tx
-        .update(withdrawals)
-        .set({
-          status: 'failed',
-          failedAt: now,
-          failedBy: ctx.staff?.id ?? null,
-          failureReason: `Stripe: ${o.message} (${o.code})`,
-          lastPayoutError: `${o.code}: ${o.message}`,
-          updatedAt: now,
-        })
-        .where(eq(withdrawals.id, id))
-        .returning()) as [W];
-    } else {
-      [after] = (await ctx.tx
-        .update(withdrawals)
-        .set({ lastPayoutError: `${o.code}: ${o.message}`, updatedAt: now })
-        .where(eq(withdrawals.id, id))
-        .returning()) as [W];
-    }
-  }
+  // Attempt row, hold and settlement or void, and the status: one database step (0064).
+  const paid = o.outcome === 'paid';
+  await inDatabase(
+    ctx,
+    sql`select nnp_withdrawal_stripe_outcome(${id}, ${attemptId}, ${o.outcome}, ${paid ? o.transferId : null}, ${paid ? null : o.code},
+      ${paid ? null : o.message}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid) as v`,
+  );
+  const [after] = (await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id))) as [W];
   // A late answer for a withdrawal already paid (another attempt recorded it) changes nothing.
   await ctx.audit({
     action: 'withdrawals.payoutOutcome',
@@ -585,39 +514,12 @@ export async function createBankBatch(ctx: MutationContext, ids: number[]) {
   }
   const now = ctx.now();
   const totals = totalsOfRows(rows);
-  const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '');
-  const [batch] = await ctx.tx
-    .insert(payoutBatches)
-    .values({
-      createdBy: ctx.staff?.id ?? null,
-      createdAt: now,
-      count: rows.length,
-      totals,
-      fileName: `retiros-banco-${stamp}.csv`,
-    })
-    .returning();
-  await ctx.tx
-    .update(withdrawals)
-    .set({
-      status: 'processing',
-      payoutMethod: 'bank_file',
-      bankBatchId: batch!.id,
-      processingBy: ctx.staff?.id ?? null,
-      processingAt: now,
-      payoutAttempts: sql`${withdrawals.payoutAttempts} + 1`,
-      updatedAt: now,
-    })
-    .where(inArray(withdrawals.id, unique));
-  await ctx.tx.insert(withdrawalPayoutAttempts).values(
-    rows.map((r) => ({
-      withdrawalId: r.id,
-      method: 'bank_file' as const,
-      idempotencyKey: `batch-${batch!.id}-${r.id}`,
-      startedBy: ctx.staff?.id ?? null,
-      startedAt: now,
-      outcome: 'batched',
-    })),
+  // Batch, attempt rows and processing: the database's step (0064), in this person's own name.
+  const batchId = await inDatabase(
+    ctx,
+    sql`select nnp_withdrawal_bank_batch(${`{${unique.join(',')}}`}::bigint[], ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid) as v`,
   );
+  const [batch] = await ctx.tx.select().from(payoutBatches).where(eq(payoutBatches.id, batchId));
   for (const r of rows) {
     await ctx.audit({
       entity: 'withdrawal',
@@ -640,19 +542,9 @@ export async function markBankPaid(ctx: MutationContext, id: number, reference: 
     throw AppError.of('FORBIDDEN', 'withdrawal.soleApproverMarksPaid', { id }, { id, rule: 'sole_approver_marks_paid' });
   }
   const now = ctx.now();
-  const settleId = await settle(ctx, w, 'withdrawal_clearing', now);
-  const [after] = await ctx.tx
-    .update(withdrawals)
-    .set({
-      status: 'paid',
-      paidAt: now,
-      paidBy: ctx.staff?.id ?? null,
-      payoutReference: reference,
-      settleTransactionId: settleId,
-      updatedAt: now,
-    })
-    .where(eq(withdrawals.id, id))
-    .returning();
+  // Hold posted, settlement and paid: the database's step (0064), in this person's own name.
+  await inDatabase(ctx, sql`select nnp_withdrawal_bank_paid(${id}, ${reference}, ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid) as v`);
+  const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
   await ctx.audit({ entity: 'withdrawal', entityId: id, before: snapshot(w), after: { ...snapshot(after!), payoutReference: reference }, reason: reference });
   return withdrawalRow(ctx.tx, id);
 }
