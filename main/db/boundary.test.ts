@@ -146,10 +146,11 @@ describe('reads follow the role matrix', () => {
     expect(await refusal(c, 'select id, username, display_name from staff')).toBeNull();
     expect(await refusal(c, 'select id, member_id, status, amount, currency, requested_at from withdrawals')).toBeNull();
     const owner = t.database.sql;
-    const [m] = await owner<{ id: number }[]>`select id::int as id from members order by id limit 1`;
-    await owner`insert into payout_destinations (member_id, country, holder_name, tax_id, account_number) values (${m!.id}, 'MX', 'Titular Prueba', 'ABCD800101XYZ', '012180001234567891')`;
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await owner`insert into payout_destinations (member_id, country, holder_name, tax_id, bank_code, bank_name, account_number)
+      values (${m!.id}, 'MX', 'Titular Prueba', 'ABCD800101XYA', '012', 'BBVA Bancomer', '012180001234567899')`;
     const [d] = await c<{ account_number: string; tax_id: string }[]>`select account_number, tax_id from payout_destinations_masked where member_id = ${m!.id}`;
-    expect(d).toEqual({ account_number: '7891', tax_id: '1XYZ' });
+    expect(d).toEqual({ account_number: '7899', tax_id: '1XYA' });
   });
 
   it('admin lists staff without their password hashes; no group reads sessions', async () => {
@@ -293,6 +294,7 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.bankFile',
       'withdrawals.markPaid',
       'withdrawals.payout',
+      'payoutDestinations.set',
       'auth.logout',
       'auth.changePassword',
       'staff.create',
@@ -529,6 +531,52 @@ describe('four eyes on money, checked by the database: an approval from outside 
       ['withdrawals.request', t.database.sql.options.user],
       ['withdrawals.firstApproval', t.login(LOGINS.admin)],
     ]);
+  });
+});
+
+describe('payout accounts', () => {
+  it("are entered on the finance person's own login; from outside, only valid accounts, in one's own name, at the database's time, never edited", async () => {
+    const ids: Record<string, string> = {};
+    for (const r of await t.database.sql<{ id: string; username: string }[]>`select id, username from staff`) ids[r.username] = r.id;
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const insert = (clabe: string, extra = '') =>
+      `insert into payout_destinations (member_id, country, holder_name, tax_id, bank_code, bank_name, account_number${extra ? ', created_by, created_at' : ''})
+       values (${m!.id}, 'MX', 'Ana López', 'LOPA800101AB1', '${clabe.slice(0, 3)}', 'Banco Nacional de México', '${clabe}'${extra})`;
+    const finance = as(LOGINS.finance);
+    // Support never writes one; a wrong check digit, or a bank other than the CLABE's, is refused for everyone.
+    expect(await refusal(as(LOGINS.support), insert('002180123456789013'))).toBe('42501');
+    expect(await refusal(finance, insert('002180123456789014'))).toBe('23514');
+    expect(await refusal(t.database.sql, insert('002180123456789014'))).toBe('23514');
+    expect(
+      await refusal(
+        finance,
+        `insert into payout_destinations (member_id, country, holder_name, tax_id, bank_code, bank_name, account_number)
+         values (${m!.id}, 'MX', 'Ana López', 'LOPA800101AB1', '012', 'BBVA Bancomer', '002180123456789013')`,
+      ),
+    ).toBe('23514');
+    // In someone else's name and back-dated: the database puts its own login and time, and stamps the member's change.
+    expect(await refusal(finance, insert('002180123456789013', `, '${ids.admin}', '2020-01-01T00:00:00Z'`))).toBeNull();
+    const [d] = await t.database
+      .sql`select id, created_by, created_at > now() - interval '1 minute' as fresh from payout_destinations where member_id = ${m!.id}`;
+    expect({ by: d!.created_by, fresh: d!.fresh }).toEqual({ by: ids.finanzas, fresh: true });
+    const [mm] = await t.database.sql`select payout_destination_changed_at > now() - interval '1 minute' as fresh from members where id = ${m!.id}`;
+    expect(mm!.fresh).toBe(true);
+    // Never edited: not the number, not un-superseded; superseded once, in one's own name.
+    expect(await refusal(finance, `update payout_destinations set account_number = '002180123456789027' where id = ${d!.id}`)).toBe('42501');
+    expect(await refusal(t.database.sql, `update payout_destinations set account_number = '002180123456789027' where id = ${d!.id}`)).toBe('23514');
+    expect(await refusal(finance, `update payout_destinations set superseded_at = now(), superseded_by = '${ids.admin}' where id = ${d!.id}`)).toBeNull();
+    expect(await refusal(finance, `update payout_destinations set superseded_at = null where id = ${d!.id}`)).toBe('23514');
+    expect(await refusal(finance, `update payout_destinations set superseded_at = now() where id = ${d!.id}`)).toBe('23514');
+    const [s2] = await t.database.sql`select superseded_by from payout_destinations where id = ${d!.id}`;
+    expect(s2!.superseded_by).toBe(ids.finanzas);
+    // Through the app, finance's change runs on finance's login.
+    await t.must(
+      'payoutDestinations.set',
+      { memberId: m!.id, country: 'MX', holderName: 'Ana López', taxId: 'LOPA800101AB1', clabe: '002180123456789026' },
+      t.tokens.finance,
+    );
+    const [c] = await t.database.sql`select db_login from data_changes where table_name = 'payout_destinations' and op = 'INSERT' order by id desc limit 1`;
+    expect(c!.db_login).toBe(t.login(LOGINS.finance));
   });
 });
 

@@ -49,11 +49,12 @@ export const snapshotOf = (r: Row): DestinationSnapshot => ({
 });
 
 /** The destination in force for a member and country, or null. */
-export async function destinationInForce(db: DbOrTx, memberId: number, country: string): Promise<Row | null> {
-  const [r] = await db
+export async function destinationInForce(db: DbOrTx, memberId: number, country: string, opts: { lock?: boolean } = {}): Promise<Row | null> {
+  const q = db
     .select()
     .from(payoutDestinations)
     .where(and(eq(payoutDestinations.memberId, memberId), eq(payoutDestinations.country, country), isNull(payoutDestinations.supersededAt)));
+  const [r] = opts.lock ? await q.for('update') : await q;
   return r ?? null;
 }
 
@@ -132,14 +133,16 @@ export async function setDestination(ctx: MutationContext, memberId: number, inp
     throw new AppError('VALIDATION', e.message, { ...(e.details as object), field: checked.problems[0]!.field }, { key: e.key!, params: e.params });
   }
   const d = checked.value;
-  // The member row is locked: two changes of the same member's accounts are serialised.
-  const [m] = await ctx.tx.select({ id: members.id, code: members.code }).from(members).where(eq(members.id, memberId)).for('update');
+  const [m] = await ctx.tx.select({ id: members.id, code: members.code }).from(members).where(eq(members.id, memberId));
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId });
-  const now = ctx.now();
-  const current = await destinationInForce(ctx.tx, memberId, d.country);
+  // The account in force is locked: two changes of it are serialised (two first accounts meet the
+  // unique in-force index instead). The database checks the row again, stamps who and when, and
+  // the member's "changed at" (drizzle/0065).
+  const current = await destinationInForce(ctx.tx, memberId, d.country, { lock: true });
   if (current && same(current, d)) {
     throw AppError.of('CONFLICT', 'withdrawal.sameDestination', {}, { id: current.id });
   }
+  const now = ctx.now();
   if (current) {
     await ctx.tx
       .update(payoutDestinations)
@@ -150,7 +153,6 @@ export async function setDestination(ctx: MutationContext, memberId: number, inp
     .insert(payoutDestinations)
     .values({ memberId, ...d, createdBy: ctx.staff?.id ?? null, createdAt: now })
     .returning();
-  await ctx.tx.update(members).set({ payoutDestinationChangedAt: now }).where(eq(members.id, memberId));
   // The audit keeps the account's last 4 only: the audit log is read by more people than finance.
   const audited = (r: Destination) => ({ ...r, accountNumber: maskTail(r.accountNumber), routingNumber: maskTail(r.routingNumber), taxId: maskTail(r.taxId) });
   await ctx.audit({
@@ -160,5 +162,5 @@ export async function setDestination(ctx: MutationContext, memberId: number, inp
     before: current ? { id: current.id, ...audited(snapshotOf(current)) } : null,
     after: { id: row!.id, memberCode: m.code, ...audited(d) },
   });
-  return viewOf({ ...d, id: row!.id }, false, { createdAt: now, createdBy: ctx.staff?.displayName ?? null, supersededAt: null });
+  return viewOf({ ...d, id: row!.id }, false, { createdAt: row!.createdAt, createdBy: ctx.staff?.displayName ?? null, supersededAt: null });
 }
