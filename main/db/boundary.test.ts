@@ -294,6 +294,7 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.bankFile',
       'withdrawals.markPaid',
       'withdrawals.payout',
+      'withdrawals.request',
       'payoutDestinations.set',
       'auth.logout',
       'auth.changePassword',
@@ -506,6 +507,64 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(changes.map((c) => c.db_login)).toEqual([t.login(LOGINS.finance)]);
   });
 
+  it("a request is the database's own: the plan's fee, the hold, the risk flags and the requester, whatever the caller says", async () => {
+    const [m] = await insertMembers(t.database.db, [{ enrolledAt: new Date(Date.now() - 5 * 86_400_000) }]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '3000.00');
+    const finance = as(LOGINS.finance);
+    const req = (amount: string, extra = `'MXN', null, gen_random_uuid()::text, now(), null`) =>
+      `select * from nnp_withdrawal_request(${m!.id}, ${amount}, ${extra})`;
+    // Not by hand, not as support, not as the member app, not below the minimum or with more than two decimals, not beyond the wallet.
+    expect(
+      await refusal(
+        finance,
+        `insert into withdrawals (member_id, country, currency, amount, fee, net, status, source, hold_transaction_id)
+         values (${m!.id}, 'MX', 'MXN', 100, 0, 100, 'pending', 'staff', 1)`,
+      ),
+    ).toBe('42501');
+    expect(await refusal(as(LOGINS.support), req('500'))).toBe('42501');
+    expect(await refusal(finance, req('500', `'MXN', null, gen_random_uuid()::text, now(), null, 'member_app'`))).toBe('42501');
+    expect(await refusal(finance, req('5'))).toBe('23514');
+    expect(await refusal(finance, req('500.001'))).toBe('23514');
+    expect(await refusal(finance, req('500', `'USD', null, gen_random_uuid()::text, now(), null`))).toBe('NP004');
+    expect(await refusal(finance, req('5000'))).toBe('NP002');
+    // In someone else's name: the requester is the caller; fee and net from the plan (2 %, at least 20 MXN); flags by the database.
+    const [made] = (await finance.unsafe(req('1000', `'MXN', 'por teléfono', 'boundary-request-1', now(), '${ids.admin}'`))) as unknown as [
+      { withdrawal_id: string; replayed: boolean },
+    ];
+    expect(made.replayed).toBe(false);
+    const [w] = await t.database.sql`select w.amount, w.fee, w.net, w.status, w.requested_by, w.risk_mask, w.risk_details ? 'new_member' as new_member,
+      h.status as hold from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${made.withdrawal_id}`;
+    expect(w).toEqual({
+      amount: '1000.00',
+      fee: '20.00',
+      net: '980.00',
+      status: 'pending',
+      requested_by: ids.finanzas,
+      risk_mask: 8 | 16,
+      new_member: true,
+      hold: 'pending',
+    });
+    // The same key again answers the first request; with another amount it is a conflict.
+    const [again] = (await finance.unsafe(req('1000', `'MXN', null, 'boundary-request-1', now(), null`))) as unknown as [
+      { withdrawal_id: string; replayed: boolean },
+    ];
+    expect(again).toEqual({ withdrawal_id: made.withdrawal_id, replayed: true });
+    expect(await refusal(finance, req('900', `'MXN', null, 'boundary-request-1', now(), null`))).toBe('NP001');
+    // The database's hold is the very posting the app made before: the app posting it again is a replay.
+    const replay = await postTransfer(t.database.db, {
+      idempotencyKey: 'withdrawal:request:boundary-request-1',
+      kind: 'withdrawal.hold',
+      currency: 'MXN',
+      pending: true,
+      entries: [
+        { account: { member: m!.id }, amount: '-1000.00' },
+        { account: { company: 'withdrawal_holds' }, amount: '1000.00' },
+      ],
+      reference: { memberId: m!.id, source: 'staff' },
+    });
+    expect(replay.replayed).toBe(true);
+  });
+
   it("the approval threshold: only that setting, positive, in the admin's own name; no other group sets it", async () => {
     const admin = as(LOGINS.admin);
     const set = (value: string, by: string, key = 'withdrawals.second_approval_threshold_mxn') =>
@@ -528,7 +587,7 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(refused.ok ? null : refused.error.code).toBe('FORBIDDEN');
     const audits = await t.database.sql`select action, db_login from audit_log where entity = 'withdrawal' and entity_id = ${String(big)} order by id`;
     expect(audits.map((a) => [a.action, a.db_login])).toEqual([
-      ['withdrawals.request', t.database.sql.options.user],
+      ['withdrawals.request', t.login(LOGINS.finance)],
       ['withdrawals.firstApproval', t.login(LOGINS.admin)],
     ]);
   });

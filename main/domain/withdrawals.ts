@@ -138,9 +138,12 @@ export function assessRisk(f: RiskFacts, rules: RiskRules = DEFAULT_RISK_RULES):
       amount: new Decimal(f.amount).toFixed(2),
     };
   } else {
-    const average = total.div(f.commissionByPeriod.length);
-    const threshold = average.times(rules.largeMultiplier);
-    if (new Decimal(f.amount).gt(threshold)) {
+    // amount > multiplier × total / n, compared as amount × n > multiplier × total: exact, no
+    // rounded average in between (a third of 100.00 is never quite 33.33…).
+    const n = f.commissionByPeriod.length;
+    const average = total.div(n);
+    const threshold = total.times(rules.largeMultiplier).div(n);
+    if (new Decimal(f.amount).times(n).gt(total.times(rules.largeMultiplier))) {
       flags.push('large');
       details.large = {
         average: roundMoney(average).toFixed(2),

@@ -1,4 +1,4 @@
-import { mutator, reader, type Handler, ownerLogin } from '../../kernel/wrappers';
+import { mutator, reader, type Handler } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { listWithdrawals } from './queue';
@@ -108,17 +108,15 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
   { kind: 'mutation' as const },
 );
 
-/** Issue 16: still the owner's login: see ownerLogin (kernel/wrappers.ts). */
-// Approvals, rejections and every payout step (bank file, paid, failed, Stripe) run on the person's
-// own login, and so do payout accounts: the database makes or checks each of them again (drizzle/0046,
-// 0049, 0050, 0064, 0065).
-const MONEY = "a request posts its hold on the member's wallet (ledger_post is the owner's)";
+// Issue 16: every withdrawal step — request, approvals, rejection, each payout step — and payout
+// accounts run on the person's own login; the database makes or checks each of them again
+// (drizzle/0046, 0049, 0050, 0064, 0065, 0066).
 export const withdrawalsHandlers = {
   'withdrawals.list': reader(list),
   'withdrawals.get': reader(get),
   'withdrawals.export': reader(exportCsv),
   'withdrawals.quote': reader(quoteOf),
-  'withdrawals.request': ownerLogin(MONEY, mutator(request)),
+  'withdrawals.request': mutator(request),
   'withdrawals.approve': mutator(approve),
   'withdrawals.approveMany': mutator(approveSelection),
   'withdrawals.reject': mutator(reject),

@@ -16,10 +16,9 @@ import type { MutationContext } from '../../kernel/context';
 import { AppError } from '../../../shared/errors';
 import type { WithdrawalRow } from '../../../shared/contract/withdrawals';
 import { Decimal, isCurrency, parseMoney, type Currency } from '../../domain/money';
-import { quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
+import { flagsOfMask, quoteWithdrawal, type WithdrawalStatus } from '../../domain/withdrawals';
 import { currentPlan } from '../plan/current';
-import { mapLedgerError, memberBalance, postTransfer, verifyWallet, walletFromEntries } from '../ledger/ledger';
-import { assessRequest } from './risk';
+import { mapLedgerError, memberBalance, verifyWallet, walletFromEntries } from '../ledger/ledger';
 import { needsSecondApproval } from './settings';
 import { destinationInForce, snapshotOf } from './destinations';
 import { ROW_COLUMNS, toRow, type RawRow } from './queue';
@@ -135,54 +134,36 @@ export async function requestWithdrawal(ctx: MutationContext, input: RequestInpu
     if (p.code === 'no_rule') throw AppError.of('VALIDATION', 'withdrawal.noRule', { currency: member.currency }, p);
     throw AppError.of('VALIDATION', 'withdrawal.feeTooBig', { fee: p.fee }, p);
   }
-  const key = `withdrawal:request:${input.requestKey ?? randomUUID()}`;
-  const hold = await postTransfer(ctx.tx, {
-    idempotencyKey: key,
-    kind: 'withdrawal.hold',
-    currency: member.currency,
-    pending: true,
-    at: now,
-    entries: [
-      { account: { member: member.id }, amount: `-${q.quote.amount}` },
-      { account: { company: 'withdrawal_holds' }, amount: q.quote.amount },
-    ],
-    reference: { memberId: member.id, source: input.source },
-  });
-  if (hold.replayed) {
-    const [existing] = await ctx.tx.select({ id: withdrawals.id }).from(withdrawals).where(eq(withdrawals.holdTransactionId, hold.transactionId));
-    if (!existing) throw AppError.of('CONFLICT', 'withdrawal.registering');
-    await ctx.audit({ entity: 'withdrawal', entityId: existing.id, after: { replayed: true, requestKey: input.requestKey ?? null } });
-    return withdrawalRow(ctx.tx, existing.id);
+  // Fee, hold, risk flags and the row: one database step (drizzle/0066), in this person's own name;
+  // the checks above only word the refusals a person can act on.
+  const requestKey = input.requestKey ?? randomUUID();
+  let made: { withdrawal_id: string; replayed: boolean } | undefined;
+  try {
+    [made] = await ctx.tx.execute<{ withdrawal_id: string; replayed: boolean }>(sql`
+      select * from nnp_withdrawal_request(${member.id}, ${q.quote.amount}::numeric, ${member.currency}, ${input.note ?? null}, ${requestKey},
+        ${now.toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid, ${input.source})`);
+  } catch (e) {
+    throw mapLedgerError(e);
   }
-  // The wallet row is locked by the hold: this member's requests are counted one at a time.
-  const risk = await assessRequest(ctx.tx, member, q.quote.amount, now, { includeSelf: true });
-  const [w] = await ctx.tx
-    .insert(withdrawals)
-    .values({
-      memberId: member.id,
-      country: member.country,
-      currency: member.currency,
-      amount: q.quote.amount,
-      fee: q.quote.fee,
-      net: q.quote.net,
-      status: 'pending',
-      source: input.source,
-      requestedAt: now,
-      requestedBy: input.source === 'staff' ? (ctx.staff?.id ?? null) : null,
-      requestNote: input.note || null,
-      riskMask: risk.mask,
-      riskDetails: risk.details,
-      holdTransactionId: hold.transactionId,
-      updatedAt: now,
-    })
-    .returning();
+  const id = Number(made!.withdrawal_id);
+  if (made!.replayed) {
+    await ctx.audit({ entity: 'withdrawal', entityId: id, after: { replayed: true, requestKey: input.requestKey ?? null } });
+    return withdrawalRow(ctx.tx, id);
+  }
+  const [w] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, id));
   await ctx.audit({
     entity: 'withdrawal',
-    entityId: w!.id,
+    entityId: id,
     reason: input.note || null,
-    after: { ...snapshot(w!), riskFlags: risk.flags, holdTransactionId: hold.transactionId, source: input.source, onBehalfOfMember: input.source === 'staff' },
+    after: {
+      ...snapshot(w!),
+      riskFlags: flagsOfMask(w!.riskMask),
+      holdTransactionId: w!.holdTransactionId,
+      source: input.source,
+      onBehalfOfMember: input.source === 'staff',
+    },
   });
-  return withdrawalRow(ctx.tx, w!.id);
+  return withdrawalRow(ctx.tx, id);
 }
 
 // ---------------------------------------------------------------------------------------------
