@@ -296,6 +296,7 @@ describe("a signed-in person's changes run on their own login too", () => {
       'withdrawals.payout',
       'withdrawals.request',
       'payoutDestinations.set',
+      'orders.create',
       'auth.logout',
       'auth.changePassword',
       'staff.create',
@@ -636,6 +637,46 @@ describe('payout accounts', () => {
     );
     const [c] = await t.database.sql`select db_login from data_changes where table_name = 'payout_destinations' and op = 'INSERT' order by id desc limit 1`;
     expect(c!.db_login).toBe(t.login(LOGINS.finance));
+  });
+});
+
+describe('orders entered for a member', () => {
+  it("are priced by the database on the admin's own login: never by hand, never by finance or support, never at the caller's figures", async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    const [p] = await t.database.sql<{ id: number; price: string; vn: string; pv: string }[]>`
+      with p as (insert into products (sku, name, kind, pv) values ('BOUNDARY-1', 'Producto de prueba', 'product', '150.00') returning id, pv)
+      insert into product_prices (product_id, country, price, vn) select id, 'MX', '349.00', '300.00' from p
+      returning product_id as id, price, vn, (select pv from p)`;
+    const create = (lines: string) => `select nnp_order_create(${m!.id}, '${lines}'::jsonb, now()) as id`;
+    const admin = as(LOGINS.admin);
+    expect(
+      await refusal(
+        admin,
+        `insert into orders (member_id, country, currency, status, total, pv, vn) values (${m!.id}, 'MX', 'MXN', 'pending', 1, 99999, 99999)`,
+      ),
+    ).toBe('42501');
+    expect(await refusal(as(LOGINS.finance), create(`[{"productId": ${p!.id}, "quantity": 1}]`))).toBe('42501');
+    expect(await refusal(as(LOGINS.support), create(`[{"productId": ${p!.id}, "quantity": 1}]`))).toBe('42501');
+    for (const bad of [
+      '[]',
+      `[{"productId": ${p!.id}, "quantity": 0}]`,
+      `[{"productId": ${p!.id}, "quantity": 1.5}]`,
+      `[{"productId": ${p!.id}, "quantity": 1, "unitPrice": "1.005"}]`,
+      `[{"productId": ${p!.id}, "quantity": 1, "unitPrice": "-1"}]`,
+      `[{"productId": ${p!.id}, "quantity": 1, "unitPrice": 10}]`,
+      '[{"productId": 999999, "quantity": 1}]',
+    ]) {
+      expect(await refusal(admin, create(bad)), bad).toBe('23514');
+    }
+    // Extra fields (a total, a PV) are not the order's figures: the catalogue's are.
+    const [made] = (await admin.unsafe(create(`[{"productId": ${p!.id}, "quantity": 2, "pv": 99999, "vn": "99999", "total": "0.01"}]`))) as unknown as [
+      { id: string },
+    ];
+    const [o] = await t.database.sql`select status, total, pv, vn from orders where id = ${made.id}`;
+    const two = (x: string) => (Number(x) * 2).toFixed(2);
+    expect(o).toEqual({ status: 'pending', total: two(p!.price), pv: two(p!.pv), vn: two(p!.vn) });
+    const [line] = await t.database.sql`select quantity, unit_price, pv, vn from order_lines where order_id = ${made.id}`;
+    expect(line).toEqual({ quantity: 2, unit_price: p!.price, pv: two(p!.pv), vn: two(p!.vn) });
   });
 });
 

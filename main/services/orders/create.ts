@@ -2,12 +2,13 @@
  * A pending order entered on a member's behalf: catalogue products in the member's country, PV
  * from the catalogue, price and VN from the country's price list. An optional unit price (a
  * discount, e.g. the Cashback programme's) scales the line's VN in proportion; PV never changes.
+ * The checks here word the refusals; the database prices and writes the order (nnp_order_create).
  */
-import { and, eq, inArray } from 'drizzle-orm';
-import { members, orderLines, orders, productPrices, products } from '../../db/schema';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { members, orders, productPrices, products } from '../../db/schema';
 import type { DbOrTx } from '../../db/client';
-import { Decimal, isDecimalString } from '../../domain/money';
-import { CURRENCY_OF_COUNTRY, type Country } from '../../domain/money';
+import { isDecimalString } from '../../domain/money';
+import type { Country } from '../../domain/money';
 import { AppError } from '../../../shared/errors';
 
 export interface NewOrderLine {
@@ -39,51 +40,25 @@ export async function createOrder(tx: DbOrTx, input: NewOrder, now: Date) {
   const [m] = await tx.select({ id: members.id, country: members.country }).from(members).where(eq(members.id, input.memberId));
   if (!m) throw AppError.of('NOT_FOUND', 'member.notFound', {}, { memberId: input.memberId });
   const country = m.country as Country;
-  const currency = CURRENCY_OF_COUNTRY[country];
   const ids = [...new Set(input.lines.map((l) => l.productId))];
   const catalogue = await tx
-    .select({ id: products.id, kind: products.kind, pv: products.pv, active: products.active, price: productPrices.price, vn: productPrices.vn })
+    .select({ id: products.id, active: products.active })
     .from(products)
     .innerJoin(productPrices, and(eq(productPrices.productId, products.id), eq(productPrices.country, country)))
     .where(inArray(products.id, ids));
-  let total = new Decimal(0);
-  let pv = new Decimal(0);
-  let vn = new Decimal(0);
-  let kitPv = new Decimal(0);
-  const lines = input.lines.map((l, i) => {
+  input.lines.forEach((l, i) => {
     const p = catalogue.find((c) => c.id === l.productId);
     if (!p) throw invalid(`lines.${i}.productId`, `el producto ${l.productId} no se vende en ${country}`);
     if (!p.active) throw invalid(`lines.${i}.productId`, `el producto ${l.productId} está inactivo`);
-    const listPrice = new Decimal(p.price);
-    const unitPrice = l.unitPrice === undefined ? listPrice : new Decimal(l.unitPrice);
-    const unitVn =
-      p.kind === 'kit'
-        ? new Decimal(0)
-        : listPrice.isZero()
-          ? new Decimal(p.vn)
-          : new Decimal(p.vn).times(unitPrice).div(listPrice).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-    const linePv = new Decimal(p.pv).times(l.quantity);
-    const lineVn = unitVn.times(l.quantity);
-    total = total.plus(unitPrice.times(l.quantity));
-    pv = pv.plus(linePv);
-    vn = vn.plus(lineVn);
-    if (p.kind === 'kit') kitPv = kitPv.plus(linePv);
-    return { productId: p.id, quantity: l.quantity, unitPrice: unitPrice.toFixed(2), pv: linePv.toFixed(2), vn: lineVn.toFixed(2) };
   });
+  // Priced and written by the database (drizzle/0067): totals, PV and VN are never the caller's.
+  const lines = input.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, ...(l.unitPrice === undefined ? {} : { unitPrice: l.unitPrice }) }));
+  const [made] = await tx.execute<{ id: string }>(
+    sql`select nnp_order_create(${m.id}, ${JSON.stringify(lines)}::jsonb, ${now.toISOString()}::timestamptz) as id`,
+  );
   const [order] = await tx
-    .insert(orders)
-    .values({
-      memberId: m.id,
-      country,
-      currency,
-      status: 'pending',
-      total: total.toFixed(2),
-      pv: pv.toFixed(2),
-      vn: vn.toFixed(2),
-      kitPv: kitPv.toFixed(2),
-      createdAt: now,
-    })
-    .returning();
-  await tx.insert(orderLines).values(lines.map((l) => ({ ...l, orderId: order!.id })));
+    .select()
+    .from(orders)
+    .where(eq(orders.id, Number(made!.id)));
   return order!;
 }
