@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clabe as clabeLib } from 'clabe-validator';
 import { testApp, type TestApp } from '../../test/app';
+import { seeded } from '../../test/seeded';
 import { checkDestination, clabeCheckDigit, type Destination, type DestinationInput } from '../domain/payout-destination';
 
 let t: TestApp;
@@ -20,21 +21,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** mulberry32: the same cases on every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ (r + Math.imul(r ^ (r >>> 14), 71 | r));
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(20261206);
-const int = (n: number) => Math.floor(rnd() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-const digits = (n: number) => Array.from({ length: n }, () => String(int(10))).join('');
-const chance = (p: number) => rnd() < p;
+const { int, pick, digits, chance } = seeded(20261206);
 
 const BANKS = Object.keys(clabeLib.banksMap).map((k) => k.padStart(3, '0'));
 const bankName = (code: string) => clabeLib.banksMap[Number(code)]?.name ?? null;

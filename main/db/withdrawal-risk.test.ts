@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../test/app';
+import { seeded } from '../../test/seeded';
 import { creditCommission, insertMembers, insertPeriods } from '../../test/wallet-fixtures';
 import { postTransfer } from '../services/ledger/ledger';
 import { assessRequest } from '../services/withdrawals/risk';
@@ -23,18 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ (r + Math.imul(r ^ (r >>> 14), 71 | r));
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = random(7261066);
-const int = (n: number) => Math.floor(rnd() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+const { int, pick, chance } = seeded(7261066);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const AROUND = Date.parse('2026-06-01T06:00:00Z'); // 2026-06-01 00:00 in Mexico City: a period boundary
@@ -62,7 +52,7 @@ describe('withdrawal risk flags: the database and the app agree', () => {
         const amount = pick(['1000.00', '333.33', '0.05', '2500.10', '100.00']);
         await creditCommission(db, m!.id, 'MXN', amount, { at, periodId: pick([null, null, periodIds.get(key)!]) });
       }
-      if (credits > 0 && rnd() < 0.3) {
+      if (credits > 0 && chance(0.3)) {
         const key = pick(keys);
         await postTransfer(db, {
           idempotencyKey: `risk-clawback:${m!.id}:${key}`,
@@ -77,23 +67,8 @@ describe('withdrawal risk flags: the database and the app agree', () => {
           at: new Date(periodBounds(key).startsAt.getTime() + 3 * DAY),
         });
       }
-      // Earlier requests around the instants asked about (rows as a request leaves them; each row
-      // needs its own transaction, here a cent between two company accounts).
-      for (let r = pick([0, 0, 2, 3, 4]); r > 0; r--) {
-        const at = new Date(AROUND - int(10 * DAY) + int(3 * DAY));
-        const tx = await postTransfer(db, {
-          idempotencyKey: `risk-request:${m!.id}:${r}`,
-          kind: 'test.request',
-          currency: 'MXN',
-          entries: [
-            { account: { company: 'fee_income' }, amount: '-0.01' },
-            { account: { company: 'withdrawal_holds' }, amount: '0.01' },
-          ],
-        });
-        await db.execute(sql`
-          insert into withdrawals (member_id, country, currency, amount, fee, net, status, source, requested_at, hold_transaction_id, updated_at)
-          values (${m!.id}, 'MX', 'MXN', 500, 20, 480, 'pending', 'staff', ${at.toISOString()}::timestamptz, ${tx.transactionId}, now())`);
-      }
+      // Earlier requests around the instants asked about.
+      for (let r = pick([0, 0, 2, 3, 4]); r > 0; r--) await requestedAt(m!.id, new Date(AROUND - int(10 * DAY) + int(3 * DAY)));
     }
     // Two edges the random histories rarely hit exactly: an amount equal to 3 × the average (1,000.00
     // in each of the six periods: 3,000.00 is not over it), and an enrolment exactly at a month's start
@@ -108,6 +83,13 @@ describe('withdrawal risk flags: the database and the app agree', () => {
     const edges = even.flatMap((m, i) =>
       ['2999.99', '3000.00', '3000.01', '2250.00', '2250.01'].map((amount) => ({ m: members[members.length - 2 + i]!, amount, at: new Date(AROUND + DAY) })),
     );
+    // And the 7-day window's edge: requests 1 h, 2 h, exactly 168 h and 168½ h before the question
+    // (the last two outside it: three with this one, not "more than 3").
+    const [w] = await insertMembers(db, [{ enrolledAt: new Date(AROUND - 400 * DAY) }]);
+    const asked = new Date(AROUND + DAY);
+    for (const h of [1, 2, 168, 168.5]) await requestedAt(w!.id, new Date(asked.getTime() - h * HOUR));
+    members.push({ id: w!.id, enrolledAt: new Date(AROUND - 400 * DAY), payoutDestinationChangedAt: null });
+    edges.push({ m: members[members.length - 1]!, amount: '500.00', at: asked });
     const questions = [
       ...edges,
       ...Array.from({ length: 400 }, () => ({
@@ -131,6 +113,23 @@ describe('withdrawal risk flags: the database and the app agree', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(Object.values(RISK_BIT).sort((a, b) => a - b));
   });
 });
+
+/** A request row as a request leaves it (each needs its own transaction: here a cent between two company accounts). */
+let requests = 0;
+async function requestedAt(memberId: number, at: Date) {
+  const tx = await postTransfer(t.database.db, {
+    idempotencyKey: `risk-request:${memberId}:${++requests}`,
+    kind: 'test.request',
+    currency: 'MXN',
+    entries: [
+      { account: { company: 'fee_income' }, amount: '-0.01' },
+      { account: { company: 'withdrawal_holds' }, amount: '0.01' },
+    ],
+  });
+  await t.database.db.execute(sql`
+    insert into withdrawals (member_id, country, currency, amount, fee, net, status, source, requested_at, hold_transaction_id, updated_at)
+    values (${memberId}, 'MX', 'MXN', 500, 20, 480, 'pending', 'staff', ${at.toISOString()}::timestamptz, ${tx.transactionId}, now())`);
+}
 
 /** JSON with sorted keys (jsonb keeps its own key order). */
 function sorted(v: unknown): unknown {
