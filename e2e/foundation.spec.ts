@@ -53,6 +53,8 @@ test('finance must change the temporary password, then sees only the finance are
   await expect(nav.getByRole('link', { name: 'Retiros' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Personal' })).toHaveCount(0);
   await expect(nav.getByRole('link', { name: 'Auditoría' })).toHaveCount(0);
+  // The home's figures, not its loading line (a busy machine showed "Cargando…" here once).
+  await expect(page.locator('[data-ready="dashboard"]')).toBeVisible({ timeout: 30_000 });
   await screenshot(page, '06-finance-home');
   // Hidden in the menu is not enough: the main process refuses it too.
   const r = await rpc(page, 'staff.list', {});
@@ -67,6 +69,8 @@ test('support sees member areas only and cannot reach staff or money procedures'
   await expect(nav.getByRole('link', { name: 'Socios' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Genealogía' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Retiros' })).toHaveCount(0);
+  // The home's figures, not its loading line (a busy machine showed "Cargando…" here once).
+  await expect(page.locator('[data-ready="dashboard"]')).toBeVisible({ timeout: 30_000 });
   await screenshot(page, '07-support-home');
   expect((await rpc(page, 'staff.create', { username: 'x', displayName: 'x', role: 'admin', password: 'abcdefghijk' })).status).toBe(403);
   expect((await rpc(page, 'audit.list', {})).status).toBe(403);
