@@ -5,7 +5,8 @@
 # free port, SCRAM passwords, listening on 127.0.0.1 only; stopped and removed on exit.
 # Runs main/db/boundary.test.ts and data-changes.test.ts (every staff login's refusals, insert-only audit, balances checked
 # against entries), the live-changes feed, withdrawals and member search (pg_trgm, unaccent),
-# through NNP_TEST_DATABASE_URL (test/global-setup.ts).
+# the database copies of the payout-account and risk rules (destinations, withdrawal-risk), through
+# NNP_TEST_DATABASE_URL (test/global-setup.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,4 +43,5 @@ as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
 echo "standalone PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)"
 
 NNP_TEST_DATABASE_URL="postgres://postgres:${password}@127.0.0.1:${port}/postgres" npx vitest run \
-  main/db/boundary.test.ts main/db/data-changes.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/members/members.test.ts
+  main/db/boundary.test.ts main/db/data-changes.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/members/members.test.ts \
+  main/db/destinations.test.ts main/db/withdrawal-risk.test.ts
