@@ -365,13 +365,11 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
   const now = ctx.now();
   if (w.status === 'pending') throw notIn(w, ['approved'], 'pagar');
   if (!settings) throw AppError.of('VALIDATION', 'withdrawal.noStripe');
-  let destination = w.stripeDestination;
   if (w.status === 'approved') {
     const member = await loadMember(ctx.tx, w.memberId);
     if (!member.stripeAccountId) {
       throw AppError.of('VALIDATION', 'withdrawal.noConnectedAccount', { code: member.code }, { memberId: member.id });
     }
-    destination = member.stripeAccountId;
   } else if (w.status === 'processing' && w.payoutMethod === 'stripe') {
     const [last] = await ctx.tx
       .select()
@@ -408,7 +406,8 @@ export async function startStripePayout(ctx: MutationContext, id: number, settin
       withdrawalId: id,
       memberId: w.memberId,
       idempotencyKey: key,
-      destination: destination!,
+      // The account the database recorded for this payout (the member's, read by the database).
+      destination: after!.stripeDestination!,
       currency: w.currency,
       net: w.net,
       retry: w.status === 'processing',
