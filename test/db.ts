@@ -14,7 +14,9 @@ export async function freshDatabase(opts: { max?: number } = {}): Promise<Databa
   // Staff logins are server-wide roles: each copy tags its own (nnp_t<hex>_finanzas), so test files
   // running at once never share, re-role or disable one another's logins.
   const loginTag = `t${hex}_`;
-  await database.sql`update db_instance set login_tag = ${loginTag}`;
+  // The tests drive the clock (travel, fixed instants): this copy takes the app's instants for a
+  // staff login's money steps too (drizzle/0068); main/db/boundary.test.ts turns it off to prove the default.
+  await database.sql`update db_instance set login_tag = ${loginTag}, app_clock_trusted = true`;
   return {
     ...database,
     loginTag,

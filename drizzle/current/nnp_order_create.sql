@@ -3,47 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_order_create(p_member bigint, p_lines jsonb, p_at timestamp with time zone)
  RETURNS bigint
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  m record;
-  bad bigint;
-  made bigint;
-BEGIN
-  IF NOT (nnp_session_is_owner() OR nnp_session_is_admin()) THEN
-    RAISE EXCEPTION 'only admins enter orders' USING ERRCODE = '42501';
-  END IF;
-  IF jsonb_typeof(p_lines) IS DISTINCT FROM 'array' OR jsonb_array_length(p_lines) = 0 THEN
-    RAISE EXCEPTION 'an order needs at least one line' USING ERRCODE = '23514';
-  END IF;
-  SELECT x.id, x.country, c.currency INTO m FROM members x JOIN countries c ON c.code = x.country WHERE x.id = p_member;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'member % does not exist', p_member USING ERRCODE = '23503';
-  END IF;
-  -- Each line as given: a product id, a positive whole quantity; a unit price, when given, a decimal
-  -- string ≥ 0 with at most 2 decimals.
-  SELECT l.n INTO bad FROM jsonb_array_elements(p_lines) WITH ORDINALITY AS l(e, n)
-   WHERE jsonb_typeof(l.e) IS DISTINCT FROM 'object'
-      OR jsonb_typeof(l.e -> 'productId') IS DISTINCT FROM 'number' OR (l.e ->> 'productId') !~ '^[1-9][0-9]{0,8}$'
-      OR jsonb_typeof(l.e -> 'quantity') IS DISTINCT FROM 'number' OR (l.e ->> 'quantity') !~ '^[1-9][0-9]{0,8}$'
-      OR (l.e ? 'unitPrice' AND (jsonb_typeof(l.e -> 'unitPrice') IS DISTINCT FROM 'string'
-                                 OR (l.e ->> 'unitPrice') !~ '^[0-9]{1,14}(\.[0-9]{1,2})?$'))
-   ORDER BY l.n LIMIT 1;
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'order line % is not a product, a positive quantity and a price of at most 2 decimals', bad USING ERRCODE = '23514';
-  END IF;
-  SELECT x.n INTO bad FROM nnp_order_lines_priced(p_lines, m.country) x WHERE x.product_id IS NULL ORDER BY x.n LIMIT 1;
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'the product of order line % is not sold in % or is inactive', bad, m.country USING ERRCODE = '23514';
-  END IF;
-  INSERT INTO orders (member_id, country, currency, status, total, pv, vn, kit_pv, created_at)
-  SELECT p_member, m.country, m.currency, 'pending', sum(x.unit_price * x.quantity), sum(x.pv), sum(x.vn),
-         coalesce(sum(x.pv) FILTER (WHERE x.kit), 0), p_at
-    FROM nnp_order_lines_priced(p_lines, m.country) x
-  RETURNING id INTO made;
-  INSERT INTO order_lines (order_id, product_id, quantity, unit_price, pv, vn)
-  SELECT made, x.product_id, x.quantity, x.unit_price, x.pv, x.vn FROM nnp_order_lines_priced(p_lines, m.country) x ORDER BY x.n;
-  RETURN made;
-END $function$;
+  SELECT nnp_order_create_at(p_member, p_lines, nnp_instant(p_at))
+$function$;

@@ -3,40 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_bank_batch(p_ids bigint[], p_at timestamp with time zone, p_staff uuid)
  RETURNS uuid
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance make bank files');
-  ids bigint[] := ARRAY(SELECT DISTINCT u FROM unnest(p_ids) AS u WHERE u IS NOT NULL ORDER BY u);
-  locked integer;
-  bad bigint;
-  batch uuid;
-BEGIN
-  IF cardinality(ids) = 0 THEN
-    RAISE EXCEPTION 'a bank file needs at least one withdrawal' USING ERRCODE = '23514';
-  END IF;
-  -- In id order, like every other lock on withdrawals: two files never deadlock.
-  SELECT count(*) INTO locked FROM (SELECT 1 FROM withdrawals x WHERE x.id = ANY (ids) ORDER BY x.id FOR UPDATE) l;
-  IF locked <> cardinality(ids) THEN
-    RAISE EXCEPTION 'a withdrawal of this bank file does not exist' USING ERRCODE = '23503';
-  END IF;
-  SELECT x.id INTO bad FROM withdrawals x WHERE x.id = ANY (ids) AND (x.status <> 'approved' OR x.payout_destination IS NULL) ORDER BY x.id LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'withdrawal % is not approved with a bank destination', bad USING ERRCODE = '23514';
-  END IF;
-  INSERT INTO payout_batches (created_by, created_at, count, totals, file_name)
-  SELECT who, p_at, cardinality(ids),
-         (SELECT jsonb_agg(jsonb_build_object('currency', t.currency, 'count', t.n, 'amount', t.amount::text, 'fee', t.fee::text, 'net', t.net::text) ORDER BY t.currency)
-            FROM (SELECT x.currency::text AS currency, count(*) AS n, sum(x.amount) AS amount, sum(x.fee) AS fee, sum(x.net) AS net
-                    FROM withdrawals x WHERE x.id = ANY (ids) GROUP BY x.currency) t),
-         'retiros-banco-' || to_char(p_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MI') || '.csv'
-  RETURNING id INTO batch;
-  UPDATE withdrawals SET status = 'processing', payout_method = 'bank_file', bank_batch_id = batch, processing_by = who,
-         processing_at = p_at, payout_attempts = payout_attempts + 1, updated_at = p_at
-   WHERE id = ANY (ids);
-  INSERT INTO withdrawal_payout_attempts (withdrawal_id, method, idempotency_key, started_by, started_at, outcome)
-  SELECT u, 'bank_file', format('batch-%s-%s', batch, u), who, p_at, 'batched' FROM unnest(ids) AS u ORDER BY u;
-  RETURN batch;
-END $function$;
+  SELECT nnp_withdrawal_bank_batch_at(p_ids, nnp_instant(p_at), p_staff)
+$function$;

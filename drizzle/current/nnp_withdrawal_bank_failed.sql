@@ -3,25 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_bank_failed(p_id bigint, p_reason text, p_at timestamp with time zone, p_staff uuid)
  RETURNS void
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  w withdrawals%ROWTYPE;
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance mark bank transfers failed');
-BEGIN
-  IF p_reason IS NULL OR length(btrim(p_reason)) < 3 THEN
-    RAISE EXCEPTION 'a failed transfer needs a reason' USING ERRCODE = '23514';
-  END IF;
-  SELECT * INTO w FROM withdrawals x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'withdrawal % does not exist', p_id USING ERRCODE = '23503';
-  END IF;
-  IF w.status <> 'processing' OR w.payout_method IS DISTINCT FROM 'bank_file' THEN
-    RAISE EXCEPTION 'withdrawal % is not in a bank file awaiting its outcome', p_id USING ERRCODE = '23514';
-  END IF;
-  PERFORM ledger_resolve(w.hold_transaction_id, 'void', p_at);
-  UPDATE withdrawals SET status = 'failed', failed_at = p_at, failed_by = who, failure_reason = btrim(p_reason), updated_at = p_at
-   WHERE id = p_id;
-END $function$;
+  SELECT nnp_withdrawal_bank_failed_at(p_id, p_reason, nnp_instant(p_at), p_staff)
+$function$;

@@ -3,29 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_bank_paid(p_id bigint, p_reference text, p_at timestamp with time zone, p_staff uuid)
  RETURNS bigint
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance confirm bank transfers');
-  w withdrawals%ROWTYPE;
-  settled bigint;
-BEGIN
-  IF p_reference IS NULL OR length(btrim(p_reference)) = 0 THEN
-    RAISE EXCEPTION 'a paid bank transfer needs its reference' USING ERRCODE = '23514';
-  END IF;
-  SELECT * INTO w FROM withdrawals x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'withdrawal % does not exist', p_id USING ERRCODE = '23503';
-  END IF;
-  IF w.status <> 'processing' OR w.payout_method IS DISTINCT FROM 'bank_file' THEN
-    RAISE EXCEPTION 'withdrawal % is not in a bank file awaiting its outcome', p_id USING ERRCODE = '23514';
-  END IF;
-  PERFORM ledger_resolve(w.hold_transaction_id, 'post', p_at);
-  settled := nnp_withdrawal_settle(p_id, 'withdrawal_clearing', p_at);
-  UPDATE withdrawals SET status = 'paid', paid_at = p_at, paid_by = who, payout_reference = btrim(p_reference),
-         settle_transaction_id = settled, updated_at = p_at
-   WHERE id = p_id;
-  RETURN settled;
-END $function$;
+  SELECT nnp_withdrawal_bank_paid_at(p_id, p_reference, nnp_instant(p_at), p_staff)
+$function$;

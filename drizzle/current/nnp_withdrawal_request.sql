@@ -3,78 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_request(p_member bigint, p_amount numeric, p_currency text, p_note text, p_key text, p_at timestamp with time zone, p_staff uuid, p_source text DEFAULT 'staff'::text)
  RETURNS TABLE(withdrawal_id bigint, replayed boolean)
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance enter withdrawals');
-  m record;
-  figures jsonb;
-  rule jsonb;
-  fee numeric;
-  k text;
-  s integer;
-  hashed text;
-  r record;
-  risk record;
-  wid bigint;
-BEGIN
-  IF p_source IS NULL OR p_source NOT IN ('staff', 'member_app') OR (p_source <> 'staff' AND NOT nnp_session_is_owner()) THEN
-    RAISE EXCEPTION 'a staff login enters withdrawals as staff' USING ERRCODE = '42501';
-  END IF;
-  IF p_key IS NULL OR length(p_key) NOT BETWEEN 1 AND 180 THEN
-    RAISE EXCEPTION 'a withdrawal request needs its request key' USING ERRCODE = '23514';
-  END IF;
-  IF p_amount IS NULL OR p_amount <= 0 OR p_amount <> round(p_amount, 2) OR p_amount >= 1e16 THEN
-    RAISE EXCEPTION 'a withdrawal amount is positive with at most 2 decimals' USING ERRCODE = '23514';
-  END IF;
-  SELECT x.id, x.country, c.currency INTO m FROM members x JOIN countries c ON c.code = x.country WHERE x.id = p_member;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'member % does not exist', p_member USING ERRCODE = '23503';
-  END IF;
-  IF p_currency IS DISTINCT FROM m.currency::text THEN
-    RAISE EXCEPTION 'the wallet of member % is in %', p_member, m.currency USING ERRCODE = 'NP004', DETAIL = m.currency;
-  END IF;
-  SELECT v.figures INTO figures FROM plan_versions v
-   WHERE v.status = 'published' AND v.effective_from_period <= nnp_period_key(p_at) ORDER BY v.effective_from_period DESC LIMIT 1;
-  SELECT x INTO rule FROM jsonb_array_elements(figures -> 'withdrawals' -> 'byCurrency') AS x WHERE x ->> 'currency' = m.currency::text;
-  IF rule IS NULL THEN
-    RAISE EXCEPTION 'the plan in force has no withdrawal rule for %', m.currency USING ERRCODE = '23514';
-  END IF;
-  IF p_amount < (rule ->> 'minimum')::numeric THEN
-    RAISE EXCEPTION 'the minimum withdrawal is % %', rule ->> 'minimum', m.currency USING ERRCODE = '23514';
-  END IF;
-  fee := greatest(round(p_amount * (figures -> 'withdrawals' ->> 'feeRate')::numeric, 2), (rule ->> 'minimumFee')::numeric);
-  IF fee >= p_amount THEN
-    RAISE EXCEPTION 'the fee % is not less than the amount', fee USING ERRCODE = '23514';
-  END IF;
-  -- The hold: the app's posting (ledger.ts postTransfer and bodyHash), so a replay matches either.
-  k := 'withdrawal:request:' || p_key;
-  s := nnp_company_slot(k);
-  hashed := encode(sha256(convert_to(
-    '{"allowNegative":false,"currency":' || to_json(m.currency::text)::text
-    || ',"entries":[["member",' || p_member || ',0,' || to_json((-p_amount)::numeric(18, 2)::text)::text || '],["withdrawal_holds",null,' || s || ','
-    || to_json(p_amount::numeric(18, 2)::text)::text || ']],"kind":"withdrawal.hold","memo":null,"pending":true,"periodId":null,"reference":{"memberId":'
-    || p_member || ',"source":' || to_json(p_source)::text || '}}', 'UTF8')), 'hex');
-  SELECT * INTO r FROM ledger_post(k, hashed, 'withdrawal.hold', m.currency, 'pending', false,
-    jsonb_build_object('memberId', p_member, 'source', p_source), NULL, NULL,
-    jsonb_build_array(jsonb_build_object('ref', 'member', 'id', p_member, 'slot', 0, 'amount', (-p_amount)::numeric(18, 2)::text),
-                      jsonb_build_object('ref', 'withdrawal_holds', 'id', NULL, 'slot', s, 'amount', p_amount::numeric(18, 2)::text)), p_at);
-  IF r.replayed THEN
-    SELECT w.id INTO wid FROM withdrawals w WHERE w.hold_transaction_id = r.transaction_id;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION 'the first request with this key is still being registered' USING ERRCODE = '23514';
-    END IF;
-    RETURN QUERY SELECT wid, true;
-    RETURN;
-  END IF;
-  -- The wallet row is locked by the hold: this member's requests are counted one at a time.
-  SELECT * INTO risk FROM nnp_withdrawal_risk(p_member, p_amount, p_at);
-  INSERT INTO withdrawals (member_id, country, currency, amount, fee, net, status, source, requested_at, requested_by, request_note,
-                           risk_mask, risk_details, hold_transaction_id, updated_at)
-  VALUES (p_member, m.country, m.currency, p_amount, fee, p_amount - fee, 'pending', p_source, p_at,
-          CASE WHEN p_source = 'staff' THEN who END, nullif(p_note, ''), risk.mask, risk.details, r.transaction_id, p_at)
-  RETURNING id INTO wid;
-  RETURN QUERY SELECT wid, false;
-END $function$;
+  SELECT * FROM nnp_withdrawal_request_at(p_member, p_amount, p_currency, p_note, p_key, nnp_instant(p_at), p_staff, p_source)
+$function$;

@@ -3,52 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_stripe_outcome(p_id bigint, p_attempt bigint, p_outcome text, p_transfer text, p_code text, p_message text, p_at timestamp with time zone, p_staff uuid)
  RETURNS void
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance record payouts');
-  w withdrawals%ROWTYPE;
-  settled bigint;
-BEGIN
-  IF p_outcome IS NULL OR p_outcome NOT IN ('paid', 'declined', 'unknown') THEN
-    RAISE EXCEPTION 'a payout outcome is paid, declined or unknown' USING ERRCODE = '23514';
-  END IF;
-  IF p_outcome = 'paid' AND (p_transfer IS NULL OR p_transfer !~ '^tr_[A-Za-z0-9]+$') THEN
-    RAISE EXCEPTION 'a paid outcome names its Stripe transfer' USING ERRCODE = '23514';
-  END IF;
-  IF p_outcome <> 'paid' AND (p_code IS NULL OR p_message IS NULL) THEN
-    RAISE EXCEPTION 'an outcome other than paid says why' USING ERRCODE = '23514';
-  END IF;
-  SELECT * INTO w FROM withdrawals x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'withdrawal % does not exist', p_id USING ERRCODE = '23503';
-  END IF;
-  UPDATE withdrawal_payout_attempts a SET finished_at = p_at, outcome = p_outcome,
-         stripe_transfer_id = CASE WHEN p_outcome = 'paid' THEN p_transfer END,
-         error_code = CASE WHEN p_outcome = 'paid' THEN NULL ELSE p_code END,
-         error_message = CASE WHEN p_outcome = 'paid' THEN NULL ELSE p_message END
-   WHERE a.id = p_attempt AND a.withdrawal_id = p_id AND a.method = 'stripe';
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'attempt % is not a Stripe attempt of withdrawal %', p_attempt, p_id USING ERRCODE = '23503';
-  END IF;
-  -- A late answer for a withdrawal another attempt already settled changes only its attempt row.
-  IF w.status <> 'processing' OR w.payout_method IS DISTINCT FROM 'stripe' THEN
-    RETURN;
-  END IF;
-  IF p_outcome = 'paid' THEN
-    PERFORM ledger_resolve(w.hold_transaction_id, 'post', p_at);
-    settled := nnp_withdrawal_settle(p_id, 'payouts_clearing', p_at);
-    UPDATE withdrawals SET status = 'paid', stripe_transfer_id = p_transfer, payout_reference = p_transfer, paid_at = p_at, paid_by = who,
-           settle_transaction_id = settled, last_payout_error = NULL, updated_at = p_at
-     WHERE id = p_id;
-  ELSIF p_outcome = 'declined' THEN
-    PERFORM ledger_resolve(w.hold_transaction_id, 'void', p_at);
-    UPDATE withdrawals SET status = 'failed', failed_at = p_at, failed_by = who, failure_reason = format('Stripe: %s (%s)', p_message, p_code),
-           last_payout_error = format('%s: %s', p_code, p_message), updated_at = p_at
-     WHERE id = p_id;
-  ELSE
-    UPDATE withdrawals SET last_payout_error = format('%s: %s', p_code, p_message), updated_at = p_at WHERE id = p_id;
-  END IF;
-END $function$;
+  SELECT nnp_withdrawal_stripe_outcome_at(p_id, p_attempt, p_outcome, p_transfer, p_code, p_message, nnp_instant(p_at), p_staff)
+$function$;

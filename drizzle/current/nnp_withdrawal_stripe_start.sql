@@ -3,38 +3,9 @@
 
 CREATE OR REPLACE FUNCTION public.nnp_withdrawal_stripe_start(p_id bigint, p_at timestamp with time zone, p_staff uuid)
  RETURNS bigint
- LANGUAGE plpgsql
+ LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'public', 'pg_temp'
 AS $function$
-DECLARE
-  who uuid := nnp_money_staff(p_staff, 'only admin and finance pay withdrawals');
-  w withdrawals%ROWTYPE;
-  destination text;
-  attempt bigint;
-BEGIN
-  SELECT * INTO w FROM withdrawals x WHERE x.id = p_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'withdrawal % does not exist', p_id USING ERRCODE = '23503';
-  END IF;
-  IF w.status = 'approved' THEN
-    -- The connected account paid is the member's, read here: never what the caller says.
-    SELECT m.stripe_account_id INTO destination FROM members m WHERE m.id = w.member_id;
-    IF destination IS NULL THEN
-      RAISE EXCEPTION 'member of withdrawal % has no connected Stripe account', p_id USING ERRCODE = '23514';
-    END IF;
-  ELSIF w.status = 'processing' AND w.payout_method = 'stripe' THEN
-    destination := w.stripe_destination;
-  ELSE
-    RAISE EXCEPTION 'withdrawal % is neither approved nor a Stripe payout awaiting its outcome', p_id USING ERRCODE = '23514';
-  END IF;
-  INSERT INTO withdrawal_payout_attempts (withdrawal_id, method, idempotency_key, started_by, started_at)
-  VALUES (p_id, 'stripe', format('withdrawal-%s', p_id), who, p_at)
-  RETURNING id INTO attempt;
-  UPDATE withdrawals SET status = 'processing', payout_method = 'stripe', stripe_destination = destination,
-         processing_by = CASE WHEN w.status = 'approved' THEN who ELSE processing_by END,
-         processing_at = CASE WHEN w.status = 'approved' THEN p_at ELSE processing_at END,
-         payout_attempts = payout_attempts + 1, updated_at = p_at
-   WHERE id = p_id;
-  RETURN attempt;
-END $function$;
+  SELECT nnp_withdrawal_stripe_start_at(p_id, nnp_instant(p_at), p_staff)
+$function$;

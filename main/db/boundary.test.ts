@@ -566,6 +566,39 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(replay.replayed).toBe(true);
   });
 
+  it("a staff login's money steps happen at the database's time, whatever instant the desktop sends (unless the database trusts the app's clock)", async () => {
+    const [m] = await insertMembers(t.database.db, [{}]);
+    await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
+    const finance = as(LOGINS.finance);
+    const request = async (key: string) => {
+      const [r] = (await finance.unsafe(
+        `select * from nnp_withdrawal_request(${m!.id}, 1000, 'MXN', null, '${key}', '2021-03-01T12:00:00Z', null)`,
+      )) as unknown as [{ withdrawal_id: string }];
+      const [w] = await t.database.sql<{ requested: Date; hold: Date }[]>`select w.requested_at as requested, h.created_at as hold
+        from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${r.withdrawal_id}`;
+      return { id: r.withdrawal_id, ...w! };
+    };
+    const recent = (d: Date | string) => Math.abs(new Date(d).getTime() - Date.now()) < 60_000;
+    try {
+      await t.database.sql`update db_instance set app_clock_trusted = false`;
+      const w = await request('clock-default');
+      expect([recent(w.requested), recent(w.hold)]).toEqual([true, true]);
+      expect(
+        await refusal(as(LOGINS.admin), approve(Number(w.id), 'admin', `, approved_at = '2020-01-01T00:00:00Z'`).replace(/approved_at = now\(\), /, '')),
+      ).toBeNull();
+      const [a] = await t.database.sql<{ approved_at: Date }[]>`select approved_at from withdrawals where id = ${w.id}`;
+      expect(recent(a!.approved_at)).toBe(true);
+      // The bodies behind the doors are no staff login's to call.
+      expect(await refusal(finance, `select * from nnp_withdrawal_request_at(${m!.id}, 1000, 'MXN', null, 'x', now(), null, 'staff')`)).toBe('42501');
+      // A database that trusts the app's clock (the test suite's copies) takes the instant given.
+      await t.database.sql`update db_instance set app_clock_trusted = true`;
+      const trusted = await request('clock-trusted');
+      expect(new Date(trusted.requested).toISOString()).toBe('2021-03-01T12:00:00.000Z');
+    } finally {
+      await t.database.sql`update db_instance set app_clock_trusted = true`;
+    }
+  });
+
   it("the approval threshold: only that setting, positive, in the admin's own name; no other group sets it", async () => {
     const admin = as(LOGINS.admin);
     const set = (value: string, by: string, key = 'withdrawals.second_approval_threshold_mxn') =>

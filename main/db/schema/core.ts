@@ -154,6 +154,11 @@ export const dbInstance = pgTable(
   {
     one: boolean('one').primaryKey().default(true),
     loginTag: text('login_tag').notNull().default(''),
+    /**
+     * Whether the money steps of a staff login may carry the app's instant (drizzle/0068). False:
+     * the database stamps its own time. True only where tests drive the clock (test/db.ts).
+     */
+    appClockTrusted: boolean('app_clock_trusted').notNull().default(false),
   },
   (t) => [check('db_instance_one', sql`${t.one}`), check('db_instance_login_tag', sql`${t.loginTag} ~ '^([a-z0-9]{1,12}_)?$'`)],
 );
