@@ -528,6 +528,8 @@ describe('four eyes on money, checked by the database: an approval from outside 
     expect(await refusal(finance, req('500.001'))).toBe('23514');
     expect(await refusal(finance, req('500', `'USD', null, gen_random_uuid()::text, now(), null`))).toBe('NP004');
     expect(await refusal(finance, req('5000'))).toBe('NP002');
+    // What a person types keeps the contract's sizes from a SQL client too.
+    expect(await refusal(finance, req('500', `'MXN', '${'x'.repeat(501)}', gen_random_uuid()::text, now(), null`))).toBe('23514');
     // In someone else's name: the requester is the caller; fee and net from the plan (2 %, at least 20 MXN); flags by the database.
     const [made] = (await finance.unsafe(req('1000', `'MXN', 'por teléfono', 'boundary-request-1', now(), '${ids.admin}'`))) as unknown as [
       { withdrawal_id: string; replayed: boolean },

@@ -110,6 +110,11 @@ export const withdrawals = pgTable(
     uniqueIndex('withdrawals_hold_key').on(t.holdTransactionId),
     check('withdrawals_amounts', sql`${t.amount} > 0 and ${t.fee} >= 0 and ${t.net} > 0 and ${t.net} = ${t.amount} - ${t.fee}`),
     check('withdrawals_source', sql`${t.source} in ('member_app', 'staff')`),
+    // The contract's sizes for what a person types, held for every writer (a SQL client too).
+    check(
+      'withdrawals_text_sizes',
+      sql`length(${t.requestNote}) <= 500 and length(${t.firstApprovalNote}) <= 500 and length(${t.approvalNote}) <= 500 and length(${t.rejectionReason}) <= 500 and length(${t.payoutReference}) <= 200`,
+    ),
     check('withdrawals_rejected_has_reason', sql`${t.status} <> 'rejected' or (${t.rejectionReason} is not null and ${t.rejectedAt} is not null)`),
     check('withdrawals_failed_has_reason', sql`${t.status} <> 'failed' or (${t.failureReason} is not null and ${t.failedAt} is not null)`),
     check('withdrawals_approved_has_decision', sql`${t.status} not in ('approved', 'processing', 'paid') or ${t.approvedAt} is not null`),

@@ -1,0 +1,1 @@
+ALTER TABLE "withdrawals" ADD CONSTRAINT "withdrawals_text_sizes" CHECK (length("withdrawals"."request_note") <= 500 and length("withdrawals"."first_approval_note") <= 500 and length("withdrawals"."approval_note") <= 500 and length("withdrawals"."rejection_reason") <= 500 and length("withdrawals"."payout_reference") <= 200);
