@@ -466,7 +466,8 @@ describe('four eyes on money, checked by the database: an approval from outside 
     // Stripe: the connected account is the member's, read by the database; the outcome in the caller's name.
     expect(await refusal(finance, `select nnp_withdrawal_stripe_start(${noAccount}, now(), null)`)).toBe('23514');
     expect(await refusal(support, `select nnp_withdrawal_stripe_start(${stripe}, now(), null)`)).toBe('42501');
-    const [{ attempt }] = (await finance.unsafe(`select nnp_withdrawal_stripe_start(${stripe}, now(), null) as attempt`)) as unknown as [{ attempt: string }];
+    const [started] = await finance.unsafe<{ attempt: string }[]>(`select nnp_withdrawal_stripe_start(${stripe}, now(), null) as attempt`);
+    const attempt = started!.attempt;
     expect(await refusal(finance, `update withdrawals set status = 'paid', paid_by = '${ids.finanzas}' where id = ${stripe}`)).toBe('42501');
     expect(await refusal(support, `select nnp_withdrawal_stripe_outcome(${stripe}, ${attempt}, 'paid', 'tr_1Boundary', null, null, now(), null)`)).toBe(
       '42501',
@@ -531,12 +532,12 @@ describe('four eyes on money, checked by the database: an approval from outside 
     // What a person types keeps the contract's sizes from a SQL client too.
     expect(await refusal(finance, req('500', `'MXN', '${'x'.repeat(501)}', gen_random_uuid()::text, now(), null`))).toBe('23514');
     // In someone else's name: the requester is the caller; fee and net from the plan (2 %, at least 20 MXN); flags by the database.
-    const [made] = (await finance.unsafe(req('1000', `'MXN', 'por teléfono', 'boundary-request-1', now(), '${ids.admin}'`))) as unknown as [
-      { withdrawal_id: string; replayed: boolean },
-    ];
-    expect(made.replayed).toBe(false);
+    const [made] = await finance.unsafe<{ withdrawal_id: string; replayed: boolean }[]>(
+      req('1000', `'MXN', 'por teléfono', 'boundary-request-1', now(), '${ids.admin}'`),
+    );
+    expect(made!.replayed).toBe(false);
     const [w] = await t.database.sql`select w.amount, w.fee, w.net, w.status, w.requested_by, w.risk_mask, w.risk_details ? 'new_member' as new_member,
-      h.status as hold from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${made.withdrawal_id}`;
+      h.status as hold from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${made!.withdrawal_id}`;
     expect(w).toEqual({
       amount: '1000.00',
       fee: '20.00',
@@ -548,10 +549,8 @@ describe('four eyes on money, checked by the database: an approval from outside 
       hold: 'pending',
     });
     // The same key again answers the first request; with another amount it is a conflict.
-    const [again] = (await finance.unsafe(req('1000', `'MXN', null, 'boundary-request-1', now(), null`))) as unknown as [
-      { withdrawal_id: string; replayed: boolean },
-    ];
-    expect(again).toEqual({ withdrawal_id: made.withdrawal_id, replayed: true });
+    const [again] = await finance.unsafe<{ withdrawal_id: string; replayed: boolean }[]>(req('1000', `'MXN', null, 'boundary-request-1', now(), null`));
+    expect(again).toEqual({ withdrawal_id: made!.withdrawal_id, replayed: true });
     expect(await refusal(finance, req('900', `'MXN', null, 'boundary-request-1', now(), null`))).toBe('NP001');
     // The database's hold is the very posting the app made before: the app posting it again is a replay.
     const replay = await postTransfer(t.database.db, {
@@ -573,12 +572,12 @@ describe('four eyes on money, checked by the database: an approval from outside 
     await creditCommission(t.database.db, m!.id, 'MXN', '5000.00');
     const finance = as(LOGINS.finance);
     const request = async (key: string) => {
-      const [r] = (await finance.unsafe(
+      const [r] = await finance.unsafe<{ withdrawal_id: string }[]>(
         `select * from nnp_withdrawal_request(${m!.id}, 1000, 'MXN', null, '${key}', '2021-03-01T12:00:00Z', null)`,
-      )) as unknown as [{ withdrawal_id: string }];
+      );
       const [w] = await t.database.sql<{ requested: Date; hold: Date }[]>`select w.requested_at as requested, h.created_at as hold
-        from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${r.withdrawal_id}`;
-      return { id: r.withdrawal_id, ...w! };
+        from withdrawals w join ledger_transactions h on h.id = w.hold_transaction_id where w.id = ${r!.withdrawal_id}`;
+      return { id: r!.withdrawal_id, ...w! };
     };
     const recent = (d: Date | string) => Math.abs(new Date(d).getTime() - Date.now()) < 60_000;
     try {
@@ -704,13 +703,11 @@ describe('orders entered for a member', () => {
       expect(await refusal(admin, create(bad)), bad).toBe('23514');
     }
     // Extra fields (a total, a PV) are not the order's figures: the catalogue's are.
-    const [made] = (await admin.unsafe(create(`[{"productId": ${p!.id}, "quantity": 2, "pv": 99999, "vn": "99999", "total": "0.01"}]`))) as unknown as [
-      { id: string },
-    ];
-    const [o] = await t.database.sql`select status, total, pv, vn from orders where id = ${made.id}`;
+    const [made] = await admin.unsafe<{ id: string }[]>(create(`[{"productId": ${p!.id}, "quantity": 2, "pv": 99999, "vn": "99999", "total": "0.01"}]`));
+    const [o] = await t.database.sql`select status, total, pv, vn from orders where id = ${made!.id}`;
     const two = (x: string) => (Number(x) * 2).toFixed(2);
     expect(o).toEqual({ status: 'pending', total: two(p!.price), pv: two(p!.pv), vn: two(p!.vn) });
-    const [line] = await t.database.sql`select quantity, unit_price, pv, vn from order_lines where order_id = ${made.id}`;
+    const [line] = await t.database.sql`select quantity, unit_price, pv, vn from order_lines where order_id = ${made!.id}`;
     expect(line).toEqual({ quantity: 2, unit_price: p!.price, pv: two(p!.pv), vn: two(p!.vn) });
   });
 });

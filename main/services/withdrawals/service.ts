@@ -331,17 +331,13 @@ export async function rejectWithdrawal(ctx: MutationContext, id: number, reason:
  * 0050) — the person's login may release a hold only that way — then audited here.
  */
 async function releaseHold(ctx: MutationContext, w: W, fn: SQL, reason: string): Promise<WithdrawalRow> {
-  try {
-    await ctx.tx.execute(sql`select ${fn}(${w.id}, ${reason}, ${ctx.now().toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid)`);
-  } catch (e) {
-    throw mapLedgerError(e);
-  }
+  await inDatabase(ctx, sql`select ${fn}(${w.id}, ${reason}, ${ctx.now().toISOString()}::timestamptz, ${ctx.staff?.id ?? null}::uuid) as v`);
   const [after] = await ctx.tx.select().from(withdrawals).where(eq(withdrawals.id, w.id));
   await ctx.audit({ entity: 'withdrawal', entityId: w.id, before: snapshot(w), after: { ...snapshot(after!), holdReleased: true }, reason });
   return withdrawalRow(ctx.tx, w.id);
 }
 
-/** Runs one of the database's withdrawal steps (drizzle/0064) and returns its value. */
+/** Runs one of the database's withdrawal steps (drizzle/0049, 0050, 0064, 0068) and returns its value as text. */
 async function inDatabase(ctx: MutationContext, call: SQL): Promise<string> {
   try {
     const [r] = await ctx.tx.execute<{ v: string | number | null }>(call);
