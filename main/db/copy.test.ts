@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../test/db';
 import type { Database } from './client';
-import { copyIn, copyOut } from './copy';
+import { copyIn, copyOut, copyOutNumbers, packedCode } from './copy';
 
 let db: Database;
 beforeAll(async () => {
@@ -49,4 +49,59 @@ describe('copyIn / copyOut', () => {
     });
     expect(bytes).toBe(Array.from({ length: 50_000 }, (_, i) => `${i + 1}\n`).join('').length);
   }, 60_000);
+});
+
+describe('copyOut then another statement on the same connection', () => {
+  // postgres.js pauses its socket when the stream's buffer fills before anyone reads it (the rows
+  // arrive before `readable()` resolves); if the COPY's last message came in that paused state,
+  // nothing resumed the socket and the connection's next statement never answered.
+  it('answers, for outputs of every size read in a transaction, many times over', async () => {
+    const result = await within(
+      db.sql.begin(async (c) => {
+        let rows = 0;
+        for (let round = 0; round < 20; round++) {
+          // Sizes from a few rows to several socket reads; 1,500 rows (~25 kB) once hung.
+          const n = [1_500, 10, 800, 200_000, 600][round % 5]!;
+          rows += await copyOutNumbers(
+            c,
+            `copy (select g, g * 2, null, 123456789012 + g, 987654321 from generate_series(1, ${n}) g) to stdout`,
+            ['int', 'int', 'int', 'int', 'int'],
+            (v) => {
+              if (v[1] !== v[0]! * 2 || !Number.isNaN(v[2]!) || v[3] !== 123456789012 + v[0]!) throw new Error('wrong row');
+            },
+          );
+          const [r] = await c`select ${round}::int as round`;
+          expect(r!.round).toBe(round);
+        }
+        return rows;
+      }),
+      60_000,
+    );
+    expect(result).toEqual({ ok: true, v: 4 * (1_500 + 10 + 800 + 200_000 + 600) });
+  }, 90_000);
+
+  it('reads integers, hundredths and short codes, NULLs, and refuses anything else', async () => {
+    const got: number[][] = [];
+    await copyOutNumbers(
+      db.sql,
+      `copy (values (-5, null::int, 12.5::numeric, 'MXN'::char(3)), (0, 9007199254740991, -0.07, 'USD'), (7, 1, 3, null)) to stdout`,
+      ['int', 'int', 'cents', 'code'],
+      (v) => got.push([...v]),
+    );
+    expect(got).toEqual([
+      [-5, NaN, 1250, packedCode('MXN')],
+      [0, 9007199254740991, -7, packedCode('USD')],
+      [7, 1, 300, NaN],
+    ]);
+    const refused = (statement: string, columns: Parameters<typeof copyOutNumbers>[2]) => copyOutNumbers(db.sql, statement, columns, () => {});
+    await expect(refused(`copy (select 1.5) to stdout`, ['int'])).rejects.toThrow(/unexpected byte/);
+    await expect(refused(`copy (select 1.005) to stdout`, ['cents'])).rejects.toThrow(/two decimals/);
+    await expect(refused(`copy (select 9007199254740993) to stdout`, ['int'])).rejects.toThrow(/2\^53/);
+    await expect(refused(`copy (select 90071992547409.93) to stdout`, ['cents'])).rejects.toThrow(/2\^53/);
+    await expect(refused(`copy (select 1, 2) to stdout`, ['int'])).rejects.toThrow(/too many/);
+    await expect(refused(`copy (select 'ABCDEFG') to stdout`, ['code'])).rejects.toThrow(/not a short code/);
+    await expect(refused(`copy (select E'a\\tb') to stdout`, ['code'])).rejects.toThrow(/not a short code/);
+    // The connection pool still answers after refused reads.
+    expect((await db.sql`select 1 as one`)[0]!.one).toBe(1);
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
+  centsConverter,
   convert,
   currencyOfCountry,
   Decimal,
@@ -68,5 +70,24 @@ describe('currencies and conversion', () => {
     expect(formatDecimal('12.50')).toBe('12.5');
     expect(formatDecimal(new Decimal('0.00000001'))).toBe('0.00000001');
     expect(formatDecimal('0.00')).toBe('0');
+  });
+});
+
+describe('centsConverter', () => {
+  it("is PostgreSQL's round(vn × rate, 2) on whole cents, past 2^53 too", () => {
+    const rates = fc.oneof(
+      fc.constantFrom('1', '18.50', '0.0046', '0.000213', '20', '17.123456789'),
+      fc.tuple(fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 0, max: 9_999_999 })).map(([i, f]) => `${i}.${f}`),
+    );
+    fc.assert(
+      fc.property(rates, fc.oneof(fc.integer({ min: 0, max: 100_000_000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })), (rate, cents) => {
+        const want = new Decimal(cents).div(100).times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).times(100);
+        // Results past 2^53 are not exact as doubles: the caller checks its sums are.
+        if (want.lte(Number.MAX_SAFE_INTEGER)) expect(String(centsConverter(rate)!(cents))).toBe(want.toFixed(0));
+      }),
+      { numRuns: 3_000, seed: 9 },
+    );
+    expect(centsConverter('-1')).toBeNull();
+    expect(centsConverter('1e3')).toBeNull();
   });
 });

@@ -162,3 +162,27 @@ export function convert(amount: Decimal | string, from: Currency, to: Currency, 
   if (from === to) return a;
   return a.times(rateOf(from, rates)).div(rateOf(to, rates));
 }
+
+/**
+ * Converting whole cents at a rate, rounded half-up to the cent, in integer arithmetic: "17.25" is
+ * 1725 / 100, so cents × 1725 / 100 rounded — in doubles while that stays below 2^53, else BigInt.
+ * What PostgreSQL's round(vn * rate, 2) gives for a non-negative amount. null for a rate that is not
+ * a plain non-negative decimal (the SQL reads only those).
+ */
+export function centsConverter(rate: string): ((cents: number) => number) | null {
+  if (!/^\d+(\.\d+)?$/.test(rate)) return null;
+  const [int, frac = ''] = rate.split('.');
+  const p = 10 ** frac.length;
+  const r = Number(int! + frac);
+  const bigR = BigInt(int! + frac);
+  const bigP = BigInt(p);
+  return (cents) => {
+    const x = cents * r;
+    if (p === 1 && Number.isSafeInteger(x)) return x;
+    if (Number.isSafeInteger(x) && Number.isSafeInteger(x + p)) {
+      const y = x + p / 2;
+      return (y - (y % p)) / p;
+    }
+    return Number((BigInt(cents) * bigR + bigP / 2n) / bigP);
+  };
+}

@@ -18,7 +18,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { rows } from '../../db/rows';
-import { CURRENCY_OF_COUNTRY, Decimal } from '../../domain/money';
+import { centsConverter, CURRENCY_OF_COUNTRY, Decimal } from '../../domain/money';
 import { checkPlan, validatePlan, type PlanFigures } from '../../domain/plan';
 import { LINE_TYPE_BY_CODE, type EngineInput, type PeriodResult } from '../../domain/engine';
 import { figuresFromTotals, payoutRatio } from '../../domain/economics/payout';
@@ -168,24 +168,11 @@ async function periodSales(db: DbOrTx, period: PeriodRow): Promise<Awaited<Retur
  */
 export function salesOfLoaded(loaded: LoadedPeriod, rates: Record<string, string>): PayoutSales[] | null {
   const { members, orders } = loaded.input;
-  // Each rate as an integer over a power of ten: "17.25" → 1725 / 100.
-  const scaled = new Map<string, { r: number; p: number; big: { r: bigint; p: bigint } }>();
+  const scaled = new Map<string, (cents: number) => number>();
   for (const [c, rate] of Object.entries(rates)) {
-    if (!/^\d+(\.\d+)?$/.test(rate)) continue;
-    const [int, frac = ''] = rate.split('.');
-    const p = 10 ** frac.length;
-    scaled.set(c, { r: Number(int! + frac), p, big: { r: BigInt(int! + frac), p: BigInt(p) } });
+    const convert = centsConverter(rate);
+    if (convert) scaled.set(c, convert);
   }
-  const mxnCents = (cents: number, k: { r: number; p: number; big: { r: bigint; p: bigint } }) => {
-    if (k.p === 1) return cents * k.r;
-    const x = cents * k.r;
-    if (Number.isSafeInteger(x) && Number.isSafeInteger(x + k.p)) {
-      const y = x + k.p / 2;
-      return (y - (y % k.p)) / k.p;
-    }
-    const y = BigInt(cents) * k.big.r + k.big.p / 2n;
-    return Number(y / k.big.p);
-  };
   const groups = new Map<string, { country: string; currency: string; vn: number; vnMxn: number; converted: boolean; orders: number }>();
   for (const o of orders) {
     const hint = o.memberIndex;
@@ -199,7 +186,7 @@ export function salesOfLoaded(loaded: LoadedPeriod, rates: Record<string, string
     g.vn += cents;
     const k = scaled.get(o.currency);
     if (k) {
-      g.vnMxn += mxnCents(cents, k);
+      g.vnMxn += k(cents);
       g.converted = true;
     }
     if (!o.id.endsWith(KIT_PART)) g.orders++;

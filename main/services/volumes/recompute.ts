@@ -1,6 +1,8 @@
 /**
- * Full recomputation of a period's volumes and paid-as ranks, set-based: a handful of statements
- * over whole tables, never a query per member.
+ * Full recomputation of a period's volumes and paid-as ranks. recomputePeriod runs it in the app's
+ * memory (recompute-memory.ts) by default; this file also keeps the SQL way — the tests' oracle,
+ * and the fallback for figures beyond exact doubles — set-based: a handful of statements over
+ * whole tables, never a query per member.
  *
  *   PV(m)  = Σ PV of m's paid orders of the period (kits included)
  *   VN(m)  = Σ VN of m's paid orders (kits carry VN 0)
@@ -22,6 +24,8 @@ import type { PlanFigures } from '../../domain/plan';
 import { rankCaseCentsSql } from './rank-sql';
 import { isDecimalString } from '../../domain/money';
 import type { PeriodRow } from '../periods/lookup';
+import { BeyondExactDoubles } from '../../domain/volume-rollup';
+import { recomputeInMemory } from './recompute-memory';
 
 export interface RecomputeResult {
   periodId: number;
@@ -33,17 +37,24 @@ export interface RecomputeResult {
   vnMxn: string;
   ranks: Record<number, number>;
   advancing: number;
-  /** 'prefix' (path-order running sums) or 'paths' (fallback: PV added to every ancestor). */
-  method: 'prefix' | 'paths';
+  /**
+   * 'memory' (recompute-memory.ts: the roll-up in the app, by sponsor ids), or the SQL way:
+   * 'prefix' (path-order running sums) or 'paths' (its fallback: PV added to every ancestor).
+   */
+  method: 'memory' | 'prefix' | 'paths';
   /** How member_volumes was written: 'insert' (period had no rows) or 'merge' (only changed rows). */
   write: 'insert' | 'merge';
   ms: number;
+  /** Milliseconds per stage (the in-memory way). */
+  stages?: Record<string, number>;
 }
 
 export interface RecomputeOptions {
   /** Reported between the stages (0..1). */
   onProgress?: (fraction: number, stage: string) => Promise<void> | void;
-  /** Test hook: force the fallback roll-up. */
+  /** The SQL way instead of the in-memory one (the tests' oracle; the bench's comparison). */
+  way?: 'memory' | 'sql';
+  /** Test hook: the SQL way's fallback roll-up. */
   forcePaths?: boolean;
 }
 
@@ -96,7 +107,8 @@ export function tempBuffersSql(size: string): string {
 /**
  * Recomputes member_volumes, period_stats and period_rank_counts of one period inside `tx`.
  * Takes the period_stats row lock first, so incremental updates of the same period wait for it
- * (and see its result). The caller checks that the period may be written.
+ * (and see its result). The caller checks that the period may be written. In memory
+ * (recompute-memory.ts) unless asked otherwise, or unless its figures would not be exact there.
  */
 export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanFigures, opts: RecomputeOptions = {}): Promise<RecomputeResult> {
   const t0 = performance.now();
@@ -106,6 +118,28 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
   };
   await q(sql`insert into period_stats (period_id) values (${period.id}) on conflict do nothing`);
   await q(sql`select period_id from period_stats where period_id = ${period.id} for update`);
+  if (opts.way !== 'sql' && !opts.forcePaths) {
+    try {
+      const r = await recomputeInMemory(tx, period, plan, progress);
+      return { ...r, ms: performance.now() - t0 };
+    } catch (e) {
+      // Thrown before anything is written (the totals are checked first).
+      if (!(e instanceof BeyondExactDoubles)) throw e;
+    }
+  }
+  const r = await recomputeInSql(tx, period, plan, opts, progress);
+  return { ...r, ms: performance.now() - t0 };
+}
+
+/** The SQL way: a handful of statements over whole tables (see the top of this file). */
+async function recomputeInSql(
+  tx: DbOrTx,
+  period: PeriodRow,
+  plan: PlanFigures,
+  opts: RecomputeOptions,
+  progress: (f: number, stage: string) => Promise<void>,
+): Promise<Omit<RecomputeResult, 'ms'>> {
+  const q = exec(tx);
   await q(sql`set local work_mem = '256MB'`);
   // The work tables below hold a million rows: temporary tables live in the session's local
   // buffers (8 MB by default, then the disk). The session's first temporary table fixes their size
@@ -203,7 +237,7 @@ export async function recomputePeriod(tx: DbOrTx, period: PeriodRow, plan: PlanF
 
   const stats = await rebuildStatsFrom(tx, period, kept);
   await progress(1, 'stats');
-  return { ...stats, periodId: period.id, method, write, ms: performance.now() - t0 };
+  return { ...stats, periodId: period.id, method, write };
 }
 
 /** period_stats and period_rank_counts from the temp tables of a recomputation. */
@@ -228,25 +262,43 @@ async function rebuildStatsFrom(tx: DbOrTx, period: PeriodRow, kept: ReturnType<
       count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,
       max(id)::text as max_id
     from members`);
-  await q(sql`
-    update period_stats set members_total = ${m?.total ?? 0}, members_new = ${m?.fresh ?? 0}, max_member_id = ${Number(m?.max_id ?? 0)},
-      members_active = ${v?.active ?? 0}, members_advancing = ${v?.advancing ?? 0}, orders_paid = ${own?.orders ?? 0},
-      pv = ${own?.pv ?? '0'}::numeric, vn_mxn = ${own?.vn_mxn ?? '0'}::numeric, rebuilt_at = now(), updated_at = now()
-    where period_id = ${period.id}`);
-  await q(sql`delete from period_rank_counts where period_id = ${period.id}`);
   const ranks: Record<number, number> = {};
   for (const r of rankRows) ranks[r.rank] = r.n;
-  if (rankRows.length) {
-    await q(sql`insert into period_rank_counts (period_id, rank, members)
-      select ${period.id}, r, n from unnest(${`{${rankRows.map((r) => r.rank).join(',')}}`}::smallint[], ${`{${rankRows.map((r) => r.n).join(',')}}`}::int[]) as u(r, n)`);
-  }
-  return {
-    rows: v?.rows ?? 0,
-    active: v?.active ?? 0,
-    advancing: v?.advancing ?? 0,
+  const figures = {
+    rows: v.rows,
+    active: v.active,
+    advancing: v.advancing,
     ordersPaid: own?.orders ?? 0,
     pv: own?.pv ?? '0',
     vnMxn: own?.vn_mxn ?? '0',
     ranks,
   };
+  await writePeriodFigures(tx, period, figures, { total: m?.total ?? 0, fresh: m?.fresh ?? 0, maxId: Number(m?.max_id ?? 0) });
+  return figures;
+}
+
+export type PeriodFigures = Pick<RecomputeResult, 'rows' | 'active' | 'advancing' | 'ordersPaid' | 'pv' | 'vnMxn' | 'ranks'>;
+
+/** period_stats and period_rank_counts of a recomputation (both ways). */
+export async function writePeriodFigures(
+  tx: DbOrTx,
+  period: PeriodRow,
+  f: PeriodFigures,
+  members: { total: number; fresh: number; maxId: number },
+): Promise<void> {
+  const q = exec(tx);
+  await q(sql`
+    update period_stats set members_total = ${members.total}, members_new = ${members.fresh}, max_member_id = ${members.maxId},
+      members_active = ${f.active}, members_advancing = ${f.advancing}, orders_paid = ${f.ordersPaid},
+      pv = ${f.pv}::numeric, vn_mxn = ${f.vnMxn}::numeric, rebuilt_at = now(), updated_at = now()
+    where period_id = ${period.id}`);
+  await q(sql`delete from period_rank_counts where period_id = ${period.id}`);
+  const rankRows = Object.entries(f.ranks)
+    .map(([r, n]) => ({ rank: Number(r), n }))
+    .filter((r) => r.rank > 0 && r.n > 0)
+    .sort((a, b) => a.rank - b.rank);
+  if (rankRows.length) {
+    await q(sql`insert into period_rank_counts (period_id, rank, members)
+      select ${period.id}, r, n from unnest(${`{${rankRows.map((r) => r.rank).join(',')}}`}::smallint[], ${`{${rankRows.map((r) => r.n).join(',')}}`}::int[]) as u(r, n)`);
+  }
 }

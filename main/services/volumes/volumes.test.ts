@@ -22,7 +22,7 @@ afterAll(async () => {
   await t.close();
 });
 
-const recompute = async (key: string, opts: { forcePaths?: boolean } = {}) => {
+const recompute = async (key: string, opts: { forcePaths?: boolean; way?: 'memory' | 'sql' } = {}) => {
   const p = (await periodByKey(t.database.db, key))!;
   return t.database.db.transaction((tx) => recomputePeriod(tx, p, PLAN_V1, opts));
 };
@@ -30,7 +30,7 @@ const recompute = async (key: string, opts: { forcePaths?: boolean } = {}) => {
 describe('full recomputation (set-based roll-up)', () => {
   it('matches the hand-checked network: PV, VN, PVG and paid-as ranks', async () => {
     const r = await recompute('2026-11');
-    expect(r.method).toBe('prefix');
+    expect(r.method).toBe('memory');
     expect(r.write).toBe('insert');
     expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
     // Members 1 and 3 have no PV but PVG; every member of this network has PVG > 0, so 9 rows.
@@ -52,6 +52,13 @@ describe('full recomputation (set-based roll-up)', () => {
     });
   });
 
+  it('the SQL way (running sums in path order) gives the same figures', async () => {
+    const r = await recompute('2026-11', { way: 'sql' });
+    expect(r.method).toBe('prefix');
+    expect(r.write).toBe('merge');
+    expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
+  });
+
   it('the fallback roll-up (PV added to every ancestor of the path) gives the same figures', async () => {
     const r = await recompute('2026-11', { forcePaths: true });
     expect(r.method).toBe('paths');
@@ -59,11 +66,13 @@ describe('full recomputation (set-based roll-up)', () => {
     expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
   });
 
-  it('a wrong cached downline size is detected and the roll-up falls back to the paths', async () => {
+  it('a wrong cached downline size: the SQL way detects it and falls back to the paths; the in-memory way never reads it', async () => {
     await t.database.sql`update members set downline_size = 1 where id = 6`;
     try {
-      const r = await recompute('2026-11');
+      const r = await recompute('2026-11', { way: 'sql' });
       expect(r.method).toBe('paths');
+      expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
+      expect((await recompute('2026-11')).method).toBe('memory');
       expect(await volumesOf(t.database.sql, periods.get('2026-11')!)).toEqual(SMALL_EXPECTED);
     } finally {
       await t.database.sql`update members set downline_size = 2 where id = 6`;

@@ -56,7 +56,7 @@ export const volumesRecompute: Metric = {
     // The backend's CPU time is read from /proc around each run: on a shared, loaded machine the
     // wall time includes waiting for a core; the CPU time is what the work itself costs.
     let cpuMs = 0;
-    const recompute = (opts: { forcePaths?: boolean } = {}) =>
+    const recompute = (opts: { forcePaths?: boolean; way?: 'memory' | 'sql' } = {}) =>
       ctx.db.transaction(async (tx) => {
         const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
         const before = backendCpuMs(b!.pid);
@@ -80,8 +80,15 @@ export const volumesRecompute: Metric = {
       warm = await recompute();
     });
     const warmCpu = cpuMs;
+    const sqlMs = await timeOnce(() => recompute({ way: 'sql' }));
     const pathsMs = await timeOnce(() => recompute({ forcePaths: true }));
-    ctx.log(`volumes.recompute caliente: ${Math.round(warmMs)} ms; respaldo por rutas: ${Math.round(pathsMs)} ms`);
+    ctx.log(`volumes.recompute caliente: ${Math.round(warmMs)} ms; en SQL: ${Math.round(sqlMs)} ms; respaldo por rutas: ${Math.round(pathsMs)} ms`);
+    const stages = (r: typeof cold) =>
+      r?.stages
+        ? ` [${Object.entries(r.stages)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} ms]`
+        : '';
 
     // Baseline: one recursive downline query per member + a row-by-row upsert, on a sample, extrapolated.
     const sampleIds = await randomMemberIds(ctx, BASELINE_MEMBERS);
@@ -104,9 +111,9 @@ export const volumesRecompute: Metric = {
       baseline_ms: round(baselineMs),
       samples: 1,
       notes:
-        `cold run (${cold?.rows} member_volumes rows inserted, roll-up ${cold?.method}; backend CPU ${Math.round(coldCpu)} ms); ` +
-        `warm run (rows present) ${Math.round(warmMs)} ms (backend CPU ${Math.round(warmCpu)} ms); load average ${os.loadavg()[0]!.toFixed(1)}; ` +
-        `fallback roll-up by paths ${Math.round(pathsMs)} ms; baseline = naive per-member recursive query + upsert, ` +
+        `cold run (${cold?.rows} member_volumes rows inserted, roll-up ${cold?.method}; backend CPU ${Math.round(coldCpu)} ms)${stages(cold)}; ` +
+        `warm run (rows present) ${Math.round(warmMs)} ms (backend CPU ${Math.round(warmCpu)} ms)${stages(warm)}; load average ${os.loadavg()[0]!.toFixed(1)}; ` +
+        `the SQL way (warm) ${Math.round(sqlMs)} ms; its fallback roll-up by paths ${Math.round(pathsMs)} ms; baseline = naive per-member recursive query + upsert, ` +
         `mean of ${sampleIds.length} random members × ${members} members (${round(baselineTotal / sampleIds.length)} ms each); warm rows written: ${warm?.write}`,
     };
   },
