@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { E2E_PORT } from './e2e/port';
 
-const port = Number(process.env.NNP_E2E_PORT ?? 47123);
+const port = Number(process.env.NNP_E2E_PORT ?? E2E_PORT);
 
 // e2e drives the real app in browser mode (main-process services behind the 127.0.0.1 bridge)
 // in Debian's Chromium; no browser is ever downloaded.
@@ -19,7 +20,15 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     },
   },
   webServer: {

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { E2E_PORT } from './port';
 
 export const ADMIN_PASSWORD = process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password';
 const shots = path.join(import.meta.dirname, 'screenshots');
@@ -103,7 +104,8 @@ export async function rpc(page: Page, name: string, input: unknown, token?: stri
  * app: e2e/serve.ts on a new data folder and port, started before the file's tests and stopped after.
  */
 export function ownAppInstance(portOffset: number, env: Record<string, string> = {}) {
-  const port = Number(process.env.NNP_E2E_PORT ?? 47123) + portOffset;
+  // (At 47123 + 93, inside the ephemeral range, an app once found its own database on its port.)
+  const port = Number(process.env.NNP_E2E_PORT ?? E2E_PORT) + portOffset;
   const base = `http://127.0.0.1:${port}/`;
   let server: ChildProcess | null = null;
   test.beforeAll(async () => {

@@ -155,8 +155,14 @@ export async function recomputeInMemory(
   for (let i = 0; i < n; i++) if (kept[i] && !seen[i]) changed.push(i);
   stage('compare');
   const write: RecomputeResult['write'] = existing === 0 ? 'insert' : 'merge';
-  // Rows go in member order: both indexes' insertions stay local.
-  changed.sort((a, b) => ids[a]! - ids[b]!);
+  // Rows go in member order: both indexes' insertions stay local. The members usually come in id
+  // order already (then nothing is sorted); else the ids are sorted natively and mapped back.
+  let sorted = true;
+  for (let k = 1; k < changed.length && sorted; k++) sorted = ids[changed[k - 1]!]! < ids[changed[k]!]!;
+  if (!sorted) {
+    const byId = Float64Array.from(changed, (i) => ids[i]!).sort();
+    for (let k = 0; k < byId.length; k++) changed[k] = at(byId[k]!);
+  }
   const line = (i: number) => `${ids[i]}\t${centsText(pv[i]!)}\t${centsText(vn[i]!)}\t${centsText(pvg[i]!)}\t${rank[i]}\n`;
   function* chunks(prefix: string) {
     let buf = '';
