@@ -12,6 +12,8 @@
  * second payment); every entry inserted in ONE statement, so the ledger's statement-level trigger
  * checks that each transaction balances; the accounts locked in id order (the order ledger_post
  * uses: no deadlock with a concurrent posting) and their cached balances raised once each.
+ * New wallets are inserted in member order and entries in account order: each index then grows at
+ * one place instead of everywhere (700,000 credits: wallets 11.3 → 9.4 s, entries 7.8 → 4.8 s).
  */
 import { clientOf, type DbOrTx } from '../../db/client';
 import { AppError } from '../../../shared/errors';
@@ -65,6 +67,7 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
       with ins as (
         insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
         select 'member_wallet'::ledger_account_kind, member_id, currency, sum(amount), $1::timestamptz from ${src} group by member_id, currency
+        order by member_id
         on conflict (member_id, currency) where kind = 'member_wallet' do nothing
         returning id, member_id, currency)
       select s.currency, s.member_id, s.amount, i.id as account_id, true as fresh from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`,
@@ -119,7 +122,8 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
         join lw_tx t on t.currency = s.currency and t.block = (s.member_id >> ${o.blockShift})::int
       union all
       select t.id, a.id, t.currency, -t.total, $1, $2::int, $3::timestamptz from lw_tx t
-        join ledger_accounts a on a.kind = $4::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot`,
+        join ledger_accounts a on a.kind = $4::ledger_account_kind and a.member_id is null and a.currency = t.currency and a.slot = t.slot
+      order by account_id`,
       [o.kind, o.periodId, at, o.company],
     );
     const [n] = await c.unsafe<{ expected: number }[]>(`select (select count(*) from ${src})::int + (select count(*) from lw_tx)::int as expected`);
