@@ -59,18 +59,26 @@ export async function postWalletCredits(db: DbOrTx, o: WalletCredits): Promise<W
     >(`select count(*)::int as n from ${src} s join members m on m.id = s.member_id join countries k on k.code = m.country
       where k.currency <> s.currency`);
     if (wrong && wrong.n > 0) throw new AppError('VALIDATION', `${wrong.n} abonos en una moneda que no es la del país del socio.`, { rows: wrong.n });
-    // Every credit's wallet, resolved once: those paid for the first time are created holding
-    // their credit (their entries follow: no second write of a row just inserted), the others
-    // found by key. Entries and balance changes then read this table, not ledger_accounts again.
+    // Every credit's wallet, resolved once: the existing ones found by key; the missing ones created
+    // holding their credit (their entries follow: no second write of a row just inserted), in
+    // member order; any created meanwhile by another transaction (the insert skips it) found last.
+    // Entries and balance changes then read this table, not ledger_accounts again. Inserting every
+    // credit and letting ON CONFLICT skip the existing wallets cost 3.5 s at 700,000 of them.
     await c.unsafe(
       `create temp table lw_acc on commit drop as
-      with ins as (
+      select s.currency, s.member_id, s.amount, a.id as account_id, false as fresh from ${src} s
+        join ledger_accounts a on a.kind = 'member_wallet' and a.member_id = s.member_id and a.currency = s.currency`,
+    );
+    await c.unsafe(
+      `with ins as (
         insert into ledger_accounts (kind, member_id, currency, balance, updated_at)
-        select 'member_wallet'::ledger_account_kind, member_id, currency, sum(amount), $1::timestamptz from ${src} group by member_id, currency
+        select 'member_wallet'::ledger_account_kind, member_id, currency, sum(amount), $1::timestamptz from ${src} s
+        where not exists (select 1 from lw_acc f where f.member_id = s.member_id and f.currency = s.currency)
+        group by member_id, currency
         order by member_id
         on conflict (member_id, currency) where kind = 'member_wallet' do nothing
         returning id, member_id, currency)
-      select s.currency, s.member_id, s.amount, i.id as account_id, true as fresh from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`,
+      insert into lw_acc select s.currency, s.member_id, s.amount, i.id, true from ${src} s join ins i on i.member_id = s.member_id and i.currency = s.currency`,
       [at],
     );
     await c.unsafe(`insert into lw_acc
