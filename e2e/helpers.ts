@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { E2E_PORT } from './port';
+import { E2E_PORT } from './browser';
 
 export const ADMIN_PASSWORD = process.env.NNP_E2E_ADMIN_PASSWORD ?? 'admin-e2e-password';
 const shots = path.join(import.meta.dirname, 'screenshots');
