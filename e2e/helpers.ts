@@ -12,7 +12,11 @@ mkdirSync(shots, { recursive: true });
 
 /** Every screen the journeys visit is kept as a PNG under e2e/screenshots (a CI artifact). */
 export async function screenshot(page: Page, name: string) {
-  await page.waitForLoadState('networkidle');
+  // Chromium reports network idle once per document, after 500 ms without requests: when the live
+  // feed's EventSource (never finished) opens inside that window, it never does — a CI run waited
+  // out a journey's 4 minutes here. The journeys assert what a screen shows before taking it; this
+  // wait only lets the last requests settle.
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
