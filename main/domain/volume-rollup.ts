@@ -17,19 +17,30 @@ export class SponsorMissing extends Error {}
 /** Figures too large for exact doubles: the caller computes them another way. */
 export class BeyondExactDoubles extends RangeError {}
 
-/** id → position in `ids`, −1 for an unknown id: a dense table when the ids are a sequence's, else a Map. */
-export function memberPositions(ids: Float64Array): (id: number) => number {
+/**
+ * id → position in `ids` through a table indexed by the id, −1 for an unknown id; null when the
+ * ids are not non-negative integers or too sparse for a table (more than 4 slots per id).
+ */
+export function densePositions(ids: Float64Array): ((id: number) => number) | null {
   let max = 0;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
-    if (!Number.isSafeInteger(id) || id < 0) throw new SponsorMissing(`member id ${id}`);
+    if (!Number.isSafeInteger(id) || id < 0) return null;
     if (id > max) max = id;
   }
-  if (max <= 4 * ids.length + 1024) {
-    const at = new Int32Array(max + 1).fill(-1);
-    for (let i = 0; i < ids.length; i++) at[ids[i]!] = i;
-    return (id) => (Number.isInteger(id) && id >= 0 && id <= max ? at[id]! : -1);
+  if (max > 4 * ids.length + 1024) return null;
+  const at = new Int32Array(max + 1).fill(-1);
+  for (let i = 0; i < ids.length; i++) at[ids[i]!] = i;
+  return (id) => (Number.isInteger(id) && id >= 0 && id <= max ? at[id]! : -1);
+}
+
+/** id → position in `ids`, −1 for an unknown id: densePositions when it can, else a Map. */
+export function memberPositions(ids: Float64Array): (id: number) => number {
+  for (let i = 0; i < ids.length; i++) {
+    if (!Number.isSafeInteger(ids[i]!) || ids[i]! < 0) throw new SponsorMissing(`member id ${ids[i]}`);
   }
+  const dense = densePositions(ids);
+  if (dense) return dense;
   const at = new Map<number, number>();
   for (let i = 0; i < ids.length; i++) at.set(ids[i]!, i);
   return (id) => at.get(id) ?? -1;

@@ -31,6 +31,8 @@ import { postWalletCredits } from '../ledger/bulk';
 import { formatCents } from '../../domain/engine/exact';
 import { kitSkuOf, planWithKits } from './kits';
 import { campaignInForce } from './travel';
+import { densePositions } from '../../domain/volume-rollup';
+import { stageTimes } from '../../kernel/stages';
 
 /** Beneficiary ids are grouped in blocks of 2^16 for the close's ledger transactions. */
 export const BLOCK_SHIFT = 16;
@@ -220,19 +222,8 @@ export const KIT_PART = '~k';
  * An unknown id gives -1.
  */
 export function positionsOfIds(members: readonly Pick<EngineMember, 'id'>[]): ((id: string) => number) | null {
-  let max = 0;
-  for (const m of members) {
-    const k = Number(m.id);
-    if (!Number.isSafeInteger(k) || k < 0) return null;
-    if (k > max) max = k;
-  }
-  if (max >= members.length * 4 + 1024) return null;
-  const pos = new Int32Array(max + 1).fill(-1);
-  for (let i = 0; i < members.length; i++) pos[Number(members[i]!.id)] = i;
-  return (id) => {
-    const k = Number(id);
-    return k >= 0 && k <= max && Number.isInteger(k) ? pos[k]! : -1;
-  };
+  const at = densePositions(Float64Array.from(members, (m) => Number(m.id)));
+  return at && ((id) => at(Number(id)));
 }
 
 /** Runs the engine, turning its typed input errors into AppErrors. */
@@ -570,16 +561,10 @@ export async function writeClose(
   progress: (f: number) => Promise<void> = async () => {},
   ahead?: LinesAhead,
 ): Promise<WriteResult> {
-  const ms: Record<string, number> = {};
-  let t = performance.now();
-  const lap = (name: string) => {
-    const n = performance.now();
-    ms[name] = Math.round(n - t);
-    t = n;
-  };
+  const { ms, lap } = stageTimes();
   const planned = ahead?.planned ?? (await planLines(tx, period, loaded, result));
-  ms.prepare = ahead ? Math.round(planned.ms) : Math.round(performance.now() - t);
-  t = performance.now();
+  lap('prepare');
+  if (ahead) ms.prepare = Math.round(planned.ms); // planned on the read-ahead: its own time
   const pay = await payPlanned(tx, period, loaded, planned, now);
   lap('ledger');
   await progress(0.4);

@@ -24,6 +24,7 @@ import type { PlanFigures } from '../../domain/plan';
 import { BeyondExactDoubles, centsText, memberPositions, paidAsRankCents, rankThresholdsCents, rollUp } from '../../domain/volume-rollup';
 import type { PeriodRow } from '../periods/lookup';
 import { ratesAt, tempBuffersSql, writePeriodFigures, type RecomputeResult } from './recompute';
+import { stageTimes } from '../../kernel/stages';
 
 /** Growable arrays of doubles (ids, hundredths): a million members without a JS object each. */
 class Column {
@@ -46,13 +47,7 @@ export async function recomputeInMemory(
   progress: (f: number, stage: string) => Promise<void>,
 ): Promise<Omit<RecomputeResult, 'ms'> & { stages: Record<string, number> }> {
   const c = clientOf(tx);
-  const stages: Record<string, number> = {};
-  let t = performance.now();
-  const stage = (name: string) => {
-    const now = performance.now();
-    stages[name] = Math.round(now - t);
-    t = now;
-  };
+  const { ms: stages, lap: stage } = stageTimes();
   const pid = Number(period.id);
   if (!Number.isSafeInteger(pid)) throw new Error(`period id ${period.id}`);
 
