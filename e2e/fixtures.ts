@@ -31,6 +31,7 @@ async function main() {
       log(`${f.name}…`);
       await f.run({ database, call, log });
     }
+    await router.stop();
   } finally {
     await database.shutdown();
   }

@@ -21,6 +21,7 @@ export const errorText = {
       CONFLICT: 'La operación no se puede hacer en el estado actual de los datos.',
       PERIOD_CLOSED: 'El periodo está cerrado: sus datos ya no se modifican.',
       INSUFFICIENT_FUNDS: 'Saldo disponible insuficiente.',
+      UNAVAILABLE: 'El servicio no está disponible en este momento; intente de nuevo.',
       INTERNAL: 'Error interno. El detalle quedó en el registro del sistema.',
     },
     validation: { invalid: 'Revise los datos marcados.', field: '{{label}}: {{problem}}' },
@@ -96,6 +97,11 @@ export const errorText = {
       concurrent: 'Otra operación cambió los mismos datos; intente de nuevo.',
       format: 'Valor con formato inválido.',
       privilege: 'La base de datos no permite esta operación a su grupo de personal.',
+    },
+    engine: {
+      unavailable: 'El servicio de cálculo no tomó la solicitud: no se hizo nada. Intente de nuevo o avise a quien administra el servidor.',
+      interrupted: 'El servicio de cálculo se detuvo mientras hacía esta operación. Revise en la bitácora si quedó hecha antes de repetirla.',
+      refused: 'El servicio de cálculo rechazó la solicitud: su cuenta ya no puede hacer esta operación.',
     },
     auth: {
       badLogin: 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.',
@@ -250,6 +256,7 @@ export const errorText = {
       CONFLICT: 'This cannot be done in the current state of the data.',
       PERIOD_CLOSED: 'The period is closed: its data no longer changes.',
       INSUFFICIENT_FUNDS: 'Insufficient available balance.',
+      UNAVAILABLE: 'The service is not available right now; please try again.',
       INTERNAL: 'Internal error. The details were written to the system log.',
     },
     validation: { invalid: 'Please check the marked fields.', field: '{{label}}: {{problem}}' },
@@ -325,6 +332,11 @@ export const errorText = {
       concurrent: 'Another operation changed the same data; please try again.',
       format: 'A value has an invalid format.',
       privilege: 'The database does not allow your staff group this operation.',
+    },
+    engine: {
+      unavailable: 'The calculation service did not take the request: nothing was done. Try again or tell whoever runs the server.',
+      interrupted: 'The calculation service stopped while doing this operation. Check the audit log for whether it was done before repeating it.',
+      refused: 'The calculation service refused the request: your account may no longer do this operation.',
     },
     auth: {
       badLogin: 'Wrong username or password. After 5 failed attempts the account is locked for 15 minutes.',

@@ -2,7 +2,17 @@ import { wordError, type MessageKey, type MessageParams, type RuleKey } from './
 export type { MessageKey, MessageParams, RuleKey } from './error-messages';
 
 /** Error codes that cross the IPC boundary; never a stack trace. */
-export const ERROR_CODES = ['VALIDATION', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERIOD_CLOSED', 'INSUFFICIENT_FUNDS', 'INTERNAL'] as const;
+export const ERROR_CODES = [
+  'VALIDATION',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PERIOD_CLOSED',
+  'INSUFFICIENT_FUNDS',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorShape {
@@ -35,6 +45,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PERIOD_CLOSED: 409,
   INSUFFICIENT_FUNDS: 409,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 

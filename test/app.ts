@@ -63,6 +63,7 @@ export async function testApp(opts: { now?: () => Date; closeSteps?: CloseSteps 
     usernames,
     login,
     close: async () => {
+      await router.stop();
       await services.connections?.endAll();
       await database.drop();
     },

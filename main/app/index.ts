@@ -9,6 +9,7 @@ import { staff } from '../db/schema';
 import { internalMutationContext, type AppConfig, type AppServices } from '../kernel/context';
 import type { CloseSteps } from '../services/periods/close';
 import { createRouter, type Router } from '../ipc/router';
+import { startEngine, type EngineService } from '../ipc/engine';
 import { composeHandlers, closeSteps } from './composition';
 import { hashPassword, randomPassword } from '../services/auth/password';
 import { ensureInitialPlan } from '../services/plan/initial';
@@ -130,9 +131,23 @@ function defaultLog(msg: string, extra?: unknown) {
   else console.error(`[nnprotect] ${msg}`);
 }
 
-/** The router over the composed handlers (main/app/composition.ts); a test may compose the close's steps itself. */
-export function createAppRouter(services: AppServices, close: CloseSteps = closeSteps): Router {
-  return createRouter(services, composeHandlers(close));
+export interface AppRouter extends Router {
+  /** The engine service this process runs (null: none here, e.g. a bench's bare services). */
+  engine: EngineService | null;
+  /** Stops this process's engine service (before its database closes). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The router over the composed handlers (main/app/composition.ts); a test may compose the close's
+ * steps itself. A process holding the owner's credentials with staff connections also runs the
+ * engine service over the same handlers (main/ipc/engine.ts): on standby while another process on
+ * the same database is the working one. `engine: false` leaves it to another process.
+ */
+export function createAppRouter(services: AppServices, close: CloseSteps = closeSteps, opts: { engine?: boolean } = {}): AppRouter {
+  const handlers = composeHandlers(close);
+  const engine = services.connections && opts.engine !== false ? startEngine(services, handlers) : null;
+  return Object.assign(createRouter(services, handlers), { engine, stop: async () => engine?.stop() });
 }
 
 /** A demo network on the very first run, so a new installation has something to look at. */

@@ -66,6 +66,7 @@ async function main() {
 
   const stop = async () => {
     await bridge.close();
+    await router.stop();
     await changes.close();
     await services.connections?.endAll();
     await database.shutdown();

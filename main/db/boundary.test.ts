@@ -185,7 +185,11 @@ describe("a signed-in person's reads run on their own login", () => {
   });
 
   it('after a restart a session needs its password again (it is never stored); a new login works', async () => {
-    const restarted = createAppRouter(createServices(t.database, appConfig('embedded'), () => {}));
+    const restarted = createAppRouter(
+      createServices(t.database, appConfig('embedded'), () => {}),
+      undefined,
+      { engine: false },
+    );
     const old = await restarted.call('members.search', { q: 'a' }, { transport: 'http', token: t.tokens.support });
     expect(old.ok ? null : old.error.code).toBe('UNAUTHENTICATED');
     const again = await restarted.call('auth.login', { username: 'soporte', password: TEST_PASSWORD }, { transport: 'http', token: null });
@@ -266,9 +270,9 @@ describe("a signed-in person's changes run on their own login too", () => {
     expect(await refusal(as(LOGINS.admin), `update members set sponsor_id = null where id = ${m!.id}`)).toBe('42501');
   });
 
-  it('only changes still marked ownerLogin (ledger postings, periods, moves) use the owner; no read does', async () => {
+  it('only the changes the engine service runs (viaEngine: ledger postings, periods, moves) are not run on the person’s login; no read is', async () => {
     const owner = Object.entries(handlers)
-      .filter(([, h]) => (h as { ownerLogin?: string }).ownerLogin)
+      .filter(([, h]) => (h as { engine?: string }).engine)
       .map(([k, h]) => [k, h.kind] as const);
     expect(owner.every(([, kind]) => kind === 'mutation')).toBe(true);
     const names = owner.map(([k]) => k);

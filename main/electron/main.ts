@@ -3,10 +3,9 @@ import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startDailyLedgerChecks } from '../services/ledger/check';
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase } from '../app';
+import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase, type AppRouter } from '../app';
 import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
-import type { Router } from '../ipc/router';
 import { startUpdateChecks } from './updates';
 import { startChangeFeed, type ChangeFeed } from '../db/changes';
 
@@ -16,7 +15,7 @@ import { startChangeFeed, type ChangeFeed } from '../db/changes';
  */
 const tokens = new Map<number, string>();
 let database: OpenedDatabase | null = null;
-let router: Router | null = null;
+let router: AppRouter | null = null;
 let changes: ChangeFeed | null = null;
 /** The signed-in people's own database connections (issue 16), ended before the server stops. */
 let endStaffConnections: () => Promise<void> = async () => {};
@@ -102,6 +101,7 @@ app
   });
 
 app.on('window-all-closed', async () => {
+  await router?.stop();
   await changes?.close();
   await endStaffConnections();
   await database?.shutdown();

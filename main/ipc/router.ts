@@ -5,6 +5,7 @@ import { ruleOfMessage } from '../../shared/error-messages';
 import type { AppServices, CallContext } from '../kernel/context';
 import { mapDbError, type Handlers } from '../kernel/wrappers';
 import { resolveSession } from '../services/auth/sessions';
+import { askEngine } from './engine';
 
 export type { Handlers };
 
@@ -66,21 +67,28 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
   }
   const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
-  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; ownerLogin?: string };
+  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; engine?: string };
+  let out: unknown;
   if (ctx.sessionId && app.connections) {
     const own = app.connections.get(ctx.sessionId);
     // No connection for a live session: the app was restarted since the login, and only the
     // person's password (never stored) opens their login again. The session is not live in this
-    // process for any procedure, the owner's included: a token alone never acts without its login.
+    // process for any procedure: a token alone never acts without its login.
     if (!own) throw AppError.of('UNAUTHENTICATED', 'router.session');
-    // A signed-in person's reads and changes run on their own PostgreSQL login: the database
-    // checks them too. Only the procedures marked ownerLogin (kernel/wrappers.ts) still use the app's.
-    if (!handler.ownerLogin) {
+    if (handler.engine) {
+      // Asked of the engine service on the person's own login (main/ipc/engine.ts): the input as
+      // sent, which the engine checks again against the contract.
+      out = await askEngine(own.sql, key, rawInput ?? {});
+    } else {
+      // A signed-in person's reads and changes run on their own PostgreSQL login: the database checks them too.
       ctx.db = own.db;
       ctx.sql = own.sql;
+      out = await handler(parsed.data, ctx);
     }
+  } else {
+    // No staff connections (a bench's services over a bare handle): the handler runs on the app's pool.
+    out = await handler(parsed.data, ctx);
   }
-  const out = await handler(parsed.data, ctx);
   // The output schema strips what the contract does not promise (e.g. password hashes).
   const checked = (proc.output as z.ZodType).safeParse(out);
   if (!checked.success) {

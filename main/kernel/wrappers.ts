@@ -6,7 +6,7 @@ import type { OutputOf, ParsedInputOf, ProcedureName } from '../../shared/contra
 
 export type QueryFn<I, O> = (input: I, ctx: CallContext) => Promise<O>;
 export type MutationFn<I, O> = (input: I, ctx: MutationContext) => Promise<O>;
-export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation'; ownerLogin?: string };
+export type Handler<I, O> = ((input: I, ctx: CallContext) => Promise<O>) & { kind: 'query' | 'mutation'; engine?: string };
 
 /** Every procedure of the contract must have exactly one handler: the type refuses a gap. */
 export type Handlers = { [K in ProcedureName]: Handler<ParsedInputOf<K>, OutputOf<K>> };
@@ -73,13 +73,14 @@ export function mutator<I, O>(fn: MutationFn<I, O>): Handler<I, O> {
 }
 
 /**
- * A change that still runs on the app's owner login instead of the signed-in person's (issue 16):
- * money and staff-account writes whose rules live in the app (four eyes, the withdrawal state
- * machine, ledger postings, login roles) until each becomes a SECURITY DEFINER function the groups
- * may call. `why` names the reason; `ownerLoginProcedures()` lists them for the docs and the tests.
+ * A change the engine service runs (issue 16, main/ipc/engine.ts): the procedures that run the
+ * commission engine over many tables (volumes, ranks, commission lines, ledger postings). A signed-in
+ * desktop does not run them on its person's login, nor on an owner's login of its own: it asks the
+ * engine through nnp_engine_request, and the engine runs this handler as that person. `why` names
+ * the reason; the boundary test lists these procedures.
  */
-export function ownerLogin<I, O>(why: string, h: Handler<I, O>): Handler<I, O> {
-  return Object.assign((input: I, ctx: CallContext) => h(input, ctx), { kind: h.kind, ownerLogin: why });
+export function viaEngine<I, O>(why: string, h: Handler<I, O>): Handler<I, O> {
+  return Object.assign((input: I, ctx: CallContext) => h(input, ctx), { kind: h.kind, engine: why });
 }
 
 /** Turns a PostgreSQL constraint failure into the typed error the staff can act on. */

@@ -10,3 +10,4 @@ export * from './payments';
 export * from './autoship';
 export * from './economics';
 export * from './settings';
+export * from './engine';

@@ -1,5 +1,5 @@
 import { sql as dsql } from 'drizzle-orm';
-import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
+import { mutator, reader, viaEngine } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -129,5 +129,5 @@ export const genealogyHandlers = {
   'genealogy.levels': reader(levels),
   'genealogy.legs': reader(legs),
   'genealogy.exportPage': reader(exportPage),
-  'genealogy.move': ownerLogin("a move rewrites the volumes the close pays on, under the open period's lock", mutator(move)),
+  'genealogy.move': viaEngine("a move rewrites the volumes the close pays on, under the open period's lock", mutator(move)),
 };

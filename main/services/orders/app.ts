@@ -1,4 +1,4 @@
-import { mutator, ownerLogin } from '../../kernel/wrappers';
+import { mutator, viaEngine } from '../../kernel/wrappers';
 import type { MutationContext } from '../../kernel/context';
 import type { ParsedInputOf } from '../../../shared/contract';
 import { confirmOrder, refundOrder } from './confirm';
@@ -58,6 +58,6 @@ async function refund(input: ParsedInputOf<'orders.refund'>, ctx: MutationContex
 const LEDGER = "payments and refunds rewrite volumes and post commissions to the ledger (ledger_post is the owner's)";
 export const ordersHandlers = {
   'orders.create': mutator(create),
-  'orders.recordPayment': ownerLogin(LEDGER, mutator(recordPayment)),
-  'orders.refund': ownerLogin(LEDGER, mutator(refund)),
+  'orders.recordPayment': viaEngine(LEDGER, mutator(recordPayment)),
+  'orders.refund': viaEngine(LEDGER, mutator(refund)),
 };

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { reader, type Handler, ownerLogin } from '../../kernel/wrappers';
+import { reader, type Handler, viaEngine } from '../../kernel/wrappers';
 import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { stripeSettingsFromEnv } from '../withdrawals/stripe';
@@ -181,5 +181,5 @@ export const paymentsHandlers = {
   'payments.list': reader(list),
   'payments.events': reader(events),
   'payments.syncStatus': reader(syncStatus),
-  'payments.syncStep': ownerLogin("Stripe payments post to the ledger (ledger_post is the owner's)", sync),
+  'payments.syncStep': viaEngine("Stripe payments post to the ledger (ledger_post is the owner's)", sync),
 };

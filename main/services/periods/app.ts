@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { periodRuns, periodStats } from '../../db/schema';
-import { mutator, reader, ownerLogin } from '../../kernel/wrappers';
+import { mutator, reader, viaEngine } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -231,7 +231,7 @@ export const periodsHandlers = (close: CloseSteps) => ({
   'periods.get': reader((input: ParsedInputOf<'periods.get'>, ctx) => get(close, input, ctx)),
   'periods.advancing': reader(advancing),
   'periods.previewClose': reader((input: ParsedInputOf<'periods.previewClose'>, ctx) => previewClose(close, input, ctx)),
-  'periods.close': ownerLogin(CLOSE, runStarter(close, 'close')),
-  'periods.recompute': ownerLogin(CLOSE, runStarter(close, 'recompute')),
+  'periods.close': viaEngine(CLOSE, runStarter(close, 'close')),
+  'periods.recompute': viaEngine(CLOSE, runStarter(close, 'recompute')),
   'periods.run': reader((input: ParsedInputOf<'periods.run'>, ctx) => run(close, input, ctx)),
 });

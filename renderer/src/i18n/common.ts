@@ -61,6 +61,7 @@ export const es = {
     CONFLICT: 'Conflicto',
     PERIOD_CLOSED: 'Periodo cerrado',
     INSUFFICIENT_FUNDS: 'Saldo insuficiente',
+    UNAVAILABLE: 'Servicio no disponible',
     INTERNAL: 'Error interno',
   },
   login: {
@@ -187,6 +188,7 @@ export const en: typeof es = {
     CONFLICT: 'Conflict',
     PERIOD_CLOSED: 'Period closed',
     INSUFFICIENT_FUNDS: 'Insufficient funds',
+    UNAVAILABLE: 'Service unavailable',
     INTERNAL: 'Internal error',
   },
   login: {
