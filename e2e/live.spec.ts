@@ -9,8 +9,10 @@ import { ADMIN_PASSWORD, changeOwnPassword, login, rpc, screenshot } from './hel
 /**
  * Two desktops, live (issue 16 item 6): two app instances (browser mode, two processes) on ONE
  * database, two browsers. Instance A starts the embedded cluster with the withdrawal fixtures
- * (e2e/serve.ts, NNP_E2E_FIXTURES=1, its data folder chosen here); instance B is pointed at A's
- * cluster through DATABASE_URL, as a second desktop is pointed at the company's server. What one
+ * (e2e/serve.ts, NNP_E2E_FIXTURES=1, its data folder chosen here) and, holding the owner's
+ * credentials, runs the engine service; instance B is a staff desktop as a company deploys one: only
+ * the server's address (NNP_SERVER_URL, no login or password), sign-in proven by PostgreSQL, every
+ * call on the person's own login, the engine's procedures served by A's engine. What one
  * desktop commits reaches the other's screen through LISTEN/NOTIFY within a second, without reload:
  * the withdrawal queue, the dashboard's figures, a period's state, and (issue 16 item 4) the
  * ledger-mismatch banner after a close whose check found a balance drifted by the owner.
@@ -60,7 +62,7 @@ test.beforeAll(async () => {
   baseA = a.base;
   const creds = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { user: string; password: string; port: number };
   dbUrl = `postgres://${encodeURIComponent(creds.user)}:${encodeURIComponent(creds.password)}@127.0.0.1:${creds.port}/nnprotect`;
-  const b = await startInstance({ DATABASE_URL: dbUrl });
+  const b = await startInstance({ DATABASE_URL: '', NNP_SERVER_URL: `postgres://127.0.0.1:${creds.port}/nnprotect` });
   baseB = b.base;
   expect(baseB).not.toBe(baseA);
 });
@@ -254,6 +256,26 @@ test('a period closed on A shows closed on B; the close’s ledger check finds t
   const notice = await heard(pageB, 'periods', from, done, 'last');
   console.log(`[live] period: B told ${notice} ms after A saw the close succeed, its screen showed it ${ms} ms after`);
   await screenshot(pageB, '16-live-b-period-closed');
+
+  // B holds no owner credentials: its admin's recompute of the new period is asked of A's engine
+  // (as that admin, on B's own login) and followed on B like any run.
+  const recompute = await rpc(pageB, 'periods.recompute', { key: nextKey });
+  expect(recompute.status, JSON.stringify(recompute.body)).toBe(200);
+  for (let i = 0; ; i++) {
+    const run = (await rpc(pageB, 'periods.run', { runId: recompute.body.data.id })).body.data;
+    if (run.status === 'succeeded') break;
+    expect(run.status, JSON.stringify(run)).not.toBe('failed');
+    expect(i, 'the recompute finished').toBeLessThan(600);
+    await pageB.waitForTimeout(100);
+  }
+  const ownerCheck = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [req] = await ownerCheck<{ procedure: string; db_login: string; status: string }[]>`
+      select procedure, db_login, status from engine_requests order by id desc limit 1`;
+    expect(req).toEqual({ procedure: 'periods.recompute', db_login: 'nnp_admin_user', status: 'done' });
+  } finally {
+    await ownerCheck.end();
+  }
 
   // The check after the close kept its result: B's admin and A's finance see the warning live.
   await nav(pageB, 'Tablero');

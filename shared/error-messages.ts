@@ -105,6 +105,7 @@ export const errorText = {
     },
     auth: {
       badLogin: 'Usuario o contraseña incorrectos. Tras 5 intentos fallidos la cuenta se bloquea 15 minutos.',
+      badLoginServer: 'Usuario o contraseña incorrectos.',
       wrongCurrent: 'La contraseña actual no es correcta.',
       samePassword: 'La nueva contraseña debe ser distinta de la actual.',
     },
@@ -340,6 +341,7 @@ export const errorText = {
     },
     auth: {
       badLogin: 'Wrong username or password. After 5 failed attempts the account is locked for 15 minutes.',
+      badLoginServer: 'Wrong username or password.',
       wrongCurrent: 'The current password is not correct.',
       samePassword: 'The new password must differ from the current one.',
     },

@@ -126,6 +126,38 @@ export function createServices(database: Database, config: AppConfig, log: AppSe
   };
 }
 
+/**
+ * The services of a staff desktop that holds no owner credentials: `serverUrl` is the server's
+ * address (NNP_SERVER_URL; any login or password in it is dropped — the desktop never keeps one).
+ * Sign-in and every call's session check are PostgreSQL's on the person's own login
+ * (main/services/auth/server-sign-in.ts), every procedure runs on that login, and the engine's
+ * procedures are asked of the server's engine service. There is no owner pool: `db` and `sql`
+ * refuse any use, so nothing on such a desktop can reach for one by mistake.
+ */
+export function createServerServices(
+  serverUrl: string,
+  config: AppConfig,
+  log: AppServices['log'] = defaultLog,
+  loginTag = process.env.NNP_LOGIN_TAG ?? '',
+): AppServices {
+  const address = new URL(serverUrl);
+  address.username = '';
+  address.password = '';
+  const refuse = (what: PropertyKey) => {
+    throw new Error(`a staff desktop holds no owner connection (${String(what)})`);
+  };
+  const none = new Proxy(() => {}, { get: (_t, p) => (p === 'then' ? undefined : refuse(p)), apply: () => refuse('query') }) as unknown;
+  return {
+    db: none as Database['db'],
+    sql: none as Database['sql'],
+    config,
+    now: () => new Date(),
+    log: (m, extra) => log(m, extra === undefined ? undefined : redactExtra(extra)),
+    connections: staffConnections(address.toString()),
+    serverSignIn: { loginTag, sessions: new Map() },
+  };
+}
+
 function defaultLog(msg: string, extra?: unknown) {
   if (extra !== undefined) console.error(`[nnprotect] ${msg}`, JSON.stringify(redactExtra(extra)));
   else console.error(`[nnprotect] ${msg}`);
@@ -146,7 +178,8 @@ export interface AppRouter extends Router {
  */
 export function createAppRouter(services: AppServices, close: CloseSteps = closeSteps, opts: { engine?: boolean } = {}): AppRouter {
   const handlers = composeHandlers(close);
-  const engine = services.connections && opts.engine !== false ? startEngine(services, handlers) : null;
+  // A staff desktop without owner credentials asks the server's engine; it runs none itself.
+  const engine = services.connections && !services.serverSignIn && opts.engine !== false ? startEngine(services, handlers) : null;
   return Object.assign(createRouter(services, handlers), { engine, stop: async () => engine?.stop() });
 }
 

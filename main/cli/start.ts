@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startDailyLedgerChecks } from '../services/ledger/check';
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
+import { appConfig, createAppRouter, createServerServices, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
+import { urlAs } from '../db/staff-connections';
 import { createBridge } from '../http/bridge';
-import { startChangeFeed } from '../db/changes';
+import { relayChangeFeed, startChangeFeed } from '../db/changes';
 import { cliArgs } from './args';
 import { ensureRendererBuilt } from './renderer-build';
 
@@ -41,6 +42,11 @@ async function main() {
     return;
   }
 
+  const port = values.port ? Number(values.port) : Number(process.env.NNP_PORT ?? 0);
+  // A staff desktop pointed at the company's server without owner credentials (README, deployment).
+  const serverUrl = process.env.DATABASE_URL ? null : process.env.NNP_SERVER_URL;
+  if (serverUrl) return serveStaffDesktop(serverUrl, port);
+
   const database = await openDatabase({ log });
   const admin = await ensureFirstAdmin(database);
   if (admin?.generated) {
@@ -59,7 +65,6 @@ async function main() {
   // Another desktop's (or a SQL client's) committed changes reach this one's screens live.
   const changes = startChangeFeed(database.url, { log });
   const bridge = createBridge({ router, staticDir, changes });
-  const port = values.port ? Number(values.port) : Number(process.env.NNP_PORT ?? 0);
   const { url } = await bridge.listen(port);
   log(`modo navegador: abra esta dirección (solo accesible desde este equipo):`);
   console.log(url);
@@ -70,6 +75,31 @@ async function main() {
     await changes.close();
     await services.connections?.endAll();
     await database.shutdown();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/**
+ * Browser mode on a staff desktop that holds no owner credentials: no migrations, no first admin,
+ * no demo data, no engine and no ledger checks here (the server's `npm run engine` does those);
+ * sign-in is PostgreSQL's and every call runs on the person's own login.
+ */
+async function serveStaffDesktop(serverUrl: string, port: number) {
+  const services = createServerServices(serverUrl, appConfig('external'));
+  const router = createAppRouter(services);
+  const changes = relayChangeFeed({ log });
+  services.serverSignIn!.onSignIn = (login, password) => changes.listenAs(urlAs(serverUrl, login, password));
+  const staticDir = await ensureRendererBuilt(log);
+  const bridge = createBridge({ router, staticDir, changes });
+  const { url } = await bridge.listen(port);
+  log(`modo navegador, puesto de personal sin credenciales de propietario (servidor ${new URL(serverUrl).host}): abra esta dirección:`);
+  console.log(url);
+  const stop = async () => {
+    await bridge.close();
+    await changes.close();
+    await services.connections?.endAll();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -115,3 +115,38 @@ export function startChangeFeed(url: string, opts: ChangeFeedOptions = {}): Chan
     },
   };
 }
+
+/**
+ * The feed of a staff desktop that holds no owner credentials (NNP_SERVER_URL): it has no login of
+ * its own to listen with, so it listens with the login of the person who signed in last (LISTEN
+ * needs no privilege), started at the first sign-in and moved to each newer one. Subscribers stay.
+ */
+export function relayChangeFeed(opts: ChangeFeedOptions = {}): ChangeFeed & { listenAs(url: string): void } {
+  const listeners = new Set<ChangeListener>();
+  let feed: ChangeFeed | null = null;
+  let closed = false;
+  let started!: () => void;
+  const ready = new Promise<void>((r) => (started = r));
+  return {
+    ready,
+    subscribe: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    listenAs(url) {
+      if (closed) return;
+      const old = feed;
+      feed = startChangeFeed(url, opts);
+      feed.subscribe((areas) => {
+        for (const fn of listeners) fn(areas);
+      });
+      void feed.ready.then(started);
+      if (old) void old.close();
+    },
+    close: async () => {
+      closed = true;
+      listeners.clear();
+      await feed?.close();
+    },
+  };
+}

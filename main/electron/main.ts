@@ -3,11 +3,22 @@ import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startDailyLedgerChecks } from '../services/ledger/check';
-import { appConfig, createAppRouter, createServices, ensureFirstAdmin, openDatabase, seedIfEmpty, type OpenedDatabase, type AppRouter } from '../app';
+import {
+  appConfig,
+  createAppRouter,
+  createServerServices,
+  createServices,
+  ensureFirstAdmin,
+  openDatabase,
+  seedIfEmpty,
+  type OpenedDatabase,
+  type AppRouter,
+} from '../app';
+import { urlAs } from '../db/staff-connections';
 import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
 import { startUpdateChecks } from './updates';
-import { startChangeFeed, type ChangeFeed } from '../db/changes';
+import { relayChangeFeed, startChangeFeed, type ChangeFeed } from '../db/changes';
 
 /**
  * The desktop shell: the same database, services and router as browser mode, reached through one
@@ -73,17 +84,30 @@ app
       cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
-    const admin = await ensureFirstAdmin(database);
-    if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
-    await seedIfEmpty(database, console.error);
-    const services = createServices(database, { ...appConfig(database.mode), exportsDir: process.env.NNP_EXPORT_DIR ?? app.getPath('downloads') });
-    endStaffConnections = () => services.connections?.endAll() ?? Promise.resolve();
-    router = createAppRouter(services);
-    startDailyLedgerChecks(services);
+    const exportsDir = process.env.NNP_EXPORT_DIR ?? app.getPath('downloads');
+    const serverUrl = process.env.DATABASE_URL ? null : process.env.NNP_SERVER_URL;
+    if (serverUrl) {
+      // A staff desktop without owner credentials: sign-in by PostgreSQL, every call on the person's
+      // login, the engine's procedures served by the server's engine (README, deployment).
+      const services = createServerServices(serverUrl, { ...appConfig('external'), exportsDir });
+      endStaffConnections = () => services.connections?.endAll() ?? Promise.resolve();
+      router = createAppRouter(services);
+      const relay = relayChangeFeed({ log: console.error });
+      services.serverSignIn!.onSignIn = (login, password) => relay.listenAs(urlAs(serverUrl, login, password));
+      changes = relay;
+    } else {
+      database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
+      const admin = await ensureFirstAdmin(database);
+      if (admin?.generated) console.log(`Primer administrador: ${admin.username} / ${admin.password}`);
+      await seedIfEmpty(database, console.error);
+      const services = createServices(database, { ...appConfig(database.mode), exportsDir });
+      endStaffConnections = () => services.connections?.endAll() ?? Promise.resolve();
+      router = createAppRouter(services);
+      startDailyLedgerChecks(services);
+      // Committed changes of other desktops (and of SQL clients) go to the signed-in windows only.
+      changes = startChangeFeed(database.url, { log: console.error });
+    }
     ipcMain.handle('nnp:invoke', handleInvoke);
-    // Committed changes of other desktops (and of SQL clients) go to the signed-in windows only.
-    changes = startChangeFeed(database.url, { log: console.error });
     changes.subscribe((areas) => {
       for (const win of BrowserWindow.getAllWindows()) {
         if (tokens.has(win.webContents.id)) win.webContents.send('nnp:changed', areas);

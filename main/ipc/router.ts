@@ -39,7 +39,8 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
 
   const ctx: CallContext = {
     ...app,
-    appDb: app.db,
+    // A staff desktop without owner credentials has no pool of its own: background work uses the person's.
+    appDb: app.serverSignIn ? undefined : app.db,
     procedure: key,
     transport: meta.transport,
     staff: null,

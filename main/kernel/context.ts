@@ -3,6 +3,16 @@ import type { Role } from '../../shared/contract';
 import type postgres from 'postgres';
 import type { StaffConnections } from '../db/staff-connections';
 
+/** A staff desktop's sign-in without owner credentials (main/services/auth/server-sign-in.ts). */
+export interface ServerSignIn {
+  /** The server's login-name tag (db_instance.login_tag; '' on a company's server). */
+  loginTag: string;
+  /** token hash → session id, for the sessions opened by this process. */
+  sessions: Map<string, string>;
+  /** Told of each good sign-in (the live-changes feed listens with the newest login). */
+  onSignIn?: (login: string, password: string) => void;
+}
+
 export interface SessionStaff {
   id: string;
   username: string;
@@ -33,6 +43,12 @@ export interface AppServices {
    * bench's services over a bare handle).
    */
   connections?: StaffConnections;
+  /**
+   * Present on a staff desktop that holds no owner credentials (NNP_SERVER_URL): sign-in and the
+   * session check of every call are PostgreSQL's, on the person's own login
+   * (main/services/auth/server-sign-in.ts); `db` and `sql` then refuse any use.
+   */
+  serverSignIn?: ServerSignIn;
 }
 
 /** One call: who is asking and over which transport. */

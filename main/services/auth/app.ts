@@ -4,7 +4,8 @@ import { loginPassword, scramVerifier, syncStaffLogin } from '../staff/logins';
 import { loginFailures, staff } from '../../db/schema';
 import { AppError } from '../../../shared/errors';
 import { mutator, reader } from '../../kernel/wrappers';
-import type { MutationContext } from '../../kernel/context';
+import type { CallContext, MutationContext } from '../../kernel/context';
+import { signInAtServer } from './server-sign-in';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
 import { createSession, hashToken } from './sessions';
 import type { ParsedInputOf } from '../../../shared/contract';
@@ -111,8 +112,14 @@ async function changePassword(input: ParsedInputOf<'auth.changePassword'>, ctx: 
   return { ok: true as const };
 }
 
+const loginByApp = mutator(login);
+
 export const authHandlers = {
-  'auth.login': mutator(login),
+  // On a staff desktop without owner credentials, PostgreSQL proves the password (server-sign-in.ts).
+  'auth.login': Object.assign(
+    (input: ParsedInputOf<'auth.login'>, ctx: CallContext) => (ctx.serverSignIn ? signInAtServer(input, ctx) : loginByApp(input, ctx)),
+    { kind: 'mutation' as const },
+  ),
   'auth.logout': mutator(logout),
   'auth.me': reader(async (_: ParsedInputOf<'auth.me'>, ctx) => ctx.staff!),
   'auth.changePassword': mutator(changePassword),

@@ -3,6 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { sessions, staff } from '../../db/schema';
 import type { AppServices, SessionStaff } from '../../kernel/context';
 import type { Tx } from '../../db/client';
+import { resolveAtServer } from './server-sign-in';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -22,6 +23,7 @@ export async function createSession(tx: Tx, app: AppServices, staffId: string, t
  * window, and its account is still active. Last-seen is refreshed at most once a minute.
  */
 export async function resolveSession(app: AppServices, token: string): Promise<{ sessionId: string; staff: SessionStaff } | null> {
+  if (app.serverSignIn) return resolveAtServer(app, token);
   if (token.length > 200) return null;
   const now = app.now();
   const rows = await app.db

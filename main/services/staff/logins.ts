@@ -15,9 +15,9 @@ import type { Role } from '../../../shared/contract';
 const RESERVED = new Set(['admin', 'finance', 'support', 'owner']);
 
 /** The login role of a username (the same rule as SQL nnp_login_name). */
-export function loginRoleName(username: string): string {
+export function loginRoleName(username: string, tag = ''): string {
   const u = username.toLowerCase();
-  return RESERVED.has(u) ? `nnp_${u}_user` : `nnp_${u}`;
+  return RESERVED.has(u) ? `nnp_${tag}${u}_user` : `nnp_${tag}${u}`;
 }
 
 export const groupOf = (role: Role) => `nnp_${role}`;
