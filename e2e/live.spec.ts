@@ -157,6 +157,18 @@ test('a withdrawal approved on desktop A leaves desktop B’s pending queue with
   await login(pageA, USER, TEMP, baseA);
   await changeOwnPassword(pageA, TEMP, FINAL);
 
+  // B proves passwords through PostgreSQL: a wrong one is refused in plain words (no lock promised
+  // there: the server's auth_delay slows guessing), in either language.
+  await login(pageB, 'admin', 'contrasena-equivocada', baseB);
+  await expect(pageB.getByRole('alert')).toHaveText(/^Usuario o contraseña incorrectos\.$/);
+  await screenshot(pageB, '16-live-b-wrong-password');
+  await pageB.getByLabel('Idioma').selectOption('en');
+  await pageB.getByLabel('Username').fill('admin');
+  await pageB.getByLabel('Password').fill('contrasena-equivocada');
+  await pageB.getByRole('button', { name: 'Sign in' }).click();
+  await expect(pageB.getByRole('alert')).toHaveText(/^Wrong username or password\.$/);
+  await screenshot(pageB, '16-live-b-wrong-password-en');
+  await pageB.getByLabel('Language').selectOption('es-MX');
   await login(pageB, 'admin', ADMIN_PASSWORD, baseB);
   await expect(pageB.getByRole('navigation', { name: 'principal' })).toBeVisible();
   await nav(pageB, 'Retiros');
