@@ -4,13 +4,18 @@ import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
 import { clusterUrl, connect, ensureDatabase, type Database } from '../main/db/client';
 
-/** A fresh database for one test file: a copy of the migrated template, dropped afterwards. */
-export async function freshDatabase(opts: { max?: number } = {}): Promise<Database & { loginTag: string; drop: () => Promise<void> }> {
+/**
+ * A fresh database for one test file: a copy of the migrated template, dropped afterwards. The app
+ * reaches it as its owner login (nnp_owner, no superuser), as on an installation; `superuser`
+ * connects as the cluster's superuser instead (the bench's bulk seed, which switches triggers off).
+ */
+export async function freshDatabase(opts: { max?: number; superuser?: boolean } = {}): Promise<Database & { loginTag: string; drop: () => Promise<void> }> {
   const cluster = inject('pgCluster');
   const hex = randomBytes(5).toString('hex');
   const name = `nnp_t_${hex}`;
-  await ensureDatabase(clusterUrl(cluster, 'postgres'), name, inject('pgTemplate'));
-  const database = connect(clusterUrl(cluster, name), opts);
+  const owner = inject('pgOwner');
+  await ensureDatabase(clusterUrl(cluster, 'postgres'), name, inject('pgTemplate'), owner.user);
+  const database = connect(clusterUrl(opts.superuser ? cluster : { ...cluster, ...owner }, name), { max: opts.max });
   // Staff logins are server-wide roles: each copy tags its own (nnp_t<hex>_finanzas), so test files
   // running at once never share, re-role or disable one another's logins.
   const loginTag = `t${hex}_`;

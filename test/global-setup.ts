@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { startCluster, type ClusterInfo } from '../main/db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase } from '../main/db/client';
 import { ensureInitialPlan } from '../main/services/plan/initial';
+import { ensureOwnerRole, OWNER_ROLE } from '../main/db/owner';
 
 let cluster: ClusterInfo | undefined;
 let dir: string | undefined;
@@ -41,14 +42,20 @@ export async function setup(project: TestProject) {
     const [v] = await probe`select current_setting('server_version') as v`.finally(() => probe.end());
     console.log(`[tests] PostgreSQL ${v!.v} at ${server.host}:${server.port} (NNP_TEST_DATABASE_URL), template ${template}`);
   }
-  await ensureDatabase(clusterUrl(server, 'postgres'), template);
-  await applyMigrations(clusterUrl(server, template));
+  // As on an installation (main/app/index.ts): the superuser bootstraps the owner login, which owns
+  // the template (so every copy) and applies the migrations.
+  const ownerPassword = cluster?.ownerPassword ?? randomBytes(18).toString('base64url');
+  await ensureOwnerRole(clusterUrl(server, 'postgres'), ownerPassword);
+  await ensureDatabase(clusterUrl(server, 'postgres'), template, undefined, OWNER_ROLE);
+  const owner = { ...server, user: OWNER_ROLE, password: ownerPassword };
+  await applyMigrations(clusterUrl(owner, template));
   // Initial data (first plan version, exchange rates), as main/app/index.ts does after migrating.
-  const seeded = connect(clusterUrl(server, template), { max: 1 });
+  const seeded = connect(clusterUrl(owner, template), { max: 1 });
   await ensureInitialPlan(seeded.db);
   await seeded.close();
   project.provide('pgCluster', { host: server.host, port: server.port, user: server.user, password: server.password });
   project.provide('pgTemplate', template);
+  project.provide('pgOwner', { user: OWNER_ROLE, password: ownerPassword });
 }
 
 export async function teardown() {

@@ -17,6 +17,7 @@ import { ensurePeriodAggregates } from '../services/volumes/backfill';
 import { redactExtra } from '../kernel/redact';
 import { syncStaffLogin } from '../services/staff/logins';
 import { staffConnections } from '../db/staff-connections';
+import { ensureOwnerRole, handOverToOwner, OWNER_ROLE } from '../db/owner';
 
 export { projectRoot };
 
@@ -58,8 +59,13 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
     log(`datos en ${baseDir}`);
     cluster = await startCluster({ baseDir, settings: opts.settings, log: (m) => process.env.NNP_DEBUG && log(m) });
     const name = opts.databaseName ?? 'nnprotect';
-    await ensureDatabase(clusterUrl(cluster, 'postgres'), name);
-    url = clusterUrl(cluster, name);
+    // The superuser only bootstraps: the database and everything in it belong to nnp_owner, and the
+    // app (migrations included) connects as that login, which is no superuser (main/db/owner.ts).
+    await ensureOwnerRole(clusterUrl(cluster, 'postgres'), cluster.ownerPassword);
+    await ensureDatabase(clusterUrl(cluster, 'postgres'), name, undefined, OWNER_ROLE);
+    const handed = await handOverToOwner(clusterUrl(cluster, name));
+    if (handed > 0) log(`${handed} objetos de la base de datos pasaron al rol propietario ${OWNER_ROLE}`);
+    url = clusterUrl({ ...cluster, user: OWNER_ROLE, password: cluster.ownerPassword }, name);
   }
   await applyMigrations(url);
   const database = connect(url, { max: opts.poolSize });

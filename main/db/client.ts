@@ -55,13 +55,14 @@ export function clusterUrl(c: { host: string; port: number; user: string; passwo
   return `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${database}`;
 }
 
-/** Creates `name` on the cluster if it does not exist yet (optionally as a copy of a template). */
-export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+/** Creates `name` on the cluster if it does not exist yet (optionally as a copy of a template, owned by `owner`). */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string, owner?: string): Promise<void> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const quoted = (x: string) => `"${x.replace(/"/g, '')}"`;
   try {
     const rows = await sql`select 1 from pg_database where datname = ${name}`;
     if (rows.length === 0) {
-      await sql.unsafe(`create database "${name.replace(/"/g, '')}"${template ? ` template "${template.replace(/"/g, '')}"` : ''}`);
+      await sql.unsafe(`create database ${quoted(name)}${template ? ` template ${quoted(template)}` : ''}${owner ? ` owner ${quoted(owner)}` : ''}`);
     }
   } finally {
     await sql.end({ timeout: 5 });

@@ -10,8 +10,11 @@ import { PrivateServer, packagedBinaries, reachableByOthers, readableBinaries } 
 export interface ClusterInfo {
   host: string;
   port: number;
+  /** The cluster's superuser: only for bootstrapping the owner role (main/db/owner.ts), tests and the bench. */
   user: string;
   password: string;
+  /** The password of the owner login `nnp_owner`, which the app connects as. */
+  ownerPassword: string;
   dataDir: string;
   /** Stops the server if this process started it; a no-op when we attached to a running one. */
   stop: () => Promise<void>;
@@ -71,6 +74,8 @@ interface Credentials {
   user: string;
   password: string;
   port: number;
+  /** The owner login's (main/db/owner.ts): added on the first start that needs it. */
+  ownerPassword?: string;
 }
 
 /**
@@ -95,6 +100,11 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
     if (existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true }); // half-made by an interrupted first start
     creds = { user: 'postgres', password: randomBytes(18).toString('base64url'), port: await freePort() };
   }
+  if (!creds.ownerPassword) {
+    creds.ownerPassword = randomBytes(18).toString('base64url');
+    if (initialised && existsSync(credFile)) writeFileSync(credFile, JSON.stringify(creds), { mode: 0o600 });
+  }
+  const ownerPassword = creds.ownerPassword;
 
   // Attach to a server that is already running on this data folder.
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -104,7 +114,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
     const port = Number.parseInt(lines[3] ?? '', 10);
     if (pid > 0 && pidAlive(pid)) {
       log(`attaching to the running PostgreSQL (pid ${pid}) on port ${port}`);
-      return { host: '127.0.0.1', port, user: creds.user, password: creds.password, dataDir, stop: async () => {} };
+      return { host: '127.0.0.1', port, user: creds.user, password: creds.password, ownerPassword, dataDir, stop: async () => {} };
     }
     log('removing a stale postmaster.pid left by a crash');
     rmSync(pidFile, { force: true });
@@ -158,6 +168,7 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
     port: creds.port,
     user: creds.user,
     password: creds.password,
+    ownerPassword,
     dataDir,
     stop: () => pg.stop(),
   };

@@ -37,7 +37,11 @@ describe('seedDemoNetwork', () => {
 
   beforeAll(async () => {
     // a: pool of 2, one transaction; b and c: pool of 4, members, orders and lines on three connections.
-    [a, b, c] = await Promise.all([freshDatabase({ max: 2 }), freshDatabase({ max: 4 }), freshDatabase({ max: 4 })]);
+    [a, b, c] = await Promise.all([
+      freshDatabase({ max: 2, superuser: true }),
+      freshDatabase({ max: 4, superuser: true }),
+      freshDatabase({ max: 4, superuser: true }),
+    ]);
     [result] = await Promise.all([
       seedDemoNetwork(a.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.a.push(m) }),
       seedDemoNetwork(b.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.b.push(m) }),
@@ -324,7 +328,7 @@ describe('seedDemoNetwork on failure', () => {
     ['one transaction', 2],
     ['three connections', 4],
   ])('%s: a COPY that fails mid-way leaves nothing behind, and a retry then succeeds', async (_mode, pool) => {
-    const db = await freshDatabase({ max: pool });
+    const db = await freshDatabase({ max: pool, superuser: true });
     try {
       // An order line squatting on id 1000 (foreign keys off to plant it): the lines COPY fails there.
       await db.sql.begin(async (tx) => {
