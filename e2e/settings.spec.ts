@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { loginAsAdmin, screenshot } from './helpers';
+import { expectAccessible, loginAsAdmin, screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -72,4 +72,42 @@ test('an admin drafts a plan version, changes a threshold, publishes it and sees
   await expect(diff.getByRole('cell', { name: 'ranks[rank=2].pvg' })).toBeVisible();
   await expect(diff.getByRole('cell', { name: '22000' })).toBeVisible();
   await screenshot(page, '86-plan-diff');
+});
+
+test('an admin keeps the Stripe keys in the database: the screen shows mode and last four, never a key', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByRole('link', { name: 'Configuración' }).click();
+  await page.getByRole('tab', { name: 'Stripe' }).click();
+  const keys = page.getByRole('region', { name: 'Claves de Stripe' });
+  await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');
+  const form = page.getByRole('form', { name: 'Guardar o reemplazar claves' });
+  // A publishable key is no secret key: refused in words, on its field.
+  await form.getByLabel('Clave de transferencias').fill('pk_test_publicable1234');
+  await form.getByRole('button', { name: 'Guardar claves' }).click();
+  await expect(page.getByRole('alert')).toContainText('Clave de transferencias: debe ser una clave de Stripe');
+  await form.getByLabel('Clave de transferencias').fill('sk_test_e2eTransferenciasA1b2');
+  await form.getByLabel('Clave restringida (autoenvíos)').fill('rk_test_e2eRestringidaC3d4');
+  await form.getByLabel('Motivo (opcional)').fill('Alta de las claves de prueba');
+  await form.getByRole('button', { name: 'Guardar claves' }).click();
+  await expect(page.getByRole('status')).toContainText('Claves guardadas');
+  await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Configurada en la base de datos · modo de prueba · termina en A1b2');
+  await expect(keys.getByRole('row', { name: /Clave restringida/ })).toContainText('termina en C3d4');
+  await expect(page.locator('body')).not.toContainText('e2eTransferencias');
+  await expect(form.getByLabel('Clave de transferencias')).toHaveValue('');
+  await expectAccessible(page, 'settings: stripe keys');
+  await screenshot(page, '87-stripe-keys');
+
+  await page.getByLabel('Idioma').selectOption('en');
+  await expect(page.getByRole('region', { name: 'Stripe keys' }).getByRole('row', { name: /Transfer key/ })).toContainText(
+    'Set in the database · test mode · ends in A1b2',
+  );
+  await screenshot(page, '87-stripe-keys-en');
+  await page.getByLabel('Language').selectOption('es-MX');
+
+  // Removed again: the journeys after this one run without Stripe, as before.
+  await keys.getByRole('button', { name: 'Quitar Clave de transferencias' }).click();
+  await expect(page.getByRole('status')).toContainText('Clave quitada');
+  await keys.getByRole('button', { name: 'Quitar Clave restringida (autoenvíos)' }).click();
+  await expect(keys.getByRole('row', { name: /Clave restringida/ })).toContainText('Sin configurar');
+  await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');
 });

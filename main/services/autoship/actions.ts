@@ -20,6 +20,7 @@ import type { Tx } from '../../db/client';
 import { rows } from '../../db/rows';
 import { AppError, type MessageKey, type MessageParams } from '../../../shared/errors';
 import type { AutoshipRow } from '../../../shared/contract/autoship';
+import { autoshipStripeSettingsFor } from '../system/stripe-keys';
 import { callStripe, readSubscription, type AutoshipAction, type SubscriptionState, idempotencyKey } from './stripe';
 import { nextChargeInstant } from './schedule';
 import { subscriptionRow } from './queries';
@@ -149,7 +150,13 @@ export async function runAction(ctx: CallContext, input: ActionInput, action: Au
   }
   checkAction(before, action, input.day);
   const next = action === 'change_day' ? nextChargeInstant(input.day!, ctx.now()) : undefined;
-  const answer = await callStripe(ctx.staff?.role ?? null, action, before.stripe_subscription_id, input.requestId, next);
+  const answer = await callStripe(
+    await autoshipStripeSettingsFor(ctx.db, ctx.staff?.role ?? null),
+    action,
+    before.stripe_subscription_id,
+    input.requestId,
+    next,
+  );
   const state = readSubscription(answer);
   if (action === 'change_day' && state.chargeDay == null) state.chargeDay = input.day!;
   return applyInTx({ input, action, state, before }, ctx);

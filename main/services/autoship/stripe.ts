@@ -7,7 +7,7 @@
  */
 import type Stripe from 'stripe';
 import { AppError } from '../../../shared/errors';
-import { autoshipStripeSettings, stripeClient } from '../withdrawals/stripe';
+import { stripeClient, type StripeSettings } from '../withdrawals/stripe';
 import type { AutoshipStatus } from '../../../shared/contract/autoship';
 import { chargeDayOf } from './schedule';
 
@@ -48,9 +48,8 @@ export function readSubscription(raw: unknown): SubscriptionState {
   };
 }
 
-/** The client for an autoship action by `role`: never the transfer key for support (autoshipStripeSettings). */
-export function autoshipStripe(role: 'admin' | 'finance' | 'support' | null): Stripe {
-  const s = autoshipStripeSettings(role);
+/** The client for an autoship action: never the transfer key for support (main/services/system/stripe-keys.ts). */
+export function autoshipStripe(s: StripeSettings | null): Stripe {
   if (!s) throw AppError.of('CONFLICT', 'stripe.notConfigured');
   return stripeClient(s);
 }
@@ -77,13 +76,13 @@ export function stripeError(e: unknown): AppError {
 }
 
 export async function callStripe(
-  role: 'admin' | 'finance' | 'support' | null,
+  settings: StripeSettings | null,
   action: AutoshipAction,
   stripeSubscriptionId: string,
   requestId: string,
   nextChargeAt?: Date,
 ): Promise<Stripe.Subscription> {
-  const stripe = autoshipStripe(role);
+  const stripe = autoshipStripe(settings);
   const opts = { idempotencyKey: idempotencyKey(stripeSubscriptionId, action, requestId) };
   try {
     switch (action) {

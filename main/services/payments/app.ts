@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { reader, type Handler, viaEngine } from '../../kernel/wrappers';
 import type { CallContext } from '../../kernel/context';
 import type { OutputOf, ParsedInputOf } from '../../../shared/contract';
-import { stripeSettingsFromEnv } from '../withdrawals/stripe';
+import { transferStripeSettings } from '../system/stripe-keys';
 import { syncStep } from './sync';
 import { codeFromDigits } from '../members/search';
 
@@ -159,7 +159,7 @@ async function syncStatus(_: unknown, ctx: CallContext): Promise<OutputOf<'payme
       (select count(*)::int from stripe_events where processed_at is null) as unprocessed,
       (select count(*)::int from stripe_events) as events`);
   return {
-    configured: stripeSettingsFromEnv() != null,
+    configured: (await transferStripeSettings(ctx.db, ctx.staff?.role ?? null)) != null,
     lastEventId: s?.last_event_id ?? null,
     lastEventAt: iso(s?.last_event_created ?? null),
     lastSyncAt: iso(s?.last_sync_at ?? null),

@@ -14,7 +14,8 @@ import { sql } from 'drizzle-orm';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import { mutator } from '../../kernel/wrappers';
 import { AppError } from '../../../shared/errors';
-import { stripeClient, stripeSettingsFromEnv } from '../withdrawals/stripe';
+import { stripeClient } from '../withdrawals/stripe';
+import { transferStripeSettings } from '../system/stripe-keys';
 import { applyStripeEvent, type Actor, type ApplyResult } from './apply';
 
 const STATE_ID = 'stripe';
@@ -57,7 +58,7 @@ function tally(s: SyncStep, r: ApplyResult) {
 const isMissingCursor = (e: unknown) => (e as { code?: string; param?: string })?.code === 'resource_missing';
 
 export async function syncStep(ctx: CallContext, opts: { first: boolean; pageSize: number }, stripe?: Stripe): Promise<SyncStep> {
-  const settings = stripeSettingsFromEnv();
+  const settings = stripe ? null : await transferStripeSettings(ctx.db, ctx.staff?.role ?? null);
   if (!stripe && !settings) throw AppError.of('CONFLICT', 'stripe.notConfigured');
   const client = stripe ?? stripeClient(settings!);
   const actor: Actor = { id: ctx.staff?.id ?? null, username: ctx.staff?.username ?? 'stripe-sync' };

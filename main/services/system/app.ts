@@ -1,6 +1,48 @@
-import { reader } from '../../kernel/wrappers';
-import { autoshipStripeSettings, stripeSettingsFromEnv } from '../withdrawals/stripe';
+import { sql } from 'drizzle-orm';
+import { mutator, reader } from '../../kernel/wrappers';
+import type { CallContext, MutationContext } from '../../kernel/context';
+import type { DbOrTx } from '../../db/client';
+import { autoshipStripeSettingsFor, keyView, transferStripeSettings } from './stripe-keys';
 import type { ParsedInputOf } from '../../../shared/contract';
+
+type KeysRow = { transfer_key: string | null; restricted_key: string | null; updated_at: Date | string | null; updated_by: string | null };
+
+async function keysRow(db: DbOrTx, lock = false): Promise<KeysRow> {
+  const rows = await db.execute<KeysRow>(
+    lock
+      ? sql`select transfer_key, restricted_key, updated_at, updated_by from stripe_keys for update`
+      : sql`select transfer_key, restricted_key, updated_at, updated_by from stripe_keys`,
+  );
+  return rows[0] ?? { transfer_key: null, restricted_key: null, updated_at: null, updated_by: null };
+}
+
+function keysView(r: KeysRow) {
+  return {
+    transfer: keyView(r.transfer_key, process.env.NNP_STRIPE_SECRET_KEY),
+    restricted: keyView(r.restricted_key, process.env.NNP_STRIPE_RESTRICTED_KEY),
+    updatedAt: r.updated_at ? new Date(r.updated_at).toISOString() : null,
+    updatedBy: r.updated_by,
+  };
+}
+
+async function stripeKeys(_: ParsedInputOf<'system.stripeKeys'>, ctx: CallContext) {
+  return keysView(await keysRow(ctx.db));
+}
+
+/** On the admin's own login: the row's columns are granted to admins; who and when are the database's (0072). */
+async function setStripeKeys(input: ParsedInputOf<'system.setStripeKeys'>, ctx: MutationContext) {
+  const before = await keysRow(ctx.tx, true);
+  const transfer = input.transferKey === undefined ? before.transfer_key : input.transferKey;
+  const restricted = input.restrictedKey === undefined ? before.restricted_key : input.restrictedKey;
+  await ctx.tx.execute(sql`
+    insert into stripe_keys (id, transfer_key, restricted_key) values (true, ${transfer}, ${restricted})
+    on conflict (id) do update set transfer_key = excluded.transfer_key, restricted_key = excluded.restricted_key`);
+  const after = await keysRow(ctx.tx);
+  // Never a key in the audit: what a screen may know of it.
+  const masked = (r: KeysRow) => ({ transfer: keyView(r.transfer_key, undefined), restricted: keyView(r.restricted_key, undefined) });
+  await ctx.audit({ entity: 'stripe_keys', entityId: 'stripe', before: masked(before), after: masked(after), reason: input.reason ?? null });
+  return keysView(after);
+}
 
 export const systemHandlers = {
   'system.info': reader(async (_: ParsedInputOf<'system.info'>, ctx) => ({
@@ -8,9 +50,14 @@ export const systemHandlers = {
     database: ctx.config.database,
     transport: ctx.transport,
   })),
-  // Read per call: the settings come from the environment, which tests change between cases.
-  // Support's only Stripe use is autoship actions, on the restricted key (issue 16 item 5).
+  // Read per call, on the person's login: support's only Stripe use is autoship actions, on the
+  // restricted key; it cannot read the transfer key's column (issue 16 item 5).
   'system.capabilities': reader(async (_: ParsedInputOf<'system.capabilities'>, ctx) => ({
-    stripe: ctx.staff?.role === 'support' ? autoshipStripeSettings('support') != null : stripeSettingsFromEnv() != null,
+    stripe:
+      ctx.staff?.role === 'support'
+        ? (await autoshipStripeSettingsFor(ctx.db, 'support')) != null
+        : (await transferStripeSettings(ctx.db, ctx.staff?.role ?? null)) != null,
   })),
+  'system.stripeKeys': reader(stripeKeys),
+  'system.setStripeKeys': mutator(setStripeKeys),
 };

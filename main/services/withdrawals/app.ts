@@ -17,7 +17,8 @@ import {
   startStripePayout,
   type StartResult,
 } from './service';
-import { createTransfer, stripeSettingsFromEnv, type TransferOutcome } from './stripe';
+import { createTransfer, type TransferOutcome } from './stripe';
+import { transferStripeSettings } from '../system/stripe-keys';
 import { moneyControlSettings, setSecondApprovalThreshold } from './settings';
 import { listDestinations, setDestination } from './destinations';
 
@@ -84,7 +85,7 @@ async function markFailed(input: ParsedInputOf<'withdrawals.markFailed'>, ctx: M
 }
 
 const startPayout = mutator(async (input: { id: number }, ctx: MutationContext): Promise<StartResult> =>
-  startStripePayout(ctx, input.id, stripeSettingsFromEnv()),
+  startStripePayout(ctx, input.id, await transferStripeSettings(ctx.tx, ctx.staff?.role ?? null)),
 );
 const recordOutcome = mutator(async (input: { id: number; attemptId: number; outcome: TransferOutcome }, ctx: MutationContext) =>
   recordStripeOutcome(ctx, input.id, input.attemptId, input.outcome),
@@ -101,7 +102,7 @@ const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals
   async (input: ParsedInputOf<'withdrawals.payout'>, ctx: CallContext): Promise<OutputOf<'withdrawals.payout'>> => {
     const started = await startPayout(input, ctx);
     if ('done' in started) return started.done;
-    const settings = stripeSettingsFromEnv();
+    const settings = await transferStripeSettings(ctx.db, ctx.staff?.role ?? null);
     const outcome = await createTransfer(settings!, started.call);
     return recordOutcome({ id: input.id, attemptId: started.call.attemptId, outcome }, ctx);
   },

@@ -29,26 +29,18 @@ function connectionFromEnv(env: NodeJS.ProcessEnv): Omit<StripeSettings, 'secret
   };
 }
 
+/** The settings of `key` (kept in the database: main/services/system/stripe-keys.ts), connection from the environment. */
+export function withKey(key: string, env: NodeJS.ProcessEnv = process.env): StripeSettings {
+  return { secretKey: key, ...connectionFromEnv(env) };
+}
+
 export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
   const secretKey = env.NNP_STRIPE_SECRET_KEY;
   return secretKey ? { secretKey, ...connectionFromEnv(env) } : null;
 }
 
-/**
- * Secrets per role (issue 16 item 5). NNP_STRIPE_SECRET_KEY creates transfers (payouts) and reads
- * the account's payments: only finance and admin procedures use it (withdrawals' Stripe payouts,
- * payments sync), and only finance/admin desktops should hold it. Support's autoship actions
- * (pause, resume, cancel, charge day: Subscriptions only) use NNP_STRIPE_RESTRICTED_KEY, a Stripe
- * restricted key (rk_…) with write access to Subscriptions and nothing else; without it they are
- * unavailable to support. An admin's autoship action also prefers the restricted key and falls back
- * to the secret key (an admin desktop may hold both).
- */
-export function autoshipStripeSettings(role: 'admin' | 'finance' | 'support' | null, env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
-  const restricted = env.NNP_STRIPE_RESTRICTED_KEY;
-  if (restricted) return { secretKey: restricted, ...connectionFromEnv(env) };
-  const full = stripeSettingsFromEnv(env);
-  return role === 'support' ? null : full;
-}
+// Secrets per role (issue 16 item 5): which key a role uses, from the database first, is
+// main/services/system/stripe-keys.ts; the environment's keys are its fallback.
 
 const clients = new Map<string, Stripe>();
 

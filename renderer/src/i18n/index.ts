@@ -12,12 +12,29 @@ import * as autoship from './autoship';
 import * as economics from './economics';
 import * as fields from './fields';
 import * as destinations from './destinations';
+import * as stripekeys from './stripekeys';
 import * as a11y from './a11y';
 import * as auditlog from './auditlog';
 import { errorText } from '../../../shared/error-messages';
 
 /** Area files register here; es-MX is the default and the fallback. */
-const areas = [common, fields, settings, members, withdrawals, periods, dashboard, payments, commissions, autoship, destinations, a11y, economics, auditlog];
+const areas = [
+  common,
+  fields,
+  settings,
+  members,
+  withdrawals,
+  periods,
+  dashboard,
+  payments,
+  commissions,
+  autoship,
+  destinations,
+  a11y,
+  economics,
+  auditlog,
+  stripekeys,
+];
 
 const merge = (pick: (a: (typeof areas)[number]) => object) => Object.assign({}, ...areas.map(pick));
 

@@ -2,7 +2,7 @@ export const es = {
   settings: {
     title: 'Configuración',
     intro: 'Datos de la compañía que usa el motor de comisiones. Cada cambio queda auditado.',
-    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo', plan: 'Plan de compensación', moneyControls: 'Retiros' },
+    tabs: { rates: 'Tipos de cambio', catalogue: 'Catálogo', plan: 'Plan de compensación', moneyControls: 'Retiros', stripe: 'Stripe' },
     plan: {
       newDraft: 'Nueva versión del plan (borrador)',
       intro: 'Un borrador se copia de la versión en vigor, se edita y se publica; una versión publicada ya no cambia.',
@@ -88,7 +88,7 @@ export const en: typeof es = {
   settings: {
     title: 'Settings',
     intro: 'Company data the commission engine uses. Every change is audited.',
-    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue', plan: 'Compensation plan', moneyControls: 'Withdrawals' },
+    tabs: { rates: 'Exchange rates', catalogue: 'Catalogue', plan: 'Compensation plan', moneyControls: 'Withdrawals', stripe: 'Stripe' },
     plan: {
       newDraft: 'New plan version (draft)',
       intro: 'A draft is copied from the version in force, edited and published; a published version never changes.',

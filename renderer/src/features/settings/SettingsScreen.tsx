@@ -5,15 +5,16 @@ import { RatesPanel } from './RatesPanel';
 import { CataloguePanel } from './CataloguePanel';
 import { PlanPanel } from './PlanPanel';
 import { MoneyControlsPanel } from './MoneyControlsPanel';
+import { StripeKeysPanel } from './StripeKeysPanel';
 import { useSession } from '../../stores/session';
 
-type Tab = 'rates' | 'catalogue' | 'plan' | 'moneyControls';
+type Tab = 'rates' | 'catalogue' | 'plan' | 'moneyControls' | 'stripe';
 
 export function SettingsScreen() {
   const { t } = useTranslation();
   const isAdmin = useSession((s) => s.staff?.role) === 'admin';
   // Finance reads the compensation plan and its drafts' trials; the other tabs are an admin's.
-  const tabs: Tab[] = isAdmin ? ['rates', 'catalogue', 'plan', 'moneyControls'] : ['plan'];
+  const tabs: Tab[] = isAdmin ? ['rates', 'catalogue', 'plan', 'moneyControls', 'stripe'] : ['plan'];
   const [chosen, setTab] = useState<Tab>('rates');
   const tab = tabs.includes(chosen) ? chosen : tabs[0]!;
   return (
@@ -29,6 +30,7 @@ export function SettingsScreen() {
       {tab === 'catalogue' && <CataloguePanel />}
       {tab === 'plan' && <PlanPanel />}
       {tab === 'moneyControls' && <MoneyControlsPanel />}
+      {tab === 'stripe' && <StripeKeysPanel />}
     </Page>
   );
 }
