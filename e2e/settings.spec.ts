@@ -104,9 +104,21 @@ test('an admin keeps the Stripe keys in the database: the screen shows mode and 
   await screenshot(page, '87-stripe-keys-en');
   await page.getByLabel('Language').selectOption('es-MX');
 
+  // The audit log names the change and keeps prefix and last four only.
+  await page.getByRole('link', { name: 'Auditoría' }).click();
+  const row = page.getByRole('cell', { name: 'Claves de Stripe cambiadas' }).first();
+  await row.click();
+  await expect(page.getByRole('columnheader', { name: 'Después' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Clave de transferencias/ }).last()).toContainText('sk_test_…A1b2');
+  await expect(page.locator('body')).not.toContainText('e2eTransferencias');
+  await screenshot(page, '87-stripe-keys-audit');
+  await page.getByRole('link', { name: 'Configuración' }).click();
+  await page.getByRole('tab', { name: 'Stripe' }).click();
+
   // Removed again: the journeys after this one run without Stripe, as before.
   await keys.getByRole('button', { name: 'Quitar Clave de transferencias' }).click();
   await expect(page.getByRole('status')).toContainText('Clave quitada');
+  await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');
   await keys.getByRole('button', { name: 'Quitar Clave restringida (autoenvíos)' }).click();
   await expect(keys.getByRole('row', { name: /Clave restringida/ })).toContainText('Sin configurar');
   await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');

@@ -99,6 +99,9 @@ export const AUDIT_FIELD_TYPES = {
   accountType: 'enum',
   routingNumber: 'text',
   accountNumber: 'text',
+  // Stripe keys: only their prefix and last four (sk_test_…1234), never the key
+  transferKey: 'text',
+  restrictedKey: 'text',
   // plan figures: one row per changed figure or rank threshold (see main/services/audit/describe.ts)
   figure: 'plain',
   rankPv: 'points',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { mutator, reader } from '../../kernel/wrappers';
 import type { CallContext, MutationContext } from '../../kernel/context';
 import type { DbOrTx } from '../../db/client';
-import { autoshipStripeSettingsFor, keyView, transferStripeSettings } from './stripe-keys';
+import { autoshipStripeSettingsFor, keyView, maskedKey, transferStripeSettings } from './stripe-keys';
 import type { ParsedInputOf } from '../../../shared/contract';
 
 type KeysRow = { transfer_key: string | null; restricted_key: string | null; updated_at: Date | string | null; updated_by: string | null };
@@ -38,9 +38,9 @@ async function setStripeKeys(input: ParsedInputOf<'system.setStripeKeys'>, ctx: 
     insert into stripe_keys (id, transfer_key, restricted_key) values (true, ${transfer}, ${restricted})
     on conflict (id) do update set transfer_key = excluded.transfer_key, restricted_key = excluded.restricted_key`);
   const after = await keysRow(ctx.tx);
-  // Never a key in the audit: what a screen may know of it.
-  const masked = (r: KeysRow) => ({ transfer: keyView(r.transfer_key, undefined), restricted: keyView(r.restricted_key, undefined) });
-  await ctx.audit({ entity: 'stripe_keys', entityId: 'stripe', before: masked(before), after: masked(after), reason: input.reason ?? null });
+  // Never a key in the audit: its prefix and last four, as Stripe's own dashboard shows one.
+  const masked = (r: KeysRow) => ({ transferKey: maskedKey(r.transfer_key), restrictedKey: maskedKey(r.restricted_key) });
+  await ctx.audit({ entity: 'setting', entityId: 'stripe_keys', before: masked(before), after: masked(after), reason: input.reason ?? null });
   return keysView(after);
 }
 

@@ -45,6 +45,12 @@ export async function autoshipStripeSettingsFor(db: DbOrTx, role: Role | null, e
   return k.transfer_key ? withKey(k.transfer_key, env) : stripeSettingsFromEnv(env);
 }
 
+/** A key as the audit keeps it: prefix and last four (sk_test_…1234). */
+export function maskedKey(key: string | null): string | null {
+  if (!key) return null;
+  return `${/^[a-z]+_(test|live)_/.exec(key)?.[0] ?? ''}…${key.slice(-4)}`;
+}
+
 /** What a screen may know of a key: never the key. */
 export function keyView(key: string | null, fromEnv: string | undefined) {
   const k = key ?? (fromEnv || null);
