@@ -7,12 +7,11 @@
  * that audit rows are insert-only for everyone (the owner too). The staff procedures keep the
  * login roles in step (create, disable + connections ended, re-role, reset, own password change).
  */
+import { refusal, staffLogins } from '../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
 import { appConfig, createAppRouter, createServices } from '../app';
-import { urlAs } from './staff-connections';
-import { loginPassword, loginRoleName, scramVerifier } from '../services/staff/logins';
+import { loginRoleName, scramVerifier } from '../services/staff/logins';
 import { hashPassword } from '../services/auth/password';
 import { hashToken, resolveSession } from '../services/auth/sessions';
 import { creditCommission, insertMembers } from '../../test/wallet-fixtures';
@@ -21,28 +20,16 @@ import { postTransfer } from '../services/ledger/ledger';
 import { handlers } from '../app/composition';
 
 let t: TestApp;
-const opened: postgres.Sql[] = [];
+const logins = staffLogins(() => t);
+const as = logins.as;
 
-function as(user: string, password = TEST_PASSWORD): postgres.Sql {
-  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(password)), { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  opened.push(c);
-  return c;
-}
 /** The SQLSTATE a statement fails with (null if it succeeded). */
-async function refusal(c: postgres.Sql, statement: string): Promise<string | null> {
-  try {
-    await c.unsafe(statement);
-    return null;
-  } catch (e) {
-    return (e as { code?: string }).code ?? 'no-code';
-  }
-}
 
 beforeAll(async () => {
   t = await testApp();
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await logins.closeAll();
   await t?.close();
 });
 

@@ -4,32 +4,18 @@
  * or from a SQL client — only the fields that changed, secrets never copied and payout numbers
  * masked; nobody (the owner included) can rewrite the trail, and only admins read it.
  */
+import { refusal, staffLogins } from '../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
-import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
-import { loginPassword } from '../services/staff/logins';
-import { urlAs } from './staff-connections';
+import { testApp, type TestApp } from '../../test/app';
 import { creditCommission, insertMembers, type TestMember } from '../../test/wallet-fixtures';
 
 let t: TestApp;
 let m: TestMember;
 let owner: string;
 const RESET = 'temporal-98765-xyz';
-const opened: postgres.Sql[] = [];
+const logins = staffLogins(() => t);
+const as = logins.as;
 
-function as(user: string, password = TEST_PASSWORD): postgres.Sql {
-  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(password)), { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  opened.push(c);
-  return c;
-}
-async function refusal(c: postgres.Sql, statement: string): Promise<string | null> {
-  try {
-    await c.unsafe(statement);
-    return null;
-  } catch (e) {
-    return (e as { code?: string }).code ?? 'no-code';
-  }
-}
 interface Change {
   db_login: string;
   app_staff: string | null;
@@ -49,7 +35,7 @@ beforeAll(async () => {
   owner = (await t.database.sql<{ owner: string }[]>`select session_user as owner`)[0]!.owner;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await logins.closeAll();
   await t?.close();
 });
 

@@ -5,34 +5,20 @@
  * again, runs the handler as that person and answers in the row; an untaken request is withdrawn,
  * an interrupted one is never run twice, and a second engine waits on standby.
  */
+import { refusal, staffLogins } from '../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
-import { testApp, TEST_PASSWORD, type TestApp } from '../../test/app';
+import { testApp, type TestApp } from '../../test/app';
 import { loadSmallNetwork } from '../../test/small-network';
-import { urlAs } from '../db/staff-connections';
-import { loginPassword } from '../services/staff/logins';
 import { composeHandlers } from '../app/composition';
 import { contract, type ProcedureName } from '../../shared/contract';
 import { askEngine, startEngine, type EngineService } from './engine';
 import { waitForRun } from '../services/periods/close';
 
 let t: TestApp;
-const opened: postgres.Sql[] = [];
+const logins = staffLogins(() => t);
+const as = logins.as;
 const LOGINS = { admin: 'nnp_admin_user', finance: 'nnp_finanzas', support: 'nnp_soporte' } as const;
 
-function as(user: string): postgres.Sql {
-  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(TEST_PASSWORD)), { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  opened.push(c);
-  return c;
-}
-async function refusal(c: postgres.Sql, statement: string): Promise<string | null> {
-  try {
-    await c.unsafe(statement);
-    return null;
-  } catch (e) {
-    return (e as { code?: string }).code ?? 'no-code';
-  }
-}
 async function until(what: () => Promise<boolean>, ms = 10_000) {
   const end = Date.now() + ms;
   while (!(await what())) {
@@ -51,7 +37,7 @@ beforeAll(async () => {
   await loadSmallNetwork(t.database.sql);
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await logins.closeAll();
   await t?.close();
 });
 

@@ -4,13 +4,11 @@
  * and check the session on the person's own login, every procedure runs on that login, and the
  * engine's procedures are served by the engine of another process (here the test app's).
  */
+import { staffLogins } from '../../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../../test/app';
 import { loadSmallNetwork } from '../../../test/small-network';
 import { appConfig, createAppRouter, createServerServices, type AppRouter } from '../../app';
-import { urlAs } from '../../db/staff-connections';
-import { loginPassword } from '../staff/logins';
 import { hashToken } from './sessions';
 import { waitForRun } from '../periods/close';
 import type { AppServices } from '../../kernel/context';
@@ -18,7 +16,8 @@ import type { AppServices } from '../../kernel/context';
 let t: TestApp;
 let desk: AppServices;
 let router: AppRouter;
-const opened: postgres.Sql[] = [];
+const logins = staffLogins(() => t);
+const as = logins.as;
 
 const call = async (name: string, input: unknown, token: string | null = null) =>
   router.call(name, input, { transport: 'electron', token, source: 'electron:test-desk' });
@@ -27,11 +26,6 @@ const signIn = async (username: string, password = TEST_PASSWORD) => {
   if (!r.ok) throw new Error(`${username}: ${r.error.message}`);
   return r.data as { token: string; expiresAt: string; staff: { username: string; role: string; mustChangePassword: boolean } };
 };
-function as(user: string): postgres.Sql {
-  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(TEST_PASSWORD)), { max: 1, onnotice: () => {} });
-  opened.push(c);
-  return c;
-}
 
 beforeAll(async () => {
   t = await testApp({ now: () => new Date('2026-12-02T18:00:00Z') });
@@ -45,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.stop();
   await desk?.connections?.endAll();
-  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await logins.closeAll();
   await t?.close();
 });
 

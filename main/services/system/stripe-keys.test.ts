@@ -4,6 +4,7 @@
  * support's login is refused the transfer key's column by PostgreSQL; the app uses the database's
  * keys before the environment's.
  */
+import { staffLogins } from '../../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { testApp, TEST_PASSWORD, type TestApp } from '../../../test/app';
@@ -15,15 +16,12 @@ import { autoshipStripeSettingsFor, transferStripeSettings } from './stripe-keys
 
 let t: TestApp;
 let restoreEnv: () => void;
-const opened: postgres.Sql[] = [];
+const logins = staffLogins(() => t);
+const as = logins.as;
+const pools: postgres.Sql[] = [];
 const TRANSFER = 'sk_test_transferKEY0001';
 const RESTRICTED = 'rk_test_restrictedKEY0002';
 
-function as(user: string): postgres.Sql {
-  const c = postgres(urlAs(t.database.url, t.login(user), loginPassword(TEST_PASSWORD)), { max: 1, onnotice: () => {} });
-  opened.push(c);
-  return c;
-}
 const code = (p: Promise<unknown>) =>
   p.then(
     () => null,
@@ -36,7 +34,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   restoreEnv?.();
-  await Promise.all(opened.map((c) => c.end({ timeout: 1 }).catch(() => {})));
+  await logins.closeAll();
+  await Promise.all(pools.map((c) => c.end({ timeout: 1 }).catch(() => {})));
   await t?.close();
 });
 
@@ -91,7 +90,7 @@ describe('the Stripe keys in the database', () => {
   it('the app uses the key each login may read: support gets the restricted key and never the transfer key', async () => {
     const db = (login: string) => {
       const c = connect(urlAs(t.database.url, t.login(login), loginPassword(TEST_PASSWORD)), { max: 1 });
-      opened.push(c.sql);
+      pools.push(c.sql);
       return c.db;
     };
     expect((await transferStripeSettings(db('nnp_finanzas'), 'finance'))?.secretKey).toBe(TRANSFER);
