@@ -112,6 +112,11 @@ test('an admin keeps the Stripe keys in the database: the screen shows mode and 
   await expect(page.getByRole('row', { name: /Clave de transferencias/ }).last()).toContainText('sk_test_…A1b2');
   await expect(page.locator('body')).not.toContainText('e2eTransferencias');
   await screenshot(page, '87-stripe-keys-audit');
+  await page.getByLabel('Idioma').selectOption('en');
+  await expect(page.getByRole('row', { name: /Transfer key/ }).last()).toContainText('sk_test_…A1b2');
+  await expect(page.getByRole('heading', { name: /Stripe keys changed/ })).toBeVisible();
+  await screenshot(page, '87-stripe-keys-audit-en');
+  await page.getByLabel('Language').selectOption('es-MX');
   await page.getByRole('link', { name: 'Configuración' }).click();
   await page.getByRole('tab', { name: 'Stripe' }).click();
 

@@ -16,7 +16,8 @@ import { ensureInitialPlan } from '../services/plan/initial';
 import { ensurePeriodAggregates } from '../services/volumes/backfill';
 import { redactExtra } from '../kernel/redact';
 import { syncStaffLogin } from '../services/staff/logins';
-import { staffConnections } from '../db/staff-connections';
+import { staffConnections, urlAs } from '../db/staff-connections';
+import { relayChangeFeed } from '../db/changes';
 import { ensureOwnerRole, handOverToOwner, OWNER_ROLE } from '../db/owner';
 
 export { projectRoot };
@@ -162,6 +163,23 @@ export function createServerServices(
     connections: staffConnections(address.toString()),
     serverSignIn: { loginTag, sessions: new Map() },
   };
+}
+
+/** The server a staff desktop is pointed at (NNP_SERVER_URL), unless this process holds the owner's DATABASE_URL. */
+export function staffServerUrl(env: NodeJS.ProcessEnv = process.env): string | null {
+  return env.DATABASE_URL ? null : env.NNP_SERVER_URL || null;
+}
+
+/**
+ * A staff desktop's services, router and live-changes feed (browser mode and Electron alike): the
+ * feed listens with the newest signed-in login, since the desktop has none of its own.
+ */
+export function startStaffDesktop(serverUrl: string, config: AppConfig, log: (m: string) => void) {
+  const services = createServerServices(serverUrl, config);
+  const router = createAppRouter(services);
+  const changes = relayChangeFeed({ log });
+  services.serverSignIn!.onSignIn = (login, password) => changes.listenAs(urlAs(serverUrl, login, password));
+  return { services, router, changes };
 }
 
 function defaultLog(msg: string, extra?: unknown) {

@@ -2,10 +2,19 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startDailyLedgerChecks } from '../services/ledger/check';
-import { appConfig, createAppRouter, createServerServices, createServices, ensureFirstAdmin, openDatabase, projectRoot, seedIfEmpty } from '../app';
-import { urlAs } from '../db/staff-connections';
+import {
+  appConfig,
+  createAppRouter,
+  createServices,
+  ensureFirstAdmin,
+  openDatabase,
+  projectRoot,
+  seedIfEmpty,
+  staffServerUrl,
+  startStaffDesktop,
+} from '../app';
 import { createBridge } from '../http/bridge';
-import { relayChangeFeed, startChangeFeed } from '../db/changes';
+import { startChangeFeed } from '../db/changes';
 import { cliArgs } from './args';
 import { ensureRendererBuilt } from './renderer-build';
 
@@ -44,7 +53,7 @@ async function main() {
 
   const port = values.port ? Number(values.port) : Number(process.env.NNP_PORT ?? 0);
   // A staff desktop pointed at the company's server without owner credentials (README, deployment).
-  const serverUrl = process.env.DATABASE_URL ? null : process.env.NNP_SERVER_URL;
+  const serverUrl = staffServerUrl();
   if (serverUrl) return serveStaffDesktop(serverUrl, port);
 
   const database = await openDatabase({ log });
@@ -87,10 +96,7 @@ async function main() {
  * sign-in is PostgreSQL's and every call runs on the person's own login.
  */
 async function serveStaffDesktop(serverUrl: string, port: number) {
-  const services = createServerServices(serverUrl, appConfig('external'));
-  const router = createAppRouter(services);
-  const changes = relayChangeFeed({ log });
-  services.serverSignIn!.onSignIn = (login, password) => changes.listenAs(urlAs(serverUrl, login, password));
+  const { services, router, changes } = startStaffDesktop(serverUrl, appConfig('external'), log);
   const staticDir = await ensureRendererBuilt(log);
   const bridge = createBridge({ router, staticDir, changes });
   const { url } = await bridge.listen(port);

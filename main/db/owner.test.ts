@@ -102,7 +102,12 @@ describe('the owner role', () => {
       expect(await handOverToOwner(clusterUrl(cluster, (await superuser`select current_database() as d`)[0]!.d as string))).toBe(0);
       // The role itself: bootstrapping again keeps it as it is (same password, same powers).
       await ensureOwnerRole(clusterUrl(cluster, 'postgres'), inject('pgOwner').password);
-      expect((await db.sql`select 1 as one`)[0]!.one).toBe(1);
+      const again = postgres(clusterUrl({ ...cluster, ...inject('pgOwner') }, (await superuser`select current_database() as d`)[0]!.d as string), { max: 1 });
+      try {
+        expect((await again`select session_user as u`)[0]!.u).toBe(OWNER_ROLE);
+      } finally {
+        await again.end();
+      }
     } finally {
       await superuser.end();
     }

@@ -36,13 +36,15 @@ export function densePositions(ids: Float64Array): ((id: number) => number) | nu
 
 /** id → position in `ids`, −1 for an unknown id: densePositions when it can, else a Map. */
 export function memberPositions(ids: Float64Array): (id: number) => number {
-  for (let i = 0; i < ids.length; i++) {
-    if (!Number.isSafeInteger(ids[i]!) || ids[i]! < 0) throw new SponsorMissing(`member id ${ids[i]}`);
-  }
   const dense = densePositions(ids);
   if (dense) return dense;
+  // Too sparse for a table, or an id that is no member id at all (refused here).
   const at = new Map<number, number>();
-  for (let i = 0; i < ids.length; i++) at.set(ids[i]!, i);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (!Number.isSafeInteger(id) || id < 0) throw new SponsorMissing(`member id ${id}`);
+    at.set(id, i);
+  }
   return (id) => at.get(id) ?? -1;
 }
 

@@ -6,19 +6,19 @@ import { startDailyLedgerChecks } from '../services/ledger/check';
 import {
   appConfig,
   createAppRouter,
-  createServerServices,
   createServices,
   ensureFirstAdmin,
   openDatabase,
   seedIfEmpty,
+  staffServerUrl,
+  startStaffDesktop,
   type OpenedDatabase,
   type AppRouter,
 } from '../app';
-import { urlAs } from '../db/staff-connections';
 import { rendererDir } from '../db/paths';
 import { CONTENT_SECURITY_POLICY } from '../http/bridge';
 import { startUpdateChecks } from './updates';
-import { relayChangeFeed, startChangeFeed, type ChangeFeed } from '../db/changes';
+import { startChangeFeed, type ChangeFeed } from '../db/changes';
 
 /**
  * The desktop shell: the same database, services and router as browser mode, reached through one
@@ -85,16 +85,14 @@ app
     });
     session.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
     const exportsDir = process.env.NNP_EXPORT_DIR ?? app.getPath('downloads');
-    const serverUrl = process.env.DATABASE_URL ? null : process.env.NNP_SERVER_URL;
+    const serverUrl = staffServerUrl();
     if (serverUrl) {
       // A staff desktop without owner credentials: sign-in by PostgreSQL, every call on the person's
       // login, the engine's procedures served by the server's engine (README, deployment).
-      const services = createServerServices(serverUrl, { ...appConfig('external'), exportsDir });
-      endStaffConnections = () => services.connections?.endAll() ?? Promise.resolve();
-      router = createAppRouter(services);
-      const relay = relayChangeFeed({ log: console.error });
-      services.serverSignIn!.onSignIn = (login, password) => relay.listenAs(urlAs(serverUrl, login, password));
-      changes = relay;
+      const desk = startStaffDesktop(serverUrl, { ...appConfig('external'), exportsDir }, console.error);
+      endStaffConnections = () => desk.services.connections?.endAll() ?? Promise.resolve();
+      router = desk.router;
+      changes = desk.changes;
     } else {
       database = await openDatabase({ dataDir: process.env.NNP_DATA_DIR ?? path.join(app.getPath('userData')), log: console.error });
       const admin = await ensureFirstAdmin(database);

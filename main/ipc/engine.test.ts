@@ -128,11 +128,17 @@ describe('through the app', () => {
     expect(run!.status).toBe('succeeded');
   });
 
-  it('a person whose account changed after asking is refused by the engine; the typed refusals reach the screen as before', async () => {
+  it('what the router refuses before asking (a role outside the procedure, a wrong input) is refused as before, nothing asked', async () => {
+    const asked = Number((await t.database.sql`select count(*) as n from engine_requests`)[0]!.n);
     const support = await t.call('periods.recompute', { key: '2026-11' }, t.tokens.support);
     expect(support.ok ? null : support.error.code).toBe('FORBIDDEN');
-    const bad = await t.call('periods.close', { key: '2026-11', confirmKey: '2026-10' }, t.tokens.admin);
+    const bad = await t.call('periods.close', { key: '2026-13', confirmKey: '2026-13' }, t.tokens.admin);
     expect(bad.ok ? null : bad.error.code).toBe('VALIDATION');
+    expect(Number((await t.database.sql`select count(*) as n from engine_requests`)[0]!.n)).toBe(asked);
+    // A refusal of the handler itself (the confirmation is another period) comes back from the engine, typed.
+    const unconfirmed = await t.call('periods.close', { key: '2026-11', confirmKey: '2026-10' }, t.tokens.admin);
+    expect(unconfirmed.ok ? null : [unconfirmed.error.code, unconfirmed.error.key]).toEqual(['VALIDATION', 'period.confirmKey']);
+    expect(Number((await t.database.sql`select count(*) as n from engine_requests`)[0]!.n)).toBe(asked + 1);
   });
 });
 

@@ -17,12 +17,11 @@
  * procedure's audit rows say whether it was done).
  */
 import type postgres from 'postgres';
-import { z } from 'zod';
 import { contract, type ProcedureName } from '../../shared/contract';
 import { AppError, type AppErrorShape } from '../../shared/errors';
 import type { AppServices, CallContext, SessionStaff } from '../kernel/context';
-import { mapDbError, type Handlers } from '../kernel/wrappers';
-import { fieldIssue } from './router';
+import type { Handlers } from '../kernel/wrappers';
+import { checkedInput, checkedOutput, handlerOf, toErrorShape } from './router';
 
 /** Session advisory lock key of the working engine (per database). */
 const ENGINE_LOCK = 7261002;
@@ -142,7 +141,7 @@ export function startEngine(app: AppServices, handlers: Handlers, opts: EngineOp
     try {
       output = await run(req);
     } catch (e) {
-      error = errorShape(e, req.procedure);
+      error = toErrorShape(e, { log }, req.procedure);
     }
     try {
       await app.sql`
@@ -160,7 +159,7 @@ export function startEngine(app: AppServices, handlers: Handlers, opts: EngineOp
     if (!Object.hasOwn(contract, req.procedure)) throw AppError.of('NOT_FOUND', 'router.unknownProcedure', { name: req.procedure });
     const key = req.procedure as ProcedureName;
     const proc = contract[key];
-    const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { engine?: string };
+    const handler = handlerOf(handlers, key);
     if (!handler.engine) throw AppError.of('FORBIDDEN', 'engine.refused', {}, { procedure: key });
     const [s] = await app.sql<StaffRow[]>`
       select id, username, display_name, role, active, must_change_password from staff where id = ${req.staff_id}`;
@@ -168,8 +167,7 @@ export function startEngine(app: AppServices, handlers: Handlers, opts: EngineOp
     if (!s || !s.active || s.must_change_password || proc.roles === 'public' || !(proc.roles as readonly string[]).includes(s.role)) {
       throw AppError.of('FORBIDDEN', 'engine.refused', {}, { procedure: key });
     }
-    const parsed = (proc.input as z.ZodType).safeParse(JSON.parse(req.input));
-    if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
+    const parsed = checkedInput(key, JSON.parse(req.input));
     const ctx: CallContext = {
       ...app,
       appDb: app.db,
@@ -180,22 +178,8 @@ export function startEngine(app: AppServices, handlers: Handlers, opts: EngineOp
       token: null,
       source: `engine:${req.id}`,
     };
-    const out = await handler(parsed.data, ctx);
-    const checked = (proc.output as z.ZodType).safeParse(out);
-    if (!checked.success) {
-      log(`output of ${key} does not match the contract`, checked.error.issues);
-      throw AppError.of('INTERNAL', 'router.outputContract');
-    }
     // Written as JSON into the row: what the desktop receives goes through JSON anyway (IPC, the bridge).
-    return checked.data ?? null;
-  }
-
-  function errorShape(e: unknown, procedure: string): AppErrorShape {
-    if (e instanceof AppError) return e.toJSON();
-    const mapped = mapDbError(e);
-    if (mapped) return mapped.toJSON();
-    log(`engine: procedure ${procedure} failed`, e);
-    return AppError.of('INTERNAL', 'generic.INTERNAL').toJSON();
+    return checkedOutput({ log }, key, await handler(parsed, ctx)) ?? null;
   }
 
   void takeOver();

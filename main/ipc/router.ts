@@ -61,14 +61,8 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
     }
   }
 
-  const nul = findNul(rawInput);
-  if (nul != null) {
-    // PostgreSQL text cannot hold U+0000: refused here as bad input instead of failing in the driver.
-    throw AppError.fields([{ path: nul, rule: 'nulChar' }]);
-  }
-  const parsed = (proc.input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
-  if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
-  const handler = handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; engine?: string };
+  const parsed = checkedInput(key, rawInput);
+  const handler = handlerOf(handlers, key);
   let out: unknown;
   if (ctx.sessionId && app.connections) {
     const own = app.connections.get(ctx.sessionId);
@@ -84,14 +78,35 @@ async function dispatch(app: AppServices, handlers: Handlers, name: string, rawI
       // A signed-in person's reads and changes run on their own PostgreSQL login: the database checks them too.
       ctx.db = own.db;
       ctx.sql = own.sql;
-      out = await handler(parsed.data, ctx);
+      out = await handler(parsed, ctx);
     }
   } else {
     // No staff connections (a bench's services over a bare handle): the handler runs on the app's pool.
-    out = await handler(parsed.data, ctx);
+    out = await handler(parsed, ctx);
   }
-  // The output schema strips what the contract does not promise (e.g. password hashes).
-  const checked = (proc.output as z.ZodType).safeParse(out);
+  return checkedOutput(app, key, out);
+}
+
+/** A procedure's handler, called with its already-checked input (the map's types are per procedure). */
+export function handlerOf(handlers: Handlers, key: ProcedureName) {
+  return handlers[key] as unknown as ((input: unknown, ctx: CallContext) => Promise<unknown>) & { kind: 'query' | 'mutation'; engine?: string };
+}
+
+/** A call's input as its procedure's schema reads it, or the VALIDATION error naming each field (the engine checks a request the same way). */
+export function checkedInput(key: ProcedureName, rawInput: unknown): unknown {
+  const nul = findNul(rawInput);
+  if (nul != null) {
+    // PostgreSQL text cannot hold U+0000: refused here as bad input instead of failing in the driver.
+    throw AppError.fields([{ path: nul, rule: 'nulChar' }]);
+  }
+  const parsed = (contract[key].input as z.ZodType).safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
+  if (!parsed.success) throw AppError.fields(parsed.error.issues.map(fieldIssue));
+  return parsed.data;
+}
+
+/** The output schema strips what the contract does not promise (e.g. password hashes); an answer outside it is INTERNAL. */
+export function checkedOutput(app: Pick<AppServices, 'log'>, key: ProcedureName, out: unknown): unknown {
+  const checked = (contract[key].output as z.ZodType).safeParse(out);
   if (!checked.success) {
     app.log(`output of ${key} does not match the contract`, checked.error.issues);
     throw AppError.of('INTERNAL', 'router.outputContract');
@@ -112,7 +127,7 @@ export function findNul(v: unknown, path = '', depth = 0): string | null {
   return null;
 }
 
-function toErrorShape(e: unknown, app: AppServices, name: string): AppErrorShape {
+export function toErrorShape(e: unknown, app: Pick<AppServices, 'log'>, name: string): AppErrorShape {
   if (e instanceof AppError) return e.toJSON();
   const mapped = mapDbError(e);
   // A privilege the database refused to the app's own procedure is a gap in the grants: worth a log line.

@@ -17,7 +17,7 @@ import {
   startStripePayout,
   type StartResult,
 } from './service';
-import { createTransfer, type TransferOutcome } from './stripe';
+import { createTransfer, type StripeSettings, type TransferOutcome } from './stripe';
 import { transferStripeSettings } from '../system/stripe-keys';
 import { moneyControlSettings, setSecondApprovalThreshold } from './settings';
 import { listDestinations, setDestination } from './destinations';
@@ -84,8 +84,8 @@ async function markFailed(input: ParsedInputOf<'withdrawals.markFailed'>, ctx: M
   return markBankFailed(ctx, input.id, input.reason);
 }
 
-const startPayout = mutator(async (input: { id: number }, ctx: MutationContext): Promise<StartResult> =>
-  startStripePayout(ctx, input.id, await transferStripeSettings(ctx.tx, ctx.staff?.role ?? null)),
+const startPayout = mutator(async (input: { id: number; settings: StripeSettings | null }, ctx: MutationContext): Promise<StartResult> =>
+  startStripePayout(ctx, input.id, input.settings),
 );
 const recordOutcome = mutator(async (input: { id: number; attemptId: number; outcome: TransferOutcome }, ctx: MutationContext) =>
   recordStripeOutcome(ctx, input.id, input.attemptId, input.outcome),
@@ -100,9 +100,10 @@ const recordOutcome = mutator(async (input: { id: number; attemptId: number; out
  */
 const payout: Handler<ParsedInputOf<'withdrawals.payout'>, OutputOf<'withdrawals.payout'>> = Object.assign(
   async (input: ParsedInputOf<'withdrawals.payout'>, ctx: CallContext): Promise<OutputOf<'withdrawals.payout'>> => {
-    const started = await startPayout(input, ctx);
-    if ('done' in started) return started.done;
+    // The key this person's login may read, once: for the checks before the call and for the call.
     const settings = await transferStripeSettings(ctx.db, ctx.staff?.role ?? null);
+    const started = await startPayout({ id: input.id, settings }, ctx);
+    if ('done' in started) return started.done;
     const outcome = await createTransfer(settings!, started.call);
     return recordOutcome({ id: input.id, attemptId: started.call.attemptId, outcome }, ctx);
   },
