@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../../../test/app';
 import { FIXTURE_NOW, loadFixture } from '../../../test/network-fixture';
-import { codeFromDigits } from './search';
+import { codeFromDigits, emailIndexHint } from './search';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -76,6 +76,22 @@ describe('members.search', () => {
     expect(ids(await search('erez@exam'))).toContain(2);
     // Nothing invented: a domain nobody uses finds nobody.
     expect((await search('hotmail')).rows).toEqual([]);
+  });
+
+  it('finds the end of an address typed whole, the domain checked though the index is asked for the local part only', async () => {
+    expect(emailIndexHint('jorgemartinez765833@outlook.com')).toBe('%jorg%833@%');
+    expect(emailIndexHint('ana.garcia@gm')).toBe('%ana.garcia@%');
+    expect(emailIndexHint('ana_g%@x.mx')).toBe('%ana\\_g\\%@%');
+    expect(emailIndexHint('@example.com')).toBeNull();
+    expect(emailIndexHint('perez@')).toBeNull();
+    expect(emailIndexHint('gmail')).toBeNull();
+    const tail = await search('ose.perez@example.com');
+    expect(tail.rows[0]).toMatchObject({ id: 2, matchedBy: 'email' });
+    // Same local part, another domain: the whole text must be in the address.
+    expect((await search('ose.perez@example.org')).rows.filter((r) => r.matchedBy === 'email')).toEqual([]);
+    // LIKE's wildcards typed are characters, not wildcards.
+    expect((await search('jose%perez@example.com')).rows).toEqual([]);
+    expect((await search('jose_perez@example.com')).rows).toEqual([]);
   });
 
   it('pages ranked results and says the total', async () => {

@@ -35,6 +35,25 @@ const MAX_WORDS = 8;
  */
 export const indexPattern = (w: string) => (w.length > 6 ? `${w.slice(0, 4)}%${w.slice(-3)}` : w);
 
+/**
+ * What the e-mail trigram index is asked for when a whole address (or its start and a domain) is
+ * looked for anywhere in the addresses: the part before the '@' only, a single word shortened as
+ * `indexPattern` does ("jorgemartinez765833@outlook.com" → "%jorg%833@%"). The domain's trigrams
+ * ("com", "ook", "@ou"…) are each in most addresses: reading their posting lists took ~30 ms at
+ * 1,000,000 members, the hint 2-3 ms. A necessary condition only: the caller checks the whole text.
+ * Null when there is no part before or after the '@' (the text itself is then the pattern).
+ */
+export function emailIndexHint(text: string): string | null {
+  const at = text.indexOf('@');
+  if (at < 1 || at === text.length - 1) return null;
+  const local = text.slice(0, at);
+  const core = /^[\p{L}\p{N}]+$/u.test(local) ? indexPattern(local) : escapeLike(local);
+  return `%${core}@%`;
+}
+
+/** `s` with LIKE's special characters escaped. */
+const escapeLike = (s: string) => s.replace(/[%_\\]/g, (c) => '\\' + c);
+
 /** The first path that is not inside the downline of `path` (its trailing '/' becomes '0'). */
 export const pathUpperBound = (path: string) => `${path.slice(0, -1)}0`;
 
@@ -137,8 +156,12 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     // Any part of the address: a domain ("gmail", "@gmail.com") or a piece of the local part. Not
     // for a code or phone number (digits only): those have their own branches.
     if (!/^[\d\s+().\-/]+$/.test(raw) && !codeFromDigits(raw)) {
+      const hint = emailIndexHint(emailQ);
+      const where = hint
+        ? `s.email_lower like ${p(hint)} and strpos(s.email_lower, ${p(emailQ)}) <> 0`
+        : `s.email_lower like ${p('%' + escapeLike(emailQ) + '%')}`;
       branches.push(`(select s.member_id as id, s.search_text as txt, 8 as tier, 5 as k
-        from ${from} where s.email_lower like ${p('%' + emailQ.replace(/[%_\\]/g, (c) => '\\' + c) + '%')} limit ${emailLimit})`);
+        from ${from} where ${where} limit ${emailLimit})`);
     }
   }
   if (phoneish) {
