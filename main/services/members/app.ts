@@ -66,7 +66,7 @@ async function get(input: ParsedInputOf<'members.get'>, ctx: CallContext): Promi
     directRecruits(sql, input.id),
     listPeriods(sql),
     sql<{ period_id: number; pv: string; pvg: string; vn: string; paid_as_rank: number }[]>`
-      select period_id, pv, pvg, vn, paid_as_rank from member_volumes where member_id = ${input.id}`,
+      select v.period_id, v.pv, v.pvg, v.vn, v.paid_as_rank from periods p join member_volumes v on v.period_id = p.id and v.member_id = ${input.id}`,
     sql<{ count: number; paid: number }[]>`
       select count(*)::int as count, count(*) filter (where status = 'paid')::int as paid from orders where member_id = ${input.id}`,
     sql<

@@ -1,0 +1,1 @@
+DROP INDEX "member_volumes_member_idx";
