@@ -406,12 +406,18 @@ export const withdrawalsQueue: Metric = {
       .slice(0, 3)
       .map((f) => JSON.stringify(f))
       .join(' ');
+    const slowest = fast.times
+      .map((ms, i) => ({ ms, f: inputs[i]! }))
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 4)
+      .map((x) => `${JSON.stringify(x.f)} ${round(x.ms)} ms`)
+      .join(', ');
     return {
       p50_ms: fast.p50_ms,
       p95_ms: fast.p95_ms,
       baseline_p95_ms: base.p95_ms,
       samples: fast.samples,
-      notes: `${b!.n} withdrawals; random filters of status/country/amount/dates/risk (first inputs ${byFilter}); page of 50 + count and totals per currency; baseline over ${naiveInputs.length} samples`,
+      notes: `${b!.n} withdrawals; random filters of status/country/amount/dates/risk (first inputs ${byFilter}); page of 50 + count and totals per currency; slowest: ${slowest}; baseline over ${naiveInputs.length} samples`,
     };
   },
 };
