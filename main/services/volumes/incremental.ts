@@ -70,16 +70,20 @@ export async function applyVolumeDelta(
   const conflictRank = sql.raw(rankCaseSql(plan, '(mv.pv + excluded.pv)', '(mv.pvg + excluded.pvg)'));
   const rankOfNew = rankCaseFragment(plan, sql`(mv.pv + ${selfPv})`, sql`(mv.pvg + ${d.pvgDelta}::numeric)`);
   const negative = pv.isNegative() || vn.isNegative() || pvg.isNegative();
-  // CHECK constraints are evaluated on the row an INSERT proposes, before ON CONFLICT turns it into
-  // an update: a subtraction (refund, a subtree moving away) is therefore a plain UPDATE of rows
-  // that must exist; an addition is an upsert (new rows appear for members without volumes yet).
-  const change = negative
-    ? sql`
+  // The rows that exist are updated in place (an upsert's speculative insertion and tuple lock cost
+  // a quarter more: 162 rows of a member at depth 161, 3.9 vs 3.0 ms). CHECK constraints are
+  // evaluated on the row an INSERT proposes, before ON CONFLICT turns it into an update: so only an
+  // addition inserts the missing rows (members without volumes yet); a subtraction (refund, a
+  // subtree moving away) must find every row. ON CONFLICT stays for a row inserted meanwhile.
+  const updated = sql`
       update member_volumes mv set pv = mv.pv + ${selfPv}, vn = mv.vn + ${selfVn}, pvg = mv.pvg + ${d.pvgDelta}::numeric,
         paid_as_rank = ${rankOfNew}, updated_at = now()
       where mv.period_id = ${d.periodId} and mv.member_id = any(${idArray}::bigint[])
-      returning mv.member_id, mv.pv, mv.paid_as_rank`
-    : sql`
+      returning mv.member_id, mv.pv, mv.paid_as_rank`;
+  const change = negative
+    ? sql`upd as (${updated}), up as (select * from upd)`
+    : sql`upd as (${updated}),
+    ins as (
       insert into member_volumes as mv (period_id, member_id, pv, vn, pvg, paid_as_rank, updated_at)
       select ${d.periodId}, x.id, x.pv, x.vn, x.pvg, ${newRank}, now()
       from (
@@ -87,12 +91,16 @@ export async function applyVolumeDelta(
           case when u.id = ${self} then ${d.pv}::numeric else 0 end as pv,
           case when u.id = ${self} then ${d.vn}::numeric else 0 end as vn,
           ${d.pvgDelta}::numeric as pvg
-        from unnest(${idArray}::bigint[]) as u(id) order by u.id
+        from unnest(${idArray}::bigint[]) as u(id)
+        where not exists (select 1 from old where old.member_id = u.id)
+        order by u.id
       ) x
       on conflict (period_id, member_id) do update set
         pv = mv.pv + excluded.pv, vn = mv.vn + excluded.vn, pvg = mv.pvg + excluded.pvg,
         paid_as_rank = ${conflictRank}, updated_at = now()
-      returning mv.member_id, mv.pv, mv.paid_as_rank`;
+      returning mv.member_id, mv.pv, mv.paid_as_rank
+    ),
+    up as (select * from upd union all select * from ins)`;
   // One statement: the volumes' change, the rank changes it causes, and the period's aggregates
   // (PV, VN, orders, members active, members advancing, members by rank) adjusted by differences.
   const prelude = opts.prelude ? sql`${opts.prelude}, ` : sql``;
@@ -101,11 +109,11 @@ export async function applyVolumeDelta(
     sql`
     with ${prelude}old as (
       select member_id, pv, paid_as_rank from member_volumes where period_id = ${d.periodId} and member_id = any(${idArray}::bigint[])
-    ), up as (${change}),
+    ), ${change},
     ch as (
       select up.member_id, coalesce(old.paid_as_rank, 0)::int as old_rank, up.paid_as_rank::int as new_rank,
-        coalesce(old.pv, 0) as old_pv, up.pv as new_pv, m.career_rank::int as career_rank
-      from up left join old on old.member_id = up.member_id join members m on m.id = up.member_id
+        coalesce(old.pv, 0) as old_pv, up.pv as new_pv
+      from up left join old on old.member_id = up.member_id
     ),
     deltas as (
       select x.r, sum(x.n)::int as n from (
@@ -117,8 +125,10 @@ export async function applyVolumeDelta(
       update period_stats set pv = pv + ${d.pv}::numeric, vn_mxn = vn_mxn + ${d.vnMxn}::numeric, orders_paid = orders_paid + ${d.orders},
         members_active = members_active + coalesce((
           select sum((new_pv > 0)::int - (old_pv > 0)::int) from ch where member_id = ${self}), 0),
+        -- Members are read only for the rows whose rank changed (a few), not for every ancestor.
         members_advancing = members_advancing + coalesce((
-          select sum((new_rank > career_rank)::int - (old_rank > career_rank)::int) from ch where old_rank <> new_rank), 0),
+          select sum((ch.new_rank > m.career_rank)::int - (ch.old_rank > m.career_rank)::int)
+          from ch join members m on m.id = ch.member_id where ch.old_rank <> ch.new_rank), 0),
         updated_at = now()
       where period_id = ${d.periodId} returning period_id
     ),
