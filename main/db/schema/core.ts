@@ -335,11 +335,10 @@ export const orders = pgTable(
   (t) => [
     index('orders_member_idx').on(t.memberId, t.createdAt.desc()),
     index('orders_period_idx').on(t.periodId, t.memberId),
-    // A period's paid orders in id order, as the engine loads them (close, preview, simulation):
-    // without it the load walked the primary key over every period's orders (drizzle/0057).
-    index('orders_paid_period_idx')
-      .on(t.periodId, t.id)
-      .where(sql`${t.status} = 'paid'`),
+    // orders_paid_period_idx — a period's paid orders in id order, as the engine loads them (close,
+    // preview, simulation) and the volumes recompute reads them — is created in
+    // drizzle/0075_orders_paid_period_covering.sql: it INCLUDEs the columns those loads read (an
+    // index-only scan), and drizzle's index builder has no INCLUDE.
     check('orders_amounts_nonneg', sql`${t.total} >= 0 and ${t.pv} >= 0 and ${t.vn} >= 0 and ${t.kitPv} >= 0`),
     check('orders_paid_has_instant', sql`${t.status} not in ('paid','refunded') or ${t.paymentConfirmedAt} is not null`),
   ],
