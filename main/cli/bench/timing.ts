@@ -27,6 +27,16 @@ export async function sample<T>(inputs: T[], fn: (input: T) => Promise<unknown>,
   return { p50_ms: round(percentile(times, 50)), p95_ms: round(percentile(times, 95)), max_ms: round(Math.max(...times)), samples: times.length, times };
 }
 
+/** The `n` slowest samples as a metric's notes name them: `"input" 12.3 ms, …` (inputs[i] took times[i]). */
+export function slowestOf<T>(times: number[], inputs: T[], n: number): string {
+  return times
+    .map((ms, i) => ({ ms, input: inputs[i] }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map((x) => `${JSON.stringify(x.input)} ${round(x.ms)} ms`)
+    .join(', ');
+}
+
 /** Fisher-Yates with the given random source. */
 export function shuffle<T>(list: T[], random: () => number): T[] {
   const a = [...list];

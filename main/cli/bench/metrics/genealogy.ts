@@ -11,7 +11,7 @@ import { currentPlan } from '../../../services/plan/current';
 import { sql as dsql } from 'drizzle-orm';
 import type { BenchContext, Metric, MetricResult } from '../types';
 import { backendCpuMs } from './volumes';
-import { round, sample, shuffle, timeOnce } from '../timing';
+import { round, sample, shuffle, slowestOf, timeOnce } from '../timing';
 
 const SAMPLES = 60;
 const BASELINE_SAMPLES = 8;
@@ -259,12 +259,7 @@ const search: Metric = {
       const r = await searchMembers(ctx.sql, { q, page: 1, pageSize: 20 });
       hits.push(r.total);
     });
-    const slowest = ours.times
-      .map((ms, i) => ({ ms, q: queries[i]! }))
-      .sort((a, b) => b.ms - a.ms)
-      .slice(0, 3)
-      .map((x) => `${JSON.stringify(x.q)} ${round(x.ms)} ms`)
-      .join(', ');
+    const slowest = slowestOf(ours.times, queries, 3);
     // Naive: the same questions with ILIKE over unaccented expressions, no index to help.
     const base = await baselineSamples(ctx, queries.slice(0, BASELINE_SAMPLES), (sql, q) => {
       const like = `%${q

@@ -21,7 +21,7 @@ import { postTransfer, type Transfer } from '../../../services/ledger/ledger';
 import { listWithdrawals, type QueueFilters } from '../../../services/withdrawals/queue';
 import { RISK_BIT, RISK_FLAGS } from '../../../domain/withdrawals';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { percentile, round, sample } from '../timing';
+import { percentile, round, sample, slowestOf } from '../timing';
 
 const CLIENTS = 16;
 const POSTINGS = Number(process.env.NNP_BENCH_POSTINGS ?? 24_000);
@@ -406,12 +406,7 @@ export const withdrawalsQueue: Metric = {
       .slice(0, 3)
       .map((f) => JSON.stringify(f))
       .join(' ');
-    const slowest = fast.times
-      .map((ms, i) => ({ ms, f: inputs[i]! }))
-      .sort((x, y) => y.ms - x.ms)
-      .slice(0, 4)
-      .map((x) => `${JSON.stringify(x.f)} ${round(x.ms)} ms`)
-      .join(', ');
+    const slowest = slowestOf(fast.times, inputs, 4);
     return {
       p50_ms: fast.p50_ms,
       p95_ms: fast.p95_ms,
