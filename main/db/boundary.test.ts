@@ -23,8 +23,6 @@ let t: TestApp;
 const logins = staffLogins(() => t);
 const as = logins.as;
 
-/** The SQLSTATE a statement fails with (null if it succeeded). */
-
 beforeAll(async () => {
   t = await testApp();
 }, 120_000);

@@ -7,12 +7,10 @@ import type { ParsedInputOf } from '../../../shared/contract';
 
 type KeysRow = { transfer_key: string | null; restricted_key: string | null; updated_at: Date | string | null; updated_by: string | null };
 
+const KEYS_COLUMNS = sql`transfer_key, restricted_key, updated_at, updated_by`;
+
 async function keysRow(db: DbOrTx, lock = false): Promise<KeysRow> {
-  const rows = await db.execute<KeysRow>(
-    lock
-      ? sql`select transfer_key, restricted_key, updated_at, updated_by from stripe_keys for update`
-      : sql`select transfer_key, restricted_key, updated_at, updated_by from stripe_keys`,
-  );
+  const rows = await db.execute<KeysRow>(sql`select ${KEYS_COLUMNS} from stripe_keys ${lock ? sql`for update` : sql``}`);
   return rows[0] ?? { transfer_key: null, restricted_key: null, updated_at: null, updated_by: null };
 }
 
@@ -34,14 +32,15 @@ async function setStripeKeys(input: ParsedInputOf<'system.setStripeKeys'>, ctx: 
   const before = await keysRow(ctx.tx, true);
   const transfer = input.transferKey === undefined ? before.transfer_key : input.transferKey;
   const restricted = input.restrictedKey === undefined ? before.restricted_key : input.restrictedKey;
-  await ctx.tx.execute(sql`
+  // RETURNING answers the row as the database stamped it (who and when: its trigger).
+  const [after] = await ctx.tx.execute<KeysRow>(sql`
     insert into stripe_keys (id, transfer_key, restricted_key) values (true, ${transfer}, ${restricted})
-    on conflict (id) do update set transfer_key = excluded.transfer_key, restricted_key = excluded.restricted_key`);
-  const after = await keysRow(ctx.tx);
+    on conflict (id) do update set transfer_key = excluded.transfer_key, restricted_key = excluded.restricted_key
+    returning ${KEYS_COLUMNS}`);
   // Never a key in the audit: its prefix and last four, as Stripe's own dashboard shows one.
   const masked = (r: KeysRow) => ({ transferKey: maskedKey(r.transfer_key), restrictedKey: maskedKey(r.restricted_key) });
-  await ctx.audit({ entity: 'setting', entityId: 'stripe_keys', before: masked(before), after: masked(after), reason: input.reason ?? null });
-  return keysView(after);
+  await ctx.audit({ entity: 'setting', entityId: 'stripe_keys', before: masked(before), after: masked(after!), reason: input.reason ?? null });
+  return keysView(after!);
 }
 
 export const systemHandlers = {

@@ -4,29 +4,18 @@
  * support's login is refused the transfer key's column by PostgreSQL; the app uses the database's
  * keys before the environment's.
  */
-import { staffLogins } from '../../../test/logins';
+import { refusal, staffLogins } from '../../../test/logins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import postgres from 'postgres';
-import { testApp, TEST_PASSWORD, type TestApp } from '../../../test/app';
+import { testApp, type TestApp } from '../../../test/app';
 import { applyEnv } from '../../../test/stripe-server';
-import { urlAs } from '../../db/staff-connections';
-import { connect } from '../../db/client';
-import { loginPassword } from '../staff/logins';
 import { autoshipStripeSettingsFor, transferStripeSettings } from './stripe-keys';
 
 let t: TestApp;
 let restoreEnv: () => void;
 const logins = staffLogins(() => t);
 const as = logins.as;
-const pools: postgres.Sql[] = [];
 const TRANSFER = 'sk_test_transferKEY0001';
 const RESTRICTED = 'rk_test_restrictedKEY0002';
-
-const code = (p: Promise<unknown>) =>
-  p.then(
-    () => null,
-    (e: { code?: string }) => e.code,
-  );
 
 beforeAll(async () => {
   t = await testApp();
@@ -35,7 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreEnv?.();
   await logins.closeAll();
-  await Promise.all(pools.map((c) => c.end({ timeout: 1 }).catch(() => {})));
   await t?.close();
 });
 
@@ -73,26 +61,22 @@ describe('the Stripe keys in the database', () => {
     const support = as('nnp_soporte');
     const finance = as('nnp_finanzas');
     const admin = as('nnp_admin_user');
-    expect(await code(support`select transfer_key from stripe_keys`)).toBe('42501');
-    expect(await code(support`select * from stripe_keys`)).toBe('42501');
+    expect(await refusal(support, `select transfer_key from stripe_keys`)).toBe('42501');
+    expect(await refusal(support, `select * from stripe_keys`)).toBe('42501');
     expect((await support`select restricted_key from stripe_keys`)[0]!.restricted_key).toBe(RESTRICTED);
     expect((await finance`select transfer_key from stripe_keys`)[0]!.transfer_key).toBe(TRANSFER);
-    expect(await code(finance`update stripe_keys set transfer_key = 'sk_test_financeWrites1'`)).toBe('42501');
-    expect(await code(support`update stripe_keys set restricted_key = 'rk_test_supportWrites1'`)).toBe('42501');
-    expect(await code(admin`delete from stripe_keys`)).toBe('42501');
-    expect(await code(admin`update stripe_keys set updated_by = 'otro'`)).toBe('42501');
-    expect(await code(admin`update stripe_keys set transfer_key = 'not-a-key'`)).toBe('23514');
+    expect(await refusal(finance, `update stripe_keys set transfer_key = 'sk_test_financeWrites1'`)).toBe('42501');
+    expect(await refusal(support, `update stripe_keys set restricted_key = 'rk_test_supportWrites1'`)).toBe('42501');
+    expect(await refusal(admin, `delete from stripe_keys`)).toBe('42501');
+    expect(await refusal(admin, `update stripe_keys set updated_by = 'otro'`)).toBe('42501');
+    expect(await refusal(admin, `update stripe_keys set transfer_key = 'not-a-key'`)).toBe('23514');
     // An admin's own write is stamped by the database, whatever it says.
     await admin`update stripe_keys set transfer_key = ${TRANSFER}`;
     expect((await t.database.sql`select updated_by from stripe_keys`)[0]!.updated_by).toBe('admin');
   });
 
   it('the app uses the key each login may read: support gets the restricted key and never the transfer key', async () => {
-    const db = (login: string) => {
-      const c = connect(urlAs(t.database.url, t.login(login), loginPassword(TEST_PASSWORD)), { max: 1 });
-      pools.push(c.sql);
-      return c.db;
-    };
+    const db = logins.db;
     expect((await transferStripeSettings(db('nnp_finanzas'), 'finance'))?.secretKey).toBe(TRANSFER);
     expect(await transferStripeSettings(db('nnp_soporte'), 'support')).toBeNull();
     expect((await autoshipStripeSettingsFor(db('nnp_soporte'), 'support'))?.secretKey).toBe(RESTRICTED);

@@ -29,9 +29,11 @@ async function keysFor(db: DbOrTx, role: Role | null): Promise<Row> {
 /** The transfer key's settings (payouts, payment sync; admin, finance, the owner), or null. */
 export async function transferStripeSettings(db: DbOrTx, role: Role | null = null, env: NodeJS.ProcessEnv = process.env): Promise<StripeSettings | null> {
   if (role === 'support') return null;
-  const k = await keysFor(db, role);
-  return k.transfer_key ? withKey(k.transfer_key, env) : stripeSettingsFromEnv(env);
+  return transferOf(await keysFor(db, role), env);
 }
+
+/** The transfer key of a row read, else the environment's. */
+const transferOf = (k: Row, env: NodeJS.ProcessEnv) => (k.transfer_key ? withKey(k.transfer_key, env) : stripeSettingsFromEnv(env));
 
 /**
  * The settings of an autoship action by `role`: the restricted key first; admin and finance fall
@@ -42,7 +44,7 @@ export async function autoshipStripeSettingsFor(db: DbOrTx, role: Role | null, e
   const restricted = k.restricted_key ?? env.NNP_STRIPE_RESTRICTED_KEY;
   if (restricted) return withKey(restricted, env);
   if (role === 'support') return null;
-  return k.transfer_key ? withKey(k.transfer_key, env) : stripeSettingsFromEnv(env);
+  return transferOf(k, env);
 }
 
 /** A key as the audit keeps it: prefix and last four (sk_test_…1234). */

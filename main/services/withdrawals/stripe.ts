@@ -35,8 +35,7 @@ export function withKey(key: string, env: NodeJS.ProcessEnv = process.env): Stri
 }
 
 export function stripeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): StripeSettings | null {
-  const secretKey = env.NNP_STRIPE_SECRET_KEY;
-  return secretKey ? { secretKey, ...connectionFromEnv(env) } : null;
+  return env.NNP_STRIPE_SECRET_KEY ? withKey(env.NNP_STRIPE_SECRET_KEY, env) : null;
 }
 
 // Secrets per role (issue 16 item 5): which key a role uses, from the database first, is

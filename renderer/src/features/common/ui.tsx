@@ -234,3 +234,13 @@ export function Loading() {
     </div>
   );
 }
+
+/** What a panel shows until its query has data: the query's error if it failed, else "loading". */
+export function Pending({ error }: { error: AppError | null | undefined }) {
+  return (
+    <>
+      <ErrorBanner error={error} />
+      <Loading />
+    </>
+  );
+}

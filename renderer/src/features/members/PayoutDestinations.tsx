@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
 import { useSession } from '../../stores/session';
-import { DateTime, ErrorBanner, Loading } from '../common/ui';
+import { DateTime, ErrorBanner, Pending } from '../common/ui';
 
 type View = OutputOf<'payoutDestinations.list'>['inForce'][number];
 type Country = View['country'];
@@ -64,13 +64,7 @@ export function PayoutDestinationsPanel({ memberId, memberCountry }: { memberId:
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
   const canEdit = role === 'admin' || role === 'finance';
-  if (q.isLoading || !q.data)
-    return (
-      <>
-        <ErrorBanner error={q.error} />
-        <Loading />
-      </>
-    );
+  if (q.isLoading || !q.data) return <Pending error={q.error} />;
   const d = q.data;
   return (
     <section className="card stack" aria-label={t('destinations.title')}>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import { formatInstant } from '../../../../shared/format';
 import { usePreferences } from '../../stores/preferences';
-import { ErrorBanner, Loading, Money } from '../common/ui';
+import { ErrorBanner, Money, Pending } from '../common/ui';
 
 /** The second-approval threshold for withdrawals (admin), with its equivalents at the rates in force. */
 export function MoneyControlsPanel() {
@@ -33,13 +33,7 @@ export function MoneyControlsPanel() {
       },
     );
   };
-  if (q.isLoading || !q.data)
-    return (
-      <>
-        <ErrorBanner error={q.error} />
-        <Loading />
-      </>
-    );
+  if (q.isLoading || !q.data) return <Pending error={q.error} />;
   const s = q.data;
   return (
     <div className="stack">

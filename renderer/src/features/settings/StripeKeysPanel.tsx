@@ -4,7 +4,7 @@ import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import { formatInstant } from '../../../../shared/format';
 import type { OutputOf } from '../../../../shared/contract';
 import { usePreferences } from '../../stores/preferences';
-import { ErrorBanner, Loading } from '../common/ui';
+import { ErrorBanner, Pending } from '../common/ui';
 
 type Keys = OutputOf<'system.stripeKeys'>;
 type Which = 'transfer' | 'restricted';
@@ -45,13 +45,7 @@ export function StripeKeysPanel() {
       'stripeKeys.saved',
     );
   };
-  if (q.isLoading || !q.data)
-    return (
-      <>
-        <ErrorBanner error={q.error} />
-        <Loading />
-      </>
-    );
+  if (q.isLoading || !q.data) return <Pending error={q.error} />;
   const keys = q.data;
   const state = (which: Which) => {
     const k = keys[which];
