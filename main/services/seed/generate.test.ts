@@ -28,11 +28,19 @@ async function checksums(db: TestDb) {
 
 const count = async (db: TestDb, query: string): Promise<number> => Number((await db.sql.unsafe(query))[0]!.n);
 
+/** Every index of the tables the seed loads, as the catalogue describes it. */
+const indexes = (db: TestDb) => db.sql<{ name: string; def: string; comment: string | null; valid: boolean }[]>`
+  select c.relname as name, pg_get_indexdef(i.indexrelid) as def, obj_description(i.indexrelid, 'pg_class') as comment, i.indisvalid as valid
+    from pg_index i join pg_class c on c.oid = i.indexrelid
+   where i.indrelid in ('members'::regclass, 'member_paths'::regclass, 'member_search'::regclass, 'orders'::regclass, 'order_lines'::regclass)
+   order by 1`;
+
 describe('seedDemoNetwork', () => {
   let a: TestDb;
   let b: TestDb;
   let c: TestDb;
   let result: SeedResult;
+  let migrated: Awaited<ReturnType<typeof indexes>>;
   const logs = { a: [] as string[], b: [] as string[] };
 
   beforeAll(async () => {
@@ -42,6 +50,7 @@ describe('seedDemoNetwork', () => {
       freshDatabase({ max: 4, superuser: true }),
       freshDatabase({ max: 4, superuser: true }),
     ]);
+    migrated = await indexes(a);
     [result] = await Promise.all([
       seedDemoNetwork(a.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.a.push(m) }),
       seedDemoNetwork(b.sql, { members: MEMBERS, periods: PERIODS, seed: 42, now: NOW, log: (m) => logs.b.push(m) }),
@@ -55,6 +64,19 @@ describe('seedDemoNetwork', () => {
   it('loads in one transaction with a small pool, on three connections otherwise', () => {
     expect(logs.a.join('\n')).toMatch(/una transacción, COPY FREEZE/);
     expect(logs.b.join('\n')).toMatch(/tres conexiones en paralelo \(líneas: COPY FREEZE\)/);
+  });
+
+  it('leaves every index of the loaded tables as the migrations made it (dropped for the load, built again)', async () => {
+    expect(migrated.length).toBeGreaterThan(10);
+    expect(await indexes(a)).toEqual(migrated);
+    expect(await indexes(b)).toEqual(migrated);
+    expect(logs.a.join('\n')).toMatch(/índices y estadísticas/);
+    expect(logs.b.join('\n')).toMatch(/índices y estadísticas de pedidos/);
+    // Statistics come with the rows (analysed inside the loading transactions).
+    const [stats] = await b.sql<{ n: number }[]>`
+      select count(distinct tablename)::int as n from pg_stats
+       where tablename in ('members', 'member_paths', 'member_search', 'orders', 'order_lines')`;
+    expect(stats?.n).toBe(5);
   });
 
   it('reports what it generated', async () => {
@@ -331,6 +353,7 @@ describe('seedDemoNetwork on failure', () => {
     const db = await freshDatabase({ max: pool, superuser: true });
     try {
       // An order line squatting on id 1000 (foreign keys off to plant it): the lines COPY fails there.
+      const migrated = await indexes(db);
       await db.sql.begin(async (tx) => {
         await tx`set local session_replication_role = replica`;
         await tx`insert into order_lines (id, order_id, product_id, quantity, unit_price, pv, vn) values (1000, 999999, 1, 1, 1, 1, 1)`;
@@ -340,6 +363,7 @@ describe('seedDemoNetwork on failure', () => {
       expect(await count(db, 'select count(*) as n from orders')).toBe(0);
       expect(await count(db, 'select count(*) as n from order_lines')).toBe(1);
       expect(await count(db, 'select count(*) as n from periods')).toBe(0);
+      expect(await indexes(db)).toEqual(migrated);
 
       await db.sql`delete from order_lines`;
       const r = await seedDemoNetwork(db.sql, { members: 300, periods: 2, seed: 5, now: NOW });

@@ -22,6 +22,10 @@
  * - one transaction otherwise (or `parallel: false`): with every target table empty they are
  *   truncated first in that transaction, for COPY FREEZE and, on a server with wal_level = minimal,
  *   no WAL.
+ * Either way the empty tables load with their primary keys only: their other indexes (the trigram
+ * GIN indexes of member lookup, the Stripe id, ...) are dropped inside the loading transaction and
+ * built again, by sorting, once the rows are in (main/db/deferred-indexes.ts), and each table is
+ * analysed before the commit.
  *
  * Money and points are handled as integer hundredths (cents), which JavaScript numbers hold exactly
  * far beyond any amount generated here, and are written as decimal strings.
@@ -33,6 +37,7 @@ import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 import { referenceEdgesSql } from '../../db/references';
 import { abortCopies, copyIn, openCopy, type OpenCopies } from '../../db/copy';
+import { deferIndexesOfEmptyTable } from '../../db/deferred-indexes';
 
 export interface SeedOptions {
   members: number;
@@ -1234,6 +1239,7 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
     await loadSettings(tx, replica);
     const { catalogue, periods } = await prepare(tx, plan);
     const fresh = await truncateIfAllEmpty(tx, ['members', 'orders', 'order_lines']);
+    const rebuildIndexes = await deferIndexes(tx, [...MEMBER_TABLES, 'orders', 'order_lines']);
     plan.lap(`catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; una transacción${fresh ? ', COPY FREEZE' : ''}`);
     await copyIn(tx, copyFrom('members', MEMBER_COLUMNS, fresh), memberRows(plan.net, plan.seed, plan.currentStart), open);
     await copyIn(tx, copyFrom('member_paths', PATH_COLUMNS, fresh), memberPathRows(plan.net), open);
@@ -1250,6 +1256,9 @@ async function loadInOneTransaction(sql: postgres.Sql, plan: Plan, replica: bool
       await copyIn(tx, copyFrom('order_lines', LINE_COLUMNS, fresh), drain(lineChunks), open);
       plan.lap(`periodo ${p.key}: ${stats.orders - before.orders} pedidos, ${stats.lines - before.lines} líneas copiados`);
     }
+    await rebuildIndexes();
+    await analyze(tx, [...MEMBER_TABLES, 'orders', 'order_lines']);
+    plan.lap('índices y estadísticas');
     await setSequences(tx, plan.n, ids);
   });
 }
@@ -1275,6 +1284,11 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
     // The order lines reference nothing that references them back: their own transaction may empty
     // them (no other connection touches that table) and load them frozen, without WAL.
     const freshLines = await truncateIfAllEmpty(l, ['order_lines']);
+    // After the lines' truncate (which must not wait behind this lock): orders load with their
+    // primary key only and their other indexes are built once, sorted, at the end.
+    const rebuildOrderIndexes = await deferIndexes(o, ['orders']);
+    const rebuildMemberIndexes = await deferIndexes(m, MEMBER_TABLES);
+    const rebuildLineIndexes = await deferIndexes(l, ['order_lines']);
     plan.lap(
       `catálogo y periodos ${plan.keys[0]}…${plan.keys[plan.keys.length - 1]}; tres conexiones en paralelo${freshLines ? ' (líneas: COPY FREEZE)' : ''}`,
     );
@@ -1288,6 +1302,15 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
       while (!batch.done) await copyIn(m, copyFrom('members', MEMBER_COLUMNS, false), upTo(rows, MEMBER_BATCH_CHUNKS, batch), open);
       await copyIn(m, copyFrom('member_paths', PATH_COLUMNS, false), memberPathRows(plan.net), open);
       plan.lap(`${plan.n} miembros copiados (con sus rutas)`);
+      await rebuildMemberIndexes();
+      await analyze(m, MEMBER_TABLES);
+      plan.lap('índices y estadísticas de miembros y búsqueda');
+    })();
+    const linesTask = (async () => {
+      await lines.done;
+      await rebuildLineIndexes();
+      await analyze(l, ['order_lines']);
+      plan.lap('índices y estadísticas de líneas');
     })();
     const ordersTask = (async () => {
       await copyIn(
@@ -1299,8 +1322,11 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
       lines.writable.end();
       await lines.done;
       plan.lap(`${stats.orders} pedidos y ${stats.lines} líneas copiados`);
+      await rebuildOrderIndexes();
+      await analyze(o, ['orders']);
+      plan.lap('índices y estadísticas de pedidos');
     })();
-    await allOrAbort([membersTask, ordersTask, lines.done], open);
+    await allOrAbort([membersTask, ordersTask, linesTask], open);
     await setSequences(m, plan.n, ids);
     for (const c of conns) await c`commit`;
   } catch (e) {
@@ -1310,6 +1336,30 @@ async function loadOnThreeConnections(sql: postgres.Sql, plan: Plan, ids: { orde
   } finally {
     for (const c of conns) c.release();
   }
+}
+
+/**
+ * Statistics for the planner, gathered inside the loading transaction (it samples its own rows), so
+ * that each connection analyses its tables beside the others and they commit with the rows.
+ */
+async function analyze(c: Conn, tables: readonly string[]): Promise<void> {
+  for (const t of tables) await c.unsafe(`analyze ${t}`);
+}
+
+/** The tables the members' COPY fills (member_search through the members' insert trigger). */
+const MEMBER_TABLES = ['members', 'member_paths', 'member_search'] as const;
+
+/**
+ * Secondary indexes of the (empty) tables dropped for the load and answered as one rebuild:
+ * building a btree or a trigram GIN index by sorting a million rows once is several times cheaper
+ * than inserting into it row by row (docs/performance.md, seed.generate).
+ */
+async function deferIndexes(c: Conn, tables: readonly string[]): Promise<() => Promise<void>> {
+  const rebuilds: Array<() => Promise<void>> = [];
+  for (const t of tables) rebuilds.push(await deferIndexesOfEmptyTable(c, t));
+  return async () => {
+    for (const rebuild of rebuilds) await rebuild();
+  };
 }
 
 /** About 250,000 members (1 MiB chunks) per COPY statement when loading on three connections. */
@@ -1394,11 +1444,6 @@ export async function seedDemoNetwork(sql: postgres.Sql, opts: SeedOptions): Pro
   if (parallel) await loadOnThreeConnections(sql, plan, ids, stats);
   else await loadInOneTransaction(sql, plan, replica, ids, stats);
   lap('confirmado');
-  await sql`analyze members`;
-  await sql`analyze member_paths`;
-  await sql`analyze orders`;
-  await sql`analyze order_lines`;
-  lap('estadísticas (analyze)');
   return { members: n, orders: stats.orders, periods: keys, ms: performance.now() - t0 };
 }
 
