@@ -45,3 +45,37 @@ describe('the embedded PostgreSQL', () => {
     await recovered.stop();
   }, 120_000);
 });
+
+describe('the embedded PostgreSQL after a restart', () => {
+  const warmDir = mkdtempSync(path.join(os.tmpdir(), 'nnp-prewarm-'));
+  afterAll(() => rmSync(warmDir, { recursive: true, force: true }));
+
+  it('reads back in the background the blocks it held in memory before (autoprewarm)', async () => {
+    const first = await startCluster({ baseDir: warmDir, settings: { fsync: 'off' } });
+    expect((await query(first, 'show shared_preload_libraries'))[0]!.shared_preload_libraries).toBe('pg_prewarm');
+    // About 9 MB: under a quarter of the default shared buffers, so a scan keeps its pages there.
+    await query(first, 'create table lookup as select g as id, md5(g::text) as name from generate_series(1, 150000) g; select count(*) from lookup');
+    await first.stop();
+    expect(existsSync(path.join(warmDir, 'pgdata', 'autoprewarm.blocks'))).toBe(true);
+
+    const again = await startCluster({ baseDir: warmDir, settings: { fsync: 'off' } });
+    try {
+      // Nothing has read the table since the start; the per-database prewarm worker loads it.
+      const deadline = Date.now() + 30_000;
+      while ((await query(again, "select count(*)::int as n from pg_stat_activity where backend_type = 'autoprewarm worker'"))[0]!.n > 0) {
+        if (Date.now() > deadline) throw new Error('autoprewarm did not finish in 30 s');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await query(again, 'create extension if not exists pg_buffercache');
+      const [held] = await query(
+        again,
+        `select count(*)::int as n, (pg_relation_size('lookup') / 8192)::int as pages from pg_buffercache
+          where relfilenode = pg_relation_filenode('lookup') and reldatabase = (select oid from pg_database where datname = current_database())`,
+      );
+      expect(held!.pages).toBeGreaterThan(1000);
+      expect(held!.n).toBeGreaterThanOrEqual(held!.pages);
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
+});

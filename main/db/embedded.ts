@@ -123,10 +123,10 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
   // The remembered port may be taken by something else now.
   if (!(await portFree(creds.port))) creds.port = await freePort();
 
-  const settings = { listen_addresses: '127.0.0.1', ...(opts.settings ?? {}) };
+  const binaries = opts.binaries ?? packagedBinaries();
+  const settings = { listen_addresses: '127.0.0.1', ...prewarmSettings(binaries.dir), ...(opts.settings ?? {}) };
   const initdbFlags = ['--encoding=UTF8', '--locale=C'];
   const postgresFlags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  const binaries = opts.binaries ?? packagedBinaries();
   // As root the server runs as `postgres`; if that user can't reach the binaries (the project in a
   // mode-700 folder), run a readable copy of them instead of failing with EACCES.
   const pg: { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } =
@@ -172,6 +172,18 @@ export async function startCluster(opts: ClusterOptions): Promise<ClusterInfo> {
     dataDir,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * pg_prewarm's autoprewarm, where the binaries have the module: the blocks held in shared buffers
+ * are listed at shutdown (and every five minutes) and read back in the background at the next
+ * start, so the first lookups after the app restarts its server find their indexes in memory
+ * instead of reading them from disk one page at a time (docs/performance.md, "Cold reads").
+ */
+export function prewarmSettings(binDir: string): Record<string, string> {
+  const names = ['pg_prewarm.so', 'pg_prewarm.dylib', 'pg_prewarm.dll'];
+  const dirs = [path.join(binDir, 'lib', 'postgresql'), path.join(binDir, 'lib')];
+  return dirs.some((d) => names.some((n) => existsSync(path.join(d, n)))) ? { shared_preload_libraries: 'pg_prewarm' } : {};
 }
 
 async function portFree(port: number): Promise<boolean> {
