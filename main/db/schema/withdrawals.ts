@@ -99,7 +99,7 @@ export const withdrawals = pgTable(
   (t) => [
     // The queue's covering indexes (status or date order, INCLUDE the filtered and summed columns, so
     // that the page and the totals are index-only scans) are created in drizzle/*_withdrawals_queue_indexes.sql
-    // and drizzle/0074_withdrawals_queue_country_idx.sql:
+    // drizzle/0074_withdrawals_queue_country_idx.sql and drizzle/0076_withdrawals_queue_flagged_idx.sql:
     // drizzle's index builder has no INCLUDE.
     index('withdrawals_member_idx').on(t.memberId, t.requestedAt.desc()),
     index('withdrawals_batch_idx')

@@ -43,7 +43,8 @@ export function whereOf(f: QueueFilters): SQL {
   if (f.ids) c.push(sql`w.id = any(${`{${f.ids.map((i) => Math.trunc(i)).join(',')}}`}::bigint[])`);
   if (f.risk === 'any') c.push(sql`w.risk_mask <> 0`);
   else if (f.risk === 'none') c.push(sql`w.risk_mask = 0`);
-  else if (f.risk) c.push(sql`(w.risk_mask & ${RISK_BIT[f.risk]}::smallint) <> 0`);
+  // A flag implies a non-zero mask: said, so that the flagged rows' own index answers (drizzle/0076).
+  else if (f.risk) c.push(sql`w.risk_mask <> 0 and (w.risk_mask & ${RISK_BIT[f.risk]}::smallint) <> 0`);
   return sql.join(c, sql` and `);
 }
 

@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/password';
 import { staff } from '../../db/schema';
 import { periodBounds } from '../../domain/period';
 import { Decimal } from '../../domain/money';
+import { whereOf } from './queue';
 import type { ProcedureName } from '../../../shared/contract';
 
 let t: TestApp;
@@ -503,6 +504,16 @@ describe('queue, detail, export', () => {
     const flagged = await t.must('withdrawals.list', { ...window, risk: 'new_member' }, t.tokens.finance);
     expect(flagged.total).toBe(4);
     expect((await t.must('withdrawals.list', { ...window, risk: 'none' }, t.tokens.finance)).total).toBe(2);
+    expect((await t.must('withdrawals.list', { ...window, risk: 'any' }, t.tokens.finance)).total).toBe(4);
+    // A flag without a status reads the flagged rows' own index (drizzle/0076): the filter states the
+    // index's predicate. Sequential scans off, so that the tiny table's plan shows which index can answer.
+    const plan = await t.database.db.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return tx.execute<{ 'QUERY PLAN': string }>(
+        sql`explain select w.currency, count(*) from withdrawals w where ${whereOf({ risk: 'no_history' })} group by w.currency`,
+      );
+    });
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/withdrawals_queue_flagged_idx/);
     const page2 = await t.must('withdrawals.list', { ...window, page: 2, pageSize: 4, sort: 'amount', dir: 'desc' }, t.tokens.finance);
     expect(page2.rows.map((r) => r.amount)).toEqual(['300.00', '30.00']);
     const bad = await t.call('withdrawals.list', { minAmount: '-5' }, t.tokens.finance);
