@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../db/paths';
 import { sql as dsql } from 'drizzle-orm';
-import { startCluster, defaultBaseDir, type ClusterInfo } from '../db/embedded';
+import { startCluster, defaultBaseDir, embeddedMemorySettings, type ClusterInfo } from '../db/embedded';
 import { applyMigrations, clusterUrl, connect, ensureDatabase, type Database } from '../db/client';
 import { staff } from '../db/schema';
 import { internalMutationContext, type AppConfig, type AppServices } from '../kernel/context';
@@ -58,7 +58,11 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Open
   } else {
     const baseDir = opts.dataDir ?? defaultBaseDir();
     log(`datos en ${baseDir}`);
-    cluster = await startCluster({ baseDir, settings: opts.settings, log: (m) => process.env.NNP_DEBUG && log(m) });
+    cluster = await startCluster({
+      baseDir,
+      settings: { ...embeddedMemorySettings(os.totalmem()), ...opts.settings },
+      log: (m) => process.env.NNP_DEBUG && log(m),
+    });
     const name = opts.databaseName ?? 'nnprotect';
     // The superuser only bootstraps: the database and everything in it belong to nnp_owner, and the
     // app (migrations included) connects as that login, which is no superuser (main/db/owner.ts).

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { startCluster } from './embedded';
+import { embeddedMemorySettings, startCluster } from './embedded';
 import { clusterUrl } from './client';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nnp-embedded-'));
@@ -78,4 +78,13 @@ describe('the embedded PostgreSQL after a restart', () => {
       await again.stop();
     }
   }, 120_000);
+});
+
+describe("the app's embedded server memory", () => {
+  const GB = 1024 ** 3;
+  it('takes an eighth of the machine for shared buffers, between 128 MB and 2 GB, and tells the planner about half', () => {
+    expect(embeddedMemorySettings(0.5 * GB)).toEqual({ shared_buffers: '128MB', effective_cache_size: '512MB' });
+    expect(embeddedMemorySettings(8 * GB)).toEqual({ shared_buffers: '1024MB', effective_cache_size: '4096MB' });
+    expect(embeddedMemorySettings(24 * GB)).toEqual({ shared_buffers: '2048MB', effective_cache_size: '12288MB' });
+  });
 });

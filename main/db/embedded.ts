@@ -186,6 +186,21 @@ export function prewarmSettings(binDir: string): Record<string, string> {
   return dirs.some((d) => names.some((n) => existsSync(path.join(d, n)))) ? { shared_preload_libraries: 'pg_prewarm' } : {};
 }
 
+const MB = 1024 * 1024;
+
+/**
+ * Memory for the app's own embedded server, from the machine's: PostgreSQL's default of 128 MB of
+ * shared buffers holds a small part of a network of a million members (its lookup indexes alone
+ * are ~250 MB), and it is what autoprewarm keeps across restarts. An eighth of the memory, between
+ * 128 MB and 2 GB (the desktop also runs the app and a browser), and the planner told that the OS
+ * caches about half of it. A company's own server is sized by whoever runs it.
+ */
+export function embeddedMemorySettings(totalBytes: number): Record<string, string> {
+  const shared = Math.min(2048, Math.max(128, Math.floor(totalBytes / 8 / MB)));
+  const cache = Math.max(512, Math.floor(totalBytes / 2 / MB));
+  return { shared_buffers: `${shared}MB`, effective_cache_size: `${cache}MB` };
+}
+
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = net.createServer();
