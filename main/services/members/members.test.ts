@@ -33,6 +33,12 @@ describe('members.search', () => {
     expect(ids(await search('jose luis'))).toEqual([6]);
   });
 
+  it("keeps 1,000 histogram buckets for the names' search text, so that a very common word is read sequentially (drizzle/0077)", async () => {
+    const [col] = await t.database.sql<{ target: number }[]>`
+      select attstattarget::int as target from pg_attribute where attrelid = 'member_search'::regclass and attname = 'search_text'`;
+    expect(col?.target).toBe(1000);
+  });
+
   it('ranks whole words above prefixes', async () => {
     const r = await search('ana');
     expect(ids(r)).toEqual([4, 5]); // Ana Ruiz (whole word) before Anahí (prefix)
