@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
@@ -79,7 +79,13 @@ test.afterAll(async () => {
     }
     await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
   }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) {
+    // The launcher may exit before the server it started has finished: PostgreSQL still writes at
+    // shutdown (its checkpoint, autoprewarm's block list). Its pid file goes last.
+    const pidFile = path.join(dataDir, 'pgdata', 'postmaster.pid');
+    for (let waited = 0; existsSync(pidFile) && waited < 30_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  }
 });
 
 let pageA: Page; // finance, on instance A
