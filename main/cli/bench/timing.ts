@@ -1,4 +1,6 @@
 /** Timing helpers shared by the bench metrics. */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Nearest-rank percentile of an unsorted list of durations (ms). */
 export function percentile(values: number[], p: number): number {
@@ -57,4 +59,50 @@ export function seededRandom(seed: number): () => number {
     z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
     return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** CPU time (user + system) of a process in ms from /proc (clock ticks of 10 ms); 0 where it cannot be read. */
+export function processCpuMs(pid: number): number {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields 14 and 15 (utime, stime), counted after "pid (comm) ": indexes 11 and 12.
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export interface MachineCpu {
+  /** Every process's CPU time (user, nice, system, irq, softirq), ms. */
+  busyMs: number;
+  /** Time the hypervisor ran something else while this machine wanted a core, ms. */
+  stealMs: number;
+}
+
+/** The whole machine's CPU time so far, from /proc/stat (null where there is none). */
+export function machineCpu(): MachineCpu | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+    return { busyMs: (user! + nice! + system! + irq! + softirq!) * 10, stealMs: (steal ?? 0) * 10 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a stretch of wall time cost the machine, and the floor it sets: busy CPU over the cores is
+ * the shortest the same work could take on this machine if nothing waited (on a quiet machine the
+ * busy time is the work measured: PostgreSQL's backends and workers, this process, the app).
+ */
+export function cpuFloorNote(before: MachineCpu | null, after: MachineCpu | null, wallMs: number): string {
+  if (!before || !after) return 'machine CPU not measured';
+  const busy = after.busyMs - before.busyMs;
+  const steal = after.stealMs - before.stealMs;
+  const cores = cpus().length;
+  return (
+    `machine CPU ${(busy / 1000).toFixed(1)} s busy${steal > 0 ? ` (+${(steal / 1000).toFixed(1)} s stolen by the host)` : ''} in ${(wallMs / 1000).toFixed(1)} s on ${cores} cores ` +
+    `(${Math.round((busy / (wallMs * cores)) * 100)} % of the machine): CPU-bound floor ≈ ${(busy / cores / 1000).toFixed(1)} s`
+  );
 }

@@ -17,7 +17,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { round, timeOnce } from '../timing';
+import { cpuFloorNote, machineCpu, round, timeOnce } from '../timing';
 import { benchPeriod, backendCpuMs } from './volumes';
 import { abandonSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
@@ -43,6 +43,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
   const results: Record<string, unknown> = {};
   let cpuMs = 0;
   let closeMs = 0;
+  let machine = '';
   try {
     await ctx.db.transaction(async (tx) => {
       if (walletsExist) {
@@ -53,6 +54,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
       }
       const [b] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
       const cpu0 = backendCpuMs(b!.pid);
+      const m0 = machineCpu();
       const t0 = performance.now();
       await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
       const p = { ...period, status: 'closing' as const };
@@ -76,6 +78,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
       });
       closeMs = performance.now() - t0;
       cpuMs = backendCpuMs(b!.pid) - cpu0;
+      machine = cpuFloorNote(m0, machineCpu(), closeMs);
       throw new Rollback();
     });
   } catch (e) {
@@ -94,7 +97,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
   const c = results.commissions as { lines?: number; ms?: Record<string, number> } | undefined;
   const notes =
     `${orderCount} paid orders, ${c?.lines ?? '?'} lines; steps ms ${JSON.stringify(stepMs)}; commissions step ms ${JSON.stringify(c?.ms ?? {})}; ` +
-    `PostgreSQL backend CPU ${Math.round(cpuMs)} ms`;
+    `PostgreSQL backend CPU ${Math.round(cpuMs)} ms (the close's own connection); ${machine}`;
   return { period, orderCount, closeMs, notes };
 }
 

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Metric, MetricResult } from '../types';
-import { round, timeOnce } from '../timing';
+import { cpuFloorNote, machineCpu, round, timeOnce } from '../timing';
 import { applyMigrations, ensureDatabase } from '../../../db/client';
 import { projectRoot } from '../../../db/paths';
 
@@ -36,6 +36,7 @@ export const seedGenerate: Metric = {
       const url = urlOf(ctx.sql, name);
       await applyMigrations(url);
       let output = '';
+      const m0 = machineCpu();
       const ms = await timeOnce(
         () =>
           new Promise<void>((resolve, reject) => {
@@ -63,6 +64,7 @@ export const seedGenerate: Metric = {
             child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run seed salió con ${code}: ${output.slice(-2000)}`))));
           }),
       );
+      const machine = cpuFloorNote(m0, machineCpu(), ms);
       const check = postgres(url, { max: 1, onnotice: () => {} });
       let made = 0;
       let naiveMs = 0;
@@ -95,7 +97,7 @@ export const seedGenerate: Metric = {
         ms: round(ms),
         baseline_ms: round((naiveMs / NAIVE_SAMPLE) * ctx.members),
         samples: 1,
-        notes: `${summary.trim()}; baseline: ${NAIVE_SAMPLE} members inserted one statement at a time in ${Math.round(naiveMs)} ms (members only, no orders), × ${ctx.members}`,
+        notes: `${summary.trim()}; ${machine}; baseline: ${NAIVE_SAMPLE} members inserted one statement at a time in ${Math.round(naiveMs)} ms (members only, no orders), × ${ctx.members}`,
       };
     } finally {
       await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});

@@ -14,7 +14,6 @@
  *   committed, for random members and the deepest ones. Baseline: the upline walked with a
  *   recursive query over sponsor ids and one UPDATE per ancestor (rolled back).
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -22,7 +21,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import * as schema from '../../../db/schema';
 import type { Db } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { round, sample, shuffle, timeOnce } from '../timing';
+import { processCpuMs, round, sample, shuffle, timeOnce } from '../timing';
 import { ensureInitialPlan } from '../../../services/plan/initial';
 import { currentPlan } from '../../../services/plan/current';
 import { openPeriod, type PeriodRow } from '../../../services/periods/lookup';
@@ -215,15 +214,7 @@ function singleConnection(ctx: BenchContext) {
   return { sql: one, db: drizzle(one, { schema }) as unknown as Db };
 }
 
-/** User + system CPU time of a process (the PostgreSQL backend), in ms; 0 where /proc is not readable. */
-export function backendCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted after "pid (comm) ": indexes 11 and 12, in clock ticks (100 per second).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
+/** User + system CPU time of a PostgreSQL backend, in ms (timing.ts). */
+export const backendCpuMs = processCpuMs;
 
 export const volumesMetrics: Metric[] = [volumesRecompute, volumesIncremental];

@@ -12,7 +12,6 @@
  *   filtered set, over ≥ 100,000 withdrawals (generated once, set-based, and kept). Baseline: the
  *   same answer the naive way (risk computed per row, totals summed in the app).
  */
-import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import * as schema from '../../../db/schema';
@@ -21,7 +20,7 @@ import { postTransfer, type Transfer } from '../../../services/ledger/ledger';
 import { listWithdrawals, type QueueFilters } from '../../../services/withdrawals/queue';
 import { RISK_BIT, RISK_FLAGS } from '../../../domain/withdrawals';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { percentile, round, sample, slowestOf } from '../timing';
+import { percentile, processCpuMs, round, sample, slowestOf } from '../timing';
 
 const CLIENTS = 16;
 const POSTINGS = Number(process.env.NNP_BENCH_POSTINGS ?? 24_000);
@@ -56,17 +55,13 @@ interface Wallet {
 
 /** CPU ms (user + system) of local processes, from /proc; null where not readable (remote server). */
 function cpuMs(pids: number[]): number | null {
-  try {
-    let t = 0;
-    for (const pid of pids) {
-      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-      t += (Number(f[11]) + Number(f[12])) * 10;
-    }
-    return t;
-  } catch {
-    return null;
+  let t = 0;
+  for (const pid of pids) {
+    const ms = processCpuMs(pid);
+    if (ms === 0) return null;
+    t += ms;
   }
+  return t;
 }
 
 async function sampleWallets(ctx: BenchContext, n: number): Promise<Wallet[]> {
