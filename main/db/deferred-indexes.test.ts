@@ -19,7 +19,7 @@ describe('deferIndexesOfEmptyTable', () => {
     await db.sql.unsafe(`
       create table deferred_t (id bigint primary key, code text unique, note text unique, amount int);
       create index deferred_t_amount_idx on deferred_t (amount) where amount > 0;
-      comment on index deferred_t_amount_idx is 'pagos positivos';
+      comment on index deferred_t_amount_idx is 'pagos ''positivos''';
       create table deferred_ref (code text references deferred_t (code));`);
   });
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe('deferIndexesOfEmptyTable', () => {
     });
     expect(await indexesOf(db.sql, 'deferred_t')).toEqual(before);
     await db.sql`delete from deferred_t`;
-    expect(before.find((i) => i.name === 'deferred_t_amount_idx')?.comment).toBe('pagos positivos');
+    expect(before.find((i) => i.name === 'deferred_t_amount_idx')?.comment).toBe("pagos 'positivos'");
   });
 
   it('keeps the indexes of a table that has rows', async () => {

@@ -21,6 +21,7 @@ interface Deferred {
   /** The statement that builds it again (CREATE INDEX … or ALTER TABLE … ADD CONSTRAINT …). */
   create: string;
   drop: string;
+  /** COMMENT ON INDEX … restoring its comment, or null. */
   comment: string | null;
 }
 
@@ -34,8 +35,8 @@ export async function deferIndexesOfEmptyTable(c: Conn, table: string): Promise<
   const [owner] = await c<{ ok: boolean }[]>`select pg_has_role(relowner, 'USAGE') as ok from pg_class where oid = to_regclass(${table})`;
   // Only the table's owner may drop its indexes; anyone else loads with them.
   if (!owner?.ok) return async () => {};
-  await c.unsafe(`lock table ${quoteIdent(table)} in access exclusive mode`);
-  const [held] = await c.unsafe<{ x: boolean }[]>(`select exists (select 1 from ${quoteIdent(table)}) as x`);
+  await c`lock table ${c(table)} in access exclusive mode`;
+  const [held] = await c<{ x: boolean }[]>`select exists (select 1 from ${c(table)}) as x`;
   if (held?.x) return async () => {};
   const rows = await c<Deferred[]>`
     select ic.relname as name,
@@ -43,7 +44,7 @@ export async function deferIndexesOfEmptyTable(c: Conn, table: string): Promise<
                 else format('alter table %s add constraint %I %s', i.indrelid::regclass, con.conname, pg_get_constraintdef(con.oid)) end as create,
            case when con.oid is null then format('drop index %s', i.indexrelid::regclass)
                 else format('alter table %s drop constraint %I', i.indrelid::regclass, con.conname) end as drop,
-           obj_description(i.indexrelid, 'pg_class') as comment
+           (select format('comment on index %s is %L', i.indexrelid::regclass, d) from obj_description(i.indexrelid, 'pg_class') d where d is not null) as comment
       from pg_index i
       join pg_class ic on ic.oid = i.indexrelid
       left join pg_constraint con on con.conindid = i.indexrelid and con.contype in ('u', 'x')
@@ -59,10 +60,7 @@ export async function deferIndexesOfEmptyTable(c: Conn, table: string): Promise<
        where pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(${BUILD_MEMORY})`;
     for (const r of rows) {
       await c.unsafe(r.create);
-      if (r.comment !== null) await c.unsafe(`comment on index ${quoteIdent(r.name)} is ${quoteLiteral(r.comment)}`);
+      if (r.comment !== null) await c.unsafe(r.comment);
     }
   };
 }
-
-const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
