@@ -36,3 +36,12 @@ export async function freshDatabase(opts: { max?: number; superuser?: boolean } 
     },
   };
 }
+
+/** The indexes of some tables as the catalogue describes them (definition, comment, validity), by name. */
+export function indexesOf(sql: postgres.ISql, tables: readonly string[]) {
+  return sql<{ name: string; def: string; comment: string | null; valid: boolean }[]>`
+    select c.relname as name, pg_get_indexdef(i.indexrelid) as def, obj_description(i.indexrelid, 'pg_class') as comment, i.indisvalid as valid
+      from pg_index i join pg_class c on c.oid = i.indexrelid
+     where i.indrelid = any(array(select to_regclass(t) from unnest(${[...tables]}::text[]) t))
+     order by 1`;
+}

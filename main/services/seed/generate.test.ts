@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase } from '../../../test/db';
+import { freshDatabase, indexesOf } from '../../../test/db';
 import { periodBounds, periodOf, previousPeriod } from '../../domain/period';
 import { PLAN_V1 } from '../../domain/plan';
 import { Rng, SeedRefusedError, seedDemoNetwork, type SeedResult } from './generate';
@@ -28,12 +28,8 @@ async function checksums(db: TestDb) {
 
 const count = async (db: TestDb, query: string): Promise<number> => Number((await db.sql.unsafe(query))[0]!.n);
 
-/** Every index of the tables the seed loads, as the catalogue describes it. */
-const indexes = (db: TestDb) => db.sql<{ name: string; def: string; comment: string | null; valid: boolean }[]>`
-  select c.relname as name, pg_get_indexdef(i.indexrelid) as def, obj_description(i.indexrelid, 'pg_class') as comment, i.indisvalid as valid
-    from pg_index i join pg_class c on c.oid = i.indexrelid
-   where i.indrelid in ('members'::regclass, 'member_paths'::regclass, 'member_search'::regclass, 'orders'::regclass, 'order_lines'::regclass)
-   order by 1`;
+/** Every index of the tables the seed loads. */
+const indexes = (db: TestDb) => indexesOf(db.sql, ['members', 'member_paths', 'member_search', 'orders', 'order_lines']);
 
 describe('seedDemoNetwork', () => {
   let a: TestDb;
