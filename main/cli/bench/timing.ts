@@ -61,15 +61,18 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** CPU time (user + system) of a process in ms from /proc (clock ticks of 10 ms); 0 where it cannot be read. */
-export function processCpuMs(pid: number): number {
+/**
+ * CPU time (user + system) of a local process in ms from /proc (clock ticks of 10 ms); null where it
+ * cannot be read (a remote server's backend, no /proc).
+ */
+export function processCpuMs(pid: number): number | null {
   try {
     const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields 14 and 15 (utime, stime), counted after "pid (comm) ": indexes 11 and 12.
     const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) * 10;
   } catch {
-    return 0;
+    return null;
   }
 }
 

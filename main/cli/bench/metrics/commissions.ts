@@ -17,8 +17,8 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../../db/client';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { cpuFloorNote, machineCpu, round, timeOnce } from '../timing';
-import { benchPeriod, backendCpuMs } from './volumes';
+import { cpuFloorNote, machineCpu, processCpuMs, round, timeOnce } from '../timing';
+import { benchPeriod } from './volumes';
 import { abandonSteps, runCloseSteps } from '../../../services/periods/close';
 import { previousPeriodRow } from '../../../services/periods/lookup';
 import { planInForce } from '../../../services/plan/cached';
@@ -53,7 +53,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
         ctx.log(`  carteras creadas antes del cierre: ${w.count}`);
       }
       const [b] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
-      const cpu0 = backendCpuMs(b!.pid);
+      const cpu0 = processCpuMs(b!.pid) ?? 0;
       const m0 = machineCpu();
       const t0 = performance.now();
       await tx.execute(sql`update periods set status = 'closing' where id = ${period.id}`);
@@ -77,7 +77,7 @@ async function measureClose(ctx: BenchContext, walletsExist: boolean) {
         log: (m) => ctx.log(`  ${m}`),
       });
       closeMs = performance.now() - t0;
-      cpuMs = backendCpuMs(b!.pid) - cpu0;
+      cpuMs = (processCpuMs(b!.pid) ?? 0) - cpu0;
       machine = cpuFloorNote(m0, machineCpu(), closeMs);
       throw new Rollback();
     });

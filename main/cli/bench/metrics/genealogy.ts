@@ -10,8 +10,7 @@ import { recomputePeriod } from '../../../services/volumes/recompute';
 import { currentPlan } from '../../../services/plan/current';
 import { sql as dsql } from 'drizzle-orm';
 import type { BenchContext, Metric, MetricResult } from '../types';
-import { backendCpuMs } from './volumes';
-import { round, sample, shuffle, slowestOf, timeOnce } from '../timing';
+import { processCpuMs, round, sample, shuffle, slowestOf, timeOnce } from '../timing';
 
 const SAMPLES = 60;
 const BASELINE_SAMPLES = 8;
@@ -322,9 +321,9 @@ const move: Metric = {
         try {
           await ctx.db.transaction(async (tx) => {
             const [b] = (await tx.execute(dsql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
-            const c0 = backendCpuMs(b!.pid);
+            const c0 = processCpuMs(b!.pid) ?? 0;
             const r = await moveInPeriod(tx, member, sponsor, { id: periodId, startsAt });
-            cpuMs = backendCpuMs(b!.pid) - c0;
+            cpuMs = (processCpuMs(b!.pid) ?? 0) - c0;
             moved = r.movedMembers;
             pvg = r.subtreePvg;
             throw new Rollback();

@@ -58,9 +58,9 @@ export const volumesRecompute: Metric = {
     const recompute = (opts: { forcePaths?: boolean; way?: 'memory' | 'sql' } = {}) =>
       ctx.db.transaction(async (tx) => {
         const [b] = (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
-        const before = backendCpuMs(b!.pid);
+        const before = processCpuMs(b!.pid) ?? 0;
         const r = await recomputePeriod(tx, period, plan, opts);
-        cpuMs = backendCpuMs(b!.pid) - before;
+        cpuMs = (processCpuMs(b!.pid) ?? 0) - before;
         return r;
       });
 
@@ -148,9 +148,9 @@ export const volumesIncremental: Metric = {
     const r = await sample(
       orderIds.slice(0, half),
       async (id) => {
-        const c0 = backendCpuMs(b!.pid);
+        const c0 = processCpuMs(b!.pid) ?? 0;
         await one.db.transaction((tx) => confirmOrder(tx, id, { confirmedAt: at, method: 'stripe', instantCommissions: false }));
-        cpu.push(backendCpuMs(b!.pid) - c0);
+        cpu.push((processCpuMs(b!.pid) ?? 0) - c0);
       },
       5,
     );
@@ -213,8 +213,5 @@ function singleConnection(ctx: BenchContext) {
   });
   return { sql: one, db: drizzle(one, { schema }) as unknown as Db };
 }
-
-/** User + system CPU time of a PostgreSQL backend, in ms (timing.ts). */
-export const backendCpuMs = processCpuMs;
 
 export const volumesMetrics: Metric[] = [volumesRecompute, volumesIncremental];

@@ -58,7 +58,7 @@ function cpuMs(pids: number[]): number | null {
   let t = 0;
   for (const pid of pids) {
     const ms = processCpuMs(pid);
-    if (ms === 0) return null;
+    if (ms === null) return null;
     t += ms;
   }
   return t;
