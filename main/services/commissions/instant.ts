@@ -19,7 +19,7 @@ import { Decimal, type Currency } from '../../domain/money';
 import type { PlanFigures } from '../../domain/plan';
 import { instantLines, type CommissionLine } from '../../domain/engine';
 import { AppError } from '../../../shared/errors';
-import { postTransfer } from '../ledger/ledger';
+import { postTransfers, type Transfer } from '../ledger/ledger';
 import { kitSkuOf, planWithKits, type KitLine } from './kits';
 
 export interface InstantOrder {
@@ -183,6 +183,8 @@ async function payByCurrency(
     m.set(it.member, (m.get(it.member) ?? new Decimal(0)).plus(it.amount));
     byCur.set(it.currency, m);
   }
+  // One ledger call for every currency's transfer (postTransfers: all or none, in this order).
+  const transfers: Transfer[] = [];
   for (const [currency, m] of [...byCur].sort(([a], [b]) => a.localeCompare(b))) {
     const entries = [...m]
       .filter(([, v]) => !v.isZero())
@@ -192,7 +194,7 @@ async function payByCurrency(
     const sum = [...m.values()].reduce((s, v) => s.plus(v), new Decimal(0));
     if (sum.isZero()) continue;
     total[currency] = sum.toFixed(2);
-    await postTransfer(tx, {
+    transfers.push({
       idempotencyKey: o.key(currency),
       kind: o.kind,
       currency,
@@ -203,6 +205,7 @@ async function payByCurrency(
       reference: o.reference,
     });
   }
+  await postTransfers(tx, transfers);
 }
 
 export interface ReverseResult {

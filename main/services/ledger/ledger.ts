@@ -229,6 +229,60 @@ export async function postTransfer(tx: DbOrTx, t: Transfer): Promise<PostResult>
 
 const POST_SQL = `select * from ledger_post($1, $2, $3, $4::char(3), $5::ledger_tx_status, $6::boolean, $7::jsonb, $8::integer, $9::text, $10::jsonb, $11::timestamptz)`;
 
+/** The most transfers one postTransfers call takes (a batch is one statement per step in the database). */
+export const MAX_BATCH = 1000;
+
+/**
+ * Posts several transfers in one SQL call inside the caller's transaction, all or none (a batch,
+ * as TigerBeetle's): each transfer by postTransfer's rules, in the order given — a wallet may be
+ * debited by a later transfer with what an earlier one credited. Results come in the same order.
+ * A refused transfer (INSUFFICIENT_FUNDS, CONFLICT, VALIDATION) refuses the batch; its error's
+ * details name the transfer's index when the database says which. Keys must differ within a batch.
+ * Replays are per transfer: a key already posted with the same body answers its first result.
+ */
+export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<PostResult[]> {
+  if (!Array.isArray(transfers) || transfers.length === 0) return [];
+  if (transfers.length > MAX_BATCH) throw invalid(`Un lote admite a lo más ${MAX_BATCH} asientos.`, { count: transfers.length });
+  const keys = new Set<string>();
+  const now = new Date();
+  const body = transfers.map((t, i) => {
+    let entries: ResolvedEntry[];
+    try {
+      entries = checkTransfer(t);
+    } catch (e) {
+      throw e instanceof AppError
+        ? new AppError(e.code, e.message, { ...(e.details as object | undefined), transfer: i }, e.key ? { key: e.key, params: e.params } : undefined)
+        : e;
+    }
+    if (keys.has(t.idempotencyKey)) throw invalid('Una clave de idempotencia se repite en el lote.', { transfer: i });
+    keys.add(t.idempotencyKey);
+    return {
+      key: t.idempotencyKey,
+      hash: bodyHash(t, entries),
+      kind: t.kind,
+      currency: t.currency,
+      status: t.pending ? 'pending' : 'posted',
+      allow_negative: !!t.allowNegative,
+      reference: t.reference ?? null,
+      period_id: t.periodId ?? null,
+      memo: t.memo ?? null,
+      entries,
+      at: t.at ? t.at.toISOString() : null,
+    };
+  });
+  try {
+    const rows = await run<{ ord: number; transaction_id: string | number; replayed: boolean; status: PostResult['status'] }>(tx, POST_MANY_SQL, [
+      JSON.stringify(body),
+      now.toISOString(),
+    ]);
+    return rows.map((r) => ({ transactionId: Number(r.transaction_id), replayed: r.replayed, status: r.status }));
+  } catch (e) {
+    throw mapLedgerError(e);
+  }
+}
+
+const POST_MANY_SQL = `select * from ledger_post_many($1::jsonb, $2::timestamptz)`;
+
 /**
  * Runs one of the ledger's fixed statements as a PREPARED statement on the connection of `db`
  * (the postgres.js client under Drizzle's database or transaction): parsed and planned once per
