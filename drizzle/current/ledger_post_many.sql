@@ -122,25 +122,12 @@ BEGIN
              GROUP BY l.ord, l.account_id) d
       JOIN LATERAL (SELECT p_transfers->(d.ord - 1) AS v) t ON true;
 
-    -- A wallet about to be debited: its cached figures must be what its entries say (rows locked).
-    SELECT a.id, a.balance, f.bal, a.pending_out, f.pout INTO r
-      FROM ledger_accounts a
-      CROSS JOIN LATERAL (
-        SELECT coalesce(sum(p.delta) FILTER (WHERE p.status = 'posted'), 0) AS bal,
-               coalesce(sum(greatest(p.delta, 0)) FILTER (WHERE p.status = 'pending'), 0) AS pin,
-               coalesce(sum(greatest(-p.delta, 0)) FILTER (WHERE p.status = 'pending'), 0) AS pout
-          FROM (SELECT lt.status, sum(e.amount) AS delta
-                  FROM ledger_entries e JOIN ledger_transactions lt ON lt.id = e.transaction_id
-                 WHERE e.account_id = a.id GROUP BY e.transaction_id, lt.status) p) f
-     WHERE a.id IN (SELECT x.account_id FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
-                     WHERE x.delta < 0 AND NOT x.allow_negative)
-       AND a.kind = 'member_wallet'
-       AND (a.balance <> f.bal OR a.pending_in <> f.pin OR a.pending_out <> f.pout)
-     ORDER BY a.id LIMIT 1;
-    IF FOUND THEN
-      RAISE EXCEPTION 'ledger account % differs from its entries (balance % vs %, pending out % vs %)',
-        r.id, r.balance, r.bal, r.pending_out, r.pout USING ERRCODE = 'NP005', DETAIL = r.id::text;
-    END IF;
+    -- A wallet about to be debited: its cached figures must be what its entries say (rows locked),
+    -- checked from its checkpoint (ledger_verify_wallet, above) in id order.
+    FOR r IN SELECT DISTINCT x.account_id FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
+              WHERE x.delta < 0 AND NOT x.allow_negative ORDER BY x.account_id LOOP
+      PERFORM ledger_verify_wallet(r.account_id);
+    END LOOP;
 
     -- Funds, transfer after transfer: a debited wallet's available balance (balance − held) after
     -- each transfer that debits it, counting the batch's earlier transfers.

@@ -155,3 +155,18 @@ export const ledgerChecks = pgTable(
   },
   (t) => [index('ledger_checks_at_idx').on(t.checkedAt.desc())],
 );
+
+/**
+ * A wallet's checked past (drizzle/0079): its entries up to `through_entry` sum to `balance` posted,
+ * and none of them belongs to a pending transaction, so the check before a debit
+ * (ledger_verify_wallet) sums only the entries after it. Written only by that function (the
+ * owner's); ledger_mismatches() still recomputes every account from all of its entries.
+ */
+export const ledgerWalletCheckpoints = pgTable('ledger_wallet_checkpoints', {
+  accountId: bigint('account_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => ledgerAccounts.id, { onDelete: 'cascade' }),
+  throughEntry: bigint('through_entry', { mode: 'number' }).notNull(),
+  balance: money('balance').notNull(),
+  checkedAt: ts('checked_at').notNull().defaultNow(),
+});
