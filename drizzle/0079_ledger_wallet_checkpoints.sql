@@ -31,56 +31,72 @@ SELECT e.account_id, max(e.id), coalesce(sum(e.amount) FILTER (WHERE t.status = 
  WHERE fp.first_pending IS NULL OR e.id < fp.first_pending
  GROUP BY e.account_id;
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION ledger_verify_wallet(p_account bigint) RETURNS void
+-- Several wallets at once (ledger_post_many checks every wallet a batch debits in one call): each
+-- wallet's cache against its checkpoint plus the entries after it (posted ones add to the balance,
+-- pending transactions are held); the first that differs is NP005. Then the settled entries before
+-- the first pending one are folded into the checkpoint, once there are a few (one write per
+-- several debits, and each check reads a handful of entries).
+CREATE OR REPLACE FUNCTION ledger_verify_wallets(p_accounts bigint[]) RETURNS void
 LANGUAGE plpgsql
 SET plan_cache_mode TO 'force_generic_plan'
 AS $$
 DECLARE
-  a record;
-  f record;
-  v_through bigint := 0;
-  v_checked numeric := 0;
-  v_fold bigint;
+  v_bad bigint;
+  v_fold_ids bigint[];
+  v_fold_to bigint[];
+  v_fold_balance numeric[];
 BEGIN
-  SELECT x.kind, x.balance, x.pending_in, x.pending_out INTO a FROM ledger_accounts x WHERE x.id = p_account;
-  IF NOT FOUND OR a.kind <> 'member_wallet' THEN RETURN; END IF;
-  SELECT k.through_entry, k.balance INTO v_through, v_checked FROM ledger_wallet_checkpoints k WHERE k.account_id = p_account;
-  IF NOT FOUND THEN
-    v_through := 0;
-    v_checked := 0;
+  SELECT min(w.id) FILTER (WHERE w.bad),
+         array_agg(w.id ORDER BY w.id) FILTER (WHERE w.fold), array_agg(w.fold_to ORDER BY w.id) FILTER (WHERE w.fold),
+         array_agg(w.fold_balance ORDER BY w.id) FILTER (WHERE w.fold)
+    INTO v_bad, v_fold_ids, v_fold_to, v_fold_balance
+    FROM (
+      SELECT a.id,
+             a.balance <> c.checked + f.posted OR a.pending_in <> h.pin OR a.pending_out <> h.pout AS bad,
+             f.n >= 8 AND coalesce(f.first_pending - 1, f.last_entry) > c.through AS fold,
+             coalesce(f.first_pending - 1, f.last_entry) AS fold_to,
+             c.checked + f.foldable AS fold_balance
+        FROM ledger_accounts a
+        CROSS JOIN LATERAL (
+          SELECT coalesce(max(k.through_entry), 0) AS through, coalesce(max(k.balance), 0) AS checked
+            FROM ledger_wallet_checkpoints k WHERE k.account_id = a.id) c
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(x.amount) FILTER (WHERE x.status = 'posted'), 0) AS posted,
+                 coalesce(sum(x.amount) FILTER (WHERE x.status = 'posted' AND (x.first_pending IS NULL OR x.id < x.first_pending)), 0) AS foldable,
+                 min(x.first_pending) AS first_pending, max(x.id) AS last_entry, count(*) AS n
+            FROM (SELECT e.id, e.amount, t.status, min(e.id) FILTER (WHERE t.status = 'pending') OVER () AS first_pending
+                    FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+                   WHERE e.account_id = a.id AND e.id > c.through) x) f
+        CROSS JOIN LATERAL (
+          SELECT coalesce(sum(greatest(q.delta, 0)), 0) AS pin, coalesce(sum(greatest(-q.delta, 0)), 0) AS pout
+            FROM (SELECT sum(e.amount) AS delta
+                    FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+                   WHERE e.account_id = a.id AND e.id > c.through AND t.status = 'pending'
+                   GROUP BY e.transaction_id) q) h
+       WHERE a.id = ANY (p_accounts) AND a.kind = 'member_wallet') w;
+  IF v_bad IS NOT NULL THEN
+    RAISE EXCEPTION 'ledger account % differs from its entries', v_bad USING ERRCODE = 'NP005', DETAIL = v_bad::text;
   END IF;
-  -- The entries after the checkpoint: posted ones add to the balance, pending transactions are held.
-  WITH x AS MATERIALIZED (
-    SELECT e.id, e.transaction_id, e.amount, t.status
-      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
-     WHERE e.account_id = p_account AND e.id > v_through),
-  p AS (SELECT sum(x.amount) AS delta FROM x WHERE x.status = 'pending' GROUP BY x.transaction_id),
-  fp AS (SELECT min(x.id) FILTER (WHERE x.status = 'pending') AS first_pending, max(x.id) AS last_entry, count(*) AS n FROM x)
-  SELECT coalesce((SELECT sum(x.amount) FROM x WHERE x.status = 'posted'), 0) AS posted,
-         coalesce((SELECT sum(x.amount) FROM x, fp WHERE x.status = 'posted' AND x.id < coalesce(fp.first_pending, fp.last_entry + 1)), 0) AS foldable,
-         (SELECT coalesce(fp.first_pending - 1, fp.last_entry) FROM fp) AS fold_to,
-         (SELECT fp.n FROM fp) AS n,
-         (SELECT coalesce(sum(greatest(p.delta, 0)), 0) FROM p) AS pin,
-         (SELECT coalesce(sum(greatest(-p.delta, 0)), 0) FROM p) AS pout
-    INTO f;
-  IF a.balance <> v_checked + f.posted OR a.pending_in <> f.pin OR a.pending_out <> f.pout THEN
-    RAISE EXCEPTION 'ledger account % differs from its entries (balance % vs %, pending out % vs %)',
-      p_account, a.balance, v_checked + f.posted, a.pending_out, f.pout USING ERRCODE = 'NP005', DETAIL = p_account::text;
-  END IF;
-  -- Fold the entries before the first pending one into the checkpoint, once there are a few
-  -- (one write per several debits, and each check reads a handful of entries).
-  v_fold := f.fold_to;
-  IF f.n >= 8 AND v_fold > v_through THEN
+  IF v_fold_ids IS NOT NULL THEN
     INSERT INTO ledger_wallet_checkpoints AS k (account_id, through_entry, balance, checked_at)
-    VALUES (p_account, v_fold, v_checked + f.foldable, now())
+    SELECT l.id, l.through_entry, l.balance, now() FROM unnest(v_fold_ids, v_fold_to, v_fold_balance) AS l(id, through_entry, balance)
     ON CONFLICT (account_id) DO UPDATE SET through_entry = EXCLUDED.through_entry, balance = EXCLUDED.balance, checked_at = EXCLUDED.checked_at;
   END IF;
 END $$;
 --> statement-breakpoint
+REVOKE EXECUTE ON FUNCTION ledger_verify_wallets(bigint[]) FROM PUBLIC;
+--> statement-breakpoint
+-- One wallet (ledger_post before a debit, nnp_verify_member_wallet before an approval).
+CREATE OR REPLACE FUNCTION ledger_verify_wallet(p_account bigint) RETURNS void
+LANGUAGE sql
+AS $$ SELECT ledger_verify_wallets(ARRAY[p_account]) $$;
+--> statement-breakpoint
 REVOKE EXECUTE ON FUNCTION ledger_verify_wallet(bigint) FROM PUBLIC;
 --> statement-breakpoint
--- ledger_post_many checks its debited wallets through ledger_verify_wallet (one set-based query
--- over their whole histories before).
+-- ledger_post_many checks its debited wallets with ledger_verify_wallets (before: one query over
+-- their whole histories), and a replay matches either the batch's body hash (company entries
+-- without their slot: a batch puts them all on one slot) or the hash postTransfer would have used
+-- (the key's own slot), so a transfer first posted one at a time replays in a batch.
 CREATE OR REPLACE FUNCTION ledger_post_many(p_transfers jsonb, p_now timestamptz)
 RETURNS TABLE (ord integer, transaction_id bigint, replayed boolean, status ledger_tx_status)
 LANGUAGE plpgsql
@@ -147,7 +163,7 @@ BEGIN
     FROM jsonb_array_elements(p_transfers) WITH ORDINALITY AS t(v, ord)
     JOIN ledger_transactions lt ON lt.idempotency_key = t.v->>'key'
    WHERE t.ord <> ALL (coalesce(v_ords, '{}'))
-     AND lt.body_hash IS DISTINCT FROM t.v->>'hash'
+     AND lt.body_hash IS DISTINCT FROM t.v->>'hash' AND lt.body_hash IS DISTINCT FROM t.v->>'key_slot_hash'
    ORDER BY t.ord LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'idempotency key of transfer % was used for a different posting', r.ord USING ERRCODE = 'NP001', DETAIL = r.id::text;
@@ -203,11 +219,10 @@ BEGIN
       JOIN LATERAL (SELECT p_transfers->(d.ord - 1) AS v) t ON true;
 
     -- A wallet about to be debited: its cached figures must be what its entries say (rows locked),
-    -- checked from its checkpoint (ledger_verify_wallet, above) in id order.
-    FOR r IN SELECT DISTINCT x.account_id FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
-              WHERE x.delta < 0 AND NOT x.allow_negative ORDER BY x.account_id LOOP
-      PERFORM ledger_verify_wallet(r.account_id);
-    END LOOP;
+    -- checked from their checkpoints in one call (ledger_verify_wallets, above).
+    PERFORM ledger_verify_wallets(array_agg(DISTINCT x.account_id))
+       FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
+      WHERE x.delta < 0 AND NOT x.allow_negative;
 
     -- Funds, transfer after transfer: a debited wallet's available balance (balance − held) after
     -- each transfer that debits it, counting the batch's earlier transfers.

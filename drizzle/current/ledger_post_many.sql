@@ -67,7 +67,7 @@ BEGIN
     FROM jsonb_array_elements(p_transfers) WITH ORDINALITY AS t(v, ord)
     JOIN ledger_transactions lt ON lt.idempotency_key = t.v->>'key'
    WHERE t.ord <> ALL (coalesce(v_ords, '{}'))
-     AND lt.body_hash IS DISTINCT FROM t.v->>'hash'
+     AND lt.body_hash IS DISTINCT FROM t.v->>'hash' AND lt.body_hash IS DISTINCT FROM t.v->>'key_slot_hash'
    ORDER BY t.ord LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'idempotency key of transfer % was used for a different posting', r.ord USING ERRCODE = 'NP001', DETAIL = r.id::text;
@@ -123,11 +123,10 @@ BEGIN
       JOIN LATERAL (SELECT p_transfers->(d.ord - 1) AS v) t ON true;
 
     -- A wallet about to be debited: its cached figures must be what its entries say (rows locked),
-    -- checked from its checkpoint (ledger_verify_wallet, above) in id order.
-    FOR r IN SELECT DISTINCT x.account_id FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
-              WHERE x.delta < 0 AND NOT x.allow_negative ORDER BY x.account_id LOOP
-      PERFORM ledger_verify_wallet(r.account_id);
-    END LOOP;
+    -- checked from their checkpoints in one call (ledger_verify_wallets, above).
+    PERFORM ledger_verify_wallets(array_agg(DISTINCT x.account_id))
+       FROM unnest(v_d_account, v_d_delta, v_d_allow) AS x(account_id, delta, allow_negative)
+      WHERE x.delta < 0 AND NOT x.allow_negative;
 
     -- Funds, transfer after transfer: a debited wallet's available balance (balance − held) after
     -- each transfer that debits it, counting the batch's earlier transfers.

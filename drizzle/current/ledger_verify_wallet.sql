@@ -3,47 +3,5 @@
 
 CREATE OR REPLACE FUNCTION public.ledger_verify_wallet(p_account bigint)
  RETURNS void
- LANGUAGE plpgsql
- SET plan_cache_mode TO 'force_generic_plan'
-AS $function$
-DECLARE
-  a record;
-  f record;
-  v_through bigint := 0;
-  v_checked numeric := 0;
-  v_fold bigint;
-BEGIN
-  SELECT x.kind, x.balance, x.pending_in, x.pending_out INTO a FROM ledger_accounts x WHERE x.id = p_account;
-  IF NOT FOUND OR a.kind <> 'member_wallet' THEN RETURN; END IF;
-  SELECT k.through_entry, k.balance INTO v_through, v_checked FROM ledger_wallet_checkpoints k WHERE k.account_id = p_account;
-  IF NOT FOUND THEN
-    v_through := 0;
-    v_checked := 0;
-  END IF;
-  -- The entries after the checkpoint: posted ones add to the balance, pending transactions are held.
-  WITH x AS MATERIALIZED (
-    SELECT e.id, e.transaction_id, e.amount, t.status
-      FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
-     WHERE e.account_id = p_account AND e.id > v_through),
-  p AS (SELECT sum(x.amount) AS delta FROM x WHERE x.status = 'pending' GROUP BY x.transaction_id),
-  fp AS (SELECT min(x.id) FILTER (WHERE x.status = 'pending') AS first_pending, max(x.id) AS last_entry, count(*) AS n FROM x)
-  SELECT coalesce((SELECT sum(x.amount) FROM x WHERE x.status = 'posted'), 0) AS posted,
-         coalesce((SELECT sum(x.amount) FROM x, fp WHERE x.status = 'posted' AND x.id < coalesce(fp.first_pending, fp.last_entry + 1)), 0) AS foldable,
-         (SELECT coalesce(fp.first_pending - 1, fp.last_entry) FROM fp) AS fold_to,
-         (SELECT fp.n FROM fp) AS n,
-         (SELECT coalesce(sum(greatest(p.delta, 0)), 0) FROM p) AS pin,
-         (SELECT coalesce(sum(greatest(-p.delta, 0)), 0) FROM p) AS pout
-    INTO f;
-  IF a.balance <> v_checked + f.posted OR a.pending_in <> f.pin OR a.pending_out <> f.pout THEN
-    RAISE EXCEPTION 'ledger account % differs from its entries (balance % vs %, pending out % vs %)',
-      p_account, a.balance, v_checked + f.posted, a.pending_out, f.pout USING ERRCODE = 'NP005', DETAIL = p_account::text;
-  END IF;
-  -- Fold the entries before the first pending one into the checkpoint, once there are a few
-  -- (one write per several debits, and each check reads a handful of entries).
-  v_fold := f.fold_to;
-  IF f.n >= 8 AND v_fold > v_through THEN
-    INSERT INTO ledger_wallet_checkpoints AS k (account_id, through_entry, balance, checked_at)
-    VALUES (p_account, v_fold, v_checked + f.foldable, now())
-    ON CONFLICT (account_id) DO UPDATE SET through_entry = EXCLUDED.through_entry, balance = EXCLUDED.balance, checked_at = EXCLUDED.checked_at;
-  END IF;
-END $function$;
+ LANGUAGE sql
+AS $function$ SELECT ledger_verify_wallets(ARRAY[p_account]) $function$;

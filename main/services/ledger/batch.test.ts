@@ -75,6 +75,13 @@ describe('postTransfers: several transfers in one call, all or none', () => {
     // A replay beside a new transfer: the new one posts, the replay answers.
     const mixed = await database.db.transaction((tx) => postTransfers(tx, [credit('b2-3', b.id, '2.00'), credit('b2-1', a.id, '5.00')]));
     expect(mixed.map((x) => x.replayed)).toEqual([false, true]);
+    // Retried in another batch (another first key, so another company slot): still a replay.
+    const regrouped = await database.db.transaction((tx) => postTransfers(tx, [move('b2-2', a.id, b.id, '1.00'), credit('b2-1', a.id, '5.00')]));
+    expect(regrouped).toEqual([first[1], first[0]].map((x) => ({ ...x!, replayed: true })));
+    // A transfer posted one at a time before replays in a batch too.
+    const single = await postTransfer(database.db, credit('b2-0', a.id, '7.00'));
+    const inBatch = await database.db.transaction((tx) => postTransfers(tx, [credit('b2-5', b.id, '1.00'), credit('b2-0', a.id, '7.00')]));
+    expect(inBatch[1]).toEqual({ ...single, replayed: true });
     const before = await memberBalance(database.db, b.id);
     const got = await failure(database.db.transaction((tx) => postTransfers(tx, [credit('b2-4', b.id, '3.00'), move('b2-2', a.id, b.id, '1.01')])));
     expect(got?.code).toBe('CONFLICT');

@@ -74,6 +74,11 @@ export interface PostResult {
 
 const KIND_RE = /^[a-z][a-z_.]{0,40}$/;
 
+/** The company slot a posting touches: picked by its idempotency key (postTransfer). */
+function keySlot(key: string): number {
+  return fnv1a(key) % COMPANY_SLOTS;
+}
+
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -102,8 +107,7 @@ interface ResolvedEntry {
   amount: string;
 }
 
-function resolveEntries(t: Transfer): ResolvedEntry[] {
-  const slot = fnv1a(t.idempotencyKey) % COMPANY_SLOTS;
+function resolveEntries(t: Transfer, slot = keySlot(t.idempotencyKey)): ResolvedEntry[] {
   return t.entries.map((e) => {
     const a = e.account;
     const amount = normaliseAmount(e.amount);
@@ -135,7 +139,7 @@ function normaliseAmount(raw: unknown): string {
 }
 
 /** Checks a transfer before it reaches the database (which checks it again). */
-export function checkTransfer(t: Transfer): ResolvedEntry[] {
+export function checkTransfer(t: Transfer, slot?: number): ResolvedEntry[] {
   if (typeof t.idempotencyKey !== 'string' || t.idempotencyKey.length < 1 || t.idempotencyKey.length > 200) {
     throw invalid('Falta la clave de idempotencia del asiento (1 a 200 caracteres).');
   }
@@ -143,13 +147,14 @@ export function checkTransfer(t: Transfer): ResolvedEntry[] {
   if (!isCurrency(t.currency)) throw invalid(`Moneda inválida: ${String(t.currency)}`);
   if (!Array.isArray(t.entries) || t.entries.length < 2) throw invalid('Un asiento necesita al menos dos movimientos.');
   if (t.allowNegative && t.kind !== 'clawback') throw invalid('Solo una reversa (clawback) puede dejar un monedero en negativo.');
-  const entries = resolveEntries(t);
+  const entries = resolveEntries(t, slot);
   const sum = entries.reduce((s, e) => s.plus(e.amount), new Decimal(0));
   if (!sum.isZero()) throw invalid('Los movimientos del asiento no suman cero.', { sum: sum.toFixed(2) });
   return entries;
 }
 
-function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
+/** `slotless`: company entries hashed without their slot (a batch picks one slot for all of its transfers). */
+function bodyHash(t: Transfer, entries: ResolvedEntry[], slotless = false): string {
   const body = canonical({
     kind: t.kind,
     currency: t.currency,
@@ -158,7 +163,7 @@ function bodyHash(t: Transfer, entries: ResolvedEntry[]): string {
     reference: t.reference ?? null,
     periodId: t.periodId ?? null,
     memo: t.memo ?? null,
-    entries: entries.map((e) => [e.ref, e.id, e.slot, e.amount]),
+    entries: entries.map((e) => [e.ref, e.id, slotless && e.ref !== 'member' && e.ref !== 'account' ? null : e.slot, e.amount]),
   });
   return createHash('sha256').update(body).digest('hex');
 }
@@ -238,17 +243,23 @@ export const MAX_BATCH = 1000;
  * debited by a later transfer with what an earlier one credited. Results come in the same order.
  * A refused transfer (INSUFFICIENT_FUNDS, CONFLICT, VALIDATION) refuses the batch; its error's
  * details name the transfer's index when the database says which. Keys must differ within a batch.
- * Replays are per transfer: a key already posted with the same body answers its first result.
+ * Replays are per transfer: a key already posted with the same body answers its first result
+ * (however the retry is batched, and for a key posted before by postTransfer). The company
+ * accounts' share of the batch goes to one slot, picked by the first transfer's key.
  */
 export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<PostResult[]> {
   if (!Array.isArray(transfers) || transfers.length === 0) return [];
   if (transfers.length > MAX_BATCH) throw invalid(`Un lote admite a lo más ${MAX_BATCH} asientos.`, { count: transfers.length });
   const keys = new Set<string>();
   const now = new Date();
+  // One company slot for the whole batch (each transfer's own would lock every slot in every batch,
+  // and concurrent batches would queue on them); hence the slotless body hash, so that a retry
+  // batched differently replays. A key posted before by postTransfer replays by its own hash.
+  const slot = keySlot(transfers[0]!.idempotencyKey);
   const body = transfers.map((t, i) => {
     let entries: ResolvedEntry[];
     try {
-      entries = checkTransfer(t);
+      entries = checkTransfer(t, slot);
     } catch (e) {
       throw e instanceof AppError
         ? new AppError(e.code, e.message, { ...(e.details as object | undefined), transfer: i }, e.key ? { key: e.key, params: e.params } : undefined)
@@ -258,7 +269,8 @@ export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<
     keys.add(t.idempotencyKey);
     return {
       key: t.idempotencyKey,
-      hash: bodyHash(t, entries),
+      hash: bodyHash(t, entries, true),
+      key_slot_hash: bodyHash(t, checkTransfer(t)),
       kind: t.kind,
       currency: t.currency,
       status: t.pending ? 'pending' : 'posted',
