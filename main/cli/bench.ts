@@ -184,20 +184,21 @@ async function main() {
         log(`red reutilizada (${members} miembros)`);
       }
       // Tables a new migration filled (or created) have no statistics yet: the planner needs them.
+      // Named with their schema (drizzle's own table is drizzle.__drizzle_migrations), quoted by format %I.
       const stale = await database.sql<{ name: string }[]>`
-        select relname as name from pg_stat_user_tables
+        select format('%I.%I', schemaname, relname) as name from pg_stat_user_tables
         where last_analyze is null and last_autoanalyze is null and n_live_tup + n_mod_since_analyze > 0`;
       for (const { name } of stale) {
         log(`analyze ${name}`);
-        await database.sql.unsafe(`analyze "${name.replace(/"/g, '')}"`);
+        await database.sql.unsafe(`analyze ${name}`);
       }
       // A migration that rewrote a big table leaves dead rows (and index entries) behind: clean them
       // now rather than measure the bloat until autovacuum comes by.
       const bloated = await database.sql<{ name: string }[]>`
-        select relname as name from pg_stat_user_tables where n_dead_tup > 10000 and n_dead_tup > n_live_tup / 10`;
+        select format('%I.%I', schemaname, relname) as name from pg_stat_user_tables where n_dead_tup > 10000 and n_dead_tup > n_live_tup / 10`;
       for (const { name } of bloated) {
         log(`vacuum analyze ${name}`);
-        await database.sql.unsafe(`vacuum analyze "${name.replace(/"/g, '')}"`);
+        await database.sql.unsafe(`vacuum analyze ${name}`);
       }
       const [o] = await database.sql<{ n: number }[]>`
         select count(*)::int as n from orders where period_id = (select id from periods order by (status = 'open') desc, starts_at desc limit 1)`;

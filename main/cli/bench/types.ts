@@ -26,6 +26,8 @@ export interface MetricResult {
   baseline_p95_ms?: number;
   baseline_ms?: number;
   baseline_per_s?: number;
+  /** ledger.postings: the same mix one transfer per transaction (per_s is in batches). */
+  single_per_s?: number;
   samples?: number;
   notes?: string;
   /** Set when the metric could not be measured (an error, a missing figure): the run fails. */

@@ -1,10 +1,11 @@
 /**
  * Wallet and withdrawal metrics (issue 4).
  *
- * ledger.postings — transfers per second with 16 concurrent clients, each transfer its own
- *   transaction through the real API (postTransfer: one SQL call, accounts locked in id order,
- *   company accounts spread over slots). 75% commission credits (company expense → wallet), 25%
- *   wallet → wallet moves. Afterwards every touched account's cached balance is recomputed from its
+ * ledger.postings — transfers per second with 16 concurrent clients, each client posting 50
+ *   transfers per call through the real API (postTransfers: one SQL call and one transaction per
+ *   batch, all or none; accounts locked in id order, company accounts spread over slots), then the
+ *   same mix one transfer per call (postTransfer) for `single_per_s`. 75% commission credits
+ *   (company expense → wallet), 25% wallet → wallet moves. Afterwards every touched account's cached balance is recomputed from its
  *   entries and must match. Baseline: the naive way in the same run — plain statements one at a
  *   time (transaction, entries, then each touched account's balance recomputed from ALL its
  *   entries on every posting), one un-slotted company account.
@@ -16,7 +17,7 @@ import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import * as schema from '../../../db/schema';
 import type { Db } from '../../../db/client';
-import { postTransfer, type Transfer } from '../../../services/ledger/ledger';
+import { postTransfer, postTransfers, type Transfer } from '../../../services/ledger/ledger';
 import { listWithdrawals, type QueueFilters } from '../../../services/withdrawals/queue';
 import { RISK_BIT, RISK_FLAGS } from '../../../domain/withdrawals';
 import type { BenchContext, Metric, MetricResult } from '../types';
@@ -24,7 +25,11 @@ import { percentile, processCpuMs, round, sample, slowestOf } from '../timing';
 
 const CLIENTS = 16;
 const POSTINGS = Number(process.env.NNP_BENCH_POSTINGS ?? 24_000);
-const BASELINE_POSTINGS = Number(process.env.NNP_BENCH_BASELINE_POSTINGS ?? 1_600);
+/** Transfers per postTransfers call (TigerBeetle's batches; ledger_post_many). */
+const BATCH = Number(process.env.NNP_BENCH_BATCH ?? 50);
+/** The same mix one transfer per call afterwards, for the rate without batches. */
+const SINGLE_POSTINGS = Number(process.env.NNP_BENCH_SINGLE_POSTINGS ?? 6_000);
+const BASELINE_POSTINGS = Number(process.env.NNP_BENCH_BASELINE_POSTINGS ?? 200);
 const WALLETS = 4_000;
 /** Each transfer as one autocommit statement (postTransfer on the pool) instead of BEGIN … COMMIT. */
 const AUTOCOMMIT = process.env.NNP_BENCH_TX !== '1';
@@ -138,37 +143,50 @@ export const ledgerPostings: Metric = {
       );
       const srv0 = cpuMs(backends);
       const cpu0 = process.cpuUsage();
-      const r = await runClients(POSTINGS, async (i) => {
+      const transfer = (i: number): Transfer => {
         const a = pick(wallets, ctx.random);
         const amount = amounts[i % amounts.length]!;
-        let t: Transfer;
-        if (i % 4 === 3) {
-          const peers = byCurrency.get(a.currency)!;
-          const b = pick(peers, ctx.random);
-          if (b.id === a.id) {
-            t = credit(a, `bench:${run}:${i}`, amount);
-          } else {
-            t = {
-              idempotencyKey: `bench:${run}:${i}`,
-              kind: 'adjustment',
-              currency: a.currency as Transfer['currency'],
-              entries: [
-                { account: { member: a.id }, amount: `-${amount}` },
-                { account: { member: b.id }, amount },
-              ],
-              reference: { bench: run },
-            };
-          }
-        } else t = credit(a, `bench:${run}:${i}`, amount);
-        await (AUTOCOMMIT ? postTransfer(pool.db, t) : pool.db.transaction((tx) => postTransfer(tx, t)));
+        if (i % 4 !== 3) return credit(a, `bench:${run}:${i}`, amount);
+        const b = pick(byCurrency.get(a.currency)!, ctx.random);
+        if (b.id === a.id) return credit(a, `bench:${run}:${i}`, amount);
+        return {
+          idempotencyKey: `bench:${run}:${i}`,
+          kind: 'adjustment',
+          currency: a.currency as Transfer['currency'],
+          entries: [
+            { account: { member: a.id }, amount: `-${amount}` },
+            { account: { member: b.id }, amount },
+          ],
+          reference: { bench: run },
+        };
+      };
+      // Each client posts BATCH transfers per call (postTransfers: one SQL call, one transaction).
+      const batches = Math.ceil(POSTINGS / BATCH);
+      let refusedTransfers = 0;
+      const r = await runClients(batches, async (k) => {
+        const batch = Array.from({ length: Math.min(BATCH, POSTINGS - k * BATCH) }, (_, j) => transfer(k * BATCH + j));
+        try {
+          await (AUTOCOMMIT ? postTransfers(pool.db, batch) : pool.db.transaction((tx) => postTransfers(tx, batch)));
+        } catch (e) {
+          if ((e as { code?: string }).code === 'INSUFFICIENT_FUNDS') refusedTransfers += batch.length;
+          throw e;
+        }
       });
+      const posted = POSTINGS - refusedTransfers;
       const cpu = process.cpuUsage(cpu0);
       const clientCpu = (cpu.user + cpu.system) / 1000 / r.ms;
       const srv1 = cpuMs(backends);
-      const srvPerPosting = srv0 === null || srv1 === null ? null : (srv1 - srv0) / r.done;
-      const cliPerPosting = (cpu.user + cpu.system) / 1000 / r.done;
+      const srvPerPosting = srv0 === null || srv1 === null ? null : (srv1 - srv0) / posted;
+      const cliPerPosting = (cpu.user + cpu.system) / 1000 / posted;
       const load = (await import('node:os')).loadavg()[0]!;
-      const perS = (r.done / r.ms) * 1000;
+      const perS = (posted / r.ms) * 1000;
+
+      // The same mix one transfer per call (postTransfer, its own transaction): the rate without batches.
+      ctx.log(`ledger.postings: ${SINGLE_POSTINGS} transferencias de una en una…`);
+      const one = await runClients(SINGLE_POSTINGS, async (i) => {
+        await postTransfer(pool.db, transfer(POSTINGS + i));
+      });
+      const onePerS = (one.done / one.ms) * 1000;
 
       // Exact afterwards: the touched accounts' cached balances against their entries.
       const mismatches = await ctx.sql<{ n: number }[]>`
@@ -198,16 +216,17 @@ export const ledgerPostings: Metric = {
         const w = pick(mxWallets, ctx.random);
         const amount = amounts[i % amounts.length]!;
         await pool.sql.begin(async (tx) => {
+          // Locked first, as the ledger does: each sum starts after the previous writer's commit
+          // (without it the last of 16 concurrent writers summed without the others' entries and left
+          // the company account short, found 2026-12-07), and an account's entries are written in
+          // commit order (what the wallets' checkpoints rely on, drizzle/0079).
+          await tx`select id from ledger_accounts where id = any(${[exp!.id, w.id]}::bigint[]) order by id for update`;
           const [t] = await tx<{ id: string }[]>`
             insert into ledger_transactions (idempotency_key, body_hash, kind, currency, status, reference)
             values (${`bench:${run}:naive:${i}`}, 'naive', 'commission', 'MXN', 'posted', ${JSON.stringify({ bench: `${run}-naive` })}::jsonb) returning id::text`;
           // (A transaction's entries go in one statement: the database checks each statement's balance.)
           await tx`insert into ledger_entries (transaction_id, account_id, currency, amount, kind)
                    values (${t!.id}, ${exp!.id}, 'MXN', ${`-${amount}`}, 'commission'), (${t!.id}, ${w.id}, 'MXN', ${amount}, 'commission')`;
-          // Locked before the recompute, so each sum starts after the previous writer's commit:
-          // without it the last of 16 concurrent writers summed without the others' entries and
-          // left the company account short (found on the bench database, 2026-12-07).
-          await tx`select id from ledger_accounts where id = any(${[exp!.id, w.id]}::bigint[]) order by id for update`;
           for (const acc of [exp!.id, w.id]) {
             await tx`update ledger_accounts a set balance = (
                 select coalesce(sum(e.amount), 0) from ledger_entries e join ledger_transactions x on x.id = e.transaction_id
@@ -216,23 +235,25 @@ export const ledgerPostings: Metric = {
         });
       });
       const baselinePerS = (b.done / b.ms) * 1000;
-      const ok = mismatches[0]!.n === 0 && unbalanced!.n === 0 && written!.n === wallets.length + r.done;
+      const ok = mismatches[0]!.n === 0 && unbalanced!.n === 0 && written!.n === wallets.length + posted + one.done;
       return {
         // Money out of balance is a failure of the run, not a remark in its notes.
         ...(ok
           ? {}
           : {
-              failed: `balances not exact after the postings: ${mismatches[0]!.n} accounts' cached balance differs from their entries, ${unbalanced!.n} transactions unbalanced, ${written!.n} of ${wallets.length + r.done} transactions written`,
+              failed: `balances not exact after the postings: ${mismatches[0]!.n} accounts' cached balance differs from their entries, ${unbalanced!.n} transactions unbalanced, ${written!.n} of ${wallets.length + posted + one.done} transactions written`,
             }),
         per_s: Math.round(perS),
         baseline_per_s: Math.round(baselinePerS),
         p50_ms: round(percentile(r.lat, 50)),
         p95_ms: round(percentile(r.lat, 95)),
         samples: r.done,
+        single_per_s: Math.round(onePerS),
         notes:
-          `${r.done} transfers in ${Math.round(r.ms)} ms by ${CLIENTS} clients over ${wallets.length} wallets (${r.refused} refused for funds); ` +
+          `${posted} transfers in ${Math.round(r.ms)} ms by ${CLIENTS} clients, ${BATCH} per call (postTransfers: one SQL call, one transaction), over ${wallets.length} wallets (${refusedTransfers} refused for funds, whole batches); ` +
+          `one transfer per call (postTransfer, its own transaction): ${one.done} in ${Math.round(one.ms)} ms = ${Math.round(onePerS)}/s, p95 ${round(percentile(one.lat, 95))} ms; ` +
           `balances exact afterwards: ${ok ? 'yes' : 'NO'} (mismatched accounts ${mismatches[0]!.n}, unbalanced transactions ${unbalanced!.n}, transactions written ${written!.n}); ` +
-          `p50/p95 = latency of one posting (${AUTOCOMMIT ? 'one statement, its own transaction' : 'BEGIN + ledger_post + COMMIT'}); client process CPU ${Math.round(clientCpu * 100)}% of one core; ` +
+          `p50/p95 = latency of one batch of ${BATCH} (${AUTOCOMMIT ? 'one statement, its own transaction' : 'BEGIN + ledger_post_many + COMMIT'}); client process CPU ${Math.round(clientCpu * 100)}% of one core; ` +
           (srvPerPosting === null
             ? ''
             : `CPU per posting: server ${srvPerPosting.toFixed(3)} ms + client ${cliPerPosting.toFixed(3)} ms → CPU-bound rate on ${(await import('node:os')).cpus().length} cores ≈ ${Math.round(((await import('node:os')).cpus().length * 1000) / (srvPerPosting + cliPerPosting))}/s; `) +
