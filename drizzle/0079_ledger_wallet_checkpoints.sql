@@ -96,11 +96,14 @@ REVOKE EXECUTE ON FUNCTION ledger_verify_wallet(bigint) FROM PUBLIC;
 -- ledger_post_many checks its debited wallets with ledger_verify_wallets (before: one query over
 -- their whole histories), and a replay matches either the batch's body hash (company entries
 -- without their slot: a batch puts them all on one slot) or the hash postTransfer would have used
--- (the key's own slot), so a transfer first posted one at a time replays in a batch.
+-- (the key's own slot), so a transfer first posted one at a time replays in a batch. Its statements
+-- use generic plans from the first call, as ledger_post's: a custom plan is made with the batch's
+-- JSON as a constant, each of the first five calls on every connection.
 CREATE OR REPLACE FUNCTION ledger_post_many(p_transfers jsonb, p_now timestamptz)
 RETURNS TABLE (ord integer, transaction_id bigint, replayed boolean, status ledger_tx_status)
 LANGUAGE plpgsql
 SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   v_ords integer[];

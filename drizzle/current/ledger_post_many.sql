@@ -5,6 +5,7 @@ CREATE OR REPLACE FUNCTION public.ledger_post_many(p_transfers jsonb, p_now time
  RETURNS TABLE(ord integer, transaction_id bigint, replayed boolean, status ledger_tx_status)
  LANGUAGE plpgsql
  SET enable_seqscan TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_ords integer[];
