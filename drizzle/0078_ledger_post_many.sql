@@ -4,7 +4,7 @@
 -- and entries are one statement each, so the statement triggers check the whole batch at once.
 --   * Idempotency per transfer: a key already posted with the same body answers that transaction
 --     (replayed), with another body NP001 (the whole batch refused). Keys within a batch are
---     distinct (the service checks; a repeat here is NP001 too).
+--     distinct (the service checks; a repeat here is 22023).
 --   * Accounts resolved like ledger_post (wallets created on first use in the member's currency,
 --     NP004 otherwise), locked in id order (FOR NO KEY UPDATE: no deadlock with ledger_post).
 --   * Each member wallet debited (without allow_negative) is verified against its entries first
