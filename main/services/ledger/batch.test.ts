@@ -137,6 +137,9 @@ describe('postTransfers: several transfers in one call, all or none', () => {
     // A US member's wallet is in dollars: a peso credit to it refuses the batch in the database.
     expect((await failure(postTransfers(database.db, [credit('b5-4', a.id, '1.00'), credit('b5-5', us.id, '1.00')])))?.code).toBe('VALIDATION');
     expect(await count('ledger_transactions')).toBe(before);
+    // A key that is not text, as a caller without types could send it.
+    const keyless: Transfer = { ...credit('x', a.id, '1.00'), ...JSON.parse('{"idempotencyKey": null}') };
+    expect(await failure(postTransfers(database.db, [keyless]))).toMatchObject({ code: 'VALIDATION', details: { transfer: 0 } });
     expect(await postTransfers(database.db, [])).toEqual([]);
   });
 

@@ -255,7 +255,8 @@ export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<
   // One company slot for the whole batch (each transfer's own would lock every slot in every batch,
   // and concurrent batches would queue on them); hence the slotless body hash, so that a retry
   // batched differently replays. A key posted before by postTransfer replays by its own hash.
-  const slot = keySlot(transfers[0]!.idempotencyKey);
+  const first = transfers[0]!.idempotencyKey;
+  const slot = typeof first === 'string' ? keySlot(first) : 0; // a bad key is refused below, as VALIDATION
   const body = transfers.map((t, i) => {
     let entries: ResolvedEntry[];
     try {
