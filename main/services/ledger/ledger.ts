@@ -107,7 +107,8 @@ interface ResolvedEntry {
   amount: string;
 }
 
-function resolveEntries(t: Transfer, slot = keySlot(t.idempotencyKey)): ResolvedEntry[] {
+function resolveEntries(t: Transfer): ResolvedEntry[] {
+  const slot = keySlot(t.idempotencyKey);
   return t.entries.map((e) => {
     const a = e.account;
     const amount = normaliseAmount(e.amount);
@@ -122,6 +123,11 @@ function resolveEntries(t: Transfer, slot = keySlot(t.idempotencyKey)): Resolved
     if (!(COMPANY_ACCOUNT_KINDS as readonly string[]).includes(a.company)) throw invalid(`Cuenta de la empresa desconocida: ${String(a.company)}`);
     return { ref: a.company, id: null, slot, amount };
   });
+}
+
+/** An entry on a company account (slotted), not a member wallet or an account by id. */
+function isCompany(e: ResolvedEntry): boolean {
+  return e.ref !== 'member' && e.ref !== 'account';
 }
 
 function invalid(message: string, details?: unknown) {
@@ -139,7 +145,7 @@ function normaliseAmount(raw: unknown): string {
 }
 
 /** Checks a transfer before it reaches the database (which checks it again). */
-export function checkTransfer(t: Transfer, slot?: number): ResolvedEntry[] {
+export function checkTransfer(t: Transfer): ResolvedEntry[] {
   if (typeof t.idempotencyKey !== 'string' || t.idempotencyKey.length < 1 || t.idempotencyKey.length > 200) {
     throw invalid('Falta la clave de idempotencia del asiento (1 a 200 caracteres).');
   }
@@ -147,7 +153,7 @@ export function checkTransfer(t: Transfer, slot?: number): ResolvedEntry[] {
   if (!isCurrency(t.currency)) throw invalid(`Moneda inválida: ${String(t.currency)}`);
   if (!Array.isArray(t.entries) || t.entries.length < 2) throw invalid('Un asiento necesita al menos dos movimientos.');
   if (t.allowNegative && t.kind !== 'clawback') throw invalid('Solo una reversa (clawback) puede dejar un monedero en negativo.');
-  const entries = resolveEntries(t, slot);
+  const entries = resolveEntries(t);
   const sum = entries.reduce((s, e) => s.plus(e.amount), new Decimal(0));
   if (!sum.isZero()) throw invalid('Los movimientos del asiento no suman cero.', { sum: sum.toFixed(2) });
   return entries;
@@ -163,7 +169,7 @@ function bodyHash(t: Transfer, entries: ResolvedEntry[], slotless = false): stri
     reference: t.reference ?? null,
     periodId: t.periodId ?? null,
     memo: t.memo ?? null,
-    entries: entries.map((e) => [e.ref, e.id, slotless && e.ref !== 'member' && e.ref !== 'account' ? null : e.slot, e.amount]),
+    entries: entries.map((e) => [e.ref, e.id, slotless && isCompany(e) ? null : e.slot, e.amount]),
   });
   return createHash('sha256').update(body).digest('hex');
 }
@@ -252,15 +258,10 @@ export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<
   if (transfers.length > MAX_BATCH) throw invalid(`Un lote admite a lo más ${MAX_BATCH} asientos.`, { count: transfers.length });
   const keys = new Set<string>();
   const now = new Date();
-  // One company slot for the whole batch (each transfer's own would lock every slot in every batch,
-  // and concurrent batches would queue on them); hence the slotless body hash, so that a retry
-  // batched differently replays. A key posted before by postTransfer replays by its own hash.
-  const first = transfers[0]!.idempotencyKey;
-  const slot = typeof first === 'string' ? keySlot(first) : 0; // a bad key is refused below, as VALIDATION
-  const body = transfers.map((t, i) => {
-    let entries: ResolvedEntry[];
+  const checked = transfers.map((t, i) => {
+    let own: ResolvedEntry[];
     try {
-      entries = checkTransfer(t, slot);
+      own = checkTransfer(t);
     } catch (e) {
       throw e instanceof AppError
         ? new AppError(e.code, e.message, { ...(e.details as object | undefined), transfer: i }, e.key ? { key: e.key, params: e.params } : undefined)
@@ -268,10 +269,18 @@ export async function postTransfers(tx: DbOrTx, transfers: Transfer[]): Promise<
     }
     if (keys.has(t.idempotencyKey)) throw invalid('Una clave de idempotencia se repite en el lote.', { transfer: i });
     keys.add(t.idempotencyKey);
+    return { t, own };
+  });
+  // One company slot for the whole batch (each transfer's own would lock every slot in every batch,
+  // and concurrent batches would queue on them); hence the slotless body hash, so that a retry
+  // batched differently replays. A key posted before by postTransfer replays by its own hash.
+  const slot = keySlot(transfers[0]!.idempotencyKey);
+  const body = checked.map(({ t, own }) => {
+    const entries = own.map((e) => (isCompany(e) ? { ...e, slot } : e));
     return {
       key: t.idempotencyKey,
       hash: bodyHash(t, entries, true),
-      key_slot_hash: bodyHash(t, checkTransfer(t)),
+      key_slot_hash: bodyHash(t, own),
       kind: t.kind,
       currency: t.currency,
       status: t.pending ? 'pending' : 'posted',
