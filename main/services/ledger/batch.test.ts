@@ -86,7 +86,7 @@ describe('postTransfers: several transfers in one call, all or none', () => {
     const got = await failure(database.db.transaction((tx) => postTransfers(tx, [credit('b2-4', b.id, '3.00'), move('b2-2', a.id, b.id, '1.01')])));
     expect(got?.code).toBe('CONFLICT');
     expect(await memberBalance(database.db, b.id)).toEqual(before);
-    expect(await count("ledger_transactions where idempotency_key = 'b2-4'")).toBe(0);
+    expect(await database.sql`select 1 from ledger_transactions where idempotency_key = 'b2-4'`).toHaveLength(0);
   });
 
   it('funds are checked transfer after transfer: a debit before its credit refuses the batch, naming the wallet', async () => {
