@@ -5,9 +5,9 @@
  *   transfers per call through the real API (postTransfers: one SQL call and one transaction per
  *   batch, all or none; accounts locked in id order, company accounts spread over slots), then the
  *   same mix one transfer per call (postTransfer) for `single_per_s`. Timed after 24,000 batched
- *   transfers on the same connections (a new server process is slow for its first seconds). 75% commission credits
- *   (company expense → wallet), 25% wallet → wallet moves. Afterwards every touched account's cached balance is recomputed from its
- *   entries and must match. Baseline: the naive way in the same run — plain statements one at a
+ *   transfers on the same connections (new server processes are slower at first). 75% commission
+ *   credits (company expense → wallet), 25% wallet → wallet moves. Afterwards every touched
+ *   account's cached balance is recomputed from its entries and must match. Baseline: the naive way in the same run — plain statements one at a
  *   time (transaction, entries, then each touched account's balance recomputed from ALL its
  *   entries on every posting), one un-slotted company account.
  * withdrawals.queue — the finance queue's first page (50 rows) with filters + the totals of the
@@ -34,7 +34,7 @@ const BATCH = Number(process.env.NNP_BENCH_BATCH ?? 50);
 const SINGLE_POSTINGS = Number(process.env.NNP_BENCH_SINGLE_POSTINGS ?? 6_000);
 const BASELINE_POSTINGS = Number(process.env.NNP_BENCH_BASELINE_POSTINGS ?? 200);
 const WALLETS = 4_000;
-/** Each transfer as one autocommit statement (postTransfer on the pool) instead of BEGIN … COMMIT. */
+/** Each call as one autocommit statement (on the pool) instead of BEGIN … COMMIT. */
 const AUTOCOMMIT = process.env.NNP_BENCH_TX !== '1';
 const QUEUE_SIZE = 100_000;
 const QUEUE_SAMPLES = 80;
@@ -183,8 +183,7 @@ export const ledgerPostings: Metric = {
       const srv0 = cpuMs(backends);
       const cpu0 = process.cpuUsage();
       const r = await postBatches(0, POSTINGS);
-      const posted = r.posted;
-      const refusedTransfers = r.refused;
+      const { posted, refused: refusedTransfers } = r;
       const cpu = process.cpuUsage(cpu0);
       const clientCpu = (cpu.user + cpu.system) / 1000 / r.ms;
       const srv1 = cpuMs(backends);
