@@ -164,12 +164,22 @@ async function navigateAndTime(u: Ui, hash: string, marker: string): Promise<num
   );
 }
 
+/** The slowest samples with their places in the run ("#3 4089.1"): a cold start shows as the first ones, a stall elsewhere as any. */
+function slowest(times: number[], n = 3): string {
+  return times
+    .map((ms, i) => ({ ms, i }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .map((x) => `#${x.i + 1} ${round(x.ms)} ms`)
+    .join(', ');
+}
+
 function summary(times: number[], notes: string): MetricResult {
   return {
     p50_ms: round(percentile(times, 50)),
     p95_ms: round(percentile(times, 95)),
     samples: times.length,
-    notes: `${notes}; max ${round(Math.max(...times))} ms`,
+    notes: `${notes}; max ${round(Math.max(...times))} ms; slowest samples (in the order taken) ${slowest(times)}`,
   };
 }
 
