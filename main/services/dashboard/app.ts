@@ -1,6 +1,6 @@
 /**
  * The dashboard: one procedure, a handful of small queries over cached aggregates (period_stats,
- * period_rank_counts, the pending part of the withdrawals queue by its index). Nothing here scans
+ * period_rank_counts, the pending withdrawals from the queue's kept totals). Nothing here scans
  * members, orders or member_volumes, so it answers in milliseconds at a million members.
  */
 import { latestLedgerCheck } from '../ledger/check';
@@ -15,10 +15,10 @@ import { figuresOf } from '../periods/views';
 
 type Summary = OutputOf<'dashboard.summary'>;
 
-/** Pending withdrawals by currency, and their MXN equivalent at the rates in force now. */
+/** Pending withdrawals by currency (withdrawal_totals, drizzle/0080: admin and finance read it), and their MXN equivalent at the rates in force now. */
 export async function pendingWithdrawals(ctx: Pick<CallContext, 'db' | 'now'>): Promise<NonNullable<Summary['withdrawals']>> {
   const rows = await ctx.db.execute<{ currency: string; n: number; amount: string; mxn: string | null }>(sql`
-    with w as (select currency, count(*)::int as n, sum(amount) as amount from withdrawals where status = 'pending' group by currency),
+    with w as (select currency, sum(n)::int as n, sum(amount) as amount from withdrawal_totals where status = 'pending' group by currency having sum(n) <> 0),
     r as (select distinct on (currency) currency, rate_to_mxn from exchange_rates where effective_from <= ${ctx.now().toISOString()}::timestamptz order by currency, effective_from desc)
     select w.currency, w.n, w.amount::numeric(18,2)::text as amount,
       round(w.amount * coalesce(r.rate_to_mxn, case when w.currency = 'MXN' then 1 end), 2)::text as mxn
