@@ -32,8 +32,12 @@ BEGIN
     HAVING sum(c.n) <> 0 OR sum(c.amount) <> 0 OR sum(c.fee) <> 0 OR sum(c.net) <> 0;
   END IF;
   -- The fold deletes the rows committed so far (its statement's snapshot) and writes their sums:
-  -- read committed only, where that snapshot is this statement's own.
+  -- read committed only, where that snapshot is this statement's own. Past 200 rows, and only once
+  -- the rows are more than twice the groups: a fold leaves one row per group, so the next one comes
+  -- after at least as many appends as there are groups (with more than 200 groups, folding at 200
+  -- would fold the whole table on every statement).
   IF (SELECT count(*) FROM withdrawal_totals) > 200
+     AND (SELECT count(*) > 2 * count(DISTINCT (status, country, currency, risk_mask)) FROM withdrawal_totals)
      AND current_setting('transaction_isolation') = 'read committed'
      AND pg_try_advisory_xact_lock(7261080) THEN
     WITH gone AS (DELETE FROM withdrawal_totals RETURNING status, country, currency, risk_mask, n, amount, fee, net)

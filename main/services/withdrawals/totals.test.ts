@@ -126,10 +126,13 @@ describe('withdrawal_totals: the queue totals the database keeps', () => {
         expect(kept, `after step ${step}`).toEqual(rows);
       }
     }
-    // Folded: far fewer rows than were ever appended, and at most one per group right after a fold.
-    const left = Number((await d.sql<{ n: string }[]>`select count(*) as n from withdrawal_totals`)[0]!.n);
+    // Folded: far fewer rows than were ever appended; a fold comes past 200 rows and twice the groups
+    // (plus what one statement appends: at most 10 rows here).
+    const [left] = await d.sql<{ rows: number; groups: number }[]>`
+      select count(*)::int as rows, count(distinct (status, country, currency, risk_mask))::int as groups from withdrawal_totals`;
     expect(appended).toBeGreaterThan(600);
-    expect(left).toBeLessThanOrEqual(220);
+    expect(left!.rows).toBeLessThan(appended / 2);
+    expect(left!.rows).toBeLessThanOrEqual(Math.max(200, 2 * left!.groups) + 10);
   });
 
   it('never make two writers wait on each other: transactions changing the same groups in opposite orders all commit', async () => {
@@ -168,6 +171,27 @@ describe('withdrawal_totals: the queue totals the database keeps', () => {
     expect((await totalsOf(d.db, {})).reduce((s, t) => s + t.count, 0)).toBe(
       Number((await d.sql<{ n: string }[]>`select count(*) as n from withdrawals`)[0]!.n),
     );
+  });
+
+  it('with more than 200 groups, fold only once the rows are twice the groups, not on every statement', async () => {
+    await d.sql`truncate withdrawals cascade`;
+    for (const status of ['pending', 'approved', 'rejected'] as const) await insertSome(600, status);
+    const count = async () =>
+      (
+        await d.sql<{ rows: number; groups: number }[]>`
+          select count(*)::int as rows, count(distinct (status, country, currency, risk_mask))::int as groups from withdrawal_totals`
+      )[0]!;
+    const start = await count();
+    expect(start.groups).toBeGreaterThan(250);
+    for (let i = 0; i < 60; i++) await insertSome(1);
+    const grown = await count();
+    expect(grown.rows, 'no fold yet: one row appended per statement').toBe(start.rows + 60);
+    // One statement that changes every group appends a row to each: past twice the groups, it folds.
+    await d.sql`update withdrawals set amount = amount + 0.01, net = net + 0.01`;
+    const folded = await count();
+    expect(folded.rows).toBe(folded.groups);
+    const { rows, kept } = await both();
+    expect(kept).toEqual(rows);
   });
 
   it('are emptied with the table', async () => {
