@@ -56,10 +56,18 @@ test('an admin drafts a plan version, changes a threshold, publishes it and sees
   const form = page.getByRole('form', { name: 'Nueva versión del plan (borrador)' });
   await form.getByLabel('Nombre').fill('Plan 2027');
   await form.getByLabel('Vigente desde el periodo').fill('2027-01');
+  // The draft's whole document arrives late (held 800 ms), as on a slow link: the editor shows the
+  // list's copy of the ranks meanwhile, and what the admin types is never overwritten when it arrives
+  // (it was: CI on 2026-12-07 saved the old 21000 instead of the 1000 typed).
+  await page.route('**/rpc/plan.get', async (r) => {
+    await new Promise((ok) => setTimeout(ok, 800));
+    await r.continue();
+  });
   await form.getByRole('button', { name: 'Crear borrador' }).click();
   const editor = page.getByLabel('Borrador', { exact: false }).filter({ has: page.getByRole('heading', { name: /Plan 2027/ }) });
   await expect(editor.getByLabel('PVG Emprendedor')).toHaveValue(/^21000/);
   await editor.getByLabel('PVG Emprendedor').fill('1000');
+  await page.unrouteAll({ behavior: 'wait' });
   await editor.getByLabel('Motivo').fill('Ajuste aprobado por dirección');
   await editor.getByRole('button', { name: 'Guardar borrador' }).click();
   await expect(page.getByRole('alert')).toContainText('no son coherentes');

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
@@ -136,11 +136,22 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [saved, setSaved] = useState(false);
+  // Edits not yet saved. A refetch (a live change, the list's own refresh) fills the editor from the
+  // server's document only when there are none: it used to overwrite what the admin had just typed.
+  const dirty = useRef(false);
+  const fill = (v: { ranks: Version['ranks']; figures: unknown }) => {
+    setRanks(v.ranks);
+    setJson(JSON.stringify(v.figures, null, 2));
+  };
   useEffect(() => {
-    if (!full.data) return;
-    setRanks(full.data.ranks);
-    setJson(JSON.stringify(full.data.figures, null, 2));
+    if (full.data && !dirty.current) fill(full.data);
   }, [full.data]);
+  const edited = () => {
+    setSaved(false);
+    dirty.current = true;
+  };
+  // Until the whole document has loaded, the table shows the list's copy of the ranks, read only.
+  const loading = !full.data;
 
   /** The ranks table and the JSON text edit the same document; the server validates all of it. */
   function save(fromJson: boolean) {
@@ -159,7 +170,16 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
         return e ? { ...r, pv: e.pv, pvg: e.pvg } : r;
       });
     }
-    update.mutate({ id: version.id, figures, reason }, { onSuccess: () => setSaved(true) });
+    update.mutate(
+      { id: version.id, figures, reason },
+      {
+        onSuccess: (v) => {
+          dirty.current = false;
+          fill(v);
+          setSaved(true);
+        },
+      },
+    );
   }
   const ready = !!full.data && reason.trim().length >= 3;
   return (
@@ -191,8 +211,9 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
                   <input
                     aria-label={`PV ${t(`rank.${r.rank}`)}`}
                     value={r.pv}
+                    disabled={loading}
                     onChange={(e) => {
-                      setSaved(false);
+                      edited();
                       setRanks(ranks.map((x) => (x.rank === r.rank ? { ...x, pv: e.target.value } : x)));
                     }}
                   />
@@ -201,8 +222,9 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
                   <input
                     aria-label={`PVG ${t(`rank.${r.rank}`)}`}
                     value={r.pvg}
+                    disabled={loading}
                     onChange={(e) => {
-                      setSaved(false);
+                      edited();
                       setRanks(ranks.map((x) => (x.rank === r.rank ? { ...x, pvg: e.target.value } : x)));
                     }}
                   />
@@ -217,8 +239,9 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
           className="json"
           aria-label={t('settings.plan.allFigures')}
           value={json}
+          disabled={loading}
           onChange={(e) => {
-            setSaved(false);
+            edited();
             setJson(e.target.value);
           }}
           rows={18}
