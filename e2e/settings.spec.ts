@@ -136,3 +136,28 @@ test('an admin keeps the Stripe keys in the database: the screen shows mode and 
   await expect(keys.getByRole('row', { name: /Clave restringida/ })).toContainText('Sin configurar');
   await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');
 });
+
+test('an admin retypes the second-approval threshold from the keyboard; the amount in force never comes back under the typing', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.getByRole('link', { name: 'Configuración' }).click();
+  await page.getByRole('tab', { name: 'Retiros' }).click();
+  const form = page.getByRole('form', { name: 'Doble aprobación de retiros' });
+  const field = form.getByLabel('Umbral (MXN)');
+  await expect(field).not.toHaveValue('');
+  const inForce = await field.inputValue();
+  // Erased key by key, as a person does: the field stays empty (it used to refill itself at once).
+  await field.click();
+  await field.press('End');
+  for (let i = 0; i < inForce.length; i++) await field.press('Backspace');
+  await expect(field).toHaveValue('');
+  await field.pressSequentially('15000');
+  await expect(field).toHaveValue('15000');
+  await form.getByLabel('Motivo (opcional)').fill('Prueba de teclado');
+  await form.getByRole('button', { name: 'Guardar umbral' }).click();
+  await expect(form.getByRole('status')).toContainText('Umbral guardado');
+  // Back to the amount in force before, for the journeys that follow.
+  await field.fill(inForce);
+  await form.getByRole('button', { name: 'Guardar umbral' }).click();
+  await expect(field).toHaveValue(inForce);
+  await expect(form.getByRole('status')).toContainText('Umbral guardado');
+});

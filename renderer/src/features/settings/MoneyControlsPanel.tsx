@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { AmountField } from '../common/AmountField';
 import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
@@ -15,9 +15,14 @@ export function MoneyControlsPanel() {
   const [value, setValue] = useState('');
   const [reason, setReason] = useState('');
   const [done, setDone] = useState(false);
+  // The threshold in force fills the field once, when it first loads: filling it whenever the field
+  // was empty put the old amount back as soon as the admin erased it to type a new one.
+  const filled = useRef(false);
   useEffect(() => {
-    if (q.data && value === '') setValue(q.data.secondApprovalThresholdMxn);
-  }, [q.data, value]);
+    if (!q.data || filled.current) return;
+    filled.current = true;
+    setValue(q.data.secondApprovalThresholdMxn);
+  }, [q.data]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
