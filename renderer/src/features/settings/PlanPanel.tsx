@@ -73,6 +73,8 @@ export function PlanPanel() {
       )}
       {isAdmin && selected && list.find((v) => v.id === selected)?.status === 'draft' && (
         <DraftEditor
+          // One editor per draft: switching drafts starts afresh (its unsaved edits are that draft's).
+          key={selected}
           version={list.find((v) => v.id === selected)!}
           onPublished={(v) => {
             setSelected(null);
