@@ -43,5 +43,5 @@ as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start \
 echo "standalone PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)"
 
 NNP_TEST_DATABASE_URL="postgres://postgres:${password}@127.0.0.1:${port}/postgres" npx vitest run \
-  main/db/boundary.test.ts main/db/data-changes.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/members/members.test.ts \
+  main/db/boundary.test.ts main/db/data-changes.test.ts main/db/changes.test.ts main/services/withdrawals/withdrawals.test.ts main/services/withdrawals/totals.test.ts main/services/members/members.test.ts \
   main/db/destinations.test.ts main/db/withdrawal-risk.test.ts main/db/owner.test.ts main/ipc/engine.test.ts main/services/auth/server-sign-in.test.ts
