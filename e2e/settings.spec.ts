@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, loginAsAdmin, screenshot } from './helpers';
+import { expectAccessible, loginAsAdmin, rpc, screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -137,7 +137,9 @@ test('an admin keeps the Stripe keys in the database: the screen shows mode and 
   await expect(keys.getByRole('row', { name: /Clave de transferencias/ })).toContainText('Sin configurar');
 });
 
-test('an admin retypes the second-approval threshold from the keyboard; the amount in force never comes back under the typing', async ({ page }) => {
+test('an admin retypes the second-approval threshold from the keyboard; neither the amount in force nor a change from another desktop overwrites the typing', async ({
+  page,
+}) => {
   await loginAsAdmin(page);
   await page.getByRole('link', { name: 'Configuración' }).click();
   await page.getByRole('tab', { name: 'Retiros' }).click();
@@ -151,6 +153,13 @@ test('an admin retypes the second-approval threshold from the keyboard; the amou
   for (let i = 0; i < inForce.length; i++) await field.press('Backspace');
   await expect(field).toHaveValue('');
   await field.pressSequentially('15000');
+  await expect(field).toHaveValue('15000');
+  // Meanwhile another desktop sets 17000 (here a call over the bridge): the live change refreshes
+  // the panel's equivalents, and the amount being typed stays as typed.
+  const equivalents = page.getByRole('region', { name: 'Equivalencias con los tipos de cambio vigentes' });
+  const shown = (await equivalents.textContent()) ?? '';
+  expect((await rpc(page, 'withdrawals.setSettings', { secondApprovalThresholdMxn: '17000.00', reason: 'Otro escritorio' })).status).toBe(200);
+  await expect(equivalents).not.toHaveText(shown);
   await expect(field).toHaveValue('15000');
   await form.getByLabel('Motivo (opcional)').fill('Prueba de teclado');
   await form.getByRole('button', { name: 'Guardar umbral' }).click();

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { AmountField } from '../common/AmountField';
+import { useEditableCopy } from '../common/editable';
 import { useTranslation } from 'react-i18next';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import { formatInstant } from '../../../../shared/format';
@@ -12,17 +13,11 @@ export function MoneyControlsPanel() {
   const locale = usePreferences((s) => s.locale);
   const q = useProcedure('withdrawals.settings', {});
   const save = useMutationProcedure('withdrawals.setSettings', ['withdrawals.settings']);
-  const [value, setValue] = useState('');
+  // The threshold in force, as an editable copy (useEditableCopy): erasing it to type a new one used
+  // to bring the old amount straight back.
+  const { copy: value, edit, accept } = useEditableCopy(q.data, (s) => s.secondApprovalThresholdMxn, '');
   const [reason, setReason] = useState('');
   const [done, setDone] = useState(false);
-  // The threshold in force fills the field once, when it first loads: filling it whenever the field
-  // was empty put the old amount back as soon as the admin erased it to type a new one.
-  const filled = useRef(false);
-  useEffect(() => {
-    if (!q.data || filled.current) return;
-    filled.current = true;
-    setValue(q.data.secondApprovalThresholdMxn);
-  }, [q.data]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -31,7 +26,7 @@ export function MoneyControlsPanel() {
       { secondApprovalThresholdMxn: value.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) },
       {
         onSuccess: (s) => {
-          setValue(s.secondApprovalThresholdMxn);
+          accept(s);
           setReason('');
           setDone(true);
         },
@@ -57,7 +52,7 @@ export function MoneyControlsPanel() {
           label={t('moneyControls.threshold')}
           value={value}
           onChange={(v) => {
-            setValue(v);
+            edit(v);
             setDone(false);
           }}
           allowZero

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useEditableCopy } from '../common/editable';
 import { useMutationProcedure, useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { DateTime, ErrorBanner, Loading, ScrollBox } from '../common/ui';
@@ -128,32 +129,27 @@ function NewDraftForm({ onCreated }: { onCreated: (id: number) => void }) {
   );
 }
 
+type DraftCopy = { ranks: Version['ranks']; json: string };
+const draftCopy = (d: { ranks: Version['ranks']; figures: unknown }): DraftCopy => ({ ranks: d.ranks, json: JSON.stringify(d.figures, null, 2) });
+
 function DraftEditor({ version, onPublished }: { version: Version; onPublished: (v: Version) => void }) {
   const { t } = useTranslation();
   const full = useProcedure('plan.get', { id: version.id });
   const update = useMutationProcedure('plan.updateDraft', ['plan.versions', 'plan.get', 'plan.diff']);
   const publish = useMutationProcedure('plan.publish', ['plan.versions', 'plan.get', 'plan.current']);
-  const [ranks, setRanks] = useState(version.ranks);
-  const [json, setJson] = useState('');
+  // The ranks table and the JSON text: one editable copy of the draft (useEditableCopy: a refetch
+  // never overwrites edits not yet saved). Until the whole document has loaded, the table shows the
+  // list's copy of the ranks, read only.
+  const { copy, edit, accept, loaded } = useEditableCopy(full.data, draftCopy, { ranks: version.ranks, json: '' });
+  const { ranks, json } = copy;
   const [jsonError, setJsonError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [saved, setSaved] = useState(false);
-  // Edits not yet saved. A refetch (a live change, the list's own refresh) fills the editor from the
-  // server's document only when there are none: it used to overwrite what the admin had just typed.
-  const dirty = useRef(false);
-  const fill = (v: { ranks: Version['ranks']; figures: unknown }) => {
-    setRanks(v.ranks);
-    setJson(JSON.stringify(v.figures, null, 2));
-  };
-  useEffect(() => {
-    if (full.data && !dirty.current) fill(full.data);
-  }, [full.data]);
-  const edited = () => {
+  const edited = (next: (c: DraftCopy) => DraftCopy) => {
     setSaved(false);
-    dirty.current = true;
+    edit(next);
   };
-  // Until the whole document has loaded, the table shows the list's copy of the ranks, read only.
-  const loading = !full.data;
+  const loading = !loaded;
 
   /** The ranks table and the JSON text edit the same document; the server validates all of it. */
   function save(fromJson: boolean) {
@@ -176,8 +172,7 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
       { id: version.id, figures, reason },
       {
         onSuccess: (v) => {
-          dirty.current = false;
-          fill(v);
+          accept(v);
           setSaved(true);
         },
       },
@@ -215,8 +210,8 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
                     value={r.pv}
                     disabled={loading}
                     onChange={(e) => {
-                      edited();
-                      setRanks(ranks.map((x) => (x.rank === r.rank ? { ...x, pv: e.target.value } : x)));
+                      const v = e.target.value;
+                      edited((c) => ({ ...c, ranks: c.ranks.map((x) => (x.rank === r.rank ? { ...x, pv: v } : x)) }));
                     }}
                   />
                 </td>
@@ -226,8 +221,8 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
                     value={r.pvg}
                     disabled={loading}
                     onChange={(e) => {
-                      edited();
-                      setRanks(ranks.map((x) => (x.rank === r.rank ? { ...x, pvg: e.target.value } : x)));
+                      const v = e.target.value;
+                      edited((c) => ({ ...c, ranks: c.ranks.map((x) => (x.rank === r.rank ? { ...x, pvg: v } : x)) }));
                     }}
                   />
                 </td>
@@ -243,8 +238,8 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
           value={json}
           disabled={loading}
           onChange={(e) => {
-            edited();
-            setJson(e.target.value);
+            const v = e.target.value;
+            edited((c) => ({ ...c, json: v }));
           }}
           rows={18}
           spellCheck={false}
