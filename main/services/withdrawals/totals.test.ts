@@ -55,7 +55,15 @@ async function insertSome(n: number, status: 'pending' | 'approved' | 'rejected'
   const values = Array.from({ length: n }, () => {
     const cents = 1_000 + int(5_000_000);
     const fee = int(Math.min(cents - 1, 50_000));
-    return { member: pick(members), country: pick(COUNTRIES), currency: pick(CURRENCIES), amount: cents / 100, fee: fee / 100, mask: pick(MASKS) };
+    const amount = new Decimal(cents).div(100).toFixed(2);
+    return {
+      member: pick(members),
+      country: pick(COUNTRIES),
+      currency: pick(CURRENCIES),
+      amount,
+      fee: new Decimal(fee).div(100).toFixed(2),
+      mask: pick(MASKS),
+    };
   });
   const holds = await d.sql<{ id: string }[]>`
     insert into ledger_transactions (idempotency_key, body_hash, kind, currency, status)
@@ -73,9 +81,14 @@ async function insertSome(n: number, status: 'pending' | 'approved' | 'rejected'
            as v(member bigint, country char(2), currency char(3), amount numeric, fee numeric, mask smallint, hold bigint)`;
 }
 
-async function someIds(n: number, where = 'true'): Promise<number[]> {
-  const rows = await d.sql.unsafe<{ id: string }[]>(`select id from withdrawals where ${where} order by random() limit ${n}`);
-  return rows.map((r) => Number(r.id));
+/** Up to n distinct withdrawals (of one status, if given), picked by the seeded source: the same on every run. */
+async function someIds(n: number, status?: 'approved'): Promise<number[]> {
+  const rows = await d.sql<{ id: string }[]>`
+    select id from withdrawals where ${status ? d.sql`status = ${status}` : d.sql`true`} order by id`;
+  const ids = rows.map((r) => Number(r.id));
+  const out = new Set<number>();
+  while (out.size < Math.min(n, ids.length)) out.add(pick(ids));
+  return [...out];
 }
 
 describe('withdrawal_totals: the queue totals the database keeps', () => {
@@ -88,7 +101,7 @@ describe('withdrawal_totals: the queue totals the database keeps', () => {
       if (op < 3) await insertSome(1 + int(5), pick(['pending', 'pending', 'approved', 'rejected'] as const));
       else if (op < 5) {
         // Back from approved to pending (the owner may; a final approval is four-eyes business, tested elsewhere).
-        const ids = await someIds(1 + int(3), `status = 'approved'`);
+        const ids = await someIds(1 + int(3), 'approved');
         await d.sql`update withdrawals set status = 'pending', approved_at = null where id = any(${ids})`;
       } else if (op < 6) {
         const ids = await someIds(1 + int(4));
@@ -108,9 +121,9 @@ describe('withdrawal_totals: the queue totals the database keeps', () => {
         await d.sql`delete from withdrawals where id = any(${ids})`;
       } else {
         // Changes rolled back leave the totals as they were.
+        const ids = await someIds(5);
         await d.sql
           .begin(async (tx) => {
-            const ids = (await tx<{ id: string }[]>`select id from withdrawals order by random() limit 5`).map((r) => Number(r.id));
             await tx`update withdrawals set amount = amount * 3, net = amount * 3 - fee where id = any(${ids})`;
             await tx`delete from withdrawals where id = any(${ids.slice(0, 2)})`;
             throw new Error('rollback');
