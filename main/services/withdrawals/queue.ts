@@ -130,7 +130,9 @@ async function serialWhenBroad<T>(db: DbOrTx, f: QueueFilters, run: (tx: DbOrTx)
 /**
  * Filters on status, country, currency and risk flags alone: the kept totals (withdrawal_totals,
  * drizzle/0080) have those columns under the same names, so whereOf's conditions read them as they
- * read the rows. Amounts, dates, a member or ids need the rows themselves.
+ * read the rows. Amounts, dates, a member or ids need the rows themselves. The kept table is read
+ * through KEPT, which shows only the four grouping columns under their names: a filter on any other
+ * column fails there loudly instead of reading a sum as if it were a row's amount.
  */
 export function totalsAreKept(f: QueueFilters): boolean {
   return !f.minAmount && !f.maxAmount && !f.from && !f.to && !f.memberId && !f.ids;
@@ -138,16 +140,34 @@ export function totalsAreKept(f: QueueFilters): boolean {
 
 type TotalsRow = { currency: string; n: number; amount: string; fee: string; net: string };
 
-export async function totalsOf(db: DbOrTx, f: QueueFilters) {
-  const rows = totalsAreKept(f)
-    ? await db.execute<TotalsRow>(sql`
-        select w.currency, sum(w.n)::int as n, sum(w.amount)::text as amount, sum(w.fee)::text as fee, sum(w.net)::text as net
-          from withdrawal_totals w where ${whereOf(f)} group by w.currency having sum(w.n) <> 0 order by w.currency`)
-    : await serialWhenBroad(db, f, (tx) =>
-        tx.execute<TotalsRow>(sql`
-          select w.currency, count(*)::int as n, sum(w.amount)::text as amount, sum(w.fee)::text as fee, sum(w.net)::text as net
-            from withdrawals w where ${whereOf(f)} group by w.currency order by w.currency`),
-      );
+const KEPT = sql`(select status, country, currency, risk_mask, n as kept_n, amount as kept_amount, fee as kept_fee, net as kept_net
+  from withdrawal_totals)`;
+
+/** The totals from the kept table (only for filters totalsAreKept accepts; any other fails loudly). */
+export async function keptTotalsOf(db: DbOrTx, f: QueueFilters) {
+  return totalsFrom(
+    await db.execute<TotalsRow>(sql`
+      select w.currency, sum(w.kept_n)::int as n, sum(w.kept_amount)::text as amount, sum(w.kept_fee)::text as fee, sum(w.kept_net)::text as net
+        from ${KEPT} w where ${whereOf(f)} group by w.currency having sum(w.kept_n) <> 0 order by w.currency`),
+  );
+}
+
+/** The totals summed over the filtered rows themselves. */
+export async function summedTotalsOf(db: DbOrTx, f: QueueFilters) {
+  return totalsFrom(
+    await serialWhenBroad(db, f, (tx) =>
+      tx.execute<TotalsRow>(sql`
+        select w.currency, count(*)::int as n, sum(w.amount)::text as amount, sum(w.fee)::text as fee, sum(w.net)::text as net
+          from withdrawals w where ${whereOf(f)} group by w.currency order by w.currency`),
+    ),
+  );
+}
+
+export function totalsOf(db: DbOrTx, f: QueueFilters) {
+  return totalsAreKept(f) ? keptTotalsOf(db, f) : summedTotalsOf(db, f);
+}
+
+function totalsFrom(rows: TotalsRow[]) {
   return rows.map((r) => ({
     currency: r.currency as WithdrawalRow['currency'],
     count: Number(r.n),
