@@ -185,6 +185,7 @@ function DraftEditor({ version, onPublished }: { version: Version; onPublished: 
         {t('settings.plan.editor')}: {version.name} ({version.effectiveFromPeriod})
       </h2>
       <ErrorBanner error={full.error ?? update.error ?? publish.error} />
+      {loading && !full.error && <Loading />}
       {saved && (
         <div className="banner ok" role="status">
           {t('settings.plan.saved')}
