@@ -267,6 +267,32 @@ test("on a slow machine (CPU throttled 12×) the palette still lands on the new 
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
 });
 
+test('the palette never offers members found for an earlier prefix: "periodos" + Enter while the member search is slow opens Periodos', async ({ page }) => {
+  // CI once landed on a member's profile here: the members found for "pe" were still listed (above
+  // the screens, so selected) while the search for the whole word was on its way.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await signIn(page, 'admin');
+  await page.keyboard.press('/');
+  await expectActive(page, '[cmdk-input]', '"/" opens the palette');
+  await page.keyboard.type('pe');
+  const membersGroup = page.locator('[cmdk-group-heading]', { hasText: 'Socios' });
+  await expect(membersGroup, 'members found for "pe"').toBeVisible();
+  await page.route('**/rpc/members.search', async (r) => {
+    await new Promise((ok) => setTimeout(ok, 1500));
+    await r.continue();
+  });
+  await page.keyboard.type('riodos');
+  await expect(page.getByRole('option', { name: /Ir a Periodos/ })).toBeVisible();
+  // The debounce has fired and the search for "periodos" is held: only the screen is offered.
+  await page.waitForTimeout(400);
+  // Checked once, not retried: the held answer (no members) would clear the list given time.
+  expect(await membersGroup.count(), 'no members listed for an earlier prefix').toBe(0);
+  expect(await page.getByRole('option', { name: /Ir a Periodos/ }).getAttribute('aria-selected')).toBe('true');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Periodos' })).toBeVisible();
+  await page.unrouteAll({ behavior: 'wait' });
+});
+
 test('admin, keyboard only: the close wizard opens from its button, keeps focus, Escape cancels back to the trigger', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 720 });

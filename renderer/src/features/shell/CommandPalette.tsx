@@ -70,7 +70,10 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
     onDone();
     navigate(to);
   };
-  const hits = q.length >= 2 ? (members.data?.rows ?? []) : [];
+  // Only the answer to what is typed now: a slower answer to an earlier prefix ("pe" while
+  // "periodos" is typed) would sit above the screens and take Enter to a member.
+  const fresh = q.length >= 2 && q === text.trim() && !members.isPlaceholderData;
+  const hits = fresh ? (members.data?.rows ?? []) : [];
   return (
     <Command label={t('palette.title')} shouldFilter={false} disablePointerSelection loop>
       <Command.Input value={text} onValueChange={setText} placeholder={t('palette.placeholder')} aria-label={t('palette.placeholder')} />
