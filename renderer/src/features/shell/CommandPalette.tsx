@@ -23,6 +23,8 @@ const typing = (el: Element | null) =>
  * Finds a member by anything the member search takes (code or its digits, name, e-mail, phone),
  * jumps to a screen the role may use, opens a withdrawal by its folio (finance and admin).
  * Hover never moves the highlighted item (disablePointerSelection): only the arrow keys do.
+ * Screens are listed above members: they are there at the first keystroke, and members arriving
+ * later below them never push the highlighted screen out of sight.
  */
 export function CommandPalette() {
   const { t } = useTranslation();
@@ -85,16 +87,6 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
             </Command.Item>
           </Command.Group>
         )}
-        {hits.length > 0 && (
-          <Command.Group heading={t('palette.members')}>
-            {hits.map((h) => (
-              <Command.Item key={h.id} value={`m-${h.id}`} onSelect={() => go(`/members/${h.id}`)}>
-                <span>{fullName(h)}</span> <span className="mono muted">{h.code}</span>
-                <span className="palette-meta muted">{[h.email, h.phone].filter(Boolean).join(' · ')}</span>
-              </Command.Item>
-            ))}
-          </Command.Group>
-        )}
         {screens.length > 0 && (
           <Command.Group heading={t('palette.screens')}>
             {screens.map((a) => (
@@ -103,6 +95,16 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
                   {a.icon}
                 </span>{' '}
                 {t('palette.goTo', { screen: t(a.label) })}
+              </Command.Item>
+            ))}
+          </Command.Group>
+        )}
+        {hits.length > 0 && (
+          <Command.Group heading={t('palette.members')}>
+            {hits.map((h) => (
+              <Command.Item key={h.id} value={`m-${h.id}`} onSelect={() => go(`/members/${h.id}`)}>
+                <span>{fullName(h)}</span> <span className="mono muted">{h.code}</span>
+                <span className="palette-meta muted">{[h.email, h.phone].filter(Boolean).join(' · ')}</span>
               </Command.Item>
             ))}
           </Command.Group>
