@@ -100,6 +100,28 @@ describe('members.search', () => {
     expect((await search('jose_perez@example.com')).rows).toEqual([]);
   });
 
+  it('a piece of an address is looked for only while the addresses starting with the text do not fill their list (then the answer is capped)', async () => {
+    const before = await t.database.sql<{ id: number; email: string | null }[]>`select id::int, email from members where id between 10 and 121 order by id`;
+    const prefixed = (n: number) => t.database.sql`
+      update members set email = case when id = 121 then 'x.qqpre@example.net' when id < 10 + ${n} then 'qqpre' || id || '@example.net' else email end
+      where id between 10 and 121`;
+    try {
+      await prefixed(50);
+      const some = await search('qqpre', { pageSize: 100 });
+      expect(some.capped).toBe(false);
+      expect(ids(some)).toContain(121);
+      expect(some.total).toBe(51);
+      await prefixed(101);
+      const full = await search('qqpre', { pageSize: 100 });
+      expect(full.capped).toBe(true);
+      expect(full.rows.every((r) => r.email?.startsWith('qqpre'))).toBe(true);
+      expect(full.total).toBe(101);
+    } finally {
+      for (const b of before) await t.database.sql`update members set email = ${b.email} where id = ${b.id}`;
+    }
+    expect((await search('qqpre')).rows).toEqual([]);
+  });
+
   it('pages ranked results and says the total', async () => {
     const p1 = await search('mariana castillo', { pageSize: 12 });
     expect(p1.total).toBe(30);

@@ -130,6 +130,8 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
     ? `member_search s join member_paths mp on mp.member_id = s.member_id and mp.path >= ${p(range.lo)} and mp.path < ${p(range.hi)}`
     : 'member_search s';
   const branches: string[] = [];
+  // Lookups that a later branch depends on, run once before the candidates.
+  const ctes: string[] = [];
   // Inside a downline the candidates are filtered by path after the lookup index: fewer of them.
   const cap = range ? WITHIN_CAP : SEARCH_CAP;
   const limit = cap + 1;
@@ -151,8 +153,9 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   }
   if (emailQ) {
     // Exact address first; then addresses starting with what was typed (text_pattern_ops range).
-    branches.push(`(select s.member_id as id, s.search_text as txt, case when s.email_lower = ${p(emailQ)} then 1 else 4 end as tier, 1 as k
+    ctes.push(`email_prefix as materialized (select s.member_id as id, s.search_text as txt, case when s.email_lower = ${p(emailQ)} then 1 else 4 end as tier, 1 as k
       from ${from} where s.email_lower ~>=~ ${p(emailQ)} and s.email_lower ~<~ ${p(prefixEnd(emailQ))} limit ${emailLimit})`);
+    branches.push(`(select * from email_prefix)`);
     // Any part of the address: a domain ("gmail", "@gmail.com") or a piece of the local part. Not
     // for a code or phone number (digits only): those have their own branches.
     if (!/^[\d\s+().\-/]+$/.test(raw) && !codeFromDigits(raw)) {
@@ -160,8 +163,11 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
       const where = hint
         ? `s.email_lower like ${p(hint)} and strpos(s.email_lower, ${p(emailQ)}) <> 0`
         : `s.email_lower like ${p('%' + escapeLike(emailQ) + '%')}`;
+      // Skipped when the addresses starting with the text already fill their list: the answer is
+      // then capped anyway, and these rank last. Its trigram scan is the dearest part of a common
+      // prefix ("alejandr": 24 → 15 ms at 1,000,000 members).
       branches.push(`(select s.member_id as id, s.search_text as txt, 8 as tier, 5 as k
-        from ${from} where ${where} limit ${emailLimit})`);
+        from ${from} where ${where} and (select count(*) from email_prefix) < ${emailLimit} limit ${emailLimit})`);
     }
   }
   if (phoneish) {
@@ -196,7 +202,8 @@ export async function searchMembers(sql: postgres.Sql, input: SearchInput): Prom
   const offset = (input.page - 1) * input.pageSize;
   // Ranked on the lookup rows alone; members is read only for the rows of the page.
   const text = `
-    with cand as materialized (${branches.join(' union all ')}),
+    with ${ctes.map((c) => `${c},`).join('\n')}
+    cand as materialized (${branches.join(' union all ')}),
     best as (select id, min(tier) as tier, max(txt) as txt from cand group by id),
     ranked as (
       select id, tier, row_number() over (order by tier, coalesce(similarity(txt, ${p(nameWords.join(' '))}), 0) desc, id) as ord from best
