@@ -189,3 +189,22 @@ test('admin corrects a sponsor: the member and its downline move, with a reason,
   expect(cycle.status).toBe(409);
   expect(cycle.body.error.code).toBe('CONFLICT');
 });
+
+test('Enter typed before the search has answered the whole text opens the member typed, not the first of an earlier prefix', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.goto('/#/members');
+  const box = page.getByRole('combobox', { name: 'Buscar socio' });
+  await box.pressSequentially('NN000010');
+  await expect(page.locator('[data-ready="search"][data-query="NN000010"]')).toBeVisible();
+  // The first row for "NN000010" is another member (NN0000010, the code those digits spell).
+  await expect(page.locator('#member-results [role="option"]').first()).toContainText('NN0000010');
+  // The answer for the whole code is slow: the rows of "NN000010" stay on screen meanwhile.
+  await page.route('**/rpc/members.search', async (r) => {
+    await new Promise((ok) => setTimeout(ok, 1000));
+    await r.continue();
+  });
+  await box.press('7');
+  await box.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('NN0000107');
+  await page.unrouteAll({ behavior: 'wait' });
+});

@@ -13,6 +13,15 @@ export function useDebounced<T>(value: T, ms = 250): T {
   return v;
 }
 
+/**
+ * Whether a search-as-you-type answer is for the text in the box now. A debounced query keeps the
+ * answer for an earlier prefix on screen while the next one loads (keepPreviousData): Enter must
+ * not act on it ("pe" listed while "periodos" was typed took Enter to a member, 2026-12-07).
+ */
+export function answersText(text: string, q: string, query: { isPlaceholderData: boolean }): boolean {
+  return q === text.trim() && !query.isPlaceholderData;
+}
+
 export function RankBadge({ rank }: { rank: number }) {
   const { t } = useTranslation();
   return <span className={`badge rank rank-${rank}`}>{t(`rank.${rank}`)}</span>;

@@ -5,7 +5,7 @@ import { Command } from 'cmdk';
 import { useProcedure } from '../../api/hooks';
 import { useSession } from '../../stores/session';
 import { Modal } from '../common/dialog';
-import { useDebounced, fullName } from '../members/parts';
+import { answersText, useDebounced, fullName } from '../members/parts';
 import { areas } from '../routes';
 
 const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
@@ -72,10 +72,8 @@ function PaletteBody({ onDone }: { onDone: () => void }) {
     onDone();
     navigate(to);
   };
-  // Only the answer to what is typed now: a slower answer to an earlier prefix ("pe" while
-  // "periodos" is typed) would sit above the screens and take Enter to a member.
-  const fresh = q.length >= 2 && q === text.trim() && !members.isPlaceholderData;
-  const hits = fresh ? (members.data?.rows ?? []) : [];
+  // Only the answer to what is typed now (answersText): an earlier prefix's would take Enter to a member.
+  const hits = q.length >= 2 && answersText(text, q, members) ? (members.data?.rows ?? []) : [];
   return (
     <Command label={t('palette.title')} shouldFilter={false} disablePointerSelection loop>
       <Command.Input value={text} onValueChange={setText} placeholder={t('palette.placeholder')} aria-label={t('palette.placeholder')} />
