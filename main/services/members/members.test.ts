@@ -117,7 +117,8 @@ describe('members.search', () => {
       expect(full.rows.every((r) => r.email?.startsWith('qqpre'))).toBe(true);
       expect(full.total).toBe(101);
     } finally {
-      for (const b of before) await t.database.sql`update members set email = ${b.email} where id = ${b.id}`;
+      await t.database.sql`
+        update members m set email = b.email from jsonb_to_recordset(${JSON.stringify(before.map((b) => ({ id: b.id, email: b.email })))}::jsonb) as b(id bigint, email text) where m.id = b.id`;
     }
     expect((await search('qqpre')).rows).toEqual([]);
   });
