@@ -208,3 +208,21 @@ test('Enter typed before the search has answered the whole text opens the member
   await expect(page.getByRole('heading', { level: 1 })).toContainText('NN0000107');
   await page.unrouteAll({ behavior: 'wait' });
 });
+
+test('the search inside a downline: Enter before the answer to the whole text picks the member typed', async ({ page }) => {
+  await loginAsAdmin(page);
+  await page.goto('/#/genealogy');
+  const box = page.getByRole('combobox', { name: 'Buscar en esta red' });
+  await box.pressSequentially('NN000010');
+  await expect(page.locator('#downline-results [role="option"]').first()).toContainText('NN0000010');
+  await page.route('**/rpc/members.search', async (r) => {
+    await new Promise((ok) => setTimeout(ok, 1000));
+    await r.continue();
+  });
+  await box.press('7');
+  await box.press('Enter');
+  await expect(page).toHaveURL(/#\/genealogy\/\d+/);
+  await expect(page.locator('main')).toContainText('NN0000107');
+  await expect(page.locator('main')).not.toContainText('NN0000010 ');
+  await page.unrouteAll({ behavior: 'wait' });
+});

@@ -11,7 +11,7 @@ import { useSession } from '../../stores/session';
 import type { InputOf, OutputOf } from '../../../../shared/contract';
 import type { AppError } from '../../../../shared/errors';
 import { ErrorBanner, Loading, Page, Points, ScrollBox } from '../common/ui';
-import { Count, RankBadge, StatusBadge, fullName, useDebounced } from '../members/parts';
+import { Count, RankBadge, StatusBadge, answersText, fullName, useDebounced, useEnterWhenAnswered } from '../members/parts';
 import { Legs } from './Legs';
 import { Upline } from '../members/MemberProfileScreen';
 import { ExportDialog } from './ExportDialog';
@@ -639,6 +639,9 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
       onPick(id);
     }
   };
+  // Enter before the answer to the whole text arrived picks that answer's first member, not the
+  // highlighted one of an earlier prefix.
+  const enter = useEnterWhenAnswered(answersText(text, q, r), rows, (h) => pick(h.id));
   return (
     <div className="gen-search">
       <label>
@@ -654,6 +657,7 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
           aria-activedescendant={open && rows[active] ? `dl-${rows[active]!.id}` : undefined}
           onChange={(e) => {
             setText(e.target.value);
+            enter.cancel();
             setOpen(true);
           }}
           onFocus={() => setOpen(true)}
@@ -667,7 +671,7 @@ function DownlineSearch({ rootId, onPick }: { rootId: number; onPick: (id: numbe
               setActive((a) => Math.max(a - 1, 0));
             } else if (e.key === 'Enter') {
               e.preventDefault();
-              pick(rows[active]?.id);
+              if (text.trim()) enter.enter(rows[active]);
             } else if (e.key === 'Escape') {
               setText('');
               setOpen(false);

@@ -5,7 +5,7 @@ import { useProcedure } from '../../api/hooks';
 import type { OutputOf } from '../../../../shared/contract';
 import { SEARCH_CAP } from '../../../../shared/contract/members';
 import { ErrorBanner, Loading, Page, Pager, ScrollBox } from '../common/ui';
-import { Count, RankBadge, StatusBadge, answersText, fullName, useDebounced } from './parts';
+import { Count, RankBadge, StatusBadge, answersText, fullName, useDebounced, useEnterWhenAnswered } from './parts';
 import './members.css';
 
 type Hit = OutputOf<'members.search'>['rows'][number];
@@ -34,19 +34,12 @@ export function MembersScreen() {
 
   const search = useProcedure('members.search', { q, page, pageSize: PAGE_SIZE }, { enabled: q.length > 0 });
   const rows = useMemo(() => (q ? (search.data?.rows ?? []) : []), [q, search.data]);
-  const answered = answersText(text, q, search);
-  // Enter pressed while the rows on screen still answer an earlier prefix: the first row of the
-  // answer to what was typed opens when it arrives (typing on cancels it).
-  const [enterWaiting, setEnterWaiting] = useState(false);
+  // Enter while the rows still answer an earlier prefix opens the first member of the answer to
+  // what was typed, when it arrives.
+  const enter = useEnterWhenAnswered(answersText(text, q, search), rows, (h) => navigate(`/members/${h.id}`));
   useEffect(() => {
     setActive(0);
   }, [search.data]);
-  useEffect(() => {
-    if (enterWaiting && answered) {
-      setEnterWaiting(false);
-      if (rows[0]) navigate(`/members/${rows[0].id}`);
-    }
-  }, [enterWaiting, answered, rows, navigate]);
   // The highlighted result stays in view as the arrows move it (the window may show only a few rows).
   useEffect(() => {
     if (rows[active]) document.getElementById(`hit-${rows[active]!.id}`)?.scrollIntoView({ block: 'nearest' });
@@ -64,8 +57,7 @@ export function MembersScreen() {
       setActive((a) => Math.max(a - 1, 0));
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      if (answered) open(rows[active]);
-      else if (text.trim()) setEnterWaiting(true);
+      if (text.trim()) enter.enter(rows[active]);
     } else if (e.key === 'PageDown' && search.data && page * PAGE_SIZE < search.data.total) {
       e.preventDefault();
       setPage(page + 1);
@@ -91,7 +83,7 @@ export function MembersScreen() {
           onKeyDown={onKey}
           onChange={(e) => {
             setText(e.target.value);
-            setEnterWaiting(false);
+            enter.cancel();
             setPage(1);
           }}
           role="combobox"

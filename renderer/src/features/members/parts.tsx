@@ -22,6 +22,31 @@ export function answersText(text: string, q: string, query: { isPlaceholderData:
   return q === text.trim() && !query.isPlaceholderData;
 }
 
+/**
+ * Enter in a search-as-you-type box whose rows are picked by keyboard: acts on the highlighted row
+ * when the rows answer the text typed; otherwise waits for that answer and acts on its first row
+ * (typing on cancels the wait: call `cancel` from onChange).
+ */
+export function useEnterWhenAnswered<R>(answered: boolean, rows: readonly R[], act: (row: R) => void) {
+  const [waiting, setWaiting] = useState(false);
+  const first = answered ? rows[0] : undefined;
+  useEffect(() => {
+    if (!waiting || !answered) return;
+    setWaiting(false);
+    if (first !== undefined) act(first);
+    // act is the caller's (a new function each render); only the answer's arrival matters here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [waiting, answered, first]);
+  return {
+    enter: (highlighted: R | undefined) => {
+      if (answered) {
+        if (highlighted !== undefined) act(highlighted);
+      } else setWaiting(true);
+    },
+    cancel: () => setWaiting(false),
+  };
+}
+
 export function RankBadge({ rank }: { rank: number }) {
   const { t } = useTranslation();
   return <span className={`badge rank rank-${rank}`}>{t(`rank.${rank}`)}</span>;
