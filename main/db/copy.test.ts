@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../test/db';
 import type { Database } from './client';
-import { copyIn, copyOut, copyOutNumbers, packedCode } from './copy';
+import { copyIn, copyOut, copyOutNumbers, packedCode, selectNumbers, type NumberSelect } from './copy';
 
 let db: Database;
 beforeAll(async () => {
@@ -102,6 +102,54 @@ describe('copyOut then another statement on the same connection', () => {
     await expect(refused(`copy (select 'ABCDEFG') to stdout`, ['code'])).rejects.toThrow(/not a short code/);
     await expect(refused(`copy (select E'a\\tb') to stdout`, ['code'])).rejects.toThrow(/not a short code/);
     // The connection pool still answers after refused reads.
+    expect((await db.sql`select 1 as one`)[0]!.one).toBe(1);
+  });
+});
+
+describe('selectNumbers', () => {
+  const int = (sql: string): NumberSelect => ({ sql, kind: 'int' });
+  const cents = (sql: string): NumberSelect => ({ sql, kind: 'cents' });
+  const code = (sql: string): NumberSelect => ({ sql, kind: 'code' });
+
+  it('reads what copyOutNumbers reads, NULLs included, and nothing from an empty set', async () => {
+    const from = `(values (-5, null::int, 12.5::numeric, 'MXN'), (0, 9007199254740991, -0.07, 'USD'), (7, 1, 3, null)) t(a, b, c, d)`;
+    const got: number[][] = [];
+    const n = await selectNumbers(db.sql, [int('a'), int('b'), cents('c'), code('d')], from).read((v) => got.push([...v]));
+    expect(n).toBe(3);
+    const copied: number[][] = [];
+    await copyOutNumbers(db.sql, `copy (select a, b, c, d from ${from}) to stdout`, ['int', 'int', 'cents', 'code'], (v) => copied.push([...v]));
+    expect(got).toEqual(copied);
+    expect(got[0]).toEqual([-5, NaN, 1250, packedCode('MXN')]);
+    expect(await selectNumbers(db.sql, [int('g')], 'generate_series(1, 0) g').read(() => {})).toBe(0);
+  });
+
+  it('pipelines reads on one connection: each gets its own rows, in any order of parsing', async () => {
+    const sums = await db.sql.begin(async (c) => {
+      const a = selectNumbers(c, [int('g'), int('g * 3')], 'generate_series(1, 300000) g');
+      const b = selectNumbers(c, [int('g')], 'generate_series(1, 1000) g');
+      let sa = 0;
+      let sb = 0;
+      // The second answer parsed first, then the first: the answers wait, whole, on the client.
+      await b.read((v) => (sb += v[0]!));
+      await a.read((v) => {
+        if (v[1] !== v[0]! * 3) throw new Error('wrong row');
+        sa += v[0]!;
+      });
+      const [after] = await c`select 41 + 1 as x`;
+      return { sa, sb, x: after!.x as number };
+    });
+    expect(sums).toEqual({ sa: (300000 * 300001) / 2, sb: (1000 * 1001) / 2, x: 42 });
+  });
+
+  it('refuses what is not a number of its kind, a backslash in a code, and a field holding a tab', async () => {
+    const refused = (columns: NumberSelect[], from: string) => selectNumbers(db.sql, columns, from).read(() => {});
+    await expect(refused([int('x')], `(select 1.5 as x) t`)).rejects.toThrow(/unexpected byte/);
+    await expect(refused([cents('x')], `(select 1.005 as x) t`)).rejects.toThrow(/two decimals/);
+    await expect(refused([int('x')], `(select 9007199254740993 as x) t`)).rejects.toThrow(/2\^53/);
+    // A code spelled like COPY's NULL is not read as NULL.
+    await expect(refused([code('x')], `(select '\\N' as x) t`)).rejects.toThrow(/unexpected escape/);
+    await expect(refused([code('x')], `(select E'a\\tb' as x) t`)).rejects.toThrow(/too many columns/);
+    await expect(refused([int('x')], `(select 'no' as x) t`)).rejects.toThrow(/unexpected byte/);
     expect((await db.sql`select 1 as one`)[0]!.one).toBe(1);
   });
 });

@@ -3,20 +3,22 @@
  * does fast), the app sums, rolls PV up the sponsor tree and ranks a million members in well under
  * a second, and only the rows that differ are written back.
  *
- *   1. COPY out every member's id, sponsor and career rank.
- *   2. COPY out the period's paid orders, one row each, summed here per member (PV and VN in
+ *   1. Read every member's id, sponsor and career rank.
+ *   2. Read the period's paid orders, one row each, summed here per member (PV and VN in
  *      integer hundredths; VN in MXN converted per order).
  *   3. PVG by sponsor ids alone (main/domain/volume-rollup.ts): no cached path or downline size.
- *   4. COPY out the period's member_volumes, compare in memory, COPY in only the changed rows
+ *   4. Read the period's member_volumes, compare in memory, COPY in only the changed rows
  *      (every row, straight into the table, when the period has none) and delete the rows gone.
  *   5. period_stats and period_rank_counts from the figures already in memory.
  *
+ * The reads are selectNumbers (../../db/copy.ts): the server packs the rows into one text value,
+ * the app parses one buffer (a COPY out costs the app a message per row, which was most of each read).
  * Every figure is an integer number of hundredths (exact as a double below 2^53, checked), so the
  * roll-up is exact; the SQL way (recompute.ts) stays as the oracle of the tests and the fallback
  * for figures beyond that.
  */
 import { clientOf, type DbOrTx } from '../../db/client';
-import { copyIn, copyOutNumbers, packedCode } from '../../db/copy';
+import { copyIn, packedCode, selectNumbers } from '../../db/copy';
 import { rows } from '../../db/rows';
 import { centsConverter } from '../../domain/money';
 import { sql } from 'drizzle-orm';
@@ -52,9 +54,34 @@ export async function recomputeInMemory(
   if (!Number.isSafeInteger(pid)) throw new Error(`period id ${period.id}`);
 
   // 1. The members: id, sponsor and career rank only (a wider read — enrolled_at behind the names —
-  // costs the server more than counting them apart below).
+  // costs the server more than counting them apart).
   const m = { id: new Column(), sponsor: new Column(), career: new Column() };
-  await copyOutNumbers(c, `copy (select id, sponsor_id, career_rank from members) to stdout`, ['int', 'int', 'int'], (v) => {
+  const int = (sql: string) => ({ sql, kind: 'int' as const });
+  const cents = (sql: string) => ({ sql, kind: 'cents' as const });
+  // The exchange rates first: the reads below are pipelined on the transaction's connection (the
+  // server computes the next while the app parses the last), and a statement sent after them waits
+  // for all of them.
+  const rates = await ratesAt(tx, period.startsAt);
+  const membersRead = selectNumbers(c, [int('id'), int('sponsor_id'), int('career_rank')], 'members');
+  const ordersRead = selectNumbers(
+    c,
+    [int('member_id'), cents('pv'), cents('vn'), { sql: 'currency', kind: 'code' }],
+    `orders where period_id = ${pid} and status = 'paid'`,
+  );
+  const counted = rows<{ total: number; fresh: number; max_id: string | null }>(
+    tx,
+    sql`select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
+      count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,
+      max(id)::text as max_id
+    from members`,
+  );
+  counted.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  const volumesRead = selectNumbers(
+    c,
+    [int('member_id'), cents('pv'), cents('vn'), cents('pvg'), int('paid_as_rank')],
+    `member_volumes where period_id = ${pid}`,
+  );
+  await membersRead.read((v) => {
     m.id.push(v[0]!);
     m.sponsor.push(v[1]!);
     m.career.push(v[2]!);
@@ -71,41 +98,29 @@ export async function recomputeInMemory(
   const pv = new Float64Array(n);
   const vn = new Float64Array(n);
   const converters = new Map<number, (cents: number) => number>();
-  for (const [currency, rate] of await ratesAt(tx, period.startsAt)) {
+  for (const [currency, rate] of rates) {
     const convert = /^[A-Z]{3}$/.test(currency) ? centsConverter(rate) : null;
     if (convert) converters.set(packedCode(currency), convert);
   }
   let orders = 0;
   let pvTotal = 0;
   let vnMxnTotal = 0;
-  await copyOutNumbers(
-    c,
-    `copy (select member_id, pv, vn, currency from orders where period_id = ${pid} and status = 'paid') to stdout`,
-    ['int', 'cents', 'cents', 'code'],
-    (v) => {
-      const i = at(v[0]!);
-      if (i < 0) throw new Error(`recompute: an order of member ${v[0]}, who is not in the network`);
-      pv[i]! += v[1]!;
-      vn[i]! += v[2]!;
-      orders++;
-      pvTotal += v[1]!;
-      const convert = converters.get(v[3]!);
-      if (convert) vnMxnTotal += convert(v[2]!);
-    },
-  );
+  await ordersRead.read((v) => {
+    const i = at(v[0]!);
+    if (i < 0) throw new Error(`recompute: an order of member ${v[0]}, who is not in the network`);
+    pv[i]! += v[1]!;
+    vn[i]! += v[2]!;
+    orders++;
+    pvTotal += v[1]!;
+    const convert = converters.get(v[3]!);
+    if (convert) vnMxnTotal += convert(v[2]!);
+  });
   if (!Number.isSafeInteger(pvTotal) || !Number.isSafeInteger(vnMxnTotal)) throw new BeyondExactDoubles('period totals beyond 2^53 hundredths');
   stage('orders');
   await progress(0.3, 'orders');
 
-  // 3. Roll-up and ranks, while the server counts the members enrolled by the period's end.
-  const counted = rows<{ total: number; fresh: number; max_id: string | null }>(
-    tx,
-    sql`select count(*) filter (where enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as total,
-      count(*) filter (where enrolled_at >= ${period.startsAt.toISOString()}::timestamptz and enrolled_at < ${period.endsAt.toISOString()}::timestamptz)::int as fresh,
-      max(id)::text as max_id
-    from members`,
-  );
-  counted.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+  // 3. Roll-up and ranks, while the server counts the members enrolled by the period's end and
+  // packs the period's member_volumes.
   const pvg = rollUp(ids, m.sponsor.data.subarray(0, n), pv, at);
   const thresholds = rankThresholdsCents(plan);
   const rank = new Int16Array(n);
@@ -132,21 +147,16 @@ export async function recomputeInMemory(
   const gone: number[] = [];
   const changed: number[] = [];
   let existing = 0;
-  await copyOutNumbers(
-    c,
-    `copy (select member_id, pv, vn, pvg, paid_as_rank from member_volumes where period_id = ${pid}) to stdout`,
-    ['int', 'cents', 'cents', 'cents', 'int'],
-    (v) => {
-      existing++;
-      const i = at(v[0]!);
-      if (i < 0 || !kept[i]) {
-        gone.push(v[0]!);
-        return;
-      }
-      seen[i] = 1;
-      if (v[1] !== pv[i] || v[2] !== vn[i] || v[3] !== pvg[i] || v[4] !== rank[i]) changed.push(i);
-    },
-  );
+  await volumesRead.read((v) => {
+    existing++;
+    const i = at(v[0]!);
+    if (i < 0 || !kept[i]) {
+      gone.push(v[0]!);
+      return;
+    }
+    seen[i] = 1;
+    if (v[1] !== pv[i] || v[2] !== vn[i] || v[3] !== pvg[i] || v[4] !== rank[i]) changed.push(i);
+  });
   for (let i = 0; i < n; i++) if (kept[i] && !seen[i]) changed.push(i);
   stage('compare');
   const write: RecomputeResult['write'] = existing === 0 ? 'insert' : 'merge';
