@@ -99,8 +99,9 @@ export const ranksStep: CloseStep = {
   label: { es: 'Historial de rangos y rangos de carrera', en: 'Rank history and career ranks' },
   run: async (c) => {
     // Paid-as changes against the previous period (a member without a row there had Sin rango).
-    // A first run of the step finds none of the period's rows: a plain insert in member order (half
-    // the time of the upsert's speculative insertions at a million members); a re-run upserts.
+    // A first run of the step finds none of the period's rows: a plain insert in member order, the
+    // key's own order (period, kind, member), so every row lands at the key's right edge (half the
+    // time of the upsert's speculative insertions at a million members); a re-run upserts.
     const [again] = await c.tx.execute<{ any: boolean }>(
       sql`select exists (select 1 from rank_history where period_id = ${c.period.id} and kind = 'paid_as') as any`,
     );
@@ -131,6 +132,7 @@ export const ranksStep: CloseStep = {
     const ins = await c.tx.execute(sql`
       insert into rank_history (member_id, period_id, kind, old_rank, new_rank, at)
       select member_id, ${c.period.id}, 'career', old_rank, new_rank, ${c.now.toISOString()}::timestamptz from close_promotions
+      order by member_id
       on conflict (member_id, period_id, kind) do nothing`);
     const career = [{ promoted: Number(up.count), n: Number(ins.count) }];
     return { paidAsChanges: paidAs[0]?.n ?? 0, careerPromotions: career[0]?.promoted ?? 0 };
