@@ -452,6 +452,13 @@ export async function loadLinesTable(
   result: PeriodResult,
   planned: PlannedLines,
   now: Date,
+  /**
+   * COPY … FREEZE: the rows are written frozen and their pages all-visible, so that neither the
+   * first readers after the commit (hint bits) nor autovacuum rewrite 5 million fresh rows. Only
+   * where `db`'s transaction created the table and holds no other snapshot (the staged load on its
+   * own connection; the close's own transaction has exported one for its read-ahead).
+   */
+  opts: { freeze?: boolean } = {},
 ): Promise<Awaited<LinesAhead['staged']>> {
   const c = clientOf(db);
   const t0 = performance.now();
@@ -468,7 +475,11 @@ export async function loadLinesTable(
   // What every line of the close shares comes from column defaults: less text to build and parse.
   await c.unsafe(`alter table ${table} alter column phase set default 1, alter column period_id set default ${period.id},
     alter column kind set default 'line', alter column status set default 'posted', alter column created_at set default '${now.toISOString()}'`);
-  await copyIn(c, `copy ${table} (${LINE_COPY_COLUMNS}, ledger_key) from stdin`, result.lines.copyChunks(planned.order, ledgerKeyOf));
+  await copyIn(
+    c,
+    `copy ${table} (${LINE_COPY_COLUMNS}, ledger_key) from stdin${opts.freeze ? ' (freeze)' : ''}`,
+    result.lines.copyChunks(planned.order, ledgerKeyOf),
+  );
   await c.unsafe(`alter table ${table} alter column period_id drop default, alter column created_at set default now()`);
   const t1 = performance.now();
   // Sorts of millions of index entries in memory: the server's default (64 MB) would spill them.

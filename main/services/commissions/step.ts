@@ -72,7 +72,9 @@ export const commissionsStep: CloseStep = {
     const computed = await computeRun(p.tx, p.period);
     const planned = await planLines(p.tx, p.period, computed.loaded, computed.result);
     const now = new Date();
-    const staged = p.db.transaction((tx) => loadLinesTable(tx, stagedPartition(p.period.id), p.period, computed.loaded, computed.result, planned, now));
+    const staged = p.db.transaction((tx) =>
+      loadLinesTable(tx, stagedPartition(p.period.id), p.period, computed.loaded, computed.result, planned, now, { freeze: true }),
+    );
     p.defer(staged);
     return { ...computed, planned, staged };
   },
