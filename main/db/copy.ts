@@ -134,8 +134,8 @@ function numberRows(columns: readonly NumberColumn[], row: (values: Float64Array
   const values = new Float64Array(width);
   const kinds = Uint8Array.from(columns, (k) => (k === 'int' ? INT : k === 'cents' ? CENTS : CODE));
   // The state between chunks. feed() works on local copies: the loop runs once per byte (tens of
-  // millions of times) and variables shared with a closure live on the heap, not in registers
-  // (three times slower, measured on a 36 MB read).
+  // millions of times) and variables shared with a closure live on the heap, not in registers (the
+  // app's CPU for a 15 MB read of the members: 151 ms with them shared, 105 ms with local copies).
   const at = { col: 0, acc: 0, neg: false, digits: 0, decimals: -1, isNull: false, escaped: false, rows: 0 };
   const bad = (why: string, rows: number, col: number) => new Error(`copyOutNumbers: ${why} (row ${rows + 1}, column ${col + 1})`);
   return {
