@@ -198,6 +198,8 @@ test('finance, keyboard only at 1280×720: rows open with Enter, Space selects a
   await page.keyboard.press('Enter');
   await expect(drawer).toBeVisible();
   await expect(drawer.getByRole('heading', { name: new RegExp(`Retiro #${flagged.id}`) })).toBeVisible();
+  // The outcome of the withdrawal rejected just before belongs to that one: not said above this one.
+  await expect(drawer.getByRole('status').filter({ hasText: /rechazado/ })).toHaveCount(0);
   await focusShot(page, '39b-kb-withdrawal-by-folio');
   await page.keyboard.press('Escape');
 });

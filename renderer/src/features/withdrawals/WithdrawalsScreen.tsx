@@ -49,7 +49,10 @@ export function WithdrawalsScreen() {
   const [selected, setSelected] = useState<Map<number, Row>>(new Map());
   const [open, setOpen] = useState<number | null>(null);
   const [dialog, setDialog] = useState<null | 'approve' | 'pay' | 'bank' | 'request'>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // The last outcome, and the withdrawal it is about (null: several, from the queue's bulk actions).
+  // A drawer shows it only for its own withdrawal: opened on another one (a row, the palette's
+  // folio), it never says "#4 rejected" above #1.
+  const [notice, setNotice] = useState<{ text: string; about: number | null } | null>(null);
   const [exportError, setExportError] = useState<AppError | null>(null);
   const [exporting, setExporting] = useState(false);
   // "/withdrawals?open=123" (the command palette's "open withdrawal by folio") opens that detail.
@@ -192,7 +195,7 @@ export function WithdrawalsScreen() {
   const done = (msg: string) => {
     setDialog(null);
     setSelected(new Map());
-    setNotice(msg);
+    setNotice({ text: msg, about: null });
   };
 
   return (
@@ -293,7 +296,7 @@ export function WithdrawalsScreen() {
 
         {notice && (
           <div className="banner ok" role="status">
-            {notice}
+            {notice.text}
           </div>
         )}
         <ErrorBanner error={q.error ?? exportError} />
@@ -377,7 +380,14 @@ export function WithdrawalsScreen() {
           </>
         )}
 
-        {open !== null && <WithdrawalDrawer id={open} onClose={() => setOpen(null)} onNotice={setNotice} notice={notice} />}
+        {open !== null && (
+          <WithdrawalDrawer
+            id={open}
+            onClose={() => setOpen(null)}
+            onNotice={(text) => setNotice({ text, about: open })}
+            notice={notice?.about === open ? notice.text : null}
+          />
+        )}
         {dialog === 'approve' && <ApproveManyDialog rows={selPending} onClose={() => setDialog(null)} onDone={(m) => done(m)} />}
         {dialog === 'pay' && (
           <PayoutDialog
@@ -394,7 +404,7 @@ export function WithdrawalsScreen() {
             onClose={() => setDialog(null)}
             onDone={(id) => {
               setDialog(null);
-              setNotice(t('withdrawals.requested', { id }));
+              setNotice({ text: t('withdrawals.requested', { id }), about: id });
               setOpen(id);
             }}
           />
