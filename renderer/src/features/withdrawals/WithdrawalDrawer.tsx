@@ -259,7 +259,7 @@ export function WithdrawalDrawer({
                   </div>
                   <div>
                     <dt>{t('withdrawals.country')}</dt>
-                    <dd>{d.member.country}</dd>
+                    <dd>{t(`destinations.countryName.${d.member.country}`, { defaultValue: d.member.country })}</dd>
                   </div>
                   <div>
                     <dt>{t('withdrawals.enrolledAt')}</dt>

@@ -232,7 +232,7 @@ export function WithdrawalsScreen() {
               <option value="">{t('withdrawals.anyCountry')}</option>
               {COUNTRIES.map((c) => (
                 <option key={c} value={c}>
-                  {c}
+                  {t(`destinations.countryName.${c}`, { defaultValue: c })}
                 </option>
               ))}
             </select>
