@@ -144,3 +144,11 @@ export function ownAppInstance(portOffset: number, env: Record<string, string> =
   });
   return { port, base };
 }
+
+/** Every call of procedure `name` answers `ms` later (a slow server, for the races of a screen). */
+export async function slowProcedure(page: Page, name: string, ms: number) {
+  await page.route(`**/rpc/${name}`, async (r) => {
+    await new Promise((ok) => setTimeout(ok, ms));
+    await r.continue();
+  });
+}

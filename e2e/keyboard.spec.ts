@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import path from 'node:path';
-import { ADMIN_PASSWORD, expectAccessible, firstSignIn, focusShot, login, loginAsAdmin, rpc, tabTo } from './helpers';
+import { ADMIN_PASSWORD, expectAccessible, firstSignIn, focusShot, login, loginAsAdmin, rpc, slowProcedure, tabTo } from './helpers';
 
 /**
  * Issue 19: the support and admin journeys by keyboard only (after the sign-in form, every step is
@@ -199,10 +199,7 @@ test('support, keyboard only: skip link, search, profile tabs, the genealogy tre
   const parent = await code(page);
   // The recruits arrive late (held 800 ms): → pressed twice at once lands on the "loading" line, and
   // focus must move on to the first recruit when they arrive, not fall to the page.
-  await page.route('**/rpc/genealogy.children', async (r) => {
-    await new Promise((ok) => setTimeout(ok, 800));
-    await r.continue();
-  });
+  await slowProcedure(page, 'genealogy.children', 800);
   await kb.press('ArrowRight');
   await expect(focusedItem).toHaveAttribute('aria-expanded', 'true');
   expect(await code(page), '→ expands, focus stays').toBe(parent);
@@ -277,10 +274,7 @@ test('the palette never offers members found for an earlier prefix: "periodos" +
   await page.keyboard.type('pe');
   const membersGroup = page.locator('[cmdk-group-heading]', { hasText: 'Socios' });
   await expect(membersGroup, 'members found for "pe"').toBeVisible();
-  await page.route('**/rpc/members.search', async (r) => {
-    await new Promise((ok) => setTimeout(ok, 1500));
-    await r.continue();
-  });
+  await slowProcedure(page, 'members.search', 1500);
   await page.keyboard.type('riodos');
   await expect(page.getByRole('option', { name: /Ir a Periodos/ })).toBeVisible();
   // The debounce has fired and the search for "periodos" is held: only the screen is offered.

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { firstSignIn, loginAsAdmin, rpc, screenshot } from './helpers';
+import { firstSignIn, loginAsAdmin, rpc, screenshot, slowProcedure } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -199,10 +199,7 @@ test('Enter typed before the search has answered the whole text opens the member
   // The first row for "NN000010" is another member (NN0000010, the code those digits spell).
   await expect(page.locator('#member-results [role="option"]').first()).toContainText('NN0000010');
   // The answer for the whole code is slow: the rows of "NN000010" stay on screen meanwhile.
-  await page.route('**/rpc/members.search', async (r) => {
-    await new Promise((ok) => setTimeout(ok, 1000));
-    await r.continue();
-  });
+  await slowProcedure(page, 'members.search', 1000);
   await box.press('7');
   await box.press('Enter');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('NN0000107');
@@ -215,10 +212,7 @@ test('the search inside a downline: Enter before the answer to the whole text pi
   const box = page.getByRole('combobox', { name: 'Buscar en esta red' });
   await box.pressSequentially('NN000010');
   await expect(page.locator('#downline-results [role="option"]').first()).toContainText('NN0000010');
-  await page.route('**/rpc/members.search', async (r) => {
-    await new Promise((ok) => setTimeout(ok, 1000));
-    await r.continue();
-  });
+  await slowProcedure(page, 'members.search', 1000);
   await box.press('7');
   await box.press('Enter');
   await expect(page).toHaveURL(/#\/genealogy\/\d+/);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, loginAsAdmin, rpc, screenshot } from './helpers';
+import { expectAccessible, loginAsAdmin, rpc, screenshot, slowProcedure } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -59,10 +59,7 @@ test('an admin drafts a plan version, changes a threshold, publishes it and sees
   // The draft's whole document arrives late (held 800 ms), as on a slow link: the editor shows the
   // list's copy of the ranks meanwhile, and what the admin types is never overwritten when it arrives
   // (it was: CI on 2026-12-07 saved the old 21000 instead of the 1000 typed).
-  await page.route('**/rpc/plan.get', async (r) => {
-    await new Promise((ok) => setTimeout(ok, 800));
-    await r.continue();
-  });
+  await slowProcedure(page, 'plan.get', 800);
   await form.getByRole('button', { name: 'Crear borrador' }).click();
   const editor = page.getByLabel('Borrador', { exact: false }).filter({ has: page.getByRole('heading', { name: /Plan 2027/ }) });
   await expect(editor.getByLabel('PVG Emprendedor')).toHaveValue(/^21000/);
