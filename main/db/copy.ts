@@ -248,7 +248,8 @@ export function selectNumbers(c: Conn, columns: readonly NumberSelect[], from: s
   // NULL as COPY writes it; a backslash inside a code doubled, so that it is refused, never read as NULL.
   const fields = columns.map(({ sql, kind }) => `coalesce(${kind === 'code' ? `replace((${sql})::text, '\\', '\\\\')` : `(${sql})::text`}, '\\N')`);
   const statement = `select string_agg(concat_ws(E'\\t', ${fields.join(', ')}), E'\\n') as rows from ${from}`;
-  const answer = c.unsafe(statement).raw().execute() as unknown as Promise<(Buffer | null)[][]>;
+  // One row of one column: the packed rows, NULL when there are none (the raw value is a Buffer).
+  const answer = c.unsafe<[{ rows: string | null }]>(statement).raw().execute();
   answer.catch(() => {}); // awaited by read(); never an unhandled rejection if it is not called
   return {
     async read(row) {
@@ -256,7 +257,7 @@ export function selectNumbers(c: Conn, columns: readonly NumberSelect[], from: s
         columns.map((k) => k.kind),
         row,
       );
-      const text = (await answer)[0]?.[0];
+      const text: Buffer | null | undefined = (await answer)[0]?.[0];
       if (text) {
         rows.feed(text);
         rows.feed(NEWLINE);
